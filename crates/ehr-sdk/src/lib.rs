@@ -1,0 +1,2 @@
+//! Client-side toolkit for the EHR contracts on Stacks: keys and addresses, transactions,
+//! a node RPC client, the typed EHR client, record encryption and selective disclosure.
