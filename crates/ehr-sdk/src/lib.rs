@@ -1,2 +1,3 @@
 //! Client-side toolkit for the EHR contracts on Stacks: keys and addresses, transactions,
 //! a node RPC client, the typed EHR client, record encryption and selective disclosure.
+pub mod literal;
