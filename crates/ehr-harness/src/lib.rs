@@ -1,7 +1,7 @@
 //! The Clarity VM embedded: an in-process Stacks chain (the simnet) for tests and tools,
 //! and the pieces the devnet node is built from.
 
-//TMP pub mod boot;
+pub mod boot;
 pub mod chain;
 pub mod limits;
 pub mod simnet;

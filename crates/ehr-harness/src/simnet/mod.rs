@@ -159,8 +159,7 @@ impl Simnet {
         .map_err(|e| SimnetError::Internal(format!("genesis: {e:?}")))?;
 
         let boot_addr = boot_code_id("costs-3", self.config.mainnet).issuer;
-        for (name, source) in Vec::<(&str, String)>::new() {
-            //TMP
+        for (name, source) in crate::boot::boot_contracts() {
             self.deploy_with(&boot_addr, name, &source, ClarityVersion::Clarity2, None)
                 .map_err(|e| SimnetError::Internal(format!("boot contract {name}: {e}")))?;
         }
@@ -194,6 +193,17 @@ impl Simnet {
         let mut view = StoreView::new(&mut self.kv, &self.blocks, &self.side);
         let mut db = ClarityDatabase::new(&mut view, &self.blocks, &self.blocks);
         f(&mut db)
+    }
+
+    /// Runs `f` on a database over the chain state inside a transaction that is rolled
+    /// back: for reads, which the VM only allows within a transaction.
+    fn read_db<R>(&mut self, f: impl FnOnce(&mut ClarityDatabase) -> R) -> R {
+        self.with_db(|db| {
+            db.begin();
+            let out = f(db);
+            let _ = db.roll_back();
+            out
+        })
     }
 
     /// Runs `f` in a VM session charging `tracker`. Returns what `f` returned, the
@@ -445,7 +455,7 @@ impl Simnet {
 
     /// Is `contract` deployed?
     pub fn has_contract(&mut self, contract: &QualifiedContractIdentifier) -> bool {
-        self.with_db(|db| db.has_contract(contract))
+        self.read_db(|db| db.has_contract(contract))
     }
 
     /// Parse, analyse, initialise, then store the analysis. `block_total` is the open
@@ -552,14 +562,18 @@ impl Simnet {
     ) -> Option<ContractAnalysis> {
         let mut view = StoreView::new(&mut self.kv, &self.blocks, &self.side);
         let mut adb = AnalysisDatabase::new(&mut view);
-        adb.load_contract(contract, &self.config.epoch)
+        adb.begin();
+        let analysis = adb
+            .load_contract(contract, &self.config.epoch)
             .ok()
-            .flatten()
+            .flatten();
+        let _ = adb.roll_back();
+        analysis
     }
 
     /// The contract's source, as deployed.
     pub fn contract_source(&mut self, contract: &QualifiedContractIdentifier) -> Option<String> {
-        self.with_db(|db| db.get_contract_src(contract))
+        self.read_db(|db| db.get_contract_src(contract))
     }
 
     // ----- calls --------------------------------------------------------------------
@@ -720,9 +734,73 @@ impl Simnet {
 
     /// Unlocked STX balance of `principal`, in micro-STX.
     pub fn stx_balance(&mut self, principal: &PrincipalData) -> Result<u128, SimnetError> {
-        self.with_db(|db| db.get_account_stx_balance(principal))
+        self.read_db(|db| db.get_account_stx_balance(principal))
             .map(|b| b.amount_unlocked())
             .map_err(|e| SimnetError::Internal(format!("reading balance of {principal}: {e:?}")))
+    }
+
+    /// The nonce `principal`'s next transaction must carry.
+    pub fn account_nonce(&mut self, principal: &PrincipalData) -> Result<u64, SimnetError> {
+        self.read_db(|db| db.get_account_nonce(principal))
+            .map_err(|e| SimnetError::Internal(format!("reading nonce of {principal}: {e:?}")))
+    }
+
+    /// Settles a mined transaction as a node does, whatever its outcome: advances the
+    /// nonce of each signer (origin, and sponsor when sponsored) and takes the fee from
+    /// `payer`. Fees leave circulation (the simnet has no miner to pay).
+    pub fn settle_transaction(
+        &mut self,
+        signers: &[&PrincipalData],
+        payer: &PrincipalData,
+        fee: u128,
+    ) -> Result<(), SimnetError> {
+        let settled: Result<(), VmError> = self.with_db(|db| {
+            db.begin();
+            let result = (|| {
+                for signer in signers {
+                    let nonce = db.get_account_nonce(signer)?;
+                    db.set_account_nonce(signer, nonce + 1)?;
+                }
+                if fee > 0 {
+                    let mut balance = db.get_stx_balance_snapshot(payer)?;
+                    balance.debit(fee)?;
+                    balance.save()?;
+                    db.decrement_ustx_liquid_supply(fee)?;
+                }
+                Ok(())
+            })();
+            match result {
+                Ok(()) => db.commit().map_err(VmError::from),
+                Err(e) => {
+                    let _ = db.roll_back();
+                    Err(e)
+                }
+            }
+        });
+        settled.map_err(|e| SimnetError::Internal(format!("settling a transaction: {e:?}")))
+    }
+
+    /// The value of a data var, as `/v2/data_var` answers it.
+    pub fn data_var(
+        &mut self,
+        contract: &QualifiedContractIdentifier,
+        name: &str,
+    ) -> Result<Value, SimnetError> {
+        let epoch = self.config.epoch;
+        self.read_db(|db| db.lookup_variable_unknown_descriptor(contract, name, &epoch))
+            .map_err(|e| SimnetError::from_vm(e, name))
+    }
+
+    /// The entry of a map at `key` (`(some value)` or `none`), as `/v2/map_entry` answers.
+    pub fn map_entry(
+        &mut self,
+        contract: &QualifiedContractIdentifier,
+        map: &str,
+        key: &Value,
+    ) -> Result<Value, SimnetError> {
+        let epoch = self.config.epoch;
+        self.read_db(|db| db.fetch_entry_unknown_descriptor(contract, map, key, &epoch))
+            .map_err(|e| SimnetError::from_vm(e, map))
     }
 
     /// Transfers micro-STX from `sender` to `recipient` (an STX-transfer transaction).
