@@ -40,8 +40,10 @@ pub(crate) fn parse_free(
         .map_err(|e| analysis_error(&id.name, &e.diagnostic))
 }
 
-/// Every contract `exprs` refers to: contract principals (`.name`, `'ADDR.name`), trait
-/// references (`.name.trait`) and imported traits.
+/// Every contract `exprs` needs deployed before it: targets of `contract-call?` written
+/// as literal principals (`.name`, `'ADDR.name`), and contracts whose traits it uses or
+/// implements. A principal merely compared against (`(is-eq contract-caller .other)`)
+/// is not a dependency: it may name a contract deployed later.
 pub(crate) fn referenced_contracts(
     exprs: &[SymbolicExpression],
 ) -> BTreeSet<QualifiedContractIdentifier> {
@@ -49,10 +51,20 @@ pub(crate) fn referenced_contracts(
     let mut stack: Vec<&SymbolicExpression> = exprs.iter().collect();
     while let Some(expr) = stack.pop() {
         match &expr.expr {
-            SymbolicExpressionType::List(items) => stack.extend(items.iter()),
-            SymbolicExpressionType::LiteralValue(Value::Principal(PrincipalData::Contract(id)))
-            | SymbolicExpressionType::AtomValue(Value::Principal(PrincipalData::Contract(id))) => {
-                found.insert(id.clone());
+            SymbolicExpressionType::List(items) => {
+                let is_call = items
+                    .first()
+                    .and_then(|head| head.match_atom())
+                    .is_some_and(|name| name.as_str() == "contract-call?");
+                if is_call {
+                    if let Some(SymbolicExpressionType::LiteralValue(Value::Principal(
+                        PrincipalData::Contract(id),
+                    ))) = items.get(1).map(|e| &e.expr)
+                    {
+                        found.insert(id.clone());
+                    }
+                }
+                stack.extend(items.iter());
             }
             SymbolicExpressionType::Field(trait_id) => {
                 found.insert(trait_id.contract_identifier.clone());
