@@ -3,5 +3,6 @@
 
 pub mod boot;
 pub mod chain;
+pub mod ehr;
 pub mod limits;
 pub mod simnet;

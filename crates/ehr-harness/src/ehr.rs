@@ -1,0 +1,155 @@
+//! The EHR contracts on a simnet, ready to drive: the contracts compiled into the binary,
+//! deployed by the devnet deployer, with the devnet accounts funded.
+
+use clarity::vm::types::{
+    PrincipalData, QualifiedContractIdentifier, StandardPrincipalData, Value,
+};
+use ehr_sdk::devnet_config::DevnetConfig;
+use ehr_sdk::keys::Account;
+
+use crate::simnet::{ReadOnlyResult, Receipt, Simnet, SimnetConfig, SimnetError};
+
+/// The EHR contracts and the local SIP-009 trait, in deployment order, as (name, source).
+/// The sources are `contracts/contracts/*.clar`, compiled in.
+pub const EHR_CONTRACTS: [(&str, &str); 9] = [
+    (
+        "nft-trait",
+        include_str!("../../../contracts/contracts/nft-trait.clar"),
+    ),
+    (
+        "verification-helper",
+        include_str!("../../../contracts/contracts/verification-helper.clar"),
+    ),
+    (
+        "audit-log",
+        include_str!("../../../contracts/contracts/audit-log.clar"),
+    ),
+    (
+        "notification-system",
+        include_str!("../../../contracts/contracts/notification-system.clar"),
+    ),
+    (
+        "patient-registry",
+        include_str!("../../../contracts/contracts/patient-registry.clar"),
+    ),
+    (
+        "doctor-registry",
+        include_str!("../../../contracts/contracts/doctor-registry.clar"),
+    ),
+    (
+        "access-token-nft",
+        include_str!("../../../contracts/contracts/access-token-nft.clar"),
+    ),
+    (
+        "permission-manager",
+        include_str!("../../../contracts/contracts/permission-manager.clar"),
+    ),
+    (
+        "ehr-storage",
+        include_str!("../../../contracts/contracts/ehr-storage.clar"),
+    ),
+];
+
+/// The devnet accounts (`devnet/Devnet.toml`), compiled in.
+pub const DEVNET_TOML: &str = include_str!("../../../devnet/Devnet.toml");
+
+/// The devnet accounts parsed from [`DEVNET_TOML`].
+pub fn devnet_accounts() -> Result<DevnetConfig, SimnetError> {
+    DevnetConfig::parse(DEVNET_TOML, std::path::Path::new("devnet/Devnet.toml")).map_err(|e| {
+        SimnetError::Manifest {
+            path: "devnet/Devnet.toml".into(),
+            message: e.to_string(),
+        }
+    })
+}
+
+/// A simnet with the EHR contracts deployed by the devnet deployer.
+pub struct EhrSimnet {
+    /// The chain.
+    pub sim: Simnet,
+    /// The devnet accounts, deployer first.
+    pub config: DevnetConfig,
+    deployer: StandardPrincipalData,
+}
+
+impl EhrSimnet {
+    /// Starts a chain with the devnet balances and deploys the nine contracts.
+    pub fn new() -> Result<Self, SimnetError> {
+        Self::with_config(SimnetConfig::default())
+    }
+
+    /// As [`EhrSimnet::new`], with chain settings of your own (balances are replaced by
+    /// the devnet accounts').
+    pub fn with_config(mut chain: SimnetConfig) -> Result<Self, SimnetError> {
+        let config = devnet_accounts()?;
+        chain.balances = config
+            .accounts
+            .iter()
+            .map(|g| (g.account.principal(), g.balance))
+            .collect();
+        let deployer = config
+            .deployer()
+            .ok_or_else(|| SimnetError::Manifest {
+                path: "devnet/Devnet.toml".into(),
+                message: "no account named deployer".into(),
+            })?
+            .address
+            .to_standard_principal();
+        let mut sim = Simnet::new(chain)?;
+        for (name, source) in EHR_CONTRACTS {
+            sim.deploy_contract(&deployer, name, source)?;
+        }
+        Ok(EhrSimnet {
+            sim,
+            config,
+            deployer,
+        })
+    }
+
+    /// The identifier of one of the EHR contracts.
+    pub fn contract(&self, name: &str) -> QualifiedContractIdentifier {
+        QualifiedContractIdentifier::new(
+            self.deployer.clone(),
+            name.to_string()
+                .try_into()
+                .unwrap_or_else(|_| panic!("`{name}` is not a contract name")),
+        )
+    }
+
+    /// The devnet account called `name` (`deployer`, `wallet_1`, ...).
+    pub fn account(&self, name: &str) -> &Account {
+        self.config
+            .account(name)
+            .unwrap_or_else(|| panic!("no devnet account `{name}`"))
+    }
+
+    /// The principal of the devnet account called `name`.
+    pub fn principal(&self, name: &str) -> PrincipalData {
+        self.account(name).principal()
+    }
+
+    /// Calls a public function of an EHR contract as the account called `who`.
+    pub fn call(
+        &mut self,
+        who: &str,
+        contract: &str,
+        function: &str,
+        args: &[Value],
+    ) -> Result<Receipt, SimnetError> {
+        let sender = self.principal(who);
+        let id = self.contract(contract);
+        self.sim.call_public(&sender, &id, function, args)
+    }
+
+    /// Calls a read-only function of an EHR contract (as the deployer).
+    pub fn read(
+        &mut self,
+        contract: &str,
+        function: &str,
+        args: &[Value],
+    ) -> Result<ReadOnlyResult, SimnetError> {
+        let sender: PrincipalData = self.deployer.clone().into();
+        let id = self.contract(contract);
+        self.sim.call_read_only(&sender, &id, function, args)
+    }
+}
