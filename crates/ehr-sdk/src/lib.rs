@@ -1,5 +1,6 @@
 //! Client-side toolkit for the EHR contracts on Stacks: keys and addresses, transactions,
 //! a node RPC client, the typed EHR client, record encryption and selective disclosure.
+pub mod crypto;
 pub mod devnet_config;
 pub mod keys;
 pub mod literal;
