@@ -1,7 +1,9 @@
 //! Client-side toolkit for the EHR contracts on Stacks: keys and addresses, transactions,
 //! a node RPC client, the typed EHR client, record encryption and selective disclosure.
+pub mod audit;
 pub mod crypto;
 pub mod devnet_config;
+pub mod disclosure;
 pub mod keys;
 pub mod literal;
 pub mod network;

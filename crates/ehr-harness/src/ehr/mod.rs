@@ -7,6 +7,10 @@ use clarity::vm::types::{
 use ehr_sdk::devnet_config::DevnetConfig;
 use ehr_sdk::keys::Account;
 
+mod tour;
+
+pub use tour::{tour, TourStep, INTERNAL_FUNCTIONS};
+
 use crate::simnet::{ReadOnlyResult, Receipt, Simnet, SimnetConfig, SimnetError};
 
 /// The EHR contracts and the local SIP-009 trait, in deployment order, as (name, source).
@@ -14,44 +18,44 @@ use crate::simnet::{ReadOnlyResult, Receipt, Simnet, SimnetConfig, SimnetError};
 pub const EHR_CONTRACTS: [(&str, &str); 9] = [
     (
         "nft-trait",
-        include_str!("../../../contracts/contracts/nft-trait.clar"),
+        include_str!("../../../../contracts/contracts/nft-trait.clar"),
     ),
     (
         "verification-helper",
-        include_str!("../../../contracts/contracts/verification-helper.clar"),
+        include_str!("../../../../contracts/contracts/verification-helper.clar"),
     ),
     (
         "audit-log",
-        include_str!("../../../contracts/contracts/audit-log.clar"),
+        include_str!("../../../../contracts/contracts/audit-log.clar"),
     ),
     (
         "notification-system",
-        include_str!("../../../contracts/contracts/notification-system.clar"),
+        include_str!("../../../../contracts/contracts/notification-system.clar"),
     ),
     (
         "patient-registry",
-        include_str!("../../../contracts/contracts/patient-registry.clar"),
+        include_str!("../../../../contracts/contracts/patient-registry.clar"),
     ),
     (
         "doctor-registry",
-        include_str!("../../../contracts/contracts/doctor-registry.clar"),
+        include_str!("../../../../contracts/contracts/doctor-registry.clar"),
     ),
     (
         "access-token-nft",
-        include_str!("../../../contracts/contracts/access-token-nft.clar"),
+        include_str!("../../../../contracts/contracts/access-token-nft.clar"),
     ),
     (
         "permission-manager",
-        include_str!("../../../contracts/contracts/permission-manager.clar"),
+        include_str!("../../../../contracts/contracts/permission-manager.clar"),
     ),
     (
         "ehr-storage",
-        include_str!("../../../contracts/contracts/ehr-storage.clar"),
+        include_str!("../../../../contracts/contracts/ehr-storage.clar"),
     ),
 ];
 
 /// The devnet accounts (`devnet/Devnet.toml`), compiled in.
-pub const DEVNET_TOML: &str = include_str!("../../../devnet/Devnet.toml");
+pub const DEVNET_TOML: &str = include_str!("../../../../devnet/Devnet.toml");
 
 /// The devnet accounts parsed from [`DEVNET_TOML`].
 pub fn devnet_accounts() -> Result<DevnetConfig, SimnetError> {

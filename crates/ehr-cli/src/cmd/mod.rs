@@ -1,0 +1,5 @@
+//! One module per command.
+
+pub mod address;
+pub mod costs;
+pub mod demo;
