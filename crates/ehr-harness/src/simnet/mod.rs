@@ -105,6 +105,29 @@ pub struct Snapshot {
     kv: KvState,
     blocks: BlockList,
     open_block_cost: ExecutionCost,
+    functions: im::HashMap<QualifiedContractIdentifier, FunctionTable>,
+}
+
+/// The callable functions of a deployed contract, by kind: kept from its analysis at
+/// deployment so a call can be checked without deserialising the analysis again.
+#[derive(Debug, Clone, Default)]
+struct FunctionTable {
+    public: std::sync::Arc<std::collections::BTreeSet<String>>,
+    read_only: std::sync::Arc<std::collections::BTreeSet<String>>,
+    private: std::sync::Arc<std::collections::BTreeSet<String>>,
+}
+
+impl FunctionTable {
+    fn of(analysis: &ContractAnalysis) -> Self {
+        let names = |m: &std::collections::BTreeMap<ClarityName, _>| {
+            std::sync::Arc::new(m.keys().map(|k| k.to_string()).collect())
+        };
+        FunctionTable {
+            public: names(&analysis.public_function_types),
+            read_only: names(&analysis.read_only_function_types),
+            private: names(&analysis.private_function_types),
+        }
+    }
 }
 
 /// An in-process Stacks chain.
@@ -118,6 +141,8 @@ pub struct Simnet {
     tracker: Option<LimitedCostTracker>,
     /// What the transactions in the open block have spent so far.
     open_block_cost: ExecutionCost,
+    /// Callable functions of every deployed contract.
+    functions: im::HashMap<QualifiedContractIdentifier, FunctionTable>,
 }
 
 /// The VM's raw outcome of one session: value, asset map, events.
@@ -135,6 +160,7 @@ impl Simnet {
             side,
             tracker: None,
             open_block_cost: ExecutionCost::zero(),
+            functions: im::HashMap::new(),
             config,
         };
         sim.genesis()?;
@@ -353,6 +379,7 @@ impl Simnet {
             kv: self.kv.clone(),
             blocks: self.blocks.clone(),
             open_block_cost: self.open_block_cost.clone(),
+            functions: self.functions.clone(),
         }
     }
 
@@ -361,6 +388,7 @@ impl Simnet {
         self.kv = snapshot.kv.clone();
         self.blocks = snapshot.blocks.clone();
         self.open_block_cost = snapshot.open_block_cost.clone();
+        self.functions = snapshot.functions.clone();
     }
 
     // ----- contracts ----------------------------------------------------------------
@@ -537,6 +565,8 @@ impl Simnet {
                 .and_then(|()| adb.commit())
                 .map_err(|e| SimnetError::Internal(format!("storing analysis of {id}: {e:?}")))?;
         }
+        self.functions
+            .insert(id.clone(), FunctionTable::of(&analysis));
         let cost = match charged_from {
             Some(before) => {
                 self.open_block_cost = after.clone();
@@ -710,15 +740,15 @@ impl Simnet {
         function: &str,
         kind: FunctionKind,
     ) -> Result<(), SimnetError> {
-        let analysis = self
-            .contract_analysis(contract)
+        let table = self
+            .functions
+            .get(contract)
             .ok_or_else(|| SimnetError::NoSuchContract(contract.to_string()))?;
-        let name = ClarityName::try_from(function.to_string()).ok();
-        let found = name.is_some_and(|n| match kind {
-            FunctionKind::Public => analysis.public_function_types.contains_key(&n),
-            FunctionKind::ReadOnly => analysis.read_only_function_types.contains_key(&n),
-            FunctionKind::Private => analysis.private_function_types.contains_key(&n),
-        });
+        let found = match kind {
+            FunctionKind::Public => table.public.contains(function),
+            FunctionKind::ReadOnly => table.read_only.contains(function),
+            FunctionKind::Private => table.private.contains(function),
+        };
         if found {
             Ok(())
         } else {
