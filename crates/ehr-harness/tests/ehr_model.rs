@@ -1,8 +1,8 @@
 //! Property test: random sequences of verifications, suspensions, grants, token
 //! creation and transfers, revocations, emergencies, opt-outs, record writes,
 //! deactivation and mined blocks, checked against a small Rust model of who may do what.
-//! After every step, every call's ok/err and `has-access` for every doctor and scope must
-//! agree with the model.
+//! After every step, every call's ok/err and `has-access` for every doctor, with read and
+//! with write scope, must agree with the model.
 //!
 //! 500 cases by default; set EHR_PROPTEST_CASES for more.
 
@@ -376,7 +376,7 @@ fn run(ehr: &mut EhrSimnet, ops: &[Op]) -> Result<(), TestCaseError> {
         }
         prop_assert_eq!(ehr.sim.block_height() as u64, m.height);
         for d in 0..2 {
-            for scope in [1u128, 2, 4] {
+            for scope in [1u128, 2] {
                 let args = [
                     p(ehr, PATIENT),
                     p(ehr, DOCTORS[d]),
@@ -462,7 +462,7 @@ fn contracts_agree_with_the_model() {
     });
     let ehr = std::cell::RefCell::new(ehr);
     runner
-        .run(&proptest::collection::vec(op(), 1..14), |ops| {
+        .run(&proptest::collection::vec(op(), 1..9), |ops| {
             let mut ehr = ehr.borrow_mut();
             ehr.sim.revert(&base);
             run(&mut ehr, &ops)
