@@ -8,7 +8,12 @@
 ;;   - the patient may hand a token it holds to a verified doctor, who becomes its grantee;
 ;;   - a doctor may only hand a token back to the patient;
 ;;   - nothing else: a doctor cannot pass a token on.
-;; Mint, revoke (burn) are for permission-manager only (checked on contract-caller).
+;; Mint and burn are for permission-manager only, checked on contract-caller against the
+;; constant `.permission-manager`: a relative name fixed at deploy time to
+;; <deployer>.permission-manager. Nobody but the deployer can publish under that address,
+;; and a name is never published twice, so the check cannot be spoofed and needs no
+;; setter (no one-shot set-manager to front-run). Attack surface: the deployer key, which
+;; must publish permission-manager in the same plan as this contract.
 
 (impl-trait .nft-trait.nft-trait)
 
@@ -23,6 +28,7 @@
 (define-constant ERR-EXPIRED (err u406))
 (define-constant ERR-ALREADY-GRANTED (err u407))
 (define-constant ERR-INDIRECT-CALL (err u408))
+(define-constant ERR-PATIENT-NOT-REGISTERED (err u409))
 
 (define-non-fungible-token ehr-access uint)
 
@@ -92,6 +98,7 @@
       (begin
         (asserts! (not (is-eq recipient patient)) ERR-TRANSFER-REFUSED)
         (asserts! (not (get emergency t)) ERR-TRANSFER-REFUSED)
+        (asserts! (contract-call? .patient-registry is-registered patient) ERR-PATIENT-NOT-REGISTERED)
         (asserts! (contract-call? .doctor-registry is-verified recipient) ERR-NOT-VERIFIED)
         (asserts! (pair-free patient recipient) ERR-ALREADY-GRANTED)
         (try! (nft-transfer? ehr-access id sender recipient))

@@ -15,6 +15,7 @@
 (define-constant ERR-BAD-EXPIRY (err u206))
 (define-constant ERR-ATTESTATION-USED (err u207))
 (define-constant ERR-INDIRECT-CALL (err u208))
+(define-constant ERR-SUSPENDED (err u209))
 
 (define-map doctors principal {
   license-hash: (buff 32),
@@ -82,6 +83,8 @@
     (asserts! (get enabled entry) ERR-NOT-ISSUER)
     (asserts! (secp256k1-verify hash signature (get pubkey entry)) ERR-BAD-SIGNATURE)
     (asserts! (map-insert used-attestations hash true) ERR-ATTESTATION-USED)
+    ;; A signature may predate a suspension: only an issuer's own call lifts one.
+    (asserts! (not (get suspended d)) ERR-SUSPENDED)
     (mark-verified tx-sender issuer expires-at)))
 
 (define-public (suspend-doctor (doctor principal))

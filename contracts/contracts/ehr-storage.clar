@@ -81,10 +81,12 @@
   (let ((r (unwrap! (map-get? records record-id) ERR-RECORD-NOT-FOUND)))
     (asserts! (is-eq tx-sender contract-caller) ERR-INDIRECT-CALL)
     (asserts! (is-eq tx-sender (get author r)) ERR-NOT-AUTHORIZED)
+    (asserts! (may (get patient r) tx-sender SCOPE-WRITE (get record-type r)) ERR-NOT-AUTHORIZED)
     (asserts! (< index MAX-CHUNKS) ERR-BAD-CHUNK-INDEX)
     (asserts! (is-eq index (get chunk-count r)) ERR-CHUNK-EXISTS)
     (map-set chunks { id: record-id, index: index } data)
     (map-set records record-id (merge r { chunk-count: (+ index u1) }))
+    (try! (log (get patient r) "put-chunk" record-id (sha256 data)))
     (ok true)))
 
 (define-public (amend-record (record-id uint) (content-hash (buff 32)) (locator (string-ascii 256)) (owner-envelope (buff 128)))

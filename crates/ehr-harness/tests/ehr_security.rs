@@ -209,6 +209,27 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
     );
     add(
         "patient-registry",
+        "set-guardian-for",
+        |e, _| vec![p(e, PATIENT), p(e, STRANGER), Value::Bool(true)],
+        &[PATIENT, GUARDIAN],
+        |_| "(err u110)",
+    );
+    add(
+        "patient-registry",
+        "update-enc-pubkey-for",
+        |e, _| vec![p(e, PATIENT), buff(2, 33)],
+        &[PATIENT, GUARDIAN],
+        |_| "(err u110)",
+    );
+    add(
+        "patient-registry",
+        "deactivate-for",
+        |e, _| vec![p(e, PATIENT)],
+        &[PATIENT, GUARDIAN],
+        |_| "(err u110)",
+    );
+    add(
+        "patient-registry",
         "set-verifier",
         |e, _| vec![p(e, STRANGER), Value::Bool(true)],
         &["deployer"],
@@ -679,6 +700,99 @@ fn suspended_expired_revoked_and_deactivated_states_deny() {
     assert!(!access(&mut ehr, DOCTOR), "expired token");
     ehr.sim.revert(&snap);
 
+    // A writer that lost its grant cannot keep appending chunks to its record.
+    let patient_v: Value = ehr.principal(PATIENT).into();
+    ok(ehr
+        .call(
+            PATIENT,
+            "permission-manager",
+            "revoke-access",
+            &[Value::UInt(1)],
+        )
+        .unwrap());
+    let far = Value::UInt(ehr.sim.block_height() as u128 + 500);
+    ok(ehr
+        .call(
+            PATIENT,
+            "permission-manager",
+            "grant-access",
+            &[
+                ehr.principal(DOCTOR).into(),
+                Value::UInt(3),
+                Value::none(),
+                far,
+            ],
+        )
+        .unwrap());
+    let rec = ok(ehr
+        .call(
+            DOCTOR,
+            "ehr-storage",
+            "add-record",
+            &[
+                patient_v.clone(),
+                text("lab"),
+                buff(1, 32),
+                text("l"),
+                buff(1, 9),
+            ],
+        )
+        .unwrap());
+    let id = rec.result.clone().expect_result_ok().unwrap();
+    ok(ehr
+        .call(
+            DOCTOR,
+            "ehr-storage",
+            "put-chunk",
+            &[id.clone(), Value::UInt(0), buff(1, 4)],
+        )
+        .unwrap());
+    ok(ehr
+        .call(
+            PATIENT,
+            "permission-manager",
+            "revoke-access",
+            &[Value::UInt(2)],
+        )
+        .unwrap());
+    let r = ehr
+        .call(
+            DOCTOR,
+            "ehr-storage",
+            "put-chunk",
+            &[id, Value::UInt(1), buff(1, 4)],
+        )
+        .unwrap();
+    assert_eq!(to_literal(&r.result), "(err u300)", "revoked writer");
+    ehr.sim.revert(&snap);
+
+    // A deactivated patient's tokens can no longer be handed to a doctor.
+    let far = Value::UInt(ehr.sim.block_height() as u128 + 500);
+    let token = ok(ehr
+        .call(
+            PATIENT,
+            "permission-manager",
+            "create-token",
+            &[Value::UInt(1), Value::none(), far],
+        )
+        .unwrap())
+    .result
+    .expect_result_ok()
+    .unwrap();
+    ok(ehr
+        .call(PATIENT, "patient-registry", "deactivate", &[])
+        .unwrap());
+    let r = ehr
+        .call(
+            PATIENT,
+            "access-token-nft",
+            "transfer",
+            &[token, patient_v, ehr.principal(DOCTOR_3).into()],
+        )
+        .unwrap();
+    assert_eq!(to_literal(&r.result), "(err u409)");
+    ehr.sim.revert(&snap);
+
     ok(ehr
         .call(PATIENT, "patient-registry", "deactivate", &[])
         .unwrap());
@@ -799,6 +913,21 @@ fn attestation_verifies_a_doctor_once_and_cannot_be_replayed() {
         "(err u207)",
         "a suspended doctor cannot replay its attestation"
     );
+    // Nor use a fresh one the issuer signed before the suspension: only the issuer's own
+    // call lifts a suspension.
+    let later = expires + 1;
+    let fresh_hash = ehr_sdk::disclosure::attestation_hash(&unverified, &[11; 32], later);
+    let fresh = sign_rsv(&ehr.account(ISSUER).secret_key, &fresh_hash);
+    let issuer: Value = ehr.principal(ISSUER).into();
+    let r = ehr
+        .call(
+            UNVERIFIED,
+            "doctor-registry",
+            "verify-with-attestation",
+            &[issuer, Value::UInt(later), fresh],
+        )
+        .unwrap();
+    assert_eq!(to_literal(&r.result), "(err u209)");
     assert_eq!(
         ehr.read("doctor-registry", "is-verified", &[unverified.into()])
             .unwrap()

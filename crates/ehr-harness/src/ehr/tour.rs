@@ -36,6 +36,8 @@ const ISSUER: &str = "wallet_3";
 const GUARDIAN: &str = "wallet_4";
 const DOCTOR_2: &str = "wallet_5";
 const DOCTOR_3: &str = "wallet_6";
+const GUARDIAN_2: &str = "wallet_7";
+const PATIENT_2: &str = "wallet_8";
 
 fn buff(byte: u8, len: usize) -> Value {
     Value::buff_from(vec![byte; len]).unwrap_or_else(|_| unreachable!("small buffers are valid"))
@@ -122,6 +124,36 @@ pub fn tour() -> Result<(EhrSimnet, Vec<TourStep>), SimnetError> {
         "patient-registry",
         "update-enc-pubkey",
         vec![key(&ehr, PATIENT)]
+    );
+    step!(
+        GUARDIAN,
+        "patient-registry",
+        "set-guardian-for",
+        vec![p(&ehr, PATIENT), p(&ehr, GUARDIAN_2), Value::Bool(true)]
+    );
+    step!(
+        GUARDIAN,
+        "patient-registry",
+        "update-enc-pubkey-for",
+        vec![p(&ehr, PATIENT), key(&ehr, PATIENT)]
+    );
+    step!(
+        PATIENT_2,
+        "patient-registry",
+        "register-patient",
+        vec![buff(5, 32), key(&ehr, PATIENT_2)]
+    );
+    step!(
+        PATIENT_2,
+        "patient-registry",
+        "set-guardian",
+        vec![p(&ehr, GUARDIAN), Value::Bool(true)]
+    );
+    step!(
+        GUARDIAN,
+        "patient-registry",
+        "deactivate-for",
+        vec![p(&ehr, PATIENT_2)]
     );
     step!(
         DOCTOR,
