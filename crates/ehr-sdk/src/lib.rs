@@ -7,3 +7,4 @@ pub mod disclosure;
 pub mod keys;
 pub mod literal;
 pub mod network;
+pub mod tx;
