@@ -6,8 +6,10 @@
 //! Layouts (all fixed, versioned by their first byte):
 //!
 //! ```text
-//! sealed record = 0x01 | nonce (12) | ciphertext | tag (16)
-//!                 AAD  = "ehr/record/v1" | patient principal (c32 text) | 0x00 | record type
+//! sealed record = 0x02 | key commitment (32) | nonce (12) | ciphertext | tag (16)
+//!                 cipher key     = HKDF-SHA256(data key, info = "ehr/record/key/v2")
+//!                 key commitment = HKDF-SHA256(data key, info = "ehr/record/commit/v2")
+//!                 AAD  = "ehr/record/v2" | patient principal (c32 text) | 0x00 | record type
 //! envelope      = 0x01 | ephemeral compressed public key (33) | wrapped key (32) | tag (16)  = 82 bytes
 //!                 key, nonce = HKDF-SHA256(ikm = ECDH x-coordinate,
 //!                                          salt = ephemeral pubkey | recipient pubkey,
@@ -15,7 +17,10 @@
 //! ```
 //!
 //! The content hash the contract stores is sha256 of the sealed record, so anyone who
-//! fetches the bytes can check them before decrypting. Revocation cannot make a holder
+//! fetches the bytes can check them before decrypting. The key commitment makes a sealed
+//! record open under one data key only: ChaCha20-Poly1305 alone is not key-committing, so
+//! without it a malicious writer could craft one blob (one content hash) that decrypts to
+//! different records for different holders, each handed a different key. Revocation cannot make a holder
 //! forget a key it already unwrapped: [`rotate`] re-seals under a new data key and wraps
 //! it only for the holders who keep access.
 
@@ -30,8 +35,10 @@ use zeroize::Zeroizing;
 
 use crate::keys::{PublicKey, SecretKey};
 
-/// Format version byte of sealed records and envelopes.
-pub const VERSION: u8 = 1;
+/// Format version byte of sealed records (2: key-committing).
+pub const RECORD_VERSION: u8 = 2;
+/// Format version byte of envelopes.
+pub const ENVELOPE_VERSION: u8 = 1;
 /// Bytes of an envelope: version, ephemeral public key, wrapped key, tag.
 pub const ENVELOPE_LEN: usize = 1 + 33 + 32 + 16;
 /// The contract's envelope field is `(buff 128)`.
@@ -44,9 +51,16 @@ const TAG_LEN: usize = 16;
 /// help an attacker: a wrong key and a tampered byte look the same.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CryptoError {
-    /// Authentication failed: wrong key, wrong context, or the bytes were changed.
-    #[error("cannot open: wrong key, wrong record context, or the data was tampered with")]
+    /// Authentication failed: wrong record context, or the bytes were changed.
+    #[error("cannot open: wrong record context, or the data was tampered with")]
     Open,
+    /// The data key is not the one this record was sealed under (its key commitment
+    /// differs): a wrong envelope, or a record crafted to open differently per holder.
+    #[error("cannot open: this key is not the record's key")]
+    WrongKey,
+    /// The sealed bytes are not what the chain's content hash commits to.
+    #[error("the fetched record does not match its on-chain content hash")]
+    HashMismatch,
     /// The bytes are not a sealed record or envelope of a known version and size.
     #[error("malformed {what}: {why}")]
     Malformed {
@@ -91,7 +105,7 @@ pub struct RecordContext<'a> {
 
 impl RecordContext<'_> {
     fn aad(&self) -> Vec<u8> {
-        let mut aad = b"ehr/record/v1".to_vec();
+        let mut aad = b"ehr/record/v2".to_vec();
         aad.extend_from_slice(self.patient.as_bytes());
         aad.push(0);
         aad.extend_from_slice(self.record_type.as_bytes());
@@ -99,11 +113,26 @@ impl RecordContext<'_> {
     }
 }
 
+/// The record cipher key and the key commitment, both derived from the data key.
+fn record_keys(key: &DataKey) -> (Zeroizing<[u8; 32]>, [u8; 32]) {
+    let hk = Hkdf::<Sha256>::from_prk(&key.0[..])
+        .unwrap_or_else(|_| unreachable!("a 32-byte key is a valid HKDF-SHA256 PRK"));
+    let mut cipher_key = Zeroizing::new([0u8; 32]);
+    let mut commitment = [0u8; 32];
+    hk.expand(b"ehr/record/key/v2", &mut cipher_key[..])
+        .and_then(|()| hk.expand(b"ehr/record/commit/v2", &mut commitment))
+        .unwrap_or_else(|_| unreachable!("32 bytes is a valid HKDF-SHA256 output length"));
+    (cipher_key, commitment)
+}
+
+const HEADER_LEN: usize = 1 + 32 + NONCE_LEN;
+
 /// Seals `plaintext` under `key`.
 pub fn seal(key: &DataKey, plaintext: &[u8], context: RecordContext) -> Vec<u8> {
+    let (cipher_key, commitment) = record_keys(key);
     let mut nonce = [0u8; NONCE_LEN];
     OsRng.fill_bytes(&mut nonce);
-    let cipher = ChaCha20Poly1305::new(Key::from_slice(&key.0[..]));
+    let cipher = ChaCha20Poly1305::new(Key::from_slice(&cipher_key[..]));
     let aad = context.aad();
     let ciphertext = cipher
         .encrypt(
@@ -114,8 +143,9 @@ pub fn seal(key: &DataKey, plaintext: &[u8], context: RecordContext) -> Vec<u8> 
             },
         )
         .unwrap_or_else(|_| unreachable!("ChaCha20-Poly1305 encryption cannot fail"));
-    let mut out = Vec::with_capacity(1 + NONCE_LEN + ciphertext.len());
-    out.push(VERSION);
+    let mut out = Vec::with_capacity(HEADER_LEN + ciphertext.len());
+    out.push(RECORD_VERSION);
+    out.extend_from_slice(&commitment);
     out.extend_from_slice(&nonce);
     out.extend_from_slice(&ciphertext);
     out
@@ -127,19 +157,24 @@ pub fn open(key: &DataKey, sealed: &[u8], context: RecordContext) -> Result<Vec<
         what: "sealed record",
         why: why.into(),
     };
-    if sealed.len() < 1 + NONCE_LEN + TAG_LEN {
+    if sealed.len() < HEADER_LEN + TAG_LEN {
         return Err(malformed("too short"));
     }
-    if sealed[0] != VERSION {
+    if sealed[0] != RECORD_VERSION {
         return Err(malformed(&format!("unknown version {}", sealed[0])));
     }
-    let cipher = ChaCha20Poly1305::new(Key::from_slice(&key.0[..]));
+    let (cipher_key, commitment) = record_keys(key);
+    // Not secret-dependent in a way that helps an attacker: the commitment is public.
+    if sealed[1..33] != commitment {
+        return Err(CryptoError::WrongKey);
+    }
+    let cipher = ChaCha20Poly1305::new(Key::from_slice(&cipher_key[..]));
     let aad = context.aad();
     cipher
         .decrypt(
-            Nonce::from_slice(&sealed[1..1 + NONCE_LEN]),
+            Nonce::from_slice(&sealed[33..HEADER_LEN]),
             Payload {
-                msg: &sealed[1 + NONCE_LEN..],
+                msg: &sealed[HEADER_LEN..],
                 aad: &aad,
             },
         )
@@ -198,7 +233,7 @@ pub fn wrap_key(key: &DataKey, recipient: &PublicKey) -> Result<[u8; ENVELOPE_LE
         .encrypt(Nonce::from_slice(&nonce), &key.0[..])
         .unwrap_or_else(|_| unreachable!("ChaCha20-Poly1305 encryption cannot fail"));
     let mut out = [0u8; ENVELOPE_LEN];
-    out[0] = VERSION;
+    out[0] = ENVELOPE_VERSION;
     out[1..34].copy_from_slice(&ephemeral_pub);
     out[34..].copy_from_slice(&wrapped);
     Ok(out)
@@ -216,7 +251,7 @@ pub fn unwrap_key(envelope: &[u8], holder: &SecretKey) -> Result<DataKey, Crypto
             envelope.len()
         )));
     }
-    if envelope[0] != VERSION {
+    if envelope[0] != ENVELOPE_VERSION {
         return Err(malformed(format!("unknown version {}", envelope[0])));
     }
     let ephemeral_pub: [u8; 33] = envelope[1..34]
@@ -282,7 +317,7 @@ pub fn decrypt_record(
 ) -> Result<Vec<u8>, CryptoError> {
     if let Some(expected) = expected_hash {
         if &content_hash(sealed) != expected {
-            return Err(CryptoError::Open);
+            return Err(CryptoError::HashMismatch);
         }
     }
     let key = unwrap_key(envelope, holder)?;

@@ -54,7 +54,7 @@ fn wrong_keys_and_wrong_contexts_fail() {
     );
     assert_eq!(
         open(&DataKey::generate(), &rec.sealed, CTX),
-        Err(CryptoError::Open)
+        Err(CryptoError::WrongKey)
     );
     let mut other_hash = rec.content_hash;
     other_hash[0] ^= 1;
@@ -66,7 +66,7 @@ fn wrong_keys_and_wrong_contexts_fail() {
             CTX,
             Some(&other_hash)
         ),
-        Err(CryptoError::Open)
+        Err(CryptoError::HashMismatch)
     );
 }
 
@@ -150,9 +150,28 @@ fn rotation_leaves_removed_holders_behind() {
     );
     // The revoked holder's old envelope opens its old key, which no longer opens the record.
     let old_key = unwrap_key(&first.envelopes[2], &other).unwrap();
-    assert_eq!(open(&old_key, &second.sealed, CTX), Err(CryptoError::Open));
+    assert_eq!(
+        open(&old_key, &second.sealed, CTX),
+        Err(CryptoError::WrongKey)
+    );
     assert_eq!(
         decrypt_record(&second.sealed, &second.envelopes[1], &other, CTX, None),
         Err(CryptoError::Open)
     );
+}
+
+#[test]
+fn a_sealed_record_opens_under_one_key_only() {
+    // The key commitment binds the blob to its data key: a writer cannot hand two holders
+    // two keys for one blob (one content hash) and have each read something different.
+    let k1 = DataKey::generate();
+    let k2 = DataKey::generate();
+    let sealed = seal(&k1, b"record", CTX);
+    assert_eq!(open(&k2, &sealed, CTX), Err(CryptoError::WrongKey));
+    // Swapping in the other key's commitment does not help: the AEAD then fails.
+    let mut forged = sealed.clone();
+    let other = seal(&k2, b"record", CTX);
+    forged[1..33].copy_from_slice(&other[1..33]);
+    assert!(open(&k2, &forged, CTX).is_err());
+    assert_eq!(open(&k1, &sealed, CTX).unwrap(), b"record");
 }
