@@ -3,6 +3,7 @@
 //! audit hash chain and notifications.
 
 use clarity::vm::types::Value;
+use ehr_harness::ehr::values::{ascii as text, buff, utf8};
 use ehr_harness::ehr::EhrSimnet;
 use ehr_harness::simnet::{Event, Receipt};
 use ehr_sdk::literal::to_literal;
@@ -12,18 +13,6 @@ const DOCTOR: &str = "wallet_2";
 const ISSUER: &str = "wallet_3";
 const GUARDIAN: &str = "wallet_4";
 const STRANGER: &str = "wallet_5";
-
-fn buff(byte: u8, len: usize) -> Value {
-    Value::buff_from(vec![byte; len]).unwrap()
-}
-
-fn text(s: &str) -> Value {
-    Value::string_ascii_from_bytes(s.as_bytes().to_vec()).unwrap()
-}
-
-fn utf8(s: &str) -> Value {
-    Value::string_utf8_from_bytes(s.as_bytes().to_vec()).unwrap()
-}
 
 fn ok(r: &Receipt) -> String {
     assert!(r.committed, "expected ok, got {}", to_literal(&r.result));

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use clarity::vm::types::{PrincipalData, QualifiedContractIdentifier, Value};
+use ehr_harness::ehr::values::{ascii as text, buff, utf8};
 use ehr_harness::ehr::{EhrSimnet, EHR_CONTRACTS};
 use ehr_harness::simnet::Receipt;
 use ehr_sdk::keys::SecretKey;
@@ -23,18 +24,6 @@ const DOCTOR_3: &str = "wallet_7";
 const ROLES: [&str; 7] = [
     "deployer", PATIENT, GUARDIAN, DOCTOR, UNVERIFIED, ISSUER, STRANGER,
 ];
-
-fn buff(byte: u8, len: usize) -> Value {
-    Value::buff_from(vec![byte; len]).unwrap()
-}
-
-fn text(s: &str) -> Value {
-    Value::string_ascii_from_bytes(s.as_bytes().to_vec()).unwrap()
-}
-
-fn utf8(s: &str) -> Value {
-    Value::string_utf8_from_bytes(s.as_bytes().to_vec()).unwrap()
-}
 
 fn ok(r: Receipt) -> Receipt {
     assert!(r.committed, "expected ok, got {}", to_literal(&r.result));

@@ -8,6 +8,7 @@ use ehr_sdk::devnet_config::DevnetConfig;
 use ehr_sdk::keys::Account;
 
 mod tour;
+pub mod values;
 
 pub use tour::{tour, TourStep, INTERNAL_FUNCTIONS};
 

@@ -5,6 +5,7 @@
 use clarity::vm::types::Value;
 use ehr_sdk::disclosure::sign_attestation;
 
+use super::values::{ascii, buff, bytes, utf8};
 use super::EhrSimnet;
 use crate::simnet::{Receipt, SimnetError};
 
@@ -38,24 +39,6 @@ const DOCTOR_2: &str = "wallet_5";
 const DOCTOR_3: &str = "wallet_6";
 const GUARDIAN_2: &str = "wallet_7";
 const PATIENT_2: &str = "wallet_8";
-
-fn buff(byte: u8, len: usize) -> Value {
-    Value::buff_from(vec![byte; len]).unwrap_or_else(|_| unreachable!("small buffers are valid"))
-}
-
-fn bytes(b: &[u8]) -> Value {
-    Value::buff_from(b.to_vec()).unwrap_or_else(|_| unreachable!("small buffers are valid"))
-}
-
-fn ascii(s: &str) -> Value {
-    Value::string_ascii_from_bytes(s.as_bytes().to_vec())
-        .unwrap_or_else(|_| unreachable!("ASCII literals are valid"))
-}
-
-fn utf8(s: &str) -> Value {
-    Value::string_utf8_from_bytes(s.as_bytes().to_vec())
-        .unwrap_or_else(|_| unreachable!("UTF-8 literals are valid"))
-}
 
 /// Runs the tour on a fresh chain. Every step must succeed: a refused step is an error
 /// naming it.

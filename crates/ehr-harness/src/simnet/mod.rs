@@ -618,13 +618,7 @@ impl Simnet {
         function: &str,
         args: &[Value],
     ) -> Result<Receipt, SimnetError> {
-        self.require_function(contract, function, FunctionKind::Public)?;
-        let args = as_expressions(args);
-        let contract = contract.clone();
-        let sender = sender.clone();
-        self.transact(function, |env| {
-            env.execute_transaction(sender, None, contract, function, &args)
-        })
+        self.call_public_with(sender, None, contract, function, args)
     }
 
     /// Calls a public function with a sponsor (`tx-sponsor?` answers it).
@@ -636,12 +630,23 @@ impl Simnet {
         function: &str,
         args: &[Value],
     ) -> Result<Receipt, SimnetError> {
+        self.call_public_with(sender, Some(sponsor), contract, function, args)
+    }
+
+    fn call_public_with(
+        &mut self,
+        sender: &PrincipalData,
+        sponsor: Option<&PrincipalData>,
+        contract: &QualifiedContractIdentifier,
+        function: &str,
+        args: &[Value],
+    ) -> Result<Receipt, SimnetError> {
         self.require_function(contract, function, FunctionKind::Public)?;
         let args = as_expressions(args);
         let contract = contract.clone();
-        let (sender, sponsor) = (sender.clone(), sponsor.clone());
+        let (sender, sponsor) = (sender.clone(), sponsor.cloned());
         self.transact(function, |env| {
-            env.execute_transaction(sender, Some(sponsor), contract, function, &args)
+            env.execute_transaction(sender, sponsor, contract, function, &args)
         })
     }
 
