@@ -37,6 +37,10 @@ enum Command {
     ///
     /// Example: ehr costs --markdown > docs/costs.md
     Costs(cmd::costs::Args),
+    /// Build and sign transactions offline, or decode and verify raw ones.
+    ///
+    /// Example: ehr tx decode 80800000000400...
+    Tx(cmd::tx::Args),
     /// Derive an account's address from a mnemonic or secret key.
     ///
     /// Example: ehr address --index 0 "twice kind fence ..."
@@ -44,11 +48,18 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Behave like other command-line tools when the reader goes away (`ehr ... | head`):
+    // end quietly on SIGPIPE instead of panicking on a failed write.
+    // SAFETY: restoring the default disposition of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo => cmd::demo::run(cli.json),
         Command::Costs(args) => cmd::costs::run(&args, cli.json),
         Command::Address(args) => cmd::address::run(&args, cli.json),
+        Command::Tx(args) => cmd::tx::run(&args, cli.json),
     };
     match result {
         Ok(code) => code,

@@ -67,7 +67,7 @@ fn address_derives_devnet_accounts_and_refuses_bad_input() {
 
 #[test]
 fn every_command_has_help_with_an_example() {
-    for cmd in ["demo", "costs", "address"] {
+    for cmd in ["demo", "costs", "address", "tx"] {
         let out = ehr(&[cmd, "--help"]);
         assert!(out.status.success());
         assert!(
@@ -75,4 +75,66 @@ fn every_command_has_help_with_an_example() {
             "{cmd} --help has no example"
         );
     }
+}
+
+#[test]
+fn tx_mktx_then_decode_round_trips_and_tampering_is_caught() {
+    let out = ehr(&[
+        "tx",
+        "mktx",
+        "--account",
+        "wallet_1",
+        "--nonce",
+        "3",
+        "--fee",
+        "400",
+        "call",
+        "--contract",
+        "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.permission-manager",
+        "--function",
+        "revoke-access",
+        "--arg",
+        "u1",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hex = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let decoded = ehr(&["tx", "decode", &hex]);
+    assert!(decoded.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&decoded.stdout).unwrap();
+    assert_eq!(v["origin"], "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5");
+    assert_eq!(v["nonce"], 3);
+    assert_eq!(v["payload"]["function"], "revoke-access");
+    assert_eq!(v["payload"]["args"][0], "u1");
+    assert_eq!(v["signature_verifies"], true);
+    // Change the fee byte: the signature no longer verifies (exit 3).
+    let mut bytes = hex::decode(&hex).unwrap();
+    bytes[36] ^= 1;
+    let tampered = ehr(&["tx", "decode", &hex::encode(bytes)]);
+    assert_eq!(tampered.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&tampered.stdout).unwrap();
+    assert_eq!(v["signature_verifies"], false);
+    // Not a transaction at all: exit 1 with a reason.
+    let junk = ehr(&["tx", "decode", "0011"]);
+    assert_eq!(junk.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&junk.stderr).contains("truncated"));
+    let unknown = ehr(&[
+        "tx",
+        "mktx",
+        "--account",
+        "nobody",
+        "--nonce",
+        "0",
+        "--fee",
+        "1",
+        "transfer",
+        "--to",
+        "ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG",
+        "--amount",
+        "1",
+    ]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown account `nobody`"));
 }

@@ -3,3 +3,4 @@
 pub mod address;
 pub mod costs;
 pub mod demo;
+pub mod tx;
