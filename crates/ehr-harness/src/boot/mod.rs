@@ -1,26 +1,27 @@
 //! Boot contracts the Clarity VM needs at the boot address before it can track costs.
 //!
-//! `LimitedCostTracker::new` loads the cost functions from the `costs-3` contract and asks
-//! the `cost-voting` contract how many cost proposals were confirmed. A chain without them
-//! can only run with the free tracker, which counts nothing. Both are generated here from
-//! our own table of the protocol's coefficients.
+//! The VM does not price operations itself: `LimitedCostTracker::new` loads one Clarity
+//! function per operation from the epoch's cost contract at the boot address (`costs-3`
+//! for epochs 2.1 to 3.0) and reads the `cost-voting` contract there for confirmed
+//! replacements. On a chain without both, the tracker fails to load
+//! (`CostContractLoadFailure`), and only the free tracker, which counts nothing, is left.
+//! Both contracts are generated here: `costs-3` from our own table of the protocol's
+//! coefficients, `cost-voting` as the one variable the tracker reads.
 
+pub mod cost_voting;
 pub mod costs;
 
-pub use costs::{costs_3_source, CostEntry, CostModel, COSTS_3};
+use clarity::vm::costs::COSTS_3_NAME;
 
-/// The `cost-voting` contract: only what the cost tracker reads. It holds no proposal
-/// mechanism, so the count of confirmed proposals stays zero and `costs-3` applies as is.
-pub fn cost_voting_source() -> String {
-    ";; cost-voting, reduced to what the cost tracker reads: no proposals are ever confirmed.\n\
-     (define-data-var confirmed-proposal-count uint u0)\n"
-        .to_string()
-}
+pub use cost_voting::{cost_voting_source, COST_VOTING_NAME};
+pub use costs::{costs_3_source, CostEntry, CostEvalError, CostModel, COSTS_3};
 
-/// The boot contracts in deployment order, as (name, source).
+/// The boot contracts the cost tracker needs, as (name, source), to deploy at the boot
+/// address (`clarity::boot_util::boot_code_id(name, mainnet)`) before the tracker loads.
+/// They do not refer to each other, so any order works.
 pub fn boot_contracts() -> [(&'static str, String); 2] {
     [
-        ("costs-3", costs_3_source()),
-        ("cost-voting", cost_voting_source()),
+        (COSTS_3_NAME, costs_3_source()),
+        (COST_VOTING_NAME, cost_voting_source()),
     ]
 }
