@@ -7,4 +7,5 @@ pub mod disclosure;
 pub mod keys;
 pub mod literal;
 pub mod network;
+pub mod node;
 pub mod tx;
