@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs what building and testing this project needs on a fresh Debian machine:
-# libclang (bindgen, for the secp256k1 crate the Clarity VM uses). Safe to run again.
+# libclang (bindgen, for the secp256k1 crate the Clarity VM uses) and node/npm (the
+# stacks.js compatibility test, Clarinet's contract check). Safe to run again.
 set -euo pipefail
 
 need=()
 if ! ls /usr/lib/llvm-*/lib/libclang.so* >/dev/null 2>&1 && ! ldconfig -p 2>/dev/null | grep -q libclang; then
   need+=(libclang-dev clang)
 fi
+
+# node and npm: the stacks.js compatibility test and Clarinet's offline contract check.
+command -v node >/dev/null && command -v npm >/dev/null || need+=(nodejs npm)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2

@@ -37,6 +37,10 @@ enum Command {
     ///
     /// Example: ehr costs --markdown > docs/costs.md
     Costs(cmd::costs::Args),
+    /// Run the local devnet node: the embedded chain behind the stacks-node RPC.
+    ///
+    /// Example: ehr devnet start --state .devnet
+    Devnet(cmd::devnet::Args),
     /// Build and sign transactions offline, or decode and verify raw ones.
     ///
     /// Example: ehr tx decode 80800000000400...
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         Command::Costs(args) => cmd::costs::run(&args, cli.json),
         Command::Address(args) => cmd::address::run(&args, cli.json),
         Command::Tx(args) => cmd::tx::run(&args, cli.json),
+        Command::Devnet(args) => cmd::devnet::run(&args, cli.json),
     };
     match result {
         Ok(code) => code,

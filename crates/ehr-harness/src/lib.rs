@@ -3,6 +3,7 @@
 
 pub mod boot;
 pub mod chain;
+pub mod devnet;
 pub mod ehr;
 pub mod limits;
 pub mod simnet;

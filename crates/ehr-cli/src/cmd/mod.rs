@@ -3,4 +3,5 @@
 pub mod address;
 pub mod costs;
 pub mod demo;
+pub mod devnet;
 pub mod tx;

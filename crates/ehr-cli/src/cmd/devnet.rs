@@ -1,0 +1,149 @@
+//! `ehr devnet start|reset`: the local node, in this process, ready at once.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use ehr_harness::devnet::{self, DevnetConfig, Genesis, Mining};
+use ehr_harness::simnet::Manifest;
+use ehr_sdk::devnet_config::DevnetConfig as DevnetToml;
+
+/// Arguments of `ehr devnet`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Start the devnet node: the stacks-node RPC on 127.0.0.1, genesis accounts from
+    /// Devnet.toml, the EHR contracts deployed by the deployer.
+    ///
+    /// Example: ehr devnet start --state .devnet
+    Start(StartArgs),
+    /// Delete a devnet state directory (refuses a directory that is not one).
+    ///
+    /// Example: ehr devnet reset --state .devnet
+    Reset(ResetArgs),
+}
+
+/// Arguments of `ehr devnet start`.
+#[derive(clap::Args)]
+struct StartArgs {
+    /// Devnet.toml with the genesis accounts, node settings and event observers.
+    #[arg(long, default_value = "devnet/Devnet.toml")]
+    config: PathBuf,
+    /// The Clarinet project whose contracts are deployed at genesis.
+    #[arg(long, default_value = "contracts/Clarinet.toml")]
+    manifest: PathBuf,
+    /// Deploy no contracts at genesis.
+    #[arg(long)]
+    no_contracts: bool,
+    /// RPC port on 127.0.0.1 (0: any free port). Default: Devnet.toml's rpc_port.
+    #[arg(long)]
+    port: Option<u16>,
+    /// Milliseconds between blocks; 0 mines a block for every transaction. Default:
+    /// Devnet.toml's block_time_ms.
+    #[arg(long = "block-time", value_name = "MS")]
+    block_time: Option<u64>,
+    /// Keep the chain in this directory and resume it on the next start (default: in
+    /// memory only).
+    #[arg(long, value_name = "DIR")]
+    state: Option<PathBuf>,
+}
+
+/// Arguments of `ehr devnet reset`.
+#[derive(clap::Args)]
+struct ResetArgs {
+    /// The state directory to delete.
+    #[arg(long, value_name = "DIR")]
+    state: PathBuf,
+}
+
+pub fn run(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
+    match &args.command {
+        Command::Start(start) => run_start(start, json),
+        Command::Reset(reset) => {
+            devnet::reset_state_dir(&reset.state)?;
+            if json {
+                println!("{}", serde_json::json!({ "reset": reset.state }));
+            } else {
+                println!("deleted the devnet state in {}", reset.state.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn run_start(args: &StartArgs, json: bool) -> anyhow::Result<ExitCode> {
+    let toml = DevnetToml::load(&args.config).context(
+        "reading the devnet settings (run from the repository root, or pass --config PATH)",
+    )?;
+    let manifest = if args.no_contracts {
+        None
+    } else {
+        Some(load_manifest(&args.manifest)?)
+    };
+    let config = DevnetConfig {
+        port: args.port.unwrap_or(toml.node.rpc_port),
+        mining: Mining::from_block_time_ms(args.block_time.unwrap_or(toml.node.block_time_ms)),
+        genesis: Genesis::from_accounts(&toml, manifest.as_ref())?,
+        state_dir: args.state.clone(),
+        observers: toml.observers.clone(),
+    };
+    let mining = config.mining;
+    let accounts = config.genesis.accounts.clone();
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let mut node = devnet::spawn(config).await?;
+        print_ready(&node, mining, &accounts, json);
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("stopping the devnet");
+                node.shutdown().await;
+            }
+            () = node.wait() => anyhow::bail!("the devnet's RPC server stopped unexpectedly"),
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn load_manifest(path: &Path) -> anyhow::Result<Manifest> {
+    Manifest::load(path).context(
+        "loading the genesis contracts (run from the repository root, pass --manifest PATH, or --no-contracts)",
+    )
+}
+
+/// The ready line: URL, height, mining rhythm and the genesis accounts (addresses only:
+/// the keys are the well-known devnet keys, but a node never prints keys).
+fn print_ready(
+    node: &devnet::DevnetHandle,
+    mining: Mining,
+    accounts: &[(String, String)],
+    json: bool,
+) {
+    let rhythm = match mining {
+        Mining::EveryTransaction => "a block per transaction".to_string(),
+        Mining::Interval(every) => format!("a block every {} ms", every.as_millis()),
+    };
+    if json {
+        let accounts: Vec<_> = accounts
+            .iter()
+            .map(|(name, address)| serde_json::json!({ "name": name, "address": address }))
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({ "url": node.url(), "height": node.ready_height(), "accounts": accounts })
+        );
+        return;
+    }
+    println!(
+        "devnet ready at {} (height {}, {rhythm}; Ctrl-C stops it)",
+        node.url(),
+        node.ready_height()
+    );
+    for (name, address) in accounts {
+        println!("  {name:<10} {address}");
+    }
+}

@@ -1,0 +1,191 @@
+//! Devnet figures: start-to-ready-RPC time (with and without the eight EHR contracts),
+//! and sustained ingestion of signed contract calls from concurrent loopback clients
+//! with the state directory on (every acknowledgement fsync'd): transactions per second
+//! and submit-to-mined latency, p50 and p99.
+//!
+//! Run: `cargo bench -p ehr-harness --bench devnet` (TXS=n per account to change the load).
+//! Targets: ready in under 1 s (under 2 s with the contracts), at least 500 tx/s.
+
+#[path = "../tests/devnet_support/mod.rs"]
+mod devnet_support;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use devnet_support::*;
+use ehr_harness::devnet::DevnetConfig;
+
+const CLIENTS: [&str; 9] = [
+    "wallet_1", "wallet_2", "wallet_3", "wallet_4", "wallet_5", "wallet_6", "wallet_7", "wallet_8",
+    "faucet",
+];
+
+async fn ready_time(with_contracts: bool) -> Duration {
+    let genesis = genesis(with_contracts);
+    let started = Instant::now();
+    let node = start(DevnetConfig::new(genesis)).await;
+    let http = reqwest::Client::new();
+    let answered = http
+        .get(format!("{}/v2/info", node.url()))
+        .send()
+        .await
+        .expect("/v2/info answers")
+        .status()
+        .is_success();
+    let elapsed = started.elapsed();
+    assert!(answered);
+    node.shutdown().await;
+    elapsed
+}
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs[xs.len() / 2]
+}
+
+fn percentile(sorted: &[Duration], pct: usize) -> Duration {
+    sorted[(sorted.len() - 1) * pct / 100]
+}
+
+async fn ingestion(per_client: u64) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut config = DevnetConfig::new(genesis(false));
+    config.state_dir = Some(dir.path().join("state"));
+    let node = start(config).await;
+    let rpc = Rpc::new(&node);
+    rpc.mined(&rpc.send(&deploy_probe(0)).await).await;
+
+    // Sign everything first: signing is the client's work, not the node's.
+    let batches: Vec<Vec<(String, String)>> = CLIENTS
+        .iter()
+        .map(|who| {
+            (0..per_client)
+                .map(|n| {
+                    let tx = call(who, "bump", vec![], n);
+                    (hex::encode(tx.txid().0), tx.to_hex())
+                })
+                .collect()
+        })
+        .collect();
+    let total = batches.iter().map(Vec::len).sum::<usize>();
+
+    // Mined times come from the block stream.
+    let mined_at: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let mut stream = reqwest::get(format!("{}/devnet/events", node.url()))
+        .await
+        .expect("the block stream");
+    let watcher = {
+        let mined_at = mined_at.clone();
+        tokio::spawn(async move {
+            let mut pending = String::new();
+            while let Ok(Some(chunk)) = stream.chunk().await {
+                let now = Instant::now();
+                pending.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = pending.find("\n\n") {
+                    let message: String = pending.drain(..end + 2).collect();
+                    let Some(data) = message.lines().find_map(|l| l.strip_prefix("data:")) else {
+                        continue;
+                    };
+                    let Ok(block) = serde_json::from_str::<serde_json::Value>(data.trim()) else {
+                        continue;
+                    };
+                    let mut mined_at = mined_at.lock().unwrap();
+                    for tx in block["transactions"].as_array().into_iter().flatten() {
+                        if let Some(id) = tx["txid"].as_str() {
+                            mined_at.insert(id.trim_start_matches("0x").to_string(), now);
+                        }
+                    }
+                    if mined_at.len() >= total {
+                        return;
+                    }
+                }
+            }
+        })
+    };
+
+    let submitted_at: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let started = Instant::now();
+    let clients: Vec<_> = batches
+        .into_iter()
+        .map(|batch| {
+            let (base, submitted_at) = (node.url().to_string(), submitted_at.clone());
+            tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                for (txid, hex) in batch {
+                    loop {
+                        let at = Instant::now();
+                        let response = http
+                            .post(format!("{base}/v2/transactions"))
+                            .json(&serde_json::json!({ "tx": hex }))
+                            .send()
+                            .await
+                            .expect("the node answers");
+                        if response.status().is_success() {
+                            submitted_at.lock().unwrap().insert(txid.clone(), at);
+                            break;
+                        }
+                        // Too far ahead of the mined nonce: let a block go by.
+                        let body = response.text().await.unwrap_or_default();
+                        assert!(body.contains("TooMuchChaining"), "refused: {body}");
+                        tokio::time::sleep(Duration::from_millis(2)).await;
+                    }
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.await.expect("a client finished");
+    }
+    tokio::time::timeout(Duration::from_secs(120), watcher)
+        .await
+        .expect("every transaction mined within two minutes")
+        .expect("the watcher finished");
+    let elapsed = started.elapsed();
+    let mut latencies: Vec<Duration> = {
+        let (submitted_at, mined_at) = (submitted_at.lock().unwrap(), mined_at.lock().unwrap());
+        submitted_at
+            .iter()
+            .filter_map(|(id, at)| mined_at.get(id).map(|m| m.saturating_duration_since(*at)))
+            .collect()
+    };
+    latencies.sort();
+    let height = rpc.height().await;
+    println!(
+        "ingestion (--state on, {} clients, {total} signed contract calls): {:.0} tx/s, \
+         submit-to-mined p50 {:?}, p99 {:?}, {height} blocks",
+        CLIENTS.len(),
+        total as f64 / elapsed.as_secs_f64(),
+        percentile(&latencies, 50),
+        percentile(&latencies, 99),
+    );
+    node.shutdown().await;
+}
+
+fn main() {
+    let per_client: u64 = std::env::var("TXS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(300);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let mut bare = Vec::new();
+        let mut full = Vec::new();
+        for _ in 0..5 {
+            bare.push(ready_time(false).await);
+            full.push(ready_time(true).await);
+        }
+        println!(
+            "start to ready RPC, no contracts: median {:?} of 5",
+            median(bare)
+        );
+        println!(
+            "start to ready RPC, eight EHR contracts + trait: median {:?} of 5",
+            median(full)
+        );
+        ingestion(per_client).await;
+    });
+}

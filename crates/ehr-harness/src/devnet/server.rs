@@ -1,0 +1,559 @@
+//! The HTTP face: the stacks-node RPC subset, the Hiro API routes wallets use, and the
+//! devnet's own control routes (`/devnet/...`).
+
+use std::convert::Infallible;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use clarity::vm::types::{PrincipalData, QualifiedContractIdentifier, Value};
+use clarity::vm::ContractName;
+use serde::Deserialize;
+use serde_json::{json, Value as Json_};
+use tokio::sync::oneshot;
+
+use super::admission;
+use super::hiro;
+use super::node::{parse_key, Chain, Node};
+use super::rejection::{Reason, Rejection};
+use super::store::Record;
+use super::{fees, json as shapes, DevnetError};
+use crate::simnet::SimnetError;
+
+/// The largest request body accepted (the node's limit: 16 MiB).
+const MAX_BODY: usize = 16 * 1024 * 1024;
+/// Most blocks one `POST /devnet/mine` may ask for.
+const MAX_MINE: u32 = 10_000;
+
+/// A refusal: plain text (as the node answers generic failures) or a JSON body.
+enum Failure {
+    Text(StatusCode, String),
+    Json(StatusCode, Json_),
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        match self {
+            Failure::Text(status, message) => {
+                (status, [(header::CONTENT_TYPE, "text/plain")], message).into_response()
+            }
+            Failure::Json(status, body) => (status, Json(body)).into_response(),
+        }
+    }
+}
+
+type Answer = Result<Response, Failure>;
+
+/// Serves until `stopped` fires, then stops the chain thread and lets open streams end.
+pub(crate) async fn serve(
+    listener: tokio::net::TcpListener,
+    chain: Chain,
+    stopped: oneshot::Receiver<()>,
+) {
+    let app = Router::new()
+        .route("/v2/info", get(info))
+        .route("/v2/accounts/{principal}", get(account))
+        .route("/v2/transactions", post(broadcast))
+        .route(
+            "/v2/contracts/call-read/{addr}/{contract}/{function}",
+            post(call_read),
+        )
+        .route("/v2/map_entry/{addr}/{contract}/{map}", post(map_entry))
+        .route("/v2/data_var/{addr}/{contract}/{var}", get(data_var))
+        .route("/v2/contracts/interface/{addr}/{contract}", get(interface))
+        .route("/v2/contracts/source/{addr}/{contract}", get(source))
+        .route("/v2/fees/transfer", get(fee_rate))
+        .route("/v2/fees/transaction", post(fee_estimate))
+        .route("/extended/v1/tx/{txid}", get(hiro_tx))
+        .route("/extended/v1/address/{principal}/nonces", get(hiro_nonces))
+        .route("/devnet/mine", post(mine))
+        .route("/devnet/snapshot", post(snapshot))
+        .route("/devnet/revert/{id}", post(revert))
+        .route("/devnet/dump", get(dump))
+        .route("/devnet/load", post(load))
+        .route("/devnet/events", get(events))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(chain.clone());
+    let shutdown = {
+        let chain = chain.clone();
+        async move {
+            let _ = stopped.await;
+            // The chain thread drops the SSE sender when it ends, which closes streams.
+            chain.stop();
+        }
+    };
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
+        eprintln!("devnet: the RPC server stopped: {e}");
+    }
+}
+
+/// A plain-text error, as the node answers generic failures.
+fn text(status: StatusCode, message: impl Into<String>) -> Failure {
+    Failure::Text(status, message.into())
+}
+
+/// Runs `f` on the chain thread; a stopped chain answers 503.
+async fn ask<R: Send + 'static>(
+    chain: &Chain,
+    f: impl FnOnce(&mut Node) -> R + Send + 'static,
+) -> Result<R, Failure> {
+    chain
+        .run(f)
+        .await
+        .map_err(|e| text(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))
+}
+
+fn contract_id(addr: &str, name: &str) -> Result<QualifiedContractIdentifier, Failure> {
+    let issuer = PrincipalData::parse_standard_principal(addr)
+        .map_err(|_| text(StatusCode::BAD_REQUEST, format!("Invalid address `{addr}`")))?;
+    let name = ContractName::try_from(name.to_string()).map_err(|_| {
+        text(
+            StatusCode::BAD_REQUEST,
+            format!("Invalid contract name `{name}`"),
+        )
+    })?;
+    Ok(QualifiedContractIdentifier::new(issuer, name))
+}
+
+fn principal(text_: &str) -> Result<PrincipalData, Failure> {
+    PrincipalData::parse(text_).map_err(|_| {
+        text(
+            StatusCode::BAD_REQUEST,
+            format!("Invalid principal `{text_}`"),
+        )
+    })
+}
+
+fn clarity_hex(hex: &str) -> Result<Value, Failure> {
+    Value::try_deserialize_hex_untyped(hex).map_err(|e| {
+        text(
+            StatusCode::BAD_REQUEST,
+            format!("Failed to deserialize Clarity value `{hex}`: {e}"),
+        )
+    })
+}
+
+fn value_hex(v: &Value) -> String {
+    shapes::hex0x(&v.serialize_to_vec().unwrap_or_default())
+}
+
+/// `?proof=0` suppresses proofs; anything else (or nothing) asks for them.
+#[derive(Deserialize)]
+struct ProofQuery {
+    proof: Option<String>,
+}
+
+impl ProofQuery {
+    fn wanted(&self) -> bool {
+        self.proof.as_deref() != Some("0")
+    }
+}
+
+/// With a proof requested, the node's answer carries one; this chain keeps no MARF, so
+/// the proof is the empty string a node gives for a key it cannot prove.
+fn with_proof(mut body: Json_, query: &ProofQuery, field: &str) -> Json_ {
+    if query.wanted() {
+        body[field] = json!("");
+    }
+    body
+}
+
+// ----- /v2 ------------------------------------------------------------------------------
+
+async fn info(State(chain): State<Chain>) -> Answer {
+    let body = ask(&chain, |node| {
+        let genesis = node.sim().block(0).map(|b| b.id.0).unwrap_or_default();
+        let tip = node.sim().tip().clone();
+        json!({
+            // Testnet's peer version with the highest epoch byte (2.4 = 0x09).
+            "peer_version": 0xfacade09u32,
+            "pox_consensus": hex::encode(tip.consensus_hash.0),
+            "burn_block_height": tip.burn_height,
+            "stable_pox_consensus": hex::encode(tip.consensus_hash.0),
+            "stable_burn_block_height": tip.burn_height,
+            "server_version": concat!("ehr-devnet/", env!("CARGO_PKG_VERSION"), " (clarity-vm 2.3.0, epoch 2.4)"),
+            "network_id": stacks_common::consts::CHAIN_ID_TESTNET,
+            // Bitcoin regtest magic: a devnet's burnchain is a regtest.
+            "parent_network_id": 0xDAB5_BFFAu32,
+            "stacks_tip_height": tip.height,
+            "stacks_tip": hex::encode(tip.header_hash.0),
+            "stacks_tip_consensus_hash": hex::encode(tip.consensus_hash.0),
+            "genesis_chainstate_hash": hex::encode(genesis),
+            "unanchored_tip": null,
+            "unanchored_seq": null,
+            "tenure_height": tip.height,
+            "exit_at_block_height": null,
+            "is_fully_synced": true,
+        })
+    })
+    .await?;
+    Ok(Json(body).into_response())
+}
+
+async fn account(
+    State(chain): State<Chain>,
+    Path(who): Path<String>,
+    Query(query): Query<ProofQuery>,
+) -> Answer {
+    let who = principal(&who)?;
+    let (balance, nonce) = ask(&chain, move |node| {
+        let balance = node.sim().stx_balance(&who);
+        let nonce = node.sim().account_nonce(&who);
+        (balance, nonce)
+    })
+    .await?;
+    let internal = |e: SimnetError| text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+    let body = json!({
+        "balance": format!("0x{:032x}", balance.map_err(internal)?),
+        "locked": format!("0x{:032x}", 0u128),
+        "unlock_height": 0,
+        "nonce": nonce.map_err(internal)?,
+    });
+    let body = with_proof(
+        with_proof(body, &query, "balance_proof"),
+        &query,
+        "nonce_proof",
+    );
+    Ok(Json(body).into_response())
+}
+
+#[derive(Deserialize)]
+struct TxBody {
+    tx: String,
+}
+
+fn rejected(rejection: &Rejection) -> Failure {
+    let status = if rejection.is_server_failure() {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    Failure::Json(status, rejection.to_json())
+}
+
+async fn broadcast(State(chain): State<Chain>, headers: HeaderMap, body: Bytes) -> Answer {
+    let kind = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if body.is_empty() {
+        return Err(text(StatusCode::BAD_REQUEST, "Empty body"));
+    }
+    let checked = if kind.starts_with("application/octet-stream") {
+        admission::check(&body)
+    } else if kind.starts_with("application/json") {
+        let parsed: TxBody = serde_json::from_slice(&body).map_err(|e| {
+            text(
+                StatusCode::BAD_REQUEST,
+                format!("Failed to parse JSON body: {e}"),
+            )
+        })?;
+        admission::check_hex(&parsed.tx)
+    } else {
+        return Err(text(
+            StatusCode::BAD_REQUEST,
+            "Wrong Content-Type: expected application/octet-stream or application/json",
+        ));
+    };
+    let checked = checked.map_err(|r| rejected(&r))?;
+    let txid = checked.txid_hex();
+    let admitted = ask(&chain, move |node| node.submit(checked)).await?;
+    if let Some(ack) = admitted.map_err(|r| rejected(&r))? {
+        let stored = ack
+            .await
+            .unwrap_or_else(|_| Err("the log writer has stopped".into()));
+        if let Err(e) = stored {
+            return Err(rejected(&Rejection {
+                reason: Reason::ServerFailureDatabase(e),
+                txid: Some(txid),
+            }));
+        }
+    }
+    Ok(Json(txid).into_response())
+}
+
+#[derive(Deserialize)]
+struct CallReadBody {
+    sender: String,
+    #[serde(default)]
+    arguments: Vec<String>,
+}
+
+async fn call_read(
+    State(chain): State<Chain>,
+    Path((addr, name, function)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Answer {
+    let contract = contract_id(&addr, &name)?;
+    let body: CallReadBody = serde_json::from_slice(&body).map_err(|e| {
+        text(
+            StatusCode::BAD_REQUEST,
+            format!("Failed to parse JSON body: {e}"),
+        )
+    })?;
+    let sender = principal(&body.sender)?;
+    let args = body
+        .arguments
+        .iter()
+        .map(|a| clarity_hex(a))
+        .collect::<Result<Vec<_>, _>>()?;
+    let result = ask(&chain, move |node| {
+        node.sim()
+            .call_read_only(&sender, &contract, &function, &args)
+    })
+    .await?;
+    let body = match result {
+        Ok(r) => json!({ "okay": true, "result": value_hex(&r.result) }),
+        Err(SimnetError::BlockLimitExceeded { .. }) => {
+            return Err(text(StatusCode::BAD_REQUEST, "Execution budget exceeded"))
+        }
+        Err(e) => json!({ "okay": false, "cause": e.to_string() }),
+    };
+    Ok(Json(body).into_response())
+}
+
+async fn map_entry(
+    State(chain): State<Chain>,
+    Path((addr, name, map)): Path<(String, String, String)>,
+    Query(query): Query<ProofQuery>,
+    body: Bytes,
+) -> Answer {
+    let contract = contract_id(&addr, &name)?;
+    let key: String = serde_json::from_slice(&body).map_err(|e| {
+        text(
+            StatusCode::BAD_REQUEST,
+            format!("Failed to parse JSON body: expected a JSON string of hex: {e}"),
+        )
+    })?;
+    let key = clarity_hex(&key)?;
+    let entry = ask(&chain, move |node| {
+        node.sim().map_entry(&contract, &map, &key)
+    })
+    .await?;
+    let entry = entry.map_err(|e| text(StatusCode::NOT_FOUND, e.to_string()))?;
+    let body = with_proof(json!({ "data": value_hex(&entry) }), &query, "proof");
+    Ok(Json(body).into_response())
+}
+
+async fn data_var(
+    State(chain): State<Chain>,
+    Path((addr, name, var)): Path<(String, String, String)>,
+    Query(query): Query<ProofQuery>,
+) -> Answer {
+    let contract = contract_id(&addr, &name)?;
+    let value = ask(&chain, move |node| node.sim().data_var(&contract, &var)).await?;
+    let value = value.map_err(|_| text(StatusCode::NOT_FOUND, "Data var not found"))?;
+    let body = with_proof(json!({ "data": value_hex(&value) }), &query, "proof");
+    Ok(Json(body).into_response())
+}
+
+async fn interface(
+    State(chain): State<Chain>,
+    Path((addr, name)): Path<(String, String)>,
+) -> Answer {
+    let contract = contract_id(&addr, &name)?;
+    let abi = ask(&chain, move |node| node.interface(&contract)).await?;
+    let abi = abi.ok_or_else(|| text(StatusCode::NOT_FOUND, "No contract interface data found"))?;
+    Ok(Json(abi).into_response())
+}
+
+async fn source(
+    State(chain): State<Chain>,
+    Path((addr, name)): Path<(String, String)>,
+    Query(query): Query<ProofQuery>,
+) -> Answer {
+    let contract = contract_id(&addr, &name)?;
+    let found = ask(&chain, move |node| {
+        let source = node.sim().contract_source(&contract);
+        source.map(|s| (s, node.published_at(&contract).unwrap_or(0)))
+    })
+    .await?;
+    let (source, height) =
+        found.ok_or_else(|| text(StatusCode::NOT_FOUND, "No contract source data found"))?;
+    let body = with_proof(
+        json!({ "source": source, "publish_height": height }),
+        &query,
+        "proof",
+    );
+    Ok(Json(body).into_response())
+}
+
+async fn fee_rate() -> Json<u64> {
+    Json(fees::MINIMUM_FEE_RATE)
+}
+
+async fn fee_estimate(State(chain): State<Chain>, body: Bytes) -> Answer {
+    let request: fees::EstimateRequest = serde_json::from_slice(&body).map_err(|e| {
+        text(
+            StatusCode::BAD_REQUEST,
+            format!("Failed to parse JSON body: {e}"),
+        )
+    })?;
+    let estimate = ask(&chain, move |node| fees::estimate(node, &request)).await?;
+    match estimate {
+        Ok(body) => Ok(Json(body).into_response()),
+        Err(body) => Err(Failure::Json(StatusCode::BAD_REQUEST, body)),
+    }
+}
+
+// ----- Hiro API -------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct EventPage {
+    event_offset: Option<usize>,
+    event_limit: Option<usize>,
+}
+
+async fn hiro_tx(
+    State(chain): State<Chain>,
+    Path(id): Path<String>,
+    Query(page): Query<EventPage>,
+) -> Answer {
+    let Some(bare) = id.strip_prefix("0x") else {
+        return Ok(Redirect::permanent(&format!("/extended/v1/tx/0x{id}")).into_response());
+    };
+    let not_found = || {
+        Failure::Json(
+            StatusCode::NOT_FOUND,
+            json!({ "statusCode": 404, "error": "Not Found", "message": "could not find transaction by ID" }),
+        )
+    };
+    let key = parse_key(bare).ok_or_else(not_found)?;
+    let offset = page.event_offset.unwrap_or(0);
+    let limit = page
+        .event_limit
+        .unwrap_or(hiro::EVENT_LIMIT)
+        .min(hiro::EVENT_LIMIT);
+    let body = ask(&chain, move |node| hiro::tx(node, &key, offset, limit)).await?;
+    Ok(Json(body.ok_or_else(not_found)?).into_response())
+}
+
+async fn hiro_nonces(State(chain): State<Chain>, Path(who): Path<String>) -> Answer {
+    let who = principal(&who)?;
+    let body = ask(&chain, move |node| hiro::nonces(node, &who)).await?;
+    let body = body.map_err(|e| text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    Ok(Json(body).into_response())
+}
+
+// ----- devnet control -------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+struct MineBody {
+    blocks: Option<u32>,
+}
+
+async fn mine(State(chain): State<Chain>, body: Bytes) -> Answer {
+    let request: MineBody = if body.is_empty() {
+        MineBody::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            text(
+                StatusCode::BAD_REQUEST,
+                format!("Failed to parse JSON body: {e}"),
+            )
+        })?
+    };
+    let blocks = request.blocks.unwrap_or(1);
+    if blocks == 0 || blocks > MAX_MINE {
+        return Err(text(
+            StatusCode::BAD_REQUEST,
+            format!("blocks must be between 1 and {MAX_MINE}"),
+        ));
+    }
+    let height = ask(&chain, move |node| {
+        for _ in 0..blocks {
+            node.mine(true);
+        }
+        node.tip_height()
+    })
+    .await?;
+    Ok(Json(json!({ "block_height": height })).into_response())
+}
+
+async fn snapshot(State(chain): State<Chain>) -> Answer {
+    let (id, height) = ask(&chain, |node| (node.snapshot(), node.tip_height())).await?;
+    let id = id.map_err(|e| text(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    Ok(Json(json!({ "id": id, "block_height": height })).into_response())
+}
+
+async fn revert(State(chain): State<Chain>, Path(id): Path<u64>) -> Answer {
+    let (reverted, height) = ask(&chain, move |node| (node.revert(id), node.tip_height())).await?;
+    match reverted.map_err(|e| text(StatusCode::INTERNAL_SERVER_ERROR, e))? {
+        true => Ok(Json(json!({ "reverted": true, "block_height": height })).into_response()),
+        false => Err(Failure::Json(
+            StatusCode::NOT_FOUND,
+            json!({ "reverted": false, "error": format!("no snapshot {id} (reverting forgets it and every later one)") }),
+        )),
+    }
+}
+
+/// The format tag of `GET /devnet/dump`.
+const DUMP_FORMAT: &str = "ehr-devnet-dump/1";
+
+#[derive(serde::Serialize, Deserialize)]
+struct DumpBody {
+    format: String,
+    records: Vec<Record>,
+}
+
+async fn dump(State(chain): State<Chain>) -> Answer {
+    let records = ask(&chain, |node| node.dump()).await?;
+    Ok(Json(DumpBody {
+        format: DUMP_FORMAT.into(),
+        records,
+    })
+    .into_response())
+}
+
+async fn load(State(chain): State<Chain>, body: Bytes) -> Answer {
+    let dump: DumpBody = serde_json::from_slice(&body).map_err(|e| {
+        text(
+            StatusCode::BAD_REQUEST,
+            format!("Failed to parse the dump: {e}"),
+        )
+    })?;
+    if dump.format != DUMP_FORMAT {
+        return Err(text(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "unknown dump format `{}` (expected {DUMP_FORMAT})",
+                dump.format
+            ),
+        ));
+    }
+    let loaded = ask(&chain, move |node| node.load(dump.records)).await?;
+    match loaded {
+        Ok(height) => Ok(Json(json!({ "block_height": height })).into_response()),
+        Err(e @ DevnetError::Replay(_))
+        | Err(e @ DevnetError::Genesis(_))
+        | Err(e @ DevnetError::Config(_)) => Err(text(StatusCode::BAD_REQUEST, e.to_string())),
+        Err(e) => Err(text(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
+    }
+}
+
+async fn events(
+    State(chain): State<Chain>,
+) -> Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>> {
+    let receiver = chain.stream.resubscribe();
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        loop {
+            match receiver.recv().await {
+                Ok(block) => {
+                    let event = SseEvent::default().event("block").data(block.as_ref());
+                    return Some((Ok(event), receiver));
+                }
+                // A slow reader missed blocks: carry on with the newest.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
