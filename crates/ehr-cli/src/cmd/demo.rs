@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clarity::vm::types::{SequenceData, Value};
+use ehr_harness::ehr::values::{ascii, bytes};
 use ehr_harness::ehr::EhrSimnet;
 use ehr_harness::simnet::Receipt;
 use ehr_sdk::audit::{verify_chain, AuditEntry};
@@ -95,14 +96,6 @@ impl Walk {
     }
 }
 
-fn buff(bytes: &[u8]) -> anyhow::Result<Value> {
-    Ok(Value::buff_from(bytes.to_vec())?)
-}
-
-fn ascii(s: &str) -> anyhow::Result<Value> {
-    Ok(Value::string_ascii_from_bytes(s.as_bytes().to_vec())?)
-}
-
 fn expect(ok: bool, what: &str) -> anyhow::Result<()> {
     if ok {
         Ok(())
@@ -157,7 +150,7 @@ fn walk(json: bool) -> anyhow::Result<()> {
         "deployer",
         "doctor-registry",
         "set-issuer",
-        &[issuer.clone().into(), buff(&issuer_key)?, Value::Bool(true)],
+        &[issuer.clone().into(), bytes(&issuer_key), Value::Bool(true)],
     )?;
     committed(&r, "set-issuer")?;
     w.say(
@@ -174,7 +167,7 @@ fn walk(json: bool) -> anyhow::Result<()> {
         PATIENT,
         "patient-registry",
         "register-patient",
-        &[buff(&id_hash)?, buff(&patient_pub.to_bytes())?],
+        &[bytes(&id_hash), bytes(&patient_pub.to_bytes())],
     )?;
     committed(&r, "register-patient")?;
     w.say(
@@ -196,9 +189,9 @@ fn walk(json: bool) -> anyhow::Result<()> {
         "doctor-registry",
         "register-doctor",
         &[
-            buff(&license)?,
-            buff(&doctor_pub.to_bytes())?,
-            ascii("haematology")?,
+            bytes(&license),
+            bytes(&doctor_pub.to_bytes()),
+            ascii("haematology"),
         ],
     )?;
     committed(&r, "register-doctor")?;
@@ -235,10 +228,10 @@ fn walk(json: bool) -> anyhow::Result<()> {
         "add-record",
         &[
             patient.clone().into(),
-            ascii("lab")?,
-            buff(&sealed.content_hash)?,
-            ascii("chain:chunks")?,
-            buff(&sealed.envelopes[0])?,
+            ascii("lab"),
+            bytes(&sealed.content_hash),
+            ascii("chain:chunks"),
+            bytes(&sealed.envelopes[0]),
         ],
     )?;
     committed(&r, "add-record")?;
@@ -252,7 +245,7 @@ fn walk(json: bool) -> anyhow::Result<()> {
             PATIENT,
             "ehr-storage",
             "put-chunk",
-            &[Value::UInt(record_id), Value::UInt(i as u128), buff(chunk)?],
+            &[Value::UInt(record_id), Value::UInt(i as u128), bytes(chunk)],
         )?;
         committed(&c, "put-chunk")?;
     }
@@ -299,7 +292,7 @@ fn walk(json: bool) -> anyhow::Result<()> {
         &[
             Value::UInt(record_id),
             doctor.clone().into(),
-            buff(&envelope)?,
+            bytes(&envelope),
         ],
     )?;
     committed(&r, "put-envelope")?;
@@ -321,7 +314,7 @@ fn walk(json: bool) -> anyhow::Result<()> {
         DOCTOR,
         "permission-manager",
         "log-access",
-        &[token.clone(), Value::UInt(record_id), ascii("view")?],
+        &[token.clone(), Value::UInt(record_id), ascii("view")],
     )?;
     committed(&r, "log-access")?;
     w.say(
@@ -350,7 +343,7 @@ fn walk(json: bool) -> anyhow::Result<()> {
             patient.clone().into(),
             doctor.clone().into(),
             Value::UInt(1),
-            Value::some(ascii("lab")?)?,
+            Value::some(ascii("lab"))?,
         ],
     )?;
     expect(
@@ -361,7 +354,7 @@ fn walk(json: bool) -> anyhow::Result<()> {
         DOCTOR,
         "permission-manager",
         "log-access",
-        &[token, Value::UInt(record_id), ascii("view")?],
+        &[token, Value::UInt(record_id), ascii("view")],
     )?;
     expect(!r.committed, "a revoked doctor cannot log a view")?;
     let r2 = w.call(
@@ -371,7 +364,7 @@ fn walk(json: bool) -> anyhow::Result<()> {
         &[
             Value::UInt(record_id),
             doctor.clone().into(),
-            buff(&envelope)?,
+            bytes(&envelope),
         ],
     )?;
     expect(!r2.committed, "no new key envelope for a revoked doctor")?;
