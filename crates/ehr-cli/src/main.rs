@@ -1,22 +1,37 @@
 //! `ehr`: the command-line face of the EHR toolkit.
 //!
-//! Exit codes: 0 success; 1 an error (the message says what and what to do); 2 bad usage;
-//! 3 the walkthrough saw the chain behave other than it must (a security expectation
-//! failed).
+//! Exit codes:
+//! - 0 success;
+//! - 1 an error (the message says what and what to do);
+//! - 2 bad usage (unknown flag, missing argument);
+//! - 3 the walkthrough saw the chain behave other than it must (a security expectation
+//!   failed), or `ehr tx decode` found a signature that does not verify;
+//! - 4 a contract refused the call (its reason is printed);
+//! - 5 the node could not be reached or did not answer in time;
+//! - 6 a check failed: the audit hash chain is broken, a disclosure proof or content hash
+//!   does not verify, or a record cannot be decrypted with this key.
 
 mod cmd;
+mod context;
+mod keystore;
+mod output;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use context::{Context, GlobalArgs};
+
 /// Patient-owned health records on Stacks: contracts, chain and clients.
+///
+/// Every networked command talks to a Stacks node (`--node`, default the local devnet at
+/// 127.0.0.1:20443) and signs with `--account NAME`, `--key-file PATH` or EHR_SECRET_KEY.
+/// Start with `ehr devnet start`, then `ehr deploy --account deployer`.
 #[derive(Parser)]
-#[command(name = "ehr", version, about, long_about = None)]
+#[command(name = "ehr", version, about, long_about)]
 struct Cli {
-    /// Print machine-readable JSON instead of text.
-    #[arg(long, global = true)]
-    json: bool,
+    #[command(flatten)]
+    global: GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -32,6 +47,43 @@ enum Command {
     ///
     /// Example: ehr demo
     Demo,
+    /// Deploy the EHR contracts to the node, skipping those already there.
+    ///
+    /// Example: ehr deploy --account deployer
+    Deploy(cmd::deploy::Args),
+    /// Patients: register, guardians, verification, details.
+    ///
+    /// Example: ehr patient register --account wallet_1 --id "+256700000001"
+    Patient(cmd::patient::Args),
+    /// Doctors: register, credential issuers, verification, attestations, details.
+    ///
+    /// Example: ehr doctor register --account wallet_2 --license UG-MD-4411 --specialty cardiology
+    Doctor(cmd::doctor::Args),
+    /// Records: add (encrypted here), list, show, get (decrypt), amend, share.
+    ///
+    /// Example: ehr record add --account wallet_1 --file observation.json
+    Record(cmd::record::Args),
+    /// Access: requests, grants, revocation, checks, emergency access.
+    ///
+    /// Example: ehr access grant --account wallet_1 --to wallet_2 --scope read --expires-in 1000
+    Access(cmd::access::Args),
+    /// The audit trail: list it, or export it (JSON, CSV, FHIR AuditEvent), hash chain
+    /// verified.
+    ///
+    /// Example: ehr audit export --account wallet_1 --format fhir > audit.json
+    Audit(cmd::audit::Args),
+    /// Notifications: list, mark read, watch for new ones.
+    ///
+    /// Example: ehr notify list --account wallet_1
+    Notify(cmd::notify::Args),
+    /// Selective disclosure of one field of a record: Merkle proof, checked on chain.
+    ///
+    /// Example: ehr disclose prove --account wallet_1 --record 1 --field valueQuantity.value
+    Disclose(cmd::disclose::Args),
+    /// Accounts: list, create, import, balances.
+    ///
+    /// Example: ehr account list
+    Account(cmd::account::Args),
     /// Execution cost of every public function of the EHR contracts, and its share of
     /// the Stacks block limits.
     ///
@@ -41,9 +93,9 @@ enum Command {
     ///
     /// Example: ehr devnet start --state .devnet
     Devnet(cmd::devnet::Args),
-    /// Build and sign transactions offline, or decode and verify raw ones.
+    /// Transactions: build and sign offline, decode, follow on a node.
     ///
-    /// Example: ehr tx decode 80800000000400...
+    /// Example: ehr tx status 0x5f1e...
     Tx(cmd::tx::Args),
     /// Derive an account's address from a mnemonic or secret key.
     ///
@@ -59,18 +111,35 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Demo => cmd::demo::run(cli.json),
-        Command::Costs(args) => cmd::costs::run(&args, cli.json),
-        Command::Address(args) => cmd::address::run(&args, cli.json),
-        Command::Tx(args) => cmd::tx::run(&args, cli.json),
-        Command::Devnet(args) => cmd::devnet::run(&args, cli.json),
-    };
+    let json = cli.global.json;
+    let result = Context::new(cli.global).and_then(|ctx| match cli.command {
+        Command::Demo => cmd::demo::run(json),
+        Command::Deploy(args) => cmd::deploy::run(&ctx, &args),
+        Command::Patient(args) => cmd::patient::run(&ctx, &args),
+        Command::Doctor(args) => cmd::doctor::run(&ctx, &args),
+        Command::Record(args) => cmd::record::run(&ctx, &args),
+        Command::Access(args) => cmd::access::run(&ctx, &args),
+        Command::Audit(args) => cmd::audit::run(&ctx, &args),
+        Command::Notify(args) => cmd::notify::run(&ctx, &args),
+        Command::Disclose(args) => cmd::disclose::run(&ctx, &args),
+        Command::Account(args) => cmd::account::run(&ctx, &args),
+        Command::Costs(args) => cmd::costs::run(&args, json),
+        Command::Address(args) => cmd::address::run(&args, json),
+        Command::Tx(args) => cmd::tx::run(&ctx, &args),
+        Command::Devnet(args) => cmd::devnet::run(&args, json),
+    });
     match result {
         Ok(code) => code,
         Err(e) => {
+            if json {
+                let causes: Vec<String> = e.chain().skip(1).map(|c| c.to_string()).collect();
+                println!(
+                    "{}",
+                    serde_json::json!({ "error": e.to_string(), "causes": causes })
+                );
+            }
             eprintln!("error: {e:#}");
-            ExitCode::from(1)
+            context::exit_code(&e)
         }
     }
 }

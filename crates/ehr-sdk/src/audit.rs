@@ -9,7 +9,7 @@ use clarity::vm::types::{PrincipalData, TupleData, Value};
 use sha2::{Digest, Sha256};
 
 /// One audit entry as the contract's `get-entry` returns it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AuditEntry {
     /// Global entry id (position in the chain).
     pub id: u128,
@@ -37,7 +37,7 @@ pub struct AuditEntry {
 pub struct NotAnEntry(pub String);
 
 /// Where and why a chain does not verify.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ChainBreak {
     /// The entry's hash does not match its contents.
     #[error("entry {id}: entry-hash does not match its contents (altered entry)")]

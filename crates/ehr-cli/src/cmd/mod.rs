@@ -1,7 +1,17 @@
 //! One module per command.
 
+pub mod access;
+pub mod account;
 pub mod address;
+pub mod audit;
 pub mod costs;
 pub mod demo;
+pub mod deploy;
 pub mod devnet;
+pub mod disclose;
+pub mod doctor;
+pub mod notify;
+pub mod patient;
+pub mod record;
+mod send;
 pub mod tx;

@@ -4,12 +4,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::Context as _;
 use clarity::vm::types::{PrincipalData, QualifiedContractIdentifier};
 use clarity::vm::ClarityVersion;
-use ehr_sdk::keys::SecretKey;
 use ehr_sdk::literal::{parse_literal, to_literal};
 use ehr_sdk::network::Network;
+use crate::context::{Context, EXIT_REFUSED};
+use ehr_sdk::ehr::ContractError;
+use ehr_sdk::node::{parse_txid, TxOutcome, TxStatus};
 use ehr_sdk::tx::{Memo, Payload, PostConditionMode, Transaction, TransactionBuilder};
 
 /// Arguments of `ehr tx`.
@@ -32,22 +34,29 @@ enum TxCommand {
         /// The transaction's hex, with or without 0x; `-` reads standard input.
         hex: String,
     },
+    /// Where a transaction is: pending, mined (with its result), aborted, dropped.
+    ///
+    /// Example: ehr tx status 0x5f1e...
+    Status {
+        /// The txid (with or without 0x).
+        txid: String,
+    },
+    /// Wait until a transaction is mined or dropped; exit 4 if the contract refused it.
+    ///
+    /// Example: ehr tx wait 0x5f1e... --timeout 600
+    Wait {
+        /// The txid (with or without 0x).
+        txid: String,
+        /// Seconds to wait at most.
+        #[arg(long, default_value_t = 600)]
+        timeout: u64,
+    },
 }
 
+/// `ehr tx mktx`: the signer and network come from the global flags (`--account`,
+/// `--key-file` or EHR_SECRET_KEY; `--network`).
 #[derive(clap::Args)]
 struct MktxArgs {
-    /// A devnet account by name (deployer, wallet_1..wallet_8, faucet).
-    #[arg(long, conflicts_with = "key_file", required_unless_present_any = ["key_file", "secret_key_env"])]
-    account: Option<String>,
-    /// A file holding a hex secret key (the key is never printed).
-    #[arg(long)]
-    key_file: Option<PathBuf>,
-    /// Read the secret key from the EHR_SECRET_KEY environment variable.
-    #[arg(long = "key-from-env", id = "secret_key_env")]
-    key_from_env: bool,
-    /// Network: devnet, testnet or mainnet.
-    #[arg(long, default_value = "devnet")]
-    network: Network,
     /// The sender's nonce.
     #[arg(long)]
     nonce: u64,
@@ -98,40 +107,19 @@ enum PayloadArgs {
     },
 }
 
-pub fn run(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
+/// Runs `ehr tx`.
+pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
     match &args.command {
-        TxCommand::Mktx(m) => mktx(m, json),
+        TxCommand::Mktx(m) => mktx(ctx, m),
         TxCommand::Decode { hex } => decode(hex),
+        TxCommand::Status { txid } => status(ctx, txid),
+        TxCommand::Wait { txid, timeout } => wait(ctx, txid, *timeout),
     }
 }
 
-fn secret_key(m: &MktxArgs) -> anyhow::Result<SecretKey> {
-    if let Some(name) = &m.account {
-        let config = ehr_harness::ehr::devnet_accounts()?;
-        let account = config.account(name).with_context(|| {
-            let names: Vec<&str> = config
-                .accounts
-                .iter()
-                .map(|g| g.account.name.as_str())
-                .collect();
-            format!(
-                "unknown account `{name}`: the devnet accounts are {}",
-                names.join(", ")
-            )
-        })?;
-        return Ok(account.secret_key.clone());
-    }
-    if let Some(path) = &m.key_file {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading key file {}", path.display()))?;
-        return SecretKey::from_hex(&text).with_context(|| format!("key file {}", path.display()));
-    }
-    let text = std::env::var("EHR_SECRET_KEY").context("EHR_SECRET_KEY is not set")?;
-    SecretKey::from_hex(&text).context("EHR_SECRET_KEY")
-}
-
-fn mktx(m: &MktxArgs, json: bool) -> anyhow::Result<ExitCode> {
-    let key = secret_key(m)?;
+fn mktx(ctx: &Context, m: &MktxArgs) -> anyhow::Result<ExitCode> {
+    let json = ctx.args.json;
+    let key = ctx.signer()?.key;
     let payload = match &m.payload {
         PayloadArgs::Transfer { to, amount, memo } => {
             let recipient = PrincipalData::parse(to)
@@ -167,7 +155,7 @@ fn mktx(m: &MktxArgs, json: bool) -> anyhow::Result<ExitCode> {
     } else {
         PostConditionMode::Deny
     };
-    let tx = TransactionBuilder::new(m.network, payload)
+    let tx = TransactionBuilder::new(ctx.network(), payload)
         .nonce(m.nonce)
         .fee(m.fee)
         .post_condition_mode(mode)
@@ -251,4 +239,74 @@ fn describe_payload(payload: &stacks_codec::codec::TransactionPayload) -> serde_
         }),
         other => serde_json::json!({ "type": other.name() }),
     }
+}
+
+fn outcome_json(outcome: &TxOutcome) -> serde_json::Value {
+    match outcome {
+        TxOutcome::Mined { result, block_height } => serde_json::json!({
+            "status": "success", "block_height": block_height, "result": to_literal(result),
+        }),
+        TxOutcome::Aborted { reason, result, block_height, vm_error } => {
+            let refusal = match result {
+                clarity::vm::Value::Response(r) => match &*r.data {
+                    clarity::vm::Value::UInt(code) => ContractError::from_code(*code).map(|e| e.to_string()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            serde_json::json!({
+                "status": "aborted", "reason": format!("{reason:?}"), "block_height": block_height,
+                "result": to_literal(result), "vm_error": vm_error, "contract_error": refusal,
+            })
+        }
+        TxOutcome::Dropped { reason, replaced_by } => serde_json::json!({
+            "status": "dropped", "reason": format!("{reason:?}"),
+            "replaced_by": replaced_by.map(|t| format!("0x{t}")),
+        }),
+    }
+}
+
+fn print_outcome(ctx: &Context, txid: &str, value: serde_json::Value) -> anyhow::Result<ExitCode> {
+    let refused = value["status"] == "aborted";
+    if ctx.args.json {
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        match value["status"].as_str() {
+            Some("pending") => println!("{txid}: pending (in the mempool)"),
+            Some("success") => println!("{txid}: mined in block {}, result {}", value["block_height"], value["result"].as_str().unwrap_or("")),
+            Some("aborted") => println!(
+                "{txid}: aborted in block {} ({}), result {}{}",
+                value["block_height"],
+                value["reason"].as_str().unwrap_or(""),
+                value["result"].as_str().unwrap_or(""),
+                value["contract_error"].as_str().map(|e| format!(": {e}")).unwrap_or_default()
+            ),
+            _ => println!("{txid}: dropped ({})", value["reason"].as_str().unwrap_or("")),
+        }
+    }
+    Ok(if refused { ExitCode::from(EXIT_REFUSED) } else { ExitCode::SUCCESS })
+}
+
+fn status(ctx: &Context, txid: &str) -> anyhow::Result<ExitCode> {
+    let id = parse_txid(txid)?;
+    let node = ctx.node()?;
+    let value = match ctx.block_on(node.tx_status(&id))? {
+        TxStatus::Pending => serde_json::json!({ "status": "pending" }),
+        TxStatus::Final(outcome) => outcome_json(&outcome),
+    };
+    print_outcome(ctx, &format!("0x{id}"), value)
+}
+
+fn wait(ctx: &Context, txid: &str, timeout: u64) -> anyhow::Result<ExitCode> {
+    let id = parse_txid(txid)?;
+    let node = ctx.node()?;
+    if !ctx.args.json {
+        eprintln!("  waiting up to {timeout}s for 0x{id}...");
+    }
+    let outcome = ctx.block_on(node.wait_for(
+        &id,
+        std::time::Duration::from_secs(timeout),
+        std::time::Duration::from_millis(if ctx.network() == Network::Devnet { 100 } else { 3000 }),
+    ))?;
+    print_outcome(ctx, &format!("0x{id}"), outcome_json(&outcome))
 }

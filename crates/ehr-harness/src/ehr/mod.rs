@@ -14,46 +14,7 @@ pub use tour::{tour, TourStep, INTERNAL_FUNCTIONS};
 
 use crate::simnet::{ReadOnlyResult, Receipt, Simnet, SimnetConfig, SimnetError};
 
-/// The EHR contracts and the local SIP-009 trait, in deployment order, as (name, source).
-/// The sources are `contracts/contracts/*.clar`, compiled in.
-pub const EHR_CONTRACTS: [(&str, &str); 9] = [
-    (
-        "nft-trait",
-        include_str!("../../../../contracts/contracts/nft-trait.clar"),
-    ),
-    (
-        "verification-helper",
-        include_str!("../../../../contracts/contracts/verification-helper.clar"),
-    ),
-    (
-        "audit-log",
-        include_str!("../../../../contracts/contracts/audit-log.clar"),
-    ),
-    (
-        "notification-system",
-        include_str!("../../../../contracts/contracts/notification-system.clar"),
-    ),
-    (
-        "patient-registry",
-        include_str!("../../../../contracts/contracts/patient-registry.clar"),
-    ),
-    (
-        "doctor-registry",
-        include_str!("../../../../contracts/contracts/doctor-registry.clar"),
-    ),
-    (
-        "access-token-nft",
-        include_str!("../../../../contracts/contracts/access-token-nft.clar"),
-    ),
-    (
-        "permission-manager",
-        include_str!("../../../../contracts/contracts/permission-manager.clar"),
-    ),
-    (
-        "ehr-storage",
-        include_str!("../../../../contracts/contracts/ehr-storage.clar"),
-    ),
-];
+pub use ehr_sdk::ehr::EHR_CONTRACTS;
 
 /// The devnet accounts (`devnet/Devnet.toml`), compiled in.
 pub const DEVNET_TOML: &str = include_str!("../../../../devnet/Devnet.toml");

@@ -1,0 +1,207 @@
+//! `ehr audit`: a patient's audit trail, listed or exported, with its hash chain verified.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use ehr_sdk::audit::AuditEntry;
+use ehr_sdk::ehr::trail::{patient_trail, verify_links, Trail};
+
+use crate::context::{Context, VerifyFailed};
+use crate::output::{self, Table};
+
+/// Arguments of `ehr audit`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: AuditCommand,
+}
+
+/// Export formats.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// The entries as the chain holds them (what `ehr audit verify` reads back).
+    Json,
+    /// One line per entry, RFC 4180.
+    Csv,
+    /// A FHIR R4 Bundle of AuditEvent resources.
+    Fhir,
+}
+
+#[derive(clap::Subcommand)]
+enum AuditCommand {
+    /// List a patient's audit entries (default: the signing account's) with the hash
+    /// chain verified. Exit 6 when it does not verify.
+    ///
+    /// Example: ehr audit list wallet_1
+    List {
+        /// The patient (address or account name).
+        patient: Option<String>,
+        /// Skip this many entries.
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+        /// At most this many entries.
+        #[arg(long, default_value_t = 1000)]
+        limit: u64,
+    },
+    /// Export a patient's audit trail, verified first. Exit 6 (after writing) when the
+    /// chain does not verify.
+    ///
+    /// Example: ehr audit export wallet_1 --format fhir --out audit.json
+    Export {
+        /// The patient (address or account name).
+        patient: Option<String>,
+        /// json, csv or fhir.
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Verify a JSON export offline: every entry's hash, and the links between
+    /// consecutive entries; then compare each entry with the chain (unless --offline).
+    /// Exit 6 and name the entry when it does not verify.
+    ///
+    /// Example: ehr audit verify audit.json
+    Verify {
+        /// A file written by `ehr audit export --format json`.
+        file: PathBuf,
+        /// Do not compare with the chain.
+        #[arg(long)]
+        offline: bool,
+    },
+}
+
+/// The JSON export: the entries and where they came from.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Export {
+    patient: String,
+    audit_log: String,
+    entries: Vec<AuditEntry>,
+}
+
+/// Runs `ehr audit`.
+pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
+    match &args.command {
+        AuditCommand::List {
+            patient,
+            offset,
+            limit,
+        } => {
+            let client = ctx.client()?;
+            let who = match patient {
+                Some(p) => ctx.principal(p)?,
+                None => ctx.me()?,
+            };
+            let trail = ctx.block_on(patient_trail(&client, &who, *offset, *limit))?;
+            if ctx.args.json {
+                output::json(&serde_json::json!({
+                    "patient": who.to_string(),
+                    "entries": trail.entries,
+                    "chain_verified": trail.verified.is_ok(),
+                    "break": trail.verified.as_ref().err().map(|b| b.to_string()),
+                }))?;
+            } else {
+                let mut table = Table::new(vec!["ENTRY", "BLOCK", "ACTION", "ACTOR", "REF"]);
+                for e in &trail.entries {
+                    table.row(vec![e.id.to_string(), e.block.to_string(), e.action.clone(), e.actor.clone(), e.reference.to_string()]);
+                }
+                table.print(&format!("no audit entries for {who}"));
+                println!("{}", badge(&trail));
+            }
+            verified(&trail)
+        }
+        AuditCommand::Export {
+            patient,
+            format,
+            out,
+        } => {
+            let client = ctx.client()?;
+            let who = match patient {
+                Some(p) => ctx.principal(p)?,
+                None => ctx.me()?,
+            };
+            let trail = ctx.block_on(patient_trail(&client, &who, 0, u64::MAX))?;
+            let audit_log = client.deployment().id(ehr_sdk::ehr::EhrContract::AuditLog).to_string();
+            let text = match format {
+                Format::Json => serde_json::to_string_pretty(&Export {
+                    patient: who.to_string(),
+                    audit_log,
+                    entries: trail.entries.clone(),
+                })?,
+                Format::Csv => ehr_sdk::fhir::audit_csv(&trail.entries),
+                // The chain gives each entry a block height, not a time: `recorded` is the
+                // time of export (the block height is in each AuditEvent's extension).
+                Format::Fhir => {
+                    let now = output::now_instant();
+                    serde_json::to_string_pretty(&ehr_sdk::fhir::audit_bundle(&trail.entries, &audit_log, |_| now.clone()))?
+                }
+            };
+            match out {
+                Some(path) => std::fs::write(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))?,
+                None => println!("{}", text.trim_end()),
+            }
+            if !ctx.args.json || out.is_some() {
+                eprintln!("  {} entries exported; {}", trail.entries.len(), badge(&trail));
+            }
+            verified(&trail)
+        }
+        AuditCommand::Verify { file, offline } => {
+            let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+            let export: Export = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not an `ehr audit export --format json` file", file.display()))?;
+            let hashes: std::collections::HashMap<u128, String> =
+                export.entries.iter().map(|e| (e.id, e.entry_hash.clone())).collect();
+            // Offline, a link to an entry outside the export cannot be checked: accept it.
+            let offline_result = verify_links(&export.entries, |id| {
+                hashes.get(&id).cloned().or_else(|| {
+                    export.entries.iter().find(|e| e.id == id + 1).map(|e| e.prev_hash.clone())
+                })
+            });
+            if let Err(b) = offline_result {
+                return Err(VerifyFailed(format!("{}: {b}", file.display())).into());
+            }
+            if !offline {
+                let client = ctx.client()?;
+                for e in &export.entries {
+                    let id = u64::try_from(e.id).unwrap_or(u64::MAX);
+                    let on_chain = ctx.block_on(client.get_entry(id))?;
+                    if on_chain.as_ref() != Some(e) {
+                        return Err(VerifyFailed(format!(
+                            "{}: entry {} differs from the audit log on chain",
+                            file.display(),
+                            e.id
+                        ))
+                        .into());
+                    }
+                }
+            }
+            let message = format!(
+                "{}: {} entries, hash chain verified{}",
+                file.display(),
+                export.entries.len(),
+                if *offline { " (offline)" } else { " and equal to the chain" }
+            );
+            if ctx.args.json {
+                output::json(&serde_json::json!({ "file": file, "entries": export.entries.len(), "verified": true, "compared_with_chain": !offline }))?;
+            } else {
+                println!("{message}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn badge(trail: &Trail) -> String {
+    match &trail.verified {
+        Ok(()) => "hash chain verified".to_string(),
+        Err(b) => format!("HASH CHAIN BROKEN: {b}"),
+    }
+}
+
+fn verified(trail: &Trail) -> anyhow::Result<ExitCode> {
+    match &trail.verified {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(b) => Err(VerifyFailed(format!("the audit trail does not verify: {b}")).into()),
+    }
+}

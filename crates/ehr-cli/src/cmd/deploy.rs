@@ -1,0 +1,103 @@
+//! `ehr deploy`: publish the EHR contracts from a plan, skipping what is already there.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context as _};
+use ehr_sdk::deploy::{DeployEvent, Deployer, Plan};
+use ehr_sdk::network::Network;
+
+use crate::context::Context;
+use crate::output;
+
+/// Arguments of `ehr deploy`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// A Clarinet deployment plan (YAML) instead of the built-in plan. The built-in plan
+    /// publishes the nine contracts compiled into `ehr`; on mainnet it uses the published
+    /// SIP-009 trait instead of the local copy.
+    #[arg(long, value_name = "FILE")]
+    plan: Option<PathBuf>,
+    /// Print the plan and what is already deployed; send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Fee per deploy in micro-STX instead of the node's estimate.
+    #[arg(long)]
+    fee: Option<u64>,
+    /// Seconds to wait for each deploy to be mined.
+    #[arg(long, default_value_t = 600)]
+    timeout: u64,
+}
+
+/// Runs `ehr deploy`.
+pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
+    let plan = match &args.plan {
+        Some(path) => Plan::from_clarinet_yaml(path).with_context(|| format!("plan {}", path.display()))?,
+        None => Plan::ehr(ctx.network())?,
+    };
+    let signer = ctx.signer()?;
+    let node = ctx.node()?;
+    let json = ctx.args.json;
+    if args.dry_run {
+        if json {
+            output::json(&serde_json::json!({
+                "deployer": signer.address.to_string(),
+                "network": ctx.network().to_string(),
+                "contracts": plan.names(),
+            }))?;
+        } else {
+            print!("{plan}");
+            println!("deployer {} on {} ({})", signer.address, ctx.network(), ctx.node_url());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if ctx.network() == Network::Mainnet && !ctx.args.yes {
+        if !std::io::stdin().is_terminal() {
+            bail!("deploying to mainnet spends real STX: pass --yes to confirm");
+        }
+        eprint!("deploy {} contracts to mainnet from {}? [y/N] ", plan.steps.len(), signer.address);
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            bail!("not confirmed; nothing was sent");
+        }
+    }
+    let mut deployer = Deployer::new(&node, &signer.key, ctx.network())
+        .wait_timeout(std::time::Duration::from_secs(args.timeout));
+    if let Some(fee) = args.fee {
+        deployer = deployer.fixed_fee(fee);
+    }
+    let total = plan.steps.len();
+    let mut done = 0usize;
+    if !json {
+        eprintln!(
+            "deploying {total} contracts from {} to {} ({})",
+            signer.address,
+            ctx.network(),
+            ctx.node_url()
+        );
+    }
+    let report = ctx.block_on(deployer.run(&plan, &mut |event| {
+        if matches!(event, DeployEvent::Skipped { .. } | DeployEvent::Mined { .. }) {
+            done += 1;
+        }
+        if !json && !matches!(event, DeployEvent::Checking { .. }) {
+            eprintln!("  [{done}/{total}] {event}");
+        }
+    }))?;
+    if json {
+        output::json(&report)?;
+    } else {
+        println!(
+            "{} deployed, {} already there; contracts at {}.<name>",
+            report.deployed().len(),
+            report.skipped().len(),
+            report.deployer
+        );
+        if ctx.network() != Network::Devnet {
+            println!("point the other commands at them with --deployer {} (or EHR_DEPLOYER)", report.deployer);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,369 @@
+//! `ehr record`: add (encrypted here), list, show, get (decrypt), amend, share.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail, Context as _};
+use ehr_sdk::ehr::records::{self, DirStore, Placement, RecordError, Written};
+use ehr_sdk::ehr::types::{Record, Scope};
+use ehr_sdk::ehr::calls;
+
+use super::send::{execute, options, report};
+use crate::context::{Context, Refused, VerifyFailed};
+use crate::output::{self, Table};
+
+/// Sealing adds a header, a nonce and a tag to the plaintext.
+const SEAL_OVERHEAD: usize = 1 + 32 + 12 + 16;
+
+/// Arguments of `ehr record`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: RecordCommand,
+}
+
+#[derive(clap::Args)]
+pub struct StoreArgs {
+    /// The content-addressed store for records kept off chain (default: $EHR_HOME/store
+    /// or ~/.ehr/store).
+    #[arg(long, value_name = "DIR", env = "EHR_STORE")]
+    store: Option<PathBuf>,
+}
+
+impl StoreArgs {
+    pub fn store(&self) -> anyhow::Result<DirStore> {
+        let dir = match &self.store {
+            Some(dir) => dir.clone(),
+            None => match (std::env::var_os("EHR_HOME"), std::env::var_os("HOME")) {
+                (Some(home), _) => PathBuf::from(home).join("store"),
+                (None, Some(home)) => PathBuf::from(home).join(".ehr").join("store"),
+                (None, None) => bail!("no store directory: give --store DIR"),
+            },
+        };
+        Ok(DirStore::new(dir))
+    }
+}
+
+#[derive(clap::Subcommand)]
+enum RecordCommand {
+    /// Encrypt a file and record it for a patient.
+    ///
+    /// A FHIR R4 resource becomes one record typed by its resourceType; a Bundle becomes
+    /// one record per entry; any other file one record of --type. Small records are
+    /// stored whole on chain, larger ones in the content-addressed store with only the
+    /// hash and locator on chain. Only ciphertext leaves this machine.
+    ///
+    /// Example: ehr record add --account wallet_1 --file observation.json
+    Add {
+        /// The file to add.
+        #[arg(long)]
+        file: PathBuf,
+        /// Whose record (default: the signing account; a guardian or a doctor with write
+        /// scope gives the patient).
+        #[arg(long)]
+        patient: Option<String>,
+        /// Record type for a file that is not FHIR JSON (ASCII, up to 32 characters).
+        #[arg(long = "type", default_value = "Binary")]
+        record_type: String,
+        /// Largest sealed record kept on chain, in bytes (at most 65536); larger ones go
+        /// to the store.
+        #[arg(long, default_value_t = 8192)]
+        on_chain_max: usize,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List a patient's records, every version (default: the signing account's).
+    ///
+    /// Example: ehr record list wallet_1
+    List {
+        /// The patient (address or account name).
+        patient: Option<String>,
+    },
+    /// Show one record's metadata.
+    ///
+    /// Example: ehr record show 1
+    Show {
+        /// The record id.
+        id: u64,
+    },
+    /// Decrypt a record for the signing account (it needs a key envelope), after
+    /// checking the on-chain hash. A grantee's read is logged on chain as a view.
+    ///
+    /// Example: ehr record get --account wallet_2 1 --out record.json
+    Get {
+        /// The record id.
+        id: u64,
+        /// Write the plaintext here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Do not log the view on chain (a grantee's reads are logged by default).
+        #[arg(long)]
+        no_log: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Add a new version of a record; the old one is kept and marked superseded.
+    ///
+    /// Example: ehr record amend --account wallet_1 1 --file observation-v2.json
+    Amend {
+        /// The record id (must be the latest version).
+        id: u64,
+        /// The new content.
+        #[arg(long)]
+        file: PathBuf,
+        /// Largest sealed record kept on chain, in bytes.
+        #[arg(long, default_value_t = 8192)]
+        on_chain_max: usize,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Give a grantee a key envelope for a record (the patient, or a holder with share
+    /// scope; the grantee needs read access).
+    ///
+    /// Example: ehr record share --account wallet_1 1 --to wallet_2
+    Share {
+        /// The record id.
+        id: u64,
+        /// The grantee (address or account name).
+        #[arg(long)]
+        to: String,
+    },
+}
+
+/// Runs `ehr record`.
+pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
+    let client = ctx.client()?;
+    match &args.command {
+        RecordCommand::Add {
+            file,
+            patient,
+            record_type,
+            on_chain_max,
+            store,
+        } => {
+            let signer = ctx.signer()?;
+            let patient = match patient {
+                Some(p) => ctx.principal(p)?,
+                None => signer.principal(),
+            };
+            let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+            let imported = ehr_sdk::fhir::parse_import(&bytes, record_type)
+                .with_context(|| format!("{}", file.display()))?;
+            let store = store.store()?;
+            let options = options(ctx)?;
+            let mut written: Vec<Written> = Vec::new();
+            for item in &imported {
+                let placement = placement(item.content.len(), *on_chain_max, &store)?;
+                if !ctx.args.json {
+                    eprintln!(
+                        "  sealing {} ({} bytes) for {patient}, {}",
+                        item.record_type,
+                        item.content.len(),
+                        match placement {
+                            Placement::OnChain => "on chain".to_string(),
+                            Placement::Store(_) => format!("in {}", store.dir().display()),
+                        }
+                    );
+                }
+                let w = ctx
+                    .block_on(records::add_record(&client, &signer.key, &patient, &item.record_type, &item.content, placement, &options))
+                    .map_err(record_error)?;
+                written.push(w);
+            }
+            if ctx.args.json {
+                output::json(&serde_json::json!({ "patient": patient.to_string(), "records": written }))?;
+            } else {
+                for (w, item) in written.iter().zip(&imported) {
+                    println!(
+                        "record #{} ({}) added: {} sealed bytes, hash {}, {}",
+                        w.record_id,
+                        item.record_type,
+                        w.sealed_bytes,
+                        w.content_hash,
+                        if w.chunks > 0 { format!("{} chunk(s) on chain", w.chunks) } else { w.locator.clone() }
+                    );
+                }
+            }
+        }
+        RecordCommand::List { patient } => {
+            let who = match patient {
+                Some(p) => ctx.principal(p)?,
+                None => ctx.me()?,
+            };
+            let list = ctx.block_on(records::list_records(&client, &who)).map_err(record_error)?;
+            if ctx.args.json {
+                output::json(&serde_json::json!({ "patient": who.to_string(), "records": list }))?;
+            } else {
+                let mut table = Table::new(vec!["ID", "TYPE", "VERSION", "BLOCK", "STORED", "STATE"]);
+                for r in &list {
+                    table.row(vec![
+                        r.id.to_string(),
+                        r.record_type.clone(),
+                        r.version.to_string(),
+                        r.created_at.to_string(),
+                        where_stored(r),
+                        match r.superseded_by {
+                            Some(n) => format!("superseded by #{n}"),
+                            None => "latest".into(),
+                        },
+                    ]);
+                }
+                table.print(&format!("{who} has no records"));
+            }
+        }
+        RecordCommand::Show { id } => {
+            let r = ctx
+                .block_on(client.get_record(*id))?
+                .ok_or_else(|| anyhow!("no record #{id}"))?;
+            if ctx.args.json {
+                output::json(&r)?;
+            } else {
+                output::fields(&[
+                    ("record", format!("#{}", r.id)),
+                    ("patient", r.patient.to_string()),
+                    ("type", r.record_type.clone()),
+                    ("version", r.version.to_string()),
+                    ("previous", r.previous.map(|p| format!("#{p}")).unwrap_or_else(|| "-".into())),
+                    ("superseded by", r.superseded_by.map(|p| format!("#{p}")).unwrap_or_else(|| "- (latest)".into())),
+                    ("author", r.author.to_string()),
+                    ("block", r.created_at.to_string()),
+                    ("content hash", hex::encode(r.content_hash)),
+                    ("stored", where_stored(&r)),
+                ]);
+            }
+        }
+        RecordCommand::Get {
+            id,
+            out,
+            no_log,
+            store,
+        } => {
+            let signer = ctx.signer()?;
+            let store = store.store()?;
+            let me = signer.principal();
+            let record = ctx
+                .block_on(client.get_record(*id))?
+                .ok_or_else(|| anyhow!("no record #{id}"))?;
+            // A grantee reads under its live token, and logs the view with it; the patient
+            // and its guardians read their own records.
+            let token = if record.patient == me || ctx.block_on(client.acts_for(&record.patient, &me))? {
+                None
+            } else {
+                let token = ctx.block_on(client.get_active_token(&record.patient, &me))?;
+                let readable = ctx.block_on(client.has_access(&record.patient, &me, Scope::READ, Some(&record.record_type)))?;
+                match token {
+                    Some(t) if readable => Some(t),
+                    _ => {
+                        return Err(Refused(format!(
+                            "access refused: {me} has no live read grant from {} for {} records (never granted, revoked, or expired); ask the patient with `ehr access request`",
+                            record.patient, record.record_type
+                        ))
+                        .into())
+                    }
+                }
+            };
+            let opened = ctx
+                .block_on(records::open_record(&client, *id, &signer.key, Some(&store)))
+                .map_err(record_error)?;
+            let mut logged = None;
+            if let (Some(token), false) = (token, *no_log) {
+                let mined = execute(ctx, &client, &signer, &calls::log_access(token, *id, "view")?)?;
+                logged = Some(format!("0x{}", mined.sent.txid));
+            }
+            match out {
+                Some(path) => {
+                    std::fs::write(path, &opened.plaintext).with_context(|| format!("writing {}", path.display()))?;
+                }
+                None if !ctx.args.json => {
+                    use std::io::Write as _;
+                    std::io::stdout().write_all(&opened.plaintext)?;
+                    if !opened.plaintext.ends_with(b"\n") {
+                        println!();
+                    }
+                }
+                None => {}
+            }
+            if ctx.args.json {
+                output::json(&serde_json::json!({
+                    "record": opened.record,
+                    "hash_verified": true,
+                    "view_logged_in": logged,
+                    "plaintext": if out.is_none() { Some(String::from_utf8_lossy(&opened.plaintext).into_owned()) } else { None },
+                }))?;
+            } else {
+                eprintln!(
+                    "  record #{id}: hash verified, {} bytes decrypted{}",
+                    opened.plaintext.len(),
+                    match &logged {
+                        Some(tx) => format!(", view logged on chain in {tx}"),
+                        None => String::new(),
+                    }
+                );
+            }
+        }
+        RecordCommand::Amend {
+            id,
+            file,
+            on_chain_max,
+            store,
+        } => {
+            let signer = ctx.signer()?;
+            let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+            let store = store.store()?;
+            let placement = placement(bytes.len(), *on_chain_max, &store)?;
+            let w = ctx
+                .block_on(records::amend_record(&client, &signer.key, *id, &bytes, placement, &options(ctx)?))
+                .map_err(record_error)?;
+            if ctx.args.json {
+                output::json(&w)?;
+            } else {
+                println!("record #{id} amended: new version #{} ({} sealed bytes, hash {})", w.record_id, w.sealed_bytes, w.content_hash);
+            }
+        }
+        RecordCommand::Share { id, to } => {
+            let signer = ctx.signer()?;
+            let grantee = ctx.principal(to)?;
+            let mined = ctx
+                .block_on(records::share_record(&client, &signer.key, *id, &grantee, &options(ctx)?))
+                .map_err(record_error)?;
+            report(
+                ctx,
+                &mined,
+                &format!("record #{id} shared with {grantee}"),
+                serde_json::json!({ "record": id, "grantee": grantee.to_string() }),
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn placement<'a>(plain_len: usize, on_chain_max: usize, store: &'a DirStore) -> anyhow::Result<Placement<'a>> {
+    let limit = records::CHUNK_SIZE * records::MAX_CHUNKS;
+    if on_chain_max > limit {
+        bail!("--on-chain-max {on_chain_max}: at most {limit} bytes fit on chain");
+    }
+    Ok(if plain_len + SEAL_OVERHEAD <= on_chain_max {
+        Placement::OnChain
+    } else {
+        Placement::Store(store)
+    })
+}
+
+fn where_stored(r: &Record) -> String {
+    if r.locator == records::ON_CHAIN {
+        format!("on chain ({} chunks)", r.chunk_count)
+    } else {
+        r.locator.clone()
+    }
+}
+
+/// Keeps a refusal's exit code, and makes failed decryption or hash checks exit 6.
+fn record_error(e: RecordError) -> anyhow::Error {
+    match e {
+        RecordError::Client(c) => anyhow::Error::new(c),
+        RecordError::Crypto(c) => anyhow::Error::new(VerifyFailed(format!(
+            "{c}: the record cannot be opened with this account's key, or its bytes do not match the on-chain hash"
+        ))),
+        other => anyhow::Error::new(other),
+    }
+}

@@ -1,0 +1,408 @@
+//! Records end to end: encrypt on the client, put the sealed bytes on chain (small records)
+//! or in a content-addressed store (large ones), and read them back for a holder of a key
+//! envelope, checking the on-chain hash before decrypting.
+//!
+//! Locators: [`ON_CHAIN`] (`chain:chunks`) for records kept whole on chain in 1 KiB chunks;
+//! `sha256:<hex>` for records in a content-addressed store, where the name is the hash of
+//! the sealed bytes, so any copy of the store (a USB stick, a clinic server, IPFS) can
+//! serve them and a wrong copy is detected.
+
+use std::path::{Path, PathBuf};
+
+use clarity::vm::types::PrincipalData;
+
+use super::calls;
+use super::client::{ClientError, EhrClient, Mined, SendOptions};
+use super::types::Record;
+use crate::crypto::{self, CryptoError, RecordContext};
+use crate::keys::{PublicKey, SecretKey};
+
+/// The locator of records kept whole on chain.
+pub const ON_CHAIN: &str = "chain:chunks";
+/// Bytes per chunk (`put-chunk` takes `(buff 1024)`).
+pub const CHUNK_SIZE: usize = 1024;
+/// Chunks per record (`ehr-storage` MAX-CHUNKS): 64 KiB on chain at most.
+pub const MAX_CHUNKS: usize = 64;
+/// The prefix of content-addressed locators.
+pub const CAS_PREFIX: &str = "sha256:";
+
+/// Why a record operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// The chain said no, or could not be reached.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// Decryption or hash check failed.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    /// No such record.
+    #[error("no record #{0}")]
+    NotFound(u64),
+    /// The patient is not registered (its envelope key is unknown).
+    #[error("{0} is not a registered patient")]
+    NotAPatient(String),
+    /// The account has no key envelope for the record: it was never given access, or
+    /// the patient has not shared this record with it yet.
+    #[error("{holder} holds no key envelope for record #{id}; the patient (or a holder with share scope) can give one with `ehr record share`")]
+    NoEnvelope {
+        /// The record.
+        id: u64,
+        /// Who asked.
+        holder: String,
+    },
+    /// The envelope key on chain is not a valid public key.
+    #[error("the registered encryption key of {0} is not a valid public key")]
+    BadKey(String),
+    /// The record is too large to keep on chain.
+    #[error("{size} sealed bytes do not fit on chain ({max} at most): store it off chain with --store DIR")]
+    TooLargeForChain {
+        /// Sealed size.
+        size: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A chunk is missing from the chain.
+    #[error("record #{id} is missing chunk {index} of {count}: its author has not finished writing it")]
+    MissingChunk {
+        /// The record.
+        id: u64,
+        /// The missing chunk.
+        index: u64,
+        /// How many the record claims.
+        count: u64,
+    },
+    /// The content-addressed store failed.
+    #[error("blob store: {0}")]
+    Store(String),
+    /// The record lives in a store, and none was given.
+    #[error("record #{id} is stored off chain at `{locator}`: give the store with --store DIR")]
+    NeedStore {
+        /// The record.
+        id: u64,
+        /// Its locator.
+        locator: String,
+    },
+}
+
+/// Where sealed records too large for the chain are kept, by content hash.
+pub trait BlobStore {
+    /// Stores `sealed` and returns its locator.
+    fn put(&self, sealed: &[u8]) -> Result<String, RecordError>;
+    /// The sealed bytes behind `locator`.
+    fn get(&self, locator: &str) -> Result<Vec<u8>, RecordError>;
+}
+
+/// A content-addressed store in a local directory: `<dir>/<sha256 hex>`.
+#[derive(Debug, Clone)]
+pub struct DirStore {
+    dir: PathBuf,
+}
+
+impl DirStore {
+    /// The store in `dir` (created on first write).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        DirStore { dir: dir.into() }
+    }
+
+    /// Its directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl BlobStore for DirStore {
+    fn put(&self, sealed: &[u8]) -> Result<String, RecordError> {
+        let name = hex::encode(crypto::content_hash(sealed));
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| RecordError::Store(format!("creating {}: {e}", self.dir.display())))?;
+        let path = self.dir.join(&name);
+        if !path.exists() {
+            // Write then rename: a crash leaves no half-written blob under the hash's name.
+            let tmp = self.dir.join(format!(".{name}.tmp"));
+            std::fs::write(&tmp, sealed)
+                .and_then(|()| std::fs::rename(&tmp, &path))
+                .map_err(|e| RecordError::Store(format!("writing {}: {e}", path.display())))?;
+        }
+        Ok(format!("{CAS_PREFIX}{name}"))
+    }
+
+    fn get(&self, locator: &str) -> Result<Vec<u8>, RecordError> {
+        let name = locator
+            .strip_prefix(CAS_PREFIX)
+            .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| RecordError::Store(format!("`{locator}` is not a sha256: locator")))?;
+        let path = self.dir.join(name);
+        std::fs::read(&path)
+            .map_err(|e| RecordError::Store(format!("reading {}: {e}", path.display())))
+    }
+}
+
+/// A record written by [`add_record`] or [`amend_record`].
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Written {
+    /// The new record id.
+    pub record_id: u64,
+    /// sha256 of the sealed bytes.
+    pub content_hash: String,
+    /// Where the sealed bytes are.
+    pub locator: String,
+    /// Sealed size in bytes.
+    pub sealed_bytes: usize,
+    /// Chunks written on chain.
+    pub chunks: usize,
+    /// Every transaction sent, in order.
+    pub txids: Vec<String>,
+    /// Block of the last one.
+    pub block_height: u64,
+}
+
+/// Where to put sealed bytes.
+pub enum Placement<'a> {
+    /// On chain, in chunks (at most 64 KiB sealed).
+    OnChain,
+    /// In a content-addressed store; only the hash and locator go on chain.
+    Store(&'a dyn BlobStore),
+}
+
+async fn patient_key(client: &EhrClient, patient: &PrincipalData) -> Result<PublicKey, RecordError> {
+    let p = client
+        .get_patient(patient)
+        .await?
+        .filter(|p| p.active)
+        .ok_or_else(|| RecordError::NotAPatient(patient.to_string()))?;
+    PublicKey::from_bytes(&p.enc_pubkey).map_err(|_| RecordError::BadKey(patient.to_string()))
+}
+
+/// The key record envelopes for `holder` are wrapped to: a patient's or a doctor's
+/// registered encryption key.
+pub async fn enc_key_of(client: &EhrClient, holder: &PrincipalData) -> Result<PublicKey, RecordError> {
+    if let Some(d) = client.get_doctor(holder).await? {
+        return PublicKey::from_bytes(&d.enc_pubkey).map_err(|_| RecordError::BadKey(holder.to_string()));
+    }
+    patient_key(client, holder).await
+}
+
+/// Seals `plaintext` for `patient` (an envelope to its registered key), writes the
+/// sealed bytes where `placement` says, and records it: `add-record`, then the chunks.
+/// The signer is the patient, a guardian, or a doctor with write scope.
+pub async fn add_record(
+    client: &EhrClient,
+    signer: &SecretKey,
+    patient: &PrincipalData,
+    record_type: &str,
+    plaintext: &[u8],
+    placement: Placement<'_>,
+    options: &SendOptions,
+) -> Result<Written, RecordError> {
+    write(client, signer, patient, record_type, plaintext, placement, options, None).await
+}
+
+/// A new version of record `previous` with new content (same patient and type).
+pub async fn amend_record(
+    client: &EhrClient,
+    signer: &SecretKey,
+    previous: u64,
+    plaintext: &[u8],
+    placement: Placement<'_>,
+    options: &SendOptions,
+) -> Result<Written, RecordError> {
+    let old = client
+        .get_record(previous)
+        .await?
+        .ok_or(RecordError::NotFound(previous))?;
+    write(
+        client,
+        signer,
+        &old.patient,
+        &old.record_type,
+        plaintext,
+        placement,
+        options,
+        Some(previous),
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn write(
+    client: &EhrClient,
+    signer: &SecretKey,
+    patient: &PrincipalData,
+    record_type: &str,
+    plaintext: &[u8],
+    placement: Placement<'_>,
+    options: &SendOptions,
+    previous: Option<u64>,
+) -> Result<Written, RecordError> {
+    let owner = patient_key(client, patient).await?;
+    let patient_text = patient.to_string();
+    let context = RecordContext {
+        patient: &patient_text,
+        record_type,
+    };
+    let sealed = crypto::encrypt_record(plaintext, context, &[owner])?;
+    let (locator, chunks): (String, Vec<&[u8]>) = match placement {
+        Placement::OnChain => {
+            if sealed.sealed.len() > CHUNK_SIZE * MAX_CHUNKS {
+                return Err(RecordError::TooLargeForChain {
+                    size: sealed.sealed.len(),
+                    max: CHUNK_SIZE * MAX_CHUNKS,
+                });
+            }
+            (ON_CHAIN.to_string(), sealed.sealed.chunks(CHUNK_SIZE).collect())
+        }
+        Placement::Store(store) => (store.put(&sealed.sealed)?, Vec::new()),
+    };
+    let call = match previous {
+        None => calls::add_record(
+            patient,
+            record_type,
+            &sealed.content_hash,
+            &locator,
+            &sealed.envelopes[0],
+        ),
+        Some(id) => calls::amend_record(id, &sealed.content_hash, &locator, &sealed.envelopes[0]),
+    }
+    .map_err(ClientError::from)?;
+    let mined = client.execute(signer, &call, options).await?;
+    let record_id = mined.id().map_err(ClientError::from)?;
+    let mut txids = vec![format!("0x{}", mined.sent.txid)];
+    let mut last: Mined = mined;
+    for (index, chunk) in chunks.iter().enumerate() {
+        let call = calls::put_chunk(record_id, index as u64, chunk).map_err(ClientError::from)?;
+        // A fixed nonce is not given: each chunk waits for the one before, so the node's
+        // next nonce is always right.
+        last = client.execute(signer, &call, &without_nonce(options)).await?;
+        txids.push(format!("0x{}", last.sent.txid));
+    }
+    Ok(Written {
+        record_id,
+        content_hash: hex::encode(sealed.content_hash),
+        locator,
+        sealed_bytes: sealed.sealed.len(),
+        chunks: chunks.len(),
+        txids,
+        block_height: last.block_height,
+    })
+}
+
+fn without_nonce(options: &SendOptions) -> SendOptions {
+    SendOptions {
+        nonce: None,
+        ..options.clone()
+    }
+}
+
+/// A record read and decrypted.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    /// Its on-chain metadata.
+    pub record: Record,
+    /// The plaintext.
+    pub plaintext: Vec<u8>,
+}
+
+/// The sealed bytes of `record`, from the chain or from `store`, checked against the
+/// on-chain content hash.
+pub async fn fetch_sealed(
+    client: &EhrClient,
+    record: &Record,
+    store: Option<&dyn BlobStore>,
+) -> Result<Vec<u8>, RecordError> {
+    let sealed = if record.locator == ON_CHAIN {
+        let mut sealed = Vec::with_capacity(record.chunk_count as usize * CHUNK_SIZE);
+        for index in 0..record.chunk_count {
+            let chunk = client
+                .get_chunk(record.id, index)
+                .await?
+                .ok_or(RecordError::MissingChunk {
+                    id: record.id,
+                    index,
+                    count: record.chunk_count,
+                })?;
+            sealed.extend_from_slice(&chunk);
+        }
+        sealed
+    } else {
+        let store = store.ok_or_else(|| RecordError::NeedStore {
+            id: record.id,
+            locator: record.locator.clone(),
+        })?;
+        store.get(&record.locator)?
+    };
+    if crypto::content_hash(&sealed) != record.content_hash {
+        return Err(CryptoError::HashMismatch.into());
+    }
+    Ok(sealed)
+}
+
+/// Reads record `id` for `holder`: its envelope, the sealed bytes, the hash check, and
+/// decryption. Reading needs no transaction; log the view with `log-access` when the
+/// holder reads under a grant.
+pub async fn open_record(
+    client: &EhrClient,
+    id: u64,
+    holder: &SecretKey,
+    store: Option<&dyn BlobStore>,
+) -> Result<Opened, RecordError> {
+    let record = client.get_record(id).await?.ok_or(RecordError::NotFound(id))?;
+    let who = holder.address(client.network()).to_principal();
+    let envelope = client
+        .get_envelope(id, &who)
+        .await?
+        .ok_or_else(|| RecordError::NoEnvelope {
+            id,
+            holder: who.to_string(),
+        })?;
+    let sealed = fetch_sealed(client, &record, store).await?;
+    let patient = record.patient.to_string();
+    let plaintext = crypto::decrypt_record(
+        &sealed,
+        &envelope,
+        holder,
+        RecordContext {
+            patient: &patient,
+            record_type: &record.record_type,
+        },
+        Some(&record.content_hash),
+    )?;
+    Ok(Opened { record, plaintext })
+}
+
+/// Gives `grantee` a key envelope for record `id`: the signer (the patient, or a holder
+/// with share scope) unwraps its own envelope and wraps the data key to the grantee's
+/// registered key. The contract checks that the grantee has read access.
+pub async fn share_record(
+    client: &EhrClient,
+    signer: &SecretKey,
+    id: u64,
+    grantee: &PrincipalData,
+    options: &SendOptions,
+) -> Result<Mined, RecordError> {
+    let me = signer.address(client.network()).to_principal();
+    let mine = client
+        .get_envelope(id, &me)
+        .await?
+        .ok_or_else(|| RecordError::NoEnvelope {
+            id,
+            holder: me.to_string(),
+        })?;
+    let key = crypto::unwrap_key(&mine, signer)?;
+    let envelope = crypto::wrap_key(&key, &enc_key_of(client, grantee).await?)?;
+    let call = calls::put_envelope(id, grantee, &envelope).map_err(ClientError::from)?;
+    Ok(client.execute(signer, &call, options).await?)
+}
+
+/// The records of `patient`, oldest first (every version).
+pub async fn list_records(client: &EhrClient, patient: &PrincipalData) -> Result<Vec<Record>, RecordError> {
+    let count = client.get_patient_record_count(patient).await?;
+    let mut out = Vec::with_capacity(count as usize);
+    for index in 0..count {
+        if let Some(id) = client.get_patient_record_id(patient, index).await? {
+            if let Some(r) = client.get_record(id).await? {
+                out.push(r);
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,79 @@
+//! A patient's audit trail, read from the chain and verified against the global hash
+//! chain.
+//!
+//! The patient's entries are a subsequence of the global log; each links to the entry
+//! just before it in the global log, which may be another patient's. So each entry is
+//! checked twice: its own hash recomputes, and its `prev-hash` is the entry-hash of global
+//! entry `id - 1` (fetched when it is not the patient's), or 32 zero bytes for entry 0.
+//! An altered, inserted or removed entry breaks one of the two.
+
+use clarity::vm::types::PrincipalData;
+
+use super::client::{ClientError, EhrClient};
+use crate::audit::{AuditEntry, ChainBreak};
+
+/// A patient's audit entries, oldest first, and whether the chain verified.
+#[derive(Debug, Clone)]
+pub struct Trail {
+    /// The entries.
+    pub entries: Vec<AuditEntry>,
+    /// `Ok` when every entry verified; otherwise the first break.
+    pub verified: Result<(), ChainBreak>,
+}
+
+/// Checks each entry's hash, and its link to the global entry before it; `previous_hash`
+/// answers the entry-hash of a global entry that is not in `entries`.
+pub fn verify_links(
+    entries: &[AuditEntry],
+    mut previous_hash: impl FnMut(u128) -> Option<String>,
+) -> Result<(), ChainBreak> {
+    let zero = hex::encode([0u8; 32]);
+    for (i, e) in entries.iter().enumerate() {
+        match e.compute_hash() {
+            Ok(h) if hex::encode(h) == e.entry_hash => {}
+            _ => return Err(ChainBreak::Altered { id: e.id }),
+        }
+        let expected = if e.id == 0 {
+            Some(zero.clone())
+        } else if i > 0 && entries[i - 1].id + 1 == e.id {
+            Some(entries[i - 1].entry_hash.clone())
+        } else {
+            previous_hash(e.id - 1)
+        };
+        if expected.as_deref() != Some(e.prev_hash.as_str()) {
+            return Err(ChainBreak::Unlinked { id: e.id });
+        }
+    }
+    Ok(())
+}
+
+/// Reads `patient`'s entries from `offset`, at most `limit`, and verifies them.
+pub async fn patient_trail(
+    client: &EhrClient,
+    patient: &PrincipalData,
+    offset: u64,
+    limit: u64,
+) -> Result<Trail, ClientError> {
+    let count = client.get_patient_entry_count(patient).await?;
+    let end = count.min(offset.saturating_add(limit));
+    let mut entries = Vec::new();
+    for index in offset..end {
+        if let Some(id) = client.get_patient_entry_id(patient, index).await? {
+            if let Some(entry) = client.get_entry(id).await? {
+                entries.push(entry);
+            }
+        }
+    }
+    let mut predecessors = std::collections::HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        let linked_in_list = i > 0 && entries[i - 1].id + 1 == e.id;
+        if e.id > 0 && !linked_in_list {
+            let prev_id = u64::try_from(e.id - 1).unwrap_or(u64::MAX);
+            if let Some(prev) = client.get_entry(prev_id).await? {
+                predecessors.insert(e.id - 1, prev.entry_hash);
+            }
+        }
+    }
+    let verified = verify_links(&entries, |id| predecessors.get(&id).cloned());
+    Ok(Trail { entries, verified })
+}

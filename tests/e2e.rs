@@ -1,0 +1,248 @@
+//! End to end: the built `ehr` binary against a devnet node started by the test.
+//!
+//! The devnet starts empty (no contracts at genesis); `ehr deploy` publishes them, then
+//! the walkthrough runs command by command, as a user would: patient, doctor, issuer,
+//! record, grant, read, revoke, refusal, audit export. The refusals the contracts
+//! promise are checked too. Human output of the main commands is held in insta
+//! snapshots, with txids, hashes and salts redacted.
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use ehr_harness::devnet::{spawn, DevnetConfig, DevnetHandle, Genesis};
+
+const OBSERVATION: &str = r#"{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7","display":"Hemoglobin [Mass/volume] in Blood"}]},"subject":{"display":"patient"},"valueQuantity":{"value":13.5,"unit":"g/dL"}}"#;
+
+/// Fixed salts so the registration transactions (and their snapshots) are stable.
+const PATIENT_SALT: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+const DOCTOR_SALT: &str = "2222222222222222222222222222222222222222222222222222222222222222";
+
+struct Env {
+    _node: DevnetHandle,
+    _runtime: tokio::runtime::Runtime,
+    url: String,
+    home: tempfile::TempDir,
+}
+
+impl Env {
+    fn start() -> Env {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let accounts = ehr_harness::ehr::devnet_accounts().unwrap();
+        let genesis = Genesis::from_accounts(&accounts, None).unwrap();
+        let node = runtime.block_on(spawn(DevnetConfig::new(genesis))).unwrap();
+        let url = node.url().to_string();
+        Env {
+            _node: node,
+            _runtime: runtime,
+            url,
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.home.path().join(name)
+    }
+
+    /// Runs `ehr` against this devnet with a private EHR_HOME.
+    fn ehr(&self, args: &[&str]) -> Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ehr"))
+            .args(args)
+            .env("EHR_NODE", &self.url)
+            .env("EHR_HOME", self.home.path())
+            .env_remove("EHR_SECRET_KEY")
+            .env_remove("EHR_ACCOUNT")
+            .env_remove("EHR_NETWORK")
+            .env_remove("EHR_DEPLOYER")
+            .output()
+            .unwrap()
+    }
+
+    /// Runs `ehr` and expects success; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.ehr(args);
+        assert!(
+            out.status.success(),
+            "ehr {args:?} failed ({:?}):\n{}\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs `ehr` and expects exit `code`; returns stderr.
+    fn fails(&self, code: i32, args: &[&str]) -> String {
+        let out = self.ehr(args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "ehr {args:?}: expected exit {code}\nstdout: {}\nstderr: {stderr}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        stderr
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    /// Deploys, registers wallet_1 as patient and wallet_2 as a doctor verified by
+    /// wallet_3, and adds the Observation for wallet_1: record #1.
+    fn setup(&self) {
+        self.ok(&["deploy", "--account", "deployer"]);
+        self.ok(&["patient", "register", "--account", "wallet_1", "--id", "+256700000001", "--salt", PATIENT_SALT]);
+        self.ok(&["doctor", "register", "--account", "wallet_2", "--license", "UG-MD-4411", "--specialty", "cardiology", "--salt", DOCTOR_SALT]);
+        self.ok(&["doctor", "issuer", "--account", "deployer", "wallet_3"]);
+        self.ok(&["doctor", "verify", "--account", "wallet_3", "wallet_2", "--expires-in", "5000"]);
+        std::fs::write(self.path("observation.json"), OBSERVATION).unwrap();
+        let file = self.path("observation.json");
+        self.ok(&["record", "add", "--account", "wallet_1", "--file", file.to_str().unwrap()]);
+    }
+}
+
+/// Replaces what changes from run to run (txids, hashes, keys, salts) with placeholders.
+fn redact(text: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let words: Vec<String> = line
+            .split(' ')
+            .map(|w| {
+                let core = w.trim_end_matches([',', ')', '.', ':']);
+                let tail = &w[core.len()..];
+                let hex = core.trim_start_matches("(tx ").trim_start_matches("0x");
+                if hex.len() >= 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    format!("[HEX{}]{tail}", hex.len())
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect();
+        out.push_str(&words.join(" "));
+    }
+    out
+}
+
+#[test]
+fn walkthrough_grant_read_revoke_refuse_and_audit() {
+    let env = Env::start();
+
+    let deployed = env.json(&["deploy", "--account", "deployer"]);
+    assert_eq!(deployed["steps"].as_array().unwrap().len(), 9);
+    // Again: everything is there with the same source, nothing is sent.
+    let again = env.json(&["deploy", "--account", "deployer"]);
+    assert!(again["steps"].as_array().unwrap().iter().all(|s| s["status"] == "skipped"), "{again}");
+
+    let out = env.ok(&["patient", "register", "--account", "wallet_1", "--id", "+256700000001", "--salt", PATIENT_SALT]);
+    insta::assert_snapshot!("patient_register", redact(&out));
+    env.ok(&["doctor", "register", "--account", "wallet_2", "--license", "UG-MD-4411", "--specialty", "cardiology", "--salt", DOCTOR_SALT]);
+    env.ok(&["doctor", "issuer", "--account", "deployer", "wallet_3"]);
+    env.ok(&["doctor", "verify", "--account", "wallet_3", "wallet_2", "--expires-in", "5000"]);
+    let doctor = env.json(&["doctor", "show", "wallet_2"]);
+    assert_eq!(doctor["verified_now"], true);
+
+    std::fs::write(env.path("observation.json"), OBSERVATION).unwrap();
+    let file = env.path("observation.json");
+    let added = env.json(&["record", "add", "--account", "wallet_1", "--file", file.to_str().unwrap()]);
+    assert_eq!(added["records"][0]["record_id"], 1);
+    assert_eq!(added["records"][0]["locator"], "chain:chunks");
+    let list = env.ok(&["record", "list", "wallet_1"]);
+    insta::assert_snapshot!("record_list", redact(&list));
+
+    // Before a grant the doctor is refused.
+    let refused = env.fails(4, &["record", "get", "--account", "wallet_2", "1"]);
+    assert!(refused.contains("access refused"), "{refused}");
+
+    let grant = env.json(&["access", "grant", "--account", "wallet_1", "--to", "wallet_2", "--scope", "read", "--expires-in", "1000"]);
+    let token = grant["token"].as_u64().unwrap();
+    env.ok(&["record", "share", "--account", "wallet_1", "1", "--to", "wallet_2"]);
+    env.ok(&["access", "check", "--patient", "wallet_1", "--grantee", "wallet_2", "--scope", "read"]);
+
+    // The doctor reads and decrypts; the view is logged on chain.
+    let read = env.json(&["record", "get", "--account", "wallet_2", "1"]);
+    // A FHIR resource is stored in canonical JSON (sorted keys): the same resource.
+    let plaintext: serde_json::Value = serde_json::from_str(read["plaintext"].as_str().unwrap()).unwrap();
+    assert_eq!(plaintext, serde_json::from_str::<serde_json::Value>(OBSERVATION).unwrap());
+    assert!(read["view_logged_in"].is_string(), "{read}");
+
+    env.ok(&["access", "revoke", "--account", "wallet_1", &token.to_string()]);
+    let refused = env.fails(4, &["record", "get", "--account", "wallet_2", "1"]);
+    assert!(refused.contains("access refused"), "{refused}");
+    env.fails(6, &["access", "check", "--patient", "wallet_1", "--grantee", "wallet_2", "--scope", "read"]);
+    // The revoked doctor cannot log a view either: the contract refuses.
+    let log = env.fails(4, &["access", "log", "--account", "wallet_2", "--token", &token.to_string(), "--record", "1"]);
+    assert!(log.contains("u509") || log.contains("u507"), "{log}");
+    // Nor can the patient revoke twice.
+    let twice = env.fails(4, &["access", "revoke", "--account", "wallet_1", &token.to_string()]);
+    assert!(twice.contains("permission-manager"), "{twice}");
+
+    let grants = env.ok(&["access", "list", "--account", "wallet_1"]);
+    insta::assert_snapshot!("access_list_after_revoke", redact(&grants));
+
+    // The audit trail has every step, and its hash chain verifies.
+    let audit = env.ok(&["audit", "list", "wallet_1"]);
+    insta::assert_snapshot!("audit_list", redact(&audit));
+    for action in ["register-patient", "add-record", "grant-access", "put-envelope", "view", "revoke-access"] {
+        assert!(audit.contains(action), "{action} missing:\n{audit}");
+    }
+    let export = env.path("audit.json");
+    env.ok(&["audit", "export", "wallet_1", "--format", "json", "--out", export.to_str().unwrap()]);
+    env.ok(&["audit", "verify", export.to_str().unwrap()]);
+    let fhir = env.json(&["audit", "export", "wallet_1", "--format", "fhir"]);
+    assert_eq!(fhir["resourceType"], "Bundle");
+    assert!(fhir["entry"].as_array().unwrap().iter().all(|e| e["resource"]["resourceType"] == "AuditEvent"));
+
+    // A tampered export is detected, and the entry named.
+    let text = std::fs::read_to_string(&export).unwrap();
+    let tampered = text.replacen("\"revoke-access\"", "\"grant-access\"", 1);
+    assert_ne!(text, tampered);
+    let bad = env.path("tampered.json");
+    std::fs::write(&bad, tampered).unwrap();
+    let stderr = env.fails(6, &["audit", "verify", "--offline", bad.to_str().unwrap()]);
+    assert!(stderr.contains("altered"), "{stderr}");
+}
+
+#[test]
+fn refusals_wrong_key_stranger_and_expired_doctor() {
+    let env = Env::start();
+    env.setup();
+
+    // A stranger cannot grant access to wallet_1's records: the contract refuses (u500
+    // or u512 families), exit 4.
+    let stderr = env.fails(4, &["access", "grant", "--account", "wallet_4", "--for", "wallet_1", "--to", "wallet_2", "--scope", "read", "--expires-in", "100"]);
+    assert!(stderr.contains("permission-manager"), "{stderr}");
+
+    // The wrong key cannot decrypt: wallet_4 has no envelope.
+    env.ok(&["patient", "register", "--account", "wallet_4", "--id", "someone else"]);
+    let stderr = env.fails(4, &["record", "get", "--account", "wallet_4", "1"]);
+    assert!(stderr.contains("access refused"), "{stderr}");
+
+    // A grant that expires: the doctor reads before, is refused after.
+    let grant = env.json(&["access", "grant", "--account", "wallet_1", "--to", "wallet_2", "--scope", "read", "--expires-in", "4"]);
+    let token = grant["token"].as_u64().unwrap();
+    env.ok(&["record", "share", "--account", "wallet_1", "1", "--to", "wallet_2"]);
+    env.ok(&["record", "get", "--account", "wallet_2", "1", "--no-log"]);
+    // Mine blocks past the expiry (each transaction is a block on this devnet).
+    for flag in ["--add", "--remove", "--add", "--remove"] {
+        env.ok(&["patient", "guardian", "--account", "wallet_1", flag, "wallet_6"]);
+    }
+    let stderr = env.fails(4, &["record", "get", "--account", "wallet_2", "1"]);
+    assert!(stderr.contains("access refused"), "{stderr}");
+    let stderr = env.fails(4, &["access", "log", "--account", "wallet_2", "--token", &token.to_string(), "--record", "1"]);
+    assert!(stderr.contains("u509"), "{stderr}");
+
+    // Unknown account and unreachable node say what to do.
+    let stderr = env.fails(1, &["patient", "show", "--account", "nobody"]);
+    assert!(stderr.contains("unknown account `nobody`"), "{stderr}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ehr"))
+        .args(["patient", "show", "wallet_1", "--node", "http://127.0.0.1:9"])
+        .env("EHR_HOME", env.home.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", String::from_utf8_lossy(&out.stderr));
+}
