@@ -80,6 +80,13 @@ enum Command {
     ///
     /// Example: ehr disclose prove --account wallet_1 --record 1 --field valueQuantity.value
     Disclose(cmd::disclose::Args),
+    /// The dashboard for patients and doctors, and a FHIR R4 API, in one local server.
+    ///
+    /// Prints a URL with a one-time access token; the FHIR API takes the same token as a
+    /// bearer token. Acts for the devnet accounts on devnet, or the configured key.
+    ///
+    /// Example: ehr serve --listen 127.0.0.1:8450
+    Serve(cmd::serve::Args),
     /// Accounts: list, create, import, balances.
     ///
     /// Example: ehr account list
@@ -123,6 +130,7 @@ fn main() -> ExitCode {
         Command::Notify(args) => cmd::notify::run(&ctx, &args),
         Command::Disclose(args) => cmd::disclose::run(&ctx, &args),
         Command::Account(args) => cmd::account::run(&ctx, &args),
+        Command::Serve(args) => cmd::serve::run(&ctx, &args),
         Command::Costs(args) => cmd::costs::run(&args, json),
         Command::Address(args) => cmd::address::run(&args, json),
         Command::Tx(args) => cmd::tx::run(&ctx, &args),

@@ -65,16 +65,39 @@ fn address_derives_devnet_accounts_and_refuses_bad_input() {
     assert_eq!(usage.status.code(), Some(2));
 }
 
+/// The subcommands listed in a `--help` page's "Commands:" section (without `help`).
+fn subcommands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect()
+}
+
 #[test]
 fn every_command_has_help_with_an_example() {
-    for cmd in ["demo", "costs", "address", "tx"] {
-        let out = ehr(&[cmd, "--help"]);
-        assert!(out.status.success());
-        assert!(
-            String::from_utf8_lossy(&out.stdout).contains("Example: ehr"),
-            "{cmd} --help has no example"
-        );
+    let top = String::from_utf8(ehr(&["--help"]).stdout).unwrap();
+    let mut queue: Vec<Vec<String>> = subcommands(&top).into_iter().map(|c| vec![c]).collect();
+    assert!(queue.len() >= 12, "{top}");
+    let mut checked = 0;
+    while let Some(path) = queue.pop() {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let out = ehr(&args);
+        assert!(out.status.success(), "{path:?}");
+        let help = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(help.contains("Example: ehr"), "`ehr {}` --help has no example", path.join(" "));
+        for sub in subcommands(&help) {
+            let mut next = path.clone();
+            next.push(sub);
+            queue.push(next);
+        }
+        checked += 1;
     }
+    assert!(checked > 50, "only {checked} help pages");
 }
 
 #[test]

@@ -14,4 +14,5 @@ pub mod notify;
 pub mod patient;
 pub mod record;
 mod send;
+pub mod serve;
 pub mod tx;

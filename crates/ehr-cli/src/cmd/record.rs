@@ -31,16 +31,22 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
+    /// The store the flags name, or the default one.
     pub fn store(&self) -> anyhow::Result<DirStore> {
         let dir = match &self.store {
             Some(dir) => dir.clone(),
-            None => match (std::env::var_os("EHR_HOME"), std::env::var_os("HOME")) {
-                (Some(home), _) => PathBuf::from(home).join("store"),
-                (None, Some(home)) => PathBuf::from(home).join(".ehr").join("store"),
-                (None, None) => bail!("no store directory: give --store DIR"),
-            },
+            None => default_store_dir()?,
         };
         Ok(DirStore::new(dir))
+    }
+}
+
+/// `$EHR_HOME/store`, or `~/.ehr/store`.
+pub fn default_store_dir() -> anyhow::Result<PathBuf> {
+    match (std::env::var_os("EHR_HOME"), std::env::var_os("HOME")) {
+        (Some(home), _) => Ok(PathBuf::from(home).join("store")),
+        (None, Some(home)) => Ok(PathBuf::from(home).join(".ehr").join("store")),
+        (None, None) => bail!("no store directory: give --store DIR"),
     }
 }
 

@@ -73,6 +73,8 @@ struct MktxArgs {
 #[derive(clap::Subcommand)]
 enum PayloadArgs {
     /// An STX transfer.
+    ///
+    /// Example: ehr tx mktx --account wallet_1 --nonce 0 --fee 300 transfer --to ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG --amount 1000
     Transfer {
         /// Recipient principal.
         #[arg(long)]
@@ -85,6 +87,8 @@ enum PayloadArgs {
         memo: String,
     },
     /// A contract call; arguments are Clarity literals (u1, 'ST..., "text", (some u1)).
+    ///
+    /// Example: ehr tx mktx --account wallet_1 --nonce 0 --fee 2000 call --contract ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.notification-system --function mark-read --arg u0
     Call {
         /// The contract, ADDRESS.name.
         #[arg(long)]
@@ -97,6 +101,8 @@ enum PayloadArgs {
         args: Vec<String>,
     },
     /// A Clarity 2 contract deployment.
+    ///
+    /// Example: ehr tx mktx --account deployer --nonce 0 --fee 20000 deploy --name hello --file hello.clar
     Deploy {
         /// Contract name.
         #[arg(long)]

@@ -410,14 +410,17 @@ impl<'a> Deployer<'a> {
 
     /// Publishes the steps of `plan` in order, reporting each stage to `progress`.
     ///
-    /// For each step: a contract already published by the deployer with a byte-identical
-    /// source is skipped; one published with another source stops the run
-    /// ([`StepFailure::Conflict`]); otherwise a Clarity-versioned deploy is signed with the
-    /// next nonce (read once from the node, then counted here) and the estimated fee,
-    /// broadcast, and waited for until mined. The first failure stops the run with
-    /// [`DeployError::Step`], which lists what is done; running the same plan again
-    /// resumes. Before anything is sent, the plan is validated and its network and
-    /// expected senders are checked against this deployer.
+    /// Before anything is sent, the plan is validated, its network and expected senders
+    /// are checked against this deployer, and every contract is looked up: a name the
+    /// deployer already published with another source stops the run there
+    /// ([`StepFailure::Conflict`]), before it publishes anything.
+    ///
+    /// Then, for each step: a contract already published by the deployer with a
+    /// byte-identical source is skipped; otherwise a Clarity-versioned deploy is signed
+    /// with the next nonce (read once from the node, then counted here) and the node's fee
+    /// estimate (or the fixed fee), broadcast, and waited for until mined. The first
+    /// failure stops the run with [`DeployError::Step`], which lists what is done; running
+    /// the same plan again resumes.
     pub async fn run(
         &self,
         plan: &Plan,
@@ -446,6 +449,22 @@ impl<'a> Deployer<'a> {
             }
         }
 
+        let mut contracts = Vec::with_capacity(plan.steps.len());
+        for step in &plan.steps {
+            let name = ContractName::try_from(step.name.clone()).map_err(|_| PlanError::Step {
+                name: step.name.clone(),
+                error: TxError::ContractName {
+                    name: step.name.clone(),
+                    reason: "a letter, then letters, digits, - or _",
+                },
+            })?;
+            contracts.push(QualifiedContractIdentifier::new(
+                me.to_standard_principal(),
+                name,
+            ));
+        }
+        self.preflight(plan, &contracts).await?;
+
         let mut run = Run {
             deployer: self,
             principal: me.to_principal(),
@@ -456,18 +475,8 @@ impl<'a> Deployer<'a> {
             deployer: me_text,
             steps: Vec::with_capacity(plan.steps.len()),
         };
-        for (i, step) in plan.steps.iter().enumerate() {
-            let contract = QualifiedContractIdentifier::new(
-                me.to_standard_principal(),
-                ContractName::try_from(step.name.clone()).map_err(|_| PlanError::Step {
-                    name: step.name.clone(),
-                    error: TxError::ContractName {
-                        name: step.name.clone(),
-                        reason: "a letter, then letters, digits, - or _",
-                    },
-                })?,
-            );
-            match run.step(step, &contract, progress).await {
+        for (i, (step, contract)) in plan.steps.iter().zip(&contracts).enumerate() {
+            match run.step(step, contract, progress).await {
                 Ok(outcome) => report.steps.push(StepReport {
                     name: step.name.clone(),
                     contract_id: contract.to_string(),
@@ -495,6 +504,53 @@ impl<'a> Deployer<'a> {
             }
         }
         Ok(report)
+    }
+
+    /// Looks every contract up before anything is sent, so that a name taken by another
+    /// source stops the run before it publishes anything: a deployment stopped half way
+    /// by a conflict could never be completed under this key. (Each step is looked up
+    /// again when its turn comes.)
+    async fn preflight(
+        &self,
+        plan: &Plan,
+        contracts: &[QualifiedContractIdentifier],
+    ) -> Result<(), DeployError> {
+        let mut same = Vec::new();
+        let mut first_failure = None;
+        for (step, contract) in plan.steps.iter().zip(contracts) {
+            let failure = match self.node.contract_source(contract).await {
+                Ok(existing) if existing.source == step.source => {
+                    same.push(step.name.clone());
+                    continue;
+                }
+                Ok(_) => StepFailure::Conflict {
+                    contract: contract.to_string(),
+                },
+                Err(NodeError::NotFound { .. }) => continue,
+                Err(other) => StepFailure::Lookup(other),
+            };
+            let is_conflict = matches!(failure, StepFailure::Conflict { .. });
+            first_failure.get_or_insert((step.name.clone(), failure));
+            if !is_conflict {
+                break;
+            }
+        }
+        match first_failure {
+            None => Ok(()),
+            Some((failed, reason)) => Err(DeployError::Step {
+                not_sent: plan
+                    .steps
+                    .iter()
+                    .map(|s| &s.name)
+                    .filter(|n| **n != failed && !same.contains(n))
+                    .cloned()
+                    .collect(),
+                failed,
+                deployed_now: Vec::new(),
+                already_there: same,
+                reason,
+            }),
+        }
     }
 }
 

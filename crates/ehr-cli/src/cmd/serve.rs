@@ -1,0 +1,80 @@
+//! `ehr serve`: the dashboard and the FHIR R4 API, for the accounts this CLI knows.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use ehr_sdk::network::Network;
+use ehr_web::{AppState, Bound, Identity, ServeConfig};
+
+use crate::context::{devnet_accounts, Context};
+
+/// Arguments of `ehr serve`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address to listen on. Keep the default (loopback) unless you put a TLS proxy in
+    /// front: the access token travels in the clear otherwise.
+    #[arg(long, default_value = "127.0.0.1:8450")]
+    listen: SocketAddr,
+    /// Another host name the server may be reached by (checked against `Host`); repeat.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_hosts: Vec<String>,
+    /// The content-addressed store for records kept off chain (default: $EHR_HOME/store
+    /// or ~/.ehr/store).
+    #[arg(long, value_name = "DIR", env = "EHR_STORE")]
+    store: Option<PathBuf>,
+    /// Largest sealed record kept on chain, in bytes.
+    #[arg(long, default_value_t = 8192)]
+    on_chain_max: usize,
+}
+
+/// The identities the server acts for: on devnet every Devnet.toml account (the
+/// dashboard's account switcher); elsewhere the key given by --account, --key-file or
+/// EHR_SECRET_KEY.
+fn identities(ctx: &Context) -> anyhow::Result<Vec<Identity>> {
+    if ctx.network() == Network::Devnet && ctx.args.account.is_none() && ctx.args.key_file.is_none() {
+        return Ok(devnet_accounts()?
+            .accounts
+            .iter()
+            .map(|g| Identity::new(g.account.name.clone(), g.account.secret_key.clone(), g.account.address.clone()))
+            .collect());
+    }
+    let signer = ctx.signer()?;
+    Ok(vec![Identity::new(signer.label.clone(), signer.key, signer.address)])
+}
+
+/// Runs `ehr serve` until Ctrl-C.
+pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
+    let store = match &args.store {
+        Some(dir) => dir.clone(),
+        None => super::record::default_store_dir()?,
+    };
+    let config = ServeConfig {
+        listen: args.listen,
+        allowed_hosts: args.allow_hosts.clone(),
+        store,
+        on_chain_max: args.on_chain_max,
+    };
+    let state = Arc::new(AppState::new(ctx.client()?, identities(ctx)?, config));
+    ctx.block_on(async {
+        let bound = Bound::bind(state.clone()).await?;
+        let url = state.login_url().context("the server has an address once bound")?;
+        if ctx.args.json {
+            println!("{}", serde_json::json!({ "url": url, "fhir_base": format!("http://{}/fhir", bound.addr), "token": state.access_token() }));
+        } else {
+            println!("ehr serve: dashboard and FHIR API for {} account(s) on {}", state.identities.len(), ctx.network());
+            println!("  open     {url}");
+            println!("  FHIR API http://{}/fhir  (Authorization: Bearer {})", bound.addr, state.access_token());
+            println!("  Ctrl-C stops it");
+        }
+        bound
+            .serve(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,181 @@
+//! The security layer in front of every route.
+//!
+//! - `Host` must name the address the server listens on (or a configured name): a web
+//!   page on another origin that rebinds its DNS name to 127.0.0.1 is refused (421).
+//! - Every request needs the access token printed at start: the browser brings it once
+//!   as `?token=...` and gets an HttpOnly, SameSite=Strict session cookie; `/fhir`
+//!   clients send `Authorization: Bearer <token>`. Tokens are compared in constant time.
+//! - Every POST outside `/fhir` carries the CSRF token (`csrf` query parameter or
+//!   `X-CSRF-Token` header); `/fhir` uses the bearer token, which a browser never sends
+//!   by itself, so it needs none.
+//! - Every answer has a `Content-Security-Policy` that allows scripts and styles from
+//!   this server only (no inline script), denies framing, and sends no referrer.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::state::{AppState, Identity};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "ehr_session";
+/// The cookie that remembers which account the dashboard acts as.
+pub const ACCOUNT_COOKIE: &str = "ehr_account";
+/// The header a FHIR client names its acting account with (default: the first one).
+pub const ACCOUNT_HEADER: &str = "x-ehr-account";
+/// The header (or query parameter `csrf`) that carries the CSRF token.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The Content-Security-Policy of every answer.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Equal strings, compared without an early exit.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The value of cookie `name`.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn query_param<'a>(query: Option<&'a str>, name: &str) -> Option<&'a str> {
+    query?
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn host_allowed(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let Some(bound) = state.bound() else {
+        return false;
+    };
+    let port = bound.port();
+    let mut allowed = vec![bound.to_string(), format!("localhost:{port}")];
+    if bound.ip().is_loopback() {
+        allowed.push(format!("127.0.0.1:{port}"));
+    }
+    for extra in &state.config.allowed_hosts {
+        allowed.push(extra.clone());
+        allowed.push(format!("{extra}:{port}"));
+    }
+    allowed.iter().any(|a| a.eq_ignore_ascii_case(host))
+}
+
+fn is_fhir(path: &str) -> bool {
+    path == "/fhir" || path.starts_with("/fhir/")
+}
+
+/// The refusal for `path`: an OperationOutcome under `/fhir`, plain text elsewhere.
+pub fn refusal(path: &str, status: StatusCode, code: &str, message: &str) -> Response {
+    if is_fhir(path) {
+        crate::fhir::outcome(status, code, message)
+    } else {
+        (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message.to_string())
+            .into_response()
+    }
+}
+
+/// The middleware: Host, access token, CSRF, security headers.
+pub async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let mut response = check(&state, request, next, &path).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn check(state: &AppState, request: Request, next: Next, path: &str) -> Response {
+    if !host_allowed(state, request.headers()) {
+        return refusal(
+            path,
+            StatusCode::MISDIRECTED_REQUEST,
+            "forbidden",
+            "this server answers only to the host it listens on (Host header refused)",
+        );
+    }
+    let token = state.access_token();
+    if is_fhir(path) {
+        let bearer = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        return match bearer {
+            Some(given) if constant_time_eq(given.trim(), token) => next.run(request).await,
+            _ => refusal(
+                path,
+                StatusCode::UNAUTHORIZED,
+                "login",
+                "missing or wrong bearer token: send `Authorization: Bearer <token>` with the token `ehr serve` printed",
+            ),
+        };
+    }
+    // The browser's first visit: the token in the URL becomes a session cookie.
+    if let Some(given) = query_param(request.uri().query(), "token") {
+        if request.method() == Method::GET && constant_time_eq(given, token) {
+            let mut response = Redirect::to(path).into_response();
+            let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/");
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            return response;
+        }
+        return refusal(path, StatusCode::UNAUTHORIZED, "login", "wrong access token");
+    }
+    match cookie(request.headers(), SESSION_COOKIE) {
+        Some(given) if constant_time_eq(given, token) => {}
+        _ => {
+            return refusal(
+                path,
+                StatusCode::UNAUTHORIZED,
+                "login",
+                "not signed in: open the URL with the access token that `ehr serve` printed",
+            )
+        }
+    }
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        let given = request
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .or_else(|| query_param(request.uri().query(), "csrf"));
+        if !given.is_some_and(|g| constant_time_eq(g, &state.csrf_token())) {
+            return refusal(path, StatusCode::FORBIDDEN, "forbidden", "missing or wrong CSRF token: reload the page and submit again");
+        }
+    }
+    next.run(request).await
+}
+
+/// The identity a request acts as: the `X-Ehr-Account` header (FHIR clients) or the
+/// `ehr_account` cookie (the dashboard), else the first identity.
+pub fn acting<'a>(state: &'a AppState, headers: &HeaderMap) -> Option<&'a Identity> {
+    let named = headers
+        .get(ACCOUNT_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| cookie(headers, ACCOUNT_COOKIE));
+    match named {
+        Some(name) => state.identity(name),
+        None => state.identities.first(),
+    }
+}

@@ -1,0 +1,431 @@
+//! The dashboard: server-rendered pages for patients, doctors, issuers and the admin,
+//! with a little plain JavaScript (`/assets/app.js`), small enough for a phone on a slow
+//! link.
+//!
+//! Every page acts as one of the server's accounts: the `ehr_account` cookie names it
+//! (the account switcher sets it), else the first. Reads go through the typed client at
+//! the chain tip. State changes are POST forms carrying the CSRF token in their `action`;
+//! each starts an *operation* ([`ops`]): its transactions are signed here, broadcast,
+//! and followed until mined, and the browser is redirected to `/op/{id}`, which shows
+//! every txid with its state and, when the contract refuses, the refusal in words.
+//!
+//! | page | what |
+//! |---|---|
+//! | `/` | the acting account's roles, the server's accounts |
+//! | `/patient` | registration, verification, guardians, emergency opt-out |
+//! | `/records` | a patient's records (paged), upload; `/records/{id}` one record, amend, share, open |
+//! | `/access` | grants (paged) with grant and revoke, requests with approve and deny |
+//! | `/audit` | the audit trail (paged) with its hash chain checked; `/audit/export` |
+//! | `/notifications` | the inbox (paged), mark read, live unread count |
+//! | `/doctor` | credential, request access, readable patients, emergency access |
+//! | `/admin` | issuers, verifiers, doctor verification and suspension |
+
+mod access;
+mod assets;
+mod audit;
+mod doctor;
+mod home;
+mod index;
+mod multipart;
+mod notify;
+pub mod ops;
+mod patient;
+mod records;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::Form;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use clarity::vm::types::PrincipalData;
+use ehr_sdk::ehr::types::Scope;
+
+use crate::auth;
+use crate::html::{self, Frame};
+use crate::state::{AppState, Identity};
+
+/// Rows per page of the paged lists (records, grants, audit entries, notifications).
+pub const PAGE_SIZE: u64 = 25;
+
+/// The dashboard's routes.
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/account", post(home::switch_account))
+        .route("/op/{id}", get(ops::op_page))
+        .route("/assets/app.css", get(assets::css))
+        .route("/assets/app.js", get(assets::js))
+        .route("/patient", get(patient::page))
+        .route("/patient/register", post(patient::register))
+        .route("/patient/guardian", post(patient::guardian))
+        .route("/patient/emergency", post(patient::emergency))
+        .route("/records", get(records::list).post(records::upload))
+        .route("/records/{id}", get(records::show))
+        .route("/records/{id}/view", get(records::view))
+        .route("/records/{id}/download", get(records::download))
+        .route("/records/{id}/open", post(records::open))
+        .route("/records/{id}/amend", post(records::amend))
+        .route("/records/{id}/share", post(records::share))
+        .route("/access", get(access::page))
+        .route("/access/grant", post(access::grant))
+        .route("/access/revoke", post(access::revoke))
+        .route("/access/approve", post(access::approve))
+        .route("/access/deny", post(access::deny))
+        .route("/audit", get(audit::page))
+        .route("/audit/export", get(audit::export))
+        .route("/notifications", get(notify::page))
+        .route("/notifications/read", post(notify::mark_read))
+        .route("/notifications/poll", get(notify::poll))
+        .route("/doctor", get(doctor::page))
+        .route("/doctor/register", post(doctor::register))
+        .route("/doctor/request", post(doctor::request))
+        .route("/doctor/emergency", post(doctor::emergency))
+        .route("/admin", get(doctor::admin_page))
+        .route("/admin/issuer", post(doctor::set_issuer))
+        .route("/admin/verifier", post(doctor::set_verifier))
+        .route("/admin/verify-doctor", post(doctor::verify_doctor))
+        .route("/admin/suspend-doctor", post(doctor::suspend_doctor))
+        .route("/admin/verify-patient", post(doctor::verify_patient))
+}
+
+/// What a request handler knows: the state, the acting account, and for pages the
+/// inbox badge and the chain tip.
+pub(crate) struct Ctx {
+    pub state: Arc<AppState>,
+    pub me: Identity,
+    pub csrf: String,
+    pub inbox: Option<(u64, u64)>,
+    pub tip: Option<u64>,
+}
+
+impl Ctx {
+    /// The context of a page: the acting account, its inbox counts and the chain tip
+    /// (both left out when the node does not answer: the page then says why).
+    pub async fn page(state: &Arc<AppState>, headers: &HeaderMap) -> Result<Ctx, Response> {
+        let mut ctx = Ctx::action(state, headers)?;
+        let me = ctx.me.principal();
+        let (unread, count, info) = tokio::join!(
+            state.client.get_unread_count(&me),
+            state.client.get_notification_count(&me),
+            state.client.node().info()
+        );
+        ctx.inbox = match (unread, count) {
+            (Ok(u), Ok(c)) => Some((u, c)),
+            _ => None,
+        };
+        ctx.tip = info.ok().map(|i| i.stacks_tip_height);
+        Ok(ctx)
+    }
+
+    /// The context of a form submission: the acting account only.
+    pub fn action(state: &Arc<AppState>, headers: &HeaderMap) -> Result<Ctx, Response> {
+        let csrf = state.csrf_token();
+        match auth::acting(state, headers) {
+            Some(me) => Ok(Ctx {
+                state: state.clone(),
+                me: me.clone(),
+                csrf,
+                inbox: None,
+                tip: None,
+            }),
+            None => {
+                let named = auth::cookie(headers, auth::ACCOUNT_COOKIE).unwrap_or("");
+                let frame = Frame {
+                    title: "Unknown account",
+                    section: "/",
+                    account: None,
+                    accounts: accounts(state),
+                    csrf: &csrf,
+                    inbox: None,
+                    tip: None,
+                    refresh: None,
+                };
+                let body = html::notice(
+                    "error",
+                    &format!("This server does not act for an account named `{named}`. Pick one of its accounts above."),
+                );
+                Err(html_response(StatusCode::BAD_REQUEST, html::page(&frame, &body)))
+            }
+        }
+    }
+
+    /// The server's accounts as (name, address).
+    pub fn accounts(&self) -> Vec<(String, String)> {
+        accounts(&self.state)
+    }
+
+    /// The acting account as a principal.
+    pub fn principal(&self) -> PrincipalData {
+        self.me.principal()
+    }
+
+    /// A page with status 200.
+    pub fn render(&self, title: &str, section: &str, body: &str) -> Response {
+        self.render_status(StatusCode::OK, title, section, body, None)
+    }
+
+    /// A page with a status and an optional reload interval.
+    pub fn render_status(
+        &self,
+        status: StatusCode,
+        title: &str,
+        section: &str,
+        body: &str,
+        refresh: Option<u32>,
+    ) -> Response {
+        let address = self.me.address.to_string();
+        let frame = Frame {
+            title,
+            section,
+            account: Some((&self.me.name, &address)),
+            accounts: self.accounts(),
+            csrf: &self.csrf,
+            inbox: self.inbox,
+            tip: self.tip,
+            refresh,
+        };
+        html_response(status, html::page(&frame, body))
+    }
+
+    /// An error page: the message in words, and a way back.
+    pub fn error(&self, status: StatusCode, section: &str, message: &str) -> Response {
+        let back = if section.is_empty() { "/" } else { section };
+        let body = format!(
+            "{}<p><a href=\"{}\">Back</a></p>",
+            html::notice("error", message),
+            html::escape(back)
+        );
+        self.render_status(status, "Something went wrong", section, &body, None)
+    }
+
+    /// A principal given by account name (`wallet_2`) or address / contract id.
+    pub fn resolve(&self, text: &str) -> Result<PrincipalData, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err("give an account name or a Stacks address".into());
+        }
+        if let Some(id) = self.state.identity(text) {
+            return Ok(id.principal());
+        }
+        PrincipalData::parse(text).map_err(|_| {
+            format!("`{text}` is neither one of this server's accounts nor a Stacks address (ST...)")
+        })
+    }
+
+    /// A principal as HTML: the address, and the account name when it is one of ours.
+    pub fn who(&self, p: &PrincipalData) -> String {
+        who(&self.state, p)
+    }
+
+    /// The name of one of our accounts at `p`.
+    pub fn name_of(&self, p: &PrincipalData) -> Option<String> {
+        let text = p.to_string();
+        self.state
+            .identities
+            .iter()
+            .find(|i| i.address.to_string() == text)
+            .map(|i| i.name.clone())
+    }
+
+    /// A `<datalist>` of the server's accounts, with id `accounts`.
+    pub fn datalist(&self) -> String {
+        html::account_list("accounts", &self.accounts())
+    }
+}
+
+/// The server's accounts as (name, address).
+pub(crate) fn accounts(state: &AppState) -> Vec<(String, String)> {
+    state
+        .identities
+        .iter()
+        .map(|i| (i.name.clone(), i.address.to_string()))
+        .collect()
+}
+
+/// A principal as HTML, with its account name when it is one of the server's.
+pub(crate) fn who(state: &AppState, p: &PrincipalData) -> String {
+    let text = p.to_string();
+    match state.identities.iter().find(|i| i.address.to_string() == text) {
+        Some(i) => format!("{} <span class=\"name\">({})</span>", html::principal(&text), html::escape(&i.name)),
+        None => html::principal(&text),
+    }
+}
+
+/// An HTML response.
+pub(crate) fn html_response(status: StatusCode, body: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
+/// The fields of a urlencoded form, or the reason it could not be read.
+pub(crate) type Fields = HashMap<String, String>;
+
+/// A submitted form, or an error page saying what was wrong with it.
+pub(crate) fn form_fields(
+    ctx: &Ctx,
+    section: &str,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Result<Fields, Response> {
+    form.map(|Form(f)| f).map_err(|e| {
+        ctx.error(StatusCode::BAD_REQUEST, section, &format!("the form could not be read: {e}"))
+    })
+}
+
+/// A field's trimmed value ("" when absent).
+pub(crate) fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
+    fields.get(name).map(|s| s.trim()).unwrap_or("")
+}
+
+/// A whole number field.
+pub(crate) fn number(fields: &Fields, name: &str, what: &str) -> Result<u64, String> {
+    let text = field(fields, name);
+    text.trim_start_matches('#')
+        .parse::<u64>()
+        .map_err(|_| format!("{what}: give a whole number (got `{text}`)"))
+}
+
+/// The scope of the `read`, `write` and `share` checkboxes.
+pub(crate) fn scope_of(fields: &Fields) -> Result<Scope, String> {
+    let mut scope: Option<Scope> = None;
+    for (name, bit) in [("read", Scope::READ), ("write", Scope::WRITE), ("share", Scope::SHARE)] {
+        if field(fields, name) == "on" {
+            scope = Some(match scope {
+                Some(s) => s.union(bit),
+                None => bit,
+            });
+        }
+    }
+    scope.ok_or_else(|| "scope: tick at least one of read, write and share".to_string())
+}
+
+/// The 1-based page number of query parameter `name` (default `default`), clamped to
+/// 1..=pages.
+pub(crate) fn page_number(query: &HashMap<String, String>, name: &str, pages: u64, default: u64) -> u64 {
+    let asked = query
+        .get(name)
+        .and_then(|p| p.trim().parse::<u64>().ok())
+        .unwrap_or(default);
+    asked.clamp(1, pages.max(1))
+}
+
+/// Number of pages for `count` rows.
+pub(crate) fn pages_for(count: u64) -> u64 {
+    count.div_ceil(PAGE_SIZE).max(1)
+}
+
+/// The index range (`lo..hi`, ascending) of page `page` (1 = newest) of `count` rows
+/// listed newest first.
+pub(crate) fn newest_first_range(count: u64, page: u64) -> (u64, u64) {
+    let hi = count.saturating_sub((page - 1) * PAGE_SIZE);
+    (hi.saturating_sub(PAGE_SIZE), hi)
+}
+
+/// Runs a future that is not `Send` (the SDK's record functions hold a `&dyn BlobStore`
+/// across awaits) on a blocking thread of this runtime.
+pub(crate) async fn on_blocking_thread<F, Fut, T>(f: F) -> Result<T, String>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = T>,
+    T: Send + 'static,
+{
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || handle.block_on(f()))
+        .await
+        .map_err(|e| format!("the operation stopped unexpectedly: {e}"))
+}
+
+/// Reads `ids` with `read` a few at a time, concurrently, keeping their order.
+pub(crate) async fn read_many<T, F, Fut>(ids: Vec<u64>, read: F) -> Vec<T>
+where
+    T: Send + 'static,
+    F: Fn(u64) -> Fut,
+    Fut: Future<Output = T> + Send + 'static,
+{
+    let mut out: Vec<Option<T>> = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(8) {
+        let mut set = tokio::task::JoinSet::new();
+        let base = out.len();
+        for (i, id) in chunk.iter().enumerate() {
+            let fut = read(*id);
+            set.spawn(async move { (i, fut.await) });
+            out.push(None);
+        }
+        while let Some(done) = set.join_next().await {
+            if let Ok((i, value)) = done {
+                out[base + i] = Some(value);
+            }
+        }
+    }
+    out.into_iter().flatten().collect()
+}
+
+/// The current time as a FHIR `instant` (UTC, seconds).
+pub(crate) fn now_instant() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_run_newest_first() {
+        assert_eq!(pages_for(0), 1);
+        assert_eq!(pages_for(25), 1);
+        assert_eq!(pages_for(26), 2);
+        assert_eq!(newest_first_range(30, 1), (5, 30));
+        assert_eq!(newest_first_range(30, 2), (0, 5));
+        assert_eq!(newest_first_range(0, 1), (0, 0));
+    }
+
+    #[test]
+    fn page_numbers_are_clamped() {
+        let mut q = HashMap::new();
+        assert_eq!(page_number(&q, "page", 3, 1), 1);
+        q.insert("page".to_string(), "9".to_string());
+        assert_eq!(page_number(&q, "page", 3, 1), 3);
+        q.insert("page".to_string(), "x".to_string());
+        assert_eq!(page_number(&q, "page", 3, 2), 2);
+    }
+
+    #[test]
+    fn scope_needs_a_box_ticked() {
+        let mut f = Fields::new();
+        assert!(scope_of(&f).is_err());
+        f.insert("read".into(), "on".into());
+        f.insert("share".into(), "on".into());
+        assert_eq!(scope_of(&f).unwrap().to_string(), "read,share");
+    }
+
+    #[test]
+    fn instants_look_like_fhir() {
+        let now = now_instant();
+        assert_eq!(now.len(), 20, "{now}");
+        assert!(now.ends_with('Z') && now.as_bytes()[10] == b'T', "{now}");
+    }
+}

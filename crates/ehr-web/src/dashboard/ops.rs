@@ -1,0 +1,389 @@
+//! Operations: what a form submission started, and the transactions it sent.
+//!
+//! A POST handler starts an operation that runs on its own task: it signs and
+//! broadcasts its transactions, records each txid at once (pending), then follows it to
+//! mined or failed. The handler waits a little for it (on the devnet a block comes within
+//! milliseconds) and redirects to `/op/{id}`, which shows the operation's state, every
+//! transaction with its state, and the outcome or the contract's refusal in words; while
+//! anything is pending the page reloads itself every two seconds (a `<meta>` refresh, so
+//! no script is needed).
+//!
+//! Operations are kept in memory, the newest [`KEEP`] of them; their ids are random, so
+//! one cannot be guessed.
+
+use std::collections::VecDeque;
+use std::fmt::Write as _;
+use std::future::Future;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use ehr_sdk::ehr::records::{RecordError, Written};
+use ehr_sdk::ehr::{ClientError, ContractCall, Mined, SendOptions};
+use ehr_sdk::node::NodeError;
+use rand_core::RngCore as _;
+
+use super::Ctx;
+use crate::html;
+use crate::state::{AppState, Identity};
+
+/// How many operations are remembered.
+pub const KEEP: usize = 512;
+/// How long a POST waits for its operation before redirecting anyway.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// Where an operation or a transaction stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Still running / in the mempool.
+    Pending,
+    /// Finished: every transaction mined with `(ok ...)` (for a transaction: its block).
+    Mined(u64),
+    /// Failed: the reason in words.
+    Failed(String),
+}
+
+/// One transaction of an operation.
+#[derive(Debug, Clone)]
+pub struct Tx {
+    /// `0x...`.
+    pub txid: String,
+    /// `contract.function`.
+    pub function: String,
+    /// Its state.
+    pub status: Status,
+}
+
+/// An operation started by a form.
+#[derive(Debug, Clone)]
+pub struct Op {
+    /// Its random id.
+    pub id: String,
+    /// The account it acts as (name).
+    pub account: String,
+    /// What it does, in words.
+    pub title: String,
+    /// Pending while running; `Mined(0)` when done; `Failed` with the reason.
+    pub status: Status,
+    /// Its transactions, in the order sent.
+    pub txs: Vec<Tx>,
+    /// The outcome in words, once done.
+    pub message: String,
+    /// The page to go on to.
+    pub back: String,
+    /// A record whose view was logged on chain by this operation (a grantee may then
+    /// decrypt it once, from the redirect).
+    pub viewed: Option<u64>,
+    /// When it started.
+    pub started: Instant,
+}
+
+type Shared = Arc<Mutex<Op>>;
+
+fn store() -> &'static Mutex<VecDeque<Shared>> {
+    static OPS: OnceLock<Mutex<VecDeque<Shared>>> = OnceLock::new();
+    OPS.get_or_init(|| Mutex::new(VecDeque::new()))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A snapshot of operation `id`.
+pub fn get(id: &str) -> Option<Op> {
+    lock(store())
+        .iter()
+        .find(|o| lock(o).id == id)
+        .map(|o| lock(o).clone())
+}
+
+/// What an operation's work uses to send transactions and note its results.
+#[derive(Clone)]
+pub struct Handle {
+    op: Shared,
+    /// The server state.
+    pub state: Arc<AppState>,
+    /// The account it acts as.
+    pub me: Identity,
+}
+
+impl Handle {
+    /// Signs `call` as the acting account, broadcasts it (noting its txid as pending),
+    /// and waits until it is mined; a refusal comes back in words.
+    pub async fn call(&self, call: &ContractCall) -> Result<Mined, String> {
+        let client = &self.state.client;
+        let sent = client
+            .send(self.me.key(), call, &SendOptions::default())
+            .await
+            .map_err(|e| format!("{} was not sent: {}", call.spec().qualified_name(), client_words(&e)))?;
+        let index = {
+            let mut op = lock(&self.op);
+            op.txs.push(Tx {
+                txid: format!("0x{}", sent.txid),
+                function: sent.function.clone(),
+                status: Status::Pending,
+            });
+            op.txs.len() - 1
+        };
+        let result = client.wait(&sent).await;
+        let mut op = lock(&self.op);
+        match result {
+            Ok(mined) => {
+                op.txs[index].status = Status::Mined(mined.block_height);
+                Ok(mined)
+            }
+            Err(ClientError::Node(NodeError::WaitTimeout { .. })) => Err(format!(
+                "transaction 0x{} is not mined yet; it may still be: look again later",
+                sent.txid
+            )),
+            Err(e) => {
+                op.txs[index].status = Status::Failed(tx_failure(&e));
+                Err(client_words(&e))
+            }
+        }
+    }
+
+    /// Notes the transactions of a record written by the SDK (all mined).
+    pub fn written(&self, w: &Written, function: &str) {
+        let mut op = lock(&self.op);
+        for (i, txid) in w.txids.iter().enumerate() {
+            op.txs.push(Tx {
+                txid: txid.clone(),
+                function: if i == 0 { function.to_string() } else { "ehr-storage.put-chunk".to_string() },
+                status: Status::Mined(w.block_height),
+            });
+        }
+    }
+
+    /// Notes a mined transaction the SDK sent.
+    pub fn mined(&self, m: &Mined) {
+        lock(&self.op).txs.push(Tx {
+            txid: format!("0x{}", m.sent.txid),
+            function: m.sent.function.clone(),
+            status: Status::Mined(m.block_height),
+        });
+    }
+
+    /// Turns a record error into words, noting the failed transaction when there is one.
+    pub fn record_failure(&self, e: &RecordError) -> String {
+        if let RecordError::Client(c) = e {
+            self.client_failure(c)
+        } else {
+            record_words(e)
+        }
+    }
+
+    /// Turns a client error into words, noting the failed transaction when there is one.
+    pub fn client_failure(&self, e: &ClientError) -> String {
+        let txid = match e {
+            ClientError::Refused { txid, function, .. }
+            | ClientError::Aborted { txid, function, .. }
+            | ClientError::Dropped { txid, function, .. } => Some((format!("0x{txid}"), function.clone())),
+            _ => None,
+        };
+        if let Some((txid, function)) = txid {
+            let mut op = lock(&self.op);
+            if !op.txs.iter().any(|t| t.txid == txid) {
+                op.txs.push(Tx {
+                    txid,
+                    function,
+                    status: Status::Failed(tx_failure(e)),
+                });
+            }
+        }
+        client_words(e)
+    }
+
+    /// Marks the operation as having logged a view of `record`.
+    pub fn viewed(&self, record: u64) {
+        lock(&self.op).viewed = Some(record);
+    }
+}
+
+/// A client error in words (a refusal names the contract's reason).
+pub fn client_words(e: &ClientError) -> String {
+    match e {
+        ClientError::Refused { function, error, txid } => format!(
+            "the contract refused {function}: {} ({} {} u{}), in transaction 0x{txid}",
+            error.message(),
+            error.contract(),
+            error.constant(),
+            error.code()
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// A record error in words.
+pub fn record_words(e: &RecordError) -> String {
+    match e {
+        RecordError::Client(c) => client_words(c),
+        RecordError::Crypto(c) => format!(
+            "{c}: the record cannot be opened with this account's key, or its bytes do not match the on-chain hash"
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// The short reason a transaction failed, for its row.
+fn tx_failure(e: &ClientError) -> String {
+    match e {
+        ClientError::Refused { error, .. } => format!("refused: {}", error.message()),
+        ClientError::Aborted { detail, .. } => format!("rolled back: {detail}"),
+        ClientError::Dropped { reason, .. } => format!("dropped: {reason:?}"),
+        other => other.to_string(),
+    }
+}
+
+/// Starts an operation running `work` as `me`, waits up to [`WAIT`] for it, and
+/// redirects to its page (or, for a logged view that succeeded, to the record).
+/// `work` returns the outcome in words, or why it failed.
+pub async fn start<F, Fut>(state: &Arc<AppState>, me: &Identity, title: String, back: &str, work: F) -> Response
+where
+    F: FnOnce(Handle) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<String, String>> + Send + 'static,
+{
+    let mut raw = [0u8; 16];
+    rand_core::OsRng.fill_bytes(&mut raw);
+    let id = hex::encode(raw);
+    let op = Arc::new(Mutex::new(Op {
+        id: id.clone(),
+        account: me.name.clone(),
+        title,
+        status: Status::Pending,
+        txs: Vec::new(),
+        message: String::new(),
+        back: back.to_string(),
+        viewed: None,
+        started: Instant::now(),
+    }));
+    {
+        let mut ops = lock(store());
+        ops.push_back(op.clone());
+        while ops.len() > KEEP {
+            ops.pop_front();
+        }
+    }
+    let handle = Handle {
+        op: op.clone(),
+        state: state.clone(),
+        me: me.clone(),
+    };
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let outcome = work(handle).await;
+        {
+            let mut o = lock(&op);
+            match outcome {
+                Ok(message) => {
+                    o.status = Status::Mined(0);
+                    o.message = message;
+                }
+                Err(reason) => {
+                    o.status = Status::Failed(reason.clone());
+                    o.message = reason;
+                }
+            }
+        }
+        let _ = done_tx.send(());
+    });
+    let _ = tokio::time::timeout(WAIT, done_rx).await;
+    let target = match get(&id) {
+        Some(Op {
+            status: Status::Mined(_),
+            viewed: Some(record),
+            ..
+        }) => format!("/records/{record}/view?op={id}"),
+        _ => format!("/op/{id}"),
+    };
+    Redirect::to(&target).into_response()
+}
+
+/// An operation that fails at once, before any transaction (bad input): its page says
+/// why, like any other outcome.
+pub async fn refuse(state: &Arc<AppState>, me: &Identity, title: String, back: &str, reason: String) -> Response {
+    start(state, me, title, back, move |_| async move { Err(reason) }).await
+}
+
+fn status_badge(s: &Status) -> String {
+    match s {
+        Status::Pending => "<span class=\"state pending\">pending</span>".to_string(),
+        Status::Mined(0) => "<span class=\"state ok\">done</span>".to_string(),
+        Status::Mined(block) => format!("<span class=\"state ok\">mined</span> in block {block}"),
+        Status::Failed(why) => format!("<span class=\"state failed\">failed</span> {}", html::escape(why)),
+    }
+}
+
+/// The transactions of `op` as a table.
+pub fn tx_table(op: &Op) -> String {
+    let rows: Vec<Vec<String>> = op
+        .txs
+        .iter()
+        .map(|t| {
+            vec![
+                format!("<code class=\"txid\">{}</code>", html::escape(&t.txid)),
+                html::escape(&t.function),
+                status_badge(&t.status),
+            ]
+        })
+        .collect();
+    html::table("Transactions", &["Transaction", "Function", "State"], &rows, "No transaction was sent.")
+}
+
+/// `GET /op/{id}`: an operation's outcome.
+pub async fn op_page(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let ctx = match Ctx::page(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(op) = get(&id) else {
+        return ctx.error(
+            StatusCode::NOT_FOUND,
+            "/",
+            "No such operation: it never existed, or the server has restarted or forgotten it since (it keeps the newest 512). The chain still has every transaction.",
+        );
+    };
+    let mut body = String::new();
+    let (kind, headline) = match &op.status {
+        Status::Pending => ("info", "Pending: waiting for the transactions to be mined. This page reloads by itself."),
+        Status::Mined(_) => ("ok", "Done."),
+        Status::Failed(_) => ("error", "Failed."),
+    };
+    let _ = write!(
+        body,
+        "<section aria-labelledby=\"outcome\"><h2 id=\"outcome\">{}</h2>",
+        html::escape(&op.title)
+    );
+    body.push_str(&html::notice_html(
+        kind,
+        &format!(
+            "<strong class=\"op-state\" data-state=\"{}\">{}</strong> {}",
+            match op.status {
+                Status::Pending => "pending",
+                Status::Mined(_) => "done",
+                Status::Failed(_) => "failed",
+            },
+            html::escape(headline),
+            html::escape(&op.message)
+        ),
+    ));
+    let _ = write!(
+        body,
+        "<p>As account <strong>{}</strong>, {} s ago.</p>",
+        html::escape(&op.account),
+        op.started.elapsed().as_secs()
+    );
+    body.push_str(&tx_table(&op));
+    if let (Status::Mined(_), Some(record)) = (&op.status, op.viewed) {
+        let _ = write!(
+            body,
+            "<p><a href=\"/records/{record}/view?op={}\">Open record #{record}</a></p>",
+            html::escape(&op.id)
+        );
+    }
+    let _ = write!(body, "<p><a href=\"{}\">Continue</a></p></section>", html::escape(&op.back));
+    let refresh = matches!(op.status, Status::Pending).then_some(2);
+    ctx.render_status(StatusCode::OK, "Transaction outcome", "", &body, refresh)
+}

@@ -1,0 +1,132 @@
+//! Why a FHIR request failed, and the HTTP status and `OperationOutcome` it answers with.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use ehr_sdk::ehr::records::RecordError;
+use ehr_sdk::ehr::{ClientError, ContractError};
+use ehr_sdk::fhir::FhirError;
+
+/// A failed FHIR interaction. Every variant becomes an `OperationOutcome` with one issue
+/// ([`super::outcome`]); [`ApiError::status`] and [`ApiError::code`] say which status and
+/// which `issue.code` (value set `http://hl7.org/fhir/ValueSet/issue-type`).
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request is malformed: not JSON, not a resource, a resource type that does not
+    /// match the URL, a bad search parameter (400, `invalid`).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The resource type in the URL is not one this server knows (404, `not-supported`).
+    #[error("{0}")]
+    UnknownType(String),
+    /// No resource with this id (404, `not-found`).
+    #[error("{0}")]
+    NotFound(String),
+    /// The resource type exists here, but not this interaction (405, `not-supported`).
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// The client accepts no format this server writes (406, `not-supported`).
+    #[error("{0}")]
+    NotAcceptable(String),
+    /// The body is in a format this server does not read (415, `not-supported`).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The acting account may not do this (403, `forbidden`): no grant, no key envelope,
+    /// or an account the server does not act for.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A contract refused the call (403, `forbidden`); the message is the contract's.
+    #[error("{function} refused: {error}")]
+    Refused {
+        /// `contract.function`.
+        function: String,
+        /// The contract's reason.
+        error: ContractError,
+    },
+    /// A well-formed request this server cannot process: a resource type it does not
+    /// store, a patient that is not registered, too many entries (422, `processing`).
+    #[error("{0}")]
+    Unprocessable(String),
+    /// The node could not be reached or answered nonsense (502, `transient`).
+    #[error("the Stacks node failed: {0}")]
+    Node(String),
+    /// Something went wrong on this side (500, `exception`).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnknownType(_) | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Forbidden(_) | ApiError::Refused { .. } => StatusCode::FORBIDDEN,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Node(_) => StatusCode::BAD_GATEWAY,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The `OperationOutcome.issue.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "invalid",
+            ApiError::NotFound(_) => "not-found",
+            ApiError::UnknownType(_)
+            | ApiError::MethodNotAllowed(_)
+            | ApiError::NotAcceptable(_)
+            | ApiError::UnsupportedMediaType(_) => "not-supported",
+            ApiError::Forbidden(_) | ApiError::Refused { .. } => "forbidden",
+            ApiError::Unprocessable(_) => "processing",
+            ApiError::Node(_) => "transient",
+            ApiError::Internal(_) => "exception",
+        }
+    }
+
+    /// The `OperationOutcome` JSON of this error (for a batch entry's `response.outcome`).
+    pub fn outcome_json(&self) -> serde_json::Value {
+        super::outcome_json(self.status(), self.code(), &self.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        super::outcome(self.status(), self.code(), &self.to_string())
+    }
+}
+
+impl From<ClientError> for ApiError {
+    fn from(e: ClientError) -> Self {
+        match e {
+            ClientError::Refused {
+                function, error, ..
+            } => ApiError::Refused { function, error },
+            ClientError::Node(_) | ClientError::Decode(_) | ClientError::NotDeployed { .. } => {
+                ApiError::Node(e.to_string())
+            }
+            ClientError::Dropped { .. } => ApiError::Node(e.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<RecordError> for ApiError {
+    fn from(e: RecordError) -> Self {
+        match e {
+            RecordError::Client(c) => c.into(),
+            RecordError::NotFound(id) => ApiError::NotFound(format!("no record #{id}")),
+            RecordError::NoEnvelope { .. } => ApiError::Forbidden(e.to_string()),
+            RecordError::NotAPatient(_) => ApiError::Unprocessable(e.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<FhirError> for ApiError {
+    fn from(e: FhirError) -> Self {
+        ApiError::BadRequest(e.to_string())
+    }
+}

@@ -1,0 +1,166 @@
+//! Small helpers of the FHIR API: instants, base64, query strings, concurrent reads.
+
+use std::future::Future;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::ApiError;
+
+/// Now as a FHIR `instant` in UTC, to the second: `2026-05-01T12:00:00Z`.
+pub fn now_instant() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    instant(secs)
+}
+
+/// Unix seconds as a FHIR `instant` in UTC.
+pub fn instant(unix_secs: u64) -> String {
+    let days = (unix_secs / 86_400) as i64;
+    let rem = unix_secs % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3_600,
+        rem % 3_600 / 60,
+        rem % 60
+    )
+}
+
+/// Standard base64 with padding (RFC 4648 §4), as FHIR's `base64Binary` wants.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `application/x-www-form-urlencoded` decoding of one query component: `+` is a space,
+/// `%XX` a byte. A malformed escape or bytes that are not UTF-8 are refused.
+pub fn percent_decode(text: &str) -> Result<String, ApiError> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or_else(|| {
+                        ApiError::BadRequest(format!(
+                            "malformed percent-escape in the query string: `{text}`"
+                        ))
+                    })?;
+                out.push(hex);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out)
+        .map_err(|_| ApiError::BadRequest("the query string is not UTF-8".into()))
+}
+
+/// Percent-encodes a query component (everything but unreserved characters).
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// How many node reads run at once.
+pub const CONCURRENT_READS: usize = 32;
+
+/// Runs `f` over `items`, [`CONCURRENT_READS`] at a time, and returns the results in the
+/// items' order; the first error wins.
+pub async fn concurrent<I, T, E, F, Fut>(items: Vec<I>, f: F) -> Result<Vec<T>, ApiError>
+where
+    F: Fn(I) -> Fut,
+    Fut: Future<Output = Result<T, E>> + Send + 'static,
+    T: Send + 'static,
+    E: Into<ApiError> + Send + 'static,
+{
+    let mut out: Vec<Option<T>> = Vec::with_capacity(items.len());
+    out.resize_with(items.len(), || None);
+    let mut items = items.into_iter().enumerate().peekable();
+    while items.peek().is_some() {
+        let mut set = tokio::task::JoinSet::new();
+        for (i, item) in items.by_ref().take(CONCURRENT_READS) {
+            let fut = f(item);
+            set.spawn(async move { (i, fut.await) });
+        }
+        while let Some(joined) = set.join_next().await {
+            let (i, result) =
+                joined.map_err(|e| ApiError::Internal(format!("a node read failed: {e}")))?;
+            out[i] = Some(result.map_err(Into::into)?);
+        }
+    }
+    Ok(out.into_iter().flatten().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants() {
+        assert_eq!(instant(0), "1970-01-01T00:00:00Z");
+        assert_eq!(instant(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(instant(1_714_564_800), "2024-05-01T12:00:00Z");
+    }
+
+    #[test]
+    fn base64_vectors() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn percent() {
+        assert_eq!(percent_decode("Patient%2FST1+x").unwrap(), "Patient/ST1 x");
+        assert!(percent_decode("%zz").is_err());
+        assert_eq!(percent_encode("Patient/ST1"), "Patient%2FST1");
+    }
+}

@@ -1,0 +1,161 @@
+//! Shared by the `ehr-web` tests (and the FHIR bench): a devnet with the EHR contracts
+//! deployed at genesis, an `ehr serve` server for every devnet account on 127.0.0.1:0,
+//! and the devnet accounts to act as.
+//!
+//! ```ignore
+//! let server = support::start().await;
+//! let http = reqwest::Client::new();
+//! http.get(server.url("/fhir/metadata")).bearer_auth(&server.token).send().await?;
+//! ```
+//!
+//! Everything stays alive while the [`Server`] does; dropping it stops the web server and
+//! the devnet.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use clarity::vm::types::PrincipalData;
+use ehr_harness::devnet::{spawn, DevnetConfig, DevnetHandle, Genesis};
+use ehr_harness::simnet::Manifest;
+use ehr_sdk::devnet_config::DevnetConfig as DevnetToml;
+use ehr_sdk::ehr::{Deployment, EhrClient};
+use ehr_sdk::keys::Account;
+use ehr_sdk::network::Network;
+use ehr_sdk::node::NodeClient;
+use ehr_web::{AppState, Bound, Identity, ServeConfig};
+
+/// The devnet accounts (`devnet/Devnet.toml`), derived once.
+pub fn accounts() -> &'static DevnetToml {
+    static ACCOUNTS: OnceLock<DevnetToml> = OnceLock::new();
+    ACCOUNTS.get_or_init(|| {
+        ehr_harness::ehr::devnet_accounts().expect("the compiled-in Devnet.toml parses")
+    })
+}
+
+/// The devnet account `name` (`deployer`, `wallet_1` … `wallet_8`, `faucet`).
+pub fn account(name: &str) -> Account {
+    accounts()
+        .account(name)
+        .unwrap_or_else(|| panic!("no devnet account named {name}"))
+        .clone()
+}
+
+/// The devnet account `name` as a principal.
+pub fn principal(name: &str) -> PrincipalData {
+    account(name).principal()
+}
+
+/// Genesis with the devnet balances and the EHR contracts deployed by `deployer`.
+pub fn genesis() -> Genesis {
+    let manifest =
+        Manifest::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../contracts"))
+            .expect("contracts/Clarinet.toml loads");
+    Genesis::from_accounts(accounts(), Some(&manifest)).expect("genesis")
+}
+
+/// A typed client for the contracts on the devnet at `node_url`.
+pub fn ehr_client(node_url: &str) -> EhrClient {
+    let deployer = account("deployer").address.to_standard_principal();
+    EhrClient::new(
+        NodeClient::new(node_url).expect("node client"),
+        Network::Devnet,
+        Deployment::new(deployer),
+    )
+}
+
+/// A running devnet and `ehr serve` over it.
+pub struct Server {
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub base: String,
+    /// The address the server listens on.
+    pub addr: SocketAddr,
+    /// The access token (`Authorization: Bearer …` for `/fhir`, `?token=…` for the
+    /// dashboard).
+    pub token: String,
+    /// The CSRF token of the dashboard's forms (`X-CSRF-Token` or `?csrf=`).
+    pub csrf: String,
+    /// The server's state (its client, identities, store).
+    pub state: Arc<AppState>,
+    /// A typed client for the same devnet, to set up and check the chain directly.
+    pub client: EhrClient,
+    /// The devnet (stopped when the server is dropped).
+    pub node: DevnetHandle,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _store: tempfile::TempDir,
+}
+
+impl Server {
+    /// `base` + `path` (`path` starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The identity named `name` the server acts for.
+    pub fn identity(&self, name: &str) -> &Identity {
+        self.state
+            .identity(name)
+            .unwrap_or_else(|| panic!("the server does not act for {name}"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts a devnet with the contracts and a server acting for every devnet account, in
+/// `Devnet.toml` order (`deployer` first, so it is the default identity).
+pub async fn start() -> Server {
+    let names: Vec<String> = accounts()
+        .accounts
+        .iter()
+        .map(|g| g.account.name.clone())
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    start_with(&names).await
+}
+
+/// As [`start`], with the server acting only for the accounts `names`, in that order
+/// (the first is the default identity).
+pub async fn start_with(names: &[&str]) -> Server {
+    let node = spawn(DevnetConfig::new(genesis()))
+        .await
+        .expect("the devnet starts");
+    let client = ehr_client(node.url());
+    let identities = names
+        .iter()
+        .map(|name| {
+            let a = account(name);
+            Identity::new(a.name.clone(), a.secret_key.clone(), a.address.clone())
+        })
+        .collect();
+    let store = tempfile::tempdir().expect("a temporary store");
+    let config = ServeConfig {
+        listen: "127.0.0.1:0".parse().expect("address"),
+        allowed_hosts: Vec::new(),
+        store: store.path().to_path_buf(),
+        on_chain_max: 8192,
+    };
+    let state = Arc::new(AppState::new(client.clone(), identities, config));
+    let bound = Bound::bind(state.clone()).await.expect("the server binds");
+    let addr = bound.addr;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(bound.serve(async {
+        let _ = stopped.await;
+    }));
+    Server {
+        base: format!("http://{addr}"),
+        addr,
+        token: state.access_token().to_string(),
+        csrf: state.csrf_token(),
+        state,
+        client,
+        node,
+        stop: Some(stop),
+        _store: store,
+    }
+}
