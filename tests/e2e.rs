@@ -93,13 +93,48 @@ impl Env {
     /// wallet_3, and adds the Observation for wallet_1: record #1.
     fn setup(&self) {
         self.ok(&["deploy", "--account", "deployer"]);
-        self.ok(&["patient", "register", "--account", "wallet_1", "--id", "+256700000001", "--salt", PATIENT_SALT]);
-        self.ok(&["doctor", "register", "--account", "wallet_2", "--license", "UG-MD-4411", "--specialty", "cardiology", "--salt", DOCTOR_SALT]);
+        self.ok(&[
+            "patient",
+            "register",
+            "--account",
+            "wallet_1",
+            "--id",
+            "+256700000001",
+            "--salt",
+            PATIENT_SALT,
+        ]);
+        self.ok(&[
+            "doctor",
+            "register",
+            "--account",
+            "wallet_2",
+            "--license",
+            "UG-MD-4411",
+            "--specialty",
+            "cardiology",
+            "--salt",
+            DOCTOR_SALT,
+        ]);
         self.ok(&["doctor", "issuer", "--account", "deployer", "wallet_3"]);
-        self.ok(&["doctor", "verify", "--account", "wallet_3", "wallet_2", "--expires-in", "5000"]);
+        self.ok(&[
+            "doctor",
+            "verify",
+            "--account",
+            "wallet_3",
+            "wallet_2",
+            "--expires-in",
+            "5000",
+        ]);
         std::fs::write(self.path("observation.json"), OBSERVATION).unwrap();
         let file = self.path("observation.json");
-        self.ok(&["record", "add", "--account", "wallet_1", "--file", file.to_str().unwrap()]);
+        self.ok(&[
+            "record",
+            "add",
+            "--account",
+            "wallet_1",
+            "--file",
+            file.to_str().unwrap(),
+        ]);
     }
 }
 
@@ -136,19 +171,61 @@ fn walkthrough_grant_read_revoke_refuse_and_audit() {
     assert_eq!(deployed["steps"].as_array().unwrap().len(), 9);
     // Again: everything is there with the same source, nothing is sent.
     let again = env.json(&["deploy", "--account", "deployer"]);
-    assert!(again["steps"].as_array().unwrap().iter().all(|s| s["status"] == "skipped"), "{again}");
+    assert!(
+        again["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["status"] == "skipped"),
+        "{again}"
+    );
 
-    let out = env.ok(&["patient", "register", "--account", "wallet_1", "--id", "+256700000001", "--salt", PATIENT_SALT]);
+    let out = env.ok(&[
+        "patient",
+        "register",
+        "--account",
+        "wallet_1",
+        "--id",
+        "+256700000001",
+        "--salt",
+        PATIENT_SALT,
+    ]);
     insta::assert_snapshot!("patient_register", redact(&out));
-    env.ok(&["doctor", "register", "--account", "wallet_2", "--license", "UG-MD-4411", "--specialty", "cardiology", "--salt", DOCTOR_SALT]);
+    env.ok(&[
+        "doctor",
+        "register",
+        "--account",
+        "wallet_2",
+        "--license",
+        "UG-MD-4411",
+        "--specialty",
+        "cardiology",
+        "--salt",
+        DOCTOR_SALT,
+    ]);
     env.ok(&["doctor", "issuer", "--account", "deployer", "wallet_3"]);
-    env.ok(&["doctor", "verify", "--account", "wallet_3", "wallet_2", "--expires-in", "5000"]);
+    env.ok(&[
+        "doctor",
+        "verify",
+        "--account",
+        "wallet_3",
+        "wallet_2",
+        "--expires-in",
+        "5000",
+    ]);
     let doctor = env.json(&["doctor", "show", "wallet_2"]);
     assert_eq!(doctor["verified_now"], true);
 
     std::fs::write(env.path("observation.json"), OBSERVATION).unwrap();
     let file = env.path("observation.json");
-    let added = env.json(&["record", "add", "--account", "wallet_1", "--file", file.to_str().unwrap()]);
+    let added = env.json(&[
+        "record",
+        "add",
+        "--account",
+        "wallet_1",
+        "--file",
+        file.to_str().unwrap(),
+    ]);
     assert_eq!(added["records"][0]["record_id"], 1);
     assert_eq!(added["records"][0]["locator"], "chain:chunks");
     let list = env.ok(&["record", "list", "wallet_1"]);
@@ -158,28 +235,137 @@ fn walkthrough_grant_read_revoke_refuse_and_audit() {
     let refused = env.fails(4, &["record", "get", "--account", "wallet_2", "1"]);
     assert!(refused.contains("access refused"), "{refused}");
 
-    let grant = env.json(&["access", "grant", "--account", "wallet_1", "--to", "wallet_2", "--scope", "read", "--expires-in", "1000"]);
+    let grant = env.json(&[
+        "access",
+        "grant",
+        "--account",
+        "wallet_1",
+        "--to",
+        "wallet_2",
+        "--scope",
+        "read",
+        "--expires-in",
+        "1000",
+    ]);
     let token = grant["token"].as_u64().unwrap();
-    env.ok(&["record", "share", "--account", "wallet_1", "1", "--to", "wallet_2"]);
-    env.ok(&["access", "check", "--patient", "wallet_1", "--grantee", "wallet_2", "--scope", "read"]);
+    env.ok(&[
+        "record",
+        "share",
+        "--account",
+        "wallet_1",
+        "1",
+        "--to",
+        "wallet_2",
+    ]);
+    env.ok(&[
+        "access",
+        "check",
+        "--patient",
+        "wallet_1",
+        "--grantee",
+        "wallet_2",
+        "--scope",
+        "read",
+    ]);
 
     // The doctor reads and decrypts; the view is logged on chain.
     let read = env.json(&["record", "get", "--account", "wallet_2", "1"]);
     // A FHIR resource is stored in canonical JSON (sorted keys): the same resource.
-    let plaintext: serde_json::Value = serde_json::from_str(read["plaintext"].as_str().unwrap()).unwrap();
-    assert_eq!(plaintext, serde_json::from_str::<serde_json::Value>(OBSERVATION).unwrap());
+    let plaintext: serde_json::Value =
+        serde_json::from_str(read["plaintext"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        plaintext,
+        serde_json::from_str::<serde_json::Value>(OBSERVATION).unwrap()
+    );
     assert!(read["view_logged_in"].is_string(), "{read}");
 
-    env.ok(&["access", "revoke", "--account", "wallet_1", &token.to_string()]);
+    env.ok(&[
+        "access",
+        "revoke",
+        "--account",
+        "wallet_1",
+        &token.to_string(),
+    ]);
     let refused = env.fails(4, &["record", "get", "--account", "wallet_2", "1"]);
     assert!(refused.contains("access refused"), "{refused}");
-    env.fails(6, &["access", "check", "--patient", "wallet_1", "--grantee", "wallet_2", "--scope", "read"]);
+    env.fails(
+        6,
+        &[
+            "access",
+            "check",
+            "--patient",
+            "wallet_1",
+            "--grantee",
+            "wallet_2",
+            "--scope",
+            "read",
+        ],
+    );
     // The revoked doctor cannot log a view either: the contract refuses.
-    let log = env.fails(4, &["access", "log", "--account", "wallet_2", "--token", &token.to_string(), "--record", "1"]);
+    let log = env.fails(
+        4,
+        &[
+            "access",
+            "log",
+            "--account",
+            "wallet_2",
+            "--token",
+            &token.to_string(),
+            "--record",
+            "1",
+        ],
+    );
     assert!(log.contains("u509") || log.contains("u507"), "{log}");
     // Nor can the patient revoke twice.
-    let twice = env.fails(4, &["access", "revoke", "--account", "wallet_1", &token.to_string()]);
+    let twice = env.fails(
+        4,
+        &[
+            "access",
+            "revoke",
+            "--account",
+            "wallet_1",
+            &token.to_string(),
+        ],
+    );
     assert!(twice.contains("permission-manager"), "{twice}");
+
+    // Rotation: a new version under a fresh key; the revoked doctor's envelope does not
+    // open it.
+    let rotated = env.json(&["record", "rotate", "--account", "wallet_1", "1"]);
+    let new_id = rotated["record_id"].as_u64().unwrap();
+    assert_eq!(new_id, 2);
+    let shown = env.json(&["record", "show", "1"]);
+    assert_eq!(shown["superseded_by"], 2);
+    let mine = env.json(&["record", "get", "--account", "wallet_1", "2"]);
+    let plaintext: serde_json::Value =
+        serde_json::from_str(mine["plaintext"].as_str().unwrap()).unwrap();
+    assert_eq!(plaintext["valueQuantity"]["value"], 13.5);
+
+    // Selective disclosure of one field, checked here and by the contract; a changed
+    // value is caught.
+    let proof = env.path("proof.json");
+    env.ok(&[
+        "disclose",
+        "prove",
+        "--account",
+        "wallet_1",
+        "--record",
+        "2",
+        "--field",
+        "valueQuantity.value",
+        "--out",
+        proof.to_str().unwrap(),
+    ]);
+    let verified = env.ok(&["disclose", "verify", proof.to_str().unwrap()]);
+    assert!(
+        verified.contains("valueQuantity.value = 13.5") && verified.contains("the patient"),
+        "{verified}"
+    );
+    let text = std::fs::read_to_string(&proof).unwrap();
+    let forged = text.replacen("13.5", "9.5", 1);
+    assert_ne!(text, forged);
+    std::fs::write(&proof, forged).unwrap();
+    env.fails(6, &["disclose", "verify", proof.to_str().unwrap()]);
 
     let grants = env.ok(&["access", "list", "--account", "wallet_1"]);
     insta::assert_snapshot!("access_list_after_revoke", redact(&grants));
@@ -187,15 +373,34 @@ fn walkthrough_grant_read_revoke_refuse_and_audit() {
     // The audit trail has every step, and its hash chain verifies.
     let audit = env.ok(&["audit", "list", "wallet_1"]);
     insta::assert_snapshot!("audit_list", redact(&audit));
-    for action in ["register-patient", "add-record", "grant-access", "put-envelope", "view", "revoke-access"] {
+    for action in [
+        "register-patient",
+        "add-record",
+        "grant-access",
+        "put-envelope",
+        "view",
+        "revoke-access",
+    ] {
         assert!(audit.contains(action), "{action} missing:\n{audit}");
     }
     let export = env.path("audit.json");
-    env.ok(&["audit", "export", "wallet_1", "--format", "json", "--out", export.to_str().unwrap()]);
+    env.ok(&[
+        "audit",
+        "export",
+        "wallet_1",
+        "--format",
+        "json",
+        "--out",
+        export.to_str().unwrap(),
+    ]);
     env.ok(&["audit", "verify", export.to_str().unwrap()]);
     let fhir = env.json(&["audit", "export", "wallet_1", "--format", "fhir"]);
     assert_eq!(fhir["resourceType"], "Bundle");
-    assert!(fhir["entry"].as_array().unwrap().iter().all(|e| e["resource"]["resourceType"] == "AuditEvent"));
+    assert!(fhir["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["resource"]["resourceType"] == "AuditEvent"));
 
     // A tampered export is detected, and the entry named.
     let text = std::fs::read_to_string(&export).unwrap();
@@ -214,35 +419,220 @@ fn refusals_wrong_key_stranger_and_expired_doctor() {
 
     // A stranger cannot grant access to wallet_1's records: the contract refuses (u500
     // or u512 families), exit 4.
-    let stderr = env.fails(4, &["access", "grant", "--account", "wallet_4", "--for", "wallet_1", "--to", "wallet_2", "--scope", "read", "--expires-in", "100"]);
+    let stderr = env.fails(
+        4,
+        &[
+            "access",
+            "grant",
+            "--account",
+            "wallet_4",
+            "--for",
+            "wallet_1",
+            "--to",
+            "wallet_2",
+            "--scope",
+            "read",
+            "--expires-in",
+            "100",
+        ],
+    );
     assert!(stderr.contains("permission-manager"), "{stderr}");
 
     // The wrong key cannot decrypt: wallet_4 has no envelope.
-    env.ok(&["patient", "register", "--account", "wallet_4", "--id", "someone else"]);
+    env.ok(&[
+        "patient",
+        "register",
+        "--account",
+        "wallet_4",
+        "--id",
+        "someone else",
+    ]);
     let stderr = env.fails(4, &["record", "get", "--account", "wallet_4", "1"]);
     assert!(stderr.contains("access refused"), "{stderr}");
 
     // A grant that expires: the doctor reads before, is refused after.
-    let grant = env.json(&["access", "grant", "--account", "wallet_1", "--to", "wallet_2", "--scope", "read", "--expires-in", "4"]);
+    let grant = env.json(&[
+        "access",
+        "grant",
+        "--account",
+        "wallet_1",
+        "--to",
+        "wallet_2",
+        "--scope",
+        "read",
+        "--expires-in",
+        "4",
+    ]);
     let token = grant["token"].as_u64().unwrap();
-    env.ok(&["record", "share", "--account", "wallet_1", "1", "--to", "wallet_2"]);
+    env.ok(&[
+        "record",
+        "share",
+        "--account",
+        "wallet_1",
+        "1",
+        "--to",
+        "wallet_2",
+    ]);
     env.ok(&["record", "get", "--account", "wallet_2", "1", "--no-log"]);
     // Mine blocks past the expiry (each transaction is a block on this devnet).
     for flag in ["--add", "--remove", "--add", "--remove"] {
-        env.ok(&["patient", "guardian", "--account", "wallet_1", flag, "wallet_6"]);
+        env.ok(&[
+            "patient",
+            "guardian",
+            "--account",
+            "wallet_1",
+            flag,
+            "wallet_6",
+        ]);
     }
     let stderr = env.fails(4, &["record", "get", "--account", "wallet_2", "1"]);
     assert!(stderr.contains("access refused"), "{stderr}");
-    let stderr = env.fails(4, &["access", "log", "--account", "wallet_2", "--token", &token.to_string(), "--record", "1"]);
+    let stderr = env.fails(
+        4,
+        &[
+            "access",
+            "log",
+            "--account",
+            "wallet_2",
+            "--token",
+            &token.to_string(),
+            "--record",
+            "1",
+        ],
+    );
     assert!(stderr.contains("u509"), "{stderr}");
+
+    // Contracts looked for under the wrong deployer: said so.
+    let stderr = env.fails(
+        1,
+        &[
+            "patient",
+            "show",
+            "wallet_1",
+            "--deployer",
+            "ST3PF13W7Z0RRM42A8VZRVFQ75SV1K26RXEP8YGKJ",
+        ],
+    );
+    assert!(stderr.contains("not deployed"), "{stderr}");
 
     // Unknown account and unreachable node say what to do.
     let stderr = env.fails(1, &["patient", "show", "--account", "nobody"]);
     assert!(stderr.contains("unknown account `nobody`"), "{stderr}");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ehr"))
-        .args(["patient", "show", "wallet_1", "--node", "http://127.0.0.1:9"])
+        .args([
+            "patient",
+            "show",
+            "wallet_1",
+            "--node",
+            "http://127.0.0.1:9",
+        ])
         .env("EHR_HOME", env.home.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(5), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn accounts_sponsored_fees_and_notification_watch() {
+    let env = Env::start();
+    env.ok(&["deploy", "--account", "deployer"]);
+
+    // A keystore account: created, listed, refused twice, funded by nobody, yet it
+    // registers because a clinic sponsors the fee.
+    let created = env.json(&["account", "new", "amina"]);
+    let address = created["address"].as_str().unwrap().to_string();
+    let listed = env.ok(&["account", "list"]);
+    assert!(
+        listed.contains("amina") && listed.contains(&address),
+        "{listed}"
+    );
+    env.fails(1, &["account", "new", "amina"]);
+    let balance = env.json(&["account", "balance", "amina"]);
+    assert_eq!(balance["balance"], "0");
+    let reg = env.json(&[
+        "patient",
+        "register",
+        "--account",
+        "amina",
+        "--id",
+        "+256700000009",
+        "--sponsor",
+        "wallet_5",
+    ]);
+    assert_eq!(reg["sponsored"], true);
+    assert_eq!(
+        env.json(&["patient", "show", "amina"])["registration"]["active"],
+        true
+    );
+
+    // A doctor watches its inbox while the patient grants it access.
+    env.ok(&[
+        "doctor",
+        "register",
+        "--account",
+        "wallet_2",
+        "--license",
+        "L-1",
+    ]);
+    env.ok(&["doctor", "issuer", "--account", "deployer", "wallet_3"]);
+    env.ok(&[
+        "doctor",
+        "verify",
+        "--account",
+        "wallet_3",
+        "wallet_2",
+        "--expires-in",
+        "5000",
+    ]);
+    let watcher = std::process::Command::new(env!("CARGO_BIN_EXE_ehr"))
+        .args([
+            "notify",
+            "watch",
+            "--account",
+            "wallet_2",
+            "--count",
+            "1",
+            "--json",
+        ])
+        .env("EHR_NODE", &env.url)
+        .env("EHR_HOME", env.home.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    env.ok(&[
+        "access",
+        "grant",
+        "--account",
+        "amina",
+        "--to",
+        "wallet_2",
+        "--scope",
+        "read",
+        "--expires-in",
+        "100",
+        "--sponsor",
+        "wallet_5",
+    ]);
+    let out = watcher.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let line: serde_json::Value =
+        serde_json::from_str(String::from_utf8(out.stdout).unwrap().trim()).unwrap();
+    assert_eq!(line["actor"], address.as_str());
+    let index = line["index"].as_u64().unwrap().to_string();
+    // Unread: the verification of the credential (before the watch) and the grant.
+    let inbox = env.json(&["notify", "list", "--account", "wallet_2", "--unread"]);
+    assert_eq!(inbox["unread"], 2);
+    env.ok(&["notify", "read", "--account", "wallet_2", &index]);
+    assert_eq!(
+        env.json(&["notify", "list", "--account", "wallet_2"])["unread"],
+        1
+    );
+    let stderr = env.fails(4, &["notify", "read", "--account", "wallet_2", &index]);
+    assert!(stderr.contains("already read"), "{stderr}");
 }

@@ -44,7 +44,13 @@ pub struct GlobalArgs {
     pub node: Option<String>,
     /// The account that signs: a name from the keystore (`ehr account list`) or, on
     /// devnet, from Devnet.toml (deployer, wallet_1..wallet_8).
-    #[arg(long, short = 'a', global = true, env = "EHR_ACCOUNT", value_name = "NAME")]
+    #[arg(
+        long,
+        short = 'a',
+        global = true,
+        env = "EHR_ACCOUNT",
+        value_name = "NAME"
+    )]
     pub account: Option<String>,
     /// A file holding the signing key in hex (read, never printed).
     #[arg(long, global = true, value_name = "PATH", conflicts_with = "account")]
@@ -127,13 +133,11 @@ impl Context {
             Some(text) => text
                 .parse::<Address>()
                 .map_err(|e| anyhow!("--deployer `{text}`: {e}"))?,
-            None if self.network() == Network::Devnet => {
-                devnet_accounts()?
-                    .deployer()
-                    .ok_or_else(|| anyhow!("Devnet.toml has no deployer account"))?
-                    .address
-                    .clone()
-            }
+            None if self.network() == Network::Devnet => devnet_accounts()?
+                .deployer()
+                .ok_or_else(|| anyhow!("Devnet.toml has no deployer account"))?
+                .address
+                .clone(),
             None => bail!(
                 "on {} give the address that published the EHR contracts: --deployer ADDRESS \
                  (or EHR_DEPLOYER); `ehr deploy` prints it",
@@ -145,7 +149,11 @@ impl Context {
 
     /// The typed client for the contracts on the node.
     pub fn client(&self) -> anyhow::Result<EhrClient> {
-        Ok(EhrClient::new(self.node()?, self.network(), self.deployment()?))
+        Ok(EhrClient::new(
+            self.node()?,
+            self.network(),
+            self.deployment()?,
+        ))
     }
 
     fn keystore(&self) -> anyhow::Result<Keystore> {

@@ -78,7 +78,10 @@ impl Keystore {
         let mut file = match options.open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                bail!("an account named `{name}` already exists ({}); choose another name", path.display())
+                bail!(
+                    "an account named `{name}` already exists ({}); choose another name",
+                    path.display()
+                )
             }
             Err(e) => return Err(e).with_context(|| format!("creating {}", path.display())),
         };

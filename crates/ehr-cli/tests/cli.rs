@@ -89,7 +89,11 @@ fn every_command_has_help_with_an_example() {
         let out = ehr(&args);
         assert!(out.status.success(), "{path:?}");
         let help = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(help.contains("Example: ehr"), "`ehr {}` --help has no example", path.join(" "));
+        assert!(
+            help.contains("Example: ehr"),
+            "`ehr {}` --help has no example",
+            path.join(" ")
+        );
         for sub in subcommands(&help) {
             let mut next = path.clone();
             next.push(sub);

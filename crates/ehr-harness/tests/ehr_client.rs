@@ -9,13 +9,19 @@ use ehr_harness::devnet::DevnetConfig;
 use ehr_sdk::ehr::abi::{Access, FUNCTIONS};
 use ehr_sdk::ehr::records::{self, Placement};
 use ehr_sdk::ehr::types::{RequestStatus, Scope, TokenState};
-use ehr_sdk::ehr::{calls, ClientError, ContractError, Deployment, EhrClient, EhrContract, SendOptions};
+use ehr_sdk::ehr::{
+    calls, ClientError, ContractError, Deployment, EhrClient, EhrContract, SendOptions,
+};
 use ehr_sdk::network::Network;
 use ehr_sdk::node::{FunctionAccess, NodeClient};
 
 fn client(url: &str) -> EhrClient {
     let deployer = account("deployer").address.to_standard_principal();
-    EhrClient::new(NodeClient::new(url).unwrap(), Network::Devnet, Deployment::new(deployer))
+    EhrClient::new(
+        NodeClient::new(url).unwrap(),
+        Network::Devnet,
+        Deployment::new(deployer),
+    )
 }
 
 #[tokio::test]
@@ -35,21 +41,36 @@ async fn the_function_table_matches_the_deployed_interfaces() {
                 FunctionAccess::ReadOnly => "read-only",
                 FunctionAccess::Private => continue,
             };
-            let args: Vec<String> = f.args.iter().map(|a| format!("{} {}", a.name, a.ty)).collect();
-            deployed.push(format!("{contract}.{} {access} ({})", f.name, args.join(", ")));
+            let args: Vec<String> = f
+                .args
+                .iter()
+                .map(|a| format!("{} {}", a.name, a.ty))
+                .collect();
+            deployed.push(format!(
+                "{contract}.{} {access} ({})",
+                f.name,
+                args.join(", ")
+            ));
         }
     }
     let mut table: Vec<String> = FUNCTIONS
         .iter()
         .map(|s| {
-            let access = if s.access == Access::ReadOnly { "read-only" } else { "public" };
+            let access = if s.access == Access::ReadOnly {
+                "read-only"
+            } else {
+                "public"
+            };
             let args: Vec<String> = s.args.iter().map(|(n, t)| format!("{n} {t}")).collect();
             format!("{}.{} {access} ({})", s.contract, s.name, args.join(", "))
         })
         .collect();
     deployed.sort();
     table.sort();
-    assert_eq!(table, deployed, "the SDK's function table and the deployed contracts differ");
+    assert_eq!(
+        table, deployed,
+        "the SDK's function table and the deployed contracts differ"
+    );
 }
 
 #[tokio::test]
@@ -80,7 +101,11 @@ async fn grant_read_revoke_through_the_typed_client() {
         ..SendOptions::default()
     };
     let mined = ehr
-        .execute(&patient.secret_key, &calls::register_patient(&[1; 32], &patient.secret_key.public_key()).unwrap(), &sponsored)
+        .execute(
+            &patient.secret_key,
+            &calls::register_patient(&[1; 32], &patient.secret_key.public_key()).unwrap(),
+            &sponsored,
+        )
         .await
         .unwrap();
     assert!(mined.sent.sponsored);
@@ -88,62 +113,147 @@ async fn grant_read_revoke_through_the_typed_client() {
     assert!(reg.active && !reg.verified);
     assert_eq!(reg.enc_pubkey, patient.secret_key.public_key().to_bytes());
 
-    run("wallet_2", calls::register_doctor(&[2; 32], &doctor.secret_key.public_key(), "cardiology").unwrap()).await.unwrap();
-    run("deployer", calls::set_issuer(&issuer.principal(), &issuer.secret_key.public_key(), true).unwrap()).await.unwrap();
+    run(
+        "wallet_2",
+        calls::register_doctor(&[2; 32], &doctor.secret_key.public_key(), "cardiology").unwrap(),
+    )
+    .await
+    .unwrap();
+    run(
+        "deployer",
+        calls::set_issuer(&issuer.principal(), &issuer.secret_key.public_key(), true).unwrap(),
+    )
+    .await
+    .unwrap();
     let tip = ehr.node().info().await.unwrap().stacks_tip_height;
-    run("wallet_3", calls::verify_doctor(&d, tip + 500).unwrap()).await.unwrap();
+    run("wallet_3", calls::verify_doctor(&d, tip + 500).unwrap())
+        .await
+        .unwrap();
     assert!(ehr.is_verified(&d).await.unwrap());
-    assert_eq!(ehr.get_issuer(&issuer.principal()).await.unwrap().unwrap().enabled, true);
+    assert_eq!(
+        ehr.get_issuer(&issuer.principal())
+            .await
+            .unwrap()
+            .unwrap()
+            .enabled,
+        true
+    );
     let _ = deployer;
 
     // A refusal is the contract's error, named.
     let err = ehr
-        .execute(&doctor.secret_key, &calls::verify_patient(&p).unwrap(), &none)
+        .execute(
+            &doctor.secret_key,
+            &calls::verify_patient(&p).unwrap(),
+            &none,
+        )
         .await
         .unwrap_err();
-    assert_eq!(err.contract_error(), Some(ContractError::PatientNotVerifier), "{err}");
-    assert!(err.to_string().contains("only an enabled verifier"), "{err}");
+    assert_eq!(
+        err.contract_error(),
+        Some(ContractError::PatientNotVerifier),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("only an enabled verifier"),
+        "{err}"
+    );
 
     // A record on chain, decrypted by the patient.
-    let written = records::add_record(&ehr, &patient.secret_key, &p, "Observation", b"{\"resourceType\":\"Observation\"}", Placement::OnChain, &none)
+    let written = records::add_record(
+        &ehr,
+        &patient.secret_key,
+        &p,
+        "Observation",
+        b"{\"resourceType\":\"Observation\"}",
+        Placement::OnChain,
+        &none,
+    )
+    .await
+    .unwrap();
+    assert_eq!(written.record_id, 1);
+    let opened = records::open_record(&ehr, 1, &patient.secret_key, None)
         .await
         .unwrap();
-    assert_eq!(written.record_id, 1);
-    let opened = records::open_record(&ehr, 1, &patient.secret_key, None).await.unwrap();
     assert_eq!(opened.plaintext, b"{\"resourceType\":\"Observation\"}");
 
     // Request, approve: a token for the doctor; then a key envelope, and the doctor reads.
-    let req = run("wallet_2", calls::request_access(&p, Scope::READ, 100, "follow-up \u{e9}").unwrap()).await.unwrap();
+    let req = run(
+        "wallet_2",
+        calls::request_access(&p, Scope::READ, 100, "follow-up \u{e9}").unwrap(),
+    )
+    .await
+    .unwrap();
     let request_id = req.id().unwrap();
     let request = ehr.get_request(request_id).await.unwrap().unwrap();
-    assert_eq!((request.status, request.reason.as_str()), (RequestStatus::Pending, "follow-up \u{e9}"));
-    let approved = run("wallet_1", calls::approve_request(request_id).unwrap()).await.unwrap();
+    assert_eq!(
+        (request.status, request.reason.as_str()),
+        (RequestStatus::Pending, "follow-up \u{e9}")
+    );
+    let approved = run("wallet_1", calls::approve_request(request_id).unwrap())
+        .await
+        .unwrap();
     let token_id = approved.id().unwrap();
     let token = ehr.get_token(token_id).await.unwrap().unwrap();
-    assert_eq!((token.grantee.clone(), token.scope), (d.clone(), Scope::READ));
+    assert_eq!(
+        (token.grantee.clone(), token.scope),
+        (d.clone(), Scope::READ)
+    );
     assert_eq!(ehr.token_owner(token_id).await.unwrap(), Some(d.clone()));
     assert_eq!(ehr.get_active_token(&p, &d).await.unwrap(), Some(token_id));
-    assert!(ehr.has_access(&p, &d, Scope::READ, Some("Observation")).await.unwrap());
-    records::share_record(&ehr, &patient.secret_key, 1, &d, &none).await.unwrap();
-    let read = records::open_record(&ehr, 1, &doctor.secret_key, None).await.unwrap();
+    assert!(ehr
+        .has_access(&p, &d, Scope::READ, Some("Observation"))
+        .await
+        .unwrap());
+    records::share_record(&ehr, &patient.secret_key, 1, &d, &none)
+        .await
+        .unwrap();
+    let read = records::open_record(&ehr, 1, &doctor.secret_key, None)
+        .await
+        .unwrap();
     assert_eq!(read.plaintext, opened.plaintext);
-    run("wallet_2", calls::log_access(token_id, 1, "view").unwrap()).await.unwrap();
+    run("wallet_2", calls::log_access(token_id, 1, "view").unwrap())
+        .await
+        .unwrap();
 
     // Revoke: the token is burnt from the doctor, which the client covers with an NFT
     // post-condition (Deny mode would abort it otherwise).
-    run("wallet_1", calls::revoke_access(token_id).unwrap()).await.unwrap();
+    run("wallet_1", calls::revoke_access(token_id).unwrap())
+        .await
+        .unwrap();
     let tip = ehr.node().info().await.unwrap().stacks_tip_height;
-    assert_eq!(ehr.get_token(token_id).await.unwrap().unwrap().state_at(tip + 1), TokenState::Revoked);
+    assert_eq!(
+        ehr.get_token(token_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .state_at(tip + 1),
+        TokenState::Revoked
+    );
     assert_eq!(ehr.token_owner(token_id).await.unwrap(), None);
-    let err = run("wallet_2", calls::log_access(token_id, 1, "view").unwrap()).await.unwrap_err();
-    assert_eq!(err.contract_error(), Some(ContractError::PermissionNoAccess), "{err}");
+    let err = run("wallet_2", calls::log_access(token_id, 1, "view").unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.contract_error(),
+        Some(ContractError::PermissionNoAccess),
+        "{err}"
+    );
 
     // The audit trail of the patient verifies against the global chain.
-    let trail = ehr_sdk::ehr::trail::patient_trail(&ehr, &p, 0, 100).await.unwrap();
+    let trail = ehr_sdk::ehr::trail::patient_trail(&ehr, &p, 0, 100)
+        .await
+        .unwrap();
     trail.verified.unwrap();
     let actions: Vec<&str> = trail.entries.iter().map(|e| e.action.as_str()).collect();
-    assert!(actions.contains(&"revoke-access") && actions.contains(&"view"), "{actions:?}");
-    assert_eq!(ehr.get_head().await.unwrap().count, ehr.get_entry_count().await.unwrap());
+    assert!(
+        actions.contains(&"revoke-access") && actions.contains(&"view"),
+        "{actions:?}"
+    );
+    assert_eq!(
+        ehr.get_head().await.unwrap().count,
+        ehr.get_entry_count().await.unwrap()
+    );
 
     // Notifications reach the patient.
     assert!(ehr.get_notification_count(&p).await.unwrap() > 0);
@@ -151,7 +261,12 @@ async fn grant_read_revoke_through_the_typed_client() {
     assert!(!first.read);
 
     // Internal and read-only functions are not sent as transactions.
-    let read_only = calls::read_only(EhrContract::PatientRegistry, "is-registered", vec![clarity::vm::Value::Principal(p.clone())]).unwrap();
+    let read_only = calls::read_only(
+        EhrContract::PatientRegistry,
+        "is-registered",
+        vec![clarity::vm::Value::Principal(p.clone())],
+    )
+    .unwrap();
     assert!(matches!(
         ehr.send(&patient.secret_key, &read_only, &none).await,
         Err(ClientError::NotCallable { .. })
@@ -172,7 +287,10 @@ async fn proofs_built_in_rust_verify_in_the_contract_over_rpc() {
     for (path, _) in tree.fields() {
         let d = tree.disclose(path).unwrap();
         assert!(d.verify());
-        assert_eq!(ehr.leaf_hash(&d.salt, &d.field_bytes()).await.unwrap(), d.proof.leaf);
+        assert_eq!(
+            ehr.leaf_hash(&d.salt, &d.field_bytes()).await.unwrap(),
+            d.proof.leaf
+        );
         assert!(ehr.verify_merkle_proof(&d.proof).await.unwrap(), "{path}");
         let mut forged = d.proof.clone();
         forged.leaf[0] ^= 1;
@@ -181,9 +299,15 @@ async fn proofs_built_in_rust_verify_in_the_contract_over_rpc() {
     let key = account("wallet_3").secret_key;
     let doctor: PrincipalData = account("wallet_2").principal();
     let hash = ehr.attestation_hash(&doctor, &[9; 32], 1000).await.unwrap();
-    assert_eq!(hash, ehr_sdk::disclosure::attestation_hash(&doctor, &[9; 32], 1000));
+    assert_eq!(
+        hash,
+        ehr_sdk::disclosure::attestation_hash(&doctor, &[9; 32], 1000)
+    );
     let sig = ehr_sdk::disclosure::sign_attestation(&key, &doctor, &[9; 32], 1000);
-    assert!(ehr.verify_signature(&hash, &sig, &key.public_key().to_bytes()).await.unwrap());
+    assert!(ehr
+        .verify_signature(&hash, &sig, &key.public_key().to_bytes())
+        .await
+        .unwrap());
     let salt = [4u8; 32];
     let c = ehr_sdk::disclosure::commitment(&salt, b"O+");
     assert!(ehr.verify_commitment(&c, &salt, b"O+").await.unwrap());
@@ -195,6 +319,9 @@ async fn a_client_pointed_at_the_wrong_deployer_says_so() {
     let node = start(DevnetConfig::new(genesis(true))).await;
     let wrong = Deployment::new(account("wallet_7").address.to_standard_principal());
     let ehr = EhrClient::new(NodeClient::new(node.url()).unwrap(), Network::Devnet, wrong);
-    let err = ehr.is_registered(&account("wallet_1").principal()).await.unwrap_err();
+    let err = ehr
+        .is_registered(&account("wallet_1").principal())
+        .await
+        .unwrap_err();
     assert!(matches!(err, ClientError::NotDeployed { .. }), "{err}");
 }

@@ -22,7 +22,11 @@ pub struct Args {
 #[derive(clap::Args)]
 struct Expiry {
     /// Blocks from now until the grant expires (about 144 a day).
-    #[arg(long, conflicts_with = "expires_at", required_unless_present = "expires_at")]
+    #[arg(
+        long,
+        conflicts_with = "expires_at",
+        required_unless_present = "expires_at"
+    )]
     expires_in: Option<u64>,
     /// The block at which the grant expires.
     #[arg(long)]
@@ -177,20 +181,40 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         } => {
             let signer = ctx.signer()?;
             let patient = ctx.principal(patient)?;
-            let mined = execute(ctx, &client, &signer, &calls::request_access(&patient, *scope, *duration, reason)?)?;
+            let mined = execute(
+                ctx,
+                &client,
+                &signer,
+                &calls::request_access(&patient, *scope, *duration, reason)?,
+            )?;
             let id = mined.id()?;
-            report(ctx, &mined, &format!("request #{id} sent to {patient}"), serde_json::json!({ "request": id }))?;
+            report(
+                ctx,
+                &mined,
+                &format!("request #{id} sent to {patient}"),
+                serde_json::json!({ "request": id }),
+            )?;
         }
         AccessCommand::Approve { request } => {
             let signer = ctx.signer()?;
             let mined = execute(ctx, &client, &signer, &calls::approve_request(*request)?)?;
             let token = mined.id()?;
-            report(ctx, &mined, &format!("request #{request} approved: token #{token}"), serde_json::json!({ "request": request, "token": token }))?;
+            report(
+                ctx,
+                &mined,
+                &format!("request #{request} approved: token #{token}"),
+                serde_json::json!({ "request": request, "token": token }),
+            )?;
         }
         AccessCommand::Deny { request } => {
             let signer = ctx.signer()?;
             let mined = execute(ctx, &client, &signer, &calls::deny_request(*request)?)?;
-            report(ctx, &mined, &format!("request #{request} denied"), serde_json::json!({ "request": request }))?;
+            report(
+                ctx,
+                &mined,
+                &format!("request #{request} denied"),
+                serde_json::json!({ "request": request }),
+            )?;
         }
         AccessCommand::Grant {
             to,
@@ -203,7 +227,13 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             let grantee = ctx.principal(to)?;
             let expires_at = expiry.at(ctx, &client)?;
             let call = match for_patient {
-                Some(p) => calls::grant_access_for(&ctx.principal(p)?, &grantee, *scope, record_type.as_deref(), expires_at)?,
+                Some(p) => calls::grant_access_for(
+                    &ctx.principal(p)?,
+                    &grantee,
+                    *scope,
+                    record_type.as_deref(),
+                    expires_at,
+                )?,
                 None => calls::grant_access(&grantee, *scope, record_type.as_deref(), expires_at)?,
             };
             let mined = execute(ctx, &client, &signer, &call)?;
@@ -213,7 +243,10 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 &mined,
                 &format!(
                     "granted {grantee} {scope}{} until block {expires_at}: token #{token}",
-                    record_type.as_ref().map(|t| format!(" on {t} records")).unwrap_or_default()
+                    record_type
+                        .as_ref()
+                        .map(|t| format!(" on {t} records"))
+                        .unwrap_or_default()
                 ),
                 serde_json::json!({ "token": token, "grantee": grantee.to_string(), "scope": scope.to_string(), "expires_at": expires_at }),
             )?;
@@ -221,7 +254,12 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         AccessCommand::Revoke { token } => {
             let signer = ctx.signer()?;
             let mined = execute(ctx, &client, &signer, &calls::revoke_access(*token)?)?;
-            report(ctx, &mined, &format!("token #{token} revoked"), serde_json::json!({ "token": token }))?;
+            report(
+                ctx,
+                &mined,
+                &format!("token #{token} revoked"),
+                serde_json::json!({ "token": token }),
+            )?;
         }
         AccessCommand::Check {
             patient,
@@ -230,11 +268,21 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             record_type,
         } => {
             let (patient, grantee) = (ctx.principal(patient)?, ctx.principal(grantee)?);
-            let yes = ctx.block_on(client.has_access(&patient, &grantee, *scope, record_type.as_deref()))?;
+            let yes = ctx.block_on(client.has_access(
+                &patient,
+                &grantee,
+                *scope,
+                record_type.as_deref(),
+            ))?;
             if ctx.args.json {
-                output::json(&serde_json::json!({ "patient": patient.to_string(), "grantee": grantee.to_string(), "scope": scope.to_string(), "record_type": record_type, "access": yes }))?;
+                output::json(
+                    &serde_json::json!({ "patient": patient.to_string(), "grantee": grantee.to_string(), "scope": scope.to_string(), "record_type": record_type, "access": yes }),
+                )?;
             } else {
-                println!("{grantee} {} {scope} access to {patient}'s records", if yes { "has" } else { "does not have" });
+                println!(
+                    "{grantee} {} {scope} access to {patient}'s records",
+                    if yes { "has" } else { "does not have" }
+                );
             }
             if !yes {
                 return Ok(ExitCode::from(EXIT_VERIFY_FAILED));
@@ -253,9 +301,13 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     .iter()
                     .map(|t| serde_json::json!({ "token": t, "state": t.state_at(tip + 1) }))
                     .collect();
-                output::json(&serde_json::json!({ "principal": who.to_string(), "tokens": tokens, "requests": requests }))?;
+                output::json(
+                    &serde_json::json!({ "principal": who.to_string(), "tokens": tokens, "requests": requests }),
+                )?;
             } else {
-                let mut table = Table::new(vec!["TOKEN", "PATIENT", "GRANTEE", "SCOPE", "TYPE", "EXPIRES", "STATE"]);
+                let mut table = Table::new(vec![
+                    "TOKEN", "PATIENT", "GRANTEE", "SCOPE", "TYPE", "EXPIRES", "STATE",
+                ]);
                 for t in &tokens {
                     table.row(vec![
                         t.id.to_string(),
@@ -264,12 +316,24 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                         t.scope.to_string(),
                         t.record_type.clone().unwrap_or_else(|| "all".into()),
                         t.expires_at.to_string(),
-                        format!("{}{}", t.state_at(tip + 1), if t.emergency { " (emergency)" } else { "" }),
+                        format!(
+                            "{}{}",
+                            t.state_at(tip + 1),
+                            if t.emergency { " (emergency)" } else { "" }
+                        ),
                     ]);
                 }
                 table.print("no grants");
                 println!();
-                let mut table = Table::new(vec!["REQUEST", "PATIENT", "REQUESTER", "SCOPE", "BLOCKS", "STATUS", "REASON"]);
+                let mut table = Table::new(vec![
+                    "REQUEST",
+                    "PATIENT",
+                    "REQUESTER",
+                    "SCOPE",
+                    "BLOCKS",
+                    "STATUS",
+                    "REASON",
+                ]);
                 for r in &requests {
                     table.row(vec![
                         r.id.to_string(),
@@ -290,7 +354,12 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             action,
         } => {
             let signer = ctx.signer()?;
-            let mined = execute(ctx, &client, &signer, &calls::log_access(*token, *record, action)?)?;
+            let mined = execute(
+                ctx,
+                &client,
+                &signer,
+                &calls::log_access(*token, *record, action)?,
+            )?;
             report(
                 ctx,
                 &mined,
@@ -301,7 +370,12 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         AccessCommand::Emergency { patient, reason } => {
             let signer = ctx.signer()?;
             let patient = ctx.principal(patient)?;
-            let mined = execute(ctx, &client, &signer, &calls::emergency_access(&patient, reason)?)?;
+            let mined = execute(
+                ctx,
+                &client,
+                &signer,
+                &calls::emergency_access(&patient, reason)?,
+            )?;
             let token = mined.id()?;
             report(
                 ctx,
@@ -320,7 +394,11 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             report(
                 ctx,
                 &mined,
-                if *allow { "emergency access allowed" } else { "opted out of emergency access" },
+                if *allow {
+                    "emergency access allowed"
+                } else {
+                    "opted out of emergency access"
+                },
                 serde_json::json!({ "emergency_allowed": allow }),
             )?;
         }

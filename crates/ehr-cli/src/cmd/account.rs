@@ -62,12 +62,20 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             let mut rows = Vec::new();
             for name in keystore.names()? {
                 if let Some(key) = keystore.load(&name)? {
-                    rows.push((name, key.address(ctx.network()).to_string(), "keystore".to_string()));
+                    rows.push((
+                        name,
+                        key.address(ctx.network()).to_string(),
+                        "keystore".to_string(),
+                    ));
                 }
             }
             if ctx.network() == Network::Devnet {
                 for g in &devnet_accounts()?.accounts {
-                    rows.push((g.account.name.clone(), g.account.address.to_string(), "Devnet.toml".to_string()));
+                    rows.push((
+                        g.account.name.clone(),
+                        g.account.address.to_string(),
+                        "Devnet.toml".to_string(),
+                    ));
                 }
             }
             if ctx.args.json {
@@ -75,16 +83,24 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     .iter()
                     .map(|(n, a, s)| serde_json::json!({ "name": n, "address": a, "source": s }))
                     .collect();
-                output::json(&serde_json::json!({ "network": ctx.network().to_string(), "keystore": keystore.dir(), "accounts": list }))?;
+                output::json(
+                    &serde_json::json!({ "network": ctx.network().to_string(), "keystore": keystore.dir(), "accounts": list }),
+                )?;
             } else {
                 let mut table = Table::new(vec!["NAME", "ADDRESS", "SOURCE"]);
                 for (n, a, s) in rows {
                     table.row(vec![n, a, s]);
                 }
-                table.print(&format!("no accounts (create one with `ehr account new NAME`; keystore {})", keystore.dir().display()));
+                table.print(&format!(
+                    "no accounts (create one with `ehr account new NAME`; keystore {})",
+                    keystore.dir().display()
+                ));
             }
         }
-        AccountCommand::New { name, show_mnemonic } => {
+        AccountCommand::New {
+            name,
+            show_mnemonic,
+        } => {
             let mut entropy = [0u8; 32];
             rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut entropy);
             let mnemonic = bip39::Mnemonic::from_entropy(&entropy).context("making a mnemonic")?;
@@ -93,16 +109,25 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             let path = keystore.store(name, &key)?;
             let address = key.address(ctx.network());
             if ctx.args.json {
-                output::json(&serde_json::json!({ "name": name, "address": address.to_string(), "key_file": path, "mnemonic": show_mnemonic.then_some(phrase.as_str()) }))?;
+                output::json(
+                    &serde_json::json!({ "name": name, "address": address.to_string(), "key_file": path, "mnemonic": show_mnemonic.then_some(phrase.as_str()) }),
+                )?;
             } else {
-                println!("account {name}: {address}\nkey file {} (keep a backup; it is the only copy)", path.display());
+                println!(
+                    "account {name}: {address}\nkey file {} (keep a backup; it is the only copy)",
+                    path.display()
+                );
                 if *show_mnemonic {
-                    println!("mnemonic (write it down, it is not stored): {}", phrase.as_str());
+                    println!(
+                        "mnemonic (write it down, it is not stored): {}",
+                        phrase.as_str()
+                    );
                 }
             }
         }
         AccountCommand::Import { name, index } => {
-            let input = std::io::read_to_string(std::io::stdin()).context("reading the key from standard input")?;
+            let input = std::io::read_to_string(std::io::stdin())
+                .context("reading the key from standard input")?;
             let input = input.trim();
             if input.is_empty() {
                 bail!("give the mnemonic or hex key on standard input, e.g. `ehr account import {name} < key.txt`");
@@ -115,7 +140,9 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             let path = keystore.store(name, &key)?;
             let address = key.address(ctx.network());
             if ctx.args.json {
-                output::json(&serde_json::json!({ "name": name, "address": address.to_string(), "key_file": path }))?;
+                output::json(
+                    &serde_json::json!({ "name": name, "address": address.to_string(), "key_file": path }),
+                )?;
             } else {
                 println!("imported {name}: {address} ({})", path.display());
             }
@@ -128,11 +155,16 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             let node = ctx.node()?;
             let account = ctx.block_on(node.account(&who))?;
             if ctx.args.json {
-                output::json(&serde_json::json!({ "principal": who.to_string(), "balance": account.balance.to_string(), "locked": account.locked.to_string(), "nonce": account.nonce }))?;
+                output::json(
+                    &serde_json::json!({ "principal": who.to_string(), "balance": account.balance.to_string(), "locked": account.locked.to_string(), "nonce": account.nonce }),
+                )?;
             } else {
                 output::fields(&[
                     ("account", who.to_string()),
-                    ("balance", format!("{} STX ({} µSTX)", stx(account.balance), account.balance)),
+                    (
+                        "balance",
+                        format!("{} STX ({} µSTX)", stx(account.balance), account.balance),
+                    ),
                     ("nonce", account.nonce.to_string()),
                 ]);
             }

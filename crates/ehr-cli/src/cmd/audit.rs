@@ -104,7 +104,13 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             } else {
                 let mut table = Table::new(vec!["ENTRY", "BLOCK", "ACTION", "ACTOR", "REF"]);
                 for e in &trail.entries {
-                    table.row(vec![e.id.to_string(), e.block.to_string(), e.action.clone(), e.actor.clone(), e.reference.to_string()]);
+                    table.row(vec![
+                        e.id.to_string(),
+                        e.block.to_string(),
+                        e.action.clone(),
+                        e.actor.clone(),
+                        e.reference.to_string(),
+                    ]);
                 }
                 table.print(&format!("no audit entries for {who}"));
                 println!("{}", badge(&trail));
@@ -122,7 +128,10 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 None => ctx.me()?,
             };
             let trail = ctx.block_on(patient_trail(&client, &who, 0, u64::MAX))?;
-            let audit_log = client.deployment().id(ehr_sdk::ehr::EhrContract::AuditLog).to_string();
+            let audit_log = client
+                .deployment()
+                .id(ehr_sdk::ehr::EhrContract::AuditLog)
+                .to_string();
             let text = match format {
                 Format::Json => serde_json::to_string_pretty(&Export {
                     patient: who.to_string(),
@@ -134,28 +143,49 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 // time of export (the block height is in each AuditEvent's extension).
                 Format::Fhir => {
                     let now = output::now_instant();
-                    serde_json::to_string_pretty(&ehr_sdk::fhir::audit_bundle(&trail.entries, &audit_log, |_| now.clone()))?
+                    serde_json::to_string_pretty(&ehr_sdk::fhir::audit_bundle(
+                        &trail.entries,
+                        &audit_log,
+                        |_| now.clone(),
+                    ))?
                 }
             };
             match out {
-                Some(path) => std::fs::write(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))?,
+                Some(path) => std::fs::write(path, text.as_bytes())
+                    .with_context(|| format!("writing {}", path.display()))?,
                 None => println!("{}", text.trim_end()),
             }
             if !ctx.args.json || out.is_some() {
-                eprintln!("  {} entries exported; {}", trail.entries.len(), badge(&trail));
+                eprintln!(
+                    "  {} entries exported; {}",
+                    trail.entries.len(),
+                    badge(&trail)
+                );
             }
             verified(&trail)
         }
         AuditCommand::Verify { file, offline } => {
-            let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-            let export: Export = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not an `ehr audit export --format json` file", file.display()))?;
-            let hashes: std::collections::HashMap<u128, String> =
-                export.entries.iter().map(|e| (e.id, e.entry_hash.clone())).collect();
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let export: Export = serde_json::from_str(&text).with_context(|| {
+                format!(
+                    "{} is not an `ehr audit export --format json` file",
+                    file.display()
+                )
+            })?;
+            let hashes: std::collections::HashMap<u128, String> = export
+                .entries
+                .iter()
+                .map(|e| (e.id, e.entry_hash.clone()))
+                .collect();
             // Offline, a link to an entry outside the export cannot be checked: accept it.
             let offline_result = verify_links(&export.entries, |id| {
                 hashes.get(&id).cloned().or_else(|| {
-                    export.entries.iter().find(|e| e.id == id + 1).map(|e| e.prev_hash.clone())
+                    export
+                        .entries
+                        .iter()
+                        .find(|e| e.id == id + 1)
+                        .map(|e| e.prev_hash.clone())
                 })
             });
             if let Err(b) = offline_result {
@@ -180,10 +210,16 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 "{}: {} entries, hash chain verified{}",
                 file.display(),
                 export.entries.len(),
-                if *offline { " (offline)" } else { " and equal to the chain" }
+                if *offline {
+                    " (offline)"
+                } else {
+                    " and equal to the chain"
+                }
             );
             if ctx.args.json {
-                output::json(&serde_json::json!({ "file": file, "entries": export.entries.len(), "verified": true, "compared_with_chain": !offline }))?;
+                output::json(
+                    &serde_json::json!({ "file": file, "entries": export.entries.len(), "verified": true, "compared_with_chain": !offline }),
+                )?;
             } else {
                 println!("{message}");
             }

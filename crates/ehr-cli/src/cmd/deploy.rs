@@ -33,7 +33,9 @@ pub struct Args {
 /// Runs `ehr deploy`.
 pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
     let plan = match &args.plan {
-        Some(path) => Plan::from_clarinet_yaml(path).with_context(|| format!("plan {}", path.display()))?,
+        Some(path) => {
+            Plan::from_clarinet_yaml(path).with_context(|| format!("plan {}", path.display()))?
+        }
         None => Plan::ehr(ctx.network())?,
     };
     let signer = ctx.signer()?;
@@ -48,7 +50,12 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             }))?;
         } else {
             print!("{plan}");
-            println!("deployer {} on {} ({})", signer.address, ctx.network(), ctx.node_url());
+            println!(
+                "deployer {} on {} ({})",
+                signer.address,
+                ctx.network(),
+                ctx.node_url()
+            );
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -56,7 +63,11 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         if !std::io::stdin().is_terminal() {
             bail!("deploying to mainnet spends real STX: pass --yes to confirm");
         }
-        eprint!("deploy {} contracts to mainnet from {}? [y/N] ", plan.steps.len(), signer.address);
+        eprint!(
+            "deploy {} contracts to mainnet from {}? [y/N] ",
+            plan.steps.len(),
+            signer.address
+        );
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
@@ -79,7 +90,10 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         );
     }
     let report = ctx.block_on(deployer.run(&plan, &mut |event| {
-        if matches!(event, DeployEvent::Skipped { .. } | DeployEvent::Mined { .. }) {
+        if matches!(
+            event,
+            DeployEvent::Skipped { .. } | DeployEvent::Mined { .. }
+        ) {
             done += 1;
         }
         if !json && !matches!(event, DeployEvent::Checking { .. }) {
@@ -96,7 +110,10 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             report.deployer
         );
         if ctx.network() != Network::Devnet {
-            println!("point the other commands at them with --deployer {} (or EHR_DEPLOYER)", report.deployer);
+            println!(
+                "point the other commands at them with --deployer {} (or EHR_DEPLOYER)",
+                report.deployer
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -106,7 +106,12 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             let signer = ctx.signer()?;
             let store = store.store()?;
             let opened = ctx
-                .block_on(records::open_record(&client, *record, &signer.key, Some(&store)))
+                .block_on(records::open_record(
+                    &client,
+                    *record,
+                    &signer.key,
+                    Some(&store),
+                ))
                 .map_err(|e| anyhow!("{e}"))?;
             let resource: serde_json::Value = serde_json::from_slice(&opened.plaintext)
                 .map_err(|_| anyhow!("record #{record} is not JSON: only FHIR JSON records have fields to disclose"))?;
@@ -136,24 +141,32 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             let text = serde_json::to_string_pretty(&signed)?;
             match out {
                 Some(path) => {
-                    std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?;
+                    std::fs::write(path, &text)
+                        .with_context(|| format!("writing {}", path.display()))?;
                     if !ctx.args.json {
-                        println!("disclosed {field} of record #{record} in {}", path.display());
+                        println!(
+                            "disclosed {field} of record #{record} in {}",
+                            path.display()
+                        );
                     }
                 }
                 None => println!("{text}"),
             }
         }
         DiscloseCommand::Verify { file } => {
-            let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-            let signed: SignedDisclosure = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not an `ehr disclose prove` file", file.display()))?;
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let signed: SignedDisclosure = serde_json::from_str(&text).with_context(|| {
+                format!("{} is not an `ehr disclose prove` file", file.display())
+            })?;
             let fail = |why: String| -> anyhow::Result<ExitCode> {
                 Err(VerifyFailed(format!("{}: {why}", file.display())).into())
             };
             let d = &signed.disclosure;
             if !d.verify() {
-                return fail("the Merkle proof does not verify: the value, salt or proof was changed".into());
+                return fail(
+                    "the Merkle proof does not verify: the value, salt or proof was changed".into(),
+                );
             }
             let on_chain = ctx.block_on(client.verify_merkle_proof(&d.proof))?;
             let leaf_on_chain = ctx.block_on(client.leaf_hash(&d.salt, &d.field_bytes()))?;
@@ -162,9 +175,17 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             }
             let record = ctx
                 .block_on(client.get_record(signed.record))?
-                .ok_or_else(|| VerifyFailed(format!("record #{} does not exist on this chain", signed.record)))?;
+                .ok_or_else(|| {
+                    VerifyFailed(format!(
+                        "record #{} does not exist on this chain",
+                        signed.record
+                    ))
+                })?;
             if hex::encode(record.content_hash) != signed.content_hash {
-                return fail(format!("record #{} on chain has another content hash", signed.record));
+                return fail(format!(
+                    "record #{} on chain has another content hash",
+                    signed.record
+                ));
             }
             let pubkey = <[u8; 33]>::try_from(hex::decode(&signed.signer_pubkey)?.as_slice())
                 .map_err(|_| anyhow!("signer_pubkey is not 33 bytes"))?;
@@ -172,9 +193,13 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 .map_err(|_| anyhow!("signature is not 65 bytes"))?;
             let hash = statement(&d.root, signed.record, &record.content_hash);
             if !ctx.block_on(client.verify_signature(&hash, &signature, &pubkey))? {
-                return fail("the signature does not verify: the root or record was changed".into());
+                return fail(
+                    "the signature does not verify: the root or record was changed".into(),
+                );
             }
-            let signer = ehr_sdk::keys::PublicKey::from_bytes(&pubkey)?.address(ctx.network()).to_principal();
+            let signer = ehr_sdk::keys::PublicKey::from_bytes(&pubkey)?
+                .address(ctx.network())
+                .to_principal();
             if signer.to_string() != signed.signer {
                 return fail("signer_pubkey is not the key of the named signer".into());
             }
@@ -187,7 +212,12 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             } else {
                 println!(
                     "verified: {} = {} in record #{} ({} of {}), signed by {} ({role})",
-                    d.path, d.value, signed.record, record.record_type, record.patient, signed.signer
+                    d.path,
+                    d.value,
+                    signed.record,
+                    record.record_type,
+                    record.patient,
+                    signed.signer
                 );
             }
         }

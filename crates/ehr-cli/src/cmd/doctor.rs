@@ -112,8 +112,10 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         } => {
             let signer = ctx.signer()?;
             let salt = match salt {
-                Some(text) => <[u8; 32]>::try_from(hex::decode(text.trim_start_matches("0x"))?.as_slice())
-                    .map_err(|_| anyhow!("--salt: give 32 bytes as 64 hex digits"))?,
+                Some(text) => {
+                    <[u8; 32]>::try_from(hex::decode(text.trim_start_matches("0x"))?.as_slice())
+                        .map_err(|_| anyhow!("--salt: give 32 bytes as 64 hex digits"))?
+                }
                 None => random32(),
             };
             let license_hash = ehr_sdk::disclosure::commitment(&salt, license.as_bytes());
@@ -149,11 +151,19 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     (named.principal(), named.key.public_key())
                 }
             };
-            let mined = execute(ctx, &client, &signer, &calls::set_issuer(&principal, &key, !disable)?)?;
+            let mined = execute(
+                ctx,
+                &client,
+                &signer,
+                &calls::set_issuer(&principal, &key, !disable)?,
+            )?;
             report(
                 ctx,
                 &mined,
-                &format!("issuer {principal} {}", if *disable { "disabled" } else { "enabled" }),
+                &format!(
+                    "issuer {principal} {}",
+                    if *disable { "disabled" } else { "enabled" }
+                ),
                 serde_json::json!({ "issuer": principal.to_string(), "pubkey": hex::encode(key.to_bytes()), "enabled": !disable }),
             )?;
         }
@@ -172,10 +182,18 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             };
             let (call, who) = match (attestation, doctor) {
                 (Some(sig), _) => {
-                    let sig = <[u8; 65]>::try_from(hex::decode(sig.trim_start_matches("0x"))?.as_slice())
-                        .map_err(|_| anyhow!("--attestation: give the 65-byte signature as 130 hex digits"))?;
+                    let sig =
+                        <[u8; 65]>::try_from(hex::decode(sig.trim_start_matches("0x"))?.as_slice())
+                            .map_err(|_| {
+                                anyhow!(
+                                    "--attestation: give the 65-byte signature as 130 hex digits"
+                                )
+                            })?;
                     let issuer = ctx.principal(issuer.as_deref().unwrap_or_default())?;
-                    (calls::verify_with_attestation(&issuer, expires_at, &sig)?, signer.principal())
+                    (
+                        calls::verify_with_attestation(&issuer, expires_at, &sig)?,
+                        signer.principal(),
+                    )
                 }
                 (None, Some(d)) => {
                     let d = ctx.principal(d)?;
@@ -198,7 +216,12 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 .block_on(client.get_doctor(&doctor))?
                 .ok_or_else(|| anyhow!("{doctor} is not a registered doctor"))?;
             let hash = attestation_hash(&doctor, &record.license_hash, (*expires_at).into());
-            let signature = sign_attestation(&signer.key, &doctor, &record.license_hash, (*expires_at).into());
+            let signature = sign_attestation(
+                &signer.key,
+                &doctor,
+                &record.license_hash,
+                (*expires_at).into(),
+            );
             if ctx.args.json {
                 output::json(&serde_json::json!({
                     "issuer": signer.address.to_string(),
@@ -222,7 +245,12 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             let signer = ctx.signer()?;
             let doctor = ctx.principal(doctor)?;
             let mined = execute(ctx, &client, &signer, &calls::suspend_doctor(&doctor)?)?;
-            report(ctx, &mined, &format!("doctor {doctor} suspended"), serde_json::json!({ "doctor": doctor.to_string() }))?;
+            report(
+                ctx,
+                &mined,
+                &format!("doctor {doctor} suspended"),
+                serde_json::json!({ "doctor": doctor.to_string() }),
+            )?;
         }
         DoctorCommand::Show { doctor } => {
             let who = match doctor {
@@ -236,14 +264,20 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             };
             let verified_now = d.is_verified_at(tip + 1);
             if ctx.args.json {
-                output::json(&serde_json::json!({ "doctor": who.to_string(), "registration": d, "verified_now": verified_now, "tip_height": tip }))?;
+                output::json(
+                    &serde_json::json!({ "doctor": who.to_string(), "registration": d, "verified_now": verified_now, "tip_height": tip }),
+                )?;
             } else {
                 let state = if d.suspended {
                     "suspended".to_string()
                 } else if !d.verified {
                     "not verified".to_string()
                 } else if verified_now {
-                    format!("verified until block {} ({} blocks left)", d.expires_at, d.expires_at.saturating_sub(tip + 1))
+                    format!(
+                        "verified until block {} ({} blocks left)",
+                        d.expires_at,
+                        d.expires_at.saturating_sub(tip + 1)
+                    )
                 } else {
                     format!("expired at block {}", d.expires_at)
                 };
@@ -251,7 +285,12 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     ("doctor", who.to_string()),
                     ("specialty", d.specialty.clone()),
                     ("credential", state),
-                    ("verified by", d.verified_by.map(|p| p.to_string()).unwrap_or_else(|| "-".into())),
+                    (
+                        "verified by",
+                        d.verified_by
+                            .map(|p| p.to_string())
+                            .unwrap_or_else(|| "-".into()),
+                    ),
                     ("registered at", format!("block {}", d.registered_at)),
                     ("license-hash", hex::encode(d.license_hash)),
                     ("encryption key", hex::encode(d.enc_pubkey)),

@@ -65,9 +65,12 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 let items = fetch(&client, &who, 0, count).await?;
                 Ok::<_, anyhow::Error>((items, client.get_unread_count(&who).await?))
             })?;
-            let items: Vec<Notification> = items.into_iter().filter(|n| !unread || !n.read).collect();
+            let items: Vec<Notification> =
+                items.into_iter().filter(|n| !unread || !n.read).collect();
             if ctx.args.json {
-                output::json(&serde_json::json!({ "principal": who.to_string(), "unread": unread_count, "notifications": items }))?;
+                output::json(
+                    &serde_json::json!({ "principal": who.to_string(), "unread": unread_count, "notifications": items }),
+                )?;
             } else {
                 print_table(&items, &format!("no notifications for {who}"));
                 println!("{unread_count} unread");
@@ -76,7 +79,12 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         NotifyCommand::Read { index } => {
             let signer = ctx.signer()?;
             let mined = execute(ctx, &client, &signer, &calls::mark_read(*index)?)?;
-            report(ctx, &mined, &format!("notification {index} marked read"), serde_json::json!({ "index": index }))?;
+            report(
+                ctx,
+                &mined,
+                &format!("notification {index} marked read"),
+                serde_json::json!({ "index": index }),
+            )?;
         }
         NotifyCommand::Watch {
             principal,
@@ -86,7 +94,14 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             let who = who(ctx, principal.as_deref())?;
             let stream_url = (ctx.network() == Network::Devnet)
                 .then(|| format!("{}/devnet/events", ctx.node_url().trim_end_matches('/')));
-            ctx.block_on(watch(ctx, &client, &who, stream_url, Duration::from_secs(*interval), *count))?;
+            ctx.block_on(watch(
+                ctx,
+                &client,
+                &who,
+                stream_url,
+                Duration::from_secs(*interval),
+                *count,
+            ))?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -146,7 +161,12 @@ async fn watch(
     }
     let http = reqwest::Client::new();
     let mut stream = match &stream_url {
-        Some(url) => http.get(url).send().await.ok().filter(|r| r.status().is_success()),
+        Some(url) => http
+            .get(url)
+            .send()
+            .await
+            .ok()
+            .filter(|r| r.status().is_success()),
         None => None,
     };
     loop {
@@ -155,7 +175,10 @@ async fn watch(
             if ctx.args.json {
                 println!("{}", serde_json::to_string(&n)?);
             } else {
-                println!("[block {}] {} #{} from {} (index {})", n.block, n.kind, n.reference, n.actor, n.index);
+                println!(
+                    "[block {}] {} #{} from {} (index {})",
+                    n.block, n.kind, n.reference, n.actor, n.index
+                );
             }
             printed += 1;
             if limit.is_some_and(|l| printed >= l) {

@@ -80,8 +80,10 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         PatientCommand::Register { id, salt } => {
             let signer = ctx.signer()?;
             let salt = match salt {
-                Some(hex_text) => <[u8; 32]>::try_from(hex::decode(hex_text.trim_start_matches("0x"))?.as_slice())
-                    .map_err(|_| anyhow::anyhow!("--salt: give 32 bytes as 64 hex digits"))?,
+                Some(hex_text) => {
+                    <[u8; 32]>::try_from(hex::decode(hex_text.trim_start_matches("0x"))?.as_slice())
+                        .map_err(|_| anyhow::anyhow!("--salt: give 32 bytes as 64 hex digits"))?
+                }
                 None => random32(),
             };
             let id_hash = ehr_sdk::disclosure::commitment(&salt, id.as_bytes());
@@ -119,7 +121,10 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             report(
                 ctx,
                 &mined,
-                &format!("guardian {guardian} {}", if enabled { "added" } else { "removed" }),
+                &format!(
+                    "guardian {guardian} {}",
+                    if enabled { "added" } else { "removed" }
+                ),
                 serde_json::json!({ "guardian": guardian.to_string(), "enabled": enabled }),
             )?;
         }
@@ -127,16 +132,29 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             let signer = ctx.signer()?;
             let patient = ctx.principal(patient)?;
             let mined = execute(ctx, &client, &signer, &calls::verify_patient(&patient)?)?;
-            report(ctx, &mined, &format!("patient {patient} verified"), serde_json::json!({ "patient": patient.to_string() }))?;
+            report(
+                ctx,
+                &mined,
+                &format!("patient {patient} verified"),
+                serde_json::json!({ "patient": patient.to_string() }),
+            )?;
         }
         PatientCommand::Verifier { verifier, disable } => {
             let signer = ctx.signer()?;
             let verifier = ctx.principal(verifier)?;
-            let mined = execute(ctx, &client, &signer, &calls::set_verifier(&verifier, !disable)?)?;
+            let mined = execute(
+                ctx,
+                &client,
+                &signer,
+                &calls::set_verifier(&verifier, !disable)?,
+            )?;
             report(
                 ctx,
                 &mined,
-                &format!("verifier {verifier} {}", if *disable { "disabled" } else { "enabled" }),
+                &format!(
+                    "verifier {verifier} {}",
+                    if *disable { "disabled" } else { "enabled" }
+                ),
                 serde_json::json!({ "verifier": verifier.to_string(), "enabled": !disable }),
             )?;
         }
@@ -168,15 +186,36 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 output::fields(&[
                     ("patient", who.to_string()),
                     ("active", p.active.to_string()),
-                    ("verified", match &p.verified_by {
-                        Some(by) => format!("yes, by {by}"),
-                        None => "no".into(),
-                    }),
+                    (
+                        "verified",
+                        match &p.verified_by {
+                            Some(by) => format!("yes, by {by}"),
+                            None => "no".into(),
+                        },
+                    ),
                     ("registered at", format!("block {}", p.registered_at)),
                     ("id-hash", hex::encode(p.id_hash)),
                     ("encryption key", hex::encode(p.enc_pubkey)),
-                    ("guardians", if guardians.is_empty() { "none".into() } else { guardians.iter().map(|g| g.to_string()).collect::<Vec<_>>().join(", ") }),
-                    ("emergency access", if emergency { "allowed".into() } else { "opted out".into() }),
+                    (
+                        "guardians",
+                        if guardians.is_empty() {
+                            "none".into()
+                        } else {
+                            guardians
+                                .iter()
+                                .map(|g| g.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        },
+                    ),
+                    (
+                        "emergency access",
+                        if emergency {
+                            "allowed".into()
+                        } else {
+                            "opted out".into()
+                        },
+                    ),
                     ("records", records.to_string()),
                 ]);
             }

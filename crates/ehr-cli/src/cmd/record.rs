@@ -4,9 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context as _};
+use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::records::{self, DirStore, Placement, RecordError, Written};
 use ehr_sdk::ehr::types::{Record, Scope};
-use ehr_sdk::ehr::calls;
 
 use super::send::{execute, options, report};
 use crate::context::{Context, Refused, VerifyFailed};
@@ -123,6 +123,23 @@ enum RecordCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Re-seal a record under a fresh key (a new version) and give new envelopes only to
+    /// the holders that still have access: after a revocation, the revoked doctor's key
+    /// opens only the old version.
+    ///
+    /// Example: ehr record rotate --account wallet_1 1 --keep wallet_4
+    Rotate {
+        /// The record id (the latest version).
+        id: u64,
+        /// A holder that keeps access (address or account name); repeat.
+        #[arg(long)]
+        keep: Vec<String>,
+        /// Largest sealed record kept on chain, in bytes.
+        #[arg(long, default_value_t = 8192)]
+        on_chain_max: usize,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Give a grantee a key envelope for a record (the patient, or a holder with share
     /// scope; the grantee needs read access).
     ///
@@ -152,7 +169,8 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 Some(p) => ctx.principal(p)?,
                 None => signer.principal(),
             };
-            let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+            let bytes =
+                std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
             let imported = ehr_sdk::fhir::parse_import(&bytes, record_type)
                 .with_context(|| format!("{}", file.display()))?;
             let store = store.store()?;
@@ -172,12 +190,22 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     );
                 }
                 let w = ctx
-                    .block_on(records::add_record(&client, &signer.key, &patient, &item.record_type, &item.content, placement, &options))
+                    .block_on(records::add_record(
+                        &client,
+                        &signer.key,
+                        &patient,
+                        &item.record_type,
+                        &item.content,
+                        placement,
+                        &options,
+                    ))
                     .map_err(record_error)?;
                 written.push(w);
             }
             if ctx.args.json {
-                output::json(&serde_json::json!({ "patient": patient.to_string(), "records": written }))?;
+                output::json(
+                    &serde_json::json!({ "patient": patient.to_string(), "records": written }),
+                )?;
             } else {
                 for (w, item) in written.iter().zip(&imported) {
                     println!(
@@ -186,7 +214,11 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                         item.record_type,
                         w.sealed_bytes,
                         w.content_hash,
-                        if w.chunks > 0 { format!("{} chunk(s) on chain", w.chunks) } else { w.locator.clone() }
+                        if w.chunks > 0 {
+                            format!("{} chunk(s) on chain", w.chunks)
+                        } else {
+                            w.locator.clone()
+                        }
                     );
                 }
             }
@@ -196,11 +228,14 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 Some(p) => ctx.principal(p)?,
                 None => ctx.me()?,
             };
-            let list = ctx.block_on(records::list_records(&client, &who)).map_err(record_error)?;
+            let list = ctx
+                .block_on(records::list_records(&client, &who))
+                .map_err(record_error)?;
             if ctx.args.json {
                 output::json(&serde_json::json!({ "patient": who.to_string(), "records": list }))?;
             } else {
-                let mut table = Table::new(vec!["ID", "TYPE", "VERSION", "BLOCK", "STORED", "STATE"]);
+                let mut table =
+                    Table::new(vec!["ID", "TYPE", "VERSION", "BLOCK", "STORED", "STATE"]);
                 for r in &list {
                     table.row(vec![
                         r.id.to_string(),
@@ -229,8 +264,18 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     ("patient", r.patient.to_string()),
                     ("type", r.record_type.clone()),
                     ("version", r.version.to_string()),
-                    ("previous", r.previous.map(|p| format!("#{p}")).unwrap_or_else(|| "-".into())),
-                    ("superseded by", r.superseded_by.map(|p| format!("#{p}")).unwrap_or_else(|| "- (latest)".into())),
+                    (
+                        "previous",
+                        r.previous
+                            .map(|p| format!("#{p}"))
+                            .unwrap_or_else(|| "-".into()),
+                    ),
+                    (
+                        "superseded by",
+                        r.superseded_by
+                            .map(|p| format!("#{p}"))
+                            .unwrap_or_else(|| "- (latest)".into()),
+                    ),
                     ("author", r.author.to_string()),
                     ("block", r.created_at.to_string()),
                     ("content hash", hex::encode(r.content_hash)),
@@ -252,11 +297,18 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 .ok_or_else(|| anyhow!("no record #{id}"))?;
             // A grantee reads under its live token, and logs the view with it; the patient
             // and its guardians read their own records.
-            let token = if record.patient == me || ctx.block_on(client.acts_for(&record.patient, &me))? {
+            let token = if record.patient == me
+                || ctx.block_on(client.acts_for(&record.patient, &me))?
+            {
                 None
             } else {
                 let token = ctx.block_on(client.get_active_token(&record.patient, &me))?;
-                let readable = ctx.block_on(client.has_access(&record.patient, &me, Scope::READ, Some(&record.record_type)))?;
+                let readable = ctx.block_on(client.has_access(
+                    &record.patient,
+                    &me,
+                    Scope::READ,
+                    Some(&record.record_type),
+                ))?;
                 match token {
                     Some(t) if readable => Some(t),
                     _ => {
@@ -269,16 +321,27 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 }
             };
             let opened = ctx
-                .block_on(records::open_record(&client, *id, &signer.key, Some(&store)))
+                .block_on(records::open_record(
+                    &client,
+                    *id,
+                    &signer.key,
+                    Some(&store),
+                ))
                 .map_err(record_error)?;
             let mut logged = None;
             if let (Some(token), false) = (token, *no_log) {
-                let mined = execute(ctx, &client, &signer, &calls::log_access(token, *id, "view")?)?;
+                let mined = execute(
+                    ctx,
+                    &client,
+                    &signer,
+                    &calls::log_access(token, *id, "view")?,
+                )?;
                 logged = Some(format!("0x{}", mined.sent.txid));
             }
             match out {
                 Some(path) => {
-                    std::fs::write(path, &opened.plaintext).with_context(|| format!("writing {}", path.display()))?;
+                    std::fs::write(path, &opened.plaintext)
+                        .with_context(|| format!("writing {}", path.display()))?;
                 }
                 None if !ctx.args.json => {
                     use std::io::Write as _;
@@ -314,23 +377,84 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             store,
         } => {
             let signer = ctx.signer()?;
-            let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+            let bytes =
+                std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
             let store = store.store()?;
             let placement = placement(bytes.len(), *on_chain_max, &store)?;
             let w = ctx
-                .block_on(records::amend_record(&client, &signer.key, *id, &bytes, placement, &options(ctx)?))
+                .block_on(records::amend_record(
+                    &client,
+                    &signer.key,
+                    *id,
+                    &bytes,
+                    placement,
+                    &options(ctx)?,
+                ))
                 .map_err(record_error)?;
             if ctx.args.json {
                 output::json(&w)?;
             } else {
-                println!("record #{id} amended: new version #{} ({} sealed bytes, hash {})", w.record_id, w.sealed_bytes, w.content_hash);
+                println!(
+                    "record #{id} amended: new version #{} ({} sealed bytes, hash {})",
+                    w.record_id, w.sealed_bytes, w.content_hash
+                );
+            }
+        }
+        RecordCommand::Rotate {
+            id,
+            keep,
+            on_chain_max,
+            store,
+        } => {
+            let signer = ctx.signer()?;
+            let keep = keep
+                .iter()
+                .map(|k| ctx.principal(k))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let store = store.store()?;
+            let record = ctx
+                .block_on(client.get_record(*id))?
+                .ok_or_else(|| anyhow!("no record #{id}"))?;
+            // The new version has the old one's size: on chain if it was and still fits.
+            let placement = if record.locator == records::ON_CHAIN {
+                let size = (record.chunk_count as usize * records::CHUNK_SIZE)
+                    .saturating_sub(SEAL_OVERHEAD);
+                placement(size, *on_chain_max, &store)?
+            } else {
+                Placement::Store(&store)
+            };
+            let w = ctx
+                .block_on(records::rotate_record(
+                    &client,
+                    &signer.key,
+                    *id,
+                    &keep,
+                    placement,
+                    Some(&store),
+                    &options(ctx)?,
+                ))
+                .map_err(record_error)?;
+            if ctx.args.json {
+                output::json(&w)?;
+            } else {
+                println!(
+                    "record #{id} re-sealed under a new key as #{}; envelopes for the patient{}",
+                    w.record_id,
+                    keep.iter().map(|k| format!(", {k}")).collect::<String>()
+                );
             }
         }
         RecordCommand::Share { id, to } => {
             let signer = ctx.signer()?;
             let grantee = ctx.principal(to)?;
             let mined = ctx
-                .block_on(records::share_record(&client, &signer.key, *id, &grantee, &options(ctx)?))
+                .block_on(records::share_record(
+                    &client,
+                    &signer.key,
+                    *id,
+                    &grantee,
+                    &options(ctx)?,
+                ))
                 .map_err(record_error)?;
             report(
                 ctx,
@@ -343,7 +467,11 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn placement<'a>(plain_len: usize, on_chain_max: usize, store: &'a DirStore) -> anyhow::Result<Placement<'a>> {
+fn placement<'a>(
+    plain_len: usize,
+    on_chain_max: usize,
+    store: &'a DirStore,
+) -> anyhow::Result<Placement<'a>> {
     let limit = records::CHUNK_SIZE * records::MAX_CHUNKS;
     if on_chain_max > limit {
         bail!("--on-chain-max {on_chain_max}: at most {limit} bytes fit on chain");

@@ -35,7 +35,11 @@ pub fn execute(
                 signer.label,
                 signer.address,
                 sent.txid,
-                if sent.sponsored { ", fee sponsored" } else { "" }
+                if sent.sponsored {
+                    ", fee sponsored"
+                } else {
+                    ""
+                }
             );
         }
         let mined = client.wait(&sent).await?;
@@ -80,7 +84,10 @@ pub fn report(
         }
         crate::output::json(&out)
     } else {
-        println!("{message} (tx 0x{}, block {})", mined.sent.txid, mined.block_height);
+        println!(
+            "{message} (tx 0x{}, block {})",
+            mined.sent.txid, mined.block_height
+        );
         Ok(())
     }
 }

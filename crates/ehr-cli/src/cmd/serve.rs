@@ -34,15 +34,26 @@ pub struct Args {
 /// dashboard's account switcher); elsewhere the key given by --account, --key-file or
 /// EHR_SECRET_KEY.
 fn identities(ctx: &Context) -> anyhow::Result<Vec<Identity>> {
-    if ctx.network() == Network::Devnet && ctx.args.account.is_none() && ctx.args.key_file.is_none() {
+    if ctx.network() == Network::Devnet && ctx.args.account.is_none() && ctx.args.key_file.is_none()
+    {
         return Ok(devnet_accounts()?
             .accounts
             .iter()
-            .map(|g| Identity::new(g.account.name.clone(), g.account.secret_key.clone(), g.account.address.clone()))
+            .map(|g| {
+                Identity::new(
+                    g.account.name.clone(),
+                    g.account.secret_key.clone(),
+                    g.account.address.clone(),
+                )
+            })
             .collect());
     }
     let signer = ctx.signer()?;
-    Ok(vec![Identity::new(signer.label.clone(), signer.key, signer.address)])
+    Ok(vec![Identity::new(
+        signer.label.clone(),
+        signer.key,
+        signer.address,
+    )])
 }
 
 /// Runs `ehr serve` until Ctrl-C.

@@ -4,13 +4,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::context::{Context, EXIT_REFUSED};
 use anyhow::Context as _;
 use clarity::vm::types::{PrincipalData, QualifiedContractIdentifier};
 use clarity::vm::ClarityVersion;
+use ehr_sdk::ehr::ContractError;
 use ehr_sdk::literal::{parse_literal, to_literal};
 use ehr_sdk::network::Network;
-use crate::context::{Context, EXIT_REFUSED};
-use ehr_sdk::ehr::ContractError;
 use ehr_sdk::node::{parse_txid, TxOutcome, TxStatus};
 use ehr_sdk::tx::{Memo, Payload, PostConditionMode, Transaction, TransactionBuilder};
 
@@ -249,13 +249,23 @@ fn describe_payload(payload: &stacks_codec::codec::TransactionPayload) -> serde_
 
 fn outcome_json(outcome: &TxOutcome) -> serde_json::Value {
     match outcome {
-        TxOutcome::Mined { result, block_height } => serde_json::json!({
+        TxOutcome::Mined {
+            result,
+            block_height,
+        } => serde_json::json!({
             "status": "success", "block_height": block_height, "result": to_literal(result),
         }),
-        TxOutcome::Aborted { reason, result, block_height, vm_error } => {
+        TxOutcome::Aborted {
+            reason,
+            result,
+            block_height,
+            vm_error,
+        } => {
             let refusal = match result {
                 clarity::vm::Value::Response(r) => match &*r.data {
-                    clarity::vm::Value::UInt(code) => ContractError::from_code(*code).map(|e| e.to_string()),
+                    clarity::vm::Value::UInt(code) => {
+                        ContractError::from_code(*code).map(|e| e.to_string())
+                    }
                     _ => None,
                 },
                 _ => None,
@@ -265,7 +275,10 @@ fn outcome_json(outcome: &TxOutcome) -> serde_json::Value {
                 "result": to_literal(result), "vm_error": vm_error, "contract_error": refusal,
             })
         }
-        TxOutcome::Dropped { reason, replaced_by } => serde_json::json!({
+        TxOutcome::Dropped {
+            reason,
+            replaced_by,
+        } => serde_json::json!({
             "status": "dropped", "reason": format!("{reason:?}"),
             "replaced_by": replaced_by.map(|t| format!("0x{t}")),
         }),
@@ -279,18 +292,32 @@ fn print_outcome(ctx: &Context, txid: &str, value: serde_json::Value) -> anyhow:
     } else {
         match value["status"].as_str() {
             Some("pending") => println!("{txid}: pending (in the mempool)"),
-            Some("success") => println!("{txid}: mined in block {}, result {}", value["block_height"], value["result"].as_str().unwrap_or("")),
+            Some("success") => println!(
+                "{txid}: mined in block {}, result {}",
+                value["block_height"],
+                value["result"].as_str().unwrap_or("")
+            ),
             Some("aborted") => println!(
                 "{txid}: aborted in block {} ({}), result {}{}",
                 value["block_height"],
                 value["reason"].as_str().unwrap_or(""),
                 value["result"].as_str().unwrap_or(""),
-                value["contract_error"].as_str().map(|e| format!(": {e}")).unwrap_or_default()
+                value["contract_error"]
+                    .as_str()
+                    .map(|e| format!(": {e}"))
+                    .unwrap_or_default()
             ),
-            _ => println!("{txid}: dropped ({})", value["reason"].as_str().unwrap_or("")),
+            _ => println!(
+                "{txid}: dropped ({})",
+                value["reason"].as_str().unwrap_or("")
+            ),
         }
     }
-    Ok(if refused { ExitCode::from(EXIT_REFUSED) } else { ExitCode::SUCCESS })
+    Ok(if refused {
+        ExitCode::from(EXIT_REFUSED)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn status(ctx: &Context, txid: &str) -> anyhow::Result<ExitCode> {
@@ -312,7 +339,11 @@ fn wait(ctx: &Context, txid: &str, timeout: u64) -> anyhow::Result<ExitCode> {
     let outcome = ctx.block_on(node.wait_for(
         &id,
         std::time::Duration::from_secs(timeout),
-        std::time::Duration::from_millis(if ctx.network() == Network::Devnet { 100 } else { 3000 }),
+        std::time::Duration::from_millis(if ctx.network() == Network::Devnet {
+            100
+        } else {
+            3000
+        }),
     ))?;
     print_outcome(ctx, &format!("0x{id}"), outcome_json(&outcome))
 }

@@ -59,11 +59,7 @@ pub struct ContractCall {
 impl ContractCall {
     /// `contract.function(args)`, checked against the function table: the function exists,
     /// the number of arguments matches, and each value fits its declared type.
-    pub fn new(
-        contract: EhrContract,
-        function: &str,
-        args: Vec<Value>,
-    ) -> Result<Self, CallError> {
+    pub fn new(contract: EhrContract, function: &str, args: Vec<Value>) -> Result<Self, CallError> {
         let spec =
             FunctionSpec::find(contract, function).ok_or_else(|| CallError::UnknownFunction {
                 contract,
@@ -223,7 +219,10 @@ fn ascii(text: &str) -> Result<Value, String> {
 
 /// Registers the sender as a patient: `id_hash` = sha256(salt ++ identifier), and the key
 /// record envelopes are wrapped to.
-pub fn register_patient(id_hash: &[u8; 32], enc_pubkey: &PublicKey) -> Result<ContractCall, CallError> {
+pub fn register_patient(
+    id_hash: &[u8; 32],
+    enc_pubkey: &PublicKey,
+) -> Result<ContractCall, CallError> {
     args(PatientRegistry, "register-patient")
         .buff(id_hash)
         .buff(&enc_pubkey.to_bytes())
@@ -232,7 +231,10 @@ pub fn register_patient(id_hash: &[u8; 32], enc_pubkey: &PublicKey) -> Result<Co
 
 /// Adds (`enabled`) or removes a guardian of the sender.
 pub fn set_guardian(guardian: &PrincipalData, enabled: bool) -> Result<ContractCall, CallError> {
-    args(PatientRegistry, "set-guardian").principal(guardian).bool(enabled).call()
+    args(PatientRegistry, "set-guardian")
+        .principal(guardian)
+        .bool(enabled)
+        .call()
 }
 
 /// As [`set_guardian`], by a guardian acting for `patient`.
@@ -250,7 +252,9 @@ pub fn set_guardian_for(
 
 /// Replaces the sender's envelope key (after a device change).
 pub fn update_enc_pubkey(enc_pubkey: &PublicKey) -> Result<ContractCall, CallError> {
-    args(PatientRegistry, "update-enc-pubkey").buff(&enc_pubkey.to_bytes()).call()
+    args(PatientRegistry, "update-enc-pubkey")
+        .buff(&enc_pubkey.to_bytes())
+        .call()
 }
 
 /// As [`update_enc_pubkey`], by a guardian acting for `patient`.
@@ -271,17 +275,24 @@ pub fn deactivate() -> Result<ContractCall, CallError> {
 
 /// As [`deactivate`], by a guardian acting for `patient`.
 pub fn deactivate_for(patient: &PrincipalData) -> Result<ContractCall, CallError> {
-    args(PatientRegistry, "deactivate-for").principal(patient).call()
+    args(PatientRegistry, "deactivate-for")
+        .principal(patient)
+        .call()
 }
 
 /// Admin: enables or disables a patient verifier.
 pub fn set_verifier(verifier: &PrincipalData, enabled: bool) -> Result<ContractCall, CallError> {
-    args(PatientRegistry, "set-verifier").principal(verifier).bool(enabled).call()
+    args(PatientRegistry, "set-verifier")
+        .principal(verifier)
+        .bool(enabled)
+        .call()
 }
 
 /// Verifier: marks `patient` verified.
 pub fn verify_patient(patient: &PrincipalData) -> Result<ContractCall, CallError> {
-    args(PatientRegistry, "verify-patient").principal(patient).call()
+    args(PatientRegistry, "verify-patient")
+        .principal(patient)
+        .call()
 }
 
 // ---- doctor-registry -----------------------------------------------------------------
@@ -336,7 +347,9 @@ pub fn verify_with_attestation(
 
 /// Issuer or admin: suspends `doctor`.
 pub fn suspend_doctor(doctor: &PrincipalData) -> Result<ContractCall, CallError> {
-    args(DoctorRegistry, "suspend-doctor").principal(doctor).call()
+    args(DoctorRegistry, "suspend-doctor")
+        .principal(doctor)
+        .call()
 }
 
 // ---- ehr-storage ---------------------------------------------------------------------
@@ -431,12 +444,16 @@ pub fn request_access(
 
 /// Patient or guardian: approves a request (mints the token to the doctor).
 pub fn approve_request(request_id: u64) -> Result<ContractCall, CallError> {
-    args(PermissionManager, "approve-request").uint(request_id.into()).call()
+    args(PermissionManager, "approve-request")
+        .uint(request_id.into())
+        .call()
 }
 
 /// Patient or guardian: denies a request.
 pub fn deny_request(request_id: u64) -> Result<ContractCall, CallError> {
-    args(PermissionManager, "deny-request").uint(request_id.into()).call()
+    args(PermissionManager, "deny-request")
+        .uint(request_id.into())
+        .call()
 }
 
 /// Patient: mints a token to itself, to hand to a doctor later.
@@ -502,17 +519,24 @@ pub fn grant_access_for(
 
 /// Patient or guardian: revokes a token (burns it).
 pub fn revoke_access(token_id: u64) -> Result<ContractCall, CallError> {
-    args(PermissionManager, "revoke-access").uint(token_id.into()).call()
+    args(PermissionManager, "revoke-access")
+        .uint(token_id.into())
+        .call()
 }
 
 /// Verified doctor: short read-only emergency access to `patient`, with a reason.
 pub fn emergency_access(patient: &PrincipalData, reason: &str) -> Result<ContractCall, CallError> {
-    args(PermissionManager, "emergency-access").principal(patient).utf8(reason).call()
+    args(PermissionManager, "emergency-access")
+        .principal(patient)
+        .utf8(reason)
+        .call()
 }
 
 /// Patient: allows (or opts out of) emergency access.
 pub fn set_emergency_allowed(allowed: bool) -> Result<ContractCall, CallError> {
-    args(PermissionManager, "set-emergency-allowed").bool(allowed).call()
+    args(PermissionManager, "set-emergency-allowed")
+        .bool(allowed)
+        .call()
 }
 
 /// As [`set_emergency_allowed`], by a guardian for `patient`.
@@ -539,7 +563,9 @@ pub fn log_access(token_id: u64, record_id: u64, action: &str) -> Result<Contrac
 
 /// Marks notification `index` of the sender's inbox read.
 pub fn mark_read(index: u64) -> Result<ContractCall, CallError> {
-    args(NotificationSystem, "mark-read").uint(index.into()).call()
+    args(NotificationSystem, "mark-read")
+        .uint(index.into())
+        .call()
 }
 
 // ---- read-only -----------------------------------------------------------------------
@@ -673,7 +699,11 @@ mod tests {
         ));
         assert!(matches!(
             ContractCall::new(PatientRegistry, "register-patient", vec![]),
-            Err(CallError::Arity { expected: 2, got: 0, .. })
+            Err(CallError::Arity {
+                expected: 2,
+                got: 0,
+                ..
+            })
         ));
         assert!(matches!(
             ContractCall::new(PatientRegistry, "steal", vec![]),

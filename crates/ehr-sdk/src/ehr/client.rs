@@ -12,10 +12,15 @@ use stacks_codec::codec::{StacksMessageCodec, Txid};
 
 use super::abi::Access;
 use super::calls::{self, CallError, ContractCall};
-use super::contracts::{Deployment, EhrContract::{self, *}};
+use super::contracts::{
+    Deployment,
+    EhrContract::{self, *},
+};
 use super::decode::{self, DecodeError};
 use super::error::ContractError;
-use super::types::{AuditHead, Doctor, Issuer, Notification, Patient, Record, Request, Scope, Token};
+use super::types::{
+    AuditHead, Doctor, Issuer, Notification, Patient, Record, Request, Scope, Token,
+};
 use crate::audit::AuditEntry;
 use crate::keys::SecretKey;
 use crate::network::Network;
@@ -242,7 +247,10 @@ impl EhrClient {
             None => {
                 let fee = match options.fee {
                     Some(fee) => fee,
-                    None => self.estimate(builder.clone().fee(0).sign(signer)?.as_stacks()).await?,
+                    None => {
+                        self.estimate(builder.clone().fee(0).sign(signer)?.as_stacks())
+                            .await?
+                    }
                 };
                 (builder.fee(fee).sign(signer)?, fee, false)
             }
@@ -283,7 +291,10 @@ impl EhrClient {
     /// The post-conditions `call` needs under `Deny`: the access token leaves its owner
     /// on `transfer` (the `sender` argument) and on `revoke-access` (burnt from whoever
     /// holds it).
-    async fn post_conditions(&self, call: &ContractCall) -> Result<Vec<PostCondition>, ClientError> {
+    async fn post_conditions(
+        &self,
+        call: &ContractCall,
+    ) -> Result<Vec<PostCondition>, ClientError> {
         let (token, owner) = match (call.contract(), call.function(), call.args()) {
             (AccessTokenNft, "transfer", [id, Value::Principal(sender), _]) => {
                 (id.clone(), sender.clone())
@@ -339,7 +350,9 @@ impl EhrClient {
                 result: Value::Response(ResponseData { data, .. }),
                 ..
             } if matches!(*data, Value::UInt(code) if ContractError::from_code(code).is_some()) => {
-                let Value::UInt(code) = *data else { unreachable!("matched above") };
+                let Value::UInt(code) = *data else {
+                    unreachable!("matched above")
+                };
                 Err(ClientError::Refused {
                     function,
                     error: ContractError::from_code(code).expect("matched above"),
@@ -390,7 +403,9 @@ impl EhrClient {
             .await
         {
             Ok(v) => Ok(v),
-            Err(NodeError::ReadOnlyFailed { cause, .. }) if cause.contains("NoSuchContract") || cause.starts_with("no contract") => {
+            Err(NodeError::ReadOnlyFailed { cause, .. })
+                if cause.contains("NoSuchContract") || cause.starts_with("no contract") =>
+            {
                 Err(ClientError::NotDeployed {
                     contract: contract.to_string(),
                 })
@@ -408,7 +423,8 @@ impl EhrClient {
         function: &'static str,
         args: Vec<Value>,
     ) -> Result<Value, ClientError> {
-        self.read(&calls::read_only(contract, function, args)?).await
+        self.read(&calls::read_only(contract, function, args)?)
+            .await
     }
 
     async fn read_bool(
@@ -453,7 +469,12 @@ impl EhrClient {
         function: &'static str,
     ) -> Result<PrincipalData, ClientError> {
         let v = self.read_fn(contract, function, vec![]).await?;
-        Ok(decode::plain(function, "a principal", &v, decode::principal)?)
+        Ok(decode::plain(
+            function,
+            "a principal",
+            &v,
+            decode::principal,
+        )?)
     }
 
     async fn read_buff32(
@@ -463,18 +484,26 @@ impl EhrClient {
         args: Vec<Value>,
     ) -> Result<[u8; 32], ClientError> {
         let v = self.read_fn(contract, function, args).await?;
-        Ok(decode::plain(function, "a 32-byte buffer", &v, decode::buff::<32>)?)
+        Ok(decode::plain(
+            function,
+            "a 32-byte buffer",
+            &v,
+            decode::buff::<32>,
+        )?)
     }
 
     /// `patient-registry.get-patient`.
     pub async fn get_patient(&self, p: &PrincipalData) -> Result<Option<Patient>, ClientError> {
-        let v = self.read_fn(PatientRegistry, "get-patient", vec![principal(p)]).await?;
+        let v = self
+            .read_fn(PatientRegistry, "get-patient", vec![principal(p)])
+            .await?;
         Ok(decode::optional("get-patient", &v, Patient::from_value)?)
     }
 
     /// `patient-registry.is-registered`: registered and active.
     pub async fn is_registered(&self, p: &PrincipalData) -> Result<bool, ClientError> {
-        self.read_bool(PatientRegistry, "is-registered", vec![principal(p)]).await
+        self.read_bool(PatientRegistry, "is-registered", vec![principal(p)])
+            .await
     }
 
     /// `patient-registry.is-guardian`.
@@ -483,13 +512,22 @@ impl EhrClient {
         patient: &PrincipalData,
         guardian: &PrincipalData,
     ) -> Result<bool, ClientError> {
-        self.read_bool(PatientRegistry, "is-guardian", vec![principal(patient), principal(guardian)])
-            .await
+        self.read_bool(
+            PatientRegistry,
+            "is-guardian",
+            vec![principal(patient), principal(guardian)],
+        )
+        .await
     }
 
     /// `patient-registry.get-guardians`.
-    pub async fn get_guardians(&self, patient: &PrincipalData) -> Result<Vec<PrincipalData>, ClientError> {
-        let v = self.read_fn(PatientRegistry, "get-guardians", vec![principal(patient)]).await?;
+    pub async fn get_guardians(
+        &self,
+        patient: &PrincipalData,
+    ) -> Result<Vec<PrincipalData>, ClientError> {
+        let v = self
+            .read_fn(PatientRegistry, "get-guardians", vec![principal(patient)])
+            .await?;
         match v {
             Value::Sequence(clarity::vm::types::SequenceData::List(list)) => list
                 .data
@@ -497,13 +535,18 @@ impl EhrClient {
                 .map(|item| decode::plain("get-guardians", "a principal", item, decode::principal))
                 .collect::<Result<_, _>>()
                 .map_err(Into::into),
-            other => Err(DecodeError::new("get-guardians", format!("expected a list, got {other}")).into()),
+            other => Err(DecodeError::new(
+                "get-guardians",
+                format!("expected a list, got {other}"),
+            )
+            .into()),
         }
     }
 
     /// `patient-registry.is-verifier`.
     pub async fn is_verifier(&self, p: &PrincipalData) -> Result<bool, ClientError> {
-        self.read_bool(PatientRegistry, "is-verifier", vec![principal(p)]).await
+        self.read_bool(PatientRegistry, "is-verifier", vec![principal(p)])
+            .await
     }
 
     /// `patient-registry.acts-for`: `actor` is the patient or one of its guardians.
@@ -512,8 +555,12 @@ impl EhrClient {
         patient: &PrincipalData,
         actor: &PrincipalData,
     ) -> Result<bool, ClientError> {
-        self.read_bool(PatientRegistry, "acts-for", vec![principal(patient), principal(actor)])
-            .await
+        self.read_bool(
+            PatientRegistry,
+            "acts-for",
+            vec![principal(patient), principal(actor)],
+        )
+        .await
     }
 
     /// `patient-registry.get-owner` (the same account as `doctor-registry.get-owner`: the
@@ -529,30 +576,41 @@ impl EhrClient {
 
     /// `doctor-registry.get-doctor`.
     pub async fn get_doctor(&self, d: &PrincipalData) -> Result<Option<Doctor>, ClientError> {
-        let v = self.read_fn(DoctorRegistry, "get-doctor", vec![principal(d)]).await?;
+        let v = self
+            .read_fn(DoctorRegistry, "get-doctor", vec![principal(d)])
+            .await?;
         Ok(decode::optional("get-doctor", &v, Doctor::from_value)?)
     }
 
     /// `doctor-registry.get-issuer`.
     pub async fn get_issuer(&self, i: &PrincipalData) -> Result<Option<Issuer>, ClientError> {
-        let v = self.read_fn(DoctorRegistry, "get-issuer", vec![principal(i)]).await?;
+        let v = self
+            .read_fn(DoctorRegistry, "get-issuer", vec![principal(i)])
+            .await?;
         Ok(decode::optional("get-issuer", &v, Issuer::from_value)?)
     }
 
     /// `doctor-registry.is-verified`: verified, not suspended, not expired.
     pub async fn is_verified(&self, d: &PrincipalData) -> Result<bool, ClientError> {
-        self.read_bool(DoctorRegistry, "is-verified", vec![principal(d)]).await
+        self.read_bool(DoctorRegistry, "is-verified", vec![principal(d)])
+            .await
     }
 
     /// `ehr-storage.get-record`.
     pub async fn get_record(&self, id: u64) -> Result<Option<Record>, ClientError> {
-        let v = self.read_fn(EhrStorage, "get-record", vec![uint(id)]).await?;
-        Ok(decode::optional("get-record", &v, |t| Record::from_value(id, t))?)
+        let v = self
+            .read_fn(EhrStorage, "get-record", vec![uint(id)])
+            .await?;
+        Ok(decode::optional("get-record", &v, |t| {
+            Record::from_value(id, t)
+        })?)
     }
 
     /// `ehr-storage.get-chunk`.
     pub async fn get_chunk(&self, id: u64, index: u64) -> Result<Option<Vec<u8>>, ClientError> {
-        let v = self.read_fn(EhrStorage, "get-chunk", vec![uint(id), uint(index)]).await?;
+        let v = self
+            .read_fn(EhrStorage, "get-chunk", vec![uint(id), uint(index)])
+            .await?;
         Ok(decode::optional("get-chunk", &v, |b| {
             decode::plain("get-chunk", "a buffer", b, decode::bytes)
         })?)
@@ -564,7 +622,13 @@ impl EhrClient {
         id: u64,
         holder: &PrincipalData,
     ) -> Result<Option<Vec<u8>>, ClientError> {
-        let v = self.read_fn(EhrStorage, "get-envelope", vec![uint(id), principal(holder)]).await?;
+        let v = self
+            .read_fn(
+                EhrStorage,
+                "get-envelope",
+                vec![uint(id), principal(holder)],
+            )
+            .await?;
         Ok(decode::optional("get-envelope", &v, |b| {
             decode::plain("get-envelope", "a buffer", b, decode::bytes)
         })?)
@@ -572,7 +636,8 @@ impl EhrClient {
 
     /// `ehr-storage.get-patient-record-count`.
     pub async fn get_patient_record_count(&self, p: &PrincipalData) -> Result<u64, ClientError> {
-        self.read_u64(EhrStorage, "get-patient-record-count", vec![principal(p)]).await
+        self.read_u64(EhrStorage, "get-patient-record-count", vec![principal(p)])
+            .await
     }
 
     /// `ehr-storage.get-patient-record-id`: the id of the patient's `index`-th record.
@@ -581,8 +646,12 @@ impl EhrClient {
         p: &PrincipalData,
         index: u64,
     ) -> Result<Option<u64>, ClientError> {
-        self.read_optional_u64(EhrStorage, "get-patient-record-id", vec![principal(p), uint(index)])
-            .await
+        self.read_optional_u64(
+            EhrStorage,
+            "get-patient-record-id",
+            vec![principal(p), uint(index)],
+        )
+        .await
     }
 
     /// `ehr-storage.get-record-count`: records of all patients.
@@ -592,7 +661,9 @@ impl EhrClient {
 
     /// `access-token-nft.get-last-token-id`.
     pub async fn get_last_token_id(&self) -> Result<u64, ClientError> {
-        let v = self.read_fn(AccessTokenNft, "get-last-token-id", vec![]).await?;
+        let v = self
+            .read_fn(AccessTokenNft, "get-last-token-id", vec![])
+            .await?;
         Ok(decode::ok_response("get-last-token-id", &v, |v| {
             decode::plain("get-last-token-id", "a uint", v, |v| {
                 decode::uint(v).and_then(|n| u64::try_from(n).ok())
@@ -602,7 +673,9 @@ impl EhrClient {
 
     /// `access-token-nft.get-token-uri` (always none: the tokens carry no metadata URI).
     pub async fn get_token_uri(&self, id: u64) -> Result<Option<String>, ClientError> {
-        let v = self.read_fn(AccessTokenNft, "get-token-uri", vec![uint(id)]).await?;
+        let v = self
+            .read_fn(AccessTokenNft, "get-token-uri", vec![uint(id)])
+            .await?;
         Ok(decode::ok_response("get-token-uri", &v, |v| {
             decode::optional("get-token-uri", v, |s| {
                 decode::plain("get-token-uri", "an ASCII string", s, decode::ascii)
@@ -612,7 +685,9 @@ impl EhrClient {
 
     /// `access-token-nft.get-owner`: who holds token `id` (none once burnt).
     pub async fn token_owner(&self, id: u64) -> Result<Option<PrincipalData>, ClientError> {
-        let v = self.read_fn(AccessTokenNft, "get-owner", vec![uint(id)]).await?;
+        let v = self
+            .read_fn(AccessTokenNft, "get-owner", vec![uint(id)])
+            .await?;
         Ok(decode::ok_response("get-owner", &v, |v| {
             decode::optional("get-owner", v, |p| {
                 decode::plain("get-owner", "a principal", p, decode::principal)
@@ -622,8 +697,12 @@ impl EhrClient {
 
     /// `access-token-nft.get-token`.
     pub async fn get_token(&self, id: u64) -> Result<Option<Token>, ClientError> {
-        let v = self.read_fn(AccessTokenNft, "get-token", vec![uint(id)]).await?;
-        Ok(decode::optional("get-token", &v, |t| Token::from_value(id, t))?)
+        let v = self
+            .read_fn(AccessTokenNft, "get-token", vec![uint(id)])
+            .await?;
+        Ok(decode::optional("get-token", &v, |t| {
+            Token::from_value(id, t)
+        })?)
     }
 
     /// `access-token-nft.get-active-token`: the live token of (patient, grantee).
@@ -655,25 +734,38 @@ impl EhrClient {
 
     /// `permission-manager.get-request`.
     pub async fn get_request(&self, id: u64) -> Result<Option<Request>, ClientError> {
-        let v = self.read_fn(PermissionManager, "get-request", vec![uint(id)]).await?;
-        Ok(decode::optional("get-request", &v, |t| Request::from_value(id, t))?)
+        let v = self
+            .read_fn(PermissionManager, "get-request", vec![uint(id)])
+            .await?;
+        Ok(decode::optional("get-request", &v, |t| {
+            Request::from_value(id, t)
+        })?)
     }
 
     /// `permission-manager.get-request-count`.
     pub async fn get_request_count(&self) -> Result<u64, ClientError> {
-        self.read_u64(PermissionManager, "get-request-count", vec![]).await
+        self.read_u64(PermissionManager, "get-request-count", vec![])
+            .await
     }
 
     /// `permission-manager.get-grant`: the token behind a grant.
     pub async fn get_grant(&self, token_id: u64) -> Result<Option<Token>, ClientError> {
-        let v = self.read_fn(PermissionManager, "get-grant", vec![uint(token_id)]).await?;
-        Ok(decode::optional("get-grant", &v, |t| Token::from_value(token_id, t))?)
+        let v = self
+            .read_fn(PermissionManager, "get-grant", vec![uint(token_id)])
+            .await?;
+        Ok(decode::optional("get-grant", &v, |t| {
+            Token::from_value(token_id, t)
+        })?)
     }
 
     /// `permission-manager.is-emergency-allowed`.
     pub async fn is_emergency_allowed(&self, patient: &PrincipalData) -> Result<bool, ClientError> {
-        self.read_bool(PermissionManager, "is-emergency-allowed", vec![principal(patient)])
-            .await
+        self.read_bool(
+            PermissionManager,
+            "is-emergency-allowed",
+            vec![principal(patient)],
+        )
+        .await
     }
 
     /// `audit-log.get-entry`.
@@ -691,7 +783,8 @@ impl EhrClient {
 
     /// `audit-log.get-patient-entry-count`.
     pub async fn get_patient_entry_count(&self, p: &PrincipalData) -> Result<u64, ClientError> {
-        self.read_u64(AuditLog, "get-patient-entry-count", vec![principal(p)]).await
+        self.read_u64(AuditLog, "get-patient-entry-count", vec![principal(p)])
+            .await
     }
 
     /// `audit-log.get-patient-entry-id`.
@@ -700,8 +793,12 @@ impl EhrClient {
         p: &PrincipalData,
         index: u64,
     ) -> Result<Option<u64>, ClientError> {
-        self.read_optional_u64(AuditLog, "get-patient-entry-id", vec![principal(p), uint(index)])
-            .await
+        self.read_optional_u64(
+            AuditLog,
+            "get-patient-entry-id",
+            vec![principal(p), uint(index)],
+        )
+        .await
     }
 
     /// `audit-log.get-head`.
@@ -717,7 +814,8 @@ impl EhrClient {
         contract: EhrContract,
         caller: &PrincipalData,
     ) -> Result<bool, ClientError> {
-        self.read_bool(contract, "is-ehr-contract", vec![principal(caller)]).await
+        self.read_bool(contract, "is-ehr-contract", vec![principal(caller)])
+            .await
     }
 
     /// `notification-system.get-notification`.
@@ -727,29 +825,55 @@ impl EhrClient {
         index: u64,
     ) -> Result<Option<Notification>, ClientError> {
         let v = self
-            .read_fn(NotificationSystem, "get-notification", vec![principal(recipient), uint(index)])
+            .read_fn(
+                NotificationSystem,
+                "get-notification",
+                vec![principal(recipient), uint(index)],
+            )
             .await?;
-        Ok(decode::optional("get-notification", &v, |t| Notification::from_value(index, t))?)
+        Ok(decode::optional("get-notification", &v, |t| {
+            Notification::from_value(index, t)
+        })?)
     }
 
     /// `notification-system.get-notification-count`.
     pub async fn get_notification_count(&self, p: &PrincipalData) -> Result<u64, ClientError> {
-        self.read_u64(NotificationSystem, "get-notification-count", vec![principal(p)]).await
+        self.read_u64(
+            NotificationSystem,
+            "get-notification-count",
+            vec![principal(p)],
+        )
+        .await
     }
 
     /// `notification-system.get-unread-count`.
     pub async fn get_unread_count(&self, p: &PrincipalData) -> Result<u64, ClientError> {
-        self.read_u64(NotificationSystem, "get-unread-count", vec![principal(p)]).await
+        self.read_u64(NotificationSystem, "get-unread-count", vec![principal(p)])
+            .await
     }
 
     /// `verification-helper.leaf-hash`: the contract's Merkle leaf hash of a field.
     pub async fn leaf_hash(&self, salt: &[u8; 32], field: &[u8]) -> Result<[u8; 32], ClientError> {
-        self.read_buff32(VerificationHelper, "leaf-hash", vec![buff(salt)?, buff(field)?]).await
+        self.read_buff32(
+            VerificationHelper,
+            "leaf-hash",
+            vec![buff(salt)?, buff(field)?],
+        )
+        .await
     }
 
     /// `verification-helper.node-hash`.
-    pub async fn node_hash(&self, left: &[u8; 32], right: &[u8; 32]) -> Result<[u8; 32], ClientError> {
-        self.read_buff32(VerificationHelper, "node-hash", vec![buff(left)?, buff(right)?]).await
+    pub async fn node_hash(
+        &self,
+        left: &[u8; 32],
+        right: &[u8; 32],
+    ) -> Result<[u8; 32], ClientError> {
+        self.read_buff32(
+            VerificationHelper,
+            "node-hash",
+            vec![buff(left)?, buff(right)?],
+        )
+        .await
     }
 
     /// `verification-helper.verify-merkle-proof`, with a proof from
@@ -766,12 +890,21 @@ impl EhrClient {
                 problem: e.to_string(),
             })
         };
-        let siblings = proof.siblings.iter().map(|s| buff(s)).collect::<Result<Vec<_>, _>>()?;
+        let siblings = proof
+            .siblings
+            .iter()
+            .map(|s| buff(s))
+            .collect::<Result<Vec<_>, _>>()?;
         let positions = proof.positions.iter().map(|b| Value::Bool(*b)).collect();
         self.read_bool(
             VerificationHelper,
             "verify-merkle-proof",
-            vec![buff(&proof.leaf)?, list(siblings)?, list(positions)?, buff(&proof.root)?],
+            vec![
+                buff(&proof.leaf)?,
+                list(siblings)?,
+                list(positions)?,
+                buff(&proof.root)?,
+            ],
         )
         .await
     }

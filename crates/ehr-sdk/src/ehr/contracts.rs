@@ -12,12 +12,18 @@ use clarity::vm::ContractName;
 /// `contracts/contracts/*.clar`, compiled in, so a client can compare them with what a
 /// node holds and deploy them.
 pub const EHR_CONTRACTS: [(&str, &str); 9] = [
-    ("nft-trait", include_str!("../../../../contracts/contracts/nft-trait.clar")),
+    (
+        "nft-trait",
+        include_str!("../../../../contracts/contracts/nft-trait.clar"),
+    ),
     (
         "verification-helper",
         include_str!("../../../../contracts/contracts/verification-helper.clar"),
     ),
-    ("audit-log", include_str!("../../../../contracts/contracts/audit-log.clar")),
+    (
+        "audit-log",
+        include_str!("../../../../contracts/contracts/audit-log.clar"),
+    ),
     (
         "notification-system",
         include_str!("../../../../contracts/contracts/notification-system.clar"),
@@ -38,7 +44,10 @@ pub const EHR_CONTRACTS: [(&str, &str); 9] = [
         "permission-manager",
         include_str!("../../../../contracts/contracts/permission-manager.clar"),
     ),
-    ("ehr-storage", include_str!("../../../../contracts/contracts/ehr-storage.clar")),
+    (
+        "ehr-storage",
+        include_str!("../../../../contracts/contracts/ehr-storage.clar"),
+    ),
 ];
 
 /// One of the eight EHR contracts (the SIP-009 trait is not one: it has no functions).

@@ -36,7 +36,10 @@ impl<'a> Fields<'a> {
     pub(crate) fn of(what: &'a str, value: &'a Value) -> Result<Self, DecodeError> {
         match value {
             Value::Tuple(tuple) => Ok(Fields { what, tuple }),
-            other => Err(DecodeError::new(what, format!("expected a tuple, got {other}"))),
+            other => Err(DecodeError::new(
+                what,
+                format!("expected a tuple, got {other}"),
+            )),
         }
     }
 
@@ -60,7 +63,8 @@ impl<'a> Fields<'a> {
 
     pub(crate) fn u64(&self, name: &str) -> Result<u64, DecodeError> {
         let n = self.uint(name)?;
-        u64::try_from(n).map_err(|_| DecodeError::new(self.what, format!("`{name}` = u{n} is past u64")))
+        u64::try_from(n)
+            .map_err(|_| DecodeError::new(self.what, format!("`{name}` = u{n} is past u64")))
     }
 
     pub(crate) fn bool(&self, name: &str) -> Result<bool, DecodeError> {
@@ -175,7 +179,10 @@ pub(crate) fn optional<T>(
     match v {
         Value::Optional(OptionalData { data: None }) => Ok(None),
         Value::Optional(OptionalData { data: Some(inner) }) => read(inner).map(Some),
-        other => Err(DecodeError::new(what, format!("expected an optional, got {other}"))),
+        other => Err(DecodeError::new(
+            what,
+            format!("expected an optional, got {other}"),
+        )),
     }
 }
 
@@ -190,7 +197,10 @@ pub(crate) fn ok_response<T>(
             committed: true,
             data,
         }) => read(data),
-        other => Err(DecodeError::new(what, format!("expected (ok ...), got {other}"))),
+        other => Err(DecodeError::new(
+            what,
+            format!("expected (ok ...), got {other}"),
+        )),
     }
 }
 

@@ -62,7 +62,9 @@ pub enum RecordError {
         max: usize,
     },
     /// A chunk is missing from the chain.
-    #[error("record #{id} is missing chunk {index} of {count}: its author has not finished writing it")]
+    #[error(
+        "record #{id} is missing chunk {index} of {count}: its author has not finished writing it"
+    )]
     MissingChunk {
         /// The record.
         id: u64,
@@ -164,7 +166,10 @@ pub enum Placement<'a> {
     Store(&'a dyn BlobStore),
 }
 
-async fn patient_key(client: &EhrClient, patient: &PrincipalData) -> Result<PublicKey, RecordError> {
+async fn patient_key(
+    client: &EhrClient,
+    patient: &PrincipalData,
+) -> Result<PublicKey, RecordError> {
     let p = client
         .get_patient(patient)
         .await?
@@ -175,9 +180,13 @@ async fn patient_key(client: &EhrClient, patient: &PrincipalData) -> Result<Publ
 
 /// The key record envelopes for `holder` are wrapped to: a patient's or a doctor's
 /// registered encryption key.
-pub async fn enc_key_of(client: &EhrClient, holder: &PrincipalData) -> Result<PublicKey, RecordError> {
+pub async fn enc_key_of(
+    client: &EhrClient,
+    holder: &PrincipalData,
+) -> Result<PublicKey, RecordError> {
     if let Some(d) = client.get_doctor(holder).await? {
-        return PublicKey::from_bytes(&d.enc_pubkey).map_err(|_| RecordError::BadKey(holder.to_string()));
+        return PublicKey::from_bytes(&d.enc_pubkey)
+            .map_err(|_| RecordError::BadKey(holder.to_string()));
     }
     patient_key(client, holder).await
 }
@@ -194,7 +203,17 @@ pub async fn add_record(
     placement: Placement<'_>,
     options: &SendOptions,
 ) -> Result<Written, RecordError> {
-    write(client, signer, patient, record_type, plaintext, placement, options, None).await
+    write(
+        client,
+        signer,
+        patient,
+        record_type,
+        plaintext,
+        placement,
+        options,
+        None,
+    )
+    .await
 }
 
 /// A new version of record `previous` with new content (same patient and type).
@@ -249,7 +268,10 @@ async fn write(
                     max: CHUNK_SIZE * MAX_CHUNKS,
                 });
             }
-            (ON_CHAIN.to_string(), sealed.sealed.chunks(CHUNK_SIZE).collect())
+            (
+                ON_CHAIN.to_string(),
+                sealed.sealed.chunks(CHUNK_SIZE).collect(),
+            )
         }
         Placement::Store(store) => (store.put(&sealed.sealed)?, Vec::new()),
     };
@@ -272,7 +294,9 @@ async fn write(
         let call = calls::put_chunk(record_id, index as u64, chunk).map_err(ClientError::from)?;
         // A fixed nonce is not given: each chunk waits for the one before, so the node's
         // next nonce is always right.
-        last = client.execute(signer, &call, &without_nonce(options)).await?;
+        last = client
+            .execute(signer, &call, &without_nonce(options))
+            .await?;
         txids.push(format!("0x{}", last.sent.txid));
     }
     Ok(Written {
@@ -312,14 +336,15 @@ pub async fn fetch_sealed(
     let sealed = if record.locator == ON_CHAIN {
         let mut sealed = Vec::with_capacity(record.chunk_count as usize * CHUNK_SIZE);
         for index in 0..record.chunk_count {
-            let chunk = client
-                .get_chunk(record.id, index)
-                .await?
-                .ok_or(RecordError::MissingChunk {
-                    id: record.id,
-                    index,
-                    count: record.chunk_count,
-                })?;
+            let chunk =
+                client
+                    .get_chunk(record.id, index)
+                    .await?
+                    .ok_or(RecordError::MissingChunk {
+                        id: record.id,
+                        index,
+                        count: record.chunk_count,
+                    })?;
             sealed.extend_from_slice(&chunk);
         }
         sealed
@@ -345,7 +370,10 @@ pub async fn open_record(
     holder: &SecretKey,
     store: Option<&dyn BlobStore>,
 ) -> Result<Opened, RecordError> {
-    let record = client.get_record(id).await?.ok_or(RecordError::NotFound(id))?;
+    let record = client
+        .get_record(id)
+        .await?
+        .ok_or(RecordError::NotFound(id))?;
     let who = holder.address(client.network()).to_principal();
     let envelope = client
         .get_envelope(id, &who)
@@ -393,8 +421,36 @@ pub async fn share_record(
     Ok(client.execute(signer, &call, options).await?)
 }
 
+/// Key rotation after a revocation: a doctor that read a record keeps the data key it
+/// unwrapped, so the patient re-seals the record under a fresh key as a new version
+/// (`amend-record`, the old version kept and marked superseded) and gives new envelopes
+/// only to `keep`, the holders that still have access. The revoked holder's old envelope
+/// opens only the old version.
+pub async fn rotate_record(
+    client: &EhrClient,
+    signer: &SecretKey,
+    id: u64,
+    keep: &[PrincipalData],
+    placement: Placement<'_>,
+    store: Option<&dyn BlobStore>,
+    options: &SendOptions,
+) -> Result<Written, RecordError> {
+    let opened = open_record(client, id, signer, store).await?;
+    let mut written =
+        amend_record(client, signer, id, &opened.plaintext, placement, options).await?;
+    for holder in keep {
+        let mined = share_record(client, signer, written.record_id, holder, options).await?;
+        written.txids.push(format!("0x{}", mined.sent.txid));
+        written.block_height = mined.block_height;
+    }
+    Ok(written)
+}
+
 /// The records of `patient`, oldest first (every version).
-pub async fn list_records(client: &EhrClient, patient: &PrincipalData) -> Result<Vec<Record>, RecordError> {
+pub async fn list_records(
+    client: &EhrClient,
+    patient: &PrincipalData,
+) -> Result<Vec<Record>, RecordError> {
     let count = client.get_patient_record_count(patient).await?;
     let mut out = Vec::with_capacity(count as usize);
     for index in 0..count {

@@ -75,11 +75,15 @@ impl Scope {
 impl fmt::Display for Scope {
     /// `read`, `read,write`, `read,write,share`...
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = [(Scope::READ, "read"), (Scope::WRITE, "write"), (Scope::SHARE, "share")]
-            .into_iter()
-            .filter(|(s, _)| self.contains(*s))
-            .map(|(_, n)| n)
-            .collect();
+        let names: Vec<&str> = [
+            (Scope::READ, "read"),
+            (Scope::WRITE, "write"),
+            (Scope::SHARE, "share"),
+        ]
+        .into_iter()
+        .filter(|(s, _)| self.contains(*s))
+        .map(|(_, n)| n)
+        .collect();
         f.write_str(&names.join(","))
     }
 }

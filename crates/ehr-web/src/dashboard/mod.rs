@@ -37,7 +37,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::Form;
+use axum::extract::{DefaultBodyLimit, Form};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -64,12 +64,20 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/patient/register", post(patient::register))
         .route("/patient/guardian", post(patient::guardian))
         .route("/patient/emergency", post(patient::emergency))
-        .route("/records", get(records::list).post(records::upload))
+        .route(
+            "/records",
+            get(records::list)
+                .post(records::upload)
+                .layer(DefaultBodyLimit::max(records::MAX_UPLOAD)),
+        )
         .route("/records/{id}", get(records::show))
         .route("/records/{id}/view", get(records::view))
         .route("/records/{id}/download", get(records::download))
         .route("/records/{id}/open", post(records::open))
-        .route("/records/{id}/amend", post(records::amend))
+        .route(
+            "/records/{id}/amend",
+            post(records::amend).layer(DefaultBodyLimit::max(records::MAX_UPLOAD)),
+        )
         .route("/records/{id}/share", post(records::share))
         .route("/access", get(access::page))
         .route("/access/grant", post(access::grant))
@@ -220,16 +228,6 @@ impl Ctx {
     /// A principal as HTML: the address, and the account name when it is one of ours.
     pub fn who(&self, p: &PrincipalData) -> String {
         who(&self.state, p)
-    }
-
-    /// The name of one of our accounts at `p`.
-    pub fn name_of(&self, p: &PrincipalData) -> Option<String> {
-        let text = p.to_string();
-        self.state
-            .identities
-            .iter()
-            .find(|i| i.address.to_string() == text)
-            .map(|i| i.name.clone())
     }
 
     /// A `<datalist>` of the server's accounts, with id `accounts`.

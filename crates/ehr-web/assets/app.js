@@ -1,0 +1,59 @@
+// EHR dashboard: small progressive enhancements; every page works without this file.
+// - The account switcher submits itself when another account is picked.
+// - The inbox badge updates live: a long poll (/notifications/poll) answers as soon as
+//   the acting account's inbox changes; on the inbox page a banner offers a reload.
+(function () {
+  "use strict";
+
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      if (select.form) { select.form.submit(); }
+    });
+  });
+
+  var body = document.body;
+  if (!body.hasAttribute("data-count") || !window.fetch) { return; }
+  var count = Number(body.getAttribute("data-count"));
+  var onPage = count;
+  var unread = Number(body.getAttribute("data-unread"));
+  var badge = document.getElementById("unread");
+  var live = document.getElementById("live");
+  var failures = 0;
+
+  function show(data) {
+    if (badge) {
+      badge.textContent = String(data.unread);
+      badge.hidden = data.unread === 0;
+    }
+    document.querySelectorAll("[data-unread-text]").forEach(function (el) {
+      el.textContent = String(data.unread);
+    });
+    if (data.count > onPage && live) {
+      var fresh = data.count - onPage;
+      live.textContent = "";
+      live.appendChild(document.createTextNode(fresh + " new notification" + (fresh === 1 ? "" : "s") + ". "));
+      var link = document.createElement("a");
+      link.href = "/notifications";
+      link.textContent = "Open the inbox";
+      live.appendChild(link);
+      live.hidden = false;
+    }
+  }
+
+  function poll() {
+    fetch("/notifications/poll?count=" + count + "&unread=" + unread, { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+      .then(function (data) {
+        failures = 0;
+        show(data);
+        count = Math.max(count, data.count);
+        unread = data.unread;
+        setTimeout(poll, 250);
+      })
+      .catch(function () {
+        failures += 1;
+        setTimeout(poll, Math.min(60000, 2000 * failures));
+      });
+  }
+  setTimeout(poll, 500);
+})();

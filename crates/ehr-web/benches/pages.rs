@@ -1,0 +1,2 @@
+//! Page render times (being built).
+fn main() {}

@@ -1,0 +1,202 @@
+//! `/notifications`: the acting account's inbox, paged newest first, with mark-read;
+//! `/notifications/poll`: a long poll the page script uses to update the unread badge
+//! live (it answers as soon as the inbox changes, or after 20 s).
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use ehr_sdk::ehr::calls;
+use ehr_sdk::ehr::types::Notification;
+
+use super::{field, form_fields, newest_first_range, ops, page_number, pages_for, read_many, Ctx, Fields};
+use crate::auth;
+use crate::html;
+use crate::state::AppState;
+
+/// Most notifications "mark all read" marks in one go (one transaction each).
+const MAX_MARK: u64 = 25;
+/// How long a poll waits for a change.
+const POLL_WAIT: Duration = Duration::from_secs(20);
+
+/// What a notification is about, as a link.
+fn about(n: &Notification) -> String {
+    let r = n.reference;
+    match n.kind.as_str() {
+        "record-viewed" | "key-shared" | "record-added" | "record-amended" => format!("<a href=\"/records/{r}\">record #{r}</a>"),
+        "access-request" => format!("<a href=\"/access\">request #{r}</a>"),
+        "request-denied" => format!("request #{r}"),
+        "access-granted" | "access-revoked" | "request-approved" | "emergency-access" | "access-returned" => {
+            format!("token #{r}")
+        }
+        "doctor-verified" => format!("until block {r}"),
+        _ => r.to_string(),
+    }
+}
+
+/// `GET /notifications?page=`.
+pub async fn page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let q = query.map(|Query(m)| m).unwrap_or_default();
+    let Some((unread, count)) = ctx.inbox else {
+        return ctx.error(StatusCode::BAD_GATEWAY, "/notifications", "the inbox could not be read from the node");
+    };
+    let pages = pages_for(count);
+    let page = page_number(&q, "page", pages, 1);
+    let (lo, hi) = newest_first_range(count, page);
+    let me = ctx.principal();
+    let items = {
+        let c = state.client.clone();
+        read_many((lo..hi).rev().collect(), move |i| {
+            let c = c.clone();
+            let me = me.clone();
+            async move { c.get_notification(&me, i).await }
+        })
+        .await
+    };
+    let mut rows = Vec::new();
+    for n in items {
+        let n = match n {
+            Ok(Some(n)) => n,
+            Ok(None) => continue,
+            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/notifications", &e.to_string()),
+        };
+        rows.push(vec![
+            n.index.to_string(),
+            n.block.to_string(),
+            html::escape(&n.kind),
+            about(&n),
+            ctx.who(&n.actor),
+            if n.read {
+                "read".into()
+            } else {
+                format!(
+                    "<strong>unread</strong> {}",
+                    html::button_form("/notifications/read", &ctx.csrf, &[("index", n.index.to_string())], "Mark read", "")
+                )
+            },
+        ]);
+    }
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<p><span data-unread-text>{unread}</span> unread of {count}. New notifications appear here as they arrive.</p>"
+    );
+    if unread > 0 {
+        body.push_str(&html::button_form(
+            "/notifications/read",
+            &ctx.csrf,
+            &[("all", "on".into())],
+            &format!("Mark all read (up to {MAX_MARK})"),
+            "",
+        ));
+    }
+    body.push_str(&html::table(
+        "Notifications, newest first",
+        &["#", "Block", "What", "About", "From", "State"],
+        &rows,
+        "No notifications.",
+    ));
+    body.push_str(&html::pager("/notifications", "page", page, pages));
+    ctx.render("Inbox", "/notifications", &body)
+}
+
+/// `POST /notifications/read`: `index`, or `all=on`.
+pub async fn mark_read(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let ctx = match Ctx::action(&state, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let fields = match form_fields(&ctx, "/notifications", form) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    if field(&fields, "all") == "on" {
+        return ops::start(&state, &ctx.me, "Mark notifications read".into(), "/notifications", move |h| async move {
+            let me = h.me.principal();
+            let c = h.state.client.clone();
+            let count = c.get_notification_count(&me).await.map_err(|e| e.to_string())?;
+            let mut marked = 0;
+            for index in (0..count).rev() {
+                if marked >= MAX_MARK {
+                    break;
+                }
+                match c.get_notification(&me, index).await {
+                    Ok(Some(n)) if !n.read => {
+                        let call = calls::mark_read(index).map_err(|e| e.to_string())?;
+                        h.call(&call).await?;
+                        marked += 1;
+                    }
+                    Ok(_) => {}
+                    Err(e) => return Err(e.to_string()),
+                }
+            }
+            Ok(format!("{marked} notification{} marked read.", if marked == 1 { "" } else { "s" }))
+        })
+        .await;
+    }
+    let index = match super::number(&fields, "index", "notification") {
+        Ok(i) => i,
+        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/notifications", &e),
+    };
+    let call = match calls::mark_read(index) {
+        Ok(c) => c,
+        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/notifications", &e.to_string()),
+    };
+    ops::start(&state, &ctx.me, format!("Mark notification {index} read"), "/notifications", move |h| async move {
+        h.call(&call).await?;
+        Ok(format!("Notification {index} marked read."))
+    })
+    .await
+}
+
+/// `GET /notifications/poll?count=&unread=`: `{"count": n, "unread": n}` once either
+/// differs from what the page has, or after 20 s.
+pub async fn poll(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
+    let q = query.map(|Query(m)| m).unwrap_or_default();
+    let Some(me) = auth::acting(&state, &headers) else {
+        return (StatusCode::BAD_REQUEST, "unknown account").into_response();
+    };
+    let me = me.principal();
+    let known = |name: &str| q.get(name).and_then(|v| v.parse::<u64>().ok());
+    let (known_count, known_unread) = (known("count"), known("unread"));
+    let deadline = Instant::now() + POLL_WAIT;
+    loop {
+        let (count, unread) = tokio::join!(
+            state.client.get_notification_count(&me),
+            state.client.get_unread_count(&me)
+        );
+        let (count, unread) = match (count, unread) {
+            (Ok(c), Ok(u)) => (c, u),
+            (Err(e), _) | (_, Err(e)) => {
+                return (StatusCode::BAD_GATEWAY, [(header::CONTENT_TYPE, "application/json")], serde_json::json!({ "error": e.to_string() }).to_string())
+                    .into_response()
+            }
+        };
+        if Some(count) != known_count || Some(unread) != known_unread || Instant::now() >= deadline {
+            let body = serde_json::json!({ "count": count, "unread": unread }).to_string();
+            return (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+        }
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+    }
+}

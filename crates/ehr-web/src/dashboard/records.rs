@@ -1,0 +1,673 @@
+//! `/records`: a patient's records, paged newest first, with upload; one record with
+//! amend, share and open; the decrypted view.
+//!
+//! Uploads are FHIR R4 JSON (a resource, or a Bundle: one record per entry) or any
+//! file, from a file input (multipart) or a textarea. They are sealed in this server
+//! with a fresh data key wrapped to the patient's registered key before anything is
+//! sent: small ones go on chain in chunks, larger ones into the server's
+//! content-addressed store, with only their hash and locator on chain.
+//!
+//! Reading follows the CLI (`ehr record get`): the patient (or a guardian holding an
+//! envelope) decrypts freely; a grantee reads under its live token, and the read is
+//! first logged on chain with `log-access` (a POST), after which the redirect shows the
+//! record once. The content hash is checked against the chain before decryption.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, FormRejection, QueryRejection};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use clarity::vm::types::PrincipalData;
+use ehr_sdk::ehr::records::{self, BlobStore, Placement, CHUNK_SIZE, MAX_CHUNKS, ON_CHAIN};
+use ehr_sdk::ehr::types::{Record, Scope};
+use ehr_sdk::ehr::{calls, SendOptions};
+
+use super::multipart::{self, Parts};
+use super::ops::{self, Op, Status};
+use super::{field, form_fields, newest_first_range, on_blocking_thread, page_number, pages_for, read_many, Ctx, Fields};
+use crate::html;
+use crate::state::{AppState, Identity};
+
+/// Sealing adds a header, a nonce and a tag to the plaintext.
+const SEAL_OVERHEAD: usize = 1 + 32 + 12 + 16;
+/// Most records one upload may create (a Bundle's entries).
+const MAX_UPLOAD_RECORDS: usize = 100;
+/// Most bytes of plaintext shown on the page (the rest by download).
+const MAX_SHOWN: usize = 48 * 1024;
+/// How long after a logged view the grantee may open the record from its redirect.
+const VIEW_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// The largest upload accepted, in bytes.
+pub const MAX_UPLOAD: usize = 8 * 1024 * 1024;
+
+fn query_map(q: Result<Query<HashMap<String, String>>, QueryRejection>) -> HashMap<String, String> {
+    q.map(|Query(m)| m).unwrap_or_default()
+}
+
+fn parse_id(ctx: &Ctx, text: &str) -> Result<u64, Response> {
+    text.trim_start_matches('#')
+        .parse::<u64>()
+        .map_err(|_| ctx.error(StatusCode::NOT_FOUND, "/records", &format!("`{text}` is not a record id (a whole number)")))
+}
+
+/// Where a record's sealed bytes are, in words.
+pub fn where_stored(r: &Record) -> String {
+    if r.locator == ON_CHAIN {
+        format!("on chain ({} chunk{})", r.chunk_count, if r.chunk_count == 1 { "" } else { "s" })
+    } else {
+        r.locator.clone()
+    }
+}
+
+fn placement(plain_len: usize, on_chain_max: usize, store: &dyn BlobStore) -> Placement<'_> {
+    let limit = (CHUNK_SIZE * MAX_CHUNKS).min(on_chain_max);
+    if plain_len + SEAL_OVERHEAD <= limit {
+        Placement::OnChain
+    } else {
+        Placement::Store(store)
+    }
+}
+
+/// `GET /records?patient=&page=`: a patient's records, newest first.
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let q = query_map(query);
+    let me = ctx.principal();
+    let patient = match q.get("patient").map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        Some(p) => match ctx.resolve(p) {
+            Ok(p) => p,
+            Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/records", &e),
+        },
+        None => me.clone(),
+    };
+    let c = state.client.clone();
+    let count = match c.get_patient_record_count(&patient).await {
+        Ok(n) => n,
+        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e.to_string()),
+    };
+    let pages = pages_for(count);
+    let page = page_number(&q, "page", pages, 1);
+    let (lo, hi) = newest_first_range(count, page);
+    let indexes: Vec<u64> = (lo..hi).rev().collect();
+    let own = patient == me;
+    let rows_data = {
+        let c = c.clone();
+        let patient = patient.clone();
+        let me = me.clone();
+        read_many(indexes, move |index| {
+            let c = c.clone();
+            let patient = patient.clone();
+            let me = me.clone();
+            async move {
+                let id = c.get_patient_record_id(&patient, index).await?;
+                let Some(id) = id else { return Ok(None) };
+                let record = c.get_record(id).await?;
+                let envelope = if own { None } else { Some(c.get_envelope(id, &me).await?.is_some()) };
+                Ok::<_, ehr_sdk::ehr::ClientError>(record.map(|r| (r, envelope)))
+            }
+        })
+        .await
+    };
+    let mut rows = Vec::with_capacity(rows_data.len());
+    for item in rows_data {
+        match item {
+            Ok(Some((r, envelope))) => {
+                let mut row = vec![
+                    format!("<a href=\"/records/{}\">#{}</a>", r.id, r.id),
+                    html::escape(&r.record_type),
+                    format!("v{}", r.version),
+                    r.created_at.to_string(),
+                    html::escape(&where_stored(&r)),
+                    match r.superseded_by {
+                        Some(n) => format!("superseded by <a href=\"/records/{n}\">#{n}</a>"),
+                        None => "latest".into(),
+                    },
+                ];
+                if let Some(has) = envelope {
+                    row.push(if has { "yes".into() } else { "no".into() });
+                }
+                rows.push(row);
+            }
+            Ok(None) => {}
+            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e.to_string()),
+        }
+    }
+    let mut body = String::new();
+    let title = if own { "My records".to_string() } else { "Records of a patient".to_string() };
+    if !own {
+        let _ = write!(body, "<p>Patient {}</p>", ctx.who(&patient));
+    }
+    let _ = write!(body, "<p>{count} record version{} on chain.</p>", if count == 1 { "" } else { "s" });
+    let mut headers_row = vec!["Record", "Type", "Version", "Block", "Stored", "State"];
+    if !own {
+        headers_row.push("Key for me");
+    }
+    body.push_str(&html::table("Records, newest first", &headers_row, &rows, "No records yet."));
+    let base = if own { "/records".to_string() } else { format!("/records?patient={}", html::url_encode(&patient.to_string())) };
+    body.push_str(&html::pager(&base, "page", page, pages));
+    body.push_str(&upload_section(&ctx, &patient, own));
+    ctx.render(&title, "/records", &body)
+}
+
+fn upload_section(ctx: &Ctx, patient: &PrincipalData, own: bool) -> String {
+    let mut out = String::from("<section aria-labelledby=\"upload\"><h2 id=\"upload\">Add a record</h2>");
+    out.push_str("<p>A FHIR R4 JSON resource or Bundle (one record per entry), or any file. It is encrypted here, before anything leaves this server.</p>");
+    if !own {
+        out.push_str("<p>Adding a record for another patient needs write access (or being its guardian).</p>");
+    }
+    let fields = format!(
+        "<input type=\"hidden\" name=\"patient\" value=\"{}\">{}{}{}",
+        html::escape(&patient.to_string()),
+        html::input("up-file", "file", "File", "file", "", "", "FHIR JSON or any file"),
+        html::textarea("up-text", "text", "Or paste FHIR JSON or text", 6, "spellcheck=\"false\"", "used when no file is chosen"),
+        html::input("up-type", "type", "Record type for a non-FHIR file", "text", "Binary", "maxlength=\"32\" pattern=\"[ -~]{1,32}\"", "FHIR records take their resourceType"),
+    );
+    out.push_str(&html::upload_form("/records", &ctx.csrf, &fields, "Encrypt and add"));
+    out.push_str("</section>");
+    out
+}
+
+async fn read_upload(ctx: &Ctx, headers: &HeaderMap, body: Result<Bytes, BytesRejection>, section: &str) -> Result<Parts, Response> {
+    let body = body.map_err(|e| ctx.error(StatusCode::PAYLOAD_TOO_LARGE, section, &format!("the upload could not be read: {e}")))?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    multipart::parse(content_type, &body).map_err(|e| ctx.error(StatusCode::BAD_REQUEST, section, &e))
+}
+
+/// The uploaded bytes: the file when one was chosen, else the textarea.
+fn content(parts: &Parts) -> Option<(Vec<u8>, String)> {
+    if let Some(file) = parts.get("file").filter(|f| !f.data.is_empty()) {
+        let name = file.filename.clone().unwrap_or_else(|| "file".into());
+        return Some((file.data.clone(), name));
+    }
+    parts
+        .get("text")
+        .filter(|t| !t.data.iter().all(|b| b.is_ascii_whitespace()))
+        .map(|t| (t.data.clone(), "pasted text".into()))
+}
+
+/// `POST /records`: upload (multipart or urlencoded: `patient`, `type`, `file`, `text`).
+pub async fn upload(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+    let ctx = match Ctx::action(&state, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let parts = match read_upload(&ctx, &headers, body, "/records").await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let patient_text = multipart::text(&parts, "patient");
+    let patient = if patient_text.is_empty() {
+        ctx.principal()
+    } else {
+        match ctx.resolve(&patient_text) {
+            Ok(p) => p,
+            Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/records", &format!("patient: {e}")),
+        }
+    };
+    let default_type = match multipart::text(&parts, "type") {
+        t if t.is_empty() => "Binary".to_string(),
+        t => t,
+    };
+    let Some((bytes, source)) = content(&parts) else {
+        return ctx.error(StatusCode::BAD_REQUEST, "/records", "nothing to add: choose a file or paste the record's text");
+    };
+    let imported = match ehr_sdk::fhir::parse_import(&bytes, &default_type) {
+        Ok(i) => i,
+        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/records", &format!("{source}: {e}")),
+    };
+    if imported.len() > MAX_UPLOAD_RECORDS {
+        return ctx.error(
+            StatusCode::BAD_REQUEST,
+            "/records",
+            &format!("{source} holds {} records; add at most {MAX_UPLOAD_RECORDS} at a time (split the Bundle)", imported.len()),
+        );
+    }
+    let back = if patient == ctx.principal() {
+        "/records".to_string()
+    } else {
+        format!("/records?patient={}", html::url_encode(&patient.to_string()))
+    };
+    let title = format!("Add {} record{} from {source}", imported.len(), if imported.len() == 1 { "" } else { "s" });
+    ops::start(&state, &ctx.me, title, &back, move |h| async move {
+        let mut lines = Vec::new();
+        for item in imported {
+            let (state, key, patient) = (h.state.clone(), h.me.key().clone(), patient.clone());
+            let record_type = item.record_type.clone();
+            let written = on_blocking_thread(move || async move {
+                let store: &dyn BlobStore = &state.store;
+                let place = placement(item.content.len(), state.config.on_chain_max, store);
+                records::add_record(&state.client, &key, &patient, &item.record_type, &item.content, place, &SendOptions::default()).await
+            })
+            .await?;
+            match written {
+                Ok(w) => {
+                    h.written(&w, "ehr-storage.add-record");
+                    lines.push(format!(
+                        "record #{} ({record_type}) added: {} sealed bytes, hash {}, {}",
+                        w.record_id,
+                        w.sealed_bytes,
+                        w.content_hash,
+                        if w.chunks > 0 { format!("{} chunk(s) on chain", w.chunks) } else { w.locator.clone() }
+                    ));
+                }
+                Err(e) => {
+                    let why = h.record_failure(&e);
+                    lines.push(format!("{record_type}: {why}"));
+                    return Err(lines.join("; "));
+                }
+            }
+        }
+        Ok(lines.join("; "))
+    })
+    .await
+}
+
+/// What the acting account may do with a record.
+struct Relation {
+    /// The patient itself or a guardian.
+    mine: bool,
+    /// Holds a key envelope.
+    envelope: bool,
+    /// A grantee's live token, when it has read access to this record's type.
+    token: Option<u64>,
+    /// Read access now (has-access).
+    readable: bool,
+}
+
+async fn relation(state: &AppState, me: &PrincipalData, r: &Record) -> Result<Relation, String> {
+    let c = &state.client;
+    let mine = r.patient == *me || c.acts_for(&r.patient, me).await.map_err(|e| e.to_string())?;
+    let envelope = c.get_envelope(r.id, me).await.map_err(|e| e.to_string())?.is_some();
+    if mine {
+        return Ok(Relation { mine, envelope, token: None, readable: true });
+    }
+    let (token, readable) = tokio::join!(
+        c.get_active_token(&r.patient, me),
+        c.has_access(&r.patient, me, Scope::READ, Some(&r.record_type))
+    );
+    let readable = readable.map_err(|e| e.to_string())?;
+    Ok(Relation {
+        mine,
+        envelope,
+        token: token.map_err(|e| e.to_string())?,
+        readable,
+    })
+}
+
+fn refused_words(me: &PrincipalData, r: &Record) -> String {
+    format!(
+        "Access refused: {me} has no live read grant from {} for {} records (never granted, revoked, or expired). A doctor can ask with a request on the Doctor page.",
+        r.patient, r.record_type
+    )
+}
+
+/// `GET /records/{id}`.
+pub async fn show(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let ctx = match Ctx::page(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let id = match parse_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let r = match state.client.get_record(id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return ctx.error(StatusCode::NOT_FOUND, "/records", &format!("no record #{id}")),
+        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e.to_string()),
+    };
+    let me = ctx.principal();
+    let rel = match relation(&state, &me, &r).await {
+        Ok(rel) => rel,
+        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e),
+    };
+    let mut body = String::new();
+    body.push_str(&html::fields(&[
+        ("Patient", ctx.who(&r.patient)),
+        ("Type", html::escape(&r.record_type)),
+        ("Version", format!("v{}", r.version)),
+        ("Previous version", r.previous.map(|p| format!("<a href=\"/records/{p}\">#{p}</a>")).unwrap_or_else(|| "-".into())),
+        (
+            "Superseded by",
+            r.superseded_by.map(|p| format!("<a href=\"/records/{p}\">#{p}</a>")).unwrap_or_else(|| "- (latest)".into()),
+        ),
+        ("Author", ctx.who(&r.author)),
+        ("Block", r.created_at.to_string()),
+        ("Content hash", format!("<code class=\"hash\">{}</code>", hex::encode(r.content_hash))),
+        ("Stored", html::escape(&where_stored(&r))),
+        ("Key envelope for me", if rel.envelope { "yes".into() } else { "no".into() }),
+    ]));
+    body.push_str("<section aria-labelledby=\"read\"><h2 id=\"read\">Read</h2>");
+    if rel.mine {
+        if rel.envelope {
+            let _ = write!(body, "<p><a class=\"button\" href=\"/records/{id}/view\">Decrypt and view</a> (checked against the on-chain hash; nothing is sent)</p>");
+        } else {
+            body.push_str(&html::notice("info", "You act for this patient but hold no key envelope for this record: the patient can share it with you."));
+        }
+    } else if !rel.readable || rel.token.is_none() {
+        body.push_str(&html::notice("error", &refused_words(&me, &r)));
+    } else if !rel.envelope {
+        body.push_str(&html::notice("warn", "You have read access, but no key envelope for this record yet: the patient (or a holder with share scope) must share it with you."));
+    } else {
+        body.push_str("<p>You read under your access token; opening logs a view on chain (the patient sees it in the audit trail).</p>");
+        body.push_str(&html::button_form(&format!("/records/{id}/open"), &ctx.csrf, &[], "Open (log the view on chain)", "primary"));
+    }
+    body.push_str("</section>");
+    if r.is_latest() {
+        body.push_str("<section aria-labelledby=\"amend\"><h2 id=\"amend\">Amend</h2><p>A new version; this one is kept and marked superseded.</p>");
+        let fields = format!(
+            "{}{}",
+            html::input("am-file", "file", "New content (file)", "file", "", "", ""),
+            html::textarea("am-text", "text", "Or paste the new content", 6, "spellcheck=\"false\"", "used when no file is chosen"),
+        );
+        body.push_str(&html::upload_form(&format!("/records/{id}/amend"), &ctx.csrf, &fields, "Encrypt and amend"));
+        body.push_str("</section>");
+    }
+    if rel.mine || rel.readable {
+        body.push_str("<section aria-labelledby=\"share\"><h2 id=\"share\">Share the key</h2><p>Gives a grantee with read access a key envelope for this record (needs share scope unless you are the patient).</p>");
+        let fields = format!(
+            "{}{}",
+            html::input("sh-to", "grantee", "Grantee (account name or address)", "text", "", "required list=\"accounts\" autocomplete=\"off\"", ""),
+            ctx.datalist()
+        );
+        body.push_str(&html::form(&format!("/records/{id}/share"), &ctx.csrf, &fields, "Share key"));
+        body.push_str("</section>");
+    }
+    let _ = write!(
+        body,
+        "<p><a href=\"/records?patient={}\">All records of this patient</a></p>",
+        html::url_encode(&r.patient.to_string())
+    );
+    ctx.render(&format!("Record #{id}"), "/records", &body)
+}
+
+/// Checks that the acting account may decrypt `r` now: as the patient's side, or as a
+/// grantee right after its view was logged by operation `op`.
+async fn may_decrypt(state: &AppState, me: &Identity, r: &Record, op: Option<&str>) -> Result<Option<Op>, String> {
+    let who = me.principal();
+    let rel = relation(state, &who, r).await?;
+    if rel.mine {
+        return Ok(None);
+    }
+    if !rel.readable {
+        return Err(refused_words(&who, r));
+    }
+    let op = op
+        .and_then(ops::get)
+        .filter(|o| o.account == me.name && o.viewed == Some(r.id) && matches!(o.status, Status::Mined(_)))
+        .filter(|o| o.started.elapsed() < VIEW_WINDOW)
+        .ok_or_else(|| "Open the record from its page: a grantee's read is logged on chain first.".to_string())?;
+    Ok(Some(op))
+}
+
+async fn decrypt(state: &Arc<AppState>, me: &Identity, id: u64) -> Result<records::Opened, String> {
+    let (state, key) = (state.clone(), me.key().clone());
+    on_blocking_thread(move || async move {
+        let store: &dyn BlobStore = &state.store;
+        records::open_record(&state.client, id, &key, Some(store)).await
+    })
+    .await?
+    .map_err(|e| ops::record_words(&e))
+}
+
+/// `GET /records/{id}/view?op=`: the decrypted record.
+pub async fn view(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let id = match parse_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let q = query_map(query);
+    let r = match state.client.get_record(id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return ctx.error(StatusCode::NOT_FOUND, "/records", &format!("no record #{id}")),
+        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e.to_string()),
+    };
+    let op = match may_decrypt(&state, &ctx.me, &r, q.get("op").map(String::as_str)).await {
+        Ok(op) => op,
+        Err(e) => return ctx.error(StatusCode::FORBIDDEN, &format!("/records/{id}"), &e),
+    };
+    let opened = match decrypt(&state, &ctx.me, id).await {
+        Ok(o) => o,
+        Err(e) => return ctx.error(StatusCode::UNPROCESSABLE_ENTITY, &format!("/records/{id}"), &e),
+    };
+    let mut body = String::new();
+    if let Some(op) = &op {
+        body.push_str(&html::notice("ok", &format!("View logged on chain. {}", op.message)));
+        body.push_str(&ops::tx_table(op));
+    }
+    body.push_str(&html::notice_html(
+        "ok",
+        &format!(
+            "<strong class=\"verified\">Content hash verified</strong> against the chain (<code class=\"hash\">{}</code>); decrypted {} bytes.",
+            hex::encode(r.content_hash),
+            opened.plaintext.len()
+        ),
+    ));
+    body.push_str(&html::fields(&[
+        ("Patient", ctx.who(&r.patient)),
+        ("Type", html::escape(&r.record_type)),
+        ("Version", format!("v{}", r.version)),
+        ("Block", r.created_at.to_string()),
+    ]));
+    let shown = match std::str::from_utf8(&opened.plaintext) {
+        Ok(text) => {
+            let pretty = serde_json::from_str::<serde_json::Value>(text)
+                .ok()
+                .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                .unwrap_or_else(|| text.to_string());
+            let mut cut = pretty.len().min(MAX_SHOWN);
+            while !pretty.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let mut out = format!("<pre class=\"content\" tabindex=\"0\">{}</pre>", html::escape(&pretty[..cut]));
+            if cut < pretty.len() {
+                out.push_str(&html::notice("info", "Only the beginning is shown: download the whole record."));
+            }
+            out
+        }
+        Err(_) => html::notice("info", &format!("Binary content, {} bytes: download it.", opened.plaintext.len())),
+    };
+    body.push_str(&shown);
+    let op_param = op.as_ref().map(|o| format!("?op={}", o.id)).unwrap_or_default();
+    let _ = write!(
+        body,
+        "<p><a href=\"/records/{id}/download{op_param}\">Download</a> &middot; <a href=\"/records/{id}\">Record #{id}</a></p>"
+    );
+    ctx.render(&format!("Record #{id}"), "/records", &body)
+}
+
+/// `GET /records/{id}/download?op=`: the decrypted bytes as an attachment.
+pub async fn download(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
+    let ctx = match Ctx::action(&state, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let id = match parse_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let q = query_map(query);
+    let r = match state.client.get_record(id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return ctx.error(StatusCode::NOT_FOUND, "/records", &format!("no record #{id}")),
+        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e.to_string()),
+    };
+    if let Err(e) = may_decrypt(&state, &ctx.me, &r, q.get("op").map(String::as_str)).await {
+        return ctx.error(StatusCode::FORBIDDEN, &format!("/records/{id}"), &e);
+    }
+    let opened = match decrypt(&state, &ctx.me, id).await {
+        Ok(o) => o,
+        Err(e) => return ctx.error(StatusCode::UNPROCESSABLE_ENTITY, &format!("/records/{id}"), &e),
+    };
+    let fhir = serde_json::from_slice::<serde_json::Value>(&opened.plaintext)
+        .map(|v| v.get("resourceType").is_some())
+        .unwrap_or(false);
+    let (content_type, ext) = if fhir { (crate::fhir::FHIR_JSON, "json") } else { ("application/octet-stream", "bin") };
+    let disposition = format!("attachment; filename=\"record-{id}.{ext}\"");
+    let mut response = (StatusCode::OK, opened.plaintext).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
+/// `POST /records/{id}/open`: a grantee logs its view on chain, then sees the record.
+pub async fn open(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let ctx = match Ctx::action(&state, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let id = match parse_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let back = format!("/records/{id}");
+    ops::start(&state, &ctx.me, format!("Open record #{id}"), &back, move |h| async move {
+        let me = h.me.principal();
+        let r = h
+            .state
+            .client
+            .get_record(id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("no record #{id}"))?;
+        let rel = relation(&h.state, &me, &r).await?;
+        if rel.mine {
+            return Err(format!("record #{id} is your own (or your ward's): open it from its page, no view is logged for the patient's side"));
+        }
+        let token = match (rel.token, rel.readable) {
+            (Some(t), true) => t,
+            _ => return Err(refused_words(&me, &r)),
+        };
+        if !rel.envelope {
+            return Err(format!("{me} holds no key envelope for record #{id}: the patient must share it first"));
+        }
+        let call = calls::log_access(token, id, "view").map_err(|e| e.to_string())?;
+        let mined = h.call(&call).await?;
+        h.viewed(id);
+        Ok(format!("Record #{id} opened under token #{token}; the view is in the patient's audit trail (block {}).", mined.block_height))
+    })
+    .await
+}
+
+/// `POST /records/{id}/amend`: `file` or `text`.
+pub async fn amend(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let ctx = match Ctx::action(&state, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let id = match parse_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let back = format!("/records/{id}");
+    let parts = match read_upload(&ctx, &headers, body, &back).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let Some((bytes, source)) = content(&parts) else {
+        return ctx.error(StatusCode::BAD_REQUEST, &back, "nothing to amend with: choose a file or paste the new content");
+    };
+    ops::start(&state, &ctx.me, format!("Amend record #{id} from {source}"), &back, move |h| async move {
+        let (state, key) = (h.state.clone(), h.me.key().clone());
+        let written = on_blocking_thread(move || async move {
+            let store: &dyn BlobStore = &state.store;
+            let place = placement(bytes.len(), state.config.on_chain_max, store);
+            records::amend_record(&state.client, &key, id, &bytes, place, &SendOptions::default()).await
+        })
+        .await?;
+        match written {
+            Ok(w) => {
+                h.written(&w, "ehr-storage.amend-record");
+                Ok(format!(
+                    "Record #{id} amended: new version #{} ({} sealed bytes, hash {}).",
+                    w.record_id, w.sealed_bytes, w.content_hash
+                ))
+            }
+            Err(e) => Err(h.record_failure(&e)),
+        }
+    })
+    .await
+}
+
+/// `POST /records/{id}/share`: `grantee`.
+pub async fn share(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let ctx = match Ctx::action(&state, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let id = match parse_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let back = format!("/records/{id}");
+    let fields = match form_fields(&ctx, &back, form) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let grantee = match ctx.resolve(field(&fields, "grantee")) {
+        Ok(g) => g,
+        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, &back, &format!("grantee: {e}")),
+    };
+    ops::start(&state, &ctx.me, format!("Share record #{id} with {grantee}"), &back, move |h| async move {
+        share_one(&h, id, &grantee).await?;
+        Ok(format!("Record #{id}'s key shared with {grantee}."))
+    })
+    .await
+}
+
+/// Puts `grantee`'s key envelope for record `id`, as the operation's account.
+pub async fn share_one(h: &ops::Handle, id: u64, grantee: &PrincipalData) -> Result<(), String> {
+    let (state, key, grantee) = (h.state.clone(), h.me.key().clone(), grantee.clone());
+    let shared = on_blocking_thread(move || async move {
+        records::share_record(&state.client, &key, id, &grantee, &SendOptions::default()).await
+    })
+    .await?;
+    match shared {
+        Ok(m) => {
+            h.mined(&m);
+            Ok(())
+        }
+        Err(e) => Err(h.record_failure(&e)),
+    }
+}

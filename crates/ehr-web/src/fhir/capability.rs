@@ -1,0 +1,128 @@
+//! `GET /fhir/metadata`: the `CapabilityStatement`, which says exactly what this server
+//! does (and by omission what it does not).
+
+use ehr_sdk::fhir::{
+    AUDIT_ENTRY_SYSTEM, EXTENSION_BASE, PRINCIPAL_SYSTEM, RECORD_SYSTEM, TOKEN_SYSTEM,
+};
+use serde_json::{json, Value};
+
+use super::params::{DEFAULT_COUNT, MAX_COUNT};
+use super::{CHAIN_TAG_SYSTEM, CREATE_TYPES, FHIR_JSON, FHIR_VERSION};
+
+/// When this CapabilityStatement last changed (its `date`).
+pub const CAPABILITY_DATE: &str = "2026-11-29";
+
+fn patient_param() -> Value {
+    json!({
+        "name": "patient",
+        "definition": "http://hl7.org/fhir/SearchParameter/clinical-patient",
+        "type": "reference",
+        "documentation": format!(
+            "Required. The patient's Stacks principal (its Patient id): `patient=ST1…` or `patient=Patient/ST1…`. Identifier system of principals: {PRINCIPAL_SYSTEM}"
+        ),
+    })
+}
+
+fn interactions(codes: &[&str]) -> Value {
+    Value::Array(codes.iter().map(|c| json!({ "code": c })).collect())
+}
+
+fn resource(ty: &str, codes: &[&str], search: bool, documentation: String) -> Value {
+    let mut r = json!({
+        "type": ty,
+        "profile": format!("http://hl7.org/fhir/StructureDefinition/{ty}"),
+        "documentation": documentation,
+        "interaction": interactions(codes),
+        "versioning": "no-version",
+        "readHistory": false,
+        "updateCreate": false,
+        "conditionalCreate": false,
+        "conditionalRead": "not-supported",
+        "conditionalUpdate": false,
+        "conditionalDelete": "not-supported",
+    });
+    if search {
+        r["searchParam"] = json!([patient_param()]);
+    }
+    r
+}
+
+/// The CapabilityStatement for a server whose FHIR base is `base`.
+pub fn capability_statement(base: &str) -> Value {
+    let mut resources = vec![
+        resource(
+            "Patient",
+            &["read"],
+            false,
+            format!("A registered patient. `id` is the Stacks principal (identifier system {PRINCIPAL_SYSTEM}); `active`, registration block and verification are on chain, nothing else about the person is."),
+        ),
+        resource(
+            "Consent",
+            &["read", "search-type"],
+            true,
+            format!("An access token (a grant to a doctor, a token the patient holds, or an emergency access) as Consent. `id` is the token id (identifier system {TOKEN_SYSTEM}). `status` is evaluated at the chain's tip; the validity in blocks is the `{EXTENSION_BASE}block-period` extension on `provision` (the chain has block heights, not instants, so `provision.period` is not given); `provision.actor` is the grantee, `provision.action` the scope (access, correct, disclose). The search reads every token of the deployment (the contracts index tokens by id only)."),
+        ),
+        resource(
+            "DocumentReference",
+            &["read", "search-type"],
+            true,
+            format!("A record's on-chain metadata: `id` is the record id (identifier system {RECORD_SYSTEM}), `content[0].attachment.url` the locator, the SHA-256 of the sealed bytes in the `{EXTENSION_BASE}content-sha256` extension. The content itself is `Binary/{{id}}`."),
+        ),
+        resource(
+            "AuditEvent",
+            &["read", "search-type"],
+            true,
+            format!("An entry of the on-chain audit log. `id` is the entry id (identifier system {AUDIT_ENTRY_SYSTEM}); `recorded` is the time of the answer (the chain gives a block height, in the block-height extension). A search reads only the page's entries and verifies them against the hash chain (each entry's hash and its link to the global entry before it): the verdict is `Bundle.meta.tag` in {CHAIN_TAG_SYSTEM}, code `verified` or `broken` (then an OperationOutcome entry with `search.mode` = `outcome` names the break). A read carries the same tag in `AuditEvent.meta.tag`."),
+        ),
+        resource(
+            "Binary",
+            &["read"],
+            false,
+            "A record's decrypted content (`id` = record id), for the acting account (X-Ehr-Account) when it holds a key envelope: the patient, or a doctor with a live read grant for the record's type. A read under a grant is logged on chain (`permission-manager.log-access`, action `view`) before it is answered; the transaction id is in the `X-Ehr-Access-Logged` header. `Accept: application/octet-stream` gets the raw bytes of non-FHIR content.".to_string(),
+        ),
+    ];
+    for ty in CREATE_TYPES {
+        resources.push(resource(
+            ty,
+            &["create"],
+            false,
+            format!("Stored as a record of the patient named by `subject`/`patient` (identifier in {PRINCIPAL_SYSTEM}, or `Patient/<principal>`), else by `?patient=`, else the acting account. Sealed for the patient's key and added with `ehr-storage.add-record` signed by the acting account; the contract refuses a writer without the right (403). Answers 201 with `Location: DocumentReference/<record id>`."),
+        ));
+    }
+    json!({
+        "resourceType": "CapabilityStatement",
+        "id": "ehr-serve",
+        "url": format!("{base}/metadata"),
+        "name": "EhrServeFhirApi",
+        "title": "ehr serve: FHIR R4 API over the EHR contracts on Stacks",
+        "status": "active",
+        "experimental": false,
+        "date": CAPABILITY_DATE,
+        "publisher": "ehr-stacks",
+        "description": "Patient-owned health records on the Stacks blockchain: registrations, grants, record metadata and the audit log read from the contracts; records added and decrypted for the accounts this server acts for.",
+        "kind": "instance",
+        "software": { "name": "ehr serve", "version": env!("CARGO_PKG_VERSION") },
+        "implementation": { "description": "ehr serve (ehr-web)", "url": base },
+        "fhirVersion": FHIR_VERSION,
+        "format": ["json", FHIR_JSON],
+        "rest": [{
+            "mode": "server",
+            "documentation": format!(
+                "Every request needs `Authorization: Bearer <token>` (printed by `ehr serve`); `X-Ehr-Account: <name>` picks the account the server acts as (default: its first). Identifiers: a Patient id is a Stacks principal ({PRINCIPAL_SYSTEM}); Consent ids are token ids ({TOKEN_SYSTEM}); DocumentReference and Binary ids are record ids ({RECORD_SYSTEM}); AuditEvent ids are audit-log entry ids ({AUDIT_ENTRY_SYSTEM}); extensions live under {EXTENSION_BASE}. Searches are paged with `_count` (default {DEFAULT_COUNT}, at most {MAX_COUNT}) and `_offset`; Bundles link `self`, `first`, `previous`, `next`, `last`. Unknown parameters are refused (400). Errors are OperationOutcome: 400 malformed, 401 no token, 403 refused (a contract's refusal carries its message), 404 unknown id or type, 405 interaction not supported, 422 a resource this server does not store. Not supported: update, patch, delete, vread, history, system search, conditional interactions, operations, _include, _sort, _summary, XML."
+            ),
+            "security": {
+                "cors": false,
+                "description": "Bearer token printed once by `ehr serve`; Host header checked against the listen address. Writes are signed transactions: the contracts decide who may write; Binary needs a key envelope and, for anyone but the patient or a guardian, a live read grant.",
+            },
+            "resource": resources,
+            "interaction": [
+                { "code": "transaction", "documentation": "POST /fhir with a transaction Bundle of creates: all entries checked (including the contract's write rule) before any is written; a chain cannot roll back a write that fails midway." },
+                { "code": "batch", "documentation": "POST /fhir with a batch Bundle of creates: each entry on its own." },
+            ],
+            "searchParam": [
+                { "name": "_count", "type": "number", "documentation": format!("Entries per page (default {DEFAULT_COUNT}, at most {MAX_COUNT}; 0 gives only the total).") },
+                { "name": "_offset", "type": "number", "documentation": "Entries to skip (the `next` link carries it)." },
+            ],
+        }],
+    })
+}

@@ -1,0 +1,202 @@
+//! Request parameters: the query string, paging, principals, the server's base URL.
+
+use axum::http::{header, HeaderMap};
+use clarity::vm::types::PrincipalData;
+
+use super::util::{percent_decode, percent_encode};
+use super::ApiError;
+
+/// Entries per page when `_count` is not given.
+pub const DEFAULT_COUNT: u64 = 20;
+/// The largest `_count` honoured; a larger one is lowered to this (FHIR lets a server
+/// return fewer than asked).
+pub const MAX_COUNT: u64 = 100;
+
+/// A decoded query string, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pairs: Vec<(String, String)>,
+}
+
+impl Query {
+    /// Decodes `raw` (the part after `?`).
+    pub fn parse(raw: Option<&str>) -> Result<Query, ApiError> {
+        let mut pairs = Vec::new();
+        for part in raw.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = part.split_once('=').unwrap_or((part, ""));
+            pairs.push((percent_decode(k)?, percent_decode(v)?));
+        }
+        Ok(Query { pairs })
+    }
+
+    /// The single value of `name`; given twice is refused (FHIR would AND them, which
+    /// means nothing for these parameters).
+    pub fn one(&self, name: &str) -> Result<Option<&str>, ApiError> {
+        let mut values = self.pairs.iter().filter(|(k, _)| k == name);
+        let first = values.next().map(|(_, v)| v.as_str());
+        if values.next().is_some() {
+            return Err(ApiError::BadRequest(format!(
+                "parameter `{name}` is given more than once"
+            )));
+        }
+        Ok(first)
+    }
+
+    /// Refuses a parameter not in `allowed` (and not `_format`, checked here: JSON only),
+    /// naming the ones that are supported. Unknown parameters are refused rather than
+    /// ignored, so a client never mistakes an unfiltered answer for a filtered one.
+    pub fn only(&self, allowed: &[&str]) -> Result<(), ApiError> {
+        for (k, v) in &self.pairs {
+            if k == "_format" {
+                check_format(v)?;
+                continue;
+            }
+            if !allowed.contains(&k.as_str()) {
+                let supported = if allowed.is_empty() {
+                    "none".to_string()
+                } else {
+                    allowed.join(", ")
+                };
+                return Err(ApiError::BadRequest(format!(
+                    "parameter `{k}` is not supported here (supported: {supported}; see /fhir/metadata)"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_format(value: &str) -> Result<(), ApiError> {
+    match value {
+        "json" | "application/json" | "application/fhir+json" => Ok(()),
+        other => Err(ApiError::NotAcceptable(format!(
+            "_format `{other}` is not served: this server writes JSON only (`_format=json`)"
+        ))),
+    }
+}
+
+/// Refuses a request whose `Accept` header allows no JSON.
+pub fn check_accept(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    if accepts_json(accept) {
+        Ok(())
+    } else {
+        Err(ApiError::NotAcceptable(format!(
+            "Accept `{accept}` allows no format this server writes: it answers `application/fhir+json`"
+        )))
+    }
+}
+
+/// True when an `Accept` value allows FHIR JSON.
+pub fn accepts_json(accept: &str) -> bool {
+    accept.split(',').any(|item| {
+        let media = item.split(';').next().unwrap_or("").trim();
+        media.is_empty()
+            || media == "*/*"
+            || media == "application/*"
+            || media.ends_with("json")
+    })
+}
+
+/// Refuses a body whose `Content-Type` is not JSON (a missing one is taken as JSON).
+pub fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(ct) = headers.get(header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let media = ct
+        .to_str()
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if media == "application/fhir+json" || media == "application/json" {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType(format!(
+            "Content-Type `{media}` is not read here: send `application/fhir+json`"
+        )))
+    }
+}
+
+/// A page: where it starts and how many entries at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// `_offset`: entries skipped.
+    pub offset: u64,
+    /// `_count`: entries at most (0: only the total).
+    pub count: u64,
+}
+
+impl Page {
+    /// `_count` and `_offset` from the query (defaults [`DEFAULT_COUNT`] and 0).
+    pub fn from_query(q: &Query) -> Result<Page, ApiError> {
+        let number = |name: &str, default: u64| -> Result<u64, ApiError> {
+            match q.one(name)? {
+                None => Ok(default),
+                Some(v) => v.parse::<u64>().map_err(|_| {
+                    ApiError::BadRequest(format!(
+                        "`{name}` must be a whole number 0 or more, not `{v}`"
+                    ))
+                }),
+            }
+        };
+        Ok(Page {
+            count: number("_count", DEFAULT_COUNT)?.min(MAX_COUNT),
+            offset: number("_offset", 0)?,
+        })
+    }
+
+    /// The indexes `[offset, end)` of this page among `total` entries.
+    pub fn range(&self, total: u64) -> std::ops::Range<u64> {
+        let start = self.offset.min(total);
+        start..start.saturating_add(self.count).min(total)
+    }
+}
+
+/// A Stacks principal from text: a bare principal (`ST1…`, `ST1….contract`), a
+/// relative reference `Patient/ST1…`, or an absolute one ending in `/Patient/ST1…`.
+pub fn principal_of(text: &str) -> Option<PrincipalData> {
+    let bare = match text.rfind("Patient/") {
+        Some(i) => &text[i + "Patient/".len()..],
+        None => text,
+    };
+    PrincipalData::parse(bare).ok()
+}
+
+/// The `patient` search parameter, required by every search of this server.
+pub fn patient_param(q: &Query) -> Result<PrincipalData, ApiError> {
+    let value = q.one("patient")?.ok_or_else(|| {
+        ApiError::BadRequest(
+            "`patient` is required: give the patient's Stacks principal, e.g. `?patient=ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5`"
+                .into(),
+        )
+    })?;
+    principal_of(value).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "`patient={value}` is not a Stacks principal (the Patient id is the principal, e.g. ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5)"
+        ))
+    })
+}
+
+/// The server's FHIR base URL as the client reached it: `http://<Host>/fhir` (the guard
+/// has checked `Host` already).
+pub fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}/fhir")
+}
+
+/// `base/Type?k=v&…` with values encoded.
+pub fn search_url(base: &str, resource: &str, params: &[(&str, String)]) -> String {
+    let query: Vec<String> = params
+        .iter()
+        .map(|(k, v)| format!("{k}={}", percent_encode(v)))
+        .collect();
+    format!("{base}/{resource}?{}", query.join("&"))
+}

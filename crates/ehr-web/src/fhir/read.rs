@@ -1,0 +1,264 @@
+//! Reads and searches of what the chain holds: Patient, Consent, DocumentReference and
+//! AuditEvent, through the SDK's FHIR mappings (the CLI's exports use the same ones).
+
+use clarity::vm::types::PrincipalData;
+use ehr_sdk::audit::{AuditEntry, ChainBreak};
+use ehr_sdk::ehr::trail::verify_links;
+use ehr_sdk::ehr::{EhrClient, EhrContract};
+use ehr_sdk::fhir::{audit_bundle, audit_event, consent, document_reference, patient_resource};
+use serde_json::{json, Value};
+
+use super::params::{patient_param, Page, Query};
+use super::search::SearchPage;
+use super::util::{concurrent, now_instant};
+use super::{ApiError, CHAIN_TAG_SYSTEM};
+
+/// A decimal id as the contracts number things; anything else names nothing.
+pub fn numeric_id(resource: &str, id: &str) -> Result<u64, ApiError> {
+    id.parse::<u64>()
+        .ok()
+        .filter(|n| n.to_string() == id)
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "no {resource} `{id}`: {resource} ids are decimal numbers (see /fhir/metadata)"
+            ))
+        })
+}
+
+/// `Patient/{principal}`.
+pub async fn patient(client: &EhrClient, id: &str) -> Result<Value, ApiError> {
+    let not_found = || ApiError::NotFound(format!("no registered patient `{id}`"));
+    let principal = PrincipalData::parse(id).map_err(|_| {
+        ApiError::NotFound(format!(
+            "no Patient `{id}`: a Patient id is a Stacks principal, e.g. ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5"
+        ))
+    })?;
+    let p = client.get_patient(&principal).await?.ok_or_else(not_found)?;
+    Ok(patient_resource(&principal.to_string(), &p))
+}
+
+async fn tip_height(client: &EhrClient) -> Result<u64, ApiError> {
+    Ok(client
+        .node()
+        .info()
+        .await
+        .map_err(|e| ApiError::Node(e.to_string()))?
+        .stacks_tip_height)
+}
+
+/// `Consent/{token id}`: the token with its status at the chain's tip.
+pub async fn consent_read(client: &EhrClient, id: &str) -> Result<Value, ApiError> {
+    let n = numeric_id("Consent", id)?;
+    let token = client
+        .get_token(n)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no Consent {n}: no access token #{n}")))?;
+    Ok(consent(&token, tip_height(client).await?))
+}
+
+/// `Consent?patient=`: every access token of the patient (granted to a doctor, held by
+/// the patient, emergency), oldest first, with its status at the chain's tip.
+///
+/// The contracts index tokens by id only, so this reads every token (concurrently) and
+/// keeps the patient's: its cost grows with the deployment's tokens, unlike the other
+/// searches.
+pub async fn consent_search(
+    client: &EhrClient,
+    base: &str,
+    q: &Query,
+) -> Result<Value, ApiError> {
+    q.only(&["patient", "_count", "_offset"])?;
+    let patient = patient_param(q)?;
+    let page = Page::from_query(q)?;
+    let last = client.get_last_token_id().await?;
+    let c = client.clone();
+    let tokens = concurrent((1..=last).collect(), move |id| {
+        let c = c.clone();
+        async move { c.get_token(id).await }
+    })
+    .await?;
+    let mine: Vec<_> = tokens
+        .into_iter()
+        .flatten()
+        .filter(|t| t.patient == patient)
+        .collect();
+    let height = tip_height(client).await?;
+    let search = SearchPage {
+        base,
+        resource: "Consent",
+        params: vec![("patient", patient.to_string())],
+        page,
+        total: mine.len() as u64,
+    };
+    let range = page.range(search.total);
+    let resources = mine[range.start as usize..range.end as usize]
+        .iter()
+        .map(|t| consent(t, height))
+        .collect();
+    Ok(search.bundle(resources))
+}
+
+/// `DocumentReference/{record id}`.
+pub async fn document_read(client: &EhrClient, id: &str) -> Result<Value, ApiError> {
+    let n = numeric_id("DocumentReference", id)?;
+    let record = client
+        .get_record(n)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no DocumentReference {n}: no record #{n}")))?;
+    Ok(document_reference(&record))
+}
+
+/// `DocumentReference?patient=`: the patient's records (every version), oldest first;
+/// reads only the page's records.
+pub async fn document_search(
+    client: &EhrClient,
+    base: &str,
+    q: &Query,
+) -> Result<Value, ApiError> {
+    q.only(&["patient", "_count", "_offset"])?;
+    let patient = patient_param(q)?;
+    let page = Page::from_query(q)?;
+    let total = client.get_patient_record_count(&patient).await?;
+    let range = page.range(total);
+    let (c, p) = (client.clone(), patient.clone());
+    let ids = concurrent(range.collect(), move |index| {
+        let (c, p) = (c.clone(), p.clone());
+        async move { c.get_patient_record_id(&p, index).await }
+    })
+    .await?;
+    let c = client.clone();
+    let records = concurrent(ids.into_iter().flatten().collect(), move |id| {
+        let c = c.clone();
+        async move { c.get_record(id).await }
+    })
+    .await?;
+    let search = SearchPage {
+        base,
+        resource: "DocumentReference",
+        params: vec![("patient", patient.to_string())],
+        page,
+        total,
+    };
+    Ok(search.bundle(records.iter().flatten().map(document_reference).collect()))
+}
+
+/// The hash-chain verdict as a `Coding` for `meta.tag` ([`CHAIN_TAG_SYSTEM`]).
+pub fn chain_tag(verdict: &Result<(), ChainBreak>) -> Value {
+    match verdict {
+        Ok(()) => json!({
+            "system": CHAIN_TAG_SYSTEM,
+            "code": "verified",
+            "display": "every entry's hash recomputes and links to the global entry before it",
+        }),
+        Err(e) => json!({
+            "system": CHAIN_TAG_SYSTEM,
+            "code": "broken",
+            "display": e.to_string(),
+        }),
+    }
+}
+
+/// Verifies `entries` (in the patient's order) against the global chain: each entry's
+/// hash, and its link to the global entry before it, fetched when it is not in the list.
+async fn verify(client: &EhrClient, entries: &[AuditEntry]) -> Result<Result<(), ChainBreak>, ApiError> {
+    let wanted: Vec<u64> = entries
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| e.id > 0 && !(*i > 0 && entries[i - 1].id + 1 == e.id))
+        .filter_map(|(_, e)| u64::try_from(e.id - 1).ok())
+        .collect();
+    let c = client.clone();
+    let previous = concurrent(wanted.clone(), move |id| {
+        let c = c.clone();
+        async move { c.get_entry(id).await }
+    })
+    .await?;
+    let hashes: std::collections::HashMap<u128, String> = wanted
+        .into_iter()
+        .zip(previous)
+        .filter_map(|(id, e)| e.map(|e| (u128::from(id), e.entry_hash)))
+        .collect();
+    Ok(verify_links(entries, |id| hashes.get(&id).cloned()))
+}
+
+fn audit_log_id(client: &EhrClient) -> String {
+    client.deployment().id(EhrContract::AuditLog).to_string()
+}
+
+/// `AuditEvent/{entry id}`, with the entry's own chain check in `meta.tag`.
+pub async fn audit_read(client: &EhrClient, id: &str) -> Result<Value, ApiError> {
+    let n = numeric_id("AuditEvent", id)?;
+    let entry = client
+        .get_entry(n)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no AuditEvent {n}: no audit-log entry {n}")))?;
+    let entries = [entry];
+    let verdict = verify(client, &entries).await?;
+    let mut event = audit_event(&entries[0], &audit_log_id(client), &now_instant());
+    event["meta"] = json!({ "tag": [chain_tag(&verdict)] });
+    Ok(event)
+}
+
+/// `AuditEvent?patient=`: the patient's audit-log entries, oldest first. Reads only the
+/// page's entries through the per-patient index (`get-patient-entry-count`,
+/// `get-patient-entry-id`, `get-entry`) plus, for each entry whose global predecessor is
+/// not on the page, that predecessor; verifies the page against the hash chain and
+/// tells the verdict in the Bundle's `meta.tag` ([`CHAIN_TAG_SYSTEM`]), with an
+/// `OperationOutcome` entry (`search.mode` `outcome`) naming the break when there is one.
+///
+/// `AuditEvent.recorded` is the time of the answer: the chain gives each entry a block
+/// height (in the block-height extension), not a time; the CLI's export does the same.
+pub async fn audit_search(client: &EhrClient, base: &str, q: &Query) -> Result<Value, ApiError> {
+    q.only(&["patient", "_count", "_offset"])?;
+    let patient = patient_param(q)?;
+    let page = Page::from_query(q)?;
+    let total = client.get_patient_entry_count(&patient).await?;
+    let range = page.range(total);
+    let (c, p) = (client.clone(), patient.clone());
+    let ids = concurrent(range.collect(), move |index| {
+        let (c, p) = (c.clone(), p.clone());
+        async move { c.get_patient_entry_id(&p, index).await }
+    })
+    .await?;
+    let c = client.clone();
+    let entries: Vec<AuditEntry> = concurrent(ids.into_iter().flatten().collect(), move |id| {
+        let c = c.clone();
+        async move { c.get_entry(id).await }
+    })
+    .await?
+    .into_iter()
+    .flatten()
+    .collect();
+    let verdict = verify(client, &entries).await?;
+
+    let recorded = now_instant();
+    let exported = audit_bundle(&entries, &audit_log_id(client), |_| recorded.clone());
+    let resources: Vec<Value> = exported["entry"]
+        .as_array()
+        .map(|items| items.iter().map(|e| e["resource"].clone()).collect())
+        .unwrap_or_default();
+    let search = SearchPage {
+        base,
+        resource: "AuditEvent",
+        params: vec![("patient", patient.to_string())],
+        page,
+        total,
+    };
+    let mut bundle = search.bundle(resources);
+    bundle["meta"]["tag"] = json!([chain_tag(&verdict)]);
+    if let Err(e) = &verdict {
+        let warning = json!({
+            "resource": super::outcome_json(
+                axum::http::StatusCode::OK,
+                "integrity",
+                &format!("the audit log's hash chain does not verify on this page: {e}"),
+            ),
+            "search": { "mode": "outcome" },
+        });
+        match bundle["entry"].as_array_mut() {
+            Some(entries) => entries.push(warning),
+            None => bundle["entry"] = json!([warning]),
+        }
+    }
+    Ok(bundle)
+}
