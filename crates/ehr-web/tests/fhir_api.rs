@@ -65,7 +65,10 @@ impl<'a> Fhir<'a> {
 
     /// GET as `account` (None: the server's default identity).
     async fn get_as(&self, path: &str, account: Option<&str>) -> Answer {
-        let mut rq = self.http.get(self.url(path)).bearer_auth(&self.server.token);
+        let mut rq = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(&self.server.token);
         if let Some(a) = account {
             rq = rq.header("X-Ehr-Account", a);
         }
@@ -91,7 +94,11 @@ impl<'a> Fhir<'a> {
 
 /// Asserts an OperationOutcome with `status` and returns its diagnostics.
 fn assert_outcome(a: &Answer, status: u16) -> String {
-    assert_eq!(a.status, status, "expected {status}, got {}: {}", a.status, a.body);
+    assert_eq!(
+        a.status, status,
+        "expected {status}, got {}: {}",
+        a.status, a.body
+    );
     assert!(
         a.content_type.starts_with("application/fhir+json"),
         "an OperationOutcome is FHIR JSON, got `{}`",
@@ -100,23 +107,38 @@ fn assert_outcome(a: &Answer, status: u16) -> String {
     assert_eq!(a.body["resourceType"], "OperationOutcome", "{}", a.body);
     let issue = &a.body["issue"][0];
     assert!(
-        matches!(issue["severity"].as_str(), Some("fatal" | "error" | "warning" | "information")),
+        matches!(
+            issue["severity"].as_str(),
+            Some("fatal" | "error" | "warning" | "information")
+        ),
         "{issue}"
     );
-    assert!(issue["code"].as_str().is_some_and(|c| !c.is_empty()), "{issue}");
+    assert!(
+        issue["code"].as_str().is_some_and(|c| !c.is_empty()),
+        "{issue}"
+    );
     issue["diagnostics"].as_str().unwrap_or("").to_string()
 }
 
 /// Asserts a searchset Bundle with `total` and a `self` link; returns the resources.
 fn assert_searchset(a: &Answer, resource_type: &str) -> Vec<Value> {
     assert_eq!(a.status, 200, "{}", a.body);
-    assert!(a.content_type.starts_with("application/fhir+json"), "{}", a.content_type);
+    assert!(
+        a.content_type.starts_with("application/fhir+json"),
+        "{}",
+        a.content_type
+    );
     let b = &a.body;
     assert_eq!(b["resourceType"], "Bundle");
     assert_eq!(b["type"], "searchset");
     assert!(b["total"].is_u64(), "total: {b}");
     let links = b["link"].as_array().expect("link");
-    assert!(links.iter().any(|l| l["relation"] == "self" && l["url"].is_string()), "{b}");
+    assert!(
+        links
+            .iter()
+            .any(|l| l["relation"] == "self" && l["url"].is_string()),
+        "{b}"
+    );
     let entries = b["entry"].as_array().cloned().unwrap_or_default();
     let mut resources = Vec::new();
     for e in entries {
@@ -128,7 +150,10 @@ fn assert_searchset(a: &Answer, resource_type: &str) -> Vec<Value> {
         assert_eq!(r["resourceType"], resource_type, "{r}");
         let id = r["id"].as_str().expect("id");
         assert!(
-            e["fullUrl"].as_str().expect("fullUrl").ends_with(&format!("/{resource_type}/{id}")),
+            e["fullUrl"]
+                .as_str()
+                .expect("fullUrl")
+                .ends_with(&format!("/{resource_type}/{id}")),
             "{e}"
         );
         resources.push(r);
@@ -184,19 +209,45 @@ async fn run(server: &Server, who: &str, call: ContractCall) {
 }
 
 async fn tip(server: &Server) -> u64 {
-    server.client.node().info().await.expect("info").stacks_tip_height
+    server
+        .client
+        .node()
+        .info()
+        .await
+        .expect("info")
+        .stacks_tip_height
 }
 
 /// The patient registered, the doctor registered and verified by an issuer.
 async fn register_people(server: &Server) {
     let patient = account(PATIENT);
-    run(server, PATIENT, calls::register_patient(&[7; 32], &patient.secret_key.public_key()).unwrap()).await;
+    run(
+        server,
+        PATIENT,
+        calls::register_patient(&[7; 32], &patient.secret_key.public_key()).unwrap(),
+    )
+    .await;
     let doctor = account(DOCTOR);
-    run(server, DOCTOR, calls::register_doctor(&[8; 32], &doctor.secret_key.public_key(), "cardiology").unwrap()).await;
+    run(
+        server,
+        DOCTOR,
+        calls::register_doctor(&[8; 32], &doctor.secret_key.public_key(), "cardiology").unwrap(),
+    )
+    .await;
     let issuer = account(ISSUER);
-    run(server, "deployer", calls::set_issuer(&issuer.principal(), &issuer.secret_key.public_key(), true).unwrap()).await;
+    run(
+        server,
+        "deployer",
+        calls::set_issuer(&issuer.principal(), &issuer.secret_key.public_key(), true).unwrap(),
+    )
+    .await;
     let until = tip(server).await + 1_000;
-    run(server, ISSUER, calls::verify_doctor(&doctor.principal(), until).unwrap()).await;
+    run(
+        server,
+        ISSUER,
+        calls::verify_doctor(&doctor.principal(), until).unwrap(),
+    )
+    .await;
 }
 
 fn observation(value: f64, subject: Option<&str>) -> Value {
@@ -218,21 +269,36 @@ async fn metadata_states_exactly_what_is_served() {
     let fhir = Fhir::new(&server);
     let a = fhir.get("/metadata").await;
     assert_eq!(a.status, 200, "{}", a.body);
-    assert!(a.content_type.starts_with("application/fhir+json"), "{}", a.content_type);
+    assert!(
+        a.content_type.starts_with("application/fhir+json"),
+        "{}",
+        a.content_type
+    );
     let cs = &a.body;
     assert_eq!(cs["resourceType"], "CapabilityStatement");
     assert_eq!(cs["status"], "active");
     let date = cs["date"].as_str().expect("date");
-    assert!(date.len() >= 10 && date.as_bytes()[4] == b'-', "date: {date}");
+    assert!(
+        date.len() >= 10 && date.as_bytes()[4] == b'-',
+        "date: {date}"
+    );
     assert_eq!(cs["kind"], "instance");
     assert_eq!(cs["fhirVersion"], "4.0.1");
-    let formats: Vec<&str> = cs["format"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    let formats: Vec<&str> = cs["format"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
     assert!(formats.contains(&"json"), "{formats:?}");
     let rest = &cs["rest"][0];
     assert_eq!(rest["mode"], "server");
     let documentation = rest["documentation"].as_str().unwrap();
     for system in [PRINCIPAL_SYSTEM, RECORD_SYSTEM, TOKEN_SYSTEM] {
-        assert!(documentation.contains(system), "the identifier system {system} is documented");
+        assert!(
+            documentation.contains(system),
+            "the identifier system {system} is documented"
+        );
     }
 
     let resources = rest["resource"].as_array().unwrap();
@@ -249,7 +315,11 @@ async fn metadata_states_exactly_what_is_served() {
             .collect();
         let params = r["searchParam"]
             .as_array()
-            .map(|ps| ps.iter().map(|p| p["name"].as_str().unwrap().to_string()).collect())
+            .map(|ps| {
+                ps.iter()
+                    .map(|p| p["name"].as_str().unwrap().to_string())
+                    .collect()
+            })
             .unwrap_or_default();
         (interactions, params)
     };
@@ -257,12 +327,20 @@ async fn metadata_states_exactly_what_is_served() {
     assert_eq!(of("Patient"), (strings(&["read"]), vec![]));
     assert_eq!(of("Binary"), (strings(&["read"]), vec![]));
     for ty in ["Consent", "AuditEvent", "DocumentReference"] {
-        assert_eq!(of(ty), (strings(&["read", "search-type"]), strings(&["patient"])), "{ty}");
+        assert_eq!(
+            of(ty),
+            (strings(&["read", "search-type"]), strings(&["patient"])),
+            "{ty}"
+        );
     }
     for ty in ehr_web::fhir::CREATE_TYPES {
         assert_eq!(of(ty), (strings(&["create"]), vec![]), "{ty}");
     }
-    assert_eq!(resources.len(), 5 + ehr_web::fhir::CREATE_TYPES.len(), "no other resource types");
+    assert_eq!(
+        resources.len(),
+        5 + ehr_web::fhir::CREATE_TYPES.len(),
+        "no other resource types"
+    );
     let system: Vec<&str> = rest["interaction"]
         .as_array()
         .unwrap()
@@ -280,7 +358,12 @@ async fn metadata_states_exactly_what_is_served() {
 
     // Interactions it does not list are refused as FHIR expects.
     let put = fhir
-        .send(fhir.http.put(fhir.url("/Patient/x")).bearer_auth(&server.token).body("{}"))
+        .send(
+            fhir.http
+                .put(fhir.url("/Patient/x"))
+                .bearer_auth(&server.token)
+                .body("{}"),
+        )
         .await;
     assert_outcome(&put, 405);
     assert_outcome(&fhir.get("/Patient").await, 405);
@@ -297,7 +380,9 @@ async fn the_guard_answers_with_operation_outcomes() {
 
     let none = fhir.send(http.get(fhir.url("/metadata"))).await;
     assert!(assert_outcome(&none, 401).contains("bearer"));
-    let wrong = fhir.send(http.get(fhir.url("/metadata")).bearer_auth("not-the-token")).await;
+    let wrong = fhir
+        .send(http.get(fhir.url("/metadata")).bearer_auth("not-the-token"))
+        .await;
     assert_outcome(&wrong, 401);
     let rebound = fhir
         .send(
@@ -309,7 +394,10 @@ async fn the_guard_answers_with_operation_outcomes() {
     assert_outcome(&rebound, 421);
 
     // Unknown ids and types, bad parameters.
-    assert_outcome(&fhir.get(&format!("/Patient/{}", principal(STRANGER))).await, 404);
+    assert_outcome(
+        &fhir.get(&format!("/Patient/{}", principal(STRANGER))).await,
+        404,
+    );
     assert_outcome(&fhir.get("/Patient/not-a-principal").await, 404);
     assert_outcome(&fhir.get("/DocumentReference/999").await, 404);
     assert_outcome(&fhir.get("/Consent/999").await, 404);
@@ -320,24 +408,71 @@ async fn the_guard_answers_with_operation_outcomes() {
     assert_outcome(&fhir.get("/no/such/path").await, 404);
     assert!(assert_outcome(&fhir.get("/AuditEvent").await, 400).contains("patient"));
     assert_outcome(&fhir.get("/AuditEvent?patient=nobody").await, 400);
-    assert_outcome(&fhir.get(&format!("/AuditEvent?patient={}&_count=x", principal(PATIENT))).await, 400);
-    assert_outcome(&fhir.get(&format!("/AuditEvent?patient={}&date=2020", principal(PATIENT))).await, 400);
+    assert_outcome(
+        &fhir
+            .get(&format!(
+                "/AuditEvent?patient={}&_count=x",
+                principal(PATIENT)
+            ))
+            .await,
+        400,
+    );
+    assert_outcome(
+        &fhir
+            .get(&format!(
+                "/AuditEvent?patient={}&date=2020",
+                principal(PATIENT)
+            ))
+            .await,
+        400,
+    );
     let xml = fhir
-        .send(http.get(fhir.url("/metadata")).bearer_auth(&server.token).header(ACCEPT, "application/fhir+xml"))
+        .send(
+            http.get(fhir.url("/metadata"))
+                .bearer_auth(&server.token)
+                .header(ACCEPT, "application/fhir+xml"),
+        )
         .await;
     assert_outcome(&xml, 406);
 
     // Malformed bodies: 400; a type posted where it does not belong: 400; one this server
     // does not store: 405 on its own URL, 422 inside a transaction.
-    assert!(assert_outcome(&fhir.post_as("/Observation", PATIENT, "{not json").await, 400).contains("JSON"));
+    assert!(assert_outcome(
+        &fhir.post_as("/Observation", PATIENT, "{not json").await,
+        400
+    )
+    .contains("JSON"));
     assert_outcome(&fhir.post_as("/Observation", PATIENT, "[1, 2]").await, 400);
-    assert_outcome(&fhir.post_as("/Observation", PATIENT, "{\"status\": \"final\"}").await, 400);
+    assert_outcome(
+        &fhir
+            .post_as("/Observation", PATIENT, "{\"status\": \"final\"}")
+            .await,
+        400,
+    );
     let mismatch = fhir
-        .post_as("/Observation", PATIENT, &json!({ "resourceType": "Condition" }).to_string())
+        .post_as(
+            "/Observation",
+            PATIENT,
+            &json!({ "resourceType": "Condition" }).to_string(),
+        )
         .await;
     assert!(assert_outcome(&mismatch, 400).contains("Condition"));
-    assert_outcome(&fhir.post_as("/Patient", PATIENT, "{\"resourceType\": \"Patient\"}").await, 405);
-    assert_outcome(&fhir.post_as("/Frobnicator", PATIENT, "{\"resourceType\": \"Frobnicator\"}").await, 404);
+    assert_outcome(
+        &fhir
+            .post_as("/Patient", PATIENT, "{\"resourceType\": \"Patient\"}")
+            .await,
+        405,
+    );
+    assert_outcome(
+        &fhir
+            .post_as(
+                "/Frobnicator",
+                PATIENT,
+                "{\"resourceType\": \"Frobnicator\"}",
+            )
+            .await,
+        404,
+    );
     let wrong_media = fhir
         .send(
             http.post(fhir.url("/Observation"))
@@ -352,10 +487,22 @@ async fn the_guard_answers_with_operation_outcomes() {
         "type": "transaction",
         "entry": [{ "resource": { "resourceType": "AuditEvent" }, "request": { "method": "POST", "url": "AuditEvent" } }],
     });
-    assert!(assert_outcome(&fhir.post_as("", PATIENT, &audit_in_tx.to_string()).await, 422).contains("AuditEvent"));
+    assert!(assert_outcome(
+        &fhir.post_as("", PATIENT, &audit_in_tx.to_string()).await,
+        422
+    )
+    .contains("AuditEvent"));
     let collection = json!({ "resourceType": "Bundle", "type": "collection", "entry": [{ "resource": observation(1.0, None) }] });
-    assert_outcome(&fhir.post_as("", PATIENT, &collection.to_string()).await, 400);
-    assert_outcome(&fhir.post_as("", PATIENT, &observation(1.0, None).to_string()).await, 400);
+    assert_outcome(
+        &fhir.post_as("", PATIENT, &collection.to_string()).await,
+        400,
+    );
+    assert_outcome(
+        &fhir
+            .post_as("", PATIENT, &observation(1.0, None).to_string())
+            .await,
+        400,
+    );
     let delete = json!({
         "resourceType": "Bundle",
         "type": "transaction",
@@ -364,10 +511,20 @@ async fn the_guard_answers_with_operation_outcomes() {
     assert_outcome(&fhir.post_as("", PATIENT, &delete.to_string()).await, 422);
 
     // An account the server does not act for.
-    assert_outcome(&fhir.post_as("/Observation", "mallory", &observation(1.0, None).to_string()).await, 403);
+    assert_outcome(
+        &fhir
+            .post_as(
+                "/Observation",
+                "mallory",
+                &observation(1.0, None).to_string(),
+            )
+            .await,
+        403,
+    );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+/// On a current-thread runtime, as `ehr serve` runs.
+#[tokio::test]
 async fn records_grants_and_the_audit_log_end_to_end() {
     let server = support::start().await;
     let fhir = Fhir::new(&server);
@@ -386,9 +543,17 @@ async fn records_grants_and_the_audit_log_end_to_end() {
 
     // Create as the patient: 201, Location, a DocumentReference.
     let obs = observation(72.0, Some(&p));
-    let created = fhir.post_as("/Observation", PATIENT, &obs.to_string()).await;
+    let created = fhir
+        .post_as("/Observation", PATIENT, &obs.to_string())
+        .await;
     assert_eq!(created.status, 201, "{}", created.body);
-    let location = created.headers.get(LOCATION).expect("Location").to_str().unwrap().to_string();
+    let location = created
+        .headers
+        .get(LOCATION)
+        .expect("Location")
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(location.contains("/fhir/DocumentReference/"), "{location}");
     let id = location.rsplit('/').next().unwrap().to_string();
     assert_eq!(created.body["resourceType"], "DocumentReference");
@@ -398,13 +563,21 @@ async fn records_grants_and_the_audit_log_end_to_end() {
     let found = fhir.get(&format!("/DocumentReference?patient={p}")).await;
     let docs = assert_searchset(&found, "DocumentReference");
     assert_eq!(found.body["total"], 1);
-    let doc = docs.iter().find(|r| r["id"] == id.as_str()).expect("the new record is found");
+    let doc = docs
+        .iter()
+        .find(|r| r["id"] == id.as_str())
+        .expect("the new record is found");
     assert_eq!(doc["status"], "current");
     assert_eq!(doc["subject"]["identifier"]["value"], p.as_str());
     assert_eq!(doc["type"]["text"], "Observation");
     let attachment = &doc["content"][0]["attachment"];
-    assert!(attachment["url"].as_str().is_some_and(|u| !u.is_empty()), "{doc}");
-    let hash = attachment["extension"][0]["valueString"].as_str().expect("content hash");
+    assert!(
+        attachment["url"].as_str().is_some_and(|u| !u.is_empty()),
+        "{doc}"
+    );
+    let hash = attachment["extension"][0]["valueString"]
+        .as_str()
+        .expect("content hash");
     assert_eq!(hash.len(), 64);
     assert_eq!(doc["identifier"][0]["system"], RECORD_SYSTEM);
     let read = fhir.get(&format!("/DocumentReference/{id}")).await;
@@ -412,7 +585,11 @@ async fn records_grants_and_the_audit_log_end_to_end() {
     assert_eq!(&read.body, doc);
 
     // Binary: the patient reads its own record back, decrypted; nothing logged.
-    let entries_before = server.client.get_patient_entry_count(&principal(PATIENT)).await.unwrap();
+    let entries_before = server
+        .client
+        .get_patient_entry_count(&principal(PATIENT))
+        .await
+        .unwrap();
     let bin = fhir.get_as(&format!("/Binary/{id}"), Some(PATIENT)).await;
     assert_eq!(bin.status, 200, "{}", bin.body);
     assert_eq!(bin.body["resourceType"], "Binary");
@@ -420,7 +597,14 @@ async fn records_grants_and_the_audit_log_end_to_end() {
     let plain = decode_base64(bin.body["data"].as_str().expect("data"));
     assert_eq!(plain, canonical_json(&obs));
     assert!(bin.headers.get("x-ehr-access-logged").is_none());
-    assert_eq!(server.client.get_patient_entry_count(&principal(PATIENT)).await.unwrap(), entries_before);
+    assert_eq!(
+        server
+            .client
+            .get_patient_entry_count(&principal(PATIENT))
+            .await
+            .unwrap(),
+        entries_before
+    );
 
     // A transaction of two: a transaction-response with two 201s.
     let tx = json!({
@@ -439,7 +623,10 @@ async fn records_grants_and_the_audit_log_end_to_end() {
     assert_eq!(responses.len(), 2);
     for r in responses {
         assert_eq!(r["response"]["status"], "201 Created", "{r}");
-        assert!(r["response"]["location"].as_str().unwrap().starts_with("DocumentReference/"));
+        assert!(r["response"]["location"]
+            .as_str()
+            .unwrap()
+            .starts_with("DocumentReference/"));
     }
     let all = fhir.get(&format!("/DocumentReference?patient={p}")).await;
     assert_searchset(&all, "DocumentReference");
@@ -458,62 +645,153 @@ async fn records_grants_and_the_audit_log_end_to_end() {
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.body["type"], "batch-response");
     assert_eq!(answer.body["entry"][0]["response"]["status"], "201 Created");
-    assert_eq!(answer.body["entry"][1]["response"]["status"], "422 Unprocessable Entity");
-    assert_eq!(answer.body["entry"][1]["response"]["outcome"]["resourceType"], "OperationOutcome");
+    assert_eq!(
+        answer.body["entry"][1]["response"]["status"],
+        "422 Unprocessable Entity"
+    );
+    assert_eq!(
+        answer.body["entry"][1]["response"]["outcome"]["resourceType"],
+        "OperationOutcome"
+    );
 
     // A stranger writing for the patient: the contract refuses, 403 with its message.
-    let refused = fhir.post_as("/Observation", STRANGER, &observation(50.0, Some(&p)).to_string()).await;
-    let message = assert_outcome(&refused, 403);
-    assert!(message.contains("ERR-NOT-AUTHORIZED") && message.contains("may not write"), "{message}");
     let refused = fhir
-        .post_as(&format!("/Observation?patient={p}"), STRANGER, &observation(50.0, None).to_string())
+        .post_as(
+            "/Observation",
+            STRANGER,
+            &observation(50.0, Some(&p)).to_string(),
+        )
+        .await;
+    let message = assert_outcome(&refused, 403);
+    assert!(
+        message.contains("ERR-NOT-AUTHORIZED") && message.contains("may not write"),
+        "{message}"
+    );
+    let refused = fhir
+        .post_as(
+            &format!("/Observation?patient={p}"),
+            STRANGER,
+            &observation(50.0, None).to_string(),
+        )
         .await;
     assert_outcome(&refused, 403);
     let refused_tx = fhir.post_as("", STRANGER, &tx.to_string()).await;
     assert!(assert_outcome(&refused_tx, 403).contains("ERR-NOT-AUTHORIZED"));
-    assert_eq!(server.client.get_patient_record_count(&principal(PATIENT)).await.unwrap(), 4, "nothing was written");
+    assert_eq!(
+        server
+            .client
+            .get_patient_record_count(&principal(PATIENT))
+            .await
+            .unwrap(),
+        4,
+        "nothing was written"
+    );
 
     // The doctor without a grant: 403.
-    assert!(assert_outcome(&fhir.get_as(&format!("/Binary/{id}"), Some(DOCTOR)).await, 403).contains("grant"));
+    assert!(assert_outcome(
+        &fhir.get_as(&format!("/Binary/{id}"), Some(DOCTOR)).await,
+        403
+    )
+    .contains("grant"));
 
     // With a grant but no key envelope yet: still 403.
     let until = tip(&server).await + 500;
-    run(&server, PATIENT, calls::grant_access(&principal(DOCTOR), Scope::READ, None, until).unwrap()).await;
+    run(
+        &server,
+        PATIENT,
+        calls::grant_access(&principal(DOCTOR), Scope::READ, None, until).unwrap(),
+    )
+    .await;
     let record_id: u64 = id.parse().unwrap();
-    assert!(assert_outcome(&fhir.get_as(&format!("/Binary/{id}"), Some(DOCTOR)).await, 403).contains("envelope"));
+    assert!(assert_outcome(
+        &fhir.get_as(&format!("/Binary/{id}"), Some(DOCTOR)).await,
+        403
+    )
+    .contains("envelope"));
 
     // With the envelope: 200, and the view is logged on chain under the doctor's token.
-    records::share_record(&server.client, &account(PATIENT).secret_key, record_id, &principal(DOCTOR), &SendOptions::default())
+    records::share_record(
+        &server.client,
+        &account(PATIENT).secret_key,
+        record_id,
+        &principal(DOCTOR),
+        &SendOptions::default(),
+    )
+    .await
+    .expect("the patient shares the record");
+    let count_before = server
+        .client
+        .get_patient_entry_count(&principal(PATIENT))
         .await
-        .expect("the patient shares the record");
-    let count_before = server.client.get_patient_entry_count(&principal(PATIENT)).await.unwrap();
+        .unwrap();
     let bin = fhir.get_as(&format!("/Binary/{id}"), Some(DOCTOR)).await;
     assert_eq!(bin.status, 200, "{}", bin.body);
-    assert_eq!(decode_base64(bin.body["data"].as_str().unwrap()), canonical_json(&obs));
+    assert_eq!(
+        decode_base64(bin.body["data"].as_str().unwrap()),
+        canonical_json(&obs)
+    );
     assert!(bin.headers.get("x-ehr-access-logged").is_some());
-    let count_after = server.client.get_patient_entry_count(&principal(PATIENT)).await.unwrap();
-    assert_eq!(count_after, count_before + 1, "one audit entry for the view");
-    let last_id = server.client.get_patient_entry_id(&principal(PATIENT), count_after - 1).await.unwrap().unwrap();
+    let count_after = server
+        .client
+        .get_patient_entry_count(&principal(PATIENT))
+        .await
+        .unwrap();
+    assert_eq!(
+        count_after,
+        count_before + 1,
+        "one audit entry for the view"
+    );
+    let last_id = server
+        .client
+        .get_patient_entry_id(&principal(PATIENT), count_after - 1)
+        .await
+        .unwrap()
+        .unwrap();
     let last = server.client.get_entry(last_id).await.unwrap().unwrap();
-    assert_eq!((last.action.as_str(), last.actor.as_str(), last.reference), ("view", d.as_str(), u128::from(record_id)));
+    assert_eq!(
+        (last.action.as_str(), last.actor.as_str(), last.reference),
+        ("view", d.as_str(), u128::from(record_id))
+    );
 
     // The audit log as AuditEvent, paged, chain-verified; the view is the last entry.
     let page = fhir.get(&format!("/AuditEvent?patient={p}&_count=3")).await;
     let events = assert_searchset(&page, "AuditEvent");
     assert_eq!(page.body["total"], count_after);
     assert_eq!(events.len(), 3);
-    assert_eq!(page.body["meta"]["tag"][0]["system"], ehr_web::fhir::CHAIN_TAG_SYSTEM);
-    assert_eq!(page.body["meta"]["tag"][0]["code"], "verified", "{}", page.body["meta"]);
+    assert_eq!(
+        page.body["meta"]["tag"][0]["system"],
+        ehr_web::fhir::CHAIN_TAG_SYSTEM
+    );
+    assert_eq!(
+        page.body["meta"]["tag"][0]["code"], "verified",
+        "{}",
+        page.body["meta"]
+    );
     for e in &events {
-        assert!(e["type"]["system"].is_string() && e["type"]["code"].is_string(), "{e}");
-        assert!(e["recorded"].as_str().is_some_and(|r| r.ends_with('Z')), "{e}");
+        assert!(
+            e["type"]["system"].is_string() && e["type"]["code"].is_string(),
+            "{e}"
+        );
+        assert!(
+            e["recorded"].as_str().is_some_and(|r| r.ends_with('Z')),
+            "{e}"
+        );
         assert_eq!(e["agent"][0]["requestor"], true);
-        assert_eq!(e["agent"][0]["who"]["identifier"]["system"], PRINCIPAL_SYSTEM);
-        assert!(e["source"]["observer"]["identifier"]["value"].as_str().unwrap().ends_with(".audit-log"));
+        assert_eq!(
+            e["agent"][0]["who"]["identifier"]["system"],
+            PRINCIPAL_SYSTEM
+        );
+        assert!(e["source"]["observer"]["identifier"]["value"]
+            .as_str()
+            .unwrap()
+            .ends_with(".audit-log"));
         assert!(e["entity"].as_array().is_some_and(|x| !x.is_empty()));
     }
     let next = link(&page.body, "next").expect("a next link");
-    assert!(next.contains("_offset=3") && next.contains("_count=3"), "{next}");
+    assert!(
+        next.contains("_offset=3") && next.contains("_count=3"),
+        "{next}"
+    );
     let mut offset_seen = 3;
     let mut next = Some(next);
     let mut last_page = Vec::new();
@@ -548,39 +826,37 @@ async fn records_grants_and_the_audit_log_end_to_end() {
     assert_eq!(c["patient"]["identifier"]["value"], p.as_str());
     assert_eq!(c["identifier"][0]["system"], TOKEN_SYSTEM);
     assert_eq!(c["provision"]["type"], "permit");
-    assert_eq!(c["provision"]["actor"][0]["reference"]["identifier"]["value"], d.as_str());
+    assert_eq!(
+        c["provision"]["actor"][0]["reference"]["identifier"]["value"],
+        d.as_str()
+    );
     assert_eq!(c["provision"]["action"][0]["coding"][0]["code"], "access");
     let period = &c["provision"]["extension"][0];
-    assert!(period["url"].as_str().unwrap().ends_with("block-period"), "{period}");
+    assert!(
+        period["url"].as_str().unwrap().ends_with("block-period"),
+        "{period}"
+    );
     let token_id = c["id"].as_str().unwrap();
     let read = fhir.get(&format!("/Consent/{token_id}")).await;
     assert_eq!(read.status, 200);
     assert_eq!(read.body["id"], token_id);
-    let nobody = fhir.get(&format!("/Consent?patient={}", principal(STRANGER))).await;
+    let nobody = fhir
+        .get(&format!("/Consent?patient={}", principal(STRANGER)))
+        .await;
     assert!(assert_searchset(&nobody, "Consent").is_empty());
     assert_eq!(nobody.body["total"], 0);
 
     // Revoked: Binary is refused again though the envelope stays.
-    run(&server, PATIENT, calls::revoke_access(token_id.parse().unwrap()).unwrap()).await;
-    assert_outcome(&fhir.get_as(&format!("/Binary/{id}"), Some(DOCTOR)).await, 403);
+    run(
+        &server,
+        PATIENT,
+        calls::revoke_access(token_id.parse().unwrap()).unwrap(),
+    )
+    .await;
+    assert_outcome(
+        &fhir.get_as(&format!("/Binary/{id}"), Some(DOCTOR)).await,
+        403,
+    );
     let revoked = fhir.get(&format!("/Consent/{token_id}")).await;
     assert_eq!(revoked.body["status"], "inactive");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn zz_dump() {
-    let server = support::start().await;
-    let fhir = Fhir::new(&server);
-    register_people(&server).await;
-    let p = principal(PATIENT).to_string();
-    let created = fhir.post_as("/Observation", PATIENT, &observation(72.0, Some(&p)).to_string()).await;
-    eprintln!("CREATED {} {:?}\n{}", created.status, created.headers, serde_json::to_string_pretty(&created.body).unwrap());
-    let until = tip(&server).await + 500;
-    run(&server, PATIENT, calls::grant_access(&principal(DOCTOR), Scope::READ, None, until).unwrap()).await;
-    for path in [format!("/AuditEvent?patient={p}&_count=2&_offset=1"), format!("/Consent?patient={p}"), format!("/Patient/{p}"), "/Binary/1".to_string(), "/".to_string(), "".to_string()] {
-        let a = fhir.get_as(&path, Some(PATIENT)).await;
-        eprintln!("GET {path} {} {}\n{}", a.status, a.content_type, serde_json::to_string_pretty(&a.body).unwrap());
-    }
-    let a = fhir.post_as("/", PATIENT, "{}").await;
-    eprintln!("POST / {} {}", a.status, a.body);
 }

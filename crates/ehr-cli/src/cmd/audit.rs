@@ -142,7 +142,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 // The chain gives each entry a block height, not a time: `recorded` is the
                 // time of export (the block height is in each AuditEvent's extension).
                 Format::Fhir => {
-                    let now = output::now_instant();
+                    let now = ehr_sdk::fhir::now_instant();
                     serde_json::to_string_pretty(&ehr_sdk::fhir::audit_bundle(
                         &trail.entries,
                         &audit_log,

@@ -361,6 +361,22 @@ pub async fn fetch_sealed(
     Ok(sealed)
 }
 
+/// The key envelope of record `id` for the account of `holder`.
+async fn own_envelope(
+    client: &EhrClient,
+    id: u64,
+    holder: &SecretKey,
+) -> Result<Vec<u8>, RecordError> {
+    let who = holder.address(client.network()).to_principal();
+    client
+        .get_envelope(id, &who)
+        .await?
+        .ok_or_else(|| RecordError::NoEnvelope {
+            id,
+            holder: who.to_string(),
+        })
+}
+
 /// Reads record `id` for `holder`: its envelope, the sealed bytes, the hash check, and
 /// decryption. Reading needs no transaction; log the view with `log-access` when the
 /// holder reads under a grant.
@@ -374,14 +390,7 @@ pub async fn open_record(
         .get_record(id)
         .await?
         .ok_or(RecordError::NotFound(id))?;
-    let who = holder.address(client.network()).to_principal();
-    let envelope = client
-        .get_envelope(id, &who)
-        .await?
-        .ok_or_else(|| RecordError::NoEnvelope {
-            id,
-            holder: who.to_string(),
-        })?;
+    let envelope = own_envelope(client, id, holder).await?;
     let sealed = fetch_sealed(client, &record, store).await?;
     let patient = record.patient.to_string();
     let plaintext = crypto::decrypt_record(
@@ -407,14 +416,7 @@ pub async fn share_record(
     grantee: &PrincipalData,
     options: &SendOptions,
 ) -> Result<Mined, RecordError> {
-    let me = signer.address(client.network()).to_principal();
-    let mine = client
-        .get_envelope(id, &me)
-        .await?
-        .ok_or_else(|| RecordError::NoEnvelope {
-            id,
-            holder: me.to_string(),
-        })?;
+    let mine = own_envelope(client, id, signer).await?;
     let key = crypto::unwrap_key(&mine, signer)?;
     let envelope = crypto::wrap_key(&key, &enc_key_of(client, grantee).await?)?;
     let call = calls::put_envelope(id, grantee, &envelope).map_err(ClientError::from)?;

@@ -244,3 +244,43 @@ pub(crate) fn height_extension(url: &str, height: u128) -> Value {
     e[key] = value;
     e
 }
+
+/// Unix seconds as a FHIR `instant` in UTC, e.g. `2026-11-29T17:04:05Z`.
+pub fn instant(unix_secs: u64) -> String {
+    let (days, rem) = ((unix_secs / 86_400) as i64, unix_secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3_600,
+        rem % 3_600 / 60,
+        rem % 60
+    )
+}
+
+/// The current time as a FHIR `instant` (see [`instant`]).
+pub fn now_instant() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    instant(secs)
+}
+
+#[cfg(test)]
+mod time_tests {
+    #[test]
+    fn instants_are_civil_utc() {
+        assert_eq!(super::instant(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::instant(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(super::instant(1_764_435_845), "2025-11-29T17:04:05Z");
+    }
+}

@@ -98,7 +98,7 @@ pub async fn page(
         };
         rows.push(vec![
             format!("#{}", t.id),
-            ctx.who(&t.grantee),
+            ctx.who_cell(&t.grantee),
             html::escape(&t.scope.to_string()),
             html::escape(t.record_type.as_deref().unwrap_or("all")),
             format!("block {}", t.expires_at),
@@ -191,7 +191,7 @@ fn request_row(ctx: &Ctx, r: &Request) -> Vec<String> {
     };
     vec![
         format!("#{}", r.id),
-        ctx.who(&r.requester),
+        ctx.who_cell(&r.requester),
         html::escape(&r.scope.to_string()),
         r.duration.to_string(),
         html::escape(&r.reason),

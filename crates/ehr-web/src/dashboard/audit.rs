@@ -105,7 +105,7 @@ pub async fn page(
                 e.block.to_string(),
                 html::escape(&e.action),
                 match PrincipalData::parse(&e.actor) {
-                    Ok(p) => ctx.who(&p),
+                    Ok(p) => ctx.who_cell(&p),
                     Err(_) => html::escape(&e.actor),
                 },
                 reference(e),

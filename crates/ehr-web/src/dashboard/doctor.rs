@@ -112,7 +112,7 @@ pub async fn page(
         let live = t.state_at(tip + 1) == ehr_sdk::ehr::types::TokenState::Active;
         rows.push(vec![
             format!("#{}", t.id),
-            ctx.who(&t.patient),
+            ctx.who_cell(&t.patient),
             html::escape(&t.scope.to_string()),
             html::escape(t.record_type.as_deref().unwrap_or("all")),
             format!("block {}", t.expires_at),
@@ -173,7 +173,7 @@ pub async fn page(
         };
         rows.push(vec![
             format!("#{}", r.id),
-            ctx.who(&r.patient),
+            ctx.who_cell(&r.patient),
             html::escape(&r.scope.to_string()),
             r.duration.to_string(),
             html::escape(&r.reason),

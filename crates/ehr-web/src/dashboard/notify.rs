@@ -78,7 +78,7 @@ pub async fn page(
             n.block.to_string(),
             html::escape(&n.kind),
             about(&n),
-            ctx.who(&n.actor),
+            ctx.who_cell(&n.actor),
             if n.read {
                 "read".into()
             } else {

@@ -41,6 +41,9 @@ pub enum Status {
     Pending,
     /// Finished: every transaction mined with `(ok ...)` (for a transaction: its block).
     Mined(u64),
+    /// Mined, in this block or an earlier one (a transaction the SDK sent and followed
+    /// as part of a longer write).
+    MinedBy(u64),
     /// Failed: the reason in words.
     Failed(String),
 }
@@ -148,11 +151,12 @@ impl Handle {
     /// Notes the transactions of a record written by the SDK (all mined).
     pub fn written(&self, w: &Written, function: &str) {
         let mut op = lock(&self.op);
+        let last = w.txids.len().saturating_sub(1);
         for (i, txid) in w.txids.iter().enumerate() {
             op.txs.push(Tx {
                 txid: txid.clone(),
                 function: if i == 0 { function.to_string() } else { "ehr-storage.put-chunk".to_string() },
-                status: Status::Mined(w.block_height),
+                status: if i == last { Status::Mined(w.block_height) } else { Status::MinedBy(w.block_height) },
             });
         }
     }
@@ -312,6 +316,7 @@ fn status_badge(s: &Status) -> String {
         Status::Pending => "<span class=\"state pending\">pending</span>".to_string(),
         Status::Mined(0) => "<span class=\"state ok\">done</span>".to_string(),
         Status::Mined(block) => format!("<span class=\"state ok\">mined</span> in block {block}"),
+        Status::MinedBy(block) => format!("<span class=\"state ok\">mined</span> by block {block}"),
         Status::Failed(why) => format!("<span class=\"state failed\">failed</span> {}", html::escape(why)),
     }
 }
@@ -348,7 +353,7 @@ pub async fn op_page(State(state): State<Arc<AppState>>, headers: HeaderMap, Pat
     let mut body = String::new();
     let (kind, headline) = match &op.status {
         Status::Pending => ("info", "Pending: waiting for the transactions to be mined. This page reloads by itself."),
-        Status::Mined(_) => ("ok", "Done."),
+        Status::Mined(_) | Status::MinedBy(_) => ("ok", "Done."),
         Status::Failed(_) => ("error", "Failed."),
     };
     let _ = write!(
@@ -362,7 +367,7 @@ pub async fn op_page(State(state): State<Arc<AppState>>, headers: HeaderMap, Pat
             "<strong class=\"op-state\" data-state=\"{}\">{}</strong> {}",
             match op.status {
                 Status::Pending => "pending",
-                Status::Mined(_) => "done",
+                Status::Mined(_) | Status::MinedBy(_) => "done",
                 Status::Failed(_) => "failed",
             },
             html::escape(headline),

@@ -78,7 +78,7 @@ pub async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
         .iter()
         .map(|g| {
             vec![
-                ctx.who(g),
+                ctx.who_cell(g),
                 html::button_form(
                     "/patient/guardian",
                     &ctx.csrf,

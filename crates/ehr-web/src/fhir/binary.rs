@@ -102,7 +102,12 @@ pub async fn read(
             .split(',')
             .any(|m| m.split(';').next().unwrap_or("").trim() == ct);
     let mut response = if raw {
-        (StatusCode::OK, [(header::CONTENT_TYPE, ct)], opened.plaintext).into_response()
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, ct)],
+            opened.plaintext,
+        )
+            .into_response()
     } else {
         let mut binary = json!({
             "resourceType": "Binary",

@@ -67,7 +67,13 @@ pub const FHIR_VERSION: &str = "4.0.1";
 pub const CHAIN_TAG_SYSTEM: &str = "https://ehr-stacks.example/fhir/CodeSystem/audit-chain";
 
 /// The resource types this server reads (and, but Patient and Binary, searches).
-pub const READ_TYPES: [&str; 5] = ["Patient", "Consent", "DocumentReference", "AuditEvent", "Binary"];
+pub const READ_TYPES: [&str; 5] = [
+    "Patient",
+    "Consent",
+    "DocumentReference",
+    "AuditEvent",
+    "Binary",
+];
 
 /// The clinical resource types this server stores as records (`create`, and in
 /// transaction and batch Bundles). Patient, Consent, DocumentReference, AuditEvent and
@@ -130,7 +136,12 @@ pub fn outcome(status: StatusCode, code: &str, message: &str) -> Response {
 
 /// An `OperationOutcome` with one issue of `severity` (`fatal`, `error`, `warning`,
 /// `information`).
-pub fn outcome_with_severity(status: StatusCode, severity: &str, code: &str, message: &str) -> Response {
+pub fn outcome_with_severity(
+    status: StatusCode,
+    severity: &str,
+    code: &str,
+    message: &str,
+) -> Response {
     let body = serde_json::json!({
         "resourceType": "OperationOutcome",
         "issue": [{ "severity": severity, "code": code, "diagnostics": message }],
@@ -140,7 +151,11 @@ pub fn outcome_with_severity(status: StatusCode, severity: &str, code: &str, mes
 
 /// The JSON of [`outcome`]: severity `fatal` for a server error, `error` otherwise.
 pub fn outcome_json(status: StatusCode, code: &str, message: &str) -> Value {
-    let severity = if status.is_server_error() { "fatal" } else { "error" };
+    let severity = if status.is_server_error() {
+        "fatal"
+    } else {
+        "error"
+    };
     serde_json::json!({
         "resourceType": "OperationOutcome",
         "issue": [{ "severity": severity, "code": code, "diagnostics": message }],
@@ -149,7 +164,12 @@ pub fn outcome_json(status: StatusCode, code: &str, message: &str) -> Value {
 
 /// `body` as `application/fhir+json` with `status`.
 pub fn json_response(status: StatusCode, body: &Value) -> Response {
-    (status, [(header::CONTENT_TYPE, FHIR_JSON)], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, FHIR_JSON)],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn answer(result: Result<Value, ApiError>) -> Response {
@@ -171,7 +191,9 @@ async fn metadata(RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
     let result = (|| {
         params::check_accept(&headers)?;
         params::Query::parse(raw.as_deref())?.only(&[])?;
-        Ok(capability::capability_statement(&params::base_url(&headers)))
+        Ok(capability::capability_statement(&params::base_url(
+            &headers,
+        )))
     })();
     answer(result)
 }
@@ -250,7 +272,15 @@ async fn create(
         let q = params::Query::parse(raw.as_deref())?;
         params::check_accept(&headers)?;
         let body = body.map_err(body_error)?;
-        write::create(&state, &headers, &ty, &q, &params::base_url(&headers), &body).await
+        write::create(
+            &state,
+            &headers,
+            &ty,
+            &q,
+            &params::base_url(&headers),
+            &body,
+        )
+        .await
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)
@@ -274,7 +304,8 @@ async fn post_base(
 
 async fn fallback() -> Response {
     ApiError::NotFound(
-        "no such FHIR endpoint: see /fhir/metadata for the resources and interactions served".into(),
+        "no such FHIR endpoint: see /fhir/metadata for the resources and interactions served"
+            .into(),
     )
     .into_response()
 }

@@ -93,10 +93,7 @@ pub fn check_accept(headers: &HeaderMap) -> Result<(), ApiError> {
 pub fn accepts_json(accept: &str) -> bool {
     accept.split(',').any(|item| {
         let media = item.split(';').next().unwrap_or("").trim();
-        media.is_empty()
-            || media == "*/*"
-            || media == "application/*"
-            || media.ends_with("json")
+        media.is_empty() || media == "*/*" || media == "application/*" || media.ends_with("json")
     })
 }
 

@@ -1,7 +1,7 @@
 //! Reads and searches of what the chain holds: Patient, Consent, DocumentReference and
 //! AuditEvent, through the SDK's FHIR mappings (the CLI's exports use the same ones).
 
-use clarity::vm::types::PrincipalData;
+use clarity::vm::types::{PrincipalData, TupleData, Value as ClarityValue};
 use ehr_sdk::audit::{AuditEntry, ChainBreak};
 use ehr_sdk::ehr::trail::verify_links;
 use ehr_sdk::ehr::{EhrClient, EhrContract};
@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::params::{patient_param, Page, Query};
 use super::search::SearchPage;
-use super::util::{concurrent, now_instant};
+use super::util::concurrent;
 use super::{ApiError, CHAIN_TAG_SYSTEM};
 
 /// A decimal id as the contracts number things; anything else names nothing.
@@ -33,7 +33,10 @@ pub async fn patient(client: &EhrClient, id: &str) -> Result<Value, ApiError> {
             "no Patient `{id}`: a Patient id is a Stacks principal, e.g. ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5"
         ))
     })?;
-    let p = client.get_patient(&principal).await?.ok_or_else(not_found)?;
+    let p = client
+        .get_patient(&principal)
+        .await?
+        .ok_or_else(not_found)?;
     Ok(patient_resource(&principal.to_string(), &p))
 }
 
@@ -62,11 +65,7 @@ pub async fn consent_read(client: &EhrClient, id: &str) -> Result<Value, ApiErro
 /// The contracts index tokens by id only, so this reads every token (concurrently) and
 /// keeps the patient's: its cost grows with the deployment's tokens, unlike the other
 /// searches.
-pub async fn consent_search(
-    client: &EhrClient,
-    base: &str,
-    q: &Query,
-) -> Result<Value, ApiError> {
+pub async fn consent_search(client: &EhrClient, base: &str, q: &Query) -> Result<Value, ApiError> {
     q.only(&["patient", "_count", "_offset"])?;
     let patient = patient_param(q)?;
     let page = Page::from_query(q)?;
@@ -110,11 +109,7 @@ pub async fn document_read(client: &EhrClient, id: &str) -> Result<Value, ApiErr
 
 /// `DocumentReference?patient=`: the patient's records (every version), oldest first;
 /// reads only the page's records.
-pub async fn document_search(
-    client: &EhrClient,
-    base: &str,
-    q: &Query,
-) -> Result<Value, ApiError> {
+pub async fn document_search(client: &EhrClient, base: &str, q: &Query) -> Result<Value, ApiError> {
     q.only(&["patient", "_count", "_offset"])?;
     let patient = patient_param(q)?;
     let page = Page::from_query(q)?;
@@ -142,6 +137,54 @@ pub async fn document_search(
     Ok(search.bundle(records.iter().flatten().map(document_reference).collect()))
 }
 
+/// Audit-log entry `id`, read from the contract's `entries` map through the node's
+/// `map_entry` API: the very value `get-entry` returns, without running the VM (a page
+/// makes up to three such reads per entry, so their cost is the page's cost). Falls back
+/// to the read-only `get-entry` if the node does not serve the map read.
+async fn entry(client: &EhrClient, id: u64) -> Result<Option<AuditEntry>, ApiError> {
+    let contract = client.deployment().id(EhrContract::AuditLog);
+    match client
+        .node()
+        .map_entry(&contract, "entries", &ClarityValue::UInt(id.into()))
+        .await
+    {
+        Ok(None) => Ok(None),
+        Ok(Some(value)) => AuditEntry::from_value(id.into(), &value)
+            .map(Some)
+            .map_err(|e| ApiError::Node(format!("audit-log entry {id}: {e}"))),
+        Err(_) => Ok(client.get_entry(id).await?),
+    }
+}
+
+/// The id of `patient`'s `index`-th audit entry, from the contract's `patient-entries`
+/// map (what `get-patient-entry-id` returns), with the read-only function as fallback.
+async fn patient_entry_id(
+    client: &EhrClient,
+    patient: &PrincipalData,
+    index: u64,
+) -> Result<Option<u64>, ApiError> {
+    let contract = client.deployment().id(EhrContract::AuditLog);
+    let key = TupleData::from_data(vec![
+        ("patient".into(), ClarityValue::Principal(patient.clone())),
+        ("index".into(), ClarityValue::UInt(index.into())),
+    ])
+    .map_err(|e| ApiError::Internal(format!("a patient-entries key: {e}")))?;
+    match client
+        .node()
+        .map_entry(&contract, "patient-entries", &ClarityValue::Tuple(key))
+        .await
+    {
+        Ok(None) => Ok(None),
+        Ok(Some(ClarityValue::UInt(id))) => u64::try_from(id)
+            .map(Some)
+            .map_err(|_| ApiError::Node(format!("audit-log entry id {id} out of range"))),
+        Ok(Some(other)) => Err(ApiError::Node(format!(
+            "audit-log patient-entries holds {other}, not an entry id"
+        ))),
+        Err(_) => Ok(client.get_patient_entry_id(patient, index).await?),
+    }
+}
+
 /// The hash-chain verdict as a `Coding` for `meta.tag` ([`CHAIN_TAG_SYSTEM`]).
 pub fn chain_tag(verdict: &Result<(), ChainBreak>) -> Value {
     match verdict {
@@ -160,7 +203,10 @@ pub fn chain_tag(verdict: &Result<(), ChainBreak>) -> Value {
 
 /// Verifies `entries` (in the patient's order) against the global chain: each entry's
 /// hash, and its link to the global entry before it, fetched when it is not in the list.
-async fn verify(client: &EhrClient, entries: &[AuditEntry]) -> Result<Result<(), ChainBreak>, ApiError> {
+async fn verify(
+    client: &EhrClient,
+    entries: &[AuditEntry],
+) -> Result<Result<(), ChainBreak>, ApiError> {
     let wanted: Vec<u64> = entries
         .iter()
         .enumerate()
@@ -170,7 +216,7 @@ async fn verify(client: &EhrClient, entries: &[AuditEntry]) -> Result<Result<(),
     let c = client.clone();
     let previous = concurrent(wanted.clone(), move |id| {
         let c = c.clone();
-        async move { c.get_entry(id).await }
+        async move { entry(&c, id).await }
     })
     .await?;
     let hashes: std::collections::HashMap<u128, String> = wanted
@@ -188,13 +234,16 @@ fn audit_log_id(client: &EhrClient) -> String {
 /// `AuditEvent/{entry id}`, with the entry's own chain check in `meta.tag`.
 pub async fn audit_read(client: &EhrClient, id: &str) -> Result<Value, ApiError> {
     let n = numeric_id("AuditEvent", id)?;
-    let entry = client
-        .get_entry(n)
+    let found = entry(client, n)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no AuditEvent {n}: no audit-log entry {n}")))?;
-    let entries = [entry];
+    let entries = [found];
     let verdict = verify(client, &entries).await?;
-    let mut event = audit_event(&entries[0], &audit_log_id(client), &now_instant());
+    let mut event = audit_event(
+        &entries[0],
+        &audit_log_id(client),
+        &ehr_sdk::fhir::now_instant(),
+    );
     event["meta"] = json!({ "tag": [chain_tag(&verdict)] });
     Ok(event)
 }
@@ -217,13 +266,13 @@ pub async fn audit_search(client: &EhrClient, base: &str, q: &Query) -> Result<V
     let (c, p) = (client.clone(), patient.clone());
     let ids = concurrent(range.collect(), move |index| {
         let (c, p) = (c.clone(), p.clone());
-        async move { c.get_patient_entry_id(&p, index).await }
+        async move { patient_entry_id(&c, &p, index).await }
     })
     .await?;
     let c = client.clone();
     let entries: Vec<AuditEntry> = concurrent(ids.into_iter().flatten().collect(), move |id| {
         let c = c.clone();
-        async move { c.get_entry(id).await }
+        async move { entry(&c, id).await }
     })
     .await?
     .into_iter()
@@ -231,7 +280,7 @@ pub async fn audit_search(client: &EhrClient, base: &str, q: &Query) -> Result<V
     .collect();
     let verdict = verify(client, &entries).await?;
 
-    let recorded = now_instant();
+    let recorded = ehr_sdk::fhir::now_instant();
     let exported = audit_bundle(&entries, &audit_log_id(client), |_| recorded.clone());
     let resources: Vec<Value> = exported["entry"]
         .as_array()

@@ -3,7 +3,6 @@
 use serde_json::{json, Value};
 
 use super::params::{search_url, Page};
-use super::util::now_instant;
 
 /// One page of a search: what was asked, and what was found.
 pub struct SearchPage<'a> {
@@ -57,7 +56,7 @@ impl SearchPage<'_> {
             .collect();
         let mut bundle = json!({
             "resourceType": "Bundle",
-            "meta": { "lastUpdated": now_instant() },
+            "meta": { "lastUpdated": ehr_sdk::fhir::now_instant() },
             "type": "searchset",
             "total": self.total,
             "link": self.links(),

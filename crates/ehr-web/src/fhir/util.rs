@@ -1,40 +1,9 @@
-//! Small helpers of the FHIR API: instants, base64, query strings, concurrent reads.
+//! Small helpers of the FHIR API: base64, query strings, concurrent reads, running the
+//! SDK's record functions.
 
 use std::future::Future;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::ApiError;
-
-/// Now as a FHIR `instant` in UTC, to the second: `2026-05-01T12:00:00Z`.
-pub fn now_instant() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    instant(secs)
-}
-
-/// Unix seconds as a FHIR `instant` in UTC.
-pub fn instant(unix_secs: u64) -> String {
-    let days = (unix_secs / 86_400) as i64;
-    let rem = unix_secs % 86_400;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3_600,
-        rem % 3_600 / 60,
-        rem % 60
-    )
-}
 
 /// Standard base64 with padding (RFC 4648 §4), as FHIR's `base64Binary` wants.
 pub fn base64(bytes: &[u8]) -> String {
@@ -84,8 +53,7 @@ pub fn percent_decode(text: &str) -> Result<String, ApiError> {
         }
         i += 1;
     }
-    String::from_utf8(out)
-        .map_err(|_| ApiError::BadRequest("the query string is not UTF-8".into()))
+    String::from_utf8(out).map_err(|_| ApiError::BadRequest("the query string is not UTF-8".into()))
 }
 
 /// Percent-encodes a query component (everything but unreserved characters).
@@ -153,13 +121,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn instants() {
-        assert_eq!(instant(0), "1970-01-01T00:00:00Z");
-        assert_eq!(instant(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(instant(1_714_564_800), "2024-05-01T12:00:00Z");
-    }
 
     #[test]
     fn base64_vectors() {

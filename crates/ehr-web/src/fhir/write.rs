@@ -16,7 +16,7 @@ use ehr_sdk::fhir::{document_reference, parse_import, ImportedRecord, PRINCIPAL_
 use serde_json::{json, Map, Value};
 
 use super::params::{check_content_type, principal_of, Query};
-use super::util::{now_instant, off_thread};
+use super::util::off_thread;
 use super::{known_type, ApiError, CREATE_TYPES};
 use crate::state::{AppState, Identity};
 
@@ -51,17 +51,25 @@ pub async fn serialized<T>(who: &Identity, f: impl std::future::Future<Output = 
 /// Parses a request body as a JSON object with a `resourceType`.
 pub fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     if body.is_empty() {
-        return Err(ApiError::BadRequest("the request has no body: send a FHIR resource as JSON".into()));
+        return Err(ApiError::BadRequest(
+            "the request has no body: send a FHIR resource as JSON".into(),
+        ));
     }
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
     let Value::Object(map) = value else {
-        return Err(ApiError::BadRequest("the body is JSON but not a FHIR resource (an object with `resourceType`)".into()));
+        return Err(ApiError::BadRequest(
+            "the body is JSON but not a FHIR resource (an object with `resourceType`)".into(),
+        ));
     };
     match map.get("resourceType") {
         Some(Value::String(_)) => Ok(map),
-        Some(_) => Err(ApiError::BadRequest("`resourceType` must be a string".into())),
-        None => Err(ApiError::BadRequest("the body has no `resourceType`: it is not a FHIR resource".into())),
+        Some(_) => Err(ApiError::BadRequest(
+            "`resourceType` must be a string".into(),
+        )),
+        None => Err(ApiError::BadRequest(
+            "the body has no `resourceType`: it is not a FHIR resource".into(),
+        )),
     }
 }
 
@@ -84,7 +92,10 @@ pub fn subject_of(resource: &Map<String, Value>) -> Subject {
     };
     let identifier = &reference["identifier"];
     if identifier["system"] == PRINCIPAL_SYSTEM {
-        if let Some(p) = identifier["value"].as_str().and_then(|v| PrincipalData::parse(v).ok()) {
+        if let Some(p) = identifier["value"]
+            .as_str()
+            .and_then(|v| PrincipalData::parse(v).ok())
+        {
             return Subject::Principal(p);
         }
     }
@@ -174,7 +185,12 @@ async fn write_one(
         .client
         .get_record(written.record_id)
         .await?
-        .ok_or_else(|| ApiError::Internal(format!("record #{} was written but cannot be read back", written.record_id)))
+        .ok_or_else(|| {
+            ApiError::Internal(format!(
+                "record #{} was written but cannot be read back",
+                written.record_id
+            ))
+        })
 }
 
 /// `return=minimal` or `return=OperationOutcome` from `Prefer`, else representation.
@@ -239,7 +255,9 @@ pub async fn create(
             "informational",
             &format!("record #{} added for {patient}", record.id),
         ),
-        Return::Representation => super::json_response(StatusCode::CREATED, &document_reference(&record)),
+        Return::Representation => {
+            super::json_response(StatusCode::CREATED, &document_reference(&record))
+        }
     };
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&location) {
@@ -275,7 +293,8 @@ fn single_record(body: &[u8]) -> Result<ImportedRecord, ApiError> {
 pub fn not_creatable(resource_type: &str) -> ApiError {
     if resource_type == "Bundle" {
         ApiError::MethodNotAllowed(
-            "a Bundle is not stored as such: POST a `transaction` or `batch` Bundle to /fhir".into(),
+            "a Bundle is not stored as such: POST a `transaction` or `batch` Bundle to /fhir"
+                .into(),
         )
     } else if known_type(resource_type) {
         ApiError::MethodNotAllowed(format!(
@@ -485,7 +504,7 @@ pub async fn transaction(
     };
     let bundle = json!({
         "resourceType": "Bundle",
-        "meta": { "lastUpdated": now_instant() },
+        "meta": { "lastUpdated": ehr_sdk::fhir::now_instant() },
         "type": if batch { "batch-response" } else { "transaction-response" },
         "entry": response_entries,
     });
