@@ -155,6 +155,23 @@ fn main() {
             "one read-only call to the devnet (get-record): {:.2} ms",
             start.elapsed().as_secs_f64() * 1000.0 / 100.0
         );
+        let storage = c.deployment().id(ehr_sdk::ehr::EhrContract::EhrStorage);
+        let start = Instant::now();
+        for _ in 0..100 {
+            c.node()
+                .map_entry(&storage, "records", &clarity::vm::types::Value::UInt(1))
+                .await
+                .expect("a map entry");
+        }
+        println!(
+            "one map-entry read from the devnet (records): {:.2} ms",
+            start.elapsed().as_secs_f64() * 1000.0 / 100.0
+        );
+        let start = Instant::now();
+        for _ in 0..100 {
+            c.node().info().await.expect("info");
+        }
+        println!("one /v2/info: {:.2} ms", start.elapsed().as_secs_f64() * 1000.0 / 100.0);
         let after = report(&http, &server, &format!("{n} records, {n} grants"), &pages(n)).await;
 
         let worst = after.iter().cloned().fold(0.0, f64::max);

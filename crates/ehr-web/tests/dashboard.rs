@@ -8,6 +8,7 @@ mod support;
 use std::collections::HashSet;
 
 use ehr_sdk::ehr::types::{RequestStatus, Scope};
+use ehr_web::dashboard::maps;
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
 use support::{principal, Server};
@@ -529,6 +530,31 @@ async fn every_form_changes_the_chain_and_every_view_renders() {
     let bundle: serde_json::Value = serde_json::from_str(&fhir.body).unwrap();
     assert_eq!(bundle["resourceType"], "Bundle");
     assert_eq!(bundle["total"].as_u64(), Some(entries));
+
+    // The pages' map reads decode exactly what the contracts' getters return.
+    for id in 1..=4 {
+        assert_eq!(maps::record(c, id).await.unwrap(), c.get_record(id).await.unwrap(), "record {id}");
+        assert_eq!(maps::token(c, id).await.unwrap(), c.get_token(id).await.unwrap(), "token {id}");
+        assert_eq!(maps::request(c, id).await.unwrap(), c.get_request(id).await.unwrap(), "request {id}");
+        assert_eq!(maps::has_envelope(c, id, &doctor).await.unwrap(), c.get_envelope(id, &doctor).await.unwrap().is_some());
+        assert_eq!(
+            maps::patient_record_id(c, &patient, id - 1).await.unwrap(),
+            c.get_patient_record_id(&patient, id - 1).await.unwrap()
+        );
+    }
+    for index in 0..entries + 1 {
+        let id = c.get_patient_entry_id(&patient, index).await.unwrap();
+        assert_eq!(maps::patient_entry_id(c, &patient, index).await.unwrap(), id);
+        if let Some(id) = id {
+            assert_eq!(maps::entry(c, id).await.unwrap(), c.get_entry(id).await.unwrap());
+        }
+    }
+    for index in 0..count + 1 {
+        assert_eq!(
+            maps::notification(c, &patient, index).await.unwrap(),
+            c.get_notification(&patient, index).await.unwrap()
+        );
+    }
 
     // Every view renders for every role, now with data in it.
     for who in [PATIENT, DOCTOR, ISSUER, ADMIN] {

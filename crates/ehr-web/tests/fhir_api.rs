@@ -482,6 +482,11 @@ async fn the_guard_answers_with_operation_outcomes() {
         )
         .await;
     assert_outcome(&wrong_media, 415);
+    let huge = format!(
+        "{{\"resourceType\": \"Observation\", \"note\": [{{\"text\": \"{}\"}}]}}",
+        "x".repeat(3 << 20)
+    );
+    assert_outcome(&fhir.post_as("/Observation", PATIENT, &huge).await, 413);
     let audit_in_tx = json!({
         "resourceType": "Bundle",
         "type": "transaction",

@@ -13,10 +13,9 @@ use axum::response::Response;
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::types::{Request, RequestStatus, Scope, Token};
-use ehr_sdk::ehr::ClientError;
 
 use super::records::share_one;
-use super::{field, form_fields, index, number, ops, page_number, pages_for, read_many, scope_of, Ctx, Fields};
+use super::{field, form_fields, index, maps, number, ops, page_number, pages_for, read_many, scope_of, Ctx, Fields};
 use crate::html;
 use crate::state::AppState;
 
@@ -80,7 +79,7 @@ pub async fn page(
         let c = c.clone();
         read_many(shown, move |id| {
             let c = c.clone();
-            async move { c.get_token(id).await }
+            async move { maps::token(&c, id).await }
         })
         .await
     };
@@ -89,7 +88,7 @@ pub async fn page(
         let t = match t {
             Ok(Some(t)) => t,
             Ok(None) => continue,
-            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e.to_string()),
+            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e),
         };
         let action = if !t.revoked {
             html::button_form("/access/revoke", &ctx.csrf, &[("token", t.id.to_string())], "Revoke", "danger")
@@ -141,7 +140,7 @@ pub async fn page(
         let c = c.clone();
         read_many(shown, move |id| {
             let c = c.clone();
-            async move { c.get_request(id).await }
+            async move { maps::request(&c, id).await }
         })
         .await
     };
@@ -220,18 +219,18 @@ pub async fn share_latest(
             let patient = patient.clone();
             let grantee = grantee.clone();
             async move {
-                let Some(id) = c.get_patient_record_id(&patient, index).await? else { return Ok(None) };
-                let Some(r) = c.get_record(id).await? else { return Ok(None) };
-                let has = c.get_envelope(id, &grantee).await?.is_some();
-                Ok::<_, ClientError>(Some((r, has)))
+                let Some(id) = maps::patient_record_id(&c, &patient, index).await? else { return Ok(None) };
+                let Some(r) = maps::record(&c, id).await? else { return Ok(None) };
+                let has = maps::has_envelope(&c, id, &grantee).await?;
+                Ok::<_, maps::MapError>(Some((r, has)))
             }
         })
         .await
     };
     let mut todo = Vec::new();
     for item in records {
-        if let Some((r, has)) = item.map_err(|e| e.to_string())? {
-            if r.is_latest() && !has && record_type.map_or(true, |t| t == r.record_type) {
+        if let Some((r, has)) = item? {
+            if r.is_latest() && !has && !matches!(record_type, Some(t) if t != r.record_type) {
                 todo.push(r.id);
             }
         }

@@ -17,7 +17,7 @@ use ehr_sdk::keys::PublicKey;
 use super::access::{page_of, token_state};
 use super::home::doctor_state;
 use super::patient::random32;
-use super::{field, form_fields, index, number, ops, page_number, pages_for, read_many, scope_of, Ctx, Fields};
+use super::{field, form_fields, index, maps, number, ops, page_number, pages_for, read_many, scope_of, Ctx, Fields};
 use crate::html;
 use crate::state::AppState;
 
@@ -98,7 +98,7 @@ pub async fn page(
         let c = c.clone();
         read_many(page_of(&ids, page), move |id| {
             let c = c.clone();
-            async move { c.get_token(id).await }
+            async move { maps::token(&c, id).await }
         })
         .await
     };
@@ -160,7 +160,7 @@ pub async fn page(
         let c = c.clone();
         read_many(page_of(&requests, rpage), move |id| {
             let c = c.clone();
-            async move { c.get_request(id).await }
+            async move { maps::request(&c, id).await }
         })
         .await
     };

@@ -13,9 +13,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use clarity::vm::types::PrincipalData;
-use ehr_sdk::ehr::{ClientError, EhrClient};
+use ehr_sdk::ehr::EhrClient;
 
-use super::read_many;
+use super::{maps, read_many};
 
 #[derive(Default)]
 struct ChainIndex {
@@ -37,8 +37,8 @@ fn entry(client: &EhrClient) -> Entry {
     all.entry(key).or_default().clone()
 }
 
-async fn refresh(client: &EhrClient, index: &mut ChainIndex) -> Result<(), ClientError> {
-    let last = client.get_last_token_id().await?;
+async fn refresh(client: &EhrClient, index: &mut ChainIndex) -> Result<(), String> {
+    let last = client.get_last_token_id().await.map_err(|e| e.to_string())?;
     if (last as usize) < index.tokens.len() {
         // A different chain behind the same URL (a devnet restarted from scratch).
         index.tokens.clear();
@@ -48,7 +48,7 @@ async fn refresh(client: &EhrClient, index: &mut ChainIndex) -> Result<(), Clien
         let c = client.clone();
         let read = read_many(batch.to_vec(), move |id| {
             let c = c.clone();
-            async move { c.get_token(id).await }
+            async move { maps::token(&c, id).await }
         })
         .await;
         for token in read {
@@ -59,7 +59,7 @@ async fn refresh(client: &EhrClient, index: &mut ChainIndex) -> Result<(), Clien
             }
         }
     }
-    let count = client.get_request_count().await?;
+    let count = client.get_request_count().await.map_err(|e| e.to_string())?;
     if (count as usize) < index.requests.len() {
         index.requests.clear();
     }
@@ -68,7 +68,7 @@ async fn refresh(client: &EhrClient, index: &mut ChainIndex) -> Result<(), Clien
         let c = client.clone();
         let read = read_many(batch.to_vec(), move |id| {
             let c = c.clone();
-            async move { c.get_request(id).await }
+            async move { maps::request(&c, id).await }
         })
         .await;
         for request in read {
@@ -82,7 +82,7 @@ async fn refresh(client: &EhrClient, index: &mut ChainIndex) -> Result<(), Clien
 }
 
 /// Token ids whose patient is `patient`, ascending.
-pub async fn tokens_of_patient(client: &EhrClient, patient: &PrincipalData) -> Result<Vec<u64>, ClientError> {
+pub async fn tokens_of_patient(client: &EhrClient, patient: &PrincipalData) -> Result<Vec<u64>, String> {
     let e = entry(client);
     let mut index = e.lock().await;
     refresh(client, &mut index).await?;
@@ -101,7 +101,7 @@ pub async fn tokens_of_patient(client: &EhrClient, patient: &PrincipalData) -> R
 pub async fn tokens_for_grantee(
     client: &EhrClient,
     grantee: &PrincipalData,
-) -> Result<(Vec<u64>, Vec<PrincipalData>), ClientError> {
+) -> Result<(Vec<u64>, Vec<PrincipalData>), String> {
     let e = entry(client);
     let mut index = e.lock().await;
     refresh(client, &mut index).await?;
@@ -122,7 +122,7 @@ pub async fn tokens_for_grantee(
 }
 
 /// Request ids about `patient` (or, with `by_requester`, made by it), ascending.
-pub async fn requests(client: &EhrClient, who: &PrincipalData, by_requester: bool) -> Result<Vec<u64>, ClientError> {
+pub async fn requests(client: &EhrClient, who: &PrincipalData, by_requester: bool) -> Result<Vec<u64>, String> {
     let e = entry(client);
     let mut index = e.lock().await;
     refresh(client, &mut index).await?;

@@ -26,6 +26,7 @@ mod audit;
 mod doctor;
 mod home;
 mod index;
+pub mod maps;
 mod multipart;
 mod notify;
 pub mod ops;
@@ -131,6 +132,8 @@ impl Ctx {
     }
 
     /// The context of a form submission: the acting account only.
+    // The error is the page the handler answers with, as it is: boxing it buys nothing.
+    #[allow(clippy::result_large_err)]
     pub fn action(state: &Arc<AppState>, headers: &HeaderMap) -> Result<Ctx, Response> {
         let csrf = state.csrf_token();
         match auth::acting(state, headers) {
@@ -277,6 +280,7 @@ pub(crate) fn html_response(status: StatusCode, body: String) -> Response {
 pub(crate) type Fields = HashMap<String, String>;
 
 /// A submitted form, or an error page saying what was wrong with it.
+#[allow(clippy::result_large_err)]
 pub(crate) fn form_fields(
     ctx: &Ctx,
     section: &str,

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::types::Notification;
 
-use super::{field, form_fields, newest_first_range, ops, page_number, pages_for, read_many, Ctx, Fields};
+use super::{field, form_fields, maps, newest_first_range, ops, page_number, pages_for, read_many, Ctx, Fields};
 use crate::auth;
 use crate::html;
 use crate::state::AppState;
@@ -62,7 +62,7 @@ pub async fn page(
         read_many((lo..hi).rev().collect(), move |i| {
             let c = c.clone();
             let me = me.clone();
-            async move { c.get_notification(&me, i).await }
+            async move { maps::notification(&c, &me, i).await }
         })
         .await
     };
@@ -71,7 +71,7 @@ pub async fn page(
         let n = match n {
             Ok(Some(n)) => n,
             Ok(None) => continue,
-            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/notifications", &e.to_string()),
+            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/notifications", &e),
         };
         rows.push(vec![
             n.index.to_string(),

@@ -27,6 +27,7 @@ use ehr_sdk::ehr::records::{self, BlobStore, Placement, CHUNK_SIZE, MAX_CHUNKS, 
 use ehr_sdk::ehr::types::{Record, Scope};
 use ehr_sdk::ehr::{calls, SendOptions};
 
+use super::maps;
 use super::multipart::{self, Parts};
 use super::ops::{self, Op, Status};
 use super::{field, form_fields, newest_first_range, on_blocking_thread, page_number, pages_for, read_many, Ctx, Fields};
@@ -48,6 +49,7 @@ fn query_map(q: Result<Query<HashMap<String, String>>, QueryRejection>) -> HashM
     q.map(|Query(m)| m).unwrap_or_default()
 }
 
+#[allow(clippy::result_large_err)]
 fn parse_id(ctx: &Ctx, text: &str) -> Result<u64, Response> {
     text.trim_start_matches('#')
         .parse::<u64>()
@@ -110,11 +112,10 @@ pub async fn list(
             let patient = patient.clone();
             let me = me.clone();
             async move {
-                let id = c.get_patient_record_id(&patient, index).await?;
-                let Some(id) = id else { return Ok(None) };
-                let record = c.get_record(id).await?;
-                let envelope = if own { None } else { Some(c.get_envelope(id, &me).await?.is_some()) };
-                Ok::<_, ehr_sdk::ehr::ClientError>(record.map(|r| (r, envelope)))
+                let Some(id) = maps::patient_record_id(&c, &patient, index).await? else { return Ok(None) };
+                let record = maps::record(&c, id).await?;
+                let envelope = if own { None } else { Some(maps::has_envelope(&c, id, &me).await?) };
+                Ok::<_, maps::MapError>(record.map(|r| (r, envelope)))
             }
         })
         .await
@@ -140,7 +141,7 @@ pub async fn list(
                 rows.push(row);
             }
             Ok(None) => {}
-            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e.to_string()),
+            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e),
         }
     }
     let mut body = String::new();

@@ -86,9 +86,11 @@ pub async fn read(
     let mut logged = None;
     if let Some(token) = token {
         let call = calls::log_access(token, n, VIEW_ACTION).map_err(ClientError::from)?;
-        let mined = client
-            .execute(reader.key(), &call, &SendOptions::default())
-            .await?;
+        let mined = super::write::serialized(
+            reader,
+            client.execute(reader.key(), &call, &SendOptions::default()),
+        )
+        .await?;
         logged = Some(format!("0x{}", mined.sent.txid));
     }
 

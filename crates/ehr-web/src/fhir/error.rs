@@ -27,6 +27,9 @@ pub enum ApiError {
     /// The client accepts no format this server writes (406, `not-supported`).
     #[error("{0}")]
     NotAcceptable(String),
+    /// The body is larger than this server reads (413, `too-long`).
+    #[error("{0}")]
+    TooLarge(String),
     /// The body is in a format this server does not read (415, `not-supported`).
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -62,6 +65,7 @@ impl ApiError {
             ApiError::UnknownType(_) | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Forbidden(_) | ApiError::Refused { .. } => StatusCode::FORBIDDEN,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -79,6 +83,7 @@ impl ApiError {
             | ApiError::MethodNotAllowed(_)
             | ApiError::NotAcceptable(_)
             | ApiError::UnsupportedMediaType(_) => "not-supported",
+            ApiError::TooLarge(_) => "too-long",
             ApiError::Forbidden(_) | ApiError::Refused { .. } => "forbidden",
             ApiError::Unprocessable(_) => "processing",
             ApiError::Node(_) => "transient",

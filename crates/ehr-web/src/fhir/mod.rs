@@ -184,7 +184,11 @@ fn path_error(e: PathRejection) -> ApiError {
 }
 
 fn body_error(e: BytesRejection) -> ApiError {
-    ApiError::BadRequest(format!("cannot read the body: {e}"))
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge(format!("the body is too large: {e}"))
+    } else {
+        ApiError::BadRequest(format!("cannot read the body: {e}"))
+    }
 }
 
 async fn metadata(RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {

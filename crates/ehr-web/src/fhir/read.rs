@@ -311,3 +311,32 @@ pub async fn audit_search(client: &EhrClient, base: &str, q: &Query) -> Result<V
     }
     Ok(bundle)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chain_tag_tells_verified_from_broken() {
+        let ok = chain_tag(&Ok(()));
+        assert_eq!(
+            (ok["system"].as_str(), ok["code"].as_str()),
+            (Some(CHAIN_TAG_SYSTEM), Some("verified"))
+        );
+        let broken = chain_tag(&Err(ChainBreak::Unlinked { id: 7 }));
+        assert_eq!(broken["code"], "broken");
+        assert!(broken["display"].as_str().unwrap().contains("entry 7"));
+        assert!(CHAIN_TAG_SYSTEM.starts_with(ehr_sdk::fhir::FHIR_BASE));
+    }
+
+    #[test]
+    fn ids_are_canonical_decimals() {
+        assert_eq!(numeric_id("Consent", "12").unwrap(), 12);
+        for bad in ["012", "-1", "1.0", "x", ""] {
+            assert!(
+                matches!(numeric_id("Consent", bad), Err(ApiError::NotFound(_))),
+                "{bad}"
+            );
+        }
+    }
+}
