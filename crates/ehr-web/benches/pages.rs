@@ -53,23 +53,45 @@ async fn grow(server: &Server, from: u64, to: u64) {
             let mut hash = [0u8; 32];
             hash[..8].copy_from_slice(&i.to_be_bytes());
             let locator = format!("sha256:{}", hex::encode(hash));
-            let kind = if i % 2 == 0 { "Observation" } else { "Condition" };
+            let kind = if i % 2 == 0 {
+                "Observation"
+            } else {
+                "Condition"
+            };
             calls::add_record(&patient, kind, &hash, &locator, &envelope).expect("add-record")
         })
         .collect();
     send_all(server, PATIENT, records).await;
-    let tip = server.client.node().info().await.expect("info").stacks_tip_height;
+    let tip = server
+        .client
+        .node()
+        .info()
+        .await
+        .expect("info")
+        .stacks_tip_height;
     let tokens = (from..to)
-        .map(|_| calls::create_token(Scope::READ, Some("Observation"), tip + 40_000).expect("create-token"))
+        .map(|_| {
+            calls::create_token(Scope::READ, Some("Observation"), tip + 40_000)
+                .expect("create-token")
+        })
         .collect();
     send_all(server, PATIENT, tokens).await;
 }
 
 /// Mean and best time of `RUNS` loads of `path`, and its size.
-async fn time(http: &reqwest::Client, server: &Server, path: &str) -> (Duration, Duration, Duration, usize) {
+async fn time(
+    http: &reqwest::Client,
+    server: &Server,
+    path: &str,
+) -> (Duration, Duration, Duration, usize) {
     let cookie = format!("ehr_session={}; ehr_account={PATIENT}", server.token);
     let get = || async {
-        let r = http.get(server.url(path)).header("cookie", &cookie).send().await.expect("GET");
+        let r = http
+            .get(server.url(path))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .expect("GET");
         assert_eq!(r.status().as_u16(), 200, "GET {path}");
         r.text().await.expect("body")
     };
@@ -90,9 +112,17 @@ async fn time(http: &reqwest::Client, server: &Server, path: &str) -> (Duration,
     (first, total / RUNS, best, size)
 }
 
-async fn report(http: &reqwest::Client, server: &Server, label: &str, pages: &[(&str, String)]) -> Vec<f64> {
+async fn report(
+    http: &reqwest::Client,
+    server: &Server,
+    label: &str,
+    pages: &[(&str, String)],
+) -> Vec<f64> {
     println!("\n{label}");
-    println!("{:<24} {:>9} {:>9} {:>9} {:>7}", "page", "first ms", "mean ms", "best ms", "KB");
+    println!(
+        "{:<24} {:>9} {:>9} {:>9} {:>7}",
+        "page", "first ms", "mean ms", "best ms", "KB"
+    );
     let mut means = Vec::new();
     for (name, path) in pages {
         let (first, mean, best, size) = time(http, server, path).await;
@@ -105,21 +135,33 @@ async fn report(http: &reqwest::Client, server: &Server, label: &str, pages: &[(
             ms,
             best.as_secs_f64() * 1000.0,
             size as f64 / 1024.0,
-            if ms > 50.0 { "  (over the 50 ms target)" } else { "" }
+            if ms > 50.0 {
+                "  (over the 50 ms target)"
+            } else {
+                ""
+            }
         );
     }
     means
 }
 
 fn main() {
-    let n: u64 = std::env::var("EHR_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let n: u64 = std::env::var("EHR_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     runtime.block_on(async {
         let server = support::start_with(&["deployer", PATIENT]).await;
         let c = &server.client;
         let key = account(PATIENT).secret_key;
         let register = calls::register_patient(&[9; 32], &key.public_key()).expect("call");
-        c.execute(&key, &register, &SendOptions::default()).await.expect("registered");
+        c.execute(&key, &register, &SendOptions::default())
+            .await
+            .expect("registered");
         let http = reqwest::Client::new();
         let pages = |last: u64| {
             let last_page = last.div_ceil(25).max(1);
@@ -129,13 +171,22 @@ fn main() {
                 ("grants, newest page", "/access".to_string()),
                 ("grants, oldest page", format!("/access?page={last_page}")),
                 ("audit, newest page", "/audit".to_string()),
-                ("audit, oldest page", format!("/audit?page={}", (2 * last + 1).div_ceil(25))),
+                (
+                    "audit, oldest page",
+                    format!("/audit?page={}", (2 * last + 1).div_ceil(25)),
+                ),
             ]
         };
 
         let small = 25.min(n);
         grow(&server, 0, small).await;
-        let before = report(&http, &server, &format!("{small} records, {small} grants"), &pages(small)).await;
+        let before = report(
+            &http,
+            &server,
+            &format!("{small} records, {small} grants"),
+            &pages(small),
+        )
+        .await;
 
         let start = Instant::now();
         grow(&server, small, n).await;
@@ -171,8 +222,17 @@ fn main() {
         for _ in 0..100 {
             c.node().info().await.expect("info");
         }
-        println!("one /v2/info: {:.2} ms", start.elapsed().as_secs_f64() * 1000.0 / 100.0);
-        let after = report(&http, &server, &format!("{n} records, {n} grants"), &pages(n)).await;
+        println!(
+            "one /v2/info: {:.2} ms",
+            start.elapsed().as_secs_f64() * 1000.0 / 100.0
+        );
+        let after = report(
+            &http,
+            &server,
+            &format!("{n} records, {n} grants"),
+            &pages(n),
+        )
+        .await;
 
         let worst = after.iter().cloned().fold(0.0, f64::max);
         println!("\nslowest page with {n} entries: {worst:.1} ms (target < 50 ms)");
@@ -181,6 +241,9 @@ fn main() {
             .zip(&after)
             .map(|(b, a)| format!("{:.2}x", a / b))
             .collect();
-        println!("time at {n} / time at {small}, page by page: {}", growth.join(", "));
+        println!(
+            "time at {n} / time at {small}, page by page: {}",
+            growth.join(", ")
+        );
     });
 }

@@ -47,14 +47,38 @@ pub struct NavItem {
 
 /// The navigation: one link per dashboard section.
 pub const NAV: &[NavItem] = &[
-    NavItem { href: "/", label: "Home" },
-    NavItem { href: "/patient", label: "Patient" },
-    NavItem { href: "/records", label: "Records" },
-    NavItem { href: "/access", label: "Access" },
-    NavItem { href: "/audit", label: "Audit" },
-    NavItem { href: "/notifications", label: "Inbox" },
-    NavItem { href: "/doctor", label: "Doctor" },
-    NavItem { href: "/admin", label: "Issuer/admin" },
+    NavItem {
+        href: "/",
+        label: "Home",
+    },
+    NavItem {
+        href: "/patient",
+        label: "Patient",
+    },
+    NavItem {
+        href: "/records",
+        label: "Records",
+    },
+    NavItem {
+        href: "/access",
+        label: "Access",
+    },
+    NavItem {
+        href: "/audit",
+        label: "Audit",
+    },
+    NavItem {
+        href: "/notifications",
+        label: "Inbox",
+    },
+    NavItem {
+        href: "/doctor",
+        label: "Doctor",
+    },
+    NavItem {
+        href: "/admin",
+        label: "Issuer/admin",
+    },
 ];
 
 /// What the page frame shows around the content.
@@ -91,7 +115,10 @@ pub fn page(frame: &Frame<'_>, body: &str) -> String {
     out.push_str("<script src=\"/assets/app.js\" defer></script></head>");
     match frame.inbox {
         Some((unread, count)) => {
-            let _ = write!(out, "<body data-unread=\"{unread}\" data-count=\"{count}\">");
+            let _ = write!(
+                out,
+                "<body data-unread=\"{unread}\" data-count=\"{count}\">"
+            );
         }
         None => out.push_str("<body>"),
     }
@@ -106,7 +133,11 @@ pub fn page(frame: &Frame<'_>, body: &str) -> String {
         );
         let current = frame.account.map(|(n, _)| n);
         for (name, address) in &frame.accounts {
-            let selected = if Some(name.as_str()) == current { " selected" } else { "" };
+            let selected = if Some(name.as_str()) == current {
+                " selected"
+            } else {
+                ""
+            };
             let _ = write!(
                 out,
                 "<option value=\"{}\"{selected}>{} ({})</option>",
@@ -119,7 +150,11 @@ pub fn page(frame: &Frame<'_>, body: &str) -> String {
     }
     out.push_str("</div><nav aria-label=\"Sections\"><ul>");
     for item in NAV {
-        let current = if item.href == frame.section { " aria-current=\"page\"" } else { "" };
+        let current = if item.href == frame.section {
+            " aria-current=\"page\""
+        } else {
+            ""
+        };
         let _ = write!(out, "<li><a href=\"{}\"{current}>{}", item.href, item.label);
         if item.href == "/notifications" {
             if let Some((unread, _)) = frame.inbox {
@@ -134,7 +169,8 @@ pub fn page(frame: &Frame<'_>, body: &str) -> String {
     }
     out.push_str("</ul></nav>");
     if let Some((name, address)) = frame.account {
-        let _ = write!(
+        let _ =
+            write!(
             out,
             "<p class=\"who\">Acting as <strong>{}</strong> <code class=\"addr\">{}</code>{}</p>",
             escape(name),
@@ -143,7 +179,11 @@ pub fn page(frame: &Frame<'_>, body: &str) -> String {
         );
     }
     out.push_str("<p id=\"live\" class=\"live\" role=\"status\" aria-live=\"polite\" hidden></p>");
-    let _ = write!(out, "</header><main id=\"main\"><h1>{}</h1>", escape(frame.title));
+    let _ = write!(
+        out,
+        "</header><main id=\"main\"><h1>{}</h1>",
+        escape(frame.title)
+    );
     out.push_str(body);
     out.push_str("</main><footer><p>Records are encrypted in this server before anything is sent; the chain holds hashes, key envelopes and the audit log. Everything on chain is public.</p></footer></body></html>\n");
     out
@@ -164,26 +204,41 @@ pub fn principal(text: &str) -> String {
 
 /// A message box: `kind` is `ok`, `error`, `warn` or `info`; `text` is escaped.
 pub fn notice(kind: &str, text: &str) -> String {
-    let role = if kind == "error" { " role=\"alert\"" } else { "" };
+    let role = if kind == "error" {
+        " role=\"alert\""
+    } else {
+        ""
+    };
     format!("<p class=\"notice {kind}\"{role}>{}</p>", escape(text))
 }
 
 /// A message box holding HTML.
 pub fn notice_html(kind: &str, html: &str) -> String {
-    let role = if kind == "error" { " role=\"alert\"" } else { "" };
+    let role = if kind == "error" {
+        " role=\"alert\""
+    } else {
+        ""
+    };
     format!("<div class=\"notice {kind}\"{role}>{html}</div>")
 }
 
 /// A table inside a horizontally scrolling wrapper: `headers` are text, each cell is
-/// HTML. `empty` (text) is shown instead when there are no rows.
+/// HTML. `empty` (text) is shown instead when there are no rows. Tables of six columns
+/// or more turn into one card per row on narrow screens (each cell labelled with its
+/// header by the stylesheet), so nothing hides off the side of a phone.
 pub fn table(caption: &str, headers: &[&str], rows: &[Vec<String>], empty: &str) -> String {
     if rows.is_empty() {
         return format!("<p class=\"empty\">{}</p>", escape(empty));
     }
+    let class = if headers.len() >= 6 {
+        " class=\"stack\""
+    } else {
+        ""
+    };
     let mut out = String::with_capacity(rows.len() * 200 + 200);
     let _ = write!(
         out,
-        "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{}\"><table><caption>{}</caption><thead><tr>",
+        "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{}\"><table{class}><caption>{}</caption><thead><tr>",
         escape(caption),
         escape(caption)
     );
@@ -193,10 +248,9 @@ pub fn table(caption: &str, headers: &[&str], rows: &[Vec<String>], empty: &str)
     out.push_str("</tr></thead><tbody>");
     for row in rows {
         out.push_str("<tr>");
-        for cell in row {
-            out.push_str("<td>");
-            out.push_str(cell);
-            out.push_str("</td>");
+        for (i, cell) in row.iter().enumerate() {
+            let label = headers.get(i).copied().unwrap_or("");
+            let _ = write!(out, "<td data-label=\"{}\">{cell}</td>", escape(label));
         }
         out.push_str("</tr>");
     }
@@ -239,7 +293,13 @@ pub fn upload_form(path: &str, csrf: &str, fields: &str, submit: &str) -> String
 }
 
 /// A one-button POST form (a row action): hidden `(name, value)` pairs and a button.
-pub fn button_form(path: &str, csrf: &str, hidden: &[(&str, String)], submit: &str, class: &str) -> String {
+pub fn button_form(
+    path: &str,
+    csrf: &str,
+    hidden: &[(&str, String)],
+    submit: &str,
+    class: &str,
+) -> String {
     let mut inputs = String::new();
     for (name, value) in hidden {
         let _ = write!(
@@ -259,7 +319,15 @@ pub fn button_form(path: &str, csrf: &str, hidden: &[(&str, String)], submit: &s
 /// A labelled `<input>`: `id` must be unique on the page; `extra` is raw attributes
 /// (e.g. `required maxlength="128"`); `hint` (text) is shown under it and linked with
 /// `aria-describedby`.
-pub fn input(id: &str, name: &str, label: &str, kind: &str, value: &str, extra: &str, hint: &str) -> String {
+pub fn input(
+    id: &str,
+    name: &str,
+    label: &str,
+    kind: &str,
+    value: &str,
+    extra: &str,
+    hint: &str,
+) -> String {
     let described = if hint.is_empty() {
         String::new()
     } else {
@@ -289,7 +357,13 @@ pub fn checkbox(id: &str, name: &str, label: &str, checked: bool) -> String {
 }
 
 /// A labelled `<select>` of (value, text) options.
-pub fn select(id: &str, name: &str, label: &str, options: &[(String, String)], selected: &str) -> String {
+pub fn select(
+    id: &str,
+    name: &str,
+    label: &str,
+    options: &[(String, String)],
+    selected: &str,
+) -> String {
     let mut out = format!(
         "<div class=\"field\"><label for=\"{id}\">{}</label><select id=\"{id}\" name=\"{}\">",
         escape(label),
@@ -297,7 +371,12 @@ pub fn select(id: &str, name: &str, label: &str, options: &[(String, String)], s
     );
     for (value, text) in options {
         let sel = if value == selected { " selected" } else { "" };
-        let _ = write!(out, "<option value=\"{}\"{sel}>{}</option>", escape(value), escape(text));
+        let _ = write!(
+            out,
+            "<option value=\"{}\"{sel}>{}</option>",
+            escape(value),
+            escape(text)
+        );
     }
     out.push_str("</select></div>");
     out
@@ -326,7 +405,12 @@ pub fn textarea(id: &str, name: &str, label: &str, rows: u32, extra: &str, hint:
 pub fn account_list(id: &str, accounts: &[(String, String)]) -> String {
     let mut out = format!("<datalist id=\"{id}\">");
     for (name, address) in accounts {
-        let _ = write!(out, "<option value=\"{}\">{}</option>", escape(name), escape(address));
+        let _ = write!(
+            out,
+            "<option value=\"{}\">{}</option>",
+            escape(name),
+            escape(address)
+        );
     }
     out.push_str("</datalist>");
     out
@@ -366,7 +450,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_quotes() {
-        assert_eq!(escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 
     #[test]
@@ -376,7 +463,9 @@ mod tests {
 
     #[test]
     fn every_control_has_a_label() {
-        let html = input("x", "x", "X", "text", "", "", "hint") + &select("y", "y", "Y", &[], "") + &textarea("z", "z", "Z", 3, "", "");
+        let html = input("x", "x", "X", "text", "", "", "hint")
+            + &select("y", "y", "Y", &[], "")
+            + &textarea("z", "z", "Z", 3, "", "");
         for id in ["x", "y", "z"] {
             assert!(html.contains(&format!("<label for=\"{id}\">")), "{html}");
         }

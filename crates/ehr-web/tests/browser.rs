@@ -57,7 +57,11 @@ impl Drop for Driver {
 }
 
 async fn start_driver(program: &PathBuf) -> Driver {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = Command::new(program)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
@@ -74,7 +78,11 @@ async fn start_driver(program: &PathBuf) -> Driver {
                 return driver;
             }
         }
-        assert!(Instant::now() < deadline, "chromedriver did not answer on {}", driver.url);
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not answer on {}",
+            driver.url
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -97,7 +105,10 @@ struct Browser {
 
 impl Browser {
     async fn goto(&self, path: &str) {
-        self.client.goto(&format!("{}{path}", self.base)).await.unwrap_or_else(|e| panic!("goto {path}: {e}"));
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap_or_else(|e| panic!("goto {path}: {e}"));
     }
 
     async fn source(&self) -> String {
@@ -120,7 +131,10 @@ impl Browser {
             if text.contains(needle) {
                 return text;
             }
-            assert!(Instant::now() < deadline, "`{needle}` never appeared; the page says:\n{text}");
+            assert!(
+                Instant::now() < deadline,
+                "`{needle}` never appeared; the page says:\n{text}"
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
@@ -136,7 +150,8 @@ impl Browser {
     }
 
     async fn click_text(&self, text: &str) {
-        let xpath = format!("//button[normalize-space()='{text}'] | //a[normalize-space()='{text}']");
+        let xpath =
+            format!("//button[normalize-space()='{text}'] | //a[normalize-space()='{text}']");
         self.client
             .find(Locator::XPath(&xpath))
             .await
@@ -147,7 +162,11 @@ impl Browser {
     }
 
     async fn fill(&self, css: &str, value: &str) {
-        let field = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no `{css}`: {e}"));
+        let field = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no `{css}`: {e}"));
         field.clear().await.expect("clear");
         field.send_keys(value).await.expect("typing");
     }
@@ -155,8 +174,15 @@ impl Browser {
     /// Acts as `name`: picks it in the account switcher (the script submits it; the
     /// button does when the script has not).
     async fn switch_to(&self, name: &str) {
-        let select = self.client.find(Locator::Css("#account-switch")).await.expect("the account switcher");
-        select.select_by_value(name).await.expect("an account option");
+        let select = self
+            .client
+            .find(Locator::Css("#account-switch"))
+            .await
+            .expect("the account switcher");
+        select
+            .select_by_value(name)
+            .await
+            .expect("an account option");
         let deadline = Instant::now() + Duration::from_secs(10);
         let mut clicked = false;
         loop {
@@ -185,7 +211,11 @@ impl Browser {
     }
 }
 
-async fn run(server: &Server, who: &str, call: Result<ContractCall, ehr_sdk::ehr::calls::CallError>) {
+async fn run(
+    server: &Server,
+    who: &str,
+    call: Result<ContractCall, ehr_sdk::ehr::calls::CallError>,
+) {
     let call = call.expect("the call builds");
     server
         .client
@@ -209,11 +239,35 @@ async fn patient_grants_doctor_reads_patient_revokes_doctor_refused_audit_verifi
     // The chain: an issuer, a registered patient, a verified doctor.
     let server = support::start().await;
     let issuer = account(ISSUER);
-    run(&server, "deployer", calls::set_issuer(&issuer.principal(), &issuer.secret_key.public_key(), true)).await;
-    run(&server, PATIENT, calls::register_patient(&[1; 32], &account(PATIENT).secret_key.public_key())).await;
-    run(&server, DOCTOR, calls::register_doctor(&[2; 32], &account(DOCTOR).secret_key.public_key(), "cardiology")).await;
+    run(
+        &server,
+        "deployer",
+        calls::set_issuer(&issuer.principal(), &issuer.secret_key.public_key(), true),
+    )
+    .await;
+    run(
+        &server,
+        PATIENT,
+        calls::register_patient(&[1; 32], &account(PATIENT).secret_key.public_key()),
+    )
+    .await;
+    run(
+        &server,
+        DOCTOR,
+        calls::register_doctor(
+            &[2; 32],
+            &account(DOCTOR).secret_key.public_key(),
+            "cardiology",
+        ),
+    )
+    .await;
     let tip = server.client.node().info().await.unwrap().stacks_tip_height;
-    run(&server, ISSUER, calls::verify_doctor(&principal(DOCTOR), tip + 5000)).await;
+    run(
+        &server,
+        ISSUER,
+        calls::verify_doctor(&principal(DOCTOR), tip + 5000),
+    )
+    .await;
 
     let driver = start_driver(&chromedriver).await;
     let mut caps = serde_json::Map::new();
@@ -254,7 +308,10 @@ async fn patient_grants_doctor_reads_patient_revokes_doctor_refused_audit_verifi
 async fn flow(b: &Browser, server: &Server) {
     let c = &server.client;
     let (patient, doctor) = (principal(PATIENT), principal(DOCTOR));
-    b.client.set_window_size(360, 1500).await.expect("a phone-sized window");
+    b.client
+        .set_window_size(360, 1500)
+        .await
+        .expect("a phone-sized window");
 
     // Sign in with the token printed at start; act as the patient.
     b.goto(&format!("/?token={}", server.token)).await;
@@ -268,14 +325,20 @@ async fn flow(b: &Browser, server: &Server) {
         .expect("script")
         .as_u64()
         .unwrap_or(0);
-    assert!(width <= 360, "the overview scrolls sideways at 360 px: {width}");
+    assert!(
+        width <= 360,
+        "the overview scrolls sideways at 360 px: {width}"
+    );
 
     // 1. The patient pastes a FHIR Observation; it is encrypted and recorded.
     b.goto("/records").await;
     b.fill("#up-text", OBSERVATION).await;
     b.click_text("Encrypt and add").await;
     let text = b.wait_text("record #1 (Observation) added").await;
-    assert!(text.contains("Done.") && text.contains("ehr-storage.add-record") && text.contains("0x"), "{text}");
+    assert!(
+        text.contains("Done.") && text.contains("ehr-storage.add-record") && text.contains("0x"),
+        "{text}"
+    );
     assert_eq!(c.get_patient_record_count(&patient).await.unwrap(), 1);
     b.shot("01-patient-uploads-record").await;
 
@@ -284,7 +347,10 @@ async fn flow(b: &Browser, server: &Server) {
     b.fill("#gr-to", DOCTOR).await;
     b.click_text("Grant").await;
     let text = b.wait_text("Token #1").await;
-    assert!(text.contains("1 record key shared") && text.contains("permission-manager.grant-access"), "{text}");
+    assert!(
+        text.contains("1 record key shared") && text.contains("permission-manager.grant-access"),
+        "{text}"
+    );
     assert!(c.get_envelope(1, &doctor).await.unwrap().is_some());
     b.shot("02-patient-grants-doctor").await;
 
@@ -298,39 +364,60 @@ async fn flow(b: &Browser, server: &Server) {
     b.wait_text("Open (log the view on chain)").await;
     b.click_text("Open (log the view on chain)").await;
     let text = b.wait_text("Content hash verified").await;
-    assert!(text.contains("120/80 mmHg") && text.contains("View logged on chain"), "{text}");
+    assert!(
+        text.contains("120/80 mmHg") && text.contains("View logged on chain"),
+        "{text}"
+    );
     b.shot("03-doctor-opens-and-reads").await;
 
     // 4. The patient revokes.
     b.switch_to(PATIENT).await;
     b.goto("/access").await;
+    let text = b.wait_text("Grants").await;
+    assert!(
+        text.contains("active") && text.contains("wallet_2"),
+        "{text}"
+    );
+    b.shot("04-patient-grants-list").await;
     b.click_text("Revoke").await;
     let text = b.wait_text("Token #1 revoked").await;
     assert!(text.contains("permission-manager.revoke-access"), "{text}");
     assert!(c.get_token(1).await.unwrap().unwrap().revoked);
-    b.shot("04-patient-revokes").await;
+    b.shot("05-patient-revokes").await;
 
     // 5. The doctor is refused, though it still holds the old envelope.
     b.switch_to(DOCTOR).await;
     b.goto("/records/1").await;
     let text = b.wait_text("Access refused").await;
-    assert!(!b.source().await.contains("/records/1/open"), "no way to open it: {text}");
+    assert!(
+        !b.source().await.contains("/records/1/open"),
+        "no way to open it: {text}"
+    );
     b.goto("/records/1/view").await;
     b.wait_text("Access refused").await;
     b.goto("/records/1").await;
     b.wait_text("Access refused").await;
-    b.shot("05-doctor-refused").await;
+    b.shot("06-doctor-refused").await;
 
     // 6. The audit trail: every step, the hash chain verified.
     b.switch_to(PATIENT).await;
     b.goto("/audit").await;
     let text = b.wait_text("Hash chain verified").await;
-    for action in ["add-record", "grant-access", "put-envelope", "view", "revoke-access"] {
-        assert!(text.contains(action), "{action} missing from the audit page:\n{text}");
+    for action in [
+        "add-record",
+        "grant-access",
+        "put-envelope",
+        "view",
+        "revoke-access",
+    ] {
+        assert!(
+            text.contains(action),
+            "{action} missing from the audit page:\n{text}"
+        );
     }
     let source = b.source().await;
     assert!(source.contains("data-chain=\"verified\""));
-    b.shot("06-audit-trail-verified").await;
+    b.shot("07-audit-trail-verified").await;
 
     // The inbox badge counts the doctor's view.
     assert!(c.get_unread_count(&patient).await.unwrap() >= 1);

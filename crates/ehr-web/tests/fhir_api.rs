@@ -486,7 +486,22 @@ async fn the_guard_answers_with_operation_outcomes() {
         "{{\"resourceType\": \"Observation\", \"note\": [{{\"text\": \"{}\"}}]}}",
         "x".repeat(3 << 20)
     );
-    assert_outcome(&fhir.post_as("/Observation", PATIENT, &huge).await, 413);
+    // On a connection of its own: the server answers before reading the whole body and
+    // closes that connection, which a pooled client would otherwise try to reuse.
+    let own = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let too_large = fhir
+        .send(
+            own.post(fhir.url("/Observation"))
+                .bearer_auth(&server.token)
+                .header("X-Ehr-Account", PATIENT)
+                .header(CONTENT_TYPE, "application/fhir+json")
+                .body(huge),
+        )
+        .await;
+    assert_outcome(&too_large, 413);
     let audit_in_tx = json!({
         "resourceType": "Bundle",
         "type": "transaction",

@@ -87,7 +87,7 @@ pub enum RecordError {
 }
 
 /// Where sealed records too large for the chain are kept, by content hash.
-pub trait BlobStore {
+pub trait BlobStore: Send + Sync {
     /// Stores `sealed` and returns its locator.
     fn put(&self, sealed: &[u8]) -> Result<String, RecordError>;
     /// The sealed bytes behind `locator`.

@@ -15,7 +15,10 @@ use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::types::{Request, RequestStatus, Scope, Token};
 
 use super::records::share_one;
-use super::{field, form_fields, index, maps, number, ops, page_number, pages_for, read_many, scope_of, Ctx, Fields};
+use super::{
+    field, form_fields, index, maps, number, ops, page_number, pages_for, read_many, scope_of, Ctx,
+    Fields,
+};
 use crate::html;
 use crate::state::AppState;
 
@@ -40,7 +43,11 @@ pub fn token_state(t: &Token, tip: u64) -> String {
 pub fn page_of(ids: &[u64], page: u64) -> Vec<u64> {
     let count = ids.len() as u64;
     let (lo, hi) = super::newest_first_range(count, page);
-    ids[lo as usize..hi as usize].iter().rev().copied().collect()
+    ids[lo as usize..hi as usize]
+        .iter()
+        .rev()
+        .copied()
+        .collect()
 }
 
 /// `GET /access?page=&rpage=`.
@@ -57,14 +64,10 @@ pub async fn page(
     let me = ctx.principal();
     let c = state.client.clone();
     let tip = ctx.tip.unwrap_or(0);
-    let (tokens, requests, registered) = tokio::join!(
-        index::tokens_of_patient(&c, &me),
-        index::requests(&c, &me, false),
-        c.is_registered(&me)
-    );
-    let (tokens, requests) = match (tokens, requests) {
-        (Ok(t), Ok(r)) => (t, r),
-        (Err(e), _) | (_, Err(e)) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e.to_string()),
+    let (lists, registered) = tokio::join!(index::of_patient(&c, &me), c.is_registered(&me));
+    let (tokens, requests) = match lists {
+        Ok(l) => l,
+        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e),
     };
     let mut body = String::new();
     if !registered.unwrap_or(false) {
@@ -91,7 +94,13 @@ pub async fn page(
             Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e),
         };
         let action = if !t.revoked {
-            html::button_form("/access/revoke", &ctx.csrf, &[("token", t.id.to_string())], "Revoke", "danger")
+            html::button_form(
+                "/access/revoke",
+                &ctx.csrf,
+                &[("token", t.id.to_string())],
+                "Revoke",
+                "danger",
+            )
         } else {
             String::new()
         };
@@ -106,10 +115,23 @@ pub async fn page(
         ]);
     }
     body.push_str("<section aria-labelledby=\"grants\"><h2 id=\"grants\">Grants</h2>");
-    let _ = write!(body, "<p>{} access token{} issued for your records.</p>", tokens.len(), if tokens.len() == 1 { "" } else { "s" });
+    let _ = write!(
+        body,
+        "<p>{} access token{} issued for your records.</p>",
+        tokens.len(),
+        if tokens.len() == 1 { "" } else { "s" }
+    );
     body.push_str(&html::table(
         "Access tokens, newest first",
-        &["Token", "Grantee", "Scope", "Record type", "Expires", "State", ""],
+        &[
+            "Token",
+            "Grantee",
+            "Scope",
+            "Record type",
+            "Expires",
+            "State",
+            "",
+        ],
         &rows,
         "No grants yet.",
     ));
@@ -120,14 +142,43 @@ pub async fn page(
     body.push_str("<section aria-labelledby=\"grant\"><h2 id=\"grant\">Grant access</h2><p>To a verified doctor. With read scope, the keys of your latest records (of the type, if one is given) are shared with the doctor at once.</p>");
     let fields = format!(
         "{}{}<fieldset><legend>Scope</legend>{}{}{}</fieldset>{}{}{}",
-        html::input("gr-to", "grantee", "Doctor (account name or address)", "text", "", "required list=\"accounts\" autocomplete=\"off\"", ""),
+        html::input(
+            "gr-to",
+            "grantee",
+            "Doctor (account name or address)",
+            "text",
+            "",
+            "required list=\"accounts\" autocomplete=\"off\"",
+            ""
+        ),
         ctx.datalist(),
         html::checkbox("gr-read", "read", "read", true),
         html::checkbox("gr-write", "write", "write (add records for you)", false),
         html::checkbox("gr-share", "share", "share (give keys to others)", false),
-        html::input("gr-type", "type", "Only records of type (empty: all)", "text", "", "maxlength=\"32\"", "e.g. Observation"),
-        html::input("gr-exp", "expires_in", "Expires in (blocks)", "number", "1000", "required min=\"1\" max=\"52560\"", "about 144 blocks a day"),
-        html::checkbox("gr-keys", "share_keys", "Share my records' keys with the doctor now", true),
+        html::input(
+            "gr-type",
+            "type",
+            "Only records of type (empty: all)",
+            "text",
+            "",
+            "maxlength=\"32\"",
+            "e.g. Observation"
+        ),
+        html::input(
+            "gr-exp",
+            "expires_in",
+            "Expires in (blocks)",
+            "number",
+            "1000",
+            "required min=\"1\" max=\"52560\"",
+            "about 144 blocks a day"
+        ),
+        html::checkbox(
+            "gr-keys",
+            "share_keys",
+            "Share my records' keys with the doctor now",
+            true
+        ),
     );
     body.push_str(&html::form("/access/grant", &ctx.csrf, &fields, "Grant"));
     body.push_str("</section>");
@@ -155,10 +206,17 @@ pub async fn page(
     }
     let pending = rows.iter().filter(|r| r[5].contains("pending")).count();
     body.push_str("<section aria-labelledby=\"requests\"><h2 id=\"requests\">Access requests</h2>");
-    let _ = write!(body, "<p>{} request{}; {pending} pending on this page.</p>", requests.len(), if requests.len() == 1 { "" } else { "s" });
+    let _ = write!(
+        body,
+        "<p>{} request{}; {pending} pending on this page.</p>",
+        requests.len(),
+        if requests.len() == 1 { "" } else { "s" }
+    );
     body.push_str(&html::table(
         "Requests, newest first",
-        &["Request", "Doctor", "Scope", "Blocks", "Reason", "Status", ""],
+        &[
+            "Request", "Doctor", "Scope", "Blocks", "Reason", "Status", "",
+        ],
         &rows,
         "No requests.",
     ));
@@ -172,7 +230,9 @@ fn request_row(ctx: &Ctx, r: &Request) -> Vec<String> {
         RequestStatus::Pending => "<span class=\"state pending\">pending</span>".to_string(),
         RequestStatus::Approved => format!(
             "<span class=\"state ok\">approved</span>{}",
-            r.token_id.map(|t| format!(": token #{t}")).unwrap_or_default()
+            r.token_id
+                .map(|t| format!(": token #{t}"))
+                .unwrap_or_default()
         ),
         RequestStatus::Denied => "<span class=\"state failed\">denied</span>".to_string(),
     };
@@ -183,7 +243,13 @@ fn request_row(ctx: &Ctx, r: &Request) -> Vec<String> {
             html::escape(&html::action("/access/approve", &ctx.csrf)),
             html::checkbox(&format!("ap-keys-{id}"), "share_keys", "share my records' keys", true),
         );
-        let deny = html::button_form("/access/deny", &ctx.csrf, &[("request", id.to_string())], "Deny", "danger");
+        let deny = html::button_form(
+            "/access/deny",
+            &ctx.csrf,
+            &[("request", id.to_string())],
+            "Deny",
+            "danger",
+        );
         format!("{approve}{deny}")
     } else {
         String::new()
@@ -209,7 +275,10 @@ pub async fn share_latest(
     record_type: Option<&str>,
 ) -> Result<(usize, usize), String> {
     let c = h.state.client.clone();
-    let count = c.get_patient_record_count(patient).await.map_err(|e| e.to_string())?;
+    let count = c
+        .get_patient_record_count(patient)
+        .await
+        .map_err(|e| e.to_string())?;
     let records = {
         let c = c.clone();
         let patient = patient.clone();
@@ -219,8 +288,12 @@ pub async fn share_latest(
             let patient = patient.clone();
             let grantee = grantee.clone();
             async move {
-                let Some(id) = maps::patient_record_id(&c, &patient, index).await? else { return Ok(None) };
-                let Some(r) = maps::record(&c, id).await? else { return Ok(None) };
+                let Some(id) = maps::patient_record_id(&c, &patient, index).await? else {
+                    return Ok(None);
+                };
+                let Some(r) = maps::record(&c, id).await? else {
+                    return Ok(None);
+                };
                 let has = maps::has_envelope(&c, id, &grantee).await?;
                 Ok::<_, maps::MapError>(Some((r, has)))
             }
@@ -245,7 +318,10 @@ pub async fn share_latest(
 }
 
 fn shared_words(shared: usize, left: usize) -> String {
-    let mut out = format!("{shared} record key{} shared", if shared == 1 { "" } else { "s" });
+    let mut out = format!(
+        "{shared} record key{} shared",
+        if shared == 1 { "" } else { "s" }
+    );
     if left > 0 {
         let _ = write!(out, " ({left} more to share from each record's page)");
     }
@@ -267,7 +343,9 @@ pub async fn grant(
         Err(r) => return r,
     };
     let checked = (|| {
-        let grantee = ctx.resolve(field(&fields, "grantee")).map_err(|e| format!("doctor: {e}"))?;
+        let grantee = ctx
+            .resolve(field(&fields, "grantee"))
+            .map_err(|e| format!("doctor: {e}"))?;
         let scope = scope_of(&fields)?;
         let expires_in = number(&fields, "expires_in", "expires in")?;
         if expires_in == 0 {
@@ -283,15 +361,27 @@ pub async fn grant(
     let share_keys = field(&fields, "share_keys") == "on";
     let title = format!(
         "Grant {grantee} {scope}{} for {expires_in} blocks",
-        record_type.as_ref().map(|t| format!(" on {t} records")).unwrap_or_default()
+        record_type
+            .as_ref()
+            .map(|t| format!(" on {t} records"))
+            .unwrap_or_default()
     );
     ops::start(&state, &ctx.me, title, "/access", move |h| async move {
-        let tip = h.state.client.node().info().await.map_err(|e| e.to_string())?.stacks_tip_height;
+        let tip = h
+            .state
+            .client
+            .node()
+            .info()
+            .await
+            .map_err(|e| e.to_string())?
+            .stacks_tip_height;
         let expires_at = tip + expires_in;
-        let call = calls::grant_access(&grantee, scope, record_type.as_deref(), expires_at).map_err(|e| e.to_string())?;
+        let call = calls::grant_access(&grantee, scope, record_type.as_deref(), expires_at)
+            .map_err(|e| e.to_string())?;
         let mined = h.call(&call).await?;
         let token = mined.id().map_err(|e| e.to_string())?;
-        let mut message = format!("Token #{token}: {grantee} may {scope} until block {expires_at}.");
+        let mut message =
+            format!("Token #{token}: {grantee} may {scope} until block {expires_at}.");
         if share_keys && scope.contains(Scope::READ) {
             let me = h.me.principal();
             let (shared, left) = share_latest(&h, &me, &grantee, record_type.as_deref()).await?;
@@ -356,20 +446,27 @@ pub async fn approve(
         Ok(c) => c,
         Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/access", &e.to_string()),
     };
-    ops::start(&state, &ctx.me, format!("Approve request #{request}"), "/access", move |h| async move {
-        let mined = h.call(&call).await?;
-        let token = mined.id().map_err(|e| e.to_string())?;
-        let mut message = format!("Request #{request} approved: token #{token}.");
-        if share_keys {
-            if let Ok(Some(r)) = h.state.client.get_request(request).await {
-                if r.scope.contains(Scope::READ) {
-                    let (shared, left) = share_latest(&h, &r.patient, &r.requester, None).await?;
-                    let _ = write!(message, " {}.", shared_words(shared, left));
+    ops::start(
+        &state,
+        &ctx.me,
+        format!("Approve request #{request}"),
+        "/access",
+        move |h| async move {
+            let mined = h.call(&call).await?;
+            let token = mined.id().map_err(|e| e.to_string())?;
+            let mut message = format!("Request #{request} approved: token #{token}.");
+            if share_keys {
+                if let Ok(Some(r)) = h.state.client.get_request(request).await {
+                    if r.scope.contains(Scope::READ) {
+                        let (shared, left) =
+                            share_latest(&h, &r.patient, &r.requester, None).await?;
+                        let _ = write!(message, " {}.", shared_words(shared, left));
+                    }
                 }
             }
-        }
-        Ok(message)
-    })
+            Ok(message)
+        },
+    )
     .await
 }
 
@@ -395,10 +492,16 @@ pub async fn deny(
         Ok(c) => c,
         Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/access", &e.to_string()),
     };
-    ops::start(&state, &ctx.me, format!("Deny request #{request}"), "/access", move |h| async move {
-        h.call(&call).await?;
-        Ok(format!("Request #{request} denied."))
-    })
+    ops::start(
+        &state,
+        &ctx.me,
+        format!("Deny request #{request}"),
+        "/access",
+        move |h| async move {
+            h.call(&call).await?;
+            Ok(format!("Request #{request} denied."))
+        },
+    )
     .await
 }
 

@@ -10,10 +10,20 @@ pub const JS: &str = include_str!("../../assets/app.js");
 
 /// `GET /assets/app.css`.
 pub async fn css() -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS).into_response()
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        CSS,
+    )
+        .into_response()
 }
 
 /// `GET /assets/app.js`.
 pub async fn js() -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], JS).into_response()
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        JS,
+    )
+        .into_response()
 }

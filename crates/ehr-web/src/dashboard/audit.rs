@@ -40,7 +40,12 @@ fn patient_of(ctx: &Ctx, q: &HashMap<String, String>) -> Result<PrincipalData, S
 /// hash chain: its hash recomputed, its `prev-hash` equal to the entry before it in the
 /// global log (read when it is another patient's). The SDK's `patient_trail`, on map
 /// reads.
-pub async fn trail(c: &EhrClient, patient: &PrincipalData, lo: u64, hi: u64) -> Result<Trail, String> {
+pub async fn trail(
+    c: &EhrClient,
+    patient: &PrincipalData,
+    lo: u64,
+    hi: u64,
+) -> Result<Trail, String> {
     let ids = {
         let (c, patient) = (c.clone(), patient.clone());
         read_many((lo..hi).collect(), move |i| {
@@ -49,7 +54,12 @@ pub async fn trail(c: &EhrClient, patient: &PrincipalData, lo: u64, hi: u64) -> 
         })
         .await
     };
-    let ids: Vec<u64> = ids.into_iter().collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
+    let ids: Vec<u64> = ids
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .collect();
     let read = {
         let c = c.clone();
         read_many(ids, move |id| {
@@ -58,7 +68,12 @@ pub async fn trail(c: &EhrClient, patient: &PrincipalData, lo: u64, hi: u64) -> 
         })
         .await
     };
-    let entries: Vec<AuditEntry> = read.into_iter().collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
+    let entries: Vec<AuditEntry> = read
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .collect();
     let mut predecessors = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         let linked = i > 0 && entries[i - 1].id + 1 == e.id;
@@ -130,14 +145,19 @@ pub async fn page(
     };
     body.push_str(&badge(&trail, &what));
     let broken = trail.verified.as_ref().err().map(|b| match b {
-        ehr_sdk::audit::ChainBreak::Altered { id } | ehr_sdk::audit::ChainBreak::Unlinked { id } => *id,
+        ehr_sdk::audit::ChainBreak::Altered { id }
+        | ehr_sdk::audit::ChainBreak::Unlinked { id } => *id,
     });
     let rows: Vec<Vec<String>> = trail
         .entries
         .iter()
         .rev()
         .map(|e| {
-            let mark = if broken == Some(e.id) { " <strong class=\"broken\">breaks here</strong>" } else { "" };
+            let mark = if broken == Some(e.id) {
+                " <strong class=\"broken\">breaks here</strong>"
+            } else {
+                ""
+            };
             vec![
                 format!("{}{mark}", e.id),
                 e.block.to_string(),
@@ -147,7 +167,11 @@ pub async fn page(
                     Err(_) => html::escape(&e.actor),
                 },
                 reference(e),
-                format!("<code class=\"hash\" title=\"{}\">{}</code>", html::escape(&e.entry_hash), html::escape(&e.entry_hash[..e.entry_hash.len().min(12)])),
+                format!(
+                    "<code class=\"hash\" title=\"{}\">{}</code>",
+                    html::escape(&e.entry_hash),
+                    html::escape(&e.entry_hash[..e.entry_hash.len().min(12)])
+                ),
             ]
         })
         .collect();
@@ -157,21 +181,32 @@ pub async fn page(
         &rows,
         "No audit entries.",
     ));
-    let base = if own { "/audit".to_string() } else { format!("/audit?patient={}", html::url_encode(&patient.to_string())) };
+    let base = if own {
+        "/audit".to_string()
+    } else {
+        format!("/audit?patient={}", html::url_encode(&patient.to_string()))
+    };
     body.push_str(&html::pager(&base, "page", page, pages));
     let p = html::url_encode(&patient.to_string());
     let _ = write!(
         body,
         "<section aria-labelledby=\"export\"><h2 id=\"export\">Export</h2><p>The whole trail, verified first: <a href=\"/audit/export?patient={p}&amp;format=json\" download>JSON</a> (for <code>ehr audit verify</code>) &middot; <a href=\"/audit/export?patient={p}&amp;format=csv\" download>CSV</a> &middot; <a href=\"/audit/export?patient={p}&amp;format=fhir\" download>FHIR AuditEvent Bundle</a></p></section>"
     );
-    ctx.render(if own { "My audit trail" } else { "Audit trail" }, "/audit", &body)
+    ctx.render(
+        if own { "My audit trail" } else { "Audit trail" },
+        "/audit",
+        &body,
+    )
 }
 
 fn reference(e: &AuditEntry) -> String {
     let r = e.reference;
     match e.action.as_str() {
-        "add-record" | "amend-record" | "put-envelope" | "view" | "put-chunk" => format!("<a href=\"/records/{r}\">record #{r}</a>"),
-        "grant-access" | "revoke-access" | "create-token" | "emergency-access" | "token-transfer" | "token-return" => format!("token #{r}"),
+        "add-record" | "amend-record" | "put-envelope" | "view" | "put-chunk" => {
+            format!("<a href=\"/records/{r}\">record #{r}</a>")
+        }
+        "grant-access" | "revoke-access" | "create-token" | "emergency-access"
+        | "token-transfer" | "token-return" => format!("token #{r}"),
         "request-access" | "approve-request" | "deny-request" => format!("request #{r}"),
         _ if e.action.starts_with("log") => format!("record #{r}"),
         _ => r.to_string(),
@@ -195,7 +230,11 @@ pub async fn export(
     };
     let format = q.get("format").map(String::as_str).unwrap_or("json");
     if !matches!(format, "json" | "csv" | "fhir") {
-        return ctx.error(StatusCode::BAD_REQUEST, "/audit", &format!("format `{format}`: give json, csv or fhir"));
+        return ctx.error(
+            StatusCode::BAD_REQUEST,
+            "/audit",
+            &format!("format `{format}`: give json, csv or fhir"),
+        );
     }
     let count = match state.client.get_patient_entry_count(&patient).await {
         Ok(n) => n,
@@ -205,13 +244,25 @@ pub async fn export(
         Ok(t) => t,
         Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/audit", &e),
     };
-    let audit_log = state.client.deployment().id(EhrContract::AuditLog).to_string();
+    let audit_log = state
+        .client
+        .deployment()
+        .id(EhrContract::AuditLog)
+        .to_string();
     let (text, content_type, ext) = match format {
-        "csv" => (ehr_sdk::fhir::audit_csv(&trail.entries), "text/csv; charset=utf-8", "csv"),
+        "csv" => (
+            ehr_sdk::fhir::audit_csv(&trail.entries),
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
         "fhir" => {
             let now = now_instant();
             let bundle = ehr_sdk::fhir::audit_bundle(&trail.entries, &audit_log, |_| now.clone());
-            (serde_json::to_string_pretty(&bundle).unwrap_or_default(), crate::fhir::FHIR_JSON, "fhir.json")
+            (
+                serde_json::to_string_pretty(&bundle).unwrap_or_default(),
+                crate::fhir::FHIR_JSON,
+                "fhir.json",
+            )
         }
         _ => {
             let export = Export {
@@ -219,7 +270,11 @@ pub async fn export(
                 audit_log,
                 entries: &trail.entries,
             };
-            (serde_json::to_string_pretty(&export).unwrap_or_default(), "application/json", "json")
+            (
+                serde_json::to_string_pretty(&export).unwrap_or_default(),
+                "application/json",
+                "json",
+            )
         }
     };
     let mut response = (StatusCode::OK, text).into_response();
@@ -227,10 +282,15 @@ pub async fn export(
     if let Ok(v) = HeaderValue::from_str(content_type) {
         h.insert(header::CONTENT_TYPE, v);
     }
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"audit-{patient}.{ext}\"")) {
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"audit-{patient}.{ext}\""))
+    {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    let verified = if trail.verified.is_ok() { "true" } else { "false" };
+    let verified = if trail.verified.is_ok() {
+        "true"
+    } else {
+        "false"
+    };
     h.insert("x-hash-chain-verified", HeaderValue::from_static(verified));
     response
 }

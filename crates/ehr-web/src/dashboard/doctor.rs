@@ -17,7 +17,10 @@ use ehr_sdk::keys::PublicKey;
 use super::access::{page_of, token_state};
 use super::home::doctor_state;
 use super::patient::random32;
-use super::{field, form_fields, index, maps, number, ops, page_number, pages_for, read_many, scope_of, Ctx, Fields};
+use super::{
+    field, form_fields, index, maps, number, ops, page_number, pages_for, read_many, scope_of, Ctx,
+    Fields,
+};
 use crate::html;
 use crate::state::AppState;
 
@@ -43,14 +46,38 @@ pub async fn page(
     };
     let mut body = String::new();
     let Some(d) = doctor else {
-        body.push_str(&html::notice("info", "This account is not a registered doctor."));
+        body.push_str(&html::notice(
+            "info",
+            "This account is not a registered doctor.",
+        ));
         body.push_str("<section aria-labelledby=\"reg\"><h2 id=\"reg\">Register as a doctor</h2><p>Only sha256(salt ++ licence) goes on chain; the salt is shown once, for you and your credential issuer.</p>");
         let fields = format!(
             "{}{}",
-            html::input("dr-lic", "license", "Licence number", "text", "", "required maxlength=\"200\" autocomplete=\"off\"", ""),
-            html::input("dr-spec", "specialty", "Specialty", "text", "general practice", "required maxlength=\"64\"", ""),
+            html::input(
+                "dr-lic",
+                "license",
+                "Licence number",
+                "text",
+                "",
+                "required maxlength=\"200\" autocomplete=\"off\"",
+                ""
+            ),
+            html::input(
+                "dr-spec",
+                "specialty",
+                "Specialty",
+                "text",
+                "general practice",
+                "required maxlength=\"64\"",
+                ""
+            ),
         );
-        body.push_str(&html::form("/doctor/register", &ctx.csrf, &fields, "Register"));
+        body.push_str(&html::form(
+            "/doctor/register",
+            &ctx.csrf,
+            &fields,
+            "Register",
+        ));
         body.push_str("</section>");
         return ctx.render("Doctor", "/doctor", &body);
     };
@@ -68,10 +95,29 @@ pub async fn page(
                 html::escape(&doctor_state(&d, tip))
             ),
         ),
-        ("Expires", if d.verified { format!("block {}", d.expires_at) } else { "-".into() }),
-        ("Verified by", d.verified_by.as_ref().map(|p| ctx.who(p)).unwrap_or_else(|| "-".into())),
+        (
+            "Expires",
+            if d.verified {
+                format!("block {}", d.expires_at)
+            } else {
+                "-".into()
+            },
+        ),
+        (
+            "Verified by",
+            d.verified_by
+                .as_ref()
+                .map(|p| ctx.who(p))
+                .unwrap_or_else(|| "-".into()),
+        ),
         ("Registered", format!("block {}", d.registered_at)),
-        ("Licence hash", format!("<code class=\"hash\">{}</code>", hex::encode(d.license_hash))),
+        (
+            "Licence hash",
+            format!(
+                "<code class=\"hash\">{}</code>",
+                hex::encode(d.license_hash)
+            ),
+        ),
     ]));
     if !verified_now {
         body.push_str(&html::notice("warn", "Until a credential issuer verifies you, patients cannot grant you access and you cannot request it."));
@@ -118,7 +164,10 @@ pub async fn page(
             format!("block {}", t.expires_at),
             token_state(&t, tip),
             if live {
-                format!("<a href=\"/records?patient={}\">Records</a>", html::url_encode(&t.patient.to_string()))
+                format!(
+                    "<a href=\"/records?patient={}\">Records</a>",
+                    html::url_encode(&t.patient.to_string())
+                )
             } else {
                 String::new()
             },
@@ -127,7 +176,15 @@ pub async fn page(
     body.push_str("<section aria-labelledby=\"patients\"><h2 id=\"patients\">Patients you may read</h2><p>Your access tokens, newest first. Reading a record logs a view on chain.</p>");
     body.push_str(&html::table(
         "Access tokens held",
-        &["Token", "Patient", "Scope", "Record type", "Expires", "State", ""],
+        &[
+            "Token",
+            "Patient",
+            "Scope",
+            "Record type",
+            "Expires",
+            "State",
+            "",
+        ],
         &rows,
         "No access tokens: ask a patient with a request below.",
     ));
@@ -138,15 +195,44 @@ pub async fn page(
     body.push_str("<section aria-labelledby=\"request\"><h2 id=\"request\">Request access</h2>");
     let fields = format!(
         "{}{}<fieldset><legend>Scope</legend>{}{}{}</fieldset>{}{}",
-        html::input("rq-patient", "patient", "Patient (account name or address)", "text", "", "required list=\"accounts\" autocomplete=\"off\"", ""),
+        html::input(
+            "rq-patient",
+            "patient",
+            "Patient (account name or address)",
+            "text",
+            "",
+            "required list=\"accounts\" autocomplete=\"off\"",
+            ""
+        ),
         ctx.datalist(),
         html::checkbox("rq-read", "read", "read", true),
         html::checkbox("rq-write", "write", "write", false),
         html::checkbox("rq-share", "share", "share", false),
-        html::input("rq-dur", "duration", "Duration after approval (blocks)", "number", "1000", "required min=\"1\" max=\"52560\"", "about 144 blocks a day"),
-        html::input("rq-reason", "reason", "Reason (shown to the patient)", "text", "", "required maxlength=\"128\"", ""),
+        html::input(
+            "rq-dur",
+            "duration",
+            "Duration after approval (blocks)",
+            "number",
+            "1000",
+            "required min=\"1\" max=\"52560\"",
+            "about 144 blocks a day"
+        ),
+        html::input(
+            "rq-reason",
+            "reason",
+            "Reason (shown to the patient)",
+            "text",
+            "",
+            "required maxlength=\"128\"",
+            ""
+        ),
     );
-    body.push_str(&html::form("/doctor/request", &ctx.csrf, &fields, "Send request"));
+    body.push_str(&html::form(
+        "/doctor/request",
+        &ctx.csrf,
+        &fields,
+        "Send request",
+    ));
     body.push_str("</section>");
 
     // My requests.
@@ -180,12 +266,19 @@ pub async fn page(
             format!(
                 "{}{}",
                 html::escape(&r.status.to_string()),
-                r.token_id.map(|t| format!(": token #{t}")).unwrap_or_default()
+                r.token_id
+                    .map(|t| format!(": token #{t}"))
+                    .unwrap_or_default()
             ),
         ]);
     }
     body.push_str("<section aria-labelledby=\"myreq\"><h2 id=\"myreq\">Your requests</h2>");
-    body.push_str(&html::table("Requests, newest first", &["Request", "Patient", "Scope", "Blocks", "Reason", "Status"], &rows, "No requests."));
+    body.push_str(&html::table(
+        "Requests, newest first",
+        &["Request", "Patient", "Scope", "Blocks", "Reason", "Status"],
+        &rows,
+        "No requests.",
+    ));
     body.push_str(&html::pager("/doctor", "rpage", rpage, rpages));
     body.push_str("</section>");
 
@@ -193,10 +286,31 @@ pub async fn page(
     body.push_str("<section aria-labelledby=\"emerg\"><h2 id=\"emerg\">Emergency access</h2><p>Short read-only access (144 blocks) to a patient who has not opted out; always audited and notified to the patient and guardians. You still need the record keys shared to decrypt.</p>");
     let fields = format!(
         "{}{}",
-        html::input("em-patient", "patient", "Patient (account name or address)", "text", "", "required list=\"accounts\" autocomplete=\"off\"", ""),
-        html::input("em-reason", "reason", "Reason", "text", "", "required maxlength=\"128\"", "kept as a hash in the audit log"),
+        html::input(
+            "em-patient",
+            "patient",
+            "Patient (account name or address)",
+            "text",
+            "",
+            "required list=\"accounts\" autocomplete=\"off\"",
+            ""
+        ),
+        html::input(
+            "em-reason",
+            "reason",
+            "Reason",
+            "text",
+            "",
+            "required maxlength=\"128\"",
+            "kept as a hash in the audit log"
+        ),
     );
-    body.push_str(&html::form("/doctor/emergency", &ctx.csrf, &fields, "Request emergency access"));
+    body.push_str(&html::form(
+        "/doctor/emergency",
+        &ctx.csrf,
+        &fields,
+        "Request emergency access",
+    ));
     body.push_str("</section>");
     ctx.render("Doctor", "/doctor", &body)
 }
@@ -236,11 +350,19 @@ macro_rules! form_ctx {
 }
 
 /// `POST /doctor/register`: `license`, `specialty`.
-pub async fn register(State(state): State<Arc<AppState>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
+pub async fn register(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
     let (ctx, fields) = form_ctx!(state, headers, form, "/doctor");
     let license = field(&fields, "license").to_string();
     if license.is_empty() {
-        return ctx.error(StatusCode::BAD_REQUEST, "/doctor", "licence: give the licence number to hash");
+        return ctx.error(
+            StatusCode::BAD_REQUEST,
+            "/doctor",
+            "licence: give the licence number to hash",
+        );
     }
     let specialty = match field(&fields, "specialty") {
         "" => "general practice".to_string(),
@@ -260,10 +382,16 @@ pub async fn register(State(state): State<Arc<AppState>>, headers: HeaderMap, fo
 }
 
 /// `POST /doctor/request`: `patient`, `read`/`write`/`share`, `duration`, `reason`.
-pub async fn request(State(state): State<Arc<AppState>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
+pub async fn request(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
     let (ctx, fields) = form_ctx!(state, headers, form, "/doctor");
     let checked = (|| {
-        let patient = ctx.resolve(field(&fields, "patient")).map_err(|e| format!("patient: {e}"))?;
+        let patient = ctx
+            .resolve(field(&fields, "patient"))
+            .map_err(|e| format!("patient: {e}"))?;
         let scope = scope_of(&fields)?;
         let duration = number(&fields, "duration", "duration")?;
         let reason = field(&fields, "reason").to_string();
@@ -277,17 +405,26 @@ pub async fn request(State(state): State<Arc<AppState>>, headers: HeaderMap, for
         Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/doctor", &e),
     };
     let call = calls::request_access(&patient, scope, duration, &reason);
-    one_call(&state, &ctx, "/doctor", format!("Request {scope} access to {patient}"), call, move |m| {
-        match m.id() {
+    one_call(
+        &state,
+        &ctx,
+        "/doctor",
+        format!("Request {scope} access to {patient}"),
+        call,
+        move |m| match m.id() {
             Ok(id) => format!("Request #{id} sent to {patient}."),
             Err(_) => format!("Request sent to {patient}."),
-        }
-    })
+        },
+    )
     .await
 }
 
 /// `POST /doctor/emergency`: `patient`, `reason`.
-pub async fn emergency(State(state): State<Arc<AppState>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
+pub async fn emergency(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
     let (ctx, fields) = form_ctx!(state, headers, form, "/doctor");
     let patient = match ctx.resolve(field(&fields, "patient")) {
         Ok(p) => p,
@@ -295,7 +432,11 @@ pub async fn emergency(State(state): State<Arc<AppState>>, headers: HeaderMap, f
     };
     let reason = field(&fields, "reason").to_string();
     if reason.is_empty() {
-        return ctx.error(StatusCode::BAD_REQUEST, "/doctor", "reason: say why (it is audited)");
+        return ctx.error(
+            StatusCode::BAD_REQUEST,
+            "/doctor",
+            "reason: say why (it is audited)",
+        );
     }
     let call = calls::emergency_access(&patient, &reason);
     one_call(&state, &ctx, "/doctor", format!("Emergency access to {patient}"), call, move |m| {
@@ -315,26 +456,39 @@ pub async fn admin_page(State(state): State<Arc<AppState>>, headers: HeaderMap) 
     };
     let me = ctx.principal();
     let c = state.client.clone();
-    let (admin, issuer, verifier) = tokio::join!(c.doctor_registry_admin(), c.get_issuer(&me), c.is_verifier(&me));
+    let (admin, issuer, verifier) = tokio::join!(
+        c.doctor_registry_admin(),
+        c.get_issuer(&me),
+        c.is_verifier(&me)
+    );
     let tip = ctx.tip.unwrap_or(0);
     let mut body = String::new();
     body.push_str(&html::fields(&[
-        ("Registry admin", match &admin {
-            Ok(a) if *a == me => "<span class=\"state ok\">you</span>".into(),
-            Ok(a) => ctx.who(a),
-            Err(e) => html::escape(&e.to_string()),
-        }),
-        ("Credential issuer", match &issuer {
-            Ok(Some(i)) if i.enabled => "<span class=\"state ok\">enabled</span>".into(),
-            Ok(Some(_)) => "disabled".into(),
-            Ok(None) => "no".into(),
-            Err(e) => html::escape(&e.to_string()),
-        }),
-        ("Patient verifier", match &verifier {
-            Ok(true) => "<span class=\"state ok\">enabled</span>".into(),
-            Ok(false) => "no".into(),
-            Err(e) => html::escape(&e.to_string()),
-        }),
+        (
+            "Registry admin",
+            match &admin {
+                Ok(a) if *a == me => "<span class=\"state ok\">you</span>".into(),
+                Ok(a) => ctx.who(a),
+                Err(e) => html::escape(&e.to_string()),
+            },
+        ),
+        (
+            "Credential issuer",
+            match &issuer {
+                Ok(Some(i)) if i.enabled => "<span class=\"state ok\">enabled</span>".into(),
+                Ok(Some(_)) => "disabled".into(),
+                Ok(None) => "no".into(),
+                Err(e) => html::escape(&e.to_string()),
+            },
+        ),
+        (
+            "Patient verifier",
+            match &verifier {
+                Ok(true) => "<span class=\"state ok\">enabled</span>".into(),
+                Ok(false) => "no".into(),
+                Err(e) => html::escape(&e.to_string()),
+            },
+        ),
     ]));
     // The server's accounts and where they stand.
     let people = {
@@ -367,7 +521,8 @@ pub async fn admin_page(State(state): State<Arc<AppState>>, headers: HeaderMap) 
                     Some(_) => "deactivated".into(),
                     None => "-".into(),
                 },
-                d.map(|d| html::escape(&doctor_state(&d, tip))).unwrap_or_else(|| "-".into()),
+                d.map(|d| html::escape(&doctor_state(&d, tip)))
+                    .unwrap_or_else(|| "-".into()),
                 match is {
                     Some(i) if i.enabled => "issuer".into(),
                     _ => String::new(),
@@ -375,54 +530,165 @@ pub async fn admin_page(State(state): State<Arc<AppState>>, headers: HeaderMap) 
             ]
         })
         .collect();
-    body.push_str("<section aria-labelledby=\"people\"><h2 id=\"people\">This server's accounts</h2>");
-    body.push_str(&html::table("Accounts", &["Name", "Address", "Patient", "Doctor", "Issuer"], &rows, "No accounts."));
+    body.push_str(
+        "<section aria-labelledby=\"people\"><h2 id=\"people\">This server's accounts</h2>",
+    );
+    body.push_str(&html::table(
+        "Accounts",
+        &["Name", "Address", "Patient", "Doctor", "Issuer"],
+        &rows,
+        "No accounts.",
+    ));
     body.push_str("</section>");
     body.push_str(&ctx.datalist());
 
     body.push_str("<section aria-labelledby=\"issuer\"><h2 id=\"issuer\">Credential issuer</h2>");
     let fields = format!(
         "{}{}",
-        html::input("vd-doctor", "doctor", "Doctor (account name or address)", "text", "", "required list=\"accounts\" autocomplete=\"off\"", ""),
-        html::input("vd-exp", "expires_in", "Credential valid for (blocks)", "number", "52560", "required min=\"1\"", "about 52,560 blocks a year"),
+        html::input(
+            "vd-doctor",
+            "doctor",
+            "Doctor (account name or address)",
+            "text",
+            "",
+            "required list=\"accounts\" autocomplete=\"off\"",
+            ""
+        ),
+        html::input(
+            "vd-exp",
+            "expires_in",
+            "Credential valid for (blocks)",
+            "number",
+            "52560",
+            "required min=\"1\"",
+            "about 52,560 blocks a year"
+        ),
     );
     body.push_str("<h3>Verify a doctor</h3>");
-    body.push_str(&html::form("/admin/verify-doctor", &ctx.csrf, &fields, "Verify doctor"));
+    body.push_str(&html::form(
+        "/admin/verify-doctor",
+        &ctx.csrf,
+        &fields,
+        "Verify doctor",
+    ));
     body.push_str("<h3>Suspend a doctor</h3>");
-    let fields = html::input("sd-doctor", "doctor", "Doctor (account name or address)", "text", "", "required list=\"accounts\" autocomplete=\"off\"", "issuers and the admin may suspend");
-    body.push_str(&html::form("/admin/suspend-doctor", &ctx.csrf, &fields, "Suspend doctor"));
+    let fields = html::input(
+        "sd-doctor",
+        "doctor",
+        "Doctor (account name or address)",
+        "text",
+        "",
+        "required list=\"accounts\" autocomplete=\"off\"",
+        "issuers and the admin may suspend",
+    );
+    body.push_str(&html::form(
+        "/admin/suspend-doctor",
+        &ctx.csrf,
+        &fields,
+        "Suspend doctor",
+    ));
     body.push_str("</section>");
 
-    body.push_str("<section aria-labelledby=\"verifier\"><h2 id=\"verifier\">Patient verifier</h2>");
-    let fields = html::input("vp-patient", "patient", "Patient (account name or address)", "text", "", "required list=\"accounts\" autocomplete=\"off\"", "after checking the identifier off chain");
-    body.push_str(&html::form("/admin/verify-patient", &ctx.csrf, &fields, "Verify patient"));
+    body.push_str(
+        "<section aria-labelledby=\"verifier\"><h2 id=\"verifier\">Patient verifier</h2>",
+    );
+    let fields = html::input(
+        "vp-patient",
+        "patient",
+        "Patient (account name or address)",
+        "text",
+        "",
+        "required list=\"accounts\" autocomplete=\"off\"",
+        "after checking the identifier off chain",
+    );
+    body.push_str(&html::form(
+        "/admin/verify-patient",
+        &ctx.csrf,
+        &fields,
+        "Verify patient",
+    ));
     body.push_str("</section>");
 
-    let enabled = vec![("true".to_string(), "enable".to_string()), ("false".to_string(), "disable".to_string())];
+    let enabled = vec![
+        ("true".to_string(), "enable".to_string()),
+        ("false".to_string(), "disable".to_string()),
+    ];
     body.push_str("<section aria-labelledby=\"admin\"><h2 id=\"admin\">Admin</h2><h3>Set a credential issuer</h3>");
     let fields = format!(
         "{}{}{}",
-        html::input("si-issuer", "issuer", "Issuer (account name or address)", "text", "", "required list=\"accounts\" autocomplete=\"off\"", ""),
-        html::input("si-key", "pubkey", "Issuer's attestation public key (hex)", "text", "", "maxlength=\"68\" autocomplete=\"off\"", "33 bytes compressed; leave empty for one of this server's accounts"),
-        html::select("si-enabled", "enabled", "Enable or disable", &enabled, "true"),
+        html::input(
+            "si-issuer",
+            "issuer",
+            "Issuer (account name or address)",
+            "text",
+            "",
+            "required list=\"accounts\" autocomplete=\"off\"",
+            ""
+        ),
+        html::input(
+            "si-key",
+            "pubkey",
+            "Issuer's attestation public key (hex)",
+            "text",
+            "",
+            "maxlength=\"68\" autocomplete=\"off\"",
+            "33 bytes compressed; leave empty for one of this server's accounts"
+        ),
+        html::select(
+            "si-enabled",
+            "enabled",
+            "Enable or disable",
+            &enabled,
+            "true"
+        ),
     );
-    body.push_str(&html::form("/admin/issuer", &ctx.csrf, &fields, "Set issuer"));
+    body.push_str(&html::form(
+        "/admin/issuer",
+        &ctx.csrf,
+        &fields,
+        "Set issuer",
+    ));
     body.push_str("<h3>Set a patient verifier</h3>");
     let fields = format!(
         "{}{}",
-        html::input("sv-verifier", "verifier", "Verifier (account name or address)", "text", "", "required list=\"accounts\" autocomplete=\"off\"", ""),
-        html::select("sv-enabled", "enabled", "Enable or disable", &enabled, "true"),
+        html::input(
+            "sv-verifier",
+            "verifier",
+            "Verifier (account name or address)",
+            "text",
+            "",
+            "required list=\"accounts\" autocomplete=\"off\"",
+            ""
+        ),
+        html::select(
+            "sv-enabled",
+            "enabled",
+            "Enable or disable",
+            &enabled,
+            "true"
+        ),
     );
-    body.push_str(&html::form("/admin/verifier", &ctx.csrf, &fields, "Set verifier"));
+    body.push_str(&html::form(
+        "/admin/verifier",
+        &ctx.csrf,
+        &fields,
+        "Set verifier",
+    ));
     body.push_str("</section>");
     ctx.render("Issuer and admin", "/admin", &body)
 }
 
 /// `POST /admin/verify-doctor`: `doctor`, `expires_in`.
-pub async fn verify_doctor(State(state): State<Arc<AppState>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
+pub async fn verify_doctor(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
     let (ctx, fields) = form_ctx!(state, headers, form, "/admin");
     let checked = (|| {
-        let doctor = ctx.resolve(field(&fields, "doctor")).map_err(|e| format!("doctor: {e}"))?;
+        let doctor = ctx
+            .resolve(field(&fields, "doctor"))
+            .map_err(|e| format!("doctor: {e}"))?;
         let blocks = number(&fields, "expires_in", "valid for")?;
         if blocks == 0 || blocks > 10 * MAX_BLOCKS {
             return Err(format!("valid for: give 1 to {} blocks", 10 * MAX_BLOCKS));
@@ -433,39 +699,83 @@ pub async fn verify_doctor(State(state): State<Arc<AppState>>, headers: HeaderMa
         Ok(v) => v,
         Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &e),
     };
-    ops::start(&state, &ctx.me, format!("Verify doctor {doctor}"), "/admin", move |h| async move {
-        let tip = h.state.client.node().info().await.map_err(|e| e.to_string())?.stacks_tip_height;
-        let call = calls::verify_doctor(&doctor, tip + blocks).map_err(|e| e.to_string())?;
-        h.call(&call).await?;
-        Ok(format!("Doctor {doctor} verified until block {}.", tip + blocks))
-    })
+    ops::start(
+        &state,
+        &ctx.me,
+        format!("Verify doctor {doctor}"),
+        "/admin",
+        move |h| async move {
+            let tip = h
+                .state
+                .client
+                .node()
+                .info()
+                .await
+                .map_err(|e| e.to_string())?
+                .stacks_tip_height;
+            let call = calls::verify_doctor(&doctor, tip + blocks).map_err(|e| e.to_string())?;
+            h.call(&call).await?;
+            Ok(format!(
+                "Doctor {doctor} verified until block {}.",
+                tip + blocks
+            ))
+        },
+    )
     .await
 }
 
 /// `POST /admin/suspend-doctor`: `doctor`.
-pub async fn suspend_doctor(State(state): State<Arc<AppState>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
+pub async fn suspend_doctor(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
     let (ctx, fields) = form_ctx!(state, headers, form, "/admin");
     let doctor = match ctx.resolve(field(&fields, "doctor")) {
         Ok(d) => d,
         Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &format!("doctor: {e}")),
     };
     let call = calls::suspend_doctor(&doctor);
-    one_call(&state, &ctx, "/admin", format!("Suspend doctor {doctor}"), call, move |_| format!("Doctor {doctor} suspended.")).await
+    one_call(
+        &state,
+        &ctx,
+        "/admin",
+        format!("Suspend doctor {doctor}"),
+        call,
+        move |_| format!("Doctor {doctor} suspended."),
+    )
+    .await
 }
 
 /// `POST /admin/verify-patient`: `patient`.
-pub async fn verify_patient(State(state): State<Arc<AppState>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
+pub async fn verify_patient(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
     let (ctx, fields) = form_ctx!(state, headers, form, "/admin");
     let patient = match ctx.resolve(field(&fields, "patient")) {
         Ok(d) => d,
         Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &format!("patient: {e}")),
     };
     let call = calls::verify_patient(&patient);
-    one_call(&state, &ctx, "/admin", format!("Verify patient {patient}"), call, move |_| format!("Patient {patient} verified.")).await
+    one_call(
+        &state,
+        &ctx,
+        "/admin",
+        format!("Verify patient {patient}"),
+        call,
+        move |_| format!("Patient {patient} verified."),
+    )
+    .await
 }
 
 /// `POST /admin/issuer`: `issuer`, `pubkey` (optional for our accounts), `enabled`.
-pub async fn set_issuer(State(state): State<Arc<AppState>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
+pub async fn set_issuer(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
     let (ctx, fields) = form_ctx!(state, headers, form, "/admin");
     let name = field(&fields, "issuer");
     let issuer = match ctx.resolve(name) {
@@ -486,22 +796,41 @@ pub async fn set_issuer(State(state): State<Arc<AppState>>, headers: HeaderMap, 
             }
         }
     } else {
-        match hex::decode(key_text).ok().and_then(|b| PublicKey::from_bytes(&b).ok()) {
+        match hex::decode(key_text)
+            .ok()
+            .and_then(|b| PublicKey::from_bytes(&b).ok())
+        {
             Some(k) => k,
-            None => return ctx.error(StatusCode::BAD_REQUEST, "/admin", "public key: give 33 bytes (compressed secp256k1) as 66 hex digits"),
+            None => {
+                return ctx.error(
+                    StatusCode::BAD_REQUEST,
+                    "/admin",
+                    "public key: give 33 bytes (compressed secp256k1) as 66 hex digits",
+                )
+            }
         }
     };
     let enabled = field(&fields, "enabled") != "false";
     let call = calls::set_issuer(&issuer, &key, enabled);
-    let title = format!("{} issuer {issuer}", if enabled { "Enable" } else { "Disable" });
+    let title = format!(
+        "{} issuer {issuer}",
+        if enabled { "Enable" } else { "Disable" }
+    );
     one_call(&state, &ctx, "/admin", title, call, move |_| {
-        format!("Issuer {issuer} {}.", if enabled { "enabled" } else { "disabled" })
+        format!(
+            "Issuer {issuer} {}.",
+            if enabled { "enabled" } else { "disabled" }
+        )
     })
     .await
 }
 
 /// `POST /admin/verifier`: `verifier`, `enabled`.
-pub async fn set_verifier(State(state): State<Arc<AppState>>, headers: HeaderMap, form: Result<Form<Fields>, FormRejection>) -> Response {
+pub async fn set_verifier(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
     let (ctx, fields) = form_ctx!(state, headers, form, "/admin");
     let verifier = match ctx.resolve(field(&fields, "verifier")) {
         Ok(d) => d,
@@ -509,9 +838,15 @@ pub async fn set_verifier(State(state): State<Arc<AppState>>, headers: HeaderMap
     };
     let enabled = field(&fields, "enabled") != "false";
     let call = calls::set_verifier(&verifier, enabled);
-    let title = format!("{} verifier {verifier}", if enabled { "Enable" } else { "Disable" });
+    let title = format!(
+        "{} verifier {verifier}",
+        if enabled { "Enable" } else { "Disable" }
+    );
     one_call(&state, &ctx, "/admin", title, call, move |_| {
-        format!("Verifier {verifier} {}.", if enabled { "enabled" } else { "disabled" })
+        format!(
+            "Verifier {verifier} {}.",
+            if enabled { "enabled" } else { "disabled" }
+        )
     })
     .await
 }

@@ -30,7 +30,10 @@ pub async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
     );
     let mut body = String::new();
     if ctx.tip.is_none() {
-        body.push_str(&html::notice("error", "The node does not answer: the pages cannot read the chain until it does."));
+        body.push_str(&html::notice(
+            "error",
+            "The node does not answer: the pages cannot read the chain until it does.",
+        ));
     }
     let mut roles: Vec<(&str, String)> = Vec::new();
     roles.push((
@@ -51,16 +54,23 @@ pub async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
         match &doctor {
             Ok(Some(d)) => {
                 let state = doctor_state(d, ctx.tip.unwrap_or(0));
-                format!("{} &middot; <a href=\"/doctor\">doctor page</a>", html::escape(&state))
+                format!(
+                    "{} &middot; <a href=\"/doctor\">doctor page</a>",
+                    html::escape(&state)
+                )
             }
-            Ok(None) => "not registered &middot; <a href=\"/doctor\">register as a doctor</a>".into(),
+            Ok(None) => {
+                "not registered &middot; <a href=\"/doctor\">register as a doctor</a>".into()
+            }
             Err(e) => html::escape(&e.to_string()),
         },
     ));
     roles.push((
         "Credential issuer",
         match &issuer {
-            Ok(Some(i)) if i.enabled => "enabled &middot; <a href=\"/admin\">verify doctors</a>".into(),
+            Ok(Some(i)) if i.enabled => {
+                "enabled &middot; <a href=\"/admin\">verify doctors</a>".into()
+            }
             Ok(Some(_)) => "disabled".into(),
             Ok(None) => "no".into(),
             Err(e) => html::escape(&e.to_string()),
@@ -94,11 +104,23 @@ pub async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
     let rows: Vec<Vec<String>> = state
         .identities
         .iter()
-        .map(|i| vec![html::escape(&i.name), html::principal(&i.address.to_string())])
+        .map(|i| {
+            vec![
+                html::escape(&i.name),
+                html::principal(&i.address.to_string()),
+            ]
+        })
         .collect();
-    body.push_str("<section aria-labelledby=\"accts\"><h2 id=\"accts\">Accounts this server acts for</h2>");
+    body.push_str(
+        "<section aria-labelledby=\"accts\"><h2 id=\"accts\">Accounts this server acts for</h2>",
+    );
     body.push_str("<p>Pick one with the switcher at the top. Their keys stay in this server: pages never show them.</p>");
-    body.push_str(&html::table("Accounts", &["Name", "Address"], &rows, "No accounts."));
+    body.push_str(&html::table(
+        "Accounts",
+        &["Name", "Address"],
+        &rows,
+        "No accounts.",
+    ));
     body.push_str("</section>");
     ctx.render("Overview", "/", &body)
 }
@@ -133,7 +155,13 @@ pub async fn switch_account(
             state: state.clone(),
             me: match state.identities.first() {
                 Some(i) => i.clone(),
-                None => return (StatusCode::SERVICE_UNAVAILABLE, "this server acts for no account").into_response(),
+                None => {
+                    return (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "this server acts for no account",
+                    )
+                        .into_response()
+                }
             },
             csrf: state.csrf_token(),
             inbox: None,
@@ -156,7 +184,10 @@ pub async fn switch_account(
         .name
         .bytes()
         .all(|b| b.is_ascii_graphic() && !matches!(b, b';' | b',' | b'"' | b'\\'));
-    let cookie = format!("{ACCOUNT_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/", identity.name);
+    let cookie = format!(
+        "{ACCOUNT_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/",
+        identity.name
+    );
     let (true, Ok(value)) = (cookie_safe, HeaderValue::from_str(&cookie)) else {
         return ctx.error(
             StatusCode::BAD_REQUEST,

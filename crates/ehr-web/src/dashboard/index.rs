@@ -12,8 +12,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use clarity::vm::types::PrincipalData;
-use ehr_sdk::ehr::EhrClient;
+use clarity::vm::types::{PrincipalData, Value};
+use ehr_sdk::ehr::{EhrClient, EhrContract};
 
 use super::{maps, read_many};
 
@@ -29,7 +29,11 @@ type Entry = Arc<tokio::sync::Mutex<ChainIndex>>;
 
 fn entry(client: &EhrClient) -> Entry {
     static ALL: OnceLock<Mutex<HashMap<String, Entry>>> = OnceLock::new();
-    let key = format!("{}|{}", client.node().node_url(), client.deployment().deployer());
+    let key = format!(
+        "{}|{}",
+        client.node().node_url(),
+        client.deployment().deployer()
+    );
     let mut all = ALL
         .get_or_init(|| Mutex::new(HashMap::new()))
         .lock()
@@ -37,8 +41,22 @@ fn entry(client: &EhrClient) -> Entry {
     all.entry(key).or_default().clone()
 }
 
+/// A counter of the contracts (a data variable read: no interpreter run).
+async fn counter(client: &EhrClient, contract: EhrContract, var: &str) -> Result<u64, String> {
+    let id = client.deployment().id(contract);
+    match client
+        .node()
+        .data_var(&id, var)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Value::UInt(n) => u64::try_from(n).map_err(|_| format!("{var} is too large")),
+        other => Err(format!("{var} is {other}, not a uint")),
+    }
+}
+
 async fn refresh(client: &EhrClient, index: &mut ChainIndex) -> Result<(), String> {
-    let last = client.get_last_token_id().await.map_err(|e| e.to_string())?;
+    let last = counter(client, EhrContract::AccessTokenNft, "last-token-id").await?;
     if (last as usize) < index.tokens.len() {
         // A different chain behind the same URL (a devnet restarted from scratch).
         index.tokens.clear();
@@ -59,7 +77,7 @@ async fn refresh(client: &EhrClient, index: &mut ChainIndex) -> Result<(), Strin
             }
         }
     }
-    let count = client.get_request_count().await.map_err(|e| e.to_string())?;
+    let count = counter(client, EhrContract::PermissionManager, "request-count").await?;
     if (count as usize) < index.requests.len() {
         index.requests.clear();
     }
@@ -81,18 +99,22 @@ async fn refresh(client: &EhrClient, index: &mut ChainIndex) -> Result<(), Strin
     Ok(())
 }
 
-/// Token ids whose patient is `patient`, ascending.
-pub async fn tokens_of_patient(client: &EhrClient, patient: &PrincipalData) -> Result<Vec<u64>, String> {
+/// Token ids and request ids about `patient`, ascending.
+pub async fn of_patient(
+    client: &EhrClient,
+    patient: &PrincipalData,
+) -> Result<(Vec<u64>, Vec<u64>), String> {
     let e = entry(client);
     let mut index = e.lock().await;
     refresh(client, &mut index).await?;
-    Ok(index
-        .tokens
-        .iter()
-        .enumerate()
-        .filter(|(_, (p, _))| p == patient)
-        .map(|(i, _)| i as u64 + 1)
-        .collect())
+    let pick = |list: &[(PrincipalData, PrincipalData)]| -> Vec<u64> {
+        list.iter()
+            .enumerate()
+            .filter(|(_, (p, _))| p == patient)
+            .map(|(i, _)| i as u64 + 1)
+            .collect()
+    };
+    Ok((pick(&index.tokens), pick(&index.requests)))
 }
 
 /// What `grantee` may hold: the ids of tokens first granted to it (ascending), and the
@@ -122,7 +144,11 @@ pub async fn tokens_for_grantee(
 }
 
 /// Request ids about `patient` (or, with `by_requester`, made by it), ascending.
-pub async fn requests(client: &EhrClient, who: &PrincipalData, by_requester: bool) -> Result<Vec<u64>, String> {
+pub async fn requests(
+    client: &EhrClient,
+    who: &PrincipalData,
+    by_requester: bool,
+) -> Result<Vec<u64>, String> {
     let e = entry(client);
     let mut index = e.lock().await;
     refresh(client, &mut index).await?;

@@ -4,9 +4,7 @@
 //! makes 25-75 of them. The getters return exactly these map values (`get-record` is
 //! `(map-get? records id)`), so the decoded types are the SDK's own.
 
-use clarity::vm::types::{
-    CharType, OptionalData, PrincipalData, SequenceData, TupleData, Value,
-};
+use clarity::vm::types::{CharType, OptionalData, PrincipalData, SequenceData, TupleData, Value};
 use ehr_sdk::audit::AuditEntry;
 use ehr_sdk::ehr::types::{Notification, Record, Request, RequestStatus, Scope, Token};
 use ehr_sdk::ehr::{EhrClient, EhrContract};
@@ -14,9 +12,18 @@ use ehr_sdk::ehr::{EhrClient, EhrContract};
 /// A map read that failed, in words.
 pub type MapError = String;
 
-async fn get(client: &EhrClient, contract: EhrContract, map: &str, key: Value) -> Result<Option<Value>, MapError> {
+async fn get(
+    client: &EhrClient,
+    contract: EhrContract,
+    map: &str,
+    key: Value,
+) -> Result<Option<Value>, MapError> {
     let id = client.deployment().id(contract);
-    client.node().map_entry(&id, map, &key).await.map_err(|e| e.to_string())
+    client
+        .node()
+        .map_entry(&id, map, &key)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 fn uint(n: u64) -> Value {
@@ -47,7 +54,9 @@ impl<'a> Fields<'a> {
     }
 
     fn field(&self, name: &str) -> Result<&'a Value, MapError> {
-        self.tuple.get(name).map_err(|_| format!("{}: no field {name}", self.map))
+        self.tuple
+            .get(name)
+            .map_err(|_| format!("{}: no field {name}", self.map))
     }
 
     fn bad(&self, name: &str, want: &str) -> MapError {
@@ -85,28 +94,36 @@ impl<'a> Fields<'a> {
 
     fn utf8(&self, name: &str) -> Result<String, MapError> {
         match self.field(name)? {
-            Value::Sequence(SequenceData::String(CharType::UTF8(s))) => {
-                Ok(s.data.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect())
-            }
+            Value::Sequence(SequenceData::String(CharType::UTF8(s))) => Ok(s
+                .data
+                .iter()
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect()),
             _ => Err(self.bad(name, "a UTF-8 string")),
         }
     }
 
     fn buff32(&self, name: &str) -> Result<[u8; 32], MapError> {
         match self.field(name)? {
-            Value::Sequence(SequenceData::Buffer(b)) => {
-                b.data.as_slice().try_into().map_err(|_| self.bad(name, "32 bytes"))
-            }
+            Value::Sequence(SequenceData::Buffer(b)) => b
+                .data
+                .as_slice()
+                .try_into()
+                .map_err(|_| self.bad(name, "32 bytes")),
             _ => Err(self.bad(name, "a buffer")),
         }
     }
 
-    fn optional<T>(&self, name: &str, inner: impl Fn(&Value) -> Option<T>) -> Result<Option<T>, MapError> {
+    fn optional<T>(
+        &self,
+        name: &str,
+        inner: impl Fn(&Value) -> Option<T>,
+    ) -> Result<Option<T>, MapError> {
         match self.field(name)? {
             Value::Optional(OptionalData { data: None }) => Ok(None),
-            Value::Optional(OptionalData { data: Some(v) }) => {
-                inner(v).map(Some).ok_or_else(|| self.bad(name, "the expected optional"))
-            }
+            Value::Optional(OptionalData { data: Some(v) }) => inner(v)
+                .map(Some)
+                .ok_or_else(|| self.bad(name, "the expected optional")),
             _ => Err(self.bad(name, "an optional")),
         }
     }
@@ -114,7 +131,9 @@ impl<'a> Fields<'a> {
 
 fn ascii(v: &Value) -> Option<String> {
     match v {
-        Value::Sequence(SequenceData::String(CharType::ASCII(s))) => Some(String::from_utf8_lossy(&s.data).into_owned()),
+        Value::Sequence(SequenceData::String(CharType::ASCII(s))) => {
+            Some(String::from_utf8_lossy(&s.data).into_owned())
+        }
         _ => None,
     }
 }
@@ -129,13 +148,25 @@ fn small_uint(v: &Value) -> Option<u64> {
 fn id_of(v: Option<Value>, map: &str) -> Result<Option<u64>, MapError> {
     match v {
         None => Ok(None),
-        Some(v) => small_uint(&v).map(Some).ok_or_else(|| format!("{map}: the value is not a record id")),
+        Some(v) => small_uint(&v)
+            .map(Some)
+            .ok_or_else(|| format!("{map}: the value is not a record id")),
     }
 }
 
 /// `ehr-storage` `patient-records`: the id of `patient`'s `index`-th record.
-pub async fn patient_record_id(client: &EhrClient, patient: &PrincipalData, index: u64) -> Result<Option<u64>, MapError> {
-    let v = get(client, EhrContract::EhrStorage, "patient-records", pair("patient", patient, index)?).await?;
+pub async fn patient_record_id(
+    client: &EhrClient,
+    patient: &PrincipalData,
+    index: u64,
+) -> Result<Option<u64>, MapError> {
+    let v = get(
+        client,
+        EhrContract::EhrStorage,
+        "patient-records",
+        pair("patient", patient, index)?,
+    )
+    .await?;
     id_of(v, "patient-records")
 }
 
@@ -161,16 +192,35 @@ pub async fn record(client: &EhrClient, id: u64) -> Result<Option<Record>, MapEr
 }
 
 /// `ehr-storage` `envelopes`: whether `holder` has a key envelope for record `id`.
-pub async fn has_envelope(client: &EhrClient, id: u64, holder: &PrincipalData) -> Result<bool, MapError> {
-    let key = TupleData::from_data(vec![("id".into(), uint(id)), ("holder".into(), Value::Principal(holder.clone()))])
-        .map(Value::Tuple)
-        .map_err(|e| e.to_string())?;
-    Ok(get(client, EhrContract::EhrStorage, "envelopes", key).await?.is_some())
+pub async fn has_envelope(
+    client: &EhrClient,
+    id: u64,
+    holder: &PrincipalData,
+) -> Result<bool, MapError> {
+    let key = TupleData::from_data(vec![
+        ("id".into(), uint(id)),
+        ("holder".into(), Value::Principal(holder.clone())),
+    ])
+    .map(Value::Tuple)
+    .map_err(|e| e.to_string())?;
+    Ok(get(client, EhrContract::EhrStorage, "envelopes", key)
+        .await?
+        .is_some())
 }
 
 /// `audit-log` `patient-entries`: the global id of `patient`'s `index`-th entry.
-pub async fn patient_entry_id(client: &EhrClient, patient: &PrincipalData, index: u64) -> Result<Option<u64>, MapError> {
-    let v = get(client, EhrContract::AuditLog, "patient-entries", pair("patient", patient, index)?).await?;
+pub async fn patient_entry_id(
+    client: &EhrClient,
+    patient: &PrincipalData,
+    index: u64,
+) -> Result<Option<u64>, MapError> {
+    let v = get(
+        client,
+        EhrContract::AuditLog,
+        "patient-entries",
+        pair("patient", patient, index)?,
+    )
+    .await?;
     id_of(v, "patient-entries")
 }
 
@@ -178,7 +228,9 @@ pub async fn patient_entry_id(client: &EhrClient, patient: &PrincipalData, index
 pub async fn entry(client: &EhrClient, id: u64) -> Result<Option<AuditEntry>, MapError> {
     match get(client, EhrContract::AuditLog, "entries", uint(id)).await? {
         None => Ok(None),
-        Some(v) => AuditEntry::from_value(id.into(), &v).map(Some).map_err(|e| e.to_string()),
+        Some(v) => AuditEntry::from_value(id.into(), &v)
+            .map(Some)
+            .map_err(|e| e.to_string()),
     }
 }
 
@@ -227,9 +279,20 @@ pub async fn request(client: &EhrClient, id: u64) -> Result<Option<Request>, Map
 }
 
 /// `notification-system` `notifications`: `recipient`'s notification `index`.
-pub async fn notification(client: &EhrClient, recipient: &PrincipalData, index: u64) -> Result<Option<Notification>, MapError> {
+pub async fn notification(
+    client: &EhrClient,
+    recipient: &PrincipalData,
+    index: u64,
+) -> Result<Option<Notification>, MapError> {
     let key = pair("recipient", recipient, index)?;
-    let Some(v) = get(client, EhrContract::NotificationSystem, "notifications", key).await? else {
+    let Some(v) = get(
+        client,
+        EhrContract::NotificationSystem,
+        "notifications",
+        key,
+    )
+    .await?
+    else {
         return Ok(None);
     };
     let f = Fields::of("notifications", &v)?;

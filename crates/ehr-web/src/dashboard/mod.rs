@@ -160,7 +160,10 @@ impl Ctx {
                     "error",
                     &format!("This server does not act for an account named `{named}`. Pick one of its accounts above."),
                 );
-                Err(html_response(StatusCode::BAD_REQUEST, html::page(&frame, &body)))
+                Err(html_response(
+                    StatusCode::BAD_REQUEST,
+                    html::page(&frame, &body),
+                ))
             }
         }
     }
@@ -224,7 +227,9 @@ impl Ctx {
             return Ok(id.principal());
         }
         PrincipalData::parse(text).map_err(|_| {
-            format!("`{text}` is neither one of this server's accounts nor a Stacks address (ST...)")
+            format!(
+                "`{text}` is neither one of this server's accounts nor a Stacks address (ST...)"
+            )
         })
     }
 
@@ -237,7 +242,12 @@ impl Ctx {
     /// one of ours, else the whole address.
     pub fn who_cell(&self, p: &PrincipalData) -> String {
         let text = p.to_string();
-        match self.state.identities.iter().find(|i| i.address.to_string() == text) {
+        match self
+            .state
+            .identities
+            .iter()
+            .find(|i| i.address.to_string() == text)
+        {
             Some(i) => format!(
                 "<span class=\"acct\" title=\"{}\">{}</span>",
                 html::escape(&text),
@@ -265,15 +275,28 @@ pub(crate) fn accounts(state: &AppState) -> Vec<(String, String)> {
 /// A principal as HTML, with its account name when it is one of the server's.
 pub(crate) fn who(state: &AppState, p: &PrincipalData) -> String {
     let text = p.to_string();
-    match state.identities.iter().find(|i| i.address.to_string() == text) {
-        Some(i) => format!("{} <span class=\"name\">({})</span>", html::principal(&text), html::escape(&i.name)),
+    match state
+        .identities
+        .iter()
+        .find(|i| i.address.to_string() == text)
+    {
+        Some(i) => format!(
+            "{} <span class=\"name\">({})</span>",
+            html::principal(&text),
+            html::escape(&i.name)
+        ),
         None => html::principal(&text),
     }
 }
 
 /// An HTML response.
 pub(crate) fn html_response(status: StatusCode, body: String) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 /// The fields of a urlencoded form, or the reason it could not be read.
@@ -287,7 +310,11 @@ pub(crate) fn form_fields(
     form: Result<Form<Fields>, FormRejection>,
 ) -> Result<Fields, Response> {
     form.map(|Form(f)| f).map_err(|e| {
-        ctx.error(StatusCode::BAD_REQUEST, section, &format!("the form could not be read: {e}"))
+        ctx.error(
+            StatusCode::BAD_REQUEST,
+            section,
+            &format!("the form could not be read: {e}"),
+        )
     })
 }
 
@@ -307,7 +334,11 @@ pub(crate) fn number(fields: &Fields, name: &str, what: &str) -> Result<u64, Str
 /// The scope of the `read`, `write` and `share` checkboxes.
 pub(crate) fn scope_of(fields: &Fields) -> Result<Scope, String> {
     let mut scope: Option<Scope> = None;
-    for (name, bit) in [("read", Scope::READ), ("write", Scope::WRITE), ("share", Scope::SHARE)] {
+    for (name, bit) in [
+        ("read", Scope::READ),
+        ("write", Scope::WRITE),
+        ("share", Scope::SHARE),
+    ] {
         if field(fields, name) == "on" {
             scope = Some(match scope {
                 Some(s) => s.union(bit),
@@ -320,7 +351,12 @@ pub(crate) fn scope_of(fields: &Fields) -> Result<Scope, String> {
 
 /// The 1-based page number of query parameter `name` (default `default`), clamped to
 /// 1..=pages.
-pub(crate) fn page_number(query: &HashMap<String, String>, name: &str, pages: u64, default: u64) -> u64 {
+pub(crate) fn page_number(
+    query: &HashMap<String, String>,
+    name: &str,
+    pages: u64,
+    default: u64,
+) -> u64 {
     let asked = query
         .get(name)
         .and_then(|p| p.trim().parse::<u64>().ok())

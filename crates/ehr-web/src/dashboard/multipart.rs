@@ -25,7 +25,9 @@ pub fn parse(content_type: &str, body: &[u8]) -> Result<Parts, String> {
             .map(str::trim)
             .find_map(|p| {
                 let (k, v) = p.split_once('=')?;
-                k.trim().eq_ignore_ascii_case("boundary").then(|| v.trim().trim_matches('"').to_string())
+                k.trim()
+                    .eq_ignore_ascii_case("boundary")
+                    .then(|| v.trim().trim_matches('"').to_string())
             })
             .filter(|b| !b.is_empty() && b.len() <= 200)
             .ok_or("the multipart form has no boundary")?;
@@ -59,21 +61,27 @@ fn multipart(boundary: &str, body: &[u8]) -> Result<Parts, String> {
         } else {
             return Err("malformed multipart body (no line break after a boundary)".into());
         }
-        let head_end = find(body, b"\r\n\r\n", pos).ok_or("malformed multipart body (a part has no header end)")?;
+        let head_end = find(body, b"\r\n\r\n", pos)
+            .ok_or("malformed multipart body (a part has no header end)")?;
         let head = String::from_utf8_lossy(&body[pos..head_end]).into_owned();
         let data_start = head_end + 4;
         let mut next_delim = delimiter.clone();
         next_delim.splice(0..0, b"\r\n".iter().copied());
-        let data_end = find(body, &next_delim, data_start).ok_or("malformed multipart body (a part is not closed)")?;
+        let data_end = find(body, &next_delim, data_start)
+            .ok_or("malformed multipart body (a part is not closed)")?;
         let mut name = None;
         let mut filename = None;
         for line in head.split("\r\n") {
-            let Some((key, value)) = line.split_once(':') else { continue };
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
             if !key.trim().eq_ignore_ascii_case("content-disposition") {
                 continue;
             }
             for param in value.split(';').skip(1) {
-                let Some((k, v)) = param.trim().split_once('=') else { continue };
+                let Some((k, v)) = param.trim().split_once('=') else {
+                    continue;
+                };
                 let v = v.trim().trim_matches('"').to_string();
                 match k.trim().to_ascii_lowercase().as_str() {
                     "name" => name = Some(v),
@@ -106,7 +114,8 @@ fn percent_decode(text: &str) -> Vec<u8> {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex_digit(bytes[i + 1]), hex_digit(bytes[i + 2])) {
+            b'%' if i + 2 < bytes.len() => match (hex_digit(bytes[i + 1]), hex_digit(bytes[i + 2]))
+            {
                 (Some(hi), Some(lo)) => {
                     out.push(hi << 4 | lo);
                     i += 2;
@@ -162,7 +171,11 @@ mod tests {
 
     #[test]
     fn reads_urlencoded_bodies() {
-        let parts = parse("application/x-www-form-urlencoded", b"text=%7B%22a%22%3A1%7D&type=Binary+file&x=%zz").unwrap();
+        let parts = parse(
+            "application/x-www-form-urlencoded",
+            b"text=%7B%22a%22%3A1%7D&type=Binary+file&x=%zz",
+        )
+        .unwrap();
         assert_eq!(text(&parts, "text"), "{\"a\":1}");
         assert_eq!(text(&parts, "type"), "Binary file");
         assert_eq!(text(&parts, "x"), "%zz");
@@ -170,7 +183,13 @@ mod tests {
 
     #[test]
     fn malformed_bodies_are_errors_not_panics() {
-        for body in [&b""[..], b"--b", b"--b\r\nno header end", b"--b\r\n\r\nunclosed", b"--bX"] {
+        for body in [
+            &b""[..],
+            b"--b",
+            b"--b\r\nno header end",
+            b"--b\r\n\r\nunclosed",
+            b"--bX",
+        ] {
             let _ = parse("multipart/form-data; boundary=b", body);
         }
         assert!(parse("multipart/form-data", b"").is_err());

@@ -14,7 +14,10 @@ use axum::response::{IntoResponse, Response};
 use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::types::Notification;
 
-use super::{field, form_fields, maps, newest_first_range, ops, page_number, pages_for, read_many, Ctx, Fields};
+use super::{
+    field, form_fields, maps, newest_first_range, ops, page_number, pages_for, read_many, Ctx,
+    Fields,
+};
 use crate::auth;
 use crate::html;
 use crate::state::AppState;
@@ -28,10 +31,13 @@ const POLL_WAIT: Duration = Duration::from_secs(20);
 fn about(n: &Notification) -> String {
     let r = n.reference;
     match n.kind.as_str() {
-        "record-viewed" | "key-shared" | "record-added" | "record-amended" => format!("<a href=\"/records/{r}\">record #{r}</a>"),
+        "record-viewed" | "key-shared" | "record-added" | "record-amended" => {
+            format!("<a href=\"/records/{r}\">record #{r}</a>")
+        }
         "access-request" => format!("<a href=\"/access\">request #{r}</a>"),
         "request-denied" => format!("request #{r}"),
-        "access-granted" | "access-revoked" | "request-approved" | "emergency-access" | "access-returned" => {
+        "access-granted" | "access-revoked" | "request-approved" | "emergency-access"
+        | "access-returned" => {
             format!("token #{r}")
         }
         "doctor-verified" => format!("until block {r}"),
@@ -51,7 +57,11 @@ pub async fn page(
     };
     let q = query.map(|Query(m)| m).unwrap_or_default();
     let Some((unread, count)) = ctx.inbox else {
-        return ctx.error(StatusCode::BAD_GATEWAY, "/notifications", "the inbox could not be read from the node");
+        return ctx.error(
+            StatusCode::BAD_GATEWAY,
+            "/notifications",
+            "the inbox could not be read from the node",
+        );
     };
     let pages = pages_for(count);
     let page = page_number(&q, "page", pages, 1);
@@ -84,7 +94,13 @@ pub async fn page(
             } else {
                 format!(
                     "<strong>unread</strong> {}",
-                    html::button_form("/notifications/read", &ctx.csrf, &[("index", n.index.to_string())], "Mark read", "")
+                    html::button_form(
+                        "/notifications/read",
+                        &ctx.csrf,
+                        &[("index", n.index.to_string())],
+                        "Mark read",
+                        ""
+                    )
                 )
             },
         ]);
@@ -128,27 +144,39 @@ pub async fn mark_read(
         Err(r) => return r,
     };
     if field(&fields, "all") == "on" {
-        return ops::start(&state, &ctx.me, "Mark notifications read".into(), "/notifications", move |h| async move {
-            let me = h.me.principal();
-            let c = h.state.client.clone();
-            let count = c.get_notification_count(&me).await.map_err(|e| e.to_string())?;
-            let mut marked = 0;
-            for index in (0..count).rev() {
-                if marked >= MAX_MARK {
-                    break;
-                }
-                match c.get_notification(&me, index).await {
-                    Ok(Some(n)) if !n.read => {
-                        let call = calls::mark_read(index).map_err(|e| e.to_string())?;
-                        h.call(&call).await?;
-                        marked += 1;
+        return ops::start(
+            &state,
+            &ctx.me,
+            "Mark notifications read".into(),
+            "/notifications",
+            move |h| async move {
+                let me = h.me.principal();
+                let c = h.state.client.clone();
+                let count = c
+                    .get_notification_count(&me)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let mut marked = 0;
+                for index in (0..count).rev() {
+                    if marked >= MAX_MARK {
+                        break;
                     }
-                    Ok(_) => {}
-                    Err(e) => return Err(e.to_string()),
+                    match c.get_notification(&me, index).await {
+                        Ok(Some(n)) if !n.read => {
+                            let call = calls::mark_read(index).map_err(|e| e.to_string())?;
+                            h.call(&call).await?;
+                            marked += 1;
+                        }
+                        Ok(_) => {}
+                        Err(e) => return Err(e.to_string()),
+                    }
                 }
-            }
-            Ok(format!("{marked} notification{} marked read.", if marked == 1 { "" } else { "s" }))
-        })
+                Ok(format!(
+                    "{marked} notification{} marked read.",
+                    if marked == 1 { "" } else { "s" }
+                ))
+            },
+        )
         .await;
     }
     let index = match super::number(&fields, "index", "notification") {
@@ -159,10 +187,16 @@ pub async fn mark_read(
         Ok(c) => c,
         Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/notifications", &e.to_string()),
     };
-    ops::start(&state, &ctx.me, format!("Mark notification {index} read"), "/notifications", move |h| async move {
-        h.call(&call).await?;
-        Ok(format!("Notification {index} marked read."))
-    })
+    ops::start(
+        &state,
+        &ctx.me,
+        format!("Mark notification {index} read"),
+        "/notifications",
+        move |h| async move {
+            h.call(&call).await?;
+            Ok(format!("Notification {index} marked read."))
+        },
+    )
     .await
 }
 
@@ -189,13 +223,23 @@ pub async fn poll(
         let (count, unread) = match (count, unread) {
             (Ok(c), Ok(u)) => (c, u),
             (Err(e), _) | (_, Err(e)) => {
-                return (StatusCode::BAD_GATEWAY, [(header::CONTENT_TYPE, "application/json")], serde_json::json!({ "error": e.to_string() }).to_string())
+                return (
+                    StatusCode::BAD_GATEWAY,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    serde_json::json!({ "error": e.to_string() }).to_string(),
+                )
                     .into_response()
             }
         };
-        if Some(count) != known_count || Some(unread) != known_unread || Instant::now() >= deadline {
+        if Some(count) != known_count || Some(unread) != known_unread || Instant::now() >= deadline
+        {
             let body = serde_json::json!({ "count": count, "unread": unread }).to_string();
-            return (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+            return (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response();
         }
         tokio::time::sleep(Duration::from_millis(1000)).await;
     }

@@ -120,7 +120,13 @@ impl Handle {
         let sent = client
             .send(self.me.key(), call, &SendOptions::default())
             .await
-            .map_err(|e| format!("{} was not sent: {}", call.spec().qualified_name(), client_words(&e)))?;
+            .map_err(|e| {
+                format!(
+                    "{} was not sent: {}",
+                    call.spec().qualified_name(),
+                    client_words(&e)
+                )
+            })?;
         let index = {
             let mut op = lock(&self.op);
             op.txs.push(Tx {
@@ -155,8 +161,16 @@ impl Handle {
         for (i, txid) in w.txids.iter().enumerate() {
             op.txs.push(Tx {
                 txid: txid.clone(),
-                function: if i == 0 { function.to_string() } else { "ehr-storage.put-chunk".to_string() },
-                status: if i == last { Status::Mined(w.block_height) } else { Status::MinedBy(w.block_height) },
+                function: if i == 0 {
+                    function.to_string()
+                } else {
+                    "ehr-storage.put-chunk".to_string()
+                },
+                status: if i == last {
+                    Status::Mined(w.block_height)
+                } else {
+                    Status::MinedBy(w.block_height)
+                },
             });
         }
     }
@@ -184,7 +198,9 @@ impl Handle {
         let txid = match e {
             ClientError::Refused { txid, function, .. }
             | ClientError::Aborted { txid, function, .. }
-            | ClientError::Dropped { txid, function, .. } => Some((format!("0x{txid}"), function.clone())),
+            | ClientError::Dropped { txid, function, .. } => {
+                Some((format!("0x{txid}"), function.clone()))
+            }
             _ => None,
         };
         if let Some((txid, function)) = txid {
@@ -209,7 +225,11 @@ impl Handle {
 /// A client error in words (a refusal names the contract's reason).
 pub fn client_words(e: &ClientError) -> String {
     match e {
-        ClientError::Refused { function, error, txid } => format!(
+        ClientError::Refused {
+            function,
+            error,
+            txid,
+        } => format!(
             "the contract refused {function}: {} ({} {} u{}), in transaction 0x{txid}",
             error.message(),
             error.contract(),
@@ -244,7 +264,13 @@ fn tx_failure(e: &ClientError) -> String {
 /// Starts an operation running `work` as `me`, waits up to [`WAIT`] for it, and
 /// redirects to its page (or, for a logged view that succeeded, to the record).
 /// `work` returns the outcome in words, or why it failed.
-pub async fn start<F, Fut>(state: &Arc<AppState>, me: &Identity, title: String, back: &str, work: F) -> Response
+pub async fn start<F, Fut>(
+    state: &Arc<AppState>,
+    me: &Identity,
+    title: String,
+    back: &str,
+    work: F,
+) -> Response
 where
     F: FnOnce(Handle) -> Fut + Send + 'static,
     Fut: Future<Output = Result<String, String>> + Send + 'static,
@@ -307,7 +333,13 @@ where
 
 /// An operation that fails at once, before any transaction (bad input): its page says
 /// why, like any other outcome.
-pub async fn refuse(state: &Arc<AppState>, me: &Identity, title: String, back: &str, reason: String) -> Response {
+pub async fn refuse(
+    state: &Arc<AppState>,
+    me: &Identity,
+    title: String,
+    back: &str,
+    reason: String,
+) -> Response {
     start(state, me, title, back, move |_| async move { Err(reason) }).await
 }
 
@@ -317,7 +349,10 @@ fn status_badge(s: &Status) -> String {
         Status::Mined(0) => "<span class=\"state ok\">done</span>".to_string(),
         Status::Mined(block) => format!("<span class=\"state ok\">mined</span> in block {block}"),
         Status::MinedBy(block) => format!("<span class=\"state ok\">mined</span> by block {block}"),
-        Status::Failed(why) => format!("<span class=\"state failed\">failed</span> {}", html::escape(why)),
+        Status::Failed(why) => format!(
+            "<span class=\"state failed\">failed</span> {}",
+            html::escape(why)
+        ),
     }
 }
 
@@ -334,11 +369,20 @@ pub fn tx_table(op: &Op) -> String {
             ]
         })
         .collect();
-    html::table("Transactions", &["Transaction", "Function", "State"], &rows, "No transaction was sent.")
+    html::table(
+        "Transactions",
+        &["Transaction", "Function", "State"],
+        &rows,
+        "No transaction was sent.",
+    )
 }
 
 /// `GET /op/{id}`: an operation's outcome.
-pub async fn op_page(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub async fn op_page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     let ctx = match Ctx::page(&state, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -352,7 +396,10 @@ pub async fn op_page(State(state): State<Arc<AppState>>, headers: HeaderMap, Pat
     };
     let mut body = String::new();
     let (kind, headline) = match &op.status {
-        Status::Pending => ("info", "Pending: waiting for the transactions to be mined. This page reloads by itself."),
+        Status::Pending => (
+            "info",
+            "Pending: waiting for the transactions to be mined. This page reloads by itself.",
+        ),
         Status::Mined(_) | Status::MinedBy(_) => ("ok", "Done."),
         Status::Failed(_) => ("error", "Failed."),
     };
@@ -388,7 +435,11 @@ pub async fn op_page(State(state): State<Arc<AppState>>, headers: HeaderMap, Pat
             html::escape(&op.id)
         );
     }
-    let _ = write!(body, "<p><a href=\"{}\">Continue</a></p></section>", html::escape(&op.back));
+    let _ = write!(
+        body,
+        "<p><a href=\"{}\">Continue</a></p></section>",
+        html::escape(&op.back)
+    );
     let refresh = matches!(op.status, Status::Pending).then_some(2);
     ctx.render_status(StatusCode::OK, "Transaction outcome", "", &body, refresh)
 }

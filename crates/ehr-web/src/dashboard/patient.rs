@@ -42,11 +42,27 @@ pub async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
     };
     let mut body = String::new();
     let Some(p) = patient else {
-        body.push_str(&html::notice("info", "This account is not a registered patient."));
+        body.push_str(&html::notice(
+            "info",
+            "This account is not a registered patient.",
+        ));
         body.push_str("<section aria-labelledby=\"reg\"><h2 id=\"reg\">Register as a patient</h2>");
         body.push_str("<p>The identifier (national id, phone number...) never goes on chain: only sha256(salt ++ identifier), with a random salt shown once for you to keep. Records are encrypted to this account's key.</p>");
-        let fields = html::input("reg-id", "identifier", "Identifier", "text", "", "required maxlength=\"200\" autocomplete=\"off\"", "e.g. a phone number; it stays in this server");
-        body.push_str(&html::form("/patient/register", &ctx.csrf, &fields, "Register"));
+        let fields = html::input(
+            "reg-id",
+            "identifier",
+            "Identifier",
+            "text",
+            "",
+            "required maxlength=\"200\" autocomplete=\"off\"",
+            "e.g. a phone number; it stays in this server",
+        );
+        body.push_str(&html::form(
+            "/patient/register",
+            &ctx.csrf,
+            &fields,
+            "Register",
+        ));
         body.push_str("</section>");
         return ctx.render("Patient", "/patient", &body);
     };
@@ -89,26 +105,61 @@ pub async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
             ]
         })
         .collect();
-    body.push_str(&html::table("Guardians", &["Guardian", ""], &rows, "No guardians."));
+    body.push_str(&html::table(
+        "Guardians",
+        &["Guardian", ""],
+        &rows,
+        "No guardians.",
+    ));
     let fields = format!(
         "{}{}<input type=\"hidden\" name=\"enabled\" value=\"true\">",
-        html::input("guardian-add", "guardian", "Guardian (account name or address)", "text", "", "required list=\"accounts\" autocomplete=\"off\"", ""),
+        html::input(
+            "guardian-add",
+            "guardian",
+            "Guardian (account name or address)",
+            "text",
+            "",
+            "required list=\"accounts\" autocomplete=\"off\"",
+            ""
+        ),
         ctx.datalist()
     );
-    body.push_str(&html::form("/patient/guardian", &ctx.csrf, &fields, "Add guardian"));
+    body.push_str(&html::form(
+        "/patient/guardian",
+        &ctx.csrf,
+        &fields,
+        "Add guardian",
+    ));
     body.push_str("</section>");
 
-    body.push_str("<section aria-labelledby=\"emergency\"><h2 id=\"emergency\">Emergency access</h2>");
+    body.push_str(
+        "<section aria-labelledby=\"emergency\"><h2 id=\"emergency\">Emergency access</h2>",
+    );
     match emergency {
         Some(true) => {
             body.push_str("<p>Emergency access is <strong>allowed</strong>: a verified doctor may get short read-only access, always audited and notified to you and your guardians.</p>");
-            body.push_str(&html::button_form("/patient/emergency", &ctx.csrf, &[("allowed", "false".into())], "Opt out of emergency access", "danger"));
+            body.push_str(&html::button_form(
+                "/patient/emergency",
+                &ctx.csrf,
+                &[("allowed", "false".into())],
+                "Opt out of emergency access",
+                "danger",
+            ));
         }
         Some(false) => {
             body.push_str("<p>You have <strong>opted out</strong> of emergency access.</p>");
-            body.push_str(&html::button_form("/patient/emergency", &ctx.csrf, &[("allowed", "true".into())], "Allow emergency access again", ""));
+            body.push_str(&html::button_form(
+                "/patient/emergency",
+                &ctx.csrf,
+                &[("allowed", "true".into())],
+                "Allow emergency access again",
+                "",
+            ));
         }
-        None => body.push_str(&html::notice("error", "The emergency setting could not be read.")),
+        None => body.push_str(&html::notice(
+            "error",
+            "The emergency setting could not be read.",
+        )),
     }
     let _ = write!(body, "</section>");
     ctx.render("Patient", "/patient", &body)
@@ -130,7 +181,11 @@ pub async fn register(
     };
     let identifier = field(&fields, "identifier").to_string();
     if identifier.is_empty() {
-        return ctx.error(StatusCode::BAD_REQUEST, "/patient", "identifier: give the identifier to hash (it never leaves this server)");
+        return ctx.error(
+            StatusCode::BAD_REQUEST,
+            "/patient",
+            "identifier: give the identifier to hash (it never leaves this server)",
+        );
     }
     let salt = random32();
     let id_hash = ehr_sdk::disclosure::commitment(&salt, identifier.as_bytes());
@@ -165,17 +220,29 @@ pub async fn guardian(
     };
     let guardian = match ctx.resolve(field(&fields, "guardian")) {
         Ok(g) => g,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/patient", &format!("guardian: {e}")),
+        Err(e) => {
+            return ctx.error(
+                StatusCode::BAD_REQUEST,
+                "/patient",
+                &format!("guardian: {e}"),
+            )
+        }
     };
     let enabled = field(&fields, "enabled") != "false";
     let call = match calls::set_guardian(&guardian, enabled) {
         Ok(c) => c,
         Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/patient", &e.to_string()),
     };
-    let title = format!("{} guardian {guardian}", if enabled { "Add" } else { "Remove" });
+    let title = format!(
+        "{} guardian {guardian}",
+        if enabled { "Add" } else { "Remove" }
+    );
     ops::start(&state, &ctx.me, title, "/patient", move |h| async move {
         h.call(&call).await?;
-        Ok(format!("Guardian {guardian} {}.", if enabled { "added" } else { "removed" }))
+        Ok(format!(
+            "Guardian {guardian} {}.",
+            if enabled { "added" } else { "removed" }
+        ))
     })
     .await
 }
@@ -199,10 +266,25 @@ pub async fn emergency(
         Ok(c) => c,
         Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/patient", &e.to_string()),
     };
-    let title = if allowed { "Allow emergency access" } else { "Opt out of emergency access" };
-    ops::start(&state, &ctx.me, title.into(), "/patient", move |h| async move {
-        h.call(&call).await?;
-        Ok(if allowed { "Emergency access allowed." } else { "Opted out of emergency access." }.to_string())
-    })
+    let title = if allowed {
+        "Allow emergency access"
+    } else {
+        "Opt out of emergency access"
+    };
+    ops::start(
+        &state,
+        &ctx.me,
+        title.into(),
+        "/patient",
+        move |h| async move {
+            h.call(&call).await?;
+            Ok(if allowed {
+                "Emergency access allowed."
+            } else {
+                "Opted out of emergency access."
+            }
+            .to_string())
+        },
+    )
     .await
 }

@@ -30,7 +30,10 @@ use ehr_sdk::ehr::{calls, SendOptions};
 use super::maps;
 use super::multipart::{self, Parts};
 use super::ops::{self, Op, Status};
-use super::{field, form_fields, newest_first_range, on_blocking_thread, page_number, pages_for, read_many, Ctx, Fields};
+use super::{
+    field, form_fields, newest_first_range, on_blocking_thread, page_number, pages_for, read_many,
+    Ctx, Fields,
+};
 use crate::html;
 use crate::state::{AppState, Identity};
 
@@ -51,15 +54,23 @@ fn query_map(q: Result<Query<HashMap<String, String>>, QueryRejection>) -> HashM
 
 #[allow(clippy::result_large_err)]
 fn parse_id(ctx: &Ctx, text: &str) -> Result<u64, Response> {
-    text.trim_start_matches('#')
-        .parse::<u64>()
-        .map_err(|_| ctx.error(StatusCode::NOT_FOUND, "/records", &format!("`{text}` is not a record id (a whole number)")))
+    text.trim_start_matches('#').parse::<u64>().map_err(|_| {
+        ctx.error(
+            StatusCode::NOT_FOUND,
+            "/records",
+            &format!("`{text}` is not a record id (a whole number)"),
+        )
+    })
 }
 
 /// Where a record's sealed bytes are, in words.
 pub fn where_stored(r: &Record) -> String {
     if r.locator == ON_CHAIN {
-        format!("on chain ({} chunk{})", r.chunk_count, if r.chunk_count == 1 { "" } else { "s" })
+        format!(
+            "on chain ({} chunk{})",
+            r.chunk_count,
+            if r.chunk_count == 1 { "" } else { "s" }
+        )
     } else {
         r.locator.clone()
     }
@@ -112,9 +123,15 @@ pub async fn list(
             let patient = patient.clone();
             let me = me.clone();
             async move {
-                let Some(id) = maps::patient_record_id(&c, &patient, index).await? else { return Ok(None) };
+                let Some(id) = maps::patient_record_id(&c, &patient, index).await? else {
+                    return Ok(None);
+                };
                 let record = maps::record(&c, id).await?;
-                let envelope = if own { None } else { Some(maps::has_envelope(&c, id, &me).await?) };
+                let envelope = if own {
+                    None
+                } else {
+                    Some(maps::has_envelope(&c, id, &me).await?)
+                };
                 Ok::<_, maps::MapError>(record.map(|r| (r, envelope)))
             }
         })
@@ -145,24 +162,45 @@ pub async fn list(
         }
     }
     let mut body = String::new();
-    let title = if own { "My records".to_string() } else { "Records of a patient".to_string() };
+    let title = if own {
+        "My records".to_string()
+    } else {
+        "Records of a patient".to_string()
+    };
     if !own {
         let _ = write!(body, "<p>Patient {}</p>", ctx.who(&patient));
     }
-    let _ = write!(body, "<p>{count} record version{} on chain.</p>", if count == 1 { "" } else { "s" });
+    let _ = write!(
+        body,
+        "<p>{count} record version{} on chain.</p>",
+        if count == 1 { "" } else { "s" }
+    );
     let mut headers_row = vec!["Record", "Type", "Version", "Block", "Stored", "State"];
     if !own {
         headers_row.push("Key for me");
     }
-    body.push_str(&html::table("Records, newest first", &headers_row, &rows, "No records yet."));
-    let base = if own { "/records".to_string() } else { format!("/records?patient={}", html::url_encode(&patient.to_string())) };
+    body.push_str(&html::table(
+        "Records, newest first",
+        &headers_row,
+        &rows,
+        "No records yet.",
+    ));
+    let base = if own {
+        "/records".to_string()
+    } else {
+        format!(
+            "/records?patient={}",
+            html::url_encode(&patient.to_string())
+        )
+    };
     body.push_str(&html::pager(&base, "page", page, pages));
     body.push_str(&upload_section(&ctx, &patient, own));
     ctx.render(&title, "/records", &body)
 }
 
 fn upload_section(ctx: &Ctx, patient: &PrincipalData, own: bool) -> String {
-    let mut out = String::from("<section aria-labelledby=\"upload\"><h2 id=\"upload\">Add a record</h2>");
+    let mut out =
+        String::from("<section aria-labelledby=\"upload\"><h2 id=\"upload\">Add a record</h2>");
     out.push_str("<p>A FHIR R4 JSON resource or Bundle (one record per entry), or any file. It is encrypted here, before anything leaves this server.</p>");
     if !own {
         out.push_str("<p>Adding a record for another patient needs write access (or being its guardian).</p>");
@@ -170,22 +208,62 @@ fn upload_section(ctx: &Ctx, patient: &PrincipalData, own: bool) -> String {
     let fields = format!(
         "<input type=\"hidden\" name=\"patient\" value=\"{}\">{}{}{}",
         html::escape(&patient.to_string()),
-        html::input("up-file", "file", "File", "file", "", "", "FHIR JSON or any file"),
-        html::textarea("up-text", "text", "Or paste FHIR JSON or text", 6, "spellcheck=\"false\"", "used when no file is chosen"),
-        html::input("up-type", "type", "Record type for a non-FHIR file", "text", "Binary", "maxlength=\"32\" pattern=\"[ -~]{1,32}\"", "FHIR records take their resourceType"),
+        html::input(
+            "up-file",
+            "file",
+            "File",
+            "file",
+            "",
+            "",
+            "FHIR JSON or any file"
+        ),
+        html::textarea(
+            "up-text",
+            "text",
+            "Or paste FHIR JSON or text",
+            6,
+            "spellcheck=\"false\"",
+            "used when no file is chosen"
+        ),
+        html::input(
+            "up-type",
+            "type",
+            "Record type for a non-FHIR file",
+            "text",
+            "Binary",
+            "maxlength=\"32\" pattern=\"[ -~]{1,32}\"",
+            "FHIR records take their resourceType"
+        ),
     );
-    out.push_str(&html::upload_form("/records", &ctx.csrf, &fields, "Encrypt and add"));
+    out.push_str(&html::upload_form(
+        "/records",
+        &ctx.csrf,
+        &fields,
+        "Encrypt and add",
+    ));
     out.push_str("</section>");
     out
 }
 
-async fn read_upload(ctx: &Ctx, headers: &HeaderMap, body: Result<Bytes, BytesRejection>, section: &str) -> Result<Parts, Response> {
-    let body = body.map_err(|e| ctx.error(StatusCode::PAYLOAD_TOO_LARGE, section, &format!("the upload could not be read: {e}")))?;
+async fn read_upload(
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    section: &str,
+) -> Result<Parts, Response> {
+    let body = body.map_err(|e| {
+        ctx.error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            section,
+            &format!("the upload could not be read: {e}"),
+        )
+    })?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    multipart::parse(content_type, &body).map_err(|e| ctx.error(StatusCode::BAD_REQUEST, section, &e))
+    multipart::parse(content_type, &body)
+        .map_err(|e| ctx.error(StatusCode::BAD_REQUEST, section, &e))
 }
 
 /// The uploaded bytes: the file when one was chosen, else the textarea.
@@ -201,7 +279,11 @@ fn content(parts: &Parts) -> Option<(Vec<u8>, String)> {
 }
 
 /// `POST /records`: upload (multipart or urlencoded: `patient`, `type`, `file`, `text`).
-pub async fn upload(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+pub async fn upload(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let ctx = match Ctx::action(&state, &headers) {
         Ok(c) => c,
         Err(r) => return r,
@@ -216,7 +298,13 @@ pub async fn upload(State(state): State<Arc<AppState>>, headers: HeaderMap, body
     } else {
         match ctx.resolve(&patient_text) {
             Ok(p) => p,
-            Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/records", &format!("patient: {e}")),
+            Err(e) => {
+                return ctx.error(
+                    StatusCode::BAD_REQUEST,
+                    "/records",
+                    &format!("patient: {e}"),
+                )
+            }
         }
     };
     let default_type = match multipart::text(&parts, "type") {
@@ -224,11 +312,21 @@ pub async fn upload(State(state): State<Arc<AppState>>, headers: HeaderMap, body
         t => t,
     };
     let Some((bytes, source)) = content(&parts) else {
-        return ctx.error(StatusCode::BAD_REQUEST, "/records", "nothing to add: choose a file or paste the record's text");
+        return ctx.error(
+            StatusCode::BAD_REQUEST,
+            "/records",
+            "nothing to add: choose a file or paste the record's text",
+        );
     };
     let imported = match ehr_sdk::fhir::parse_import(&bytes, &default_type) {
         Ok(i) => i,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/records", &format!("{source}: {e}")),
+        Err(e) => {
+            return ctx.error(
+                StatusCode::BAD_REQUEST,
+                "/records",
+                &format!("{source}: {e}"),
+            )
+        }
     };
     if imported.len() > MAX_UPLOAD_RECORDS {
         return ctx.error(
@@ -240,9 +338,16 @@ pub async fn upload(State(state): State<Arc<AppState>>, headers: HeaderMap, body
     let back = if patient == ctx.principal() {
         "/records".to_string()
     } else {
-        format!("/records?patient={}", html::url_encode(&patient.to_string()))
+        format!(
+            "/records?patient={}",
+            html::url_encode(&patient.to_string())
+        )
     };
-    let title = format!("Add {} record{} from {source}", imported.len(), if imported.len() == 1 { "" } else { "s" });
+    let title = format!(
+        "Add {} record{} from {source}",
+        imported.len(),
+        if imported.len() == 1 { "" } else { "s" }
+    );
     ops::start(&state, &ctx.me, title, &back, move |h| async move {
         let mut lines = Vec::new();
         for item in imported {
@@ -251,7 +356,16 @@ pub async fn upload(State(state): State<Arc<AppState>>, headers: HeaderMap, body
             let written = on_blocking_thread(move || async move {
                 let store: &dyn BlobStore = &state.store;
                 let place = placement(item.content.len(), state.config.on_chain_max, store);
-                records::add_record(&state.client, &key, &patient, &item.record_type, &item.content, place, &SendOptions::default()).await
+                records::add_record(
+                    &state.client,
+                    &key,
+                    &patient,
+                    &item.record_type,
+                    &item.content,
+                    place,
+                    &SendOptions::default(),
+                )
+                .await
             })
             .await?;
             match written {
@@ -262,7 +376,11 @@ pub async fn upload(State(state): State<Arc<AppState>>, headers: HeaderMap, body
                         w.record_id,
                         w.sealed_bytes,
                         w.content_hash,
-                        if w.chunks > 0 { format!("{} chunk(s) on chain", w.chunks) } else { w.locator.clone() }
+                        if w.chunks > 0 {
+                            format!("{} chunk(s) on chain", w.chunks)
+                        } else {
+                            w.locator.clone()
+                        }
                     ));
                 }
                 Err(e) => {
@@ -291,10 +409,22 @@ struct Relation {
 
 async fn relation(state: &AppState, me: &PrincipalData, r: &Record) -> Result<Relation, String> {
     let c = &state.client;
-    let mine = r.patient == *me || c.acts_for(&r.patient, me).await.map_err(|e| e.to_string())?;
-    let envelope = c.get_envelope(r.id, me).await.map_err(|e| e.to_string())?.is_some();
+    let mine = r.patient == *me
+        || c.acts_for(&r.patient, me)
+            .await
+            .map_err(|e| e.to_string())?;
+    let envelope = c
+        .get_envelope(r.id, me)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some();
     if mine {
-        return Ok(Relation { mine, envelope, token: None, readable: true });
+        return Ok(Relation {
+            mine,
+            envelope,
+            token: None,
+            readable: true,
+        });
     }
     let (token, readable) = tokio::join!(
         c.get_active_token(&r.patient, me),
@@ -317,7 +447,11 @@ fn refused_words(me: &PrincipalData, r: &Record) -> String {
 }
 
 /// `GET /records/{id}`.
-pub async fn show(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub async fn show(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     let ctx = match Ctx::page(&state, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -328,7 +462,13 @@ pub async fn show(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(i
     };
     let r = match state.client.get_record(id).await {
         Ok(Some(r)) => r,
-        Ok(None) => return ctx.error(StatusCode::NOT_FOUND, "/records", &format!("no record #{id}")),
+        Ok(None) => {
+            return ctx.error(
+                StatusCode::NOT_FOUND,
+                "/records",
+                &format!("no record #{id}"),
+            )
+        }
         Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e.to_string()),
     };
     let me = ctx.principal();
@@ -341,16 +481,36 @@ pub async fn show(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(i
         ("Patient", ctx.who(&r.patient)),
         ("Type", html::escape(&r.record_type)),
         ("Version", format!("v{}", r.version)),
-        ("Previous version", r.previous.map(|p| format!("<a href=\"/records/{p}\">#{p}</a>")).unwrap_or_else(|| "-".into())),
+        (
+            "Previous version",
+            r.previous
+                .map(|p| format!("<a href=\"/records/{p}\">#{p}</a>"))
+                .unwrap_or_else(|| "-".into()),
+        ),
         (
             "Superseded by",
-            r.superseded_by.map(|p| format!("<a href=\"/records/{p}\">#{p}</a>")).unwrap_or_else(|| "- (latest)".into()),
+            r.superseded_by
+                .map(|p| format!("<a href=\"/records/{p}\">#{p}</a>"))
+                .unwrap_or_else(|| "- (latest)".into()),
         ),
         ("Author", ctx.who(&r.author)),
         ("Block", r.created_at.to_string()),
-        ("Content hash", format!("<code class=\"hash\">{}</code>", hex::encode(r.content_hash))),
+        (
+            "Content hash",
+            format!(
+                "<code class=\"hash\">{}</code>",
+                hex::encode(r.content_hash)
+            ),
+        ),
         ("Stored", html::escape(&where_stored(&r))),
-        ("Key envelope for me", if rel.envelope { "yes".into() } else { "no".into() }),
+        (
+            "Key envelope for me",
+            if rel.envelope {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+        ),
     ]));
     body.push_str("<section aria-labelledby=\"read\"><h2 id=\"read\">Read</h2>");
     if rel.mine {
@@ -365,27 +525,64 @@ pub async fn show(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(i
         body.push_str(&html::notice("warn", "You have read access, but no key envelope for this record yet: the patient (or a holder with share scope) must share it with you."));
     } else {
         body.push_str("<p>You read under your access token; opening logs a view on chain (the patient sees it in the audit trail).</p>");
-        body.push_str(&html::button_form(&format!("/records/{id}/open"), &ctx.csrf, &[], "Open (log the view on chain)", "primary"));
+        body.push_str(&html::button_form(
+            &format!("/records/{id}/open"),
+            &ctx.csrf,
+            &[],
+            "Open (log the view on chain)",
+            "primary",
+        ));
     }
     body.push_str("</section>");
-    if r.is_latest() {
+    let writable = rel.mine
+        || state
+            .client
+            .has_access(&r.patient, &me, Scope::WRITE, Some(&r.record_type))
+            .await
+            .unwrap_or(false);
+    if r.is_latest() && writable {
         body.push_str("<section aria-labelledby=\"amend\"><h2 id=\"amend\">Amend</h2><p>A new version; this one is kept and marked superseded.</p>");
         let fields = format!(
             "{}{}",
             html::input("am-file", "file", "New content (file)", "file", "", "", ""),
-            html::textarea("am-text", "text", "Or paste the new content", 6, "spellcheck=\"false\"", "used when no file is chosen"),
+            html::textarea(
+                "am-text",
+                "text",
+                "Or paste the new content",
+                6,
+                "spellcheck=\"false\"",
+                "used when no file is chosen"
+            ),
         );
-        body.push_str(&html::upload_form(&format!("/records/{id}/amend"), &ctx.csrf, &fields, "Encrypt and amend"));
+        body.push_str(&html::upload_form(
+            &format!("/records/{id}/amend"),
+            &ctx.csrf,
+            &fields,
+            "Encrypt and amend",
+        ));
         body.push_str("</section>");
     }
     if rel.mine || rel.readable {
         body.push_str("<section aria-labelledby=\"share\"><h2 id=\"share\">Share the key</h2><p>Gives a grantee with read access a key envelope for this record (needs share scope unless you are the patient).</p>");
         let fields = format!(
             "{}{}",
-            html::input("sh-to", "grantee", "Grantee (account name or address)", "text", "", "required list=\"accounts\" autocomplete=\"off\"", ""),
+            html::input(
+                "sh-to",
+                "grantee",
+                "Grantee (account name or address)",
+                "text",
+                "",
+                "required list=\"accounts\" autocomplete=\"off\"",
+                ""
+            ),
             ctx.datalist()
         );
-        body.push_str(&html::form(&format!("/records/{id}/share"), &ctx.csrf, &fields, "Share key"));
+        body.push_str(&html::form(
+            &format!("/records/{id}/share"),
+            &ctx.csrf,
+            &fields,
+            "Share key",
+        ));
         body.push_str("</section>");
     }
     let _ = write!(
@@ -398,7 +595,12 @@ pub async fn show(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(i
 
 /// Checks that the acting account may decrypt `r` now: as the patient's side, or as a
 /// grantee right after its view was logged by operation `op`.
-async fn may_decrypt(state: &AppState, me: &Identity, r: &Record, op: Option<&str>) -> Result<Option<Op>, String> {
+async fn may_decrypt(
+    state: &AppState,
+    me: &Identity,
+    r: &Record,
+    op: Option<&str>,
+) -> Result<Option<Op>, String> {
     let who = me.principal();
     let rel = relation(state, &who, r).await?;
     if rel.mine {
@@ -409,9 +611,13 @@ async fn may_decrypt(state: &AppState, me: &Identity, r: &Record, op: Option<&st
     }
     let op = op
         .and_then(ops::get)
-        .filter(|o| o.account == me.name && o.viewed == Some(r.id) && matches!(o.status, Status::Mined(_)))
+        .filter(|o| {
+            o.account == me.name && o.viewed == Some(r.id) && matches!(o.status, Status::Mined(_))
+        })
         .filter(|o| o.started.elapsed() < VIEW_WINDOW)
-        .ok_or_else(|| "Open the record from its page: a grantee's read is logged on chain first.".to_string())?;
+        .ok_or_else(|| {
+            "Open the record from its page: a grantee's read is logged on chain first.".to_string()
+        })?;
     Ok(Some(op))
 }
 
@@ -443,7 +649,13 @@ pub async fn view(
     let q = query_map(query);
     let r = match state.client.get_record(id).await {
         Ok(Some(r)) => r,
-        Ok(None) => return ctx.error(StatusCode::NOT_FOUND, "/records", &format!("no record #{id}")),
+        Ok(None) => {
+            return ctx.error(
+                StatusCode::NOT_FOUND,
+                "/records",
+                &format!("no record #{id}"),
+            )
+        }
         Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e.to_string()),
     };
     let op = match may_decrypt(&state, &ctx.me, &r, q.get("op").map(String::as_str)).await {
@@ -452,11 +664,20 @@ pub async fn view(
     };
     let opened = match decrypt(&state, &ctx.me, id).await {
         Ok(o) => o,
-        Err(e) => return ctx.error(StatusCode::UNPROCESSABLE_ENTITY, &format!("/records/{id}"), &e),
+        Err(e) => {
+            return ctx.error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("/records/{id}"),
+                &e,
+            )
+        }
     };
     let mut body = String::new();
     if let Some(op) = &op {
-        body.push_str(&html::notice("ok", &format!("View logged on chain. {}", op.message)));
+        body.push_str(&html::notice(
+            "ok",
+            &format!("View logged on chain. {}", op.message),
+        ));
         body.push_str(&ops::tx_table(op));
     }
     body.push_str(&html::notice_html(
@@ -483,16 +704,31 @@ pub async fn view(
             while !pretty.is_char_boundary(cut) {
                 cut -= 1;
             }
-            let mut out = format!("<pre class=\"content\" tabindex=\"0\">{}</pre>", html::escape(&pretty[..cut]));
+            let mut out = format!(
+                "<pre class=\"content\" tabindex=\"0\">{}</pre>",
+                html::escape(&pretty[..cut])
+            );
             if cut < pretty.len() {
-                out.push_str(&html::notice("info", "Only the beginning is shown: download the whole record."));
+                out.push_str(&html::notice(
+                    "info",
+                    "Only the beginning is shown: download the whole record.",
+                ));
             }
             out
         }
-        Err(_) => html::notice("info", &format!("Binary content, {} bytes: download it.", opened.plaintext.len())),
+        Err(_) => html::notice(
+            "info",
+            &format!(
+                "Binary content, {} bytes: download it.",
+                opened.plaintext.len()
+            ),
+        ),
     };
     body.push_str(&shown);
-    let op_param = op.as_ref().map(|o| format!("?op={}", o.id)).unwrap_or_default();
+    let op_param = op
+        .as_ref()
+        .map(|o| format!("?op={}", o.id))
+        .unwrap_or_default();
     let _ = write!(
         body,
         "<p><a href=\"/records/{id}/download{op_param}\">Download</a> &middot; <a href=\"/records/{id}\">Record #{id}</a></p>"
@@ -518,7 +754,13 @@ pub async fn download(
     let q = query_map(query);
     let r = match state.client.get_record(id).await {
         Ok(Some(r)) => r,
-        Ok(None) => return ctx.error(StatusCode::NOT_FOUND, "/records", &format!("no record #{id}")),
+        Ok(None) => {
+            return ctx.error(
+                StatusCode::NOT_FOUND,
+                "/records",
+                &format!("no record #{id}"),
+            )
+        }
         Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e.to_string()),
     };
     if let Err(e) = may_decrypt(&state, &ctx.me, &r, q.get("op").map(String::as_str)).await {
@@ -526,12 +768,22 @@ pub async fn download(
     }
     let opened = match decrypt(&state, &ctx.me, id).await {
         Ok(o) => o,
-        Err(e) => return ctx.error(StatusCode::UNPROCESSABLE_ENTITY, &format!("/records/{id}"), &e),
+        Err(e) => {
+            return ctx.error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("/records/{id}"),
+                &e,
+            )
+        }
     };
     let fhir = serde_json::from_slice::<serde_json::Value>(&opened.plaintext)
         .map(|v| v.get("resourceType").is_some())
         .unwrap_or(false);
-    let (content_type, ext) = if fhir { (crate::fhir::FHIR_JSON, "json") } else { ("application/octet-stream", "bin") };
+    let (content_type, ext) = if fhir {
+        (crate::fhir::FHIR_JSON, "json")
+    } else {
+        ("application/octet-stream", "bin")
+    };
     let disposition = format!("attachment; filename=\"record-{id}.{ext}\"");
     let mut response = (StatusCode::OK, opened.plaintext).into_response();
     let h = response.headers_mut();
@@ -543,7 +795,11 @@ pub async fn download(
 }
 
 /// `POST /records/{id}/open`: a grantee logs its view on chain, then sees the record.
-pub async fn open(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub async fn open(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     let ctx = match Ctx::action(&state, &headers) {
         Ok(c) => c,
         Err(r) => return r,
@@ -602,27 +858,45 @@ pub async fn amend(
         Err(r) => return r,
     };
     let Some((bytes, source)) = content(&parts) else {
-        return ctx.error(StatusCode::BAD_REQUEST, &back, "nothing to amend with: choose a file or paste the new content");
+        return ctx.error(
+            StatusCode::BAD_REQUEST,
+            &back,
+            "nothing to amend with: choose a file or paste the new content",
+        );
     };
-    ops::start(&state, &ctx.me, format!("Amend record #{id} from {source}"), &back, move |h| async move {
-        let (state, key) = (h.state.clone(), h.me.key().clone());
-        let written = on_blocking_thread(move || async move {
-            let store: &dyn BlobStore = &state.store;
-            let place = placement(bytes.len(), state.config.on_chain_max, store);
-            records::amend_record(&state.client, &key, id, &bytes, place, &SendOptions::default()).await
-        })
-        .await?;
-        match written {
-            Ok(w) => {
-                h.written(&w, "ehr-storage.amend-record");
-                Ok(format!(
-                    "Record #{id} amended: new version #{} ({} sealed bytes, hash {}).",
-                    w.record_id, w.sealed_bytes, w.content_hash
-                ))
+    ops::start(
+        &state,
+        &ctx.me,
+        format!("Amend record #{id} from {source}"),
+        &back,
+        move |h| async move {
+            let (state, key) = (h.state.clone(), h.me.key().clone());
+            let written = on_blocking_thread(move || async move {
+                let store: &dyn BlobStore = &state.store;
+                let place = placement(bytes.len(), state.config.on_chain_max, store);
+                records::amend_record(
+                    &state.client,
+                    &key,
+                    id,
+                    &bytes,
+                    place,
+                    &SendOptions::default(),
+                )
+                .await
+            })
+            .await?;
+            match written {
+                Ok(w) => {
+                    h.written(&w, "ehr-storage.amend-record");
+                    Ok(format!(
+                        "Record #{id} amended: new version #{} ({} sealed bytes, hash {}).",
+                        w.record_id, w.sealed_bytes, w.content_hash
+                    ))
+                }
+                Err(e) => Err(h.record_failure(&e)),
             }
-            Err(e) => Err(h.record_failure(&e)),
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -650,10 +924,16 @@ pub async fn share(
         Ok(g) => g,
         Err(e) => return ctx.error(StatusCode::BAD_REQUEST, &back, &format!("grantee: {e}")),
     };
-    ops::start(&state, &ctx.me, format!("Share record #{id} with {grantee}"), &back, move |h| async move {
-        share_one(&h, id, &grantee).await?;
-        Ok(format!("Record #{id}'s key shared with {grantee}."))
-    })
+    ops::start(
+        &state,
+        &ctx.me,
+        format!("Share record #{id} with {grantee}"),
+        &back,
+        move |h| async move {
+            share_one(&h, id, &grantee).await?;
+            Ok(format!("Record #{id}'s key shared with {grantee}."))
+        },
+    )
     .await
 }
 

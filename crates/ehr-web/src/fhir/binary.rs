@@ -11,7 +11,7 @@ use ehr_sdk::ehr::{calls, ClientError, SendOptions};
 use serde_json::{json, Value};
 
 use super::read::numeric_id;
-use super::util::{base64, off_thread};
+use super::util::base64;
 use super::{ApiError, FHIR_JSON};
 use crate::state::{AppState, Identity};
 
@@ -77,12 +77,8 @@ pub async fn read(
             }
         }
     };
-    let (st, key) = (state.clone(), reader.key().clone());
-    let opened = off_thread(move || async move {
-        let store: &dyn BlobStore = &st.store;
-        open_record(&st.client, n, &key, Some(store)).await
-    })
-    .await??;
+    let store: &dyn BlobStore = &state.store;
+    let opened = open_record(&state.client, n, reader.key(), Some(store)).await?;
     let mut logged = None;
     if let Some(token) = token {
         let call = calls::log_access(token, n, VIEW_ACTION).map_err(ClientError::from)?;

@@ -69,25 +69,6 @@ pub fn percent_encode(text: &str) -> String {
     out
 }
 
-/// Runs a future that is not `Send` to completion on a blocking thread of the current
-/// runtime, and awaits its output from a `Send` handler.
-///
-/// The SDK's record functions (`add_record`, `open_record`) take the blob store as a
-/// `&dyn BlobStore`, which is not `Sync`, so their futures are not `Send` and cannot run
-/// in an axum handler directly. `f` builds the future on the worker thread from what it
-/// owns (an `Arc` of the state, clones of keys and arguments).
-pub async fn off_thread<T, F, Fut>(f: F) -> Result<T, ApiError>
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = T>,
-    T: Send + 'static,
-{
-    let handle = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || handle.block_on(f()))
-        .await
-        .map_err(|e| ApiError::Internal(format!("a record worker failed: {e}")))
-}
-
 /// How many node reads run at once.
 pub const CONCURRENT_READS: usize = 32;
 

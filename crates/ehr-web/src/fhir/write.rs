@@ -16,7 +16,6 @@ use ehr_sdk::fhir::{document_reference, parse_import, ImportedRecord, PRINCIPAL_
 use serde_json::{json, Map, Value};
 
 use super::params::{check_content_type, principal_of, Query};
-use super::util::off_thread;
 use super::{known_type, ApiError, CREATE_TYPES};
 use crate::state::{AppState, Identity};
 
@@ -162,25 +161,16 @@ async fn write_one(
     patient: &PrincipalData,
     record: &ImportedRecord,
 ) -> Result<Record, ApiError> {
-    let (st, key, patient, record) = (
-        state.clone(),
-        acting.key().clone(),
-        patient.clone(),
-        record.clone(),
-    );
-    let written = off_thread(move || async move {
-        add_record(
-            &st.client,
-            &key,
-            &patient,
-            &record.record_type,
-            &record.content,
-            placement(&st, record.content.len()),
-            &SendOptions::default(),
-        )
-        .await
-    })
-    .await??;
+    let written = add_record(
+        &state.client,
+        acting.key(),
+        patient,
+        &record.record_type,
+        &record.content,
+        placement(state, record.content.len()),
+        &SendOptions::default(),
+    )
+    .await?;
     state
         .client
         .get_record(written.record_id)
