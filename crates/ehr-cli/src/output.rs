@@ -72,4 +72,3 @@ pub fn fields(pairs: &[(&str, String)]) {
         println!("{k:<width$}  {v}");
     }
 }
-

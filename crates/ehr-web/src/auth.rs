@@ -30,7 +30,8 @@ pub const ACCOUNT_HEADER: &str = "x-ehr-account";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// The Content-Security-Policy of every answer.
-pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+pub const CSP: &str =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Equal strings, compared without an early exit.
@@ -87,7 +88,11 @@ pub fn refusal(path: &str, status: StatusCode, code: &str, message: &str) -> Res
     if is_fhir(path) {
         crate::fhir::outcome(status, code, message)
     } else {
-        (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message.to_string())
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            message.to_string(),
+        )
             .into_response()
     }
 }
@@ -97,10 +102,19 @@ pub async fn guard(State(state): State<Arc<AppState>>, request: Request, next: N
     let path = request.uri().path().to_string();
     let mut response = check(&state, request, next, &path).await;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
@@ -141,7 +155,12 @@ async fn check(state: &AppState, request: Request, next: Next, path: &str) -> Re
             }
             return response;
         }
-        return refusal(path, StatusCode::UNAUTHORIZED, "login", "wrong access token");
+        return refusal(
+            path,
+            StatusCode::UNAUTHORIZED,
+            "login",
+            "wrong access token",
+        );
     }
     match cookie(request.headers(), SESSION_COOKIE) {
         Some(given) if constant_time_eq(given, token) => {}
@@ -161,7 +180,12 @@ async fn check(state: &AppState, request: Request, next: Next, path: &str) -> Re
             .and_then(|v| v.to_str().ok())
             .or_else(|| query_param(request.uri().query(), "csrf"));
         if !given.is_some_and(|g| constant_time_eq(g, &state.csrf_token())) {
-            return refusal(path, StatusCode::FORBIDDEN, "forbidden", "missing or wrong CSRF token: reload the page and submit again");
+            return refusal(
+                path,
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "missing or wrong CSRF token: reload the page and submit again",
+            );
         }
     }
     next.run(request).await

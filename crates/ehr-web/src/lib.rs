@@ -31,7 +31,10 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(dashboard::routes())
         .nest("/fhir", fhir::routes())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::guard,
+        ))
         .with_state(state)
 }
 
@@ -66,7 +69,9 @@ impl Bound {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
-        let addr = listener.local_addr().map_err(|source| ServeError::Bind { addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| ServeError::Bind { addr, source })?;
         state.set_bound(addr);
         Ok(Bound {
             addr,

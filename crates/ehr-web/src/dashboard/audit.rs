@@ -16,7 +16,7 @@ use ehr_sdk::ehr::trail::{verify_links, Trail};
 use ehr_sdk::ehr::EhrClient;
 use ehr_sdk::ehr::EhrContract;
 
-use super::{maps, newest_first_range, now_instant, page_number, pages_for, read_many, Ctx};
+use super::{maps, newest_first_range, page_number, pages_for, read_many, Ctx};
 use crate::html;
 use crate::state::AppState;
 
@@ -256,7 +256,7 @@ pub async fn export(
             "csv",
         ),
         "fhir" => {
-            let now = now_instant();
+            let now = ehr_sdk::fhir::now_instant();
             let bundle = ehr_sdk::fhir::audit_bundle(&trail.entries, &audit_log, |_| now.clone());
             (
                 serde_json::to_string_pretty(&bundle).unwrap_or_default(),

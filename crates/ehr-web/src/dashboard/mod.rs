@@ -376,20 +376,6 @@ pub(crate) fn newest_first_range(count: u64, page: u64) -> (u64, u64) {
     (hi.saturating_sub(PAGE_SIZE), hi)
 }
 
-/// Runs a future that is not `Send` (the SDK's record functions hold a `&dyn BlobStore`
-/// across awaits) on a blocking thread of this runtime.
-pub(crate) async fn on_blocking_thread<F, Fut, T>(f: F) -> Result<T, String>
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = T>,
-    T: Send + 'static,
-{
-    let handle = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || handle.block_on(f()))
-        .await
-        .map_err(|e| format!("the operation stopped unexpectedly: {e}"))
-}
-
 /// Reads `ids` with `read` a few at a time, concurrently, keeping their order.
 pub(crate) async fn read_many<T, F, Fut>(ids: Vec<u64>, read: F) -> Vec<T>
 where
@@ -413,32 +399,6 @@ where
         }
     }
     out.into_iter().flatten().collect()
-}
-
-/// The current time as a FHIR `instant` (UTC, seconds).
-pub(crate) fn now_instant() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
 }
 
 #[cfg(test)]
@@ -472,12 +432,5 @@ mod tests {
         f.insert("read".into(), "on".into());
         f.insert("share".into(), "on".into());
         assert_eq!(scope_of(&f).unwrap().to_string(), "read,share");
-    }
-
-    #[test]
-    fn instants_look_like_fhir() {
-        let now = now_instant();
-        assert_eq!(now.len(), 20, "{now}");
-        assert!(now.ends_with('Z') && now.as_bytes()[10] == b'T', "{now}");
     }
 }

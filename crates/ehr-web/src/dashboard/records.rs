@@ -31,8 +31,7 @@ use super::maps;
 use super::multipart::{self, Parts};
 use super::ops::{self, Op, Status};
 use super::{
-    field, form_fields, newest_first_range, on_blocking_thread, page_number, pages_for, read_many,
-    Ctx, Fields,
+    field, form_fields, newest_first_range, page_number, pages_for, read_many, Ctx, Fields,
 };
 use crate::html;
 use crate::state::{AppState, Identity};
@@ -353,7 +352,7 @@ pub async fn upload(
         for item in imported {
             let (state, key, patient) = (h.state.clone(), h.me.key().clone(), patient.clone());
             let record_type = item.record_type.clone();
-            let written = on_blocking_thread(move || async move {
+            let written = async {
                 let store: &dyn BlobStore = &state.store;
                 let place = placement(item.content.len(), state.config.on_chain_max, store);
                 records::add_record(
@@ -366,8 +365,8 @@ pub async fn upload(
                     &SendOptions::default(),
                 )
                 .await
-            })
-            .await?;
+            }
+            .await;
             match written {
                 Ok(w) => {
                     h.written(&w, "ehr-storage.add-record");
@@ -623,11 +622,11 @@ async fn may_decrypt(
 
 async fn decrypt(state: &Arc<AppState>, me: &Identity, id: u64) -> Result<records::Opened, String> {
     let (state, key) = (state.clone(), me.key().clone());
-    on_blocking_thread(move || async move {
+    async {
         let store: &dyn BlobStore = &state.store;
         records::open_record(&state.client, id, &key, Some(store)).await
-    })
-    .await?
+    }
+    .await
     .map_err(|e| ops::record_words(&e))
 }
 
@@ -871,7 +870,7 @@ pub async fn amend(
         &back,
         move |h| async move {
             let (state, key) = (h.state.clone(), h.me.key().clone());
-            let written = on_blocking_thread(move || async move {
+            let written = async {
                 let store: &dyn BlobStore = &state.store;
                 let place = placement(bytes.len(), state.config.on_chain_max, store);
                 records::amend_record(
@@ -883,8 +882,8 @@ pub async fn amend(
                     &SendOptions::default(),
                 )
                 .await
-            })
-            .await?;
+            }
+            .await;
             match written {
                 Ok(w) => {
                     h.written(&w, "ehr-storage.amend-record");
@@ -940,10 +939,10 @@ pub async fn share(
 /// Puts `grantee`'s key envelope for record `id`, as the operation's account.
 pub async fn share_one(h: &ops::Handle, id: u64, grantee: &PrincipalData) -> Result<(), String> {
     let (state, key, grantee) = (h.state.clone(), h.me.key().clone(), grantee.clone());
-    let shared = on_blocking_thread(move || async move {
+    let shared = async {
         records::share_record(&state.client, &key, id, &grantee, &SendOptions::default()).await
-    })
-    .await?;
+    }
+    .await;
     match shared {
         Ok(m) => {
             h.mined(&m);

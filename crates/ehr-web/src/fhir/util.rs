@@ -1,5 +1,4 @@
-//! Small helpers of the FHIR API: base64, query strings, concurrent reads, running the
-//! SDK's record functions.
+//! Small helpers of the FHIR API: base64, query strings, concurrent reads.
 
 use std::future::Future;
 
