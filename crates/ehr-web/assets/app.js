@@ -1,7 +1,8 @@
 // EHR dashboard: small progressive enhancements; every page works without this file.
 // - The account switcher submits itself when another account is picked.
-// - The inbox badge updates live: a long poll (/notifications/poll) answers as soon as
-//   the acting account's inbox changes; on the inbox page a banner offers a reload.
+// - The inbox badge updates live: server-sent events (/notifications/events) arrive as
+//   soon as the acting account's inbox changes (a long poll, /notifications/poll, where
+//   EventSource is missing); on the inbox page a banner offers a reload.
 (function () {
   "use strict";
 
@@ -55,5 +56,15 @@
         setTimeout(poll, Math.min(60000, 2000 * failures));
       });
   }
-  setTimeout(poll, 500);
+  if (window.EventSource) {
+    var source = new EventSource("/notifications/events");
+    source.addEventListener("inbox", function (e) {
+      var data = JSON.parse(e.data);
+      show(data);
+      count = Math.max(count, data.count);
+      unread = data.unread;
+    });
+  } else {
+    setTimeout(poll, 500);
+  }
 })();

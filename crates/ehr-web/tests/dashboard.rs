@@ -854,6 +854,29 @@ async fn every_form_changes_the_chain_and_every_view_renders() {
         (Some(count), Some(0))
     );
 
+    // The inbox as server-sent events: the current counts at once.
+    let mut events = web
+        .http
+        .get(web.server.url("/notifications/events"))
+        .header(COOKIE, web.cookies(PATIENT))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), 200);
+    assert!(events.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
+    let first = tokio::time::timeout(std::time::Duration::from_secs(10), events.chunk())
+        .await
+        .expect("an event within 10 s")
+        .unwrap()
+        .unwrap();
+    let first = String::from_utf8_lossy(&first).into_owned();
+    assert!(first.contains("event: inbox"), "{first}");
+    assert!(first.contains(&format!("\"count\":{count}")), "{first}");
+    drop(events);
+
     // Suspension.
     web.submit(ISSUER, "/admin/suspend-doctor", &[("doctor", DOCTOR)])
         .await

@@ -90,6 +90,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/notifications", get(notify::page))
         .route("/notifications/read", post(notify::mark_read))
         .route("/notifications/poll", get(notify::poll))
+        .route("/notifications/events", get(notify::events))
         .route("/doctor", get(doctor::page))
         .route("/doctor/register", post(doctor::register))
         .route("/doctor/request", post(doctor::request))

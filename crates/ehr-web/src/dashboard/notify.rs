@@ -1,5 +1,7 @@
 //! `/notifications`: the acting account's inbox, paged newest first, with mark-read;
-//! `/notifications/poll`: a long poll the page script uses to update the unread badge
+//! `/notifications/events`: server-sent events the page script uses to update the unread
+//! badge live (following the devnet's block stream, or polling other nodes);
+//! `/notifications/poll`: a long poll, for browsers without `EventSource`, that updates the unread badge
 //! live (it answers as soon as the inbox changes, or after 20 s).
 
 use std::collections::HashMap;
@@ -243,4 +245,86 @@ pub async fn poll(
         }
         tokio::time::sleep(Duration::from_millis(1000)).await;
     }
+}
+
+/// Where the inbox stream learns that a block was mined: the devnet's own block stream,
+/// or a timer on other nodes.
+enum Wake {
+    /// `GET <node>/devnet/events`: any data means a new block.
+    Devnet(reqwest::Response),
+    /// Poll every few seconds.
+    Timer,
+}
+
+impl Wake {
+    async fn connect(state: &AppState) -> Wake {
+        if state.client.network() != ehr_sdk::network::Network::Devnet {
+            return Wake::Timer;
+        }
+        let url = format!(
+            "{}/devnet/events",
+            state.client.node().node_url().trim_end_matches('/')
+        );
+        match reqwest::Client::new().get(url).send().await {
+            Ok(r) if r.status().is_success() => Wake::Devnet(r),
+            _ => Wake::Timer,
+        }
+    }
+
+    async fn next(&mut self) {
+        match self {
+            Wake::Devnet(response) => {
+                match tokio::time::timeout(POLL_WAIT, response.chunk()).await {
+                    Ok(Ok(Some(_))) | Err(_) => {}
+                    // The stream ended: fall back to polling.
+                    Ok(Ok(None)) | Ok(Err(_)) => *self = Wake::Timer,
+                }
+            }
+            Wake::Timer => tokio::time::sleep(Duration::from_secs(3)).await,
+        }
+    }
+}
+
+/// `GET /notifications/events`: server-sent events for the acting account's inbox. An
+/// `inbox` event `{"count": n, "unread": n}` is sent at once and then whenever either
+/// changes; the server looks again on every block of the devnet's stream, or every few
+/// seconds on other nodes.
+pub async fn events(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let Some(me) = auth::acting(&state, &headers) else {
+        return (StatusCode::BAD_REQUEST, "unknown account").into_response();
+    };
+    let me = me.principal();
+    let wake = Wake::connect(&state).await;
+    let stream = futures_util::stream::unfold(
+        (state, me, wake, None::<(u64, u64)>),
+        |(state, me, mut wake, last)| async move {
+            loop {
+                if last.is_some() {
+                    wake.next().await;
+                }
+                let (count, unread) = tokio::join!(
+                    state.client.get_notification_count(&me),
+                    state.client.get_unread_count(&me)
+                );
+                let now = match (count, unread) {
+                    (Ok(c), Ok(u)) => (c, u),
+                    // The node is away: end the stream; the browser reconnects.
+                    _ => return None,
+                };
+                if Some(now) != last {
+                    let data = serde_json::json!({ "count": now.0, "unread": now.1 }).to_string();
+                    let event = axum::response::sse::Event::default()
+                        .event("inbox")
+                        .data(data);
+                    return Some((
+                        Ok::<_, std::convert::Infallible>(event),
+                        (state, me, wake, Some(now)),
+                    ));
+                }
+            }
+        },
+    );
+    axum::response::sse::Sse::new(stream)
+        .keep_alive(axum::response::sse::KeepAlive::default())
+        .into_response()
 }
