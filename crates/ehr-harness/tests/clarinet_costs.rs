@@ -10,7 +10,7 @@
 //! contract therefore defines no constants; with one, our runtime and read length per
 //! contract load are higher by exactly the constants' size.
 
-use clarity::vm::types::{PrincipalData, StandardPrincipalData};
+use clarity::vm::types::PrincipalData;
 use ehr_harness::simnet::{Cost, Simnet, SimnetConfig};
 use ehr_sdk::literal::{parse_literal, to_literal};
 use serde::Deserialize;
@@ -39,10 +39,9 @@ fn every_call_costs_what_clarinet_reports() {
     )
     .expect("reference JSON");
     assert_eq!(reference.epoch, "2.4");
-    let deployer = StandardPrincipalData::from(
+    let deployer =
         PrincipalData::parse_standard_principal("ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM")
-            .unwrap(),
-    );
+            .unwrap();
     let mut sim = Simnet::new(SimnetConfig::default()).unwrap();
     let source = std::fs::read_to_string(format!("{dir}/project/contracts/counter.clar")).unwrap();
     let counter = sim

@@ -351,7 +351,7 @@ fn at_block_reads_the_past() {
     let (mut sim, counter) = with_contract("counter");
     sim.call_public(&principal(WALLET_1), &counter, "bump", &[lit("u1")])
         .unwrap();
-    let then = sim.tip().id.clone();
+    let then = sim.tip().id;
     sim.call_public(&principal(WALLET_1), &counter, "bump", &[lit("u10")])
         .unwrap();
     let past = sim

@@ -151,13 +151,13 @@ impl PublicKey {
     pub fn address(&self, network: Network) -> Address {
         Address(StacksAddress::p2pkh(
             network.is_mainnet(),
-            &StacksPublicKey::from(self.0.clone()),
+            &StacksPublicKey::from(self.0),
         ))
     }
 
     /// The key as stacks-common's type.
     pub fn to_stacks(&self) -> Secp256k1PublicKey {
-        self.0.clone()
+        self.0
     }
 }
 
@@ -184,7 +184,7 @@ impl Address {
 
     /// The address as a standard Clarity principal.
     pub fn to_standard_principal(&self) -> StandardPrincipalData {
-        StandardPrincipalData::from(self.0.clone())
+        StandardPrincipalData::from(self.0)
     }
 }
 

@@ -307,10 +307,9 @@ mod tests {
             parse_literal(".audit-log", None),
             Err(LiteralError::NotAValue(_))
         ));
-        let deployer = StandardPrincipalData::from(
+        let deployer =
             PrincipalData::parse_standard_principal("ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM")
-                .unwrap(),
-        );
+                .unwrap();
         let v = parse_literal(".audit-log", Some(&deployer)).unwrap();
         assert_eq!(
             to_literal(&v),
@@ -340,6 +339,6 @@ mod tests {
             parse_literal("(some", None),
             Err(LiteralError::Syntax(_))
         ));
-        assert!(matches!(parse_literal("{a: u1, a: u2}", None), Err(_)));
+        assert!(parse_literal("{a: u1, a: u2}", None).is_err());
     }
 }

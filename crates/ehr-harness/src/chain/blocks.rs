@@ -184,19 +184,19 @@ impl HeadersDB for BlockList {
         &self,
         id: &StacksBlockId,
     ) -> Option<BlockHeaderHash> {
-        self.by_id(id).map(|h| h.header_hash.clone())
+        self.by_id(id).map(|h| h.header_hash)
     }
 
     fn get_burn_header_hash_for_block(&self, id: &StacksBlockId) -> Option<BurnchainHeaderHash> {
-        self.by_id(id).map(|h| h.burn_header_hash.clone())
+        self.by_id(id).map(|h| h.burn_header_hash)
     }
 
     fn get_consensus_hash_for_block(&self, id: &StacksBlockId) -> Option<ConsensusHash> {
-        self.by_id(id).map(|h| h.consensus_hash.clone())
+        self.by_id(id).map(|h| h.consensus_hash)
     }
 
     fn get_vrf_seed_for_block(&self, id: &StacksBlockId) -> Option<VRFSeed> {
-        self.by_id(id).map(|h| h.vrf_seed.clone())
+        self.by_id(id).map(|h| h.vrf_seed)
     }
 
     fn get_burn_block_time_for_block(&self, id: &StacksBlockId) -> Option<u64> {
@@ -208,7 +208,7 @@ impl HeadersDB for BlockList {
     }
 
     fn get_miner_address(&self, id: &StacksBlockId) -> Option<StacksAddress> {
-        self.by_id(id).map(|h| h.miner.clone())
+        self.by_id(id).map(|h| h.miner)
     }
 
     // The simnet has no burnchain economics: nothing is spent or earned.
@@ -277,7 +277,7 @@ impl BurnStateDB for BlockList {
             return None;
         }
         let offset = height - self.get_burn_start_height();
-        self.get(offset).map(|h| h.burn_header_hash.clone())
+        self.get(offset).map(|h| h.burn_header_hash)
     }
 
     fn get_sortition_id_from_consensus_hash(&self, ch: &ConsensusHash) -> Option<SortitionId> {
@@ -315,5 +315,5 @@ pub fn simnet_miner(mainnet: bool) -> StacksAddress {
 
 /// Turns an address into the principal the VM uses.
 pub fn principal_of(address: &StacksAddress) -> PrincipalData {
-    PrincipalData::Standard(StandardPrincipalData::from(address.clone()))
+    PrincipalData::Standard(StandardPrincipalData::from(*address))
 }

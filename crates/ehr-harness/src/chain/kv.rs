@@ -129,7 +129,7 @@ impl ClarityBackingStore for StoreView<'_> {
             Some(h) => self
                 .blocks
                 .get(h)
-                .map(|b| b.id.clone())
+                .map(|b| b.id)
                 .unwrap_or_else(|| self.open_tip_id()),
             None => self.open_tip_id(),
         };
@@ -147,7 +147,7 @@ impl ClarityBackingStore for StoreView<'_> {
         if height == self.open_height() {
             Some(self.open_tip_id())
         } else {
-            self.blocks.get(height).map(|h| h.id.clone())
+            self.blocks.get(height).map(|h| h.id)
         }
     }
 

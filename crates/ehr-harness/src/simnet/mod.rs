@@ -805,7 +805,7 @@ impl Simnet {
                 Ok(())
             })();
             match result {
-                Ok(()) => db.commit().map_err(VmError::from),
+                Ok(()) => db.commit(),
                 Err(e) => {
                     let _ = db.roll_back();
                     Err(e)

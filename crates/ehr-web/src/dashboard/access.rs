@@ -16,8 +16,7 @@ use ehr_sdk::ehr::types::{Request, RequestStatus, Scope, Token};
 
 use super::records::share_one;
 use super::{
-    field, form_fields, index, maps, number, ops, page_number, pages_for, read_many, scope_of, Ctx,
-    Fields,
+    field, index, maps, number, ops, page_number, pages_for, read_many, scope_of, Ctx, Fields,
 };
 use crate::html;
 use crate::state::AppState;
@@ -334,12 +333,8 @@ pub async fn grant(
     headers: HeaderMap,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let fields = match form_fields(&ctx, "/access", form) {
-        Ok(f) => f,
+    let (ctx, fields) = match Ctx::form(&state, &headers, "/access", form) {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let checked = (|| {
@@ -398,12 +393,8 @@ pub async fn revoke(
     headers: HeaderMap,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let fields = match form_fields(&ctx, "/access", form) {
-        Ok(f) => f,
+    let (ctx, fields) = match Ctx::form(&state, &headers, "/access", form) {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let token = match number(&fields, "token", "token") {
@@ -429,12 +420,8 @@ pub async fn approve(
     headers: HeaderMap,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let fields = match form_fields(&ctx, "/access", form) {
-        Ok(f) => f,
+    let (ctx, fields) = match Ctx::form(&state, &headers, "/access", form) {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let request = match number(&fields, "request", "request") {
@@ -476,12 +463,8 @@ pub async fn deny(
     headers: HeaderMap,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let fields = match form_fields(&ctx, "/access", form) {
-        Ok(f) => f,
+    let (ctx, fields) = match Ctx::form(&state, &headers, "/access", form) {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let request = match number(&fields, "request", "request") {

@@ -132,6 +132,20 @@ impl Ctx {
         Ok(ctx)
     }
 
+    /// The context of a form submission and its fields, or the page that says what is
+    /// wrong with either.
+    #[allow(clippy::result_large_err)]
+    pub fn form(
+        state: &Arc<AppState>,
+        headers: &HeaderMap,
+        section: &str,
+        form: Result<Form<Fields>, FormRejection>,
+    ) -> Result<(Ctx, Fields), Response> {
+        let ctx = Ctx::action(state, headers)?;
+        let fields = form_fields(&ctx, section, form)?;
+        Ok((ctx, fields))
+    }
+
     /// The context of a form submission: the acting account only.
     // The error is the page the handler answers with, as it is: boxing it buys nothing.
     #[allow(clippy::result_large_err)]

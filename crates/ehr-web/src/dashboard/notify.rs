@@ -16,10 +16,7 @@ use axum::response::{IntoResponse, Response};
 use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::types::Notification;
 
-use super::{
-    field, form_fields, maps, newest_first_range, ops, page_number, pages_for, read_many, Ctx,
-    Fields,
-};
+use super::{field, maps, newest_first_range, ops, page_number, pages_for, read_many, Ctx, Fields};
 use crate::auth;
 use crate::html;
 use crate::state::AppState;
@@ -137,12 +134,8 @@ pub async fn mark_read(
     headers: HeaderMap,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let fields = match form_fields(&ctx, "/notifications", form) {
-        Ok(f) => f,
+    let (ctx, fields) = match Ctx::form(&state, &headers, "/notifications", form) {
+        Ok(x) => x,
         Err(r) => return r,
     };
     if field(&fields, "all") == "on" {

@@ -11,7 +11,7 @@ use axum::response::Response;
 use ehr_sdk::ehr::calls;
 use rand_core::RngCore as _;
 
-use super::{field, form_fields, ops, Ctx, Fields};
+use super::{field, ops, Ctx, Fields};
 use crate::html;
 use crate::state::AppState;
 
@@ -171,12 +171,8 @@ pub async fn register(
     headers: HeaderMap,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let fields = match form_fields(&ctx, "/patient", form) {
-        Ok(f) => f,
+    let (ctx, fields) = match Ctx::form(&state, &headers, "/patient", form) {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let identifier = field(&fields, "identifier").to_string();
@@ -210,12 +206,8 @@ pub async fn guardian(
     headers: HeaderMap,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let fields = match form_fields(&ctx, "/patient", form) {
-        Ok(f) => f,
+    let (ctx, fields) = match Ctx::form(&state, &headers, "/patient", form) {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let guardian = match ctx.resolve(field(&fields, "guardian")) {
@@ -253,12 +245,8 @@ pub async fn emergency(
     headers: HeaderMap,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let fields = match form_fields(&ctx, "/patient", form) {
-        Ok(f) => f,
+    let (ctx, fields) = match Ctx::form(&state, &headers, "/patient", form) {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let allowed = field(&fields, "allowed") == "true";
