@@ -261,15 +261,7 @@ fn outcome_json(outcome: &TxOutcome) -> serde_json::Value {
             block_height,
             vm_error,
         } => {
-            let refusal = match result {
-                clarity::vm::Value::Response(r) => match &*r.data {
-                    clarity::vm::Value::UInt(code) => {
-                        ContractError::from_code(*code).map(|e| e.to_string())
-                    }
-                    _ => None,
-                },
-                _ => None,
-            };
+            let refusal = ContractError::from_result(result).map(|e| e.to_string());
             serde_json::json!({
                 "status": "aborted", "reason": format!("{reason:?}"), "block_height": block_height,
                 "result": to_literal(result), "vm_error": vm_error, "contract_error": refusal,

@@ -346,32 +346,25 @@ impl EhrClient {
                 })
             }
             TxOutcome::Aborted {
-                reason: AbortReason::Response,
-                result: Value::Response(ResponseData { data, .. }),
-                ..
-            } if matches!(*data, Value::UInt(code) if ContractError::from_code(code).is_some()) => {
-                let Value::UInt(code) = *data else {
-                    unreachable!("matched above")
-                };
-                Err(ClientError::Refused {
-                    function,
-                    error: ContractError::from_code(code).expect("matched above"),
-                    txid: sent.txid,
-                })
-            }
-            TxOutcome::Aborted {
                 reason,
                 result,
                 vm_error,
                 ..
-            } => Err(ClientError::Aborted {
-                function,
-                detail: match vm_error {
-                    Some(e) => format!("{reason:?}: {e}"),
-                    None => format!("{reason:?}, result {result}"),
-                },
-                txid: sent.txid,
-            }),
+            } => match (reason, ContractError::from_result(&result)) {
+                (AbortReason::Response, Some(error)) => Err(ClientError::Refused {
+                    function,
+                    error,
+                    txid: sent.txid,
+                }),
+                _ => Err(ClientError::Aborted {
+                    function,
+                    detail: match vm_error {
+                        Some(e) => format!("{reason:?}: {e}"),
+                        None => format!("{reason:?}, result {result}"),
+                    },
+                    txid: sent.txid,
+                }),
+            },
             TxOutcome::Dropped { reason, .. } => Err(ClientError::Dropped {
                 function,
                 reason,

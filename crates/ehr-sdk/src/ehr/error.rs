@@ -172,6 +172,25 @@ contract_errors! {
     NotificationAlreadyRead = 702, NotificationSystem, "ERR-ALREADY-READ", "the notification is already read";
 }
 
+impl ContractError {
+    /// The error a transaction's `(err uN)` result names, when `uN` is one of the
+    /// contracts' codes.
+    pub fn from_result(result: &clarity::vm::Value) -> Option<Self> {
+        use clarity::vm::types::ResponseData;
+        use clarity::vm::Value;
+        match result {
+            Value::Response(ResponseData {
+                committed: false,
+                data,
+            }) => match **data {
+                Value::UInt(code) => ContractError::from_code(code),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
 impl std::fmt::Display for ContractError {
     /// `u503 (permission-manager ERR-BAD-SCOPE): scope must be ...`
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
