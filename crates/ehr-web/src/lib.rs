@@ -31,11 +31,29 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(dashboard::routes())
         .nest("/fhir", fhir::routes())
+        .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::guard,
         ))
         .with_state(state)
+}
+
+/// Paths no route takes: an OperationOutcome under `/fhir` (e.g. `/fhir/`, whose base
+/// is `/fhir` without the slash), a short text elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    let path = uri.path();
+    let message = if path.starts_with("/fhir") {
+        format!("no FHIR endpoint at {path}: the base is /fhir (see /fhir/metadata)")
+    } else {
+        format!("no page at {path}")
+    };
+    auth::refusal(
+        path,
+        axum::http::StatusCode::NOT_FOUND,
+        "not-found",
+        &message,
+    )
 }
 
 /// Why the server could not start.

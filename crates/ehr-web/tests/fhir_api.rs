@@ -401,6 +401,9 @@ async fn the_guard_answers_with_operation_outcomes() {
     assert_outcome(&fhir.get("/Patient/not-a-principal").await, 404);
     assert_outcome(&fhir.get("/DocumentReference/999").await, 404);
     assert_outcome(&fhir.get("/Consent/999").await, 404);
+    // The base has no trailing slash; `/fhir/` and deeper unknown paths are 404 outcomes.
+    assert_outcome(&fhir.get("/").await, 404);
+    assert_outcome(&fhir.get("/Patient/a/b").await, 404);
     assert_outcome(&fhir.get("/AuditEvent/999999").await, 404);
     assert_outcome(&fhir.get("/Binary/999").await, 404);
     assert_outcome(&fhir.get("/Binary/abc").await, 404);
