@@ -127,6 +127,9 @@ fn record_keys(key: &DataKey) -> (Zeroizing<[u8; 32]>, [u8; 32]) {
 
 const HEADER_LEN: usize = 1 + 32 + NONCE_LEN;
 
+/// Bytes sealing adds to a plaintext: version, key commitment, nonce and tag.
+pub const SEAL_OVERHEAD: usize = HEADER_LEN + TAG_LEN;
+
 /// Seals `plaintext` under `key`.
 pub fn seal(key: &DataKey, plaintext: &[u8], context: RecordContext) -> Vec<u8> {
     let (cipher_key, commitment) = record_keys(key);

@@ -354,6 +354,7 @@ async fn security_rules_hold() {
         "/records/1/open",
         "/records/1/amend",
         "/records/1/share",
+        "/records/1/rotate",
         "/access/grant",
         "/access/revoke",
         "/access/approve",
@@ -804,6 +805,22 @@ async fn every_form_changes_the_chain_and_every_view_renders() {
     web.submit(PATIENT, "/access/revoke", &[("token", "2")])
         .await
         .done();
+
+    // Rotation after the revocation: a new version under a new key; the revoked doctor
+    // holds no envelope for it.
+    let before = c.get_record_count().await.unwrap();
+    web.submit(PATIENT, "/records/3/rotate", &[])
+        .await
+        .done()
+        .says("re-sealed under a new key");
+    let rotated = c.get_record_count().await.unwrap();
+    assert_eq!(rotated, before + 1);
+    assert_eq!(
+        c.get_record(3).await.unwrap().unwrap().superseded_by,
+        Some(rotated)
+    );
+    assert!(c.get_envelope(rotated, &patient).await.unwrap().is_some());
+    assert!(c.get_envelope(rotated, &doctor).await.unwrap().is_none());
 
     // Emergency access.
     web.submit(

@@ -12,9 +12,6 @@ use super::send::{execute, options, report};
 use crate::context::{Context, Refused, VerifyFailed};
 use crate::output::{self, Table};
 
-/// Sealing adds a header, a nonce and a tag to the plaintext.
-const SEAL_OVERHEAD: usize = 1 + 32 + 12 + 16;
-
 /// Arguments of `ehr record`.
 #[derive(clap::Args)]
 pub struct Args {
@@ -125,15 +122,20 @@ enum RecordCommand {
     },
     /// Re-seal a record under a fresh key (a new version) and give new envelopes only to
     /// the holders that still have access: after a revocation, the revoked doctor's key
-    /// opens only the old version.
+    /// opens only the old version. By default every grantee that may read the record now
+    /// keeps it.
     ///
-    /// Example: ehr record rotate --account wallet_1 1 --keep wallet_4
+    /// Example: ehr record rotate --account wallet_1 1
     Rotate {
         /// The record id (the latest version).
         id: u64,
-        /// A holder that keeps access (address or account name); repeat.
-        #[arg(long)]
+        /// Only these holders keep access (address or account name); repeat. Default:
+        /// every grantee with live read access.
+        #[arg(long, conflicts_with = "keep_none")]
         keep: Vec<String>,
+        /// Nobody but the patient keeps access.
+        #[arg(long)]
+        keep_none: bool,
         /// Largest sealed record kept on chain, in bytes.
         #[arg(long, default_value_t = 8192)]
         on_chain_max: usize,
@@ -403,22 +405,29 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         RecordCommand::Rotate {
             id,
             keep,
+            keep_none,
             on_chain_max,
             store,
         } => {
             let signer = ctx.signer()?;
-            let keep = keep
-                .iter()
-                .map(|k| ctx.principal(k))
-                .collect::<anyhow::Result<Vec<_>>>()?;
             let store = store.store()?;
             let record = ctx
                 .block_on(client.get_record(*id))?
                 .ok_or_else(|| anyhow!("no record #{id}"))?;
+            let keep = if *keep_none {
+                Vec::new()
+            } else if keep.is_empty() {
+                ctx.block_on(records::current_readers(&client, &record))
+                    .map_err(record_error)?
+            } else {
+                keep.iter()
+                    .map(|k| ctx.principal(k))
+                    .collect::<anyhow::Result<Vec<_>>>()?
+            };
             // The new version has the old one's size: on chain if it was and still fits.
             let placement = if record.locator == records::ON_CHAIN {
                 let size = (record.chunk_count as usize * records::CHUNK_SIZE)
-                    .saturating_sub(SEAL_OVERHEAD);
+                    .saturating_sub(ehr_sdk::crypto::SEAL_OVERHEAD);
                 placement(size, *on_chain_max, &store)?
             } else {
                 Placement::Store(&store)
@@ -476,11 +485,7 @@ fn placement<'a>(
     if on_chain_max > limit {
         bail!("--on-chain-max {on_chain_max}: at most {limit} bytes fit on chain");
     }
-    Ok(if plain_len + SEAL_OVERHEAD <= on_chain_max {
-        Placement::OnChain
-    } else {
-        Placement::Store(store)
-    })
+    Ok(records::placement(plain_len, on_chain_max, store))
 }
 
 fn where_stored(r: &Record) -> String {

@@ -166,6 +166,17 @@ pub enum Placement<'a> {
     Store(&'a dyn BlobStore),
 }
 
+/// Where a plaintext of `plain_len` bytes goes: on chain when sealed it fits
+/// `on_chain_max` (and the 64-chunk limit), otherwise in `store`.
+pub fn placement(plain_len: usize, on_chain_max: usize, store: &dyn BlobStore) -> Placement<'_> {
+    let limit = (CHUNK_SIZE * MAX_CHUNKS).min(on_chain_max);
+    if plain_len.saturating_add(crypto::SEAL_OVERHEAD) <= limit {
+        Placement::OnChain
+    } else {
+        Placement::Store(store)
+    }
+}
+
 async fn patient_key(
     client: &EhrClient,
     patient: &PrincipalData,
@@ -446,6 +457,40 @@ pub async fn rotate_record(
         written.block_height = mined.block_height;
     }
     Ok(written)
+}
+
+/// The accounts that may read `record` now and should keep its key after a rotation:
+/// grantees of the patient's live tokens with read access to the record's type. The
+/// contracts index tokens by id only, so this reads every token.
+pub async fn current_readers(
+    client: &EhrClient,
+    record: &Record,
+) -> Result<Vec<PrincipalData>, RecordError> {
+    let mut readers = Vec::new();
+    for id in 1..=client.get_last_token_id().await? {
+        let Some(token) = client.get_token(id).await? else {
+            continue;
+        };
+        if token.patient != record.patient
+            || token.grantee == record.patient
+            || token.revoked
+            || readers.contains(&token.grantee)
+        {
+            continue;
+        }
+        let reads = client
+            .has_access(
+                &record.patient,
+                &token.grantee,
+                super::types::Scope::READ,
+                Some(&record.record_type),
+            )
+            .await?;
+        if reads {
+            readers.push(token.grantee);
+        }
+    }
+    Ok(readers)
 }
 
 /// The records of `patient`, oldest first (every version).

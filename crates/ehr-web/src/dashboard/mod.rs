@@ -13,7 +13,7 @@
 //! |---|---|
 //! | `/` | the acting account's roles, the server's accounts |
 //! | `/patient` | registration, verification, guardians, emergency opt-out |
-//! | `/records` | a patient's records (paged), upload; `/records/{id}` one record, amend, share, open |
+//! | `/records` | a patient's records (paged), upload; `/records/{id}` one record, amend, rotate, share, open |
 //! | `/access` | grants (paged) with grant and revoke, requests with approve and deny |
 //! | `/audit` | the audit trail (paged) with its hash chain checked; `/audit/export` |
 //! | `/notifications` | the inbox (paged), mark read, live unread count |
@@ -80,6 +80,7 @@ pub fn routes() -> Router<Arc<AppState>> {
             post(records::amend).layer(DefaultBodyLimit::max(records::MAX_UPLOAD)),
         )
         .route("/records/{id}/share", post(records::share))
+        .route("/records/{id}/rotate", post(records::rotate))
         .route("/access", get(access::page))
         .route("/access/grant", post(access::grant))
         .route("/access/revoke", post(access::revoke))

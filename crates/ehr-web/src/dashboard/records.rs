@@ -23,7 +23,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use clarity::vm::types::PrincipalData;
-use ehr_sdk::ehr::records::{self, BlobStore, Placement, CHUNK_SIZE, MAX_CHUNKS, ON_CHAIN};
+use ehr_sdk::ehr::records::{self, BlobStore, Placement, ON_CHAIN};
 use ehr_sdk::ehr::types::{Record, Scope};
 use ehr_sdk::ehr::{calls, SendOptions};
 
@@ -36,8 +36,6 @@ use super::{
 use crate::html;
 use crate::state::{AppState, Identity};
 
-/// Sealing adds a header, a nonce and a tag to the plaintext.
-const SEAL_OVERHEAD: usize = 1 + 32 + 12 + 16;
 /// Most records one upload may create (a Bundle's entries).
 const MAX_UPLOAD_RECORDS: usize = 100;
 /// Most bytes of plaintext shown on the page (the rest by download).
@@ -72,15 +70,6 @@ pub fn where_stored(r: &Record) -> String {
         )
     } else {
         r.locator.clone()
-    }
-}
-
-fn placement(plain_len: usize, on_chain_max: usize, store: &dyn BlobStore) -> Placement<'_> {
-    let limit = (CHUNK_SIZE * MAX_CHUNKS).min(on_chain_max);
-    if plain_len + SEAL_OVERHEAD <= limit {
-        Placement::OnChain
-    } else {
-        Placement::Store(store)
     }
 }
 
@@ -354,7 +343,8 @@ pub async fn upload(
             let record_type = item.record_type.clone();
             let written = async {
                 let store: &dyn BlobStore = &state.store;
-                let place = placement(item.content.len(), state.config.on_chain_max, store);
+                let place =
+                    records::placement(item.content.len(), state.config.on_chain_max, store);
                 records::add_record(
                     &state.client,
                     &key,
@@ -558,6 +548,16 @@ pub async fn show(
             &ctx.csrf,
             &fields,
             "Encrypt and amend",
+        ));
+        body.push_str("</section>");
+    }
+    if r.is_latest() && rel.mine {
+        body.push_str("<section aria-labelledby=\"rotate\"><h2 id=\"rotate\">Rotate the key</h2><p>After a revocation: re-seal this record under a new key as a new version, with key envelopes only for the accounts that may still read it. A revoked doctor's old key opens only the old version.</p>");
+        body.push_str(&html::form(
+            &format!("/records/{id}/rotate"),
+            &ctx.csrf,
+            "",
+            "Re-seal under a new key",
         ));
         body.push_str("</section>");
     }
@@ -872,7 +872,7 @@ pub async fn amend(
             let (state, key) = (h.state.clone(), h.me.key().clone());
             let written = async {
                 let store: &dyn BlobStore = &state.store;
-                let place = placement(bytes.len(), state.config.on_chain_max, store);
+                let place = records::placement(bytes.len(), state.config.on_chain_max, store);
                 records::amend_record(
                     &state.client,
                     &key,
@@ -890,6 +890,73 @@ pub async fn amend(
                     Ok(format!(
                         "Record #{id} amended: new version #{} ({} sealed bytes, hash {}).",
                         w.record_id, w.sealed_bytes, w.content_hash
+                    ))
+                }
+                Err(e) => Err(h.record_failure(&e)),
+            }
+        },
+    )
+    .await
+}
+
+/// `POST /records/{id}/rotate`: a new version under a fresh key, with envelopes for the
+/// current readers only.
+pub async fn rotate(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let ctx = match Ctx::action(&state, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let id = match parse_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let back = format!("/records/{id}");
+    ops::start(
+        &state,
+        &ctx.me,
+        format!("Rotate the key of record #{id}"),
+        &back,
+        move |h| async move {
+            let (state, key) = (h.state.clone(), h.me.key().clone());
+            let rotated = async {
+                let record = state
+                    .client
+                    .get_record(id)
+                    .await?
+                    .ok_or(records::RecordError::NotFound(id))?;
+                let keep = records::current_readers(&state.client, &record).await?;
+                let store: &dyn BlobStore = &state.store;
+                // The new version has the old one's size: on chain if it was and still fits.
+                let place = if record.locator == ON_CHAIN {
+                    let size = (record.chunk_count as usize * records::CHUNK_SIZE)
+                        .saturating_sub(ehr_sdk::crypto::SEAL_OVERHEAD);
+                    records::placement(size, state.config.on_chain_max, store)
+                } else {
+                    Placement::Store(store)
+                };
+                let w = records::rotate_record(
+                    &state.client,
+                    &key,
+                    id,
+                    &keep,
+                    place,
+                    Some(store),
+                    &SendOptions::default(),
+                )
+                .await?;
+                Ok::<_, records::RecordError>((w, keep.len()))
+            }
+            .await;
+            match rotated {
+                Ok((w, kept)) => {
+                    h.written(&w, "ehr-storage.amend-record");
+                    Ok(format!(
+                        "Record #{id} re-sealed under a new key as #{}; key envelopes for the patient and {kept} current reader(s).",
+                        w.record_id
                     ))
                 }
                 Err(e) => Err(h.record_failure(&e)),

@@ -53,7 +53,7 @@ use crate::state::AppState;
 pub use binary::{LOGGED_HEADER, VIEW_ACTION};
 pub use error::ApiError;
 pub use read::chain_tag;
-pub use write::{MAX_BUNDLE_ENTRIES, SEAL_OVERHEAD};
+pub use write::MAX_BUNDLE_ENTRIES;
 
 /// The FHIR JSON media type.
 pub const FHIR_JSON: &str = "application/fhir+json";

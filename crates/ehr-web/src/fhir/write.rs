@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use clarity::vm::types::PrincipalData;
-use ehr_sdk::ehr::records::{add_record, Placement, CHUNK_SIZE, MAX_CHUNKS};
+use ehr_sdk::ehr::records::{self, add_record, Placement};
 use ehr_sdk::ehr::types::{Record, Scope};
 use ehr_sdk::ehr::{ContractError, SendOptions};
 use ehr_sdk::fhir::{document_reference, parse_import, ImportedRecord, PRINCIPAL_SYSTEM};
@@ -18,10 +18,6 @@ use serde_json::{json, Map, Value};
 use super::params::{check_content_type, principal_of, Query};
 use super::{known_type, ApiError, CREATE_TYPES};
 use crate::state::{AppState, Identity};
-
-/// Bytes sealing adds to a record (version, key commitment, nonce, tag): decides, with
-/// `ServeConfig::on_chain_max`, whether a record goes on chain or to the store.
-pub const SEAL_OVERHEAD: usize = 1 + 32 + 12 + 16;
 
 /// The most entries a transaction or batch Bundle may hold: each is at least one
 /// transaction, mined one after the other.
@@ -146,12 +142,7 @@ pub fn acting<'a>(state: &'a AppState, headers: &HeaderMap) -> Result<&'a Identi
 }
 
 fn placement(state: &AppState, plain_len: usize) -> Placement<'_> {
-    let limit = state.config.on_chain_max.min(CHUNK_SIZE * MAX_CHUNKS);
-    if plain_len + SEAL_OVERHEAD <= limit {
-        Placement::OnChain
-    } else {
-        Placement::Store(&state.store)
-    }
+    records::placement(plain_len, state.config.on_chain_max, &state.store)
 }
 
 /// Seals and adds one record; returns it as the chain now holds it.
