@@ -742,12 +742,8 @@ pub async fn download(
     Path(id): Path<String>,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let id = match parse_id(&ctx, &id) {
-        Ok(i) => i,
+    let (ctx, id) = match record_action(&state, &headers, &id) {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let q = query_map(query);
@@ -793,18 +789,27 @@ pub async fn download(
     response
 }
 
+/// The context of a form about record `id` (a path segment), or the page that says what
+/// is wrong.
+#[allow(clippy::result_large_err)]
+fn record_action(
+    state: &Arc<AppState>,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<(Ctx, u64), Response> {
+    let ctx = Ctx::action(state, headers)?;
+    let id = parse_id(&ctx, id)?;
+    Ok((ctx, id))
+}
+
 /// `POST /records/{id}/open`: a grantee logs its view on chain, then sees the record.
 pub async fn open(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let id = match parse_id(&ctx, &id) {
-        Ok(i) => i,
+    let (ctx, id) = match record_action(&state, &headers, &id) {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let back = format!("/records/{id}");
@@ -843,12 +848,8 @@ pub async fn amend(
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let id = match parse_id(&ctx, &id) {
-        Ok(i) => i,
+    let (ctx, id) = match record_action(&state, &headers, &id) {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let back = format!("/records/{id}");
@@ -906,12 +907,8 @@ pub async fn rotate(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let id = match parse_id(&ctx, &id) {
-        Ok(i) => i,
+    let (ctx, id) = match record_action(&state, &headers, &id) {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let back = format!("/records/{id}");
@@ -973,12 +970,8 @@ pub async fn share(
     Path(id): Path<String>,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let id = match parse_id(&ctx, &id) {
-        Ok(i) => i,
+    let (ctx, id) = match record_action(&state, &headers, &id) {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let back = format!("/records/{id}");
