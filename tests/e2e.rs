@@ -636,3 +636,70 @@ fn accounts_sponsored_fees_and_notification_watch() {
     let stderr = env.fails(4, &["notify", "read", "--account", "wallet_2", &index]);
     assert!(stderr.contains("already read"), "{stderr}");
 }
+
+#[test]
+fn large_records_go_to_the_store_and_a_changed_blob_is_caught() {
+    let env = Env::start();
+    env.ok(&["deploy", "--account", "deployer"]);
+    env.ok(&[
+        "patient",
+        "register",
+        "--account",
+        "wallet_1",
+        "--id",
+        "+256700000001",
+    ]);
+
+    // 20 KB of any file: too large for the default 8 KiB on chain, so only its hash and
+    // a content-addressed locator go on chain.
+    let scan: Vec<u8> = (0..20_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let file = env.path("scan.bin");
+    std::fs::write(&file, &scan).unwrap();
+    let added = env.json(&[
+        "record",
+        "add",
+        "--account",
+        "wallet_1",
+        "--file",
+        file.to_str().unwrap(),
+        "--type",
+        "ImagingScan",
+    ]);
+    let record = &added["records"][0];
+    assert_eq!(record["chunks"], 0);
+    let locator = record["locator"].as_str().unwrap().to_string();
+    assert!(locator.starts_with("sha256:"), "{locator}");
+
+    let out = env.path("scan.out");
+    env.ok(&[
+        "record",
+        "get",
+        "--account",
+        "wallet_1",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(std::fs::read(&out).unwrap(), scan);
+
+    // A store that serves other bytes under the name is caught by the on-chain hash.
+    let blob = env
+        .path("store")
+        .join(locator.trim_start_matches("sha256:"));
+    let mut bytes = std::fs::read(&blob).unwrap();
+    bytes[100] ^= 1;
+    std::fs::write(&blob, bytes).unwrap();
+    let stderr = env.fails(
+        6,
+        &[
+            "record",
+            "get",
+            "--account",
+            "wallet_1",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(stderr.contains("hash"), "{stderr}");
+}
