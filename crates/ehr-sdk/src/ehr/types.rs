@@ -141,7 +141,8 @@ pub struct Patient {
 }
 
 impl Patient {
-    pub(crate) fn from_value(v: &Value) -> Result<Self, DecodeError> {
+    /// Reads the value `get-patient` returns (unwrapped from its optional).
+    pub fn from_value(v: &Value) -> Result<Self, DecodeError> {
         let f = Fields::of("get-patient", v)?;
         Ok(Patient {
             id_hash: f.buff("id-hash")?,
@@ -179,7 +180,8 @@ pub struct Doctor {
 }
 
 impl Doctor {
-    pub(crate) fn from_value(v: &Value) -> Result<Self, DecodeError> {
+    /// Reads the value `get-doctor` returns (unwrapped from its optional).
+    pub fn from_value(v: &Value) -> Result<Self, DecodeError> {
         let f = Fields::of("get-doctor", v)?;
         Ok(Doctor {
             license_hash: f.buff("license-hash")?,
@@ -210,7 +212,8 @@ pub struct Issuer {
 }
 
 impl Issuer {
-    pub(crate) fn from_value(v: &Value) -> Result<Self, DecodeError> {
+    /// Reads the value `get-issuer` returns (unwrapped from its optional).
+    pub fn from_value(v: &Value) -> Result<Self, DecodeError> {
         let f = Fields::of("get-issuer", v)?;
         Ok(Issuer {
             pubkey: f.buff("pubkey")?,
@@ -254,7 +257,8 @@ fn small_uint(v: &Value) -> Option<u64> {
 }
 
 impl Record {
-    pub(crate) fn from_value(id: u64, v: &Value) -> Result<Self, DecodeError> {
+    /// Reads record `id` as `get-record` returns it (or the `records` map holds it).
+    pub fn from_value(id: u64, v: &Value) -> Result<Self, DecodeError> {
         let f = Fields::of("get-record", v)?;
         Ok(Record {
             id,
@@ -325,7 +329,8 @@ impl fmt::Display for TokenState {
 }
 
 impl Token {
-    pub(crate) fn from_value(id: u64, v: &Value) -> Result<Self, DecodeError> {
+    /// Reads token `id` as `get-token` returns it (or the `tokens` map holds it).
+    pub fn from_value(id: u64, v: &Value) -> Result<Self, DecodeError> {
         let f = Fields::of("get-token", v)?;
         let bits = f.uint("scope")?;
         Ok(Token {
@@ -402,7 +407,8 @@ pub struct Request {
 }
 
 impl Request {
-    pub(crate) fn from_value(id: u64, v: &Value) -> Result<Self, DecodeError> {
+    /// Reads request `id` as `get-request` returns it (or the `requests` map holds it).
+    pub fn from_value(id: u64, v: &Value) -> Result<Self, DecodeError> {
         let f = Fields::of("get-request", v)?;
         let status = match f.ascii("status")?.as_str() {
             "pending" => RequestStatus::Pending,
@@ -452,7 +458,8 @@ pub struct Notification {
 }
 
 impl Notification {
-    pub(crate) fn from_value(index: u64, v: &Value) -> Result<Self, DecodeError> {
+    /// Reads inbox entry `index` as `get-notification` returns it.
+    pub fn from_value(index: u64, v: &Value) -> Result<Self, DecodeError> {
         let f = Fields::of("get-notification", v)?;
         Ok(Notification {
             index,
@@ -477,7 +484,8 @@ pub struct AuditHead {
 }
 
 impl AuditHead {
-    pub(crate) fn from_value(v: &Value) -> Result<Self, DecodeError> {
+    /// Reads the value `get-head` returns.
+    pub fn from_value(v: &Value) -> Result<Self, DecodeError> {
         let f = Fields::of("get-head", v)?;
         Ok(AuditHead {
             head: f.buff("head")?,
