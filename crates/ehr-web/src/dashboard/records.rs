@@ -449,16 +449,9 @@ pub async fn show(
         Ok(i) => i,
         Err(r) => return r,
     };
-    let r = match state.client.get_record(id).await {
-        Ok(Some(r)) => r,
-        Ok(None) => {
-            return ctx.error(
-                StatusCode::NOT_FOUND,
-                "/records",
-                &format!("no record #{id}"),
-            )
-        }
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e.to_string()),
+    let r = match load_record(&state, &ctx, id).await {
+        Ok(r) => r,
+        Err(r) => return r,
     };
     let me = ctx.principal();
     let rel = match relation(&state, &me, &r).await {
@@ -646,16 +639,9 @@ pub async fn view(
         Err(r) => return r,
     };
     let q = query_map(query);
-    let r = match state.client.get_record(id).await {
-        Ok(Some(r)) => r,
-        Ok(None) => {
-            return ctx.error(
-                StatusCode::NOT_FOUND,
-                "/records",
-                &format!("no record #{id}"),
-            )
-        }
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e.to_string()),
+    let r = match load_record(&state, &ctx, id).await {
+        Ok(r) => r,
+        Err(r) => return r,
     };
     let op = match may_decrypt(&state, &ctx.me, &r, q.get("op").map(String::as_str)).await {
         Ok(op) => op,
@@ -747,16 +733,9 @@ pub async fn download(
         Err(r) => return r,
     };
     let q = query_map(query);
-    let r = match state.client.get_record(id).await {
-        Ok(Some(r)) => r,
-        Ok(None) => {
-            return ctx.error(
-                StatusCode::NOT_FOUND,
-                "/records",
-                &format!("no record #{id}"),
-            )
-        }
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e.to_string()),
+    let r = match load_record(&state, &ctx, id).await {
+        Ok(r) => r,
+        Err(r) => return r,
     };
     if let Err(e) = may_decrypt(&state, &ctx.me, &r, q.get("op").map(String::as_str)).await {
         return ctx.error(StatusCode::FORBIDDEN, &format!("/records/{id}"), &e);
@@ -787,6 +766,20 @@ pub async fn download(
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     response
+}
+
+/// Record `id`, or the page that says it does not exist or the node failed.
+#[allow(clippy::result_large_err)]
+async fn load_record(state: &AppState, ctx: &Ctx, id: u64) -> Result<Record, Response> {
+    match state.client.get_record(id).await {
+        Ok(Some(r)) => Ok(r),
+        Ok(None) => Err(ctx.error(
+            StatusCode::NOT_FOUND,
+            "/records",
+            &format!("no record #{id}"),
+        )),
+        Err(e) => Err(ctx.error(StatusCode::BAD_GATEWAY, "/records", &e.to_string())),
+    }
 }
 
 /// The context of a form about record `id` (a path segment), or the page that says what
