@@ -24,6 +24,10 @@ pub const EXIT_UNREACHABLE: u8 = 5;
 /// Exit code: a check failed: the audit hash chain is broken, a proof or hash does not
 /// verify, a record cannot be decrypted with this key.
 pub const EXIT_VERIFY_FAILED: u8 = 6;
+/// Exit code: the command's main step is done but a follow-up is not (e.g. a revocation
+/// whose key rotation failed for some records); what is missing and the command that
+/// finishes it are printed.
+pub const EXIT_INCOMPLETE: u8 = 7;
 
 /// The flags every command takes, in the ecosystem's conventions.
 #[derive(clap::Args, Debug, Clone)]

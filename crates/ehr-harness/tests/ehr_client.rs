@@ -7,7 +7,9 @@ use clarity::vm::types::PrincipalData;
 use devnet_support::{account, genesis, start};
 use ehr_harness::devnet::DevnetConfig;
 use ehr_sdk::ehr::abi::{Access, FUNCTIONS};
-use ehr_sdk::ehr::records::{self, Placement};
+use ehr_sdk::ehr::read::{read_record, Authority, ViewLog};
+use ehr_sdk::ehr::records::{self, DirStore, Placement, RecordError};
+use ehr_sdk::ehr::revoke::{revoke_access, AfterRevoke};
 use ehr_sdk::ehr::types::{RequestStatus, Scope, TokenState};
 use ehr_sdk::ehr::{
     calls, ClientError, ContractError, Deployment, EhrClient, EhrContract, SendOptions,
@@ -171,9 +173,11 @@ async fn grant_read_revoke_through_the_typed_client() {
     .await
     .unwrap();
     assert_eq!(written.record_id, 1);
-    let opened = records::open_record(&ehr, 1, &patient.secret_key, None)
+    let own = read_record(&ehr, &patient.secret_key, 1, None, ViewLog::Log, &none)
         .await
         .unwrap();
+    assert_eq!((own.authority, own.logged.is_none()), (Authority::Patient, true));
+    let opened = own.opened;
     assert_eq!(opened.plaintext, b"{\"resourceType\":\"Observation\"}");
 
     // Request, approve: a token for the doctor; then a key envelope, and the doctor reads.
@@ -207,13 +211,14 @@ async fn grant_read_revoke_through_the_typed_client() {
     records::share_record(&ehr, &patient.secret_key, 1, &d, &none)
         .await
         .unwrap();
-    let read = records::open_record(&ehr, 1, &doctor.secret_key, None)
+    // The grantee's read is checked and logged on chain before it is decrypted.
+    let read = read_record(&ehr, &doctor.secret_key, 1, None, ViewLog::Log, &none)
         .await
         .unwrap();
-    assert_eq!(read.plaintext, opened.plaintext);
-    run("wallet_2", calls::log_access(token_id, 1, "view").unwrap())
-        .await
-        .unwrap();
+    assert_eq!(read.opened.plaintext, opened.plaintext);
+    assert_eq!(read.authority, Authority::Grant { token: token_id });
+    let logged = read.logged.expect("a grantee's view is logged");
+    assert_eq!(logged.sent.function, "permission-manager.log-access");
 
     // Revoke: the token is burnt from the doctor, which the client covers with an NFT
     // post-condition (Deny mode would abort it otherwise).
@@ -323,4 +328,177 @@ async fn a_client_pointed_at_the_wrong_deployer_says_so() {
         .await
         .unwrap_err();
     assert!(matches!(err, ClientError::NotDeployed { .. }), "{err}");
+}
+
+/// Registers `who` as a doctor verified by wallet_3 (enabled as issuer by the deployer).
+async fn verified_doctor(ehr: &EhrClient, who: &str, license: u8) {
+    let none = SendOptions::default();
+    let key = account(who).secret_key;
+    ehr.execute(
+        &key,
+        &calls::register_doctor(&[license; 32], &key.public_key(), "general").unwrap(),
+        &none,
+    )
+    .await
+    .unwrap();
+    let issuer = account("wallet_3");
+    if !ehr.is_verified(&account(who).principal()).await.unwrap() {
+        let enabled = ehr
+            .get_issuer(&issuer.principal())
+            .await
+            .unwrap()
+            .is_some_and(|i| i.enabled);
+        if !enabled {
+            ehr.execute(
+                &account("deployer").secret_key,
+                &calls::set_issuer(&issuer.principal(), &issuer.secret_key.public_key(), true)
+                    .unwrap(),
+                &none,
+            )
+            .await
+            .unwrap();
+        }
+        let tip = ehr.node().info().await.unwrap().stacks_tip_height;
+        ehr.execute(
+            &issuer.secret_key,
+            &calls::verify_doctor(&account(who).principal(), tip + 500).unwrap(),
+            &none,
+        )
+        .await
+        .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_read_without_a_grant_is_refused_before_anything_is_logged() {
+    let node = start(DevnetConfig::new(genesis(true))).await;
+    let ehr = client(node.url());
+    let none = SendOptions::default();
+    let patient = account("wallet_1");
+    ehr.execute(
+        &patient.secret_key,
+        &calls::register_patient(&[1; 32], &patient.secret_key.public_key()).unwrap(),
+        &none,
+    )
+    .await
+    .unwrap();
+    verified_doctor(&ehr, "wallet_2", 2).await;
+    records::add_record(
+        &ehr,
+        &patient.secret_key,
+        &patient.principal(),
+        "Observation",
+        b"{}",
+        Placement::OnChain,
+        &none,
+    )
+    .await
+    .unwrap();
+    let entries = ehr.get_entry_count().await.unwrap();
+    let err = read_record(&ehr, &account("wallet_2").secret_key, 1, None, ViewLog::Log, &none)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, RecordError::AccessRefused { .. }), "{err}");
+    assert!(err.to_string().contains("no live read grant"), "{err}");
+    assert_eq!(ehr.get_entry_count().await.unwrap(), entries, "nothing logged");
+}
+
+#[tokio::test]
+async fn revoking_rotates_the_keys_the_revoked_holder_could_open() {
+    let node = start(DevnetConfig::new(genesis(true))).await;
+    let ehr = client(node.url());
+    let none = SendOptions::default();
+    let store_dir = tempfile::tempdir().unwrap();
+    let store = DirStore::new(store_dir.path());
+    let patient = account("wallet_1");
+    let p = patient.principal();
+    ehr.execute(
+        &patient.secret_key,
+        &calls::register_patient(&[1; 32], &patient.secret_key.public_key()).unwrap(),
+        &none,
+    )
+    .await
+    .unwrap();
+    verified_doctor(&ehr, "wallet_2", 2).await;
+    verified_doctor(&ehr, "wallet_4", 4).await;
+    let (revoked, kept) = (account("wallet_2"), account("wallet_4"));
+    // Two records: one on chain, one in the store; a third the revoked doctor never got.
+    for (body, place) in [
+        (&b"{\"a\":1}"[..], Placement::OnChain),
+        (&[7u8; 20_000][..], Placement::Store(&store)),
+        (&b"{\"c\":3}"[..], Placement::OnChain),
+    ] {
+        records::add_record(&ehr, &patient.secret_key, &p, "Observation", body, place, &none)
+            .await
+            .unwrap();
+    }
+    let tip = ehr.node().info().await.unwrap().stacks_tip_height;
+    let mut tokens = Vec::new();
+    for doctor in [&revoked, &kept] {
+        let mined = ehr
+            .execute(
+                &patient.secret_key,
+                &calls::grant_access(&doctor.principal(), Scope::READ, None, tip + 1000).unwrap(),
+                &none,
+            )
+            .await
+            .unwrap();
+        tokens.push(mined.id().unwrap());
+        for id in [1, 2] {
+            records::share_record(&ehr, &patient.secret_key, id, &doctor.principal(), &none)
+                .await
+                .unwrap();
+        }
+    }
+
+    let out = revoke_access(
+        &ehr,
+        &patient.secret_key,
+        tokens[0],
+        AfterRevoke::RotateKeys,
+        8192,
+        &store,
+        &none,
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.grantee, revoked.principal());
+    assert!(out.not_rotated.is_empty(), "{:?}", out.not_rotated);
+    let from: Vec<u64> = out.rotated.iter().map(|r| r.from).collect();
+    assert_eq!(from, vec![1, 2], "only the records the revoked doctor could open");
+    for r in &out.rotated {
+        let new = r.written.record_id;
+        assert_eq!(r.kept, vec![kept.principal()]);
+        assert!(ehr.get_envelope(new, &revoked.principal()).await.unwrap().is_none());
+        // The kept doctor and the patient read the new version; the content is unchanged.
+        let theirs = read_record(&ehr, &kept.secret_key, new, Some(&store), ViewLog::Log, &none)
+            .await
+            .unwrap();
+        let old = read_record(&ehr, &patient.secret_key, r.from, Some(&store), ViewLog::Log, &none)
+            .await
+            .unwrap();
+        assert_eq!(theirs.opened.plaintext, old.opened.plaintext);
+        let refused = read_record(&ehr, &revoked.secret_key, new, Some(&store), ViewLog::Log, &none)
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, RecordError::AccessRefused { .. }), "{refused}");
+    }
+    // The third record was never open to the revoked doctor: not rotated.
+    assert!(ehr.get_record(3).await.unwrap().unwrap().superseded_by.is_none());
+
+    // Opting out leaves the records as they are.
+    let before = ehr.get_record_count().await.unwrap();
+    let out = revoke_access(
+        &ehr,
+        &patient.secret_key,
+        tokens[1],
+        AfterRevoke::KeepKeys,
+        8192,
+        &store,
+        &none,
+    )
+    .await
+    .unwrap();
+    assert!(out.rotated.is_empty());
+    assert_eq!(ehr.get_record_count().await.unwrap(), before);
 }

@@ -5,10 +5,12 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::calls;
+use ehr_sdk::ehr::revoke::{self, AfterRevoke};
 use ehr_sdk::ehr::types::{Request, Scope, Token};
 use ehr_sdk::ehr::EhrClient;
 
-use super::send::{execute, report};
+use super::record::{check_on_chain_max, record_error, rotated_words, StoreArgs};
+use super::send::{execute, options, report};
 use crate::context::{Context, EXIT_VERIFY_FAILED};
 use crate::output::{self, Table};
 
@@ -98,9 +100,21 @@ enum AccessCommand {
     /// Patient or guardian: revoke a grant (burns its token).
     ///
     /// Example: ehr access revoke --account wallet_1 1
+    ///
+    /// Then, by default, every current record the grantee could open is re-sealed under a
+    /// fresh key for the patient and the holders that keep access (`--no-rotate` to skip).
+    /// What it cannot undo: the grantee keeps whatever it already read or copied.
     Revoke {
         /// The token id.
         token: u64,
+        /// Do not rotate the keys of the records the grantee could open.
+        #[arg(long)]
+        no_rotate: bool,
+        /// Largest sealed record kept on chain when rotating, in bytes.
+        #[arg(long, default_value_t = 8192)]
+        on_chain_max: usize,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Does a grantee have this access now? Exit 0 if so, 6 if not.
     ///
@@ -251,15 +265,62 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 serde_json::json!({ "token": token, "grantee": grantee.to_string(), "scope": scope.to_string(), "expires_at": expires_at }),
             )?;
         }
-        AccessCommand::Revoke { token } => {
+        AccessCommand::Revoke {
+            token,
+            no_rotate,
+            on_chain_max,
+            store,
+        } => {
             let signer = ctx.signer()?;
-            let mined = execute(ctx, &client, &signer, &calls::revoke_access(*token)?)?;
+            let store = store.store()?;
+            check_on_chain_max(*on_chain_max)?;
+            let after = if *no_rotate {
+                AfterRevoke::KeepKeys
+            } else {
+                AfterRevoke::RotateKeys
+            };
+            let out = ctx
+                .block_on(revoke::revoke_access(
+                    &client,
+                    &signer.key,
+                    *token,
+                    after,
+                    *on_chain_max,
+                    &store,
+                    &options(ctx)?,
+                ))
+                .map_err(record_error)?;
+            let rotated: Vec<_> = out.rotated.iter().map(rotated_words).collect();
+            let mut words = format!("token #{token} revoked ({} loses access)", out.grantee);
+            for line in &rotated {
+                words.push_str("\n  ");
+                words.push_str(line);
+            }
+            for n in &out.not_rotated {
+                words.push_str(&format!(
+                    "\n  record #{} NOT rotated ({}): the revoked holder can still open it; finish with `ehr record rotate {}` as the patient",
+                    n.record, n.reason, n.record
+                ));
+            }
+            if after == AfterRevoke::KeepKeys {
+                words.push_str("\n  keys not rotated (--no-rotate): the revoked holder can still open the current versions it has envelopes for");
+            }
+            words.push_str("\n  ");
+            words.push_str(revoke::REVOCATION_LIMITS);
             report(
                 ctx,
-                &mined,
-                &format!("token #{token} revoked"),
-                serde_json::json!({ "token": token }),
+                &out.revoked,
+                &words,
+                serde_json::json!({
+                    "token": token,
+                    "grantee": out.grantee.to_string(),
+                    "rotated": out.rotated,
+                    "not_rotated": out.not_rotated,
+                }),
             )?;
+            if !out.not_rotated.is_empty() {
+                return Ok(ExitCode::from(crate::context::EXIT_INCOMPLETE));
+            }
         }
         AccessCommand::Check {
             patient,

@@ -14,11 +14,12 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context as _};
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::disclosure::sign_rsv;
-use ehr_sdk::ehr::records;
+use ehr_sdk::ehr::read::{read_record, ViewLog};
 use ehr_sdk::fhir::{Disclosure, DisclosureTree};
 use sha2::{Digest, Sha256};
 
-use super::record::StoreArgs;
+use super::record::{record_error, StoreArgs};
+use super::send::options;
 use crate::context::{Context, VerifyFailed};
 use crate::output;
 
@@ -105,14 +106,19 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         } => {
             let signer = ctx.signer()?;
             let store = store.store()?;
+            // A grantee proving from a record reads it, so the read is checked and logged
+            // like any other.
             let opened = ctx
-                .block_on(records::open_record(
+                .block_on(read_record(
                     &client,
-                    *record,
                     &signer.key,
+                    *record,
                     Some(&store),
+                    ViewLog::Log,
+                    &options(ctx)?,
                 ))
-                .map_err(|e| anyhow!("{e}"))?;
+                .map_err(record_error)?
+                .opened;
             let resource: serde_json::Value = serde_json::from_slice(&opened.plaintext)
                 .map_err(|_| anyhow!("record #{record} is not JSON: only FHIR JSON records have fields to disclose"))?;
             let tree = DisclosureTree::new(&resource)?;

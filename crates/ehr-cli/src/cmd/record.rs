@@ -4,11 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context as _};
-use ehr_sdk::ehr::calls;
-use ehr_sdk::ehr::records::{self, DirStore, Placement, RecordError, Written};
-use ehr_sdk::ehr::types::{Record, Scope};
+use ehr_sdk::ehr::read::{read_record, ViewLog};
+use ehr_sdk::ehr::records::{self, DirStore, Keep, Placement, RecordError, Rotated, Written};
+use ehr_sdk::ehr::types::Record;
 
-use super::send::{execute, options, report};
+use super::send::{options, report};
 use crate::context::{Context, Refused, VerifyFailed};
 use crate::output::{self, Table};
 
@@ -293,53 +293,23 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         } => {
             let signer = ctx.signer()?;
             let store = store.store()?;
-            let me = signer.principal();
-            let record = ctx
-                .block_on(client.get_record(*id))?
-                .ok_or_else(|| anyhow!("no record #{id}"))?;
-            // A grantee reads under its live token, and logs the view with it; the patient
-            // and its guardians read their own records.
-            let token = if record.patient == me
-                || ctx.block_on(client.acts_for(&record.patient, &me))?
-            {
-                None
+            let log = if *no_log {
+                ViewLog::AlreadyLoggedOrSkipped
             } else {
-                let token = ctx.block_on(client.get_active_token(&record.patient, &me))?;
-                let readable = ctx.block_on(client.has_access(
-                    &record.patient,
-                    &me,
-                    Scope::READ,
-                    Some(&record.record_type),
-                ))?;
-                match token {
-                    Some(t) if readable => Some(t),
-                    _ => {
-                        return Err(Refused(format!(
-                            "access refused: {me} has no live read grant from {} for {} records (never granted, revoked, or expired); ask the patient with `ehr access request`",
-                            record.patient, record.record_type
-                        ))
-                        .into())
-                    }
-                }
+                ViewLog::Log
             };
-            let opened = ctx
-                .block_on(records::open_record(
+            let read = ctx
+                .block_on(read_record(
                     &client,
-                    *id,
                     &signer.key,
+                    *id,
                     Some(&store),
+                    log,
+                    &options(ctx)?,
                 ))
                 .map_err(record_error)?;
-            let mut logged = None;
-            if let (Some(token), false) = (token, *no_log) {
-                let mined = execute(
-                    ctx,
-                    &client,
-                    &signer,
-                    &calls::log_access(token, *id, "view")?,
-                )?;
-                logged = Some(format!("0x{}", mined.sent.txid));
-            }
+            let logged = read.logged.as_ref().map(|m| format!("0x{}", m.sent.txid));
+            let opened = read.opened;
             match out {
                 Some(path) => {
                     std::fs::write(path, &opened.plaintext)
@@ -411,46 +381,33 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         } => {
             let signer = ctx.signer()?;
             let store = store.store()?;
-            let record = ctx
-                .block_on(client.get_record(*id))?
-                .ok_or_else(|| anyhow!("no record #{id}"))?;
+            check_on_chain_max(*on_chain_max)?;
             let keep = if *keep_none {
-                Vec::new()
+                Keep::Only(Vec::new())
             } else if keep.is_empty() {
-                ctx.block_on(records::current_readers(&client, &record))
-                    .map_err(record_error)?
+                Keep::CurrentReaders
             } else {
-                keep.iter()
-                    .map(|k| ctx.principal(k))
-                    .collect::<anyhow::Result<Vec<_>>>()?
+                Keep::Only(
+                    keep.iter()
+                        .map(|k| ctx.principal(k))
+                        .collect::<anyhow::Result<Vec<_>>>()?,
+                )
             };
-            // The new version has the old one's size: on chain if it was and still fits.
-            let placement = if record.locator == records::ON_CHAIN {
-                let size = (record.chunk_count as usize * records::CHUNK_SIZE)
-                    .saturating_sub(ehr_sdk::crypto::SEAL_OVERHEAD);
-                placement(size, *on_chain_max, &store)?
-            } else {
-                Placement::Store(&store)
-            };
-            let w = ctx
+            let rotated = ctx
                 .block_on(records::rotate_record(
                     &client,
                     &signer.key,
                     *id,
-                    &keep,
-                    placement,
-                    Some(&store),
+                    keep,
+                    *on_chain_max,
+                    &store,
                     &options(ctx)?,
                 ))
                 .map_err(record_error)?;
             if ctx.args.json {
-                output::json(&w)?;
+                output::json(&rotated)?;
             } else {
-                println!(
-                    "record #{id} re-sealed under a new key as #{}; envelopes for the patient{}",
-                    w.record_id,
-                    keep.iter().map(|k| format!(", {k}")).collect::<String>()
-                );
+                println!("{}", rotated_words(&rotated));
             }
         }
         RecordCommand::Share { id, to } => {
@@ -481,11 +438,27 @@ fn placement<'a>(
     on_chain_max: usize,
     store: &'a DirStore,
 ) -> anyhow::Result<Placement<'a>> {
+    check_on_chain_max(on_chain_max)?;
+    Ok(records::placement(plain_len, on_chain_max, store))
+}
+
+/// Refuses an `--on-chain-max` above what fits on chain.
+pub fn check_on_chain_max(on_chain_max: usize) -> anyhow::Result<()> {
     let limit = records::CHUNK_SIZE * records::MAX_CHUNKS;
     if on_chain_max > limit {
         bail!("--on-chain-max {on_chain_max}: at most {limit} bytes fit on chain");
     }
-    Ok(records::placement(plain_len, on_chain_max, store))
+    Ok(())
+}
+
+/// One line on a rotation: the new version and who kept access.
+pub fn rotated_words(r: &Rotated) -> String {
+    format!(
+        "record #{} re-sealed under a new key as #{}; envelopes for the patient{}",
+        r.from,
+        r.written.record_id,
+        r.kept.iter().map(|k| format!(", {k}")).collect::<String>()
+    )
 }
 
 fn where_stored(r: &Record) -> String {
@@ -497,9 +470,10 @@ fn where_stored(r: &Record) -> String {
 }
 
 /// Keeps a refusal's exit code, and makes failed decryption or hash checks exit 6.
-fn record_error(e: RecordError) -> anyhow::Error {
+pub fn record_error(e: RecordError) -> anyhow::Error {
     match e {
         RecordError::Client(c) => anyhow::Error::new(c),
+        refused @ RecordError::AccessRefused { .. } => anyhow::Error::new(Refused(refused.to_string())),
         RecordError::Crypto(c) => anyhow::Error::new(VerifyFailed(format!(
             "{c}: the record cannot be opened with this account's key, or its bytes do not match the on-chain hash"
         ))),

@@ -13,7 +13,9 @@ mod client;
 mod contracts;
 pub(crate) mod decode;
 mod error;
+pub mod read;
 pub mod records;
+pub mod revoke;
 pub mod trail;
 pub mod types;
 

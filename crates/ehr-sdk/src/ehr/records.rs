@@ -76,6 +76,20 @@ pub enum RecordError {
     /// The content-addressed store failed.
     #[error("blob store: {0}")]
     Store(String),
+    /// No such token.
+    #[error("no access token #{0}")]
+    NoToken(u64),
+    /// The reader is neither the patient, nor a guardian, nor the holder of a live grant
+    /// with read access to the record's type.
+    #[error("access refused: {reader} has no live read grant from {patient} for {record_type} records (never granted, revoked, or expired); a doctor can ask with `ehr access request`")]
+    AccessRefused {
+        /// Who asked.
+        reader: String,
+        /// Whose record it is.
+        patient: String,
+        /// The record's type.
+        record_type: String,
+    },
     /// The record lives in a store, and none was given.
     #[error("record #{id} is stored off chain at `{locator}`: give the store with --store DIR")]
     NeedStore {
@@ -388,10 +402,11 @@ async fn own_envelope(
         })
 }
 
-/// Reads record `id` for `holder`: its envelope, the sealed bytes, the hash check, and
-/// decryption. Reading needs no transaction; log the view with `log-access` when the
-/// holder reads under a grant.
-pub async fn open_record(
+/// Decrypts record `id` for `holder`: its envelope, the sealed bytes, the hash check, and
+/// decryption. Crate-private on purpose: clients read through
+/// [`read_record`](super::read::read_record), which checks the reader's authority and logs a
+/// grantee's view first.
+pub(crate) async fn open_record(
     client: &EhrClient,
     id: u64,
     holder: &SecretKey,
@@ -434,29 +449,73 @@ pub async fn share_record(
     Ok(client.execute(signer, &call, options).await?)
 }
 
+/// Who keeps a key envelope for the new version made by [`rotate_record`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Keep {
+    /// The grantees that may read the record now ([`current_readers`]): the default after a
+    /// revocation, since the revoked holder no longer has access.
+    CurrentReaders,
+    /// Exactly these holders (none: only the patient).
+    Only(Vec<PrincipalData>),
+}
+
+/// A record re-sealed by [`rotate_record`].
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Rotated {
+    /// The record that was rotated.
+    pub from: u64,
+    /// The new version.
+    pub written: Written,
+    /// The holders given an envelope for the new version, besides the patient.
+    #[serde(serialize_with = "principals")]
+    pub kept: Vec<PrincipalData>,
+}
+
+fn principals<S: serde::Serializer>(p: &[PrincipalData], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(p.iter().map(|p| p.to_string()))
+}
+
 /// Key rotation after a revocation: a doctor that read a record keeps the data key it
 /// unwrapped, so the patient re-seals the record under a fresh key as a new version
 /// (`amend-record`, the old version kept and marked superseded) and gives new envelopes
-/// only to `keep`, the holders that still have access. The revoked holder's old envelope
-/// opens only the old version.
+/// only to the holders in `keep`. The revoked holder's old envelope opens only the old
+/// version. The new version goes where the old one was: on chain if it was and still fits
+/// `on_chain_max`, otherwise in `store`.
 pub async fn rotate_record(
     client: &EhrClient,
     signer: &SecretKey,
     id: u64,
-    keep: &[PrincipalData],
-    placement: Placement<'_>,
-    store: Option<&dyn BlobStore>,
+    keep: Keep,
+    on_chain_max: usize,
+    store: &dyn BlobStore,
     options: &SendOptions,
-) -> Result<Written, RecordError> {
-    let opened = open_record(client, id, signer, store).await?;
-    let mut written =
-        amend_record(client, signer, id, &opened.plaintext, placement, options).await?;
-    for holder in keep {
+) -> Result<Rotated, RecordError> {
+    let record = client
+        .get_record(id)
+        .await?
+        .ok_or(RecordError::NotFound(id))?;
+    let keep = match keep {
+        Keep::CurrentReaders => current_readers(client, &record).await?,
+        Keep::Only(holders) => holders,
+    };
+    let place = if record.locator == ON_CHAIN {
+        let size = (record.chunk_count as usize * CHUNK_SIZE).saturating_sub(crypto::SEAL_OVERHEAD);
+        placement(size, on_chain_max, store)
+    } else {
+        Placement::Store(store)
+    };
+    let opened = open_record(client, id, signer, Some(store)).await?;
+    let mut written = amend_record(client, signer, id, &opened.plaintext, place, options).await?;
+    for holder in &keep {
         let mined = share_record(client, signer, written.record_id, holder, options).await?;
         written.txids.push(format!("0x{}", mined.sent.txid));
         written.block_height = mined.block_height;
     }
-    Ok(written)
+    Ok(Rotated {
+        from: id,
+        written,
+        kept: keep,
+    })
 }
 
 /// The accounts that may read `record` now and should keep its key after a rotation:

@@ -11,7 +11,9 @@ use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use clarity::vm::types::PrincipalData;
-use ehr_sdk::ehr::calls;
+use ehr_sdk::ehr::records::BlobStore;
+use ehr_sdk::ehr::revoke::{self, AfterRevoke};
+use ehr_sdk::ehr::{calls, SendOptions};
 use ehr_sdk::ehr::types::{Request, RequestStatus, Scope, Token};
 
 use super::records::share_one;
@@ -93,12 +95,20 @@ pub async fn page(
             Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e),
         };
         let action = if !t.revoked {
+            // Revoking re-seals the records the grantee could open (a new key); the
+            // second button leaves them as they are.
             html::button_form(
                 "/access/revoke",
                 &ctx.csrf,
                 &[("token", t.id.to_string())],
                 "Revoke",
                 "danger",
+            ) + &html::button_form(
+                "/access/revoke",
+                &ctx.csrf,
+                &[("token", t.id.to_string()), ("keep_keys", "on".to_string())],
+                "Revoke, keep keys",
+                "",
             )
         } else {
             String::new()
@@ -401,15 +411,46 @@ pub async fn revoke(
         Ok(t) => t,
         Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/access", &e),
     };
-    let call = match calls::revoke_access(token) {
-        Ok(c) => c,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/access", &e.to_string()),
+    let rotate = if fields.get("keep_keys").is_some_and(|v| v == "on") {
+        AfterRevoke::KeepKeys
+    } else {
+        AfterRevoke::RotateKeys
     };
     ops::start(&state, &ctx.me, format!("Revoke token #{token}"), "/access", move |h| async move {
-        h.call(&call).await?;
-        Ok(format!(
-            "Token #{token} revoked: no new key envelopes or logged reads under it. Keys already read cannot be taken back; amend records to rotate them."
-        ))
+        let store: &dyn BlobStore = &h.state.store;
+        let out = revoke::revoke_access(
+            &h.state.client,
+            h.me.key(),
+            token,
+            rotate,
+            h.state.config.on_chain_max,
+            store,
+            &SendOptions::default(),
+        )
+        .await
+        .map_err(|e| h.record_failure(&e))?;
+        h.mined(&out.revoked);
+        let mut message = format!("Token #{token} revoked: {} loses access.", out.grantee);
+        for r in &out.rotated {
+            h.written(&r.written, "ehr-storage.amend-record");
+            let _ = write!(
+                message,
+                " Record #{} re-sealed under a new key as #{}.",
+                r.from, r.written.record_id
+            );
+        }
+        for n in &out.not_rotated {
+            let _ = write!(
+                message,
+                " Record #{} was NOT re-sealed ({}): the revoked holder can still open it; rotate it from its page.",
+                n.record, n.reason
+            );
+        }
+        if rotate == AfterRevoke::KeepKeys {
+            message.push_str(" Keys were not rotated, as asked: the revoked holder can still open the current versions it has keys for.");
+        }
+        let _ = write!(message, " {}", revoke::REVOCATION_LIMITS);
+        Ok(message)
     })
     .await
 }

@@ -23,7 +23,8 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use clarity::vm::types::PrincipalData;
-use ehr_sdk::ehr::records::{self, BlobStore, Placement, ON_CHAIN};
+use ehr_sdk::ehr::read::{self, Authority, ViewLog};
+use ehr_sdk::ehr::records::{self, BlobStore, Keep, ON_CHAIN};
 use ehr_sdk::ehr::types::{Record, Scope};
 use ehr_sdk::ehr::{calls, SendOptions};
 
@@ -398,33 +399,18 @@ struct Relation {
 
 async fn relation(state: &AppState, me: &PrincipalData, r: &Record) -> Result<Relation, String> {
     let c = &state.client;
-    let mine = r.patient == *me
-        || c.acts_for(&r.patient, me)
-            .await
-            .map_err(|e| e.to_string())?;
-    let envelope = c
-        .get_envelope(r.id, me)
-        .await
-        .map_err(|e| e.to_string())?
-        .is_some();
-    if mine {
-        return Ok(Relation {
-            mine,
-            envelope,
-            token: None,
-            readable: true,
-        });
-    }
-    let (token, readable) = tokio::join!(
-        c.get_active_token(&r.patient, me),
-        c.has_access(&r.patient, me, Scope::READ, Some(&r.record_type))
-    );
-    let readable = readable.map_err(|e| e.to_string())?;
+    let (authority, envelope) = tokio::join!(read::authority(c, me, r), c.get_envelope(r.id, me));
+    let envelope = envelope.map_err(|e| e.to_string())?.is_some();
+    let authority = match authority {
+        Ok(a) => Some(a),
+        Err(records::RecordError::AccessRefused { .. }) => None,
+        Err(e) => return Err(ops::record_words(&e)),
+    };
     Ok(Relation {
-        mine,
+        mine: matches!(authority, Some(Authority::Patient | Authority::Guardian)),
         envelope,
-        token: token.map_err(|e| e.to_string())?,
-        readable,
+        token: authority.and_then(Authority::token),
+        readable: authority.is_some(),
     })
 }
 
@@ -613,13 +599,20 @@ async fn may_decrypt(
     Ok(Some(op))
 }
 
+/// Decrypts record `id` for `me`; a grantee's view was logged by the open operation that
+/// [`may_decrypt`] found, so it is not logged again.
 async fn decrypt(state: &Arc<AppState>, me: &Identity, id: u64) -> Result<records::Opened, String> {
-    let (state, key) = (state.clone(), me.key().clone());
-    async {
-        let store: &dyn BlobStore = &state.store;
-        records::open_record(&state.client, id, &key, Some(store)).await
-    }
+    let store: &dyn BlobStore = &state.store;
+    read::read_record(
+        &state.client,
+        me.key(),
+        id,
+        Some(store),
+        ViewLog::AlreadyLoggedOrSkipped,
+        &SendOptions::default(),
+    )
     .await
+    .map(|read| read.opened)
     .map_err(|e| ops::record_words(&e))
 }
 
@@ -826,7 +819,7 @@ pub async fn open(
         if !rel.envelope {
             return Err(format!("{me} holds no key envelope for record #{id}: the patient must share it first"));
         }
-        let call = calls::log_access(token, id, "view").map_err(|e| e.to_string())?;
+        let call = calls::log_access(token, id, read::VIEW_ACTION).map_err(|e| e.to_string())?;
         let mined = h.call(&call).await?;
         h.viewed(id);
         Ok(format!("Record #{id} opened under token #{token}; the view is in the patient's audit trail (block {}).", mined.block_height))
@@ -911,36 +904,21 @@ pub async fn rotate(
         format!("Rotate the key of record #{id}"),
         &back,
         move |h| async move {
-            let (state, key) = (h.state.clone(), h.me.key().clone());
-            let rotated = async {
-                let record = state
-                    .client
-                    .get_record(id)
-                    .await?
-                    .ok_or(records::RecordError::NotFound(id))?;
-                let keep = records::current_readers(&state.client, &record).await?;
-                let store: &dyn BlobStore = &state.store;
-                // The new version has the old one's size: on chain if it was and still fits.
-                let place = if record.locator == ON_CHAIN {
-                    let size = (record.chunk_count as usize * records::CHUNK_SIZE)
-                        .saturating_sub(ehr_sdk::crypto::SEAL_OVERHEAD);
-                    records::placement(size, state.config.on_chain_max, store)
-                } else {
-                    Placement::Store(store)
-                };
-                let w = records::rotate_record(
-                    &state.client,
-                    &key,
-                    id,
-                    &keep,
-                    place,
-                    Some(store),
-                    &SendOptions::default(),
-                )
-                .await?;
-                Ok::<_, records::RecordError>((w, keep.len()))
-            }
-            .await;
+            let store: &dyn BlobStore = &h.state.store;
+            let rotated = records::rotate_record(
+                &h.state.client,
+                h.me.key(),
+                id,
+                Keep::CurrentReaders,
+                h.state.config.on_chain_max,
+                store,
+                &SendOptions::default(),
+            )
+            .await
+            .map(|r| {
+                let kept = r.kept.len();
+                (r.written, kept)
+            });
             match rotated {
                 Ok((w, kept)) => {
                     h.written(&w, "ehr-storage.amend-record");

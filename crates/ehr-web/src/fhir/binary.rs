@@ -5,19 +5,15 @@ use std::sync::Arc;
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use ehr_sdk::ehr::records::{open_record, BlobStore};
-use ehr_sdk::ehr::types::Scope;
-use ehr_sdk::ehr::{calls, ClientError, SendOptions};
+use ehr_sdk::ehr::read::{read_record, ViewLog};
+use ehr_sdk::ehr::records::BlobStore;
+use ehr_sdk::ehr::SendOptions;
 use serde_json::{json, Value};
 
 use super::read::numeric_id;
 use super::util::base64;
 use super::{ApiError, FHIR_JSON};
 use crate::state::{AppState, Identity};
-
-/// The `log-access` action a Binary read is logged under (the CLI's `record view` writes
-/// the same word).
-pub const VIEW_ACTION: &str = "view";
 
 /// The response header that carries the `log-access` transaction of a logged read.
 pub const LOGGED_HEADER: &str = "x-ehr-access-logged";
@@ -59,36 +55,23 @@ pub async fn read(
         .get_record(n)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no Binary {n}: no record #{n}")))?;
-    let me = reader.principal();
-    let token = if record.patient == me || client.acts_for(&record.patient, &me).await? {
-        None
-    } else {
-        let token = client.get_active_token(&record.patient, &me).await?;
-        let readable = client
-            .has_access(&record.patient, &me, Scope::READ, Some(&record.record_type))
-            .await?;
-        match token {
-            Some(t) if readable => Some(t),
-            _ => {
-                return Err(ApiError::Forbidden(format!(
-                    "{me} has no live read grant from {} for {} records (never granted, revoked or expired), so it may not read record #{n}",
-                    record.patient, record.record_type
-                )))
-            }
-        }
-    };
     let store: &dyn BlobStore = &state.store;
-    let opened = open_record(&state.client, n, reader.key(), Some(store)).await?;
-    let mut logged = None;
-    if let Some(token) = token {
-        let call = calls::log_access(token, n, VIEW_ACTION).map_err(ClientError::from)?;
-        let mined = super::write::serialized(
-            reader,
-            client.execute(reader.key(), &call, &SendOptions::default()),
-        )
-        .await?;
-        logged = Some(format!("0x{}", mined.sent.txid));
-    }
+    // One rule for every client: authority checked, a grantee's view logged on chain
+    // before decryption. The account's writes are serialized (nonces).
+    let read = super::write::serialized(
+        reader,
+        read_record(
+            client,
+            reader.key(),
+            record.id,
+            Some(store),
+            ViewLog::Log,
+            &SendOptions::default(),
+        ),
+    )
+    .await?;
+    let logged = read.logged.as_ref().map(|m| format!("0x{}", m.sent.txid));
+    let opened = read.opened;
 
     let ct = content_type(&opened.plaintext);
     let accept = headers

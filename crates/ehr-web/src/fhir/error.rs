@@ -123,7 +123,10 @@ impl From<RecordError> for ApiError {
         match e {
             RecordError::Client(c) => c.into(),
             RecordError::NotFound(id) => ApiError::NotFound(format!("no record #{id}")),
-            RecordError::NoEnvelope { .. } => ApiError::Forbidden(e.to_string()),
+            RecordError::NoEnvelope { .. } | RecordError::AccessRefused { .. } => {
+                ApiError::Forbidden(e.to_string())
+            }
+            RecordError::NoToken(_) => ApiError::NotFound(e.to_string()),
             RecordError::NotAPatient(_) => ApiError::Unprocessable(e.to_string()),
             other => ApiError::Internal(other.to_string()),
         }

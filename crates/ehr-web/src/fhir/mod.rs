@@ -50,7 +50,7 @@ use serde_json::Value;
 
 use crate::state::AppState;
 
-pub use binary::{LOGGED_HEADER, VIEW_ACTION};
+pub use binary::LOGGED_HEADER;
 pub use error::ApiError;
 pub use read::chain_tag;
 pub use write::MAX_BUNDLE_ENTRIES;
