@@ -279,13 +279,17 @@ fn walkthrough_grant_read_revoke_refuse_and_audit() {
     );
     assert!(read["view_logged_in"].is_string(), "{read}");
 
-    env.ok(&[
+    // Revoking re-seals the record the doctor could open (rotation by default).
+    let revoked = env.json(&[
         "access",
         "revoke",
         "--account",
         "wallet_1",
         &token.to_string(),
     ]);
+    assert_eq!(revoked["rotated"][0]["from"], 1, "{revoked}");
+    assert_eq!(revoked["rotated"][0]["written"]["record_id"], 2, "{revoked}");
+    assert_eq!(revoked["not_rotated"], serde_json::json!([]), "{revoked}");
     let refused = env.fails(4, &["record", "get", "--account", "wallet_2", "1"]);
     assert!(refused.contains("access refused"), "{refused}");
     env.fails(
@@ -329,14 +333,13 @@ fn walkthrough_grant_read_revoke_refuse_and_audit() {
     );
     assert!(twice.contains("permission-manager"), "{twice}");
 
-    // Rotation: a new version under a fresh key; the revoked doctor's envelope does not
-    // open it.
-    let rotated = env.json(&["record", "rotate", "--account", "wallet_1", "1"]);
-    let new_id = rotated["record_id"].as_u64().unwrap();
-    assert_eq!(new_id, 2);
+    // The revoked doctor holds no envelope for the new version.
     let shown = env.json(&["record", "show", "1"]);
     assert_eq!(shown["superseded_by"], 2);
-    let mine = env.json(&["record", "get", "--account", "wallet_1", "2"]);
+    // Rotation by hand: a new version under a fresh key, for nobody but the patient.
+    let rotated = env.json(&["record", "rotate", "--account", "wallet_1", "2", "--keep-none"]);
+    assert_eq!(rotated["written"]["record_id"], 3, "{rotated}");
+    let mine = env.json(&["record", "get", "--account", "wallet_1", "3"]);
     let plaintext: serde_json::Value =
         serde_json::from_str(mine["plaintext"].as_str().unwrap()).unwrap();
     assert_eq!(plaintext["valueQuantity"]["value"], 13.5);
@@ -350,7 +353,7 @@ fn walkthrough_grant_read_revoke_refuse_and_audit() {
         "--account",
         "wallet_1",
         "--record",
-        "2",
+        "3",
         "--field",
         "valueQuantity.value",
         "--out",
