@@ -802,25 +802,31 @@ async fn every_form_changes_the_chain_and_every_view_renders() {
         .has_access(&patient, &doctor, Scope::READ, None)
         .await
         .unwrap());
-    web.submit(PATIENT, "/access/revoke", &[("token", "2")])
-        .await
-        .done();
-
-    // Rotation after the revocation: a new version under a new key; the revoked doctor
-    // holds no envelope for it.
+    // Revoking re-seals the records the doctor could open: a new version under a new key,
+    // with no envelope for the revoked doctor.
     let before = c.get_record_count().await.unwrap();
-    web.submit(PATIENT, "/records/3/rotate", &[])
+    web.submit(PATIENT, "/access/revoke", &[("token", "2")])
         .await
         .done()
         .says("re-sealed under a new key");
     let rotated = c.get_record_count().await.unwrap();
-    assert_eq!(rotated, before + 1);
+    assert!(rotated > before, "revocation rotated nothing");
+    for new in before + 1..=rotated {
+        let r = c.get_record(new).await.unwrap().unwrap();
+        assert!(r.previous.is_some(), "#{new} is a new version");
+        assert!(c.get_envelope(new, &patient).await.unwrap().is_some());
+        assert!(c.get_envelope(new, &doctor).await.unwrap().is_none());
+    }
+
+    // Rotation by hand, from the record's page: another new version.
+    web.submit(PATIENT, &format!("/records/{rotated}/rotate"), &[])
+        .await
+        .done()
+        .says("re-sealed under a new key");
     assert_eq!(
-        c.get_record(3).await.unwrap().unwrap().superseded_by,
-        Some(rotated)
+        c.get_record(rotated).await.unwrap().unwrap().superseded_by,
+        Some(c.get_record_count().await.unwrap())
     );
-    assert!(c.get_envelope(rotated, &patient).await.unwrap().is_some());
-    assert!(c.get_envelope(rotated, &doctor).await.unwrap().is_none());
 
     // Emergency access.
     web.submit(
