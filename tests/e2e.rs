@@ -397,13 +397,25 @@ fn walkthrough_grant_read_revoke_refuse_and_audit() {
         export.to_str().unwrap(),
     ]);
     env.ok(&["audit", "verify", export.to_str().unwrap()]);
-    let fhir = env.json(&["audit", "export", "wallet_1", "--format", "fhir"]);
+    let fhir = env.json(&[
+        "audit",
+        "export",
+        "wallet_1",
+        "--format",
+        "fhir",
+        "--fhir-base",
+        "https://clinic.example/fhir",
+    ]);
     assert_eq!(fhir["resourceType"], "Bundle");
-    assert!(fhir["entry"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|e| e["resource"]["resourceType"] == "AuditEvent"));
+    // Every entry has the fullUrl R4 requires, naming the AuditEvent by its id.
+    assert!(fhir["entry"].as_array().unwrap().iter().all(|e| {
+        e["resource"]["resourceType"] == "AuditEvent"
+            && e["fullUrl"]
+                == format!(
+                    "https://clinic.example/fhir/AuditEvent/{}",
+                    e["resource"]["id"].as_str().unwrap()
+                )
+    }));
 
     // A tampered export is detected, and the entry named.
     let text = std::fs::read_to_string(&export).unwrap();

@@ -718,7 +718,7 @@ fn every_contract_action_is_mapped() {
 fn the_audit_bundle_is_a_searchset_and_its_chain_verifies_after_export() {
     let entries = sample_chain();
     verify_chain(&entries, [0; 32]).unwrap();
-    let bundle = audit_bundle(&entries, &audit_log(), |e| {
+    let bundle = audit_bundle(&entries, &audit_log(), "https://clinic.example/fhir/", |e| {
         format!("2024-05-01T12:00:{:02}Z", e.block)
     });
     assert_eq!(bundle["resourceType"], "Bundle");
@@ -729,6 +729,11 @@ fn the_audit_bundle_is_a_searchset_and_its_chain_verifies_after_export() {
     for (item, e) in items.iter().zip(&entries) {
         assert_eq!(item["resource"]["resourceType"], "AuditEvent");
         assert_eq!(item["search"]["mode"], "match");
+        // R4: every entry of a searchset has a fullUrl, naming the resource by its id.
+        assert_eq!(
+            item["fullUrl"],
+            format!("https://clinic.example/fhir/AuditEvent/{}", e.id)
+        );
         assert_eq!(
             item["resource"]["recorded"],
             format!("2024-05-01T12:00:{:02}Z", e.block)
@@ -1042,7 +1047,12 @@ fn check_document_reference_required(d: &Value) {
     assert!(!content.is_empty());
     let attachment = &content[0]["attachment"];
     assert!(attachment["contentType"].is_string());
-    assert_eq!(attachment["url"], "chain:chunks");
+    // The url resolves on a FHIR server (the record's Binary); the locator is an extension.
+    assert_eq!(attachment["url"], format!("Binary/{}", d["id"].as_str().unwrap()));
+    assert_eq!(
+        ext(attachment, ehr_sdk::fhir::EXT_LOCATOR)["valueString"],
+        "chain:chunks"
+    );
     assert!(
         attachment.get("hash").is_none(),
         "R4's hash is SHA-1: ours is not put there"

@@ -31,6 +31,11 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(dashboard::routes())
         .nest("/fhir", fhir::routes())
+        // The base with a trailing slash, as fhirclient posts transactions.
+        .route(
+            "/fhir/",
+            axum::routing::post(fhir::post_base).fallback(fhir::method_not_allowed),
+        )
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -39,8 +44,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// Paths no route takes: an OperationOutcome under `/fhir` (e.g. `/fhir/`, whose base
-/// is `/fhir` without the slash), a short text elsewhere.
+/// Paths no route takes: an OperationOutcome under `/fhir`, a short text elsewhere.
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     let path = uri.path();
     let message = if path.starts_with("/fhir") {

@@ -334,7 +334,37 @@ async fn metadata_states_exactly_what_is_served() {
         );
     }
     for ty in ehr_web::fhir::CREATE_TYPES {
-        assert_eq!(of(ty), (strings(&["create"]), vec![]), "{ty}");
+        assert_eq!(of(ty), (strings(&["read", "create"]), vec![]), "{ty}");
+    }
+    // Every declared search parameter names an R4 definition whose base covers the type
+    // (AuditEvent's `patient` is AuditEvent-patient, not clinical-patient).
+    let definition = |ty: &str| {
+        resources.iter().find(|r| r["type"] == ty).unwrap()["searchParam"][0]["definition"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        definition("AuditEvent"),
+        "http://hl7.org/fhir/SearchParameter/AuditEvent-patient"
+    );
+    for ty in ["Consent", "DocumentReference"] {
+        assert_eq!(
+            definition(ty),
+            "http://hl7.org/fhir/SearchParameter/clinical-patient"
+        );
+    }
+    for r in resources {
+        for p in r["searchParam"].as_array().into_iter().flatten() {
+            let url = p["definition"].as_str().unwrap();
+            let ty = r["type"].as_str().unwrap();
+            assert!(
+                ehr_web::fhir::capability::PATIENT_PARAM_DEFINITIONS
+                    .iter()
+                    .any(|(u, bases)| *u == url && bases.contains(&ty)),
+                "{ty}: {url} does not cover it"
+            );
+        }
     }
     assert_eq!(
         resources.len(),
@@ -367,7 +397,8 @@ async fn metadata_states_exactly_what_is_served() {
         .await;
     assert_outcome(&put, 405);
     assert_outcome(&fhir.get("/Patient").await, 405);
-    assert_outcome(&fhir.get("/Observation/1").await, 405);
+    // Created types are read by id now: an unknown id is a 404.
+    assert_outcome(&fhir.get("/Observation/1").await, 404);
     assert_outcome(&fhir.get("/Practitioner/1").await, 404);
     assert_outcome(&fhir.get("/metadata?_format=xml").await, 406);
 }
@@ -401,8 +432,9 @@ async fn the_guard_answers_with_operation_outcomes() {
     assert_outcome(&fhir.get("/Patient/not-a-principal").await, 404);
     assert_outcome(&fhir.get("/DocumentReference/999").await, 404);
     assert_outcome(&fhir.get("/Consent/999").await, 404);
-    // The base has no trailing slash; `/fhir/` and deeper unknown paths are 404 outcomes.
-    assert_outcome(&fhir.get("/").await, 404);
+    // `/fhir/` is the base (POST a Bundle there); GET on it is no interaction served;
+    // deeper unknown paths are 404 outcomes.
+    assert_outcome(&fhir.get("/").await, 405);
     assert_outcome(&fhir.get("/Patient/a/b").await, 404);
     assert_outcome(&fhir.get("/AuditEvent/999999").await, 404);
     assert_outcome(&fhir.get("/Binary/999").await, 404);
@@ -564,7 +596,8 @@ async fn records_grants_and_the_audit_log_end_to_end() {
     assert_eq!(a.body["identifier"][0]["value"], p.as_str());
     assert_eq!(a.body["active"], true);
 
-    // Create as the patient: 201, Location, a DocumentReference.
+    // Create as the patient: 201, Location naming the created Observation, the body the
+    // Observation as stored.
     let obs = observation(72.0, Some(&p));
     let created = fhir
         .post_as("/Observation", PATIENT, &obs.to_string())
@@ -577,10 +610,18 @@ async fn records_grants_and_the_audit_log_end_to_end() {
         .to_str()
         .unwrap()
         .to_string();
-    assert!(location.contains("/fhir/DocumentReference/"), "{location}");
+    assert!(location.contains("/fhir/Observation/"), "{location}");
     let id = location.rsplit('/').next().unwrap().to_string();
-    assert_eq!(created.body["resourceType"], "DocumentReference");
+    assert_eq!(created.body["resourceType"], "Observation");
     assert_eq!(created.body["id"], id.as_str());
+    assert_eq!(created.body["valueQuantity"], obs["valueQuantity"]);
+    // The Location resolves: the Observation reads back, as the patient.
+    let back = fhir.get_as(&format!("/Observation/{id}"), Some(PATIENT)).await;
+    assert_eq!(back.status, 200, "{}", back.body);
+    assert_eq!(back.body, created.body);
+    // Not under another type, and not for an account without a grant.
+    assert_outcome(&fhir.get_as(&format!("/Condition/{id}"), Some(PATIENT)).await, 404);
+    assert_outcome(&fhir.get_as(&format!("/Observation/{id}"), Some(STRANGER)).await, 403);
 
     // The DocumentReference search finds it, with its required elements.
     let found = fhir.get(&format!("/DocumentReference?patient={p}")).await;
@@ -594,10 +635,12 @@ async fn records_grants_and_the_audit_log_end_to_end() {
     assert_eq!(doc["subject"]["identifier"]["value"], p.as_str());
     assert_eq!(doc["type"]["text"], "Observation");
     let attachment = &doc["content"][0]["attachment"];
-    assert!(
-        attachment["url"].as_str().is_some_and(|u| !u.is_empty()),
-        "{doc}"
-    );
+    // attachment.url resolves (Binary/{id}); the chain's locator is in an extension.
+    assert_eq!(attachment["url"], format!("Binary/{id}"), "{doc}");
+    assert_eq!(attachment["extension"][1]["url"], ehr_sdk::fhir::EXT_LOCATOR);
+    assert!(attachment["extension"][1]["valueString"]
+        .as_str()
+        .is_some_and(|l| l == "chain:chunks" || l.starts_with("sha256:")));
     let hash = attachment["extension"][0]["valueString"]
         .as_str()
         .expect("content hash");
@@ -638,18 +681,23 @@ async fn records_grants_and_the_audit_log_end_to_end() {
             { "resource": { "resourceType": "Condition", "subject": { "reference": format!("Patient/{p}") }, "code": { "text": "hypertension" } }, "request": { "method": "POST", "url": "Condition" } },
         ],
     });
-    let answer = fhir.post_as("", PATIENT, &tx.to_string()).await;
+    // Posted to the base with a trailing slash, as fhirclient does.
+    let answer = fhir.post_as("/", PATIENT, &tx.to_string()).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.body["resourceType"], "Bundle");
     assert_eq!(answer.body["type"], "transaction-response");
     let responses = answer.body["entry"].as_array().unwrap();
     assert_eq!(responses.len(), 2);
-    for r in responses {
+    for (r, ty) in responses.iter().zip(["Observation", "Condition"]) {
         assert_eq!(r["response"]["status"], "201 Created", "{r}");
-        assert!(r["response"]["location"]
-            .as_str()
-            .unwrap()
-            .starts_with("DocumentReference/"));
+        let location = r["response"]["location"].as_str().unwrap();
+        assert!(location.starts_with(&format!("{ty}/")), "{r}");
+        assert!(r["fullUrl"].as_str().unwrap().ends_with(location), "{r}");
+        assert_eq!(r["resource"]["resourceType"], ty, "{r}");
+        // Each location reads back.
+        let read = fhir.get_as(&format!("/{location}"), Some(PATIENT)).await;
+        assert_eq!(read.status, 200, "{}", read.body);
+        assert_eq!(read.body["resourceType"], ty);
     }
     let all = fhir.get(&format!("/DocumentReference?patient={p}")).await;
     assert_searchset(&all, "DocumentReference");

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use ehr_sdk::audit::AuditEntry;
-use ehr_sdk::ehr::trail::{patient_trail, verify_links, Trail};
+use ehr_sdk::ehr::trail::{export, patient_trail, verify_links, Export, ExportFormat, Trail};
 
 use crate::context::{Context, VerifyFailed};
 use crate::output::{self, Table};
@@ -26,6 +26,16 @@ enum Format {
     Csv,
     /// A FHIR R4 Bundle of AuditEvent resources.
     Fhir,
+}
+
+impl From<Format> for ExportFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Json => ExportFormat::Json,
+            Format::Csv => ExportFormat::Csv,
+            Format::Fhir => ExportFormat::Fhir,
+        }
+    }
 }
 
 #[derive(clap::Subcommand)]
@@ -57,6 +67,10 @@ enum AuditCommand {
         /// Write here instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// The FHIR base the AuditEvents are named under (`fullUrl`), e.g. the `/fhir` URL
+        /// of the `ehr serve` that serves them.
+        #[arg(long, value_name = "URL", default_value = ehr_sdk::fhir::DEFAULT_EXPORT_BASE)]
+        fhir_base: String,
     },
     /// Verify a JSON export offline: every entry's hash, and the links between
     /// consecutive entries; then compare each entry with the chain (unless --offline).
@@ -72,13 +86,6 @@ enum AuditCommand {
     },
 }
 
-/// The JSON export: the entries and where they came from.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Export {
-    patient: String,
-    audit_log: String,
-    entries: Vec<AuditEntry>,
-}
 
 /// Runs `ehr audit`.
 pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
@@ -121,6 +128,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             patient,
             format,
             out,
+            fhir_base,
         } => {
             let client = ctx.client()?;
             let who = match patient {
@@ -132,24 +140,12 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 .deployment()
                 .id(ehr_sdk::ehr::EhrContract::AuditLog)
                 .to_string();
-            let text = match format {
-                Format::Json => serde_json::to_string_pretty(&Export {
-                    patient: who.to_string(),
-                    audit_log,
-                    entries: trail.entries.clone(),
-                })?,
-                Format::Csv => ehr_sdk::fhir::audit_csv(&trail.entries),
-                // The chain gives each entry a block height, not a time: `recorded` is the
-                // time of export (the block height is in each AuditEvent's extension).
-                Format::Fhir => {
-                    let now = ehr_sdk::fhir::now_instant();
-                    serde_json::to_string_pretty(&ehr_sdk::fhir::audit_bundle(
-                        &trail.entries,
-                        &audit_log,
-                        |_| now.clone(),
-                    ))?
-                }
-            };
+            // The chain gives each entry a block height, not a time: `recorded` is the
+            // time of export (the block height is in each AuditEvent's extension).
+            let now = ehr_sdk::fhir::now_instant();
+            let text = export(&trail, &who, &audit_log, (*format).into(), fhir_base, |_| {
+                now.clone()
+            });
             match out {
                 Some(path) => std::fs::write(path, text.as_bytes())
                     .with_context(|| format!("writing {}", path.display()))?,

@@ -99,8 +99,16 @@ pub async fn revoke_access(
             nonce: None,
             ..options.clone()
         };
-        match rotate_record(client, signer, id, Keep::CurrentReaders, on_chain_max, store, &next)
-            .await
+        match rotate_record(
+            client,
+            signer,
+            id,
+            Keep::CurrentReaders,
+            on_chain_max,
+            store,
+            &next,
+        )
+        .await
         {
             Ok(r) => out.rotated.push(r),
             Err(e) => out.not_rotated.push(NotRotated {

@@ -77,3 +77,73 @@ pub async fn patient_trail(
     let verified = verify_links(&entries, |id| predecessors.get(&id).cloned());
     Ok(Trail { entries, verified })
 }
+
+/// The formats a trail is exported in (`ehr audit export`, the dashboard's export links).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// The entries as the chain holds them ([`Export`]; what `ehr audit verify` reads back).
+    Json,
+    /// One line per entry, RFC 4180.
+    Csv,
+    /// A FHIR R4 Bundle of AuditEvent resources.
+    Fhir,
+}
+
+impl ExportFormat {
+    /// The media type of an export in this format.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "application/json",
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Fhir => "application/fhir+json",
+        }
+    }
+
+    /// The file name extension of an export in this format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "json",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Fhir => "fhir.json",
+        }
+    }
+}
+
+/// The JSON export of a trail: the entries and where they came from.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Export {
+    /// The patient (its principal).
+    pub patient: String,
+    /// The audit-log contract the entries were read from.
+    pub audit_log: String,
+    /// The entries, oldest first.
+    pub entries: Vec<AuditEntry>,
+}
+
+/// `trail`'s entries for `patient`, exported in `format`. `fhir_base` names the FHIR
+/// entries (`fullUrl`); `recorded` gives each entry's instant (FHIR's `recorded`).
+pub fn export(
+    trail: &Trail,
+    patient: &PrincipalData,
+    audit_log: &str,
+    format: ExportFormat,
+    fhir_base: &str,
+    recorded: impl Fn(&AuditEntry) -> String,
+) -> String {
+    match format {
+        ExportFormat::Json => serde_json::to_string_pretty(&Export {
+            patient: patient.to_string(),
+            audit_log: audit_log.to_string(),
+            entries: trail.entries.clone(),
+        })
+        .expect("an export serializes"),
+        ExportFormat::Csv => crate::fhir::audit_csv(&trail.entries),
+        ExportFormat::Fhir => serde_json::to_string_pretty(&crate::fhir::audit_bundle(
+            &trail.entries,
+            audit_log,
+            fhir_base,
+            recorded,
+        ))
+        .expect("a bundle serializes"),
+    }
+}

@@ -5,9 +5,9 @@ use serde_json::{json, Value};
 use super::{
     fhir_id, height_extension, principal_reference, principal_reference_as, FhirError,
     AUDIT_ACTION_SYSTEM, AUDIT_ENTRY_SYSTEM, CONSENT_POLICY_SYSTEM, EXT_BLOCK_HEIGHT,
-    EXT_BLOCK_PERIOD, EXT_CONTENT_SHA256, EXT_EMERGENCY, EXT_RECORD_VERSION, EXT_STATUS_BLOCK,
-    EXT_TOKEN_STATE, EXT_VERIFIED, EXT_VERIFIED_BY, PRINCIPAL_SYSTEM, RECORD_SYSTEM,
-    RECORD_TYPE_SYSTEM, REQUEST_SYSTEM, TOKEN_STATE_SYSTEM, TOKEN_SYSTEM,
+    EXT_BLOCK_PERIOD, EXT_CONTENT_SHA256, EXT_EMERGENCY, EXT_LOCATOR, EXT_RECORD_VERSION,
+    EXT_STATUS_BLOCK, EXT_TOKEN_STATE, EXT_VERIFIED, EXT_VERIFIED_BY, PRINCIPAL_SYSTEM,
+    RECORD_SYSTEM, RECORD_TYPE_SYSTEM, REQUEST_SYSTEM, TOKEN_STATE_SYSTEM, TOKEN_SYSTEM,
 };
 use crate::audit::AuditEntry;
 use crate::ehr::types::{Patient, Record, Scope, Token, TokenState};
@@ -259,17 +259,22 @@ pub fn audit_event(entry: &AuditEntry, audit_log: &str, recorded: &str) -> Value
 
 /// The audit trail as a FHIR R4 `Bundle` of type `searchset`: `total` = the number of
 /// entries, one `entry[].resource` per [`audit_event`] in the given order, each with
-/// `search.mode` `match`. `recorded` gives each entry's instant (see [`audit_event`]).
-/// `entry[].fullUrl` is left out: there is no server base here; the REST API adds it.
+/// `search.mode` `match` and `fullUrl` `{base}/AuditEvent/{id}` (`base`: the FHIR base of
+/// the server that serves these entries, e.g. `ehr serve`'s `…/fhir`, or
+/// [`DEFAULT_EXPORT_BASE`](super::DEFAULT_EXPORT_BASE) for a file export). `recorded` gives each entry's instant (see
+/// [`audit_event`]).
 pub fn audit_bundle(
     entries: &[AuditEntry],
     audit_log: &str,
+    base: &str,
     recorded: impl Fn(&AuditEntry) -> String,
 ) -> Value {
+    let base = base.trim_end_matches('/');
     let items: Vec<Value> = entries
         .iter()
         .map(|e| {
             json!({
+                "fullUrl": format!("{base}/AuditEvent/{}", e.id),
                 "resource": audit_event(e, audit_log, &recorded(e)),
                 "search": { "mode": "match" },
             })
@@ -524,10 +529,12 @@ pub fn consent(token: &Token, current_height: u64) -> Value {
 /// - `type`: `text` and a [`RECORD_TYPE_SYSTEM`] code, both the record type.
 /// - `subject`: the patient; `author`: who wrote it.
 /// - `relatesTo`: `replaces` the previous version, when there is one.
-/// - `content[0].attachment`: `url` = the locator (`chain:…` when the sealed bytes are
-///   kept in chunks on chain), `contentType` `application/octet-stream` because the
-///   bytes behind it are sealed (encrypted; the plaintext's type is known only after
-///   opening). The chain's SHA-256 of those bytes is in extension
+/// - `content[0].attachment`: `url` = `Binary/{id}` (relative to the FHIR base: the
+///   record's decrypted content, which resolves on a server that serves it), the chain's
+///   locator (`chain:chunks`, `sha256:<hex>`, a store URL) in extension
+///   [`EXT_LOCATOR`](super::EXT_LOCATOR), `contentType` `application/octet-stream` because
+///   the bytes behind the locator are sealed (encrypted; the plaintext's type is known
+///   only after opening). The chain's SHA-256 of those bytes is in extension
 ///   [`EXT_CONTENT_SHA256`](super::EXT_CONTENT_SHA256), not in `attachment.hash`, which
 ///   R4 defines as base64 SHA-1.
 pub fn document_reference(record: &Record) -> Value {
@@ -549,9 +556,12 @@ pub fn document_reference(record: &Record) -> Value {
         "author": [principal_reference(&record.author.to_string())],
         "content": [{
             "attachment": {
-                "extension": [{ "url": EXT_CONTENT_SHA256, "valueString": hex::encode(record.content_hash) }],
+                "extension": [
+                    { "url": EXT_CONTENT_SHA256, "valueString": hex::encode(record.content_hash) },
+                    { "url": EXT_LOCATOR, "valueString": record.locator },
+                ],
                 "contentType": "application/octet-stream",
-                "url": record.locator,
+                "url": format!("Binary/{id}"),
             },
         }],
     });

@@ -131,6 +131,15 @@ pub const EXT_EMERGENCY: &str = base!("/StructureDefinition/emergency");
 /// stores it (`valueString`, 64 lowercase hex digits, as `sha256sum` prints it). Not in
 /// `Attachment.hash`, which FHIR R4 defines as base64 SHA-1.
 pub const EXT_CONTENT_SHA256: &str = base!("/StructureDefinition/content-sha256");
+/// The FHIR base a file export names its entries under when no server base is given
+/// (`ehr audit export --fhir-base`): this project's identifier namespace. `fullUrl`
+/// identifies an entry in a Bundle; R4 does not require it to resolve.
+pub const DEFAULT_EXPORT_BASE: &str = base!("");
+/// Extension on `Attachment`: where the sealed bytes of a record live, as the chain's
+/// locator says (`chain:chunks` for records kept whole on chain, `sha256:<hex>` or a store
+/// URL otherwise; `valueString`). Not `Attachment.url`, which must resolve: that is the
+/// record's `Binary/{id}`.
+pub const EXT_LOCATOR: &str = base!("/StructureDefinition/locator");
 /// Extension on `DocumentReference`: the record's version (1, 2, …; `valueUnsignedInt`).
 pub const EXT_RECORD_VERSION: &str = base!("/StructureDefinition/record-version");
 /// Extension on `Patient`: verified by an enabled verifier (`valueBoolean`).

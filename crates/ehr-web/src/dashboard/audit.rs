@@ -12,22 +12,13 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::audit::AuditEntry;
-use ehr_sdk::ehr::trail::{verify_links, Trail};
+use ehr_sdk::ehr::trail::{verify_links, ExportFormat, Trail};
 use ehr_sdk::ehr::EhrClient;
 use ehr_sdk::ehr::EhrContract;
 
 use super::{maps, newest_first_range, page_number, pages_for, read_many, Ctx};
 use crate::html;
 use crate::state::AppState;
-
-/// The JSON export: what `ehr audit export --format json` writes (and `ehr audit verify`
-/// reads back).
-#[derive(serde::Serialize)]
-struct Export<'a> {
-    patient: String,
-    audit_log: String,
-    entries: &'a [AuditEntry],
-}
 
 fn patient_of(ctx: &Ctx, q: &HashMap<String, String>) -> Result<PrincipalData, String> {
     match q.get("patient").map(|p| p.trim()).filter(|p| !p.is_empty()) {
@@ -228,14 +219,18 @@ pub async fn export(
         Ok(p) => p,
         Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/audit", &e),
     };
-    let format = q.get("format").map(String::as_str).unwrap_or("json");
-    if !matches!(format, "json" | "csv" | "fhir") {
-        return ctx.error(
-            StatusCode::BAD_REQUEST,
-            "/audit",
-            &format!("format `{format}`: give json, csv or fhir"),
-        );
-    }
+    let format = match q.get("format").map(String::as_str).unwrap_or("json") {
+        "json" => ExportFormat::Json,
+        "csv" => ExportFormat::Csv,
+        "fhir" => ExportFormat::Fhir,
+        other => {
+            return ctx.error(
+                StatusCode::BAD_REQUEST,
+                "/audit",
+                &format!("format `{other}`: give json, csv or fhir"),
+            )
+        }
+    };
     let count = match state.client.get_patient_entry_count(&patient).await {
         Ok(n) => n,
         Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/audit", &e.to_string()),
@@ -249,34 +244,12 @@ pub async fn export(
         .deployment()
         .id(EhrContract::AuditLog)
         .to_string();
-    let (text, content_type, ext) = match format {
-        "csv" => (
-            ehr_sdk::fhir::audit_csv(&trail.entries),
-            "text/csv; charset=utf-8",
-            "csv",
-        ),
-        "fhir" => {
-            let now = ehr_sdk::fhir::now_instant();
-            let bundle = ehr_sdk::fhir::audit_bundle(&trail.entries, &audit_log, |_| now.clone());
-            (
-                serde_json::to_string_pretty(&bundle).unwrap_or_default(),
-                crate::fhir::FHIR_JSON,
-                "fhir.json",
-            )
-        }
-        _ => {
-            let export = Export {
-                patient: patient.to_string(),
-                audit_log,
-                entries: &trail.entries,
-            };
-            (
-                serde_json::to_string_pretty(&export).unwrap_or_default(),
-                "application/json",
-                "json",
-            )
-        }
-    };
+    let now = ehr_sdk::fhir::now_instant();
+    let base = crate::fhir::params::base_url(&headers);
+    let text = ehr_sdk::ehr::trail::export(&trail, &patient, &audit_log, format, &base, |_| {
+        now.clone()
+    });
+    let (content_type, ext) = (format.media_type(), format.extension());
     let mut response = (StatusCode::OK, text).into_response();
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(content_type) {

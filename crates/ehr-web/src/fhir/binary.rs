@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ehr_sdk::ehr::read::{read_record, ViewLog};
-use ehr_sdk::ehr::records::BlobStore;
+use ehr_sdk::ehr::records::{BlobStore, Opened};
 use ehr_sdk::ehr::SendOptions;
 use serde_json::{json, Value};
 
@@ -50,29 +50,7 @@ pub async fn read(
     id: &str,
 ) -> Result<Response, ApiError> {
     let n = numeric_id("Binary", id)?;
-    let client = &state.client;
-    let record = client
-        .get_record(n)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no Binary {n}: no record #{n}")))?;
-    let store: &dyn BlobStore = &state.store;
-    // One rule for every client: authority checked, a grantee's view logged on chain
-    // before decryption. The account's writes are serialized (nonces).
-    let read = super::write::serialized(
-        reader,
-        read_record(
-            client,
-            reader.key(),
-            record.id,
-            Some(store),
-            ViewLog::Log,
-            &SendOptions::default(),
-        ),
-    )
-    .await?;
-    let logged = read.logged.as_ref().map(|m| format!("0x{}", m.sent.txid));
-    let opened = read.opened;
-
+    let (opened, logged) = open(state, reader, n, "Binary").await?;
     let ct = content_type(&opened.plaintext);
     let accept = headers
         .get(header::ACCEPT)
@@ -102,8 +80,86 @@ pub async fn read(
         }
         super::json_response(StatusCode::OK, &binary)
     };
-    if let Some(txid) = logged.and_then(|t| HeaderValue::from_str(&t).ok()) {
+    mark_logged(&mut response, logged.as_deref());
+    Ok(response)
+}
+
+/// Record `n` opened for `reader` under the SDK's one read rule (authority checked, a
+/// grantee's view logged on chain before decryption, writes of the account serialized),
+/// and the txid of the logged view. `what` names the resource asked for, for the 404.
+async fn open(
+    state: &Arc<AppState>,
+    reader: &Identity,
+    n: u64,
+    what: &str,
+) -> Result<(Opened, Option<String>), ApiError> {
+    let client = &state.client;
+    if client.get_record(n).await?.is_none() {
+        return Err(ApiError::NotFound(format!("no {what} {n}: no record #{n}")));
+    }
+    let store: &dyn BlobStore = &state.store;
+    let read = super::write::serialized(
+        reader,
+        read_record(
+            client,
+            reader.key(),
+            n,
+            Some(store),
+            ViewLog::Log,
+            &SendOptions::default(),
+        ),
+    )
+    .await?;
+    let logged = read.logged.as_ref().map(|m| format!("0x{}", m.sent.txid));
+    Ok((read.opened, logged))
+}
+
+fn mark_logged(response: &mut Response, logged: Option<&str>) {
+    if let Some(txid) = logged.and_then(|t| HeaderValue::from_str(t).ok()) {
         response.headers_mut().insert(LOGGED_HEADER, txid);
     }
+}
+
+/// `GET /fhir/{type}/{id}` for a clinical type this server stores (`Observation/7`): the
+/// resource in record `id`, under the same rules as [`read`], with `id` the record id and
+/// `meta.versionId` its version. A record of another type is not found under this one.
+pub async fn read_resource(
+    state: &Arc<AppState>,
+    reader: &Identity,
+    headers: &HeaderMap,
+    resource_type: &str,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let n = numeric_id(resource_type, id)?;
+    let record = state.client.get_record(n).await?;
+    match record {
+        Some(r) if r.record_type == resource_type => {}
+        Some(r) => {
+            return Err(ApiError::NotFound(format!(
+                "no {resource_type} {n}: record #{n} is a {}",
+                r.record_type
+            )))
+        }
+        None => {
+            return Err(ApiError::NotFound(format!(
+                "no {resource_type} {n}: no record #{n}"
+            )))
+        }
+    }
+    super::params::check_accept(headers)?;
+    let (opened, logged) = open(state, reader, n, resource_type).await?;
+    let resource = match serde_json::from_slice::<Value>(&opened.plaintext) {
+        Ok(Value::Object(map)) if map.get("resourceType").and_then(Value::as_str) == Some(resource_type) => map,
+        _ => {
+            return Err(ApiError::Unprocessable(format!(
+                "record #{n} is typed {resource_type} but its content is not a {resource_type} resource: read it as Binary/{n}"
+            )))
+        }
+    };
+    let mut response = super::json_response(
+        StatusCode::OK,
+        &super::write::as_stored(&resource, &opened.record),
+    );
+    mark_logged(&mut response, logged.as_deref());
     Ok(response)
 }

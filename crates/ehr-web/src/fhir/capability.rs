@@ -12,10 +12,40 @@ use super::{CHAIN_TAG_SYSTEM, CREATE_TYPES, FHIR_JSON, FHIR_VERSION};
 /// When this CapabilityStatement last changed (its `date`).
 pub const CAPABILITY_DATE: &str = "2026-11-29";
 
-fn patient_param() -> Value {
+/// The R4 definitions of the `patient` search parameter this server declares, with the
+/// resource types each one's `base` lists in the R4 search parameter registry. A
+/// declaration for a type outside its definition's base would be wrong (R4 defines
+/// `AuditEvent-patient` for AuditEvent; `clinical-patient` does not cover it).
+pub const PATIENT_PARAM_DEFINITIONS: [(&str, &[&str]); 2] = [
+    (
+        "http://hl7.org/fhir/SearchParameter/clinical-patient",
+        &[
+            "AllergyIntolerance", "CarePlan", "CareTeam", "ClinicalImpression", "Composition",
+            "Condition", "Consent", "DetectedIssue", "DeviceRequest", "DeviceUseStatement",
+            "DiagnosticReport", "DocumentManifest", "DocumentReference", "Encounter",
+            "EpisodeOfCare", "FamilyMemberHistory", "Flag", "Goal", "ImagingStudy",
+            "Immunization", "List", "MedicationAdministration", "MedicationDispense",
+            "MedicationRequest", "MedicationStatement", "NutritionOrder", "Observation",
+            "Procedure", "RiskAssessment", "ServiceRequest", "SupplyDelivery",
+            "VisionPrescription",
+        ],
+    ),
+    ("http://hl7.org/fhir/SearchParameter/AuditEvent-patient", &["AuditEvent"]),
+];
+
+/// The R4 definition of the `patient` search parameter of `ty`.
+fn patient_definition(ty: &str) -> &'static str {
+    PATIENT_PARAM_DEFINITIONS
+        .iter()
+        .find(|(_, bases)| bases.contains(&ty))
+        .map(|(url, _)| *url)
+        .expect("every searchable type has an R4 patient parameter")
+}
+
+fn patient_param(ty: &str) -> Value {
     json!({
         "name": "patient",
-        "definition": "http://hl7.org/fhir/SearchParameter/clinical-patient",
+        "definition": patient_definition(ty),
         "type": "reference",
         "documentation": format!(
             "Required. The patient's Stacks principal (its Patient id): `patient=ST1…` or `patient=Patient/ST1…`. Identifier system of principals: {PRINCIPAL_SYSTEM}"
@@ -42,7 +72,7 @@ fn resource(ty: &str, codes: &[&str], search: bool, documentation: String) -> Va
         "conditionalDelete": "not-supported",
     });
     if search {
-        r["searchParam"] = json!([patient_param()]);
+        r["searchParam"] = json!([patient_param(ty)]);
     }
     r
 }
@@ -66,7 +96,7 @@ pub fn capability_statement(base: &str) -> Value {
             "DocumentReference",
             &["read", "search-type"],
             true,
-            format!("A record's on-chain metadata: `id` is the record id (identifier system {RECORD_SYSTEM}), `content[0].attachment.url` the locator, the SHA-256 of the sealed bytes in the `{EXTENSION_BASE}content-sha256` extension. The content itself is `Binary/{{id}}`."),
+            format!("A record's on-chain metadata: `id` is the record id (identifier system {RECORD_SYSTEM}), `content[0].attachment.url` is `Binary/{{id}}` (the decrypted content), the chain's locator is in the `{EXTENSION_BASE}locator` extension, the SHA-256 of the sealed bytes in the `{EXTENSION_BASE}content-sha256` extension. The content itself is `Binary/{{id}}`."),
         ),
         resource(
             "AuditEvent",
@@ -84,9 +114,9 @@ pub fn capability_statement(base: &str) -> Value {
     for ty in CREATE_TYPES {
         resources.push(resource(
             ty,
-            &["create"],
+            &["read", "create"],
             false,
-            format!("Stored as a record of the patient named by `subject`/`patient` (identifier in {PRINCIPAL_SYSTEM}, or `Patient/<principal>`), else by `?patient=`, else the acting account. Sealed for the patient's key and added with `ehr-storage.add-record` signed by the acting account; the contract refuses a writer without the right (403). Answers 201 with `Location: DocumentReference/<record id>`."),
+            format!("Stored as a record of the patient named by `subject`/`patient` (identifier in {PRINCIPAL_SYSTEM}, or `Patient/<principal>`), else by `?patient=`, else the acting account. Sealed for the patient's key and added with `ehr-storage.add-record` signed by the acting account; the contract refuses a writer without the right (403). Answers 201 with `Location: [base]/{ty}/<record id>` and the resource as stored (`id` the record id, `meta.versionId` its version). A read decrypts it for the acting account under the same rules as Binary (key envelope needed; logged on chain under a grant); the record's metadata is DocumentReference/<record id>."),
         ));
     }
     json!({

@@ -15,8 +15,9 @@
 //! | `GET /fhir/DocumentReference/{record}`, `…?patient=` | read, search-type | record metadata (hash, locator) |
 //! | `GET /fhir/AuditEvent/{entry}`, `…?patient=` | read, search-type | the on-chain audit log, chain-verified per page |
 //! | `GET /fhir/Binary/{record}` | read | decrypted content (key envelope needed; logged under a grant) |
-//! | `POST /fhir/{type}` | create | a clinical resource ([`CREATE_TYPES`]) stored as a record |
-//! | `POST /fhir` | transaction, batch | several at once |
+//! | `POST /fhir/{type}` | create | a clinical resource ([`CREATE_TYPES`]) stored as a record; `Location: [base]/{type}/{record}` |
+//! | `GET /fhir/{type}/{record}` | read | a created clinical resource, decrypted (as Binary: key envelope needed; logged under a grant) |
+//! | `POST /fhir`, `POST /fhir/` | transaction, batch | several at once |
 //!
 //! Identifiers: a Patient id is the Stacks principal
 //! ([`PRINCIPAL_SYSTEM`](ehr_sdk::fhir::PRINCIPAL_SYSTEM)); Consent ids are token ids,
@@ -222,9 +223,8 @@ async fn read_instance(
             "DocumentReference" => read::document_read(client, &id).await?,
             "AuditEvent" => read::audit_read(client, &id).await?,
             t if CREATE_TYPES.contains(&t) => {
-                return Err(ApiError::MethodNotAllowed(format!(
-                    "`{t}` resources are only created here; read the record as DocumentReference/{{id}} and its content as Binary/{{id}}"
-                )))
+                let reader = write::acting(&state, &headers)?;
+                return binary::read_resource(&state, reader, &headers, t, &id).await;
             }
             t => return Err(write::unknown_type(t)),
         };
@@ -290,7 +290,9 @@ async fn create(
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-async fn post_base(
+/// `POST [base]` (`/fhir`, or `/fhir/` as some clients write the base): a transaction or
+/// batch Bundle.
+pub(crate) async fn post_base(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -314,7 +316,8 @@ async fn fallback() -> Response {
     .into_response()
 }
 
-async fn method_not_allowed() -> Response {
+/// 405 as an OperationOutcome: the interactions this server does not serve.
+pub(crate) async fn method_not_allowed() -> Response {
     ApiError::MethodNotAllowed(
         "this interaction is not supported: reads and searches are GET, creates POST; update, patch and delete are not served (see /fhir/metadata)".into(),
     )

@@ -281,7 +281,7 @@ pub async fn audit_search(client: &EhrClient, base: &str, q: &Query) -> Result<V
     let verdict = verify(client, &entries).await?;
 
     let recorded = ehr_sdk::fhir::now_instant();
-    let exported = audit_bundle(&entries, &audit_log_id(client), |_| recorded.clone());
+    let exported = audit_bundle(&entries, &audit_log_id(client), base, |_| recorded.clone());
     let resources: Vec<Value> = exported["entry"]
         .as_array()
         .map(|items| items.iter().map(|e| e["resource"].clone()).collect())

@@ -227,7 +227,9 @@ pub async fn create(
     let record = single_record(body)?;
     let record = serialized(acting, write_one(state, acting, &patient, &record)).await?;
 
-    let location = format!("{base}/DocumentReference/{}", record.id);
+    // Location names the created resource (R4 `create`: `[base]/[type]/[id]`), which
+    // `GET` reads back; its DocumentReference has the same id.
+    let location = format!("{base}/{resource_type}/{}", record.id);
     let mut response = match prefer(headers) {
         Return::Minimal => StatusCode::CREATED.into_response(),
         Return::Outcome => super::outcome_with_severity(
@@ -237,7 +239,7 @@ pub async fn create(
             &format!("record #{} added for {patient}", record.id),
         ),
         Return::Representation => {
-            super::json_response(StatusCode::CREATED, &document_reference(&record))
+            super::json_response(StatusCode::CREATED, &as_stored(&resource, &record))
         }
     };
     let h = response.headers_mut();
@@ -296,6 +298,7 @@ pub fn unknown_type(resource_type: &str) -> ApiError {
 /// One entry of a transaction or batch, checked and ready to write.
 struct Planned {
     patient: PrincipalData,
+    resource: Map<String, Value>,
     record: ImportedRecord,
 }
 
@@ -334,7 +337,11 @@ fn plan_entry(
         ))));
     }
     let patient = resolve_patient(resource, param, acting).map_err(at)?;
-    Ok(Planned { patient, record })
+    Ok(Planned {
+        patient,
+        resource: resource.clone(),
+        record,
+    })
 }
 
 fn prefix(i: usize, e: ApiError) -> ApiError {
@@ -359,19 +366,34 @@ fn status_line(status: StatusCode) -> String {
     .to_string()
 }
 
-fn created_entry(base: &str, record: &Record, ret: Return) -> Value {
+fn created_entry(base: &str, resource: &Map<String, Value>, record: &Record, ret: Return) -> Value {
+    let ty = &record.record_type;
     let mut entry = json!({
-        "fullUrl": format!("{base}/DocumentReference/{}", record.id),
+        "fullUrl": format!("{base}/{ty}/{}", record.id),
         "response": {
             "status": status_line(StatusCode::CREATED),
-            "location": format!("DocumentReference/{}", record.id),
+            "location": format!("{ty}/{}", record.id),
             "etag": etag(record),
         },
     });
     if ret == Return::Representation {
-        entry["resource"] = document_reference(record);
+        entry["resource"] = as_stored(resource, record);
     }
     entry
+}
+
+/// A clinical resource as this server serves it: the resource stored in record `record`,
+/// with `id` the record id and `meta.versionId` the record's version.
+pub fn as_stored(resource: &Map<String, Value>, record: &Record) -> Value {
+    let mut r = resource.clone();
+    r.insert("id".into(), Value::from(record.id.to_string()));
+    let meta = r
+        .entry("meta")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(meta) = meta {
+        meta.insert("versionId".into(), Value::from(record.version.to_string()));
+    }
+    Value::Object(r)
 }
 
 fn failed_entry(e: &ApiError) -> Value {
@@ -436,11 +458,13 @@ pub async fn transaction(
             let mut out = Vec::with_capacity(plans.len());
             for plan in plans {
                 let result = match plan {
-                    Ok(p) => write_one(state, acting, &p.patient, &p.record).await,
+                    Ok(p) => write_one(state, acting, &p.patient, &p.record)
+                        .await
+                        .map(|record| (p.resource, record)),
                     Err(e) => Err(e),
                 };
                 out.push(match result {
-                    Ok(record) => created_entry(base, &record, ret),
+                    Ok((resource, record)) => created_entry(base, &resource, &record, ret),
                     Err(e) => failed_entry(&e),
                 });
             }
@@ -461,7 +485,7 @@ pub async fn transaction(
                 match write_one(state, acting, &p.patient, &p.record).await {
                     Ok(record) => {
                         written.push(record.id);
-                        out.push(created_entry(base, &record, ret));
+                        out.push(created_entry(base, &p.resource, &record, ret));
                     }
                     Err(e) if written.is_empty() => return Err(prefix(i, e)),
                     Err(e) => {
