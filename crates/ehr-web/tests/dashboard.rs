@@ -1019,3 +1019,58 @@ async fn every_form_changes_the_chain_and_every_view_renders() {
 
     assert_no_secrets(&web);
 }
+
+/// Error pages say what is wrong in words and never show the server's paths: a record
+/// whose blob is missing from the store, and one whose on-chain locator is hostile.
+#[tokio::test]
+async fn error_pages_show_no_server_paths() {
+    let server = support::start().await;
+    let web = Web::new(&server);
+    let patient = support::account(PATIENT);
+    let p = principal(PATIENT);
+    let none = ehr_sdk::ehr::SendOptions::default();
+    server
+        .client
+        .execute(
+            &patient.secret_key,
+            &ehr_sdk::ehr::calls::register_patient(&[3; 32], &patient.secret_key.public_key())
+                .unwrap(),
+            &none,
+        )
+        .await
+        .unwrap();
+    let envelope = ehr_sdk::crypto::wrap_key(
+        &ehr_sdk::crypto::DataKey::generate(),
+        &patient.secret_key.public_key(),
+    )
+    .unwrap();
+    let store_dir = server.state.config.store.display().to_string();
+    let missing = format!("sha256:{}", "cd".repeat(32));
+    for (i, locator) in [missing.as_str(), "sha256:../../etc/passwd"].iter().enumerate() {
+        let id = server
+            .client
+            .execute(
+                &patient.secret_key,
+                &ehr_sdk::ehr::calls::add_record(&p, "Observation", &[i as u8; 32], locator, &envelope)
+                    .unwrap(),
+                &none,
+            )
+            .await
+            .unwrap()
+            .id()
+            .unwrap();
+        let page = web.get(PATIENT, &format!("/records/{id}/view")).await;
+        assert!(
+            (400..500).contains(&page.status) || page.status == 502,
+            "record #{id} ({locator}): {} {}",
+            page.status,
+            page.body
+        );
+        assert!(!page.body.contains(&store_dir), "a server path shown: {}", page.body);
+        assert!(
+            page.body.contains("not in this store") || page.body.contains("names no place"),
+            "says what is wrong: {}",
+            page.body
+        );
+    }
+}

@@ -931,3 +931,52 @@ async fn records_grants_and_the_audit_log_end_to_end() {
     let revoked = fhir.get(&format!("/Consent/{token_id}")).await;
     assert_eq!(revoked.body["status"], "inactive");
 }
+
+/// A record's locator is on chain, so anyone with write access chooses it: a hostile one
+/// (a path out of the store, another scheme) or a blob missing from the store answers a
+/// 4xx OperationOutcome that says what is wrong, never a 500, and reads nothing outside
+/// the store; no answer names a server path.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_locators_and_missing_blobs_are_client_errors() {
+    let server = support::start().await;
+    let fhir = Fhir::new(&server);
+    register_people(&server).await;
+    let p = principal(PATIENT);
+    let patient = account(PATIENT);
+    let envelope =
+        ehr_sdk::crypto::wrap_key(&ehr_sdk::crypto::DataKey::generate(), &patient.secret_key.public_key())
+            .unwrap();
+    let store_dir = server.state.config.store.display().to_string();
+    let hostile = [
+        "sha256:../../etc/passwd",
+        "file:///etc/passwd",
+        "s3://bucket/ehr/abc",
+        "sha256:../../../../../../../../etc/hostname",
+    ];
+    let missing = format!("sha256:{}", "ab".repeat(32));
+    for (i, locator) in hostile.iter().chain([&missing.as_str()]).enumerate() {
+        let mined = server
+            .client
+            .execute(
+                &patient.secret_key,
+                &calls::add_record(&p, "Observation", &[i as u8; 32], locator, &envelope).unwrap(),
+                &SendOptions::default(),
+            )
+            .await
+            .unwrap();
+        let id = mined.id().unwrap();
+        for path in [format!("/Binary/{id}"), format!("/Observation/{id}")] {
+            let answer = fhir.get_as(&path, Some(PATIENT)).await;
+            assert!(
+                (400..500).contains(&answer.status),
+                "{path} with locator {locator}: {} {}",
+                answer.status,
+                answer.body
+            );
+            let text = answer.body.to_string();
+            assert!(text.contains(locator.trim_start_matches("sha256:")) || text.contains("locator") || text.contains("store"), "{path}: says what is wrong: {text}");
+            assert!(!text.contains(&store_dir), "{path}: no server path: {text}");
+            assert!(!text.contains("root:"), "{path}: nothing read from outside: {text}");
+        }
+    }
+}

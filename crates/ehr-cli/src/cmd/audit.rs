@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use ehr_sdk::audit::AuditEntry;
 use ehr_sdk::ehr::trail::{export, patient_trail, verify_links, Export, ExportFormat, Trail};
 
 use crate::context::{Context, VerifyFailed};

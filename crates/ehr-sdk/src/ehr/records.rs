@@ -73,9 +73,27 @@ pub enum RecordError {
         /// How many the record claims.
         count: u64,
     },
-    /// The content-addressed store failed.
+    /// The content-addressed store failed (the message names the blob, never a server
+    /// path).
     #[error("blob store: {0}")]
     Store(String),
+    /// A record's on-chain locator is not one this client reads: the chain accepts any
+    /// text there, so it is checked before anything is fetched.
+    #[error("record #{id} has the locator `{locator}`, which names no place this client reads: expected `chain:chunks` or `sha256:` and 64 hex digits")]
+    BadLocator {
+        /// The record.
+        id: u64,
+        /// Its locator, as on chain.
+        locator: String,
+    },
+    /// The store has no blob under the record's hash.
+    #[error("the sealed bytes of record #{id} ({locator}) are not in this store: copy the blob into it, or point --store at a store that has it")]
+    BlobMissing {
+        /// The record.
+        id: u64,
+        /// Its locator.
+        locator: String,
+    },
     /// No such token.
     #[error("no access token #{0}")]
     NoToken(u64),
@@ -100,12 +118,55 @@ pub enum RecordError {
     },
 }
 
+/// Where a record's sealed bytes are, parsed from its on-chain locator. The chain takes any
+/// ASCII text as a locator, so every reader parses it here first: nothing else names a
+/// file or a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locator {
+    /// Kept whole on chain, in chunks ([`ON_CHAIN`]).
+    OnChain,
+    /// In a content-addressed store, under the SHA-256 of the sealed bytes
+    /// (`sha256:<64 lowercase or uppercase hex digits>`).
+    Sha256([u8; 32]),
+}
+
+impl Locator {
+    /// Parses record `id`'s on-chain `locator`, or [`RecordError::BadLocator`].
+    pub fn parse(id: u64, locator: &str) -> Result<Self, RecordError> {
+        if locator == ON_CHAIN {
+            return Ok(Locator::OnChain);
+        }
+        let bad = || RecordError::BadLocator {
+            id,
+            locator: locator.to_string(),
+        };
+        let hex_part = locator.strip_prefix(CAS_PREFIX).ok_or_else(bad)?;
+        if hex_part.len() != 64 {
+            return Err(bad());
+        }
+        let mut hash = [0u8; 32];
+        hex::decode_to_slice(hex_part, &mut hash).map_err(|_| bad())?;
+        Ok(Locator::Sha256(hash))
+    }
+}
+
+/// Why a store could not give a blob.
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    /// It has no blob under this hash.
+    #[error("no blob {0}")]
+    Missing(String),
+    /// It failed (the message names the blob and the failure, never a server path).
+    #[error("{0}")]
+    Failed(String),
+}
+
 /// Where sealed records too large for the chain are kept, by content hash.
 pub trait BlobStore: Send + Sync {
     /// Stores `sealed` and returns its locator.
     fn put(&self, sealed: &[u8]) -> Result<String, RecordError>;
-    /// The sealed bytes behind `locator`.
-    fn get(&self, locator: &str) -> Result<Vec<u8>, RecordError>;
+    /// The sealed bytes stored under `hash` (the SHA-256 of the sealed bytes).
+    fn get(&self, hash: &[u8; 32]) -> Result<Vec<u8>, BlobError>;
 }
 
 /// A content-addressed store in a local directory: `<dir>/<sha256 hex>`.
@@ -130,26 +191,25 @@ impl BlobStore for DirStore {
     fn put(&self, sealed: &[u8]) -> Result<String, RecordError> {
         let name = hex::encode(crypto::content_hash(sealed));
         std::fs::create_dir_all(&self.dir)
-            .map_err(|e| RecordError::Store(format!("creating {}: {e}", self.dir.display())))?;
+            .map_err(|e| RecordError::Store(format!("creating the store: {}", e.kind())))?;
         let path = self.dir.join(&name);
         if !path.exists() {
             // Write then rename: a crash leaves no half-written blob under the hash's name.
             let tmp = self.dir.join(format!(".{name}.tmp"));
             std::fs::write(&tmp, sealed)
                 .and_then(|()| std::fs::rename(&tmp, &path))
-                .map_err(|e| RecordError::Store(format!("writing {}: {e}", path.display())))?;
+                .map_err(|e| RecordError::Store(format!("writing blob {name}: {}", e.kind())))?;
         }
         Ok(format!("{CAS_PREFIX}{name}"))
     }
 
-    fn get(&self, locator: &str) -> Result<Vec<u8>, RecordError> {
-        let name = locator
-            .strip_prefix(CAS_PREFIX)
-            .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
-            .ok_or_else(|| RecordError::Store(format!("`{locator}` is not a sha256: locator")))?;
-        let path = self.dir.join(name);
-        std::fs::read(&path)
-            .map_err(|e| RecordError::Store(format!("reading {}: {e}", path.display())))
+    fn get(&self, hash: &[u8; 32]) -> Result<Vec<u8>, BlobError> {
+        // The name is made from the parsed hash: it never leaves the store's directory.
+        let name = hex::encode(hash);
+        std::fs::read(self.dir.join(&name)).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => BlobError::Missing(name),
+            kind => BlobError::Failed(format!("reading blob {name}: {kind}")),
+        })
     }
 }
 
@@ -358,27 +418,34 @@ pub async fn fetch_sealed(
     record: &Record,
     store: Option<&dyn BlobStore>,
 ) -> Result<Vec<u8>, RecordError> {
-    let sealed = if record.locator == ON_CHAIN {
-        let mut sealed = Vec::with_capacity(record.chunk_count as usize * CHUNK_SIZE);
-        for index in 0..record.chunk_count {
-            let chunk =
-                client
-                    .get_chunk(record.id, index)
-                    .await?
-                    .ok_or(RecordError::MissingChunk {
+    let sealed = match Locator::parse(record.id, &record.locator)? {
+        Locator::OnChain => {
+            let mut sealed = Vec::with_capacity(record.chunk_count as usize * CHUNK_SIZE);
+            for index in 0..record.chunk_count {
+                let chunk = client.get_chunk(record.id, index).await?.ok_or(
+                    RecordError::MissingChunk {
                         id: record.id,
                         index,
                         count: record.chunk_count,
-                    })?;
-            sealed.extend_from_slice(&chunk);
+                    },
+                )?;
+                sealed.extend_from_slice(&chunk);
+            }
+            sealed
         }
-        sealed
-    } else {
-        let store = store.ok_or_else(|| RecordError::NeedStore {
-            id: record.id,
-            locator: record.locator.clone(),
-        })?;
-        store.get(&record.locator)?
+        Locator::Sha256(hash) => {
+            let store = store.ok_or_else(|| RecordError::NeedStore {
+                id: record.id,
+                locator: record.locator.clone(),
+            })?;
+            store.get(&hash).map_err(|e| match e {
+                BlobError::Missing(_) => RecordError::BlobMissing {
+                    id: record.id,
+                    locator: record.locator.clone(),
+                },
+                BlobError::Failed(why) => RecordError::Store(why),
+            })?
+        }
     };
     if crypto::content_hash(&sealed) != record.content_hash {
         return Err(CryptoError::HashMismatch.into());

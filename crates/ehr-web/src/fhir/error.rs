@@ -127,7 +127,16 @@ impl From<RecordError> for ApiError {
                 ApiError::Forbidden(e.to_string())
             }
             RecordError::NoToken(_) => ApiError::NotFound(e.to_string()),
-            RecordError::NotAPatient(_) => ApiError::Unprocessable(e.to_string()),
+            RecordError::NotAPatient(_)
+            | RecordError::BadLocator { .. }
+            | RecordError::MissingChunk { .. }
+            | RecordError::NeedStore { .. } => ApiError::Unprocessable(e.to_string()),
+            RecordError::BlobMissing { .. } => ApiError::NotFound(e.to_string()),
+            RecordError::Crypto(ehr_sdk::crypto::CryptoError::HashMismatch) => {
+                ApiError::Unprocessable(format!(
+                    "{e}: the bytes in the store do not match the hash on chain (a changed or corrupted blob)"
+                ))
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }

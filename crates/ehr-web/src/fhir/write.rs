@@ -12,7 +12,7 @@ use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::records::{self, add_record, Placement};
 use ehr_sdk::ehr::types::{Record, Scope};
 use ehr_sdk::ehr::{ContractError, SendOptions};
-use ehr_sdk::fhir::{document_reference, parse_import, ImportedRecord, PRINCIPAL_SYSTEM};
+use ehr_sdk::fhir::{parse_import, ImportedRecord, PRINCIPAL_SYSTEM};
 use serde_json::{json, Map, Value};
 
 use super::params::{check_content_type, principal_of, Query};
