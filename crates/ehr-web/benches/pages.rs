@@ -84,7 +84,7 @@ async fn time(
     server: &Server,
     path: &str,
 ) -> (Duration, Duration, Duration, usize) {
-    let cookie = format!("ehr_session={}; ehr_account={PATIENT}", server.token);
+    let cookie = format!("ehr_session={}; ehr_account={PATIENT}", server.session);
     let get = || async {
         let r = http
             .get(server.url(path))

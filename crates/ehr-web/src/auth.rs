@@ -2,9 +2,12 @@
 //!
 //! - `Host` must name the address the server listens on (or a configured name): a web
 //!   page on another origin that rebinds its DNS name to 127.0.0.1 is refused (421).
-//! - Every request needs the access token printed at start: the browser brings it once
-//!   as `?token=...` and gets an HttpOnly, SameSite=Strict session cookie; `/fhir`
-//!   clients send `Authorization: Bearer <token>`. Tokens are compared in constant time.
+//! - The browser signs in once with the one-time login URL printed at start
+//!   (`/?token=<code>`): the code is exchanged for a new random session id in an HttpOnly,
+//!   SameSite=Strict cookie and is dead after that. `/fhir` clients send
+//!   `Authorization: Bearer <token>` (a separate token, never a cookie or in a URL), which
+//!   also mints new login links (`POST /login-links`). Tokens are compared in constant
+//!   time; codes and sessions are kept only as hashes.
 //! - Every POST outside `/fhir` carries the CSRF token (`csrf` query parameter or
 //!   `X-CSRF-Token` header); `/fhir` uses the bearer token, which a browser never sends
 //!   by itself, so it needs none.
@@ -97,6 +100,18 @@ pub fn refusal(path: &str, status: StatusCode, code: &str, message: &str) -> Res
     }
 }
 
+/// `POST /login-links` with the bearer token: a new one-time login URL, as text.
+pub const LOGIN_LINKS_PATH: &str = "/login-links";
+
+fn bearer(request: &Request) -> Option<&str> {
+    request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
 /// The middleware: Host, access token, CSRF, security headers.
 pub async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
@@ -130,13 +145,8 @@ async fn check(state: &AppState, request: Request, next: Next, path: &str) -> Re
     }
     let token = state.access_token();
     if is_fhir(path) {
-        let bearer = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        return match bearer {
-            Some(given) if constant_time_eq(given.trim(), token) => next.run(request).await,
+        return match bearer(&request) {
+            Some(given) if constant_time_eq(given, token) => next.run(request).await,
             _ => refusal(
                 path,
                 StatusCode::UNAUTHORIZED,
@@ -145,25 +155,49 @@ async fn check(state: &AppState, request: Request, next: Next, path: &str) -> Re
             ),
         };
     }
-    // The browser's first visit: the token in the URL becomes a session cookie.
-    if let Some(given) = query_param(request.uri().query(), "token") {
-        if request.method() == Method::GET && constant_time_eq(given, token) {
-            let mut response = Redirect::to(path).into_response();
-            let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/");
-            if let Ok(v) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().insert(header::SET_COOKIE, v);
+    // The bearer token mints a new one-time login link (a browser that lost its session).
+    if path == LOGIN_LINKS_PATH && request.method() == Method::POST {
+        return match bearer(&request) {
+            Some(given) if constant_time_eq(given, token) => {
+                let code = state.new_login_code();
+                let host = request
+                    .headers()
+                    .get(header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .unwrap_or("localhost");
+                (StatusCode::CREATED, format!("http://{host}/?token={code}\n")).into_response()
             }
-            return response;
+            _ => refusal(
+                path,
+                StatusCode::UNAUTHORIZED,
+                "login",
+                "missing or wrong bearer token: send `Authorization: Bearer <token>` with the token `ehr serve` printed",
+            ),
+        };
+    }
+    // The browser's first visit: the one-time code in the URL is exchanged for a new
+    // random session id, in an HttpOnly cookie; the code is dead after that.
+    if let Some(given) = query_param(request.uri().query(), "token") {
+        if request.method() == Method::GET {
+            if let Some(session) = state.redeem_login(given) {
+                let mut response = Redirect::to(path).into_response();
+                let cookie =
+                    format!("{SESSION_COOKIE}={session}; HttpOnly; SameSite=Strict; Path=/");
+                if let Ok(v) = HeaderValue::from_str(&cookie) {
+                    response.headers_mut().insert(header::SET_COOKIE, v);
+                }
+                return response;
+            }
         }
         return refusal(
             path,
             StatusCode::UNAUTHORIZED,
             "login",
-            "wrong access token",
+            "this login link is wrong or was used already (each works once): restart `ehr serve`, or ask it for a new one with `curl -X POST -H 'Authorization: Bearer <token>' http://<host>/login-links`",
         );
     }
     match cookie(request.headers(), SESSION_COOKIE) {
-        Some(given) if constant_time_eq(given, token) => {}
+        Some(given) if state.session_valid(given) => {}
         _ => {
             return refusal(
                 path,

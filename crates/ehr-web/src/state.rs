@@ -3,7 +3,8 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock};
 
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::records::DirStore;
@@ -74,30 +75,71 @@ pub struct AppState {
     pub store: DirStore,
     access_token: String,
     csrf_secret: [u8; 32],
+    /// Login codes not yet exchanged (each works once), as SHA-256 hex.
+    login_codes: Mutex<HashSet<String>>,
+    /// Live dashboard sessions, as SHA-256 hex of their ids.
+    sessions: Mutex<HashSet<String>>,
+    first_login: String,
     bound: OnceLock<SocketAddr>,
 }
 
+fn random_hex<const N: usize>() -> String {
+    let mut bytes = [0u8; N];
+    rand_core::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
 impl AppState {
-    /// State with a fresh random access token and CSRF secret.
+    /// State with a fresh random access token, CSRF secret and first login code.
     pub fn new(client: EhrClient, identities: Vec<Identity>, config: ServeConfig) -> Self {
-        let mut token = [0u8; 24];
-        rand_core::OsRng.fill_bytes(&mut token);
         let mut csrf_secret = [0u8; 32];
         rand_core::OsRng.fill_bytes(&mut csrf_secret);
+        let first_login = random_hex::<24>();
         AppState {
             client,
             store: DirStore::new(config.store.clone()),
             identities,
             config,
-            access_token: hex::encode(token),
+            access_token: random_hex::<24>(),
             csrf_secret,
+            login_codes: Mutex::new(HashSet::from([digest(&first_login)])),
+            sessions: Mutex::new(HashSet::new()),
+            first_login,
             bound: OnceLock::new(),
         }
     }
 
-    /// The access token: printed once at start, in the URL the way Jupyter does.
+    /// The bearer token of the FHIR API (and of [`AppState::new_login_code`]'s route):
+    /// printed once at start. It is never a cookie and never in a URL.
     pub fn access_token(&self) -> &str {
         &self.access_token
+    }
+
+    /// A new one-time login code: `/?token=<code>` signs one browser in, once.
+    pub fn new_login_code(&self) -> String {
+        let code = random_hex::<24>();
+        lock(&self.login_codes).insert(digest(&code));
+        code
+    }
+
+    /// Exchanges a login code for a new session id, once: a code already used (or never
+    /// issued) gives nothing.
+    pub fn redeem_login(&self, code: &str) -> Option<String> {
+        if !lock(&self.login_codes).remove(&digest(code)) {
+            return None;
+        }
+        let session = random_hex::<32>();
+        lock(&self.sessions).insert(digest(&session));
+        Some(session)
+    }
+
+    /// Whether `session` is a live session id.
+    pub fn session_valid(&self, session: &str) -> bool {
+        lock(&self.sessions).contains(&digest(session))
     }
 
     /// The CSRF token of forms served to a session: tied to this server's secret, so a
@@ -124,9 +166,15 @@ impl AppState {
         let _ = self.bound.set(addr);
     }
 
-    /// The URL to open, with the access token.
+    /// The URL to open, with the first one-time login code (printed at start).
     pub fn login_url(&self) -> Option<String> {
         self.bound()
-            .map(|a| format!("http://{a}/?token={}", self.access_token))
+            .map(|a| format!("http://{a}/?token={}", self.first_login))
     }
+}
+
+/// The set behind `m`, even if a thread panicked while holding it (sets of hashes stay
+/// consistent whatever was interrupted).
+fn lock(m: &Mutex<HashSet<String>>) -> std::sync::MutexGuard<'_, HashSet<String>> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -313,8 +313,9 @@ async fn flow(b: &Browser, server: &Server) {
         .await
         .expect("a phone-sized window");
 
-    // Sign in with the token printed at start; act as the patient.
-    b.goto(&format!("/?token={}", server.token)).await;
+    // Sign in with a one-time login code, as from the URL printed at start; act as the
+    // patient.
+    b.goto(&format!("/?token={}", server.state.new_login_code())).await;
     b.wait_text("Roles of this account").await;
     b.switch_to(PATIENT).await;
     b.wait_text("registered at block").await;

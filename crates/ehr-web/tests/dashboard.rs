@@ -65,7 +65,7 @@ impl<'a> Web<'a> {
     }
 
     fn cookies(&self, who: &str) -> String {
-        format!("ehr_session={}; ehr_account={who}", self.server.token)
+        format!("ehr_session={}; ehr_account={who}", self.server.session)
     }
 
     async fn answer(&self, what: String, request: reqwest::RequestBuilder) -> Page {
@@ -297,18 +297,67 @@ async fn security_rules_hold() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 401, "POST without a session");
 
-    // The token in the URL becomes an HttpOnly, SameSite=Strict session cookie.
+    // The one-time code in the URL becomes an HttpOnly, SameSite=Strict session cookie
+    // holding a new random session id (not the code, not the bearer token).
+    let code = server.state.new_login_code();
     let r = plain
-        .get(server.url(&format!("/?token={}", server.token)))
+        .get(server.url(&format!("/?token={code}")))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 303);
-    let cookie = r.headers()[SET_COOKIE].to_str().unwrap();
+    let cookie = r.headers()[SET_COOKIE].to_str().unwrap().to_string();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
         "{cookie}"
     );
+    let session = cookie
+        .strip_prefix("ehr_session=")
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_string();
+    assert!(session != code && session != server.token, "{cookie}");
+    let signed_in = plain
+        .get(server.url("/"))
+        .header(COOKIE, format!("ehr_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status().as_u16(), 200);
+    // The code works once; the bearer token is no login code and no session.
+    for token in [&code, &server.token] {
+        let again = plain
+            .get(server.url(&format!("/?token={token}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status().as_u16(), 401, "login with {token}");
+        let as_cookie = plain
+            .get(server.url("/"))
+            .header(COOKIE, format!("ehr_session={token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(as_cookie.status().as_u16(), 401, "cookie {token}");
+    }
+    // The bearer token mints a new login link; nothing else does.
+    let link = plain
+        .post(server.url("/login-links"))
+        .bearer_auth(&server.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(link.status().as_u16(), 201);
+    let url = link.text().await.unwrap();
+    let fresh = url.trim().rsplit("token=").next().unwrap().to_string();
+    let r = plain
+        .get(server.url(&format!("/?token={fresh}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303, "{url}");
+    let denied = plain.post(server.url("/login-links")).send().await.unwrap();
+    assert_eq!(denied.status().as_u16(), 401);
 
     // CSRF token missing or wrong: 403, and nothing happens.
     for path in [

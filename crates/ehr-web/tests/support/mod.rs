@@ -70,11 +70,12 @@ pub struct Server {
     pub base: String,
     /// The address the server listens on.
     pub addr: SocketAddr,
-    /// The access token (`Authorization: Bearer …` for `/fhir`, `?token=…` for the
-    /// dashboard).
+    /// The bearer token (`Authorization: Bearer …` for `/fhir`).
     pub token: String,
     /// The CSRF token of the dashboard's forms (`X-CSRF-Token` or `?csrf=`).
     pub csrf: String,
+    /// A dashboard session id (the `ehr_session` cookie), from a one-time login code.
+    pub session: String,
     /// The server's state (its client, identities, store).
     pub state: Arc<AppState>,
     /// A typed client for the same devnet, to set up and check the chain directly.
@@ -152,6 +153,9 @@ pub async fn start_with(names: &[&str]) -> Server {
         addr,
         token: state.access_token().to_string(),
         csrf: state.csrf_token(),
+        session: state
+            .redeem_login(&state.new_login_code())
+            .expect("a fresh login code signs in"),
         state,
         client,
         node,
