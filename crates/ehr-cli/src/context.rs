@@ -167,10 +167,7 @@ impl Context {
     /// The signing key: `--key-file`, `--account`, or `EHR_SECRET_KEY`, in that order.
     pub fn signer(&self) -> anyhow::Result<Signer> {
         if let Some(path) = &self.args.key_file {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading key file {}", path.display()))?;
-            let key = SecretKey::from_hex(text.trim())
-                .with_context(|| format!("key file {}", path.display()))?;
+            let key = crate::keystore::read_key_file(path)?;
             return Ok(self.signer_from(format!("key file {}", path.display()), key));
         }
         if let Some(name) = &self.args.account {

@@ -1,8 +1,9 @@
 //! The local keystore: one file per named key, readable only by its owner.
 //!
 //! A key file holds the secret key in hex and nothing else, so `--key-file` can read it
-//! too. Files are created with mode 0600 and never overwritten: importing or creating a
-//! name that exists is refused, so a key cannot be lost by a typo.
+//! too. As ssh does: the directory is created 0700 and files 0600, and a key file that
+//! others can read is refused ([`read_key_file`]). Files are never overwritten: importing
+//! or creating a name that exists is refused, so a key cannot be lost by a typo.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -53,20 +54,24 @@ impl Keystore {
         let Ok(path) = self.path(name) else {
             return Ok(None);
         };
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Ok(Some(
-                SecretKey::from_hex(text.trim())
-                    .with_context(|| format!("key file {}", path.display()))?,
-            )),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        if !path.exists() {
+            return Ok(None);
         }
+        read_key_file(&path).map(Some)
     }
 
     /// Stores `key` as `name`; refuses to overwrite.
     pub fn store(&self, name: &str, key: &SecretKey) -> anyhow::Result<PathBuf> {
         let path = self.path(name)?;
-        std::fs::create_dir_all(&self.dir)
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt as _;
+            builder.mode(0o700);
+        }
+        builder
+            .create(&self.dir)
             .with_context(|| format!("creating {}", self.dir.display()))?;
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
@@ -111,4 +116,29 @@ impl Keystore {
         names.sort();
         Ok(names)
     }
+}
+
+/// Reads the secret key in the file at `path` (hex, surrounding whitespace ignored). On
+/// Unix a file that its group or others may read or write is refused, as ssh refuses an
+/// unprotected private key: the message names the file and the `chmod` that fixes it.
+pub fn read_key_file(path: &Path) -> anyhow::Result<SecretKey> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path)
+            .with_context(|| format!("reading key file {}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            bail!(
+                "key file {} is open to others (mode {:o}): a secret key must be readable by its owner only; run `chmod 600 {}`",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            );
+        }
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading key file {}", path.display()))?;
+    SecretKey::from_hex(text.trim()).with_context(|| format!("key file {}", path.display()))
 }

@@ -165,3 +165,52 @@ fn tx_mktx_then_decode_round_trips_and_tampering_is_caught() {
     ]);
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown account `nobody`"));
 }
+
+/// Keys are kept as ssh keeps them: the keystore directory is 0700, key files 0600, and a
+/// key file others can read is refused (naming the file and the fix), from the keystore
+/// and from --key-file alike.
+#[cfg(unix)]
+#[test]
+fn key_files_readable_by_others_are_refused() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let home = tempfile::tempdir().unwrap();
+    let keys = home.path().join("keys");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ehr"))
+            .args(args)
+            .env("EHR_HOME", home.path())
+            .env_remove("EHR_SECRET_KEY")
+            .output()
+            .unwrap()
+    };
+    let made = run(&["--network", "testnet", "account", "new", "clinic"]);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&keys), 0o700, "keystore directory");
+    let file = keys.join("clinic.key");
+    assert_eq!(mode(&file), 0o600, "key file");
+
+    let sign = |how: &[&str]| {
+        let mut args = vec!["--network", "testnet"];
+        args.extend_from_slice(how);
+        args.extend_from_slice(&[
+            "tx", "mktx", "--nonce", "0", "--fee", "1", "call", "--contract",
+            "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.permission-manager", "--function",
+            "revoke-access", "--arg", "u1",
+        ]);
+        run(&args)
+    };
+    let file_arg = file.to_str().unwrap().to_string();
+    assert!(sign(&["--account", "clinic"]).status.success());
+    assert!(sign(&["--key-file", &file_arg]).status.success());
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    for how in [vec!["--account", "clinic"], vec!["--key-file", file_arg.as_str()]] {
+        let out = sign(&how);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{how:?}: a 0644 key file was used");
+        assert!(
+            err.contains(&file_arg) && err.contains("chmod 600"),
+            "{how:?}: {err}"
+        );
+    }
+}
