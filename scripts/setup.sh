@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing this project needs on a fresh Debian machine:
-# libclang (bindgen, for the secp256k1 crate the Clarity VM uses) and node/npm (the
-# stacks.js compatibility test, Clarinet's contract check). Safe to run again.
+# libclang (bindgen, for the secp256k1 crate the Clarity VM uses), node/npm (the
+# stacks.js compatibility test, Clarinet's contract check, Rendezvous) and Python's
+# `cryptography` (the record-format cross-check). Safe to run again.
 set -euo pipefail
 
 need=()
@@ -21,6 +22,19 @@ if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# python3 with `cryptography`: the second implementation that opens the record-format
+# vectors (crates/ehr-sdk/tests/record_format.rs).
+if ! python3 -c 'import cryptography' >/dev/null 2>&1; then
+  command -v python3 >/dev/null || {
+    sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq python3 python3-pip >/dev/null
+  }
+  echo "setup: installing the Python package cryptography" >&2
+  python3 -m pip install --quiet cryptography 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages cryptography
 fi
 
 command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust (rustup) first" >&2; exit 1; }
