@@ -71,9 +71,6 @@ pub enum ServeError {
         /// The OS error.
         source: std::io::Error,
     },
-    /// The server stopped with an I/O error.
-    #[error("the server stopped: {0}")]
-    Serve(std::io::Error),
 }
 
 /// A bound server: its address, and the future that runs it.
@@ -102,14 +99,12 @@ impl Bound {
         })
     }
 
-    /// Serves until `shutdown` completes.
+    /// Serves until `shutdown` completes, within [`ehr_http::Limits::default`]: at most
+    /// 256 connections, 2 s to send a request head (and keep-alive idle), 30 s for a body.
     pub async fn serve(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-    ) -> Result<(), ServeError> {
-        axum::serve(self.listener, self.app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(ServeError::Serve)
+    ) {
+        ehr_http::serve(self.listener, self.app, ehr_http::Limits::default(), shutdown).await;
     }
 }

@@ -980,3 +980,38 @@ async fn hostile_locators_and_missing_blobs_are_client_errors() {
         }
     }
 }
+
+/// Hundreds of sockets that never send a byte do not lock anyone out: a normal request
+/// still answers while they are open, and the server closes each one that sends no request
+/// head within the header-read timeout (2 s), at most 256 at a time, so none holds a
+/// connection slot or a descriptor for long (bounded: 400 sockets, loopback, seconds).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_sockets_are_closed_and_do_not_lock_anyone_out() {
+    use tokio::io::AsyncReadExt as _;
+    let server = support::start().await;
+    let mut idle = Vec::new();
+    for _ in 0..400 {
+        idle.push(tokio::net::TcpStream::connect(server.addr).await.unwrap());
+    }
+    let answer = tokio::time::timeout(
+        std::time::Duration::from_secs(8),
+        reqwest::Client::new()
+            .get(server.url("/fhir/metadata"))
+            .bearer_auth(&server.token)
+            .send(),
+    )
+    .await
+    .expect("a normal request answers while idle sockets are open")
+    .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    // Every idle socket is closed by the server (EOF) well within 10 s.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    for (i, mut socket) in idle.into_iter().enumerate() {
+        let mut byte = [0u8; 1];
+        let read = tokio::time::timeout_at(deadline, socket.read(&mut byte)).await;
+        assert!(
+            matches!(read, Ok(Ok(0)) | Ok(Err(_))),
+            "idle socket {i} is still open after 10 s: {read:?}"
+        );
+    }
+}

@@ -84,7 +84,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             .serve(async {
                 let _ = tokio::signal::ctrl_c().await;
             })
-            .await?;
+            .await;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
