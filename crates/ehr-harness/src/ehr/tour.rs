@@ -3,7 +3,7 @@
 //! (`ehr costs`) and the behaviour snapshots.
 
 use clarity::vm::types::Value;
-use ehr_sdk::disclosure::sign_attestation;
+use ehr_sdk::disclosure::Attestation;
 
 use super::values::{ascii, buff, bytes, utf8};
 use super::EhrSimnet;
@@ -157,12 +157,15 @@ pub fn tour() -> Result<(EhrSimnet, Vec<TourStep>), SimnetError> {
         vec![buff(3, 32), key(&ehr, DOCTOR_2), ascii("radiology")]
     );
     let expires = 100_000u128;
-    let signature = sign_attestation(
-        &ehr.account(ISSUER).secret_key,
-        &ehr.principal(DOCTOR_2),
-        &[3; 32],
-        expires,
-    );
+    let signature = Attestation {
+        doctor: ehr.principal(DOCTOR_2),
+        license_hash: [3; 32],
+        expires_at: expires,
+        issuer: ehr.principal(ISSUER),
+        chain_id: ehr.sim.chain_id(),
+        registry: ehr.contract("doctor-registry"),
+    }
+    .sign(&ehr.account(ISSUER).secret_key);
     step!(
         DOCTOR_2,
         "doctor-registry",

@@ -203,6 +203,25 @@ impl EhrClient {
         &self.deployment
     }
 
+    /// The attestation an issuer signs for `doctor` in this deployment on this network
+    /// (bound to both, so the signature verifies nowhere else).
+    pub fn attestation(
+        &self,
+        doctor: &PrincipalData,
+        license_hash: &[u8; 32],
+        expires_at: u64,
+        issuer: &PrincipalData,
+    ) -> crate::disclosure::Attestation {
+        crate::disclosure::Attestation {
+            doctor: doctor.clone(),
+            license_hash: *license_hash,
+            expires_at: expires_at.into(),
+            issuer: issuer.clone(),
+            chain_id: self.network.chain_id(),
+            registry: self.deployment.id(EhrContract::DoctorRegistry),
+        }
+    }
+
     // ---- writes ----------------------------------------------------------------------
 
     /// Signs `call` as `signer` and broadcasts it; does not wait. The post-condition mode
@@ -869,10 +888,13 @@ impl EhrClient {
         .await
     }
 
-    /// `verification-helper.verify-merkle-proof`, with a proof from
-    /// [`crate::disclosure::MerkleTree::prove`].
+    /// `verification-helper.verify-merkle-proof`: the contract hashes the leaf from `salt`
+    /// and `field` itself and checks it against `proof` (from
+    /// [`crate::disclosure::MerkleTree::prove`]); `proof.leaf` is not sent.
     pub async fn verify_merkle_proof(
         &self,
+        salt: &[u8; 32],
+        field: &[u8],
         proof: &crate::disclosure::MerkleProof,
     ) -> Result<bool, ClientError> {
         let list = |items: Vec<Value>| {
@@ -893,7 +915,8 @@ impl EhrClient {
             VerificationHelper,
             "verify-merkle-proof",
             vec![
-                buff(&proof.leaf)?,
+                buff(salt)?,
+                buff(field)?,
                 list(siblings)?,
                 list(positions)?,
                 buff(&proof.root)?,
@@ -932,17 +955,24 @@ impl EhrClient {
         .await
     }
 
-    /// `verification-helper.attestation-hash`: what an issuer signs to attest a doctor.
+    /// `verification-helper.attestation-hash`: what an issuer signs to attest a doctor
+    /// (bound to the issuer, the chain and this deployment).
     pub async fn attestation_hash(
         &self,
         doctor: &PrincipalData,
         license_hash: &[u8; 32],
         expires_at: u64,
+        issuer: &PrincipalData,
     ) -> Result<[u8; 32], ClientError> {
         self.read_buff32(
             VerificationHelper,
             "attestation-hash",
-            vec![principal(doctor), buff(license_hash)?, uint(expires_at)],
+            vec![
+                principal(doctor),
+                buff(license_hash)?,
+                uint(expires_at),
+                principal(issuer),
+            ],
         )
         .await
     }
