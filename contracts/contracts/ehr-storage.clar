@@ -176,6 +176,7 @@
     (asserts! (is-none (get superseded-by r)) ERR-SUPERSEDED)
     (asserts! (map-insert claims-anchors record-id { anchor: anchor, anchored-at: block-height }) ERR-ANCHOR-EXISTS)
     (try! (log (get patient r) "claims-anchor" record-id anchor))
+    (if (is-eq tx-sender (get patient r)) true (is-ok (tell (get patient r) "claims-anchored" record-id)))
     (ok true)))
 
 (define-read-only (get-record (id uint)) (map-get? records id))

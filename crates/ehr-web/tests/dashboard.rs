@@ -576,6 +576,15 @@ async fn every_form_changes_the_chain_and_every_view_renders() {
     )
     .await
     .done();
+    // A proposal until the guardian accepts it (contracts v2).
+    assert!(!c.is_guardian(&patient, &guardian).await.unwrap());
+    c.execute(
+        &support::account(GUARDIAN).secret_key,
+        &ehr_sdk::ehr::calls::accept_guardian(&patient).unwrap(),
+        &ehr_sdk::ehr::SendOptions::default(),
+    )
+    .await
+    .unwrap();
     assert!(c.is_guardian(&patient, &guardian).await.unwrap());
     assert!(web
         .view(PATIENT, "/patient")
