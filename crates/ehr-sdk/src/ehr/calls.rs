@@ -575,6 +575,14 @@ pub fn set_emergency_allowed_for(
 /// Token holder: records on chain (ehr-storage) that it used the token on a record of the
 /// token's patient. `action` is one of [`LOGGED_ACTIONS`].
 pub fn log_access(token_id: u64, record_id: u64, action: &str) -> Result<ContractCall, CallError> {
+    if !LOGGED_ACTIONS.contains(&action) {
+        return Err(CallError::BadArgument {
+            function: "ehr-storage.log-access".into(),
+            arg: "action".into(),
+            expected: format!("one of {}", LOGGED_ACTIONS.join(", ")),
+            problem: format!("`{action}` is not a logged action"),
+        });
+    }
     args(EhrStorage, "log-access")
         .uint(token_id.into())
         .uint(record_id.into())
@@ -769,6 +777,13 @@ mod tests {
             Err(CallError::UnknownFunction { .. })
         ));
         assert!(read_only(PatientRegistry, "deactivate", vec![]).is_err());
+        assert!(matches!(
+            log_access(1, 1, "revoke-access"),
+            Err(CallError::BadArgument { ref arg, .. }) if arg == "action"
+        ));
+        for action in LOGGED_ACTIONS {
+            assert!(log_access(1, 1, action).is_ok(), "{action}");
+        }
     }
 }
 

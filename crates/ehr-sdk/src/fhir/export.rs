@@ -391,7 +391,8 @@ fn csv_field(text: &str, out: &mut String) {
 /// double quotes with its quotes doubled; others are written as they are. Values are not
 /// altered in any other way (no spreadsheet-formula escaping), so the export still
 /// verifies against the chain: open it in a spreadsheet with care, since a `log-access`
-/// action is free text chosen by a token holder.
+/// action written by the v1 contracts is free text chosen by a token holder (from v2 it
+/// is one of a closed set).
 pub fn audit_csv(entries: &[AuditEntry]) -> String {
     let mut out = String::from(AUDIT_CSV_HEADER);
     out.push_str("\r\n");
