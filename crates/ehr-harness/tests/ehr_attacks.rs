@@ -648,3 +648,51 @@ fn per_principal_index_maps_list_only_own_entries() {
     assert_eq!(ids(&mut ehr, pm, "get-doctor-request-count", "get-doctor-request-id", DOCTOR), [1]);
     assert!(ids(&mut ehr, pm, "get-doctor-request-count", "get-doctor-request-id", DOCTOR_3).is_empty());
 }
+
+#[test]
+fn the_index_maps_keep_grant_revoke_and_request_costs_flat_from_10_to_1000_entries() {
+    let mut ehr = world();
+    ok(&mut ehr, PATIENT, "permission-manager", "revoke-access", &[Value::UInt(1)]);
+    let cycle = |ehr: &mut EhrSimnet| {
+        let args = [p(ehr, DOCTOR), Value::UInt(1), Value::none(), far(ehr)];
+        let g = ehr
+            .call(PATIENT, "permission-manager", "grant-access", &args)
+            .unwrap();
+        assert!(g.committed);
+        let id = g.result.clone().expect_result_ok().unwrap();
+        let r = ehr
+            .call(PATIENT, "permission-manager", "revoke-access", &[id])
+            .unwrap();
+        assert!(r.committed);
+        let args = [p(ehr, PATIENT), Value::UInt(1), Value::UInt(10), utf8("r")];
+        let q = ehr
+            .call(DOCTOR_3, "permission-manager", "request-access", &args)
+            .unwrap();
+        assert!(q.committed);
+        let id = q.result.clone().expect_result_ok().unwrap();
+        let d = ehr
+            .call(PATIENT, "permission-manager", "deny-request", &[id])
+            .unwrap();
+        assert!(d.committed);
+        (g.cost, r.cost, q.cost, d.cost)
+    };
+    for _ in 0..9 {
+        cycle(&mut ehr);
+    }
+    let snap = ehr.sim.snapshot();
+    let at_10 = cycle(&mut ehr);
+    ehr.sim.revert(&snap);
+    for _ in 9..999 {
+        cycle(&mut ehr);
+    }
+    let at_1000 = cycle(&mut ehr);
+    assert_eq!(at_10.0, at_1000.0, "grant-access");
+    assert_eq!(at_10.1, at_1000.1, "revoke-access");
+    assert_eq!(at_10.2, at_1000.2, "request-access");
+    assert_eq!(at_10.3, at_1000.3, "deny-request");
+    let patient = p(&ehr, PATIENT);
+    let n = read(&mut ehr, "access-token-nft", "get-patient-token-count", &[patient.clone()]);
+    assert_eq!(n, Value::UInt(1001), "token 1 and 1,000 grants");
+    let n = read(&mut ehr, "permission-manager", "get-patient-request-count", &[patient]);
+    assert_eq!(n, Value::UInt(1000));
+}
