@@ -89,10 +89,16 @@
     (try! (tell doctor "doctor-verified" expires-at))
     (ok true)))
 
+;; A suspension is lifted only by the issuer that verified the doctor: another issuer
+;; cannot override it.
 (define-public (verify-doctor (doctor principal) (expires-at uint))
   (begin
     (asserts! (is-eq tx-sender contract-caller) ERR-INDIRECT-CALL)
     (asserts! (is-issuer tx-sender) ERR-NOT-ISSUER)
+    (asserts! (match (map-get? doctors doctor)
+                d (or (not (get suspended d)) (is-eq (get verified-by d) (some tx-sender)))
+                true)
+              ERR-SUSPENDED)
     (mark-verified doctor tx-sender expires-at)))
 
 (define-public (verify-with-attestation (issuer principal) (expires-at uint) (signature (buff 65)))

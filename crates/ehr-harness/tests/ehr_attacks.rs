@@ -696,3 +696,19 @@ fn the_index_maps_keep_grant_revoke_and_request_costs_flat_from_10_to_1000_entri
     let n = read(&mut ehr, "permission-manager", "get-patient-request-count", &[patient]);
     assert_eq!(n, Value::UInt(1000));
 }
+
+#[test]
+fn another_issuer_cannot_lift_a_suspension() {
+    let mut ehr = world();
+    let args = [p(&ehr, STRANGER), key(&ehr, STRANGER), Value::Bool(true)];
+    ok(&mut ehr, "deployer", "doctor-registry", "set-issuer", &args);
+    let args = [p(&ehr, DOCTOR)];
+    ok(&mut ehr, "deployer", "doctor-registry", "suspend-doctor", &args);
+    let args = [p(&ehr, DOCTOR), Value::UInt(100_000)];
+    assert_eq!(
+        call(&mut ehr, STRANGER, "doctor-registry", "verify-doctor", &args),
+        "(err u209)"
+    );
+    ok(&mut ehr, ISSUER, "doctor-registry", "verify-doctor", &args);
+    assert!(has_access(&mut ehr, DOCTOR, 1));
+}

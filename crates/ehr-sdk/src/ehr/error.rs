@@ -98,8 +98,8 @@ contract_errors! {
     DoctorAttestationUsed = 207, DoctorRegistry, "ERR-ATTESTATION-USED", "this attestation was already used (no replay)";
     /// Call this function directly, not through another contract.
     DoctorIndirectCall = 208, DoctorRegistry, "ERR-INDIRECT-CALL", "call this function directly, not through another contract";
-    /// A suspended doctor cannot lift its suspension with an attestation; only an issuer's call can.
-    DoctorSuspended = 209, DoctorRegistry, "ERR-SUSPENDED", "a suspended doctor cannot lift its suspension with an attestation; only an issuer's call can";
+    /// The doctor is suspended: only the issuer that verified it lifts the suspension, with its own verify-doctor call.
+    DoctorSuspended = 209, DoctorRegistry, "ERR-SUSPENDED", "the doctor is suspended: only the issuer that verified it lifts the suspension, with its own verify-doctor call";
     /// Only the account the administrator proposed may accept the role.
     DoctorNotProposedAdmin = 210, DoctorRegistry, "ERR-NOT-PROPOSED-ADMIN", "only the account the administrator proposed may accept the role";
     /// The caller may not write (or share) this patient's records; chunks and claim anchors only by the record's author; log-access only by the token's holder.
