@@ -1,5 +1,7 @@
 //! The EHR contracts' security model, each check with a test that fails if it is removed:
-//! the authorization matrix (generated from the contracts' interfaces), inter-contract
+//! the authorization matrix (generated from the contracts' interfaces: every allowed role
+//! succeeds with an effect, audited; every other role gets the documented code and leaves
+//! no trace), inter-contract
 //! calls gated on contract-caller, a patient lured into a malicious contract, states that
 //! deny, credentials by attestation (and no replay), and costs that stay flat as data grows.
 
@@ -199,7 +201,7 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
     add(
         "patient-registry",
         "set-guardian",
-        |e, _| vec![p(e, STRANGER), Value::Bool(true)],
+        |e, _| vec![p(e, UNVERIFIED), Value::Bool(true)],
         &[PATIENT],
         |_| "(err u103)",
     );
@@ -220,7 +222,7 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
     add(
         "patient-registry",
         "set-guardian-for",
-        |e, _| vec![p(e, PATIENT), p(e, STRANGER), Value::Bool(true)],
+        |e, _| vec![p(e, PATIENT), p(e, UNVERIFIED), Value::Bool(true)],
         &[PATIENT, GUARDIAN],
         |_| "(err u110)",
     );
@@ -565,6 +567,31 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
     r
 }
 
+/// What a call can visibly change: the audit log's length, the caller's unread count and
+/// whether the caller muted the patient.
+fn effects(ehr: &mut EhrSimnet, who: &str) -> (u128, u128, bool) {
+    let me: Value = ehr.principal(who).into();
+    let patient: Value = ehr.principal(PATIENT).into();
+    let entries = ehr
+        .read("audit-log", "get-entry-count", &[])
+        .unwrap()
+        .result
+        .expect_u128()
+        .unwrap();
+    let unread = ehr
+        .read("notification-system", "get-unread-count", &[me.clone()])
+        .unwrap()
+        .result
+        .expect_u128()
+        .unwrap();
+    let muted = ehr
+        .read("notification-system", "is-muted", &[me, patient])
+        .unwrap()
+        .result
+        == Value::Bool(true);
+    (entries, unread, muted)
+}
+
 #[test]
 fn authorization_matrix_covers_every_public_function_and_role() {
     let mut ehr = world();
@@ -581,18 +608,27 @@ fn authorization_matrix_covers_every_public_function_and_role() {
             for role in ROLES {
                 let snapshot = ehr.sim.snapshot();
                 let args = (rule.args)(&ehr, role);
+                let before = effects(&mut ehr, role);
                 let r = ehr
                     .call(role, name, function, &args)
                     .unwrap_or_else(|e| panic!("{name}.{function} as {role}: {e}"));
                 let got = to_literal(&r.result);
                 let refusal = (rule.refusal)(role);
+                let after = effects(&mut ehr, role);
                 if rule.allowed.contains(&role) {
                     assert!(
                         r.committed,
                         "{name}.{function} must succeed for {role}, got {got}"
                     );
+                    // The effect: every state change is audited, except the inbox's own
+                    // calls, which change the caller's inbox state.
+                    assert_ne!(before, after, "{name}.{function} by {role} changed nothing");
+                    if name != "notification-system" {
+                        assert!(after.0 > before.0, "{name}.{function} by {role} is not audited");
+                    }
                 } else {
                     assert_eq!(got, refusal, "{name}.{function} called by {role}");
+                    assert_eq!(before, after, "{name}.{function} refused for {role} left a trace");
                 }
                 ehr.sim.revert(&snapshot);
             }
