@@ -64,16 +64,26 @@ fn inbox(ehr: &mut EhrSimnet, who: &str) -> u128 {
 }
 
 fn has_access(ehr: &mut EhrSimnet, who: &str, scope: u128) -> bool {
-    let args = [p(ehr, PATIENT), p(ehr, who), Value::UInt(scope), Value::none()];
+    let args = [
+        p(ehr, PATIENT),
+        p(ehr, who),
+        Value::UInt(scope),
+        Value::none(),
+    ];
     read(ehr, "permission-manager", "has-access", &args) == Value::Bool(true)
 }
 
 /// The patient's audit actions, oldest first.
 fn trail(ehr: &mut EhrSimnet, who: &str) -> Vec<String> {
     let patient = p(ehr, who);
-    let n = read(ehr, "audit-log", "get-patient-entry-count", &[patient.clone()])
-        .expect_u128()
-        .unwrap();
+    let n = read(
+        ehr,
+        "audit-log",
+        "get-patient-entry-count",
+        &[patient.clone()],
+    )
+    .expect_u128()
+    .unwrap();
     (0..n)
         .map(|i| {
             let id = read(
@@ -107,21 +117,51 @@ fn world() -> EhrSimnet {
     let args = [p(&ehr, ISSUER), issuer_key, Value::Bool(true)];
     ok(&mut ehr, "deployer", "doctor-registry", "set-issuer", &args);
     let args = [buff(1, 32), key(&ehr, PATIENT)];
-    ok(&mut ehr, PATIENT, "patient-registry", "register-patient", &args);
+    ok(
+        &mut ehr,
+        PATIENT,
+        "patient-registry",
+        "register-patient",
+        &args,
+    );
     let args = [p(&ehr, GUARDIAN), Value::Bool(true)];
     ok(&mut ehr, PATIENT, "patient-registry", "set-guardian", &args);
     let args = [p(&ehr, PATIENT)];
-    ok(&mut ehr, GUARDIAN, "patient-registry", "accept-guardian", &args);
+    ok(
+        &mut ehr,
+        GUARDIAN,
+        "patient-registry",
+        "accept-guardian",
+        &args,
+    );
     for (i, doctor) in [DOCTOR, DOCTOR_3].iter().enumerate() {
         let args = [buff(10 + i as u8, 32), key(&ehr, doctor), text("gp")];
-        ok(&mut ehr, doctor, "doctor-registry", "register-doctor", &args);
+        ok(
+            &mut ehr,
+            doctor,
+            "doctor-registry",
+            "register-doctor",
+            &args,
+        );
         let args = [p(&ehr, doctor), Value::UInt(100_000)];
         ok(&mut ehr, ISSUER, "doctor-registry", "verify-doctor", &args);
     }
-    let args = [p(&ehr, PATIENT), text("lab"), buff(7, 32), text("loc"), buff(5, 93)];
+    let args = [
+        p(&ehr, PATIENT),
+        text("lab"),
+        buff(7, 32),
+        text("loc"),
+        buff(5, 93),
+    ];
     ok(&mut ehr, PATIENT, "ehr-storage", "add-record", &args);
     let args = [p(&ehr, DOCTOR), Value::UInt(1), Value::none(), far(&ehr)];
-    ok(&mut ehr, PATIENT, "permission-manager", "grant-access", &args);
+    ok(
+        &mut ehr,
+        PATIENT,
+        "permission-manager",
+        "grant-access",
+        &args,
+    );
     ehr
 }
 
@@ -140,7 +180,13 @@ fn d01_a_sharer_cannot_replace_anyones_envelope() {
     let mut ehr = world();
     // DOCTOR_3 holds share scope only with read (u5): it may add envelopes for new holders.
     let args = [p(&ehr, DOCTOR_3), Value::UInt(5), Value::none(), far(&ehr)];
-    ok(&mut ehr, PATIENT, "permission-manager", "grant-access", &args);
+    ok(
+        &mut ehr,
+        PATIENT,
+        "permission-manager",
+        "grant-access",
+        &args,
+    );
     let args = [Value::UInt(1), p(&ehr, DOCTOR), buff(6, 93)];
     ok(&mut ehr, PATIENT, "ehr-storage", "put-envelope", &args);
     for holder in [PATIENT, DOCTOR] {
@@ -175,15 +221,44 @@ fn d01_a_sharer_cannot_replace_anyones_envelope() {
 fn d02_a_guardian_doctor_never_grants_or_approves_for_itself() {
     let mut ehr = world();
     guardian_is_a_doctor(&mut ehr);
-    let args = [p(&ehr, PATIENT), p(&ehr, GUARDIAN), Value::UInt(7), Value::none(), far(&ehr)];
+    let args = [
+        p(&ehr, PATIENT),
+        p(&ehr, GUARDIAN),
+        Value::UInt(7),
+        Value::none(),
+        far(&ehr),
+    ];
     assert_eq!(
-        call(&mut ehr, GUARDIAN, "permission-manager", "grant-access-for", &args),
+        call(
+            &mut ehr,
+            GUARDIAN,
+            "permission-manager",
+            "grant-access-for",
+            &args
+        ),
         "(err u513)"
     );
-    let args = [p(&ehr, PATIENT), Value::UInt(7), Value::UInt(100), utf8("mine")];
-    let id = ok(&mut ehr, GUARDIAN, "permission-manager", "request-access", &args);
+    let args = [
+        p(&ehr, PATIENT),
+        Value::UInt(7),
+        Value::UInt(100),
+        utf8("mine"),
+    ];
+    let id = ok(
+        &mut ehr,
+        GUARDIAN,
+        "permission-manager",
+        "request-access",
+        &args,
+    );
     assert_eq!(
-        call(&mut ehr, GUARDIAN, "permission-manager", "approve-request", &[id.clone()]),
+        call(
+            &mut ehr,
+            GUARDIAN,
+            "permission-manager",
+            "approve-request",
+            &[id.clone()]
+        ),
         "(err u513)"
     );
     let args = [p(&ehr, PATIENT), p(&ehr, GUARDIAN)];
@@ -197,13 +272,25 @@ fn d02_a_guardian_doctor_never_grants_or_approves_for_itself() {
     ok(&mut ehr, PATIENT, "patient-registry", "set-guardian", &args);
     assert!(!has_access(&mut ehr, GUARDIAN, 1));
     // The patient itself may approve the request.
-    ok(&mut ehr, PATIENT, "permission-manager", "approve-request", &[id]);
+    ok(
+        &mut ehr,
+        PATIENT,
+        "permission-manager",
+        "approve-request",
+        &[id],
+    );
 }
 
 #[test]
 fn d03_log_access_takes_only_the_closed_set_of_actions() {
     let mut ehr = world();
-    for forged in ["revoke-access", "emergency-opt-out", "grant-access", "add-record", ""] {
+    for forged in [
+        "revoke-access",
+        "emergency-opt-out",
+        "grant-access",
+        "add-record",
+        "",
+    ] {
         let args = [Value::UInt(1), Value::UInt(1), text(forged)];
         assert_eq!(
             call(&mut ehr, DOCTOR, "ehr-storage", "log-access", &args),
@@ -216,7 +303,10 @@ fn d03_log_access_takes_only_the_closed_set_of_actions() {
         ok(&mut ehr, DOCTOR, "ehr-storage", "log-access", &args);
     }
     let t = trail(&mut ehr, PATIENT);
-    assert_eq!(t[t.len() - 5..], ["view", "download", "print", "export", "share-out"]);
+    assert_eq!(
+        t[t.len() - 5..],
+        ["view", "download", "print", "export", "share-out"]
+    );
 }
 
 #[test]
@@ -247,16 +337,48 @@ fn d05_a_regular_grant_or_approval_supersedes_a_live_emergency_token() {
     let snap = ehr.sim.snapshot();
     for approve in [false, true] {
         let args = [p(&ehr, PATIENT), utf8("er")];
-        let em = ok(&mut ehr, DOCTOR_3, "permission-manager", "emergency-access", &args);
+        let em = ok(
+            &mut ehr,
+            DOCTOR_3,
+            "permission-manager",
+            "emergency-access",
+            &args,
+        );
         if approve {
-            let args = [p(&ehr, PATIENT), Value::UInt(3), Value::UInt(100), utf8("follow-up")];
-            let id = ok(&mut ehr, DOCTOR_3, "permission-manager", "request-access", &args);
-            ok(&mut ehr, PATIENT, "permission-manager", "approve-request", &[id]);
+            let args = [
+                p(&ehr, PATIENT),
+                Value::UInt(3),
+                Value::UInt(100),
+                utf8("follow-up"),
+            ];
+            let id = ok(
+                &mut ehr,
+                DOCTOR_3,
+                "permission-manager",
+                "request-access",
+                &args,
+            );
+            ok(
+                &mut ehr,
+                PATIENT,
+                "permission-manager",
+                "approve-request",
+                &[id],
+            );
         } else {
             let args = [p(&ehr, DOCTOR_3), Value::UInt(3), Value::none(), far(&ehr)];
-            ok(&mut ehr, PATIENT, "permission-manager", "grant-access", &args);
+            ok(
+                &mut ehr,
+                PATIENT,
+                "permission-manager",
+                "grant-access",
+                &args,
+            );
         }
-        assert!(has_access(&mut ehr, DOCTOR_3, 2), "the regular grant is live");
+        assert!(
+            has_access(&mut ehr, DOCTOR_3, 2),
+            "the regular grant is live"
+        );
         let token = read(&mut ehr, "access-token-nft", "get-token", &[em.clone()])
             .expect_optional()
             .unwrap()
@@ -274,9 +396,21 @@ fn d05_a_regular_grant_or_approval_supersedes_a_live_emergency_token() {
     }
     // The patient's own token handed to the doctor supersedes it too.
     let args = [p(&ehr, PATIENT), utf8("er")];
-    ok(&mut ehr, DOCTOR_3, "permission-manager", "emergency-access", &args);
+    ok(
+        &mut ehr,
+        DOCTOR_3,
+        "permission-manager",
+        "emergency-access",
+        &args,
+    );
     let args = [Value::UInt(3), Value::none(), far(&ehr)];
-    let token = ok(&mut ehr, PATIENT, "permission-manager", "create-token", &args);
+    let token = ok(
+        &mut ehr,
+        PATIENT,
+        "permission-manager",
+        "create-token",
+        &args,
+    );
     let args = [token, p(&ehr, PATIENT), p(&ehr, DOCTOR_3)];
     ok(&mut ehr, PATIENT, "access-token-nft", "transfer", &args);
     assert!(has_access(&mut ehr, DOCTOR_3, 2));
@@ -288,7 +422,13 @@ fn d05_a_regular_grant_or_approval_supersedes_a_live_emergency_token() {
 fn d06_every_guardian_act_in_permission_manager_is_told_to_the_patient() {
     let mut ehr = world();
     let args = [p(&ehr, PATIENT), Value::UInt(1), Value::UInt(10), utf8("r")];
-    let req = ok(&mut ehr, DOCTOR_3, "permission-manager", "request-access", &args);
+    let req = ok(
+        &mut ehr,
+        DOCTOR_3,
+        "permission-manager",
+        "request-access",
+        &args,
+    );
     let patient = p(&ehr, PATIENT);
     let acts: Vec<(&str, Vec<Value>)> = vec![
         ("approve-request", vec![req.clone()]),
@@ -296,29 +436,67 @@ fn d06_every_guardian_act_in_permission_manager_is_told_to_the_patient() {
         ("revoke-access", vec![Value::UInt(1)]),
         (
             "grant-access-for",
-            vec![patient.clone(), p(&ehr, DOCTOR), Value::UInt(1), Value::none(), far(&ehr)],
+            vec![
+                patient.clone(),
+                p(&ehr, DOCTOR),
+                Value::UInt(1),
+                Value::none(),
+                far(&ehr),
+            ],
         ),
         (
             "create-token-for",
             vec![patient.clone(), Value::UInt(1), Value::none(), far(&ehr)],
         ),
-        ("set-emergency-allowed-for", vec![patient.clone(), Value::Bool(false)]),
-        ("set-emergency-allowed-for", vec![patient.clone(), Value::Bool(true)]),
+        (
+            "set-emergency-allowed-for",
+            vec![patient.clone(), Value::Bool(false)],
+        ),
+        (
+            "set-emergency-allowed-for",
+            vec![patient.clone(), Value::Bool(true)],
+        ),
     ];
     for (function, args) in acts {
         let before = inbox(&mut ehr, PATIENT);
         ok(&mut ehr, GUARDIAN, "permission-manager", function, &args);
-        assert_eq!(inbox(&mut ehr, PATIENT), before + 1, "{function} by a guardian");
+        assert_eq!(
+            inbox(&mut ehr, PATIENT),
+            before + 1,
+            "{function} by a guardian"
+        );
     }
     let args = [p(&ehr, PATIENT), Value::UInt(1), Value::UInt(10), utf8("r")];
-    let req = ok(&mut ehr, DOCTOR_3, "permission-manager", "request-access", &args);
+    let req = ok(
+        &mut ehr,
+        DOCTOR_3,
+        "permission-manager",
+        "request-access",
+        &args,
+    );
     let before = inbox(&mut ehr, PATIENT);
-    ok(&mut ehr, GUARDIAN, "permission-manager", "deny-request", &[req]);
-    assert_eq!(inbox(&mut ehr, PATIENT), before + 1, "deny-request by a guardian");
+    ok(
+        &mut ehr,
+        GUARDIAN,
+        "permission-manager",
+        "deny-request",
+        &[req],
+    );
+    assert_eq!(
+        inbox(&mut ehr, PATIENT),
+        before + 1,
+        "deny-request by a guardian"
+    );
     // The patient's own acts tell it nothing.
     let before = inbox(&mut ehr, PATIENT);
     let args = [Value::Bool(false)];
-    ok(&mut ehr, PATIENT, "permission-manager", "set-emergency-allowed", &args);
+    ok(
+        &mut ehr,
+        PATIENT,
+        "permission-manager",
+        "set-emergency-allowed",
+        &args,
+    );
     assert_eq!(inbox(&mut ehr, PATIENT), before);
 }
 
@@ -326,18 +504,54 @@ fn d06_every_guardian_act_in_permission_manager_is_told_to_the_patient() {
 fn d07_a_revoked_emergency_doctor_cannot_reopen_at_once() {
     let mut ehr = world();
     let args = [p(&ehr, PATIENT), utf8("er")];
-    let em = ok(&mut ehr, DOCTOR_3, "permission-manager", "emergency-access", &args);
-    ok(&mut ehr, PATIENT, "permission-manager", "revoke-access", &[em]);
+    let em = ok(
+        &mut ehr,
+        DOCTOR_3,
+        "permission-manager",
+        "emergency-access",
+        &args,
+    );
+    ok(
+        &mut ehr,
+        PATIENT,
+        "permission-manager",
+        "revoke-access",
+        &[em],
+    );
     ehr.sim.mine_empty_blocks(1);
     assert_eq!(
-        call(&mut ehr, DOCTOR_3, "permission-manager", "emergency-access", &args),
+        call(
+            &mut ehr,
+            DOCTOR_3,
+            "permission-manager",
+            "emergency-access",
+            &args
+        ),
         "(err u514)"
     );
     // Another doctor is not affected; the closed doctor comes back after the cool-down.
-    ok(&mut ehr, PATIENT, "permission-manager", "revoke-access", &[Value::UInt(1)]);
-    ok(&mut ehr, DOCTOR, "permission-manager", "emergency-access", &args);
+    ok(
+        &mut ehr,
+        PATIENT,
+        "permission-manager",
+        "revoke-access",
+        &[Value::UInt(1)],
+    );
+    ok(
+        &mut ehr,
+        DOCTOR,
+        "permission-manager",
+        "emergency-access",
+        &args,
+    );
     ehr.sim.mine_empty_blocks(1_008);
-    ok(&mut ehr, DOCTOR_3, "permission-manager", "emergency-access", &args);
+    ok(
+        &mut ehr,
+        DOCTOR_3,
+        "permission-manager",
+        "emergency-access",
+        &args,
+    );
 }
 
 #[test]
@@ -355,10 +569,20 @@ fn d08_guardianship_needs_acceptance_and_inboxes_are_no_broadcast_channel() {
             assert!(!guardian(&mut ehr, STRANGER), "named without consent");
         }
     }
-    assert_eq!(inbox(&mut ehr, STRANGER), before + 1, "told of a proposal once");
+    assert_eq!(
+        inbox(&mut ehr, STRANGER),
+        before + 1,
+        "told of a proposal once"
+    );
     let args = [p(&ehr, PATIENT)];
     assert_eq!(
-        call(&mut ehr, STRANGER, "patient-registry", "accept-guardian", &args),
+        call(
+            &mut ehr,
+            STRANGER,
+            "patient-registry",
+            "accept-guardian",
+            &args
+        ),
         "(err u111)",
         "a withdrawn proposal cannot be accepted"
     );
@@ -366,32 +590,80 @@ fn d08_guardianship_needs_acceptance_and_inboxes_are_no_broadcast_channel() {
     ok(&mut ehr, PATIENT, "patient-registry", "set-guardian", &args);
     let args = [p(&ehr, PATIENT), p(&ehr, STRANGER), Value::Bool(true)];
     assert_eq!(
-        call(&mut ehr, STRANGER, "patient-registry", "set-guardian-for", &args),
+        call(
+            &mut ehr,
+            STRANGER,
+            "patient-registry",
+            "set-guardian-for",
+            &args
+        ),
         "(err u110)",
         "a proposed guardian cannot act yet"
     );
     let args = [p(&ehr, PATIENT)];
-    ok(&mut ehr, STRANGER, "patient-registry", "accept-guardian", &args);
+    ok(
+        &mut ehr,
+        STRANGER,
+        "patient-registry",
+        "accept-guardian",
+        &args,
+    );
     assert!(guardian(&mut ehr, STRANGER));
-    ok(&mut ehr, STRANGER, "patient-registry", "resign-guardian", &args);
+    ok(
+        &mut ehr,
+        STRANGER,
+        "patient-registry",
+        "resign-guardian",
+        &args,
+    );
     assert!(!guardian(&mut ehr, STRANGER));
 
     // Grant/revoke loops: the doctor mutes the patient and hears no more of it.
-    ok(&mut ehr, PATIENT, "permission-manager", "revoke-access", &[Value::UInt(1)]);
+    ok(
+        &mut ehr,
+        PATIENT,
+        "permission-manager",
+        "revoke-access",
+        &[Value::UInt(1)],
+    );
     let args = [p(&ehr, PATIENT), Value::Bool(true)];
     ok(&mut ehr, DOCTOR, "notification-system", "set-muted", &args);
     let before = inbox(&mut ehr, DOCTOR);
     for _ in 0..3 {
         let args = [p(&ehr, DOCTOR), Value::UInt(1), Value::none(), far(&ehr)];
-        let id = ok(&mut ehr, PATIENT, "permission-manager", "grant-access", &args);
-        ok(&mut ehr, PATIENT, "permission-manager", "revoke-access", &[id]);
+        let id = ok(
+            &mut ehr,
+            PATIENT,
+            "permission-manager",
+            "grant-access",
+            &args,
+        );
+        ok(
+            &mut ehr,
+            PATIENT,
+            "permission-manager",
+            "revoke-access",
+            &[id],
+        );
     }
     assert_eq!(inbox(&mut ehr, DOCTOR), before);
     // Requests: one open request per doctor and patient.
     let args = [p(&ehr, PATIENT), Value::UInt(1), Value::UInt(10), utf8("r")];
-    ok(&mut ehr, DOCTOR_3, "permission-manager", "request-access", &args);
+    ok(
+        &mut ehr,
+        DOCTOR_3,
+        "permission-manager",
+        "request-access",
+        &args,
+    );
     assert_eq!(
-        call(&mut ehr, DOCTOR_3, "permission-manager", "request-access", &args),
+        call(
+            &mut ehr,
+            DOCTOR_3,
+            "permission-manager",
+            "request-access",
+            &args
+        ),
         "(err u515)"
     );
 }
@@ -399,11 +671,26 @@ fn d08_guardianship_needs_acceptance_and_inboxes_are_no_broadcast_channel() {
 #[test]
 fn d09_log_access_refuses_a_revoked_token_while_another_is_live() {
     let mut ehr = world();
-    ok(&mut ehr, PATIENT, "permission-manager", "revoke-access", &[Value::UInt(1)]);
+    ok(
+        &mut ehr,
+        PATIENT,
+        "permission-manager",
+        "revoke-access",
+        &[Value::UInt(1)],
+    );
     let args = [p(&ehr, DOCTOR), Value::UInt(1), Value::none(), far(&ehr)];
-    ok(&mut ehr, PATIENT, "permission-manager", "grant-access", &args);
+    ok(
+        &mut ehr,
+        PATIENT,
+        "permission-manager",
+        "grant-access",
+        &args,
+    );
     let args = [Value::UInt(1), Value::UInt(1), text("view")];
-    assert_eq!(call(&mut ehr, DOCTOR, "ehr-storage", "log-access", &args), "(err u310)");
+    assert_eq!(
+        call(&mut ehr, DOCTOR, "ehr-storage", "log-access", &args),
+        "(err u310)"
+    );
     let args = [Value::UInt(2), Value::UInt(1), text("view")];
     ok(&mut ehr, DOCTOR, "ehr-storage", "log-access", &args);
 }
@@ -412,7 +699,13 @@ fn d09_log_access_refuses_a_revoked_token_while_another_is_live() {
 fn d10_an_attestation_verifies_only_for_its_issuer_chain_and_deployment() {
     let mut ehr = world();
     let args = [buff(40, 32), key(&ehr, STRANGER), text("gp")];
-    ok(&mut ehr, STRANGER, "doctor-registry", "register-doctor", &args);
+    ok(
+        &mut ehr,
+        STRANGER,
+        "doctor-registry",
+        "register-doctor",
+        &args,
+    );
     let attestation = Attestation {
         doctor: ehr.principal(STRANGER),
         license_hash: [40; 32],
@@ -428,7 +721,11 @@ fn d10_an_attestation_verifies_only_for_its_issuer_chain_and_deployment() {
         p(&ehr, ISSUER),
     ];
     let contract_hash = read(&mut ehr, "verification-helper", "attestation-hash", &args);
-    assert_eq!(contract_hash, bytes(&attestation.hash()), "the SDK and the contract agree");
+    assert_eq!(
+        contract_hash,
+        bytes(&attestation.hash()),
+        "the SDK and the contract agree"
+    );
     let issuer_key = ehr.account(ISSUER).secret_key.clone();
     let elsewhere = [
         Attestation {
@@ -449,15 +746,35 @@ fn d10_an_attestation_verifies_only_for_its_issuer_chain_and_deployment() {
         },
     ];
     for other in elsewhere {
-        let args = [p(&ehr, ISSUER), Value::UInt(100_000), bytes(&other.sign(&issuer_key))];
+        let args = [
+            p(&ehr, ISSUER),
+            Value::UInt(100_000),
+            bytes(&other.sign(&issuer_key)),
+        ];
         assert_eq!(
-            call(&mut ehr, STRANGER, "doctor-registry", "verify-with-attestation", &args),
+            call(
+                &mut ehr,
+                STRANGER,
+                "doctor-registry",
+                "verify-with-attestation",
+                &args
+            ),
             "(err u205)",
             "{other:?}"
         );
     }
-    let args = [p(&ehr, ISSUER), Value::UInt(100_000), bytes(&attestation.sign(&issuer_key))];
-    ok(&mut ehr, STRANGER, "doctor-registry", "verify-with-attestation", &args);
+    let args = [
+        p(&ehr, ISSUER),
+        Value::UInt(100_000),
+        bytes(&attestation.sign(&issuer_key)),
+    ];
+    ok(
+        &mut ehr,
+        STRANGER,
+        "doctor-registry",
+        "verify-with-attestation",
+        &args,
+    );
 }
 
 #[test]
@@ -465,20 +782,50 @@ fn d11_a_hash_copied_from_the_mempool_blocks_nobody() {
     let mut ehr = world();
     // The attacker registers the victim's identity and licence hashes first.
     let args = [buff(99, 32), key(&ehr, STRANGER)];
-    ok(&mut ehr, STRANGER, "patient-registry", "register-patient", &args);
+    ok(
+        &mut ehr,
+        STRANGER,
+        "patient-registry",
+        "register-patient",
+        &args,
+    );
     let args = [buff(99, 32), key(&ehr, PATIENT_2)];
-    ok(&mut ehr, PATIENT_2, "patient-registry", "register-patient", &args);
+    ok(
+        &mut ehr,
+        PATIENT_2,
+        "patient-registry",
+        "register-patient",
+        &args,
+    );
     let args = [buff(98, 32), key(&ehr, STRANGER), text("gp")];
-    ok(&mut ehr, STRANGER, "doctor-registry", "register-doctor", &args);
+    ok(
+        &mut ehr,
+        STRANGER,
+        "doctor-registry",
+        "register-doctor",
+        &args,
+    );
     let args = [buff(98, 32), key(&ehr, PATIENT_2), text("gp")];
-    ok(&mut ehr, PATIENT_2, "doctor-registry", "register-doctor", &args);
+    ok(
+        &mut ehr,
+        PATIENT_2,
+        "doctor-registry",
+        "register-doctor",
+        &args,
+    );
 }
 
 #[test]
 fn d12_a_doctor_replaces_its_encryption_key() {
     let mut ehr = world();
     let args = [buff(3, 33)];
-    ok(&mut ehr, DOCTOR, "doctor-registry", "update-enc-pubkey", &args);
+    ok(
+        &mut ehr,
+        DOCTOR,
+        "doctor-registry",
+        "update-enc-pubkey",
+        &args,
+    );
     let doctor = p(&ehr, DOCTOR);
     let d = read(&mut ehr, "doctor-registry", "get-doctor", &[doctor])
         .expect_optional()
@@ -488,7 +835,13 @@ fn d12_a_doctor_replaces_its_encryption_key() {
         .unwrap();
     assert_eq!(d.get("enc-pubkey").unwrap(), &buff(3, 33));
     assert_eq!(
-        call(&mut ehr, STRANGER, "doctor-registry", "update-enc-pubkey", &args),
+        call(
+            &mut ehr,
+            STRANGER,
+            "doctor-registry",
+            "update-enc-pubkey",
+            &args
+        ),
         "(err u203)"
     );
 }
@@ -504,23 +857,36 @@ fn d13_an_inner_node_never_passes_as_a_leaf() {
         .map(|(s, f)| leaf_hash(s, f))
         .collect();
     let tree = MerkleTree::new(leaves.clone()).unwrap();
-    let verify = |ehr: &mut EhrSimnet, salt: &[u8], field: &[u8], proof: &[[u8; 32]], pos: &[bool]| {
-        let list = |v: Vec<Value>| Value::cons_list_unsanitized(v).unwrap();
-        let args = [
-            bytes(salt),
-            bytes(field),
-            list(proof.iter().map(|h| bytes(h)).collect()),
-            list(pos.iter().map(|b| Value::Bool(*b)).collect()),
-            bytes(&tree.root()),
-        ];
-        read(ehr, "verification-helper", "verify-merkle-proof", &args) == Value::Bool(true)
-    };
+    let verify =
+        |ehr: &mut EhrSimnet, salt: &[u8], field: &[u8], proof: &[[u8; 32]], pos: &[bool]| {
+            let list = |v: Vec<Value>| Value::cons_list_unsanitized(v).unwrap();
+            let args = [
+                bytes(salt),
+                bytes(field),
+                list(proof.iter().map(|h| bytes(h)).collect()),
+                list(pos.iter().map(|b| Value::Bool(*b)).collect()),
+                bytes(&tree.root()),
+            ];
+            read(ehr, "verification-helper", "verify-merkle-proof", &args) == Value::Bool(true)
+        };
     let proof = tree.prove(0).unwrap();
-    assert!(verify(&mut ehr, &salts[0], fields[0], &proof.siblings, &proof.positions));
+    assert!(verify(
+        &mut ehr,
+        &salts[0],
+        fields[0],
+        &proof.siblings,
+        &proof.positions
+    ));
     // The forged leaf: the inner node over leaves 0 and 1, offered as (salt, field) =
     // (left child, right child), with the one sibling above it.
     let right_node = node_hash(&leaves[2], &leaves[3]);
-    assert!(!verify(&mut ehr, &leaves[0], &leaves[1], &[right_node], &[false]));
+    assert!(!verify(
+        &mut ehr,
+        &leaves[0],
+        &leaves[1],
+        &[right_node],
+        &[false]
+    ));
     // And the root itself, with an empty proof.
     let inner = node_hash(&leaves[0], &leaves[1]);
     assert!(!verify(&mut ehr, &inner, &right_node, &[], &[]));
@@ -532,11 +898,26 @@ fn d13_an_inner_node_never_passes_as_a_leaf() {
 fn log_access_refuses_a_record_of_another_patient() {
     let mut ehr = world();
     let args = [buff(50, 32), key(&ehr, PATIENT_2)];
-    ok(&mut ehr, PATIENT_2, "patient-registry", "register-patient", &args);
-    let args = [p(&ehr, PATIENT_2), text("lab"), buff(7, 32), text("loc"), buff(5, 93)];
+    ok(
+        &mut ehr,
+        PATIENT_2,
+        "patient-registry",
+        "register-patient",
+        &args,
+    );
+    let args = [
+        p(&ehr, PATIENT_2),
+        text("lab"),
+        buff(7, 32),
+        text("loc"),
+        buff(5, 93),
+    ];
     let other = ok(&mut ehr, PATIENT_2, "ehr-storage", "add-record", &args);
     let args = [Value::UInt(1), other, text("view")];
-    assert_eq!(call(&mut ehr, DOCTOR, "ehr-storage", "log-access", &args), "(err u312)");
+    assert_eq!(
+        call(&mut ehr, DOCTOR, "ehr-storage", "log-access", &args),
+        "(err u312)"
+    );
 }
 
 #[test]
@@ -559,8 +940,20 @@ fn disabling_an_issuer_unverifies_its_doctors_until_it_is_enabled_again() {
 #[test]
 fn the_admin_of_each_registry_is_handed_over_in_two_steps() {
     for (registry, refused, not_proposed, admin_fn, admin_args) in [
-        ("patient-registry", "(err u100)", "(err u112)", "set-verifier", 2),
-        ("doctor-registry", "(err u200)", "(err u210)", "set-issuer", 3),
+        (
+            "patient-registry",
+            "(err u100)",
+            "(err u112)",
+            "set-verifier",
+            2,
+        ),
+        (
+            "doctor-registry",
+            "(err u200)",
+            "(err u210)",
+            "set-issuer",
+            3,
+        ),
     ] {
         let mut ehr = world();
         let admin_call = |ehr: &mut EhrSimnet, who: &str| {
@@ -571,14 +964,31 @@ fn the_admin_of_each_registry_is_handed_over_in_two_steps() {
             args.push(Value::Bool(true));
             call(ehr, who, registry, admin_fn, &args)
         };
-        assert_eq!(call(&mut ehr, STRANGER, registry, "accept-admin", &[]), not_proposed);
+        assert_eq!(
+            call(&mut ehr, STRANGER, registry, "accept-admin", &[]),
+            not_proposed
+        );
         let args = [p(&ehr, STRANGER)];
-        assert_eq!(call(&mut ehr, STRANGER, registry, "propose-admin", &args), refused);
+        assert_eq!(
+            call(&mut ehr, STRANGER, registry, "propose-admin", &args),
+            refused
+        );
         ok(&mut ehr, "deployer", registry, "propose-admin", &args);
-        assert_eq!(admin_call(&mut ehr, STRANGER), refused, "not before accepting");
+        assert_eq!(
+            admin_call(&mut ehr, STRANGER),
+            refused,
+            "not before accepting"
+        );
         ok(&mut ehr, STRANGER, registry, "accept-admin", &[]);
-        assert_eq!(read(&mut ehr, registry, "get-owner", &[]), p(&ehr, STRANGER));
-        assert_eq!(admin_call(&mut ehr, "deployer"), refused, "{registry}: the old admin");
+        assert_eq!(
+            read(&mut ehr, registry, "get-owner", &[]),
+            p(&ehr, STRANGER)
+        );
+        assert_eq!(
+            admin_call(&mut ehr, "deployer"),
+            refused,
+            "{registry}: the old admin"
+        );
         assert_eq!(admin_call(&mut ehr, STRANGER), "(ok true)");
     }
 }
@@ -587,32 +997,81 @@ fn the_admin_of_each_registry_is_handed_over_in_two_steps() {
 fn only_a_records_author_anchors_its_claims_once_while_current() {
     let mut ehr = world();
     let args = [Value::UInt(1), buff(0xaa, 32)];
-    assert_eq!(call(&mut ehr, GUARDIAN, "ehr-storage", "set-claims-anchor", &args), "(err u300)");
+    assert_eq!(
+        call(
+            &mut ehr,
+            GUARDIAN,
+            "ehr-storage",
+            "set-claims-anchor",
+            &args
+        ),
+        "(err u300)"
+    );
     ok(&mut ehr, PATIENT, "ehr-storage", "set-claims-anchor", &args);
     let height = ehr.sim.block_height();
-    let anchor = read(&mut ehr, "ehr-storage", "get-claims-anchor", &[Value::UInt(1)])
-        .expect_optional()
-        .unwrap()
-        .unwrap()
-        .expect_tuple()
-        .unwrap();
+    let anchor = read(
+        &mut ehr,
+        "ehr-storage",
+        "get-claims-anchor",
+        &[Value::UInt(1)],
+    )
+    .expect_optional()
+    .unwrap()
+    .unwrap()
+    .expect_tuple()
+    .unwrap();
     assert_eq!(anchor.get("anchor").unwrap(), &buff(0xaa, 32));
-    assert!(anchor.get("anchored-at").unwrap().clone().expect_u128().unwrap() <= height as u128);
+    assert!(
+        anchor
+            .get("anchored-at")
+            .unwrap()
+            .clone()
+            .expect_u128()
+            .unwrap()
+            <= height as u128
+    );
     assert!(trail(&mut ehr, PATIENT).contains(&"claims-anchor".to_string()));
     let again = [Value::UInt(1), buff(0xbb, 32)];
-    assert_eq!(call(&mut ehr, PATIENT, "ehr-storage", "set-claims-anchor", &again), "(err u313)");
+    assert_eq!(
+        call(
+            &mut ehr,
+            PATIENT,
+            "ehr-storage",
+            "set-claims-anchor",
+            &again
+        ),
+        "(err u313)"
+    );
     // A superseded version takes no anchor.
     let args = [Value::UInt(1), buff(8, 32), text("l2"), buff(5, 93)];
     let v2 = ok(&mut ehr, PATIENT, "ehr-storage", "amend-record", &args);
-    let args = [p(&ehr, PATIENT), text("lab"), buff(9, 32), text("loc"), buff(5, 93)];
+    let args = [
+        p(&ehr, PATIENT),
+        text("lab"),
+        buff(9, 32),
+        text("loc"),
+        buff(5, 93),
+    ];
     let r3 = ok(&mut ehr, PATIENT, "ehr-storage", "add-record", &args);
     let args = [r3.clone(), buff(1, 32), text("l3"), buff(5, 93)];
     ok(&mut ehr, PATIENT, "ehr-storage", "amend-record", &args);
     assert_eq!(
-        call(&mut ehr, PATIENT, "ehr-storage", "set-claims-anchor", &[r3, buff(1, 32)]),
+        call(
+            &mut ehr,
+            PATIENT,
+            "ehr-storage",
+            "set-claims-anchor",
+            &[r3, buff(1, 32)]
+        ),
         "(err u306)"
     );
-    ok(&mut ehr, PATIENT, "ehr-storage", "set-claims-anchor", &[v2, buff(1, 32)]);
+    ok(
+        &mut ehr,
+        PATIENT,
+        "ehr-storage",
+        "set-claims-anchor",
+        &[v2, buff(1, 32)],
+    );
 }
 
 #[test]
@@ -620,7 +1079,9 @@ fn per_principal_index_maps_list_only_own_entries() {
     let mut ehr = world();
     let ids = |ehr: &mut EhrSimnet, contract: &str, count: &str, item: &str, who: &str| {
         let who = p(ehr, who);
-        let n = read(ehr, contract, count, &[who.clone()]).expect_u128().unwrap();
+        let n = read(ehr, contract, count, &[who.clone()])
+            .expect_u128()
+            .unwrap();
         (0..n)
             .map(|i| {
                 read(ehr, contract, item, &[who.clone(), Value::UInt(i)])
@@ -633,26 +1094,103 @@ fn per_principal_index_maps_list_only_own_entries() {
             .collect::<Vec<_>>()
     };
     let args = [Value::UInt(1), Value::none(), far(&ehr)];
-    ok(&mut ehr, PATIENT, "permission-manager", "create-token", &args); // token 2
+    ok(
+        &mut ehr,
+        PATIENT,
+        "permission-manager",
+        "create-token",
+        &args,
+    ); // token 2
     let args = [Value::UInt(2), p(&ehr, PATIENT), p(&ehr, DOCTOR_3)];
     ok(&mut ehr, PATIENT, "access-token-nft", "transfer", &args);
     let args = [p(&ehr, PATIENT), Value::UInt(1), Value::UInt(10), utf8("r")];
-    ok(&mut ehr, DOCTOR, "permission-manager", "request-access", &args); // request 1
+    ok(
+        &mut ehr,
+        DOCTOR,
+        "permission-manager",
+        "request-access",
+        &args,
+    ); // request 1
     let nft = "access-token-nft";
-    assert_eq!(ids(&mut ehr, nft, "get-patient-token-count", "get-patient-token-id", PATIENT), [1, 2]);
-    assert_eq!(ids(&mut ehr, nft, "get-grantee-token-count", "get-grantee-token-id", DOCTOR), [1]);
-    assert_eq!(ids(&mut ehr, nft, "get-grantee-token-count", "get-grantee-token-id", DOCTOR_3), [2]);
-    assert!(ids(&mut ehr, nft, "get-patient-token-count", "get-patient-token-id", DOCTOR).is_empty());
+    assert_eq!(
+        ids(
+            &mut ehr,
+            nft,
+            "get-patient-token-count",
+            "get-patient-token-id",
+            PATIENT
+        ),
+        [1, 2]
+    );
+    assert_eq!(
+        ids(
+            &mut ehr,
+            nft,
+            "get-grantee-token-count",
+            "get-grantee-token-id",
+            DOCTOR
+        ),
+        [1]
+    );
+    assert_eq!(
+        ids(
+            &mut ehr,
+            nft,
+            "get-grantee-token-count",
+            "get-grantee-token-id",
+            DOCTOR_3
+        ),
+        [2]
+    );
+    assert!(ids(
+        &mut ehr,
+        nft,
+        "get-patient-token-count",
+        "get-patient-token-id",
+        DOCTOR
+    )
+    .is_empty());
     let pm = "permission-manager";
-    assert_eq!(ids(&mut ehr, pm, "get-patient-request-count", "get-patient-request-id", PATIENT), [1]);
-    assert_eq!(ids(&mut ehr, pm, "get-doctor-request-count", "get-doctor-request-id", DOCTOR), [1]);
-    assert!(ids(&mut ehr, pm, "get-doctor-request-count", "get-doctor-request-id", DOCTOR_3).is_empty());
+    assert_eq!(
+        ids(
+            &mut ehr,
+            pm,
+            "get-patient-request-count",
+            "get-patient-request-id",
+            PATIENT
+        ),
+        [1]
+    );
+    assert_eq!(
+        ids(
+            &mut ehr,
+            pm,
+            "get-doctor-request-count",
+            "get-doctor-request-id",
+            DOCTOR
+        ),
+        [1]
+    );
+    assert!(ids(
+        &mut ehr,
+        pm,
+        "get-doctor-request-count",
+        "get-doctor-request-id",
+        DOCTOR_3
+    )
+    .is_empty());
 }
 
 #[test]
 fn the_index_maps_keep_grant_revoke_and_request_costs_flat_from_10_to_1000_entries() {
     let mut ehr = world();
-    ok(&mut ehr, PATIENT, "permission-manager", "revoke-access", &[Value::UInt(1)]);
+    ok(
+        &mut ehr,
+        PATIENT,
+        "permission-manager",
+        "revoke-access",
+        &[Value::UInt(1)],
+    );
     let cycle = |ehr: &mut EhrSimnet| {
         let args = [p(ehr, DOCTOR), Value::UInt(1), Value::none(), far(ehr)];
         let g = ehr
@@ -691,9 +1229,19 @@ fn the_index_maps_keep_grant_revoke_and_request_costs_flat_from_10_to_1000_entri
     assert_eq!(at_10.2, at_1000.2, "request-access");
     assert_eq!(at_10.3, at_1000.3, "deny-request");
     let patient = p(&ehr, PATIENT);
-    let n = read(&mut ehr, "access-token-nft", "get-patient-token-count", &[patient.clone()]);
+    let n = read(
+        &mut ehr,
+        "access-token-nft",
+        "get-patient-token-count",
+        &[patient.clone()],
+    );
     assert_eq!(n, Value::UInt(1001), "token 1 and 1,000 grants");
-    let n = read(&mut ehr, "permission-manager", "get-patient-request-count", &[patient]);
+    let n = read(
+        &mut ehr,
+        "permission-manager",
+        "get-patient-request-count",
+        &[patient],
+    );
     assert_eq!(n, Value::UInt(1000));
 }
 
@@ -703,10 +1251,22 @@ fn another_issuer_cannot_lift_a_suspension() {
     let args = [p(&ehr, STRANGER), key(&ehr, STRANGER), Value::Bool(true)];
     ok(&mut ehr, "deployer", "doctor-registry", "set-issuer", &args);
     let args = [p(&ehr, DOCTOR)];
-    ok(&mut ehr, "deployer", "doctor-registry", "suspend-doctor", &args);
+    ok(
+        &mut ehr,
+        "deployer",
+        "doctor-registry",
+        "suspend-doctor",
+        &args,
+    );
     let args = [p(&ehr, DOCTOR), Value::UInt(100_000)];
     assert_eq!(
-        call(&mut ehr, STRANGER, "doctor-registry", "verify-doctor", &args),
+        call(
+            &mut ehr,
+            STRANGER,
+            "doctor-registry",
+            "verify-doctor",
+            &args
+        ),
         "(err u209)"
     );
     ok(&mut ehr, ISSUER, "doctor-registry", "verify-doctor", &args);

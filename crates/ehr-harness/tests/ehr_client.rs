@@ -292,13 +292,17 @@ async fn proofs_built_in_rust_verify_in_the_contract_over_rpc() {
         );
         let field = d.field_bytes();
         assert!(
-            ehr.verify_merkle_proof(&d.salt, &field, &d.proof).await.unwrap(),
+            ehr.verify_merkle_proof(&d.salt, &field, &d.proof)
+                .await
+                .unwrap(),
             "{path}"
         );
         let mut forged = field.clone();
         forged.push(b' ');
         assert!(
-            !ehr.verify_merkle_proof(&d.salt, &forged, &d.proof).await.unwrap(),
+            !ehr.verify_merkle_proof(&d.salt, &forged, &d.proof)
+                .await
+                .unwrap(),
             "{path}"
         );
     }

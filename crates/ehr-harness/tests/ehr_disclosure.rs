@@ -37,7 +37,9 @@ fn merkle_proofs_from_the_sdk_verify_in_the_contract() {
     let mut ehr = EhrSimnet::new().unwrap();
     for n in 1..=17usize {
         let field = |i: usize| format!("field-{i}").into_bytes();
-        let leaves: Vec<[u8; 32]> = (0..n).map(|i| leaf_hash(&[i as u8; 32], &field(i))).collect();
+        let leaves: Vec<[u8; 32]> = (0..n)
+            .map(|i| leaf_hash(&[i as u8; 32], &field(i)))
+            .collect();
         let tree = MerkleTree::new(leaves).unwrap();
         for i in 0..n {
             let proof = tree.prove(i).unwrap();
@@ -83,9 +85,23 @@ fn merkle_proofs_from_the_sdk_verify_in_the_contract() {
     let leaves: Vec<[u8; 32]> = (0..4u8).map(|i| leaf_hash(&[i; 32], b"x")).collect();
     let tree = MerkleTree::new(leaves.clone()).unwrap();
     let right = node_hash(&leaves[2], &leaves[3]);
-    assert!(verify_in_contract(&mut ehr, &[0; 32], b"x", &tree.prove(0).unwrap().siblings, &tree.prove(0).unwrap().positions, &tree.root()));
+    assert!(verify_in_contract(
+        &mut ehr,
+        &[0; 32],
+        b"x",
+        &tree.prove(0).unwrap().siblings,
+        &tree.prove(0).unwrap().positions,
+        &tree.root()
+    ));
     assert!(
-        !verify_in_contract(&mut ehr, &leaves[0], &leaves[1], &[right], &[false], &tree.root()),
+        !verify_in_contract(
+            &mut ehr,
+            &leaves[0],
+            &leaves[1],
+            &[right],
+            &[false],
+            &tree.root()
+        ),
         "an inner node never passes as a leaf"
     );
 }
@@ -127,7 +143,12 @@ fn commitments_and_attestation_hashes_match_the_contract() {
         .read(
             "verification-helper",
             "attestation-hash",
-            &[doctor.into(), buff(&[9; 32]), Value::UInt(123_456), issuer.into()],
+            &[
+                doctor.into(),
+                buff(&[9; 32]),
+                Value::UInt(123_456),
+                issuer.into(),
+            ],
         )
         .unwrap();
     assert_eq!(theirs.result, buff(&ours));

@@ -624,11 +624,17 @@ fn authorization_matrix_covers_every_public_function_and_role() {
                     // calls, which change the caller's inbox state.
                     assert_ne!(before, after, "{name}.{function} by {role} changed nothing");
                     if name != "notification-system" {
-                        assert!(after.0 > before.0, "{name}.{function} by {role} is not audited");
+                        assert!(
+                            after.0 > before.0,
+                            "{name}.{function} by {role} is not audited"
+                        );
                     }
                 } else {
                     assert_eq!(got, refusal, "{name}.{function} called by {role}");
-                    assert_eq!(before, after, "{name}.{function} refused for {role} left a trace");
+                    assert_eq!(
+                        before, after,
+                        "{name}.{function} refused for {role} left a trace"
+                    );
                 }
                 ehr.sim.revert(&snapshot);
             }

@@ -6,8 +6,8 @@
 
 use clarity::vm::types::{PrincipalData, QualifiedContractIdentifier};
 use ehr_sdk::disclosure::{
-    commitment, leaf_hash, node_hash, sign_rsv, Attestation, MerkleError,
-    MerkleProof, MerkleTree, MAX_DEPTH,
+    commitment, leaf_hash, node_hash, sign_rsv, Attestation, MerkleError, MerkleProof, MerkleTree,
+    MAX_DEPTH,
 };
 use ehr_sdk::keys::SecretKey;
 use stacks_common::util::secp256k1::{secp256k1_recover, secp256k1_verify};

@@ -709,7 +709,10 @@ fn every_contract_action_is_mapped() {
         assert!(["C", "U", "D"].contains(&code), "{a} -> {code}");
     }
     for logged in ehr_sdk::ehr::calls::LOGGED_ACTIONS {
-        assert!(!actions.iter().any(|a| a == logged), "{logged} is a contract action");
+        assert!(
+            !actions.iter().any(|a| a == logged),
+            "{logged} is a contract action"
+        );
         assert_eq!(action_code(logged), "R");
     }
     assert_eq!(action_code("revoke-access"), "D");

@@ -391,7 +391,12 @@ pub fn tour() -> Result<(EhrSimnet, Vec<TourStep>), SimnetError> {
     );
     step!(PATIENT, "patient-registry", "deactivate", vec![]);
     for registry in ["patient-registry", "doctor-registry"] {
-        step!("deployer", registry, "propose-admin", vec![p(&ehr, NEW_ADMIN)]);
+        step!(
+            "deployer",
+            registry,
+            "propose-admin",
+            vec![p(&ehr, NEW_ADMIN)]
+        );
         step!(NEW_ADMIN, registry, "accept-admin", vec![]);
     }
     Ok((ehr, steps))

@@ -706,7 +706,11 @@ impl EhrClient {
         let v = self
             .read_fn(EhrStorage, "get-claims-anchor", vec![uint(record_id)])
             .await?;
-        Ok(decode::optional("get-claims-anchor", &v, ClaimsAnchor::from_value)?)
+        Ok(decode::optional(
+            "get-claims-anchor",
+            &v,
+            ClaimsAnchor::from_value,
+        )?)
     }
 
     /// `ehr-storage.is-logged-action`: whether `log-access` takes `action`.
@@ -714,17 +718,24 @@ impl EhrClient {
         let call = calls::read_only(
             EhrStorage,
             "is-logged-action",
-            vec![Value::string_ascii_from_bytes(action.as_bytes().to_vec()).map_err(|e| {
-                CallError::BadArgument {
-                    function: "ehr-storage.is-logged-action".into(),
-                    arg: "action".into(),
-                    expected: "(string-ascii 24)".into(),
-                    problem: e.to_string(),
-                }
-            })?],
+            vec![
+                Value::string_ascii_from_bytes(action.as_bytes().to_vec()).map_err(|e| {
+                    CallError::BadArgument {
+                        function: "ehr-storage.is-logged-action".into(),
+                        arg: "action".into(),
+                        expected: "(string-ascii 24)".into(),
+                        problem: e.to_string(),
+                    }
+                })?,
+            ],
         )?;
         let v = self.read(&call).await?;
-        Ok(decode::plain("is-logged-action", "a bool", &v, decode::boolean)?)
+        Ok(decode::plain(
+            "is-logged-action",
+            "a bool",
+            &v,
+            decode::boolean,
+        )?)
     }
 
     /// `access-token-nft.get-last-token-id`.
@@ -789,8 +800,12 @@ impl EhrClient {
 
     /// `access-token-nft.get-patient-token-count`: tokens issued for patient `p`.
     pub async fn get_patient_token_count(&self, p: &PrincipalData) -> Result<u64, ClientError> {
-        self.read_u64(AccessTokenNft, "get-patient-token-count", vec![principal(p)])
-            .await
+        self.read_u64(
+            AccessTokenNft,
+            "get-patient-token-count",
+            vec![principal(p)],
+        )
+        .await
     }
 
     /// `access-token-nft.get-patient-token-id`: the id of patient `p`'s `index`-th token.
@@ -810,8 +825,12 @@ impl EhrClient {
     /// `access-token-nft.get-grantee-token-count`: tokens `p` became the grantee of (not
     /// counting a patient's own tokens); check each token for its current state.
     pub async fn get_grantee_token_count(&self, p: &PrincipalData) -> Result<u64, ClientError> {
-        self.read_u64(AccessTokenNft, "get-grantee-token-count", vec![principal(p)])
-            .await
+        self.read_u64(
+            AccessTokenNft,
+            "get-grantee-token-count",
+            vec![principal(p)],
+        )
+        .await
     }
 
     /// `access-token-nft.get-grantee-token-id`.
@@ -894,8 +913,12 @@ impl EhrClient {
 
     /// `permission-manager.get-patient-request-count`: requests made to patient `p`.
     pub async fn get_patient_request_count(&self, p: &PrincipalData) -> Result<u64, ClientError> {
-        self.read_u64(PermissionManager, "get-patient-request-count", vec![principal(p)])
-            .await
+        self.read_u64(
+            PermissionManager,
+            "get-patient-request-count",
+            vec![principal(p)],
+        )
+        .await
     }
 
     /// `permission-manager.get-patient-request-id`.
@@ -914,8 +937,12 @@ impl EhrClient {
 
     /// `permission-manager.get-doctor-request-count`: requests doctor `p` made.
     pub async fn get_doctor_request_count(&self, p: &PrincipalData) -> Result<u64, ClientError> {
-        self.read_u64(PermissionManager, "get-doctor-request-count", vec![principal(p)])
-            .await
+        self.read_u64(
+            PermissionManager,
+            "get-doctor-request-count",
+            vec![principal(p)],
+        )
+        .await
     }
 
     /// `permission-manager.get-doctor-request-id`.
