@@ -80,7 +80,7 @@ fn trail(ehr: &mut EhrSimnet, who: &str) -> Vec<String> {
         ehr,
         "audit-log",
         "get-patient-entry-count",
-        &[patient.clone()],
+        std::slice::from_ref(&patient),
     )
     .expect_u128()
     .unwrap();
@@ -257,7 +257,7 @@ fn d02_a_guardian_doctor_never_grants_or_approves_for_itself() {
             GUARDIAN,
             "permission-manager",
             "approve-request",
-            &[id.clone()]
+            std::slice::from_ref(&id)
         ),
         "(err u513)"
     );
@@ -379,12 +379,17 @@ fn d05_a_regular_grant_or_approval_supersedes_a_live_emergency_token() {
             has_access(&mut ehr, DOCTOR_3, 2),
             "the regular grant is live"
         );
-        let token = read(&mut ehr, "access-token-nft", "get-token", &[em.clone()])
-            .expect_optional()
-            .unwrap()
-            .unwrap()
-            .expect_tuple()
-            .unwrap();
+        let token = read(
+            &mut ehr,
+            "access-token-nft",
+            "get-token",
+            std::slice::from_ref(&em),
+        )
+        .expect_optional()
+        .unwrap()
+        .unwrap()
+        .expect_tuple()
+        .unwrap();
         assert_eq!(token.get("revoked").unwrap(), &Value::Bool(true));
         assert_eq!(
             read(&mut ehr, "access-token-nft", "get-owner", &[em]),
@@ -1079,7 +1084,7 @@ fn per_principal_index_maps_list_only_own_entries() {
     let mut ehr = world();
     let ids = |ehr: &mut EhrSimnet, contract: &str, count: &str, item: &str, who: &str| {
         let who = p(ehr, who);
-        let n = read(ehr, contract, count, &[who.clone()])
+        let n = read(ehr, contract, count, std::slice::from_ref(&who))
             .expect_u128()
             .unwrap();
         (0..n)
@@ -1233,7 +1238,7 @@ fn the_index_maps_keep_grant_revoke_and_request_costs_flat_from_10_to_1000_entri
         &mut ehr,
         "access-token-nft",
         "get-patient-token-count",
-        &[patient.clone()],
+        std::slice::from_ref(&patient),
     );
     assert_eq!(n, Value::UInt(1001), "token 1 and 1,000 grants");
     let n = read(

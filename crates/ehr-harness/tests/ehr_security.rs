@@ -579,7 +579,11 @@ fn effects(ehr: &mut EhrSimnet, who: &str) -> (u128, u128, bool) {
         .expect_u128()
         .unwrap();
     let unread = ehr
-        .read("notification-system", "get-unread-count", &[me.clone()])
+        .read(
+            "notification-system",
+            "get-unread-count",
+            std::slice::from_ref(&me),
+        )
         .unwrap()
         .result
         .expect_u128()
