@@ -1,14 +1,24 @@
 ;; doctor-registry: doctors, the issuers that verify their credentials, suspension and
 ;; expiry. A doctor is verified by an enabled issuer's call, or by submitting the
-;; issuer's secp256k1 signature over attestation-hash (verification-helper); each
-;; attestation can be used once, so a suspended doctor cannot replay an old one.
+;; issuer's secp256k1 signature over attestation-hash (verification-helper), which binds
+;; the doctor, its licence hash, the expiry, the issuer, the chain id and this contract, so
+;; one signature never verifies in another deployment or chain. Each attestation can be
+;; used once, so a suspended doctor cannot replay an old one.
+;;
+;; A licence hash reserves nothing (from v2): the issuer vouches for the account, so a hash
+;; copied out of the mempool gains nothing and blocks nobody.
+;;
+;; Disabling an issuer un-verifies the doctors it verified at once (is-verified checks
+;; that the issuer is still enabled); enabling it again restores them until their expiry.
+;; A disabled issuer's key is usually a compromised one.
+;;
+;; The administrator (enables issuers) is handed over in two steps: propose-admin,
+;; accept-admin.
 
-(define-constant CONTRACT-OWNER tx-sender)
 (define-constant NO-DETAILS 0x0000000000000000000000000000000000000000000000000000000000000000)
 
 (define-constant ERR-NOT-AUTHORIZED (err u200))
 (define-constant ERR-ALREADY-REGISTERED (err u201))
-(define-constant ERR-LICENSE-TAKEN (err u202))
 (define-constant ERR-NOT-REGISTERED (err u203))
 (define-constant ERR-NOT-ISSUER (err u204))
 (define-constant ERR-BAD-SIGNATURE (err u205))
@@ -16,6 +26,10 @@
 (define-constant ERR-ATTESTATION-USED (err u207))
 (define-constant ERR-INDIRECT-CALL (err u208))
 (define-constant ERR-SUSPENDED (err u209))
+(define-constant ERR-NOT-PROPOSED-ADMIN (err u210))
+
+(define-data-var admin principal tx-sender)
+(define-data-var proposed-admin (optional principal) none)
 
 (define-map doctors principal {
   license-hash: (buff 32),
@@ -27,7 +41,6 @@
   expires-at: uint,
   suspended: bool
 })
-(define-map license-hashes (buff 32) principal)
 (define-map issuers principal { pubkey: (buff 33), enabled: bool })
 (define-map used-attestations (buff 32) bool)
 
@@ -44,7 +57,6 @@
   (begin
     (asserts! (is-eq tx-sender contract-caller) ERR-INDIRECT-CALL)
     (asserts! (is-none (map-get? doctors tx-sender)) ERR-ALREADY-REGISTERED)
-    (asserts! (map-insert license-hashes license-hash tx-sender) ERR-LICENSE-TAKEN)
     (map-set doctors tx-sender {
       license-hash: license-hash, enc-pubkey: enc-pubkey, specialty: specialty,
       registered-at: block-height, verified: false, verified-by: none,
@@ -52,10 +64,19 @@
     (try! (log tx-sender "register-doctor" u0))
     (ok true)))
 
+;; A doctor replaces its own encryption key (lost or leaked). Envelopes already written
+;; to the old key stay as they are: the patient re-shares with the new key.
+(define-public (update-enc-pubkey (enc-pubkey (buff 33)))
+  (let ((d (unwrap! (map-get? doctors tx-sender) ERR-NOT-REGISTERED)))
+    (asserts! (is-eq tx-sender contract-caller) ERR-INDIRECT-CALL)
+    (map-set doctors tx-sender (merge d { enc-pubkey: enc-pubkey }))
+    (try! (log tx-sender "doctor-enc-pubkey" u0))
+    (ok true)))
+
 (define-public (set-issuer (issuer principal) (issuer-pubkey (buff 33)) (enabled bool))
   (begin
     (asserts! (is-eq tx-sender contract-caller) ERR-INDIRECT-CALL)
-    (asserts! (is-eq tx-sender CONTRACT-OWNER) ERR-NOT-AUTHORIZED)
+    (asserts! (is-eq tx-sender (var-get admin)) ERR-NOT-AUTHORIZED)
     (map-set issuers issuer { pubkey: issuer-pubkey, enabled: enabled })
     (try! (log issuer (if enabled "issuer-enabled" "issuer-disabled") u0))
     (ok true)))
@@ -68,17 +89,23 @@
     (try! (tell doctor "doctor-verified" expires-at))
     (ok true)))
 
+;; A suspension is lifted only by the issuer that verified the doctor: another issuer
+;; cannot override it.
 (define-public (verify-doctor (doctor principal) (expires-at uint))
   (begin
     (asserts! (is-eq tx-sender contract-caller) ERR-INDIRECT-CALL)
     (asserts! (is-issuer tx-sender) ERR-NOT-ISSUER)
+    (asserts! (match (map-get? doctors doctor)
+                d (or (not (get suspended d)) (is-eq (get verified-by d) (some tx-sender)))
+                true)
+              ERR-SUSPENDED)
     (mark-verified doctor tx-sender expires-at)))
 
 (define-public (verify-with-attestation (issuer principal) (expires-at uint) (signature (buff 65)))
   (let (
       (d (unwrap! (map-get? doctors tx-sender) ERR-NOT-REGISTERED))
       (entry (unwrap! (map-get? issuers issuer) ERR-NOT-ISSUER))
-      (hash (contract-call? .verification-helper attestation-hash tx-sender (get license-hash d) expires-at)))
+      (hash (contract-call? .verification-helper attestation-hash tx-sender (get license-hash d) expires-at issuer)))
     (asserts! (is-eq tx-sender contract-caller) ERR-INDIRECT-CALL)
     (asserts! (get enabled entry) ERR-NOT-ISSUER)
     (asserts! (secp256k1-verify hash signature (get pubkey entry)) ERR-BAD-SIGNATURE)
@@ -90,17 +117,40 @@
 (define-public (suspend-doctor (doctor principal))
   (let ((d (unwrap! (map-get? doctors doctor) ERR-NOT-REGISTERED)))
     (asserts! (is-eq tx-sender contract-caller) ERR-INDIRECT-CALL)
-    (asserts! (or (is-issuer tx-sender) (is-eq tx-sender CONTRACT-OWNER)) ERR-NOT-AUTHORIZED)
+    (asserts! (or (is-issuer tx-sender) (is-eq tx-sender (var-get admin))) ERR-NOT-AUTHORIZED)
     (map-set doctors doctor (merge d { suspended: true }))
     (try! (log doctor "suspend-doctor" u0))
     (try! (tell doctor "doctor-suspended" u0))
     (ok true)))
 
+;; Step 1 of handing the administrator role over: the current administrator names its
+;; successor (a later proposal replaces an earlier one).
+(define-public (propose-admin (new-admin principal))
+  (begin
+    (asserts! (is-eq tx-sender contract-caller) ERR-INDIRECT-CALL)
+    (asserts! (is-eq tx-sender (var-get admin)) ERR-NOT-AUTHORIZED)
+    (var-set proposed-admin (some new-admin))
+    (try! (log new-admin "admin-proposed" u0))
+    (ok true)))
+
+;; Step 2: the proposed account accepts and becomes the administrator.
+(define-public (accept-admin)
+  (begin
+    (asserts! (is-eq tx-sender contract-caller) ERR-INDIRECT-CALL)
+    (asserts! (is-eq (var-get proposed-admin) (some tx-sender)) ERR-NOT-PROPOSED-ADMIN)
+    (var-set admin tx-sender)
+    (var-set proposed-admin none)
+    (try! (log tx-sender "admin-accepted" u0))
+    (ok true)))
+
 (define-read-only (get-doctor (d principal)) (map-get? doctors d))
 (define-read-only (get-issuer (i principal)) (map-get? issuers i))
-;; Verified, not suspended, and the credential not yet expired.
+;; Verified, not suspended, not expired, and the issuer that verified it still enabled.
 (define-read-only (is-verified (d principal))
   (match (map-get? doctors d)
-    doc (and (get verified doc) (not (get suspended doc)) (< block-height (get expires-at doc)))
+    doc (and (get verified doc) (not (get suspended doc)) (< block-height (get expires-at doc))
+             (match (get verified-by doc) issuer (is-issuer issuer) false))
     false))
-(define-read-only (get-owner) CONTRACT-OWNER)
+;; The current administrator (the deployer until it hands the role over).
+(define-read-only (get-owner) (var-get admin))
+(define-read-only (get-proposed-admin) (var-get proposed-admin))

@@ -5,10 +5,11 @@
 ;;
 ;; Encodings (also in README):
 ;;   commitment  = sha256(salt ++ value)
-;;   Merkle leaf = sha256(0x00 ++ salt ++ field)      (verify-merkle-proof takes this hash)
+;;   Merkle leaf = sha256(0x00 ++ salt ++ field)      (verify-merkle-proof hashes it itself)
 ;;   inner node  = sha256(0x01 ++ left ++ right)      (RFC 6962 domain separation)
 ;;   positions[i] is true when proof[i] is the LEFT sibling at level i.
-;;   attestation = sha256(to-consensus-buff? {doctor, license-hash, expires-at})
+;;   attestation = sha256(to-consensus-buff? {doctor, license-hash, expires-at, issuer,
+;;                        chain-id, contract}), contract = this deployer's doctor-registry
 
 (define-read-only (leaf-hash (salt (buff 32)) (field (buff 512)))
   (sha256 (concat (concat 0x00 salt) field)))
@@ -24,11 +25,12 @@
       (node-hash (get sibling step) acc)
       (node-hash acc (get sibling step))))
 
+;; The leaf is hashed here from (salt, field), so no inner node or root can pass as a leaf.
 ;; At most 32 levels: the fold is bounded by the list type.
-(define-read-only (verify-merkle-proof (leaf (buff 32)) (proof (list 32 (buff 32))) (positions (list 32 bool)) (root (buff 32)))
+(define-read-only (verify-merkle-proof (salt (buff 32)) (field (buff 512)) (proof (list 32 (buff 32))) (positions (list 32 bool)) (root (buff 32)))
   (and
     (is-eq (len proof) (len positions))
-    (is-eq (fold climb (map pair-step proof positions) leaf) root)))
+    (is-eq (fold climb (map pair-step proof positions) (leaf-hash salt field)) root)))
 
 (define-read-only (verify-commitment (commitment (buff 32)) (salt (buff 32)) (value (buff 512)))
   (is-eq commitment (sha256 (concat salt value))))
@@ -37,5 +39,9 @@
 (define-read-only (verify-signature (message-hash (buff 32)) (signature (buff 65)) (pubkey (buff 33)))
   (secp256k1-verify message-hash signature pubkey))
 
-(define-read-only (attestation-hash (doctor principal) (license-hash (buff 32)) (expires-at uint))
-  (sha256 (unwrap-panic (to-consensus-buff? { doctor: doctor, license-hash: license-hash, expires-at: expires-at }))))
+;; What an issuer signs for `doctor`: bound to the issuer, this chain and this deployment's
+;; doctor-registry, so the signature verifies nowhere else.
+(define-read-only (attestation-hash (doctor principal) (license-hash (buff 32)) (expires-at uint) (issuer principal))
+  (sha256 (unwrap-panic (to-consensus-buff? {
+    doctor: doctor, license-hash: license-hash, expires-at: expires-at, issuer: issuer,
+    chain-id: chain-id, contract: .doctor-registry }))))

@@ -22,7 +22,7 @@ fn demo_walks_through_grant_read_revoke_refuse_and_audit() {
         "The patient grants the doctor read access",
         "\"resourceType\":\"Observation\"",
         "The doctor is refused",
-        "(err u509)",
+        "(err u310)",
         "hash chain verified",
         "Done: granted, read, revoked, refused, audited.",
     ] {

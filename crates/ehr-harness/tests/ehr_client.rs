@@ -240,7 +240,7 @@ async fn grant_read_revoke_through_the_typed_client() {
         .unwrap_err();
     assert_eq!(
         err.contract_error(),
-        Some(ContractError::PermissionNoAccess),
+        Some(ContractError::StorageNoAccess),
         "{err}"
     );
 
@@ -295,19 +295,32 @@ async fn proofs_built_in_rust_verify_in_the_contract_over_rpc() {
             ehr.leaf_hash(&d.salt, &d.field_bytes()).await.unwrap(),
             d.proof.leaf
         );
-        assert!(ehr.verify_merkle_proof(&d.proof).await.unwrap(), "{path}");
-        let mut forged = d.proof.clone();
-        forged.leaf[0] ^= 1;
-        assert!(!ehr.verify_merkle_proof(&forged).await.unwrap(), "{path}");
+        let field = d.field_bytes();
+        assert!(
+            ehr.verify_merkle_proof(&d.salt, &field, &d.proof)
+                .await
+                .unwrap(),
+            "{path}"
+        );
+        let mut forged = field.clone();
+        forged.push(b' ');
+        assert!(
+            !ehr.verify_merkle_proof(&d.salt, &forged, &d.proof)
+                .await
+                .unwrap(),
+            "{path}"
+        );
     }
     let key = account("wallet_3").secret_key;
     let doctor: PrincipalData = account("wallet_2").principal();
-    let hash = ehr.attestation_hash(&doctor, &[9; 32], 1000).await.unwrap();
-    assert_eq!(
-        hash,
-        ehr_sdk::disclosure::attestation_hash(&doctor, &[9; 32], 1000)
-    );
-    let sig = ehr_sdk::disclosure::sign_attestation(&key, &doctor, &[9; 32], 1000);
+    let issuer: PrincipalData = account("wallet_3").principal();
+    let hash = ehr
+        .attestation_hash(&doctor, &[9; 32], 1000, &issuer)
+        .await
+        .unwrap();
+    let attestation = ehr.attestation(&doctor, &[9; 32], 1000, &issuer);
+    assert_eq!(hash, attestation.hash());
+    let sig = attestation.sign(&key);
     assert!(ehr
         .verify_signature(&hash, &sig, &key.public_key().to_bytes())
         .await

@@ -3,15 +3,18 @@
 
 use clarity::vm::types::Value;
 use ehr_harness::ehr::EhrSimnet;
-use ehr_sdk::disclosure::{attestation_hash, commitment, leaf_hash, node_hash, MerkleTree};
+use ehr_sdk::disclosure::{commitment, leaf_hash, node_hash, Attestation, MerkleTree};
 
 fn buff(b: &[u8]) -> Value {
     Value::buff_from(b.to_vec()).unwrap()
 }
 
+/// The contract's verify-merkle-proof over the leaf (salt, field): it hashes the leaf
+/// itself.
 fn verify_in_contract(
     ehr: &mut EhrSimnet,
-    leaf: &[u8; 32],
+    salt: &[u8],
+    field: &[u8],
     siblings: &[[u8; 32]],
     positions: &[bool],
     root: &[u8; 32],
@@ -23,7 +26,7 @@ fn verify_in_contract(
         .read(
             "verification-helper",
             "verify-merkle-proof",
-            &[buff(leaf), proof, pos, buff(root)],
+            &[buff(salt), buff(field), proof, pos, buff(root)],
         )
         .unwrap();
     r.result == Value::Bool(true)
@@ -33,8 +36,9 @@ fn verify_in_contract(
 fn merkle_proofs_from_the_sdk_verify_in_the_contract() {
     let mut ehr = EhrSimnet::new().unwrap();
     for n in 1..=17usize {
+        let field = |i: usize| format!("field-{i}").into_bytes();
         let leaves: Vec<[u8; 32]> = (0..n)
-            .map(|i| leaf_hash(&[i as u8; 32], format!("field-{i}").as_bytes()))
+            .map(|i| leaf_hash(&[i as u8; 32], &field(i)))
             .collect();
         let tree = MerkleTree::new(leaves).unwrap();
         for i in 0..n {
@@ -43,7 +47,8 @@ fn merkle_proofs_from_the_sdk_verify_in_the_contract() {
             assert!(
                 verify_in_contract(
                     &mut ehr,
-                    &proof.leaf,
+                    &[i as u8; 32],
+                    &field(i),
                     &proof.siblings,
                     &proof.positions,
                     &proof.root
@@ -55,7 +60,8 @@ fn merkle_proofs_from_the_sdk_verify_in_the_contract() {
                 flipped[0] = !flipped[0];
                 assert!(!verify_in_contract(
                     &mut ehr,
-                    &proof.leaf,
+                    &[i as u8; 32],
+                    &field(i),
                     &proof.siblings,
                     &flipped,
                     &proof.root
@@ -64,7 +70,8 @@ fn merkle_proofs_from_the_sdk_verify_in_the_contract() {
                 wrong[0][0] ^= 1;
                 assert!(!verify_in_contract(
                     &mut ehr,
-                    &proof.leaf,
+                    &[i as u8; 32],
+                    &field(i),
                     &wrong,
                     &proof.positions,
                     &proof.root
@@ -72,18 +79,31 @@ fn merkle_proofs_from_the_sdk_verify_in_the_contract() {
             }
         }
     }
-    // An inner node presented as a leaf, with the rest of the path, does not verify: leaf
-    // and node hashes live in different domains.
+    // An inner node presented as a leaf, with the rest of the path, does not verify: the
+    // contract hashes (salt, field) into the leaf domain itself, so the forged leaf (the
+    // node's children as salt and field) is sent and refused.
     let leaves: Vec<[u8; 32]> = (0..4u8).map(|i| leaf_hash(&[i; 32], b"x")).collect();
     let tree = MerkleTree::new(leaves.clone()).unwrap();
-    let inner = node_hash(&leaves[0], &leaves[1]);
     let right = node_hash(&leaves[2], &leaves[3]);
+    assert!(verify_in_contract(
+        &mut ehr,
+        &[0; 32],
+        b"x",
+        &tree.prove(0).unwrap().siblings,
+        &tree.prove(0).unwrap().positions,
+        &tree.root()
+    ));
     assert!(
-        verify_in_contract(&mut ehr, &inner, &[right], &[false], &tree.root()),
-        "as an inner node it is on the path"
+        !verify_in_contract(
+            &mut ehr,
+            &leaves[0],
+            &leaves[1],
+            &[right],
+            &[false],
+            &tree.root()
+        ),
+        "an inner node never passes as a leaf"
     );
-    let forged_leaf = leaf_hash(&leaves[0], &leaves[1]);
-    assert_ne!(forged_leaf, inner);
 }
 
 #[test]
@@ -109,12 +129,26 @@ fn commitments_and_attestation_hashes_match_the_contract() {
     assert_eq!(bad.result, Value::Bool(false));
 
     let doctor = ehr.principal("wallet_2");
-    let ours = attestation_hash(&doctor, &[9; 32], 123_456);
+    let issuer = ehr.principal("wallet_3");
+    let ours = Attestation {
+        doctor: doctor.clone(),
+        license_hash: [9; 32],
+        expires_at: 123_456,
+        issuer: issuer.clone(),
+        chain_id: ehr.sim.chain_id(),
+        registry: ehr.contract("doctor-registry"),
+    }
+    .hash();
     let theirs = ehr
         .read(
             "verification-helper",
             "attestation-hash",
-            &[doctor.into(), buff(&[9; 32]), Value::UInt(123_456)],
+            &[
+                doctor.into(),
+                buff(&[9; 32]),
+                Value::UInt(123_456),
+                issuer.into(),
+            ],
         )
         .unwrap();
     assert_eq!(theirs.result, buff(&ours));

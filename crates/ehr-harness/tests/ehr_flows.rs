@@ -149,7 +149,7 @@ fn grant_view_revoke_walkthrough() {
     ok(&ehr
         .call(
             DOCTOR,
-            "permission-manager",
+            "ehr-storage",
             "log-access",
             &[Value::UInt(1), Value::UInt(1), text("view")],
         )
@@ -168,12 +168,12 @@ fn grant_view_revoke_walkthrough() {
         err(&ehr
             .call(
                 DOCTOR,
-                "permission-manager",
+                "ehr-storage",
                 "log-access",
                 &[Value::UInt(1), Value::UInt(1), text("view")]
             )
             .unwrap()),
-        "(err u509)"
+        "(err u310)"
     );
     assert_eq!(
         err(&ehr
@@ -288,6 +288,14 @@ fn requests_are_approved_or_denied_by_patient_or_guardian() {
             "patient-registry",
             "set-guardian",
             &[guardian.into(), Value::Bool(true)],
+        )
+        .unwrap());
+    ok(&ehr
+        .call(
+            GUARDIAN,
+            "patient-registry",
+            "accept-guardian",
+            &[patient.clone().into()],
         )
         .unwrap());
     let req = ehr
@@ -461,6 +469,14 @@ fn emergency_access_is_short_read_only_audited_notified_and_refused_after_opt_ou
             "patient-registry",
             "set-guardian",
             &[guardian.clone().into(), Value::Bool(true)],
+        )
+        .unwrap());
+    ok(&ehr
+        .call(
+            GUARDIAN,
+            "patient-registry",
+            "accept-guardian",
+            &[patient.clone().into()],
         )
         .unwrap());
     let r = ehr

@@ -18,6 +18,7 @@ const STRANGER: &str = "wallet_6";
 const DOCTORS: [&str; 2] = ["wallet_2", "wallet_5"];
 const CALLERS: [&str; 4] = [PATIENT, GUARDIAN, STRANGER, "wallet_2"];
 const EMERGENCY_BLOCKS: u64 = 144;
+const EMERGENCY_COOLDOWN: u64 = 1_008;
 const MAX_DURATION: u64 = 52_560;
 
 #[derive(Debug, Clone)]
@@ -107,6 +108,7 @@ struct Token {
     id: u128,
     scope: u128,
     expires: u64,
+    emergency: bool,
 }
 
 /// What the contracts must do, in a few lines.
@@ -119,6 +121,9 @@ struct Model {
     next_token: u128,
     opted_out: bool,
     deactivated: bool,
+    /// Per doctor: the first block it may open emergency access again after the patient
+    /// revoked an emergency token of it.
+    emergency_closed_until: [u64; 2],
 }
 
 impl Model {
@@ -128,6 +133,11 @@ impl Model {
     }
     fn live(&self, d: usize) -> Option<&Token> {
         self.grants[d].as_ref().filter(|t| self.height < t.expires)
+    }
+    /// A regular grant may go to `d`: no live token, or only a live emergency token (which
+    /// the regular one supersedes).
+    fn free_for_regular(&self, d: usize) -> bool {
+        self.live(d).is_none_or(|t| t.emergency)
     }
     fn has_access(&self, d: usize, scope: u128) -> bool {
         !self.deactivated
@@ -209,12 +219,13 @@ fn run(ehr: &mut EhrSimnet, ops: &[Op]) -> Result<(), TestCaseError> {
                     && blocks > 0
                     && blocks <= MAX_DURATION
                     && m.verified(doctor)
-                    && m.live(doctor).is_none();
+                    && m.free_for_regular(doctor);
                 if ok {
                     m.grants[doctor] = Some(Token {
                         id: m.next_token,
                         scope,
                         expires,
+                        emergency: false,
                     });
                     m.next_token += 1;
                 }
@@ -253,9 +264,14 @@ fn run(ehr: &mut EhrSimnet, ops: &[Op]) -> Result<(), TestCaseError> {
                             &[Value::UInt(id), p(ehr, PATIENT), p(ehr, DOCTORS[doctor])],
                         )
                         .unwrap();
-                    let ok = m.verified(doctor) && m.live(doctor).is_none();
+                    let ok = m.verified(doctor) && m.free_for_regular(doctor);
                     if ok {
-                        m.grants[doctor] = Some(Token { id, scope, expires });
+                        m.grants[doctor] = Some(Token {
+                            id,
+                            scope,
+                            expires,
+                            emergency: false,
+                        });
                     }
                     (Some(t), ok)
                 }
@@ -287,6 +303,9 @@ fn run(ehr: &mut EhrSimnet, ops: &[Op]) -> Result<(), TestCaseError> {
                         .unwrap();
                     let ok = m.acts_for(caller);
                     if ok {
+                        if t.emergency {
+                            m.emergency_closed_until[doctor] = m.height + EMERGENCY_COOLDOWN;
+                        }
                         m.grants[doctor] = None;
                     }
                     (Some(r), ok)
@@ -308,12 +327,14 @@ fn run(ehr: &mut EhrSimnet, ops: &[Op]) -> Result<(), TestCaseError> {
                 let ok = !m.deactivated
                     && m.verified(doctor)
                     && !m.opted_out
+                    && m.height >= m.emergency_closed_until[doctor]
                     && m.live(doctor).is_none();
                 if ok {
                     m.grants[doctor] = Some(Token {
                         id: m.next_token,
                         scope: 1,
                         expires: m.height + EMERGENCY_BLOCKS,
+                        emergency: true,
                     });
                     m.next_token += 1;
                 }
@@ -434,6 +455,16 @@ fn contracts_agree_with_the_model() {
             "patient-registry",
             "set-guardian",
             &[p(&ehr, GUARDIAN), Value::Bool(true)]
+        )
+        .unwrap()
+        .committed
+    );
+    assert!(
+        ehr.call(
+            GUARDIAN,
+            "patient-registry",
+            "accept-guardian",
+            &[p(&ehr, PATIENT)]
         )
         .unwrap()
         .committed

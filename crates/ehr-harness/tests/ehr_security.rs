@@ -1,5 +1,7 @@
 //! The EHR contracts' security model, each check with a test that fails if it is removed:
-//! the authorization matrix (generated from the contracts' interfaces), inter-contract
+//! the authorization matrix (generated from the contracts' interfaces: every allowed role
+//! succeeds with an effect, audited; every other role gets the documented code and leaves
+//! no trace), inter-contract
 //! calls gated on contract-caller, a patient lured into a malicious contract, states that
 //! deny, credentials by attestation (and no replay), and costs that stay flat as data grows.
 
@@ -12,7 +14,6 @@ use ehr_harness::simnet::Receipt;
 use ehr_sdk::keys::SecretKey;
 use ehr_sdk::literal::to_literal;
 use stacks_common::types::PrivateKey;
-use stacks_common::util::hash::Sha256Sum;
 
 const PATIENT: &str = "wallet_1";
 const DOCTOR: &str = "wallet_2";
@@ -34,9 +35,9 @@ fn pubkey(ehr: &EhrSimnet, who: &str) -> Value {
     Value::buff_from(ehr.account(who).secret_key.public_key().to_bytes().to_vec()).unwrap()
 }
 
-/// Patient (with a guardian and a record), a verified doctor holding token 1 and a
-/// pending request 1, an unverified doctor, a second verified doctor, an issuer that is
-/// also a patient verifier.
+/// Patient (with an accepted guardian and a record), a verified doctor holding token 1, a
+/// second verified doctor with pending request 1, an unverified doctor, an issuer that is
+/// also a patient verifier; STRANGER proposed as guardian and as both registries' admin.
 fn world() -> EhrSimnet {
     let mut ehr = EhrSimnet::new().unwrap();
     let p = |ehr: &EhrSimnet, who: &str| -> Value { ehr.principal(who).into() };
@@ -71,6 +72,14 @@ fn world() -> EhrSimnet {
             "patient-registry",
             "set-guardian",
             &[p(&ehr, GUARDIAN), Value::Bool(true)],
+        )
+        .unwrap());
+    ok(ehr
+        .call(
+            GUARDIAN,
+            "patient-registry",
+            "accept-guardian",
+            &[p(&ehr, PATIENT)],
         )
         .unwrap());
     for (i, doctor) in [DOCTOR, UNVERIFIED, DOCTOR_3].iter().enumerate() {
@@ -118,7 +127,7 @@ fn world() -> EhrSimnet {
         .unwrap());
     ok(ehr
         .call(
-            DOCTOR,
+            DOCTOR_3,
             "permission-manager",
             "request-access",
             &[
@@ -129,6 +138,20 @@ fn world() -> EhrSimnet {
             ],
         )
         .unwrap());
+    // Pending proposals for STRANGER: the patient's guardian, both registries' admin.
+    ok(ehr
+        .call(
+            PATIENT,
+            "patient-registry",
+            "set-guardian",
+            &[p(&ehr, STRANGER), Value::Bool(true)],
+        )
+        .unwrap());
+    for registry in ["patient-registry", "doctor-registry"] {
+        ok(ehr
+            .call("deployer", registry, "propose-admin", &[p(&ehr, STRANGER)])
+            .unwrap());
+    }
     ehr
 }
 
@@ -172,13 +195,13 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
                 pubkey(e, who),
             ]
         },
-        everyone,
-        |_| "",
+        &["deployer", GUARDIAN, DOCTOR, UNVERIFIED, ISSUER, STRANGER],
+        |_| "(err u101)",
     );
     add(
         "patient-registry",
         "set-guardian",
-        |e, _| vec![p(e, STRANGER), Value::Bool(true)],
+        |e, _| vec![p(e, UNVERIFIED), Value::Bool(true)],
         &[PATIENT],
         |_| "(err u103)",
     );
@@ -199,7 +222,7 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
     add(
         "patient-registry",
         "set-guardian-for",
-        |e, _| vec![p(e, PATIENT), p(e, STRANGER), Value::Bool(true)],
+        |e, _| vec![p(e, PATIENT), p(e, UNVERIFIED), Value::Bool(true)],
         &[PATIENT, GUARDIAN],
         |_| "(err u110)",
     );
@@ -212,10 +235,31 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
     );
     add(
         "patient-registry",
-        "deactivate-for",
+        "accept-guardian",
         |e, _| vec![p(e, PATIENT)],
-        &[PATIENT, GUARDIAN],
-        |_| "(err u110)",
+        &[STRANGER],
+        |_| "(err u111)",
+    );
+    add(
+        "patient-registry",
+        "resign-guardian",
+        |e, _| vec![p(e, PATIENT)],
+        &[GUARDIAN],
+        |_| "(err u107)",
+    );
+    add(
+        "patient-registry",
+        "propose-admin",
+        |e, _| vec![p(e, STRANGER)],
+        &["deployer"],
+        |_| "(err u100)",
+    );
+    add(
+        "patient-registry",
+        "accept-admin",
+        |_, _| vec![],
+        &[STRANGER],
+        |_| "(err u112)",
     );
     add(
         "patient-registry",
@@ -245,8 +289,8 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
                 text("x"),
             ]
         },
-        everyone,
-        |_| "",
+        &["deployer", PATIENT, GUARDIAN, ISSUER, STRANGER],
+        |_| "(err u201)",
     );
     add(
         "doctor-registry",
@@ -274,6 +318,27 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
                 "(err u203)"
             }
         },
+    );
+    add(
+        "doctor-registry",
+        "update-enc-pubkey",
+        |_, _| vec![buff(2, 33)],
+        &[DOCTOR, UNVERIFIED, DOCTOR_3],
+        |_| "(err u203)",
+    );
+    add(
+        "doctor-registry",
+        "propose-admin",
+        |e, _| vec![p(e, STRANGER)],
+        &["deployer"],
+        |_| "(err u200)",
+    );
+    add(
+        "doctor-registry",
+        "accept-admin",
+        |_, _| vec![],
+        &[STRANGER],
+        |_| "(err u210)",
     );
     add(
         "doctor-registry",
@@ -319,7 +384,13 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         "request-access",
         |e, _| vec![p(e, PATIENT), Value::UInt(1), Value::UInt(10), utf8("r")],
         &[DOCTOR],
-        |_| "(err u502)",
+        |who| {
+            if who == DOCTOR_3 {
+                "(err u515)"
+            } else {
+                "(err u502)"
+            }
+        },
     );
     add(
         "permission-manager",
@@ -382,8 +453,14 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         "permission-manager",
         "emergency-access",
         |e, _| vec![p(e, PATIENT), utf8("er")],
-        &[DOCTOR],
-        |_| "(err u502)",
+        &[DOCTOR_3],
+        |who| {
+            if who == DOCTOR {
+                "(err u407)"
+            } else {
+                "(err u502)"
+            }
+        },
     );
     add(
         "permission-manager",
@@ -400,11 +477,25 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         |_| "(err u500)",
     );
     add(
-        "permission-manager",
+        "ehr-storage",
         "log-access",
         |_, _| vec![Value::UInt(1), Value::UInt(1), text("view")],
         &[DOCTOR],
-        |_| "(err u500)",
+        |_| "(err u300)",
+    );
+    add(
+        "ehr-storage",
+        "set-claims-anchor",
+        |_, _| vec![Value::UInt(1), buff(3, 32)],
+        &[PATIENT],
+        |_| "(err u300)",
+    );
+    add(
+        "notification-system",
+        "set-muted",
+        |e, _| vec![p(e, PATIENT), Value::Bool(true)],
+        everyone,
+        |_| "",
     );
     // audit-log, notification-system: only the EHR contracts
     add(
@@ -433,7 +524,7 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         "notification-system",
         "mark-read",
         |_, _| vec![Value::UInt(0)],
-        &[PATIENT, GUARDIAN, DOCTOR, DOCTOR_3],
+        &[PATIENT, GUARDIAN, DOCTOR, DOCTOR_3, STRANGER],
         |_| "(err u701)",
     );
     // ehr-storage
@@ -476,6 +567,35 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
     r
 }
 
+/// What a call can visibly change: the audit log's length, the caller's unread count and
+/// whether the caller muted the patient.
+fn effects(ehr: &mut EhrSimnet, who: &str) -> (u128, u128, bool) {
+    let me: Value = ehr.principal(who).into();
+    let patient: Value = ehr.principal(PATIENT).into();
+    let entries = ehr
+        .read("audit-log", "get-entry-count", &[])
+        .unwrap()
+        .result
+        .expect_u128()
+        .unwrap();
+    let unread = ehr
+        .read(
+            "notification-system",
+            "get-unread-count",
+            std::slice::from_ref(&me),
+        )
+        .unwrap()
+        .result
+        .expect_u128()
+        .unwrap();
+    let muted = ehr
+        .read("notification-system", "is-muted", &[me, patient])
+        .unwrap()
+        .result
+        == Value::Bool(true);
+    (entries, unread, muted)
+}
+
 #[test]
 fn authorization_matrix_covers_every_public_function_and_role() {
     let mut ehr = world();
@@ -492,15 +612,33 @@ fn authorization_matrix_covers_every_public_function_and_role() {
             for role in ROLES {
                 let snapshot = ehr.sim.snapshot();
                 let args = (rule.args)(&ehr, role);
+                let before = effects(&mut ehr, role);
                 let r = ehr
                     .call(role, name, function, &args)
                     .unwrap_or_else(|e| panic!("{name}.{function} as {role}: {e}"));
                 let got = to_literal(&r.result);
                 let refusal = (rule.refusal)(role);
+                let after = effects(&mut ehr, role);
                 if rule.allowed.contains(&role) {
-                    assert_ne!(got, refusal, "{name}.{function} must let {role} through");
+                    assert!(
+                        r.committed,
+                        "{name}.{function} must succeed for {role}, got {got}"
+                    );
+                    // The effect: every state change is audited, except the inbox's own
+                    // calls, which change the caller's inbox state.
+                    assert_ne!(before, after, "{name}.{function} by {role} changed nothing");
+                    if name != "notification-system" {
+                        assert!(
+                            after.0 > before.0,
+                            "{name}.{function} by {role} is not audited"
+                        );
+                    }
                 } else {
                     assert_eq!(got, refusal, "{name}.{function} called by {role}");
+                    assert_eq!(
+                        before, after,
+                        "{name}.{function} refused for {role} left a trace"
+                    );
                 }
                 ehr.sim.revert(&snapshot);
             }
@@ -656,12 +794,12 @@ fn suspended_expired_revoked_and_deactivated_states_deny() {
     let r = ehr
         .call(
             DOCTOR,
-            "permission-manager",
+            "ehr-storage",
             "log-access",
             &[Value::UInt(1), Value::UInt(1), text("view")],
         )
         .unwrap();
-    assert_eq!(to_literal(&r.result), "(err u509)");
+    assert_eq!(to_literal(&r.result), "(err u310)");
     ehr.sim.revert(&snap);
 
     // Credential expiry: re-verify with a short expiry, then let it lapse.
@@ -812,38 +950,33 @@ fn attestation_verifies_a_doctor_once_and_cannot_be_replayed() {
     let mut ehr = world();
     let unverified = ehr.principal(UNVERIFIED);
     let expires = 100_000u128;
-    let hash = match ehr
-        .read(
-            "verification-helper",
-            "attestation-hash",
-            &[
-                unverified.clone().into(),
-                buff(11, 32),
-                Value::UInt(expires),
-            ],
-        )
-        .unwrap()
-        .result
-    {
-        Value::Sequence(clarity::vm::types::SequenceData::Buffer(b)) => b.data,
-        other => panic!("{other:?}"),
+    let (issuer_p, chain_id, registry) = (
+        ehr.principal(ISSUER),
+        ehr.sim.chain_id(),
+        ehr.contract("doctor-registry"),
+    );
+    let attestation = |expires_at: u128| ehr_sdk::disclosure::Attestation {
+        doctor: unverified.clone(),
+        license_hash: [11; 32],
+        expires_at,
+        issuer: issuer_p.clone(),
+        chain_id,
+        registry: registry.clone(),
     };
-    // The hash is sha256 of the consensus bytes of {doctor, license-hash, expires-at}.
-    let tuple = Value::Tuple(
-        clarity::vm::types::TupleData::from_data(vec![
-            ("doctor".into(), unverified.clone().into()),
-            ("license-hash".into(), buff(11, 32)),
-            ("expires-at".into(), Value::UInt(expires)),
-        ])
-        .unwrap(),
-    );
+    let hash = attestation(expires).hash();
+    let args = [
+        unverified.clone().into(),
+        buff(11, 32),
+        Value::UInt(expires),
+        ehr.principal(ISSUER).into(),
+    ];
     assert_eq!(
-        hash,
-        Sha256Sum::from_data(&tuple.serialize_to_vec().unwrap())
-            .0
-            .to_vec()
+        ehr.read("verification-helper", "attestation-hash", &args)
+            .unwrap()
+            .result,
+        Value::buff_from(hash.to_vec()).unwrap(),
+        "the contract and the SDK hash the same tuple"
     );
-    let hash: [u8; 32] = hash.try_into().unwrap();
 
     let issuer: Value = ehr.principal(ISSUER).into();
     let forged = sign_rsv(&ehr.account(STRANGER).secret_key, &hash);
@@ -905,7 +1038,7 @@ fn attestation_verifies_a_doctor_once_and_cannot_be_replayed() {
     // Nor use a fresh one the issuer signed before the suspension: only the issuer's own
     // call lifts a suspension.
     let later = expires + 1;
-    let fresh_hash = ehr_sdk::disclosure::attestation_hash(&unverified, &[11; 32], later);
+    let fresh_hash = attestation(later).hash();
     let fresh = sign_rsv(&ehr.account(ISSUER).secret_key, &fresh_hash);
     let issuer: Value = ehr.principal(ISSUER).into();
     let r = ehr

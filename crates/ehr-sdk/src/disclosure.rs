@@ -3,7 +3,7 @@
 //! and Merkle inclusion proofs: the verifier learns the disclosed field and nothing else,
 //! but that field is revealed. It is not a zero-knowledge proof.
 
-use clarity::vm::types::{PrincipalData, TupleData, Value};
+use clarity::vm::types::{PrincipalData, QualifiedContractIdentifier, TupleData, Value};
 use sha2::{Digest, Sha256};
 use stacks_common::types::PrivateKey as _;
 
@@ -18,28 +18,58 @@ pub fn commitment(salt: &[u8; 32], value: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// The hash an issuer signs to attest a doctor's credential: sha256 of the consensus
-/// serialisation of `{doctor, license-hash, expires-at}` (what the contract's
-/// `attestation-hash` computes).
-pub fn attestation_hash(
-    doctor: &PrincipalData,
-    license_hash: &[u8; 32],
-    expires_at: u128,
-) -> [u8; 32] {
-    let tuple = TupleData::from_data(vec![
-        ("doctor".into(), Value::Principal(doctor.clone())),
-        (
-            "license-hash".into(),
-            Value::buff_from(license_hash.to_vec())
-                .unwrap_or_else(|_| unreachable!("32 bytes fit a buffer")),
-        ),
-        ("expires-at".into(), Value::UInt(expires_at)),
-    ])
-    .unwrap_or_else(|_| unreachable!("three distinct field names"));
-    let bytes = Value::Tuple(tuple)
-        .serialize_to_vec()
-        .unwrap_or_else(|_| unreachable!("a principal, buffer and uint always serialise"));
-    Sha256::digest(bytes).into()
+/// What an issuer attests: `doctor` holds `license_hash` until block `expires_at`, in one
+/// deployment (`registry`, its doctor-registry contract) on one chain (`chain_id`), signed
+/// by `issuer`. Binding the deployment and chain means one signature never verifies a
+/// doctor anywhere else (contracts v2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attestation {
+    /// The doctor's account.
+    pub doctor: PrincipalData,
+    /// The doctor's registered licence hash.
+    pub license_hash: [u8; 32],
+    /// Block height the credential expires at.
+    pub expires_at: u128,
+    /// The issuer that signs.
+    pub issuer: PrincipalData,
+    /// The chain id (0x80000000 on testnet and devnet, 0x00000001 on mainnet).
+    pub chain_id: u32,
+    /// The deployment's `doctor-registry` contract.
+    pub registry: QualifiedContractIdentifier,
+}
+
+impl Attestation {
+    /// The hash the issuer signs: sha256 of the consensus serialisation of
+    /// `{doctor, license-hash, expires-at, issuer, chain-id, contract}` (what the
+    /// contract's `attestation-hash` computes).
+    pub fn hash(&self) -> [u8; 32] {
+        let tuple = TupleData::from_data(vec![
+            ("doctor".into(), Value::Principal(self.doctor.clone())),
+            (
+                "license-hash".into(),
+                Value::buff_from(self.license_hash.to_vec())
+                    .unwrap_or_else(|_| unreachable!("32 bytes fit a buffer")),
+            ),
+            ("expires-at".into(), Value::UInt(self.expires_at)),
+            ("issuer".into(), Value::Principal(self.issuer.clone())),
+            ("chain-id".into(), Value::UInt(self.chain_id.into())),
+            (
+                "contract".into(),
+                Value::Principal(PrincipalData::Contract(self.registry.clone())),
+            ),
+        ])
+        .unwrap_or_else(|_| unreachable!("six distinct field names"));
+        let bytes = Value::Tuple(tuple)
+            .serialize_to_vec()
+            .unwrap_or_else(|_| unreachable!("principals, a buffer and uints always serialise"));
+        Sha256::digest(bytes).into()
+    }
+
+    /// The issuer's signature over [`Attestation::hash`], as `verify-with-attestation`
+    /// takes it.
+    pub fn sign(&self, issuer_key: &SecretKey) -> [u8; 65] {
+        sign_rsv(issuer_key, &self.hash())
+    }
 }
 
 /// Signs a 32-byte hash as Clarity's `secp256k1-verify` takes it: `r ++ s ++ recovery id`
@@ -54,16 +84,6 @@ pub fn sign_rsv(key: &SecretKey, hash: &[u8; 32]) -> [u8; 65] {
     rsv[..64].copy_from_slice(&vrs[1..]);
     rsv[64] = vrs[0];
     rsv
-}
-
-/// An issuer's attestation that `doctor` holds `license_hash` until block `expires_at`.
-pub fn sign_attestation(
-    issuer: &SecretKey,
-    doctor: &PrincipalData,
-    license_hash: &[u8; 32],
-    expires_at: u128,
-) -> [u8; 65] {
-    sign_rsv(issuer, &attestation_hash(doctor, license_hash, expires_at))
 }
 
 /// Hash of a Merkle leaf: `sha256(0x00 ++ salt ++ field)`.

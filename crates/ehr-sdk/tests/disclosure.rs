@@ -4,10 +4,10 @@
 //! computed independently (python3 hashlib over hand-built bytes). The same proofs are
 //! checked in the contract by ehr-harness's `ehr_disclosure` test.
 
-use clarity::vm::types::PrincipalData;
+use clarity::vm::types::{PrincipalData, QualifiedContractIdentifier};
 use ehr_sdk::disclosure::{
-    attestation_hash, commitment, leaf_hash, node_hash, sign_attestation, sign_rsv, MerkleError,
-    MerkleProof, MerkleTree, MAX_DEPTH,
+    commitment, leaf_hash, node_hash, sign_rsv, Attestation, MerkleError, MerkleProof, MerkleTree,
+    MAX_DEPTH,
 };
 use ehr_sdk::keys::SecretKey;
 use stacks_common::util::secp256k1::{secp256k1_recover, secp256k1_verify};
@@ -204,32 +204,86 @@ fn commitments_match_an_independent_vector() {
     assert_ne!(c, commitment(&[8; 32], b"blood type: O+"));
 }
 
+const DEPLOYER_ADDRESS: &str = "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM";
+
+/// wallet_2's credential until block 123456, issued by the deployer for the deployer's
+/// doctor-registry on testnet.
+fn sample_attestation() -> Attestation {
+    Attestation {
+        doctor: PrincipalData::parse(WALLET_2_ADDRESS).unwrap(),
+        license_hash: std::array::from_fn(|i| i as u8),
+        expires_at: 123_456,
+        issuer: PrincipalData::parse(DEPLOYER_ADDRESS).unwrap(),
+        chain_id: 0x8000_0000,
+        registry: QualifiedContractIdentifier::parse(&format!(
+            "{DEPLOYER_ADDRESS}.doctor-registry"
+        ))
+        .unwrap(),
+    }
+}
+
 #[test]
 fn the_attestation_hash_matches_hand_built_consensus_bytes() {
     // python3 over the tuple's consensus serialisation, names sorted:
-    // 0c 00000003
-    // 06 "doctor"       05 1a 99e2ec69ac5b6e67b4e26edd0e2c1c1a6b9bbd23   (c32-decoded address)
+    // 0c 00000006
+    // 08 "chain-id"     01 00000000000000000000000080000000
+    // 08 "contract"     06 1a 6d78de7b...f2ce 0f "doctor-registry"        (deployer)
+    // 06 "doctor"       05 1a 99e2ec69ac5b6e67b4e26edd0e2c1c1a6b9bbd23   (wallet_2)
     // 0a "expires-at"   01 0000000000000000000000000001e240             (u128 123456)
+    // 06 "issuer"       05 1a 6d78de7b0625dfbfc16c3a8a5735f6dc3dc3f2ce   (deployer)
     // 0c "license-hash" 02 00000020 000102...1f
-    let doctor = PrincipalData::parse(WALLET_2_ADDRESS).unwrap();
-    let license: [u8; 32] = std::array::from_fn(|i| i as u8);
+    let a = sample_attestation();
     assert_eq!(
-        attestation_hash(&doctor, &license, 123_456),
-        hex32("ad3152d79cb5d77fdf5c18727b4c1c7df69111a3169dd5b26602f8c50c1632b0")
+        a.hash(),
+        hex32("6291fefad7e7e7936534bbe01c5fd20ac26a7cb79c0deaa86d0b88df683fe471")
     );
-    assert_ne!(
-        attestation_hash(&doctor, &license, 123_457),
-        attestation_hash(&doctor, &license, 123_456)
-    );
+    let later = Attestation {
+        expires_at: 123_457,
+        ..a.clone()
+    };
+    assert_ne!(later.hash(), a.hash());
+}
+
+#[test]
+fn an_attestation_signature_for_another_chain_deployment_or_issuer_does_not_verify() {
+    let issuer = key(DEPLOYER);
+    let issuer_pub = issuer.public_key().to_bytes();
+    let a = sample_attestation();
+    let rsv = a.sign(&issuer);
+    assert!(secp256k1_verify(&a.hash(), &rsv, &issuer_pub).is_ok());
+    let elsewhere = [
+        Attestation {
+            chain_id: 0x0000_0001,
+            ..a.clone()
+        },
+        Attestation {
+            registry: QualifiedContractIdentifier::parse(&format!(
+                "{WALLET_2_ADDRESS}.doctor-registry"
+            ))
+            .unwrap(),
+            ..a.clone()
+        },
+        Attestation {
+            issuer: PrincipalData::parse(WALLET_2_ADDRESS).unwrap(),
+            ..a.clone()
+        },
+    ];
+    for other in elsewhere {
+        assert_ne!(other.hash(), a.hash(), "{other:?}");
+        assert!(
+            secp256k1_verify(&other.hash(), &rsv, &issuer_pub).is_err(),
+            "{other:?}"
+        );
+    }
 }
 
 #[test]
 fn attestation_signatures_are_low_s_rsv_that_clarity_verifies_and_recovers() {
     let issuer = key(DEPLOYER);
     let issuer_pub = issuer.public_key().to_bytes();
-    let doctor = PrincipalData::parse(WALLET_2_ADDRESS).unwrap();
-    let hash = attestation_hash(&doctor, &[3; 32], 100_000);
-    let rsv = sign_attestation(&issuer, &doctor, &[3; 32], 100_000);
+    let a = sample_attestation();
+    let hash = a.hash();
+    let rsv = a.sign(&issuer);
     assert_eq!(rsv, sign_rsv(&issuer, &hash), "deterministic (RFC 6979)");
 
     // The functions behind Clarity's secp256k1-verify and secp256k1-recover?.

@@ -625,6 +625,15 @@ async fn every_form_changes_the_chain_and_every_view_renders() {
     )
     .await
     .done();
+    // A proposal until the guardian accepts it (contracts v2).
+    assert!(!c.is_guardian(&patient, &guardian).await.unwrap());
+    c.execute(
+        &support::account(GUARDIAN).secret_key,
+        &ehr_sdk::ehr::calls::accept_guardian(&patient).unwrap(),
+        &ehr_sdk::ehr::SendOptions::default(),
+    )
+    .await
+    .unwrap();
     assert!(c.is_guardian(&patient, &guardian).await.unwrap());
     assert!(web
         .view(PATIENT, "/patient")
@@ -888,12 +897,21 @@ async fn every_form_changes_the_chain_and_every_view_renders() {
     .says("token #3");
     assert!(c.get_token(3).await.unwrap().unwrap().emergency);
 
-    // Sharing a key by hand, to a grantee with access.
+    // Sharing a key by hand, to a grantee with access (here: emergency read access) and no
+    // envelope yet; one that holds an envelope already is told so (contracts v2).
+    web.submit(PATIENT, "/records/2/share", &[("grantee", DOCTOR)])
+        .await
+        .failed()
+        .says("already holds a key envelope for record #2");
     let share = web
-        .submit(PATIENT, "/records/2/share", &[("grantee", DOCTOR)])
+        .submit(
+            PATIENT,
+            &format!("/records/{rotated}/share"),
+            &[("grantee", DOCTOR)],
+        )
         .await;
     share.done();
-    assert!(c.get_envelope(2, &doctor).await.unwrap().is_some());
+    assert!(c.get_envelope(rotated, &doctor).await.unwrap().is_some());
 
     // Notifications: badge, mark one read, mark all read, the live poll.
     let unread = c.get_unread_count(&patient).await.unwrap();

@@ -155,7 +155,7 @@ enum AccessCommand {
         /// The record used.
         #[arg(long)]
         record: u64,
-        /// What was done (ASCII, up to 24 characters).
+        /// What was done: view, download, print, export or share-out.
         #[arg(long, default_value = "view")]
         action: String,
     },

@@ -312,7 +312,7 @@ fn walk(json: bool) -> anyhow::Result<()> {
     )?;
     let r = w.call(
         DOCTOR,
-        "permission-manager",
+        "ehr-storage",
         "log-access",
         &[token.clone(), Value::UInt(record_id), ascii("view")],
     )?;
@@ -352,7 +352,7 @@ fn walk(json: bool) -> anyhow::Result<()> {
     )?;
     let r = w.call(
         DOCTOR,
-        "permission-manager",
+        "ehr-storage",
         "log-access",
         &[token, Value::UInt(record_id), ascii("view")],
     )?;

@@ -174,7 +174,8 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     "the Merkle proof does not verify: the value, salt or proof was changed".into(),
                 );
             }
-            let on_chain = ctx.block_on(client.verify_merkle_proof(&d.proof))?;
+            let on_chain =
+                ctx.block_on(client.verify_merkle_proof(&d.salt, &d.field_bytes(), &d.proof))?;
             let leaf_on_chain = ctx.block_on(client.leaf_hash(&d.salt, &d.field_bytes()))?;
             if !on_chain || leaf_on_chain != d.proof.leaf {
                 return fail("the contract's verify-merkle-proof rejects the proof".into());

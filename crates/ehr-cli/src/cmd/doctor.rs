@@ -4,7 +4,6 @@
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail};
-use ehr_sdk::disclosure::{attestation_hash, sign_attestation};
 use ehr_sdk::ehr::calls;
 use ehr_sdk::keys::PublicKey;
 
@@ -215,13 +214,14 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             let record = ctx
                 .block_on(client.get_doctor(&doctor))?
                 .ok_or_else(|| anyhow!("{doctor} is not a registered doctor"))?;
-            let hash = attestation_hash(&doctor, &record.license_hash, (*expires_at).into());
-            let signature = sign_attestation(
-                &signer.key,
+            let attestation = client.attestation(
                 &doctor,
                 &record.license_hash,
-                (*expires_at).into(),
+                *expires_at,
+                &signer.address.to_principal(),
             );
+            let hash = attestation.hash();
+            let signature = attestation.sign(&signer.key);
             if ctx.args.json {
                 output::json(&serde_json::json!({
                     "issuer": signer.address.to_string(),

@@ -33,11 +33,12 @@ enum PatientCommand {
         #[arg(long)]
         salt: Option<String>,
     },
-    /// Add or remove a guardian, who may then act for the patient.
+    /// Propose a guardian (it acts for the patient once it accepts with `accept-guardian`),
+    /// or remove a guardian or a pending proposal.
     ///
     /// Example: ehr patient guardian --account wallet_1 --add wallet_4
     Guardian {
-        /// The guardian to add.
+        /// The guardian to propose.
         #[arg(long, conflicts_with = "remove", required_unless_present = "remove")]
         add: Option<String>,
         /// The guardian to remove.
@@ -123,7 +124,11 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 &mined,
                 &format!(
                     "guardian {guardian} {}",
-                    if enabled { "added" } else { "removed" }
+                    if enabled {
+                        "proposed: it acts for the patient once it accepts"
+                    } else {
+                        "removed (or its proposal withdrawn)"
+                    }
                 ),
                 serde_json::json!({ "guardian": guardian.to_string(), "enabled": enabled }),
             )?;

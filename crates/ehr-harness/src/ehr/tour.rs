@@ -3,7 +3,7 @@
 //! (`ehr costs`) and the behaviour snapshots.
 
 use clarity::vm::types::Value;
-use ehr_sdk::disclosure::sign_attestation;
+use ehr_sdk::disclosure::Attestation;
 
 use super::values::{ascii, buff, bytes, utf8};
 use super::EhrSimnet;
@@ -39,6 +39,7 @@ const DOCTOR_2: &str = "wallet_5";
 const DOCTOR_3: &str = "wallet_6";
 const GUARDIAN_2: &str = "wallet_7";
 const PATIENT_2: &str = "wallet_8";
+const NEW_ADMIN: &str = "wallet_8";
 
 /// Runs the tour on a fresh chain. Every step must succeed: a refused step is an error
 /// naming it.
@@ -103,6 +104,12 @@ pub fn tour() -> Result<(EhrSimnet, Vec<TourStep>), SimnetError> {
         vec![p(&ehr, GUARDIAN), Value::Bool(true)]
     );
     step!(
+        GUARDIAN,
+        "patient-registry",
+        "accept-guardian",
+        vec![p(&ehr, PATIENT)]
+    );
+    step!(
         PATIENT,
         "patient-registry",
         "update-enc-pubkey",
@@ -113,6 +120,18 @@ pub fn tour() -> Result<(EhrSimnet, Vec<TourStep>), SimnetError> {
         "patient-registry",
         "set-guardian-for",
         vec![p(&ehr, PATIENT), p(&ehr, GUARDIAN_2), Value::Bool(true)]
+    );
+    step!(
+        GUARDIAN_2,
+        "patient-registry",
+        "accept-guardian",
+        vec![p(&ehr, PATIENT)]
+    );
+    step!(
+        GUARDIAN_2,
+        "patient-registry",
+        "resign-guardian",
+        vec![p(&ehr, PATIENT)]
     );
     step!(
         GUARDIAN,
@@ -133,12 +152,6 @@ pub fn tour() -> Result<(EhrSimnet, Vec<TourStep>), SimnetError> {
         vec![p(&ehr, GUARDIAN), Value::Bool(true)]
     );
     step!(
-        GUARDIAN,
-        "patient-registry",
-        "deactivate-for",
-        vec![p(&ehr, PATIENT_2)]
-    );
-    step!(
         DOCTOR,
         "doctor-registry",
         "register-doctor",
@@ -157,12 +170,15 @@ pub fn tour() -> Result<(EhrSimnet, Vec<TourStep>), SimnetError> {
         vec![buff(3, 32), key(&ehr, DOCTOR_2), ascii("radiology")]
     );
     let expires = 100_000u128;
-    let signature = sign_attestation(
-        &ehr.account(ISSUER).secret_key,
-        &ehr.principal(DOCTOR_2),
-        &[3; 32],
-        expires,
-    );
+    let signature = Attestation {
+        doctor: ehr.principal(DOCTOR_2),
+        license_hash: [3; 32],
+        expires_at: expires,
+        issuer: ehr.principal(ISSUER),
+        chain_id: ehr.sim.chain_id(),
+        registry: ehr.contract("doctor-registry"),
+    }
+    .sign(&ehr.account(ISSUER).secret_key);
     step!(
         DOCTOR_2,
         "doctor-registry",
@@ -226,7 +242,7 @@ pub fn tour() -> Result<(EhrSimnet, Vec<TourStep>), SimnetError> {
     );
     step!(
         DOCTOR,
-        "permission-manager",
+        "ehr-storage",
         "log-access",
         vec![Value::UInt(1), Value::UInt(1), ascii("view")]
     );
@@ -240,6 +256,19 @@ pub fn tour() -> Result<(EhrSimnet, Vec<TourStep>), SimnetError> {
             ascii("chain:chunks"),
             buff(5, 82)
         ]
+    );
+
+    step!(
+        DOCTOR,
+        "ehr-storage",
+        "set-claims-anchor",
+        vec![Value::UInt(2), buff(0xc1, 32)]
+    );
+    step!(
+        DOCTOR,
+        "doctor-registry",
+        "update-enc-pubkey",
+        vec![key(&ehr, DOCTOR)]
     );
 
     step!(
@@ -343,6 +372,12 @@ pub fn tour() -> Result<(EhrSimnet, Vec<TourStep>), SimnetError> {
         vec![Value::UInt(0)]
     );
     step!(
+        DOCTOR_3,
+        "notification-system",
+        "set-muted",
+        vec![p(&ehr, PATIENT), Value::Bool(true)]
+    );
+    step!(
         ISSUER,
         "doctor-registry",
         "suspend-doctor",
@@ -355,5 +390,14 @@ pub fn tour() -> Result<(EhrSimnet, Vec<TourStep>), SimnetError> {
         vec![p(&ehr, GUARDIAN), Value::Bool(false)]
     );
     step!(PATIENT, "patient-registry", "deactivate", vec![]);
+    for registry in ["patient-registry", "doctor-registry"] {
+        step!(
+            "deployer",
+            registry,
+            "propose-admin",
+            vec![p(&ehr, NEW_ADMIN)]
+        );
+        step!(NEW_ADMIN, registry, "accept-admin", vec![]);
+    }
     Ok((ehr, steps))
 }

@@ -167,7 +167,8 @@ impl Simnet {
         Ok(sim)
     }
 
-    fn chain_id(&self) -> u32 {
+    /// The chain id the VM answers for `chain-id` (testnet's unless the chain is mainnet).
+    pub fn chain_id(&self) -> u32 {
         if self.config.mainnet {
             CHAIN_ID_MAINNET
         } else {

@@ -98,7 +98,13 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     f(
         PatientRegistry,
         Public,
-        "deactivate-for",
+        "accept-guardian",
+        &[("patient", "principal")],
+    ),
+    f(
+        PatientRegistry,
+        Public,
+        "resign-guardian",
         &[("patient", "principal")],
     ),
     f(PatientRegistry, Public, "deactivate", &[]),
@@ -150,7 +156,21 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         "acts-for",
         &[("patient", "principal"), ("actor", "principal")],
     ),
+    f(
+        PatientRegistry,
+        Public,
+        "propose-admin",
+        &[("new-admin", "principal")],
+    ),
+    f(PatientRegistry, Public, "accept-admin", &[]),
+    f(
+        PatientRegistry,
+        ReadOnly,
+        "get-guardian-proposal",
+        &[("patient", "principal"), ("guardian", "principal")],
+    ),
     f(PatientRegistry, ReadOnly, "get-owner", &[]),
+    f(PatientRegistry, ReadOnly, "get-proposed-admin", &[]),
     f(
         DoctorRegistry,
         Public,
@@ -211,7 +231,21 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         "is-verified",
         &[("d", "principal")],
     ),
+    f(
+        DoctorRegistry,
+        Public,
+        "update-enc-pubkey",
+        &[("enc-pubkey", "(buff 33)")],
+    ),
+    f(
+        DoctorRegistry,
+        Public,
+        "propose-admin",
+        &[("new-admin", "principal")],
+    ),
+    f(DoctorRegistry, Public, "accept-admin", &[]),
     f(DoctorRegistry, ReadOnly, "get-owner", &[]),
+    f(DoctorRegistry, ReadOnly, "get-proposed-admin", &[]),
     f(
         EhrStorage,
         Public,
@@ -282,6 +316,34 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     ),
     f(EhrStorage, ReadOnly, "get-record-count", &[]),
     f(
+        EhrStorage,
+        Public,
+        "log-access",
+        &[
+            ("token-id", "uint"),
+            ("record-id", "uint"),
+            ("action", "(string-ascii 24)"),
+        ],
+    ),
+    f(
+        EhrStorage,
+        Public,
+        "set-claims-anchor",
+        &[("record-id", "uint"), ("anchor", "(buff 32)")],
+    ),
+    f(
+        EhrStorage,
+        ReadOnly,
+        "is-logged-action",
+        &[("action", "(string-ascii 24)")],
+    ),
+    f(
+        EhrStorage,
+        ReadOnly,
+        "get-claims-anchor",
+        &[("record-id", "uint")],
+    ),
+    f(
         AccessTokenNft,
         Internal,
         "mint",
@@ -314,6 +376,30 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         ReadOnly,
         "get-active-token",
         &[("patient", "principal"), ("grantee", "principal")],
+    ),
+    f(
+        AccessTokenNft,
+        ReadOnly,
+        "get-patient-token-count",
+        &[("p", "principal")],
+    ),
+    f(
+        AccessTokenNft,
+        ReadOnly,
+        "get-patient-token-id",
+        &[("p", "principal"), ("index", "uint")],
+    ),
+    f(
+        AccessTokenNft,
+        ReadOnly,
+        "get-grantee-token-count",
+        &[("p", "principal")],
+    ),
+    f(
+        AccessTokenNft,
+        ReadOnly,
+        "get-grantee-token-id",
+        &[("p", "principal"), ("index", "uint")],
     ),
     f(
         PermissionManager,
@@ -408,16 +494,6 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
     ),
     f(
         PermissionManager,
-        Public,
-        "log-access",
-        &[
-            ("token-id", "uint"),
-            ("record-id", "uint"),
-            ("action", "(string-ascii 24)"),
-        ],
-    ),
-    f(
-        PermissionManager,
         ReadOnly,
         "has-access",
         &[
@@ -445,6 +521,36 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         ReadOnly,
         "is-emergency-allowed",
         &[("patient", "principal")],
+    ),
+    f(
+        PermissionManager,
+        ReadOnly,
+        "get-emergency-closed-until",
+        &[("patient", "principal"), ("doctor", "principal")],
+    ),
+    f(
+        PermissionManager,
+        ReadOnly,
+        "get-patient-request-count",
+        &[("p", "principal")],
+    ),
+    f(
+        PermissionManager,
+        ReadOnly,
+        "get-patient-request-id",
+        &[("p", "principal"), ("index", "uint")],
+    ),
+    f(
+        PermissionManager,
+        ReadOnly,
+        "get-doctor-request-count",
+        &[("p", "principal")],
+    ),
+    f(
+        PermissionManager,
+        ReadOnly,
+        "get-doctor-request-id",
+        &[("p", "principal"), ("index", "uint")],
     ),
     f(
         AuditLog,
@@ -520,6 +626,18 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         &[("p", "principal")],
     ),
     f(
+        NotificationSystem,
+        Public,
+        "set-muted",
+        &[("actor", "principal"), ("mute", "bool")],
+    ),
+    f(
+        NotificationSystem,
+        ReadOnly,
+        "is-muted",
+        &[("recipient", "principal"), ("actor", "principal")],
+    ),
+    f(
         VerificationHelper,
         ReadOnly,
         "leaf-hash",
@@ -536,7 +654,8 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
         ReadOnly,
         "verify-merkle-proof",
         &[
-            ("leaf", "(buff 32)"),
+            ("salt", "(buff 32)"),
+            ("field", "(buff 512)"),
             ("proof", "(list 32 (buff 32))"),
             ("positions", "(list 32 bool)"),
             ("root", "(buff 32)"),
@@ -570,6 +689,7 @@ pub const FUNCTIONS: &[FunctionSpec] = &[
             ("doctor", "principal"),
             ("license-hash", "(buff 32)"),
             ("expires-at", "uint"),
+            ("issuer", "principal"),
         ],
     ),
 ];

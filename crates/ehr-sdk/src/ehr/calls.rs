@@ -229,7 +229,8 @@ pub fn register_patient(
         .call()
 }
 
-/// Adds (`enabled`) or removes a guardian of the sender.
+/// Proposes (`enabled`) a guardian of the sender, who must then call
+/// [`accept_guardian`]; with `enabled` false, removes a guardian or withdraws a proposal.
 pub fn set_guardian(guardian: &PrincipalData, enabled: bool) -> Result<ContractCall, CallError> {
     args(PatientRegistry, "set-guardian")
         .principal(guardian)
@@ -268,16 +269,37 @@ pub fn update_enc_pubkey_for(
         .call()
 }
 
-/// Deactivates the sender's registration.
+/// Deactivates the sender's registration (for good; only the patient itself may).
 pub fn deactivate() -> Result<ContractCall, CallError> {
     args(PatientRegistry, "deactivate").call()
 }
 
-/// As [`deactivate`], by a guardian acting for `patient`.
-pub fn deactivate_for(patient: &PrincipalData) -> Result<ContractCall, CallError> {
-    args(PatientRegistry, "deactivate-for")
+/// The sender accepts `patient`'s proposal to become its guardian.
+pub fn accept_guardian(patient: &PrincipalData) -> Result<ContractCall, CallError> {
+    args(PatientRegistry, "accept-guardian")
         .principal(patient)
         .call()
+}
+
+/// The sender stops being `patient`'s guardian.
+pub fn resign_guardian(patient: &PrincipalData) -> Result<ContractCall, CallError> {
+    args(PatientRegistry, "resign-guardian")
+        .principal(patient)
+        .call()
+}
+
+/// Admin of `registry` (patient-registry or doctor-registry): names its successor, who
+/// then calls [`accept_admin`].
+pub fn propose_admin(
+    registry: EhrContract,
+    new_admin: &PrincipalData,
+) -> Result<ContractCall, CallError> {
+    args(registry, "propose-admin").principal(new_admin).call()
+}
+
+/// The proposed administrator of `registry` takes the role over.
+pub fn accept_admin(registry: EhrContract) -> Result<ContractCall, CallError> {
+    args(registry, "accept-admin").call()
 }
 
 /// Admin: enables or disables a patient verifier.
@@ -550,9 +572,18 @@ pub fn set_emergency_allowed_for(
         .call()
 }
 
-/// Token holder: records on chain that it used the token on a record (e.g. `view`).
+/// Token holder: records on chain (ehr-storage) that it used the token on a record of the
+/// token's patient. `action` is one of [`LOGGED_ACTIONS`].
 pub fn log_access(token_id: u64, record_id: u64, action: &str) -> Result<ContractCall, CallError> {
-    args(PermissionManager, "log-access")
+    if !LOGGED_ACTIONS.contains(&action) {
+        return Err(CallError::BadArgument {
+            function: "ehr-storage.log-access".into(),
+            arg: "action".into(),
+            expected: format!("one of {}", LOGGED_ACTIONS.join(", ")),
+            problem: format!("`{action}` is not a logged action"),
+        });
+    }
+    args(EhrStorage, "log-access")
         .uint(token_id.into())
         .uint(record_id.into())
         .ascii(action)
@@ -602,6 +633,34 @@ pub fn has_access(
         .call()
 }
 
+/// The actions `log-access` takes (ehr-storage's `is-logged-action`): a closed set that no
+/// contract uses for its own audit entries.
+pub const LOGGED_ACTIONS: [&str; 5] = ["view", "download", "print", "export", "share-out"];
+
+/// The author of record `record_id` (its current version) anchors the hash of the
+/// commitments it signed for zero-knowledge claims; once per record.
+pub fn set_claims_anchor(record_id: u64, anchor: &[u8; 32]) -> Result<ContractCall, CallError> {
+    args(EhrStorage, "set-claims-anchor")
+        .uint(record_id.into())
+        .buff(anchor)
+        .call()
+}
+
+/// A doctor replaces its own encryption key.
+pub fn update_doctor_enc_pubkey(enc_pubkey: &PublicKey) -> Result<ContractCall, CallError> {
+    args(DoctorRegistry, "update-enc-pubkey")
+        .buff(&enc_pubkey.to_bytes())
+        .call()
+}
+
+/// The sender mutes (or unmutes) notifications caused by `actor`.
+pub fn set_muted(actor: &PrincipalData, mute: bool) -> Result<ContractCall, CallError> {
+    args(NotificationSystem, "set-muted")
+        .principal(actor)
+        .bool(mute)
+        .call()
+}
+
 /// Every public function an account can call, with sample arguments: the table's
 /// account-callable functions must all have a constructor above.
 #[cfg(test)]
@@ -622,7 +681,15 @@ pub(crate) fn every_public_call() -> Vec<ContractCall> {
         update_enc_pubkey(&key),
         update_enc_pubkey_for(&p, &key),
         deactivate(),
-        deactivate_for(&p),
+        accept_guardian(&p),
+        resign_guardian(&p),
+        propose_admin(PatientRegistry, &p),
+        accept_admin(PatientRegistry),
+        propose_admin(DoctorRegistry, &p),
+        accept_admin(DoctorRegistry),
+        update_doctor_enc_pubkey(&key),
+        set_claims_anchor(1, &h),
+        set_muted(&p, true),
         set_verifier(&p, true),
         verify_patient(&p),
         register_doctor(&h, &key, "cardiology"),
@@ -710,5 +777,12 @@ mod tests {
             Err(CallError::UnknownFunction { .. })
         ));
         assert!(read_only(PatientRegistry, "deactivate", vec![]).is_err());
+        assert!(matches!(
+            log_access(1, 1, "revoke-access"),
+            Err(CallError::BadArgument { ref arg, .. }) if arg == "action"
+        ));
+        for action in LOGGED_ACTIONS {
+            assert!(log_access(1, 1, action).is_ok(), "{action}");
+        }
     }
 }

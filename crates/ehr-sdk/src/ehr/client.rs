@@ -19,7 +19,7 @@ use super::contracts::{
 use super::decode::{self, DecodeError};
 use super::error::ContractError;
 use super::types::{
-    AuditHead, Doctor, Issuer, Notification, Patient, Record, Request, Scope, Token,
+    AuditHead, ClaimsAnchor, Doctor, Issuer, Notification, Patient, Record, Request, Scope, Token,
 };
 use crate::audit::AuditEntry;
 use crate::keys::SecretKey;
@@ -201,6 +201,25 @@ impl EhrClient {
     /// Where the contracts are.
     pub fn deployment(&self) -> &Deployment {
         &self.deployment
+    }
+
+    /// The attestation an issuer signs for `doctor` in this deployment on this network
+    /// (bound to both, so the signature verifies nowhere else).
+    pub fn attestation(
+        &self,
+        doctor: &PrincipalData,
+        license_hash: &[u8; 32],
+        expires_at: u64,
+        issuer: &PrincipalData,
+    ) -> crate::disclosure::Attestation {
+        crate::disclosure::Attestation {
+            doctor: doctor.clone(),
+            license_hash: *license_hash,
+            expires_at: expires_at.into(),
+            issuer: issuer.clone(),
+            chain_id: self.network.chain_id(),
+            registry: self.deployment.id(EhrContract::DoctorRegistry),
+        }
     }
 
     // ---- writes ----------------------------------------------------------------------
@@ -536,6 +555,21 @@ impl EhrClient {
         }
     }
 
+    /// `patient-registry.get-guardian-proposal`: the block of a pending proposal that
+    /// `guardian` has not accepted yet.
+    pub async fn get_guardian_proposal(
+        &self,
+        patient: &PrincipalData,
+        guardian: &PrincipalData,
+    ) -> Result<Option<u64>, ClientError> {
+        self.read_optional_u64(
+            PatientRegistry,
+            "get-guardian-proposal",
+            vec![principal(patient), principal(guardian)],
+        )
+        .await
+    }
+
     /// `patient-registry.is-verifier`.
     pub async fn is_verifier(&self, p: &PrincipalData) -> Result<bool, ClientError> {
         self.read_bool(PatientRegistry, "is-verifier", vec![principal(p)])
@@ -565,6 +599,18 @@ impl EhrClient {
     /// `doctor-registry.get-owner`.
     pub async fn doctor_registry_admin(&self) -> Result<PrincipalData, ClientError> {
         self.read_principal(DoctorRegistry, "get-owner").await
+    }
+
+    /// `get-proposed-admin` of `registry` (patient-registry or doctor-registry): the
+    /// account proposed as the next administrator, until it accepts.
+    pub async fn proposed_admin(
+        &self,
+        registry: EhrContract,
+    ) -> Result<Option<PrincipalData>, ClientError> {
+        let v = self.read_fn(registry, "get-proposed-admin", vec![]).await?;
+        Ok(decode::optional("get-proposed-admin", &v, |p| {
+            decode::plain("get-proposed-admin", "a principal", p, decode::principal)
+        })?)
     }
 
     /// `doctor-registry.get-doctor`.
@@ -652,6 +698,46 @@ impl EhrClient {
         self.read_u64(EhrStorage, "get-record-count", vec![]).await
     }
 
+    /// `ehr-storage.get-claims-anchor`.
+    pub async fn get_claims_anchor(
+        &self,
+        record_id: u64,
+    ) -> Result<Option<ClaimsAnchor>, ClientError> {
+        let v = self
+            .read_fn(EhrStorage, "get-claims-anchor", vec![uint(record_id)])
+            .await?;
+        Ok(decode::optional(
+            "get-claims-anchor",
+            &v,
+            ClaimsAnchor::from_value,
+        )?)
+    }
+
+    /// `ehr-storage.is-logged-action`: whether `log-access` takes `action`.
+    pub async fn is_logged_action(&self, action: &str) -> Result<bool, ClientError> {
+        let call = calls::read_only(
+            EhrStorage,
+            "is-logged-action",
+            vec![
+                Value::string_ascii_from_bytes(action.as_bytes().to_vec()).map_err(|e| {
+                    CallError::BadArgument {
+                        function: "ehr-storage.is-logged-action".into(),
+                        arg: "action".into(),
+                        expected: "(string-ascii 24)".into(),
+                        problem: e.to_string(),
+                    }
+                })?,
+            ],
+        )?;
+        let v = self.read(&call).await?;
+        Ok(decode::plain(
+            "is-logged-action",
+            "a bool",
+            &v,
+            decode::boolean,
+        )?)
+    }
+
     /// `access-token-nft.get-last-token-id`.
     pub async fn get_last_token_id(&self) -> Result<u64, ClientError> {
         let v = self
@@ -712,6 +798,55 @@ impl EhrClient {
         .await
     }
 
+    /// `access-token-nft.get-patient-token-count`: tokens issued for patient `p`.
+    pub async fn get_patient_token_count(&self, p: &PrincipalData) -> Result<u64, ClientError> {
+        self.read_u64(
+            AccessTokenNft,
+            "get-patient-token-count",
+            vec![principal(p)],
+        )
+        .await
+    }
+
+    /// `access-token-nft.get-patient-token-id`: the id of patient `p`'s `index`-th token.
+    pub async fn get_patient_token_id(
+        &self,
+        p: &PrincipalData,
+        index: u64,
+    ) -> Result<Option<u64>, ClientError> {
+        self.read_optional_u64(
+            AccessTokenNft,
+            "get-patient-token-id",
+            vec![principal(p), uint(index)],
+        )
+        .await
+    }
+
+    /// `access-token-nft.get-grantee-token-count`: tokens `p` became the grantee of (not
+    /// counting a patient's own tokens); check each token for its current state.
+    pub async fn get_grantee_token_count(&self, p: &PrincipalData) -> Result<u64, ClientError> {
+        self.read_u64(
+            AccessTokenNft,
+            "get-grantee-token-count",
+            vec![principal(p)],
+        )
+        .await
+    }
+
+    /// `access-token-nft.get-grantee-token-id`.
+    pub async fn get_grantee_token_id(
+        &self,
+        p: &PrincipalData,
+        index: u64,
+    ) -> Result<Option<u64>, ClientError> {
+        self.read_optional_u64(
+            AccessTokenNft,
+            "get-grantee-token-id",
+            vec![principal(p), uint(index)],
+        )
+        .await
+    }
+
     /// `permission-manager.has-access`.
     pub async fn has_access(
         &self,
@@ -757,6 +892,69 @@ impl EhrClient {
             PermissionManager,
             "is-emergency-allowed",
             vec![principal(patient)],
+        )
+        .await
+    }
+
+    /// `permission-manager.get-emergency-closed-until`: the first block at which `doctor`
+    /// may open emergency access to `patient` again (0: never closed).
+    pub async fn get_emergency_closed_until(
+        &self,
+        patient: &PrincipalData,
+        doctor: &PrincipalData,
+    ) -> Result<u64, ClientError> {
+        self.read_u64(
+            PermissionManager,
+            "get-emergency-closed-until",
+            vec![principal(patient), principal(doctor)],
+        )
+        .await
+    }
+
+    /// `permission-manager.get-patient-request-count`: requests made to patient `p`.
+    pub async fn get_patient_request_count(&self, p: &PrincipalData) -> Result<u64, ClientError> {
+        self.read_u64(
+            PermissionManager,
+            "get-patient-request-count",
+            vec![principal(p)],
+        )
+        .await
+    }
+
+    /// `permission-manager.get-patient-request-id`.
+    pub async fn get_patient_request_id(
+        &self,
+        p: &PrincipalData,
+        index: u64,
+    ) -> Result<Option<u64>, ClientError> {
+        self.read_optional_u64(
+            PermissionManager,
+            "get-patient-request-id",
+            vec![principal(p), uint(index)],
+        )
+        .await
+    }
+
+    /// `permission-manager.get-doctor-request-count`: requests doctor `p` made.
+    pub async fn get_doctor_request_count(&self, p: &PrincipalData) -> Result<u64, ClientError> {
+        self.read_u64(
+            PermissionManager,
+            "get-doctor-request-count",
+            vec![principal(p)],
+        )
+        .await
+    }
+
+    /// `permission-manager.get-doctor-request-id`.
+    pub async fn get_doctor_request_id(
+        &self,
+        p: &PrincipalData,
+        index: u64,
+    ) -> Result<Option<u64>, ClientError> {
+        self.read_optional_u64(
+            PermissionManager,
+            "get-doctor-request-id",
+            vec![principal(p), uint(index)],
         )
         .await
     }
@@ -845,6 +1043,21 @@ impl EhrClient {
             .await
     }
 
+    /// `notification-system.is-muted`: whether `recipient` muted notifications caused by
+    /// `actor`.
+    pub async fn is_muted(
+        &self,
+        recipient: &PrincipalData,
+        actor: &PrincipalData,
+    ) -> Result<bool, ClientError> {
+        self.read_bool(
+            NotificationSystem,
+            "is-muted",
+            vec![principal(recipient), principal(actor)],
+        )
+        .await
+    }
+
     /// `verification-helper.leaf-hash`: the contract's Merkle leaf hash of a field.
     pub async fn leaf_hash(&self, salt: &[u8; 32], field: &[u8]) -> Result<[u8; 32], ClientError> {
         self.read_buff32(
@@ -869,10 +1082,13 @@ impl EhrClient {
         .await
     }
 
-    /// `verification-helper.verify-merkle-proof`, with a proof from
-    /// [`crate::disclosure::MerkleTree::prove`].
+    /// `verification-helper.verify-merkle-proof`: the contract hashes the leaf from `salt`
+    /// and `field` itself and checks it against `proof` (from
+    /// [`crate::disclosure::MerkleTree::prove`]); `proof.leaf` is not sent.
     pub async fn verify_merkle_proof(
         &self,
+        salt: &[u8; 32],
+        field: &[u8],
         proof: &crate::disclosure::MerkleProof,
     ) -> Result<bool, ClientError> {
         let list = |items: Vec<Value>| {
@@ -893,7 +1109,8 @@ impl EhrClient {
             VerificationHelper,
             "verify-merkle-proof",
             vec![
-                buff(&proof.leaf)?,
+                buff(salt)?,
+                buff(field)?,
                 list(siblings)?,
                 list(positions)?,
                 buff(&proof.root)?,
@@ -932,17 +1149,24 @@ impl EhrClient {
         .await
     }
 
-    /// `verification-helper.attestation-hash`: what an issuer signs to attest a doctor.
+    /// `verification-helper.attestation-hash`: what an issuer signs to attest a doctor
+    /// (bound to the issuer, the chain and this deployment).
     pub async fn attestation_hash(
         &self,
         doctor: &PrincipalData,
         license_hash: &[u8; 32],
         expires_at: u64,
+        issuer: &PrincipalData,
     ) -> Result<[u8; 32], ClientError> {
         self.read_buff32(
             VerificationHelper,
             "attestation-hash",
-            vec![principal(doctor), buff(license_hash)?, uint(expires_at)],
+            vec![
+                principal(doctor),
+                buff(license_hash)?,
+                uint(expires_at),
+                principal(issuer),
+            ],
         )
         .await
     }

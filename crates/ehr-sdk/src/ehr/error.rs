@@ -58,12 +58,10 @@ macro_rules! contract_errors {
 }
 
 contract_errors! {
-    /// Only the contract owner may do this.
-    PatientNotAuthorized = 100, PatientRegistry, "ERR-NOT-AUTHORIZED", "only the contract owner may do this";
+    /// Only the administrator may do this.
+    PatientNotAuthorized = 100, PatientRegistry, "ERR-NOT-AUTHORIZED", "only the administrator may do this";
     /// This account is already a registered patient.
     PatientAlreadyRegistered = 101, PatientRegistry, "ERR-ALREADY-REGISTERED", "this account is already a registered patient";
-    /// Another patient registered this identity hash.
-    PatientIdHashTaken = 102, PatientRegistry, "ERR-ID-HASH-TAKEN", "another patient registered this identity hash";
     /// The patient is not registered, or was deactivated.
     PatientNotRegistered = 103, PatientRegistry, "ERR-NOT-REGISTERED", "the patient is not registered, or was deactivated";
     /// Only an enabled verifier may verify patients.
@@ -80,12 +78,14 @@ contract_errors! {
     PatientIndirectCall = 109, PatientRegistry, "ERR-INDIRECT-CALL", "call this function directly, not through another contract";
     /// Only the patient or one of its guardians may do this for the patient.
     PatientNotPatientOrGuardian = 110, PatientRegistry, "ERR-NOT-PATIENT-OR-GUARDIAN", "only the patient or one of its guardians may do this for the patient";
-    /// Only the owner (or, to suspend, an issuer) may do this.
-    DoctorNotAuthorized = 200, DoctorRegistry, "ERR-NOT-AUTHORIZED", "only the owner (or, to suspend, an issuer) may do this";
+    /// This account has no pending guardianship proposal from that patient.
+    PatientNotProposed = 111, PatientRegistry, "ERR-NOT-PROPOSED", "this account has no pending guardianship proposal from that patient";
+    /// Only the account the administrator proposed may accept the role.
+    PatientNotProposedAdmin = 112, PatientRegistry, "ERR-NOT-PROPOSED-ADMIN", "only the account the administrator proposed may accept the role";
+    /// Only the administrator (or, to suspend, an issuer) may do this.
+    DoctorNotAuthorized = 200, DoctorRegistry, "ERR-NOT-AUTHORIZED", "only the administrator (or, to suspend, an issuer) may do this";
     /// This account is already a registered doctor.
     DoctorAlreadyRegistered = 201, DoctorRegistry, "ERR-ALREADY-REGISTERED", "this account is already a registered doctor";
-    /// Another doctor registered this licence hash.
-    DoctorLicenseTaken = 202, DoctorRegistry, "ERR-LICENSE-TAKEN", "another doctor registered this licence hash";
     /// The doctor is not registered.
     DoctorNotRegistered = 203, DoctorRegistry, "ERR-NOT-REGISTERED", "the doctor is not registered";
     /// Only an enabled credential issuer may do this.
@@ -98,10 +98,12 @@ contract_errors! {
     DoctorAttestationUsed = 207, DoctorRegistry, "ERR-ATTESTATION-USED", "this attestation was already used (no replay)";
     /// Call this function directly, not through another contract.
     DoctorIndirectCall = 208, DoctorRegistry, "ERR-INDIRECT-CALL", "call this function directly, not through another contract";
-    /// A suspended doctor cannot lift its suspension with an attestation; only an issuer's call can.
-    DoctorSuspended = 209, DoctorRegistry, "ERR-SUSPENDED", "a suspended doctor cannot lift its suspension with an attestation; only an issuer's call can";
-    /// The caller may not write (or share) this patient's records; chunks only by the record's author while it may still write.
-    StorageNotAuthorized = 300, EhrStorage, "ERR-NOT-AUTHORIZED", "the caller may not write (or share) this patient's records; chunks only by the record's author while it may still write";
+    /// The doctor is suspended: only the issuer that verified it lifts the suspension, with its own verify-doctor call.
+    DoctorSuspended = 209, DoctorRegistry, "ERR-SUSPENDED", "the doctor is suspended: only the issuer that verified it lifts the suspension, with its own verify-doctor call";
+    /// Only the account the administrator proposed may accept the role.
+    DoctorNotProposedAdmin = 210, DoctorRegistry, "ERR-NOT-PROPOSED-ADMIN", "only the account the administrator proposed may accept the role";
+    /// The caller may not write (or share) this patient's records; chunks and claim anchors only by the record's author; log-access only by the token's holder.
+    StorageNotAuthorized = 300, EhrStorage, "ERR-NOT-AUTHORIZED", "the caller may not write (or share) this patient's records; chunks and claim anchors only by the record's author; log-access only by the token's holder";
     /// The patient is not registered, or was deactivated.
     StoragePatientNotRegistered = 301, EhrStorage, "ERR-PATIENT-NOT-REGISTERED", "the patient is not registered, or was deactivated";
     /// No record with that id.
@@ -116,6 +118,18 @@ contract_errors! {
     StorageSuperseded = 306, EhrStorage, "ERR-SUPERSEDED", "only the latest version of a record can be amended";
     /// Call this function directly, not through another contract.
     StorageIndirectCall = 307, EhrStorage, "ERR-INDIRECT-CALL", "call this function directly, not through another contract";
+    /// Only the holder itself (for the patient's envelope: the patient or a guardian) may replace an existing envelope.
+    StorageEnvelopeExists = 308, EhrStorage, "ERR-ENVELOPE-EXISTS", "only the holder itself (for the patient's envelope: the patient or a guardian) may replace an existing envelope";
+    /// No token with that id.
+    StorageTokenNotFound = 309, EhrStorage, "ERR-TOKEN-NOT-FOUND", "no token with that id";
+    /// The token is not the caller's live token with read access to this record (revoked, expired, replaced, or the doctor not verified).
+    StorageNoAccess = 310, EhrStorage, "ERR-NO-ACCESS", "the token is not the caller's live token with read access to this record (revoked, expired, replaced, or the doctor not verified)";
+    /// The logged action must be one of view, download, print, export, share-out.
+    StorageBadAction = 311, EhrStorage, "ERR-BAD-ACTION", "the logged action must be one of view, download, print, export, share-out";
+    /// The record belongs to another patient than the token's.
+    StorageRecordMismatch = 312, EhrStorage, "ERR-RECORD-MISMATCH", "the record belongs to another patient than the token's";
+    /// This record's claims are already anchored (once per record).
+    StorageAnchorExists = 313, EhrStorage, "ERR-ANCHOR-EXISTS", "this record's claims are already anchored (once per record)";
     /// Only permission-manager may mint or burn tokens.
     TokenNotAuthorized = 400, AccessTokenNft, "ERR-NOT-AUTHORIZED", "only permission-manager may mint or burn tokens";
     /// No token with that id.
@@ -136,8 +150,8 @@ contract_errors! {
     TokenIndirectCall = 408, AccessTokenNft, "ERR-INDIRECT-CALL", "call this function directly, not through another contract";
     /// The token's patient was deactivated: its tokens can no longer be handed to a doctor.
     TokenPatientNotRegistered = 409, AccessTokenNft, "ERR-PATIENT-NOT-REGISTERED", "the token's patient was deactivated: its tokens can no longer be handed to a doctor";
-    /// Only the patient, a guardian, or the token's holder may do this.
-    PermissionNotAuthorized = 500, PermissionManager, "ERR-NOT-AUTHORIZED", "only the patient, a guardian, or the token's holder may do this";
+    /// Only the patient or a guardian may do this.
+    PermissionNotAuthorized = 500, PermissionManager, "ERR-NOT-AUTHORIZED", "only the patient or a guardian may do this";
     /// The patient is not registered, or was deactivated.
     PermissionPatientNotRegistered = 501, PermissionManager, "ERR-PATIENT-NOT-REGISTERED", "the patient is not registered, or was deactivated";
     /// The doctor is not verified (or is suspended, or expired).
@@ -154,14 +168,18 @@ contract_errors! {
     PermissionTokenNotFound = 507, PermissionManager, "ERR-TOKEN-NOT-FOUND", "no token with that id";
     /// The patient opted out of emergency access.
     PermissionEmergencyOptedOut = 508, PermissionManager, "ERR-EMERGENCY-OPTED-OUT", "the patient opted out of emergency access";
-    /// The token no longer gives access (revoked, expired, or doctor not verified).
-    PermissionNoAccess = 509, PermissionManager, "ERR-NO-ACCESS", "the token no longer gives access (revoked, expired, or doctor not verified)";
     /// The token was already revoked.
     PermissionRevoked = 510, PermissionManager, "ERR-REVOKED", "the token was already revoked";
     /// Call this function directly, not through another contract.
     PermissionIndirectCall = 511, PermissionManager, "ERR-INDIRECT-CALL", "call this function directly, not through another contract";
     /// A patient does not grant itself access.
     PermissionSelfGrant = 512, PermissionManager, "ERR-SELF-GRANT", "a patient does not grant itself access";
+    /// A guardian does not grant access to itself or approve its own request.
+    PermissionGuardianSelfBenefit = 513, PermissionManager, "ERR-GUARDIAN-SELF-BENEFIT", "a guardian does not grant access to itself or approve its own request";
+    /// The patient revoked this doctor's emergency access: it cannot reopen it for about a week (1,008 blocks).
+    PermissionEmergencyCooldown = 514, PermissionManager, "ERR-EMERGENCY-COOLDOWN", "the patient revoked this doctor's emergency access: it cannot reopen it for about a week (1,008 blocks)";
+    /// This doctor already has an open request to this patient.
+    PermissionRequestPending = 515, PermissionManager, "ERR-REQUEST-PENDING", "this doctor already has an open request to this patient";
     /// Only the EHR contracts may append to the audit log.
     AuditNotAuthorized = 600, AuditLog, "ERR-NOT-AUTHORIZED", "only the EHR contracts may append to the audit log";
     /// Only the EHR contracts may send notifications; mark-read must be a direct call.

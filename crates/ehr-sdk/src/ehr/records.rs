@@ -50,6 +50,16 @@ pub enum RecordError {
         /// Who asked.
         holder: String,
     },
+    /// The grantee already holds a key envelope for the record: sharing only adds
+    /// envelopes for new holders (contracts v2). A holder that lost its key gets a new
+    /// envelope when the patient rotates the record's key (a new version).
+    #[error("{holder} already holds a key envelope for record #{id}; only it may replace it (after a key change, rotate the record: a new version gets new envelopes)")]
+    AlreadyShared {
+        /// The record.
+        id: u64,
+        /// The grantee.
+        holder: String,
+    },
     /// The envelope key on chain is not a valid public key.
     #[error("the registered encryption key of {0} is not a valid public key")]
     BadKey(String),
@@ -501,7 +511,8 @@ pub(crate) async fn open_record(
 
 /// Gives `grantee` a key envelope for record `id`: the signer (the patient, or a holder
 /// with share scope) unwraps its own envelope and wraps the data key to the grantee's
-/// registered key. The contract checks that the grantee has read access.
+/// registered key. The contract checks that the grantee has read access; a grantee that
+/// already holds an envelope is refused here ([`RecordError::AlreadyShared`]).
 pub async fn share_record(
     client: &EhrClient,
     signer: &SecretKey,
@@ -509,6 +520,12 @@ pub async fn share_record(
     grantee: &PrincipalData,
     options: &SendOptions,
 ) -> Result<Mined, RecordError> {
+    if client.get_envelope(id, grantee).await?.is_some() {
+        return Err(RecordError::AlreadyShared {
+            id,
+            holder: grantee.to_string(),
+        });
+    }
     let mine = own_envelope(client, id, signer).await?;
     let key = crypto::unwrap_key(&mine, signer)?;
     let envelope = crypto::wrap_key(&key, &enc_key_of(client, grantee).await?)?;

@@ -493,3 +493,25 @@ impl AuditHead {
         })
     }
 }
+
+/// A record's claim anchor (`ehr-storage.get-claims-anchor`): the hash of the commitment
+/// set its author signed for zero-knowledge claims, and the block it was anchored at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClaimsAnchor {
+    /// The anchored hash.
+    #[serde(serialize_with = "hex_bytes")]
+    pub anchor: [u8; 32],
+    /// Block height of the anchoring transaction.
+    pub anchored_at: u64,
+}
+
+impl ClaimsAnchor {
+    /// Reads the value inside `get-claims-anchor`'s `some`.
+    pub fn from_value(v: &Value) -> Result<Self, DecodeError> {
+        let f = Fields::of("get-claims-anchor", v)?;
+        Ok(ClaimsAnchor {
+            anchor: f.buff("anchor")?,
+            anchored_at: f.u64("anchored-at")?,
+        })
+    }
+}

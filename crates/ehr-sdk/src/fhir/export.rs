@@ -68,26 +68,34 @@ fn action_info(action: &str) -> ActionInfo {
     let (code, security, subject, reference) = match action {
         // patient-registry
         "register-patient" => ("C", None, Patient, Nothing),
-        "guardian-added" | "guardian-removed" | "update-enc-pubkey" | "deactivate"
-        | "verify-patient" => ("U", None, Patient, Nothing),
-        "verifier-added" | "verifier-removed" => ("U", ROLES_CHANGED, Other, Nothing),
+        "guardian-proposed" | "guardian-withdrawn" | "guardian-added" | "guardian-removed"
+        | "guardian-resigned" | "update-enc-pubkey" | "deactivate" | "verify-patient" => {
+            ("U", None, Patient, Nothing)
+        }
+        "verifier-added" | "verifier-removed" | "admin-proposed" | "admin-accepted" => {
+            ("U", ROLES_CHANGED, Other, Nothing)
+        }
         // doctor-registry
         "register-doctor" => ("C", USER_ATTRIBUTES, Practitioner, Nothing),
-        "verify-doctor" | "suspend-doctor" => ("U", USER_ATTRIBUTES, Practitioner, Nothing),
+        "verify-doctor" | "suspend-doctor" | "doctor-enc-pubkey" => {
+            ("U", USER_ATTRIBUTES, Practitioner, Nothing)
+        }
         "issuer-enabled" | "issuer-disabled" => ("U", ROLES_CHANGED, Other, Nothing),
         // ehr-storage
-        "add-record" | "put-chunk" | "put-envelope" => ("C", None, Patient, Record),
+        "add-record" | "put-chunk" | "put-envelope" | "claims-anchor" => {
+            ("C", None, Patient, Record)
+        }
         "amend-record" => ("U", None, Patient, Record),
         // permission-manager
         "request-access" => ("C", None, Patient, Request),
         "approve-request" | "deny-request" => ("U", None, Patient, Request),
         "create-token" | "grant-access" => ("C", None, Patient, Token),
-        "revoke-access" => ("D", None, Patient, Token),
+        "revoke-access" | "emergency-superseded" => ("D", None, Patient, Token),
         "emergency-access" => ("C", EMERGENCY_OVERRIDE, Patient, Token),
         "emergency-allowed" | "emergency-opt-out" => ("U", None, Patient, Nothing),
         // access-token-nft
         "token-transfer" | "token-return" => ("U", None, Patient, Token),
-        // permission-manager.log-access: the action is the caller's word (`view`, …)
+        // ehr-storage.log-access: `view`, `download`, `print`, `export`, `share-out`
         _ => ("R", None, Patient, Record),
     };
     ActionInfo {
@@ -103,15 +111,14 @@ fn action_info(action: &str) -> ActionInfo {
 ///
 /// | code | actions |
 /// |---|---|
-/// | `C` create | `register-patient`, `register-doctor`, `add-record`, `put-chunk`, `put-envelope`, `request-access`, `create-token`, `grant-access`, `emergency-access` |
-/// | `U` update | `guardian-added`, `guardian-removed`, `update-enc-pubkey`, `deactivate` (the patient stays registered, inactive), `verify-patient`, `verifier-added`, `verifier-removed`, `verify-doctor`, `suspend-doctor`, `issuer-enabled`, `issuer-disabled`, `amend-record` (a new version; the old one is kept), `approve-request`, `deny-request`, `emergency-allowed`, `emergency-opt-out`, `token-transfer`, `token-return` |
-/// | `D` delete | `revoke-access` (the token NFT is burned) |
-/// | `R` read | anything else: those actions come from `permission-manager.log-access`, where a token holder logs its use of a record in its own word (`view`, …) |
+/// | `C` create | `register-patient`, `register-doctor`, `add-record`, `put-chunk`, `put-envelope`, `claims-anchor`, `request-access`, `create-token`, `grant-access`, `emergency-access` |
+/// | `U` update | `guardian-proposed`, `guardian-withdrawn`, `guardian-added`, `guardian-removed`, `guardian-resigned`, `update-enc-pubkey`, `deactivate` (the patient stays registered, inactive), `verify-patient`, `verifier-added`, `verifier-removed`, `admin-proposed`, `admin-accepted`, `verify-doctor`, `suspend-doctor`, `doctor-enc-pubkey`, `issuer-enabled`, `issuer-disabled`, `amend-record` (a new version; the old one is kept), `approve-request`, `deny-request`, `emergency-allowed`, `emergency-opt-out`, `token-transfer`, `token-return` |
+/// | `D` delete | `revoke-access` (the token NFT is burned), `emergency-superseded` (an emergency token burned by a regular grant) |
+/// | `R` read | anything else: those actions come from `ehr-storage.log-access`, where a token holder logs its use of a record as one of `view`, `download`, `print`, `export`, `share-out` |
 ///
 /// `E` (execute) is not used: every entry records a change of state or a logged read.
-/// An action logged through `log-access` under one of the names above (a holder writing
-/// `add-record` as its word) is indistinguishable from the real one in the entry and is
-/// mapped as the real one.
+/// From contracts v2 the logged actions are a closed set that no contract uses, so a
+/// holder can no longer write a contract's action into the trail.
 pub fn action_code(action: &str) -> &'static str {
     action_info(action).code
 }
@@ -389,7 +396,8 @@ fn csv_field(text: &str, out: &mut String) {
 /// double quotes with its quotes doubled; others are written as they are. Values are not
 /// altered in any other way (no spreadsheet-formula escaping), so the export still
 /// verifies against the chain: open it in a spreadsheet with care, since a `log-access`
-/// action is free text chosen by a token holder.
+/// action written by the v1 contracts is free text chosen by a token holder (from v2 it
+/// is one of a closed set).
 pub fn audit_csv(entries: &[AuditEntry]) -> String {
     let mut out = String::from(AUDIT_CSV_HEADER);
     out.push_str("\r\n");

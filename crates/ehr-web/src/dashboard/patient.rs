@@ -89,7 +89,7 @@ pub async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
     ]));
     body.push_str("</section>");
 
-    body.push_str("<section aria-labelledby=\"guardians\"><h2 id=\"guardians\">Guardians</h2><p>A guardian may act for you in every patient-side function (at most 5).</p>");
+    body.push_str("<section aria-labelledby=\"guardians\"><h2 id=\"guardians\">Guardians</h2><p>A guardian acts for you in the patient-side functions once it accepts your proposal (at most 5); it never grants itself access, cannot deactivate you, and you are told of everything it does.</p>");
     let rows: Vec<Vec<String>> = guardians
         .iter()
         .map(|g| {
@@ -227,13 +227,17 @@ pub async fn guardian(
     };
     let title = format!(
         "{} guardian {guardian}",
-        if enabled { "Add" } else { "Remove" }
+        if enabled { "Propose" } else { "Remove" }
     );
     ops::start(&state, &ctx.me, title, "/patient", move |h| async move {
         h.call(&call).await?;
         Ok(format!(
             "Guardian {guardian} {}.",
-            if enabled { "added" } else { "removed" }
+            if enabled {
+                "proposed: it acts for you once it accepts"
+            } else {
+                "removed (or its proposal withdrawn)"
+            }
         ))
     })
     .await

@@ -35,7 +35,7 @@ pub fn content_type(plaintext: &[u8]) -> &'static str {
 ///    the contract's own rule), else 403;
 /// 3. it needs a key envelope for the record (403 without), and the content must match
 ///    the on-chain hash and decrypt;
-/// 4. a read under a token is logged with `permission-manager.log-access (token, record,
+/// 4. a read under a token is logged with `ehr-storage.log-access (token, record,
 ///    "view")`, signed by the reader, and answered only once mined (a refusal is 403
 ///    with the contract's reason); the transaction id is in the `X-Ehr-Access-Logged`
 ///    header.

@@ -108,7 +108,7 @@ pub fn capability_statement(base: &str) -> Value {
             "Binary",
             &["read"],
             false,
-            "A record's decrypted content (`id` = record id), for the acting account (X-Ehr-Account) when it holds a key envelope: the patient, or a doctor with a live read grant for the record's type. A read under a grant is logged on chain (`permission-manager.log-access`, action `view`) before it is answered; the transaction id is in the `X-Ehr-Access-Logged` header. `Accept: application/octet-stream` gets the raw bytes of non-FHIR content.".to_string(),
+            "A record's decrypted content (`id` = record id), for the acting account (X-Ehr-Account) when it holds a key envelope: the patient, or a doctor with a live read grant for the record's type. A read under a grant is logged on chain (`ehr-storage.log-access`, action `view`) before it is answered; the transaction id is in the `X-Ehr-Access-Logged` header. `Accept: application/octet-stream` gets the raw bytes of non-FHIR content.".to_string(),
         ),
     ];
     for ty in CREATE_TYPES {
