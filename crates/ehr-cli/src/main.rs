@@ -55,6 +55,10 @@ enum Command {
     ///
     /// Example: ehr patient register --account wallet_1 --id "+256700000001"
     Patient(cmd::patient::Args),
+    /// Registry administrators: hand the role over in two steps (propose, accept).
+    ///
+    /// Example: ehr admin propose --account deployer --registry doctor wallet_8
+    Admin(cmd::admin::Args),
     /// Doctors: register, credential issuers, verification, attestations, details.
     ///
     /// Example: ehr doctor register --account wallet_2 --license UG-MD-4411 --specialty cardiology
@@ -124,6 +128,7 @@ fn main() -> ExitCode {
         Command::Deploy(args) => cmd::deploy::run(&ctx, &args),
         Command::Patient(args) => cmd::patient::run(&ctx, &args),
         Command::Doctor(args) => cmd::doctor::run(&ctx, &args),
+        Command::Admin(args) => cmd::admin::run(&ctx, &args),
         Command::Record(args) => cmd::record::run(&ctx, &args),
         Command::Access(args) => cmd::access::run(&ctx, &args),
         Command::Audit(args) => cmd::audit::run(&ctx, &args),

@@ -218,7 +218,7 @@ async fn grant_read_revoke_through_the_typed_client() {
     assert_eq!(read.opened.plaintext, opened.plaintext);
     assert_eq!(read.authority, Authority::Grant { token: token_id });
     let logged = read.logged.expect("a grantee's view is logged");
-    assert_eq!(logged.sent.function, "permission-manager.log-access");
+    assert_eq!(logged.sent.function, "ehr-storage.log-access");
 
     // Revoke: the token is burnt from the doctor, which the client covers with an NFT
     // post-condition (Deny mode would abort it otherwise).

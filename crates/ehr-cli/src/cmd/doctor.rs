@@ -84,6 +84,15 @@ enum DoctorCommand {
         #[arg(long)]
         expires_at: u64,
     },
+    /// Replace the signing doctor's encryption key (a lost or leaked key): records shared
+    /// from now on are wrapped to the new key.
+    ///
+    /// Example: ehr doctor update-key --account wallet_2
+    UpdateKey {
+        /// The new public key, 33 bytes hex (compressed); default: the account's own.
+        #[arg(long)]
+        enc_pubkey: Option<String>,
+    },
     /// Issuer or admin: suspend a doctor.
     ///
     /// Example: ehr doctor suspend --account wallet_3 wallet_2
@@ -240,6 +249,24 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     hex::encode(signature)
                 );
             }
+        }
+        DoctorCommand::UpdateKey { enc_pubkey } => {
+            let signer = ctx.signer()?;
+            let key = match enc_pubkey {
+                Some(text) => PublicKey::from_bytes(
+                    &hex::decode(text.trim_start_matches("0x"))
+                        .map_err(|e| anyhow::anyhow!("--enc-pubkey: {e}"))?,
+                )
+                .map_err(|e| anyhow::anyhow!("--enc-pubkey: {e}"))?,
+                None => signer.key.public_key(),
+            };
+            let mined = execute(ctx, &client, &signer, &calls::update_doctor_enc_pubkey(&key)?)?;
+            report(
+                ctx,
+                &mined,
+                &format!("encryption key of doctor {} replaced", signer.address),
+                serde_json::json!({ "doctor": signer.address.to_string(), "enc_pubkey": hex::encode(key.to_bytes()) }),
+            )?;
         }
         DoctorCommand::Suspend { doctor } => {
             let signer = ctx.signer()?;

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod account;
+pub mod admin;
 pub mod address;
 pub mod audit;
 pub mod costs;

@@ -48,6 +48,21 @@ enum PatientCommand {
         #[arg(long = "for", value_name = "PATIENT")]
         for_patient: Option<String>,
     },
+    /// As the proposed guardian: accept guardianship of a patient (from then on it acts
+    /// for the patient; the patient is told).
+    ///
+    /// Example: ehr patient accept-guardian --account wallet_4 wallet_1
+    AcceptGuardian {
+        /// The patient (address or account name).
+        patient: String,
+    },
+    /// As a guardian: step down (the patient is told).
+    ///
+    /// Example: ehr patient resign-guardian --account wallet_4 wallet_1
+    ResignGuardian {
+        /// The patient (address or account name).
+        patient: String,
+    },
     /// Verifier: mark a patient verified (identity checked off chain).
     ///
     /// Example: ehr patient verify --account wallet_5 wallet_1
@@ -131,6 +146,27 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     }
                 ),
                 serde_json::json!({ "guardian": guardian.to_string(), "enabled": enabled }),
+            )?;
+        }
+        PatientCommand::AcceptGuardian { patient } | PatientCommand::ResignGuardian { patient } => {
+            let signer = ctx.signer()?;
+            let patient = ctx.principal(patient)?;
+            let accept = matches!(&args.command, PatientCommand::AcceptGuardian { .. });
+            let call = if accept {
+                calls::accept_guardian(&patient)?
+            } else {
+                calls::resign_guardian(&patient)?
+            };
+            let mined = execute(ctx, &client, &signer, &call)?;
+            report(
+                ctx,
+                &mined,
+                &format!(
+                    "{} {} guardian of {patient}",
+                    signer.address,
+                    if accept { "is now a" } else { "is no longer a" }
+                ),
+                serde_json::json!({ "patient": patient.to_string(), "guardian": signer.address.to_string(), "guardian_now": accept }),
             )?;
         }
         PatientCommand::Verify { patient } => {
