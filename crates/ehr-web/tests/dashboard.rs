@@ -625,15 +625,16 @@ async fn every_form_changes_the_chain_and_every_view_renders() {
     )
     .await
     .done();
-    // A proposal until the guardian accepts it (contracts v2).
+    // A proposal until the guardian accepts it (contracts v2), from its own patient page.
     assert!(!c.is_guardian(&patient, &guardian).await.unwrap());
-    c.execute(
-        &support::account(GUARDIAN).secret_key,
-        &ehr_sdk::ehr::calls::accept_guardian(&patient).unwrap(),
-        &ehr_sdk::ehr::SendOptions::default(),
+    web.submit(
+        GUARDIAN,
+        "/patient/guardianship",
+        &[("patient", PATIENT), ("action", "accept")],
     )
     .await
-    .unwrap();
+    .done()
+    .says("You are now a guardian");
     assert!(c.is_guardian(&patient, &guardian).await.unwrap());
     assert!(web
         .view(PATIENT, "/patient")
@@ -647,6 +648,58 @@ async fn every_form_changes_the_chain_and_every_view_renders() {
     .await
     .done();
     assert!(!c.is_guardian(&patient, &guardian).await.unwrap());
+    // Accepted again, then it steps down itself.
+    web.submit(
+        PATIENT,
+        "/patient/guardian",
+        &[("guardian", GUARDIAN), ("enabled", "true")],
+    )
+    .await
+    .done();
+    web.submit(GUARDIAN, "/patient/guardianship", &[("patient", PATIENT), ("action", "accept")])
+        .await
+        .done();
+    web.submit(GUARDIAN, "/patient/guardianship", &[("patient", PATIENT), ("action", "resign")])
+        .await
+        .done()
+        .says("no longer a guardian");
+    assert!(!c.is_guardian(&patient, &guardian).await.unwrap());
+    web.submit(GUARDIAN, "/patient/guardianship", &[("patient", PATIENT), ("action", "resign")])
+        .await
+        .failed();
+
+    // The doctor replaces its encryption key (here with secp256k1's generator point).
+    let new_key = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
+    web.submit(DOCTOR, "/doctor/update-key", &[("enc_pubkey", new_key)])
+        .await
+        .done()
+        .says("Encryption key replaced");
+    assert_eq!(
+        hex::encode(c.get_doctor(&doctor).await.unwrap().unwrap().enc_pubkey),
+        new_key
+    );
+    let bad = web.post(DOCTOR, "/doctor/update-key", &[("enc_pubkey", "00")]).await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    // Back to the account's own key (empty field), which the rest of this test reads with.
+    web.submit(DOCTOR, "/doctor/update-key", &[("enc_pubkey", "")])
+        .await
+        .done();
+
+    // The doctor-registry administrator is handed over in two steps.
+    web.submit(VERIFIER, "/admin/accept", &[("registry", "doctor")])
+        .await
+        .failed();
+    web.submit(ADMIN, "/admin/propose", &[("registry", "doctor"), ("successor", VERIFIER)])
+        .await
+        .done();
+    web.submit(VERIFIER, "/admin/accept", &[("registry", "doctor")])
+        .await
+        .done()
+        .says("administrator of");
+    web.submit(ADMIN, "/admin/issuer", &[("issuer", "wallet_6"), ("enabled", "true")])
+        .await
+        .failed();
+
     web.submit(PATIENT, "/patient/emergency", &[("allowed", "false")])
         .await
         .done();

@@ -10,7 +10,7 @@ use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use ehr_sdk::ehr::calls;
+use ehr_sdk::ehr::{calls, EhrContract};
 use ehr_sdk::ehr::types::Token;
 use ehr_sdk::keys::PublicKey;
 
@@ -173,6 +173,18 @@ pub async fn page(
             },
         ]);
     }
+    body.push_str("<section aria-labelledby=\"key\"><h2 id=\"key\">Encryption key</h2><p>Replace a lost or leaked key: records shared from now on are wrapped to the new one.</p>");
+    let fields = html::input(
+        "uk-key",
+        "enc_pubkey",
+        "New encryption public key (hex)",
+        "text",
+        "",
+        "maxlength=\"68\" autocomplete=\"off\"",
+        "33 bytes compressed; leave empty for this account's own key",
+    );
+    body.push_str(&html::form("/doctor/update-key", &ctx.csrf, &fields, "Replace key"));
+    body.push_str("</section>");
     body.push_str("<section aria-labelledby=\"patients\"><h2 id=\"patients\">Patients you may read</h2><p>Your access tokens, newest first. Reading a record logs a view on chain.</p>");
     body.push_str(&html::table(
         "Access tokens held",
@@ -674,8 +686,113 @@ pub async fn admin_page(State(state): State<Arc<AppState>>, headers: HeaderMap) 
         &fields,
         "Set verifier",
     ));
+    let registries = vec![
+        ("patient".to_string(), "patient-registry (verifiers)".to_string()),
+        ("doctor".to_string(), "doctor-registry (issuers)".to_string()),
+    ];
+    body.push_str("<h3>Hand the administrator role over</h3><p>In two steps: the current administrator proposes a successor, and the role moves only when the successor accepts.</p>");
+    let fields = format!(
+        "{}{}",
+        html::select("ho-registry", "registry", "Registry", &registries, "doctor"),
+        html::input(
+            "ho-successor",
+            "successor",
+            "Successor (account name or address)",
+            "text",
+            "",
+            "required list=\"accounts\" autocomplete=\"off\"",
+            ""
+        ),
+    );
+    body.push_str(&html::form("/admin/propose", &ctx.csrf, &fields, "Propose successor"));
+    let fields = html::select("ha-registry", "registry", "Registry", &registries, "doctor");
+    body.push_str(&html::form(
+        "/admin/accept",
+        &ctx.csrf,
+        &fields,
+        "Accept the administrator role",
+    ));
     body.push_str("</section>");
     ctx.render("Issuer and admin", "/admin", &body)
+}
+
+fn registry(fields: &Fields) -> Result<EhrContract, String> {
+    match field(fields, "registry") {
+        "patient" => Ok(EhrContract::PatientRegistry),
+        "doctor" => Ok(EhrContract::DoctorRegistry),
+        other => Err(format!("registry `{other}`: choose patient or doctor")),
+    }
+}
+
+/// `POST /admin/propose`: `registry` (patient|doctor), `successor`.
+pub async fn propose_admin(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let (ctx, fields) = form_ctx!(state, headers, form, "/admin");
+    let checked = registry(&fields).and_then(|r| {
+        let successor = ctx
+            .resolve(field(&fields, "successor"))
+            .map_err(|e| format!("successor: {e}"))?;
+        Ok((r, successor))
+    });
+    let (contract, successor) = match checked {
+        Ok(v) => v,
+        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &e),
+    };
+    let call = calls::propose_admin(contract, &successor);
+    let title = format!("Propose {successor} as administrator of {contract}");
+    one_call(&state, &ctx, "/admin", title, call, move |_| {
+        format!("{successor} proposed as administrator of {contract}: the role moves when it accepts.")
+    })
+    .await
+}
+
+/// `POST /admin/accept`: `registry` (patient|doctor).
+pub async fn accept_admin(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let (ctx, fields) = form_ctx!(state, headers, form, "/admin");
+    let contract = match registry(&fields) {
+        Ok(r) => r,
+        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &e),
+    };
+    let call = calls::accept_admin(contract);
+    let title = format!("Accept the administrator role of {contract}");
+    one_call(&state, &ctx, "/admin", title, call, move |_| {
+        format!("You are now the administrator of {contract}.")
+    })
+    .await
+}
+
+/// `POST /doctor/update-key`: `enc_pubkey` (hex; empty: the account's own key).
+pub async fn update_key(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let (ctx, fields) = form_ctx!(state, headers, form, "/doctor");
+    let text = field(&fields, "enc_pubkey").trim();
+    let key = if text.is_empty() {
+        Ok(ctx.me.key().public_key())
+    } else {
+        hex::decode(text.trim_start_matches("0x"))
+            .map_err(|e| e.to_string())
+            .and_then(|b| ehr_sdk::keys::PublicKey::from_bytes(&b).map_err(|e| e.to_string()))
+            .map_err(|e| format!("encryption key: {e}: give 33 bytes of a compressed public key in hex"))
+    };
+    let key = match key {
+        Ok(k) => k,
+        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/doctor", &e),
+    };
+    let call = calls::update_doctor_enc_pubkey(&key);
+    one_call(&state, &ctx, "/doctor", "Replace the encryption key".to_string(), call, |_| {
+        "Encryption key replaced: records shared from now on are wrapped to the new key.".to_string()
+    })
+    .await
 }
 
 /// `POST /admin/verify-doctor`: `doctor`, `expires_in`.

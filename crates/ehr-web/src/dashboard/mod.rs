@@ -64,6 +64,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/patient", get(patient::page))
         .route("/patient/register", post(patient::register))
         .route("/patient/guardian", post(patient::guardian))
+        .route("/patient/guardianship", post(patient::guardianship))
         .route("/patient/emergency", post(patient::emergency))
         .route(
             "/records",
@@ -96,9 +97,12 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/doctor/register", post(doctor::register))
         .route("/doctor/request", post(doctor::request))
         .route("/doctor/emergency", post(doctor::emergency))
+        .route("/doctor/update-key", post(doctor::update_key))
         .route("/admin", get(doctor::admin_page))
         .route("/admin/issuer", post(doctor::set_issuer))
         .route("/admin/verifier", post(doctor::set_verifier))
+        .route("/admin/propose", post(doctor::propose_admin))
+        .route("/admin/accept", post(doctor::accept_admin))
         .route("/admin/verify-doctor", post(doctor::verify_doctor))
         .route("/admin/suspend-doctor", post(doctor::suspend_doctor))
         .route("/admin/verify-patient", post(doctor::verify_patient))

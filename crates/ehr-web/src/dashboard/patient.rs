@@ -130,6 +130,25 @@ pub async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
         &fields,
         "Add guardian",
     ));
+    body.push_str("<h3>Guardian of another patient</h3><p>Accept a patient's proposal to act for it, or step down. The patient is told either way.</p>");
+    let actions = vec![
+        ("accept".to_string(), "accept the proposal".to_string()),
+        ("resign".to_string(), "step down".to_string()),
+    ];
+    let fields = format!(
+        "{}{}",
+        html::input(
+            "gs-patient",
+            "patient",
+            "Patient (account name or address)",
+            "text",
+            "",
+            "required list=\"accounts\" autocomplete=\"off\"",
+            ""
+        ),
+        html::select("gs-action", "action", "Action", &actions, "accept"),
+    );
+    body.push_str(&html::form("/patient/guardianship", &ctx.csrf, &fields, "Confirm"));
     body.push_str("</section>");
 
     body.push_str(
@@ -196,6 +215,56 @@ pub async fn register(
             hex::encode(id_hash),
             hex::encode(salt)
         ))
+    })
+    .await
+}
+
+/// `POST /patient/guardianship`: `patient`, `action` (accept|resign): the acting account
+/// accepts to be the patient's guardian, or steps down.
+pub async fn guardianship(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let (ctx, fields) = match Ctx::form(&state, &headers, "/patient", form) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let patient = match ctx.resolve(field(&fields, "patient")) {
+        Ok(p) => p,
+        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/patient", &format!("patient: {e}")),
+    };
+    let accept = match field(&fields, "action") {
+        "accept" => true,
+        "resign" => false,
+        other => {
+            return ctx.error(
+                StatusCode::BAD_REQUEST,
+                "/patient",
+                &format!("action `{other}`: choose accept or resign"),
+            )
+        }
+    };
+    let call = if accept {
+        calls::accept_guardian(&patient)
+    } else {
+        calls::resign_guardian(&patient)
+    };
+    let call = match call {
+        Ok(c) => c,
+        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/patient", &e.to_string()),
+    };
+    let title = format!(
+        "{} guardianship of {patient}",
+        if accept { "Accept" } else { "Resign" }
+    );
+    ops::start(&state, &ctx.me, title, "/patient", move |h| async move {
+        h.call(&call).await?;
+        Ok(if accept {
+            format!("You are now a guardian of {patient}: you act for it, and it is told of everything you do.")
+        } else {
+            format!("You are no longer a guardian of {patient}.")
+        })
     })
     .await
 }
