@@ -89,14 +89,15 @@
     (try! (tell doctor "doctor-verified" expires-at))
     (ok true)))
 
-;; A suspension is lifted only by the issuer that verified the doctor: another issuer
-;; cannot override it.
+;; A suspension is lifted only by the issuer that verified the doctor (by any issuer if
+;; none has yet): another issuer cannot override it.
 (define-public (verify-doctor (doctor principal) (expires-at uint))
   (begin
     (asserts! (is-eq tx-sender contract-caller) ERR-INDIRECT-CALL)
     (asserts! (is-issuer tx-sender) ERR-NOT-ISSUER)
     (asserts! (match (map-get? doctors doctor)
-                d (or (not (get suspended d)) (is-eq (get verified-by d) (some tx-sender)))
+                d (or (not (get suspended d)) (is-none (get verified-by d))
+                      (is-eq (get verified-by d) (some tx-sender)))
                 true)
               ERR-SUSPENDED)
     (mark-verified doctor tx-sender expires-at)))
