@@ -42,7 +42,7 @@ mod store;
 pub use config::{DevnetConfig, Genesis, GenesisContract, Mining};
 pub use error::DevnetError;
 pub use rejection::{Reason, Rejection};
-pub use store::{is_state_dir, reset_state_dir};
+pub use store::{is_state_dir, repair_state_dir, reset_state_dir, Repair};
 
 use std::net::SocketAddr;
 
