@@ -122,13 +122,14 @@ pub async fn spawn(config: DevnetConfig) -> Result<DevnetHandle, DevnetError> {
         port: config.port,
         source,
     })?;
-    let (chain, thread) = node::start(config).await?;
+    let url = format!("http://{addr}");
+    let (chain, thread) = node::start(config, url.clone()).await?;
     let height = chain.height;
     let (stop, stopped) = oneshot::channel();
     let server = tokio::spawn(server::serve(listener, chain, stopped));
     Ok(DevnetHandle {
         addr,
-        url: format!("http://{addr}"),
+        url,
         height,
         stop: Some(stop),
         server: Some(server),

@@ -131,6 +131,7 @@ impl Chain {
 /// thread's handle (it ends after [`Chain::stop`]).
 pub(crate) async fn start(
     config: DevnetConfig,
+    url: String,
 ) -> Result<(Chain, std::thread::JoinHandle<()>), DevnetError> {
     let (sender, stream) = broadcast::channel(1024);
     let feeds = Feeds::start(&config.observers, sender)?;
@@ -140,7 +141,7 @@ pub(crate) async fn start(
         .name("devnet-chain".into())
         .spawn(move || {
             let mining = config.mining;
-            match Node::open(config, feeds) {
+            match Node::open(config, feeds, &url) {
                 Ok(mut node) => {
                     let _ = ready.send(Ok(node.sim.block_height().saturating_sub(1)));
                     node.run(&incoming, mining);
@@ -177,11 +178,12 @@ pub(crate) fn parse_key(text: &str) -> Option<TxKey> {
 }
 
 impl Node {
-    /// Opens the state directory (replaying it) or builds a fresh chain.
-    fn open(config: DevnetConfig, feeds: Feeds) -> Result<Node, DevnetError> {
+    /// Opens the state directory for the node at `url` (replaying it) or builds a fresh
+    /// chain.
+    fn open(config: DevnetConfig, feeds: Feeds, url: &str) -> Result<Node, DevnetError> {
         let (store, records) = match &config.state_dir {
             Some(dir) => {
-                let (store, records) = Store::open(dir)?;
+                let (store, records) = Store::open(dir, url)?;
                 (Some(store), records)
             }
             None => (None, Vec::new()),

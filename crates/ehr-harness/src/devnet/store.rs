@@ -28,6 +28,9 @@ use super::DevnetError;
 
 const LOG_FILE: &str = "chain.log";
 const TMP_FILE: &str = "chain.log.tmp";
+/// Locked (an OS advisory lock) by the process using the directory; holds its pid and
+/// address.
+const LOCK_FILE: &str = "lock";
 /// The header of a log in the current framing (12-byte frame headers).
 const MAGIC: &[u8] = b"ehr-devnet chain log v2\n";
 /// The header of a log in the first framing (8-byte frame headers, no header checksum):
@@ -118,22 +121,22 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    /// Opens (or creates) the state directory `dir`, returning the store and the
-    /// records already in it. A torn tail is cut off.
-    pub fn open(dir: &Path) -> Result<(Store, Vec<Record>), DevnetError> {
+    /// Opens (or creates) the state directory `dir` for the node at `holder` (its URL),
+    /// returning the store and the records already in it. The directory is locked for
+    /// as long as the store's writer runs; a torn final record is cut off; any other
+    /// damage is refused.
+    pub fn open(dir: &Path, holder: &str) -> Result<(Store, Vec<Record>), DevnetError> {
         let bad = |message: String| DevnetError::State {
             path: dir.to_path_buf(),
             message,
         };
         std::fs::create_dir_all(dir).map_err(|e| bad(format!("cannot create: {e}")))?;
         let log = dir.join(LOG_FILE);
-        let records = if log.exists() {
-            open_log(dir, &log)?
-        } else {
+        if !log.exists() {
             let stray = std::fs::read_dir(dir)
                 .map_err(|e| bad(format!("cannot read: {e}")))?
                 .filter_map(Result::ok)
-                .any(|e| e.file_name() != TMP_FILE);
+                .any(|e| e.file_name() != TMP_FILE && e.file_name() != LOCK_FILE);
             if stray {
                 return Err(bad(
                     "not empty and not a devnet state directory (it has no chain.log): \
@@ -141,6 +144,11 @@ impl Store {
                         .into(),
                 ));
             }
+        }
+        let lock = lock_dir(dir, holder)?;
+        let records = if log.exists() {
+            open_log(dir, &log)?
+        } else {
             write_new(dir, &log, MAGIC)?;
             Vec::new()
         };
@@ -152,7 +160,11 @@ impl Store {
         let dir = dir.to_path_buf();
         std::thread::Builder::new()
             .name("devnet-log".into())
-            .spawn(move || write_loop(dir, file, incoming))
+            .spawn(move || {
+                write_loop(dir, file, incoming);
+                // The lock goes once the last record is written.
+                drop(lock);
+            })
             .map_err(|e| bad(format!("cannot start the log writer: {e}")))?;
         Ok((Store { requests }, records))
     }
@@ -464,19 +476,21 @@ pub struct Repair {
 /// `ehr devnet repair`: keeps the intact records of a damaged log, dropping the damaged
 /// record and everything after it, after copying the original beside it
 /// (`chain.log.damaged-<unix time>`). Refuses when the genesis itself is damaged
-/// (nothing to keep) and when `dir` is not a state directory; a clean log is left as it
-/// is.
+/// (nothing to keep), when `dir` is not a state directory and while a node uses it; a
+/// clean log is left as it is.
 pub fn repair_state_dir(dir: &Path) -> Result<Repair, DevnetError> {
     let log = dir.join(LOG_FILE);
     let state = |message: String| DevnetError::State {
         path: dir.to_path_buf(),
         message,
     };
-    let bytes = std::fs::read(&log).map_err(|e| {
-        state(format!(
-            "cannot read {LOG_FILE}: {e} (is this a devnet state directory?)"
-        ))
-    })?;
+    if !is_state_dir(dir) {
+        return Err(state(format!(
+            "no devnet {LOG_FILE} here (is this a devnet state directory?): nothing changed"
+        )));
+    }
+    let _lock = lock_dir(dir, "ehr devnet repair")?;
+    let bytes = std::fs::read(&log).map_err(|e| state(format!("cannot read {LOG_FILE}: {e}")))?;
     let scan = scan(&bytes).map_err(|message| DevnetError::DamagedLog {
         path: log.clone(),
         message: format!("{message}: there is nothing to repair; nothing was changed"),
@@ -536,6 +550,45 @@ fn backup_path(dir: &Path) -> PathBuf {
         n += 1;
     }
     path
+}
+
+/// Takes the directory's lock and writes who holds it (`pid N at HOLDER`). The lock is
+/// the OS's (released when the process ends, however it ends), so a lock file left by a
+/// killed node does not lock anything.
+fn lock_dir(dir: &Path, holder: &str) -> Result<File, DevnetError> {
+    let bad = |message: String| DevnetError::State {
+        path: dir.to_path_buf(),
+        message,
+    };
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(dir.join(LOCK_FILE))
+        .map_err(|e| bad(format!("cannot open its {LOCK_FILE} file: {e}")))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut who = String::new();
+            let _ = file.read_to_string(&mut who);
+            let who = match who.trim() {
+                "" => "a process that has not said who it is yet".to_string(),
+                who => who.to_string(),
+            };
+            return Err(bad(format!(
+                "in use by another devnet ({who}): stop it first, or pass another --state"
+            )));
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(bad(format!("cannot lock its {LOCK_FILE} file: {e}")))
+        }
+    }
+    file.set_len(0)
+        .and_then(|()| file.write_all(format!("pid {} at {holder}\n", std::process::id()).as_bytes()))
+        .and_then(|()| file.sync_all())
+        .map_err(|e| bad(format!("cannot write its {LOCK_FILE} file: {e}")))?;
+    Ok(file)
 }
 
 /// Writes `bytes` as the log atomically: to a side file, synced, renamed over the log,
@@ -634,11 +687,12 @@ pub fn reset_state_dir(dir: &Path) -> Result<(), DevnetError> {
             message: "not a devnet state directory (no chain.log written by `ehr devnet start --state`): nothing deleted".into(),
         });
     }
+    let _lock = lock_dir(dir, "ehr devnet reset")?;
     let bad = |e: std::io::Error| DevnetError::State {
         path: dir.to_path_buf(),
         message: format!("cannot delete: {e}"),
     };
-    for name in [LOG_FILE, TMP_FILE] {
+    for name in [LOG_FILE, TMP_FILE, LOCK_FILE] {
         match std::fs::remove_file(dir.join(name)) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
