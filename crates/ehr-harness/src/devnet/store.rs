@@ -650,6 +650,10 @@ fn write_loop(dir: PathBuf, mut file: File, incoming: mpsc::Receiver<Request>) {
     }
 }
 
+/// Writes and syncs the batch, then answers every request in it. After a failure
+/// nothing more is written (a record after a gap would make the log lie), and the
+/// failed batch's bytes are cut off again when possible, so the log ends at its last
+/// acknowledged record.
 fn sync_batch(
     file: &mut File,
     buffer: &mut Vec<u8>,
@@ -660,8 +664,12 @@ fn sync_batch(
         return;
     }
     if failed.is_none() {
+        let synced = file.metadata().map(|m| m.len());
         if let Err(e) = file.write_all(buffer).and_then(|()| file.sync_data()) {
             *failed = Some(format!("writing the chain log: {e}"));
+            if let Ok(len) = synced {
+                let _ = file.set_len(len).and_then(|()| file.sync_all());
+            }
         }
     }
     for done in pending.drain(..) {
