@@ -30,6 +30,7 @@ mod error;
 mod execute;
 mod feeds;
 mod fees;
+mod guard;
 mod hiro;
 mod json;
 mod mempool;

@@ -5,18 +5,20 @@ use std::convert::Infallible;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{middleware, Json, Router};
 use clarity::vm::types::{PrincipalData, QualifiedContractIdentifier, Value};
 use clarity::vm::ContractName;
 use serde::Deserialize;
 use serde_json::{json, Value as Json_};
 use tokio::sync::oneshot;
+use tower_http::cors::{Any, CorsLayer};
 
 use super::admission;
+use super::guard;
 use super::hiro;
 use super::node::{parse_key, Chain, Node, Refusal};
 use super::rejection::Rejection;
@@ -54,7 +56,19 @@ pub(crate) async fn serve(
     chain: Chain,
     stopped: oneshot::Receiver<()>,
 ) {
-    let app = Router::new()
+    let bound = match listener.local_addr() {
+        Ok(addr) => addr,
+        Err(e) => {
+            eprintln!("devnet: the RPC server has no address: {e}");
+            chain.stop();
+            return;
+        }
+    };
+    // The stacks-node RPC and the Hiro routes: any web page may call them (a browser app
+    // using stacks.js), with the CORS headers a stacks-node sends (stacks-core 4.0.2
+    // `HttpResponsePreamble`: origin `*`, headers `origin, content-type`, methods
+    // `POST, GET, OPTIONS`); preflights get them with 200.
+    let rpc = Router::new()
         .route("/v2/info", get(info))
         .route("/v2/accounts/{principal}", get(account))
         .route("/v2/transactions", post(broadcast))
@@ -70,6 +84,14 @@ pub(crate) async fn serve(
         .route("/v2/fees/transaction", post(fee_estimate))
         .route("/extended/v1/tx/{txid}", get(hiro_tx))
         .route("/extended/v1/address/{principal}/nonces", get(hiro_nonces))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_headers([header::ORIGIN, header::CONTENT_TYPE])
+                .allow_methods([Method::POST, Method::GET, Method::OPTIONS]),
+        );
+    // The devnet's own routes: only the developer's tools (see `guard`).
+    let control = Router::new()
         .route("/devnet/mine", post(mine))
         .route("/devnet/snapshot", post(snapshot))
         .route("/devnet/revert/{id}", post(revert))
@@ -77,6 +99,9 @@ pub(crate) async fn serve(
         .route("/devnet/load", post(load))
         .route("/devnet/events", get(events))
         .route("/devnet/status", get(status))
+        .layer(middleware::from_fn_with_state(bound, guard::control_routes));
+    let app = rpc
+        .merge(control)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(chain.clone());
     let shutdown = {
