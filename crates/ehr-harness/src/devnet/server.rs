@@ -2,6 +2,8 @@
 //! devnet's own control routes (`/devnet/...`).
 
 use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -15,7 +17,14 @@ use clarity::vm::ContractName;
 use serde::Deserialize;
 use serde_json::{json, Value as Json_};
 use tokio::sync::oneshot;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tower_http::cors::{Any, CorsLayer};
+use tower_http::timeout::RequestBodyTimeout;
 
 use super::admission;
 use super::guard;
@@ -30,6 +39,15 @@ use crate::simnet::SimnetError;
 const MAX_BODY: usize = 16 * 1024 * 1024;
 /// Most blocks one `POST /devnet/mine` may ask for.
 const MAX_MINE: u32 = 10_000;
+/// Most connections served at once; more wait in the listen queue until one closes.
+pub(crate) const MAX_CONNECTIONS: usize = 256;
+/// A connection that sends no complete request head this long after it opened, or after
+/// its last answer (an idle keep-alive connection), is closed.
+pub(crate) const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(2);
+/// A request body that has not fully arrived this long after its head is refused.
+pub(crate) const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest request head (line and headers).
+const MAX_HEAD: usize = 64 * 1024;
 
 /// A refusal: plain text (as the node answers generic failures) or a JSON body.
 enum Failure {
@@ -52,7 +70,7 @@ type Answer = Result<Response, Failure>;
 
 /// Serves until `stopped` fires, then stops the chain thread and lets open streams end.
 pub(crate) async fn serve(
-    listener: tokio::net::TcpListener,
+    listener: TcpListener,
     chain: Chain,
     stopped: oneshot::Receiver<()>,
 ) {
@@ -104,20 +122,56 @@ pub(crate) async fn serve(
         .merge(control)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(chain.clone());
-    let shutdown = {
-        let chain = chain.clone();
-        async move {
-            let _ = stopped.await;
-            // The chain thread drops the SSE sender when it ends, which closes streams.
-            chain.stop();
-        }
-    };
-    if let Err(e) = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
-        eprintln!("devnet: the RPC server stopped: {e}");
+    let connections = accept_until(listener, app, stopped).await;
+    // The chain thread drops the SSE sender when it ends, which ends the open streams.
+    chain.stop();
+    connections.shutdown().await;
+}
+
+/// Serves `app` on `listener` until `stopped` fires, within the limits above: at most
+/// [`MAX_CONNECTIONS`] at once (the rest wait in the listen queue), each closed when it
+/// sends no complete request head within [`HEADER_READ_TIMEOUT`] (of opening, or of its
+/// last answer) or no body within [`BODY_TIMEOUT`]. Returns the open connections, to be
+/// shut down gracefully (idle ones close, requests in flight finish).
+async fn accept_until(
+    listener: TcpListener,
+    app: Router,
+    stopped: oneshot::Receiver<()>,
+) -> GracefulShutdown {
+    let service = TowerToHyperService::new(RequestBodyTimeout::new(app, BODY_TIMEOUT));
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_buf_size(MAX_HEAD);
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let connections = GracefulShutdown::new();
+    tokio::pin!(stopped);
+    loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot,
+            _ = &mut stopped => break,
+        };
+        let Ok(slot) = slot else { break };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of descriptors or memory: wait for connections to close.
+                    eprintln!("devnet: accepting a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = &mut stopped => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let connection = connections.watch(http.serve_connection(TokioIo::new(stream), service.clone()));
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(slot);
+        });
     }
+    connections
 }
 
 /// A plain-text error, as the node answers generic failures.
