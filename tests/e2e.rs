@@ -288,7 +288,10 @@ fn walkthrough_grant_read_revoke_refuse_and_audit() {
         &token.to_string(),
     ]);
     assert_eq!(revoked["rotated"][0]["from"], 1, "{revoked}");
-    assert_eq!(revoked["rotated"][0]["written"]["record_id"], 2, "{revoked}");
+    assert_eq!(
+        revoked["rotated"][0]["written"]["record_id"], 2,
+        "{revoked}"
+    );
     assert_eq!(revoked["not_rotated"], serde_json::json!([]), "{revoked}");
     let refused = env.fails(4, &["record", "get", "--account", "wallet_2", "1"]);
     assert!(refused.contains("access refused"), "{refused}");
@@ -337,7 +340,14 @@ fn walkthrough_grant_read_revoke_refuse_and_audit() {
     let shown = env.json(&["record", "show", "1"]);
     assert_eq!(shown["superseded_by"], 2);
     // Rotation by hand: a new version under a fresh key, for nobody but the patient.
-    let rotated = env.json(&["record", "rotate", "--account", "wallet_1", "2", "--keep-none"]);
+    let rotated = env.json(&[
+        "record",
+        "rotate",
+        "--account",
+        "wallet_1",
+        "2",
+        "--keep-none",
+    ]);
     assert_eq!(rotated["written"]["record_id"], 3, "{rotated}");
     let mine = env.json(&["record", "get", "--account", "wallet_1", "3"]);
     let plaintext: serde_json::Value =
@@ -728,37 +738,133 @@ fn guardian_acceptance_admin_handover_and_doctor_key_update() {
     env.setup();
 
     // Proposed, not yet a guardian: it cannot act for the patient.
-    env.ok(&["patient", "guardian", "--account", "wallet_1", "--add", "wallet_4"]);
+    env.ok(&[
+        "patient",
+        "guardian",
+        "--account",
+        "wallet_1",
+        "--add",
+        "wallet_4",
+    ]);
     let refused = env.fails(
         4,
-        &["patient", "guardian", "--account", "wallet_4", "--for", "wallet_1", "--add", "wallet_5"],
+        &[
+            "patient",
+            "guardian",
+            "--account",
+            "wallet_4",
+            "--for",
+            "wallet_1",
+            "--add",
+            "wallet_5",
+        ],
     );
     assert!(refused.contains("patient-registry"), "{refused}");
-    let accepted = env.json(&["patient", "accept-guardian", "--account", "wallet_4", "wallet_1"]);
+    let accepted = env.json(&[
+        "patient",
+        "accept-guardian",
+        "--account",
+        "wallet_4",
+        "wallet_1",
+    ]);
     assert_eq!(accepted["guardian_now"], true, "{accepted}");
     let shown = env.json(&["patient", "show", "wallet_1"]);
-    assert!(shown.to_string().contains("ST2NEB84ASENDXKYGJPQW86YXQCEFEX2ZQPG87ND"), "{shown}");
+    assert!(
+        shown
+            .to_string()
+            .contains("ST2NEB84ASENDXKYGJPQW86YXQCEFEX2ZQPG87ND"),
+        "{shown}"
+    );
     // Now it acts for the patient; then it steps down and no longer can.
-    env.ok(&["patient", "guardian", "--account", "wallet_4", "--for", "wallet_1", "--add", "wallet_5"]);
-    env.ok(&["patient", "resign-guardian", "--account", "wallet_4", "wallet_1"]);
+    env.ok(&[
+        "patient",
+        "guardian",
+        "--account",
+        "wallet_4",
+        "--for",
+        "wallet_1",
+        "--add",
+        "wallet_5",
+    ]);
+    env.ok(&[
+        "patient",
+        "resign-guardian",
+        "--account",
+        "wallet_4",
+        "wallet_1",
+    ]);
     env.fails(
         4,
-        &["patient", "guardian", "--account", "wallet_4", "--for", "wallet_1", "--remove", "wallet_5"],
+        &[
+            "patient",
+            "guardian",
+            "--account",
+            "wallet_4",
+            "--for",
+            "wallet_1",
+            "--remove",
+            "wallet_5",
+        ],
     );
 
     // The doctor-registry administrator: proposed, then accepted; the old one is out.
-    env.fails(4, &["admin", "accept", "--account", "wallet_8", "--registry", "doctor"]);
-    env.ok(&["admin", "propose", "--account", "deployer", "--registry", "doctor", "wallet_8"]);
-    env.ok(&["admin", "accept", "--account", "wallet_8", "--registry", "doctor"]);
-    env.fails(4, &["doctor", "issuer", "--account", "deployer", "wallet_6"]);
+    env.fails(
+        4,
+        &[
+            "admin",
+            "accept",
+            "--account",
+            "wallet_8",
+            "--registry",
+            "doctor",
+        ],
+    );
+    env.ok(&[
+        "admin",
+        "propose",
+        "--account",
+        "deployer",
+        "--registry",
+        "doctor",
+        "wallet_8",
+    ]);
+    env.ok(&[
+        "admin",
+        "accept",
+        "--account",
+        "wallet_8",
+        "--registry",
+        "doctor",
+    ]);
+    env.fails(
+        4,
+        &["doctor", "issuer", "--account", "deployer", "wallet_6"],
+    );
     env.ok(&["doctor", "issuer", "--account", "wallet_8", "wallet_6"]);
 
     // A doctor replaces its encryption key; the registry holds the new one.
-    let bad = env.fails(1, &["doctor", "update-key", "--account", "wallet_2", "--enc-pubkey", "00"]);
+    let bad = env.fails(
+        1,
+        &[
+            "doctor",
+            "update-key",
+            "--account",
+            "wallet_2",
+            "--enc-pubkey",
+            "00",
+        ],
+    );
     assert!(bad.contains("--enc-pubkey"), "{bad}");
     // secp256k1's generator, a valid compressed point.
     let new_key = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
-    env.ok(&["doctor", "update-key", "--account", "wallet_2", "--enc-pubkey", new_key]);
+    env.ok(&[
+        "doctor",
+        "update-key",
+        "--account",
+        "wallet_2",
+        "--enc-pubkey",
+        new_key,
+    ]);
     let doctor = env.json(&["doctor", "show", "wallet_2"]);
     assert!(doctor.to_string().contains(new_key), "{doctor}");
 }

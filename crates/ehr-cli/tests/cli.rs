@@ -184,7 +184,11 @@ fn key_files_readable_by_others_are_refused() {
             .unwrap()
     };
     let made = run(&["--network", "testnet", "account", "new", "clinic"]);
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&keys), 0o700, "keystore directory");
     let file = keys.join("clinic.key");
@@ -194,9 +198,19 @@ fn key_files_readable_by_others_are_refused() {
         let mut args = vec!["--network", "testnet"];
         args.extend_from_slice(how);
         args.extend_from_slice(&[
-            "tx", "mktx", "--nonce", "0", "--fee", "1", "call", "--contract",
-            "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.permission-manager", "--function",
-            "revoke-access", "--arg", "u1",
+            "tx",
+            "mktx",
+            "--nonce",
+            "0",
+            "--fee",
+            "1",
+            "call",
+            "--contract",
+            "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.permission-manager",
+            "--function",
+            "revoke-access",
+            "--arg",
+            "u1",
         ]);
         run(&args)
     };
@@ -204,7 +218,10 @@ fn key_files_readable_by_others_are_refused() {
     assert!(sign(&["--account", "clinic"]).status.success());
     assert!(sign(&["--key-file", &file_arg]).status.success());
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
-    for how in [vec!["--account", "clinic"], vec!["--key-file", file_arg.as_str()]] {
+    for how in [
+        vec!["--account", "clinic"],
+        vec!["--key-file", file_arg.as_str()],
+    ] {
         let out = sign(&how);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{how:?}: a 0644 key file was used");

@@ -176,7 +176,10 @@ async fn grant_read_revoke_through_the_typed_client() {
     let own = read_record(&ehr, &patient.secret_key, 1, None, ViewLog::Log, &none)
         .await
         .unwrap();
-    assert_eq!((own.authority, own.logged.is_none()), (Authority::Patient, true));
+    assert_eq!(
+        (own.authority, own.logged.is_none()),
+        (Authority::Patient, true)
+    );
     let opened = own.opened;
     assert_eq!(opened.plaintext, b"{\"resourceType\":\"Observation\"}");
 
@@ -408,12 +411,23 @@ async fn a_read_without_a_grant_is_refused_before_anything_is_logged() {
     .await
     .unwrap();
     let entries = ehr.get_entry_count().await.unwrap();
-    let err = read_record(&ehr, &account("wallet_2").secret_key, 1, None, ViewLog::Log, &none)
-        .await
-        .unwrap_err();
+    let err = read_record(
+        &ehr,
+        &account("wallet_2").secret_key,
+        1,
+        None,
+        ViewLog::Log,
+        &none,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, RecordError::AccessRefused { .. }), "{err}");
     assert!(err.to_string().contains("no live read grant"), "{err}");
-    assert_eq!(ehr.get_entry_count().await.unwrap(), entries, "nothing logged");
+    assert_eq!(
+        ehr.get_entry_count().await.unwrap(),
+        entries,
+        "nothing logged"
+    );
 }
 
 #[tokio::test]
@@ -441,9 +455,17 @@ async fn revoking_rotates_the_keys_the_revoked_holder_could_open() {
         (&[7u8; 20_000][..], Placement::Store(&store)),
         (&b"{\"c\":3}"[..], Placement::OnChain),
     ] {
-        records::add_record(&ehr, &patient.secret_key, &p, "Observation", body, place, &none)
-            .await
-            .unwrap();
+        records::add_record(
+            &ehr,
+            &patient.secret_key,
+            &p,
+            "Observation",
+            body,
+            place,
+            &none,
+        )
+        .await
+        .unwrap();
     }
     let tip = ehr.node().info().await.unwrap().stacks_tip_height;
     let mut tokens = Vec::new();
@@ -478,26 +500,64 @@ async fn revoking_rotates_the_keys_the_revoked_holder_could_open() {
     assert_eq!(out.grantee, revoked.principal());
     assert!(out.not_rotated.is_empty(), "{:?}", out.not_rotated);
     let from: Vec<u64> = out.rotated.iter().map(|r| r.from).collect();
-    assert_eq!(from, vec![1, 2], "only the records the revoked doctor could open");
+    assert_eq!(
+        from,
+        vec![1, 2],
+        "only the records the revoked doctor could open"
+    );
     for r in &out.rotated {
         let new = r.written.record_id;
         assert_eq!(r.kept, vec![kept.principal()]);
-        assert!(ehr.get_envelope(new, &revoked.principal()).await.unwrap().is_none());
+        assert!(ehr
+            .get_envelope(new, &revoked.principal())
+            .await
+            .unwrap()
+            .is_none());
         // The kept doctor and the patient read the new version; the content is unchanged.
-        let theirs = read_record(&ehr, &kept.secret_key, new, Some(&store), ViewLog::Log, &none)
-            .await
-            .unwrap();
-        let old = read_record(&ehr, &patient.secret_key, r.from, Some(&store), ViewLog::Log, &none)
-            .await
-            .unwrap();
+        let theirs = read_record(
+            &ehr,
+            &kept.secret_key,
+            new,
+            Some(&store),
+            ViewLog::Log,
+            &none,
+        )
+        .await
+        .unwrap();
+        let old = read_record(
+            &ehr,
+            &patient.secret_key,
+            r.from,
+            Some(&store),
+            ViewLog::Log,
+            &none,
+        )
+        .await
+        .unwrap();
         assert_eq!(theirs.opened.plaintext, old.opened.plaintext);
-        let refused = read_record(&ehr, &revoked.secret_key, new, Some(&store), ViewLog::Log, &none)
-            .await
-            .unwrap_err();
-        assert!(matches!(refused, RecordError::AccessRefused { .. }), "{refused}");
+        let refused = read_record(
+            &ehr,
+            &revoked.secret_key,
+            new,
+            Some(&store),
+            ViewLog::Log,
+            &none,
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(refused, RecordError::AccessRefused { .. }),
+            "{refused}"
+        );
     }
     // The third record was never open to the revoked doctor: not rotated.
-    assert!(ehr.get_record(3).await.unwrap().unwrap().superseded_by.is_none());
+    assert!(ehr
+        .get_record(3)
+        .await
+        .unwrap()
+        .unwrap()
+        .superseded_by
+        .is_none());
 
     // Opting out leaves the records as they are.
     let before = ehr.get_record_count().await.unwrap();

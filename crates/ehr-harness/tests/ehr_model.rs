@@ -499,7 +499,10 @@ fn contracts_agree_with_the_model() {
             failure_persistence: None,
             ..Config::default()
         },
-        proptest::test_runner::TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &seed),
+        proptest::test_runner::TestRng::from_seed(
+            proptest::test_runner::RngAlgorithm::ChaCha,
+            &seed,
+        ),
     );
     let mut ehr = ehr;
     for (i, ops) in regressions().iter().enumerate() {
@@ -521,6 +524,12 @@ fn contracts_agree_with_the_model() {
 fn regressions() -> Vec<Vec<Op>> {
     vec![
         // A suspended doctor that no issuer had verified yet could not be verified (u209).
-        vec![Op::Suspend { doctor: 0 }, Op::Verify { doctor: 0, blocks: 5 }],
+        vec![
+            Op::Suspend { doctor: 0 },
+            Op::Verify {
+                doctor: 0,
+                blocks: 5,
+            },
+        ],
     ]
 }

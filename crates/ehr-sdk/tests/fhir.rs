@@ -724,9 +724,12 @@ fn every_contract_action_is_mapped() {
 fn the_audit_bundle_is_a_searchset_and_its_chain_verifies_after_export() {
     let entries = sample_chain();
     verify_chain(&entries, [0; 32]).unwrap();
-    let bundle = audit_bundle(&entries, &audit_log(), "https://clinic.example/fhir/", |e| {
-        format!("2024-05-01T12:00:{:02}Z", e.block)
-    });
+    let bundle = audit_bundle(
+        &entries,
+        &audit_log(),
+        "https://clinic.example/fhir/",
+        |e| format!("2024-05-01T12:00:{:02}Z", e.block),
+    );
     assert_eq!(bundle["resourceType"], "Bundle");
     assert_eq!(bundle["type"], "searchset");
     assert_eq!(bundle["total"], entries.len());
@@ -1054,7 +1057,10 @@ fn check_document_reference_required(d: &Value) {
     let attachment = &content[0]["attachment"];
     assert!(attachment["contentType"].is_string());
     // The url resolves on a FHIR server (the record's Binary); the locator is an extension.
-    assert_eq!(attachment["url"], format!("Binary/{}", d["id"].as_str().unwrap()));
+    assert_eq!(
+        attachment["url"],
+        format!("Binary/{}", d["id"].as_str().unwrap())
+    );
     assert_eq!(
         ext(attachment, ehr_sdk::fhir::EXT_LOCATOR)["valueString"],
         "chain:chunks"

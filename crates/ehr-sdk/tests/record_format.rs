@@ -19,14 +19,23 @@ fn vectors_path() -> PathBuf {
 
 /// Devnet secret keys (shared/reference/devnet-accounts.md): wallet_1, wallet_2.
 const HOLDERS: [(&str, &str); 2] = [
-    ("wallet_1", "7287ba251d44a4d3fd9276c88ce34c5c52a038955511cccaf77e61068649c17801"),
-    ("wallet_2", "530d9f61984c888536871c6573073bdfc0058896dc1adfe9a6a10dfacadc209101"),
+    (
+        "wallet_1",
+        "7287ba251d44a4d3fd9276c88ce34c5c52a038955511cccaf77e61068649c17801",
+    ),
+    (
+        "wallet_2",
+        "530d9f61984c888536871c6573073bdfc0058896dc1adfe9a6a10dfacadc209101",
+    ),
 ];
 
 fn vectors() -> Vec<Value> {
     let text = std::fs::read_to_string(vectors_path()).expect("the committed vectors");
     let doc: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(doc["record_version"], RECORD_VERSION, "vectors of the current format");
+    assert_eq!(
+        doc["record_version"], RECORD_VERSION,
+        "vectors of the current format"
+    );
     assert_eq!(doc["envelope_version"], ENVELOPE_VERSION);
     doc["cases"].as_array().unwrap().clone()
 }
@@ -48,16 +57,35 @@ fn records_sealed_in_the_committed_format_still_open() {
         };
         let hash: [u8; 32] = bytes(&case["content_hash"]).try_into().unwrap();
         assert_eq!(crypto::content_hash(&sealed), hash);
-        let plain = crypto::decrypt_record(&sealed, &bytes(&case["envelope"]), &holder, context, Some(&hash))
-            .unwrap_or_else(|e| panic!("{}: {e}", case["name"]));
+        let plain = crypto::decrypt_record(
+            &sealed,
+            &bytes(&case["envelope"]),
+            &holder,
+            context,
+            Some(&hash),
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", case["name"]));
         assert_eq!(plain, bytes(&case["plaintext"]), "{}", case["name"]);
         // Any other context, or a flipped byte, does not open.
-        let other = RecordContext { patient: context.patient, record_type: "Other" };
-        assert!(crypto::decrypt_record(&sealed, &bytes(&case["envelope"]), &holder, other, None).is_err());
+        let other = RecordContext {
+            patient: context.patient,
+            record_type: "Other",
+        };
+        assert!(
+            crypto::decrypt_record(&sealed, &bytes(&case["envelope"]), &holder, other, None)
+                .is_err()
+        );
         let mut flipped = sealed.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 1;
-        assert!(crypto::decrypt_record(&flipped, &bytes(&case["envelope"]), &holder, context, None).is_err());
+        assert!(crypto::decrypt_record(
+            &flipped,
+            &bytes(&case["envelope"]),
+            &holder,
+            context,
+            None
+        )
+        .is_err());
     }
 }
 
@@ -67,7 +95,8 @@ fn records_sealed_in_the_committed_format_still_open() {
 /// fails: `scripts/setup.sh` installs them.
 #[test]
 fn a_second_implementation_opens_the_vectors() {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/check_record_format.py");
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/check_record_format.py");
     let available = Command::new("python3")
         .args(["-c", "import cryptography"])
         .output()
@@ -77,10 +106,16 @@ fn a_second_implementation_opens_the_vectors() {
             std::env::var_os("CI").is_none(),
             "CI: python3 with the `cryptography` package is required (scripts/setup.sh installs it)"
         );
-        eprintln!("skipped: python3 with `cryptography` is not installed (pip install cryptography)");
+        eprintln!(
+            "skipped: python3 with `cryptography` is not installed (pip install cryptography)"
+        );
         return;
     }
-    let out = Command::new("python3").arg(&script).arg(vectors_path()).output().unwrap();
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(vectors_path())
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{}\n{}",
@@ -88,7 +123,10 @@ fn a_second_implementation_opens_the_vectors() {
         String::from_utf8_lossy(&out.stderr)
     );
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains(&format!("{} cases opened", vectors().len())), "{said}");
+    assert!(
+        said.contains(&format!("{} cases opened", vectors().len())),
+        "{said}"
+    );
 }
 
 /// Writes the vectors (run once, on purpose: `EHR_WRITE_VECTORS=1 cargo test -p ehr-sdk
@@ -97,7 +135,10 @@ fn a_second_implementation_opens_the_vectors() {
 #[test]
 #[ignore]
 fn generate_record_format_vectors() {
-    assert!(std::env::var_os("EHR_WRITE_VECTORS").is_some(), "set EHR_WRITE_VECTORS=1");
+    assert!(
+        std::env::var_os("EHR_WRITE_VECTORS").is_some(),
+        "set EHR_WRITE_VECTORS=1"
+    );
     let plaintexts: [(&str, &str, Vec<u8>); 3] = [
         ("empty", "Binary", Vec::new()),
         ("observation", "Observation", br#"{"resourceType":"Observation","status":"final","valueQuantity":{"value":6.1,"unit":"%"}}"#.to_vec()),
@@ -106,9 +147,15 @@ fn generate_record_format_vectors() {
     let patient = "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5";
     let mut cases = Vec::new();
     for (name, record_type, plain) in &plaintexts {
-        let holders: Vec<SecretKey> = HOLDERS.iter().map(|(_, k)| SecretKey::from_hex(k).unwrap()).collect();
+        let holders: Vec<SecretKey> = HOLDERS
+            .iter()
+            .map(|(_, k)| SecretKey::from_hex(k).unwrap())
+            .collect();
         let publics: Vec<_> = holders.iter().map(|h| h.public_key()).collect();
-        let context = RecordContext { patient, record_type };
+        let context = RecordContext {
+            patient,
+            record_type,
+        };
         let sealed = crypto::encrypt_record(plain, context, &publics).unwrap();
         for (i, (holder_name, key)) in HOLDERS.iter().enumerate() {
             cases.push(json!({
@@ -129,5 +176,9 @@ fn generate_record_format_vectors() {
         "envelope_version": ENVELOPE_VERSION,
         "cases": cases,
     });
-    std::fs::write(vectors_path(), serde_json::to_string_pretty(&doc).unwrap() + "\n").unwrap();
+    std::fs::write(
+        vectors_path(),
+        serde_json::to_string_pretty(&doc).unwrap() + "\n",
+    )
+    .unwrap();
 }

@@ -101,10 +101,13 @@ impl Bound {
 
     /// Serves until `shutdown` completes, within [`ehr_http::Limits::default`]: at most
     /// 256 connections, 2 s to send a request head (and keep-alive idle), 30 s for a body.
-    pub async fn serve(
-        self,
-        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-    ) {
-        ehr_http::serve(self.listener, self.app, ehr_http::Limits::default(), shutdown).await;
+    pub async fn serve(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) {
+        ehr_http::serve(
+            self.listener,
+            self.app,
+            ehr_http::Limits::default(),
+            shutdown,
+        )
+        .await;
     }
 }

@@ -1,9 +1,9 @@
 //! What every request handler shares: the client, the accounts the server acts for, the
 //! access token and the CSRF secret.
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
 
 use clarity::vm::types::PrincipalData;

@@ -315,7 +315,8 @@ async fn flow(b: &Browser, server: &Server) {
 
     // Sign in with a one-time login code, as from the URL printed at start; act as the
     // patient.
-    b.goto(&format!("/?token={}", server.state.new_login_code())).await;
+    b.goto(&format!("/?token={}", server.state.new_login_code()))
+        .await;
     b.wait_text("Roles of this account").await;
     b.switch_to(PATIENT).await;
     b.wait_text("registered at block").await;

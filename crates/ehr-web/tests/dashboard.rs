@@ -656,17 +656,29 @@ async fn every_form_changes_the_chain_and_every_view_renders() {
     )
     .await
     .done();
-    web.submit(GUARDIAN, "/patient/guardianship", &[("patient", PATIENT), ("action", "accept")])
-        .await
-        .done();
-    web.submit(GUARDIAN, "/patient/guardianship", &[("patient", PATIENT), ("action", "resign")])
-        .await
-        .done()
-        .says("no longer a guardian");
+    web.submit(
+        GUARDIAN,
+        "/patient/guardianship",
+        &[("patient", PATIENT), ("action", "accept")],
+    )
+    .await
+    .done();
+    web.submit(
+        GUARDIAN,
+        "/patient/guardianship",
+        &[("patient", PATIENT), ("action", "resign")],
+    )
+    .await
+    .done()
+    .says("no longer a guardian");
     assert!(!c.is_guardian(&patient, &guardian).await.unwrap());
-    web.submit(GUARDIAN, "/patient/guardianship", &[("patient", PATIENT), ("action", "resign")])
-        .await
-        .failed();
+    web.submit(
+        GUARDIAN,
+        "/patient/guardianship",
+        &[("patient", PATIENT), ("action", "resign")],
+    )
+    .await
+    .failed();
 
     // The doctor replaces its encryption key (here with secp256k1's generator point).
     let new_key = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";
@@ -678,7 +690,9 @@ async fn every_form_changes_the_chain_and_every_view_renders() {
         hex::encode(c.get_doctor(&doctor).await.unwrap().unwrap().enc_pubkey),
         new_key
     );
-    let bad = web.post(DOCTOR, "/doctor/update-key", &[("enc_pubkey", "00")]).await;
+    let bad = web
+        .post(DOCTOR, "/doctor/update-key", &[("enc_pubkey", "00")])
+        .await;
     assert_eq!(bad.status, 400, "{}", bad.body);
     // Back to the account's own key (empty field), which the rest of this test reads with.
     web.submit(DOCTOR, "/doctor/update-key", &[("enc_pubkey", "")])
@@ -689,16 +703,24 @@ async fn every_form_changes_the_chain_and_every_view_renders() {
     web.submit(VERIFIER, "/admin/accept", &[("registry", "doctor")])
         .await
         .failed();
-    web.submit(ADMIN, "/admin/propose", &[("registry", "doctor"), ("successor", VERIFIER)])
-        .await
-        .done();
+    web.submit(
+        ADMIN,
+        "/admin/propose",
+        &[("registry", "doctor"), ("successor", VERIFIER)],
+    )
+    .await
+    .done();
     web.submit(VERIFIER, "/admin/accept", &[("registry", "doctor")])
         .await
         .done()
         .says("administrator of");
-    web.submit(ADMIN, "/admin/issuer", &[("issuer", "wallet_6"), ("enabled", "true")])
-        .await
-        .failed();
+    web.submit(
+        ADMIN,
+        "/admin/issuer",
+        &[("issuer", "wallet_6"), ("enabled", "true")],
+    )
+    .await
+    .failed();
 
     web.submit(PATIENT, "/patient/emergency", &[("allowed", "false")])
         .await
@@ -1166,13 +1188,22 @@ async fn error_pages_show_no_server_paths() {
     .unwrap();
     let store_dir = server.state.config.store.display().to_string();
     let missing = format!("sha256:{}", "cd".repeat(32));
-    for (i, locator) in [missing.as_str(), "sha256:../../etc/passwd"].iter().enumerate() {
+    for (i, locator) in [missing.as_str(), "sha256:../../etc/passwd"]
+        .iter()
+        .enumerate()
+    {
         let id = server
             .client
             .execute(
                 &patient.secret_key,
-                &ehr_sdk::ehr::calls::add_record(&p, "Observation", &[i as u8; 32], locator, &envelope)
-                    .unwrap(),
+                &ehr_sdk::ehr::calls::add_record(
+                    &p,
+                    "Observation",
+                    &[i as u8; 32],
+                    locator,
+                    &envelope,
+                )
+                .unwrap(),
                 &none,
             )
             .await
@@ -1186,7 +1217,11 @@ async fn error_pages_show_no_server_paths() {
             page.status,
             page.body
         );
-        assert!(!page.body.contains(&store_dir), "a server path shown: {}", page.body);
+        assert!(
+            !page.body.contains(&store_dir),
+            "a server path shown: {}",
+            page.body
+        );
         assert!(
             page.body.contains("not in this store") || page.body.contains("names no place"),
             "says what is wrong: {}",

@@ -616,12 +616,24 @@ async fn records_grants_and_the_audit_log_end_to_end() {
     assert_eq!(created.body["id"], id.as_str());
     assert_eq!(created.body["valueQuantity"], obs["valueQuantity"]);
     // The Location resolves: the Observation reads back, as the patient.
-    let back = fhir.get_as(&format!("/Observation/{id}"), Some(PATIENT)).await;
+    let back = fhir
+        .get_as(&format!("/Observation/{id}"), Some(PATIENT))
+        .await;
     assert_eq!(back.status, 200, "{}", back.body);
     assert_eq!(back.body, created.body);
     // Not under another type, and not for an account without a grant.
-    assert_outcome(&fhir.get_as(&format!("/Condition/{id}"), Some(PATIENT)).await, 404);
-    assert_outcome(&fhir.get_as(&format!("/Observation/{id}"), Some(STRANGER)).await, 403);
+    assert_outcome(
+        &fhir
+            .get_as(&format!("/Condition/{id}"), Some(PATIENT))
+            .await,
+        404,
+    );
+    assert_outcome(
+        &fhir
+            .get_as(&format!("/Observation/{id}"), Some(STRANGER))
+            .await,
+        403,
+    );
 
     // The DocumentReference search finds it, with its required elements.
     let found = fhir.get(&format!("/DocumentReference?patient={p}")).await;
@@ -637,7 +649,10 @@ async fn records_grants_and_the_audit_log_end_to_end() {
     let attachment = &doc["content"][0]["attachment"];
     // attachment.url resolves (Binary/{id}); the chain's locator is in an extension.
     assert_eq!(attachment["url"], format!("Binary/{id}"), "{doc}");
-    assert_eq!(attachment["extension"][1]["url"], ehr_sdk::fhir::EXT_LOCATOR);
+    assert_eq!(
+        attachment["extension"][1]["url"],
+        ehr_sdk::fhir::EXT_LOCATOR
+    );
     assert!(attachment["extension"][1]["valueString"]
         .as_str()
         .is_some_and(|l| l == "chain:chunks" || l.starts_with("sha256:")));
@@ -943,9 +958,11 @@ async fn hostile_locators_and_missing_blobs_are_client_errors() {
     register_people(&server).await;
     let p = principal(PATIENT);
     let patient = account(PATIENT);
-    let envelope =
-        ehr_sdk::crypto::wrap_key(&ehr_sdk::crypto::DataKey::generate(), &patient.secret_key.public_key())
-            .unwrap();
+    let envelope = ehr_sdk::crypto::wrap_key(
+        &ehr_sdk::crypto::DataKey::generate(),
+        &patient.secret_key.public_key(),
+    )
+    .unwrap();
     let store_dir = server.state.config.store.display().to_string();
     let hostile = [
         "sha256:../../etc/passwd",
@@ -974,9 +991,17 @@ async fn hostile_locators_and_missing_blobs_are_client_errors() {
                 answer.body
             );
             let text = answer.body.to_string();
-            assert!(text.contains(locator.trim_start_matches("sha256:")) || text.contains("locator") || text.contains("store"), "{path}: says what is wrong: {text}");
+            assert!(
+                text.contains(locator.trim_start_matches("sha256:"))
+                    || text.contains("locator")
+                    || text.contains("store"),
+                "{path}: says what is wrong: {text}"
+            );
             assert!(!text.contains(&store_dir), "{path}: no server path: {text}");
-            assert!(!text.contains("root:"), "{path}: nothing read from outside: {text}");
+            assert!(
+                !text.contains("root:"),
+                "{path}: nothing read from outside: {text}"
+            );
         }
     }
 }

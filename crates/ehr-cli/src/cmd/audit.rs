@@ -85,7 +85,6 @@ enum AuditCommand {
     },
 }
 
-
 /// Runs `ehr audit`.
 pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
     match &args.command {
@@ -142,9 +141,14 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             // The chain gives each entry a block height, not a time: `recorded` is the
             // time of export (the block height is in each AuditEvent's extension).
             let now = ehr_sdk::fhir::now_instant();
-            let text = export(&trail, &who, &audit_log, (*format).into(), fhir_base, |_| {
-                now.clone()
-            });
+            let text = export(
+                &trail,
+                &who,
+                &audit_log,
+                (*format).into(),
+                fhir_base,
+                |_| now.clone(),
+            );
             match out {
                 Some(path) => std::fs::write(path, text.as_bytes())
                     .with_context(|| format!("writing {}", path.display()))?,

@@ -260,7 +260,12 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("--enc-pubkey: {e}"))?,
                 None => signer.key.public_key(),
             };
-            let mined = execute(ctx, &client, &signer, &calls::update_doctor_enc_pubkey(&key)?)?;
+            let mined = execute(
+                ctx,
+                &client,
+                &signer,
+                &calls::update_doctor_enc_pubkey(&key)?,
+            )?;
             report(
                 ctx,
                 &mined,

@@ -2,8 +2,8 @@
 
 pub mod access;
 pub mod account;
-pub mod admin;
 pub mod address;
+pub mod admin;
 pub mod audit;
 pub mod costs;
 pub mod demo;

@@ -428,35 +428,36 @@ pub async fn fetch_sealed(
     record: &Record,
     store: Option<&dyn BlobStore>,
 ) -> Result<Vec<u8>, RecordError> {
-    let sealed = match Locator::parse(record.id, &record.locator)? {
-        Locator::OnChain => {
-            let mut sealed = Vec::with_capacity(record.chunk_count as usize * CHUNK_SIZE);
-            for index in 0..record.chunk_count {
-                let chunk = client.get_chunk(record.id, index).await?.ok_or(
-                    RecordError::MissingChunk {
-                        id: record.id,
-                        index,
-                        count: record.chunk_count,
-                    },
-                )?;
-                sealed.extend_from_slice(&chunk);
+    let sealed =
+        match Locator::parse(record.id, &record.locator)? {
+            Locator::OnChain => {
+                let mut sealed = Vec::with_capacity(record.chunk_count as usize * CHUNK_SIZE);
+                for index in 0..record.chunk_count {
+                    let chunk = client.get_chunk(record.id, index).await?.ok_or(
+                        RecordError::MissingChunk {
+                            id: record.id,
+                            index,
+                            count: record.chunk_count,
+                        },
+                    )?;
+                    sealed.extend_from_slice(&chunk);
+                }
+                sealed
             }
-            sealed
-        }
-        Locator::Sha256(hash) => {
-            let store = store.ok_or_else(|| RecordError::NeedStore {
-                id: record.id,
-                locator: record.locator.clone(),
-            })?;
-            store.get(&hash).map_err(|e| match e {
-                BlobError::Missing(_) => RecordError::BlobMissing {
+            Locator::Sha256(hash) => {
+                let store = store.ok_or_else(|| RecordError::NeedStore {
                     id: record.id,
                     locator: record.locator.clone(),
-                },
-                BlobError::Failed(why) => RecordError::Store(why),
-            })?
-        }
-    };
+                })?;
+                store.get(&hash).map_err(|e| match e {
+                    BlobError::Missing(_) => RecordError::BlobMissing {
+                        id: record.id,
+                        locator: record.locator.clone(),
+                    },
+                    BlobError::Failed(why) => RecordError::Store(why),
+                })?
+            }
+        };
     if crypto::content_hash(&sealed) != record.content_hash {
         return Err(CryptoError::HashMismatch.into());
     }

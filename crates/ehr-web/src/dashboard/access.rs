@@ -13,8 +13,8 @@ use axum::response::Response;
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::records::BlobStore;
 use ehr_sdk::ehr::revoke::{self, AfterRevoke};
-use ehr_sdk::ehr::{calls, SendOptions};
 use ehr_sdk::ehr::types::{Request, RequestStatus, Scope, Token};
+use ehr_sdk::ehr::{calls, SendOptions};
 
 use super::records::share_one;
 use super::{

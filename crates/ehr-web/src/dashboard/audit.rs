@@ -246,9 +246,8 @@ pub async fn export(
         .to_string();
     let now = ehr_sdk::fhir::now_instant();
     let base = crate::fhir::params::base_url(&headers);
-    let text = ehr_sdk::ehr::trail::export(&trail, &patient, &audit_log, format, &base, |_| {
-        now.clone()
-    });
+    let text =
+        ehr_sdk::ehr::trail::export(&trail, &patient, &audit_log, format, &base, |_| now.clone());
     let (content_type, ext) = (format.media_type(), format.extension());
     let mut response = (StatusCode::OK, text).into_response();
     let h = response.headers_mut();

@@ -10,8 +10,8 @@ use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use ehr_sdk::ehr::{calls, EhrContract};
 use ehr_sdk::ehr::types::Token;
+use ehr_sdk::ehr::{calls, EhrContract};
 use ehr_sdk::keys::PublicKey;
 
 use super::access::{page_of, token_state};
@@ -183,7 +183,12 @@ pub async fn page(
         "maxlength=\"68\" autocomplete=\"off\"",
         "33 bytes compressed; leave empty for this account's own key",
     );
-    body.push_str(&html::form("/doctor/update-key", &ctx.csrf, &fields, "Replace key"));
+    body.push_str(&html::form(
+        "/doctor/update-key",
+        &ctx.csrf,
+        &fields,
+        "Replace key",
+    ));
     body.push_str("</section>");
     body.push_str("<section aria-labelledby=\"patients\"><h2 id=\"patients\">Patients you may read</h2><p>Your access tokens, newest first. Reading a record logs a view on chain.</p>");
     body.push_str(&html::table(
@@ -687,8 +692,14 @@ pub async fn admin_page(State(state): State<Arc<AppState>>, headers: HeaderMap) 
         "Set verifier",
     ));
     let registries = vec![
-        ("patient".to_string(), "patient-registry (verifiers)".to_string()),
-        ("doctor".to_string(), "doctor-registry (issuers)".to_string()),
+        (
+            "patient".to_string(),
+            "patient-registry (verifiers)".to_string(),
+        ),
+        (
+            "doctor".to_string(),
+            "doctor-registry (issuers)".to_string(),
+        ),
     ];
     body.push_str("<h3>Hand the administrator role over</h3><p>In two steps: the current administrator proposes a successor, and the role moves only when the successor accepts.</p>");
     let fields = format!(
@@ -704,7 +715,12 @@ pub async fn admin_page(State(state): State<Arc<AppState>>, headers: HeaderMap) 
             ""
         ),
     );
-    body.push_str(&html::form("/admin/propose", &ctx.csrf, &fields, "Propose successor"));
+    body.push_str(&html::form(
+        "/admin/propose",
+        &ctx.csrf,
+        &fields,
+        "Propose successor",
+    ));
     let fields = html::select("ha-registry", "registry", "Registry", &registries, "doctor");
     body.push_str(&html::form(
         "/admin/accept",
@@ -744,7 +760,9 @@ pub async fn propose_admin(
     let call = calls::propose_admin(contract, &successor);
     let title = format!("Propose {successor} as administrator of {contract}");
     one_call(&state, &ctx, "/admin", title, call, move |_| {
-        format!("{successor} proposed as administrator of {contract}: the role moves when it accepts.")
+        format!(
+            "{successor} proposed as administrator of {contract}: the role moves when it accepts."
+        )
     })
     .await
 }
@@ -782,16 +800,26 @@ pub async fn update_key(
         hex::decode(text.trim_start_matches("0x"))
             .map_err(|e| e.to_string())
             .and_then(|b| ehr_sdk::keys::PublicKey::from_bytes(&b).map_err(|e| e.to_string()))
-            .map_err(|e| format!("encryption key: {e}: give 33 bytes of a compressed public key in hex"))
+            .map_err(|e| {
+                format!("encryption key: {e}: give 33 bytes of a compressed public key in hex")
+            })
     };
     let key = match key {
         Ok(k) => k,
         Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/doctor", &e),
     };
     let call = calls::update_doctor_enc_pubkey(&key);
-    one_call(&state, &ctx, "/doctor", "Replace the encryption key".to_string(), call, |_| {
-        "Encryption key replaced: records shared from now on are wrapped to the new key.".to_string()
-    })
+    one_call(
+        &state,
+        &ctx,
+        "/doctor",
+        "Replace the encryption key".to_string(),
+        call,
+        |_| {
+            "Encryption key replaced: records shared from now on are wrapped to the new key."
+                .to_string()
+        },
+    )
     .await
 }
 

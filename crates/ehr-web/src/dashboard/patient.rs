@@ -148,7 +148,12 @@ pub async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
         ),
         html::select("gs-action", "action", "Action", &actions, "accept"),
     );
-    body.push_str(&html::form("/patient/guardianship", &ctx.csrf, &fields, "Confirm"));
+    body.push_str(&html::form(
+        "/patient/guardianship",
+        &ctx.csrf,
+        &fields,
+        "Confirm",
+    ));
     body.push_str("</section>");
 
     body.push_str(
@@ -232,7 +237,13 @@ pub async fn guardianship(
     };
     let patient = match ctx.resolve(field(&fields, "patient")) {
         Ok(p) => p,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/patient", &format!("patient: {e}")),
+        Err(e) => {
+            return ctx.error(
+                StatusCode::BAD_REQUEST,
+                "/patient",
+                &format!("patient: {e}"),
+            )
+        }
     };
     let accept = match field(&fields, "action") {
         "accept" => true,

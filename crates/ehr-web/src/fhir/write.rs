@@ -387,9 +387,7 @@ fn created_entry(base: &str, resource: &Map<String, Value>, record: &Record, ret
 pub fn as_stored(resource: &Map<String, Value>, record: &Record) -> Value {
     let mut r = resource.clone();
     r.insert("id".into(), Value::from(record.id.to_string()));
-    let meta = r
-        .entry("meta")
-        .or_insert_with(|| Value::Object(Map::new()));
+    let meta = r.entry("meta").or_insert_with(|| Value::Object(Map::new()));
     if let Value::Object(meta) = meta {
         meta.insert("versionId".into(), Value::from(record.version.to_string()));
     }
