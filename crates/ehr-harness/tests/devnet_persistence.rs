@@ -171,3 +171,43 @@ async fn kill_nine_at_any_moment_loses_nothing_accepted() {
     reset_state_dir(&state).unwrap();
     assert!(!state.exists());
 }
+
+/// Two nodes on one state directory would both append to its log: the second start is
+/// refused, naming the first (its pid and address), and the log is left alone. Once the
+/// holder is gone (even by SIGKILL, leaving its lock file behind) the directory starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_node_on_a_locked_state_directory_is_refused_naming_the_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let (mut child, url) = spawn_child(&state);
+    let before = std::fs::read(state.join("chain.log")).unwrap();
+
+    let mut config = DevnetConfig::new(genesis(false));
+    config.state_dir = Some(state.clone());
+    let refused = match ehr_harness::devnet::spawn(config.clone()).await {
+        Ok(node) => {
+            node.shutdown().await;
+            child.kill().unwrap();
+            panic!("a second node started on a directory in use");
+        }
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        refused.contains(&format!("pid {}", child.id())),
+        "names the holder's pid: {refused}"
+    );
+    assert!(
+        refused.contains(&url),
+        "names the holder's address: {refused}"
+    );
+    assert_eq!(std::fs::read(state.join("chain.log")).unwrap(), before);
+    // The holder still works.
+    assert!(rpc_at(&url).height().await <= 1);
+
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let node = ehr_harness::devnet::spawn(config)
+        .await
+        .expect("the directory starts once its holder is gone");
+    node.shutdown().await;
+}

@@ -26,6 +26,12 @@ enum Command {
     ///
     /// Example: ehr devnet reset --state .devnet
     Reset(ResetArgs),
+    /// Keep the intact records of a damaged state log (the node refuses to start on
+    /// one), dropping the damaged record and everything after it. The original log is
+    /// copied beside it first (chain.log.damaged-<time>).
+    ///
+    /// Example: ehr devnet repair --state .devnet
+    Repair(ResetArgs),
 }
 
 /// Arguments of `ehr devnet start`.
@@ -53,10 +59,10 @@ struct StartArgs {
     state: Option<PathBuf>,
 }
 
-/// Arguments of `ehr devnet reset`.
+/// Arguments of `ehr devnet reset` and `ehr devnet repair`.
 #[derive(clap::Args)]
 struct ResetArgs {
-    /// The state directory to delete.
+    /// The state directory.
     #[arg(long, value_name = "DIR")]
     state: PathBuf,
 }
@@ -70,6 +76,39 @@ pub fn run(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
                 println!("{}", serde_json::json!({ "reset": reset.state }));
             } else {
                 println!("deleted the devnet state in {}", reset.state.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Repair(repair) => {
+            let done = devnet::repair_state_dir(&repair.state)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "state": repair.state,
+                        "kept_records": done.kept_records,
+                        "kept_bytes": done.kept_bytes,
+                        "dropped_records": done.dropped_records,
+                        "dropped_bytes": done.dropped_bytes,
+                        "backup": done.backup,
+                    })
+                );
+            } else if let Some(backup) = &done.backup {
+                println!(
+                    "repaired {}: kept {} records ({} bytes), dropped {} record(s) ({} bytes) from the damage on; the original log is in {}",
+                    repair.state.display(),
+                    done.kept_records,
+                    done.kept_bytes,
+                    done.dropped_records,
+                    done.dropped_bytes,
+                    backup.display()
+                );
+            } else {
+                println!(
+                    "nothing to repair in {}: {} intact records, no damage",
+                    repair.state.display(),
+                    done.kept_records
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -31,6 +31,14 @@ pub enum DevnetError {
         /// What is wrong and what to do.
         message: String,
     },
+    /// The state directory's log is damaged (not a torn final write): nothing was changed.
+    #[error("{path}: {message}")]
+    DamagedLog {
+        /// The log file.
+        path: PathBuf,
+        /// Where, what, and what to do.
+        message: String,
+    },
     /// A chain history (state directory or a loaded dump) does not replay.
     #[error("chain history does not replay: {0}")]
     Replay(String),

@@ -30,6 +30,7 @@ mod error;
 mod execute;
 mod feeds;
 mod fees;
+mod guard;
 mod hiro;
 mod json;
 mod mempool;
@@ -42,7 +43,7 @@ mod store;
 pub use config::{DevnetConfig, Genesis, GenesisContract, Mining};
 pub use error::DevnetError;
 pub use rejection::{Reason, Rejection};
-pub use store::{is_state_dir, reset_state_dir};
+pub use store::{is_state_dir, repair_state_dir, reset_state_dir, Repair};
 
 use std::net::SocketAddr;
 
@@ -122,13 +123,14 @@ pub async fn spawn(config: DevnetConfig) -> Result<DevnetHandle, DevnetError> {
         port: config.port,
         source,
     })?;
-    let (chain, thread) = node::start(config).await?;
+    let url = format!("http://{addr}");
+    let (chain, thread) = node::start(config, url.clone()).await?;
     let height = chain.height;
     let (stop, stopped) = oneshot::channel();
     let server = tokio::spawn(server::serve(listener, chain, stopped));
     Ok(DevnetHandle {
         addr,
-        url: format!("http://{addr}"),
+        url,
         height,
         stop: Some(stop),
         server: Some(server),

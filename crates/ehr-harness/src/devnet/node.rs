@@ -66,6 +66,15 @@ pub(crate) struct TxEntry {
     pub state: TxState,
 }
 
+/// Why a transaction was not taken.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// The node's checks refused it (answered as a stacks-node answers).
+    Rejected(Rejection),
+    /// The state log cannot be written: the node takes nothing more (fail-stop).
+    Unwritable(String),
+}
+
 /// The node's bookkeeping beside the simnet, in persistent collections so a snapshot
 /// of the whole node is O(1).
 #[derive(Debug, Clone, Default)]
@@ -91,6 +100,9 @@ pub(crate) struct Node {
     /// Something may have become minable since the last attempt.
     dirty: bool,
     stopping: bool,
+    /// Why the state log cannot be written, once it could not: from then on the node
+    /// takes no transaction and mines no block (fail-stop) until it is restarted.
+    failure: Option<String>,
 }
 
 /// The async side's handle on the chain thread.
@@ -131,6 +143,7 @@ impl Chain {
 /// thread's handle (it ends after [`Chain::stop`]).
 pub(crate) async fn start(
     config: DevnetConfig,
+    url: String,
 ) -> Result<(Chain, std::thread::JoinHandle<()>), DevnetError> {
     let (sender, stream) = broadcast::channel(1024);
     let feeds = Feeds::start(&config.observers, sender)?;
@@ -140,7 +153,7 @@ pub(crate) async fn start(
         .name("devnet-chain".into())
         .spawn(move || {
             let mining = config.mining;
-            match Node::open(config, feeds) {
+            match Node::open(config, feeds, &url) {
                 Ok(mut node) => {
                     let _ = ready.send(Ok(node.sim.block_height().saturating_sub(1)));
                     node.run(&incoming, mining);
@@ -177,11 +190,12 @@ pub(crate) fn parse_key(text: &str) -> Option<TxKey> {
 }
 
 impl Node {
-    /// Opens the state directory (replaying it) or builds a fresh chain.
-    fn open(config: DevnetConfig, feeds: Feeds) -> Result<Node, DevnetError> {
+    /// Opens the state directory for the node at `url` (replaying it) or builds a fresh
+    /// chain.
+    fn open(config: DevnetConfig, feeds: Feeds, url: &str) -> Result<Node, DevnetError> {
         let (store, records) = match &config.state_dir {
             Some(dir) => {
-                let (store, records) = Store::open(dir)?;
+                let (store, records) = Store::open(dir, url)?;
                 (Some(store), records)
             }
             None => (None, Vec::new()),
@@ -280,6 +294,7 @@ impl Node {
             feeds: None,
             dirty: false,
             stopping: false,
+            failure: None,
         })
     }
 
@@ -375,6 +390,42 @@ impl Node {
         }
     }
 
+    /// Why the state log cannot be written (`None` while it can, or without one).
+    pub fn failure(&self) -> Option<&str> {
+        self.failure.as_deref()
+    }
+
+    /// True when the chain lives in a state directory.
+    pub fn persistent(&self) -> bool {
+        self.store.is_some()
+    }
+
+    /// Stops taking transactions and mining, loudly: the state log could not be written.
+    fn fail(&mut self, why: &str) {
+        if self.failure.is_none() {
+            eprintln!(
+                "devnet: STOPPED: the state log cannot be written ({why}). The node refuses \
+                 new transactions and mines no more blocks; everything acknowledged so far is \
+                 on disk. Free space or fix the disk, then restart it."
+            );
+            self.failure = Some(why.to_string());
+        }
+    }
+
+    /// Forgets a transaction whose record could not be written (it was answered with an
+    /// error, so it must never be mined) and stops the node.
+    pub fn unaccept(&mut self, key: TxKey, why: &str) {
+        self.fail(why);
+        if let Some(entry) = self.ledger.txs.get(&key).cloned() {
+            if matches!(entry.state, TxState::Pending) {
+                self.ledger
+                    .mempool
+                    .remove(&entry.tx.origin.to_string(), entry.tx.tx.get_origin_nonce());
+                self.ledger.txs.remove(&key);
+            }
+        }
+    }
+
     /// Writes a live record to the state directory (when there is one).
     fn log(&self, record: &Record) -> Option<Ack> {
         self.store.as_ref().map(|s| s.append(record))
@@ -417,13 +468,16 @@ impl Node {
     /// Admits a checked transaction to the mempool (the node's stateful checks), logs
     /// it, and returns the promise that it is on disk (`None` without a state
     /// directory, or when it was already pending).
-    pub fn submit(&mut self, tx: Checked) -> Result<Option<Ack>, Rejection> {
+    pub fn submit(&mut self, tx: Checked) -> Result<Option<Ack>, Refusal> {
+        if let Some(why) = &self.failure {
+            return Err(Refusal::Unwritable(why.clone()));
+        }
         if let Some(known) = self.ledger.txs.get(&tx.txid) {
             if matches!(known.state, TxState::Pending) {
                 return Ok(None);
             }
         }
-        let replaced = self.admit(&tx)?;
+        let replaced = self.admit(&tx).map_err(Refusal::Rejected)?;
         if let Some(old) = replaced {
             self.drop_tx(old, DropReason::ReplaceByFee, Some(tx.txid));
             self.log(&Record::Drop {
@@ -557,9 +611,17 @@ impl Node {
 
     /// Mines a block from the ready transactions, first come first served, within the
     /// block's budget. Without `force`, no block is made when nothing is ready. Returns
-    /// the new block's height.
+    /// the new block's height. Mines nothing once the state log cannot be written; a
+    /// block whose record cannot be written is undone (it was never visible).
     pub fn mine(&mut self, force: bool) -> Option<u32> {
         self.dirty = false;
+        if self.failure.is_some() {
+            return None;
+        }
+        let before = self
+            .store
+            .is_some()
+            .then(|| (self.sim.snapshot(), self.ledger.clone()));
         let mut ready: BinaryHeap<Reverse<(u64, TxKey)>> = self
             .ledger
             .mempool
@@ -613,9 +675,12 @@ impl Node {
         let height = self.seal(included);
         if let Some(ack) = self.log(&Record::Block { txids }) {
             if let Err(e) = wait(ack) {
-                eprintln!(
-                    "devnet: block {height} could not be written to the state directory: {e}"
-                );
+                if let Some((sim, ledger)) = before {
+                    self.sim.revert(&sim);
+                    self.ledger = ledger;
+                }
+                self.fail(&format!("block {height} could not be written: {e}"));
+                return None;
             }
         }
         self.dirty = true;
@@ -730,9 +795,12 @@ impl Node {
 
     /// Captures the whole node (chain and mempool); returns the snapshot's id.
     pub fn snapshot(&mut self) -> Result<u64, String> {
+        if let Some(why) = &self.failure {
+            return Err(why.clone());
+        }
         let id = self.next_snapshot;
         if let Some(ack) = self.log(&Record::Snapshot { id }) {
-            wait(ack)?;
+            wait(ack).inspect_err(|e| self.fail(e))?;
         }
         self.take_snapshot(id);
         Ok(id)
@@ -740,11 +808,14 @@ impl Node {
 
     /// Returns the node to snapshot `id`. `Ok(false)` when there is no such snapshot.
     pub fn revert(&mut self, id: u64) -> Result<bool, String> {
+        if let Some(why) = &self.failure {
+            return Err(why.clone());
+        }
         if !self.snapshots.contains_key(&id) {
             return Ok(false);
         }
         if let Some(ack) = self.log(&Record::Revert { id }) {
-            wait(ack)?;
+            wait(ack).inspect_err(|e| self.fail(e))?;
         }
         Ok(self.restore_snapshot(id))
     }
@@ -783,7 +854,11 @@ impl Node {
     }
 
     /// Replaces the chain with the one `records` describe (a dump), on disk too.
-    pub fn load(&mut self, records: Vec<Record>) -> Result<u32, DevnetError> {
+    /// `Ok(Err(why))` when the state log cannot be written.
+    pub fn load(&mut self, records: Vec<Record>) -> Result<Result<u32, String>, DevnetError> {
+        if let Some(why) = &self.failure {
+            return Ok(Err(why.clone()));
+        }
         let Some((Record::Genesis { genesis }, rest)) = records.split_first() else {
             return Err(DevnetError::Replay(
                 "a dump starts with its genesis record".into(),
@@ -794,13 +869,16 @@ impl Node {
             fresh.apply(record)?;
         }
         if let Some(store) = &self.store {
-            wait(store.replace(&records)).map_err(DevnetError::Replay)?;
+            if let Err(e) = wait(store.replace(&records)) {
+                self.fail(&e);
+                return Ok(Err(e));
+            }
         }
         fresh.store = self.store.take();
         fresh.feeds = self.feeds.take();
         fresh.dirty = true;
         *self = fresh;
-        Ok(self.tip_height())
+        Ok(Ok(self.tip_height()))
     }
 
     // ----- queries --------------------------------------------------------------------

@@ -5,21 +5,24 @@ use std::convert::Infallible;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{middleware, Json, Router};
 use clarity::vm::types::{PrincipalData, QualifiedContractIdentifier, Value};
 use clarity::vm::ContractName;
 use serde::Deserialize;
 use serde_json::{json, Value as Json_};
+use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+use tower_http::cors::{Any, CorsLayer};
 
 use super::admission;
+use super::guard;
 use super::hiro;
-use super::node::{parse_key, Chain, Node};
-use super::rejection::{Reason, Rejection};
+use super::node::{parse_key, Chain, Node, Refusal};
+use super::rejection::Rejection;
 use super::store::Record;
 use super::{fees, json as shapes, DevnetError};
 use crate::simnet::SimnetError;
@@ -49,12 +52,20 @@ impl IntoResponse for Failure {
 type Answer = Result<Response, Failure>;
 
 /// Serves until `stopped` fires, then stops the chain thread and lets open streams end.
-pub(crate) async fn serve(
-    listener: tokio::net::TcpListener,
-    chain: Chain,
-    stopped: oneshot::Receiver<()>,
-) {
-    let app = Router::new()
+pub(crate) async fn serve(listener: TcpListener, chain: Chain, stopped: oneshot::Receiver<()>) {
+    let bound = match listener.local_addr() {
+        Ok(addr) => addr,
+        Err(e) => {
+            eprintln!("devnet: the RPC server has no address: {e}");
+            chain.stop();
+            return;
+        }
+    };
+    // The stacks-node RPC and the Hiro routes: any web page may call them (a browser app
+    // using stacks.js), with the CORS headers a stacks-node sends (stacks-core 4.0.2
+    // `HttpResponsePreamble`: origin `*`, headers `origin, content-type`, methods
+    // `POST, GET, OPTIONS`); preflights get them with 200.
+    let rpc = Router::new()
         .route("/v2/info", get(info))
         .route("/v2/accounts/{principal}", get(account))
         .route("/v2/transactions", post(broadcast))
@@ -70,28 +81,35 @@ pub(crate) async fn serve(
         .route("/v2/fees/transaction", post(fee_estimate))
         .route("/extended/v1/tx/{txid}", get(hiro_tx))
         .route("/extended/v1/address/{principal}/nonces", get(hiro_nonces))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_headers([header::ORIGIN, header::CONTENT_TYPE])
+                .allow_methods([Method::POST, Method::GET, Method::OPTIONS]),
+        );
+    // The devnet's own routes: only the developer's tools (see `guard`).
+    let control = Router::new()
         .route("/devnet/mine", post(mine))
         .route("/devnet/snapshot", post(snapshot))
         .route("/devnet/revert/{id}", post(revert))
         .route("/devnet/dump", get(dump))
         .route("/devnet/load", post(load))
         .route("/devnet/events", get(events))
+        .route("/devnet/status", get(status))
+        .layer(middleware::from_fn_with_state(bound, guard::control_routes));
+    let app = rpc
+        .merge(control)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(chain.clone());
-    let shutdown = {
-        let chain = chain.clone();
-        async move {
-            let _ = stopped.await;
-            // The chain thread drops the SSE sender when it ends, which closes streams.
-            chain.stop();
-        }
-    };
-    if let Err(e) = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
-        eprintln!("devnet: the RPC server stopped: {e}");
-    }
+    // The limits (connections, header-read and idle timeouts, body timeout) are the
+    // shared server loop's: ehr_http::Limits::default().
+    let stopping = chain.clone();
+    ehr_http::serve(listener, app, ehr_http::Limits::default(), async move {
+        let _ = stopped.await;
+        // The chain thread drops the SSE sender when it ends, which ends the open streams.
+        stopping.stop();
+    })
+    .await;
 }
 
 /// A plain-text error, as the node answers generic failures.
@@ -238,6 +256,19 @@ fn rejected(rejection: &Rejection) -> Failure {
     Failure::Json(status, rejection.to_json())
 }
 
+/// The answer while the state log cannot be written (fail-stop): 503, with why.
+fn unwritable(why: &str, txid: Option<String>) -> Failure {
+    Failure::Json(
+        StatusCode::SERVICE_UNAVAILABLE,
+        json!({
+            "error": "the devnet cannot write its state log: it takes no transactions and mines no blocks until it is restarted",
+            "reason": "StateLogUnwritable",
+            "reason_data": { "message": why },
+            "txid": txid,
+        }),
+    )
+}
+
 async fn broadcast(State(chain): State<Chain>, headers: HeaderMap, body: Bytes) -> Answer {
     let kind = headers
         .get(header::CONTENT_TYPE)
@@ -263,17 +294,21 @@ async fn broadcast(State(chain): State<Chain>, headers: HeaderMap, body: Bytes) 
         ));
     };
     let checked = checked.map_err(|r| rejected(&r))?;
-    let txid = checked.txid_hex();
+    let (txid, key) = (checked.txid_hex(), checked.txid);
     let admitted = ask(&chain, move |node| node.submit(checked)).await?;
-    if let Some(ack) = admitted.map_err(|r| rejected(&r))? {
+    let ack = admitted.map_err(|refusal| match refusal {
+        Refusal::Rejected(r) => rejected(&r),
+        Refusal::Unwritable(why) => unwritable(&why, Some(txid.clone())),
+    })?;
+    if let Some(ack) = ack {
         let stored = ack
             .await
             .unwrap_or_else(|_| Err("the log writer has stopped".into()));
-        if let Err(e) = stored {
-            return Err(rejected(&Rejection {
-                reason: Reason::ServerFailureDatabase(e),
-                txid: Some(txid),
-            }));
+        if let Err(why) = stored {
+            // Answered with an error, so it must never be mined: the node forgets it.
+            let forget = why.clone();
+            ask(&chain, move |node| node.unaccept(key, &forget)).await?;
+            return Err(unwritable(&why, Some(txid)));
         }
     }
     Ok(Json(txid).into_response())
@@ -467,25 +502,45 @@ async fn mine(State(chain): State<Chain>, body: Bytes) -> Answer {
             format!("blocks must be between 1 and {MAX_MINE}"),
         ));
     }
-    let height = ask(&chain, move |node| {
+    let (height, failure) = ask(&chain, move |node| {
         for _ in 0..blocks {
-            node.mine(true);
+            if node.mine(true).is_none() {
+                break;
+            }
         }
-        node.tip_height()
+        (node.tip_height(), node.failure().map(str::to_string))
     })
     .await?;
+    if let Some(why) = failure {
+        return Err(unwritable(&why, None));
+    }
     Ok(Json(json!({ "block_height": height })).into_response())
+}
+
+/// `GET /devnet/status`: the height, and whether the state log can be written (when it
+/// cannot, the node has stopped taking transactions and mining).
+async fn status(State(chain): State<Chain>) -> Answer {
+    let body = ask(&chain, |node| {
+        json!({
+            "block_height": node.tip_height(),
+            "persistent": node.persistent(),
+            "writable": node.failure().is_none(),
+            "failure": node.failure(),
+        })
+    })
+    .await?;
+    Ok(Json(body).into_response())
 }
 
 async fn snapshot(State(chain): State<Chain>) -> Answer {
     let (id, height) = ask(&chain, |node| (node.snapshot(), node.tip_height())).await?;
-    let id = id.map_err(|e| text(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    let id = id.map_err(|why| unwritable(&why, None))?;
     Ok(Json(json!({ "id": id, "block_height": height })).into_response())
 }
 
 async fn revert(State(chain): State<Chain>, Path(id): Path<u64>) -> Answer {
     let (reverted, height) = ask(&chain, move |node| (node.revert(id), node.tip_height())).await?;
-    match reverted.map_err(|e| text(StatusCode::INTERNAL_SERVER_ERROR, e))? {
+    match reverted.map_err(|why| unwritable(&why, None))? {
         true => Ok(Json(json!({ "reverted": true, "block_height": height })).into_response()),
         false => Err(Failure::Json(
             StatusCode::NOT_FOUND,
@@ -530,7 +585,8 @@ async fn load(State(chain): State<Chain>, body: Bytes) -> Answer {
     }
     let loaded = ask(&chain, move |node| node.load(dump.records)).await?;
     match loaded {
-        Ok(height) => Ok(Json(json!({ "block_height": height })).into_response()),
+        Ok(Ok(height)) => Ok(Json(json!({ "block_height": height })).into_response()),
+        Ok(Err(why)) => Err(unwritable(&why, None)),
         Err(e @ DevnetError::Replay(_))
         | Err(e @ DevnetError::Genesis(_))
         | Err(e @ DevnetError::Config(_)) => Err(text(StatusCode::BAD_REQUEST, e.to_string())),

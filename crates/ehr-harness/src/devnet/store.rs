@@ -2,17 +2,23 @@
 //!
 //! The chain is deterministic, so its inputs are its state: the genesis, every accepted
 //! transaction (raw bytes and receipt time), which transactions each block held, drops,
-//! snapshots and reverts. Each record is framed as `len (u32 LE) | crc32 (u32 LE) | JSON`
+//! snapshots and reverts. Each record is framed as
+//! `len (u32 LE) | crc32 of the body (u32 LE) | crc32 of those 8 bytes (u32 LE) | JSON`
 //! and written by one writer thread that batches appends and `fsync`s each batch (group
 //! commit) before acknowledging: a transaction is answered 200 only once it is on disk,
-//! and a block is visible only once its record is. On start the log is replayed; a torn
-//! or corrupt tail (a crash mid-write) is cut off, so a restart returns to the last
-//! committed block with every acknowledged transaction mined or pending.
+//! and a block is visible only once its record is.
+//!
+//! On start the log is replayed. Only an incomplete final record is a torn write (a
+//! crash mid-append, never acknowledged): it is cut off, with a line on stderr. Any
+//! other damage (a bad checksum, a record that is not one, a damaged genesis) stops the
+//! node with an error naming the file and byte offset, and nothing on disk is changed;
+//! [`repair_state_dir`] keeps the intact records before the damage on request.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
@@ -22,7 +28,14 @@ use super::DevnetError;
 
 const LOG_FILE: &str = "chain.log";
 const TMP_FILE: &str = "chain.log.tmp";
-const MAGIC: &[u8] = b"ehr-devnet chain log v1\n";
+/// Locked (an OS advisory lock) by the process using the directory; holds its pid and
+/// address.
+const LOCK_FILE: &str = "lock";
+/// The header of a log in the current framing (12-byte frame headers).
+const MAGIC: &[u8] = b"ehr-devnet chain log v2\n";
+/// The header of a log in the first framing (8-byte frame headers, no header checksum):
+/// still read, and rewritten in the current framing on open.
+const MAGIC_V1: &[u8] = b"ehr-devnet chain log v1\n";
 /// The most bytes one record may claim: a 2 MiB transaction in hex, with room to spare.
 const MAX_RECORD: u32 = 8 * 1024 * 1024;
 
@@ -108,22 +121,22 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    /// Opens (or creates) the state directory `dir`, returning the store and the
-    /// records already in it. A torn tail is cut off.
-    pub fn open(dir: &Path) -> Result<(Store, Vec<Record>), DevnetError> {
+    /// Opens (or creates) the state directory `dir` for the node at `holder` (its URL),
+    /// returning the store and the records already in it. The directory is locked for
+    /// as long as the store's writer runs; a torn final record is cut off; any other
+    /// damage is refused.
+    pub fn open(dir: &Path, holder: &str) -> Result<(Store, Vec<Record>), DevnetError> {
         let bad = |message: String| DevnetError::State {
             path: dir.to_path_buf(),
             message,
         };
         std::fs::create_dir_all(dir).map_err(|e| bad(format!("cannot create: {e}")))?;
         let log = dir.join(LOG_FILE);
-        let records = if log.exists() {
-            read_log(&log)?
-        } else {
+        if !log.exists() {
             let stray = std::fs::read_dir(dir)
                 .map_err(|e| bad(format!("cannot read: {e}")))?
                 .filter_map(Result::ok)
-                .any(|e| e.file_name() != TMP_FILE);
+                .any(|e| e.file_name() != TMP_FILE && e.file_name() != LOCK_FILE);
             if stray {
                 return Err(bad(
                     "not empty and not a devnet state directory (it has no chain.log): \
@@ -131,6 +144,11 @@ impl Store {
                         .into(),
                 ));
             }
+        }
+        let lock = lock_dir(dir, holder)?;
+        let records = if log.exists() {
+            open_log(dir, &log)?
+        } else {
             write_new(dir, &log, MAGIC)?;
             Vec::new()
         };
@@ -142,7 +160,11 @@ impl Store {
         let dir = dir.to_path_buf();
         std::thread::Builder::new()
             .name("devnet-log".into())
-            .spawn(move || write_loop(dir, file, incoming))
+            .spawn(move || {
+                write_loop(dir, file, incoming);
+                // The lock goes once the last record is written.
+                drop(lock);
+            })
             .map_err(|e| bad(format!("cannot start the log writer: {e}")))?;
         Ok((Store { requests }, records))
     }
@@ -168,16 +190,13 @@ impl Store {
     /// Replaces the whole log with `records` atomically (write aside, sync, rename).
     pub fn replace(&self, records: &[Record]) -> Ack {
         let (done, ack) = oneshot::channel();
-        let mut bytes = MAGIC.to_vec();
-        for record in records {
-            match frame(record) {
-                Ok(f) => bytes.extend(f),
-                Err(e) => {
-                    let _ = done.send(Err(e));
-                    return ack;
-                }
+        let bytes = match log_bytes(records) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let _ = done.send(Err(e));
+                return ack;
             }
-        }
+        };
         if let Err(mpsc::SendError(Request::Append(_, done) | Request::Replace(_, done))) =
             self.requests.send(Request::Replace(bytes, done))
         {
@@ -193,53 +212,395 @@ fn frame(record: &Record) -> Result<Vec<u8>, String> {
         .ok()
         .filter(|n| *n <= MAX_RECORD)
         .ok_or_else(|| format!("a record of {} bytes is too large", body.len()))?;
-    let mut out = Vec::with_capacity(body.len() + 8);
+    let mut out = Vec::with_capacity(body.len() + 12);
     out.extend(len.to_le_bytes());
     out.extend(crc32fast::hash(&body).to_le_bytes());
+    out.extend(crc32fast::hash(&out[..8]).to_le_bytes());
     out.extend(body);
     Ok(out)
 }
 
-/// Reads every whole, intact record; cuts the file after the last one.
-fn read_log(path: &Path) -> Result<Vec<Record>, DevnetError> {
-    let bad = |message: String| DevnetError::State {
-        path: path.to_path_buf(),
-        message,
-    };
-    let mut bytes = Vec::new();
-    File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| bad(format!("cannot read: {e}")))?;
-    if !bytes.starts_with(MAGIC) {
-        return Err(bad("not a devnet chain log (wrong header)".into()));
+/// How a log frames its records (told by its header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    /// `len | crc(body)`: a damaged length cannot be told from a torn write.
+    V1,
+    /// `len | crc(body) | crc(len, crc)`: it can.
+    V2,
+}
+
+impl Framing {
+    fn of(bytes: &[u8]) -> Option<Framing> {
+        if bytes.starts_with(MAGIC) {
+            Some(Framing::V2)
+        } else if bytes.starts_with(MAGIC_V1) {
+            Some(Framing::V1)
+        } else {
+            None
+        }
     }
+
+    fn header_len(self) -> usize {
+        match self {
+            Framing::V1 => 8,
+            Framing::V2 => 12,
+        }
+    }
+}
+
+/// How a log ends after its last whole, intact record.
+#[derive(Debug)]
+enum End {
+    /// Nothing follows.
+    Clean,
+    /// An incomplete final record: a torn write.
+    Torn,
+    /// The next record (number `index`, 0 is the genesis) is damaged.
+    Damaged { index: usize, problem: String },
+}
+
+/// What reading a log found.
+struct Scan {
+    framing: Framing,
+    records: Vec<Record>,
+    /// Byte offset just past the last whole, intact record.
+    valid_end: usize,
+    end: End,
+}
+
+/// One frame at `at`: `Ok(None)` when it is incomplete (runs past the end of `bytes`).
+fn read_frame(
+    bytes: &[u8],
+    at: usize,
+    framing: Framing,
+) -> Result<Option<(Record, usize)>, String> {
+    let header_len = framing.header_len();
+    let Some(header) = bytes.get(at..at + header_len) else {
+        return Ok(None);
+    };
+    let word =
+        |i: usize| u32::from_le_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
+    if framing == Framing::V2 && crc32fast::hash(&header[..8]) != word(8) {
+        return Err("its frame header fails its checksum".into());
+    }
+    let len = word(0);
+    if len > MAX_RECORD {
+        return Err(format!(
+            "it claims {len} bytes, more than a record may hold ({MAX_RECORD})"
+        ));
+    }
+    let end = at + header_len + len as usize;
+    let Some(body) = bytes.get(at + header_len..end) else {
+        return Ok(None);
+    };
+    if crc32fast::hash(body) != word(4) {
+        return Err("its body fails its checksum".into());
+    }
+    let record =
+        serde_json::from_slice(body).map_err(|e| format!("its body is not a record: {e}"))?;
+    Ok(Some((record, end)))
+}
+
+/// Reads every whole, intact record of a log and says how it ends. `Err` when `bytes`
+/// is not a chain log at all.
+fn scan(bytes: &[u8]) -> Result<Scan, String> {
+    let framing = Framing::of(bytes).ok_or_else(|| {
+        "not a devnet chain log (its first bytes are not the chain log header)".to_string()
+    })?;
     let mut records = Vec::new();
     let mut at = MAGIC.len();
-    while let Some(header) = bytes.get(at..at + 8) {
-        let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]);
-        let crc = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
-        let Some(body) = bytes.get(at + 8..at + 8 + len as usize) else {
-            break;
-        };
-        if len > MAX_RECORD || crc32fast::hash(body) != crc {
-            break;
+    let end = loop {
+        if at == bytes.len() {
+            break End::Clean;
         }
-        let Ok(record) = serde_json::from_slice(body) else {
-            break;
-        };
-        records.push(record);
-        at += 8 + len as usize;
+        match read_frame(bytes, at, framing) {
+            Ok(Some((record, next))) => {
+                records.push(record);
+                at = next;
+            }
+            Ok(None) => break End::Torn,
+            Err(problem) => {
+                break End::Damaged {
+                    index: records.len(),
+                    problem,
+                }
+            }
+        }
+    };
+    Ok(Scan {
+        framing,
+        records,
+        valid_end: at,
+        end,
+    })
+}
+
+/// How many intact records follow a damaged one at `at` (0 when its own header is
+/// damaged, so nothing after it can be found reliably).
+fn intact_after(bytes: &[u8], at: usize, framing: Framing) -> usize {
+    let header_len = framing.header_len();
+    let Some(header) = bytes.get(at..at + header_len) else {
+        return 0;
+    };
+    if framing == Framing::V1
+        || crc32fast::hash(&header[..8])
+            != u32::from_le_bytes([header[8], header[9], header[10], header[11]])
+    {
+        return 0;
     }
-    if at < bytes.len() {
+    let mut next =
+        at + header_len + u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
+    let mut count = 0;
+    while let Ok(Some((_, after))) = read_frame(bytes, next, framing) {
+        count += 1;
+        next = after;
+    }
+    count
+}
+
+/// Re-frames `records` as a current log.
+fn log_bytes(records: &[Record]) -> Result<Vec<u8>, String> {
+    let mut bytes = MAGIC.to_vec();
+    for record in records {
+        bytes.extend(frame(record)?);
+    }
+    Ok(bytes)
+}
+
+/// Reads the log for a start: cuts a torn final record (saying so), rewrites a v1 log in
+/// the current framing, and refuses any other damage without touching the file.
+fn open_log(dir: &Path, log: &Path) -> Result<Vec<Record>, DevnetError> {
+    let bytes = std::fs::read(log).map_err(|e| DevnetError::State {
+        path: log.to_path_buf(),
+        message: format!("cannot read: {e}"),
+    })?;
+    let scan = scan(&bytes).map_err(|message| DevnetError::DamagedLog {
+        path: log.to_path_buf(),
+        message: format!(
+            "{message}. Nothing was changed. If this directory is not a devnet's state, pass \
+             another --state; otherwise run `ehr devnet reset --state {}` to start a new chain",
+            dir.display()
+        ),
+    })?;
+    match &scan.end {
+        End::Clean => {}
+        End::Torn => eprintln!(
+            "devnet: {}: cut an incomplete final record at byte {} ({} bytes): a write \
+             interrupted by a crash, never acknowledged",
+            log.display(),
+            scan.valid_end,
+            bytes.len() - scan.valid_end
+        ),
+        End::Damaged { index, problem } => {
+            return Err(damaged(dir, log, &bytes, &scan, *index, problem));
+        }
+    }
+    if scan.framing == Framing::V1 {
+        let rewritten = log_bytes(&scan.records).map_err(|message| DevnetError::State {
+            path: log.to_path_buf(),
+            message,
+        })?;
+        write_new(dir, log, &rewritten)?;
+        eprintln!(
+            "devnet: {}: rewrote the log in the current framing (v2)",
+            log.display()
+        );
+    } else if scan.valid_end < bytes.len() {
         let file = OpenOptions::new()
             .write(true)
-            .open(path)
-            .map_err(|e| bad(format!("cannot open to cut a torn tail: {e}")))?;
-        file.set_len(at as u64)
-            .and_then(|()| file.sync_all())
-            .map_err(|e| bad(format!("cannot cut a torn tail: {e}")))?;
+            .open(log)
+            .and_then(|file| {
+                file.set_len(scan.valid_end as u64)?;
+                file.sync_all()
+            })
+            .map_err(|e| DevnetError::State {
+                path: log.to_path_buf(),
+                message: format!("cannot cut the torn final record: {e}"),
+            });
+        file?;
     }
-    Ok(records)
+    Ok(scan.records)
+}
+
+/// The refusal of a damaged log: where, what, and what to do.
+fn damaged(
+    dir: &Path,
+    log: &Path,
+    bytes: &[u8],
+    scan: &Scan,
+    index: usize,
+    problem: &str,
+) -> DevnetError {
+    let at = scan.valid_end;
+    let what = if index == 0 {
+        "the genesis record (the log's first)".to_string()
+    } else {
+        format!("record {index}")
+    };
+    let todo = if index == 0 {
+        format!(
+            "Nothing before it can be kept: run `ehr devnet reset --state {}` to start a new chain \
+             (keep a copy of the directory first if you need it)",
+            dir.display()
+        )
+    } else {
+        format!(
+            "Keep a copy of the directory, then run `ehr devnet repair --state {}` to keep \
+             the {index} intact records before it (the log is backed up first), or \
+             `ehr devnet reset --state {}` to start a new chain",
+            dir.display(),
+            dir.display()
+        )
+    };
+    DevnetError::DamagedLog {
+        path: log.to_path_buf(),
+        message: format!(
+            "{what} at byte {at} is damaged ({problem}) and {} bytes follow it; this is not \
+             a torn write, so the node does not start and has changed nothing. {todo}",
+            bytes.len() - at
+        ),
+    }
+}
+
+/// What [`repair_state_dir`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repair {
+    /// Records kept (the genesis and those after it up to the damage).
+    pub kept_records: usize,
+    /// Size of the repaired log.
+    pub kept_bytes: u64,
+    /// The damaged record and the intact records found after it (none when nothing was
+    /// wrong).
+    pub dropped_records: usize,
+    /// Bytes of the original log that were not kept.
+    pub dropped_bytes: u64,
+    /// Where the original log was copied first (`None` when nothing was wrong).
+    pub backup: Option<PathBuf>,
+}
+
+/// `ehr devnet repair`: keeps the intact records of a damaged log, dropping the damaged
+/// record and everything after it, after copying the original beside it
+/// (`chain.log.damaged-<unix time>`). Refuses when the genesis itself is damaged
+/// (nothing to keep), when `dir` is not a state directory and while a node uses it; a
+/// clean log is left as it is.
+pub fn repair_state_dir(dir: &Path) -> Result<Repair, DevnetError> {
+    let log = dir.join(LOG_FILE);
+    let state = |message: String| DevnetError::State {
+        path: dir.to_path_buf(),
+        message,
+    };
+    if !is_state_dir(dir) {
+        return Err(state(format!(
+            "no devnet {LOG_FILE} here (is this a devnet state directory?): nothing changed"
+        )));
+    }
+    let _lock = lock_dir(dir, "ehr devnet repair")?;
+    let bytes = std::fs::read(&log).map_err(|e| state(format!("cannot read {LOG_FILE}: {e}")))?;
+    let scan = scan(&bytes).map_err(|message| DevnetError::DamagedLog {
+        path: log.clone(),
+        message: format!("{message}: there is nothing to repair; nothing was changed"),
+    })?;
+    let dropped_records = match &scan.end {
+        End::Clean => {
+            if scan.framing == Framing::V2 {
+                return Ok(Repair {
+                    kept_records: scan.records.len(),
+                    kept_bytes: bytes.len() as u64,
+                    dropped_records: 0,
+                    dropped_bytes: 0,
+                    backup: None,
+                });
+            }
+            0
+        }
+        End::Torn => 1,
+        End::Damaged { index: 0, problem } => {
+            return Err(DevnetError::DamagedLog {
+                path: log.clone(),
+                message: format!(
+                    "the genesis record at byte {} is damaged ({problem}): there is nothing to \
+                     keep. Nothing was changed; run `ehr devnet reset --state {}` to start a new chain",
+                    scan.valid_end,
+                    dir.display()
+                ),
+            })
+        }
+        End::Damaged { .. } => 1 + intact_after(&bytes, scan.valid_end, scan.framing),
+    };
+    let backup = backup_path(dir);
+    File::open(&log)
+        .and_then(|_| std::fs::copy(&log, &backup))
+        .and_then(|_| File::open(&backup)?.sync_all())
+        .map_err(|e| {
+            state(format!(
+                "cannot back up {LOG_FILE} to {}: {e}",
+                backup.display()
+            ))
+        })?;
+    let kept = log_bytes(&scan.records).map_err(state)?;
+    write_new(dir, &log, &kept)?;
+    Ok(Repair {
+        kept_records: scan.records.len(),
+        kept_bytes: kept.len() as u64,
+        dropped_records,
+        dropped_bytes: (bytes.len() - scan.valid_end) as u64,
+        backup: Some(backup),
+    })
+}
+
+/// A backup name beside the log that does not exist yet.
+fn backup_path(dir: &Path) -> PathBuf {
+    let time = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut path = dir.join(format!("{LOG_FILE}.damaged-{time}"));
+    let mut n = 1;
+    while path.exists() {
+        path = dir.join(format!("{LOG_FILE}.damaged-{time}-{n}"));
+        n += 1;
+    }
+    path
+}
+
+/// Takes the directory's lock and writes who holds it (`pid N at HOLDER`). The lock is
+/// the OS's (released when the process ends, however it ends), so a lock file left by a
+/// killed node does not lock anything.
+fn lock_dir(dir: &Path, holder: &str) -> Result<File, DevnetError> {
+    let bad = |message: String| DevnetError::State {
+        path: dir.to_path_buf(),
+        message,
+    };
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(dir.join(LOCK_FILE))
+        .map_err(|e| bad(format!("cannot open its {LOCK_FILE} file: {e}")))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut who = String::new();
+            let _ = file.read_to_string(&mut who);
+            let who = match who.trim() {
+                "" => "a process that has not said who it is yet".to_string(),
+                who => who.to_string(),
+            };
+            return Err(bad(format!(
+                "in use by another devnet ({who}): stop it first, or pass another --state"
+            )));
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(bad(format!("cannot lock its {LOCK_FILE} file: {e}")))
+        }
+    }
+    file.set_len(0)
+        .and_then(|()| {
+            file.write_all(format!("pid {} at {holder}\n", std::process::id()).as_bytes())
+        })
+        .and_then(|()| file.sync_all())
+        .map_err(|e| bad(format!("cannot write its {LOCK_FILE} file: {e}")))?;
+    Ok(file)
 }
 
 /// Writes `bytes` as the log atomically: to a side file, synced, renamed over the log,
@@ -301,6 +662,10 @@ fn write_loop(dir: PathBuf, mut file: File, incoming: mpsc::Receiver<Request>) {
     }
 }
 
+/// Writes and syncs the batch, then answers every request in it. After a failure
+/// nothing more is written (a record after a gap would make the log lie), and the
+/// failed batch's bytes are cut off again when possible, so the log ends at its last
+/// acknowledged record.
 fn sync_batch(
     file: &mut File,
     buffer: &mut Vec<u8>,
@@ -311,8 +676,12 @@ fn sync_batch(
         return;
     }
     if failed.is_none() {
+        let synced = file.metadata().map(|m| m.len());
         if let Err(e) = file.write_all(buffer).and_then(|()| file.sync_data()) {
             *failed = Some(format!("writing the chain log: {e}"));
+            if let Ok(len) = synced {
+                let _ = file.set_len(len).and_then(|()| file.sync_all());
+            }
         }
     }
     for done in pending.drain(..) {
@@ -326,7 +695,7 @@ pub fn is_state_dir(dir: &Path) -> bool {
     let mut head = vec![0u8; MAGIC.len()];
     File::open(dir.join(LOG_FILE))
         .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok_and(|()| head == MAGIC)
+        .is_ok_and(|()| Framing::of(&head).is_some())
 }
 
 /// Deletes a devnet state directory (`ehr devnet reset`). Refuses a directory that does
@@ -338,11 +707,12 @@ pub fn reset_state_dir(dir: &Path) -> Result<(), DevnetError> {
             message: "not a devnet state directory (no chain.log written by `ehr devnet start --state`): nothing deleted".into(),
         });
     }
+    let _lock = lock_dir(dir, "ehr devnet reset")?;
     let bad = |e: std::io::Error| DevnetError::State {
         path: dir.to_path_buf(),
         message: format!("cannot delete: {e}"),
     };
-    for name in [LOG_FILE, TMP_FILE] {
+    for name in [LOG_FILE, TMP_FILE, LOCK_FILE] {
         match std::fs::remove_file(dir.join(name)) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
