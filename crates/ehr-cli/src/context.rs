@@ -28,6 +28,12 @@ pub const EXIT_VERIFY_FAILED: u8 = 6;
 /// whose key rotation failed for some records); what is missing and the command that
 /// finishes it are printed.
 pub const EXIT_INCOMPLETE: u8 = 7;
+/// Exit code: the node dropped a transaction from its mempool unmined (replaced, too
+/// expensive, evicted): nothing changed; run the command again.
+pub const EXIT_DROPPED: u8 = 8;
+/// Exit code: a transaction is in a block but the node keeps no result for it (a bare
+/// stacks-node without `--api`): whether it succeeded is unknown.
+pub const EXIT_RESULT_UNKNOWN: u8 = 9;
 
 /// The flags every command takes, in the ecosystem's conventions.
 #[derive(clap::Args, Debug, Clone)]
@@ -46,6 +52,14 @@ pub struct GlobalArgs {
     /// testnet/mainnet).
     #[arg(long, global = true, env = "EHR_NODE", value_name = "URL")]
     pub node: Option<String>,
+    /// A Hiro API (stacks-blockchain-api, or `ehr index` fed by the node's event observer)
+    /// to follow transactions through, when not on the node's own host. Without it, a bare
+    /// stacks-node is followed through its mempool and the sender's nonce.
+    #[arg(long, global = true, env = "EHR_API", value_name = "URL")]
+    pub api: Option<String>,
+    /// Say more on standard error: how transactions are followed, each one sent.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
     /// The account that signs: a name from the keystore (`ehr account list`) or, on
     /// devnet, from Devnet.toml (deployer, wallet_1..wallet_8).
     #[arg(
@@ -125,10 +139,25 @@ impl Context {
             .unwrap_or_else(|| self.args.network.default_node_url().to_string())
     }
 
-    /// A client for the node.
+    /// A client for the node (and the Hiro API, when `--api` sets one apart). With
+    /// `--verbose`, says how it follows transactions.
     pub fn node(&self) -> anyhow::Result<NodeClient> {
         let url = self.node_url();
-        NodeClient::new(&url).with_context(|| format!("--node {url}"))
+        let mut builder = NodeClient::builder(&url);
+        if let Some(api) = &self.args.api {
+            builder = builder.hiro_api_url(api);
+        }
+        let node = builder.build().with_context(|| match &self.args.api {
+            Some(api) => format!("--node {url} --api {api}"),
+            None => format!("--node {url}"),
+        })?;
+        if self.args.verbose {
+            match self.block_on(node.tx_source()) {
+                Ok(source) => eprintln!("following transactions through {source}"),
+                Err(e) => eprintln!("cannot tell how to follow transactions on {url}: {e}"),
+            }
+        }
+        Ok(node)
     }
 
     /// Where the EHR contracts are: `--deployer`, or the devnet deployer on devnet.
@@ -267,6 +296,11 @@ pub fn exit_code(error: &anyhow::Error) -> ExitCode {
         if let Some(client) = cause.downcast_ref::<ClientError>() {
             match client {
                 ClientError::Refused { .. } => return ExitCode::from(EXIT_REFUSED),
+                ClientError::Dropped { .. } => return ExitCode::from(EXIT_DROPPED),
+                ClientError::ResultUnknown { .. } => return ExitCode::from(EXIT_RESULT_UNKNOWN),
+                ClientError::Node(NodeError::BroadcastRejected { .. }) => {
+                    return ExitCode::from(EXIT_REFUSED)
+                }
                 ClientError::Node(node) if unreachable(node) => {
                     return ExitCode::from(EXIT_UNREACHABLE)
                 }
@@ -279,6 +313,9 @@ pub fn exit_code(error: &anyhow::Error) -> ExitCode {
         if let Some(node) = cause.downcast_ref::<NodeError>() {
             if unreachable(node) {
                 return ExitCode::from(EXIT_UNREACHABLE);
+            }
+            if matches!(node, NodeError::BroadcastRejected { .. }) {
+                return ExitCode::from(EXIT_REFUSED);
             }
         }
         if cause.downcast_ref::<Refused>().is_some() {

@@ -9,7 +9,12 @@
 //! - 4 a contract refused the call (its reason is printed);
 //! - 5 the node could not be reached or did not answer in time;
 //! - 6 a check failed: the audit hash chain is broken, a disclosure proof or content hash
-//!   does not verify, or a record cannot be decrypted with this key.
+//!   does not verify, or a record cannot be decrypted with this key;
+//! - 7 done in part: the main step is on chain, a follow-up is not (what finishes it is
+//!   printed);
+//! - 8 the node dropped a transaction unmined (replaced, evicted): nothing changed;
+//! - 9 a transaction is in a block but the node keeps no result for it (a bare
+//!   stacks-node without `--api`): whether it succeeded is unknown.
 
 mod cmd;
 mod context;

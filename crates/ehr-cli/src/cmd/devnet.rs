@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use ehr_harness::devnet::{self, DevnetConfig, Genesis, Mining};
+use ehr_harness::devnet::{self, DevnetConfig, Genesis, Mining, Routes};
 use ehr_harness::simnet::Manifest;
 use ehr_sdk::devnet_config::DevnetConfig as DevnetToml;
 
@@ -57,6 +57,11 @@ struct StartArgs {
     /// memory only).
     #[arg(long, value_name = "DIR")]
     state: Option<PathBuf>,
+    /// Serve exactly what a bare stacks-node serves: no Hiro API (`/extended`) routes,
+    /// text 404s, no transaction index, no fee estimate before a kind of call is mined.
+    /// Clients then follow transactions as on a clinic's own node.
+    #[arg(long)]
+    bare_node: bool,
 }
 
 /// Arguments of `ehr devnet reset` and `ehr devnet repair`.
@@ -130,6 +135,11 @@ fn run_start(args: &StartArgs, json: bool) -> anyhow::Result<ExitCode> {
         genesis: Genesis::from_accounts(&toml, manifest.as_ref())?,
         state_dir: args.state.clone(),
         observers: toml.observers.clone(),
+        routes: if args.bare_node {
+            Routes::BareNode
+        } else {
+            Routes::NodeAndHiroApi
+        },
     };
     let mining = config.mining;
     let accounts = config.genesis.accounts.clone();

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::context::{Context, EXIT_REFUSED};
+use crate::context::{Context, EXIT_DROPPED, EXIT_REFUSED, EXIT_RESULT_UNKNOWN};
 use anyhow::Context as _;
 use clarity::vm::types::{PrincipalData, QualifiedContractIdentifier};
 use clarity::vm::ClarityVersion;
@@ -271,14 +271,22 @@ fn outcome_json(outcome: &TxOutcome) -> serde_json::Value {
             reason,
             replaced_by,
         } => serde_json::json!({
-            "status": "dropped", "reason": format!("{reason:?}"),
+            "status": "dropped", "reason": format!("{reason:?}"), "detail": reason.to_string(),
             "replaced_by": replaced_by.map(|t| format!("0x{t}")),
+        }),
+        TxOutcome::MinedResultUnknown { tip_height } => serde_json::json!({
+            "status": "mined_result_unknown", "tip_height": tip_height,
         }),
     }
 }
 
 fn print_outcome(ctx: &Context, txid: &str, value: serde_json::Value) -> anyhow::Result<ExitCode> {
-    let refused = value["status"] == "aborted";
+    let code = match value["status"].as_str() {
+        Some("aborted") => ExitCode::from(EXIT_REFUSED),
+        Some("dropped") => ExitCode::from(EXIT_DROPPED),
+        Some("mined_result_unknown") => ExitCode::from(EXIT_RESULT_UNKNOWN),
+        _ => ExitCode::SUCCESS,
+    };
     if ctx.args.json {
         println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
@@ -299,17 +307,18 @@ fn print_outcome(ctx: &Context, txid: &str, value: serde_json::Value) -> anyhow:
                     .map(|e| format!(": {e}"))
                     .unwrap_or_default()
             ),
+            Some("mined_result_unknown") => println!(
+                "{txid}: in a block (at or below height {}), result unknown: this node keeps \
+                 no results; give --api a Hiro API or `ehr index` fed by this node",
+                value["tip_height"]
+            ),
             _ => println!(
-                "{txid}: dropped ({})",
-                value["reason"].as_str().unwrap_or("")
+                "{txid}: dropped: {}; nothing changed, send it again",
+                value["detail"].as_str().unwrap_or("")
             ),
         }
     }
-    Ok(if refused {
-        ExitCode::from(EXIT_REFUSED)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(code)
 }
 
 fn status(ctx: &Context, txid: &str) -> anyhow::Result<ExitCode> {

@@ -147,6 +147,23 @@ pub struct DevnetConfig {
     pub state_dir: Option<PathBuf>,
     /// Event observers that get `/new_block`, `/new_mempool_tx` and `/new_burn_block`.
     pub observers: Vec<EventObserver>,
+    /// Which HTTP routes it serves. Default: the node's and the Hiro API's.
+    pub routes: Routes,
+}
+
+/// The HTTP face of a devnet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Routes {
+    /// The stacks-node RPC and the Hiro API routes wallets use (`/extended/v1/tx`,
+    /// nonces, status) on one port, as Hiro's public hosts serve them.
+    #[default]
+    NodeAndHiroApi,
+    /// Exactly what a bare stacks-node serves: no `/extended` routes, a text 404 for any
+    /// unknown path, `/v2/transactions/unconfirmed` holding mined transactions too, no
+    /// transaction index (`/v3/transaction` answers 501), and fee estimates only for
+    /// payloads of a kind already mined (`NoEstimateAvailable` before). What a client
+    /// must cope with when a clinic runs its own node.
+    BareNode,
 }
 
 impl DevnetConfig {
@@ -158,6 +175,7 @@ impl DevnetConfig {
             genesis,
             state_dir: None,
             observers: Vec::new(),
+            routes: Routes::default(),
         }
     }
 }

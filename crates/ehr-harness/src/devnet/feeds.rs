@@ -15,6 +15,7 @@ use clarity::vm::costs::ExecutionCost;
 use serde_json::json;
 
 use super::admission::Checked;
+use super::store::DropReason;
 use super::execute::Outcome;
 use super::json;
 use super::DevnetError;
@@ -157,6 +158,23 @@ impl Feeds {
             .filter(|o| o.keys.any || o.keys.mempool)
         {
             let _ = o.queue.send(("/new_mempool_tx", body.clone()));
+        }
+    }
+
+    /// `/drop_mempool_tx` for transactions that left the mempool unmined, with the node's
+    /// reason word and the replacing transaction.
+    pub fn dropped_txs(&self, txids: &[[u8; 32]], reason: DropReason, replaced_by: Option<&[u8; 32]>) {
+        let body = Arc::new(json!({
+            "dropped_txids": txids.iter().map(|t| json::hex0x(t)).collect::<Vec<_>>(),
+            "reason": reason.node_word(),
+            "new_txid": replaced_by.map(|t| json::hex0x(t)),
+        }));
+        for o in self
+            .observers
+            .iter()
+            .filter(|o| o.keys.any || o.keys.mempool)
+        {
+            let _ = o.queue.send(("/drop_mempool_tx", body.clone()));
         }
     }
 

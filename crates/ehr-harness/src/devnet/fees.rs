@@ -5,7 +5,8 @@
 //! one that makes the fee the minimum relay fee (1 micro-STX per byte), which is all this
 //! devnet's empty fee market asks.
 //!
-//! It never answers `NoEstimateAvailable` for a valid payload: stacks.js 7.6.0 falls back
+//! With the Hiro routes it never answers `NoEstimateAvailable` for a valid payload (a bare
+//! node's face does, as a stacks-node does before it has mined that kind): stacks.js 7.6.0 falls back
 //! to `/v2/fees/transfer` on that answer but forgets the caller's `client`, so against any
 //! node URL but the default it fails.
 
@@ -103,7 +104,13 @@ fn percentile(sorted: &[f64], pct: usize) -> f64 {
 }
 
 /// Estimates the fee of a payload; the error is the node's 400 body.
-pub(crate) fn estimate(node: &mut Node, request: &EstimateRequest) -> Result<Json, Json> {
+/// With `learned_only`, as a stacks-node's estimator: no estimate for a kind of payload
+/// no block has mined yet.
+pub(crate) fn estimate(
+    node: &mut Node,
+    request: &EstimateRequest,
+    learned_only: bool,
+) -> Result<Json, Json> {
     let failure = |reason: &str, message: String| {
         json!({ "error": "Estimation could not be performed", "reason": reason,
                 "reason_data": { "message": message } })
@@ -137,6 +144,12 @@ pub(crate) fn estimate(node: &mut Node, request: &EstimateRequest) -> Result<Jso
         .iter()
         .find(|(tx, _, _)| same_kind(&tx.payload, &payload))
         .map(|(_, cost, _)| *cost);
+    if learned.is_none() && learned_only {
+        return Err(failure(
+            "NoEstimateAvailable",
+            "No estimate available for the provided payload.".into(),
+        ));
+    }
     let cost = learned.or_else(|| dry_run(node, &payload)).ok_or_else(|| {
         failure(
             "NoEstimateAvailable",

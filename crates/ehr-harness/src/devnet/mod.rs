@@ -40,7 +40,7 @@ mod rejection;
 mod server;
 mod store;
 
-pub use config::{DevnetConfig, Genesis, GenesisContract, Mining};
+pub use config::{DevnetConfig, Genesis, GenesisContract, Mining, Routes};
 pub use error::DevnetError;
 pub use rejection::{Reason, Rejection};
 pub use store::{is_state_dir, repair_state_dir, reset_state_dir, Repair};
@@ -124,10 +124,11 @@ pub async fn spawn(config: DevnetConfig) -> Result<DevnetHandle, DevnetError> {
         source,
     })?;
     let url = format!("http://{addr}");
+    let routes = config.routes;
     let (chain, thread) = node::start(config, url.clone()).await?;
     let height = chain.height;
     let (stop, stopped) = oneshot::channel();
-    let server = tokio::spawn(server::serve(listener, chain, stopped));
+    let server = tokio::spawn(server::serve(listener, chain, routes, stopped));
     Ok(DevnetHandle {
         addr,
         url,

@@ -480,6 +480,9 @@ impl Node {
         let replaced = self.admit(&tx).map_err(Refusal::Rejected)?;
         if let Some(old) = replaced {
             self.drop_tx(old, DropReason::ReplaceByFee, Some(tx.txid));
+            if let Some(feeds) = &self.feeds {
+                feeds.dropped_txs(&[old], DropReason::ReplaceByFee, Some(&tx.txid));
+            }
             self.log(&Record::Drop {
                 txid: key_hex(&old),
                 reason: DropReason::ReplaceByFee,
@@ -662,6 +665,9 @@ impl Node {
             }
         }
         for (key, reason) in &drops {
+            if let Some(feeds) = &self.feeds {
+                feeds.dropped_txs(&[*key], *reason, None);
+            }
             self.log(&Record::Drop {
                 txid: key_hex(key),
                 reason: *reason,

@@ -21,7 +21,8 @@ use tower_http::cors::{Any, CorsLayer};
 use super::admission;
 use super::guard;
 use super::hiro;
-use super::node::{parse_key, Chain, Node, Refusal};
+use super::config::Routes;
+use super::node::{parse_key, Chain, Node, Refusal, TxState};
 use super::rejection::Rejection;
 use super::store::Record;
 use super::{fees, json as shapes, DevnetError};
@@ -52,7 +53,12 @@ impl IntoResponse for Failure {
 type Answer = Result<Response, Failure>;
 
 /// Serves until `stopped` fires, then stops the chain thread and lets open streams end.
-pub(crate) async fn serve(listener: TcpListener, chain: Chain, stopped: oneshot::Receiver<()>) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    chain: Chain,
+    routes: Routes,
+    stopped: oneshot::Receiver<()>,
+) {
     let bound = match listener.local_addr() {
         Ok(addr) => addr,
         Err(e) => {
@@ -78,9 +84,21 @@ pub(crate) async fn serve(listener: TcpListener, chain: Chain, stopped: oneshot:
         .route("/v2/contracts/interface/{addr}/{contract}", get(interface))
         .route("/v2/contracts/source/{addr}/{contract}", get(source))
         .route("/v2/fees/transfer", get(fee_rate))
-        .route("/v2/fees/transaction", post(fee_estimate))
-        .route("/extended/v1/tx/{txid}", get(hiro_tx))
-        .route("/extended/v1/address/{principal}/nonces", get(hiro_nonces))
+        .route(
+            "/v2/fees/transaction",
+            post(move |chain, body| fee_estimate(chain, routes, body)),
+        )
+        .route("/v2/transactions/unconfirmed/{txid}", get(unconfirmed_tx))
+        .route("/v3/transaction/{txid}", get(indexed_tx));
+    let rpc = match routes {
+        Routes::NodeAndHiroApi => rpc
+            .route("/extended/v1/status", get(hiro_status))
+            .route("/extended/v1/tx/{txid}", get(hiro_tx))
+            .route("/extended/v1/address/{principal}/nonces", get(hiro_nonces)),
+        Routes::BareNode => rpc,
+    };
+    let rpc = rpc
+        .fallback(no_such_route)
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
@@ -424,21 +442,74 @@ async fn fee_rate() -> Json<u64> {
     Json(fees::MINIMUM_FEE_RATE)
 }
 
-async fn fee_estimate(State(chain): State<Chain>, body: Bytes) -> Answer {
+async fn fee_estimate(State(chain): State<Chain>, routes: Routes, body: Bytes) -> Answer {
     let request: fees::EstimateRequest = serde_json::from_slice(&body).map_err(|e| {
         text(
             StatusCode::BAD_REQUEST,
             format!("Failed to parse JSON body: {e}"),
         )
     })?;
-    let estimate = ask(&chain, move |node| fees::estimate(node, &request)).await?;
+    let learned_only = routes == Routes::BareNode;
+    let estimate = ask(&chain, move |node| {
+        fees::estimate(node, &request, learned_only)
+    })
+    .await?;
     match estimate {
         Ok(body) => Ok(Json(body).into_response()),
         Err(body) => Err(Failure::Json(StatusCode::BAD_REQUEST, body)),
     }
 }
 
+/// What a stacks-node answers for a path no route matches.
+async fn no_such_route() -> Failure {
+    text(StatusCode::NOT_FOUND, "No such file or directory")
+}
+
+/// `GET /v2/transactions/unconfirmed/{txid}`: a transaction the node holds, as a node
+/// answers: pending and mined ones alike (a node keeps mined transactions in its mempool
+/// database until they are garbage-collected), not one dropped or never seen.
+async fn unconfirmed_tx(State(chain): State<Chain>, Path(id): Path<String>) -> Answer {
+    let not_found = || {
+        text(
+            StatusCode::NOT_FOUND,
+            format!("Transaction {id} not found in mempool or unconfirmed microblock stream"),
+        )
+    };
+    if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+        return Err(no_such_route().await);
+    }
+    let key = parse_key(&id).ok_or_else(not_found)?;
+    let entry = ask(&chain, move |node| node.tx(&key)).await?.ok_or_else(not_found)?;
+    if matches!(entry.state, TxState::Dropped { .. }) {
+        return Err(not_found());
+    }
+    Ok(Json(json!({ "tx": hex::encode(&entry.tx.raw), "status": "Mempool" })).into_response())
+}
+
+/// `GET /v3/transaction/{txid}`: this devnet keeps no transaction index, and answers as a
+/// node started without `txindex`.
+async fn indexed_tx(Path(id): Path<String>) -> Answer {
+    if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+        return Err(no_such_route().await);
+    }
+    Err(text(
+        StatusCode::NOT_IMPLEMENTED,
+        "Transaction indexing is not enabled",
+    ))
+}
+
 // ----- Hiro API -------------------------------------------------------------------------
+
+/// `GET /extended/v1/status`: the API is up, and where the chain tip is.
+async fn hiro_status(State(chain): State<Chain>) -> Answer {
+    let height = ask(&chain, |node| node.tip_height()).await?;
+    Ok(Json(json!({
+        "server_version": concat!("ehr-devnet ", env!("CARGO_PKG_VERSION")),
+        "status": "ready",
+        "chain_tip": { "block_height": height },
+    }))
+    .into_response())
+}
 
 #[derive(Deserialize)]
 struct EventPage {

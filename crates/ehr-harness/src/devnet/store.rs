@@ -54,6 +54,16 @@ pub(crate) enum DropReason {
 }
 
 impl DropReason {
+    /// The node's word for it in `/drop_mempool_tx` (stacks-core `MemPoolDropReason`).
+    pub fn node_word(self) -> &'static str {
+        match self {
+            DropReason::ReplaceByFee => "ReplaceByFee",
+            DropReason::StaleGarbageCollect => "StaleGarbageCollect",
+            DropReason::TooExpensive => "TooExpensive",
+            DropReason::Problematic => "Problematic",
+        }
+    }
+
     /// Hiro's `tx_status` for a transaction dropped for this reason.
     pub fn status(self) -> &'static str {
         match self {

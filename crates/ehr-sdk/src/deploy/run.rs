@@ -647,6 +647,35 @@ impl Run<'_, '_> {
                 reason,
                 detail: vm_error.unwrap_or_else(|| format!("it returned {result}")),
             }),
+            // A bare node keeps no result: the contract being there with this source is
+            // the deploy's success.
+            Ok(TxOutcome::MinedResultUnknown { tip_height }) => {
+                match d.node.contract_source(contract).await {
+                    Ok(there) if there.source == step.source => {
+                        progress(DeployEvent::Mined {
+                            name,
+                            txid,
+                            block: tip_height,
+                        });
+                        Ok(StepOutcome::Deployed {
+                            txid,
+                            block: tip_height,
+                            nonce,
+                            fee,
+                        })
+                    }
+                    Ok(_) | Err(NodeError::NotFound { .. }) => Err(StepFailure::Aborted {
+                        txid,
+                        block: tip_height,
+                        reason: AbortReason::Response,
+                        detail: format!(
+                            "it is in a block, but {contract} does not hold this source: the \
+                             deploy failed (the node keeps no result to say why)"
+                        ),
+                    }),
+                    Err(other) => Err(StepFailure::Lookup(other)),
+                }
+            }
             Ok(TxOutcome::Dropped {
                 reason,
                 replaced_by,

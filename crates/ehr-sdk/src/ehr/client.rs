@@ -81,8 +81,23 @@ pub enum ClientError {
         /// The transaction.
         txid: Txid,
     },
+    /// The transaction is in a block, but the node keeps no result for it (a bare
+    /// stacks-node): whether it succeeded is unknown.
+    #[error(
+        "transaction 0x{txid} for {function} is in a block (at or below height {tip_height}), \
+         but this node keeps no results, so whether it succeeded is unknown; follow it \
+         through a Hiro API or `ehr index` (--api URL) and run `ehr tx status 0x{txid}`"
+    )]
+    ResultUnknown {
+        /// `contract.function`.
+        function: String,
+        /// The node's tip height when it was seen mined.
+        tip_height: u64,
+        /// The transaction.
+        txid: Txid,
+    },
     /// The node dropped the transaction from its mempool; it will never be mined.
-    #[error("transaction 0x{txid} for {function} was dropped ({reason:?}); send it again with a fresh nonce")]
+    #[error("transaction 0x{txid} for {function} was dropped: {reason}; nothing changed, send it again")]
     Dropped {
         /// `contract.function`.
         function: String,
@@ -384,6 +399,11 @@ impl EhrClient {
                     txid: sent.txid,
                 }),
             },
+            TxOutcome::MinedResultUnknown { tip_height } => Err(ClientError::ResultUnknown {
+                function,
+                tip_height,
+                txid: sent.txid,
+            }),
             TxOutcome::Dropped { reason, .. } => Err(ClientError::Dropped {
                 function,
                 reason,

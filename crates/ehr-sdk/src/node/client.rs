@@ -2,6 +2,7 @@
 //! times out, retries what is safe to retry (see [`super::retry`]) and turns every answer
 //! the endpoint does not define into a [`NodeError`].
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use clarity::vm::types::{OptionalData, PrincipalData, QualifiedContractIdentifier};
@@ -22,6 +23,7 @@ use super::fees::{
 use super::info::NodeInfo;
 use super::rejection::{RejectReason, RejectionBody};
 use super::retry::{self, RetryPolicy};
+use super::follow::TxSource;
 use super::tx_status::{HiroTx, TxOutcome, TxStatus};
 use super::wire::{parse_txid, value_from_hex, value_to_hex};
 
@@ -36,8 +38,12 @@ const QUOTED_BODY_LIMIT: usize = 512;
 #[derive(Debug, Clone)]
 pub struct NodeClient {
     http: reqwest::Client,
-    node: BaseUrl,
-    api: BaseUrl,
+    pub(super) node: BaseUrl,
+    pub(super) api: BaseUrl,
+    /// Whether the Hiro API was given apart from the node (then it must answer as one).
+    pub(super) api_set_apart: bool,
+    /// How transactions are followed, once detected (shared by clones).
+    pub(super) source: Arc<OnceLock<TxSource>>,
     timeout: Duration,
     retry: RetryPolicy,
 }
@@ -91,6 +97,8 @@ impl NodeClientBuilder {
             http,
             node,
             api,
+            api_set_apart: self.api_url.is_some(),
+            source: Arc::new(OnceLock::new()),
             timeout: self.timeout,
             retry: self.retry,
         })
@@ -149,13 +157,14 @@ impl NodeClient {
         self.get(url, &format!("nonces of {principal}")).await
     }
 
-    /// The nonce for `principal`'s next transaction, as wallets pick it: the Hiro API's
-    /// `possible_next_nonce` (which counts pending transactions), or, when no Hiro API
-    /// answers, the node's account nonce (which counts mined ones only).
+    /// The nonce for `principal`'s next transaction, as wallets pick it: with a Hiro API,
+    /// its `possible_next_nonce` (which counts pending transactions); on a bare node, the
+    /// account nonce (which counts mined ones only, so send the next transaction after the
+    /// last one is mined, as `EhrClient::execute` does).
     pub async fn next_nonce(&self, principal: &PrincipalData) -> Result<u64, NodeError> {
-        match self.nonces(principal).await {
-            Ok(nonces) => Ok(nonces.possible_next_nonce),
-            Err(_) => Ok(self.account(principal).await?.nonce),
+        match self.tx_source().await? {
+            TxSource::HiroApi { .. } => Ok(self.nonces(principal).await?.possible_next_nonce),
+            TxSource::NodeWithTxIndex | TxSource::Node => Ok(self.account(principal).await?.nonce),
         }
     }
 
@@ -369,7 +378,7 @@ impl NodeClient {
 
     /// `GET /extended/v1/tx/0x{txid}` on the Hiro API: pending, mined (with its result), or
     /// dropped. A transaction the API has not seen is [`NodeError::NotFound`].
-    pub async fn tx_status(&self, txid: &Txid) -> Result<TxStatus, NodeError> {
+    pub(super) async fn hiro_tx_status(&self, txid: &Txid) -> Result<TxStatus, NodeError> {
         let url = self
             .api
             .endpoint(&["extended", "v1", "tx", &format!("0x{txid}")]);
@@ -380,8 +389,10 @@ impl NodeClient {
     }
 
     /// Polls [`tx_status`](Self::tx_status) every `poll_interval` until the transaction is
-    /// mined, rolled back or dropped, for at most `timeout` in all. Not being found yet is
-    /// not an error while waiting (an indexer may lag the node); any other failure is.
+    /// final (mined, rolled back, dropped, or mined with its result unknown on a bare node),
+    /// for at most `timeout` in all. Through a Hiro API not being found yet is not an error
+    /// (an indexer may lag the node); on a bare node, which holds every transaction it
+    /// accepted, it is, and a transaction that leaves the mempool unmined was evicted.
     pub async fn wait_for(
         &self,
         txid: &Txid,
@@ -390,12 +401,10 @@ impl NodeClient {
     ) -> Result<TxOutcome, NodeError> {
         let mut seen_pending = false;
         let polling = async {
+            let source = self.tx_source().await?;
             loop {
-                match self.tx_status(txid).await {
-                    Ok(TxStatus::Final(outcome)) => return Ok(outcome),
-                    Ok(TxStatus::Pending) => seen_pending = true,
-                    Err(NodeError::NotFound { .. }) => {}
-                    Err(other) => return Err(other),
+                if let Some(outcome) = self.wait_step(&source, txid, &mut seen_pending).await? {
+                    return Ok(outcome);
                 }
                 tokio::time::sleep(poll_interval).await;
             }
@@ -426,7 +435,7 @@ impl NodeClient {
     }
 
     /// A GET whose 200 answer is JSON of type `T` and whose 404 means `what` does not exist.
-    async fn get<T: DeserializeOwned>(&self, url: Url, what: &str) -> Result<T, NodeError> {
+    pub(super) async fn get<T: DeserializeOwned>(&self, url: Url, what: &str) -> Result<T, NodeError> {
         self.fetch(Method::GET, url, Body::Empty, what).await
     }
 
@@ -444,7 +453,7 @@ impl NodeClient {
             StatusCode::OK => answer.json(),
             StatusCode::NOT_FOUND => {
                 let body = answer.text();
-                if body.starts_with(UNKNOWN_ROUTE) {
+                if is_unknown_route(&body) {
                     Err(NodeError::NoSuchEndpoint {
                         url: answer.url.to_string(),
                         body,
@@ -462,7 +471,12 @@ impl NodeClient {
 
     /// Sends a request, retrying transient failures as the policy allows, and returns the
     /// last answer, whatever its status.
-    async fn send(&self, method: Method, url: Url, body: Body) -> Result<Answer, NodeError> {
+    pub(super) async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        body: Body,
+    ) -> Result<Answer, NodeError> {
         let mut after_uncertain_attempt = false;
         let mut attempt = 0;
         loop {
@@ -557,12 +571,16 @@ fn cause_of(err: &reqwest::Error) -> String {
     }
 }
 
-/// stacks-node's 404 text for a path it has no handler for (`No such API endpoint 'GET
-/// /extended/...'`), as opposed to a missing object.
-const UNKNOWN_ROUTE: &str = "No such API endpoint";
+/// Whether a 404 body is stacks-node's answer for a path it has no handler for, as opposed
+/// to a missing object: `No such file or directory` when no route pattern matches (what a
+/// bare node answers for `/extended/...`), `No such API endpoint 'GET /...'` when a handler
+/// table has no entry.
+fn is_unknown_route(body: &str) -> bool {
+    body == "No such file or directory" || body.starts_with("No such API endpoint")
+}
 
 /// A [`NodeError::Decode`] for `url`.
-fn decode_error(url: &Url, reason: impl Into<String>) -> NodeError {
+pub(super) fn decode_error(url: &Url, reason: impl Into<String>) -> NodeError {
     NodeError::Decode {
         url: url.to_string(),
         reason: reason.into(),
@@ -571,7 +589,7 @@ fn decode_error(url: &Url, reason: impl Into<String>) -> NodeError {
 
 /// A base URL that can address endpoints: http or https, without query or fragment.
 #[derive(Debug, Clone)]
-struct BaseUrl(Url);
+pub(super) struct BaseUrl(Url);
 
 impl BaseUrl {
     /// Checks `text` as a base URL.
@@ -602,7 +620,7 @@ impl BaseUrl {
 
     /// The URL of the endpoint at `segments` below the base path; each segment is
     /// percent-encoded (Clarity names may hold `?`, `/`, `<`...), and nodes decode them.
-    fn endpoint(&self, segments: &[&str]) -> Url {
+    pub(super) fn endpoint(&self, segments: &[&str]) -> Url {
         let mut url = self.0.clone();
         // An http(s) URL always has a path to extend (`parse` admits no other scheme).
         if let Ok(mut path) = url.path_segments_mut() {
@@ -613,7 +631,7 @@ impl BaseUrl {
 }
 
 /// A request body.
-enum Body {
+pub(super) enum Body {
     /// No body (GET).
     Empty,
     /// A JSON document.
@@ -635,10 +653,10 @@ impl Body {
 }
 
 /// The final answer to a request.
-struct Answer {
+pub(super) struct Answer {
     url: Url,
-    status: StatusCode,
-    body: Vec<u8>,
+    pub(super) status: StatusCode,
+    pub(super) body: Vec<u8>,
     /// Whether an earlier attempt may have reached the server (it timed out or got a
     /// transient error status), so a side effect of it may already have happened.
     after_uncertain_attempt: bool,
@@ -657,7 +675,7 @@ impl Answer {
     }
 
     /// The body as text for a message: a JSON string unquoted, cut to a readable length.
-    fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         let text = serde_json::from_slice::<String>(&self.body)
             .unwrap_or_else(|_| String::from_utf8_lossy(&self.body).into_owned());
         let text = text.trim();
@@ -668,7 +686,7 @@ impl Answer {
     }
 
     /// An [`NodeError::Http`] for this answer.
-    fn http_error(&self) -> NodeError {
+    pub(super) fn http_error(&self) -> NodeError {
         NodeError::Http {
             url: self.url.to_string(),
             status: self.status.as_u16(),

@@ -82,6 +82,18 @@ pub enum NodeError {
         /// The server's answer.
         body: String,
     },
+    /// The URL given as the Hiro API does not answer `/extended/v1/status` as one.
+    #[error(
+        "{url} does not answer as a Hiro API ({answer}); give --api the URL of a \
+         stacks-blockchain-api or of `ehr index`, or leave it out to follow transactions \
+         through the node alone"
+    )]
+    NotAHiroApi {
+        /// The status URL asked.
+        url: String,
+        /// What it answered.
+        answer: String,
+    },
     /// The node refused the transaction (HTTP 400 with a mempool rejection).
     #[error("transaction 0x{txid} rejected ({reason}): {}", reason.describe(reason_data.as_ref()))]
     BroadcastRejected {

@@ -35,6 +35,7 @@ mod client;
 mod contract;
 mod error;
 mod fees;
+mod follow;
 mod info;
 mod rejection;
 mod retry;
@@ -49,6 +50,7 @@ pub use contract::{
 };
 pub use error::NodeError;
 pub use fees::{FeeEstimate, FeeEstimation};
+pub use follow::TxSource;
 pub use info::NodeInfo;
 pub use rejection::RejectReason;
 pub use retry::RetryPolicy;

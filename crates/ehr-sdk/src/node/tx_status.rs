@@ -1,5 +1,5 @@
-//! Where a transaction is: pending, mined (committed or rolled back) or dropped, from the
-//! Hiro API's `GET /extended/v1/tx/{txid}`.
+//! Where a transaction is: pending, mined (committed or rolled back, or with its result
+//! unknown) or dropped; and the Hiro API's `GET /extended/v1/tx/{txid}` shape of it.
 
 use clarity::vm::Value;
 use serde::Deserialize;
@@ -40,6 +40,14 @@ pub enum TxOutcome {
         /// The VM's error text, when the API gives one.
         vm_error: Option<String>,
     },
+    /// In a block (its origin's nonce is spent and the node still holds it), but the node
+    /// keeps no result for it: a bare stacks-node without a transaction index, or a block
+    /// before Nakamoto. Read the chain's state, or follow it through a Hiro API or
+    /// `ehr index`, to learn whether it succeeded.
+    MinedResultUnknown {
+        /// The node's Stacks tip height when it was seen mined (its block is at or below).
+        tip_height: u64,
+    },
     /// Removed from the mempool without being mined; it never will be. Build a new
     /// transaction (the nonce is free again unless `replaced_by` took it).
     Dropped {
@@ -74,6 +82,29 @@ pub enum DropReason {
     StaleGarbageCollect,
     /// The node judged it problematic.
     Problematic,
+    /// It left a bare node's mempool unmined: replaced by another transaction with the same
+    /// nonce and a higher fee, or garbage-collected; the node does not say which.
+    Evicted,
+}
+
+impl std::fmt::Display for DropReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DropReason::ReplaceByFee => {
+                "replaced by another transaction with the same nonce and a higher fee"
+            }
+            DropReason::ReplaceAcrossFork => {
+                "a transaction with the same nonce was mined on another fork"
+            }
+            DropReason::TooExpensive => "it costs more than a block can hold",
+            DropReason::StaleGarbageCollect => "it waited in the mempool too long",
+            DropReason::Problematic => "the node judged it problematic",
+            DropReason::Evicted => {
+                "it left the node's mempool unmined (replaced by a transaction with the same \
+                 nonce, or garbage-collected)"
+            }
+        })
+    }
 }
 
 /// The fields of the Hiro API's transaction object that the status needs.

@@ -1,0 +1,169 @@
+//! The client side: the Hiro API routes a wallet (and `ehr --api`) follows transactions
+//! with, answered from the index, in the Hiro API's shapes.
+//!
+//! - `GET /extended/v1/status`: up, and the last block indexed.
+//! - `GET /extended/v1/tx/0x{txid}`: pending, mined with its result, or dropped.
+//! - `GET /extended/v1/address/{principal}/nonces`: the node's account nonce, moved past
+//!   the pending transactions the index holds.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use clarity::vm::types::PrincipalData;
+use ehr_sdk::node::NodeClient;
+use serde_json::{json, Value as Json_};
+
+use crate::observer::normalise_txid;
+use crate::store::{StoreError, TxState, TxStore};
+
+/// What the API routes share.
+#[derive(Clone)]
+pub(crate) struct ApiState {
+    pub store: Arc<TxStore>,
+    pub node: NodeClient,
+}
+
+/// The API routes.
+pub(crate) fn routes(state: ApiState) -> Router {
+    Router::new()
+        .route("/extended/v1/status", get(status))
+        .route("/extended/v1/tx/{txid}", get(tx))
+        .route("/extended/v1/address/{principal}/nonces", get(nonces))
+        .fallback(|| async { not_found("no such route on ehr index") })
+        .with_state(state)
+}
+
+/// An error answer in the Hiro API's shape.
+#[derive(Debug, thiserror::Error)]
+enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the node behind the index: {0}")]
+    Node(#[from] ehr_sdk::node::NodeError),
+}
+
+fn not_found(message: &str) -> Response {
+    ApiError::NotFound(message.to_string()).into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Node(_) => StatusCode::BAD_GATEWAY,
+        };
+        let body = json!({
+            "statusCode": status.as_u16(),
+            "error": status.canonical_reason().unwrap_or("Error"),
+            "message": self.to_string(),
+        });
+        (status, Json(body)).into_response()
+    }
+}
+
+async fn status(State(state): State<ApiState>) -> Result<Json<Json_>, ApiError> {
+    let tip = state.store.tip()?;
+    Ok(Json(json!({
+        "server_version": concat!("ehr-index ", env!("CARGO_PKG_VERSION")),
+        "status": "ready",
+        "chain_tip": tip.map(|(height, hash)| json!({
+            "block_height": height, "index_block_hash": hash,
+        })),
+    })))
+}
+
+/// The Hiro API's word for a node's drop reason.
+fn hiro_drop_status(reason: &str) -> &'static str {
+    match reason {
+        "ReplaceByFee" => "dropped_replace_by_fee",
+        "ReplaceAcrossFork" => "dropped_replace_across_fork",
+        "TooExpensive" => "dropped_too_expensive",
+        "Problematic" => "dropped_problematic",
+        _ => "dropped_stale_garbage_collect",
+    }
+}
+
+async fn tx(State(state): State<ApiState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    if !id.starts_with("0x") {
+        return Ok(Redirect::permanent(&format!("/extended/v1/tx/0x{id}")).into_response());
+    }
+    let txid = normalise_txid(&id)
+        .ok_or_else(|| ApiError::BadRequest(format!("`{id}` is not a transaction id")))?;
+    let row = state
+        .store
+        .tx(&txid)?
+        .ok_or_else(|| ApiError::NotFound("could not find transaction by ID".into()))?;
+    let mut body = json!({
+        "tx_id": row.txid,
+        "nonce": row.nonce,
+        "fee_rate": row.fee.to_string(),
+        "sender_address": row.sender,
+    });
+    match row.state {
+        TxState::Pending => body["tx_status"] = json!("pending"),
+        TxState::Mined {
+            status,
+            result_hex,
+            block_height,
+            index_block_hash,
+            tx_index,
+            vm_error,
+        } => {
+            body["tx_status"] = json!(status);
+            body["tx_result"] = json!({ "hex": result_hex });
+            body["block_height"] = json!(block_height);
+            body["index_block_hash"] = json!(index_block_hash);
+            body["tx_index"] = json!(tx_index);
+            body["vm_error"] = json!(vm_error);
+            body["canonical"] = json!(true);
+        }
+        TxState::Dropped {
+            reason,
+            replaced_by,
+        } => {
+            body["tx_status"] = json!(hiro_drop_status(&reason));
+            body["replaced_by_tx_id"] = json!(replaced_by);
+        }
+    }
+    Ok(Json(body).into_response())
+}
+
+async fn nonces(
+    State(state): State<ApiState>,
+    Path(who): Path<String>,
+) -> Result<Json<Json_>, ApiError> {
+    let principal = PrincipalData::parse(&who)
+        .map_err(|_| ApiError::BadRequest(format!("`{who}` is not a Stacks address")))?;
+    let account = state.node.account(&principal).await?;
+    let pending: Vec<u64> = state
+        .store
+        .pending_nonces(&principal.to_string())?
+        .into_iter()
+        .filter(|n| *n >= account.nonce)
+        .collect();
+    let last_pending = pending.last().copied();
+    let next = last_pending.map_or(account.nonce, |n| n + 1).max(account.nonce);
+    let missing: Vec<u64> = match last_pending {
+        Some(last) => (account.nonce..last)
+            .filter(|n| !pending.contains(n))
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(Json(json!({
+        "last_mempool_tx_nonce": last_pending,
+        "last_executed_tx_nonce": account.nonce.checked_sub(1),
+        "possible_next_nonce": next,
+        "detected_missing_nonces": missing,
+        "detected_mempool_nonces": pending,
+    })))
+}

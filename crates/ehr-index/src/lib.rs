@@ -1,0 +1,185 @@
+//! `ehr index`: what a bare stacks-node cannot tell a client, learned from the node's own
+//! event observer stream.
+//!
+//! A stacks-node keeps no transaction results for epoch 2.x blocks and serves none of the
+//! Hiro API routes wallets follow transactions with. Given an `[[events_observer]]` entry
+//! pointing at this server's observer address, the node POSTs every accepted, mined and
+//! dropped transaction here; the index stores them in SQLite and answers
+//! `/extended/v1/tx/{txid}`, `/extended/v1/address/{principal}/nonces` and
+//! `/extended/v1/status` as the Hiro API does, so `ehr --api URL` (or any wallet) follows
+//! transactions on a clinic's own node with no central API in between.
+//!
+//! Two listeners: the observer one takes writes and must be reachable by the node only
+//! (anyone who can POST to it can forge results); the API one is read-only.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let listeners =
+//!     ehr_index::Listeners::bind("127.0.0.1:3700".parse()?, "127.0.0.1:3999".parse()?).await?;
+//! let index = ehr_index::spawn(listeners, "http://127.0.0.1:20443", None).await?;
+//! println!("node config: [[events_observer]] endpoint = \"{}\"", index.observer_addr());
+//! println!("clients: ehr --api {}", index.api_url());
+//! # Ok(()) }
+//! ```
+
+mod api;
+mod observer;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use ehr_sdk::node::{NodeClient, NodeError};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use store::{StoreError, TxStore};
+
+/// The index's two listeners, bound before it starts so their addresses can go into the
+/// node's configuration first (the node needs the observer address, the index the node's).
+#[derive(Debug)]
+pub struct Listeners {
+    observer: TcpListener,
+    api: TcpListener,
+}
+
+impl Listeners {
+    /// Binds the observer address (where the node posts) and the API address (where
+    /// clients read); port 0 picks a free one.
+    pub async fn bind(observer: SocketAddr, api: SocketAddr) -> Result<Self, IndexError> {
+        Ok(Listeners {
+            observer: bind(observer).await?,
+            api: bind(api).await?,
+        })
+    }
+
+    /// Where the node must post: `host:port` for `[[events_observer]] endpoint`.
+    pub fn observer_addr(&self) -> Result<SocketAddr, IndexError> {
+        local(&self.observer)
+    }
+
+    /// Where clients read.
+    pub fn api_addr(&self) -> Result<SocketAddr, IndexError> {
+        local(&self.api)
+    }
+}
+
+fn local(listener: &TcpListener) -> Result<SocketAddr, IndexError> {
+    listener.local_addr().map_err(|source| IndexError::Bind {
+        addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+        source,
+    })
+}
+
+/// Why an index could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// A listener could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The database could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The node URL is not usable.
+    #[error(transparent)]
+    Node(#[from] NodeError),
+}
+
+/// A running index; dropping it stops both servers.
+pub struct IndexHandle {
+    observer: SocketAddr,
+    api: SocketAddr,
+    stop: watch::Sender<bool>,
+    servers: Vec<JoinHandle<()>>,
+}
+
+impl IndexHandle {
+    /// The address to give the node as an events observer endpoint (`host:port`).
+    pub fn observer_addr(&self) -> SocketAddr {
+        self.observer
+    }
+
+    /// The base URL clients give as `--api`.
+    pub fn api_url(&self) -> String {
+        format!("http://{}", self.api)
+    }
+
+    /// Stops both servers and waits for them.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        for server in self.servers.drain(..) {
+            let _ = server.await;
+        }
+    }
+
+    /// Waits until a server stops (it does not, unless it fails).
+    pub async fn wait(&mut self) {
+        if let Some(first) = self.servers.first_mut() {
+            let _ = first.await;
+        }
+    }
+}
+
+impl Drop for IndexHandle {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+async fn bind(addr: SocketAddr) -> Result<TcpListener, IndexError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| IndexError::Bind { addr, source })
+}
+
+/// Opens the store (`db`: a SQLite file, or `None` for memory only) and serves both
+/// listeners on the current tokio runtime; `node_url` is the node whose account nonces
+/// the nonces route starts from.
+pub async fn spawn(
+    listeners: Listeners,
+    node_url: &str,
+    db: Option<&Path>,
+) -> Result<IndexHandle, IndexError> {
+    let store = Arc::new(match db {
+        Some(path) => TxStore::open(path)?,
+        None => TxStore::in_memory()?,
+    });
+    let node = NodeClient::new(node_url)?;
+    let observer = listeners.observer_addr()?;
+    let api = listeners.api_addr()?;
+    let (stop, stopped) = watch::channel(false);
+    let observer_app = observer::routes(store.clone());
+    let api_app = api::routes(api::ApiState { store, node });
+    let servers = vec![
+        tokio::spawn(ehr_http::serve(
+            listeners.observer,
+            observer_app,
+            ehr_http::Limits::default(),
+            stopping(stopped.clone()),
+        )),
+        tokio::spawn(ehr_http::serve(
+            listeners.api,
+            api_app,
+            ehr_http::Limits::default(),
+            stopping(stopped),
+        )),
+    ];
+    Ok(IndexHandle {
+        observer,
+        api,
+        stop,
+        servers,
+    })
+}
+
+/// Resolves when the handle says stop (or is gone).
+async fn stopping(mut stopped: watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|stop| *stop).await;
+}

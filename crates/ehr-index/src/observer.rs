@@ -1,0 +1,189 @@
+//! The event observer side: the routes a stacks-node POSTs to when its config names this
+//! server in an `[[events_observer]]` (with `events_keys = ["*"]`, or at least `memtx`
+//! for pending and dropped transactions).
+//!
+//! A node retries a delivery until it gets 200, so every payload is stored before the
+//! answer, a payload that does not have the node's shape is refused with 400 (and said on
+//! standard error: the node will retry it, stalling loudly rather than losing it), and
+//! payloads the index does not use are acknowledged without being read.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use ehr_sdk::tx::Transaction;
+use serde::Deserialize;
+
+use crate::store::{MinedTx, Seen, TxStore};
+
+/// The routes a node posts to.
+pub fn routes(store: Arc<TxStore>) -> Router {
+    Router::new()
+        .route("/new_block", post(new_block))
+        .route("/new_mempool_tx", post(new_mempool_tx))
+        .route("/drop_mempool_tx", post(drop_mempool_tx))
+        // Delivered to every observer, of no use to a transaction index.
+        .fallback(post(|| async { StatusCode::OK }))
+        .with_state(store)
+}
+
+/// A refused payload or a failed write: the node retries it.
+#[derive(Debug, thiserror::Error)]
+enum ObserverError {
+    #[error("{route}: not a stacks-node event payload: {reason}")]
+    Shape { route: &'static str, reason: String },
+    #[error("{route}: cannot store it: {source}")]
+    Store {
+        route: &'static str,
+        source: crate::store::StoreError,
+    },
+}
+
+impl IntoResponse for ObserverError {
+    fn into_response(self) -> Response {
+        eprintln!("ehr index: {self}");
+        let status = match self {
+            ObserverError::Shape { .. } => StatusCode::BAD_REQUEST,
+            ObserverError::Store { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        };
+        (status, self.to_string()).into_response()
+    }
+}
+
+#[derive(Deserialize)]
+struct Block {
+    block_height: u64,
+    index_block_hash: String,
+    transactions: Vec<BlockTx>,
+}
+
+#[derive(Deserialize)]
+struct BlockTx {
+    txid: String,
+    tx_index: u32,
+    status: String,
+    raw_result: String,
+    raw_tx: String,
+    #[serde(default)]
+    vm_error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Dropped {
+    dropped_txids: Vec<String>,
+    reason: String,
+    #[serde(default)]
+    new_txid: Option<String>,
+}
+
+fn shape(route: &'static str) -> impl Fn(String) -> ObserverError {
+    move |reason| ObserverError::Shape { route, reason }
+}
+
+fn stored(route: &'static str) -> impl Fn(crate::store::StoreError) -> ObserverError {
+    move |source| ObserverError::Store { route, source }
+}
+
+/// What a raw transaction says of itself. The txid is computed from the bytes (the one
+/// rule the SDK uses everywhere), and must match the one the node sent beside them.
+fn seen(raw_hex: &str, announced: Option<&str>) -> Result<Seen, String> {
+    let tx = Transaction::from_hex(raw_hex).map_err(|e| format!("raw_tx: {e}"))?;
+    let txid = format!("0x{}", tx.txid());
+    if let Some(announced) = announced {
+        if !announced.eq_ignore_ascii_case(&txid) {
+            return Err(format!("txid {announced} does not match its raw_tx ({txid})"));
+        }
+    }
+    let stx = tx.as_stacks();
+    Ok(Seen {
+        txid,
+        sender: stx.origin_address().to_string(),
+        nonce: stx.get_origin_nonce(),
+        fee: stx.get_tx_fee(),
+    })
+}
+
+async fn new_block(State(store): State<Arc<TxStore>>, body: Bytes) -> Result<StatusCode, ObserverError> {
+    const ROUTE: &str = "/new_block";
+    let block: Block = serde_json::from_slice(&body).map_err(|e| shape(ROUTE)(e.to_string()))?;
+    let mut txs = Vec::with_capacity(block.transactions.len());
+    for tx in &block.transactions {
+        // Burnchain operations carry no Stacks transaction ("00"), and coinbases and
+        // tenure changes are no wallet's to follow: only what a client can broadcast is
+        // indexed. A wallet transaction that does not decode here is said, not hidden.
+        if tx.raw_tx.trim_start_matches("0x") == "00" {
+            continue;
+        }
+        let seen = match seen(&tx.raw_tx, Some(&tx.txid)) {
+            Ok(seen) => seen,
+            Err(reason) => {
+                eprintln!(
+                    "ehr index: block {}: not indexing transaction {}: {reason}",
+                    block.block_height, tx.txid
+                );
+                continue;
+            }
+        };
+        txs.push(MinedTx {
+            seen,
+            status: tx.status.clone(),
+            result_hex: tx.raw_result.clone(),
+            tx_index: tx.tx_index,
+            vm_error: tx.vm_error.clone(),
+        });
+    }
+    store
+        .block(block.block_height, &block.index_block_hash, &txs)
+        .map_err(stored(ROUTE))?;
+    Ok(StatusCode::OK)
+}
+
+async fn new_mempool_tx(
+    State(store): State<Arc<TxStore>>,
+    body: Bytes,
+) -> Result<StatusCode, ObserverError> {
+    const ROUTE: &str = "/new_mempool_tx";
+    let raws: Vec<String> =
+        serde_json::from_slice(&body).map_err(|e| shape(ROUTE)(e.to_string()))?;
+    let txs = raws
+        .iter()
+        .map(|raw| seen(raw, None))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(shape(ROUTE))?;
+    store.pending(&txs).map_err(stored(ROUTE))?;
+    Ok(StatusCode::OK)
+}
+
+async fn drop_mempool_tx(
+    State(store): State<Arc<TxStore>>,
+    body: Bytes,
+) -> Result<StatusCode, ObserverError> {
+    const ROUTE: &str = "/drop_mempool_tx";
+    let dropped: Dropped =
+        serde_json::from_slice(&body).map_err(|e| shape(ROUTE)(e.to_string()))?;
+    let txids: Vec<String> = dropped
+        .dropped_txids
+        .iter()
+        .map(|t| normalise_txid(t).ok_or_else(|| format!("dropped txid `{t}`")))
+        .collect::<Result<_, _>>()
+        .map_err(shape(ROUTE))?;
+    let replaced_by = match &dropped.new_txid {
+        Some(t) => Some(normalise_txid(t).ok_or_else(|| shape(ROUTE)(format!("new_txid `{t}`")))?),
+        None => None,
+    };
+    store
+        .dropped(&txids, &dropped.reason, replaced_by.as_deref())
+        .map_err(stored(ROUTE))?;
+    Ok(StatusCode::OK)
+}
+
+/// `0x` and 64 lowercase hex digits, from a txid with or without the prefix.
+pub(crate) fn normalise_txid(text: &str) -> Option<String> {
+    let bare = text.strip_prefix("0x").unwrap_or(text);
+    (bare.len() == 64 && bare.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| format!("0x{}", bare.to_ascii_lowercase()))
+}

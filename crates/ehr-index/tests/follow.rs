@@ -1,0 +1,228 @@
+//! Following transactions on every kind of node, from the outside: a devnet serving
+//! exactly a bare stacks-node's routes, the same with `ehr index` fed by its event
+//! observer stream, and a devnet with the Hiro routes. Each outcome (mined with a result,
+//! rolled back, mined with the result unknown, replaced, evicted, unknown) is told apart.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use clarity::vm::types::PrincipalData;
+use clarity::vm::{ClarityVersion, Value};
+use ehr_harness::devnet::{spawn, DevnetConfig, DevnetHandle, Genesis, Mining, Routes};
+use ehr_index::{IndexHandle, Listeners};
+use ehr_sdk::devnet_config::EventObserver;
+use ehr_sdk::keys::SecretKey;
+use ehr_sdk::network::Network;
+use ehr_sdk::node::{AbortReason, DropReason, NodeClient, NodeError, TxOutcome, TxSource, Txid};
+use ehr_sdk::tx::{Memo, Payload, TransactionBuilder};
+
+const WAIT: Duration = Duration::from_secs(20);
+const POLL: Duration = Duration::from_millis(50);
+
+fn key(name: &str) -> SecretKey {
+    ehr_harness::ehr::devnet_accounts()
+        .unwrap()
+        .account(name)
+        .unwrap()
+        .secret_key
+        .clone()
+}
+
+fn principal(name: &str) -> PrincipalData {
+    key(name).address(Network::Devnet).to_principal()
+}
+
+async fn devnet(routes: Routes, mining: Mining, observer: Option<SocketAddr>) -> DevnetHandle {
+    let accounts = ehr_harness::ehr::devnet_accounts().unwrap();
+    let mut config = DevnetConfig::new(Genesis::from_accounts(&accounts, None).unwrap());
+    config.routes = routes;
+    config.mining = mining;
+    config.observers = observer
+        .map(|addr| EventObserver {
+            endpoint: addr.to_string(),
+            events_keys: vec!["*".into()],
+            timeout_ms: 5_000,
+        })
+        .into_iter()
+        .collect();
+    spawn(config).await.unwrap()
+}
+
+/// A bare-node devnet with an index fed by its observer stream.
+async fn indexed(mining: Mining) -> (DevnetHandle, IndexHandle) {
+    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let listeners = Listeners::bind(any, any).await.unwrap();
+    let node = devnet(Routes::BareNode, mining, Some(listeners.observer_addr().unwrap())).await;
+    let index = ehr_index::spawn(listeners, node.url(), None).await.unwrap();
+    (node, index)
+}
+
+fn client(node: &str, api: Option<&str>) -> NodeClient {
+    let mut builder = NodeClient::builder(node);
+    if let Some(api) = api {
+        builder = builder.hiro_api_url(api);
+    }
+    builder.build().unwrap()
+}
+
+async fn send(node: &NodeClient, from: &str, payload: Payload, nonce: u64, fee: u64) -> Txid {
+    let tx = TransactionBuilder::new(Network::Devnet, payload)
+        .nonce(nonce)
+        .fee(fee)
+        .sign(&key(from))
+        .unwrap();
+    node.broadcast(tx.as_bytes()).await.unwrap()
+}
+
+fn transfer(to: &str, amount: u64) -> Payload {
+    Payload::stx_transfer(principal(to), amount, Memo::new("").unwrap())
+}
+
+const REFUSER: &str = "(define-public (refuse) (err u7)) (define-public (accept) (ok u8))";
+
+#[tokio::test]
+async fn a_bare_node_is_followed_through_its_mempool_and_the_senders_nonce() {
+    let node = devnet(Routes::BareNode, Mining::EveryTransaction, None).await;
+    let client = client(node.url(), None);
+    assert_eq!(client.tx_source().await.unwrap(), TxSource::Node);
+
+    // Mined: its nonce is spent while the node still holds it, but the node keeps no
+    // result: said so, not guessed.
+    let nonce = client.next_nonce(&principal("wallet_1")).await.unwrap();
+    let txid = send(&client, "wallet_1", transfer("wallet_2", 1_000), nonce, 300).await;
+    let started = Instant::now();
+    let outcome = client.wait_for(&txid, WAIT, POLL).await.unwrap();
+    assert!(matches!(outcome, TxOutcome::MinedResultUnknown { tip_height } if tip_height >= 1));
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert_eq!(
+        client.next_nonce(&principal("wallet_1")).await.unwrap(),
+        nonce + 1
+    );
+
+    // A txid the node never held is not "pending": it is an error at once.
+    let started = Instant::now();
+    let err = client.wait_for(&Txid([0xab; 32]), WAIT, POLL).await.unwrap_err();
+    assert!(matches!(err, NodeError::NotFound { .. }), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    // The Hiro routes are not there, and that reads as a missing route, not a missing
+    // transaction.
+    let raw = reqwest::get(format!("{}/extended/v1/tx/0x{}", node.url(), txid))
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 404);
+    assert_eq!(raw.text().await.unwrap(), "No such file or directory");
+    let err = client.nonces(&principal("wallet_1")).await.unwrap_err();
+    assert!(matches!(err, NodeError::NoSuchEndpoint { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn a_transaction_replaced_on_a_bare_node_reads_as_evicted() {
+    let node = devnet(
+        Routes::BareNode,
+        Mining::Interval(Duration::from_secs(3600)),
+        None,
+    )
+    .await;
+    let client = client(node.url(), None);
+    let first = send(&client, "wallet_3", transfer("wallet_2", 1), 0, 300).await;
+    let waiting = {
+        let client = client.clone();
+        tokio::spawn(async move { client.wait_for(&first, WAIT, POLL).await })
+    };
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    send(&client, "wallet_3", transfer("wallet_2", 2), 0, 600).await;
+    let outcome = waiting.await.unwrap().unwrap();
+    assert_eq!(
+        outcome,
+        TxOutcome::Dropped {
+            reason: DropReason::Evicted,
+            replaced_by: None
+        }
+    );
+}
+
+#[tokio::test]
+async fn the_index_gives_a_bare_node_results_refusals_and_nonces() {
+    let (node, index) = indexed(Mining::EveryTransaction).await;
+    let client = client(node.url(), Some(&index.api_url()));
+    assert_eq!(
+        client.tx_source().await.unwrap(),
+        TxSource::HiroApi {
+            url: format!("{}/", index.api_url())
+        }
+    );
+    let deployer = principal("deployer");
+    let nonce = client.next_nonce(&deployer).await.unwrap();
+    let deploy = Payload::deploy("refuser", REFUSER, ClarityVersion::Clarity2).unwrap();
+    let txid = send(&client, "deployer", deploy, nonce, 5_000).await;
+    let outcome = client.wait_for(&txid, WAIT, POLL).await.unwrap();
+    assert!(matches!(outcome, TxOutcome::Mined { .. }), "{outcome:?}");
+
+    let contract =
+        clarity::vm::types::QualifiedContractIdentifier::parse(&format!("{deployer}.refuser"))
+            .unwrap();
+    let call = |f: &str| Payload::contract_call(&contract, f, vec![]).unwrap();
+    let nonce = client.next_nonce(&deployer).await.unwrap();
+    assert_eq!(nonce, 1, "the index counts the mined deploy");
+    let refused = send(&client, "deployer", call("refuse"), nonce, 1_000).await;
+    match client.wait_for(&refused, WAIT, POLL).await.unwrap() {
+        TxOutcome::Aborted { reason, result, .. } => {
+            assert_eq!(reason, AbortReason::Response);
+            assert_eq!(result, Value::error(Value::UInt(7)).unwrap());
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let accepted = send(&client, "deployer", call("accept"), nonce + 1, 1_000).await;
+    match client.wait_for(&accepted, WAIT, POLL).await.unwrap() {
+        TxOutcome::Mined { result, block_height } => {
+            assert_eq!(result, Value::okay(Value::UInt(8)).unwrap());
+            assert!(block_height >= 3);
+        }
+        other => panic!("expected success, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_index_says_which_transaction_replaced_a_dropped_one() {
+    let (node, index) = indexed(Mining::Interval(Duration::from_secs(3600))).await;
+    let client = client(node.url(), Some(&index.api_url()));
+    let first = send(&client, "wallet_4", transfer("wallet_2", 1), 0, 300).await;
+    // The index counts the pending transaction in the next nonce, once the node told it.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while client.next_nonce(&principal("wallet_4")).await.unwrap() != 1 {
+        assert!(Instant::now() < deadline, "the index never saw the pending transaction");
+        tokio::time::sleep(POLL).await;
+    }
+    let second = send(&client, "wallet_4", transfer("wallet_2", 2), 0, 600).await;
+    let outcome = client.wait_for(&first, WAIT, POLL).await.unwrap();
+    assert_eq!(
+        outcome,
+        TxOutcome::Dropped {
+            reason: DropReason::ReplaceByFee,
+            replaced_by: Some(second)
+        }
+    );
+}
+
+#[tokio::test]
+async fn an_api_url_that_is_not_a_hiro_api_is_refused_not_guessed_around() {
+    let node = devnet(Routes::BareNode, Mining::EveryTransaction, None).await;
+    let client = client(node.url(), Some(node.url()));
+    let err = client.tx_source().await.unwrap_err();
+    assert!(matches!(err, NodeError::NotAHiroApi { .. }), "{err}");
+    assert!(err.to_string().contains("--api"), "{err}");
+}
+
+#[tokio::test]
+async fn a_devnet_with_the_hiro_routes_is_followed_through_them() {
+    let node = devnet(Routes::NodeAndHiroApi, Mining::EveryTransaction, None).await;
+    let client = client(node.url(), None);
+    assert!(matches!(
+        client.tx_source().await.unwrap(),
+        TxSource::HiroApi { .. }
+    ));
+    let txid = send(&client, "wallet_5", transfer("wallet_2", 5), 0, 300).await;
+    let outcome = client.wait_for(&txid, WAIT, POLL).await.unwrap();
+    assert!(matches!(outcome, TxOutcome::Mined { .. }), "{outcome:?}");
+}
