@@ -17,7 +17,7 @@ use clarity::vm::types::{PrincipalData, QualifiedContractIdentifier, TupleData};
 use clarity::vm::Value;
 use ehr_sdk::node::{
     parse_txid, AbiType, AbortReason, DropReason, FeeEstimate, FunctionAccess, NodeClient,
-    NodeError, RejectReason, RetryPolicy, TxOutcome, TxStatus, Txid, VariableAccess,
+    NodeError, RejectReason, RetryPolicy, TxOutcome, TxSource, TxStatus, Txid, VariableAccess,
 };
 use serde_json::{json, Value as JsonValue};
 use sha2::{Digest, Sha512_256};
@@ -172,7 +172,7 @@ fn nonces_router(hiro: bool) -> Router {
     if !hiro {
         return router;
     }
-    router.route(
+    with_status(router).route(
         "/extended/v1/address/{principal}/nonces",
         get(|Path(who): Path<String>| async move {
             assert_eq!(who, WALLET_1);
@@ -998,12 +998,21 @@ fn not_found() -> Response {
         .into_response()
 }
 
+/// `router` with the Hiro API's `/extended/v1/status`, which tells a Hiro API from a
+/// bare node.
+fn with_status(router: Router) -> Router {
+    router.route(
+        "/extended/v1/status",
+        get(|| async { Json(json!({"server_version": "test", "status": "ready"})) }),
+    )
+}
+
 /// A Hiro API that answers `/extended/v1/tx/0x{id}` for the transactions of `status_of`,
 /// called with the id and the request's index.
 async fn hiro_api(status_of: fn(&Txid, usize) -> Response) -> (String, Hits) {
     let hits = Hits::default();
     let h = hits.clone();
-    let url = serve(Router::new().route(
+    let url = serve(with_status(Router::new()).route(
         "/extended/v1/tx/{id}",
         get(move |Path(id): Path<String>| {
             let h = h.clone();
@@ -1205,15 +1214,141 @@ async fn wait_for_gives_up_at_its_timeout() {
     assert!(err.to_string().contains("has not seen it"), "{err}");
 }
 
+/// What a bare stacks-node answers for a path it has no route for.
+fn no_such_route() -> Response {
+    text(StatusCode::NOT_FOUND, "No such file or directory")
+}
+
+/// wallet_1's transfer with `nonce`, signed, as hex (what a node's mempool route holds).
+fn signed_transfer(nonce: u64) -> (Txid, String) {
+    use ehr_sdk::keys::SecretKey;
+    use ehr_sdk::network::Network;
+    use ehr_sdk::tx::{Memo, Payload, TransactionBuilder};
+    let key = SecretKey::from_hex(
+        "7287ba251d44a4d3fd9276c88ce34c5c52a038955511cccaf77e61068649c17801",
+    )
+    .unwrap();
+    let tx = TransactionBuilder::new(
+        Network::Devnet,
+        Payload::stx_transfer(principal(DEPLOYER), 5, Memo::new("").unwrap()),
+    )
+    .nonce(nonce)
+    .fee(180)
+    .sign(&key)
+    .unwrap();
+    (tx.txid(), tx.to_hex())
+}
+
+/// A bare node: its mempool holds wallet_1's transfer with nonce 4, and wallet_1's
+/// account nonce is `account_nonce`; `txindex` adds `/v3/transaction` with `(err u201)`
+/// for the transfer.
+async fn bare_node(account_nonce: u64, txindex: bool) -> (String, Txid) {
+    let (txid, hex) = signed_transfer(4);
+    let held = txid.to_string();
+    let indexed = held.clone();
+    let router = Router::new()
+        .route(
+            "/v2/transactions/unconfirmed/{id}",
+            get(move |Path(id): Path<String>| async move {
+                if id == held {
+                    Json(json!({"tx": hex, "status": "Mempool"})).into_response()
+                } else {
+                    text(StatusCode::NOT_FOUND, "Transaction not found in mempool or unconfirmed microblock stream")
+                }
+            }),
+        )
+        .route(
+            "/v2/accounts/{principal}",
+            get(move || async move {
+                Json(json!({"balance": "0x0", "locked": "0x0", "unlock_height": 0, "nonce": account_nonce}))
+            }),
+        )
+        .route(
+            "/v2/info",
+            get(|| async {
+                Json(json!({
+                    "peer_version": 4207599113u32, "pox_consensus": "17f76e597bab45646956f38dd39573085d72cbc0",
+                    "burn_block_height": 41, "stable_pox_consensus": "8e0561978fc5506b68a589c402dad97e862edb59",
+                    "stable_burn_block_height": 40, "server_version": "stacks-node 4.0.2",
+                    "network_id": 2147483648u32, "parent_network_id": 3669344250u32,
+                    "stacks_tip_height": 40, "stacks_tip": "b3a5b4d2c1f2e0f93c3b0e8d7f9b2c6d1e0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c",
+                    "stacks_tip_consensus_hash": "17f76e597bab45646956f38dd39573085d72cbc0",
+                    "genesis_chainstate_hash": "74237aa39aa50a83de11a4f53e9d3bb7d43461d1de9873f402e5453ae60bc59b",
+                    "unanchored_tip": null, "unanchored_seq": null, "tenure_height": 40,
+                    "exit_at_block_height": null, "is_fully_synced": true,
+                    "node_public_key": "023de6c1b7c4a1b58fc1c1e7a9b3c4f5d6e7f8091a2b3c4d5e6f708192a3b4c5d6",
+                    "node_public_key_hash": "e26cce8f6abe06b9fc81c3b11bda64c4a0d6b8a8",
+                    "stackerdbs": [], "last_pox_anchor": {"anchor_block_hash": "00", "anchor_block_txid": "00"}
+                }))
+            }),
+        )
+        .route(
+            "/v3/transaction/{id}",
+            get(move |Path(id): Path<String>| async move {
+                if !txindex {
+                    text(StatusCode::NOT_IMPLEMENTED, "Transaction indexing is not enabled")
+                } else if id == indexed {
+                    Json(json!({"index_block_hash": "00".repeat(32), "tx": "00", "result": "(err u201)", "block_height": 39, "is_canonical": true})).into_response()
+                } else {
+                    text(StatusCode::NOT_FOUND, "No such transaction")
+                }
+            }),
+        )
+        .fallback(|| async { no_such_route() });
+    (serve(router).await, txid)
+}
+
 #[tokio::test]
-async fn a_server_without_the_route_is_named_as_such_and_ends_the_wait() {
-    // What a bare stacks-node answers for /extended routes.
-    let (url, hits) = hiro_api(|txid, _| {
-        let body = format!("No such API endpoint 'GET /extended/v1/tx/0x{txid}'");
-        (StatusCode::NOT_FOUND, body).into_response()
-    })
-    .await;
-    let err = client(&url)
+async fn a_bare_node_is_told_apart_and_followed_through_mempool_and_nonce() {
+    let (url, txid) = bare_node(4, false).await;
+    let node = client(&url);
+    assert_eq!(node.tx_source().await.unwrap(), TxSource::Node);
+    assert_eq!(node.tx_status(&txid).await.unwrap(), TxStatus::Pending);
+    assert_eq!(node.next_nonce(&principal(WALLET_1)).await.unwrap(), 4);
+
+    // The nonce moved past it while the node holds it: mined, result unknown.
+    let (url, txid) = bare_node(5, false).await;
+    assert_eq!(
+        client(&url).tx_status(&txid).await.unwrap(),
+        TxStatus::Final(TxOutcome::MinedResultUnknown { tip_height: 40 })
+    );
+}
+
+#[tokio::test]
+async fn a_bare_node_with_a_transaction_index_gives_the_result() {
+    let (url, txid) = bare_node(5, true).await;
+    let node = client(&url);
+    assert_eq!(node.tx_source().await.unwrap(), TxSource::NodeWithTxIndex);
+    assert_eq!(
+        node.wait_for(&txid, Duration::from_secs(5), Duration::from_millis(10))
+            .await
+            .unwrap(),
+        TxOutcome::Aborted {
+            reason: AbortReason::Response,
+            result: Value::error(Value::UInt(201)).unwrap(),
+            block_height: 39,
+            vm_error: None
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_missing_route_is_never_read_as_pending() {
+    // A server (a proxy, an old node) with no route at all: the 404s name the route.
+    let (url, hits) = {
+        let hits = Hits::default();
+        let h = hits.clone();
+        let url = serve(Router::new().fallback(move || {
+            h.next();
+            async { no_such_route() }
+        }))
+        .await;
+        (url, hits)
+    };
+    let node = client(&url);
+    assert_eq!(node.tx_source().await.unwrap(), TxSource::Node);
+    let before = hits.count();
+    let err = node
         .wait_for(
             &txid_of(0x11),
             Duration::from_secs(5),
@@ -1222,11 +1357,12 @@ async fn a_server_without_the_route_is_named_as_such_and_ends_the_wait() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, NodeError::NoSuchEndpoint { body, .. } if body.starts_with("No such API endpoint")),
+        matches!(&err, NodeError::NoSuchEndpoint { body, .. } if body == "No such file or directory"),
         "{err}"
     );
-    assert!(err.to_string().contains("Hiro API URL"), "{err}");
-    assert_eq!(hits.count(), 1);
+    assert_eq!(hits.count(), before + 1, "one look, no polling");
+    let err = node.nonces(&principal(WALLET_1)).await.unwrap_err();
+    assert!(err.to_string().contains("Hiro API"), "{err}");
 }
 
 #[tokio::test]
@@ -1263,6 +1399,12 @@ async fn the_hiro_api_may_live_on_another_host() {
         TxStatus::Pending
     );
     assert_eq!(hits.count(), 1);
+    assert_eq!(
+        node.tx_source().await.unwrap(),
+        TxSource::HiroApi {
+            url: format!("{api_url}/")
+        }
+    );
 }
 
 #[tokio::test]
