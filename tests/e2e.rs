@@ -9,7 +9,9 @@
 use std::path::PathBuf;
 use std::process::Output;
 
-use ehr_harness::devnet::{spawn, DevnetConfig, DevnetHandle, Genesis};
+use ehr_harness::devnet::{spawn, DevnetConfig, DevnetHandle, Genesis, Routes};
+use ehr_index::{IndexHandle, Listeners};
+use ehr_sdk::devnet_config::EventObserver;
 
 const OBSERVATION: &str = r#"{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7","display":"Hemoglobin [Mass/volume] in Blood"}]},"subject":{"display":"patient"},"valueQuantity":{"value":13.5,"unit":"g/dL"}}"#;
 
@@ -19,20 +21,47 @@ const DOCTOR_SALT: &str = "22222222222222222222222222222222222222222222222222222
 
 struct Env {
     _node: DevnetHandle,
+    _index: Option<IndexHandle>,
     _runtime: tokio::runtime::Runtime,
     url: String,
+    /// `ehr index` fed by the node's event observer stream, when the node is bare.
+    api: Option<String>,
     home: tempfile::TempDir,
 }
 
 impl Env {
+    /// The suite's node: a devnet serving exactly a bare stacks-node's routes (no Hiro
+    /// API), followed through `ehr index` on its event observer stream, as a clinic's own
+    /// node would be.
     fn start() -> Env {
+        Env::with(Routes::BareNode, true)
+    }
+
+    /// A devnet with `routes`; with `index`, an index fed by its observer stream.
+    fn with(routes: Routes, index: bool) -> Env {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let accounts = ehr_harness::ehr::devnet_accounts().unwrap();
         let genesis = Genesis::from_accounts(&accounts, None).unwrap();
-        let node = runtime.block_on(spawn(DevnetConfig::new(genesis))).unwrap();
+        let mut config = DevnetConfig::new(genesis);
+        config.routes = routes;
+        let listeners = index.then(|| {
+            let any = "127.0.0.1:0".parse().unwrap();
+            let listeners = runtime.block_on(Listeners::bind(any, any)).unwrap();
+            config.observers.push(EventObserver {
+                endpoint: listeners.observer_addr().unwrap().to_string(),
+                events_keys: vec!["*".into()],
+                timeout_ms: 5_000,
+            });
+            listeners
+        });
+        let node = runtime.block_on(spawn(config)).unwrap();
         let url = node.url().to_string();
+        let index = listeners
+            .map(|listeners| runtime.block_on(ehr_index::spawn(listeners, &url, None)).unwrap());
         Env {
             _node: node,
+            api: index.as_ref().map(|i| i.api_url()),
+            _index: index,
             _runtime: runtime,
             url,
             home: tempfile::tempdir().unwrap(),
@@ -45,7 +74,12 @@ impl Env {
 
     /// Runs `ehr` against this devnet with a private EHR_HOME.
     fn ehr(&self, args: &[&str]) -> Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_ehr"))
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ehr"));
+        match &self.api {
+            Some(api) => command.env("EHR_API", api),
+            None => command.env_remove("EHR_API"),
+        };
+        command
             .args(args)
             .env("EHR_NODE", &self.url)
             .env("EHR_HOME", self.home.path())

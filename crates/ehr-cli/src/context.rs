@@ -285,6 +285,15 @@ impl Context {
     }
 }
 
+/// The directory `ehr` keeps its local state in: `$EHR_HOME`, or `~/.ehr`.
+pub fn ehr_home() -> anyhow::Result<PathBuf> {
+    match (std::env::var_os("EHR_HOME"), std::env::var_os("HOME")) {
+        (Some(home), _) => Ok(PathBuf::from(home)),
+        (None, Some(home)) => Ok(PathBuf::from(home).join(".ehr")),
+        (None, None) => bail!("no home directory: set EHR_HOME"),
+    }
+}
+
 /// The devnet accounts (Devnet.toml, compiled in).
 pub fn devnet_accounts() -> anyhow::Result<ehr_sdk::devnet_config::DevnetConfig> {
     Ok(ehr_harness::ehr::devnet_accounts()?)

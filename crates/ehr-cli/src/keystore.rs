@@ -21,13 +21,9 @@ impl Keystore {
     pub fn open(dir: Option<PathBuf>) -> anyhow::Result<Self> {
         let dir = match dir {
             Some(dir) => dir,
-            None => match std::env::var_os("EHR_HOME") {
-                Some(home) => PathBuf::from(home).join("keys"),
-                None => match std::env::var_os("HOME") {
-                    Some(home) => PathBuf::from(home).join(".ehr").join("keys"),
-                    None => bail!("no keystore: set EHR_HOME or --keystore DIR"),
-                },
-            },
+            None => crate::context::ehr_home()
+                .map_err(|_| anyhow::anyhow!("no keystore: set EHR_HOME or --keystore DIR"))?
+                .join("keys"),
         };
         Ok(Keystore { dir })
     }

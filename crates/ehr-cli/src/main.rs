@@ -18,6 +18,7 @@
 
 mod cmd;
 mod context;
+mod journal;
 mod keystore;
 mod output;
 
@@ -109,6 +110,11 @@ enum Command {
     ///
     /// Example: ehr devnet start --state .devnet
     Devnet(cmd::devnet::Args),
+    /// Follow a stacks-node through its event observer stream, and serve the Hiro API
+    /// routes clients follow transactions with: what a bare node cannot tell.
+    ///
+    /// Example: ehr index --node http://127.0.0.1:20443 --db index.sqlite
+    Index(cmd::index::Args),
     /// Transactions: build and sign offline, decode, follow on a node.
     ///
     /// Example: ehr tx status 0x5f1e...
@@ -145,6 +151,7 @@ fn main() -> ExitCode {
         Command::Address(args) => cmd::address::run(&args, json),
         Command::Tx(args) => cmd::tx::run(&ctx, &args),
         Command::Devnet(args) => cmd::devnet::run(&args, json),
+        Command::Index(args) => cmd::index::run(&ctx, &args),
     });
     match result {
         Ok(code) => code,

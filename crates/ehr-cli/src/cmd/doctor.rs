@@ -8,7 +8,7 @@ use ehr_sdk::ehr::calls;
 use ehr_sdk::keys::PublicKey;
 
 use super::patient::random32;
-use super::send::{execute, report};
+use super::send::{execute, keep, report};
 use crate::context::Context;
 use crate::output;
 
@@ -128,6 +128,11 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             };
             let license_hash = ehr_sdk::disclosure::commitment(&salt, license.as_bytes());
             let call = calls::register_doctor(&license_hash, &signer.key.public_key(), specialty)?;
+            keep(
+                "salt",
+                &hex::encode(salt),
+                "your issuer needs it to check the licence",
+            );
             let mined = execute(ctx, &client, &signer, &call)?;
             report(
                 ctx,

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use ehr_sdk::ehr::calls;
 
-use super::send::{execute, report};
+use super::send::{execute, keep, report};
 use crate::context::Context;
 use crate::output;
 
@@ -104,6 +104,11 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             };
             let id_hash = ehr_sdk::disclosure::commitment(&salt, id.as_bytes());
             let call = calls::register_patient(&id_hash, &signer.key.public_key())?;
+            keep(
+                "salt",
+                &hex::encode(salt),
+                "it proves the identifier behind the hash",
+            );
             let mined = execute(ctx, &client, &signer, &call)?;
             report(
                 ctx,

@@ -5,11 +5,16 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context as _};
 use ehr_sdk::ehr::read::{read_record, ViewLog};
-use ehr_sdk::ehr::records::{self, DirStore, Keep, Placement, RecordError, Rotated, Written};
+use ehr_sdk::ehr::records::{
+    self, DirStore, Keep, PendingWrite, Placement, RecordError, Rotated, Written,
+};
+use ehr_sdk::ehr::{EhrClient, SendOptions};
+use ehr_sdk::keys::SecretKey;
 use ehr_sdk::ehr::types::Record;
 
 use super::send::{options, report};
 use crate::context::{Context, Refused, VerifyFailed};
+use crate::journal::Journal;
 use crate::output::{self, Table};
 
 /// Arguments of `ehr record`.
@@ -40,11 +45,9 @@ impl StoreArgs {
 
 /// `$EHR_HOME/store`, or `~/.ehr/store`.
 pub fn default_store_dir() -> anyhow::Result<PathBuf> {
-    match (std::env::var_os("EHR_HOME"), std::env::var_os("HOME")) {
-        (Some(home), _) => Ok(PathBuf::from(home).join("store")),
-        (None, Some(home)) => Ok(PathBuf::from(home).join(".ehr").join("store")),
-        (None, None) => bail!("no store directory: give --store DIR"),
-    }
+    Ok(crate::context::ehr_home()
+        .map_err(|_| anyhow::anyhow!("no store directory: give --store DIR"))?
+        .join("store"))
 }
 
 #[derive(clap::Subcommand)]
@@ -178,6 +181,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             let store = store.store()?;
             let options = options(ctx)?;
             let mut written: Vec<Written> = Vec::new();
+            let mut journals = Vec::new();
             for item in &imported {
                 let placement = placement(item.content.len(), *on_chain_max, &store)?;
                 if !ctx.args.json {
@@ -191,18 +195,32 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                         }
                     );
                 }
-                let w = ctx
-                    .block_on(records::add_record(
+                let journal = Journal::new(
+                    "record-add",
+                    &[
+                        ctx.network().to_string().as_bytes(),
+                        signer.address.to_string().as_bytes(),
+                        patient.to_string().as_bytes(),
+                        item.record_type.as_bytes(),
+                        &item.content,
+                    ],
+                )?;
+                let w = write_resumably(ctx, &client, &signer.key, &journal, &options, || {
+                    records::prepare_write(
                         &client,
-                        &signer.key,
                         &patient,
                         &item.record_type,
                         &item.content,
                         placement,
-                        &options,
-                    ))
-                    .map_err(record_error)?;
+                        None,
+                    )
+                })?;
                 written.push(w);
+                journals.push(journal);
+            }
+            // Only now: a rerun after a later item failed must find the earlier ones done.
+            for journal in &journals {
+                journal.remove()?;
             }
             if ctx.args.json {
                 output::json(
@@ -353,16 +371,30 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
             let store = store.store()?;
             let placement = placement(bytes.len(), *on_chain_max, &store)?;
-            let w = ctx
-                .block_on(records::amend_record(
+            let old = ctx
+                .block_on(client.get_record(*id))?
+                .ok_or(RecordError::NotFound(*id))
+                .map_err(record_error)?;
+            let journal = Journal::new(
+                "record-amend",
+                &[
+                    ctx.network().to_string().as_bytes(),
+                    signer.address.to_string().as_bytes(),
+                    &id.to_be_bytes(),
+                    &bytes,
+                ],
+            )?;
+            let w = write_resumably(ctx, &client, &signer.key, &journal, &options(ctx)?, || {
+                records::prepare_write(
                     &client,
-                    &signer.key,
-                    *id,
+                    &old.patient,
+                    &old.record_type,
                     &bytes,
                     placement,
-                    &options(ctx)?,
-                ))
-                .map_err(record_error)?;
+                    Some(*id),
+                )
+            })?;
+            journal.remove()?;
             if ctx.args.json {
                 output::json(&w)?;
             } else {
@@ -470,6 +502,61 @@ fn where_stored(r: &Record) -> String {
 }
 
 /// Keeps a refusal's exit code, and makes failed decryption or hash checks exit 6.
+/// Writes one record so that an interruption loses nothing: the sealed record and each
+/// transaction sent are saved in `journal` before waiting, and a rerun of the same command
+/// resumes from there (see `records::finish_write`). The caller removes the journal once
+/// the whole command has succeeded.
+fn write_resumably<'a, F>(
+    ctx: &Context,
+    client: &'a EhrClient,
+    signer: &SecretKey,
+    journal: &Journal,
+    options: &SendOptions,
+    fresh: impl FnOnce() -> F,
+) -> anyhow::Result<Written>
+where
+    F: std::future::Future<Output = Result<PendingWrite, RecordError>> + 'a,
+{
+    let mut pending = match journal.load::<PendingWrite>()? {
+        Some(pending) => {
+            if !ctx.args.json {
+                eprintln!(
+                    "  resuming an interrupted write of this {} record (progress in {})",
+                    pending.record_type,
+                    journal.path().display()
+                );
+            }
+            pending
+        }
+        None => {
+            let pending = ctx.block_on(fresh()).map_err(record_error)?;
+            journal.save(&pending)?;
+            pending
+        }
+    };
+    let done = ctx.block_on(records::finish_write(
+        client,
+        signer,
+        &mut pending,
+        options,
+        &mut |progress| {
+            if let Err(e) = journal.save(progress) {
+                eprintln!("warning: {e:#}; if this command is interrupted now, the rerun may not find its progress");
+            }
+        },
+    ));
+    done.map_err(|e| {
+        record_error(e).context(format!(
+            "the record write stopped{}; run the same command again to finish it (progress is kept in {})",
+            match pending.record_id {
+                Some(id) => format!(" after record #{id} was created"),
+                None => String::new(),
+            },
+            journal.path().display()
+        ))
+    })
+}
+
 pub fn record_error(e: RecordError) -> anyhow::Error {
     match e {
         RecordError::Client(c) => anyhow::Error::new(c),

@@ -51,6 +51,13 @@ pub fn execute(
     .with_context(|| format!("{function} as {}", signer.label))
 }
 
+/// Prints a secret the user must keep (a registration salt) on standard error before the
+/// transaction that depends on it is sent, so that an interrupted or failed wait cannot
+/// lose it. Printed in `--json` mode too: the JSON document comes only at the end.
+pub fn keep(label: &str, value: &str, why: &str) {
+    eprintln!("  {label} {value} (keep it: {why})");
+}
+
 /// The JSON every write command prints: what was called, the transaction and its result.
 pub fn mined_json(mined: &Mined) -> serde_json::Value {
     serde_json::json!({

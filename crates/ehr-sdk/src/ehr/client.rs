@@ -131,10 +131,10 @@ pub struct SendOptions {
 }
 
 /// A transaction handed to the node.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sent {
     /// Its id.
-    #[serde(serialize_with = "txid_hex")]
+    #[serde(serialize_with = "txid_hex", deserialize_with = "txid_from_hex")]
     pub txid: Txid,
     /// `contract.function`.
     pub function: String,
@@ -148,6 +148,11 @@ pub struct Sent {
 
 fn txid_hex<S: serde::Serializer>(t: &Txid, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format!("0x{t}"))
+}
+
+fn txid_from_hex<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Txid, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(d)?;
+    crate::node::parse_txid(&text).map_err(serde::de::Error::custom)
 }
 
 /// A transaction mined with an `(ok ...)` result.

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use clarity::vm::types::PrincipalData;
 
 use super::calls;
-use super::client::{ClientError, EhrClient, Mined, SendOptions};
+use super::client::{ClientError, EhrClient, Mined, SendOptions, Sent};
 use super::types::Record;
 use crate::crypto::{self, CryptoError, RecordContext};
 use crate::keys::{PublicKey, SecretKey};
@@ -70,6 +70,18 @@ pub enum RecordError {
         size: usize,
         /// The limit.
         max: usize,
+    },
+    /// A resumed write's saved state is damaged.
+    #[error("the saved progress of this record write is damaged ({0}); delete it and run the command again")]
+    BadPending(String),
+    /// The add (or amend) transaction is in a block but no record with this content is
+    /// on chain: the contract refused it, and the node keeps no result to say why.
+    #[error("{function} in transaction {txid} is in a block, but the record is not on chain: the contract refused it; follow it through a Hiro API or `ehr index` (--api) to learn why")]
+    NotWritten {
+        /// `contract.function`.
+        function: String,
+        /// The transaction.
+        txid: String,
     },
     /// A chunk is missing from the chain.
     #[error(
@@ -348,6 +360,58 @@ async fn write(
     options: &SendOptions,
     previous: Option<u64>,
 ) -> Result<Written, RecordError> {
+    let mut pending =
+        prepare_write(client, patient, record_type, plaintext, placement, previous).await?;
+    finish_write(client, signer, &mut pending, options, &mut |_| {}).await
+}
+
+/// A record write, from sealing to its last chunk: everything needed to finish it after
+/// an interruption (a timeout, Ctrl-C, a node restart), so a command can keep it on disk
+/// and finish it on the next run instead of writing the record twice.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PendingWrite {
+    /// The patient whose record it is.
+    pub patient: String,
+    /// The record type.
+    pub record_type: String,
+    /// The version it amends, for an amendment.
+    pub previous: Option<u64>,
+    /// sha256 of the sealed bytes (hex): how the record is found on chain.
+    pub content_hash: String,
+    /// Where the sealed bytes are.
+    pub locator: String,
+    /// The patient's key envelope (hex).
+    pub envelope: String,
+    /// The sealed bytes (hex) when they go on chain in chunks; empty when they are in a
+    /// store (already written there).
+    pub chunks_hex: String,
+    /// The record id, once the record is on chain.
+    pub record_id: Option<u64>,
+    /// The transaction sent and not yet seen final: the add (or amend) before the id is
+    /// known, then the last chunk sent.
+    pub in_flight: Option<Sent>,
+    /// How many times the add (or amend) was about to be broadcast: after an
+    /// interruption, more than zero with nothing in flight means the record may be on
+    /// chain already.
+    pub add_attempts: u32,
+    /// Every transaction this write has had mined.
+    pub txids: Vec<String>,
+}
+
+/// How many of the patient's newest records are searched for one this write already
+/// made (after an interruption between broadcast and bookkeeping).
+const RESUME_LOOKBACK: u64 = 32;
+
+/// Seals `plaintext` for `patient` and puts the sealed bytes in the store when
+/// `placement` says so; sends nothing.
+pub async fn prepare_write(
+    client: &EhrClient,
+    patient: &PrincipalData,
+    record_type: &str,
+    plaintext: &[u8],
+    placement: Placement<'_>,
+    previous: Option<u64>,
+) -> Result<PendingWrite, RecordError> {
     let owner = patient_key(client, patient).await?;
     let patient_text = patient.to_string();
     let context = RecordContext {
@@ -355,7 +419,7 @@ async fn write(
         record_type,
     };
     let sealed = crypto::encrypt_record(plaintext, context, &[owner])?;
-    let (locator, chunks): (String, Vec<&[u8]>) = match placement {
+    let (locator, chunks_hex) = match placement {
         Placement::OnChain => {
             if sealed.sealed.len() > CHUNK_SIZE * MAX_CHUNKS {
                 return Err(RecordError::TooLargeForChain {
@@ -363,46 +427,173 @@ async fn write(
                     max: CHUNK_SIZE * MAX_CHUNKS,
                 });
             }
-            (
-                ON_CHAIN.to_string(),
-                sealed.sealed.chunks(CHUNK_SIZE).collect(),
-            )
+            (ON_CHAIN.to_string(), hex::encode(&sealed.sealed))
         }
-        Placement::Store(store) => (store.put(&sealed.sealed)?, Vec::new()),
+        Placement::Store(store) => (store.put(&sealed.sealed)?, String::new()),
     };
-    let call = match previous {
-        None => calls::add_record(
-            patient,
-            record_type,
-            &sealed.content_hash,
-            &locator,
-            &sealed.envelopes[0],
-        ),
-        Some(id) => calls::amend_record(id, &sealed.content_hash, &locator, &sealed.envelopes[0]),
+    Ok(PendingWrite {
+        patient: patient_text,
+        record_type: record_type.to_string(),
+        previous,
+        content_hash: hex::encode(sealed.content_hash),
+        locator,
+        envelope: hex::encode(&sealed.envelopes[0]),
+        chunks_hex,
+        record_id: None,
+        in_flight: None,
+        add_attempts: 0,
+        txids: Vec::new(),
+    })
+}
+
+/// Drives `pending` to the end: the add (or amend) transaction, then each chunk not yet
+/// on chain. Safe to call again after any failure with the same `pending`: a transaction
+/// in flight is followed rather than sent again, a record already on chain with this
+/// content is adopted, and chunks resume from the record's chunk count. `saved` is
+/// called with the new state after every broadcast and every mined step, before waiting,
+/// so a caller that writes it to disk can always resume.
+pub async fn finish_write(
+    client: &EhrClient,
+    signer: &SecretKey,
+    pending: &mut PendingWrite,
+    options: &SendOptions,
+    saved: &mut (dyn FnMut(&PendingWrite) + Send),
+) -> Result<Written, RecordError> {
+    let bad = |what: &str| RecordError::BadPending(what.to_string());
+    let patient = PrincipalData::parse(&pending.patient).map_err(|_| bad("patient"))?;
+    let content_hash: [u8; 32] = hex::decode(&pending.content_hash)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| bad("content_hash"))?;
+    let envelope = hex::decode(&pending.envelope).map_err(|_| bad("envelope"))?;
+    let sealed = hex::decode(&pending.chunks_hex).map_err(|_| bad("chunks_hex"))?;
+    let chunks: Vec<&[u8]> = sealed.chunks(CHUNK_SIZE).collect();
+    let mut block_height = 0;
+
+    while pending.record_id.is_none() {
+        if let Some(sent) = pending.in_flight.clone() {
+            match client.wait(&sent).await {
+                Ok(mined) => {
+                    pending.record_id = Some(mined.id().map_err(ClientError::from)?);
+                    block_height = mined.block_height;
+                    pending.txids.push(format!("0x{}", sent.txid));
+                }
+                // Never mined: nothing changed, send it again.
+                Err(ClientError::Dropped { .. }) => {}
+                // Mined, result unknown (a bare node): the chain says whether it wrote.
+                Err(ClientError::ResultUnknown { txid, function, .. }) => {
+                    let found = find_written(client, &patient, &content_hash).await?;
+                    pending.record_id = Some(found.ok_or(RecordError::NotWritten {
+                        function,
+                        txid: format!("0x{txid}"),
+                    })?);
+                    pending.txids.push(format!("0x{txid}"));
+                }
+                Err(other) => return Err(other.into()),
+            }
+            pending.in_flight = None;
+            saved(pending);
+            continue;
+        }
+        // Interrupted between a broadcast and its bookkeeping: the record may be there.
+        if pending.add_attempts > 0 {
+            if let Some(id) = find_written(client, &patient, &content_hash).await? {
+                pending.record_id = Some(id);
+                saved(pending);
+                break;
+            }
+        }
+        let call = match pending.previous {
+            None => calls::add_record(
+                &patient,
+                &pending.record_type,
+                &content_hash,
+                &pending.locator,
+                &envelope,
+            ),
+            Some(id) => calls::amend_record(id, &content_hash, &pending.locator, &envelope),
+        }
+        .map_err(ClientError::from)?;
+        pending.add_attempts += 1;
+        saved(pending);
+        pending.in_flight = Some(client.send(signer, &call, options).await?);
+        saved(pending);
     }
-    .map_err(ClientError::from)?;
-    let mined = client.execute(signer, &call, options).await?;
-    let record_id = mined.id().map_err(ClientError::from)?;
-    let mut txids = vec![format!("0x{}", mined.sent.txid)];
-    let mut last: Mined = mined;
-    for (index, chunk) in chunks.iter().enumerate() {
-        let call = calls::put_chunk(record_id, index as u64, chunk).map_err(ClientError::from)?;
-        // A fixed nonce is not given: each chunk waits for the one before, so the node's
-        // next nonce is always right.
-        last = client
-            .execute(signer, &call, &without_nonce(options))
-            .await?;
-        txids.push(format!("0x{}", last.sent.txid));
+    let record_id = pending.record_id.expect("the loop above ends with an id");
+
+    let mut stalled = 0;
+    loop {
+        let on_chain = client
+            .get_record(record_id)
+            .await?
+            .ok_or(RecordError::NotFound(record_id))?
+            .chunk_count;
+        if let Some(sent) = pending.in_flight.clone() {
+            match client.wait(&sent).await {
+                Ok(mined) => {
+                    block_height = mined.block_height;
+                    pending.txids.push(format!("0x{}", sent.txid));
+                }
+                Err(ClientError::Dropped { .. }) | Err(ClientError::ResultUnknown { .. }) => {}
+                Err(other) => return Err(other.into()),
+            }
+            pending.in_flight = None;
+            saved(pending);
+            continue;
+        }
+        let next = on_chain as usize;
+        if next >= chunks.len() {
+            break;
+        }
+        // A chunk that was mined with its result unknown, or dropped, is sent again once
+        // the count shows it missing; a chunk that never lands is an error, not a loop.
+        stalled += 1;
+        if stalled > chunks.len() + 3 {
+            return Err(RecordError::MissingChunk {
+                id: record_id,
+                index: on_chain,
+                count: chunks.len() as u64,
+            });
+        }
+        let call =
+            calls::put_chunk(record_id, next as u64, chunks[next]).map_err(ClientError::from)?;
+        // Each chunk waits for the one before, so the node's next nonce is always right.
+        pending.in_flight = Some(client.send(signer, &call, &without_nonce(options)).await?);
+        saved(pending);
     }
     Ok(Written {
         record_id,
-        content_hash: hex::encode(sealed.content_hash),
-        locator,
-        sealed_bytes: sealed.sealed.len(),
+        content_hash: pending.content_hash.clone(),
+        locator: pending.locator.clone(),
+        sealed_bytes: if sealed.is_empty() {
+            0
+        } else {
+            sealed.len()
+        },
         chunks: chunks.len(),
-        txids,
-        block_height: last.block_height,
+        txids: pending.txids.clone(),
+        block_height,
     })
+}
+
+/// The newest of `patient`'s records with this content hash, if one is on chain.
+async fn find_written(
+    client: &EhrClient,
+    patient: &PrincipalData,
+    content_hash: &[u8; 32],
+) -> Result<Option<u64>, RecordError> {
+    let count = client.get_patient_record_count(patient).await?;
+    for index in (count.saturating_sub(RESUME_LOOKBACK)..count).rev() {
+        let Some(id) = client.get_patient_record_id(patient, index).await? else {
+            continue;
+        };
+        if let Some(r) = client.get_record(id).await? {
+            if &r.content_hash == content_hash {
+                return Ok(Some(id));
+            }
+        }
+    }
+    Ok(None)
 }
 
 fn without_nonce(options: &SendOptions) -> SendOptions {
