@@ -27,7 +27,8 @@ fn text(v: &Json) -> &str {
 }
 
 async fn broadcast_hex(rpc: &Rpc, hex: &str) -> (u16, Json) {
-    rpc.post_json("/v2/transactions", &json!({ "tx": hex })).await
+    rpc.post_json("/v2/transactions", &json!({ "tx": hex }))
+        .await
 }
 
 fn sha512_256_hex(bytes: &[u8]) -> String {
@@ -86,7 +87,12 @@ async fn the_devnet_answers_stacks_js_transactions_as_the_node_does() {
             continue;
         }
         let (status, body) = broadcast_hex(&rpc, text(&signed["tx_hex"])).await;
-        assert_eq!((status, &body), (200, &signed["txid"]), "{}", signed["name"]);
+        assert_eq!(
+            (status, &body),
+            (200, &signed["txid"]),
+            "{}",
+            signed["name"]
+        );
         let mined = rpc.mined(text(&signed["txid"])).await;
         assert_eq!(mined["tx_status"], "success", "{mined}");
         assert_eq!(mined["sender_address"], uncompressed["testnet"]);

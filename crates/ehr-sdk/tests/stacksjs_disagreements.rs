@@ -101,9 +101,21 @@ fn a_key_without_the_01_suffix_is_uncompressed_as_in_stacks_js() {
         let key = SecretKey::from_hex(&k.secret_key).expect("a key");
         let what = format!("{} ({} hex digits)", k.account, k.secret_key.len());
         assert_eq!(key.is_compressed(), k.compressed, "{what}");
-        assert_eq!(key.address(Network::Testnet).to_string(), k.testnet, "{what}");
-        assert_eq!(key.address(Network::Mainnet).to_string(), k.mainnet, "{what}");
-        assert_eq!(key.address(Network::Devnet).to_string(), k.testnet, "{what}");
+        assert_eq!(
+            key.address(Network::Testnet).to_string(),
+            k.testnet,
+            "{what}"
+        );
+        assert_eq!(
+            key.address(Network::Mainnet).to_string(),
+            k.mainnet,
+            "{what}"
+        );
+        assert_eq!(
+            key.address(Network::Devnet).to_string(),
+            k.testnet,
+            "{what}"
+        );
         assert_eq!(
             hex::encode(key.public_key().to_encoded_bytes()),
             k.public_key,
@@ -170,7 +182,12 @@ fn uncompressed_keys_sign_byte_for_byte_as_stacks_js() {
         // stacks.js's bytes verify, and the signer is the uncompressed key's address.
         let decoded = Transaction::from_hex(&v.tx_hex).expect("decodes");
         let signers = decoded.verify(v.network).expect("verifies");
-        assert_eq!(&signers.origin, key.address(v.network).as_stacks(), "{}", v.name);
+        assert_eq!(
+            &signers.origin,
+            key.address(v.network).as_stacks(),
+            "{}",
+            v.name
+        );
     }
 }
 
@@ -199,10 +216,9 @@ fn a_stacks_js_sponsor_request_awaits_its_sponsor() {
         request.origin(Network::Devnet).expect("origin signed"),
         *address(&v.origin).as_stacks()
     );
-    let sponsor = SecretKey::from_hex(
-        "de433bdfa14ec43aa1098d5be594c8ffb20a31485ff9de2923b2689471c401b801",
-    )
-    .unwrap();
+    let sponsor =
+        SecretKey::from_hex("de433bdfa14ec43aa1098d5be594c8ffb20a31485ff9de2923b2689471c401b801")
+            .unwrap();
     let done = request.sponsor(&sponsor, 1000, 0).expect("sponsors");
     let signers = done.verify(Network::Devnet).expect("complete");
     assert_eq!(signers.origin, *address(&v.origin).as_stacks());
@@ -222,7 +238,8 @@ fn a_non_canonical_version_byte_gets_the_nodes_txid() {
     let v = vectors().malleated_version;
     assert!(v.tx_hex.starts_with("86"));
     let tx = Transaction::from_hex(&v.tx_hex).expect("decodes");
-    tx.verify(Network::Devnet).expect("the signature covers the canonical bytes");
+    tx.verify(Network::Devnet)
+        .expect("the signature covers the canonical bytes");
     // The node re-serialises what it decoded: the txid and the bytes relayed are canonical.
     assert_eq!(tx.txid().to_string(), v.canonical_txid);
     assert_eq!(tx.to_hex(), v.canonical_hex);
@@ -236,7 +253,9 @@ fn a_non_canonical_version_byte_gets_the_nodes_txid() {
 fn clarity_3_and_4_deploys_are_refused_naming_the_supported_versions_and_the_fix() {
     let deploys = vectors().deploys;
     assert!(
-        deploys.iter().any(|d| d.name == "hello-default" && d.clarity_version == 4),
+        deploys
+            .iter()
+            .any(|d| d.name == "hello-default" && d.clarity_version == 4),
         "stacks.js 7.6 deploys Clarity 4 by default"
     );
     for d in deploys {
@@ -247,7 +266,12 @@ fn clarity_3_and_4_deploys_are_refused_naming_the_supported_versions_and_the_fix
             }
             version => {
                 let err = Transaction::from_hex(&d.tx_hex).unwrap_err();
-                assert_eq!(err, TxError::UnsupportedClarityVersion(version), "{}", d.name);
+                assert_eq!(
+                    err,
+                    TxError::UnsupportedClarityVersion(version),
+                    "{}",
+                    d.name
+                );
                 let message = err.to_string();
                 for needle in [
                     format!("Clarity {version}"),

@@ -125,9 +125,9 @@ fn decode_reason(err: TxError) -> Reason {
     match err {
         TxError::UnsupportedPayload("Coinbase") => Reason::NoCoinbaseViaMempool,
         TxError::UnsupportedPayload(_) => Reason::ServerFailureOther(err.to_string()),
-        TxError::UnsupportedClarityVersion(_) => Reason::ServerFailureOther(format!(
-            "Transaction is not supported in this epoch: {err}"
-        )),
+        TxError::UnsupportedClarityVersion(_) => {
+            Reason::ServerFailureOther(format!("Transaction is not supported in this epoch: {err}"))
+        }
         other => Reason::Deserialization(other.to_string()),
     }
 }
