@@ -17,6 +17,7 @@ struct Vectors {
     generator: String,
     keys: Vec<KeyVector>,
     uncompressed_signed: Vec<SignedVector>,
+    uncompressed_sponsor: SponsoredVector,
     sponsor_request: SponsorVector,
     malleated_version: MalleatedVector,
     deploys: Vec<DeployVector>,
@@ -57,6 +58,19 @@ enum PayloadVector {
         function: String,
         args: Vec<String>,
     },
+}
+
+#[derive(Deserialize)]
+struct SponsoredVector {
+    origin_key: String,
+    origin_nonce: String,
+    sponsor_key: String,
+    sponsor_nonce: String,
+    sponsor_fee: String,
+    contract: String,
+    function: String,
+    tx_hex: String,
+    txid: String,
 }
 
 #[derive(Deserialize)]
@@ -189,6 +203,39 @@ fn uncompressed_keys_sign_byte_for_byte_as_stacks_js() {
             v.name
         );
     }
+}
+
+#[test]
+fn an_uncompressed_sponsor_key_signs_byte_for_byte_as_stacks_js() {
+    let v = vectors().uncompressed_sponsor;
+    let sponsor = SecretKey::from_hex(&v.sponsor_key).unwrap();
+    assert!(!sponsor.is_compressed());
+    let call = Payload::contract_call(
+        &QualifiedContractIdentifier::parse(&v.contract).unwrap(),
+        &v.function,
+        vec![],
+    )
+    .unwrap();
+    let tx = TransactionBuilder::new(Network::Testnet, call)
+        .nonce(v.origin_nonce.parse().unwrap())
+        .sign_sponsored(&SecretKey::from_hex(&v.origin_key).unwrap())
+        .expect("origin signs")
+        .sponsor(
+            &sponsor,
+            v.sponsor_fee.parse().unwrap(),
+            v.sponsor_nonce.parse().unwrap(),
+        )
+        .expect("sponsor signs");
+    assert_eq!(tx.to_hex(), v.tx_hex);
+    assert_eq!(tx.txid().to_string(), v.txid);
+    let signers = Transaction::from_hex(&v.tx_hex)
+        .unwrap()
+        .verify(Network::Testnet)
+        .expect("verifies");
+    assert_eq!(
+        signers.sponsor.as_ref(),
+        Some(sponsor.address(Network::Testnet).as_stacks())
+    );
 }
 
 #[test]

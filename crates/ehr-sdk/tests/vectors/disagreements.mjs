@@ -22,6 +22,7 @@ import {
   makeSTXTokenTransfer,
   privateKeyToAddress,
   privateKeyToPublic,
+  sponsorTransaction,
 } from '@stacks/transactions';
 
 const ACCOUNTS = {
@@ -71,6 +72,13 @@ const uncompressedSigned = [
   })(),
 ];
 
+/** A sponsored call whose sponsor signs with an uncompressed key. */
+const uncompressedSponsor = await (async () => {
+  const request = await makeContractCall({ network: 'testnet', senderKey: ACCOUNTS.wallet_1, nonce: 4n, fee: 0n, sponsored: true, contractAddress: DEPLOYER_T, contractName: 'probe', functionName: 'bump', functionArgs: [] });
+  const tx = await sponsorTransaction({ transaction: request, sponsorPrivateKey: uncompressed('wallet_5'), fee: 1000n, sponsorNonce: 3n });
+  return { origin_key: ACCOUNTS.wallet_1, origin_nonce: '4', sponsor_key: uncompressed('wallet_5'), sponsor_nonce: '3', sponsor_fee: '1000', contract: `${DEPLOYER_T}.probe`, function: 'bump', tx_hex: tx.serialize(), txid: tx.txid() };
+})();
+
 /** A sponsor request as stacks.js makes it: origin-signed, sponsor condition a placeholder. */
 const sponsorRequest = await (async () => {
   const tx = await makeContractCall({ network: 'testnet', senderKey: ACCOUNTS.wallet_1, nonce: 0n, fee: 0n, sponsored: true, contractAddress: DEPLOYER_T, contractName: 'probe', functionName: 'bump', functionArgs: [] });
@@ -109,6 +117,7 @@ const out = {
   generator: `@stacks/transactions ${version}`,
   keys,
   uncompressed_signed: uncompressedSigned,
+  uncompressed_sponsor: uncompressedSponsor,
   sponsor_request: sponsorRequest,
   malleated_version: malleatedVersion,
   deploys,
