@@ -1,7 +1,7 @@
 //! The devnet answers transactions made by @stacks/transactions 7.6 as a stacks-node does
 //! (issue 13): an uncompressed key's transfer and call are admitted and mined, a refusal
 //! for funds carries the node's zero-padded amounts, a call to a mainnet-address contract
-//! is `BadAddressVersionByte`, a sponsor request awaits its sponsor, a non-canonical
+//! or a transfer to a mainnet principal is `BadAddressVersionByte`, a sponsor request awaits its sponsor, a non-canonical
 //! version byte gets the canonical txid, and a Clarity 3/4 deploy is refused with the fix.
 //! The vectors are committed (crates/ehr-sdk/tests/vectors/disagreements.json, made by
 //! disagreements.mjs there), so this test needs no Node.
@@ -50,6 +50,17 @@ async fn the_devnet_answers_stacks_js_transactions_as_the_node_does() {
     assert_eq!(body["reason"], "BadAddressVersionByte", "{body}");
     assert!(body.get("reason_data").is_none(), "{body}");
     assert_eq!(body["txid"], call["txid"]);
+    // Transfers to a mainnet account or to a contract at a mainnet address: the same class.
+    for transfer in v["mainnet_recipients"].as_array().unwrap() {
+        let (status, body) = broadcast_hex(&rpc, text(&transfer["tx_hex"])).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(
+            body["reason"], "BadAddressVersionByte",
+            "to {}: {body}",
+            transfer["recipient"]
+        );
+        assert_eq!(body["txid"], transfer["txid"]);
+    }
 
     // The uncompressed key's account, before it has any STX: the node's zero-padded
     // amounts (0x + 32 hex digits), which the SDK reads back.

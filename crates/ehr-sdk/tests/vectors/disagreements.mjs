@@ -112,6 +112,13 @@ const mainnetContractCall = await (async () => {
   return { contract: `${DEPLOYER_M}.probe`, tx_hex: tx.serialize(), txid: tx.txid() };
 })();
 
+/** Testnet transfers to a mainnet account and to a contract at a mainnet address. */
+const mainnetRecipients = [];
+for (const [nonce, recipient] of [WALLET_2_M, `${DEPLOYER_M}.probe`].entries()) {
+  const tx = await makeSTXTokenTransfer({ network: 'testnet', senderKey: ACCOUNTS.wallet_1, nonce: BigInt(nonce), fee: 300n, recipient, amount: 10n });
+  mainnetRecipients.push({ recipient, tx_hex: tx.serialize(), txid: tx.txid() });
+}
+
 const version = JSON.parse(readFileSync(new URL('./node_modules/@stacks/transactions/package.json', import.meta.url))).version;
 const out = {
   generator: `@stacks/transactions ${version}`,
@@ -122,6 +129,7 @@ const out = {
   malleated_version: malleatedVersion,
   deploys,
   mainnet_contract_call: mainnetContractCall,
+  mainnet_recipients: mainnetRecipients,
 };
 const text = JSON.stringify(out, null, 2) + '\n';
 const file = new URL('./disagreements.json', import.meta.url);
