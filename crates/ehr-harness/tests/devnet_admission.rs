@@ -127,9 +127,10 @@ async fn refusals_answer_the_nodes_rejection_json() {
         (400, "NotEnoughFunds".into()),
         "{body}"
     );
+    // As stacks-core writes a u128: 0x and 32 hex digits.
     assert_eq!(
         body["reason_data"]["actual"],
-        format!("0x{:x}", 100_000_000_000_000u128)
+        format!("0x{:032x}", 100_000_000_000_000u128)
     );
     // Transfers to oneself, and of nothing.
     let own = sign(

@@ -12,7 +12,7 @@ use ehr_sdk::ehr::ContractError;
 use ehr_sdk::literal::{parse_literal, to_literal};
 use ehr_sdk::network::Network;
 use ehr_sdk::node::{parse_txid, TxOutcome, TxStatus};
-use ehr_sdk::tx::{Memo, Payload, PostConditionMode, Transaction, TransactionBuilder};
+use ehr_sdk::tx::{Memo, Payload, PostConditionMode, Transaction, TransactionBuilder, TxError};
 
 /// Arguments of `ehr tx`.
 #[derive(clap::Args)]
@@ -28,6 +28,10 @@ enum TxCommand {
     /// Example: ehr tx mktx --account wallet_1 --nonce 0 --fee 300 transfer --to ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG --amount 1000
     Mktx(MktxArgs),
     /// Decode a raw transaction (hex, or - for standard input) and verify its signatures.
+    ///
+    /// A sponsored transaction the origin has signed and no sponsor yet is reported as
+    /// awaiting its sponsor (exit 0); a signature that does not verify exits 3. The txid is
+    /// the node's: that of the canonical bytes, also when the input was not canonical.
     ///
     /// Example: ehr tx decode 808000000004...
     Decode {
@@ -190,10 +194,23 @@ fn decode(hex_arg: &str) -> anyhow::Result<ExitCode> {
     } else {
         Network::Testnet
     };
-    let (verified, signers, error) = match tx.verify(network) {
-        Ok(s) => (true, Some(s), None),
-        Err(e) => (false, None, Some(e.to_string())),
+    let (verified, awaiting_sponsor, origin, sponsor, error) = match tx.verify(network) {
+        Ok(s) => (true, false, Some(s.origin), s.sponsor, None),
+        // The origin's signature verified; the sponsor's is still to come.
+        Err(TxError::AwaitingSponsor) => (true, true, Some(stacks.origin_address()), None, None),
+        Err(e) => (false, false, None, None, Some(e.to_string())),
     };
+    let mut notes = Vec::new();
+    if awaiting_sponsor {
+        notes.push(TxError::AwaitingSponsor.to_string());
+    }
+    if !tx.is_canonical_input() {
+        notes.push(
+            "the bytes given are not the canonical encoding (e.g. a version byte with low bits \
+             set); a node re-serialises them, and the txid and bytes shown are the node's"
+                .to_string(),
+        );
+    }
     let payload = describe_payload(&stacks.payload);
     let out = serde_json::json!({
         "txid": tx.txid().to_string(),
@@ -208,11 +225,14 @@ fn decode(hex_arg: &str) -> anyhow::Result<ExitCode> {
         "post_conditions": stacks.post_conditions.len(),
         "payload": payload,
         "signature_verifies": verified,
-        "verified_signers": signers.map(|s| serde_json::json!({
-            "origin": s.origin.to_string(),
-            "sponsor": s.sponsor.map(|a| a.to_string()),
+        "awaiting_sponsor": awaiting_sponsor,
+        "verified_signers": origin.map(|origin| serde_json::json!({
+            "origin": origin.to_string(),
+            "sponsor": sponsor.map(|a| a.to_string()),
         })),
         "verification_error": error,
+        "canonical": tx.is_canonical_input(),
+        "notes": notes,
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(if verified {

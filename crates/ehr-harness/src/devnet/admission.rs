@@ -15,12 +15,19 @@ use super::rejection::{Reason, Rejection};
 /// Address versions of testnet accounts: single-sig (`ST`) and multisig (`SN`).
 const TESTNET_VERSIONS: [u8; 2] = [26, 21];
 
+/// True for an address version of this (testnet) chain; the node refuses others as
+/// `BadAddressVersionByte` (stacks-core `StacksChainState::is_valid_address_version`).
+pub(crate) fn is_testnet_version(version: u8) -> bool {
+    TESTNET_VERSIONS.contains(&version)
+}
+
 /// A transaction that passed every stateless check.
 #[derive(Debug, Clone)]
 pub(crate) struct Checked {
-    /// SHA-512/256 of the bytes.
+    /// SHA-512/256 of the canonical bytes, as the node computes it.
     pub txid: [u8; 32],
-    /// The bytes, as received.
+    /// The canonical bytes (the node re-serialises what it decoded, e.g. a version byte
+    /// 0x86 becomes 0x80): what is stored, relayed and mined.
     pub raw: Arc<[u8]>,
     /// The decoded transaction.
     pub tx: Arc<StacksTransaction>,
@@ -53,14 +60,18 @@ pub(crate) fn check_hex(text: &str) -> Result<Checked, Rejection> {
     check(&bytes)
 }
 
-/// Runs the stateless checks on raw transaction bytes, in the node's order.
+/// Runs the stateless checks on raw transaction bytes, in the node's order. Once decoded,
+/// the transaction is known by its canonical bytes and txid, as in the node.
 pub(crate) fn check(raw: &[u8]) -> Result<Checked, Rejection> {
-    let txid = Txid::from_stacks_tx(raw).0;
+    let decoded = Transaction::from_bytes(raw).map_err(|e| Rejection {
+        reason: decode_reason(e),
+        txid: Some(hex::encode(Txid::from_stacks_tx(raw).0)),
+    })?;
+    let txid = decoded.txid().0;
     let reject = |reason| Rejection {
         reason,
         txid: Some(hex::encode(txid)),
     };
-    let decoded = Transaction::from_bytes(raw).map_err(|e| reject(decode_reason(e)))?;
     let tx = decoded.as_stacks();
     if tx.version != TransactionVersion::Testnet {
         return Err(reject(Reason::BadTransactionVersion));
@@ -75,7 +86,7 @@ pub(crate) fn check(raw: &[u8]) -> Result<Checked, Rejection> {
         if *amount == 0 {
             return Err(reject(Reason::TransferAmountMustBePositive));
         }
-        if !TESTNET_VERSIONS.contains(&recipient.version()) {
+        if !is_testnet_version(recipient.version()) {
             return Err(reject(Reason::BadAddressVersionByte));
         }
         if !tx.post_conditions.is_empty() {
@@ -89,7 +100,7 @@ pub(crate) fn check(raw: &[u8]) -> Result<Checked, Rejection> {
         .verify(Network::Devnet)
         .map_err(|e| reject(Reason::SignatureValidation(e.to_string())))?;
     let fee = tx.get_tx_fee();
-    let len = raw.len() as u64;
+    let len = decoded.as_bytes().len() as u64;
     if fee < 1 || fee / len < 1 {
         return Err(reject(Reason::FeeTooLow {
             expected: len.max(1),
@@ -98,7 +109,7 @@ pub(crate) fn check(raw: &[u8]) -> Result<Checked, Rejection> {
     }
     Ok(Checked {
         txid,
-        raw: Arc::from(raw),
+        raw: Arc::from(decoded.as_bytes()),
         origin: principal(&signers.origin),
         sponsor: signers.sponsor.as_ref().map(principal),
         tx: Arc::new(tx.clone()),
@@ -106,11 +117,17 @@ pub(crate) fn check(raw: &[u8]) -> Result<Checked, Rejection> {
 }
 
 /// Decoding failures in the node's categories: miner payloads have their own reasons,
-/// the rest is `Deserialization`.
+/// the rest is `Deserialization`. A deploy in Clarity 3 or later decodes in stacks-core
+/// but the VM here cannot run it: the node on an epoch without that version refuses it
+/// with `MemPoolRejection::Other("Transaction is not supported in this epoch")`, which it
+/// writes as `ServerFailureOther`; the message adds the versions supported and the fix.
 fn decode_reason(err: TxError) -> Reason {
     match err {
         TxError::UnsupportedPayload("Coinbase") => Reason::NoCoinbaseViaMempool,
         TxError::UnsupportedPayload(_) => Reason::ServerFailureOther(err.to_string()),
+        TxError::UnsupportedClarityVersion(_) => {
+            Reason::ServerFailureOther(format!("Transaction is not supported in this epoch: {err}"))
+        }
         other => Reason::Deserialization(other.to_string()),
     }
 }

@@ -558,6 +558,10 @@ impl Node {
         }
         match &stacks.payload {
             TransactionPayload::ContractCall(call) => {
+                // The node checks the address's network before looking the contract up.
+                if !admission::is_testnet_version(call.address.version) {
+                    return Err(reject(Reason::BadAddressVersionByte));
+                }
                 let contract = QualifiedContractIdentifier::new(
                     call.address.into(),
                     call.contract_name.clone(),

@@ -16,7 +16,7 @@ pub enum Reason {
     TransferRecipientCannotEqualSender(String),
     /// An STX transfer of 0.
     TransferAmountMustBePositive,
-    /// A recipient address of another network.
+    /// An address of another network: a transfer's recipient or a called contract's.
     BadAddressVersionByte,
     /// Fee under 1 micro-STX per byte.
     FeeTooLow {
@@ -66,7 +66,8 @@ pub enum Reason {
     ConflictingNonceInMempool,
     /// Miner-only payloads (coinbase, tenure change, poison microblock).
     NoCoinbaseViaMempool,
-    /// Anything else the node refuses (e.g. a payload not supported in this epoch).
+    /// Anything else the node refuses (e.g. a payload not supported in this epoch, such as
+    /// a deploy in a Clarity version newer than the VM runs).
     ServerFailureOther(String),
     /// The transaction could not be written to the state directory.
     ServerFailureDatabase(String),
@@ -128,9 +129,10 @@ impl Reason {
                 "expected": expected, "actual": actual,
                 "principal": principal, "is_origin": is_origin,
             })),
+            // As stacks-core writes them: 0x and the 16 big-endian bytes of the u128.
             Reason::NotEnoughFunds { expected, actual } => Some(json!({
-                "expected": format!("0x{expected:x}"),
-                "actual": format!("0x{actual:x}"),
+                "expected": format!("0x{expected:032x}"),
+                "actual": format!("0x{actual:032x}"),
             })),
             Reason::ContractAlreadyExists(id) => Some(json!({ "contract_identifier": id })),
             Reason::BadTransactionVersion

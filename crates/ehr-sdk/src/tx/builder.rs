@@ -16,7 +16,8 @@ use crate::network::Network;
 ///
 /// Defaults are those of `@stacks/transactions`: nonce 0, fee 0, post-condition mode `Deny`,
 /// no post-conditions. The anchor mode is always `Any`. The origin signs with a single
-/// P2PKH key (its compressed public key, as every Stacks wallet derives).
+/// P2PKH key (compressed, as every Stacks wallet derives, or uncompressed for a key
+/// written without the `01` suffix).
 #[derive(Debug, Clone)]
 pub struct TransactionBuilder {
     network: Network,
@@ -120,15 +121,23 @@ impl TransactionBuilder {
     }
 }
 
-/// The single-signature P2PKH spending condition of `key` (compressed public key), with
-/// nonce and fee 0 and no signature yet.
+/// The single-signature P2PKH spending condition of `key`, with nonce and fee 0 and no
+/// signature yet. The signer is hash160 of the public key as the key is used (33 bytes
+/// compressed, 65 uncompressed) and the key encoding byte says which, as stacks.js and
+/// stacks-core write it.
 pub(crate) fn p2pkh_condition(key: &SecretKey) -> TransactionSpendingCondition {
+    let public_key = key.public_key();
+    let key_encoding = if public_key.is_compressed() {
+        TransactionPublicKeyEncoding::Compressed
+    } else {
+        TransactionPublicKeyEncoding::Uncompressed
+    };
     TransactionSpendingCondition::Singlesig(SinglesigSpendingCondition {
         hash_mode: SinglesigHashMode::P2PKH,
-        signer: Hash160::from_node_public_key(&key.public_key().to_stacks()),
+        signer: Hash160::from_data(&public_key.to_encoded_bytes()),
         nonce: 0,
         tx_fee: 0,
-        key_encoding: TransactionPublicKeyEncoding::Compressed,
+        key_encoding,
         signature: MessageSignature::empty(),
     })
 }

@@ -52,6 +52,14 @@ pub enum TxError {
     /// The bytes are not a transaction (a bad tag, name, string or Clarity value).
     #[error("not a valid transaction: {0}")]
     Malformed(String),
+    /// A deploy in a Clarity version newer than the Clarity VM here runs.
+    #[error(
+        "this contract is deployed as Clarity {0}, but the Clarity VM here (clarity-vm 2.3.0, \
+         which the devnet and simnet run) supports Clarity 1 and 2 only; deploy it as \
+         Clarity 2: `clarityVersion: ClarityVersion.Clarity2` in stacks.js (7.x deploys \
+         Clarity 4 by default), or `clarity_version = 2` in Clarinet.toml"
+    )]
+    UnsupportedClarityVersion(u8),
     /// A payload wallets never send (coinbase, tenure change, poison microblock).
     #[error("{0} transactions are made by miners, not wallets; they are not supported")]
     UnsupportedPayload(&'static str),
@@ -89,8 +97,12 @@ pub enum TxError {
     /// A sponsor operation on a transaction that is not sponsored.
     #[error("transaction is not sponsored")]
     NotSponsored,
-    /// A sponsored transaction whose sponsor has not signed yet.
-    #[error("transaction is sponsored but the sponsor has not signed it yet")]
+    /// A sponsored transaction whose origin signature is valid and whose sponsor has not
+    /// signed yet: a sponsor request, not a bad signature.
+    #[error(
+        "the origin has signed this sponsored transaction and it awaits its sponsor: the \
+         sponsor part is still the placeholder; a sponsor must sign it before it is broadcast"
+    )]
     AwaitingSponsor,
     /// A sponsor request whose sponsor part is already filled in.
     #[error("the sponsor part of this transaction is already filled in")]

@@ -8,9 +8,11 @@ use stacks_codec::codec::{
     TransactionAuthFlags, TransactionPayload, TransactionPostCondition,
     TransactionSpendingCondition, Txid, MAX_TRANSACTION_LEN,
 };
+use stacks_common::codec::Error as CodecError;
 use stacks_common::types::chainstate::StacksAddress;
 use stacks_common::util::secp256k1::MessageSignature;
 
+use super::sponsor::is_sponsor_placeholder;
 use super::{transaction_version, SignerRole, TxError};
 use crate::network::Network;
 
@@ -27,12 +29,18 @@ pub struct Signers {
     pub sponsor: Option<StacksAddress>,
 }
 
-/// A transaction with its exact bytes. Built by [`super::TransactionBuilder`] or decoded
-/// from bytes; decoding does not check signatures, [`Transaction::verify`] does.
+/// A transaction with its canonical bytes. Built by [`super::TransactionBuilder`] or
+/// decoded from bytes; decoding does not check signatures, [`Transaction::verify`] does.
+///
+/// Decoding keeps what the node keeps: stacks-core re-serialises the transaction it decoded,
+/// and its txid, mempool entry and blocks hold those canonical bytes. Bytes a decoder reads
+/// leniently (a version byte with low bits set, `0x86` for `0x80`) therefore get the
+/// node's txid, never one an attacker can vary.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transaction {
     tx: StacksTransaction,
     bytes: Vec<u8>,
+    canonical_input: bool,
 }
 
 impl Transaction {
@@ -41,7 +49,11 @@ impl Transaction {
         let mut bytes = Vec::new();
         tx.consensus_serialize(&mut bytes)
             .map_err(|e| TxError::Encode(e.to_string()))?;
-        Ok(Transaction { tx, bytes })
+        Ok(Transaction {
+            tx,
+            bytes,
+            canonical_input: true,
+        })
     }
 
     /// Decodes a transaction from hex (a `0x` prefix and surrounding whitespace allowed).
@@ -53,7 +65,8 @@ impl Transaction {
     }
 
     /// Decodes a transaction that must fill `bytes` exactly. Refuses payloads wallets do not
-    /// send and addresses with impossible version bytes.
+    /// send, addresses with impossible version bytes, and deploys in a Clarity version the
+    /// VM here does not run. The result holds the canonical re-serialisation.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, TxError> {
         let max = MAX_TRANSACTION_LEN as usize;
         if bytes.len() > max {
@@ -66,8 +79,14 @@ impl Transaction {
             rest: bytes,
             ran_out: false,
         };
-        let tx = StacksTransaction::consensus_deserialize(&mut reader)
-            .map_err(|e| TxError::from_decode(e, reader.ran_out))?;
+        let tx = match StacksTransaction::consensus_deserialize(&mut reader) {
+            Ok(tx) => tx,
+            Err(e) => {
+                let read = &bytes[..bytes.len() - reader.rest.len()];
+                return Err(unsupported_clarity_version(&e, read)
+                    .unwrap_or_else(|| TxError::from_decode(e, reader.ran_out)));
+            }
+        };
         if !reader.rest.is_empty() {
             return Err(TxError::TrailingBytes {
                 end: bytes.len() - reader.rest.len(),
@@ -75,15 +94,26 @@ impl Transaction {
             });
         }
         check_supported(&tx)?;
+        let mut canonical = Vec::with_capacity(bytes.len());
+        tx.consensus_serialize(&mut canonical)
+            .map_err(|e| TxError::Encode(e.to_string()))?;
+        let canonical_input = canonical == bytes;
         Ok(Transaction {
             tx,
-            bytes: bytes.to_vec(),
+            bytes: canonical,
+            canonical_input,
         })
     }
 
-    /// The bytes, as broadcast.
+    /// The canonical bytes: what a node stores, relays and mines, and what to broadcast.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
+    }
+
+    /// False when the bytes this was decoded from are not the canonical serialisation (a
+    /// node accepts them but keeps, and hashes, the canonical bytes instead).
+    pub fn is_canonical_input(&self) -> bool {
+        self.canonical_input
     }
 
     /// The bytes as lowercase hex, no `0x` (what `POST /v2/transactions` takes in JSON).
@@ -91,7 +121,8 @@ impl Transaction {
         hex::encode(&self.bytes)
     }
 
-    /// The transaction id: SHA-512/256 of the bytes.
+    /// The transaction id: SHA-512/256 of the canonical bytes, as the node computes it
+    /// (stacks-core `StacksTransaction::txid` re-serialises).
     pub fn txid(&self) -> Txid {
         Txid::from_stacks_tx(&self.bytes)
     }
@@ -102,7 +133,10 @@ impl Transaction {
     }
 
     /// Checks that the transaction is for `network` and that every signature is valid and
-    /// low-S (origin, then sponsor), and returns who signed.
+    /// low-S (origin, then sponsor), and returns who signed. A sponsored transaction whose
+    /// origin signature is valid but whose sponsor part is still a placeholder (as
+    /// stacks-core or stacks.js leave it) is [`TxError::AwaitingSponsor`], not a bad
+    /// signature.
     pub fn verify(&self, network: Network) -> Result<Signers, TxError> {
         self.check_network(network)?;
         let TransactionAuth::Sponsored(_, sponsor) = &self.tx.auth else {
@@ -112,10 +146,10 @@ impl Transaction {
                 sponsor: None,
             });
         };
-        if *sponsor == TransactionSpendingCondition::new_initial_sighash() {
+        let origin_sighash = self.verify_origin()?;
+        if is_sponsor_placeholder(sponsor) {
             return Err(TxError::AwaitingSponsor);
         }
-        let origin_sighash = self.verify_origin()?;
         sponsor
             .verify(&origin_sighash, &TransactionAuthFlags::AuthSponsored)
             .map_err(|e| TxError::bad_signature(SignerRole::Sponsor, e))?;
@@ -130,9 +164,9 @@ impl Transaction {
     pub(crate) fn check_network(&self, network: Network) -> Result<(), TxError> {
         let expected_version = transaction_version(network) as u8;
         let expected_chain_id = network.chain_id();
-        // The first byte is the version; nodes look only at its top bit.
-        let version = self.bytes[0];
-        if (version & 0x80) != expected_version || self.tx.chain_id != expected_chain_id {
+        // The canonical version byte (nodes read only the top bit of the one received).
+        let version = self.tx.version as u8;
+        if version != expected_version || self.tx.chain_id != expected_chain_id {
             return Err(TxError::WrongNetwork {
                 expected: network,
                 version,
@@ -243,6 +277,25 @@ fn check_supported(tx: &StacksTransaction) -> Result<(), TxError> {
         }
     }
     Ok(())
+}
+
+/// The payload id of a deploy that names its Clarity version.
+const VERSIONED_SMART_CONTRACT: u8 = 0x06;
+
+/// A deploy whose Clarity version byte the codec refused, when it is one stacks-core knows
+/// (3 to 6) but the VM here does not run: `read` ends with the payload id and that byte.
+fn unsupported_clarity_version(err: &CodecError, read: &[u8]) -> Option<TxError> {
+    let CodecError::DeserializeError(message) = err else {
+        return None;
+    };
+    match read {
+        [.., VERSIONED_SMART_CONTRACT, version @ 3..=6]
+            if message.starts_with("Unrecognized ClarityVersion byte") =>
+        {
+            Some(TxError::UnsupportedClarityVersion(*version))
+        }
+        _ => None,
+    }
 }
 
 fn check_version(version: u8) -> Result<(), TxError> {

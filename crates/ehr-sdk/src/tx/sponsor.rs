@@ -1,8 +1,13 @@
 //! Sponsored transactions: the origin signs first, with a placeholder where the sponsor goes;
 //! the sponsor then sets its own fee and nonce and signs on top of the origin's signature.
 
-use stacks_codec::codec::{StacksTransactionSigner, TransactionAuth, TransactionSpendingCondition};
+use stacks_codec::codec::{
+    SinglesigHashMode, StacksTransactionSigner, TransactionAuth, TransactionPublicKeyEncoding,
+    TransactionSpendingCondition,
+};
 use stacks_common::types::chainstate::StacksAddress;
+use stacks_common::util::hash::Hash160;
+use stacks_common::util::secp256k1::MessageSignature;
 
 use super::builder::p2pkh_condition;
 use super::{SignerRole, Transaction, TxError};
@@ -17,13 +22,12 @@ use crate::network::Network;
 pub struct SponsorRequest(Transaction);
 
 impl SponsorRequest {
-    /// Accepts a transaction only if it is sponsored and the sponsor part is the placeholder.
+    /// Accepts a transaction only if it is sponsored and the sponsor part is a placeholder
+    /// (stacks-core's or stacks.js's).
     pub(crate) fn from_transaction(tx: Transaction) -> Result<Self, TxError> {
         match &tx.as_stacks().auth {
             TransactionAuth::Standard(_) => Err(TxError::NotSponsored),
-            TransactionAuth::Sponsored(_, sponsor)
-                if *sponsor != TransactionSpendingCondition::new_initial_sighash() =>
-            {
+            TransactionAuth::Sponsored(_, sponsor) if !is_sponsor_placeholder(sponsor) => {
                 Err(TxError::AlreadySponsored)
             }
             TransactionAuth::Sponsored(..) => Ok(SponsorRequest(tx)),
@@ -77,4 +81,22 @@ impl SponsorRequest {
             .map_err(|e| TxError::Signing(e.to_string()))?;
         Transaction::from_stacks(signer.get_tx_incomplete())
     }
+}
+
+/// True for the sponsor part an origin-signed transaction carries until its sponsor signs.
+/// stacks-core writes `new_initial_sighash()` (signer: 20 zero bytes); stacks.js writes a
+/// P2PKH condition for a public key of 33 zero bytes (`createSponsoredAuth`), so its signer
+/// is hash160 of those bytes. Both have nonce 0, fee 0, the compressed key encoding and an
+/// empty signature; both are replaced whole when the sponsor signs, and the origin signed
+/// over the stacks-core form either way.
+pub(crate) fn is_sponsor_placeholder(condition: &TransactionSpendingCondition) -> bool {
+    let TransactionSpendingCondition::Singlesig(single) = condition else {
+        return false;
+    };
+    single.hash_mode == SinglesigHashMode::P2PKH
+        && single.nonce == 0
+        && single.tx_fee == 0
+        && single.key_encoding == TransactionPublicKeyEncoding::Compressed
+        && single.signature == MessageSignature::empty()
+        && (single.signer == Hash160([0u8; 20]) || single.signer == Hash160::from_data(&[0u8; 33]))
 }
