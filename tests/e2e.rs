@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 use std::process::Output;
 
-use ehr_harness::devnet::{spawn, DevnetConfig, DevnetHandle, Genesis, Routes};
+use ehr_harness::devnet::{spawn, DevnetConfig, DevnetHandle, Genesis, Mining, Routes};
 use ehr_index::{IndexHandle, Listeners};
 use ehr_sdk::devnet_config::EventObserver;
 
@@ -34,16 +34,18 @@ impl Env {
     /// API), followed through `ehr index` on its event observer stream, as a clinic's own
     /// node would be.
     fn start() -> Env {
-        Env::with(Routes::BareNode, true)
+        Env::with(Routes::BareNode, true, Mining::EveryTransaction)
     }
 
-    /// A devnet with `routes`; with `index`, an index fed by its observer stream.
-    fn with(routes: Routes, index: bool) -> Env {
+    /// A devnet with `routes` and `mining`; with `index`, an index fed by its observer
+    /// stream.
+    fn with(routes: Routes, index: bool, mining: Mining) -> Env {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let accounts = ehr_harness::ehr::devnet_accounts().unwrap();
         let genesis = Genesis::from_accounts(&accounts, None).unwrap();
         let mut config = DevnetConfig::new(genesis);
         config.routes = routes;
+        config.mining = mining;
         let listeners = index.then(|| {
             let any = "127.0.0.1:0".parse().unwrap();
             let listeners = runtime.block_on(Listeners::bind(any, any)).unwrap();
@@ -56,8 +58,11 @@ impl Env {
         });
         let node = runtime.block_on(spawn(config)).unwrap();
         let url = node.url().to_string();
-        let index = listeners
-            .map(|listeners| runtime.block_on(ehr_index::spawn(listeners, &url, None)).unwrap());
+        let index = listeners.map(|listeners| {
+            runtime
+                .block_on(ehr_index::spawn(listeners, &url, None))
+                .unwrap()
+        });
         Env {
             _node: node,
             api: index.as_ref().map(|i| i.api_url()),
@@ -901,4 +906,171 @@ fn guardian_acceptance_admin_handover_and_doctor_key_update() {
     ]);
     let doctor = env.json(&["doctor", "show", "wallet_2"]);
     assert!(doctor.to_string().contains(new_key), "{doctor}");
+}
+
+/// Asks the devnet for one block (its control route, as the developer's tools do).
+fn mine(url: &str) {
+    let out = std::process::Command::new("curl")
+        .args([
+            "-sf",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            "{}",
+        ])
+        .arg(format!("{url}/devnet/mine"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "mining failed: {:?}", out);
+}
+
+impl Env {
+    /// Runs `ehr` while mining a block every 100 ms (for a devnet that mines on demand);
+    /// returns its output.
+    fn ehr_mining(&self, args: &[&str]) -> Output {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let miner = {
+            let (stop, url) = (stop.clone(), self.url.clone());
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    mine(&url);
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            })
+        };
+        let out = self.ehr(args);
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        miner.join().unwrap();
+        out
+    }
+
+    /// Records of `patient`, from `ehr record list --json`.
+    fn records(&self, patient: &str) -> Vec<serde_json::Value> {
+        self.json(&["record", "list", patient])["records"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+}
+
+#[test]
+fn a_bare_node_without_an_index_deploys_writes_records_and_names_what_it_cannot_know() {
+    let env = Env::with(Routes::BareNode, false, Mining::EveryTransaction);
+    // A deploy's success is the contract being there: known without any result.
+    let out = env.ehr(&["--verbose", "deploy", "--account", "deployer"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("following transactions through the bare node"),
+        "{stderr}"
+    );
+
+    // A registration lands, but the node keeps no result: exit 9, saying so and how to
+    // learn it; the salt was printed before the wait.
+    let stderr = env.fails(
+        9,
+        &[
+            "patient",
+            "register",
+            "--account",
+            "wallet_1",
+            "--id",
+            "+256700000001",
+            "--salt",
+            PATIENT_SALT,
+        ],
+    );
+    let salt_at = stderr.find(&format!("salt {PATIENT_SALT}")).expect(&stderr);
+    let unknown_at = stderr
+        .find("whether it succeeded is unknown")
+        .expect(&stderr);
+    assert!(salt_at < unknown_at, "{stderr}");
+    assert!(stderr.contains("--api"), "{stderr}");
+    let shown = env.json(&["patient", "show", "wallet_1"]);
+    assert_eq!(shown["registration"]["active"], true, "{shown}");
+
+    // A record write needs no result either: the record is found by its content hash and
+    // the chunks by the record's chunk count.
+    std::fs::write(env.path("observation.json"), OBSERVATION).unwrap();
+    let file = env.path("observation.json");
+    let added = env.json(&[
+        "record",
+        "add",
+        "--account",
+        "wallet_1",
+        "--file",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(added["records"][0]["record_id"], 1, "{added}");
+    let records = env.records("wallet_1");
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["chunk_count"], added["records"][0]["chunks"]);
+    let read = env.ok(&["record", "get", "--account", "wallet_1", "1"]);
+    assert!(read.contains("718-7"), "{read}");
+}
+
+#[test]
+fn an_interrupted_record_add_is_finished_by_running_it_again_never_twice() {
+    let env = Env::with(
+        Routes::BareNode,
+        true,
+        Mining::Interval(std::time::Duration::from_secs(3600)),
+    );
+    for args in [
+        &["deploy", "--account", "deployer"][..],
+        &[
+            "patient",
+            "register",
+            "--account",
+            "wallet_1",
+            "--id",
+            "+256700000001",
+            "--salt",
+            PATIENT_SALT,
+        ],
+    ] {
+        let out = env.ehr_mining(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    std::fs::write(env.path("observation.json"), OBSERVATION).unwrap();
+    let file = env.path("observation.json");
+    let add = [
+        "record",
+        "add",
+        "--account",
+        "wallet_1",
+        "--file",
+        file.to_str().unwrap(),
+    ];
+
+    // No block comes: the wait runs out after the add was sent; the command says how to
+    // finish, and keeps its progress.
+    let mut waiting = vec!["--wait", "1"];
+    waiting.extend(add);
+    let stderr = env.fails(5, &waiting);
+    assert!(
+        stderr.contains("run the same command again to finish it"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 1);
+
+    // The block comes; the same command follows the transaction it sent instead of
+    // sending another, writes the chunks, and forgets its progress.
+    mine(&env.url);
+    let out = env.ehr_mining(&add);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("resuming an interrupted write"), "{stderr}");
+    let records = env.records("wallet_1");
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert!(records[0]["chunk_count"].as_u64().unwrap() >= 1);
+    assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 0);
+    let read = env.ok(&["record", "get", "--account", "wallet_1", "1"]);
+    assert!(read.contains("718-7"), "{read}");
 }

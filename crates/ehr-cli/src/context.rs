@@ -60,6 +60,10 @@ pub struct GlobalArgs {
     /// Say more on standard error: how transactions are followed, each one sent.
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
+    /// Seconds to wait for each transaction to be mined (default: 60 on devnet, 1800
+    /// elsewhere). A command that runs out of time says how to finish it.
+    #[arg(long, global = true, env = "EHR_WAIT", value_name = "SECONDS")]
+    pub wait: Option<u64>,
     /// The account that signs: a name from the keystore (`ehr account list`) or, on
     /// devnet, from Devnet.toml (deployer, wallet_1..wallet_8).
     #[arg(
@@ -182,11 +186,11 @@ impl Context {
 
     /// The typed client for the contracts on the node.
     pub fn client(&self) -> anyhow::Result<EhrClient> {
-        Ok(EhrClient::new(
-            self.node()?,
-            self.network(),
-            self.deployment()?,
-        ))
+        let client = EhrClient::new(self.node()?, self.network(), self.deployment()?);
+        Ok(match self.args.wait {
+            Some(seconds) => client.with_wait_timeout(std::time::Duration::from_secs(seconds)),
+            None => client,
+        })
     }
 
     fn keystore(&self) -> anyhow::Result<Keystore> {

@@ -152,7 +152,9 @@ async fn nonces(
         .filter(|n| *n >= account.nonce)
         .collect();
     let last_pending = pending.last().copied();
-    let next = last_pending.map_or(account.nonce, |n| n + 1).max(account.nonce);
+    let next = last_pending
+        .map_or(account.nonce, |n| n + 1)
+        .max(account.nonce);
     let missing: Vec<u64> = match last_pending {
         Some(last) => (account.nonce..last)
             .filter(|n| !pending.contains(n))

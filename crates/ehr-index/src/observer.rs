@@ -95,7 +95,9 @@ fn seen(raw_hex: &str, announced: Option<&str>) -> Result<Seen, String> {
     let txid = format!("0x{}", tx.txid());
     if let Some(announced) = announced {
         if !announced.eq_ignore_ascii_case(&txid) {
-            return Err(format!("txid {announced} does not match its raw_tx ({txid})"));
+            return Err(format!(
+                "txid {announced} does not match its raw_tx ({txid})"
+            ));
         }
     }
     let stx = tx.as_stacks();
@@ -107,7 +109,10 @@ fn seen(raw_hex: &str, announced: Option<&str>) -> Result<Seen, String> {
     })
 }
 
-async fn new_block(State(store): State<Arc<TxStore>>, body: Bytes) -> Result<StatusCode, ObserverError> {
+async fn new_block(
+    State(store): State<Arc<TxStore>>,
+    body: Bytes,
+) -> Result<StatusCode, ObserverError> {
     const ROUTE: &str = "/new_block";
     let block: Block = serde_json::from_slice(&body).map_err(|e| shape(ROUTE)(e.to_string()))?;
     let mut txs = Vec::with_capacity(block.transactions.len());

@@ -142,7 +142,9 @@ impl TxStore {
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves SQLite consistent (each write is one
         // transaction), so the connection stays usable.
-        self.db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.db
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Records transactions accepted into the mempool; one already mined or dropped stays

@@ -52,7 +52,12 @@ async fn devnet(routes: Routes, mining: Mining, observer: Option<SocketAddr>) ->
 async fn indexed(mining: Mining) -> (DevnetHandle, IndexHandle) {
     let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let listeners = Listeners::bind(any, any).await.unwrap();
-    let node = devnet(Routes::BareNode, mining, Some(listeners.observer_addr().unwrap())).await;
+    let node = devnet(
+        Routes::BareNode,
+        mining,
+        Some(listeners.observer_addr().unwrap()),
+    )
+    .await;
     let index = ehr_index::spawn(listeners, node.url(), None).await.unwrap();
     (node, index)
 }
@@ -93,7 +98,11 @@ async fn a_bare_node_is_followed_through_its_mempool_and_the_senders_nonce() {
     let started = Instant::now();
     let outcome = client.wait_for(&txid, WAIT, POLL).await.unwrap();
     assert!(matches!(outcome, TxOutcome::MinedResultUnknown { tip_height } if tip_height >= 1));
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(
         client.next_nonce(&principal("wallet_1")).await.unwrap(),
         nonce + 1
@@ -101,7 +110,10 @@ async fn a_bare_node_is_followed_through_its_mempool_and_the_senders_nonce() {
 
     // A txid the node never held is not "pending": it is an error at once.
     let started = Instant::now();
-    let err = client.wait_for(&Txid([0xab; 32]), WAIT, POLL).await.unwrap_err();
+    let err = client
+        .wait_for(&Txid([0xab; 32]), WAIT, POLL)
+        .await
+        .unwrap_err();
     assert!(matches!(err, NodeError::NotFound { .. }), "{err}");
     assert!(started.elapsed() < Duration::from_secs(2));
 
@@ -175,7 +187,10 @@ async fn the_index_gives_a_bare_node_results_refusals_and_nonces() {
     }
     let accepted = send(&client, "deployer", call("accept"), nonce + 1, 1_000).await;
     match client.wait_for(&accepted, WAIT, POLL).await.unwrap() {
-        TxOutcome::Mined { result, block_height } => {
+        TxOutcome::Mined {
+            result,
+            block_height,
+        } => {
             assert_eq!(result, Value::okay(Value::UInt(8)).unwrap());
             assert!(block_height >= 3);
         }
@@ -191,7 +206,10 @@ async fn the_index_says_which_transaction_replaced_a_dropped_one() {
     // The index counts the pending transaction in the next nonce, once the node told it.
     let deadline = Instant::now() + Duration::from_secs(5);
     while client.next_nonce(&principal("wallet_4")).await.unwrap() != 1 {
-        assert!(Instant::now() < deadline, "the index never saw the pending transaction");
+        assert!(
+            Instant::now() < deadline,
+            "the index never saw the pending transaction"
+        );
         tokio::time::sleep(POLL).await;
     }
     let second = send(&client, "wallet_4", transfer("wallet_2", 2), 0, 600).await;

@@ -1224,10 +1224,9 @@ fn signed_transfer(nonce: u64) -> (Txid, String) {
     use ehr_sdk::keys::SecretKey;
     use ehr_sdk::network::Network;
     use ehr_sdk::tx::{Memo, Payload, TransactionBuilder};
-    let key = SecretKey::from_hex(
-        "7287ba251d44a4d3fd9276c88ce34c5c52a038955511cccaf77e61068649c17801",
-    )
-    .unwrap();
+    let key =
+        SecretKey::from_hex("7287ba251d44a4d3fd9276c88ce34c5c52a038955511cccaf77e61068649c17801")
+            .unwrap();
     let tx = TransactionBuilder::new(
         Network::Devnet,
         Payload::stx_transfer(principal(DEPLOYER), 5, Memo::new("").unwrap()),

@@ -8,9 +8,9 @@ use ehr_sdk::ehr::read::{read_record, ViewLog};
 use ehr_sdk::ehr::records::{
     self, DirStore, Keep, PendingWrite, Placement, RecordError, Rotated, Written,
 };
+use ehr_sdk::ehr::types::Record;
 use ehr_sdk::ehr::{EhrClient, SendOptions};
 use ehr_sdk::keys::SecretKey;
-use ehr_sdk::ehr::types::Record;
 
 use super::send::{options, report};
 use crate::context::{Context, Refused, VerifyFailed};

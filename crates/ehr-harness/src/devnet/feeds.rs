@@ -15,9 +15,9 @@ use clarity::vm::costs::ExecutionCost;
 use serde_json::json;
 
 use super::admission::Checked;
-use super::store::DropReason;
 use super::execute::Outcome;
 use super::json;
+use super::store::DropReason;
 use super::DevnetError;
 use crate::chain::BlockHeader;
 use crate::simnet::{Cost, Event, ValueRepr};
@@ -163,7 +163,12 @@ impl Feeds {
 
     /// `/drop_mempool_tx` for transactions that left the mempool unmined, with the node's
     /// reason word and the replacing transaction.
-    pub fn dropped_txs(&self, txids: &[[u8; 32]], reason: DropReason, replaced_by: Option<&[u8; 32]>) {
+    pub fn dropped_txs(
+        &self,
+        txids: &[[u8; 32]],
+        reason: DropReason,
+        replaced_by: Option<&[u8; 32]>,
+    ) {
         let body = Arc::new(json!({
             "dropped_txids": txids.iter().map(|t| json::hex0x(t)).collect::<Vec<_>>(),
             "reason": reason.node_word(),

@@ -19,9 +19,9 @@ use tokio::sync::oneshot;
 use tower_http::cors::{Any, CorsLayer};
 
 use super::admission;
+use super::config::Routes;
 use super::guard;
 use super::hiro;
-use super::config::Routes;
 use super::node::{parse_key, Chain, Node, Refusal, TxState};
 use super::rejection::Rejection;
 use super::store::Record;
@@ -97,14 +97,12 @@ pub(crate) async fn serve(
             .route("/extended/v1/address/{principal}/nonces", get(hiro_nonces)),
         Routes::BareNode => rpc,
     };
-    let rpc = rpc
-        .fallback(no_such_route)
-        .layer(
-            CorsLayer::new()
-                .allow_origin(Any)
-                .allow_headers([header::ORIGIN, header::CONTENT_TYPE])
-                .allow_methods([Method::POST, Method::GET, Method::OPTIONS]),
-        );
+    let rpc = rpc.fallback(no_such_route).layer(
+        CorsLayer::new()
+            .allow_origin(Any)
+            .allow_headers([header::ORIGIN, header::CONTENT_TYPE])
+            .allow_methods([Method::POST, Method::GET, Method::OPTIONS]),
+    );
     // The devnet's own routes: only the developer's tools (see `guard`).
     let control = Router::new()
         .route("/devnet/mine", post(mine))
@@ -475,11 +473,17 @@ async fn unconfirmed_tx(State(chain): State<Chain>, Path(id): Path<String>) -> A
             format!("Transaction {id} not found in mempool or unconfirmed microblock stream"),
         )
     };
-    if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+    if id.len() != 64
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
         return Err(no_such_route().await);
     }
     let key = parse_key(&id).ok_or_else(not_found)?;
-    let entry = ask(&chain, move |node| node.tx(&key)).await?.ok_or_else(not_found)?;
+    let entry = ask(&chain, move |node| node.tx(&key))
+        .await?
+        .ok_or_else(not_found)?;
     if matches!(entry.state, TxState::Dropped { .. }) {
         return Err(not_found());
     }
@@ -489,7 +493,11 @@ async fn unconfirmed_tx(State(chain): State<Chain>, Path(id): Path<String>) -> A
 /// `GET /v3/transaction/{txid}`: this devnet keeps no transaction index, and answers as a
 /// node started without `txindex`.
 async fn indexed_tx(Path(id): Path<String>) -> Answer {
-    if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+    if id.len() != 64
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
         return Err(no_such_route().await);
     }
     Err(text(

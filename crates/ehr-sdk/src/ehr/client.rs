@@ -97,7 +97,9 @@ pub enum ClientError {
         txid: Txid,
     },
     /// The node dropped the transaction from its mempool; it will never be mined.
-    #[error("transaction 0x{txid} for {function} was dropped: {reason}; nothing changed, send it again")]
+    #[error(
+        "transaction 0x{txid} for {function} was dropped: {reason}; nothing changed, send it again"
+    )]
     Dropped {
         /// `contract.function`.
         function: String,
@@ -205,6 +207,12 @@ impl EhrClient {
     pub fn with_wait(mut self, timeout: Duration, poll_interval: Duration) -> Self {
         self.wait_timeout = timeout;
         self.poll_interval = poll_interval;
+        self
+    }
+
+    /// How long [`EhrClient::wait`] waits for a block, keeping the polling interval.
+    pub fn with_wait_timeout(mut self, timeout: Duration) -> Self {
+        self.wait_timeout = timeout;
         self
     }
 

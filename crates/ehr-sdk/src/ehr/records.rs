@@ -565,11 +565,7 @@ pub async fn finish_write(
         record_id,
         content_hash: pending.content_hash.clone(),
         locator: pending.locator.clone(),
-        sealed_bytes: if sealed.is_empty() {
-            0
-        } else {
-            sealed.len()
-        },
+        sealed_bytes: if sealed.is_empty() { 0 } else { sealed.len() },
         chunks: chunks.len(),
         txids: pending.txids.clone(),
         block_height,

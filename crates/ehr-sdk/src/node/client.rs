@@ -20,10 +20,10 @@ use super::error::NodeError;
 use super::fees::{
     EstimateAnswer, EstimateFailure, EstimateRequest, FeeEstimate, NO_ESTIMATE_AVAILABLE,
 };
+use super::follow::TxSource;
 use super::info::NodeInfo;
 use super::rejection::{RejectReason, RejectionBody};
 use super::retry::{self, RetryPolicy};
-use super::follow::TxSource;
 use super::tx_status::{HiroTx, TxOutcome, TxStatus};
 use super::wire::{parse_txid, value_from_hex, value_to_hex};
 
@@ -235,7 +235,11 @@ impl NodeClient {
     /// node's mempool and returns its txid. Sending a transaction the node already holds
     /// succeeds again with the same txid. A refusal is [`NodeError::BroadcastRejected`].
     pub async fn broadcast(&self, tx: &[u8]) -> Result<Txid, NodeError> {
-        let txid = Txid::from_stacks_tx(tx);
+        // The node's txid hashes the canonical serialisation, which differs from the
+        // bytes sent when they are not canonical (e.g. a version byte with low bits set).
+        let txid = crate::tx::Transaction::from_bytes(tx)
+            .map(|t| t.txid())
+            .unwrap_or_else(|_| Txid::from_stacks_tx(tx));
         let url = self.node.endpoint(&["v2", "transactions"]);
         let answer = self
             .send(Method::POST, url, Body::Octets(tx.to_vec()))
@@ -435,7 +439,11 @@ impl NodeClient {
     }
 
     /// A GET whose 200 answer is JSON of type `T` and whose 404 means `what` does not exist.
-    pub(super) async fn get<T: DeserializeOwned>(&self, url: Url, what: &str) -> Result<T, NodeError> {
+    pub(super) async fn get<T: DeserializeOwned>(
+        &self,
+        url: Url,
+        what: &str,
+    ) -> Result<T, NodeError> {
         self.fetch(Method::GET, url, Body::Empty, what).await
     }
 

@@ -162,7 +162,9 @@ impl NodeClient {
         let account = self.account(&origin.into()).await?;
         if account.nonce > nonce {
             let tip_height = self.info().await?.stacks_tip_height;
-            Ok(TxStatus::Final(TxOutcome::MinedResultUnknown { tip_height }))
+            Ok(TxStatus::Final(TxOutcome::MinedResultUnknown {
+                tip_height,
+            }))
         } else {
             Ok(TxStatus::Pending)
         }
