@@ -4,32 +4,53 @@
 # (encrypted here) -> grant -> doctor reads and decrypts -> revoke -> doctor refused ->
 # audit export with the hash chain verified.
 #
-# Usage: bash scripts/walkthrough.sh        (EHR_PORT=20480 by default)
+# Usage: bash scripts/walkthrough.sh [--bare-node]      (EHR_PORT=20480 by default)
+#   --bare-node   the devnet serves exactly a bare stacks-node's routes (no Hiro API), and
+#                 `ehr index`, fed by its event observer stream, tells the clients each
+#                 transaction's result, as on a clinic's own node.
+# To run it against another node, set EHR_NODE (and EHR_API) and EHR_EXTERNAL_NODE=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 port="${EHR_PORT:-20480}"
+bare=""
+[ "${1:-}" = "--bare-node" ] && bare=1
 # The dev profile optimises dependencies (see Cargo.toml) and shares its build with the tests.
 cargo build -q -p ehr-cli
 ehr="$PWD/target/debug/ehr"
 
 work="$(mktemp -d)"
 export EHR_HOME="$work"              # keystore and record store of this walkthrough
-export EHR_NODE="http://127.0.0.1:$port"
 export EHR_NETWORK=devnet
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
 
-# An empty devnet (no contracts at genesis): `ehr deploy` publishes them.
-"$ehr" devnet start --no-contracts --port "$port" --config devnet/Devnet.toml > "$work/devnet.log" 2>&1 &
-devnet=$!
-trap 'kill -INT $devnet 2>/dev/null; wait $devnet 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do
-  "$ehr" account balance deployer >/dev/null 2>&1 && break
-  kill -0 $devnet 2>/dev/null || { cat "$work/devnet.log"; exit 1; }
-  sleep 0.1
-done
-head -1 "$work/devnet.log"
+pids=()
+trap 'for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
+if [ -n "${EHR_EXTERNAL_NODE:-}" ]; then
+  : "${EHR_NODE:?set EHR_NODE to the RPC URL of the node}"
+  echo "walkthrough against $EHR_NODE${EHR_API:+ (results through $EHR_API)}"
+else
+  export EHR_NODE="http://127.0.0.1:$port"
+  devnet_flags=(--no-contracts --port "$port" --config devnet/Devnet.toml)
+  if [ -n "$bare" ]; then
+    # The index first: the devnet posts its event stream to it from the first block.
+    "$ehr" index --observer "127.0.0.1:$((port + 1))" --listen "127.0.0.1:$((port + 2))" > "$work/index.log" 2>&1 &
+    pids+=($!)
+    export EHR_API="http://127.0.0.1:$((port + 2))"
+    devnet_flags+=(--bare-node --observer "127.0.0.1:$((port + 1))")
+  fi
+  # An empty devnet (no contracts at genesis): `ehr deploy` publishes them.
+  "$ehr" devnet start "${devnet_flags[@]}" > "$work/devnet.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    "$ehr" account balance deployer >/dev/null 2>&1 && break
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { cat "$work"/*.log; exit 1; }; done
+    sleep 0.1
+  done
+  head -1 "$work/devnet.log"
+  [ -n "$bare" ] && head -1 "$work/index.log"
+fi
 
 cat > "$work/observation.json" <<'JSON'
 {"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7","display":"Hemoglobin [Mass/volume] in Blood"}]},"valueQuantity":{"value":13.5,"unit":"g/dL"}}

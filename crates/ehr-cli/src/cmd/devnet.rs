@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use ehr_harness::devnet::{self, DevnetConfig, Genesis, Mining, Routes};
 use ehr_harness::simnet::Manifest;
-use ehr_sdk::devnet_config::DevnetConfig as DevnetToml;
+use ehr_sdk::devnet_config::{DevnetConfig as DevnetToml, EventObserver};
 
 /// Arguments of `ehr devnet`.
 #[derive(clap::Args)]
@@ -62,6 +62,11 @@ struct StartArgs {
     /// Clients then follow transactions as on a clinic's own node.
     #[arg(long)]
     bare_node: bool,
+    /// Also post the event stream to this observer (`HOST:PORT`, all events), as a
+    /// stacks-node's `[[events_observer]]` does; e.g. an `ehr index`. Repeatable; adds to
+    /// Devnet.toml's observers.
+    #[arg(long, value_name = "HOST:PORT")]
+    observer: Vec<String>,
 }
 
 /// Arguments of `ehr devnet reset` and `ehr devnet repair`.
@@ -134,7 +139,16 @@ fn run_start(args: &StartArgs, json: bool) -> anyhow::Result<ExitCode> {
         mining: Mining::from_block_time_ms(args.block_time.unwrap_or(toml.node.block_time_ms)),
         genesis: Genesis::from_accounts(&toml, manifest.as_ref())?,
         state_dir: args.state.clone(),
-        observers: toml.observers.clone(),
+        observers: toml
+            .observers
+            .iter()
+            .cloned()
+            .chain(args.observer.iter().map(|endpoint| EventObserver {
+                endpoint: endpoint.clone(),
+                events_keys: vec!["*".to_string()],
+                timeout_ms: 5_000,
+            }))
+            .collect(),
         routes: if args.bare_node {
             Routes::BareNode
         } else {
@@ -142,11 +156,12 @@ fn run_start(args: &StartArgs, json: bool) -> anyhow::Result<ExitCode> {
         },
     };
     let mining = config.mining;
+    let routes = config.routes;
     let accounts = config.genesis.accounts.clone();
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async move {
         let mut node = devnet::spawn(config).await?;
-        print_ready(&node, mining, &accounts, json);
+        print_ready(&node, mining, routes, &accounts, json);
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {
                 eprintln!("stopping the devnet");
@@ -169,12 +184,17 @@ fn load_manifest(path: &Path) -> anyhow::Result<Manifest> {
 fn print_ready(
     node: &devnet::DevnetHandle,
     mining: Mining,
+    routes: Routes,
     accounts: &[(String, String)],
     json: bool,
 ) {
     let rhythm = match mining {
         Mining::EveryTransaction => "a block per transaction".to_string(),
         Mining::Interval(every) => format!("a block every {} ms", every.as_millis()),
+    };
+    let rhythm = match routes {
+        Routes::BareNode => format!("{rhythm}, a bare stacks-node's routes only"),
+        Routes::NodeAndHiroApi => rhythm,
     };
     if json {
         let accounts: Vec<_> = accounts
