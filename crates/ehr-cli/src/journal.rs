@@ -78,6 +78,16 @@ impl Journal {
         write().with_context(|| format!("saving progress to {}", self.path.display()))
     }
 
+    /// Saves `progress` from inside work that cannot stop to handle an error: a failure is
+    /// said on standard error, and the work goes on.
+    pub fn save_or_warn<T: Serialize>(&self, progress: &T) {
+        if let Err(e) = self.save(progress) {
+            eprintln!(
+                "warning: {e:#}; if this command is interrupted now, the rerun may not find its progress"
+            );
+        }
+    }
+
     /// Forgets the progress: the work is done.
     pub fn remove(&self) -> anyhow::Result<()> {
         match fs::remove_file(&self.path) {

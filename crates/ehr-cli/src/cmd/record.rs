@@ -425,8 +425,28 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                         .collect::<anyhow::Result<Vec<_>>>()?,
                 )
             };
+            let journal = Journal::new(
+                "record-rotate",
+                &[
+                    ctx.network().to_string().as_bytes(),
+                    signer.address.to_string().as_bytes(),
+                    &id.to_be_bytes(),
+                ],
+            )?;
+            let pending = journal.load::<PendingWrite>()?;
+            if pending.is_some() && !ctx.args.json {
+                eprintln!(
+                    "  resuming an interrupted rotation of record #{id} (progress in {})",
+                    journal.path().display()
+                );
+            }
+            let saving = journal.clone();
+            let resume = records::Resume {
+                pending,
+                saved: Box::new(move |progress| saving.save_or_warn(progress)),
+            };
             let rotated = ctx
-                .block_on(records::rotate_record(
+                .block_on(records::rotate_record_resumably(
                     &client,
                     &signer.key,
                     *id,
@@ -434,8 +454,15 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     *on_chain_max,
                     &store,
                     &options(ctx)?,
+                    resume,
                 ))
-                .map_err(record_error)?;
+                .map_err(|e| {
+                    record_error(e).context(format!(
+                        "the rotation of record #{id} stopped; run the same command again to finish it (progress is kept in {})",
+                        journal.path().display()
+                    ))
+                })?;
+            journal.remove()?;
             if ctx.args.json {
                 output::json(&rotated)?;
             } else {
@@ -539,11 +566,7 @@ where
         signer,
         &mut pending,
         options,
-        &mut |progress| {
-            if let Err(e) = journal.save(progress) {
-                eprintln!("warning: {e:#}; if this command is interrupted now, the rerun may not find its progress");
-            }
-        },
+        &mut |progress| journal.save_or_warn(progress),
     ));
     done.map_err(|e| {
         record_error(e).context(format!(

@@ -244,7 +244,7 @@ pub struct Written {
     pub content_hash: String,
     /// Where the sealed bytes are.
     pub locator: String,
-    /// Sealed size in bytes.
+    /// Sealed size in bytes (0 when this call adopted a record written before).
     pub sealed_bytes: usize,
     /// Chunks written on chain.
     pub chunks: usize,
@@ -252,6 +252,21 @@ pub struct Written {
     pub txids: Vec<String>,
     /// Block of the last one.
     pub block_height: u64,
+}
+
+impl Written {
+    /// A record already on chain, as a write that sent nothing now.
+    pub fn on_chain(record: &Record) -> Self {
+        Written {
+            record_id: record.id,
+            content_hash: hex::encode(record.content_hash),
+            locator: record.locator.clone(),
+            sealed_bytes: 0,
+            chunks: record.chunk_count as usize,
+            txids: Vec::new(),
+            block_height: record.created_at,
+        }
+    }
 }
 
 /// Where to put sealed bytes.
@@ -385,6 +400,8 @@ pub struct PendingWrite {
     /// The sealed bytes (hex) when they go on chain in chunks; empty when they are in a
     /// store (already written there).
     pub chunks_hex: String,
+    /// The sealed size in bytes.
+    pub sealed_len: usize,
     /// The record id, once the record is on chain.
     pub record_id: Option<u64>,
     /// The transaction sent and not yet seen final: the add (or amend) before the id is
@@ -439,6 +456,7 @@ pub async fn prepare_write(
         locator,
         envelope: hex::encode(&sealed.envelopes[0]),
         chunks_hex,
+        sealed_len: sealed.sealed.len(),
         record_id: None,
         in_flight: None,
         add_attempts: 0,
@@ -565,7 +583,7 @@ pub async fn finish_write(
         record_id,
         content_hash: pending.content_hash.clone(),
         locator: pending.locator.clone(),
-        sealed_bytes: if sealed.is_empty() { 0 } else { sealed.len() },
+        sealed_bytes: pending.sealed_len,
         chunks: chunks.len(),
         txids: pending.txids.clone(),
         block_height,
@@ -753,6 +771,7 @@ fn principals<S: serde::Serializer>(p: &[PrincipalData], s: S) -> Result<S::Ok, 
 /// only to the holders in `keep`. The revoked holder's old envelope opens only the old
 /// version. The new version goes where the old one was: on chain if it was and still fits
 /// `on_chain_max`, otherwise in `store`.
+#[allow(clippy::too_many_arguments)]
 pub async fn rotate_record(
     client: &EhrClient,
     signer: &SecretKey,
@@ -762,6 +781,44 @@ pub async fn rotate_record(
     store: &dyn BlobStore,
     options: &SendOptions,
 ) -> Result<Rotated, RecordError> {
+    let resume = Resume::fresh();
+    rotate_record_resumably(client, signer, id, keep, on_chain_max, store, options, resume).await
+}
+
+/// What a resumable write starts from: the progress an earlier run saved (or none), and
+/// where to save progress as it is made (see [`finish_write`]).
+pub struct Resume<'a> {
+    /// The saved progress of an interrupted run.
+    pub pending: Option<PendingWrite>,
+    /// Called with the progress after every step.
+    pub saved: Box<dyn FnMut(&PendingWrite) + Send + 'a>,
+}
+
+impl Resume<'_> {
+    /// A first run that keeps its progress nowhere.
+    pub fn fresh() -> Self {
+        Resume {
+            pending: None,
+            saved: Box::new(|_| {}),
+        }
+    }
+}
+
+/// [`rotate_record`], finishing what an interrupted run left: the new version's write
+/// from `resume`, a new version already on chain (the record is superseded) adopted
+/// instead of written again, and envelopes given only to holders that lack one.
+#[allow(clippy::too_many_arguments)]
+pub async fn rotate_record_resumably(
+    client: &EhrClient,
+    signer: &SecretKey,
+    id: u64,
+    keep: Keep,
+    on_chain_max: usize,
+    store: &dyn BlobStore,
+    options: &SendOptions,
+    resume: Resume<'_>,
+) -> Result<Rotated, RecordError> {
+    let Resume { pending, mut saved } = resume;
     let record = client
         .get_record(id)
         .await?
@@ -770,15 +827,43 @@ pub async fn rotate_record(
         Keep::CurrentReaders => current_readers(client, &record).await?,
         Keep::Only(holders) => holders,
     };
-    let place = if record.locator == ON_CHAIN {
-        let size = (record.chunk_count as usize * CHUNK_SIZE).saturating_sub(crypto::SEAL_OVERHEAD);
-        placement(size, on_chain_max, store)
-    } else {
-        Placement::Store(store)
+    let mut written = match (pending, record.superseded_by) {
+        (Some(mut pending), _) => {
+            finish_write(client, signer, &mut pending, options, &mut *saved).await?
+        }
+        (None, Some(next)) => {
+            let next = client
+                .get_record(next)
+                .await?
+                .ok_or(RecordError::NotFound(next))?;
+            Written::on_chain(&next)
+        }
+        (None, None) => {
+            let place = if record.locator == ON_CHAIN {
+                let size = (record.chunk_count as usize * CHUNK_SIZE)
+                    .saturating_sub(crypto::SEAL_OVERHEAD);
+                placement(size, on_chain_max, store)
+            } else {
+                Placement::Store(store)
+            };
+            let opened = open_record(client, id, signer, Some(store)).await?;
+            let mut pending = prepare_write(
+                client,
+                &record.patient,
+                &record.record_type,
+                &opened.plaintext,
+                place,
+                Some(id),
+            )
+            .await?;
+            saved(&pending);
+            finish_write(client, signer, &mut pending, options, &mut *saved).await?
+        }
     };
-    let opened = open_record(client, id, signer, Some(store)).await?;
-    let mut written = amend_record(client, signer, id, &opened.plaintext, place, options).await?;
     for holder in &keep {
+        if client.get_envelope(written.record_id, holder).await?.is_some() {
+            continue;
+        }
         let mined = share_record(client, signer, written.record_id, holder, options).await?;
         written.txids.push(format!("0x{}", mined.sent.txid));
         written.block_height = mined.block_height;

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The walkthrough against a real stacks-node, then the node's answers compared with the
+# devnet's --bare-node mode.
+#
+# Usage: STACKS_NODE=/path/to/stacks-node bash scripts/real-node.sh
+#
+# stacks-node is not built here: build it from stacks-core (tag 4.0.2) with
+# `cargo build --release -p stacks-node` (see README, "Against a real stacks-node"). The
+# node runs mocknet (epoch 2.1, where Clarity 2 contracts deploy) with the Devnet.toml
+# accounts funded and `ehr index` as its event observer, so the clients learn each
+# transaction's result from the node's own event stream, with no Hiro API anywhere.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${STACKS_NODE:?set STACKS_NODE to a stacks-node binary built from stacks-core}"
+
+rpc="${EHR_REAL_PORT:-20643}"
+p2p=$((rpc + 1)); observer=$((rpc + 2)); api=$((rpc + 3)); bare=$((rpc + 10))
+cargo build -q -p ehr-cli
+ehr="$PWD/target/debug/ehr"
+work="$(mktemp -d)"
+pids=()
+trap 'for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
+
+# The node's configuration: mocknet, ~1 s blocks, the test genesis, the devnet accounts.
+{
+  cat <<TOML
+[node]
+working_dir = "$work/chain"
+rpc_bind = "127.0.0.1:$rpc"
+p2p_bind = "127.0.0.1:$p2p"
+miner = true
+seed = "0000000000000000000000000000000000000000000000000000000000000001"
+use_test_genesis_chainstate = true
+wait_time_for_microblocks = 0
+txindex = true
+
+[burnchain]
+mode = "mocknet"
+commit_anchor_block_within = 1000
+
+[[events_observer]]
+endpoint = "127.0.0.1:$observer"
+events_keys = ["*"]
+
+TOML
+  # Epoch 2.1 from height 2; the later epochs far away (the node needs the whole list).
+  height=100000
+  for epoch in 1.0:0 2.0:0 2.05:1 2.1:2 2.2 2.3 2.4 2.5 3.0 3.1 3.2 3.3 3.4 4.0; do
+    name="${epoch%%:*}"
+    start="${epoch#*:}"
+    [ "$start" = "$epoch" ] && { start=$height; height=$((height + 1)); }
+    printf '[[burnchain.epochs]]\nepoch_name = "%s"\nstart_height = %s\n\n' "$name" "$start"
+  done
+  grep -E '^# stx_address:' devnet/Devnet.toml | awk '{print $3}' | while read -r address; do
+    printf '[[ustx_balance]]\naddress = "%s"\namount = 100000000000000\n\n' "$address"
+  done
+} > "$work/node.toml"
+
+"$ehr" --node "http://127.0.0.1:$rpc" index --observer "127.0.0.1:$observer" \
+  --listen "127.0.0.1:$api" > "$work/index.log" 2>&1 &
+pids+=($!)
+"$STACKS_NODE" start --config "$work/node.toml" > "$work/node.log" 2>&1 &
+pids+=($!)
+echo "stacks-node $("$STACKS_NODE" version 2>/dev/null | head -1) starting (log: $work/node.log)"
+for _ in $(seq 300); do
+  height=$(curl -sf "http://127.0.0.1:$rpc/v2/info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["stacks_tip_height"])' 2>/dev/null || echo 0)
+  [ "$height" -ge 2 ] && break
+  kill -0 "${pids[1]}" 2>/dev/null || { tail -40 "$work/node.log"; exit 1; }
+  sleep 1
+done
+[ "$height" -ge 2 ] || { echo "the node mined no blocks in 300 s"; tail -40 "$work/node.log"; exit 1; }
+echo "node at height $height"
+
+EHR_EXTERNAL_NODE=1 EHR_NODE="http://127.0.0.1:$rpc" EHR_API="http://127.0.0.1:$api" \
+  bash scripts/walkthrough.sh
+
+# The same questions to the devnet in --bare-node mode, answers compared in shape.
+"$ehr" devnet start --bare-node --no-contracts --port "$bare" > "$work/devnet.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$bare/v2/info" >/dev/null && break; sleep 0.1; done
+printf '\n== stacks-node vs devnet --bare-node\n'
+python3 scripts/compare_nodes.py "http://127.0.0.1:$rpc" "http://127.0.0.1:$bare" \
+  ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM
