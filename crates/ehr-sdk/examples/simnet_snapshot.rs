@@ -34,7 +34,7 @@ mod tests {
         )
     }
 
-    /// A successful call: `(ok true)`, the audit and notification events, the cost.
+    /// A successful call: `(ok true)`, committed, and what it cost.
     #[test]
     fn register_patient() {
         let mut sim = EhrSimnet::new().unwrap();
