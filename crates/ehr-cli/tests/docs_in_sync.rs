@@ -47,6 +47,26 @@ fn readme_error_table_matches_the_contracts() {
     );
 }
 
+/// The README's error table is, line for line, what the SDK says about each error.
+#[test]
+fn readme_error_table_matches_the_sdk() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let documented: Vec<&str> = readme.lines().filter(|l| l.starts_with("| u")).collect();
+    let ours: Vec<String> = ehr_sdk::ehr::ContractError::ALL
+        .iter()
+        .map(|e| {
+            format!(
+                "| u{} | {} | {} | {} |",
+                e.code(),
+                e.contract(),
+                e.constant(),
+                e.message()
+            )
+        })
+        .collect();
+    assert_eq!(ours, documented);
+}
+
 #[test]
 fn docs_costs_is_current() {
     let out = Command::new(env!("CARGO_BIN_EXE_ehr"))

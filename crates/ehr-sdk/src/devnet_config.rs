@@ -1,5 +1,9 @@
 //! `Devnet.toml`: the accounts of a development chain (Clarinet's settings format) and, in
 //! `devnet/Devnet.toml`, the local node's settings.
+//!
+//! The default devnet's file is compiled in ([`DEFAULT_DEVNET_TOML`],
+//! [`DevnetConfig::builtin`]), so a program needs no file on disk to know the devnet
+//! accounts.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -39,6 +43,15 @@ pub enum ConfigError {
         source: KeyError,
     },
 }
+
+/// The default devnet's `Devnet.toml`, compiled in: the Clarinet default accounts
+/// (deployer, wallet_1..wallet_8, faucet; public mnemonics, for devnet only) and the node's
+/// settings. This crate's `Devnet.toml` is the source; the repository's `devnet/Devnet.toml`
+/// is a copy that a test keeps identical.
+pub const DEFAULT_DEVNET_TOML: &str = include_str!("../Devnet.toml");
+
+/// How errors in [`DEFAULT_DEVNET_TOML`] name it.
+pub const DEFAULT_DEVNET_TOML_NAME: &str = "the built-in Devnet.toml";
 
 /// One genesis account: its key and starting balance.
 #[derive(Debug, Clone)]
@@ -179,6 +192,11 @@ impl DevnetConfig {
             node: raw.devnet.unwrap_or_default(),
             observers: raw.events_observer,
         })
+    }
+
+    /// The default devnet: [`DEFAULT_DEVNET_TOML`], parsed.
+    pub fn builtin() -> Result<Self, ConfigError> {
+        Self::parse(DEFAULT_DEVNET_TOML, Path::new(DEFAULT_DEVNET_TOML_NAME))
     }
 
     /// The account called `name`.

@@ -99,17 +99,13 @@ fn other_derivation_indexes_give_other_accounts() {
     assert_ne!(a.address(Network::Testnet), b.address(Network::Testnet));
 }
 
-fn check_settings_file(relative: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(relative);
-    let config = DevnetConfig::load(&path).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(config.accounts.len(), ACCOUNTS.len(), "{relative}");
+fn check_settings(label: &str, config: &DevnetConfig) {
+    assert_eq!(config.accounts.len(), ACCOUNTS.len(), "{label}");
     assert_eq!(config.accounts[0].account.name, "deployer");
     for (name, _, secret, address) in ACCOUNTS {
         let account = config
             .account(name)
-            .unwrap_or_else(|| panic!("{relative}: no {name}"));
+            .unwrap_or_else(|| panic!("{label}: no {name}"));
         assert_eq!(account.address.to_string(), *address);
         assert_eq!(account.secret_key.expose_hex().as_str(), *secret);
         let genesis = config
@@ -121,16 +117,19 @@ fn check_settings_file(relative: &str) {
     }
 }
 
+/// The built-in Devnet.toml and the Clarinet project's settings hold the same accounts.
 #[test]
 fn both_devnet_files_hold_the_accounts() {
-    check_settings_file("devnet/Devnet.toml");
-    check_settings_file("contracts/settings/Devnet.toml");
-    let node =
-        DevnetConfig::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../devnet/Devnet.toml"))
-            .unwrap()
-            .node;
-    assert_eq!(node.rpc_port, 20443);
-    assert_eq!(node.epoch, "2.4");
+    let builtin = DevnetConfig::builtin().unwrap_or_else(|e| panic!("{e}"));
+    check_settings("the built-in Devnet.toml", &builtin);
+    let clarinet =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../contracts/settings/Devnet.toml");
+    check_settings(
+        "contracts/settings/Devnet.toml",
+        &DevnetConfig::load(&clarinet).unwrap_or_else(|e| panic!("{e}")),
+    );
+    assert_eq!(builtin.node.rpc_port, 20443);
+    assert_eq!(builtin.node.epoch, "2.4");
 }
 
 #[test]

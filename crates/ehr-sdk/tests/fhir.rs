@@ -685,13 +685,17 @@ fn audit_events_name_what_each_action_is_about() {
 /// set no contract uses) fall through to R.
 #[test]
 fn every_contract_action_is_mapped() {
-    let sources = [
-        include_str!("../../../contracts/contracts/patient-registry.clar"),
-        include_str!("../../../contracts/contracts/doctor-registry.clar"),
-        include_str!("../../../contracts/contracts/ehr-storage.clar"),
-        include_str!("../../../contracts/contracts/permission-manager.clar"),
-        include_str!("../../../contracts/contracts/access-token-nft.clar"),
+    let logging = [
+        "patient-registry",
+        "doctor-registry",
+        "ehr-storage",
+        "permission-manager",
+        "access-token-nft",
     ];
+    let sources = ehr_sdk::ehr::EHR_CONTRACTS
+        .iter()
+        .filter(|(name, _)| logging.contains(name))
+        .map(|(_, source)| *source);
     let mut actions = Vec::new();
     for src in sources {
         for line in src.lines() {

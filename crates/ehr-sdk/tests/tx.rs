@@ -1,8 +1,6 @@
 //! The transaction builder's refusals, and decoding and verification of damaged, foreign or
 //! incomplete transactions: each failure has its own error.
 
-use std::path::Path;
-
 use clarity::vm::types::{PrincipalData, QualifiedContractIdentifier, Value};
 use clarity::vm::ClarityVersion;
 use ehr_sdk::devnet_config::DevnetConfig;
@@ -14,8 +12,7 @@ use ehr_sdk::tx::{
 };
 
 fn account(name: &str) -> SecretKey {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../devnet/Devnet.toml");
-    DevnetConfig::load(&path)
+    DevnetConfig::builtin()
         .unwrap_or_else(|e| panic!("{e}"))
         .account(name)
         .unwrap_or_else(|| panic!("no devnet account {name}"))

@@ -107,8 +107,7 @@ fn load_vectors() -> VectorFile {
 }
 
 fn devnet() -> DevnetConfig {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../devnet/Devnet.toml");
-    DevnetConfig::load(&path).unwrap_or_else(|e| panic!("{e}"))
+    DevnetConfig::builtin().unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn key(devnet: &DevnetConfig, account: &str) -> SecretKey {

@@ -18,7 +18,8 @@ pub struct Args {
 #[derive(clap::Subcommand)]
 enum Command {
     /// Start the devnet node: the stacks-node RPC on 127.0.0.1, genesis accounts from
-    /// Devnet.toml, the EHR contracts deployed by the deployer.
+    /// Devnet.toml, the EHR contracts deployed by the deployer. Needs no file: the
+    /// Devnet.toml and the contracts are built in (--config, --manifest to use others).
     ///
     /// Example: ehr devnet start --state .devnet
     Start(StartArgs),
@@ -38,12 +39,15 @@ enum Command {
 #[derive(clap::Args)]
 struct StartArgs {
     /// Devnet.toml with the genesis accounts, node settings and event observers.
-    #[arg(long, default_value = "devnet/Devnet.toml")]
-    config: PathBuf,
-    /// The Clarinet project whose contracts are deployed at genesis.
-    #[arg(long, default_value = "contracts/Clarinet.toml")]
-    manifest: PathBuf,
-    /// Deploy no contracts at genesis.
+    /// Default: the built-in one (the Clarinet default accounts, port 20443, a block per
+    /// transaction; the repository's devnet/Devnet.toml is a copy of it).
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// A Clarinet project (Clarinet.toml, or its directory) whose contracts are deployed
+    /// at genesis instead of the built-in EHR contracts.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_contracts")]
+    manifest: Option<PathBuf>,
+    /// Deploy no contracts at genesis (then `ehr deploy` publishes them).
     #[arg(long)]
     no_contracts: bool,
     /// RPC port on 127.0.0.1 (0: any free port). Default: Devnet.toml's rpc_port.
@@ -126,18 +130,19 @@ pub fn run(args: &Args, json: bool) -> anyhow::Result<ExitCode> {
 }
 
 fn run_start(args: &StartArgs, json: bool) -> anyhow::Result<ExitCode> {
-    let toml = DevnetToml::load(&args.config).context(
-        "reading the devnet settings (run from the repository root, or pass --config PATH)",
-    )?;
-    let manifest = if args.no_contracts {
-        None
-    } else {
-        Some(load_manifest(&args.manifest)?)
+    let toml = match &args.config {
+        Some(path) => DevnetToml::load(path).context("reading the devnet settings (--config)")?,
+        None => DevnetToml::builtin().context("reading the built-in devnet settings")?,
+    };
+    let genesis = match (&args.manifest, args.no_contracts) {
+        (_, true) => Genesis::from_accounts(&toml, None)?,
+        (Some(path), false) => Genesis::from_accounts(&toml, Some(&load_manifest(path)?))?,
+        (None, false) => ehr_harness::ehr::devnet_genesis(&toml)?,
     };
     let config = DevnetConfig {
         port: args.port.unwrap_or(toml.node.rpc_port),
         mining: Mining::from_block_time_ms(args.block_time.unwrap_or(toml.node.block_time_ms)),
-        genesis: Genesis::from_accounts(&toml, manifest.as_ref())?,
+        genesis,
         state_dir: args.state.clone(),
         observers: toml
             .observers
@@ -174,9 +179,7 @@ fn run_start(args: &StartArgs, json: bool) -> anyhow::Result<ExitCode> {
 }
 
 fn load_manifest(path: &Path) -> anyhow::Result<Manifest> {
-    Manifest::load(path).context(
-        "loading the genesis contracts (run from the repository root, pass --manifest PATH, or --no-contracts)",
-    )
+    Manifest::load(path).context("loading the genesis contracts (--manifest)")
 }
 
 /// The ready line: URL, height, mining rhythm and the genesis accounts (addresses only:

@@ -4,7 +4,7 @@
 use clarity::vm::types::{
     PrincipalData, QualifiedContractIdentifier, StandardPrincipalData, Value,
 };
-use ehr_sdk::devnet_config::DevnetConfig;
+use ehr_sdk::devnet_config::{DevnetConfig, DEFAULT_DEVNET_TOML_NAME};
 use ehr_sdk::keys::Account;
 
 mod tour;
@@ -12,21 +12,36 @@ pub mod values;
 
 pub use tour::{tour, TourStep, INTERNAL_FUNCTIONS};
 
+use crate::devnet::{DevnetError, Genesis, GenesisContract};
 use crate::simnet::{ReadOnlyResult, Receipt, Simnet, SimnetConfig, SimnetError};
 
 pub use ehr_sdk::ehr::EHR_CONTRACTS;
 
-/// The devnet accounts (`devnet/Devnet.toml`), compiled in.
-pub const DEVNET_TOML: &str = include_str!("../../../../devnet/Devnet.toml");
+/// The devnet accounts and node settings (`Devnet.toml`), compiled into ehr-sdk.
+pub use ehr_sdk::devnet_config::DEFAULT_DEVNET_TOML as DEVNET_TOML;
 
 /// The devnet accounts parsed from [`DEVNET_TOML`].
 pub fn devnet_accounts() -> Result<DevnetConfig, SimnetError> {
-    DevnetConfig::parse(DEVNET_TOML, std::path::Path::new("devnet/Devnet.toml")).map_err(|e| {
-        SimnetError::Manifest {
-            path: "devnet/Devnet.toml".into(),
-            message: e.to_string(),
-        }
+    DevnetConfig::builtin().map_err(|e| SimnetError::Manifest {
+        path: DEFAULT_DEVNET_TOML_NAME.into(),
+        message: e.to_string(),
     })
+}
+
+/// A devnet genesis with `accounts` funded and the EHR contracts ([`EHR_CONTRACTS`],
+/// compiled in, all Clarity 2, in deployment order) published by its `deployer`: what
+/// `ehr devnet start` runs by default.
+pub fn devnet_genesis(accounts: &DevnetConfig) -> Result<Genesis, DevnetError> {
+    let mut genesis = Genesis::from_accounts(accounts, None)?;
+    genesis.contracts = EHR_CONTRACTS
+        .iter()
+        .map(|(name, source)| GenesisContract {
+            name: (*name).to_string(),
+            source: (*source).to_string(),
+            clarity_version: 2,
+        })
+        .collect();
+    Ok(genesis)
 }
 
 /// A simnet with the EHR contracts deployed by the devnet deployer.
@@ -56,7 +71,7 @@ impl EhrSimnet {
         let deployer = config
             .deployer()
             .ok_or_else(|| SimnetError::Manifest {
-                path: "devnet/Devnet.toml".into(),
+                path: config.path.display().to_string(),
                 message: "no account named deployer".into(),
             })?
             .address

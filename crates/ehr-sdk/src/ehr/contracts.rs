@@ -12,41 +12,35 @@ use clarity::vm::ContractName;
 /// `contracts/contracts/*.clar`, compiled in, so a client can compare them with what a
 /// node holds and deploy them.
 pub const EHR_CONTRACTS: [(&str, &str); 9] = [
-    (
-        "nft-trait",
-        include_str!("../../../../contracts/contracts/nft-trait.clar"),
-    ),
+    ("nft-trait", include_str!("../../contracts/nft-trait.clar")),
     (
         "verification-helper",
-        include_str!("../../../../contracts/contracts/verification-helper.clar"),
+        include_str!("../../contracts/verification-helper.clar"),
     ),
-    (
-        "audit-log",
-        include_str!("../../../../contracts/contracts/audit-log.clar"),
-    ),
+    ("audit-log", include_str!("../../contracts/audit-log.clar")),
     (
         "notification-system",
-        include_str!("../../../../contracts/contracts/notification-system.clar"),
+        include_str!("../../contracts/notification-system.clar"),
     ),
     (
         "patient-registry",
-        include_str!("../../../../contracts/contracts/patient-registry.clar"),
+        include_str!("../../contracts/patient-registry.clar"),
     ),
     (
         "doctor-registry",
-        include_str!("../../../../contracts/contracts/doctor-registry.clar"),
+        include_str!("../../contracts/doctor-registry.clar"),
     ),
     (
         "access-token-nft",
-        include_str!("../../../../contracts/contracts/access-token-nft.clar"),
+        include_str!("../../contracts/access-token-nft.clar"),
     ),
     (
         "permission-manager",
-        include_str!("../../../../contracts/contracts/permission-manager.clar"),
+        include_str!("../../contracts/permission-manager.clar"),
     ),
     (
         "ehr-storage",
-        include_str!("../../../../contracts/contracts/ehr-storage.clar"),
+        include_str!("../../contracts/ehr-storage.clar"),
     ),
 ];
 
