@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
-use ehr_sdk::deploy::{DeployEvent, Deployer, Plan};
+use std::collections::BTreeMap;
+
+use ehr_sdk::deploy::{DeployEvent, Deployer, InFlight, Plan};
+
+use crate::journal::Journal;
 use ehr_sdk::network::Network;
 
 use crate::context::Context;
@@ -74,8 +78,30 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             bail!("not confirmed; nothing was sent");
         }
     }
+    // Deploys sent by an interrupted run of this same plan are followed, not sent again.
+    let mut identity = vec![
+        ctx.network().to_string().into_bytes(),
+        signer.address.to_string().into_bytes(),
+    ];
+    for step in &plan.steps {
+        identity.push(step.name.clone().into_bytes());
+        identity.push(step.source.clone().into_bytes());
+    }
+    let journal = Journal::new(
+        "deploy",
+        &identity.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+    )?;
+    let mut in_flight: BTreeMap<String, InFlight> = journal.load()?.unwrap_or_default();
+    if !in_flight.is_empty() && !json {
+        eprintln!(
+            "  resuming an interrupted deploy: following {} sent before (progress in {})",
+            in_flight.keys().cloned().collect::<Vec<_>>().join(", "),
+            journal.path().display()
+        );
+    }
     let mut deployer = Deployer::new(&node, &signer.key, ctx.network())
-        .wait_timeout(std::time::Duration::from_secs(args.timeout));
+        .wait_timeout(std::time::Duration::from_secs(args.timeout))
+        .resuming(in_flight.clone());
     if let Some(fee) = args.fee {
         deployer = deployer.fixed_fee(fee);
     }
@@ -90,6 +116,21 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         );
     }
     let report = ctx.block_on(deployer.run(&plan, &mut |event| {
+        if let DeployEvent::Broadcast {
+            name,
+            txid,
+            nonce,
+            fee,
+        } = &event
+        {
+            let sent = InFlight {
+                txid: *txid,
+                nonce: *nonce,
+                fee: *fee,
+            };
+            in_flight.insert(name.clone(), sent);
+            journal.save_or_warn(&in_flight);
+        }
         if matches!(
             event,
             DeployEvent::Skipped { .. } | DeployEvent::Mined { .. }
@@ -99,7 +140,14 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         if !json && !matches!(event, DeployEvent::Checking { .. }) {
             eprintln!("  [{done}/{total}] {event}");
         }
-    }))?;
+    }))
+    .with_context(|| {
+        format!(
+            "run the same command again to finish: deploys already sent are followed, not sent twice (progress in {})",
+            journal.path().display()
+        )
+    })?;
+    journal.remove()?;
     if json {
         output::json(&report)?;
     } else {

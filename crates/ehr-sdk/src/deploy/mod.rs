@@ -25,5 +25,6 @@ mod run;
 
 pub use plan::{Plan, PlanError, PlanStep, MAINNET_NFT_TRAIT};
 pub use run::{
-    DeployError, DeployEvent, DeployReport, Deployer, StepFailure, StepOutcome, StepReport,
+    DeployError, DeployEvent, DeployReport, Deployer, InFlight, StepFailure, StepOutcome,
+    StepReport,
 };

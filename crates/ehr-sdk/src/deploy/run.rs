@@ -1,5 +1,6 @@
 //! Running a [`Plan`]: [`Deployer`], its progress events, its report and its errors.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -359,6 +360,24 @@ pub struct Deployer<'a> {
     wait_timeout: Duration,
     poll_interval: Duration,
     fee: Option<u64>,
+    in_flight: BTreeMap<String, InFlight>,
+}
+
+/// A deploy broadcast by an earlier run and not seen mined: followed, not sent again.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InFlight {
+    /// The deploy transaction.
+    #[serde(serialize_with = "txid_hex", deserialize_with = "txid_from_hex")]
+    pub txid: Txid,
+    /// Its nonce.
+    pub nonce: u64,
+    /// Its fee in micro-STX.
+    pub fee: u64,
+}
+
+fn txid_from_hex<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Txid, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(d)?;
+    crate::node::parse_txid(&text).map_err(serde::de::Error::custom)
 }
 
 impl<'a> Deployer<'a> {
@@ -375,7 +394,15 @@ impl<'a> Deployer<'a> {
             wait_timeout: if devnet { DEVNET_WAIT } else { NETWORK_WAIT },
             poll_interval: if devnet { DEVNET_POLL } else { NETWORK_POLL },
             fee: None,
+            in_flight: BTreeMap::new(),
         }
+    }
+
+    /// Deploys an earlier run broadcast (by contract name, from its
+    /// [`DeployEvent::Broadcast`] events): a contract not yet on chain whose deploy is
+    /// here is waited for instead of sent again, and sent again only if it was dropped.
+    pub fn resuming(self, in_flight: BTreeMap<String, InFlight>) -> Self {
+        Deployer { in_flight, ..self }
     }
 
     /// How long to wait for each deploy to be mined before stopping (the transaction may
@@ -586,6 +613,19 @@ impl Run<'_, '_> {
             Err(other) => return Err(StepFailure::Lookup(other)),
         }
 
+        if let Some(sent) = d.in_flight.get(&step.name) {
+            match self.follow(step, contract, sent, progress).await {
+                // Never mined, or no longer known to the node (its mempool was lost):
+                // nothing changed, so it is sent again.
+                Err(StepFailure::Dropped { .. })
+                | Err(StepFailure::Wait {
+                    error: NodeError::NotFound { .. },
+                    ..
+                }) => {}
+                settled => return settled,
+            }
+        }
+
         let payload = Payload::deploy(&step.name, &step.source, step.clarity_version)
             .map_err(StepFailure::Build)?;
         let nonce = match self.nonce {
@@ -618,6 +658,21 @@ impl Run<'_, '_> {
             fee,
         });
 
+        self.follow(step, contract, &InFlight { txid, nonce, fee }, progress)
+            .await
+    }
+
+    /// Waits for a broadcast deploy and says how it ended.
+    async fn follow(
+        &self,
+        step: &PlanStep,
+        contract: &QualifiedContractIdentifier,
+        sent: &InFlight,
+        progress: &mut dyn FnMut(DeployEvent),
+    ) -> Result<StepOutcome, StepFailure> {
+        let d = self.deployer;
+        let name = step.name.clone();
+        let InFlight { txid, nonce, fee } = *sent;
         match d
             .node
             .wait_for(&txid, d.wait_timeout, d.poll_interval)

@@ -782,7 +782,17 @@ pub async fn rotate_record(
     options: &SendOptions,
 ) -> Result<Rotated, RecordError> {
     let resume = Resume::fresh();
-    rotate_record_resumably(client, signer, id, keep, on_chain_max, store, options, resume).await
+    rotate_record_resumably(
+        client,
+        signer,
+        id,
+        keep,
+        on_chain_max,
+        store,
+        options,
+        resume,
+    )
+    .await
 }
 
 /// What a resumable write starts from: the progress an earlier run saved (or none), and
@@ -861,7 +871,11 @@ pub async fn rotate_record_resumably(
         }
     };
     for holder in &keep {
-        if client.get_envelope(written.record_id, holder).await?.is_some() {
+        if client
+            .get_envelope(written.record_id, holder)
+            .await?
+            .is_some()
+        {
             continue;
         }
         let mined = share_record(client, signer, written.record_id, holder, options).await?;
