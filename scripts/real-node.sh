@@ -19,7 +19,11 @@ cargo build -q -p ehr-cli
 ehr="$PWD/target/debug/ehr"
 work="$(mktemp -d)"
 pids=()
-trap 'for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
+node=""
+# The node's chain is thrown away: it is killed; the ehr processes stop on Ctrl-C.
+trap '[ -n "$node" ] && kill -KILL "$node" 2>/dev/null
+      for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
+      wait 2>/dev/null; rm -rf "$work"' EXIT
 
 # The node's configuration: mocknet, ~1 s blocks, the test genesis, the devnet accounts.
 {
@@ -32,10 +36,11 @@ miner = true
 seed = "0000000000000000000000000000000000000000000000000000000000000001"
 use_test_genesis_chainstate = true
 wait_time_for_microblocks = 0
-txindex = true
+txindex = false
 
 [burnchain]
 mode = "mocknet"
+wallet_name = "ehr-miner"
 commit_anchor_block_within = 1000
 
 [[events_observer]]
@@ -43,12 +48,15 @@ endpoint = "127.0.0.1:$observer"
 events_keys = ["*"]
 
 TOML
-  # Epoch 2.1 from height 2; the later epochs far away (the node needs the whole list).
-  height=100000
+  # Epoch 2.1 from height 2; the later epochs far away (the node needs the whole list),
+  # 10 blocks apart and 2 blocks into a reward cycle (mocknet's cycles are 5 blocks, the
+  # last 3 and the first the prepare phase; epoch 3.0 must start in a reward phase, not at
+  # its first two blocks).
+  height=100002
   for epoch in 1.0:0 2.0:0 2.05:1 2.1:2 2.2 2.3 2.4 2.5 3.0 3.1 3.2 3.3 3.4 4.0; do
     name="${epoch%%:*}"
     start="${epoch#*:}"
-    [ "$start" = "$epoch" ] && { start=$height; height=$((height + 1)); }
+    [ "$start" = "$epoch" ] && { start=$height; height=$((height + 10)); }
     printf '[[burnchain.epochs]]\nepoch_name = "%s"\nstart_height = %s\n\n' "$name" "$start"
   done
   grep -E '^# stx_address:' devnet/Devnet.toml | awk '{print $3}' | while read -r address; do
@@ -60,12 +68,12 @@ TOML
   --listen "127.0.0.1:$api" > "$work/index.log" 2>&1 &
 pids+=($!)
 "$STACKS_NODE" start --config "$work/node.toml" > "$work/node.log" 2>&1 &
-pids+=($!)
+node=$!
 echo "stacks-node $("$STACKS_NODE" version 2>/dev/null | head -1) starting (log: $work/node.log)"
 for _ in $(seq 300); do
   height=$(curl -sf "http://127.0.0.1:$rpc/v2/info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["stacks_tip_height"])' 2>/dev/null || echo 0)
   [ "$height" -ge 2 ] && break
-  kill -0 "${pids[1]}" 2>/dev/null || { tail -40 "$work/node.log"; exit 1; }
+  kill -0 "$node" 2>/dev/null || { grep -v '^ ' "$work/node.log" | tail -20; exit 1; }
   sleep 1
 done
 [ "$height" -ge 2 ] || { echo "the node mined no blocks in 300 s"; tail -40 "$work/node.log"; exit 1; }

@@ -22,23 +22,28 @@ async fn refusals_answer_the_nodes_rejection_json() {
     let (status, body) = rpc
         .post_json("/v2/transactions", &json!({ "tx": "zz" }))
         .await;
-    assert_eq!(
-        (status, reason(&body)),
-        (400, "Deserialization".into()),
+    // As a stacks-node: bytes that do not decode get a text 400, not a mempool rejection.
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.as_str()
+            .unwrap_or("")
+            .starts_with("Failed to parse tx"),
         "{body}"
     );
-    assert_eq!(body["error"], "transaction rejected");
     // Truncated.
     let cut = good.as_bytes()[..good.as_bytes().len() - 3].to_vec();
     let (status, body) = rpc
         .post_raw("/v2/transactions", "application/octet-stream", cut)
         .await;
     assert_eq!(
-        (status, reason(&body)),
-        (400, "Deserialization".into()),
+        (
+            status,
+            body.as_str()
+                .map(|b| b.starts_with("Failed to deserialize posted transaction"))
+        ),
+        (400, Some(true)),
         "{body}"
     );
-    assert!(body["txid"].as_str().is_some_and(|t| t.len() == 64));
     // Wrong chain id (bytes 1..5): the signature no longer covers it either.
     let mut wrong_chain = good.as_bytes().to_vec();
     wrong_chain[1..5].copy_from_slice(&1u32.to_be_bytes());
@@ -82,8 +87,12 @@ async fn refusals_answer_the_nodes_rejection_json() {
         .post_raw("/v2/transactions", "application/octet-stream", huge)
         .await;
     assert_eq!(
-        (status, reason(&body)),
-        (400, "Deserialization".into()),
+        (
+            status,
+            body.as_str()
+                .map(|b| b.starts_with("Failed to deserialize posted transaction"))
+        ),
+        (400, Some(true)),
         "{body}"
     );
     // Fee under 1 micro-STX per byte.

@@ -54,7 +54,7 @@ impl Checked {
 pub(crate) fn check_hex(text: &str) -> Result<Checked, Rejection> {
     let text = text.trim();
     let bytes = hex::decode(text.strip_prefix("0x").unwrap_or(text)).map_err(|e| Rejection {
-        reason: Reason::Deserialization(format!("the tx field is not hex: {e}")),
+        reason: Reason::Deserialization(format!("Failed to parse tx: it is not hex ({e})")),
         txid: None,
     })?;
     check(&bytes)
@@ -117,7 +117,8 @@ pub(crate) fn check(raw: &[u8]) -> Result<Checked, Rejection> {
 }
 
 /// Decoding failures in the node's categories: miner payloads have their own reasons,
-/// the rest is `Deserialization`. A deploy in Clarity 3 or later decodes in stacks-core
+/// the rest is `Deserialization`, which the server answers as the node's HTTP layer does
+/// (a text 400 naming the decoding error). A deploy in Clarity 3 or later decodes in stacks-core
 /// but the VM here cannot run it: the node on an epoch without that version refuses it
 /// with `MemPoolRejection::Other("Transaction is not supported in this epoch")`, which it
 /// writes as `ServerFailureOther`; the message adds the versions supported and the fix.
@@ -128,7 +129,9 @@ fn decode_reason(err: TxError) -> Reason {
         TxError::UnsupportedClarityVersion(_) => {
             Reason::ServerFailureOther(format!("Transaction is not supported in this epoch: {err}"))
         }
-        other => Reason::Deserialization(other.to_string()),
+        other => {
+            Reason::Deserialization(format!("Failed to deserialize posted transaction: {other}"))
+        }
     }
 }
 

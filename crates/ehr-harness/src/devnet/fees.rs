@@ -99,6 +99,14 @@ fn dry_run(node: &mut Node, payload: &TransactionPayload) -> Option<Cost> {
     cost
 }
 
+/// Why there is no estimate, answered as the node answers it.
+pub(crate) enum NoEstimate {
+    /// The payload does not decode: the node's HTTP layer answers a text 400.
+    Undecodable(String),
+    /// The estimator's 400 JSON body.
+    Failure(Json),
+}
+
 fn percentile(sorted: &[f64], pct: usize) -> f64 {
     sorted[(sorted.len() - 1) * pct / 100]
 }
@@ -110,24 +118,22 @@ pub(crate) fn estimate(
     node: &mut Node,
     request: &EstimateRequest,
     learned_only: bool,
-) -> Result<Json, Json> {
+) -> Result<Json, NoEstimate> {
     let failure = |reason: &str, message: String| {
         json!({ "error": "Estimation could not be performed", "reason": reason,
                 "reason_data": { "message": message } })
     };
     let text = request.transaction_payload.trim();
     let bytes = hex::decode(text.strip_prefix("0x").unwrap_or(text)).map_err(|e| {
-        failure(
-            "NoEstimateAvailable",
-            format!("transaction_payload is not hex: {e}"),
-        )
+        NoEstimate::Undecodable(format!(
+            "Failed to decode transaction_payload: not hex ({e})"
+        ))
     })?;
     let payload =
         TransactionPayload::consensus_deserialize(&mut bytes.as_slice()).map_err(|e| {
-            failure(
-                "NoEstimateAvailable",
-                format!("transaction_payload does not decode: {e}"),
-            )
+            NoEstimate::Undecodable(format!(
+                "Failed to decode due to SIP-003 codec error: {e:?}"
+            ))
         })?;
     let len = request.estimated_len.unwrap_or(0).max(bytes.len() as u64);
     let recent = node.recent(HISTORY_BLOCKS);
@@ -145,16 +151,16 @@ pub(crate) fn estimate(
         .find(|(tx, _, _)| same_kind(&tx.payload, &payload))
         .map(|(_, cost, _)| *cost);
     if learned.is_none() && learned_only {
-        return Err(failure(
+        return Err(NoEstimate::Failure(failure(
             "NoEstimateAvailable",
             "No estimate available for the provided payload.".into(),
-        ));
+        )));
     }
     let cost = learned.or_else(|| dry_run(node, &payload)).ok_or_else(|| {
-        failure(
+        NoEstimate::Failure(failure(
             "NoEstimateAvailable",
             "the payload does not run on this chain (no such contract or function?)".into(),
-        )
+        ))
     })?;
     let mut rates: Vec<f64> = mined
         .iter()

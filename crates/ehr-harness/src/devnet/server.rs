@@ -18,12 +18,14 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower_http::cors::{Any, CorsLayer};
 
+use stacks_common::util::hash::Hash160;
+
 use super::admission;
 use super::config::Routes;
 use super::guard;
 use super::hiro;
 use super::node::{parse_key, Chain, Node, Refusal, TxState};
-use super::rejection::Rejection;
+use super::rejection::{Reason, Rejection};
 use super::store::Record;
 use super::{fees, json as shapes, DevnetError};
 use crate::simnet::SimnetError;
@@ -201,8 +203,19 @@ fn with_proof(mut body: Json_, query: &ProofQuery, field: &str) -> Json_ {
 
 // ----- /v2 ------------------------------------------------------------------------------
 
+/// The devnet node's public key in `/v2/info`: a fixed key of its own (a stacks-node's
+/// p2p identity; the devnet has no p2p network, so no one holds its secret).
+static NODE_KEY: std::sync::LazyLock<[u8; 33]> = std::sync::LazyLock::new(|| {
+    use sha2::Digest as _;
+    let seed = sha2::Sha256::digest(b"ehr devnet node identity");
+    ehr_sdk::keys::SecretKey::from_hex(&hex::encode(seed))
+        .map(|k| k.public_key().to_bytes())
+        .unwrap_or([2; 33])
+});
+
 async fn info(State(chain): State<Chain>) -> Answer {
-    let body = ask(&chain, |node| {
+    let node_key = *NODE_KEY;
+    let body = ask(&chain, move |node| {
         let genesis = node.sim().block(0).map(|b| b.id.0).unwrap_or_default();
         let tip = node.sim().tip().clone();
         json!({
@@ -225,6 +238,11 @@ async fn info(State(chain): State<Chain>) -> Answer {
             "tenure_height": tip.height,
             "exit_at_block_height": null,
             "is_fully_synced": true,
+            "node_public_key": hex::encode(node_key),
+            "node_public_key_hash": hex::encode(Hash160::from_data(&node_key).0),
+            // No PoX on a devnet: no anchor block, as a fresh node answers.
+            "last_pox_anchor": { "anchor_block_hash": hex::encode([0u8; 32]), "anchor_block_txid": hex::encode([0u8; 32]) },
+            "stackerdbs": [],
         })
     })
     .await?;
@@ -264,6 +282,11 @@ struct TxBody {
 }
 
 fn rejected(rejection: &Rejection) -> Failure {
+    // Bytes that do not decode never reach the mempool in a stacks-node: its HTTP layer
+    // refuses the request with a text 400 (stacks-core 4.0.2 `posttransaction.rs`).
+    if let Reason::Deserialization(why) = &rejection.reason {
+        return text(StatusCode::BAD_REQUEST, why.clone());
+    }
     let status = if rejection.is_server_failure() {
         StatusCode::INTERNAL_SERVER_ERROR
     } else {
@@ -454,7 +477,8 @@ async fn fee_estimate(State(chain): State<Chain>, routes: Routes, body: Bytes) -
     .await?;
     match estimate {
         Ok(body) => Ok(Json(body).into_response()),
-        Err(body) => Err(Failure::Json(StatusCode::BAD_REQUEST, body)),
+        Err(fees::NoEstimate::Failure(body)) => Err(Failure::Json(StatusCode::BAD_REQUEST, body)),
+        Err(fees::NoEstimate::Undecodable(why)) => Err(text(StatusCode::BAD_REQUEST, why)),
     }
 }
 
