@@ -39,7 +39,7 @@ async fn refusals_answer_the_nodes_rejection_json() {
         (
             status,
             body.as_str()
-                .map(|b| b.starts_with("Failed to deserialize posted transaction"))
+                .map(|b| b.starts_with("Failed to decode due to SIP-003 codec error: ReadError"))
         ),
         (400, Some(true)),
         "{body}"

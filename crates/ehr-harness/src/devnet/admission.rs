@@ -64,7 +64,7 @@ pub(crate) fn check_hex(text: &str) -> Result<Checked, Rejection> {
 /// the transaction is known by its canonical bytes and txid, as in the node.
 pub(crate) fn check(raw: &[u8]) -> Result<Checked, Rejection> {
     let decoded = Transaction::from_bytes(raw).map_err(|e| Rejection {
-        reason: decode_reason(e),
+        reason: codec_failure(raw).unwrap_or_else(|| decode_reason(e)),
         txid: Some(hex::encode(Txid::from_stacks_tx(raw).0)),
     })?;
     let txid = decoded.txid().0;
@@ -114,6 +114,23 @@ pub(crate) fn check(raw: &[u8]) -> Result<Checked, Rejection> {
         sponsor: signers.sponsor.as_ref().map(principal),
         tx: Arc::new(tx.clone()),
     })
+}
+
+/// The node's text for bytes its codec cannot read (stacks-core 4.0.2
+/// `posttransaction.rs`: a deserialisation error is "Failed to deserialize posted
+/// transaction", any other codec error "Failed to decode due to SIP-003 codec error"), or
+/// `None` when the codec reads them and only this client's checks refuse them.
+fn codec_failure(mut raw: &[u8]) -> Option<Reason> {
+    use stacks_codec::codec::StacksMessageCodec as _;
+    match StacksTransaction::consensus_deserialize(&mut raw) {
+        Ok(_) => None,
+        Err(clarity::codec::Error::DeserializeError(msg)) => Some(Reason::Deserialization(
+            format!("Failed to deserialize posted transaction: {msg}"),
+        )),
+        Err(other) => Some(Reason::Deserialization(format!(
+            "Failed to decode due to SIP-003 codec error: {other:?}"
+        ))),
+    }
 }
 
 /// Decoding failures in the node's categories: miner payloads have their own reasons,
