@@ -1001,10 +1001,30 @@ fn not_found() -> Response {
 /// `router` with the Hiro API's `/extended/v1/status`, which tells a Hiro API from a
 /// bare node.
 fn with_status(router: Router) -> Router {
-    router.route(
-        "/extended/v1/status",
-        get(|| async { Json(json!({"server_version": "test", "status": "ready"})) }),
-    )
+    router
+        .route(
+            "/extended/v1/status",
+            get(|| async { Json(json!({"server_version": "test", "status": "ready"})) }),
+        )
+        .route("/v2/info", get(|| async { Json(info_at(40)) }))
+}
+
+/// A stacks-node's `/v2/info` with its tip at `height`.
+fn info_at(height: u64) -> JsonValue {
+    json!({
+        "peer_version": 4207599113u32, "pox_consensus": "17f76e597bab45646956f38dd39573085d72cbc0",
+        "burn_block_height": height + 1, "stable_pox_consensus": "8e0561978fc5506b68a589c402dad97e862edb59",
+        "stable_burn_block_height": height, "server_version": "stacks-node 4.0.2",
+        "network_id": 2147483648u32, "parent_network_id": 3669344250u32,
+        "stacks_tip_height": height, "stacks_tip": "b3a5b4d2c1f2e0f93c3b0e8d7f9b2c6d1e0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c",
+        "stacks_tip_consensus_hash": "17f76e597bab45646956f38dd39573085d72cbc0",
+        "genesis_chainstate_hash": "74237aa39aa50a83de11a4f53e9d3bb7d43461d1de9873f402e5453ae60bc59b",
+        "unanchored_tip": null, "unanchored_seq": null, "tenure_height": height,
+        "exit_at_block_height": null, "is_fully_synced": true,
+        "node_public_key": "023de6c1b7c4a1b58fc1c1e7a9b3c4f5d6e7f8091a2b3c4d5e6f708192a3b4c5d6",
+        "node_public_key_hash": "e26cce8f6abe06b9fc81c3b11bda64c4a0d6b8a8",
+        "stackerdbs": [], "last_pox_anchor": {"anchor_block_hash": "00", "anchor_block_txid": "00"}
+    })
 }
 
 /// A Hiro API that answers `/extended/v1/tx/0x{id}` for the transactions of `status_of`,
@@ -1264,22 +1284,7 @@ async fn bare_node(account_nonce: u64, txindex: bool) -> (String, Txid) {
         )
         .route(
             "/v2/info",
-            get(|| async {
-                Json(json!({
-                    "peer_version": 4207599113u32, "pox_consensus": "17f76e597bab45646956f38dd39573085d72cbc0",
-                    "burn_block_height": 41, "stable_pox_consensus": "8e0561978fc5506b68a589c402dad97e862edb59",
-                    "stable_burn_block_height": 40, "server_version": "stacks-node 4.0.2",
-                    "network_id": 2147483648u32, "parent_network_id": 3669344250u32,
-                    "stacks_tip_height": 40, "stacks_tip": "b3a5b4d2c1f2e0f93c3b0e8d7f9b2c6d1e0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c",
-                    "stacks_tip_consensus_hash": "17f76e597bab45646956f38dd39573085d72cbc0",
-                    "genesis_chainstate_hash": "74237aa39aa50a83de11a4f53e9d3bb7d43461d1de9873f402e5453ae60bc59b",
-                    "unanchored_tip": null, "unanchored_seq": null, "tenure_height": 40,
-                    "exit_at_block_height": null, "is_fully_synced": true,
-                    "node_public_key": "023de6c1b7c4a1b58fc1c1e7a9b3c4f5d6e7f8091a2b3c4d5e6f708192a3b4c5d6",
-                    "node_public_key_hash": "e26cce8f6abe06b9fc81c3b11bda64c4a0d6b8a8",
-                    "stackerdbs": [], "last_pox_anchor": {"anchor_block_hash": "00", "anchor_block_txid": "00"}
-                }))
-            }),
+            get(|| async { Json(info_at(40)) }),
         )
         .route(
             "/v3/transaction/{id}",
@@ -1455,4 +1460,51 @@ fn txids_parse_with_or_without_0x() {
     for bad in [&hex[2..], "0x", "", &format!("{hex}00"), &"zz".repeat(32)] {
         assert!(parse_txid(bad).is_err(), "{bad}");
     }
+}
+
+#[tokio::test]
+async fn a_wait_through_an_indexer_ends_once_the_node_serves_the_block() {
+    // The API announces the block (height 12) while the node's tip is still at 10: reads
+    // right after the wait would miss the transaction's writes, so the wait goes on until
+    // the node has the block.
+    let infos = Hits::default();
+    let seen = infos.clone();
+    let url = serve(
+        Router::new()
+            .route(
+                "/extended/v1/status",
+                get(|| async { Json(json!({"status": "ready"})) }),
+            )
+            .route(
+                "/extended/v1/tx/{id}",
+                get(|Path(id): Path<String>| async move {
+                    let txid = parse_txid(id.trim_start_matches("0x")).unwrap();
+                    Json(hiro_tx(&txid, "success", mined("0x0703")))
+                }),
+            )
+            .route(
+                "/v2/info",
+                get(move || {
+                    let i = seen.next();
+                    async move { Json(info_at(if i < 3 { 10 } else { 12 })) }
+                }),
+            ),
+    )
+    .await;
+    let outcome = client(&url)
+        .wait_for(
+            &txid_of(0x22),
+            Duration::from_secs(5),
+            Duration::from_millis(10),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        outcome,
+        TxOutcome::Mined {
+            block_height: 12,
+            ..
+        }
+    ));
+    assert_eq!(infos.count(), 4, "asked until the node's tip reached 12");
 }

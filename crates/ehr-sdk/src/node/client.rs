@@ -394,7 +394,8 @@ impl NodeClient {
 
     /// Polls [`tx_status`](Self::tx_status) every `poll_interval` until the transaction is
     /// final (mined, rolled back, dropped, or mined with its result unknown on a bare node),
-    /// for at most `timeout` in all. Through a Hiro API not being found yet is not an error
+    /// for at most `timeout` in all. When a Hiro API says it is mined, also waits until the
+    /// node's tip reaches its block, so reads that follow see what it wrote. Through a Hiro API not being found yet is not an error
     /// (an indexer may lag the node); on a bare node, which holds every transaction it
     /// accepted, it is, and a transaction that leaves the mempool unmined was evicted.
     pub async fn wait_for(
@@ -406,12 +407,27 @@ impl NodeClient {
         let mut seen_pending = false;
         let polling = async {
             let source = self.tx_source().await?;
-            loop {
+            let outcome = loop {
                 if let Some(outcome) = self.wait_step(&source, txid, &mut seen_pending).await? {
-                    return Ok(outcome);
+                    break outcome;
                 }
                 tokio::time::sleep(poll_interval).await;
+            };
+            // Read your writes: an indexer (a Hiro API, `ehr index`) may announce a block
+            // before the node's read routes serve its state, so reads after the wait
+            // could miss what the transaction wrote. Wait until the node's tip has it.
+            let mined_at = match &outcome {
+                TxOutcome::Mined { block_height, .. } | TxOutcome::Aborted { block_height, .. } => {
+                    Some(*block_height)
+                }
+                TxOutcome::Dropped { .. } | TxOutcome::MinedResultUnknown { .. } => None,
+            };
+            if let (Some(height), TxSource::HiroApi { .. }) = (mined_at, &source) {
+                while self.info().await?.stacks_tip_height < height {
+                    tokio::time::sleep(poll_interval).await;
+                }
             }
+            Ok(outcome)
         };
         match tokio::time::timeout(timeout, polling).await {
             Ok(done) => done,
