@@ -1030,6 +1030,28 @@ fn an_interrupted_record_add_is_finished_by_running_it_again_never_twice() {
             "--salt",
             PATIENT_SALT,
         ],
+        &[
+            "doctor",
+            "register",
+            "--account",
+            "wallet_2",
+            "--license",
+            "UG-MD-4411",
+            "--specialty",
+            "cardiology",
+            "--salt",
+            DOCTOR_SALT,
+        ],
+        &["doctor", "issuer", "--account", "deployer", "wallet_3"],
+        &[
+            "doctor",
+            "verify",
+            "--account",
+            "wallet_3",
+            "wallet_2",
+            "--expires-in",
+            "5000",
+        ],
     ] {
         let out = env.ehr_mining(args);
         assert!(
@@ -1073,4 +1095,31 @@ fn an_interrupted_record_add_is_finished_by_running_it_again_never_twice() {
     assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 0);
     let read = env.ok(&["record", "get", "--account", "wallet_1", "1"]);
     assert!(read.contains("718-7"), "{read}");
+
+    // A single-transaction command too: an interrupted grant, run again, follows the grant
+    // it sent; the patient ends with one token, not two.
+    let grant = [
+        "access",
+        "grant",
+        "--account",
+        "wallet_1",
+        "--to",
+        "wallet_2",
+        "--scope",
+        "read",
+        "--expires-in",
+        "1000",
+    ];
+    let mut waiting = vec!["--wait", "1"];
+    waiting.extend(grant);
+    let stderr = env.fails(5, &waiting);
+    assert!(stderr.contains("run the same command again"), "{stderr}");
+    mine(&env.url);
+    let out = env.ehr_mining(&grant);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("sent by an interrupted run"), "{stderr}");
+    let list = env.json(&["access", "list", "--account", "wallet_1"]);
+    assert_eq!(list["tokens"].as_array().map(Vec::len), Some(1), "{list}");
+    assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 0);
 }

@@ -3,10 +3,11 @@
 
 use anyhow::Context as _;
 use clarity::vm::Value;
-use ehr_sdk::ehr::{ContractCall, EhrClient, Mined, SendOptions};
+use ehr_sdk::ehr::{ClientError, ContractCall, EhrClient, Mined, SendOptions, Sent};
 use ehr_sdk::literal::to_literal;
 
 use crate::context::{Context, Signer};
+use crate::journal::Journal;
 
 /// The send options the global flags ask for (`--sponsor`).
 pub fn options(ctx: &Context) -> anyhow::Result<SendOptions> {
@@ -18,6 +19,11 @@ pub fn options(ctx: &Context) -> anyhow::Result<SendOptions> {
 
 /// Sends `call` signed by `signer` and waits until it is mined; progress on stderr
 /// unless `--json`.
+///
+/// The transaction is kept under `$EHR_HOME/pending/` while it is waited for: the same
+/// command run again after an interruption (a timeout, Ctrl-C, a node restart) follows
+/// that transaction instead of sending a second one (a second grant, a second request),
+/// and sends again only if it was dropped unmined.
 pub fn execute(
     ctx: &Context,
     client: &EhrClient,
@@ -27,8 +33,35 @@ pub fn execute(
     let options = options(ctx)?;
     let function = call.spec().qualified_name();
     let quiet = ctx.args.json;
-    ctx.block_on(async {
+    // "The same command": what it was asked on the command line (arguments computed
+    // from the chain, such as an expiry height, change between runs), for this signer
+    // and network, less the flags that only change how it reports or waits.
+    let mut identity = vec![
+        ctx.network().to_string(),
+        signer.address.to_string(),
+        function.clone(),
+    ];
+    identity.extend(command_line());
+    let journal = Journal::new(
+        "tx",
+        &identity.iter().map(String::as_bytes).collect::<Vec<_>>(),
+    )?;
+    let mined = ctx.block_on(async {
+        if let Some(sent) = journal.load::<Sent>()? {
+            if !quiet {
+                eprintln!(
+                    "  following 0x{}, sent by an interrupted run of this command (progress in {})",
+                    sent.txid,
+                    journal.path().display()
+                );
+            }
+            match client.wait(&sent).await {
+                Err(ClientError::Dropped { .. }) => {}
+                settled => return settled.map_err(anyhow::Error::from),
+            }
+        }
         let sent = client.send(&signer.key, call, &options).await?;
+        journal.save(&sent)?;
         if !quiet {
             eprintln!(
                 "  {function} as {} ({}): sent 0x{}{}, waiting for a block...",
@@ -47,8 +80,37 @@ pub fn execute(
             eprintln!("  mined in block {}", mined.block_height);
         }
         Ok::<_, anyhow::Error>(mined)
+    });
+    // Settled either way (mined, refused, dropped, or in a block with its result
+    // unknown): nothing to follow on a rerun. Kept only when the wait itself failed.
+    let settled = match &mined {
+        Ok(_) => true,
+        Err(e) => e.chain().any(|c| {
+            matches!(
+                c.downcast_ref::<ClientError>(),
+                Some(
+                    ClientError::Refused { .. }
+                        | ClientError::Aborted { .. }
+                        | ClientError::Dropped { .. }
+                        | ClientError::ResultUnknown { .. }
+                )
+            )
+        }),
+    };
+    if settled {
+        journal.remove()?;
+    }
+    mined.with_context(|| {
+        if settled {
+            format!("{function} as {}", signer.label)
+        } else {
+            format!(
+                "{function} as {}; run the same command again to follow the transaction it sent (kept in {})",
+                signer.label,
+                journal.path().display()
+            )
+        }
     })
-    .with_context(|| format!("{function} as {}", signer.label))
 }
 
 /// Prints a secret the user must keep (a registration salt) on standard error before the
@@ -56,6 +118,23 @@ pub fn execute(
 /// lose it. Printed in `--json` mode too: the JSON document comes only at the end.
 pub fn keep(label: &str, value: &str, why: &str) {
     eprintln!("  {label} {value} (keep it: {why})");
+}
+
+/// The command line's arguments, without the flags that change only how a command
+/// reports or how long it waits.
+fn command_line() -> Vec<String> {
+    const PRESENTATION: [&str; 6] = ["--json", "--yes", "-y", "--verbose", "-v", "--wait"];
+    let mut out = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let name = arg.split('=').next().unwrap_or_default();
+        if !PRESENTATION.contains(&name) {
+            out.push(arg);
+        } else if arg == "--wait" {
+            args.next();
+        }
+    }
+    out
 }
 
 /// The JSON every write command prints: what was called, the transaction and its result.
