@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::calls;
+use ehr_sdk::ehr::listing::{self, Side};
 use ehr_sdk::ehr::revoke::{self, AfterRevoke};
 use ehr_sdk::ehr::types::{Request, Scope, Token};
 use ehr_sdk::ehr::EhrClient;
@@ -467,29 +468,20 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The tokens and requests that involve `who` (as patient, or as grantee/requester).
-/// The contracts index tokens and requests by id only, so this reads them all: fine on a
-/// devnet or a clinic's deployment, slow on one with many thousands of grants.
+/// The tokens and requests that involve `who` (as patient, or as grantee/requester),
+/// through the contracts' per-principal index: the cost of `who`'s own entries only.
 async fn list(
     client: &EhrClient,
     who: &PrincipalData,
     as_grantee: bool,
 ) -> anyhow::Result<(Vec<Token>, Vec<Request>)> {
-    let mut tokens = Vec::new();
-    for id in 1..=client.get_last_token_id().await? {
-        if let Some(t) = client.get_token(id).await? {
-            if (as_grantee && &t.grantee == who) || (!as_grantee && &t.patient == who) {
-                tokens.push(t);
-            }
-        }
-    }
-    let mut requests = Vec::new();
-    for id in 1..=client.get_request_count().await? {
-        if let Some(r) = client.get_request(id).await? {
-            if (as_grantee && &r.requester == who) || (!as_grantee && &r.patient == who) {
-                requests.push(r);
-            }
-        }
-    }
-    Ok((tokens, requests))
+    let side = if as_grantee {
+        Side::Counterpart
+    } else {
+        Side::Patient
+    };
+    Ok((
+        listing::tokens(client, who, side).await?,
+        listing::requests(client, who, side).await?,
+    ))
 }

@@ -13,6 +13,7 @@ mod client;
 mod contracts;
 pub(crate) mod decode;
 mod error;
+pub mod listing;
 pub mod read;
 pub mod records;
 pub mod revoke;

@@ -890,14 +890,16 @@ pub async fn rotate_record_resumably(
 }
 
 /// The accounts that may read `record` now and should keep its key after a rotation:
-/// grantees of the patient's live tokens with read access to the record's type. The
-/// contracts index tokens by id only, so this reads every token.
+/// grantees of the patient's live tokens with read access to the record's type, found
+/// through the patient's token index.
 pub async fn current_readers(
     client: &EhrClient,
     record: &Record,
 ) -> Result<Vec<PrincipalData>, RecordError> {
     let mut readers = Vec::new();
-    for id in 1..=client.get_last_token_id().await? {
+    for id in
+        super::listing::token_ids(client, &record.patient, super::listing::Side::Patient).await?
+    {
         let Some(token) = client.get_token(id).await? else {
             continue;
         };

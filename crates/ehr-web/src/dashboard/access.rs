@@ -11,15 +11,14 @@ use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use clarity::vm::types::PrincipalData;
+use ehr_sdk::ehr::listing::{self, Side};
 use ehr_sdk::ehr::records::BlobStore;
 use ehr_sdk::ehr::revoke::{self, AfterRevoke};
 use ehr_sdk::ehr::types::{Request, RequestStatus, Scope, Token};
-use ehr_sdk::ehr::{calls, SendOptions};
+use ehr_sdk::ehr::{calls, ClientError, SendOptions};
 
 use super::records::share_one;
-use super::{
-    field, index, maps, number, ops, page_number, pages_for, read_many, scope_of, Ctx, Fields,
-};
+use super::{field, maps, number, ops, page_number, pages_for, read_many, scope_of, Ctx, Fields};
 use crate::html;
 use crate::state::AppState;
 
@@ -65,10 +64,16 @@ pub async fn page(
     let me = ctx.principal();
     let c = state.client.clone();
     let tip = ctx.tip.unwrap_or(0);
-    let (lists, registered) = tokio::join!(index::of_patient(&c, &me), c.is_registered(&me));
+    let lists = async {
+        Ok::<_, ClientError>((
+            listing::token_ids(&c, &me, Side::Patient).await?,
+            listing::request_ids(&c, &me, Side::Patient).await?,
+        ))
+    };
+    let (lists, registered) = tokio::join!(lists, c.is_registered(&me));
     let (tokens, requests) = match lists {
         Ok(l) => l,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e),
+        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e.to_string()),
     };
     let mut body = String::new();
     if !registered.unwrap_or(false) {
@@ -92,7 +97,7 @@ pub async fn page(
         let t = match t {
             Ok(Some(t)) => t,
             Ok(None) => continue,
-            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e),
+            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e.to_string()),
         };
         let action = if !t.revoked {
             // Revoking re-seals the records the grantee could open (a new key); the

@@ -10,6 +10,7 @@ use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use ehr_sdk::ehr::listing::{self, Side};
 use ehr_sdk::ehr::types::Token;
 use ehr_sdk::ehr::{calls, EhrContract};
 use ehr_sdk::keys::PublicKey;
@@ -18,8 +19,7 @@ use super::access::{page_of, token_state};
 use super::home::doctor_state;
 use super::patient::random32;
 use super::{
-    field, form_fields, index, maps, number, ops, page_number, pages_for, read_many, scope_of, Ctx,
-    Fields,
+    field, form_fields, maps, number, ops, page_number, pages_for, read_many, scope_of, Ctx, Fields,
 };
 use crate::html;
 use crate::state::AppState;
@@ -125,19 +125,12 @@ pub async fn page(
     body.push_str("</section>");
 
     // Patients it may read.
-    let (ids, self_held) = match index::tokens_for_grantee(&c, &me).await {
+    // Every token it was given (a grant, or a patient's own token transferred to it);
+    // the rows keep those it still holds.
+    let ids = match listing::token_ids(&c, &me, Side::Counterpart).await {
         Ok(v) => v,
         Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/doctor", &e.to_string()),
     };
-    let mut ids = ids;
-    for p in &self_held {
-        if let Ok(Some(id)) = c.get_active_token(p, &me).await {
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-    }
-    ids.sort_unstable();
     let pages = pages_for(ids.len() as u64);
     let page = page_number(&q, "page", pages, 1);
     let tokens = {
@@ -253,7 +246,7 @@ pub async fn page(
     body.push_str("</section>");
 
     // My requests.
-    let requests = match index::requests(&c, &me, true).await {
+    let requests = match listing::request_ids(&c, &me, Side::Counterpart).await {
         Ok(r) => r,
         Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/doctor", &e.to_string()),
     };

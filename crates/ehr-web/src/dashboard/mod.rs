@@ -25,7 +25,6 @@ mod assets;
 mod audit;
 mod doctor;
 mod home;
-mod index;
 pub mod maps;
 mod multipart;
 mod notify;

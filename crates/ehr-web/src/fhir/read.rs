@@ -3,6 +3,7 @@
 
 use clarity::vm::types::{PrincipalData, TupleData, Value as ClarityValue};
 use ehr_sdk::audit::{AuditEntry, ChainBreak};
+use ehr_sdk::ehr::listing::{self, Side};
 use ehr_sdk::ehr::trail::verify_links;
 use ehr_sdk::ehr::{EhrClient, EhrContract};
 use ehr_sdk::fhir::{audit_bundle, audit_event, consent, document_reference, patient_resource};
@@ -62,37 +63,34 @@ pub async fn consent_read(client: &EhrClient, id: &str) -> Result<Value, ApiErro
 /// `Consent?patient=`: every access token of the patient (granted to a doctor, held by
 /// the patient, emergency), oldest first, with its status at the chain's tip.
 ///
-/// The contracts index tokens by id only, so this reads every token (concurrently) and
-/// keeps the patient's: its cost grows with the deployment's tokens, unlike the other
-/// searches.
+/// The patient's token index gives the ids; only the page's tokens are read.
 pub async fn consent_search(client: &EhrClient, base: &str, q: &Query) -> Result<Value, ApiError> {
     q.only(&["patient", "_count", "_offset"])?;
     let patient = patient_param(q)?;
     let page = Page::from_query(q)?;
-    let last = client.get_last_token_id().await?;
-    let c = client.clone();
-    let tokens = concurrent((1..=last).collect(), move |id| {
-        let c = c.clone();
-        async move { c.get_token(id).await }
-    })
-    .await?;
-    let mine: Vec<_> = tokens
-        .into_iter()
-        .flatten()
-        .filter(|t| t.patient == patient)
-        .collect();
+    let ids = listing::token_ids(client, &patient, Side::Patient).await?;
     let height = tip_height(client).await?;
     let search = SearchPage {
         base,
         resource: "Consent",
         params: vec![("patient", patient.to_string())],
         page,
-        total: mine.len() as u64,
+        total: ids.len() as u64,
     };
     let range = page.range(search.total);
-    let resources = mine[range.start as usize..range.end as usize]
-        .iter()
-        .map(|t| consent(t, height))
+    let c = client.clone();
+    let tokens = concurrent(
+        ids[range.start as usize..range.end as usize].to_vec(),
+        move |id| {
+            let c = c.clone();
+            async move { c.get_token(id).await }
+        },
+    )
+    .await?;
+    let resources = tokens
+        .into_iter()
+        .flatten()
+        .map(|t| consent(&t, height))
         .collect();
     Ok(search.bundle(resources))
 }
