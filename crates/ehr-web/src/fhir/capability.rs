@@ -117,7 +117,7 @@ pub fn capability_statement(base: &str) -> Value {
             "Consent",
             &["read", "search-type"],
             true,
-            format!("An access token (a grant to a doctor, a token the patient holds, or an emergency access) as Consent. `id` is the token id (identifier system {TOKEN_SYSTEM}). `status` is evaluated at the chain's tip; the validity in blocks is the `{EXTENSION_BASE}block-period` extension on `provision` (the chain has block heights, not instants, so `provision.period` is not given); `provision.actor` is the grantee, `provision.action` the scope (access, correct, disclose). The search reads every token of the deployment (the contracts index tokens by id only)."),
+            format!("An access token (a grant to a doctor, a token the patient holds, or an emergency access) as Consent. `id` is the token id (identifier system {TOKEN_SYSTEM}). `status` is evaluated at the chain's tip; the validity in blocks is the `{EXTENSION_BASE}block-period` extension on `provision` (the chain has block heights, not instants, so `provision.period` is not given); `provision.actor` is the grantee, `provision.action` the scope (access, correct, disclose). The search reads the patient's own tokens through the contracts' per-patient token index."),
         ),
         resource(
             "DocumentReference",
