@@ -4,7 +4,7 @@ where their answers differ in shape: status, content type, JSON keys (and a reje
 reason), or a text error's kind (before its first colon; hashes, addresses and numbers
 masked). Exit 1 when a shape differs.
 
-Usage: python3 scripts/compare_nodes.py NODE_URL DEVNET_URL ADDRESS
+Usage: python3 scripts/compare_nodes.py NODE_URL DEVNET_URL ADDRESS [NAME=SIGNED_TX_HEX ...]
 """
 import json
 import re
@@ -50,38 +50,46 @@ def shape(status, ctype, body):
     return f"{status} {kind or '-'} {desc}"
 
 
-def probes(address):
-    return [
-        ("GET", "/v2/info", None, None),
-        ("GET", f"/v2/accounts/{address}?proof=0", None, None),
-        ("GET", "/v2/fees/transfer", None, None),
-        ("GET", f"/extended/v1/tx/0x{ZERO}", None, None),
-        ("GET", "/extended/v1/status", None, None),
-        ("GET", f"/extended/v1/address/{address}/nonces", None, None),
-        ("GET", "/no/such/route", None, None),
-        ("GET", f"/v2/transactions/unconfirmed/{ZERO}", None, None),
-        ("GET", f"/v3/transaction/{ZERO}", None, None),
-        ("GET", f"/v2/contracts/source/{address}/no-such-contract?proof=0", None, None),
-        ("GET", f"/v2/data_var/{address}/no-such-contract/x?proof=0", None, None),
-        ("POST", "/v2/transactions", b"\x00\x01\x02", "application/octet-stream"),
+def probes(address, signed):
+    """`signed`: name -> hex of signed transactions to broadcast (made by `ehr tx mktx`)."""
+    posts = [
+        ("POST", "/v2/transactions", bytes.fromhex(tx), "application/octet-stream", name)
+        for name, tx in signed
+    ]
+    return posts + [
+        ("GET", "/v2/info", None, None, None),
+        ("GET", f"/v2/accounts/{address}?proof=0", None, None, None),
+        ("GET", "/v2/fees/transfer", None, None, None),
+        ("GET", f"/extended/v1/tx/0x{ZERO}", None, None, None),
+        ("GET", "/extended/v1/status", None, None, None),
+        ("GET", f"/extended/v1/address/{address}/nonces", None, None, None),
+        ("GET", "/no/such/route", None, None, None),
+        ("GET", f"/v2/transactions/unconfirmed/{ZERO}", None, None, None),
+        ("GET", f"/v3/transaction/{ZERO}", None, None, None),
+        ("GET", f"/v2/contracts/source/{address}/no-such-contract?proof=0", None, None, None),
+        ("GET", f"/v2/data_var/{address}/no-such-contract/x?proof=0", None, None, None),
+        ("POST", "/v2/transactions", b"\x00\x01\x02", "application/octet-stream", None),
         ("POST", "/v2/fees/transaction",
          json.dumps({"transaction_payload": "0x" + "00" * 4, "estimated_len": 180}).encode(),
-         "application/json"),
+         "application/json", None),
     ]
 
 
 def main():
     node, devnet, address = sys.argv[1].rstrip("/"), sys.argv[2].rstrip("/"), sys.argv[3]
+    signed = [arg.split("=", 1) for arg in sys.argv[4:]]
     differ = 0
     print(f"{'probe':<58} {'agree':<6} stacks-node | devnet --bare-node")
-    for method, path, body, ctype in probes(address):
+    all_probes = probes(address, signed)
+    for method, path, body, ctype, name in all_probes:
         a = shape(*ask(node, method, path, body, ctype))
         b = shape(*ask(devnet, method, path, body, ctype))
         same = a == b
         differ += not same
-        label = f"{method} {mask(path)}"[:58]
+        label = f"{method} {mask(path)}" + (f" ({name})" if name else "")
+        label = label[:58]
         print(f"{label:<58} {'yes' if same else 'NO':<6} {a}" + ("" if same else f"\n{'':<65} {b}"))
-    print(f"\n{differ} of {len(probes(address))} answers differ in shape")
+    print(f"\n{differ} of {len(all_probes)} answers differ in shape")
     sys.exit(1 if differ else 0)
 
 

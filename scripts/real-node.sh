@@ -87,5 +87,14 @@ EHR_EXTERNAL_NODE=1 EHR_NODE="http://127.0.0.1:$rpc" EHR_API="http://127.0.0.1:$
 pids+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$bare/v2/info" >/dev/null && break; sleep 0.1; done
 printf '\n== stacks-node vs devnet --bare-node\n'
+# Signed transfers from the faucet account (untouched by the walkthrough, so at nonce 0 on both):
+# the node's nonce, fee and balance rules at genesis.
+mktx() { "$ehr" --json tx mktx --account faucet "$@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tx"])'; }
+to=ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM
 python3 scripts/compare_nodes.py "http://127.0.0.1:$rpc" "http://127.0.0.1:$bare" \
-  ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM
+  ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM \
+  "nonce 26 ahead=$(mktx --nonce 26 --fee 300 transfer --to $to --amount 1)" \
+  "fee below 1/byte=$(mktx --nonce 0 --fee 1 transfer --to $to --amount 1)" \
+  "more than the balance=$(mktx --nonce 0 --fee 300 transfer --to $to --amount 999999999999999999)" \
+  "to itself=$(mktx --nonce 0 --fee 300 transfer --to STNHKEPYEPJ8ET55ZZ0M5A34J0R3N5FM2CMMMAZ6 --amount 1)" \
+  "nonce 1 ahead, accepted=$(mktx --nonce 1 --fee 300 transfer --to $to --amount 1)"
