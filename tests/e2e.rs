@@ -20,7 +20,7 @@ const PATIENT_SALT: &str = "1111111111111111111111111111111111111111111111111111
 const DOCTOR_SALT: &str = "2222222222222222222222222222222222222222222222222222222222222222";
 
 struct Env {
-    _node: DevnetHandle,
+    _node: Node,
     _index: Option<IndexHandle>,
     _runtime: tokio::runtime::Runtime,
     url: String,
@@ -29,12 +29,113 @@ struct Env {
     home: tempfile::TempDir,
 }
 
+/// The node a test runs against.
+enum Node {
+    /// The devnet, in this process.
+    Devnet { _handle: DevnetHandle },
+    /// A real stacks-node, in a process of its own.
+    Real { _process: RealNode },
+}
+
+/// A stacks-node process and its chain directory, killed and removed when dropped.
+struct RealNode {
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for RealNode {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Env {
     /// The suite's node: a devnet serving exactly a bare stacks-node's routes (no Hiro
     /// API), followed through `ehr index` on its event observer stream, as a clinic's own
     /// node would be.
+    ///
+    /// With `EHR_E2E_STACKS_NODE` (a stacks-node binary) and `EHR_E2E_NODE_TEMPLATE` (its
+    /// mocknet configuration with `@WORKDIR@`, `@RPC@`, `@P2P@` and `@OBSERVER@` to fill
+    /// in), as `scripts/real-node.sh` sets them, each test gets a fresh real stacks-node
+    /// instead.
     fn start() -> Env {
-        Env::with(Routes::BareNode, true, Mining::EveryTransaction)
+        match (
+            std::env::var("EHR_E2E_STACKS_NODE"),
+            std::env::var("EHR_E2E_NODE_TEMPLATE"),
+        ) {
+            (Ok(binary), Ok(template)) => Env::real(&binary, &template),
+            _ => Env::with(Routes::BareNode, true, Mining::EveryTransaction),
+        }
+    }
+
+    /// A fresh stacks-node on mocknet, followed through `ehr index`.
+    fn real(binary: &str, template: &str) -> Env {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let free = || {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        };
+        let (rpc, p2p) = (free(), free());
+        let any = "127.0.0.1:0".parse().unwrap();
+        let listeners = runtime.block_on(Listeners::bind(any, any)).unwrap();
+        let config = std::fs::read_to_string(template)
+            .unwrap()
+            .replace("@WORKDIR@", dir.path().join("chain").to_str().unwrap())
+            .replace("@RPC@", &rpc.to_string())
+            .replace("@P2P@", &p2p.to_string())
+            .replace(
+                "@OBSERVER@",
+                &listeners.observer_addr().unwrap().to_string(),
+            );
+        std::fs::write(dir.path().join("node.toml"), config).unwrap();
+        let url = format!("http://127.0.0.1:{rpc}");
+        let index = runtime
+            .block_on(ehr_index::spawn(listeners, &url, None))
+            .unwrap();
+        let log = std::fs::File::create(dir.path().join("node.log")).unwrap();
+        let child = std::process::Command::new(binary)
+            .arg("start")
+            .arg("--config")
+            .arg(dir.path().join("node.toml"))
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let node = Node::Real {
+            _process: RealNode { child, _dir: dir },
+        };
+        let started = std::time::Instant::now();
+        loop {
+            let out = std::process::Command::new("curl")
+                .args(["-sf", &format!("{url}/v2/info")])
+                .output()
+                .unwrap();
+            let height = serde_json::from_slice::<serde_json::Value>(&out.stdout)
+                .ok()
+                .and_then(|v| v["stacks_tip_height"].as_u64())
+                .unwrap_or(0);
+            if height >= 2 {
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(120),
+                "the stacks-node mined nothing in 120 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        Env {
+            _node: node,
+            api: Some(index.api_url()),
+            _index: Some(index),
+            _runtime: runtime,
+            url,
+            home: tempfile::tempdir().unwrap(),
+        }
     }
 
     /// A devnet with `routes` and `mining`; with `index`, an index fed by its observer
@@ -64,7 +165,7 @@ impl Env {
                 .unwrap()
         });
         Env {
-            _node: node,
+            _node: Node::Devnet { _handle: node },
             api: index.as_ref().map(|i| i.api_url()),
             _index: index,
             _runtime: runtime,
