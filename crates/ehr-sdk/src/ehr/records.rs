@@ -454,7 +454,7 @@ pub async fn prepare_write(
         previous,
         content_hash: hex::encode(sealed.content_hash),
         locator,
-        envelope: hex::encode(&sealed.envelopes[0]),
+        envelope: hex::encode(&sealed.envelopes[0][..]),
         chunks_hex,
         sealed_len: sealed.sealed.len(),
         record_id: None,
