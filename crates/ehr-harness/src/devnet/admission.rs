@@ -64,7 +64,14 @@ pub(crate) fn check_hex(text: &str) -> Result<Checked, Rejection> {
 /// the transaction is known by its canonical bytes and txid, as in the node.
 pub(crate) fn check(raw: &[u8]) -> Result<Checked, Rejection> {
     let decoded = Transaction::from_bytes(raw).map_err(|e| Rejection {
-        reason: codec_failure(raw).unwrap_or_else(|| decode_reason(e)),
+        reason: match decode_reason(e) {
+            // The node's codec reads what the SDK refuses for its own reasons (a Clarity 3
+            // deploy); only bytes neither reads get the node's codec-error text.
+            Reason::Deserialization(why) => {
+                codec_failure(raw).unwrap_or(Reason::Deserialization(why))
+            }
+            other => other,
+        },
         txid: Some(hex::encode(Txid::from_stacks_tx(raw).0)),
     })?;
     let txid = decoded.txid().0;
