@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clarity::vm::types::{PrincipalData, QualifiedContractIdentifier};
 use clarity::vm::ContractName;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use stacks_codec::codec::StacksMessageCodec;
 
 use super::plan::{Plan, PlanError, PlanStep};
@@ -50,7 +50,7 @@ pub enum DeployEvent {
         /// The contract name.
         name: String,
         /// The deploy transaction.
-        #[serde(serialize_with = "txid_hex")]
+        #[serde(serialize_with = "crate::node::txid_hex")]
         txid: Txid,
         /// Its nonce.
         nonce: u64,
@@ -62,7 +62,7 @@ pub enum DeployEvent {
         /// The contract name.
         name: String,
         /// The deploy transaction.
-        #[serde(serialize_with = "txid_hex")]
+        #[serde(serialize_with = "crate::node::txid_hex")]
         txid: Txid,
         /// Stacks block height it was mined at.
         block: u64,
@@ -101,7 +101,7 @@ pub enum StepOutcome {
     /// Published by this run.
     Deployed {
         /// The deploy transaction.
-        #[serde(serialize_with = "txid_hex")]
+        #[serde(serialize_with = "crate::node::txid_hex")]
         txid: Txid,
         /// Stacks block height it was mined at.
         block: u64,
@@ -367,17 +367,15 @@ pub struct Deployer<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InFlight {
     /// The deploy transaction.
-    #[serde(serialize_with = "txid_hex", deserialize_with = "txid_from_hex")]
+    #[serde(
+        serialize_with = "crate::node::txid_hex",
+        deserialize_with = "crate::node::txid_from_hex"
+    )]
     pub txid: Txid,
     /// Its nonce.
     pub nonce: u64,
     /// Its fee in micro-STX.
     pub fee: u64,
-}
-
-fn txid_from_hex<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Txid, D::Error> {
-    let text = <String as serde::Deserialize>::deserialize(d)?;
-    crate::node::parse_txid(&text).map_err(serde::de::Error::custom)
 }
 
 impl<'a> Deployer<'a> {
@@ -812,9 +810,4 @@ fn describe_abort(reason: AbortReason) -> &'static str {
         AbortReason::PostCondition => "a post-condition did not hold",
         AbortReason::ProblematicSkipped => "skipped by the miner as problematic",
     }
-}
-
-/// A txid as `0x` and 64 hex digits.
-fn txid_hex<S: Serializer>(txid: &Txid, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&format!("0x{txid}"))
 }

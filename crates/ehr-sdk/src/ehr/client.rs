@@ -136,7 +136,10 @@ pub struct SendOptions {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sent {
     /// Its id.
-    #[serde(serialize_with = "txid_hex", deserialize_with = "txid_from_hex")]
+    #[serde(
+        serialize_with = "crate::node::txid_hex",
+        deserialize_with = "crate::node::txid_from_hex"
+    )]
     pub txid: Txid,
     /// `contract.function`.
     pub function: String,
@@ -146,15 +149,6 @@ pub struct Sent {
     pub fee: u64,
     /// Whether a sponsor paid.
     pub sponsored: bool,
-}
-
-fn txid_hex<S: serde::Serializer>(t: &Txid, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&format!("0x{t}"))
-}
-
-fn txid_from_hex<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Txid, D::Error> {
-    let text = <String as serde::Deserialize>::deserialize(d)?;
-    crate::node::parse_txid(&text).map_err(serde::de::Error::custom)
 }
 
 /// A transaction mined with an `(ok ...)` result.

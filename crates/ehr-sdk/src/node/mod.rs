@@ -57,3 +57,4 @@ pub use retry::RetryPolicy;
 pub use stacks_codec::codec::Txid;
 pub use tx_status::{AbortReason, DropReason, TxOutcome, TxStatus};
 pub use wire::{parse_txid, InvalidTxid};
+pub(crate) use wire::{txid_from_hex, txid_hex};

@@ -65,3 +65,14 @@ pub(crate) fn de_hex_u128<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Er
     let text = String::deserialize(d)?;
     u128_from_hex(&text).map_err(serde::de::Error::custom)
 }
+
+/// A txid as `0x` and hex in serde output (what the node and the Hiro API print).
+pub(crate) fn txid_hex<S: serde::Serializer>(txid: &Txid, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("0x{txid}"))
+}
+
+/// A txid from serde input, with or without `0x`.
+pub(crate) fn txid_from_hex<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Txid, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(d)?;
+    parse_txid(&text).map_err(serde::de::Error::custom)
+}
