@@ -4,6 +4,8 @@
 //! `get-patient-request-id`, `get-doctor-request-id`). One implementation for the CLI, the
 //! dashboard and the FHIR API.
 
+use std::future::Future;
+
 use clarity::vm::types::PrincipalData;
 
 use super::client::{ClientError, EhrClient};
@@ -27,21 +29,16 @@ pub async fn token_ids(
     who: &PrincipalData,
     side: Side,
 ) -> Result<Vec<u64>, ClientError> {
-    let count = match side {
-        Side::Patient => client.get_patient_token_count(who).await?,
-        Side::Counterpart => client.get_grantee_token_count(who).await?,
-    };
-    let mut ids = Vec::with_capacity(count as usize);
-    for index in 0..count {
-        let id = match side {
-            Side::Patient => client.get_patient_token_id(who, index).await?,
-            Side::Counterpart => client.get_grantee_token_id(who, index).await?,
-        };
-        ids.extend(id);
+    match side {
+        Side::Patient => {
+            let count = client.get_patient_token_count(who).await?;
+            indexed(count, |i| client.get_patient_token_id(who, i)).await
+        }
+        Side::Counterpart => {
+            let count = client.get_grantee_token_count(who).await?;
+            indexed(count, |i| client.get_grantee_token_id(who, i)).await
+        }
     }
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids)
 }
 
 /// The ids of the requests `who` is on `side` of, ascending.
@@ -50,17 +47,27 @@ pub async fn request_ids(
     who: &PrincipalData,
     side: Side,
 ) -> Result<Vec<u64>, ClientError> {
-    let count = match side {
-        Side::Patient => client.get_patient_request_count(who).await?,
-        Side::Counterpart => client.get_doctor_request_count(who).await?,
-    };
+    match side {
+        Side::Patient => {
+            let count = client.get_patient_request_count(who).await?;
+            indexed(count, |i| client.get_patient_request_id(who, i)).await
+        }
+        Side::Counterpart => {
+            let count = client.get_doctor_request_count(who).await?;
+            indexed(count, |i| client.get_doctor_request_id(who, i)).await
+        }
+    }
+}
+
+/// The ids at positions `0..count` of a per-principal index map, ascending, each once.
+async fn indexed<F, Fut>(count: u64, id_at: F) -> Result<Vec<u64>, ClientError>
+where
+    F: Fn(u64) -> Fut,
+    Fut: Future<Output = Result<Option<u64>, ClientError>>,
+{
     let mut ids = Vec::with_capacity(count as usize);
     for index in 0..count {
-        let id = match side {
-            Side::Patient => client.get_patient_request_id(who, index).await?,
-            Side::Counterpart => client.get_doctor_request_id(who, index).await?,
-        };
-        ids.extend(id);
+        ids.extend(id_at(index).await?);
     }
     ids.sort_unstable();
     ids.dedup();
