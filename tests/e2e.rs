@@ -1224,3 +1224,29 @@ fn an_interrupted_record_add_is_finished_by_running_it_again_never_twice() {
     assert_eq!(list["tokens"].as_array().map(Vec::len), Some(1), "{list}");
     assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 0);
 }
+
+#[test]
+fn a_refused_record_add_says_nothing_was_written_and_leaves_nothing_to_resume() {
+    let env = Env::start();
+    env.setup();
+    // wallet_5 holds no write grant from wallet_1: the contract refuses the record.
+    let file = env.path("observation.json");
+    let add = [
+        "record",
+        "add",
+        "--account",
+        "wallet_5",
+        "--patient",
+        "wallet_1",
+        "--file",
+        file.to_str().unwrap(),
+    ];
+    let stderr = env.fails(4, &add);
+    assert!(stderr.contains("the record was not written"), "{stderr}");
+    assert!(!stderr.contains("run the same command again"), "{stderr}");
+    assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 0);
+    // Run again, it is refused again by a transaction of its own, not a replay.
+    let again = env.fails(4, &add);
+    assert!(!again.contains("interrupted"), "{again}");
+    assert_eq!(env.records("wallet_1").len(), 1);
+}

@@ -9,10 +9,10 @@ use ehr_sdk::ehr::records::{
     self, DirStore, Keep, PendingWrite, Placement, RecordError, Rotated, Written,
 };
 use ehr_sdk::ehr::types::Record;
-use ehr_sdk::ehr::{EhrClient, SendOptions};
+use ehr_sdk::ehr::{ClientError, EhrClient, SendOptions};
 use ehr_sdk::keys::SecretKey;
 
-use super::send::{options, report};
+use super::send::{client_error, options, report};
 use crate::context::{Context, Refused, VerifyFailed};
 use crate::journal::Journal;
 use crate::output::{self, Table};
@@ -568,16 +568,27 @@ where
         options,
         &mut |progress| journal.save_or_warn(progress),
     ));
-    done.map_err(|e| {
-        record_error(e).context(format!(
-            "the record write stopped{}; run the same command again to finish it (progress is kept in {})",
-            match pending.record_id {
-                Some(id) => format!(" after record #{id} was created"),
-                None => String::new(),
-            },
-            journal.path().display()
-        ))
-    })
+    let error = match done {
+        Ok(written) => return Ok(written),
+        Err(e) => record_error(e),
+    };
+    let refused = matches!(
+        client_error(&error),
+        Some(ClientError::Refused { .. } | ClientError::Aborted { .. })
+    );
+    if refused && pending.record_id.is_none() {
+        // The chain refused the record itself: nothing was written, nothing to finish.
+        journal.remove()?;
+        return Err(error.context("the record was not written"));
+    }
+    Err(error.context(format!(
+        "the record write stopped{}; run the same command again to finish it (progress is kept in {})",
+        match pending.record_id {
+            Some(id) => format!(" after record #{id} was created"),
+            None => String::new(),
+        },
+        journal.path().display()
+    )))
 }
 
 pub fn record_error(e: RecordError) -> anyhow::Error {

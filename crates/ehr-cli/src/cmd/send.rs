@@ -85,17 +85,15 @@ pub fn execute(
     // unknown): nothing to follow on a rerun. Kept only when the wait itself failed.
     let settled = match &mined {
         Ok(_) => true,
-        Err(e) => e.chain().any(|c| {
-            matches!(
-                c.downcast_ref::<ClientError>(),
-                Some(
-                    ClientError::Refused { .. }
-                        | ClientError::Aborted { .. }
-                        | ClientError::Dropped { .. }
-                        | ClientError::ResultUnknown { .. }
-                )
+        Err(e) => matches!(
+            client_error(e),
+            Some(
+                ClientError::Refused { .. }
+                    | ClientError::Aborted { .. }
+                    | ClientError::Dropped { .. }
+                    | ClientError::ResultUnknown { .. }
             )
-        }),
+        ),
     };
     if settled {
         journal.remove()?;
@@ -118,6 +116,11 @@ pub fn execute(
 /// lose it. Printed in `--json` mode too: the JSON document comes only at the end.
 pub fn keep(label: &str, value: &str, why: &str) {
     eprintln!("  {label} {value} (keep it: {why})");
+}
+
+/// The client error behind `error`, if one is in its chain.
+pub fn client_error(error: &anyhow::Error) -> Option<&ClientError> {
+    error.chain().find_map(|c| c.downcast_ref::<ClientError>())
 }
 
 /// The command line's arguments, without the flags that change only how a command

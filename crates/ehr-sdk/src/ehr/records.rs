@@ -507,7 +507,7 @@ pub async fn finish_write(
                     })?);
                     pending.txids.push(format!("0x{txid}"));
                 }
-                Err(other) => return Err(other.into()),
+                Err(other) => return Err(settle(pending, saved, other)),
             }
             pending.in_flight = None;
             saved(pending);
@@ -553,7 +553,7 @@ pub async fn finish_write(
                     pending.txids.push(format!("0x{}", sent.txid));
                 }
                 Err(ClientError::Dropped { .. }) | Err(ClientError::ResultUnknown { .. }) => {}
-                Err(other) => return Err(other.into()),
+                Err(other) => return Err(settle(pending, saved, other)),
             }
             pending.in_flight = None;
             saved(pending);
@@ -588,6 +588,25 @@ pub async fn finish_write(
         txids: pending.txids.clone(),
         block_height,
     })
+}
+
+/// The error that ends a wait in [`finish_write`]. A transaction the chain refused or
+/// rolled back is settled: it is no longer in flight, so a later run does not follow it
+/// again (and resends only once the cause is gone); any other failure (a timeout, the
+/// node unreachable) leaves it in flight to be followed.
+fn settle(
+    pending: &mut PendingWrite,
+    saved: &mut (dyn FnMut(&PendingWrite) + Send),
+    error: ClientError,
+) -> RecordError {
+    if matches!(
+        error,
+        ClientError::Refused { .. } | ClientError::Aborted { .. }
+    ) {
+        pending.in_flight = None;
+        saved(pending);
+    }
+    error.into()
 }
 
 /// The newest of `patient`'s records with this content hash, if one is on chain.
