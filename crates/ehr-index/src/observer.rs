@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -20,6 +20,10 @@ use serde::Deserialize;
 
 use crate::store::{MinedTx, Seen, TxStore};
 
+/// The largest event payload taken: far above a full block's (2 MB of transactions,
+/// doubled by hex, with events and contract ABIs).
+const MAX_PAYLOAD: usize = 64 * 1024 * 1024;
+
 /// The routes a node posts to.
 pub fn routes(store: Arc<TxStore>) -> Router {
     Router::new()
@@ -28,6 +32,10 @@ pub fn routes(store: Arc<TxStore>) -> Router {
         .route("/drop_mempool_tx", post(drop_mempool_tx))
         // Delivered to every observer, of no use to a transaction index.
         .fallback(post(|| async { StatusCode::OK }))
+        // A node retries a refused delivery for ever: a block bigger than axum's 2 MiB
+        // default (a full block's transactions in hex, with their events and ABIs) must
+        // get in, or the index would stop at it.
+        .layer(DefaultBodyLimit::max(MAX_PAYLOAD))
         .with_state(store)
 }
 

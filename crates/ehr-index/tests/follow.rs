@@ -244,3 +244,34 @@ async fn a_devnet_with_the_hiro_routes_is_followed_through_them() {
     let outcome = client.wait_for(&txid, WAIT, POLL).await.unwrap();
     assert!(matches!(outcome, TxOutcome::Mined { .. }), "{outcome:?}");
 }
+
+#[tokio::test]
+async fn a_block_payload_over_two_mebibytes_is_taken() {
+    // A node retries a refused delivery for ever: a large block must not stop the index.
+    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let listeners = Listeners::bind(any, any).await.unwrap();
+    let observer = listeners.observer_addr().unwrap();
+    let index = ehr_index::spawn(listeners, "http://127.0.0.1:9", None)
+        .await
+        .unwrap();
+    let block = serde_json::json!({
+        "block_height": 7,
+        "index_block_hash": format!("0x{}", "11".repeat(32)),
+        "transactions": [],
+        "events": [{ "padding": "00".repeat(1_500_000) }],
+    });
+    let answer = reqwest::Client::new()
+        .post(format!("http://{observer}/new_block"))
+        .json(&block)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let status: serde_json::Value = reqwest::get(format!("{}/extended/v1/status", index.api_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["chain_tip"]["block_height"], 7, "{status}");
+}
