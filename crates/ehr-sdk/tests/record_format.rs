@@ -11,9 +11,9 @@ use std::process::Command;
 
 use ehr_sdk::crypto::stream::{self, CHUNK_LEN, STREAM_VERSION};
 use ehr_sdk::crypto::{self, RecordContext, ENVELOPE_VERSION, RECORD_VERSION};
-use sha2::{Digest, Sha256};
 use ehr_sdk::keys::SecretKey;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 fn vectors_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/record-format.json")

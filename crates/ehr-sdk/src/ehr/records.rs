@@ -11,13 +11,12 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use clarity::vm::types::PrincipalData;
+use rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
 
 use super::calls;
 use super::client::{ClientError, EhrClient, Mined, SendOptions, Sent};
 use super::types::Record;
-use rand_core::{OsRng, RngCore};
-use sha2::{Digest, Sha256};
-
 use crate::crypto::{self, stream, CryptoError, RecordContext};
 use crate::keys::{PublicKey, SecretKey};
 
@@ -662,10 +661,10 @@ pub async fn prepare_write(
             };
             let (sealed, envelopes) =
                 sealing.map_err(|e| stream_error(e, "sealing the record into the store"))?;
+            // The store's own hash of what it holds (the same bytes the sealer hashed).
             let stored = writer.commit()?;
-            debug_assert_eq!(stored.content_hash, sealed.content_hash);
             (
-                sealed.content_hash,
+                stored.content_hash,
                 envelopes[0],
                 stored.locator,
                 String::new(),
