@@ -147,8 +147,9 @@ pub struct ReadInto {
 }
 
 /// [`read_record`] with the plaintext streamed into `out` (large records in bounded
-/// memory, see [`open_record_into`](super::records::open_record_into)); the same
-/// authority and view log first.
+/// memory: a store blob is hashed and checked against the chain before it is decrypted),
+/// after the same authority check and view log. Plaintext written before an error is not
+/// to be trusted: write to a temporary place and keep it only on `Ok`.
 pub async fn read_record_into(
     client: &EhrClient,
     reader: &SecretKey,

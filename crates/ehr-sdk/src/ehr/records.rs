@@ -951,7 +951,7 @@ pub(crate) async fn open_record(
     Ok(Opened { record, plaintext })
 }
 
-/// A record decrypted into a writer by [`open_record_into`].
+/// A record decrypted into a writer (`read::read_record_into`).
 #[derive(Debug, Clone)]
 pub struct OpenedInto {
     /// Its on-chain metadata.
