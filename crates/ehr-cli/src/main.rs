@@ -21,6 +21,7 @@ mod context;
 mod journal;
 mod keystore;
 mod output;
+mod partial;
 
 use std::process::ExitCode;
 

@@ -10,6 +10,8 @@
 //!                 cipher key     = HKDF-SHA256(data key, info = "ehr/record/key/v2")
 //!                 key commitment = HKDF-SHA256(data key, info = "ehr/record/commit/v2")
 //!                 AAD  = "ehr/record/v2" | patient principal (c32 text) | 0x00 | record type
+//! sealed record = 0x03 | key commitment (32) | nonce prefix (7) | segment 0 | … | segment n-1
+//!   (large records, read and written as a stream: see [`stream`] for the details)
 //! envelope      = 0x01 | ephemeral compressed public key (33) | wrapped key (32) | tag (16)  = 82 bytes
 //!                 key, nonce = HKDF-SHA256(ikm = ECDH x-coordinate,
 //!                                          salt = ephemeral pubkey | recipient pubkey,
@@ -34,6 +36,8 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::keys::{PublicKey, SecretKey};
+
+pub mod stream;
 
 /// Format version byte of sealed records (2: key-committing).
 pub const RECORD_VERSION: u8 = 2;
@@ -104,8 +108,14 @@ pub struct RecordContext<'a> {
 }
 
 impl RecordContext<'_> {
+    /// The associated data of format version 2.
     fn aad(&self) -> Vec<u8> {
-        let mut aad = b"ehr/record/v2".to_vec();
+        self.aad_labelled(b"ehr/record/v2")
+    }
+
+    /// `label | patient | 0x00 | record type`.
+    fn aad_labelled(&self, label: &[u8]) -> Vec<u8> {
+        let mut aad = label.to_vec();
         aad.extend_from_slice(self.patient.as_bytes());
         aad.push(0);
         aad.extend_from_slice(self.record_type.as_bytes());
@@ -113,14 +123,24 @@ impl RecordContext<'_> {
     }
 }
 
-/// The record cipher key and the key commitment, both derived from the data key.
+/// The record cipher key and the key commitment of format version 2.
 fn record_keys(key: &DataKey) -> (Zeroizing<[u8; 32]>, [u8; 32]) {
+    derive_record_keys(key, b"ehr/record/key/v2", b"ehr/record/commit/v2")
+}
+
+/// The record cipher key and the key commitment, both derived from the data key with
+/// HKDF-Expand-SHA256 under the version's labels.
+fn derive_record_keys(
+    key: &DataKey,
+    key_label: &[u8],
+    commit_label: &[u8],
+) -> (Zeroizing<[u8; 32]>, [u8; 32]) {
     let hk = Hkdf::<Sha256>::from_prk(&key.0[..])
         .unwrap_or_else(|_| unreachable!("a 32-byte key is a valid HKDF-SHA256 PRK"));
     let mut cipher_key = Zeroizing::new([0u8; 32]);
     let mut commitment = [0u8; 32];
-    hk.expand(b"ehr/record/key/v2", &mut cipher_key[..])
-        .and_then(|()| hk.expand(b"ehr/record/commit/v2", &mut commitment))
+    hk.expand(key_label, &mut cipher_key[..])
+        .and_then(|()| hk.expand(commit_label, &mut commitment))
         .unwrap_or_else(|_| unreachable!("32 bytes is a valid HKDF-SHA256 output length"));
     (cipher_key, commitment)
 }
@@ -154,12 +174,23 @@ pub fn seal(key: &DataKey, plaintext: &[u8], context: RecordContext) -> Vec<u8> 
     out
 }
 
-/// Opens a sealed record.
+/// Opens a sealed record of either version: 2 ([`seal`]) or 3 ([`stream::seal`], read
+/// here from memory).
 pub fn open(key: &DataKey, sealed: &[u8], context: RecordContext) -> Result<Vec<u8>, CryptoError> {
     let malformed = |why: &str| CryptoError::Malformed {
         what: "sealed record",
         why: why.into(),
     };
+    if sealed.first() == Some(&stream::STREAM_VERSION) {
+        let mut plaintext = Vec::new();
+        return match stream::open(key, sealed, &mut plaintext, context) {
+            Ok(_) => Ok(plaintext),
+            Err(stream::StreamError::Crypto(e)) => Err(e),
+            // Reading a slice and writing a Vec cannot fail; the size is bounded by the
+            // slice already in memory.
+            Err(other) => Err(malformed(&other.to_string())),
+        };
+    }
     if sealed.len() < HEADER_LEN + TAG_LEN {
         return Err(malformed("too short"));
     }

@@ -1040,3 +1040,35 @@ async fn idle_sockets_are_closed_and_do_not_lock_anyone_out() {
         );
     }
 }
+
+/// A resource too large for the chain goes to the store sealed in format version 3 (the
+/// stream format `ehr record add` uses), and reads back through the FHIR API, which opens
+/// it in memory: both paths share `prepare_write` and the reader.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_resource_goes_to_the_store_as_a_stream_and_reads_back() {
+    let server = support::start().await;
+    let fhir = Fhir::new(&server);
+    register_people(&server).await;
+    let p = principal(PATIENT).to_string();
+    let mut obs = observation(61.0, Some(&p));
+    // Three 64 KiB segments and some.
+    obs["note"] = json!([{ "text": "sinus rhythm. ".repeat(15_000) }]);
+    let created = fhir
+        .post_as("/Observation", PATIENT, &obs.to_string())
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let blobs: Vec<_> = std::fs::read_dir(&server.state.config.store)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(blobs.len(), 1, "{blobs:?}");
+    let sealed = std::fs::read(&blobs[0]).unwrap();
+    assert_eq!(sealed[0], ehr_sdk::crypto::stream::STREAM_VERSION);
+    assert!(sealed.len() > 3 * ehr_sdk::crypto::stream::CHUNK_LEN);
+    let back = fhir
+        .get_as(&format!("/Observation/{id}"), Some(PATIENT))
+        .await;
+    assert_eq!(back.status, 200, "{}", back.body);
+    assert_eq!(back.body["note"], obs["note"]);
+}

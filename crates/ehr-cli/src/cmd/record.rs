@@ -1,10 +1,11 @@
 //! `ehr record`: add (encrypted here), list, show, get (decrypt), amend, share.
 
-use std::path::PathBuf;
+use std::io::{Read as _, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context as _};
-use ehr_sdk::ehr::read::{read_record, ViewLog};
+use ehr_sdk::ehr::read::{read_record_into, ViewLog};
 use ehr_sdk::ehr::records::{
     self, DirStore, Keep, PendingWrite, Placement, RecordError, Rotated, Written,
 };
@@ -16,6 +17,7 @@ use super::send::{client_error, options, report};
 use crate::context::{Context, Refused, VerifyFailed};
 use crate::journal::Journal;
 use crate::output::{self, Table};
+use crate::partial::Partial;
 
 /// Arguments of `ehr record`.
 #[derive(clap::Args)]
@@ -169,21 +171,67 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             on_chain_max,
             store,
         } => {
+            // The size limit before any work: nothing is read, sealed or sent above it.
+            let len = file_len(file)?;
+            records::check_size(len).map_err(record_error)?;
+            check_on_chain_max(*on_chain_max)?;
             let signer = ctx.signer()?;
             let patient = match patient {
                 Some(p) => ctx.principal(p)?,
                 None => signer.principal(),
             };
+            let store = store.store()?;
+            let options = options(ctx)?;
+            if streamed(file, len, *on_chain_max)? {
+                ehr_sdk::fhir::check_record_type(record_type)?;
+                if !ctx.args.json {
+                    eprintln!(
+                        "  sealing {record_type} ({len} bytes) for {patient}, streamed into {}",
+                        store.dir().display()
+                    );
+                }
+                let journal = Journal::new(
+                    "record-add",
+                    &[
+                        ctx.network().to_string().as_bytes(),
+                        signer.address.to_string().as_bytes(),
+                        patient.to_string().as_bytes(),
+                        record_type.as_bytes(),
+                        &file_sha256(file)?,
+                    ],
+                )?;
+                let mut reader = open_file(file)?;
+                let w = write_resumably(ctx, &client, &signer.key, &journal, &options, || {
+                    records::prepare_write(
+                        &client,
+                        &patient,
+                        record_type,
+                        records::Plaintext::Stream {
+                            reader: &mut reader,
+                            len,
+                        },
+                        Placement::Store(&store),
+                        None,
+                    )
+                })?;
+                journal.remove()?;
+                if ctx.args.json {
+                    output::json(
+                        &serde_json::json!({ "patient": patient.to_string(), "records": [w] }),
+                    )?;
+                } else {
+                    println!("{}", added_words(&w, record_type));
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             let bytes =
                 std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
             let imported = ehr_sdk::fhir::parse_import(&bytes, record_type)
                 .with_context(|| format!("{}", file.display()))?;
-            let store = store.store()?;
-            let options = options(ctx)?;
             let mut written: Vec<Written> = Vec::new();
             let mut journals = Vec::new();
             for item in &imported {
-                let placement = placement(item.content.len(), *on_chain_max, &store)?;
+                let placement = records::placement(item.content.len(), *on_chain_max, &store);
                 if !ctx.args.json {
                     eprintln!(
                         "  sealing {} ({} bytes) for {patient}, {}",
@@ -210,7 +258,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                         &client,
                         &patient,
                         &item.record_type,
-                        &item.content,
+                        records::Plaintext::Bytes(&item.content),
                         placement,
                         None,
                     )
@@ -228,18 +276,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 )?;
             } else {
                 for (w, item) in written.iter().zip(&imported) {
-                    println!(
-                        "record #{} ({}) added: {} sealed bytes, hash {}, {}",
-                        w.record_id,
-                        item.record_type,
-                        w.sealed_bytes,
-                        w.content_hash,
-                        if w.chunks > 0 {
-                            format!("{} chunk(s) on chain", w.chunks)
-                        } else {
-                            w.locator.clone()
-                        }
-                    );
+                    println!("{}", added_words(w, &item.record_type));
                 }
             }
         }
@@ -316,43 +353,58 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             } else {
                 ViewLog::Log
             };
-            let read = ctx
-                .block_on(read_record(
+            let options = options(ctx)?;
+            let read_into = |out: &mut (dyn Write + Send)| {
+                ctx.block_on(read_record_into(
                     &client,
                     &signer.key,
                     *id,
                     Some(&store),
                     log,
-                    &options(ctx)?,
+                    &options,
+                    out,
                 ))
-                .map_err(record_error)?;
-            let logged = read.logged.as_ref().map(|m| format!("0x{}", m.sent.txid));
-            let opened = read.opened;
-            match out {
+                .map_err(record_error)
+            };
+            // Streamed out in pieces (bounded memory whatever the size); a file gets its
+            // name only once the whole record has opened.
+            let (read, plaintext) = match out {
                 Some(path) => {
-                    std::fs::write(path, &opened.plaintext)
-                        .with_context(|| format!("writing {}", path.display()))?;
+                    let mut file = Partial::create(path)?;
+                    let read = read_into(&mut file)?;
+                    file.keep()?;
+                    (read, None)
                 }
                 None if !ctx.args.json => {
-                    use std::io::Write as _;
-                    std::io::stdout().write_all(&opened.plaintext)?;
-                    if !opened.plaintext.ends_with(b"\n") {
-                        println!();
+                    let mut stdout = LastByte {
+                        inner: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
+                        last: None,
+                    };
+                    let read = read_into(&mut stdout)?;
+                    if stdout.last != Some(b'\n') {
+                        stdout.write_all(b"\n")?;
                     }
+                    stdout.flush()?;
+                    (read, None)
                 }
-                None => {}
-            }
+                None => {
+                    let mut bytes = Vec::new();
+                    let read = read_into(&mut bytes)?;
+                    (read, Some(bytes))
+                }
+            };
+            let logged = read.logged.as_ref().map(|m| format!("0x{}", m.sent.txid));
             if ctx.args.json {
                 output::json(&serde_json::json!({
-                    "record": opened.record,
+                    "record": read.opened.record,
                     "hash_verified": true,
                     "view_logged_in": logged,
-                    "plaintext": if out.is_none() { Some(String::from_utf8_lossy(&opened.plaintext).into_owned()) } else { None },
+                    "plaintext": plaintext.map(|p| String::from_utf8_lossy(&p).into_owned()),
                 }))?;
             } else {
                 eprintln!(
                     "  record #{id}: hash verified, {} bytes decrypted{}",
-                    opened.plaintext.len(),
+                    read.opened.plain_len,
                     match &logged {
                         Some(tx) => format!(", view logged on chain in {tx}"),
                         None => String::new(),
@@ -366,35 +418,66 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             on_chain_max,
             store,
         } => {
+            let len = file_len(file)?;
+            records::check_size(len).map_err(record_error)?;
+            check_on_chain_max(*on_chain_max)?;
             let signer = ctx.signer()?;
-            let bytes =
-                std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
             let store = store.store()?;
-            let placement = placement(bytes.len(), *on_chain_max, &store)?;
             let old = ctx
                 .block_on(client.get_record(*id))?
                 .ok_or(RecordError::NotFound(*id))
                 .map_err(record_error)?;
-            let journal = Journal::new(
-                "record-amend",
-                &[
-                    ctx.network().to_string().as_bytes(),
-                    signer.address.to_string().as_bytes(),
-                    &id.to_be_bytes(),
-                    &bytes,
-                ],
-            )?;
-            let w = write_resumably(ctx, &client, &signer.key, &journal, &options(ctx)?, || {
-                records::prepare_write(
-                    &client,
-                    &old.patient,
-                    &old.record_type,
-                    &bytes,
-                    placement,
-                    Some(*id),
-                )
-            })?;
-            journal.remove()?;
+            let identity = [
+                ctx.network().to_string().into_bytes(),
+                signer.address.to_string().into_bytes(),
+                id.to_be_bytes().to_vec(),
+            ];
+            let w = if streamed(file, len, *on_chain_max)? {
+                // Another journal name than a file read whole: the file's hash, not its bytes.
+                let digest = file_sha256(file)?;
+                let journal = Journal::new(
+                    "record-amend",
+                    &[&identity[0], &identity[1], &identity[2], &digest],
+                )?;
+                let mut reader = open_file(file)?;
+                let w =
+                    write_resumably(ctx, &client, &signer.key, &journal, &options(ctx)?, || {
+                        records::prepare_write(
+                            &client,
+                            &old.patient,
+                            &old.record_type,
+                            records::Plaintext::Stream {
+                                reader: &mut reader,
+                                len,
+                            },
+                            Placement::Store(&store),
+                            Some(*id),
+                        )
+                    })?;
+                journal.remove()?;
+                w
+            } else {
+                let bytes =
+                    std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+                let placement = records::placement(bytes.len(), *on_chain_max, &store);
+                let journal = Journal::new(
+                    "record-amend",
+                    &[&identity[0], &identity[1], &identity[2], &bytes],
+                )?;
+                let w =
+                    write_resumably(ctx, &client, &signer.key, &journal, &options(ctx)?, || {
+                        records::prepare_write(
+                            &client,
+                            &old.patient,
+                            &old.record_type,
+                            records::Plaintext::Bytes(&bytes),
+                            placement,
+                            Some(*id),
+                        )
+                    })?;
+                journal.remove()?;
+                w
+            };
             if ctx.args.json {
                 output::json(&w)?;
             } else {
@@ -492,13 +575,76 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn placement<'a>(
-    plain_len: usize,
-    on_chain_max: usize,
-    store: &'a DirStore,
-) -> anyhow::Result<Placement<'a>> {
-    check_on_chain_max(on_chain_max)?;
-    Ok(records::placement(plain_len, on_chain_max, store))
+/// The size of `file`, from its metadata: known before anything is read.
+fn file_len(file: &Path) -> anyhow::Result<u64> {
+    Ok(std::fs::metadata(file)
+        .with_context(|| format!("reading {}", file.display()))?
+        .len())
+}
+
+fn open_file(file: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::File::open(file).with_context(|| format!("reading {}", file.display()))
+}
+
+/// Whether `file` is sealed as a stream straight into the store (memory bounded whatever
+/// its size): it is too large for the chain and is not JSON. FHIR JSON is read whole, to
+/// split a Bundle into its records.
+fn streamed(file: &Path, len: u64, on_chain_max: usize) -> anyhow::Result<bool> {
+    if records::fits_on_chain(len, on_chain_max) {
+        return Ok(false);
+    }
+    let mut head = Vec::new();
+    open_file(file)?
+        .take(512)
+        .read_to_end(&mut head)
+        .with_context(|| format!("reading {}", file.display()))?;
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    Ok(head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{'))
+}
+
+/// sha256 of `file`, read in pieces: what names a streamed write's journal.
+fn file_sha256(file: &Path) -> anyhow::Result<[u8; 32]> {
+    use sha2::Digest as _;
+    let mut hash = sha2::Sha256::new();
+    std::io::copy(&mut open_file(file)?, &mut hash)
+        .with_context(|| format!("reading {}", file.display()))?;
+    Ok(hash.finalize().into())
+}
+
+/// A writer that remembers the last byte through it (to end a terminal's output with a
+/// newline).
+struct LastByte<W> {
+    inner: W,
+    last: Option<u8>,
+}
+
+impl<W: Write> Write for LastByte<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        if n > 0 {
+            self.last = Some(buf[n - 1]);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// One line on a record added.
+fn added_words(w: &Written, record_type: &str) -> String {
+    format!(
+        "record #{} ({record_type}) added: {} sealed bytes, hash {}, {}",
+        w.record_id,
+        w.sealed_bytes,
+        w.content_hash,
+        if w.chunks > 0 {
+            format!("{} chunk(s) on chain", w.chunks)
+        } else {
+            w.locator.clone()
+        }
+    )
 }
 
 /// Refuses an `--on-chain-max` above what fits on chain.

@@ -7,11 +7,13 @@
 //! and the FHIR API all go through [`authority`] and [`read_record`]; none decides this on
 //! its own.
 
+use std::io::Write;
+
 use clarity::vm::types::PrincipalData;
 
 use super::calls;
 use super::client::{ClientError, EhrClient, Mined, SendOptions};
-use super::records::{open_record, BlobStore, Opened, RecordError};
+use super::records::{open_record, open_record_into, BlobStore, Opened, OpenedInto, RecordError};
 use super::types::{Record, Scope};
 use crate::keys::SecretKey;
 
@@ -124,6 +126,57 @@ pub async fn read_record(
     log: ViewLog,
     options: &SendOptions,
 ) -> Result<Read, RecordError> {
+    let (authority, logged) = authorize(client, reader, id, log, options).await?;
+    let opened = open_record(client, id, reader, store).await?;
+    Ok(Read {
+        opened,
+        authority,
+        logged,
+    })
+}
+
+/// A record read under the rules into a writer, by [`read_record_into`].
+#[derive(Debug, Clone)]
+pub struct ReadInto {
+    /// The record and how many plaintext bytes were written.
+    pub opened: OpenedInto,
+    /// Why the reader could read it.
+    pub authority: Authority,
+    /// The `log-access` transaction, when the view was logged.
+    pub logged: Option<Mined>,
+}
+
+/// [`read_record`] with the plaintext streamed into `out` (large records in bounded
+/// memory: a store blob is hashed and checked against the chain before it is decrypted),
+/// after the same authority check and view log. Plaintext written before an error is not
+/// to be trusted: write to a temporary place and keep it only on `Ok`.
+pub async fn read_record_into(
+    client: &EhrClient,
+    reader: &SecretKey,
+    id: u64,
+    store: Option<&dyn BlobStore>,
+    log: ViewLog,
+    options: &SendOptions,
+    out: &mut (dyn Write + Send),
+) -> Result<ReadInto, RecordError> {
+    let (authority, logged) = authorize(client, reader, id, log, options).await?;
+    let opened = open_record_into(client, id, reader, store, out).await?;
+    Ok(ReadInto {
+        opened,
+        authority,
+        logged,
+    })
+}
+
+/// The reader's [`authority`] over record `id`, and the view logged when `log` asks and
+/// the reader is a grantee.
+async fn authorize(
+    client: &EhrClient,
+    reader: &SecretKey,
+    id: u64,
+    log: ViewLog,
+    options: &SendOptions,
+) -> Result<(Authority, Option<Mined>), RecordError> {
     let record = client
         .get_record(id)
         .await?
@@ -142,10 +195,5 @@ pub async fn read_record(
         (Some(token), ViewLog::Log) => Some(log_view(client, reader, token, id, options).await?),
         _ => None,
     };
-    let opened = open_record(client, id, reader, store).await?;
-    Ok(Read {
-        opened,
-        authority,
-        logged,
-    })
+    Ok((authority, logged))
 }

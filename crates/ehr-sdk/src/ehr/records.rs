@@ -7,14 +7,17 @@
 //! the sealed bytes, so any copy of the store (a USB stick, a clinic server, IPFS) can
 //! serve them and a wrong copy is detected.
 
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use clarity::vm::types::PrincipalData;
+use rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
 
 use super::calls;
 use super::client::{ClientError, EhrClient, Mined, SendOptions, Sent};
 use super::types::Record;
-use crate::crypto::{self, CryptoError, RecordContext};
+use crate::crypto::{self, stream, CryptoError, RecordContext};
 use crate::keys::{PublicKey, SecretKey};
 
 /// The locator of records kept whole on chain.
@@ -25,6 +28,8 @@ pub const CHUNK_SIZE: usize = 1024;
 pub const MAX_CHUNKS: usize = 64;
 /// The prefix of content-addressed locators.
 pub const CAS_PREFIX: &str = "sha256:";
+/// The largest record, in plaintext bytes: 4 GiB (see [`stream::MAX_RECORD_BYTES`]).
+pub use crate::crypto::stream::MAX_RECORD_BYTES;
 
 /// Why a record operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +75,23 @@ pub enum RecordError {
         size: usize,
         /// The limit.
         max: usize,
+    },
+    /// The record is over the size limit; refused before anything is read or sent.
+    #[error("{size} bytes is over the record size limit of {max} bytes (4 GiB): split it into several records")]
+    TooLarge {
+        /// Its size (for a stream that grew past the limit while read: the limit plus one,
+        /// as far as it was read).
+        size: u64,
+        /// The limit, [`MAX_RECORD_BYTES`].
+        max: u64,
+    },
+    /// Reading the record, or writing it out, failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// The failure.
+        source: std::io::Error,
     },
     /// A resumed write's saved state is damaged.
     #[error("the saved progress of this record write is damaged ({0}); delete it and run the command again")]
@@ -183,12 +205,41 @@ pub enum BlobError {
     Failed(String),
 }
 
-/// Where sealed records too large for the chain are kept, by content hash.
+/// Where sealed records too large for the chain are kept, by content hash. Blobs go in
+/// and out as streams, so a store never holds a whole record in memory.
 pub trait BlobStore: Send + Sync {
-    /// Stores `sealed` and returns its locator.
-    fn put(&self, sealed: &[u8]) -> Result<String, RecordError>;
-    /// The sealed bytes stored under `hash` (the SHA-256 of the sealed bytes).
-    fn get(&self, hash: &[u8; 32]) -> Result<Vec<u8>, BlobError>;
+    /// A writer for a new blob: hashed as it is written, stored under its hash by
+    /// [`BlobWriter::commit`], and gone without a trace if dropped before.
+    fn writer(&self) -> Result<Box<dyn BlobWriter + '_>, RecordError>;
+    /// The sealed bytes stored under `hash` (the SHA-256 of the sealed bytes), as a
+    /// stream. The store is trusted for availability only: readers check the hash.
+    fn reader(&self, hash: &[u8; 32]) -> Result<Box<dyn Read + Send + '_>, BlobError>;
+
+    /// The sealed bytes stored under `hash`, whole in memory (small records).
+    fn get(&self, hash: &[u8; 32]) -> Result<Vec<u8>, BlobError> {
+        let mut bytes = Vec::new();
+        self.reader(hash)?.read_to_end(&mut bytes).map_err(|e| {
+            BlobError::Failed(format!("reading blob {}: {}", hex::encode(hash), e.kind()))
+        })?;
+        Ok(bytes)
+    }
+}
+
+/// A blob being written into a [`BlobStore`].
+pub trait BlobWriter: Write + Send {
+    /// Stores what was written under its SHA-256 and returns where it is.
+    fn commit(self: Box<Self>) -> Result<Stored, RecordError>;
+}
+
+/// A blob committed to a store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    /// Its locator (`sha256:<hex>`).
+    pub locator: String,
+    /// Its SHA-256.
+    pub content_hash: [u8; 32],
+    /// Its size in bytes.
+    pub len: u64,
 }
 
 /// A content-addressed store in a local directory: `<dir>/<sha256 hex>`.
@@ -210,28 +261,103 @@ impl DirStore {
 }
 
 impl BlobStore for DirStore {
-    fn put(&self, sealed: &[u8]) -> Result<String, RecordError> {
-        let name = hex::encode(crypto::content_hash(sealed));
+    fn writer(&self) -> Result<Box<dyn BlobWriter + '_>, RecordError> {
         std::fs::create_dir_all(&self.dir)
             .map_err(|e| RecordError::Store(format!("creating the store: {}", e.kind())))?;
-        let path = self.dir.join(&name);
-        if !path.exists() {
-            // Write then rename: a crash leaves no half-written blob under the hash's name.
-            let tmp = self.dir.join(format!(".{name}.tmp"));
-            std::fs::write(&tmp, sealed)
-                .and_then(|()| std::fs::rename(&tmp, &path))
-                .map_err(|e| RecordError::Store(format!("writing blob {name}: {}", e.kind())))?;
-        }
-        Ok(format!("{CAS_PREFIX}{name}"))
+        // A temporary name of its own in the store's directory (so the rename at commit
+        // stays on one file system): a crash leaves no half-written blob under a hash's
+        // name, and concurrent writers do not meet.
+        let mut tag = [0u8; 8];
+        OsRng.fill_bytes(&mut tag);
+        let tmp = self.dir.join(format!(".incoming-{}.tmp", hex::encode(tag)));
+        let file = std::fs::File::create(&tmp)
+            .map_err(|e| RecordError::Store(format!("creating a blob: {}", e.kind())))?;
+        Ok(Box::new(DirBlobWriter {
+            dir: &self.dir,
+            file: Some(file),
+            tmp,
+            hash: Sha256::new(),
+            len: 0,
+            renamed: false,
+        }))
     }
 
-    fn get(&self, hash: &[u8; 32]) -> Result<Vec<u8>, BlobError> {
+    fn reader(&self, hash: &[u8; 32]) -> Result<Box<dyn Read + Send + '_>, BlobError> {
         // The name is made from the parsed hash: it never leaves the store's directory.
         let name = hex::encode(hash);
-        std::fs::read(self.dir.join(&name)).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => BlobError::Missing(name),
+        let file = std::fs::File::open(self.dir.join(&name)).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => BlobError::Missing(name.clone()),
             kind => BlobError::Failed(format!("reading blob {name}: {kind}")),
+        })?;
+        Ok(Box::new(std::io::BufReader::new(file)))
+    }
+}
+
+/// [`DirStore`]'s blob writer: a temporary file, renamed to its hash by `commit`.
+struct DirBlobWriter<'a> {
+    dir: &'a Path,
+    /// `None` once committing.
+    file: Option<std::fs::File>,
+    tmp: PathBuf,
+    hash: Sha256,
+    len: u64,
+    /// Renamed to its hash: nothing to clean up.
+    renamed: bool,
+}
+
+impl Write for DirBlobWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let file = self
+            .file
+            .as_mut()
+            .ok_or_else(|| std::io::Error::other("blob already committed"))?;
+        let n = file.write(buf).map_err(|e| {
+            std::io::Error::new(e.kind(), format!("writing to the store: {}", e.kind()))
+        })?;
+        self.hash.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.as_mut().map_or(Ok(()), |f| f.flush())
+    }
+}
+
+impl BlobWriter for DirBlobWriter<'_> {
+    fn commit(mut self: Box<Self>) -> Result<Stored, RecordError> {
+        let failed =
+            |e: std::io::Error| RecordError::Store(format!("storing a blob: {}", e.kind()));
+        let file = self
+            .file
+            .take()
+            .ok_or_else(|| failed(std::io::Error::other("committed twice")))?;
+        // On disk before it gets its name: the chain will point at it.
+        file.sync_all().map_err(failed)?;
+        drop(file);
+        let content_hash: [u8; 32] = std::mem::take(&mut self.hash).finalize().into();
+        let name = hex::encode(content_hash);
+        let path = self.dir.join(&name);
+        // Already there: the same bytes (content addressing); drop removes the copy.
+        if !path.exists() {
+            std::fs::rename(&self.tmp, &path)
+                .map_err(|e| RecordError::Store(format!("writing blob {name}: {}", e.kind())))?;
+            self.renamed = true;
+        }
+        Ok(Stored {
+            locator: format!("{CAS_PREFIX}{name}"),
+            content_hash,
+            len: self.len,
         })
+    }
+}
+
+impl Drop for DirBlobWriter<'_> {
+    fn drop(&mut self) {
+        if !self.renamed {
+            // Not stored under a hash: the temporary file goes. Nothing to do on failure.
+            let _ = std::fs::remove_file(&self.tmp);
+        }
     }
 }
 
@@ -277,11 +403,17 @@ pub enum Placement<'a> {
     Store(&'a dyn BlobStore),
 }
 
+/// Whether a plaintext of `plain_len` bytes, sealed, fits `on_chain_max` and the 64-chunk
+/// limit.
+pub fn fits_on_chain(plain_len: u64, on_chain_max: usize) -> bool {
+    let limit = (CHUNK_SIZE * MAX_CHUNKS).min(on_chain_max) as u64;
+    plain_len.saturating_add(crypto::SEAL_OVERHEAD as u64) <= limit
+}
+
 /// Where a plaintext of `plain_len` bytes goes: on chain when sealed it fits
 /// `on_chain_max` (and the 64-chunk limit), otherwise in `store`.
 pub fn placement(plain_len: usize, on_chain_max: usize, store: &dyn BlobStore) -> Placement<'_> {
-    let limit = (CHUNK_SIZE * MAX_CHUNKS).min(on_chain_max);
-    if plain_len.saturating_add(crypto::SEAL_OVERHEAD) <= limit {
+    if fits_on_chain(plain_len as u64, on_chain_max) {
         Placement::OnChain
     } else {
         Placement::Store(store)
@@ -375,8 +507,15 @@ async fn write(
     options: &SendOptions,
     previous: Option<u64>,
 ) -> Result<Written, RecordError> {
-    let mut pending =
-        prepare_write(client, patient, record_type, plaintext, placement, previous).await?;
+    let mut pending = prepare_write(
+        client,
+        patient,
+        record_type,
+        Plaintext::Bytes(plaintext),
+        placement,
+        previous,
+    )
+    .await?;
     finish_write(client, signer, &mut pending, options, &mut |_| {}).await
 }
 
@@ -419,49 +558,146 @@ pub struct PendingWrite {
 /// made (after an interruption between broadcast and bookkeeping).
 const RESUME_LOOKBACK: u64 = 32;
 
+/// What a record write seals.
+pub enum Plaintext<'a> {
+    /// Bytes in memory.
+    Bytes(&'a [u8]),
+    /// `len` bytes read once from `reader` (a large file): sealed straight into the store,
+    /// in memory bounded by a few chunks whatever the size.
+    Stream {
+        /// The plaintext.
+        reader: &'a mut (dyn Read + Send),
+        /// Its size, checked against [`MAX_RECORD_BYTES`] before anything is read.
+        len: u64,
+    },
+}
+
+impl Plaintext<'_> {
+    /// Its size in bytes.
+    pub fn len(&self) -> u64 {
+        match self {
+            Plaintext::Bytes(bytes) => bytes.len() as u64,
+            Plaintext::Stream { len, .. } => *len,
+        }
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Refuses a record over [`MAX_RECORD_BYTES`], before any work.
+pub fn check_size(len: u64) -> Result<(), RecordError> {
+    if len > MAX_RECORD_BYTES {
+        return Err(RecordError::TooLarge {
+            size: len,
+            max: MAX_RECORD_BYTES,
+        });
+    }
+    Ok(())
+}
+
 /// Seals `plaintext` for `patient` and puts the sealed bytes in the store when
-/// `placement` says so; sends nothing.
+/// `placement` says so; sends nothing. The one place a record write seals: on chain in
+/// format version 2, in a store in version 3 (a stream, see [`crypto::stream`]).
 pub async fn prepare_write(
     client: &EhrClient,
     patient: &PrincipalData,
     record_type: &str,
-    plaintext: &[u8],
+    plaintext: Plaintext<'_>,
     placement: Placement<'_>,
     previous: Option<u64>,
 ) -> Result<PendingWrite, RecordError> {
+    check_size(plaintext.len())?;
     let owner = patient_key(client, patient).await?;
     let patient_text = patient.to_string();
     let context = RecordContext {
         patient: &patient_text,
         record_type,
     };
-    let sealed = crypto::encrypt_record(plaintext, context, &[owner])?;
-    let (locator, chunks_hex) = match placement {
+    let (content_hash, envelope, locator, chunks_hex, sealed_len) = match placement {
         Placement::OnChain => {
-            if sealed.sealed.len() > CHUNK_SIZE * MAX_CHUNKS {
+            let max = CHUNK_SIZE * MAX_CHUNKS;
+            let bytes = match plaintext {
+                Plaintext::Bytes(bytes) => std::borrow::Cow::Borrowed(bytes),
+                Plaintext::Stream { reader, .. } => {
+                    // At most what fits on chain, and one byte more to see it does not.
+                    let mut bytes = Vec::new();
+                    reader
+                        .take(max as u64 + 1)
+                        .read_to_end(&mut bytes)
+                        .map_err(|source| RecordError::Io {
+                            what: "reading the record",
+                            source,
+                        })?;
+                    std::borrow::Cow::Owned(bytes)
+                }
+            };
+            let sealed = crypto::encrypt_record(&bytes, context, &[owner])?;
+            if sealed.sealed.len() > max {
                 return Err(RecordError::TooLargeForChain {
                     size: sealed.sealed.len(),
-                    max: CHUNK_SIZE * MAX_CHUNKS,
+                    max,
                 });
             }
-            (ON_CHAIN.to_string(), hex::encode(&sealed.sealed))
+            (
+                sealed.content_hash,
+                sealed.envelopes[0],
+                ON_CHAIN.to_string(),
+                hex::encode(&sealed.sealed),
+                sealed.sealed.len(),
+            )
         }
-        Placement::Store(store) => (store.put(&sealed.sealed)?, String::new()),
+        Placement::Store(store) => {
+            let mut writer = store.writer()?;
+            let sealing = match plaintext {
+                Plaintext::Bytes(bytes) => {
+                    stream::encrypt_record(bytes, &mut writer, context, &[owner])
+                }
+                Plaintext::Stream { reader, .. } => {
+                    stream::encrypt_record(reader, &mut writer, context, &[owner])
+                }
+            };
+            let (sealed, envelopes) =
+                sealing.map_err(|e| stream_error(e, "sealing the record into the store"))?;
+            // The store's own hash of what it holds (the same bytes the sealer hashed).
+            let stored = writer.commit()?;
+            (
+                stored.content_hash,
+                envelopes[0],
+                stored.locator,
+                String::new(),
+                usize::try_from(sealed.sealed_len).unwrap_or(usize::MAX),
+            )
+        }
     };
     Ok(PendingWrite {
         patient: patient_text,
         record_type: record_type.to_string(),
         previous,
-        content_hash: hex::encode(sealed.content_hash),
+        content_hash: hex::encode(content_hash),
         locator,
-        envelope: hex::encode(&sealed.envelopes[0][..]),
+        envelope: hex::encode(envelope),
         chunks_hex,
-        sealed_len: sealed.sealed.len(),
+        sealed_len,
         record_id: None,
         in_flight: None,
         add_attempts: 0,
         txids: Vec::new(),
     })
+}
+
+/// A stream's failure as a record error; `what` names what was being done.
+fn stream_error(e: stream::StreamError, what: &'static str) -> RecordError {
+    match e {
+        stream::StreamError::Io(source) => RecordError::Io { what, source },
+        stream::StreamError::TooLarge => RecordError::TooLarge {
+            size: MAX_RECORD_BYTES + 1,
+            max: MAX_RECORD_BYTES,
+        },
+        stream::StreamError::Crypto(c) => RecordError::Crypto(c),
+    }
 }
 
 /// Drives `pending` to the end: the add (or amend) transaction, then each chunk not yet
@@ -734,6 +970,124 @@ pub(crate) async fn open_record(
     Ok(Opened { record, plaintext })
 }
 
+/// A record decrypted into a writer (`read::read_record_into`).
+#[derive(Debug, Clone)]
+pub struct OpenedInto {
+    /// Its on-chain metadata.
+    pub record: Record,
+    /// Plaintext bytes written.
+    pub plain_len: u64,
+}
+
+/// [`open_record`] into `out`, streaming: a record in a store is hashed as it is read
+/// and checked against the chain before any plaintext is made, then read again and
+/// decrypted segment by segment (format version 3) with the hash checked once more, so
+/// memory stays bounded whatever its size. Records on chain, and version-2 records in a
+/// store (written before version 3), are opened in memory as before. Plaintext written
+/// before an error is not to be trusted: write to a temporary place and keep it only on
+/// `Ok`.
+pub(crate) async fn open_record_into(
+    client: &EhrClient,
+    id: u64,
+    holder: &SecretKey,
+    store: Option<&dyn BlobStore>,
+    out: &mut (dyn Write + Send),
+) -> Result<OpenedInto, RecordError> {
+    let record = client
+        .get_record(id)
+        .await?
+        .ok_or(RecordError::NotFound(id))?;
+    let envelope = own_envelope(client, id, holder).await?;
+    let patient = record.patient.to_string();
+    let context = RecordContext {
+        patient: &patient,
+        record_type: &record.record_type,
+    };
+    let written = |source| RecordError::Io {
+        what: "writing the record",
+        source,
+    };
+    let (Locator::Sha256(hash), Some(store)) = (Locator::parse(id, &record.locator)?, store) else {
+        let opened = open_record(client, id, holder, store).await?;
+        out.write_all(&opened.plaintext)
+            .and_then(|()| out.flush())
+            .map_err(written)?;
+        return Ok(OpenedInto {
+            plain_len: opened.plaintext.len() as u64,
+            record: opened.record,
+        });
+    };
+    let blob = |hash: &[u8; 32]| {
+        store.reader(hash).map_err(|e| match e {
+            BlobError::Missing(_) => RecordError::BlobMissing {
+                id,
+                locator: record.locator.clone(),
+            },
+            BlobError::Failed(why) => RecordError::Store(why),
+        })
+    };
+    let read_failed = |e: std::io::Error| {
+        RecordError::Store(format!("reading blob {}: {}", hex::encode(hash), e.kind()))
+    };
+    // First pass: the hash, before anything is decrypted.
+    let mut hasher = HashSink(Sha256::new());
+    std::io::copy(&mut blob(&hash)?, &mut hasher).map_err(read_failed)?;
+    if <[u8; 32]>::from(hasher.0.finalize()) != record.content_hash {
+        return Err(CryptoError::HashMismatch.into());
+    }
+    // Second pass: decrypt, by the version byte.
+    let mut sealed = blob(&hash)?;
+    let mut version = [0u8; 1];
+    sealed.read_exact(&mut version).map_err(read_failed)?;
+    let sealed = std::io::Cursor::new(version).chain(sealed);
+    if version[0] != stream::STREAM_VERSION {
+        let mut bytes = Vec::new();
+        { sealed }.read_to_end(&mut bytes).map_err(read_failed)?;
+        let plaintext = crypto::decrypt_record(
+            &bytes,
+            &envelope,
+            holder,
+            context,
+            Some(&record.content_hash),
+        )?;
+        out.write_all(&plaintext)
+            .and_then(|()| out.flush())
+            .map_err(written)?;
+        return Ok(OpenedInto {
+            plain_len: plaintext.len() as u64,
+            record,
+        });
+    }
+    // The hash is checked again at the end: the blob may change between the passes.
+    let summary = stream::decrypt_record(
+        sealed,
+        &envelope,
+        holder,
+        context,
+        &record.content_hash,
+        &mut *out,
+    )
+    .map_err(|e| stream_error(e, "opening the record"))?;
+    Ok(OpenedInto {
+        record,
+        plain_len: summary.plain_len,
+    })
+}
+
+/// A writer that only hashes.
+struct HashSink(Sha256);
+
+impl Write for HashSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Gives `grantee` a key envelope for record `id`: the signer (the patient, or a holder
 /// with share scope) unwraps its own envelope and wraps the data key to the grantee's
 /// registered key. The contract checks that the grantee has read access; a grantee that
@@ -880,7 +1234,7 @@ pub async fn rotate_record_resumably(
                 client,
                 &record.patient,
                 &record.record_type,
-                &opened.plaintext,
+                Plaintext::Bytes(&opened.plaintext),
                 place,
                 Some(id),
             )

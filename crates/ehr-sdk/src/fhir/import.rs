@@ -58,7 +58,7 @@ pub struct ImportedRecord {
 /// resource`. A `default_type` that does not fit `(string-ascii 32)` is refused even when
 /// it ends up unused, so a caller learns of it before the first FHIR-less file.
 pub fn parse_import(bytes: &[u8], default_type: &str) -> Result<Vec<ImportedRecord>, FhirError> {
-    check_default_type(default_type)?;
+    check_record_type(default_type)?;
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let fhir = match serde_json::from_slice::<Value>(text) {
         Ok(Value::Object(map)) if map.contains_key("resourceType") => Some(map),
@@ -79,7 +79,9 @@ pub fn parse_import(bytes: &[u8], default_type: &str) -> Result<Vec<ImportedReco
     bundle_records(&resource)
 }
 
-fn check_default_type(t: &str) -> Result<(), FhirError> {
+/// Refuses a record type that does not fit the contract's `(string-ascii 32)` (for a file
+/// stored as one record without being parsed, e.g. a large binary streamed in).
+pub fn check_record_type(t: &str) -> Result<(), FhirError> {
     let fits = !t.is_empty()
         && t.len() <= MAX_RECORD_TYPE
         && t.bytes().all(|b| b.is_ascii_graphic() || b == b' ');

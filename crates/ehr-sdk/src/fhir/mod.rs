@@ -70,8 +70,8 @@ pub use export::{
     document_reference, patient_resource, AUDIT_CSV_HEADER,
 };
 pub use import::{
-    parse_import, ImportedRecord, BUNDLE_TYPES, CONTENT_TYPE_FHIR, CONTENT_TYPE_OCTET,
-    MAX_RECORD_TYPE,
+    check_record_type, parse_import, ImportedRecord, BUNDLE_TYPES, CONTENT_TYPE_FHIR,
+    CONTENT_TYPE_OCTET, MAX_RECORD_TYPE,
 };
 
 macro_rules! base {

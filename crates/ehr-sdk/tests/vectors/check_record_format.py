@@ -13,6 +13,14 @@ It follows only the layout documented in crates/ehr-sdk/src/crypto.rs and uses t
       cipher key     = HKDF-Expand-SHA256(prk = data key, info = "ehr/record/key/v2")
       key commitment = HKDF-Expand-SHA256(prk = data key, info = "ehr/record/commit/v2")
       AAD = "ehr/record/v2" | patient | 0x00 | record type
+  sealed   = 0x03 | key commitment (32) | nonce prefix (7) | segment 0 | ... | segment n-1
+      (crates/ehr-sdk/src/crypto/stream.rs: STREAM over ChaCha20-Poly1305)
+      cipher key, key commitment as for 0x02 with the labels ".../v3"
+      segment i = ciphertext of plaintext chunk i (65536 bytes, the last 0..65536) | tag (16)
+      nonce i   = nonce prefix | i (4 bytes big-endian) | 0x01 for the last segment, else 0x00
+      AAD = "ehr/record/v3" | patient | 0x00 | record type
+  For version 3 it also checks that the stream cut after its first segment, or with its
+  first two segments swapped, does not open.
 Exits 1 naming the first case that does not open to its plaintext.
 """
 import hashlib
@@ -47,6 +55,48 @@ def open_sealed(sealed: bytes, data_key: bytes, patient: str, record_type: str) 
     return ChaCha20Poly1305(cipher_key).decrypt(sealed[33:45], sealed[45:], aad)
 
 
+CHUNK_LEN = 65536
+SEGMENT_LEN = CHUNK_LEN + 16
+
+
+def open_stream(sealed: bytes, data_key: bytes, patient: str, record_type: str) -> bytes:
+    assert sealed[0] == 3, "record version"
+    cipher_key = HKDFExpand(hashes.SHA256(), 32, b"ehr/record/key/v3").derive(data_key)
+    commitment = HKDFExpand(hashes.SHA256(), 32, b"ehr/record/commit/v3").derive(data_key)
+    assert sealed[1:33] == commitment, "key commitment"
+    prefix = sealed[33:40]
+    body = sealed[40:]
+    assert body, "no segment"
+    segments = [body[i : i + SEGMENT_LEN] for i in range(0, len(body), SEGMENT_LEN)]
+    aad = b"ehr/record/v3" + patient.encode() + b"\x00" + record_type.encode()
+    cipher = ChaCha20Poly1305(cipher_key)
+    plain = b""
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        nonce = prefix + i.to_bytes(4, "big") + (b"\x01" if last else b"\x00")
+        plain += cipher.decrypt(nonce, segment, aad)
+    return plain
+
+
+def refuses(sealed: bytes, key: bytes, case: dict) -> bool:
+    try:
+        open_stream(sealed, key, case["patient"], case["record_type"])
+    except Exception:  # noqa: BLE001 - any refusal will do
+        return True
+    return False
+
+
+def check_stream(sealed: bytes, key: bytes, case: dict) -> None:
+    plain = open_stream(sealed, key, case["patient"], case["record_type"])
+    assert len(plain) == case["plaintext_len"], "plaintext length"
+    assert hashlib.sha256(plain).hexdigest() == case["plaintext_sha256"], "plaintext"
+    if len(sealed) > 40 + SEGMENT_LEN:
+        first = sealed[40 : 40 + SEGMENT_LEN]
+        rest = sealed[40 + SEGMENT_LEN :]
+        assert refuses(sealed[: 40 + SEGMENT_LEN], key, case), "a truncated stream opened"
+        assert refuses(sealed[:40] + rest + first, key, case), "a reordered stream opened"
+
+
 def main() -> int:
     doc = json.load(open(sys.argv[1]))
     for case in doc["cases"]:
@@ -55,8 +105,12 @@ def main() -> int:
             assert hashlib.sha256(sealed).hexdigest() == case["content_hash"], "content hash"
             secret = bytes.fromhex(case["holder_secret_key"])[:32]
             key = unwrap(bytes.fromhex(case["envelope"]), secret)
-            plain = open_sealed(sealed, key, case["patient"], case["record_type"])
-            assert plain == bytes.fromhex(case["plaintext"]), "plaintext"
+            if sealed[0] == 3:
+                assert doc["chunk_len"] == CHUNK_LEN, "chunk length"
+                check_stream(sealed, key, case)
+            else:
+                plain = open_sealed(sealed, key, case["patient"], case["record_type"])
+                assert plain == bytes.fromhex(case["plaintext"]), "plaintext"
         except Exception as e:  # noqa: BLE001 - any failure names the case
             print(f"{case['name']}: does not open: {e!r}")
             return 1
