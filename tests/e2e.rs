@@ -1223,10 +1223,191 @@ fn an_interrupted_record_add_is_finished_by_running_it_again_never_twice() {
     let out = env.ehr_mining(&grant);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("sent by an interrupted run"), "{stderr}");
+    assert!(stderr.contains("signed by an interrupted run"), "{stderr}");
     let list = env.json(&["access", "list", "--account", "wallet_1"]);
     assert_eq!(list["tokens"].as_array().map(Vec::len), Some(1), "{list}");
     assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 0);
+}
+
+/// The review's cases of "run it again": a registration without `--salt` resumed must
+/// print the salt that is on chain; a grant with `--expires-in` resumed after blocks went by
+/// is the same command and reports the expiry on chain; a transaction the node lost (its
+/// mempool reverted) is broadcast again byte for byte, not signed anew; and one whose nonce
+/// was used since is reported (exit 9), naming the file that keeps it.
+#[test]
+fn a_rerun_finishes_the_transaction_it_signed_with_what_is_on_chain() {
+    let env = Env::with(
+        Routes::NodeAndHiroApi,
+        false,
+        Mining::Interval(std::time::Duration::from_secs(3600)),
+    );
+    let out = env.ehr_mining(&["deploy", "--account", "deployer"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Registration without --salt: the wait runs out; the rerun prints the same salt.
+    let register = [
+        "patient",
+        "register",
+        "--account",
+        "wallet_1",
+        "--id",
+        "+256700000001",
+    ];
+    let mut waiting = vec!["--wait", "1"];
+    waiting.extend(register);
+    let first = env.fails(5, &waiting);
+    let salt_of = |text: &str| {
+        let at = text
+            .find("salt ")
+            .unwrap_or_else(|| panic!("no salt in {text}"));
+        text[at + 5..at + 5 + 64].to_string()
+    };
+    let salt = salt_of(&first);
+    assert!(first.contains("run the same command again"), "{first}");
+    let out = env.ehr_mining(&register);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("signed by an interrupted run"), "{stderr}");
+    assert_eq!(salt_of(&stderr), salt, "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&salt), "{stdout}");
+    let id_hash = {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        h.update(hex::decode(&salt).unwrap());
+        h.update(b"+256700000001");
+        hex::encode(h.finalize())
+    };
+    let shown = env.json(&["patient", "show", "wallet_1"]);
+    assert!(shown.to_string().contains(&id_hash), "{shown}");
+    for args in [
+        &[
+            "doctor",
+            "register",
+            "--account",
+            "wallet_2",
+            "--license",
+            "UG-MD-4411",
+        ][..],
+        &["doctor", "issuer", "--account", "deployer", "wallet_3"],
+        &[
+            "doctor",
+            "verify",
+            "--account",
+            "wallet_3",
+            "wallet_2",
+            "--expires-in",
+            "5000",
+        ],
+    ] {
+        let out = env.ehr_mining(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    // A grant with --expires-in: blocks go by between the runs, so the height computed
+    // from the tip differs; it is still the same command, and it reports what is on chain.
+    let snapshot = control(&env.url, "snapshot");
+    let grant = [
+        "access",
+        "grant",
+        "--account",
+        "wallet_1",
+        "--to",
+        "wallet_2",
+        "--scope",
+        "read",
+        "--expires-in",
+        "1000",
+    ];
+    let mut waiting = vec!["--wait", "1"];
+    waiting.extend(grant);
+    let first = env.fails(5, &waiting);
+    let sent = first
+        .split("sent 0x")
+        .nth(1)
+        .map(|rest| rest[..64].to_string())
+        .unwrap_or_else(|| panic!("no txid in {first}"));
+
+    // The node loses its mempool (reverted to before the grant): the rerun broadcasts the
+    // very same transaction again.
+    control(&env.url, &format!("revert/{}", snapshot["id"]));
+    mine(&env.url);
+    mine(&env.url);
+    let mut rerun = vec!["--json"];
+    rerun.extend(grant);
+    let out = env.ehr_mining(&rerun);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // The same txid: the bytes the first run signed, not a second transaction.
+    let granted: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(granted["txid"], format!("0x{sent}"), "{granted}");
+    let list = env.json(&["access", "list", "--account", "wallet_1"]);
+    let tokens = list["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 1, "{list}");
+    assert_eq!(
+        tokens[0]["token"]["expires_at"], granted["expires_at"],
+        "the report shows the expiry on chain: {list} {granted}"
+    );
+    assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 0);
+
+    // A kept transaction the node lost, whose nonce another transaction used since: the
+    // rerun says so and names the file, and signs nothing.
+    let snapshot = control(&env.url, "snapshot");
+    let request = [
+        "access",
+        "request",
+        "--account",
+        "wallet_2",
+        "--patient",
+        "wallet_1",
+        "--scope",
+        "read",
+        "--duration",
+        "100",
+        "--reason",
+        "checkup",
+    ];
+    let mut waiting = vec!["--wait", "1"];
+    waiting.extend(request);
+    env.fails(5, &waiting);
+    control(&env.url, &format!("revert/{}", snapshot["id"]));
+    let out = env.ehr_mining(&["doctor", "update-key", "--account", "wallet_2"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = env.fails(9, &request);
+    assert!(stderr.contains("its nonce"), "{stderr}");
+    assert!(stderr.contains("pending"), "{stderr}");
+    assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 1);
+}
+
+/// POSTs to a devnet control route (`snapshot`, `revert/ID`) and returns its JSON.
+fn control(url: &str, route: &str) -> serde_json::Value {
+    let out = std::process::Command::new("curl")
+        .args([
+            "-sf",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            "{}",
+        ])
+        .arg(format!("{url}/devnet/{route}"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{route} failed: {out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[test]

@@ -62,7 +62,13 @@ pub struct GlobalArgs {
     pub verbose: bool,
     /// Seconds to wait for each transaction to be mined (default: 60 on devnet, 1800
     /// elsewhere). A command that runs out of time says how to finish it.
-    #[arg(long, global = true, env = "EHR_WAIT", value_name = "SECONDS")]
+    #[arg(
+        long,
+        global = true,
+        env = "EHR_WAIT",
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
     pub wait: Option<u64>,
     /// The account that signs: a name from the keystore (`ehr account list`) or, on
     /// devnet, from Devnet.toml (deployer, wallet_1..wallet_8).
@@ -310,7 +316,9 @@ pub fn exit_code(error: &anyhow::Error) -> ExitCode {
             match client {
                 ClientError::Refused { .. } => return ExitCode::from(EXIT_REFUSED),
                 ClientError::Dropped { .. } => return ExitCode::from(EXIT_DROPPED),
-                ClientError::ResultUnknown { .. } => return ExitCode::from(EXIT_RESULT_UNKNOWN),
+                ClientError::ResultUnknown { .. } | ClientError::NonceSpent { .. } => {
+                    return ExitCode::from(EXIT_RESULT_UNKNOWN)
+                }
                 ClientError::Node(NodeError::BroadcastRejected { .. }) => {
                     return ExitCode::from(EXIT_REFUSED)
                 }

@@ -9,7 +9,7 @@
 
 use std::fs;
 use std::io::Write as _;
-use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -26,9 +26,9 @@ pub struct Journal {
 impl Journal {
     /// The journal of the work `kind` identified by `parts` (each hashed in, with its
     /// length, so no two different lists collide).
-    pub fn new(kind: &str, parts: &[&[u8]]) -> anyhow::Result<Self> {
+    pub fn new<P: AsRef<[u8]>>(kind: &str, parts: &[P]) -> anyhow::Result<Self> {
         let mut hash = Sha256::new();
-        for part in std::iter::once(kind.as_bytes()).chain(parts.iter().copied()) {
+        for part in std::iter::once(kind.as_bytes()).chain(parts.iter().map(AsRef::as_ref)) {
             hash.update((part.len() as u64).to_be_bytes());
             hash.update(part);
         }
@@ -63,17 +63,14 @@ impl Journal {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
             .with_context(|| format!("restricting {}", dir.display()))?;
-        let tmp = self.path.with_extension("json.tmp");
+        // Each save has its own temporary file (created 0600), so two runs saving at once
+        // cannot mix their bytes; the rename is atomic.
         let write = || -> std::io::Result<()> {
-            let mut file = fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&tmp)?;
+            let mut file = tempfile::NamedTempFile::new_in(dir)?;
             file.write_all(&serde_json::to_vec_pretty(progress)?)?;
-            file.sync_all()?;
-            fs::rename(&tmp, &self.path)
+            file.as_file().sync_all()?;
+            file.persist(&self.path).map_err(|e| e.error)?;
+            Ok(())
         };
         write().with_context(|| format!("saving progress to {}", self.path.display()))
     }

@@ -18,6 +18,29 @@ pub fn commitment(salt: &[u8; 32], value: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// The salt of a registration commitment (a patient's identifier, a doctor's licence),
+/// derived from the registrant's secret key with HKDF-SHA256 over the registry contract
+/// and the identifier. Nobody without the key can predict it, so the hash on chain still
+/// hides the identifier; and the same key, registry and identifier always give the same
+/// salt, so a registration interrupted and run again commits to the same hash, and a lost
+/// salt can be derived again from the key. (A random salt is possible with `--salt`.)
+pub fn registration_salt(
+    key: &SecretKey,
+    registry: &QualifiedContractIdentifier,
+    identifier: &[u8],
+) -> [u8; 32] {
+    let hkdf = hkdf::Hkdf::<Sha256>::new(Some(b"ehr/registration-salt/v1"), key.expose_bytes());
+    let registry = registry.to_string();
+    let mut info = Vec::with_capacity(8 + registry.len() + identifier.len());
+    info.extend_from_slice(&(registry.len() as u64).to_be_bytes());
+    info.extend_from_slice(registry.as_bytes());
+    info.extend_from_slice(identifier);
+    let mut salt = [0u8; 32];
+    hkdf.expand(&info, &mut salt)
+        .expect("32 bytes is a valid HKDF-SHA256 output length");
+    salt
+}
+
 /// What an issuer attests: `doctor` holds `license_hash` until block `expires_at`, in one
 /// deployment (`registry`, its doctor-registry contract) on one chain (`chain_id`), signed
 /// by `issuer`. Binding the deployment and chain means one signature never verifies a

@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use anyhow::bail;
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::listing::{self, Side};
@@ -10,8 +9,9 @@ use ehr_sdk::ehr::revoke::{self, AfterRevoke};
 use ehr_sdk::ehr::types::{Request, Scope, Token};
 use ehr_sdk::ehr::EhrClient;
 
+use super::expiry::Expiry;
 use super::record::{check_on_chain_max, record_error, rotated_words, StoreArgs};
-use super::send::{execute, options, report};
+use super::send::{execute, execute_derived, options, report, uint_arg, Derived};
 use crate::context::{Context, EXIT_VERIFY_FAILED};
 use crate::output::{self, Table};
 
@@ -20,30 +20,6 @@ use crate::output::{self, Table};
 pub struct Args {
     #[command(subcommand)]
     command: AccessCommand,
-}
-
-#[derive(clap::Args)]
-struct Expiry {
-    /// Blocks from now until the grant expires (about 144 a day).
-    #[arg(
-        long,
-        conflicts_with = "expires_at",
-        required_unless_present = "expires_at"
-    )]
-    expires_in: Option<u64>,
-    /// The block at which the grant expires.
-    #[arg(long)]
-    expires_at: Option<u64>,
-}
-
-impl Expiry {
-    fn at(&self, ctx: &Context, client: &EhrClient) -> anyhow::Result<u64> {
-        match (self.expires_at, self.expires_in) {
-            (Some(at), _) => Ok(at),
-            (None, Some(n)) => Ok(ctx.tip_height(client)? + n),
-            (None, None) => bail!("give --expires-in BLOCKS or --expires-at BLOCK"),
-        }
-    }
 }
 
 #[derive(clap::Subcommand)]
@@ -251,7 +227,18 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 )?,
                 None => calls::grant_access(&grantee, *scope, record_type.as_deref(), expires_at)?,
             };
-            let mined = execute(ctx, &client, &signer, &call)?;
+            let given = expiry.given();
+            let (mined, args) = execute_derived(
+                ctx,
+                &client,
+                &signer,
+                &call,
+                &[Derived {
+                    arg: "expires-at",
+                    given: &given,
+                }],
+            )?;
+            let expires_at = uint_arg(&call, &args, "expires-at")?;
             let token = mined.id()?;
             report(
                 ctx,

@@ -4,11 +4,11 @@
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail};
-use ehr_sdk::ehr::calls;
+use ehr_sdk::ehr::{calls, EhrContract};
 use ehr_sdk::keys::PublicKey;
 
-use super::patient::random32;
-use super::send::{execute, keep, report};
+use super::expiry::Expiry;
+use super::send::{execute, execute_derived, keep, report, uint_arg, Derived};
 use crate::context::Context;
 use crate::output;
 
@@ -23,8 +23,9 @@ pub struct Args {
 enum DoctorCommand {
     /// Register the signing account as a doctor.
     ///
-    /// Only sha256(salt ++ licence) goes on chain; the salt is printed for the doctor to
-    /// keep and give to its issuer. Records are encrypted to the account's own key.
+    /// Only sha256(salt ++ licence) goes on chain; the salt (derived from the account's
+    /// secret key, the same on every run) is printed for the doctor to keep and give to
+    /// its issuer. Records are encrypted to the account's own key.
     ///
     /// Example: ehr doctor register --account wallet_2 --license UG-MD-4411 --specialty cardiology
     Register {
@@ -34,7 +35,7 @@ enum DoctorCommand {
         /// Specialty (ASCII, up to 64 characters).
         #[arg(long, default_value = "general practice")]
         specialty: String,
-        /// Use this salt (64 hex digits) instead of a random one.
+        /// Use this salt (64 hex digits) instead of the one derived from the key.
         #[arg(long)]
         salt: Option<String>,
     },
@@ -61,12 +62,8 @@ enum DoctorCommand {
         /// The doctor to verify (issuer's direct verification).
         #[arg(required_unless_present = "attestation")]
         doctor: Option<String>,
-        /// Blocks from now until the credential expires.
-        #[arg(long, conflicts_with = "expires_at")]
-        expires_in: Option<u64>,
-        /// The block at which the credential expires.
-        #[arg(long)]
-        expires_at: Option<u64>,
+        #[command(flatten)]
+        expiry: Expiry,
         /// An issuer's attestation signature (65 bytes hex) to submit as the doctor.
         #[arg(long, requires = "issuer", conflicts_with = "doctor")]
         attestation: Option<String>,
@@ -124,7 +121,11 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     <[u8; 32]>::try_from(hex::decode(text.trim_start_matches("0x"))?.as_slice())
                         .map_err(|_| anyhow!("--salt: give 32 bytes as 64 hex digits"))?
                 }
-                None => random32(),
+                None => ehr_sdk::disclosure::registration_salt(
+                    &signer.key,
+                    &client.deployment().id(EhrContract::DoctorRegistry),
+                    license.as_bytes(),
+                ),
             };
             let license_hash = ehr_sdk::disclosure::commitment(&salt, license.as_bytes());
             let call = calls::register_doctor(&license_hash, &signer.key.public_key(), specialty)?;
@@ -182,17 +183,12 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         }
         DoctorCommand::Verify {
             doctor,
-            expires_in,
-            expires_at,
+            expiry,
             attestation,
             issuer,
         } => {
             let signer = ctx.signer()?;
-            let expires_at = match (expires_at, expires_in) {
-                (Some(at), _) => *at,
-                (None, Some(n)) => ctx.tip_height(&client)? + n,
-                (None, None) => bail!("give --expires-in BLOCKS or --expires-at BLOCK"),
-            };
+            let expires_at = expiry.at(ctx, &client)?;
             let (call, who) = match (attestation, doctor) {
                 (Some(sig), _) => {
                     let sig =
@@ -214,7 +210,18 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 }
                 (None, None) => bail!("give the doctor to verify, or --attestation"),
             };
-            let mined = execute(ctx, &client, &signer, &call)?;
+            let given = expiry.given();
+            let (mined, args) = execute_derived(
+                ctx,
+                &client,
+                &signer,
+                &call,
+                &[Derived {
+                    arg: "expires-at",
+                    given: &given,
+                }],
+            )?;
+            let expires_at = uint_arg(&call, &args, "expires-at")?;
             report(
                 ctx,
                 &mined,

@@ -11,6 +11,7 @@ pub mod deploy;
 pub mod devnet;
 pub mod disclose;
 pub mod doctor;
+mod expiry;
 pub mod index;
 pub mod notify;
 pub mod patient;

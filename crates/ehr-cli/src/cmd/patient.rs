@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
-use ehr_sdk::ehr::calls;
+use ehr_sdk::ehr::{calls, EhrContract};
 
 use super::send::{execute, keep, report};
 use crate::context::Context;
@@ -21,15 +21,17 @@ enum PatientCommand {
     /// Register the signing account as a patient.
     ///
     /// The identifier (national id, phone number...) never goes on chain: only
-    /// sha256(salt ++ identifier), with a random salt that is printed for the patient to
-    /// keep. Records are encrypted to the account's own public key.
+    /// sha256(salt ++ identifier). The salt is derived from the account's secret key (the
+    /// same on every run, so an interrupted registration run again commits to the same
+    /// hash, and it can be derived again from the key) and printed for the patient to keep.
+    /// Records are encrypted to the account's own public key.
     ///
     /// Example: ehr patient register --account wallet_1 --id "+256700000001"
     Register {
         /// The identifier to hash.
         #[arg(long)]
         id: String,
-        /// Use this salt (64 hex digits) instead of a random one.
+        /// Use this salt (64 hex digits) instead of the one derived from the key.
         #[arg(long)]
         salt: Option<String>,
     },
@@ -100,7 +102,11 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     <[u8; 32]>::try_from(hex::decode(hex_text.trim_start_matches("0x"))?.as_slice())
                         .map_err(|_| anyhow::anyhow!("--salt: give 32 bytes as 64 hex digits"))?
                 }
-                None => random32(),
+                None => ehr_sdk::disclosure::registration_salt(
+                    &signer.key,
+                    &client.deployment().id(EhrContract::PatientRegistry),
+                    id.as_bytes(),
+                ),
             };
             let id_hash = ehr_sdk::disclosure::commitment(&salt, id.as_bytes());
             let call = calls::register_patient(&id_hash, &signer.key.public_key())?;
@@ -268,12 +274,4 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// 32 random bytes from the operating system.
-pub fn random32() -> [u8; 32] {
-    use rand_core::RngCore as _;
-    let mut b = [0u8; 32];
-    rand_core::OsRng.fill_bytes(&mut b);
-    b
 }

@@ -437,7 +437,12 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 let digest = file_sha256(file)?;
                 let journal = Journal::new(
                     "record-amend",
-                    &[&identity[0], &identity[1], &identity[2], &digest],
+                    &[
+                        &identity[0][..],
+                        &identity[1][..],
+                        &identity[2][..],
+                        &digest[..],
+                    ],
                 )?;
                 let mut reader = open_file(file)?;
                 let w =
@@ -462,7 +467,12 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 let placement = records::placement(bytes.len(), *on_chain_max, &store);
                 let journal = Journal::new(
                     "record-amend",
-                    &[&identity[0], &identity[1], &identity[2], &bytes],
+                    &[
+                        &identity[0][..],
+                        &identity[1][..],
+                        &identity[2][..],
+                        &bytes[..],
+                    ],
                 )?;
                 let w =
                     write_resumably(ctx, &client, &signer.key, &journal, &options(ctx)?, || {

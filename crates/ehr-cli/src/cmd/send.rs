@@ -3,8 +3,9 @@
 
 use anyhow::Context as _;
 use clarity::vm::Value;
-use ehr_sdk::ehr::{ClientError, ContractCall, EhrClient, Mined, SendOptions, Sent};
+use ehr_sdk::ehr::{ClientError, ContractCall, EhrClient, Mined, SendOptions, Signed};
 use ehr_sdk::literal::to_literal;
+use ehr_sdk::node::NodeError;
 
 use crate::context::{Context, Signer};
 use crate::journal::Journal;
@@ -20,48 +21,78 @@ pub fn options(ctx: &Context) -> anyhow::Result<SendOptions> {
 /// Sends `call` signed by `signer` and waits until it is mined; progress on stderr
 /// unless `--json`.
 ///
-/// The transaction is kept under `$EHR_HOME/pending/` while it is waited for: the same
-/// command run again after an interruption (a timeout, Ctrl-C, a node restart) follows
-/// that transaction instead of sending a second one (a second grant, a second request),
-/// and sends again only if it was dropped unmined.
+/// The signed transaction is kept under `$EHR_HOME/pending/` before it is broadcast and
+/// until it is settled: the same command run again after an interruption (a timeout,
+/// Ctrl-C, a node restart) follows that transaction, or broadcasts the very same bytes if
+/// the node never got them, instead of sending a second one (a second grant, a second
+/// request); it signs anew only if the first was dropped unmined.
 pub fn execute(
     ctx: &Context,
     client: &EhrClient,
     signer: &Signer,
     call: &ContractCall,
 ) -> anyhow::Result<Mined> {
+    execute_derived(ctx, client, signer, call, &[]).map(|(mined, _)| mined)
+}
+
+/// An argument a command computes from the chain (an expiry height from `--expires-in`):
+/// it differs between runs of the same command, so what the user gave stands for it in
+/// the command's identity.
+pub struct Derived<'a> {
+    /// Its parameter name (`expires-at`).
+    pub arg: &'static str,
+    /// What the user gave (`--expires-in 144`).
+    pub given: &'a str,
+}
+
+/// The uint argument `name` among `args` of a call like `call`: what the mined
+/// transaction carried, from [`execute_derived`].
+pub fn uint_arg(call: &ContractCall, args: &[Value], name: &str) -> anyhow::Result<u64> {
+    let index = call
+        .spec()
+        .args
+        .iter()
+        .position(|(arg, _)| *arg == name)
+        .with_context(|| format!("{} has no argument {name}", call.spec().qualified_name()))?;
+    match args.get(index) {
+        Some(Value::UInt(n)) => u64::try_from(*n).context("a block height beyond u64"),
+        other => anyhow::bail!("the transaction's {name} is {other:?}, not a uint"),
+    }
+}
+
+/// [`execute`] for a call with arguments derived from the chain; returns the arguments
+/// the mined transaction carries (those of the first run when an interrupted run is
+/// finished), so that the command reports what is on chain.
+pub fn execute_derived(
+    ctx: &Context,
+    client: &EhrClient,
+    signer: &Signer,
+    call: &ContractCall,
+    derived: &[Derived<'_>],
+) -> anyhow::Result<(Mined, Vec<Value>)> {
     let options = options(ctx)?;
     let function = call.spec().qualified_name();
     let quiet = ctx.args.json;
-    // "The same command": what it was asked on the command line (arguments computed
-    // from the chain, such as an expiry height, change between runs), for this signer
-    // and network, less the flags that only change how it reports or waits.
-    let mut identity = vec![
-        ctx.network().to_string(),
-        signer.address.to_string(),
-        function.clone(),
-    ];
-    identity.extend(command_line());
-    let journal = Journal::new(
-        "tx",
-        &identity.iter().map(String::as_bytes).collect::<Vec<_>>(),
-    )?;
-    let mined = ctx.block_on(async {
-        if let Some(sent) = journal.load::<Sent>()? {
+    let journal = Journal::new("tx", &identity(ctx, client, signer, call, derived))?;
+    let mut args = call.args().to_vec();
+    let outcome = ctx.block_on(async {
+        if let Some(saved) = journal.load::<Signed>()? {
             if !quiet {
                 eprintln!(
-                    "  following 0x{}, sent by an interrupted run of this command (progress in {})",
-                    sent.txid,
+                    "  following 0x{}, signed by an interrupted run of this command (kept in {})",
+                    saved.sent.txid,
                     journal.path().display()
                 );
             }
-            match client.wait(&sent).await {
-                Err(ClientError::Dropped { .. }) => {}
+            args = saved.call_args()?;
+            match client.resume(&saved).await {
+                Err(ClientError::Dropped { .. }) => args = call.args().to_vec(),
                 settled => return settled.map_err(anyhow::Error::from),
             }
         }
-        let sent = client.send(&signer.key, call, &options).await?;
-        journal.save(&sent)?;
+        let signed = client.sign(&signer.key, call, &options).await?;
+        journal.save(&signed)?;
+        let sent = client.broadcast(&signed).await?;
         if !quiet {
             eprintln!(
                 "  {function} as {} ({}): sent 0x{}{}, waiting for a block...",
@@ -81,34 +112,70 @@ pub fn execute(
         }
         Ok::<_, anyhow::Error>(mined)
     });
-    // Settled either way (mined, refused, dropped, or in a block with its result
-    // unknown): nothing to follow on a rerun. Kept only when the wait itself failed.
-    let settled = match &mined {
-        Ok(_) => true,
-        Err(e) => matches!(
-            client_error(e),
-            Some(
-                ClientError::Refused { .. }
-                    | ClientError::Aborted { .. }
-                    | ClientError::Dropped { .. }
-                    | ClientError::ResultUnknown { .. }
-            )
-        ),
-    };
+    let settled = settled(&outcome);
     if settled {
         journal.remove()?;
     }
-    mined.with_context(|| {
+    let mined = outcome.with_context(|| {
         if settled {
             format!("{function} as {}", signer.label)
         } else {
             format!(
-                "{function} as {}; run the same command again to follow the transaction it sent (kept in {})",
+                "{function} as {}; the transaction is kept in {}: run the same command again to \
+                 finish it (delete that file only to give it up and send anew)",
                 signer.label,
                 journal.path().display()
             )
         }
-    })
+    })?;
+    Ok((mined, args))
+}
+
+/// Whether `outcome` leaves nothing to follow on a rerun: mined, refused, rolled back,
+/// dropped, or refused by the node. A wait that ran out, an unreachable node, a result
+/// the node cannot tell: the transaction stays kept, and a rerun asks again.
+fn settled(outcome: &anyhow::Result<Mined>) -> bool {
+    let Err(e) = outcome else { return true };
+    matches!(
+        client_error(e),
+        Some(
+            ClientError::Refused { .. }
+                | ClientError::Aborted { .. }
+                | ClientError::Dropped { .. }
+                | ClientError::Node(NodeError::BroadcastRejected { .. })
+        )
+    )
+}
+
+/// What makes two runs "the same command": the network, the signer and the resolved
+/// call (the contract's full id, the function, each argument as a Clarity literal), so
+/// `wallet_1` and its address are the same patient; arguments derived from the chain
+/// are named by what the user gave instead. The flags that change only how a command
+/// reports or waits are not part of it.
+fn identity(
+    ctx: &Context,
+    client: &EhrClient,
+    signer: &Signer,
+    call: &ContractCall,
+    derived: &[Derived<'_>],
+) -> Vec<Vec<u8>> {
+    let mut parts = vec![
+        ctx.network().to_string().into_bytes(),
+        signer.address.to_string().into_bytes(),
+        client
+            .deployment()
+            .id(call.contract())
+            .to_string()
+            .into_bytes(),
+        call.function().as_bytes().to_vec(),
+    ];
+    for ((name, _), arg) in call.spec().args.iter().zip(call.args()) {
+        parts.push(match derived.iter().find(|d| d.arg == *name) {
+            Some(d) => format!("given:{}", d.given).into_bytes(),
+            None => to_literal(arg).into_bytes(),
+        });
+    }
+    parts
 }
 
 /// Prints a secret the user must keep (a registration salt) on standard error before the
@@ -121,23 +188,6 @@ pub fn keep(label: &str, value: &str, why: &str) {
 /// The client error behind `error`, if one is in its chain.
 pub fn client_error(error: &anyhow::Error) -> Option<&ClientError> {
     error.chain().find_map(|c| c.downcast_ref::<ClientError>())
-}
-
-/// The command line's arguments, without the flags that change only how a command
-/// reports or how long it waits.
-fn command_line() -> Vec<String> {
-    const PRESENTATION: [&str; 6] = ["--json", "--yes", "-y", "--verbose", "-v", "--wait"];
-    let mut out = Vec::new();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let name = arg.split('=').next().unwrap_or_default();
-        if !PRESENTATION.contains(&name) {
-            out.push(arg);
-        } else if arg == "--wait" {
-            args.next();
-        }
-    }
-    out
 }
 
 /// The JSON every write command prints: what was called, the transaction and its result.

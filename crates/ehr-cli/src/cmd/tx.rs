@@ -51,9 +51,9 @@ enum TxCommand {
     Wait {
         /// The txid (with or without 0x).
         txid: String,
-        /// Seconds to wait at most.
-        #[arg(long, default_value_t = 600)]
-        timeout: u64,
+        /// Seconds to wait at most (default: the global --wait, else 600).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        timeout: Option<u64>,
     },
 }
 
@@ -123,7 +123,9 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         TxCommand::Mktx(m) => mktx(ctx, m),
         TxCommand::Decode { hex } => decode(hex),
         TxCommand::Status { txid } => status(ctx, txid),
-        TxCommand::Wait { txid, timeout } => wait(ctx, txid, *timeout),
+        TxCommand::Wait { txid, timeout } => {
+            wait(ctx, txid, timeout.or(ctx.args.wait).unwrap_or(600))
+        }
     }
 }
 

@@ -27,7 +27,7 @@ use crate::network::Network;
 use crate::node::{AbortReason, DropReason, NodeClient, NodeError, TxOutcome};
 use crate::tx::{
     AssetId, NonfungibleConditionCode, Payload, PcPrincipal, PostCondition, PostConditionMode,
-    TransactionBuilder, TxError,
+    Transaction, TransactionBuilder, TxError,
 };
 
 /// Why a client operation failed.
@@ -96,6 +96,22 @@ pub enum ClientError {
         /// The transaction.
         txid: Txid,
     },
+    /// A transaction signed by an earlier run is unknown to the node, and its nonce has
+    /// been used since: either it was mined and the node has forgotten it (a bare node
+    /// keeps mined transactions only for a while), or another transaction took its place.
+    #[error(
+        "transaction 0x{txid} for {function} is unknown to this node, and its nonce {nonce} has been used since: \
+         it was either mined and forgotten (a bare node keeps no results) or replaced; \
+         ask a Hiro API or `ehr index` (--api URL, `ehr tx status 0x{txid}`)"
+    )]
+    NonceSpent {
+        /// `contract.function`.
+        function: String,
+        /// The nonce it was signed with.
+        nonce: u64,
+        /// The transaction.
+        txid: Txid,
+    },
     /// The node dropped the transaction from its mempool; it will never be mined.
     #[error(
         "transaction 0x{txid} for {function} was dropped: {reason}; nothing changed, send it again"
@@ -149,6 +165,34 @@ pub struct Sent {
     pub fee: u64,
     /// Whether a sponsor paid.
     pub sponsored: bool,
+}
+
+/// A signed transaction, kept before it is broadcast so that an interrupted run sends
+/// exactly the same transaction again (the same txid) instead of a second one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Signed {
+    /// What it is.
+    #[serde(flatten)]
+    pub sent: Sent,
+    /// The transaction's bytes, in hex.
+    pub tx: String,
+}
+
+impl Signed {
+    /// The signed transaction.
+    pub fn transaction(&self) -> Result<Transaction, TxError> {
+        Transaction::from_hex(&self.tx)
+    }
+
+    /// The arguments of the contract call it carries (empty for other payloads).
+    pub fn call_args(&self) -> Result<Vec<Value>, TxError> {
+        Ok(match &self.transaction()?.as_stacks().payload {
+            stacks_codec::codec::TransactionPayload::ContractCall(call) => {
+                call.function_args.clone()
+            }
+            _ => Vec::new(),
+        })
+    }
 }
 
 /// A transaction mined with an `(ok ...)` result.
@@ -255,6 +299,19 @@ impl EhrClient {
         call: &ContractCall,
         options: &SendOptions,
     ) -> Result<Sent, ClientError> {
+        let signed = self.sign(signer, call, options).await?;
+        self.broadcast(&signed).await
+    }
+
+    /// Builds and signs `call` as [`send`](Self::send) does, without broadcasting it: keep
+    /// the result (on disk) before [`broadcast`](Self::broadcast), and an interruption
+    /// at any point can be finished with [`resume`](Self::resume).
+    pub async fn sign(
+        &self,
+        signer: &SecretKey,
+        call: &ContractCall,
+        options: &SendOptions,
+    ) -> Result<Signed, ClientError> {
         match call.access() {
             Access::Public => {}
             Access::Internal => {
@@ -309,14 +366,68 @@ impl EhrClient {
                 (request.sponsor(sponsor, fee, sponsor_nonce)?, fee, true)
             }
         };
-        let txid = self.node.broadcast(tx.as_bytes()).await?;
-        Ok(Sent {
-            txid,
-            function,
-            nonce,
-            fee,
-            sponsored,
+        Ok(Signed {
+            sent: Sent {
+                txid: tx.txid(),
+                function,
+                nonce,
+                fee,
+                sponsored,
+            },
+            tx: tx.to_hex(),
         })
+    }
+
+    /// Hands a signed transaction to the node.
+    pub async fn broadcast(&self, signed: &Signed) -> Result<Sent, ClientError> {
+        let tx = signed.transaction()?;
+        self.node.broadcast(tx.as_bytes()).await?;
+        Ok(signed.sent.clone())
+    }
+
+    /// Finishes a transaction signed by an earlier, interrupted run: follows it if the
+    /// node knows it; broadcasts the same bytes again if the node never got them (or lost
+    /// them) and its nonce is still unused; and says so when the nonce was used since
+    /// ([`ClientError::NonceSpent`]). Never signs a second transaction.
+    pub async fn resume(&self, signed: &Signed) -> Result<Mined, ClientError> {
+        match self.node.tx_status(&signed.sent.txid).await {
+            Ok(_) => {}
+            Err(NodeError::NotFound { .. }) => {
+                let origin = signed.transaction()?.as_stacks().origin_address();
+                let account = self.node.account(&origin.into()).await?;
+                if account.nonce > signed.sent.nonce && !self.indexer_catches_up(signed).await? {
+                    return Err(ClientError::NonceSpent {
+                        function: signed.sent.function.clone(),
+                        nonce: signed.sent.nonce,
+                        txid: signed.sent.txid,
+                    });
+                }
+                self.broadcast(signed).await?;
+            }
+            Err(other) => return Err(other.into()),
+        }
+        self.wait(&signed.sent).await
+    }
+
+    /// Whether an indexer (a Hiro API, `ehr index`) that did not know `signed` comes to
+    /// know it within a few seconds: it follows the node's events, so a transaction mined
+    /// a moment ago may not be in it yet. `false` at once for a node followed directly.
+    async fn indexer_catches_up(&self, signed: &Signed) -> Result<bool, ClientError> {
+        const LOOKS: u32 = 20;
+        if !self.node.tx_source().await?.knows_results() {
+            return Ok(false);
+        }
+        let pause =
+            (self.poll_interval / 2).clamp(Duration::from_millis(50), Duration::from_millis(500));
+        for _ in 0..LOOKS {
+            tokio::time::sleep(pause).await;
+            match self.node.tx_status(&signed.sent.txid).await {
+                Ok(_) => return Ok(true),
+                Err(NodeError::NotFound { .. }) => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Ok(false)
     }
 
     /// The node's fee estimate for a signed transaction of this size and payload.

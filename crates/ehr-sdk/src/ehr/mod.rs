@@ -21,7 +21,7 @@ pub mod trail;
 pub mod types;
 
 pub use calls::ContractCall;
-pub use client::{ClientError, EhrClient, Mined, SendOptions, Sent};
+pub use client::{ClientError, EhrClient, Mined, SendOptions, Sent, Signed};
 pub use contracts::{Deployment, EhrContract, UnknownContract, EHR_CONTRACTS};
 pub use decode::DecodeError;
 pub use error::ContractError;

@@ -14,11 +14,12 @@ use clarity::vm::types::PrincipalData;
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 
-use super::calls;
-use super::client::{ClientError, EhrClient, Mined, SendOptions, Sent};
+use super::calls::{self, ContractCall};
+use super::client::{ClientError, EhrClient, Mined, SendOptions, Signed};
 use super::types::Record;
 use crate::crypto::{self, stream, CryptoError, RecordContext};
 use crate::keys::{PublicKey, SecretKey};
+use crate::node::NodeError;
 
 /// The locator of records kept whole on chain.
 pub const ON_CHAIN: &str = "chain:chunks";
@@ -543,9 +544,10 @@ pub struct PendingWrite {
     pub sealed_len: usize,
     /// The record id, once the record is on chain.
     pub record_id: Option<u64>,
-    /// The transaction sent and not yet seen final: the add (or amend) before the id is
-    /// known, then the last chunk sent.
-    pub in_flight: Option<Sent>,
+    /// The transaction signed (kept before it is broadcast) and not yet seen final: the
+    /// add (or amend) before the id is known, then the last chunk sent. A later run
+    /// finishes it with [`EhrClient::resume`], never signing a second one.
+    pub in_flight: Option<Signed>,
     /// How many times the add (or amend) was about to be broadcast: after an
     /// interruption, more than zero with nothing in flight means the record may be on
     /// chain already.
@@ -723,19 +725,26 @@ pub async fn finish_write(
     let sealed = hex::decode(&pending.chunks_hex).map_err(|_| bad("chunks_hex"))?;
     let chunks: Vec<&[u8]> = sealed.chunks(CHUNK_SIZE).collect();
     let mut block_height = 0;
+    // What an earlier run kept is resumed (it may never have reached the node); what this
+    // run broadcast is waited for.
+    let mut kept_by_earlier_run = pending.in_flight.is_some();
 
     while pending.record_id.is_none() {
-        if let Some(sent) = pending.in_flight.clone() {
-            match client.wait(&sent).await {
+        if let Some(signed) = pending.in_flight.clone() {
+            match follow(client, &signed, std::mem::take(&mut kept_by_earlier_run)).await {
                 Ok(mined) => {
                     pending.record_id = Some(mined.id().map_err(ClientError::from)?);
                     block_height = mined.block_height;
-                    pending.txids.push(format!("0x{}", sent.txid));
+                    pending.txids.push(format!("0x{}", signed.sent.txid));
                 }
                 // Never mined: nothing changed, send it again.
                 Err(ClientError::Dropped { .. }) => {}
-                // Mined, result unknown (a bare node): the chain says whether it wrote.
-                Err(ClientError::ResultUnknown { txid, function, .. }) => {
+                // Mined with its result unknown (a bare node), or forgotten by the node
+                // with its nonce used since: the chain says whether it wrote.
+                Err(
+                    ClientError::ResultUnknown { txid, function, .. }
+                    | ClientError::NonceSpent { txid, function, .. },
+                ) => {
                     let found = find_written(client, &patient, &content_hash).await?;
                     pending.record_id = Some(found.ok_or(RecordError::NotWritten {
                         function,
@@ -769,9 +778,7 @@ pub async fn finish_write(
         }
         .map_err(ClientError::from)?;
         pending.add_attempts += 1;
-        saved(pending);
-        pending.in_flight = Some(client.send(signer, &call, options).await?);
-        saved(pending);
+        send_kept(client, signer, &call, options, pending, saved).await?;
     }
     let record_id = pending.record_id.expect("the loop above ends with an id");
 
@@ -782,13 +789,18 @@ pub async fn finish_write(
             .await?
             .ok_or(RecordError::NotFound(record_id))?
             .chunk_count;
-        if let Some(sent) = pending.in_flight.clone() {
-            match client.wait(&sent).await {
+        if let Some(signed) = pending.in_flight.clone() {
+            match follow(client, &signed, std::mem::take(&mut kept_by_earlier_run)).await {
                 Ok(mined) => {
                     block_height = mined.block_height;
-                    pending.txids.push(format!("0x{}", sent.txid));
+                    pending.txids.push(format!("0x{}", signed.sent.txid));
                 }
-                Err(ClientError::Dropped { .. }) | Err(ClientError::ResultUnknown { .. }) => {}
+                // The chunk count decides whether it landed.
+                Err(
+                    ClientError::Dropped { .. }
+                    | ClientError::ResultUnknown { .. }
+                    | ClientError::NonceSpent { .. },
+                ) => {}
                 Err(other) => return Err(settle(pending, saved, other)),
             }
             pending.in_flight = None;
@@ -812,8 +824,15 @@ pub async fn finish_write(
         let call =
             calls::put_chunk(record_id, next as u64, chunks[next]).map_err(ClientError::from)?;
         // Each chunk waits for the one before, so the node's next nonce is always right.
-        pending.in_flight = Some(client.send(signer, &call, &without_nonce(options)).await?);
-        saved(pending);
+        send_kept(
+            client,
+            signer,
+            &call,
+            &without_nonce(options),
+            pending,
+            saved,
+        )
+        .await?;
     }
     Ok(Written {
         record_id,
@@ -824,6 +843,39 @@ pub async fn finish_write(
         txids: pending.txids.clone(),
         block_height,
     })
+}
+
+/// Follows a kept transaction: [`EhrClient::resume`] for one an earlier run kept,
+/// [`EhrClient::wait`] for one this run has just broadcast.
+async fn follow(
+    client: &EhrClient,
+    signed: &Signed,
+    kept_by_earlier_run: bool,
+) -> Result<Mined, ClientError> {
+    if kept_by_earlier_run {
+        client.resume(signed).await
+    } else {
+        client.wait(&signed.sent).await
+    }
+}
+
+/// Signs `call`, keeps it in `pending` (saved) before broadcasting it, then broadcasts:
+/// an interruption at any point leaves the very transaction to follow or send again.
+async fn send_kept(
+    client: &EhrClient,
+    signer: &SecretKey,
+    call: &ContractCall,
+    options: &SendOptions,
+    pending: &mut PendingWrite,
+    saved: &mut (dyn FnMut(&PendingWrite) + Send),
+) -> Result<(), RecordError> {
+    let signed = client.sign(signer, call, options).await?;
+    pending.in_flight = Some(signed.clone());
+    saved(pending);
+    match client.broadcast(&signed).await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(settle(pending, saved, e)),
+    }
 }
 
 /// The error that ends a wait in [`finish_write`]. A transaction the chain refused or
@@ -837,7 +889,9 @@ fn settle(
 ) -> RecordError {
     if matches!(
         error,
-        ClientError::Refused { .. } | ClientError::Aborted { .. }
+        ClientError::Refused { .. }
+            | ClientError::Aborted { .. }
+            | ClientError::Node(NodeError::BroadcastRejected { .. })
     ) {
         pending.in_flight = None;
         saved(pending);
