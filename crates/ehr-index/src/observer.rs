@@ -18,7 +18,7 @@ use axum::Router;
 use ehr_sdk::tx::Transaction;
 use serde::Deserialize;
 
-use crate::store::{MinedTx, Seen, TxStore};
+use crate::store::{BlockSeen, MinedTx, Seen, TxStore};
 
 /// The largest event payload taken: far above a full block's (2 MB of transactions,
 /// doubled by hex, with events and contract ABIs).
@@ -66,8 +66,17 @@ impl IntoResponse for ObserverError {
 struct Block {
     block_height: u64,
     index_block_hash: String,
+    parent_index_block_hash: String,
     transactions: Vec<BlockTx>,
 }
+
+/// The statuses a node gives a block's transactions.
+const STATUSES: [&str; 4] = [
+    "success",
+    "abort_by_response",
+    "abort_by_post_condition",
+    "problematic_skipped",
+];
 
 #[derive(Deserialize)]
 struct BlockTx {
@@ -123,6 +132,15 @@ async fn new_block(
 ) -> Result<StatusCode, ObserverError> {
     const ROUTE: &str = "/new_block";
     let block: Block = serde_json::from_slice(&body).map_err(|e| shape(ROUTE)(e.to_string()))?;
+    let hash = |name: &str, text: &str| {
+        normalise_hash(text)
+            .ok_or_else(|| shape(ROUTE)(format!("{name} `{text}` is not 32 bytes of hex")))
+    };
+    let seen_block = BlockSeen {
+        block_height: block.block_height,
+        index_block_hash: hash("index_block_hash", &block.index_block_hash)?,
+        parent_index_block_hash: hash("parent_index_block_hash", &block.parent_index_block_hash)?,
+    };
     let mut txs = Vec::with_capacity(block.transactions.len());
     for tx in &block.transactions {
         // Burnchain operations carry no Stacks transaction ("00"), and coinbases and
@@ -141,17 +159,27 @@ async fn new_block(
                 continue;
             }
         };
+        if !STATUSES.contains(&tx.status.as_str()) {
+            return Err(shape(ROUTE)(format!(
+                "transaction {}: status `{}`",
+                tx.txid, tx.status
+            )));
+        }
+        let result_hex = normalise_hex(&tx.raw_result).ok_or_else(|| {
+            shape(ROUTE)(format!(
+                "transaction {}: raw_result `{}` is not hex",
+                tx.txid, tx.raw_result
+            ))
+        })?;
         txs.push(MinedTx {
             seen,
             status: tx.status.clone(),
-            result_hex: tx.raw_result.clone(),
+            result_hex,
             tx_index: tx.tx_index,
             vm_error: tx.vm_error.clone(),
         });
     }
-    store
-        .block(block.block_height, &block.index_block_hash, &txs)
-        .map_err(stored(ROUTE))?;
+    store.block(&seen_block, &txs).map_err(stored(ROUTE))?;
     Ok(StatusCode::OK)
 }
 
@@ -196,7 +224,18 @@ async fn drop_mempool_tx(
 
 /// `0x` and 64 lowercase hex digits, from a txid with or without the prefix.
 pub(crate) fn normalise_txid(text: &str) -> Option<String> {
+    normalise_hash(text)
+}
+
+/// `0x` and 64 lowercase hex digits, from a 32-byte hash with or without the prefix.
+fn normalise_hash(text: &str) -> Option<String> {
+    normalise_hex(text).filter(|hex| hex.len() == 66)
+}
+
+/// `0x` and lowercase hex of whole bytes, from hex with or without the prefix: nothing
+/// else is stored, so the API never serves what a node did not send as hex.
+fn normalise_hex(text: &str) -> Option<String> {
     let bare = text.strip_prefix("0x").unwrap_or(text);
-    (bare.len() == 64 && bare.bytes().all(|b| b.is_ascii_hexdigit()))
+    (!bare.is_empty() && bare.len() % 2 == 0 && bare.bytes().all(|b| b.is_ascii_hexdigit()))
         .then(|| format!("0x{}", bare.to_ascii_lowercase()))
 }

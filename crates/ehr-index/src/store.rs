@@ -1,8 +1,15 @@
 //! The transactions the index has seen, in SQLite: pending ones from `/new_mempool_tx`,
-//! mined ones with their result from `/new_block`, dropped ones from `/drop_mempool_tx`.
+//! dropped ones from `/drop_mempool_tx`, and every block from `/new_block` with the
+//! results of its transactions.
 //!
-//! A transaction's row is keyed by its txid and only moves forward: pending, then mined or
-//! dropped. A block that mines it again (a reorganisation) records the new block.
+//! Blocks are kept with their parent, and each is canonical or not: a block whose parent is
+//! not the tip (a fork) makes its ancestors canonical and every other block at their
+//! heights orphaned, in one SQLite transaction. A transaction is mined when a canonical
+//! block holds it, so a reorganisation demotes the transactions of orphaned blocks (back to
+//! pending, as the node returns them to its mempool) and restores them if their fork comes
+//! back. The mempool view (`txs`) is separate: a transaction dropped and admitted again is
+//! pending again. The tip only moves with the canonical chain. The schema is versioned
+//! (`PRAGMA user_version`) and migrated on open.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -15,6 +22,9 @@ pub enum StoreError {
     /// SQLite failed (disk, a locked or damaged database file).
     #[error("index database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The database was written by a newer `ehr index`.
+    #[error("the index database has schema version {0}, newer than this ehr index knows ({SCHEMA_VERSION}); use a newer ehr, or another --db")]
+    NewerSchema(i64),
 }
 
 /// Where a transaction stands, as the index saw it.
@@ -70,28 +80,58 @@ pub struct TxStore {
     db: Mutex<Connection>,
 }
 
-const SCHEMA: &str = "
+/// The schema's version (`PRAGMA user_version`).
+const SCHEMA_VERSION: i64 = 2;
+
+/// Version 2: the mempool view, blocks with their parents, and results per block.
+const SCHEMA_V2: &str = "
 CREATE TABLE IF NOT EXISTS txs (
     txid TEXT PRIMARY KEY,
     sender TEXT NOT NULL,
     nonce INTEGER NOT NULL,
     fee INTEGER NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('pending', 'mined', 'dropped')),
-    status TEXT,
-    result_hex TEXT,
-    block_height INTEGER,
-    index_block_hash TEXT,
-    tx_index INTEGER,
-    vm_error TEXT,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'dropped')),
     drop_reason TEXT,
     replaced_by TEXT
 );
-CREATE INDEX IF NOT EXISTS txs_pending ON txs (sender, nonce) WHERE state = 'pending';
-CREATE TABLE IF NOT EXISTS tip (
-    id INTEGER PRIMARY KEY CHECK (id = 0),
+CREATE INDEX IF NOT EXISTS txs_sender ON txs (sender, nonce);
+CREATE TABLE IF NOT EXISTS blocks (
+    index_block_hash TEXT PRIMARY KEY,
+    parent_index_block_hash TEXT NOT NULL,
     block_height INTEGER NOT NULL,
-    index_block_hash TEXT NOT NULL
+    canonical INTEGER NOT NULL CHECK (canonical IN (0, 1))
 );
+CREATE INDEX IF NOT EXISTS blocks_height ON blocks (block_height, canonical);
+CREATE TABLE IF NOT EXISTS block_txs (
+    index_block_hash TEXT NOT NULL REFERENCES blocks (index_block_hash),
+    txid TEXT NOT NULL,
+    status TEXT NOT NULL,
+    result_hex TEXT NOT NULL,
+    tx_index INTEGER NOT NULL,
+    vm_error TEXT,
+    PRIMARY KEY (index_block_hash, txid)
+);
+CREATE INDEX IF NOT EXISTS block_txs_txid ON block_txs (txid);
+";
+
+/// From version 1 (one row per transaction, mined in place, a one-row tip): every mined
+/// transaction's block becomes a canonical block (its parent unknown), its result a
+/// `block_txs` row, and the row itself the mempool view of a transaction no longer pending.
+const MIGRATE_V1: &str = "
+ALTER TABLE txs RENAME TO txs_v1;
+DROP INDEX IF EXISTS txs_pending;
+DROP TABLE IF EXISTS tip;
+";
+const MIGRATE_V1_COPY: &str = "
+INSERT OR IGNORE INTO blocks (index_block_hash, parent_index_block_hash, block_height, canonical)
+    SELECT DISTINCT index_block_hash, '', block_height, 1 FROM txs_v1 WHERE state = 'mined';
+INSERT OR IGNORE INTO block_txs (index_block_hash, txid, status, result_hex, tx_index, vm_error)
+    SELECT index_block_hash, txid, status, result_hex, tx_index, vm_error FROM txs_v1
+    WHERE state = 'mined';
+INSERT INTO txs (txid, sender, nonce, fee, state, drop_reason, replaced_by)
+    SELECT txid, sender, nonce, fee, CASE state WHEN 'dropped' THEN 'dropped' ELSE 'pending' END,
+           drop_reason, replaced_by FROM txs_v1;
+DROP TABLE txs_v1;
 ";
 
 /// A transaction as the node announces it: what every state records.
@@ -105,6 +145,17 @@ pub struct Seen {
     pub nonce: u64,
     /// The fee.
     pub fee: u64,
+}
+
+/// A block as the node announces it.
+#[derive(Debug, Clone)]
+pub struct BlockSeen {
+    /// Its Stacks height.
+    pub block_height: u64,
+    /// `0x` and 64 lowercase hex digits.
+    pub index_block_hash: String,
+    /// Its parent's, in the same form.
+    pub parent_index_block_hash: String,
 }
 
 /// A transaction of a block.
@@ -133,9 +184,34 @@ impl TxStore {
         Self::with(Connection::open_in_memory()?)
     }
 
-    fn with(db: Connection) -> Result<Self, StoreError> {
+    fn with(mut db: Connection) -> Result<Self, StoreError> {
         db.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
-        db.execute_batch(SCHEMA)?;
+        let migrate = db.transaction()?;
+        let version: i64 = migrate.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let has_v1 = version == 0
+            && migrate
+                .query_row(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tip'",
+                    [],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+        match version {
+            SCHEMA_VERSION => {}
+            0 | 1 => {
+                if has_v1 || version == 1 {
+                    migrate.execute_batch(MIGRATE_V1)?;
+                    migrate.execute_batch(SCHEMA_V2)?;
+                    migrate.execute_batch(MIGRATE_V1_COPY)?;
+                } else {
+                    migrate.execute_batch(SCHEMA_V2)?;
+                }
+                migrate.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            }
+            newer => return Err(StoreError::NewerSchema(newer)),
+        }
+        migrate.commit()?;
         Ok(TxStore { db: Mutex::new(db) })
     }
 
@@ -147,15 +223,16 @@ impl TxStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Records transactions accepted into the mempool; one already mined or dropped stays
-    /// so.
+    /// Records transactions accepted into the mempool; one dropped before and admitted
+    /// again is pending again (one mined stays mined: that is read from its block).
     pub fn pending(&self, txs: &[Seen]) -> Result<(), StoreError> {
         let mut db = self.db();
         let batch = db.transaction()?;
         for tx in txs {
             batch.execute(
                 "INSERT INTO txs (txid, sender, nonce, fee, state) VALUES (?1, ?2, ?3, ?4, 'pending')
-                 ON CONFLICT (txid) DO NOTHING",
+                 ON CONFLICT (txid) DO UPDATE SET state = 'pending', drop_reason = NULL,
+                     replaced_by = NULL",
                 params![tx.txid, tx.sender, tx.nonce as i64, tx.fee as i64],
             )?;
         }
@@ -163,47 +240,96 @@ impl TxStore {
         Ok(())
     }
 
-    /// Records a block: each transaction mined with its result, and the new tip.
-    pub fn block(
-        &self,
-        block_height: u64,
-        index_block_hash: &str,
-        txs: &[MinedTx],
-    ) -> Result<(), StoreError> {
+    /// Records a block and the results of its transactions. A block whose parent is not
+    /// the tip is a fork: its known ancestors become canonical and every other block at
+    /// their heights (and above the new block) is orphaned, all in one transaction. A
+    /// block seen again changes nothing (the node retries deliveries).
+    pub fn block(&self, block: &BlockSeen, txs: &[MinedTx]) -> Result<(), StoreError> {
         let mut db = self.db();
         let batch = db.transaction()?;
+        let known = batch
+            .query_row(
+                "SELECT 1 FROM blocks WHERE index_block_hash = ?1",
+                params![block.index_block_hash],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if known {
+            return Ok(());
+        }
+        // The new block and everything above it: only its own branch stays canonical.
+        batch.execute(
+            "UPDATE blocks SET canonical = 0 WHERE canonical = 1 AND block_height >= ?1",
+            params![block.block_height as i64],
+        )?;
+        batch.execute(
+            "INSERT INTO blocks (index_block_hash, parent_index_block_hash, block_height, canonical)
+             VALUES (?1, ?2, ?3, 1)",
+            params![
+                block.index_block_hash,
+                block.parent_index_block_hash,
+                block.block_height as i64
+            ],
+        )?;
+        // Walk back through known ancestors that were orphaned: each becomes canonical,
+        // and the block that held its height is orphaned.
+        let mut parent = block.parent_index_block_hash.clone();
+        loop {
+            let ancestor: Option<(i64, bool, String)> = batch
+                .query_row(
+                    "SELECT block_height, canonical, parent_index_block_hash FROM blocks
+                     WHERE index_block_hash = ?1",
+                    params![parent],
+                    |r| Ok((r.get(0)?, r.get::<_, i64>(1)? == 1, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((height, canonical, grandparent)) = ancestor else {
+                break;
+            };
+            if canonical {
+                break;
+            }
+            batch.execute(
+                "UPDATE blocks SET canonical = 0 WHERE canonical = 1 AND block_height = ?1",
+                params![height],
+            )?;
+            batch.execute(
+                "UPDATE blocks SET canonical = 1 WHERE index_block_hash = ?1",
+                params![parent],
+            )?;
+            parent = grandparent;
+        }
         for tx in txs {
             batch.execute(
-                "INSERT INTO txs (txid, sender, nonce, fee, state, status, result_hex,
-                                  block_height, index_block_hash, tx_index, vm_error)
-                 VALUES (?1, ?2, ?3, ?4, 'mined', ?5, ?6, ?7, ?8, ?9, ?10)
-                 ON CONFLICT (txid) DO UPDATE SET state = 'mined', status = ?5,
-                     result_hex = ?6, block_height = ?7, index_block_hash = ?8,
-                     tx_index = ?9, vm_error = ?10, drop_reason = NULL, replaced_by = NULL",
+                "INSERT INTO txs (txid, sender, nonce, fee, state) VALUES (?1, ?2, ?3, ?4, 'pending')
+                 ON CONFLICT (txid) DO NOTHING",
                 params![
                     tx.seen.txid,
                     tx.seen.sender,
                     tx.seen.nonce as i64,
-                    tx.seen.fee as i64,
+                    tx.seen.fee as i64
+                ],
+            )?;
+            batch.execute(
+                "INSERT INTO block_txs (index_block_hash, txid, status, result_hex, tx_index, vm_error)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                params![
+                    block.index_block_hash,
+                    tx.seen.txid,
                     tx.status,
                     tx.result_hex,
-                    block_height as i64,
-                    index_block_hash,
                     tx.tx_index,
                     tx.vm_error,
                 ],
             )?;
         }
-        batch.execute(
-            "INSERT INTO tip (id, block_height, index_block_hash) VALUES (0, ?1, ?2)
-             ON CONFLICT (id) DO UPDATE SET block_height = ?1, index_block_hash = ?2",
-            params![block_height as i64, index_block_hash],
-        )?;
         batch.commit()?;
         Ok(())
     }
 
-    /// Records transactions the node dropped from its mempool; a mined one stays mined.
+    /// Records transactions the node dropped from its mempool (one a canonical block holds
+    /// still reads as mined).
     pub fn dropped(
         &self,
         txids: &[String],
@@ -215,7 +341,7 @@ impl TxStore {
         for txid in txids {
             batch.execute(
                 "UPDATE txs SET state = 'dropped', drop_reason = ?2, replaced_by = ?3
-                 WHERE txid = ?1 AND state = 'pending'",
+                 WHERE txid = ?1",
                 params![txid, reason, replaced_by],
             )?;
         }
@@ -223,31 +349,36 @@ impl TxStore {
         Ok(())
     }
 
-    /// The transaction `txid` (`0x` form), if seen.
+    /// The transaction `txid` (`0x` form), if seen: mined if a canonical block holds it,
+    /// else as the mempool last said.
     pub fn tx(&self, txid: &str) -> Result<Option<TxRow>, StoreError> {
         let db = self.db();
         let row = db
             .query_row(
-                "SELECT txid, sender, nonce, fee, state, status, result_hex, block_height,
-                        index_block_hash, tx_index, vm_error, drop_reason, replaced_by
-                 FROM txs WHERE txid = ?1",
+                "SELECT t.txid, t.sender, t.nonce, t.fee, t.state, t.drop_reason, t.replaced_by,
+                        m.status, m.result_hex, b.block_height, b.index_block_hash, m.tx_index,
+                        m.vm_error
+                 FROM txs t
+                 LEFT JOIN block_txs m ON m.txid = t.txid
+                     AND m.index_block_hash IN (SELECT index_block_hash FROM blocks WHERE canonical = 1)
+                 LEFT JOIN blocks b ON b.index_block_hash = m.index_block_hash
+                 WHERE t.txid = ?1",
                 params![txid],
                 |r| {
-                    let state: String = r.get(4)?;
-                    let state = match state.as_str() {
-                        "mined" => TxState::Mined {
-                            status: r.get(5)?,
-                            result_hex: r.get(6)?,
-                            block_height: r.get::<_, i64>(7)? as u64,
-                            index_block_hash: r.get(8)?,
-                            tx_index: r.get(9)?,
-                            vm_error: r.get(10)?,
+                    let state = match r.get::<_, Option<String>>(7)? {
+                        Some(status) => TxState::Mined {
+                            status,
+                            result_hex: r.get(8)?,
+                            block_height: r.get::<_, i64>(9)? as u64,
+                            index_block_hash: r.get(10)?,
+                            tx_index: r.get(11)?,
+                            vm_error: r.get(12)?,
                         },
-                        "dropped" => TxState::Dropped {
-                            reason: r.get(11)?,
-                            replaced_by: r.get(12)?,
+                        None if r.get::<_, String>(4)? == "dropped" => TxState::Dropped {
+                            reason: r.get(5)?,
+                            replaced_by: r.get(6)?,
                         },
-                        _ => TxState::Pending,
+                        None => TxState::Pending,
                     };
                     Ok(TxRow {
                         txid: r.get(0)?,
@@ -266,7 +397,10 @@ impl TxStore {
     pub fn pending_nonces(&self, sender: &str) -> Result<Vec<u64>, StoreError> {
         let db = self.db();
         let mut query = db.prepare(
-            "SELECT nonce FROM txs WHERE sender = ?1 AND state = 'pending' ORDER BY nonce",
+            "SELECT nonce FROM txs t WHERE sender = ?1 AND state = 'pending'
+             AND NOT EXISTS (SELECT 1 FROM block_txs m JOIN blocks b USING (index_block_hash)
+                             WHERE m.txid = t.txid AND b.canonical = 1)
+             ORDER BY nonce",
         )?;
         let nonces = query
             .query_map(params![sender], |r| r.get::<_, i64>(0))?
@@ -275,15 +409,156 @@ impl TxStore {
         Ok(nonces)
     }
 
-    /// The latest block recorded: its height and index hash.
+    /// The canonical chain's tip: its height and index hash.
     pub fn tip(&self) -> Result<Option<(u64, String)>, StoreError> {
         let db = self.db();
         Ok(db
             .query_row(
-                "SELECT block_height, index_block_hash FROM tip WHERE id = 0",
+                "SELECT block_height, index_block_hash FROM blocks WHERE canonical = 1
+                 ORDER BY block_height DESC LIMIT 1",
                 [],
                 |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
             )
             .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hash(n: u8) -> String {
+        format!("0x{}", hex::encode([n; 32]))
+    }
+
+    fn block(height: u64, id: u8, parent: u8) -> BlockSeen {
+        BlockSeen {
+            block_height: height,
+            index_block_hash: hash(id),
+            parent_index_block_hash: hash(parent),
+        }
+    }
+
+    fn seen(n: u8) -> Seen {
+        Seen {
+            txid: hash(100 + n),
+            sender: "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5".into(),
+            nonce: u64::from(n),
+            fee: 180,
+        }
+    }
+
+    fn mined(n: u8) -> MinedTx {
+        MinedTx {
+            seen: seen(n),
+            status: "success".into(),
+            result_hex: "0x0703".into(),
+            tx_index: 0,
+            vm_error: None,
+        }
+    }
+
+    fn state(store: &TxStore, n: u8) -> TxState {
+        store.tx(&hash(100 + n)).unwrap().unwrap().state
+    }
+
+    fn mined_in(store: &TxStore, n: u8) -> Option<String> {
+        match state(store, n) {
+            TxState::Mined {
+                index_block_hash, ..
+            } => Some(index_block_hash),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_fork_orphans_the_losing_blocks_and_their_transactions_and_can_come_back() {
+        let store = TxStore::in_memory().unwrap();
+        store.block(&block(1, 1, 0), &[]).unwrap();
+        store.block(&block(2, 2, 1), &[mined(1)]).unwrap();
+        store.block(&block(3, 3, 2), &[mined(2)]).unwrap();
+        assert_eq!(store.tip().unwrap(), Some((3, hash(3))));
+        assert_eq!(mined_in(&store, 1), Some(hash(2)));
+
+        // A block at height 2 on block 1: blocks 2 and 3 are orphaned, their
+        // transactions no longer mined; the tip goes back to the new branch.
+        store.block(&block(2, 12, 1), &[]).unwrap();
+        assert_eq!(store.tip().unwrap(), Some((2, hash(12))));
+        assert_eq!(state(&store, 1), TxState::Pending);
+        assert_eq!(state(&store, 2), TxState::Pending);
+        assert_eq!(store.pending_nonces(&seen(1).sender).unwrap(), vec![1, 2]);
+
+        // The new branch mines one of them again, elsewhere.
+        store.block(&block(3, 13, 12), &[mined(1)]).unwrap();
+        assert_eq!(mined_in(&store, 1), Some(hash(13)));
+        assert_eq!(state(&store, 2), TxState::Pending);
+
+        // The old branch comes back, longer: its blocks are canonical again.
+        store.block(&block(4, 4, 3), &[]).unwrap();
+        assert_eq!(store.tip().unwrap(), Some((4, hash(4))));
+        assert_eq!(mined_in(&store, 1), Some(hash(2)));
+        assert_eq!(mined_in(&store, 2), Some(hash(3)));
+        assert!(store.pending_nonces(&seen(1).sender).unwrap().is_empty());
+
+        // A delivery retried changes nothing.
+        store.block(&block(3, 13, 12), &[mined(1)]).unwrap();
+        assert_eq!(store.tip().unwrap(), Some((4, hash(4))));
+    }
+
+    #[test]
+    fn a_dropped_transaction_admitted_again_is_pending_again() {
+        let store = TxStore::in_memory().unwrap();
+        store.pending(&[seen(1)]).unwrap();
+        store
+            .dropped(&[hash(101)], "StaleGarbageCollect", None)
+            .unwrap();
+        assert!(matches!(state(&store, 1), TxState::Dropped { .. }));
+        store.pending(&[seen(1)]).unwrap();
+        assert_eq!(state(&store, 1), TxState::Pending);
+        // Mined, a later drop notice does not hide the result.
+        store.block(&block(1, 1, 0), &[mined(1)]).unwrap();
+        store
+            .dropped(&[hash(101)], "ReplaceAcrossFork", None)
+            .unwrap();
+        assert_eq!(mined_in(&store, 1), Some(hash(1)));
+    }
+
+    #[test]
+    fn a_version_1_database_is_migrated_with_what_it_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index.sqlite");
+        {
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch(
+                "CREATE TABLE txs (txid TEXT PRIMARY KEY, sender TEXT NOT NULL, nonce INTEGER NOT NULL,
+                    fee INTEGER NOT NULL, state TEXT NOT NULL, status TEXT, result_hex TEXT,
+                    block_height INTEGER, index_block_hash TEXT, tx_index INTEGER, vm_error TEXT,
+                    drop_reason TEXT, replaced_by TEXT);
+                 CREATE INDEX txs_pending ON txs (sender, nonce) WHERE state = 'pending';
+                 CREATE TABLE tip (id INTEGER PRIMARY KEY, block_height INTEGER NOT NULL,
+                    index_block_hash TEXT NOT NULL);",
+            )
+            .unwrap();
+            db.execute(
+                "INSERT INTO txs VALUES (?1, 'ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5', 1, 180,
+                 'mined', 'success', '0x0703', 7, ?2, 0, NULL, NULL, NULL)",
+                params![hash(101), hash(7)],
+            )
+            .unwrap();
+            db.execute(
+                "INSERT INTO txs VALUES (?1, 'ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5', 2, 180,
+                 'pending', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
+                params![hash(102)],
+            )
+            .unwrap();
+        }
+        let store = TxStore::open(&path).unwrap();
+        assert_eq!(mined_in(&store, 1), Some(hash(7)));
+        assert_eq!(state(&store, 2), TxState::Pending);
+        assert_eq!(store.tip().unwrap(), Some((7, hash(7))));
+        drop(store);
+        // Opened again: already version 2.
+        let store = TxStore::open(&path).unwrap();
+        assert_eq!(mined_in(&store, 1), Some(hash(7)));
     }
 }

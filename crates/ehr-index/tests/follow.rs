@@ -257,6 +257,7 @@ async fn a_block_payload_over_two_mebibytes_is_taken() {
     let block = serde_json::json!({
         "block_height": 7,
         "index_block_hash": format!("0x{}", "11".repeat(32)),
+        "parent_index_block_hash": format!("0x{}", "10".repeat(32)),
         "transactions": [],
         "events": [{ "padding": "00".repeat(1_500_000) }],
     });
@@ -274,4 +275,43 @@ async fn a_block_payload_over_two_mebibytes_is_taken() {
         .await
         .unwrap();
     assert_eq!(status["chain_tip"]["block_height"], 7, "{status}");
+}
+
+#[tokio::test]
+async fn a_block_with_hashes_or_results_that_are_not_hex_is_refused_and_not_stored() {
+    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let listeners = Listeners::bind(any, any).await.unwrap();
+    let observer = listeners.observer_addr().unwrap();
+    let index = ehr_index::spawn(listeners, "http://127.0.0.1:9", None)
+        .await
+        .unwrap();
+    let good = format!("0x{}", "11".repeat(32));
+    let coinbase_free_block = |hash: &str, parent: &str| {
+        serde_json::json!({
+            "block_height": 3,
+            "index_block_hash": hash,
+            "parent_index_block_hash": parent,
+            "transactions": [],
+        })
+    };
+    for (hash, parent) in [
+        ("0x<script>", good.as_str()),
+        (good.as_str(), "0x11"),
+        (good.as_str(), &*format!("0x{}", "zz".repeat(32))),
+    ] {
+        let answer = reqwest::Client::new()
+            .post(format!("http://{observer}/new_block"))
+            .json(&coinbase_free_block(hash, parent))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 400, "{hash} {parent}");
+    }
+    let status: serde_json::Value = reqwest::get(format!("{}/extended/v1/status", index.api_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["chain_tip"], serde_json::Value::Null, "{status}");
 }
