@@ -1262,9 +1262,29 @@ fn signed_transfer(nonce: u64) -> (Txid, String) {
 /// account nonce is `account_nonce`; `txindex` adds `/v3/transaction` with `(err u201)`
 /// for the transfer.
 async fn bare_node(account_nonce: u64, txindex: bool) -> (String, Txid) {
+    bare_node_indexing(
+        account_nonce,
+        txindex.then(|| json!({"index_block_hash": "00".repeat(32), "tx": "00", "result": "(err u201)", "block_height": 39, "is_canonical": true})),
+    )
+    .await
+}
+
+/// [`bare_node`] whose `/v3/transaction` answers `answer` for the transfer (`"tx":
+/// "TRANSFER"` is replaced by the transfer's hex).
+async fn bare_node_indexing(
+    account_nonce: u64,
+    answer: Option<serde_json::Value>,
+) -> (String, Txid) {
     let (txid, hex) = signed_transfer(4);
     let held = txid.to_string();
     let indexed = held.clone();
+    let txindex = answer.is_some();
+    let answer = answer.map(|mut a| {
+        if a["tx"] == "TRANSFER" {
+            a["tx"] = json!(hex.clone());
+        }
+        a
+    });
     let router = Router::new()
         .route(
             "/v2/transactions/unconfirmed/{id}",
@@ -1292,7 +1312,7 @@ async fn bare_node(account_nonce: u64, txindex: bool) -> (String, Txid) {
                 if !txindex {
                     text(StatusCode::NOT_IMPLEMENTED, "Transaction indexing is not enabled")
                 } else if id == indexed {
-                    Json(json!({"index_block_hash": "00".repeat(32), "tx": "00", "result": "(err u201)", "block_height": 39, "is_canonical": true})).into_response()
+                    Json(answer.clone().unwrap_or_default()).into_response()
                 } else {
                     text(StatusCode::NOT_FOUND, "No such transaction")
                 }
@@ -1507,4 +1527,45 @@ async fn a_wait_through_an_indexer_ends_once_the_node_serves_the_block() {
         }
     ));
     assert_eq!(infos.count(), 4, "asked until the node's tip reached 12");
+}
+
+#[tokio::test]
+async fn a_transaction_index_answer_off_the_canonical_chain_or_behind_post_conditions_is_not_success(
+) {
+    // Mined on a fork that lost: not mined on this chain; the mempool and the nonce say
+    // the rest (here: the node holds it, the nonce has not moved: pending).
+    let (url, txid) = bare_node_indexing(
+        4,
+        Some(json!({"index_block_hash": "11".repeat(32), "tx": "TRANSFER", "result": "(ok true)", "block_height": null, "is_canonical": false})),
+    )
+    .await;
+    assert_eq!(
+        client(&url).tx_status(&txid).await.unwrap(),
+        TxStatus::Pending
+    );
+
+    // `(ok true)` for a transaction without post-conditions: mined.
+    let (url, txid) = bare_node_indexing(
+        5,
+        Some(json!({"index_block_hash": "11".repeat(32), "tx": "TRANSFER", "result": "(ok true)", "block_height": 39, "is_canonical": true})),
+    )
+    .await;
+    assert!(matches!(
+        client(&url).tx_status(&txid).await.unwrap(),
+        TxStatus::Final(TxOutcome::Mined {
+            block_height: 39,
+            ..
+        })
+    ));
+
+    // Without the transaction to look at, an `ok` may hide a post-condition abort.
+    let (url, txid) = bare_node_indexing(
+        5,
+        Some(json!({"index_block_hash": "11".repeat(32), "result": "(ok true)", "block_height": 39, "is_canonical": true})),
+    )
+    .await;
+    assert_eq!(
+        client(&url).tx_status(&txid).await.unwrap(),
+        TxStatus::Final(TxOutcome::MinedResultUnknown { tip_height: 39 })
+    );
 }

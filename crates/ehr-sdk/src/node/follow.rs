@@ -80,7 +80,25 @@ struct Unconfirmed {
 struct Indexed {
     /// The result as a Clarity literal (`(ok true)`, `(err u201)`).
     result: String,
+    /// The block's height, when the block is an ancestor of the node's tip.
     block_height: Option<u64>,
+    /// Whether the block is on the node's canonical chain (absent before 4.0).
+    #[serde(default)]
+    is_canonical: Option<bool>,
+    /// The transaction, hex.
+    #[serde(default)]
+    tx: Option<String>,
+}
+
+/// Whether the transaction (hex) carries post-conditions; unknown (no `tx`) counts as yes.
+fn has_post_conditions(tx: Option<&str>) -> Result<bool, crate::tx::TxError> {
+    match tx {
+        Some(hex) => Ok(!Transaction::from_hex(hex)?
+            .as_stacks()
+            .post_conditions
+            .is_empty()),
+        None => Ok(true),
+    }
 }
 
 /// The body stacks-node's transaction index answers with for a txid it does not hold.
@@ -181,13 +199,17 @@ impl NodeClient {
             Err(NodeError::NotFound { .. }) => return Ok(None),
             Err(other) => return Err(other),
         };
+        // Mined in a block off the tip's chain (a fork that lost): not mined as far as
+        // this chain goes; the mempool says the rest.
+        let Some(block_height) = indexed
+            .block_height
+            .filter(|_| indexed.is_canonical != Some(false))
+        else {
+            return Ok(None);
+        };
         let result = parse_literal(&indexed.result, None).map_err(|e| {
             super::client::decode_error(&url, format!("result `{}`: {e}", indexed.result))
         })?;
-        let block_height = match indexed.block_height {
-            Some(height) => height,
-            None => self.info().await?.stacks_tip_height,
-        };
         Ok(Some(match &result {
             clarity::vm::Value::Response(r) if !r.committed => TxOutcome::Aborted {
                 reason: AbortReason::Response,
@@ -195,6 +217,16 @@ impl NodeClient {
                 block_height,
                 vm_error: None,
             },
+            // The index keeps the result, not whether a post-condition rolled the
+            // transaction back (its result is then still `(ok ...)`): with
+            // post-conditions, an `ok` is not proof of success.
+            _ if has_post_conditions(indexed.tx.as_deref())
+                .map_err(|e| super::client::decode_error(&url, format!("tx: {e}")))? =>
+            {
+                TxOutcome::MinedResultUnknown {
+                    tip_height: block_height,
+                }
+            }
             _ => TxOutcome::Mined {
                 result,
                 block_height,
