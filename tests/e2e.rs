@@ -1391,6 +1391,31 @@ fn a_rerun_finishes_the_transaction_it_signed_with_what_is_on_chain() {
     assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 1);
 }
 
+/// A deploy interrupted after signing, whose transaction the node then lost (its mempool
+/// reverted): the rerun broadcasts the kept bytes again, so the contract is published by
+/// the transaction the first run signed, not by a second one.
+#[test]
+fn an_interrupted_deploy_sends_the_transaction_it_kept_again() {
+    let env = Env::with(
+        Routes::NodeAndHiroApi,
+        false,
+        Mining::Interval(std::time::Duration::from_secs(3600)),
+    );
+    let snapshot = control(&env.url, "snapshot");
+    let first = env.fails(1, &["--wait", "1", "deploy", "--account", "deployer"]);
+    let sent = first
+        .split("nft-trait: broadcast 0x")
+        .nth(1)
+        .map(|rest| rest[..64].to_string())
+        .unwrap_or_else(|| panic!("no txid in {first}"));
+    control(&env.url, &format!("revert/{}", snapshot["id"]));
+    let out = env.ehr_mining(&["--json", "deploy", "--account", "deployer"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains(&sent), "nft-trait deployed by 0x{sent}: {report}");
+    assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 0);
+}
+
 /// POSTs to a devnet control route (`snapshot`, `revert/ID`) and returns its JSON.
 fn control(url: &str, route: &str) -> serde_json::Value {
     let out = std::process::Command::new("curl")

@@ -105,7 +105,10 @@ fn check_events(events: &[DeployEvent], order: &[&str], skipped: &[&str], first_
                 assert_eq!((n.as_str(), m.as_str()), (*name, *name));
                 rest = tail;
             }
-            [DeployEvent::Checking { name: n }, DeployEvent::Broadcast {
+            [DeployEvent::Checking { name: n }, DeployEvent::Signed {
+                name: s,
+                in_flight: signed,
+            }, DeployEvent::Broadcast {
                 name: b,
                 txid: sent,
                 nonce: used,
@@ -117,7 +120,12 @@ fn check_events(events: &[DeployEvent], order: &[&str], skipped: &[&str], first_
             }, tail @ ..]
                 if !skipped.contains(name) =>
             {
-                assert_eq!((n.as_str(), b.as_str(), m.as_str()), (*name, *name, *name));
+                assert_eq!(
+                    (n.as_str(), s.as_str(), b.as_str(), m.as_str()),
+                    (*name, *name, *name, *name)
+                );
+                // Signed (and kept) before it was broadcast: the same transaction.
+                assert_eq!((signed.txid, signed.nonce), (*sent, *used));
                 assert_eq!(sent, mined);
                 assert_eq!(*used, nonce, "{name}: nonces are consecutive");
                 assert!(*fee > 0, "{name}: a fee is paid");
@@ -126,7 +134,10 @@ fn check_events(events: &[DeployEvent], order: &[&str], skipped: &[&str], first_
                 nonce += 1;
                 rest = tail;
             }
-            other => panic!("unexpected events for {name}: {other:?}"),
+            other => panic!(
+                "unexpected events for {name}: {}",
+                other.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            ),
         }
     }
     assert!(rest.is_empty(), "events after the last step: {rest:?}");

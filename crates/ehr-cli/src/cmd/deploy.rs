@@ -29,9 +29,9 @@ pub struct Args {
     /// Fee per deploy in micro-STX instead of the node's estimate.
     #[arg(long)]
     fee: Option<u64>,
-    /// Seconds to wait for each deploy to be mined.
-    #[arg(long, default_value_t = 600)]
-    timeout: u64,
+    /// Seconds to wait for each deploy to be mined (default: the global --wait, else 600).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    timeout: Option<u64>,
 }
 
 /// Runs `ehr deploy`.
@@ -100,7 +100,9 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         );
     }
     let mut deployer = Deployer::new(&node, &signer.key, ctx.network())
-        .wait_timeout(std::time::Duration::from_secs(args.timeout))
+        .wait_timeout(std::time::Duration::from_secs(
+            args.timeout.or(ctx.args.wait).unwrap_or(600),
+        ))
         .resuming(in_flight.clone());
     if let Some(fee) = args.fee {
         deployer = deployer.fixed_fee(fee);
@@ -116,19 +118,9 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         );
     }
     let report = ctx.block_on(deployer.run(&plan, &mut |event| {
-        if let DeployEvent::Broadcast {
-            name,
-            txid,
-            nonce,
-            fee,
-        } = &event
-        {
-            let sent = InFlight {
-                txid: *txid,
-                nonce: *nonce,
-                fee: *fee,
-            };
-            in_flight.insert(name.clone(), sent);
+        // Kept before the broadcast: a rerun follows (or sends again) these very bytes.
+        if let DeployEvent::Signed { name, in_flight: sent } = &event {
+            in_flight.insert(name.clone(), sent.clone());
             journal.save_or_warn(&in_flight);
         }
         if matches!(
@@ -137,7 +129,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         ) {
             done += 1;
         }
-        if !json && !matches!(event, DeployEvent::Checking { .. }) {
+        if !json && !matches!(event, DeployEvent::Checking { .. } | DeployEvent::Signed { .. }) {
             eprintln!("  [{done}/{total}] {event}");
         }
     }))

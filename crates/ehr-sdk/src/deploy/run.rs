@@ -13,7 +13,7 @@ use super::plan::{Plan, PlanError, PlanStep};
 use crate::keys::{Address, SecretKey};
 use crate::network::Network;
 use crate::node::{AbortReason, DropReason, NodeClient, NodeError, TxOutcome, Txid};
-use crate::tx::{Payload, TransactionBuilder, TxError};
+use crate::tx::{Payload, Transaction, TransactionBuilder, TxError};
 
 /// How long a deploy may take to be mined on devnet by default (it mines on demand, or
 /// every few seconds).
@@ -45,6 +45,15 @@ pub enum DeployEvent {
         /// The contract name.
         name: String,
     },
+    /// The deploy transaction is signed and about to be broadcast: keep it (a rerun
+    /// given it with [`Deployer::resuming`] sends these bytes again if the node never got
+    /// them, rather than a second deploy).
+    Signed {
+        /// The contract name.
+        name: String,
+        /// The transaction, its nonce and fee.
+        in_flight: InFlight,
+    },
     /// The deploy transaction was accepted into the node's mempool.
     Broadcast {
         /// The contract name.
@@ -75,6 +84,9 @@ impl fmt::Display for DeployEvent {
             DeployEvent::Checking { name } => write!(f, "{name}: checking"),
             DeployEvent::Skipped { name } => {
                 write!(f, "{name}: already deployed with the same source, skipped")
+            }
+            DeployEvent::Signed { name, in_flight } => {
+                write!(f, "{name}: signed 0x{} (nonce {})", in_flight.txid, in_flight.nonce)
             }
             DeployEvent::Broadcast {
                 name,
@@ -376,6 +388,9 @@ pub struct InFlight {
     pub nonce: u64,
     /// Its fee in micro-STX.
     pub fee: u64,
+    /// The signed transaction, hex (empty in progress saved by older versions).
+    #[serde(default)]
+    pub tx: String,
 }
 
 impl<'a> Deployer<'a> {
@@ -612,6 +627,7 @@ impl Run<'_, '_> {
         }
 
         if let Some(sent) = d.in_flight.get(&step.name) {
+            self.rebroadcast_if_lost(sent).await?;
             match self.follow(step, contract, sent, progress).await {
                 // Never mined, or no longer known to the node (its mempool was lost):
                 // nothing changed, so it is sent again.
@@ -643,8 +659,17 @@ impl Run<'_, '_> {
             .fee(fee)
             .sign(d.key)
             .map_err(StepFailure::Build)?;
-        let txid = d
-            .node
+        let txid = tx.txid();
+        progress(DeployEvent::Signed {
+            name: name.clone(),
+            in_flight: InFlight {
+                txid,
+                nonce,
+                fee,
+                tx: tx.to_hex(),
+            },
+        });
+        d.node
             .broadcast(tx.as_bytes())
             .await
             .map_err(StepFailure::Broadcast)?;
@@ -656,8 +681,42 @@ impl Run<'_, '_> {
             fee,
         });
 
-        self.follow(step, contract, &InFlight { txid, nonce, fee }, progress)
+        let sent = InFlight {
+            txid,
+            nonce,
+            fee,
+            tx: String::new(),
+        };
+        self.follow(step, contract, &sent, progress).await
+    }
+
+    /// A deploy an earlier run signed may never have reached the node (interrupted before
+    /// the broadcast) or may be lost with its mempool: while its nonce is unused, the same
+    /// bytes are broadcast again, so the rerun follows that transaction and no second one.
+    async fn rebroadcast_if_lost(&self, sent: &InFlight) -> Result<(), StepFailure> {
+        let d = self.deployer;
+        if sent.tx.is_empty() {
+            return Ok(());
+        }
+        match d.node.tx_status(&sent.txid).await {
+            Err(NodeError::NotFound { .. }) => {}
+            Ok(_) => return Ok(()),
+            Err(other) => return Err(StepFailure::Lookup(other)),
+        }
+        let account = d
+            .node
+            .account(&self.principal)
             .await
+            .map_err(StepFailure::Nonce)?;
+        if account.nonce > sent.nonce {
+            return Ok(());
+        }
+        let tx = Transaction::from_hex(&sent.tx).map_err(StepFailure::Build)?;
+        d.node
+            .broadcast(tx.as_bytes())
+            .await
+            .map_err(StepFailure::Broadcast)?;
+        Ok(())
     }
 
     /// Waits for a broadcast deploy and says how it ended.
@@ -670,7 +729,7 @@ impl Run<'_, '_> {
     ) -> Result<StepOutcome, StepFailure> {
         let d = self.deployer;
         let name = step.name.clone();
-        let InFlight { txid, nonce, fee } = *sent;
+        let (txid, nonce, fee) = (sent.txid, sent.nonce, sent.fee);
         match d
             .node
             .wait_for(&txid, d.wait_timeout, d.poll_interval)
