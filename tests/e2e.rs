@@ -15,6 +15,9 @@ use ehr_sdk::devnet_config::EventObserver;
 
 const OBSERVATION: &str = r#"{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7","display":"Hemoglobin [Mass/volume] in Blood"}]},"subject":{"display":"patient"},"valueQuantity":{"value":13.5,"unit":"g/dL"}}"#;
 
+/// The index's database in a test's EHR_HOME (devnet tests with an index).
+const INDEX_DB: &str = "index.sqlite";
+
 /// Fixed salts so the registration transactions (and their snapshots) are stable.
 const PATIENT_SALT: &str = "1111111111111111111111111111111111111111111111111111111111111111";
 const DOCTOR_SALT: &str = "2222222222222222222222222222222222222222222222222222222222222222";
@@ -95,7 +98,7 @@ impl Env {
         std::fs::write(dir.path().join("node.toml"), config).unwrap();
         let url = format!("http://127.0.0.1:{rpc}");
         let index = runtime
-            .block_on(ehr_index::spawn(listeners, &url, None))
+            .block_on(ehr_index::spawn(listeners, &index_config(&url)))
             .unwrap();
         let log = std::fs::File::create(dir.path().join("node.log")).unwrap();
         let child = std::process::Command::new(binary)
@@ -159,9 +162,11 @@ impl Env {
         });
         let node = runtime.block_on(spawn(config)).unwrap();
         let url = node.url().to_string();
+        let home = tempfile::tempdir().unwrap();
         let index = listeners.map(|listeners| {
+            let config = index_config(&url).db(&home.path().join(INDEX_DB));
             runtime
-                .block_on(ehr_index::spawn(listeners, &url, None))
+                .block_on(ehr_index::spawn(listeners, &config))
                 .unwrap()
         });
         Env {
@@ -170,7 +175,7 @@ impl Env {
             _index: index,
             _runtime: runtime,
             url,
-            home: tempfile::tempdir().unwrap(),
+            home,
         }
     }
 
@@ -1410,10 +1415,250 @@ fn an_interrupted_deploy_sends_the_transaction_it_kept_again() {
         .unwrap_or_else(|| panic!("no txid in {first}"));
     control(&env.url, &format!("revert/{}", snapshot["id"]));
     let out = env.ehr_mining(&["--json", "deploy", "--account", "deployer"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report = String::from_utf8_lossy(&out.stdout);
-    assert!(report.contains(&sent), "nft-trait deployed by 0x{sent}: {report}");
+    assert!(
+        report.contains(&sent),
+        "nft-trait deployed by 0x{sent}: {report}"
+    );
     assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 0);
+}
+
+/// A webhook receiver (a clinic's SMS gateway) that answers 503 to its first `down_for`
+/// deliveries, then 200; it keeps every body with its headers.
+struct Receiver {
+    url: String,
+    got: std::sync::Arc<std::sync::Mutex<Vec<(String, String, Vec<u8>)>>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Receiver {
+    fn start(down_for: usize) -> Receiver {
+        use axum::http::{HeaderMap, StatusCode};
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let got: std::sync::Arc<std::sync::Mutex<Vec<(String, String, Vec<u8>)>>> =
+            Default::default();
+        let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (kept, seen) = (got.clone(), calls.clone());
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+                let (kept, seen) = (kept.clone(), seen.clone());
+                async move {
+                    if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < down_for {
+                        return StatusCode::SERVICE_UNAVAILABLE;
+                    }
+                    let header = |name: &str| {
+                        headers
+                            .get(name)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or_default()
+                            .to_string()
+                    };
+                    kept.lock().unwrap().push((
+                        header("ehr-signature"),
+                        header("ehr-delivery"),
+                        body.to_vec(),
+                    ));
+                    StatusCode::OK
+                }
+            }),
+        );
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        runtime.spawn(async move { axum::serve(listener, app).await });
+        Receiver {
+            url,
+            got,
+            _runtime: runtime,
+        }
+    }
+
+    /// The notifications received with a valid signature, once each (by delivery
+    /// number), as (recipient, inbox index) in the order received.
+    fn verified(&self, secret: &str) -> Vec<(String, u64)> {
+        let now = ehr_index::store::unix_now();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        for (signature, delivery, body) in self.got.lock().unwrap().iter() {
+            ehr_index::webhook::verify(secret.as_bytes(), signature, body, now, 300)
+                .unwrap_or_else(|e| panic!("delivery {delivery}: {e}"));
+            if seen.insert(delivery.clone()) {
+                let n: serde_json::Value = serde_json::from_slice(body).unwrap();
+                out.push((
+                    n["recipient"].as_str().unwrap().to_string(),
+                    n["index"].as_u64().unwrap(),
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// GETs an index route and returns its JSON.
+fn index_get(api: &str, route: &str) -> serde_json::Value {
+    let out = std::process::Command::new("curl")
+        .args(["-sf", &format!("{api}{route}")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "GET {route}: {out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Polls `check` for up to 30 seconds.
+fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !check() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting: {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+/// `ehr index` as a clinic runs it: fed by a bare node's observer stream, it indexes the
+/// EHR contracts (audit entries, notifications, tokens) without scanning the chain, pushes
+/// every notification to a webhook that is down for a while (signed, at least once, in
+/// order per recipient), agrees with the chain (`ehr index verify`), and rolls back what a
+/// fork (the devnet's revert) took away.
+#[test]
+fn the_index_follows_the_ehr_contracts_pushes_notifications_and_survives_a_fork() {
+    let env = Env::with(Routes::BareNode, true, Mining::EveryTransaction);
+    let api = env.api.clone().unwrap();
+    let db = env.path(INDEX_DB);
+    let db = db.to_str().unwrap();
+    let receiver = Receiver::start(3);
+    let secret = "a-shared-secret-of-the-clinic";
+    let out = env
+        .command(&[
+            "index",
+            "webhook",
+            "--db",
+            db,
+            "add",
+            "--url",
+            &receiver.url,
+            "--secret-env",
+            "HOOK_SECRET",
+        ])
+        .env("HOOK_SECRET", secret)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    env.setup();
+    let snapshot = control(&env.url, "snapshot");
+    env.ok(&[
+        "access",
+        "grant",
+        "--account",
+        "wallet_1",
+        "--to",
+        "wallet_2",
+        "--scope",
+        "read",
+        "--expires-in",
+        "1000",
+    ]);
+    let inbox = |who: &str| -> Vec<(String, u64)> {
+        let list = env.json(&["notify", "list", who]);
+        list["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                (
+                    list["principal"].as_str().unwrap().to_string(),
+                    n["index"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let mut on_chain: Vec<(String, u64)> = ["wallet_1", "wallet_2", "wallet_3"]
+        .iter()
+        .flat_map(|w| inbox(w))
+        .collect();
+    on_chain.sort();
+    assert!(!on_chain.is_empty());
+
+    // Every notification arrives, signed, once the receiver is back; each recipient's in
+    // inbox order.
+    eventually("every notification delivered", || {
+        let mut got = receiver.verified(secret);
+        got.sort();
+        got.dedup();
+        got == on_chain
+    });
+    let got = receiver.verified(secret);
+    for who in on_chain.iter().map(|(w, _)| w) {
+        let order: Vec<u64> = got
+            .iter()
+            .filter(|(w, _)| w == who)
+            .map(|(_, i)| *i)
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{who}: {order:?}");
+    }
+
+    // The index's pages agree with the chain.
+    let doctor = "ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG";
+    let patient = "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5";
+    let tokens = index_get(&api, &format!("/ehr/v1/tokens/{doctor}"));
+    assert_eq!(tokens["results"].as_array().unwrap().len(), 1, "{tokens}");
+    let trail = env.json(&["audit", "list", "wallet_1"]);
+    let chain_entries = trail["entries"].as_array().map_or(0, Vec::len) as u64;
+    eventually("audit entries indexed", || {
+        index_get(&api, &format!("/ehr/v1/audit?patient={patient}"))["total"] == chain_entries
+    });
+    let newest = index_get(
+        &api,
+        &format!("/ehr/v1/audit?patient={patient}&sort=-id&limit=1"),
+    );
+    assert_eq!(newest["results"][0]["action"], "grant-access", "{newest}");
+    env.ok(&["index", "verify", "--db", db]);
+
+    // A fork takes the grant away: its token, notifications and audit entries go too.
+    control(&env.url, &format!("revert/{}", snapshot["id"]));
+    env.ok(&[
+        "patient",
+        "register",
+        "--account",
+        "wallet_4",
+        "--id",
+        "+256700000004",
+    ]);
+    env.ok(&[
+        "patient",
+        "register",
+        "--account",
+        "wallet_5",
+        "--id",
+        "+256700000005",
+    ]);
+    eventually("the fork rolled back in the index", || {
+        index_get(&api, &format!("/ehr/v1/tokens/{doctor}"))["results"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    });
+    let grants = index_get(
+        &api,
+        &format!("/ehr/v1/audit?patient={patient}&action=grant-access"),
+    );
+    assert_eq!(grants["total"], 0, "{grants}");
+    eventually("the index agrees with the chain after the fork", || {
+        env.ehr(&["index", "verify", "--db", db]).status.success()
+    });
 }
 
 /// POSTs to a devnet control route (`snapshot`, `revert/ID`) and returns its JSON.
@@ -1635,4 +1880,19 @@ fn a_100_mb_record_is_sealed_stored_and_read_back_in_bounded_memory() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
     assert_eq!(env.records("wallet_1").len(), 1);
     assert_eq!(std::fs::read_dir(env.path("store")).unwrap().count(), 1);
+}
+
+/// An in-memory index of the devnet deployment on the node at `url`.
+fn index_config(url: &str) -> ehr_index::IndexConfig {
+    let deployer = ehr_harness::ehr::devnet_accounts()
+        .unwrap()
+        .deployer()
+        .unwrap()
+        .address
+        .to_standard_principal();
+    ehr_index::IndexConfig::new(
+        url,
+        ehr_sdk::network::Network::Devnet,
+        ehr_sdk::ehr::Deployment::new(deployer),
+    )
 }

@@ -136,7 +136,11 @@ fn check_events(events: &[DeployEvent], order: &[&str], skipped: &[&str], first_
             }
             other => panic!(
                 "unexpected events for {name}: {}",
-                other.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+                other
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
         }
     }

@@ -5,10 +5,17 @@
 //! - `GET /extended/v1/tx/0x{txid}`: pending, mined with its result, or dropped.
 //! - `GET /extended/v1/address/{principal}/nonces`: the node's account nonce, moved past
 //!   the pending transactions the index holds.
+//!
+//! And the EHR contracts, from the index alone (no scan of the chain):
+//! - `GET /ehr/v1/status`: the index's tip, the node's, and how far the index lags.
+//! - `GET /ehr/v1/audit?patient=&actor=&action=&since_block=&until_block=&sort=-id&limit=&offset=`:
+//!   a page of audit entries (`limit` up to 1,000; stable order by entry id) and the total.
+//! - `GET /ehr/v1/notifications/{recipient}?limit=&offset=`: newest first.
+//! - `GET /ehr/v1/tokens/{holder}`: the access tokens it holds now.
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -18,12 +25,12 @@ use ehr_sdk::node::NodeClient;
 use serde_json::{json, Value as Json_};
 
 use crate::observer::normalise_txid;
-use crate::store::{StoreError, TxState, TxStore};
+use crate::store::{AuditQuery, Store, StoreError, TxState};
 
 /// What the API routes share.
 #[derive(Clone)]
 pub(crate) struct ApiState {
-    pub store: Arc<TxStore>,
+    pub store: Arc<Store>,
     pub node: NodeClient,
 }
 
@@ -33,6 +40,10 @@ pub(crate) fn routes(state: ApiState) -> Router {
         .route("/extended/v1/status", get(status))
         .route("/extended/v1/tx/{txid}", get(tx))
         .route("/extended/v1/address/{principal}/nonces", get(nonces))
+        .route("/ehr/v1/status", get(ehr_status))
+        .route("/ehr/v1/audit", get(audit))
+        .route("/ehr/v1/notifications/{recipient}", get(notifications))
+        .route("/ehr/v1/tokens/{holder}", get(tokens))
         .fallback(|| async { not_found("no such route on ehr index") })
         .with_state(state)
 }
@@ -168,4 +179,116 @@ async fn nonces(
         "detected_missing_nonces": missing,
         "detected_mempool_nonces": pending,
     })))
+}
+
+/// The largest page the EHR routes give.
+const MAX_PAGE: u32 = 1000;
+
+fn principal_param(name: &str, text: &str) -> Result<String, ApiError> {
+    PrincipalData::parse(text)
+        .map(|p| p.to_string())
+        .map_err(|_| ApiError::BadRequest(format!("{name} `{text}` is not a Stacks principal")))
+}
+
+fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    match limit {
+        None => Ok(50),
+        Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        Some(n) => Err(ApiError::BadRequest(format!(
+            "limit {n}: give 1 to {MAX_PAGE}"
+        ))),
+    }
+}
+
+async fn ehr_status(State(state): State<ApiState>) -> Result<Json<Json_>, ApiError> {
+    let tip = state.store.tip()?;
+    let node_tip = state.node.info().await?.stacks_tip_height;
+    let indexed = tip.as_ref().map(|(h, _)| *h);
+    Ok(Json(json!({
+        "index_tip": tip.map(|(height, hash)| json!({"block_height": height, "index_block_hash": hash})),
+        "node_tip_height": node_tip,
+        "lag_blocks": node_tip.saturating_sub(indexed.unwrap_or(0)),
+        "audit_entries": state.store.audit_next_id()?,
+    })))
+}
+
+#[derive(serde::Deserialize)]
+struct AuditParams {
+    patient: Option<String>,
+    actor: Option<String>,
+    action: Option<String>,
+    since_block: Option<u64>,
+    until_block: Option<u64>,
+    sort: Option<String>,
+    limit: Option<u32>,
+    offset: Option<u64>,
+}
+
+async fn audit(
+    State(state): State<ApiState>,
+    Query(p): Query<AuditParams>,
+) -> Result<Json<Json_>, ApiError> {
+    let newest_first = match p.sort.as_deref() {
+        None | Some("id") => false,
+        Some("-id") => true,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "sort `{other}`: give id or -id"
+            )))
+        }
+    };
+    let query = AuditQuery {
+        patient: p
+            .patient
+            .as_deref()
+            .map(|t| principal_param("patient", t))
+            .transpose()?,
+        actor: p
+            .actor
+            .as_deref()
+            .map(|t| principal_param("actor", t))
+            .transpose()?,
+        action: p.action,
+        since_block: p.since_block,
+        until_block: p.until_block,
+        newest_first,
+        limit: page_limit(p.limit)?,
+        offset: p.offset.unwrap_or(0),
+    };
+    let (total, entries) = state.store.audit(&query)?;
+    Ok(Json(json!({
+        "total": total,
+        "limit": query.limit,
+        "offset": query.offset,
+        "results": entries,
+    })))
+}
+
+#[derive(serde::Deserialize)]
+struct PageParams {
+    limit: Option<u32>,
+    offset: Option<u64>,
+}
+
+async fn notifications(
+    State(state): State<ApiState>,
+    Path(recipient): Path<String>,
+    Query(p): Query<PageParams>,
+) -> Result<Json<Json_>, ApiError> {
+    let recipient = principal_param("recipient", &recipient)?;
+    let limit = page_limit(p.limit)?;
+    let rows = state
+        .store
+        .notifications(&recipient, limit, p.offset.unwrap_or(0))?;
+    Ok(Json(json!({ "results": rows })))
+}
+
+async fn tokens(
+    State(state): State<ApiState>,
+    Path(holder): Path<String>,
+) -> Result<Json<Json_>, ApiError> {
+    let holder = principal_param("holder", &holder)?;
+    Ok(Json(
+        json!({ "results": state.store.tokens_held(&holder)? }),
+    ))
 }

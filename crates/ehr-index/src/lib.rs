@@ -9,6 +9,12 @@
 //! `/extended/v1/status` as the Hiro API does, so `ehr --api URL` (or any wallet) follows
 //! transactions on a clinic's own node with no central API in between.
 //!
+//! It also indexes the EHR contracts (the `/ehr/v1/*` routes): notifications and
+//! access-token movements from the blocks' events, the audit log's entries (read from the
+//! node after each block: the contracts keep them in maps), forks rolled back in one
+//! SQLite transaction, and each notification pushed to subscribed webhooks, signed
+//! ([`webhook`]), at least once and in order.
+//!
 //! Two listeners: the observer one takes writes and must be reachable by the node only
 //! (anyone who can POST to it can forge results); the API one is read-only.
 //!
@@ -16,26 +22,75 @@
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let listeners =
 //!     ehr_index::Listeners::bind("127.0.0.1:3700".parse()?, "127.0.0.1:3999".parse()?).await?;
-//! let index = ehr_index::spawn(listeners, "http://127.0.0.1:20443", None).await?;
+//! // The devnet deployer, which published the EHR contracts.
+//! let deployer: ehr_sdk::keys::Address = "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM".parse()?;
+//! let config = ehr_index::IndexConfig::new(
+//!     "http://127.0.0.1:20443",
+//!     ehr_sdk::network::Network::Devnet,
+//!     ehr_sdk::ehr::Deployment::new(deployer.to_standard_principal()),
+//! );
+//! let index = ehr_index::spawn(listeners, &config).await?;
 //! println!("node config: [[events_observer]] endpoint = \"{}\"", index.observer_addr());
 //! println!("clients: ehr --api {}", index.api_url());
 //! # Ok(()) }
 //! ```
 
 mod api;
+mod audit_follower;
+mod events;
 mod observer;
+mod push;
 pub mod store;
+pub mod verify;
+pub mod webhook;
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
+use ehr_sdk::ehr::{Deployment, EhrClient};
+use ehr_sdk::network::Network;
 use ehr_sdk::node::{NodeClient, NodeError};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use store::{StoreError, TxStore};
+pub use push::PushSettings;
+pub use store::{Store, StoreError};
+
+/// What an index follows and where it keeps what it learns.
+#[derive(Debug, Clone)]
+pub struct IndexConfig {
+    /// The node whose events it takes (and reads the audit log from).
+    pub node_url: String,
+    /// The node's network.
+    pub network: Network,
+    /// The EHR deployment whose contracts it indexes.
+    pub deployment: Deployment,
+    /// The SQLite file (`None`: memory only, gone when the index stops).
+    pub db: Option<std::path::PathBuf>,
+    /// How webhooks are delivered.
+    pub push: PushSettings,
+}
+
+impl IndexConfig {
+    /// An in-memory index of `deployment` on the node at `node_url`.
+    pub fn new(node_url: &str, network: Network, deployment: Deployment) -> Self {
+        IndexConfig {
+            node_url: node_url.to_string(),
+            network,
+            deployment,
+            db: None,
+            push: PushSettings::default(),
+        }
+    }
+
+    /// Keeps the index in the SQLite file `path`.
+    pub fn db(mut self, path: &Path) -> Self {
+        self.db = Some(path.to_path_buf());
+        self
+    }
+}
 
 /// The index's two listeners, bound before it starts so their addresses can go into the
 /// node's configuration first (the node needs the observer address, the index the node's).
@@ -139,24 +194,28 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, IndexError> {
         .map_err(|source| IndexError::Bind { addr, source })
 }
 
-/// Opens the store (`db`: a SQLite file, or `None` for memory only) and serves both
-/// listeners on the current tokio runtime; `node_url` is the node whose account nonces
-/// the nonces route starts from.
-pub async fn spawn(
-    listeners: Listeners,
-    node_url: &str,
-    db: Option<&Path>,
-) -> Result<IndexHandle, IndexError> {
-    let store = Arc::new(match db {
-        Some(path) => TxStore::open(path)?,
-        None => TxStore::in_memory()?,
+/// Opens the store and serves both listeners on the current tokio runtime, with the
+/// audit follower and the webhook pusher beside them.
+pub async fn spawn(listeners: Listeners, config: &IndexConfig) -> Result<IndexHandle, IndexError> {
+    let store = Arc::new(match &config.db {
+        Some(path) => Store::open(path)?,
+        None => Store::in_memory()?,
     });
-    let node = NodeClient::new(node_url)?;
+    let node = NodeClient::new(&config.node_url)?;
+    let client = EhrClient::new(node.clone(), config.network, config.deployment.clone());
     let observer = listeners.observer_addr()?;
     let api = listeners.api_addr()?;
     let (stop, stopped) = watch::channel(false);
-    let observer_app = observer::routes(store.clone());
-    let api_app = api::routes(api::ApiState { store, node });
+    let (ingested, blocks) = watch::channel(0u64);
+    let observer_app = observer::routes(observer::ObserverState {
+        store: store.clone(),
+        contracts: Arc::new(events::EhrContracts::of(&config.deployment)),
+        ingested: Arc::new(ingested),
+    });
+    let api_app = api::routes(api::ApiState {
+        store: store.clone(),
+        node,
+    });
     let servers = vec![
         tokio::spawn(ehr_http::serve(
             listeners.observer,
@@ -168,8 +227,15 @@ pub async fn spawn(
             listeners.api,
             api_app,
             ehr_http::Limits::default(),
-            stopping(stopped),
+            stopping(stopped.clone()),
         )),
+        tokio::spawn(audit_follower::run(
+            store.clone(),
+            client,
+            blocks.clone(),
+            stopped.clone(),
+        )),
+        tokio::spawn(push::run(store, config.push, blocks, stopped)),
     ];
     Ok(IndexHandle {
         observer,

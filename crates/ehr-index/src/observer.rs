@@ -18,14 +18,28 @@ use axum::Router;
 use ehr_sdk::tx::Transaction;
 use serde::Deserialize;
 
-use crate::store::{BlockSeen, MinedTx, Seen, TxStore};
+use tokio::sync::watch;
+
+use crate::events::{ehr_events, EhrContracts, RawEvent};
+use crate::store::{Applied, BlockSeen, MinedTx, Seen, Store};
+
+/// What the observer routes share.
+#[derive(Clone)]
+pub struct ObserverState {
+    /// The database.
+    pub store: Arc<Store>,
+    /// The EHR deployment's contracts, to pick their events out.
+    pub contracts: Arc<EhrContracts>,
+    /// Counts stored blocks: the audit follower and the webhook pusher watch it.
+    pub ingested: Arc<watch::Sender<u64>>,
+}
 
 /// The largest event payload taken: far above a full block's (2 MB of transactions,
 /// doubled by hex, with events and contract ABIs).
 const MAX_PAYLOAD: usize = 64 * 1024 * 1024;
 
 /// The routes a node posts to.
-pub fn routes(store: Arc<TxStore>) -> Router {
+pub fn routes(state: ObserverState) -> Router {
     Router::new()
         .route("/new_block", post(new_block))
         .route("/new_mempool_tx", post(new_mempool_tx))
@@ -36,7 +50,7 @@ pub fn routes(store: Arc<TxStore>) -> Router {
         // default (a full block's transactions in hex, with their events and ABIs) must
         // get in, or the index would stop at it.
         .layer(DefaultBodyLimit::max(MAX_PAYLOAD))
-        .with_state(store)
+        .with_state(state)
 }
 
 /// A refused payload or a failed write: the node retries it.
@@ -68,6 +82,8 @@ struct Block {
     index_block_hash: String,
     parent_index_block_hash: String,
     transactions: Vec<BlockTx>,
+    #[serde(default)]
+    events: Vec<RawEvent>,
 }
 
 /// The statuses a node gives a block's transactions.
@@ -127,7 +143,7 @@ fn seen(raw_hex: &str, announced: Option<&str>) -> Result<Seen, String> {
 }
 
 async fn new_block(
-    State(store): State<Arc<TxStore>>,
+    State(state): State<ObserverState>,
     body: Bytes,
 ) -> Result<StatusCode, ObserverError> {
     const ROUTE: &str = "/new_block";
@@ -179,12 +195,19 @@ async fn new_block(
             vm_error: tx.vm_error.clone(),
         });
     }
-    store.block(&seen_block, &txs).map_err(stored(ROUTE))?;
+    let events = ehr_events(&state.contracts, &block.events).map_err(shape(ROUTE))?;
+    let applied = state
+        .store
+        .block(&seen_block, &txs, &events)
+        .map_err(stored(ROUTE))?;
+    if applied != Applied::AlreadyKnown {
+        state.ingested.send_modify(|n| *n += 1);
+    }
     Ok(StatusCode::OK)
 }
 
 async fn new_mempool_tx(
-    State(store): State<Arc<TxStore>>,
+    State(ObserverState { store, .. }): State<ObserverState>,
     body: Bytes,
 ) -> Result<StatusCode, ObserverError> {
     const ROUTE: &str = "/new_mempool_tx";
@@ -200,7 +223,7 @@ async fn new_mempool_tx(
 }
 
 async fn drop_mempool_tx(
-    State(store): State<Arc<TxStore>>,
+    State(ObserverState { store, .. }): State<ObserverState>,
     body: Bytes,
 ) -> Result<StatusCode, ObserverError> {
     const ROUTE: &str = "/drop_mempool_tx";

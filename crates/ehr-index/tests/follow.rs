@@ -58,7 +58,9 @@ async fn indexed(mining: Mining) -> (DevnetHandle, IndexHandle) {
         Some(listeners.observer_addr().unwrap()),
     )
     .await;
-    let index = ehr_index::spawn(listeners, node.url(), None).await.unwrap();
+    let index = ehr_index::spawn(listeners, &index_config(node.url()))
+        .await
+        .unwrap();
     (node, index)
 }
 
@@ -251,7 +253,7 @@ async fn a_block_payload_over_two_mebibytes_is_taken() {
     let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let listeners = Listeners::bind(any, any).await.unwrap();
     let observer = listeners.observer_addr().unwrap();
-    let index = ehr_index::spawn(listeners, "http://127.0.0.1:9", None)
+    let index = ehr_index::spawn(listeners, &index_config("http://127.0.0.1:9"))
         .await
         .unwrap();
     let block = serde_json::json!({
@@ -259,7 +261,18 @@ async fn a_block_payload_over_two_mebibytes_is_taken() {
         "index_block_hash": format!("0x{}", "11".repeat(32)),
         "parent_index_block_hash": format!("0x{}", "10".repeat(32)),
         "transactions": [],
-        "events": [{ "padding": "00".repeat(1_500_000) }],
+        // Another contract's large print: not the index's business, taken unread.
+        "events": [{
+            "txid": format!("0x{}", "22".repeat(32)),
+            "event_index": 0,
+            "committed": true,
+            "type": "contract_event",
+            "contract_event": {
+                "contract_identifier": "ST000000000000000000002AMW42H.other",
+                "topic": "print",
+                "raw_value": format!("0x{}", "00".repeat(1_500_000)),
+            },
+        }],
     });
     let answer = reqwest::Client::new()
         .post(format!("http://{observer}/new_block"))
@@ -282,7 +295,7 @@ async fn a_block_with_hashes_or_results_that_are_not_hex_is_refused_and_not_stor
     let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let listeners = Listeners::bind(any, any).await.unwrap();
     let observer = listeners.observer_addr().unwrap();
-    let index = ehr_index::spawn(listeners, "http://127.0.0.1:9", None)
+    let index = ehr_index::spawn(listeners, &index_config("http://127.0.0.1:9"))
         .await
         .unwrap();
     let good = format!("0x{}", "11".repeat(32));
@@ -314,4 +327,19 @@ async fn a_block_with_hashes_or_results_that_are_not_hex_is_refused_and_not_stor
         .await
         .unwrap();
     assert_eq!(status["chain_tip"], serde_json::Value::Null, "{status}");
+}
+
+/// An in-memory index of the devnet deployment on the node at `url`.
+fn index_config(url: &str) -> ehr_index::IndexConfig {
+    let deployer = ehr_harness::ehr::devnet_accounts()
+        .unwrap()
+        .deployer()
+        .unwrap()
+        .address
+        .to_standard_principal();
+    ehr_index::IndexConfig::new(
+        url,
+        ehr_sdk::network::Network::Devnet,
+        ehr_sdk::ehr::Deployment::new(deployer),
+    )
 }

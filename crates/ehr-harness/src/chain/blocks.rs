@@ -46,36 +46,52 @@ pub struct BlockHeader {
     pub vrf_seed: VRFSeed,
     /// Miner address (`miner-address`).
     pub miner: StacksAddress,
+    /// Which branch of the history it is on: 0 until a revert, then each revert starts a
+    /// new one, so a block mined after a revert has a new id at a height an orphaned
+    /// block held (as a real fork's blocks have).
+    pub branch: u32,
 }
 
 impl BlockHeader {
-    /// Builds the header of block `height`, with hashes derived deterministically from the
-    /// height (and a domain tag per hash kind), so two simnets with the same history agree.
-    pub fn new(height: u32, burn_height: u32, time: u64, miner: StacksAddress) -> Self {
+    /// Builds the header of block `height` on `branch`, with hashes derived
+    /// deterministically from the height and branch (and a domain tag per hash kind), so
+    /// two simnets with the same history agree.
+    pub fn new(
+        height: u32,
+        burn_height: u32,
+        time: u64,
+        miner: StacksAddress,
+        branch: u32,
+    ) -> Self {
         BlockHeader {
             height,
-            id: StacksBlockId(tagged_hash(b"ehr/block-id", height)),
-            header_hash: BlockHeaderHash(tagged_hash(b"ehr/header-hash", height)),
+            id: StacksBlockId(tagged_hash(b"ehr/block-id", height, branch)),
+            header_hash: BlockHeaderHash(tagged_hash(b"ehr/header-hash", height, branch)),
             burn_height,
-            burn_header_hash: BurnchainHeaderHash(tagged_hash(b"ehr/burn-hash", burn_height)),
-            consensus_hash: ConsensusHash(prefix20(tagged_hash(b"ehr/consensus", height))),
+            burn_header_hash: BurnchainHeaderHash(tagged_hash(b"ehr/burn-hash", burn_height, 0)),
+            consensus_hash: ConsensusHash(prefix20(tagged_hash(b"ehr/consensus", height, branch))),
             time,
-            vrf_seed: VRFSeed(tagged_hash(b"ehr/vrf-seed", height)),
+            vrf_seed: VRFSeed(tagged_hash(b"ehr/vrf-seed", height, branch)),
             miner,
+            branch,
         }
     }
 
     fn sortition_id(&self) -> SortitionId {
-        SortitionId(tagged_hash(b"ehr/sortition", self.height))
+        SortitionId(tagged_hash(b"ehr/sortition", self.height, self.branch))
     }
 }
 
 /// A 32-byte hash whose first four bytes are `height` (big-endian) and whose rest is
 /// SHA-512/256 of the tag and height: unique per kind and height, and reversible to the
 /// height.
-fn tagged_hash(tag: &[u8], height: u32) -> [u8; 32] {
+fn tagged_hash(tag: &[u8], height: u32, branch: u32) -> [u8; 32] {
     let mut input = tag.to_vec();
     input.extend_from_slice(&height.to_be_bytes());
+    // Branch 0 hashes as before branches existed: histories without a revert keep their ids.
+    if branch > 0 {
+        input.extend_from_slice(&branch.to_be_bytes());
+    }
     let mut out = Sha512Trunc256Sum::from_data(&input).0;
     out[..4].copy_from_slice(&height.to_be_bytes());
     out
@@ -97,6 +113,8 @@ fn height_of(bytes: &[u8]) -> u32 {
 pub struct BlockList {
     headers: im::Vector<BlockHeader>,
     epoch: StacksEpochId,
+    /// The branch blocks mined from now on are on (see [`BlockHeader::branch`]).
+    branch: u32,
 }
 
 impl BlockList {
@@ -105,7 +123,18 @@ impl BlockList {
         BlockList {
             headers: im::Vector::new(),
             epoch,
+            branch: 0,
         }
+    }
+
+    /// The branch blocks mined from now on are on.
+    pub fn branch(&self) -> u32 {
+        self.branch
+    }
+
+    /// Mines later blocks on `branch` (after a revert).
+    pub fn set_branch(&mut self, branch: u32) {
+        self.branch = branch;
     }
 
     /// Appends a mined block. Its height must be the next one.

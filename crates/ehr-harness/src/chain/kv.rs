@@ -82,7 +82,7 @@ impl<'a> StoreView<'a> {
     /// Id of the block being built: not mined yet, so derived from its height the same way
     /// mined blocks' ids are.
     fn open_tip_id(&self) -> StacksBlockId {
-        open_block_id(self.open_height())
+        open_block_id(self.open_height(), self.blocks.branch())
     }
 
     fn read(&self, key: &str) -> Option<String> {
@@ -97,9 +97,9 @@ impl<'a> StoreView<'a> {
     }
 }
 
-/// The id the open block at `height` will carry once mined.
-pub fn open_block_id(height: u32) -> StacksBlockId {
-    super::blocks::BlockHeader::new(height, 0, 0, super::blocks::simnet_miner(false)).id
+/// The id the open block at `height` on `branch` will carry once mined.
+pub fn open_block_id(height: u32, branch: u32) -> StacksBlockId {
+    super::blocks::BlockHeader::new(height, 0, 0, super::blocks::simnet_miner(false), branch).id
 }
 
 /// Opens the in-memory SQLite connection that [`ClarityBackingStore::get_side_store`]

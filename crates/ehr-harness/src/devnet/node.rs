@@ -94,6 +94,9 @@ pub(crate) struct Node {
     ledger: Ledger,
     snapshots: BTreeMap<u64, (crate::simnet::Snapshot, Ledger)>,
     next_snapshot: u64,
+    /// Reverts so far: each starts a new branch, so the blocks mined in place of the
+    /// orphaned ones have new ids (an observer sees a fork, as on a real chain).
+    branches: u32,
     genesis: Genesis,
     store: Option<Store>,
     feeds: Option<Feeds>,
@@ -289,6 +292,7 @@ impl Node {
             ledger,
             snapshots: BTreeMap::new(),
             next_snapshot: 1,
+            branches: 0,
             genesis,
             store: None,
             feeds: None,
@@ -797,6 +801,8 @@ impl Node {
             return false;
         };
         self.sim.revert(&sim);
+        self.branches += 1;
+        self.sim.set_branch(self.branches);
         self.ledger = ledger;
         self.snapshots.split_off(&id);
         self.dirty = true;

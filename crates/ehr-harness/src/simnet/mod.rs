@@ -347,6 +347,7 @@ impl Simnet {
             self.config.genesis_burn_height + height,
             self.config.genesis_time + u64::from(height) * self.config.block_time_secs,
             simnet_miner(self.config.mainnet),
+            self.blocks.branch(),
         );
         self.kv.seal_block();
         self.blocks.push(header);
@@ -382,6 +383,13 @@ impl Simnet {
             open_block_cost: self.open_block_cost.clone(),
             functions: self.functions.clone(),
         }
+    }
+
+    /// Mines the blocks from now on on `branch`: after a chain is returned to an earlier
+    /// state for good (a devnet revert), the blocks mined in place of the orphaned ones get
+    /// new ids, as a real fork's do. Speculative reverts (a dry run) keep the branch.
+    pub fn set_branch(&mut self, branch: u32) {
+        self.blocks.set_branch(branch);
     }
 
     /// Returns the chain to a captured state: data, balances, contracts, blocks.

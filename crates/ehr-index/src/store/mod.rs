@@ -10,6 +10,10 @@
 //! back. The mempool view (`txs`) is separate: a transaction dropped and admitted again is
 //! pending again. The tip only moves with the canonical chain. The schema is versioned
 //! (`PRAGMA user_version`) and migrated on open.
+//!
+//! The EHR part ([`ehr`]): notifications and access-token movements from the blocks'
+//! events (fork-aware like transactions), and the audit log's entries, read from the node
+//! by the audit follower; webhook subscriptions and their deliveries ([`webhooks`]).
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -76,12 +80,18 @@ pub struct TxRow {
 /// The SQLite store. One connection behind a mutex: writes come from one node, reads are
 /// point lookups.
 #[derive(Debug)]
-pub struct TxStore {
+pub struct Store {
     db: Mutex<Connection>,
 }
 
+mod ehr;
+mod webhooks;
+
+pub use ehr::{AuditQuery, EhrEvent, NotificationRow, TokenChange, TokenRow};
+pub use webhooks::{unix_now, Delivery, DeliveryState, Webhook};
+
 /// The schema's version (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// Version 2: the mempool view, blocks with their parents, and results per block.
 const SCHEMA_V2: &str = "
@@ -147,6 +157,19 @@ pub struct Seen {
     pub fee: u64,
 }
 
+/// What [`Store::block`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// The block was stored; `orphaned_from` is the lowest height of the blocks it
+    /// orphaned (a fork), if any.
+    Stored {
+        /// The lowest orphaned height.
+        orphaned_from: Option<u64>,
+    },
+    /// The block was already there (a retried delivery): nothing changed.
+    AlreadyKnown,
+}
+
 /// A block as the node announces it.
 #[derive(Debug, Clone)]
 pub struct BlockSeen {
@@ -173,7 +196,7 @@ pub struct MinedTx {
     pub vm_error: Option<String>,
 }
 
-impl TxStore {
+impl Store {
     /// Opens (creating) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         Self::with(Connection::open(path)?)
@@ -197,22 +220,25 @@ impl TxStore {
                 )
                 .optional()?
                 .is_some();
-        match version {
-            SCHEMA_VERSION => {}
-            0 | 1 => {
-                if has_v1 || version == 1 {
-                    migrate.execute_batch(MIGRATE_V1)?;
-                    migrate.execute_batch(SCHEMA_V2)?;
-                    migrate.execute_batch(MIGRATE_V1_COPY)?;
-                } else {
-                    migrate.execute_batch(SCHEMA_V2)?;
-                }
-                migrate.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-            }
-            newer => return Err(StoreError::NewerSchema(newer)),
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema(version));
         }
+        if version < 2 {
+            if has_v1 || version == 1 {
+                migrate.execute_batch(MIGRATE_V1)?;
+                migrate.execute_batch(SCHEMA_V2)?;
+                migrate.execute_batch(MIGRATE_V1_COPY)?;
+            } else {
+                migrate.execute_batch(SCHEMA_V2)?;
+            }
+        }
+        if version < 3 {
+            migrate.execute_batch(ehr::SCHEMA_V3)?;
+            migrate.execute_batch(webhooks::SCHEMA_V3)?;
+        }
+        migrate.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         migrate.commit()?;
-        Ok(TxStore { db: Mutex::new(db) })
+        Ok(Store { db: Mutex::new(db) })
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -240,11 +266,19 @@ impl TxStore {
         Ok(())
     }
 
-    /// Records a block and the results of its transactions. A block whose parent is not
-    /// the tip is a fork: its known ancestors become canonical and every other block at
-    /// their heights (and above the new block) is orphaned, all in one transaction. A
-    /// block seen again changes nothing (the node retries deliveries).
-    pub fn block(&self, block: &BlockSeen, txs: &[MinedTx]) -> Result<(), StoreError> {
+    /// Records a block, the results of its transactions and its EHR events (queueing a
+    /// webhook delivery for each notification), all in one SQLite transaction: a crash
+    /// leaves the block wholly there or wholly absent, and the node's retry stores it. A
+    /// block whose parent is not the tip is a fork: its known ancestors become canonical
+    /// and every other block at their heights (and above the new block) is orphaned, with
+    /// the audit entries written at or above the lowest orphaned height (the audit
+    /// follower reads them again). A block seen again changes nothing.
+    pub fn block(
+        &self,
+        block: &BlockSeen,
+        txs: &[MinedTx],
+        events: &[EhrEvent],
+    ) -> Result<Applied, StoreError> {
         let mut db = self.db();
         let batch = db.transaction()?;
         let known = batch
@@ -256,8 +290,15 @@ impl TxStore {
             .optional()?
             .is_some();
         if known {
-            return Ok(());
+            return Ok(Applied::AlreadyKnown);
         }
+        let mut orphaned_from: Option<u64> = batch
+            .query_row(
+                "SELECT MIN(block_height) FROM blocks WHERE canonical = 1 AND block_height >= ?1",
+                params![block.block_height as i64],
+                |r| r.get::<_, Option<i64>>(0),
+            )?
+            .map(|h| h as u64);
         // The new block and everything above it: only its own branch stays canonical.
         batch.execute(
             "UPDATE blocks SET canonical = 0 WHERE canonical = 1 AND block_height >= ?1",
@@ -290,10 +331,14 @@ impl TxStore {
             if canonical {
                 break;
             }
-            batch.execute(
+            let orphaned = batch.execute(
                 "UPDATE blocks SET canonical = 0 WHERE canonical = 1 AND block_height = ?1",
                 params![height],
             )?;
+            if orphaned > 0 {
+                let height = height as u64;
+                orphaned_from = Some(orphaned_from.map_or(height, |h| h.min(height)));
+            }
             batch.execute(
                 "UPDATE blocks SET canonical = 1 WHERE index_block_hash = ?1",
                 params![parent],
@@ -324,8 +369,12 @@ impl TxStore {
                 ],
             )?;
         }
+        ehr::record_events(&batch, block, events)?;
+        if let Some(height) = orphaned_from {
+            ehr::forget_audit_from(&batch, height)?;
+        }
         batch.commit()?;
-        Ok(())
+        Ok(Applied::Stored { orphaned_from })
     }
 
     /// Records transactions the node dropped from its mempool (one a canonical block holds
@@ -458,11 +507,11 @@ mod tests {
         }
     }
 
-    fn state(store: &TxStore, n: u8) -> TxState {
+    fn state(store: &Store, n: u8) -> TxState {
         store.tx(&hash(100 + n)).unwrap().unwrap().state
     }
 
-    fn mined_in(store: &TxStore, n: u8) -> Option<String> {
+    fn mined_in(store: &Store, n: u8) -> Option<String> {
         match state(store, n) {
             TxState::Mined {
                 index_block_hash, ..
@@ -473,41 +522,41 @@ mod tests {
 
     #[test]
     fn a_fork_orphans_the_losing_blocks_and_their_transactions_and_can_come_back() {
-        let store = TxStore::in_memory().unwrap();
-        store.block(&block(1, 1, 0), &[]).unwrap();
-        store.block(&block(2, 2, 1), &[mined(1)]).unwrap();
-        store.block(&block(3, 3, 2), &[mined(2)]).unwrap();
+        let store = Store::in_memory().unwrap();
+        store.block(&block(1, 1, 0), &[], &[]).unwrap();
+        store.block(&block(2, 2, 1), &[mined(1)], &[]).unwrap();
+        store.block(&block(3, 3, 2), &[mined(2)], &[]).unwrap();
         assert_eq!(store.tip().unwrap(), Some((3, hash(3))));
         assert_eq!(mined_in(&store, 1), Some(hash(2)));
 
         // A block at height 2 on block 1: blocks 2 and 3 are orphaned, their
         // transactions no longer mined; the tip goes back to the new branch.
-        store.block(&block(2, 12, 1), &[]).unwrap();
+        store.block(&block(2, 12, 1), &[], &[]).unwrap();
         assert_eq!(store.tip().unwrap(), Some((2, hash(12))));
         assert_eq!(state(&store, 1), TxState::Pending);
         assert_eq!(state(&store, 2), TxState::Pending);
         assert_eq!(store.pending_nonces(&seen(1).sender).unwrap(), vec![1, 2]);
 
         // The new branch mines one of them again, elsewhere.
-        store.block(&block(3, 13, 12), &[mined(1)]).unwrap();
+        store.block(&block(3, 13, 12), &[mined(1)], &[]).unwrap();
         assert_eq!(mined_in(&store, 1), Some(hash(13)));
         assert_eq!(state(&store, 2), TxState::Pending);
 
         // The old branch comes back, longer: its blocks are canonical again.
-        store.block(&block(4, 4, 3), &[]).unwrap();
+        store.block(&block(4, 4, 3), &[], &[]).unwrap();
         assert_eq!(store.tip().unwrap(), Some((4, hash(4))));
         assert_eq!(mined_in(&store, 1), Some(hash(2)));
         assert_eq!(mined_in(&store, 2), Some(hash(3)));
         assert!(store.pending_nonces(&seen(1).sender).unwrap().is_empty());
 
         // A delivery retried changes nothing.
-        store.block(&block(3, 13, 12), &[mined(1)]).unwrap();
+        store.block(&block(3, 13, 12), &[mined(1)], &[]).unwrap();
         assert_eq!(store.tip().unwrap(), Some((4, hash(4))));
     }
 
     #[test]
     fn a_dropped_transaction_admitted_again_is_pending_again() {
-        let store = TxStore::in_memory().unwrap();
+        let store = Store::in_memory().unwrap();
         store.pending(&[seen(1)]).unwrap();
         store
             .dropped(&[hash(101)], "StaleGarbageCollect", None)
@@ -516,7 +565,7 @@ mod tests {
         store.pending(&[seen(1)]).unwrap();
         assert_eq!(state(&store, 1), TxState::Pending);
         // Mined, a later drop notice does not hide the result.
-        store.block(&block(1, 1, 0), &[mined(1)]).unwrap();
+        store.block(&block(1, 1, 0), &[mined(1)], &[]).unwrap();
         store
             .dropped(&[hash(101)], "ReplaceAcrossFork", None)
             .unwrap();
@@ -552,13 +601,13 @@ mod tests {
             )
             .unwrap();
         }
-        let store = TxStore::open(&path).unwrap();
+        let store = Store::open(&path).unwrap();
         assert_eq!(mined_in(&store, 1), Some(hash(7)));
         assert_eq!(state(&store, 2), TxState::Pending);
         assert_eq!(store.tip().unwrap(), Some((7, hash(7))));
         drop(store);
         // Opened again: already version 2.
-        let store = TxStore::open(&path).unwrap();
+        let store = Store::open(&path).unwrap();
         assert_eq!(mined_in(&store, 1), Some(hash(7)));
     }
 }

@@ -1,0 +1,85 @@
+//! The audit follower: the audit log keeps its entries in contract maps (no event carries
+//! them), so after each indexed block the follower reads the entries the index lacks from
+//! the node (`get-entry-count`, then `get-entry` for each new id). Each new entry must link
+//! to the one before it (its `prev-hash`); one that does not means the entries held came
+//! from a branch the chain has left, and the follower steps back and reads again.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ehr_sdk::ehr::{ClientError, EhrClient};
+use tokio::sync::watch;
+
+use crate::store::{Store, StoreError};
+
+/// Why a round of following failed (said on stderr; the next block tries again).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum FollowError {
+    #[error("reading the audit log from the node: {0}")]
+    Node(#[from] ClientError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How many entries are read before they are stored.
+const BATCH: u64 = 64;
+
+/// Follows until `stop` says so: a round after each block (`ingested` changes) and every
+/// few seconds.
+pub(crate) async fn run(
+    store: Arc<Store>,
+    client: EhrClient,
+    mut ingested: watch::Receiver<u64>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        if let Err(e) = catch_up(&store, &client).await {
+            eprintln!("ehr index: audit follower: {e}");
+        }
+        tokio::select! {
+            _ = ingested.changed() => {}
+            () = tokio::time::sleep(Duration::from_secs(5)) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// Reads what the index lacks, up to the node's entry count; returns how many were added.
+pub(crate) async fn catch_up(store: &Store, client: &EhrClient) -> Result<u64, FollowError> {
+    let count = match client.get_entry_count().await {
+        Ok(count) => count,
+        // Nothing to follow until the contracts are published.
+        Err(ClientError::NotDeployed { .. }) => return Ok(0),
+        Err(other) => return Err(other.into()),
+    };
+    let mut next = store.audit_next_id()?;
+    let mut added = 0;
+    while next < count {
+        let upto = (next + BATCH).min(count);
+        let mut entries = Vec::with_capacity((upto - next) as usize);
+        for id in next..upto {
+            match client.get_entry(id).await? {
+                Some(entry) => entries.push(entry),
+                // The node's chain moved (a fork) between the count and this read.
+                None => break,
+            }
+        }
+        let Some(first) = entries.first() else { break };
+        let held_before = match next {
+            0 => None,
+            n => store.audit_entry_hash(n - 1)?,
+        };
+        if let Some(prev) = held_before {
+            if first.prev_hash != prev {
+                // The entry held before is from a branch the chain left: read it again.
+                store.forget_audit_from_id(next - 1)?;
+                next -= 1;
+                continue;
+            }
+        }
+        added += entries.len() as u64;
+        next += entries.len() as u64;
+        store.add_audit(&entries)?;
+    }
+    Ok(added)
+}

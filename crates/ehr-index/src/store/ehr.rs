@@ -1,0 +1,464 @@
+//! The EHR contracts in the index: notifications (the notification-system's print
+//! events) and access-token movements (the access-token NFT's mint, transfer and burn
+//! events), kept per block so that a fork's losers drop out of every answer; and the
+//! audit log's entries, which the contracts keep in maps (no event carries them), read
+//! from the node by the audit follower and dropped from the fork height on a fork.
+
+use ehr_sdk::audit::AuditEntry;
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::{webhooks, BlockSeen, Store, StoreError};
+
+/// Version 3, EHR part: events per block and the audit entries.
+pub(super) const SCHEMA_V3: &str = "
+CREATE TABLE IF NOT EXISTS ehr_events (
+    index_block_hash TEXT NOT NULL REFERENCES blocks (index_block_hash),
+    event_index INTEGER NOT NULL,
+    txid TEXT NOT NULL,
+    block_height INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('notification', 'token_mint', 'token_transfer', 'token_burn')),
+    recipient TEXT,
+    sender TEXT,
+    token_id INTEGER,
+    notification_kind TEXT,
+    ref INTEGER,
+    inbox_index INTEGER,
+    PRIMARY KEY (index_block_hash, event_index)
+);
+CREATE INDEX IF NOT EXISTS ehr_events_recipient ON ehr_events (recipient, kind, block_height);
+CREATE INDEX IF NOT EXISTS ehr_events_token ON ehr_events (token_id, block_height);
+CREATE TABLE IF NOT EXISTS audit_entries (
+    id INTEGER PRIMARY KEY,
+    patient TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    ref INTEGER NOT NULL,
+    details_hash TEXT NOT NULL,
+    block INTEGER NOT NULL,
+    prev_hash TEXT NOT NULL,
+    entry_hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_patient ON audit_entries (patient, id);
+CREATE INDEX IF NOT EXISTS audit_patient_action ON audit_entries (patient, action, id);
+CREATE INDEX IF NOT EXISTS audit_patient_actor ON audit_entries (patient, actor, id);
+CREATE INDEX IF NOT EXISTS audit_block ON audit_entries (block);
+";
+
+/// An EHR event of a block, in the block's event order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EhrEvent {
+    /// A notification stored in a recipient's inbox.
+    Notification {
+        /// The event's index in the block.
+        event_index: u32,
+        /// The transaction that caused it (`0x` txid).
+        txid: String,
+        /// Whose inbox.
+        recipient: String,
+        /// What happened (`access-granted`, `emergency-access`...).
+        kind: String,
+        /// The record, token or request it is about.
+        reference: u64,
+        /// Its place in the recipient's inbox.
+        inbox_index: u64,
+    },
+    /// An access token moved.
+    Token {
+        /// The event's index in the block.
+        event_index: u32,
+        /// The transaction (`0x` txid).
+        txid: String,
+        /// The token.
+        token_id: u64,
+        /// How it moved.
+        change: TokenChange,
+    },
+}
+
+/// How an access token moved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenChange {
+    /// Issued to `to`.
+    Minted {
+        /// The holder.
+        to: String,
+    },
+    /// Handed from `from` to `to`.
+    Transferred {
+        /// The former holder.
+        from: String,
+        /// The new holder.
+        to: String,
+    },
+    /// Burnt (revoked) from `from`.
+    Burnt {
+        /// The last holder.
+        from: String,
+    },
+}
+
+/// A notification as the index serves it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NotificationRow {
+    /// Whose inbox.
+    pub recipient: String,
+    /// Its place in the inbox.
+    pub index: u64,
+    /// What happened.
+    pub kind: String,
+    /// The record, token or request it is about.
+    pub reference: u64,
+    /// The transaction that caused it.
+    pub txid: String,
+    /// The block's height.
+    pub block_height: u64,
+}
+
+/// A live access token and its holder, from the token events.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TokenRow {
+    /// The token.
+    pub token_id: u64,
+    /// Who holds it now.
+    pub holder: String,
+    /// The block of its last movement.
+    pub block_height: u64,
+}
+
+/// A page of audit entries: filters, order and window.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    /// Only this patient's entries.
+    pub patient: Option<String>,
+    /// Only entries by this actor.
+    pub actor: Option<String>,
+    /// Only this action (`log-access`, `grant-access`...).
+    pub action: Option<String>,
+    /// Only entries written at or after this block.
+    pub since_block: Option<u64>,
+    /// Only entries written at or before this block.
+    pub until_block: Option<u64>,
+    /// Newest first.
+    pub newest_first: bool,
+    /// At most this many.
+    pub limit: u32,
+    /// After skipping this many.
+    pub offset: u64,
+}
+
+/// Stores a block's EHR events and queues a webhook delivery per notification.
+pub(super) fn record_events(
+    batch: &Transaction<'_>,
+    block: &BlockSeen,
+    events: &[EhrEvent],
+) -> Result<(), StoreError> {
+    for event in events {
+        match event {
+            EhrEvent::Notification {
+                event_index,
+                txid,
+                recipient,
+                kind,
+                reference,
+                inbox_index,
+            } => {
+                batch.execute(
+                    "INSERT INTO ehr_events (index_block_hash, event_index, txid, block_height,
+                         kind, recipient, notification_kind, ref, inbox_index)
+                     VALUES (?1, ?2, ?3, ?4, 'notification', ?5, ?6, ?7, ?8)",
+                    params![
+                        block.index_block_hash,
+                        event_index,
+                        txid,
+                        block.block_height as i64,
+                        recipient,
+                        kind,
+                        *reference as i64,
+                        *inbox_index as i64
+                    ],
+                )?;
+                let payload = serde_json::json!({
+                    "event": "notification",
+                    "recipient": recipient,
+                    "index": inbox_index,
+                    "kind": kind,
+                    "ref": reference,
+                    "txid": txid,
+                    "block_height": block.block_height,
+                    "index_block_hash": block.index_block_hash,
+                });
+                webhooks::enqueue(batch, block, *event_index, recipient, &payload.to_string())?;
+            }
+            EhrEvent::Token {
+                event_index,
+                txid,
+                token_id,
+                change,
+            } => {
+                let (kind, sender, recipient) = match change {
+                    TokenChange::Minted { to } => ("token_mint", None, Some(to)),
+                    TokenChange::Transferred { from, to } => {
+                        ("token_transfer", Some(from), Some(to))
+                    }
+                    TokenChange::Burnt { from } => ("token_burn", Some(from), None),
+                };
+                batch.execute(
+                    "INSERT INTO ehr_events (index_block_hash, event_index, txid, block_height,
+                         kind, recipient, sender, token_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        block.index_block_hash,
+                        event_index,
+                        txid,
+                        block.block_height as i64,
+                        kind,
+                        recipient,
+                        sender,
+                        *token_id as i64
+                    ],
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Forgets the audit entries written at or above `height` (a fork orphaned that height):
+/// the audit follower reads them again from the node's chain.
+pub(super) fn forget_audit_from(batch: &Transaction<'_>, height: u64) -> Result<(), StoreError> {
+    batch.execute(
+        "DELETE FROM audit_entries WHERE block >= ?1",
+        params![height as i64],
+    )?;
+    Ok(())
+}
+
+fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        id: r.get::<_, i64>(0)? as u128,
+        patient: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        reference: r.get::<_, i64>(4)? as u128,
+        details_hash: r.get(5)?,
+        block: r.get::<_, i64>(6)? as u128,
+        prev_hash: r.get(7)?,
+        entry_hash: r.get(8)?,
+    })
+}
+
+const ENTRY_COLUMNS: &str =
+    "id, patient, actor, action, ref, details_hash, block, prev_hash, entry_hash";
+
+impl Store {
+    /// The id of the first audit entry the index does not hold yet: entries are read
+    /// in order, so this is one past the highest held.
+    pub fn audit_next_id(&self) -> Result<u64, StoreError> {
+        let db = self.db();
+        let max: Option<i64> =
+            db.query_row("SELECT MAX(id) FROM audit_entries", [], |r| r.get(0))?;
+        Ok(max.map_or(0, |m| m as u64 + 1))
+    }
+
+    /// The entry hash of audit entry `id`, if held.
+    pub fn audit_entry_hash(&self, id: u64) -> Result<Option<String>, StoreError> {
+        let db = self.db();
+        Ok(db
+            .query_row(
+                "SELECT entry_hash FROM audit_entries WHERE id = ?1",
+                params![id as i64],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Forgets audit entries from `id` on (they came from a branch the chain left).
+    pub fn forget_audit_from_id(&self, id: u64) -> Result<(), StoreError> {
+        let db = self.db();
+        db.execute(
+            "DELETE FROM audit_entries WHERE id >= ?1",
+            params![id as i64],
+        )?;
+        Ok(())
+    }
+
+    /// Stores audit entries read from the node (an entry read again replaces its row).
+    pub fn add_audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        let mut db = self.db();
+        let batch = db.transaction()?;
+        {
+            let mut insert = batch.prepare_cached(
+                "INSERT INTO audit_entries (id, patient, actor, action, ref, details_hash, block,
+                     prev_hash, entry_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (id) DO UPDATE SET patient = ?2, actor = ?3, action = ?4, ref = ?5,
+                     details_hash = ?6, block = ?7, prev_hash = ?8, entry_hash = ?9",
+            )?;
+            for e in entries {
+                insert.execute(params![
+                    e.id as i64,
+                    e.patient,
+                    e.actor,
+                    e.action,
+                    e.reference as i64,
+                    e.details_hash,
+                    e.block as i64,
+                    e.prev_hash,
+                    e.entry_hash
+                ])?;
+            }
+        }
+        batch.commit()?;
+        Ok(())
+    }
+
+    /// A page of audit entries and how many match in all.
+    pub fn audit(&self, q: &AuditQuery) -> Result<(u64, Vec<AuditEntry>), StoreError> {
+        let db = self.db();
+        let mut filter = String::from("1 = 1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut add = |clause: &str, value: rusqlite::types::Value| {
+            args.push(value);
+            filter.push_str(&format!(" AND {clause} ?{}", args.len()));
+        };
+        if let Some(p) = &q.patient {
+            add("patient =", p.clone().into());
+        }
+        if let Some(a) = &q.actor {
+            add("actor =", a.clone().into());
+        }
+        if let Some(a) = &q.action {
+            add("action =", a.clone().into());
+        }
+        if let Some(b) = q.since_block {
+            add("block >=", (b as i64).into());
+        }
+        if let Some(b) = q.until_block {
+            add("block <=", (b as i64).into());
+        }
+        let total: i64 = db.query_row(
+            &format!("SELECT COUNT(*) FROM audit_entries WHERE {filter}"),
+            rusqlite::params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        let order = if q.newest_first { "DESC" } else { "ASC" };
+        let mut page = db.prepare(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM audit_entries WHERE {filter} ORDER BY id {order}
+             LIMIT {} OFFSET {}",
+            q.limit, q.offset
+        ))?;
+        let rows = page
+            .query_map(rusqlite::params_from_iter(args.iter()), entry_from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((total as u64, rows))
+    }
+
+    /// Calls `each` with every audit entry in id order, `batch` at a time (for
+    /// `ehr index verify`, whatever the log's size).
+    pub fn each_audit_batch(
+        &self,
+        batch: u32,
+        each: &mut dyn FnMut(&[AuditEntry]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut after: i64 = -1;
+        loop {
+            let rows = {
+                let db = self.db();
+                let mut page = db.prepare_cached(&format!(
+                    "SELECT {ENTRY_COLUMNS} FROM audit_entries WHERE id > ?1 ORDER BY id LIMIT ?2"
+                ))?;
+                let rows = page
+                    .query_map(params![after, batch], entry_from_row)?
+                    .collect::<Result<Vec<_>, _>>()?;
+                rows
+            };
+            let Some(last) = rows.last() else {
+                return Ok(());
+            };
+            after = last.id as i64;
+            each(&rows)?;
+        }
+    }
+
+    /// A recipient's notifications on the canonical chain, newest first.
+    pub fn notifications(
+        &self,
+        recipient: &str,
+        limit: u32,
+        offset: u64,
+    ) -> Result<Vec<NotificationRow>, StoreError> {
+        let db = self.db();
+        let mut page = db.prepare_cached(
+            "SELECT e.recipient, e.inbox_index, e.notification_kind, e.ref, e.txid, e.block_height
+             FROM ehr_events e JOIN blocks b ON b.index_block_hash = e.index_block_hash
+             WHERE e.recipient = ?1 AND e.kind = 'notification' AND b.canonical = 1
+             ORDER BY e.block_height DESC, e.event_index DESC LIMIT ?2 OFFSET ?3",
+        )?;
+        let rows = page
+            .query_map(params![recipient, limit, offset as i64], |r| {
+                Ok(NotificationRow {
+                    recipient: r.get(0)?,
+                    index: r.get::<_, i64>(1)? as u64,
+                    kind: r.get(2)?,
+                    reference: r.get::<_, i64>(3)? as u64,
+                    txid: r.get(4)?,
+                    block_height: r.get::<_, i64>(5)? as u64,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// The tokens `holder` holds now, from the canonical chain's token events: each token
+    /// it ever received whose latest movement left it with `holder`.
+    pub fn tokens_held(&self, holder: &str) -> Result<Vec<TokenRow>, StoreError> {
+        let db = self.db();
+        let mut query = db.prepare_cached(
+            "SELECT token_id, recipient, block_height FROM (
+                 SELECT e.token_id, e.recipient, e.block_height, ROW_NUMBER() OVER (
+                     PARTITION BY e.token_id ORDER BY e.block_height DESC, e.event_index DESC) AS n
+                 FROM ehr_events e JOIN blocks b ON b.index_block_hash = e.index_block_hash
+                 WHERE b.canonical = 1 AND e.kind LIKE 'token_%' AND e.token_id IN (
+                     SELECT token_id FROM ehr_events WHERE recipient = ?1 AND kind LIKE 'token_%'))
+             WHERE n = 1 AND recipient = ?1 ORDER BY token_id",
+        )?;
+        let rows = query
+            .query_map(params![holder], |r| {
+                Ok(TokenRow {
+                    token_id: r.get::<_, i64>(0)? as u64,
+                    holder: r.get(1)?,
+                    block_height: r.get::<_, i64>(2)? as u64,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// The holder of `token_id` now, from the token events (`None`: burnt or never seen).
+    pub fn token_holder(&self, token_id: u64) -> Result<Option<String>, StoreError> {
+        let db = self.db();
+        Ok(db
+            .query_row(
+                "SELECT e.recipient FROM ehr_events e
+                 JOIN blocks b ON b.index_block_hash = e.index_block_hash
+                 WHERE b.canonical = 1 AND e.token_id = ?1 AND e.kind LIKE 'token_%'
+                 ORDER BY e.block_height DESC, e.event_index DESC LIMIT 1",
+                params![token_id as i64],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Every token id the events name, ascending.
+    pub fn token_ids(&self) -> Result<Vec<u64>, StoreError> {
+        let db = self.db();
+        let mut query = db.prepare_cached(
+            "SELECT DISTINCT token_id FROM ehr_events WHERE kind LIKE 'token_%' ORDER BY token_id",
+        )?;
+        let ids = query
+            .query_map([], |r| r.get::<_, i64>(0).map(|n| n as u64))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ids)
+    }
+}
