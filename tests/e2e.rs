@@ -144,12 +144,28 @@ impl Env {
     /// A devnet with `routes` and `mining`; with `index`, an index fed by its observer
     /// stream.
     fn with(routes: Routes, index: bool, mining: Mining) -> Env {
+        Env::build(routes, index, mining, None)
+    }
+
+    /// [`Env::with`], the node also posting its events to `observer` (an `ehr index`
+    /// process of the test's own).
+    fn build(
+        routes: Routes,
+        index: bool,
+        mining: Mining,
+        observer: Option<std::net::SocketAddr>,
+    ) -> Env {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let accounts = ehr_harness::ehr::devnet_accounts().unwrap();
         let genesis = Genesis::from_accounts(&accounts, None).unwrap();
         let mut config = DevnetConfig::new(genesis);
         config.routes = routes;
         config.mining = mining;
+        config.observers.extend(observer.map(|addr| EventObserver {
+            endpoint: addr.to_string(),
+            events_keys: vec!["*".into()],
+            timeout_ms: 5_000,
+        }));
         let listeners = index.then(|| {
             let any = "127.0.0.1:0".parse().unwrap();
             let listeners = runtime.block_on(Listeners::bind(any, any)).unwrap();
@@ -1659,6 +1675,137 @@ fn the_index_follows_the_ehr_contracts_pushes_notifications_and_survives_a_fork(
     eventually("the index agrees with the chain after the fork", || {
         env.ehr(&["index", "verify", "--db", db]).status.success()
     });
+}
+
+/// `ehr index` killed with SIGKILL in the middle of ingestion, then started again on its
+/// database: the node retries what was not acknowledged, and the index ends with every
+/// block, notification, token and audit entry once (checked against the chain).
+#[test]
+fn an_index_killed_during_ingestion_loses_nothing_and_duplicates_nothing() {
+    let free = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+    };
+    let (observer, api) = (free(), free());
+    let env = Env::build(
+        Routes::NodeAndHiroApi,
+        false,
+        Mining::EveryTransaction,
+        Some(observer),
+    );
+    let db = env.path(INDEX_DB);
+    let start_index = || {
+        env.command(&[
+            "index",
+            "--observer",
+            &observer.to_string(),
+            "--listen",
+            &api.to_string(),
+            "--db",
+            db.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+    };
+    let api_url = format!("http://{api}");
+    let mut index = start_index();
+    // Killed at several points while the flow runs: after the deploy, during the
+    // registrations, and during the grant.
+    env.ok(&["deploy", "--account", "deployer"]);
+    index.kill().unwrap();
+    index.wait().unwrap();
+    env.ok(&[
+        "patient",
+        "register",
+        "--account",
+        "wallet_1",
+        "--id",
+        "+256700000001",
+        "--salt",
+        PATIENT_SALT,
+    ]);
+    index = start_index();
+    env.ok(&[
+        "doctor",
+        "register",
+        "--account",
+        "wallet_2",
+        "--license",
+        "UG-MD-4411",
+        "--salt",
+        DOCTOR_SALT,
+    ]);
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    index.kill().unwrap();
+    index.wait().unwrap();
+    index = start_index();
+    env.ok(&["doctor", "issuer", "--account", "deployer", "wallet_3"]);
+    env.ok(&[
+        "doctor",
+        "verify",
+        "--account",
+        "wallet_3",
+        "wallet_2",
+        "--expires-in",
+        "5000",
+    ]);
+    env.ok(&[
+        "access",
+        "grant",
+        "--account",
+        "wallet_1",
+        "--to",
+        "wallet_2",
+        "--scope",
+        "read",
+        "--expires-in",
+        "1000",
+    ]);
+    index.kill().unwrap();
+    index.wait().unwrap();
+    let mut index = start_index();
+
+    let node_tip = index_get(&env.url, "/v2/info")["stacks_tip_height"].as_u64();
+    eventually("the index caught up with the node", || {
+        std::process::Command::new("curl")
+            .args(["-sf", &format!("{api_url}/ehr/v1/status")])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok())
+            .is_some_and(|s| s["index_tip"]["block_height"].as_u64() == node_tip)
+    });
+    eventually("the index agrees with the chain", || {
+        env.ehr(&["index", "verify", "--db", db.to_str().unwrap()])
+            .status
+            .success()
+    });
+    // Every notification of the doctor, once.
+    let doctor = "ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG";
+    let indexed = index_get(&api_url, &format!("/ehr/v1/notifications/{doctor}"));
+    let mut got: Vec<u64> = indexed["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["index"].as_u64().unwrap())
+        .collect();
+    got.sort();
+    let inbox = env.json(&["notify", "list", "wallet_2"]);
+    let want: Vec<u64> = inbox["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["index"].as_u64().unwrap())
+        .collect();
+    assert_eq!(got, want, "{indexed} {inbox}");
+    let tokens = index_get(&api_url, &format!("/ehr/v1/tokens/{doctor}"));
+    assert_eq!(tokens["results"].as_array().unwrap().len(), 1, "{tokens}");
+    index.kill().unwrap();
+    index.wait().unwrap();
 }
 
 /// POSTs to a devnet control route (`snapshot`, `revert/ID`) and returns its JSON.
