@@ -1643,6 +1643,41 @@ fn the_index_follows_the_ehr_contracts_pushes_notifications_and_survives_a_fork(
     assert_eq!(newest["results"][0]["action"], "grant-access", "{newest}");
     env.ok(&["index", "verify", "--db", db]);
 
+    // `ehr audit list` reads its filtered page from the index, and the same page from the
+    // chain's per-patient map without one.
+    let listed = env.json(&[
+        "audit",
+        "list",
+        "wallet_1",
+        "--action",
+        "grant-access",
+        "--newest-first",
+    ]);
+    assert_eq!(listed["source"], "index", "{listed}");
+    assert_eq!(listed["total"], 1, "{listed}");
+    assert_eq!(listed["chain_verified"], true, "{listed}");
+    let out = env
+        .command(&[
+            "--json",
+            "audit",
+            "list",
+            "wallet_1",
+            "--action",
+            "grant-access",
+            "--newest-first",
+        ])
+        .env_remove("EHR_API")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_chain: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(from_chain["source"], "chain", "{from_chain}");
+    assert_eq!(from_chain["entries"], listed["entries"]);
+
     // A fork takes the grant away: its token, notifications and audit entries go too.
     control(&env.url, &format!("revert/{}", snapshot["id"]));
     env.ok(&[

@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use clarity::vm::types::PrincipalData;
-use ehr_sdk::node::NodeClient;
+use ehr_sdk::node::{AuditFilter, AuditPage, IndexStatus, IndexedBlock, NodeClient, MAX_PAGE};
 use serde_json::{json, Value as Json_};
 
 use crate::observer::normalise_txid;
@@ -181,9 +181,6 @@ async fn nonces(
     })))
 }
 
-/// The largest page the EHR routes give.
-const MAX_PAGE: u32 = 1000;
-
 fn principal_param(name: &str, text: &str) -> Result<String, ApiError> {
     PrincipalData::parse(text)
         .map(|p| p.to_string())
@@ -200,34 +197,25 @@ fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
     }
 }
 
-async fn ehr_status(State(state): State<ApiState>) -> Result<Json<Json_>, ApiError> {
+async fn ehr_status(State(state): State<ApiState>) -> Result<Json<IndexStatus>, ApiError> {
     let tip = state.store.tip()?;
-    let node_tip = state.node.info().await?.stacks_tip_height;
-    let indexed = tip.as_ref().map(|(h, _)| *h);
-    Ok(Json(json!({
-        "index_tip": tip.map(|(height, hash)| json!({"block_height": height, "index_block_hash": hash})),
-        "node_tip_height": node_tip,
-        "lag_blocks": node_tip.saturating_sub(indexed.unwrap_or(0)),
-        "audit_entries": state.store.audit_next_id()?,
-    })))
-}
-
-#[derive(serde::Deserialize)]
-struct AuditParams {
-    patient: Option<String>,
-    actor: Option<String>,
-    action: Option<String>,
-    since_block: Option<u64>,
-    until_block: Option<u64>,
-    sort: Option<String>,
-    limit: Option<u32>,
-    offset: Option<u64>,
+    let node_tip_height = state.node.info().await?.stacks_tip_height;
+    let indexed = tip.as_ref().map_or(0, |(h, _)| *h);
+    Ok(Json(IndexStatus {
+        index_tip: tip.map(|(block_height, index_block_hash)| IndexedBlock {
+            block_height,
+            index_block_hash,
+        }),
+        node_tip_height,
+        lag_blocks: node_tip_height.saturating_sub(indexed),
+        audit_entries: state.store.audit_next_id()?,
+    }))
 }
 
 async fn audit(
     State(state): State<ApiState>,
-    Query(p): Query<AuditParams>,
-) -> Result<Json<Json_>, ApiError> {
+    Query(p): Query<AuditFilter>,
+) -> Result<Json<AuditPage>, ApiError> {
     let newest_first = match p.sort.as_deref() {
         None | Some("id") => false,
         Some("-id") => true,
@@ -255,13 +243,13 @@ async fn audit(
         limit: page_limit(p.limit)?,
         offset: p.offset.unwrap_or(0),
     };
-    let (total, entries) = state.store.audit(&query)?;
-    Ok(Json(json!({
-        "total": total,
-        "limit": query.limit,
-        "offset": query.offset,
-        "results": entries,
-    })))
+    let (total, results) = state.store.audit(&query)?;
+    Ok(Json(AuditPage {
+        total,
+        limit: query.limit,
+        offset: query.offset,
+        results,
+    }))
 }
 
 #[derive(serde::Deserialize)]

@@ -32,9 +32,22 @@ pub(crate) async fn run(
     mut ingested: watch::Receiver<u64>,
     mut stop: watch::Receiver<bool>,
 ) {
+    // Said once per distinct failure, and again when it clears.
+    let mut failing: Option<String> = None;
     loop {
-        if let Err(e) = catch_up(&store, &client).await {
-            eprintln!("ehr index: audit follower: {e}");
+        match catch_up(&store, &client).await {
+            Ok(_) if failing.is_some() => {
+                eprintln!("ehr index: audit follower: reading the audit log again");
+                failing = None;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let said = e.to_string();
+                if failing.as_deref() != Some(said.as_str()) {
+                    eprintln!("ehr index: audit follower: {said} (retrying after each block)");
+                    failing = Some(said);
+                }
+            }
         }
         tokio::select! {
             _ = ingested.changed() => {}

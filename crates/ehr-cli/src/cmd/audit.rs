@@ -4,7 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use ehr_sdk::ehr::trail::{export, patient_trail, verify_links, Export, ExportFormat, Trail};
+use ehr_sdk::ehr::trail::{
+    export, indexed_trail, patient_trail, verify_links, Export, ExportFormat, Trail,
+};
+use ehr_sdk::node::{AuditFilter, MAX_PAGE};
 
 use crate::context::{Context, VerifyFailed};
 use crate::output::{self, Table};
@@ -42,14 +45,31 @@ enum AuditCommand {
     /// List a patient's audit entries (default: the signing account's) with the hash
     /// chain verified. Exit 6 when it does not verify.
     ///
-    /// Example: ehr audit list wallet_1
+    /// With `--api` naming an `ehr index`, the page comes from the index (filtered and
+    /// ordered there, whatever the log's size), each entry's hash recomputed and the newest
+    /// matched on chain; without one, from the contracts' per-patient map, every link
+    /// checked on chain, filtered here.
+    ///
+    /// Example: ehr audit list wallet_1 --action log-access --newest-first --limit 20
     List {
         /// The patient (address or account name).
         patient: Option<String>,
+        /// Only this action (log-access, grant-access, add-record...).
+        #[arg(long)]
+        action: Option<String>,
+        /// Only entries by this actor (address or account name).
+        #[arg(long)]
+        actor: Option<String>,
+        /// Only entries written at or after this block.
+        #[arg(long, value_name = "BLOCK")]
+        since_block: Option<u64>,
+        /// Newest first.
+        #[arg(long)]
+        newest_first: bool,
         /// Skip this many entries.
         #[arg(long, default_value_t = 0)]
         offset: u64,
-        /// At most this many entries.
+        /// At most this many entries (at most 1,000 through an index).
         #[arg(long, default_value_t = 1000)]
         limit: u64,
     },
@@ -90,6 +110,10 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
     match &args.command {
         AuditCommand::List {
             patient,
+            action,
+            actor,
+            since_block,
+            newest_first,
             offset,
             limit,
         } => {
@@ -98,10 +122,54 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 Some(p) => ctx.principal(p)?,
                 None => ctx.me()?,
             };
-            let trail = ctx.block_on(patient_trail(&client, &who, *offset, *limit))?;
+            let actor = actor.as_deref().map(|a| ctx.principal(a)).transpose()?;
+            let (trail, total, source) = ctx.block_on(async {
+                if client.node().ehr_index_status().await?.is_some() {
+                    let filter = AuditFilter {
+                        patient: Some(who.to_string()),
+                        actor: actor.as_ref().map(ToString::to_string),
+                        action: action.clone(),
+                        since_block: *since_block,
+                        until_block: None,
+                        sort: newest_first.then(|| "-id".to_string()),
+                        limit: Some(u32::try_from(*limit).unwrap_or(u32::MAX).min(MAX_PAGE)),
+                        offset: Some(*offset),
+                    };
+                    let (trail, total) = indexed_trail(&client, &filter).await?;
+                    return Ok::<_, anyhow::Error>((trail, total, "index"));
+                }
+                // No index: the per-patient map; only the window is read when nothing is
+                // filtered, else the patient's whole trail, filtered and windowed here.
+                let filtered =
+                    action.is_some() || actor.is_some() || since_block.is_some() || *newest_first;
+                if !filtered {
+                    let total = client.get_patient_entry_count(&who).await?;
+                    let trail = patient_trail(&client, &who, *offset, *limit).await?;
+                    return Ok((trail, total, "chain"));
+                }
+                let mut trail = patient_trail(&client, &who, 0, u64::MAX).await?;
+                trail.entries.retain(|e| {
+                    action.as_ref().is_none_or(|a| &e.action == a)
+                        && actor.as_ref().is_none_or(|a| e.actor == a.to_string())
+                        && since_block.is_none_or(|b| e.block >= u128::from(b))
+                });
+                if *newest_first {
+                    trail.entries.reverse();
+                }
+                let total = trail.entries.len() as u64;
+                trail.entries = trail
+                    .entries
+                    .into_iter()
+                    .skip(usize::try_from(*offset).unwrap_or(usize::MAX))
+                    .take(usize::try_from(*limit).unwrap_or(usize::MAX))
+                    .collect();
+                Ok((trail, total, "chain"))
+            })?;
             if ctx.args.json {
                 output::json(&serde_json::json!({
                     "patient": who.to_string(),
+                    "source": source,
+                    "total": total,
                     "entries": trail.entries,
                     "chain_verified": trail.verified.is_ok(),
                     "break": trail.verified.as_ref().err().map(|b| b.to_string()),

@@ -81,6 +81,8 @@ enum IndexCommand {
 #[derive(clap::Subcommand)]
 enum WebhookAction {
     /// Subscribe a URL to notifications (all, or one recipient's).
+    ///
+    /// Example: HOOK_SECRET=... ehr index webhook --db index.sqlite add --url https://sms.clinic.example/hook --secret-env HOOK_SECRET --recipient wallet_1
     Add {
         /// Where to POST.
         #[arg(long)]
@@ -94,8 +96,12 @@ enum WebhookAction {
         recipient: Option<String>,
     },
     /// List the subscriptions (secrets are not shown).
+    ///
+    /// Example: ehr index webhook --db index.sqlite list
     List,
     /// Remove a subscription and its queue.
+    ///
+    /// Example: ehr index webhook --db index.sqlite remove 1
     Remove {
         /// Its id.
         id: i64,

@@ -152,6 +152,18 @@ pub(super) fn record_events(
     block: &BlockSeen,
     events: &[EhrEvent],
 ) -> Result<(), StoreError> {
+    let notify = batch.prepare_cached(
+        "INSERT INTO ehr_events (index_block_hash, event_index, txid, block_height,
+             kind, recipient, notification_kind, ref, inbox_index)
+         VALUES (?1, ?2, ?3, ?4, 'notification', ?5, ?6, ?7, ?8)",
+    );
+    let mut notify = notify?;
+    let mut token = batch.prepare_cached(
+        "INSERT INTO ehr_events (index_block_hash, event_index, txid, block_height,
+             kind, recipient, sender, token_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    let hooked = webhooks::any(batch)?;
     for event in events {
         match event {
             EhrEvent::Notification {
@@ -162,21 +174,19 @@ pub(super) fn record_events(
                 reference,
                 inbox_index,
             } => {
-                batch.execute(
-                    "INSERT INTO ehr_events (index_block_hash, event_index, txid, block_height,
-                         kind, recipient, notification_kind, ref, inbox_index)
-                     VALUES (?1, ?2, ?3, ?4, 'notification', ?5, ?6, ?7, ?8)",
-                    params![
-                        block.index_block_hash,
-                        event_index,
-                        txid,
-                        block.block_height as i64,
-                        recipient,
-                        kind,
-                        *reference as i64,
-                        *inbox_index as i64
-                    ],
-                )?;
+                notify.execute(params![
+                    block.index_block_hash,
+                    event_index,
+                    txid,
+                    block.block_height as i64,
+                    recipient,
+                    kind,
+                    *reference as i64,
+                    *inbox_index as i64
+                ])?;
+                if !hooked {
+                    continue;
+                }
                 let payload = serde_json::json!({
                     "event": "notification",
                     "recipient": recipient,
@@ -202,21 +212,16 @@ pub(super) fn record_events(
                     }
                     TokenChange::Burnt { from } => ("token_burn", Some(from), None),
                 };
-                batch.execute(
-                    "INSERT INTO ehr_events (index_block_hash, event_index, txid, block_height,
-                         kind, recipient, sender, token_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![
-                        block.index_block_hash,
-                        event_index,
-                        txid,
-                        block.block_height as i64,
-                        kind,
-                        recipient,
-                        sender,
-                        *token_id as i64
-                    ],
-                )?;
+                token.execute(params![
+                    block.index_block_hash,
+                    event_index,
+                    txid,
+                    block.block_height as i64,
+                    kind,
+                    recipient,
+                    sender,
+                    *token_id as i64
+                ])?;
             }
         }
     }

@@ -92,6 +92,14 @@ pub struct Delivery {
     pub last_error: Option<String>,
 }
 
+/// Whether any webhook is subscribed (nothing is queued otherwise).
+pub(super) fn any(batch: &Transaction<'_>) -> Result<bool, StoreError> {
+    Ok(batch
+        .query_row("SELECT 1 FROM webhooks LIMIT 1", [], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 /// Queues `payload` for every webhook that wants `recipient`'s notifications.
 pub(super) fn enqueue(
     batch: &Transaction<'_>,
@@ -101,14 +109,21 @@ pub(super) fn enqueue(
     payload: &str,
 ) -> Result<(), StoreError> {
     let now = unix_now();
-    batch.execute(
-        "INSERT INTO deliveries (webhook_id, index_block_hash, event_index, payload, state,
+    batch
+        .prepare_cached(
+            "INSERT INTO deliveries (webhook_id, index_block_hash, event_index, payload, state,
              queued_at, next_attempt_at)
          SELECT id, ?1, ?2, ?3, 'pending', ?4, ?4 FROM webhooks
          WHERE recipient IS NULL OR recipient = ?5
          ON CONFLICT DO NOTHING",
-        params![block.index_block_hash, event_index, payload, now, recipient],
-    )?;
+        )?
+        .execute(params![
+            block.index_block_hash,
+            event_index,
+            payload,
+            now,
+            recipient
+        ])?;
     Ok(())
 }
 

@@ -78,6 +78,45 @@ pub async fn patient_trail(
     Ok(Trail { entries, verified })
 }
 
+/// A page of audit entries from the EHR index behind the API (`--api`; see
+/// [`NodeClient::ehr_index_status`](crate::node::NodeClient::ehr_index_status)), filtered,
+/// ordered and paged by the index, with the total that match. The page is checked as far
+/// as one page can be without reading the chain entry by entry: every entry's hash
+/// recomputes, entries next to each other in the global log link up, and the newest
+/// entry is the chain's own (one read). The whole index is checked by `ehr index verify`.
+pub async fn indexed_trail(
+    client: &EhrClient,
+    filter: &crate::node::AuditFilter,
+) -> Result<(Trail, u64), ClientError> {
+    let page = client.node().indexed_audit(filter).await?;
+    let mut by_id: Vec<&AuditEntry> = page.results.iter().collect();
+    by_id.sort_by_key(|e| e.id);
+    let mut verified = Ok(());
+    for (i, e) in by_id.iter().enumerate() {
+        if e.compute_hash().map(hex::encode).ok().as_deref() != Some(e.entry_hash.as_str()) {
+            verified = Err(ChainBreak::Altered { id: e.id });
+            break;
+        }
+        if i > 0 && by_id[i - 1].id + 1 == e.id && by_id[i - 1].entry_hash != e.prev_hash {
+            verified = Err(ChainBreak::Unlinked { id: e.id });
+            break;
+        }
+    }
+    if let (Ok(()), Some(newest)) = (&verified, by_id.last()) {
+        let id = u64::try_from(newest.id).unwrap_or(u64::MAX);
+        if client.get_entry(id).await?.as_ref() != Some(*newest) {
+            verified = Err(ChainBreak::Altered { id: newest.id });
+        }
+    }
+    Ok((
+        Trail {
+            entries: page.results,
+            verified,
+        },
+        page.total,
+    ))
+}
+
 /// The formats a trail is exported in (`ehr audit export`, the dashboard's export links).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {

@@ -33,6 +33,7 @@
 mod account;
 mod client;
 mod contract;
+mod ehr_index;
 mod error;
 mod fees;
 mod follow;
@@ -48,6 +49,7 @@ pub use contract::{
     AbiField, AbiFunction, AbiFungibleToken, AbiMap, AbiNonFungibleToken, AbiType, AbiVariable,
     ContractInterface, ContractSource, FunctionAccess, VariableAccess,
 };
+pub use ehr_index::{AuditFilter, AuditPage, IndexStatus, IndexedBlock, MAX_PAGE};
 pub use error::NodeError;
 pub use fees::{FeeEstimate, FeeEstimation};
 pub use follow::TxSource;

@@ -1,0 +1,315 @@
+//! Index figures, printed side by side in one run:
+//!
+//! - page latency (p50, p99 over 1,000 random principals) of a patient's audit page
+//!   (newest first, 50 rows), a doctor's tokens and a recipient's notifications, at a small
+//!   and a large index, with the large/small ratio (flat means close to 1);
+//! - ingestion of `/new_block` payloads through the observer route (HTTP, JSON parsing,
+//!   the EHR events picked out, one SQLite transaction per block), in events per second,
+//!   against the 20,000/s target;
+//! - the database's size per million audit entries.
+//!
+//! Run: `cargo bench -p ehr-index --bench index`. Sizes: `EHR_BENCH_AUDIT` audit entries
+//! at the large end (default 1,000,000; the 10,000,000 takes a few minutes and
+//! ~2 GB of disk), with tokens at a tenth of that and 100,000 patients.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use ehr_index::store::{AuditQuery, BlockSeen, EhrEvent, TokenChange};
+use ehr_index::{IndexConfig, Listeners, Store};
+use ehr_sdk::audit::AuditEntry;
+
+const PATIENTS: u64 = 100_000;
+const SMALL_AUDIT: u64 = 10_000;
+
+/// A deterministic generator (xorshift), so runs compare.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// A distinct, well-formed testnet-style principal for number `n` (the index stores
+/// principals as text and never parses them back).
+fn principal(kind: &str, n: u64) -> String {
+    format!("ST{kind}{n:0>36}")
+}
+
+fn hash(n: u64) -> String {
+    format!("0x{n:064x}")
+}
+
+/// Fills `store` with `audit` entries over the patients, `audit / 10` token mints to
+/// doctors (one in ten patients' doctors), and as many notifications.
+fn fill(store: &Store, audit: u64) {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let per_block = 1_000u64;
+    let mut entries = Vec::with_capacity(10_000);
+    for id in 0..audit {
+        let patient = rng.next() % PATIENTS;
+        entries.push(AuditEntry {
+            id: u128::from(id),
+            patient: principal("P", patient),
+            actor: principal("D", patient % 10_000),
+            action: ["log-access", "grant-access", "add-record", "revoke-access"]
+                [(rng.next() % 4) as usize]
+                .to_string(),
+            reference: u128::from(rng.next() % 1_000_000),
+            details_hash: format!("{:064x}", rng.next()),
+            block: u128::from(id / 100),
+            prev_hash: format!("{:064x}", id),
+            entry_hash: format!("{:064x}", id + 1),
+        });
+        if entries.len() == 10_000 {
+            store.add_audit(&entries).unwrap();
+            entries.clear();
+        }
+    }
+    store.add_audit(&entries).unwrap();
+    let tokens = audit / 10;
+    let mut height = 1;
+    let mut id = 0;
+    while id < tokens {
+        let block = BlockSeen {
+            block_height: height,
+            index_block_hash: hash(height),
+            parent_index_block_hash: hash(height - 1),
+        };
+        let mut events = Vec::new();
+        for i in 0..per_block.min(tokens - id) {
+            let patient = rng.next() % PATIENTS;
+            events.push(EhrEvent::Token {
+                event_index: (2 * i) as u32,
+                txid: hash(id + 1_000_000_000),
+                token_id: id,
+                change: TokenChange::Minted {
+                    to: principal("D", patient % 10_000),
+                },
+            });
+            events.push(EhrEvent::Notification {
+                event_index: (2 * i + 1) as u32,
+                txid: hash(id + 1_000_000_000),
+                recipient: principal("D", patient % 10_000),
+                kind: "access-granted".into(),
+                reference: id,
+                inbox_index: id,
+            });
+            id += 1;
+        }
+        store.block(&block, &[], &events).unwrap();
+        height += 1;
+    }
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    samples[((samples.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// p50 and p99 of `query` over 1,000 random principals.
+fn latency(mut query: impl FnMut(u64)) -> (Duration, Duration) {
+    let mut rng = Rng(42);
+    let mut samples: Vec<Duration> = (0..1_000)
+        .map(|_| {
+            let n = rng.next();
+            let started = Instant::now();
+            query(n);
+            started.elapsed()
+        })
+        .collect();
+    (
+        percentile(&mut samples, 0.5),
+        percentile(&mut samples, 0.99),
+    )
+}
+
+struct Pages {
+    audit: (Duration, Duration),
+    tokens: (Duration, Duration),
+    notifications: (Duration, Duration),
+}
+
+fn pages(store: &Store) -> Pages {
+    Pages {
+        audit: latency(|n| {
+            let (_, rows) = store
+                .audit(&AuditQuery {
+                    patient: Some(principal("P", n % PATIENTS)),
+                    newest_first: true,
+                    limit: 50,
+                    ..AuditQuery::default()
+                })
+                .unwrap();
+            std::hint::black_box(rows);
+        }),
+        tokens: latency(|n| {
+            std::hint::black_box(store.tokens_held(&principal("D", n % 10_000)).unwrap());
+        }),
+        notifications: latency(|n| {
+            std::hint::black_box(
+                store
+                    .notifications(&principal("D", n % 10_000), 50, 0)
+                    .unwrap(),
+            );
+        }),
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Posts `blocks` synthetic `/new_block` payloads of `per_block` EHR events each to an
+/// index's observer route; returns events per second.
+async fn ingestion(blocks: u64, per_block: u64) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let listeners = Listeners::bind(any, any).await.unwrap();
+    let observer = listeners.observer_addr().unwrap();
+    let deployer = "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM";
+    let deployment = ehr_sdk::ehr::Deployment::new(
+        deployer
+            .parse::<ehr_sdk::keys::Address>()
+            .unwrap()
+            .to_standard_principal(),
+    );
+    let config = IndexConfig::new(
+        "http://127.0.0.1:9",
+        ehr_sdk::network::Network::Devnet,
+        deployment,
+    )
+    .db(&dir.path().join("bench.sqlite"));
+    let index = ehr_index::spawn(listeners, &config).await.unwrap();
+    let notification = |recipient: &str, index: u64| {
+        use clarity::vm::types::{PrincipalData, TupleData, Value};
+        let tuple = TupleData::from_data(vec![
+            (
+                "event".into(),
+                Value::string_ascii_from_bytes(b"notification".to_vec()).unwrap(),
+            ),
+            (
+                "kind".into(),
+                Value::string_ascii_from_bytes(b"access-granted".to_vec()).unwrap(),
+            ),
+            (
+                "recipient".into(),
+                Value::Principal(PrincipalData::parse(recipient).unwrap()),
+            ),
+            ("ref".into(), Value::UInt(u128::from(index))),
+            ("index".into(), Value::UInt(u128::from(index))),
+        ])
+        .unwrap();
+        format!("0x{}", Value::Tuple(tuple).serialize_to_hex().unwrap())
+    };
+    let recipient = "ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG";
+    let payloads: Vec<String> = (1..=blocks)
+        .map(|height| {
+            let events: Vec<serde_json::Value> = (0..per_block)
+                .map(|i| {
+                    let n = height * per_block + i;
+                    serde_json::json!({
+                        "txid": hash(n),
+                        "event_index": i,
+                        "committed": true,
+                        "type": "contract_event",
+                        "contract_event": {
+                            "contract_identifier": format!("{deployer}.notification-system"),
+                            "topic": "print",
+                            "raw_value": notification(recipient, n),
+                        },
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "block_height": height,
+                "index_block_hash": hash(height),
+                "parent_index_block_hash": hash(height - 1),
+                "transactions": [],
+                "events": events,
+            })
+            .to_string()
+        })
+        .collect();
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    for body in payloads {
+        let answer = http
+            .post(format!("http://{observer}/new_block"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+    }
+    let rate = (blocks * per_block) as f64 / started.elapsed().as_secs_f64();
+    index.shutdown().await;
+    rate
+}
+
+fn main() {
+    let large: u64 = std::env::var("EHR_BENCH_AUDIT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = tempfile::tempdir().unwrap();
+
+    let small_store = Store::open(&dir.path().join("small.sqlite")).unwrap();
+    fill(&small_store, SMALL_AUDIT);
+    let small = pages(&small_store);
+
+    let large_path = dir.path().join("large.sqlite");
+    let large_store = Store::open(&large_path).unwrap();
+    let filled = Instant::now();
+    fill(&large_store, large);
+    let fill_time = filled.elapsed();
+    let big = pages(&large_store);
+    drop(large_store);
+    let size: u64 = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("large.sqlite"))
+        .map(|e| e.metadata().map_or(0, |m| m.len()))
+        .sum();
+
+    println!("ehr index on SQLite; {PATIENTS} patients; small = {SMALL_AUDIT} audit entries, large = {large} (+{} tokens, as many notifications), filled in {:.1} s", large / 10, fill_time.as_secs_f64());
+    println!(
+        "{:<34} {:>10} {:>10} {:>10} {:>10} {:>8}",
+        "page", "small p50", "small p99", "large p50", "large p99", "p99 x"
+    );
+    for (name, s, l) in [
+        ("patient's audit page (50, newest)", small.audit, big.audit),
+        ("doctor's tokens", small.tokens, big.tokens),
+        (
+            "recipient's notifications (50)",
+            small.notifications,
+            big.notifications,
+        ),
+    ] {
+        println!(
+            "{name:<34} {:>8.3}ms {:>8.3}ms {:>8.3}ms {:>8.3}ms {:>7.2}x  (target p99 < 20 ms)",
+            ms(s.0),
+            ms(s.1),
+            ms(l.0),
+            ms(l.1),
+            ms(l.1) / ms(s.1).max(1e-6)
+        );
+    }
+    println!(
+        "database size: {:.0} MB for {large} audit entries = {:.0} MB per million (with tokens and notifications)",
+        size as f64 / 1e6,
+        size as f64 / 1e6 / (large as f64 / 1e6)
+    );
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let rate = runtime.block_on(ingestion(200, 500));
+    println!(
+        "ingestion: {rate:.0} EHR events/s through /new_block (200 blocks of 500 notification events) = {:.2}x the 20,000/s target",
+        rate / 20_000.0
+    );
+}
