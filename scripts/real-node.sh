@@ -68,7 +68,7 @@ sed -e "s|@WORKDIR@|$work/chain|" -e "s|@RPC@|$rpc|" -e "s|@P2P@|$p2p|" \
   -e "s|@OBSERVER@|127.0.0.1:$observer|" "$work/node.template.toml" > "$work/node.toml"
 
 "$ehr" --node "http://127.0.0.1:$rpc" index --observer "127.0.0.1:$observer" \
-  --listen "127.0.0.1:$api" > "$work/index.log" 2>&1 &
+  --listen "127.0.0.1:$api" --db "$work/index.sqlite" > "$work/index.log" 2>&1 &
 pids+=($!)
 "$STACKS_NODE" start --config "$work/node.toml" > "$work/node.log" 2>&1 &
 node=$!
@@ -84,6 +84,15 @@ echo "node at height $height"
 
 EHR_EXTERNAL_NODE=1 EHR_NODE="http://127.0.0.1:$rpc" EHR_API="http://127.0.0.1:$api" \
   bash scripts/walkthrough.sh
+
+# The index the node fed during the walkthrough, checked against the node's chain.
+printf '\n== ehr index verify against the node\n'
+for _ in $(seq 30); do
+  lag=$(curl -sf "http://127.0.0.1:$api/ehr/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["lag_blocks"])' 2>/dev/null || echo 1)
+  [ "$lag" = 0 ] && break
+  sleep 1
+done
+"$ehr" --node "http://127.0.0.1:$rpc" index verify --db "$work/index.sqlite"
 
 # The e2e suite, each test against a fresh stacks-node of its own. Its insta snapshots
 # hold the devnet's block heights, which a node mining on time does not reproduce: they
