@@ -98,7 +98,10 @@ impl Env {
         std::fs::write(dir.path().join("node.toml"), config).unwrap();
         let url = format!("http://127.0.0.1:{rpc}");
         let index = runtime
-            .block_on(ehr_index::spawn(listeners, &index_config(&url)))
+            .block_on(ehr_index::spawn(
+                listeners,
+                &ehr_index::IndexConfig::devnet(&url).unwrap(),
+            ))
             .unwrap();
         let log = std::fs::File::create(dir.path().join("node.log")).unwrap();
         let child = std::process::Command::new(binary)
@@ -180,7 +183,9 @@ impl Env {
         let url = node.url().to_string();
         let home = tempfile::tempdir().unwrap();
         let index = listeners.map(|listeners| {
-            let config = index_config(&url).db(&home.path().join(INDEX_DB));
+            let config = ehr_index::IndexConfig::devnet(&url)
+                .unwrap()
+                .db(&home.path().join(INDEX_DB));
             runtime
                 .block_on(ehr_index::spawn(listeners, &config))
                 .unwrap()
@@ -1053,6 +1058,25 @@ fn mine(url: &str) {
 }
 
 impl Env {
+    /// [`Env::ehr_mining`], expecting success.
+    fn ok_mining(&self, args: &[&str]) -> Output {
+        let out = self.ehr_mining(args);
+        assert!(
+            out.status.success(),
+            "ehr {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// Runs `ehr --wait 1 ARGS` on a devnet that mines no block meanwhile: the wait runs
+    /// out (exit `code`) and the command keeps what it sent. Returns its stderr.
+    fn interrupted(&self, code: i32, args: &[&str]) -> String {
+        let mut waiting = vec!["--wait", "1"];
+        waiting.extend_from_slice(args);
+        self.fails(code, &waiting)
+    }
+
     /// Runs `ehr` while mining a block every 100 ms (for a devnet that mines on demand);
     /// returns its output.
     fn ehr_mining(&self, args: &[&str]) -> Output {
@@ -1179,12 +1203,7 @@ fn an_interrupted_record_add_is_finished_by_running_it_again_never_twice() {
             "5000",
         ],
     ] {
-        let out = env.ehr_mining(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        env.ok_mining(args);
     }
     std::fs::write(env.path("observation.json"), OBSERVATION).unwrap();
     let file = env.path("observation.json");
@@ -1199,9 +1218,7 @@ fn an_interrupted_record_add_is_finished_by_running_it_again_never_twice() {
 
     // No block comes: the wait runs out after the add was sent; the command says how to
     // finish, and keeps its progress.
-    let mut waiting = vec!["--wait", "1"];
-    waiting.extend(add);
-    let stderr = env.fails(5, &waiting);
+    let stderr = env.interrupted(5, &add);
     assert!(
         stderr.contains("run the same command again to finish it"),
         "{stderr}"
@@ -1211,9 +1228,8 @@ fn an_interrupted_record_add_is_finished_by_running_it_again_never_twice() {
     // The block comes; the same command follows the transaction it sent instead of
     // sending another, writes the chunks, and forgets its progress.
     mine(&env.url);
-    let out = env.ehr_mining(&add);
+    let out = env.ok_mining(&add);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("resuming an interrupted write"), "{stderr}");
     let records = env.records("wallet_1");
     assert_eq!(records.len(), 1, "{records:?}");
@@ -1236,14 +1252,11 @@ fn an_interrupted_record_add_is_finished_by_running_it_again_never_twice() {
         "--expires-in",
         "1000",
     ];
-    let mut waiting = vec!["--wait", "1"];
-    waiting.extend(grant);
-    let stderr = env.fails(5, &waiting);
+    let stderr = env.interrupted(5, &grant);
     assert!(stderr.contains("run the same command again"), "{stderr}");
     mine(&env.url);
-    let out = env.ehr_mining(&grant);
+    let out = env.ok_mining(&grant);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("signed by an interrupted run"), "{stderr}");
     let list = env.json(&["access", "list", "--account", "wallet_1"]);
     assert_eq!(list["tokens"].as_array().map(Vec::len), Some(1), "{list}");
@@ -1262,12 +1275,7 @@ fn a_rerun_finishes_the_transaction_it_signed_with_what_is_on_chain() {
         false,
         Mining::Interval(std::time::Duration::from_secs(3600)),
     );
-    let out = env.ehr_mining(&["deploy", "--account", "deployer"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    env.ok_mining(&["deploy", "--account", "deployer"]);
 
     // Registration without --salt: the wait runs out; the rerun prints the same salt.
     let register = [
@@ -1278,9 +1286,7 @@ fn a_rerun_finishes_the_transaction_it_signed_with_what_is_on_chain() {
         "--id",
         "+256700000001",
     ];
-    let mut waiting = vec!["--wait", "1"];
-    waiting.extend(register);
-    let first = env.fails(5, &waiting);
+    let first = env.interrupted(5, &register);
     let salt_of = |text: &str| {
         let at = text
             .find("salt ")
@@ -1289,9 +1295,8 @@ fn a_rerun_finishes_the_transaction_it_signed_with_what_is_on_chain() {
     };
     let salt = salt_of(&first);
     assert!(first.contains("run the same command again"), "{first}");
-    let out = env.ehr_mining(&register);
+    let out = env.ok_mining(&register);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("signed by an interrupted run"), "{stderr}");
     assert_eq!(salt_of(&stderr), salt, "{stderr}");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -1325,12 +1330,7 @@ fn a_rerun_finishes_the_transaction_it_signed_with_what_is_on_chain() {
             "5000",
         ],
     ] {
-        let out = env.ehr_mining(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        env.ok_mining(args);
     }
 
     // A grant with --expires-in: blocks go by between the runs, so the height computed
@@ -1348,9 +1348,7 @@ fn a_rerun_finishes_the_transaction_it_signed_with_what_is_on_chain() {
         "--expires-in",
         "1000",
     ];
-    let mut waiting = vec!["--wait", "1"];
-    waiting.extend(grant);
-    let first = env.fails(5, &waiting);
+    let first = env.interrupted(5, &grant);
     let sent = first
         .split("sent 0x")
         .nth(1)
@@ -1364,9 +1362,7 @@ fn a_rerun_finishes_the_transaction_it_signed_with_what_is_on_chain() {
     mine(&env.url);
     let mut rerun = vec!["--json"];
     rerun.extend(grant);
-    let out = env.ehr_mining(&rerun);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let out = env.ok_mining(&rerun);
     // The same txid: the bytes the first run signed, not a second transaction.
     let granted: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(granted["txid"], format!("0x{sent}"), "{granted}");
@@ -1396,16 +1392,9 @@ fn a_rerun_finishes_the_transaction_it_signed_with_what_is_on_chain() {
         "--reason",
         "checkup",
     ];
-    let mut waiting = vec!["--wait", "1"];
-    waiting.extend(request);
-    env.fails(5, &waiting);
+    env.interrupted(5, &request);
     control(&env.url, &format!("revert/{}", snapshot["id"]));
-    let out = env.ehr_mining(&["doctor", "update-key", "--account", "wallet_2"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    env.ok_mining(&["doctor", "update-key", "--account", "wallet_2"]);
     let stderr = env.fails(9, &request);
     assert!(stderr.contains("its nonce"), "{stderr}");
     assert!(stderr.contains("pending"), "{stderr}");
@@ -1430,12 +1419,7 @@ fn an_interrupted_deploy_sends_the_transaction_it_kept_again() {
         .map(|rest| rest[..64].to_string())
         .unwrap_or_else(|| panic!("no txid in {first}"));
     control(&env.url, &format!("revert/{}", snapshot["id"]));
-    let out = env.ehr_mining(&["--json", "deploy", "--account", "deployer"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = env.ok_mining(&["--json", "deploy", "--account", "deployer"]);
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(
         report.contains(&sent),
@@ -2062,19 +2046,4 @@ fn a_100_mb_record_is_sealed_stored_and_read_back_in_bounded_memory() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
     assert_eq!(env.records("wallet_1").len(), 1);
     assert_eq!(std::fs::read_dir(env.path("store")).unwrap().count(), 1);
-}
-
-/// An in-memory index of the devnet deployment on the node at `url`.
-fn index_config(url: &str) -> ehr_index::IndexConfig {
-    let deployer = ehr_harness::ehr::devnet_accounts()
-        .unwrap()
-        .deployer()
-        .unwrap()
-        .address
-        .to_standard_principal();
-    ehr_index::IndexConfig::new(
-        url,
-        ehr_sdk::network::Network::Devnet,
-        ehr_sdk::ehr::Deployment::new(deployer),
-    )
 }

@@ -85,6 +85,23 @@ impl IndexConfig {
         }
     }
 
+    /// An in-memory index of the devnet deployment (the Devnet.toml deployer compiled
+    /// into the SDK) on the node at `node_url`.
+    pub fn devnet(node_url: &str) -> Result<Self, IndexError> {
+        let config = ehr_sdk::devnet_config::DevnetConfig::builtin()
+            .map_err(|e| IndexError::Devnet(e.to_string()))?;
+        let deployer = config
+            .deployer()
+            .ok_or_else(|| IndexError::Devnet("Devnet.toml has no deployer account".into()))?
+            .address
+            .to_standard_principal();
+        Ok(IndexConfig::new(
+            node_url,
+            Network::Devnet,
+            Deployment::new(deployer),
+        ))
+    }
+
     /// Keeps the index in the SQLite file `path`.
     pub fn db(mut self, path: &Path) -> Self {
         self.db = Some(path.to_path_buf());
@@ -145,6 +162,9 @@ pub enum IndexError {
     /// The node URL is not usable.
     #[error(transparent)]
     Node(#[from] NodeError),
+    /// The built-in devnet configuration could not be read.
+    #[error("the built-in Devnet.toml: {0}")]
+    Devnet(String),
 }
 
 /// A running index; dropping it stops both servers.

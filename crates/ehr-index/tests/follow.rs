@@ -58,9 +58,12 @@ async fn indexed(mining: Mining) -> (DevnetHandle, IndexHandle) {
         Some(listeners.observer_addr().unwrap()),
     )
     .await;
-    let index = ehr_index::spawn(listeners, &index_config(node.url()))
-        .await
-        .unwrap();
+    let index = ehr_index::spawn(
+        listeners,
+        &ehr_index::IndexConfig::devnet(node.url()).unwrap(),
+    )
+    .await
+    .unwrap();
     (node, index)
 }
 
@@ -253,9 +256,12 @@ async fn a_block_payload_over_two_mebibytes_is_taken() {
     let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let listeners = Listeners::bind(any, any).await.unwrap();
     let observer = listeners.observer_addr().unwrap();
-    let index = ehr_index::spawn(listeners, &index_config("http://127.0.0.1:9"))
-        .await
-        .unwrap();
+    let index = ehr_index::spawn(
+        listeners,
+        &ehr_index::IndexConfig::devnet("http://127.0.0.1:9").unwrap(),
+    )
+    .await
+    .unwrap();
     let block = serde_json::json!({
         "block_height": 7,
         "index_block_hash": format!("0x{}", "11".repeat(32)),
@@ -295,9 +301,12 @@ async fn a_block_with_hashes_or_results_that_are_not_hex_is_refused_and_not_stor
     let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let listeners = Listeners::bind(any, any).await.unwrap();
     let observer = listeners.observer_addr().unwrap();
-    let index = ehr_index::spawn(listeners, &index_config("http://127.0.0.1:9"))
-        .await
-        .unwrap();
+    let index = ehr_index::spawn(
+        listeners,
+        &ehr_index::IndexConfig::devnet("http://127.0.0.1:9").unwrap(),
+    )
+    .await
+    .unwrap();
     let good = format!("0x{}", "11".repeat(32));
     let coinbase_free_block = |hash: &str, parent: &str| {
         serde_json::json!({
@@ -327,19 +336,4 @@ async fn a_block_with_hashes_or_results_that_are_not_hex_is_refused_and_not_stor
         .await
         .unwrap();
     assert_eq!(status["chain_tip"], serde_json::Value::Null, "{status}");
-}
-
-/// An in-memory index of the devnet deployment on the node at `url`.
-fn index_config(url: &str) -> ehr_index::IndexConfig {
-    let deployer = ehr_harness::ehr::devnet_accounts()
-        .unwrap()
-        .deployer()
-        .unwrap()
-        .address
-        .to_standard_principal();
-    ehr_index::IndexConfig::new(
-        url,
-        ehr_sdk::network::Network::Devnet,
-        ehr_sdk::ehr::Deployment::new(deployer),
-    )
 }

@@ -11,7 +11,7 @@ use ehr_sdk::ehr::EhrClient;
 
 use super::expiry::Expiry;
 use super::record::{check_on_chain_max, record_error, rotated_words, StoreArgs};
-use super::send::{execute, execute_derived, options, report, uint_arg, Derived};
+use super::send::{execute, options, report};
 use crate::context::{Context, EXIT_VERIFY_FAILED};
 use crate::output::{self, Table};
 
@@ -227,18 +227,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 )?,
                 None => calls::grant_access(&grantee, *scope, record_type.as_deref(), expires_at)?,
             };
-            let given = expiry.given();
-            let (mined, args) = execute_derived(
-                ctx,
-                &client,
-                &signer,
-                &call,
-                &[Derived {
-                    arg: "expires-at",
-                    given: &given,
-                }],
-            )?;
-            let expires_at = uint_arg(&call, &args, "expires-at")?;
+            let (mined, expires_at) = expiry.execute(ctx, &client, &signer, &call)?;
             let token = mined.id()?;
             report(
                 ctx,

@@ -8,7 +8,7 @@ use ehr_sdk::ehr::{calls, EhrContract};
 use ehr_sdk::keys::PublicKey;
 
 use super::expiry::Expiry;
-use super::send::{execute, execute_derived, keep, report, uint_arg, Derived};
+use super::send::{execute, keep, report};
 use crate::context::Context;
 use crate::output;
 
@@ -210,18 +210,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 }
                 (None, None) => bail!("give the doctor to verify, or --attestation"),
             };
-            let given = expiry.given();
-            let (mined, args) = execute_derived(
-                ctx,
-                &client,
-                &signer,
-                &call,
-                &[Derived {
-                    arg: "expires-at",
-                    given: &given,
-                }],
-            )?;
-            let expires_at = uint_arg(&call, &args, "expires-at")?;
+            let (mined, expires_at) = expiry.execute(ctx, &client, &signer, &call)?;
             report(
                 ctx,
                 &mined,

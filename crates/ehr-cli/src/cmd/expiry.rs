@@ -2,9 +2,10 @@
 //! blocks from the chain's tip.
 
 use anyhow::bail;
-use ehr_sdk::ehr::EhrClient;
+use ehr_sdk::ehr::{ContractCall, EhrClient, Mined};
 
-use crate::context::Context;
+use super::send::{execute_derived, uint_arg, Derived};
+use crate::context::{Context, Signer};
 
 /// `--expires-in BLOCKS` or `--expires-at BLOCK`.
 #[derive(clap::Args)]
@@ -38,5 +39,26 @@ impl Expiry {
             (Some(at), _) => format!("--expires-at {at}"),
             (None, n) => format!("--expires-in {}", n.unwrap_or_default()),
         }
+    }
+
+    /// Sends `call`, whose `expires-at` argument came from [`Expiry::at`], as
+    /// [`execute_derived`] does (a rerun of the same command finishes the transaction the
+    /// first run signed); returns the mined transaction and the expiry it carries, which
+    /// is what the chain holds.
+    pub fn execute(
+        &self,
+        ctx: &Context,
+        client: &EhrClient,
+        signer: &Signer,
+        call: &ContractCall,
+    ) -> anyhow::Result<(Mined, u64)> {
+        let given = self.given();
+        let derived = [Derived {
+            arg: "expires-at",
+            given: &given,
+        }];
+        let (mined, args) = execute_derived(ctx, client, signer, call, &derived)?;
+        let expires_at = uint_arg(call, &args, "expires-at")?;
+        Ok((mined, expires_at))
     }
 }
