@@ -220,7 +220,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                         &serde_json::json!({ "patient": patient.to_string(), "records": [w] }),
                     )?;
                 } else {
-                    println!("{}", added_words(&w, record_type));
+                    println!("{}", w.summary(record_type));
                 }
                 return Ok(ExitCode::SUCCESS);
             }
@@ -276,7 +276,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 )?;
             } else {
                 for (w, item) in written.iter().zip(&imported) {
-                    println!("{}", added_words(w, &item.record_type));
+                    println!("{}", w.summary(&item.record_type));
                 }
             }
         }
@@ -432,18 +432,22 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 signer.address.to_string().into_bytes(),
                 id.to_be_bytes().to_vec(),
             ];
-            let w = if streamed(file, len, *on_chain_max)? {
-                // Another journal name than a file read whole: the file's hash, not its bytes.
-                let digest = file_sha256(file)?;
-                let journal = Journal::new(
+            // The same amend: network, signer, record and content (the bytes of a file read
+            // whole, the hash of one streamed).
+            let amend_journal = |content: &[u8]| {
+                Journal::new(
                     "record-amend",
                     &[
                         &identity[0][..],
                         &identity[1][..],
                         &identity[2][..],
-                        &digest[..],
+                        content,
                     ],
-                )?;
+                )
+            };
+            let w = if streamed(file, len, *on_chain_max)? {
+                let digest = file_sha256(file)?;
+                let journal = amend_journal(&digest)?;
                 let mut reader = open_file(file)?;
                 let w =
                     write_resumably(ctx, &client, &signer.key, &journal, &options(ctx)?, || {
@@ -465,15 +469,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 let bytes =
                     std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
                 let placement = records::placement(bytes.len(), *on_chain_max, &store);
-                let journal = Journal::new(
-                    "record-amend",
-                    &[
-                        &identity[0][..],
-                        &identity[1][..],
-                        &identity[2][..],
-                        &bytes[..],
-                    ],
-                )?;
+                let journal = amend_journal(&bytes)?;
                 let w =
                     write_resumably(ctx, &client, &signer.key, &journal, &options(ctx)?, || {
                         records::prepare_write(
@@ -640,21 +636,6 @@ impl<W: Write> Write for LastByte<W> {
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
     }
-}
-
-/// One line on a record added.
-fn added_words(w: &Written, record_type: &str) -> String {
-    format!(
-        "record #{} ({record_type}) added: {} sealed bytes, hash {}, {}",
-        w.record_id,
-        w.sealed_bytes,
-        w.content_hash,
-        if w.chunks > 0 {
-            format!("{} chunk(s) on chain", w.chunks)
-        } else {
-            w.locator.clone()
-        }
-    )
 }
 
 /// Refuses an `--on-chain-max` above what fits on chain.

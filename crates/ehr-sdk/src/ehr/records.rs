@@ -382,6 +382,23 @@ pub struct Written {
 }
 
 impl Written {
+    /// One line on the record written, as the CLI and the dashboard say it.
+    pub fn summary(&self, record_type: &str) -> String {
+        format!(
+            "record #{} ({record_type}) added: {} sealed bytes, hash {}, {}",
+            self.record_id,
+            self.sealed_bytes,
+            self.content_hash,
+            if self.chunks > 0 {
+                format!("{} chunk(s) on chain", self.chunks)
+            } else {
+                self.locator.clone()
+            }
+        )
+    }
+}
+
+impl Written {
     /// A record already on chain, as a write that sent nothing now.
     pub fn on_chain(record: &Record) -> Self {
         Written {

@@ -361,17 +361,7 @@ pub async fn upload(
             match written {
                 Ok(w) => {
                     h.written(&w, "ehr-storage.add-record");
-                    lines.push(format!(
-                        "record #{} ({record_type}) added: {} sealed bytes, hash {}, {}",
-                        w.record_id,
-                        w.sealed_bytes,
-                        w.content_hash,
-                        if w.chunks > 0 {
-                            format!("{} chunk(s) on chain", w.chunks)
-                        } else {
-                            w.locator.clone()
-                        }
-                    ));
+                    lines.push(w.summary(&record_type));
                 }
                 Err(e) => {
                     let why = h.record_failure(&e);
