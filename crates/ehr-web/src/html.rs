@@ -97,6 +97,8 @@ pub struct Frame<'a> {
     pub inbox: Option<(u64, u64)>,
     /// Chain tip height, if known.
     pub tip: Option<u64>,
+    /// How far the EHR index behind the API lags the node, when there is one.
+    pub index_lag: Option<u64>,
     /// Reload the page every this many seconds (a pending transaction), without script.
     pub refresh: Option<u32>,
 }
@@ -172,10 +174,16 @@ pub fn page(frame: &Frame<'_>, body: &str) -> String {
         let _ =
             write!(
             out,
-            "<p class=\"who\">Acting as <strong>{}</strong> <code class=\"addr\">{}</code>{}</p>",
+            "<p class=\"who\">Acting as <strong>{}</strong> <code class=\"addr\">{}</code>{}{}</p>",
             escape(name),
             escape(address),
-            frame.tip.map(|t| format!(" &middot; block {t}")).unwrap_or_default()
+            frame.tip.map(|t| format!(" &middot; block {t}")).unwrap_or_default(),
+            match frame.index_lag {
+                Some(0) => " &middot; index up to date".to_string(),
+                Some(1) => " &middot; <strong>index 1 block behind</strong>".to_string(),
+                Some(n) => format!(" &middot; <strong>index {n} blocks behind</strong>"),
+                None => String::new(),
+            }
         );
     }
     out.push_str("<p id=\"live\" class=\"live\" role=\"status\" aria-live=\"polite\" hidden></p>");
@@ -447,6 +455,24 @@ pub fn pager(base: &str, param: &str, page: u64, pages: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_header_says_how_far_the_index_lags() {
+        let frame = |index_lag| Frame {
+            title: "Home",
+            section: "/",
+            account: Some(("wallet_1", "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5")),
+            accounts: Vec::new(),
+            csrf: "",
+            inbox: None,
+            tip: Some(40),
+            index_lag,
+            refresh: None,
+        };
+        assert!(page(&frame(Some(3)), "").contains("index 3 blocks behind"));
+        assert!(page(&frame(Some(0)), "").contains("index up to date"));
+        assert!(!page(&frame(None), "").contains("index"));
+    }
 
     #[test]
     fn escapes_markup_and_quotes() {

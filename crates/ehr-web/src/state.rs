@@ -81,6 +81,8 @@ pub struct AppState {
     sessions: Mutex<HashSet<String>>,
     first_login: String,
     bound: OnceLock<SocketAddr>,
+    /// Whether the API (`--api`) is an `ehr index`, once asked.
+    api_is_index: OnceLock<bool>,
 }
 
 fn random_hex<const N: usize>() -> String {
@@ -94,6 +96,26 @@ fn digest(secret: &str) -> String {
 }
 
 impl AppState {
+    /// How many blocks the EHR index behind the API (`--api`) lags its node, when the API
+    /// is one (asked once whether it is; `None` for a node or a Hiro API, or when the
+    /// index does not answer).
+    pub async fn index_lag(&self) -> Option<u64> {
+        if self.api_is_index.get() == Some(&false) {
+            return None;
+        }
+        match self.client.node().ehr_index_status().await {
+            Ok(Some(status)) => {
+                let _ = self.api_is_index.set(true);
+                Some(status.lag_blocks)
+            }
+            Ok(None) => {
+                let _ = self.api_is_index.set(false);
+                None
+            }
+            Err(_) => None,
+        }
+    }
+
     /// State with a fresh random access token, CSRF secret and first login code.
     pub fn new(client: EhrClient, identities: Vec<Identity>, config: ServeConfig) -> Self {
         let mut csrf_secret = [0u8; 32];
@@ -110,6 +132,7 @@ impl AppState {
             sessions: Mutex::new(HashSet::new()),
             first_login,
             bound: OnceLock::new(),
+            api_is_index: OnceLock::new(),
         }
     }
 

@@ -166,6 +166,7 @@ pub async fn switch_account(
             csrf: state.csrf_token(),
             inbox: None,
             tip: None,
+            index_lag: None,
         },
     };
     let fields = match form_fields(&ctx, "/", form) {

@@ -115,6 +115,7 @@ pub(crate) struct Ctx {
     pub csrf: String,
     pub inbox: Option<(u64, u64)>,
     pub tip: Option<u64>,
+    pub index_lag: Option<u64>,
 }
 
 impl Ctx {
@@ -123,11 +124,13 @@ impl Ctx {
     pub async fn page(state: &Arc<AppState>, headers: &HeaderMap) -> Result<Ctx, Response> {
         let mut ctx = Ctx::action(state, headers)?;
         let me = ctx.me.principal();
-        let (unread, count, info) = tokio::join!(
+        let (unread, count, info, lag) = tokio::join!(
             state.client.get_unread_count(&me),
             state.client.get_notification_count(&me),
-            state.client.node().info()
+            state.client.node().info(),
+            state.index_lag()
         );
+        ctx.index_lag = lag;
         ctx.inbox = match (unread, count) {
             (Ok(u), Ok(c)) => Some((u, c)),
             _ => None,
@@ -162,6 +165,7 @@ impl Ctx {
                 csrf,
                 inbox: None,
                 tip: None,
+                index_lag: None,
             }),
             None => {
                 let named = auth::cookie(headers, auth::ACCOUNT_COOKIE).unwrap_or("");
@@ -173,6 +177,7 @@ impl Ctx {
                     csrf: &csrf,
                     inbox: None,
                     tip: None,
+                    index_lag: None,
                     refresh: None,
                 };
                 let body = html::notice(
@@ -220,6 +225,7 @@ impl Ctx {
             csrf: &self.csrf,
             inbox: self.inbox,
             tip: self.tip,
+            index_lag: self.index_lag,
             refresh,
         };
         html_response(status, html::page(&frame, body))
