@@ -318,7 +318,26 @@ mod tests {
         let forged = ClaimProof::assemble(&set, 1, 0, below.clone(), &[0], &[r]).unwrap();
         assert!(forged.verify(0).is_err());
         let below_more = Predicate::Below { max: 6501 };
-        let honest = ClaimProof::create(&set, 1, path, 6500, &secret, below_more).unwrap();
+        let honest = ClaimProof::create(&set, 1, path, 6500, &secret, below_more.clone()).unwrap();
         assert!(honest.verify(0).is_ok());
+        // A set signed by another key than the author's: the prover refuses it, and a
+        // proof assembled over it anyway is refused by the verifier.
+        let other = SecretKey::from_hex(
+            "d655b2523bcd65e34889725c73064feb17ceb796831c0e111ba1a552b0f31b3901",
+        )
+        .unwrap();
+        let mut forged_set = set.clone();
+        forged_set.signature =
+            crate::disclosure::sign_rsv(&other, &super::super::commit::signing_hash(&set.digest()));
+        assert!(matches!(
+            ClaimProof::create(&forged_set, 1, path, 6500, &secret, below_more.clone()),
+            Err(ClaimsError::BadSignature(_))
+        ));
+        let offsets = [0u64];
+        let forged = ClaimProof::assemble(&forged_set, 1, 0, below_more, &offsets, &[-r]).unwrap();
+        assert!(matches!(
+            forged.verify(0),
+            Err(ClaimsError::BadSignature(_))
+        ));
     }
 }
