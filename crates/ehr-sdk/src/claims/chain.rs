@@ -121,17 +121,22 @@ pub async fn commit_record(
     store: Option<&dyn BlobStore>,
     options: &SendOptions,
 ) -> Result<(SignedSet, Vec<Skipped>), ClaimsError> {
-    let opened = open_for_claims(client, author, id, store, options).await?;
+    // Checked before the record is opened: a refused commit logs no view.
+    let record = client
+        .get_record(id)
+        .await?
+        .ok_or(ClaimsError::NoRecord(id))?;
     let me = author.address(client.network()).to_principal();
-    if opened.record.author != me {
+    if record.author != me {
         return Err(ClaimsError::NotAuthor {
             id,
-            author: opened.record.author.to_string(),
+            author: record.author.to_string(),
         });
     }
-    if let Some(by) = opened.record.superseded_by {
+    if let Some(by) = record.superseded_by {
         return Err(ClaimsError::Superseded { id, by });
     }
+    let opened = open_for_claims(client, author, id, store, options).await?;
     let (values, skipped) = fields::extract(&opened.resource)?;
     let set = SignedSet::create(
         record_ref(client, &opened.record),

@@ -98,7 +98,7 @@ pub fn extract(resource: &Json) -> Result<(Vec<FieldValue>, Vec<Skipped>), Claim
         }
         _ => {}
     }
-    // Later entries win nothing: a path names one field.
+    // A path must name one field: one that appears twice is left out altogether.
     out.values
         .retain(|v| !out.skipped.iter().any(|s| s.path == v.path));
     Ok((out.values, out.skipped))
