@@ -281,6 +281,41 @@ fn kinds_and_bounds_are_checked() {
         ),
         Err(ClaimsError::NoSuchField { .. })
     ));
+    // Extreme bounds in a crafted proof file are refused, never overflow.
+    let proof = prove(&f, VALUE, Predicate::Below { max: 6500 }).unwrap();
+    for predicate in [
+        Predicate::Below { max: i64::MIN },
+        Predicate::AtLeast { min: i64::MAX },
+        Predicate::Range {
+            min: i64::MIN,
+            max: i64::MAX,
+        },
+    ] {
+        let mut crafted = proof.clone();
+        crafted.predicate = predicate;
+        assert!(matches!(
+            crafted.verify(today()),
+            Err(ClaimsError::BadPredicate(_))
+        ));
+    }
+    let date = "Observation.effectiveDateTime";
+    let mut crafted = prove(
+        &f,
+        date,
+        Predicate::DateWithin {
+            days: 365,
+            as_of: parse_date("2027-01-01").unwrap(),
+        },
+    )
+    .unwrap();
+    crafted.predicate = Predicate::DateWithin {
+        days: 365,
+        as_of: i64::MIN,
+    };
+    assert!(matches!(
+        crafted.verify(today()),
+        Err(ClaimsError::BadPredicate(_))
+    ));
     let kind = FieldKind::Decimal {
         decimals: 3,
         unit: "%".into(),

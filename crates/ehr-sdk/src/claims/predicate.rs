@@ -84,6 +84,16 @@ impl Predicate {
     pub(crate) fn sides(&self, kind: &FieldKind) -> Result<Vec<Side>, ClaimsError> {
         let bad = |why: &str| Err(ClaimsError::BadPredicate(why.to_string()));
         let in_range = |b: i64| (-MAX_ABS..=MAX_ABS).contains(&b);
+        // The bounds as given (a proof file may hold any integer) before any arithmetic.
+        let given = match *self {
+            Predicate::AtLeast { min } => vec![min],
+            Predicate::Below { max } => vec![max],
+            Predicate::Range { min, max } => vec![min, max],
+            Predicate::DateWithin { as_of, .. } => vec![as_of],
+        };
+        if !given.into_iter().all(in_range) {
+            return bad("a bound is out of range");
+        }
         let sides = match *self {
             Predicate::AtLeast { min } => vec![Side::Lower(min)],
             Predicate::Below { max } => vec![Side::Upper(max - 1)],
