@@ -2047,3 +2047,101 @@ fn a_100_mb_record_is_sealed_stored_and_read_back_in_bounded_memory() {
     assert_eq!(env.records("wallet_1").len(), 1);
     assert_eq!(std::fs::read_dir(env.path("store")).unwrap().count(), 1);
 }
+
+#[test]
+fn claims_commit_prove_verify_and_refuse() {
+    let env = Env::start();
+    env.setup();
+    let set = env.path("claims-1.json");
+    let proof = env.path("proof.json");
+    let (set_arg, proof_arg) = (set.to_str().unwrap(), proof.to_str().unwrap());
+    // The patient wrote record #1 itself: it commits and anchors (self-reported data).
+    let out = env.ok(&[
+        "claims",
+        "commit",
+        "--account",
+        "wallet_1",
+        "--record",
+        "1",
+        "--out",
+        set_arg,
+    ]);
+    assert!(
+        out.contains("committed 1 field(s) of record #1 (Observation.valueQuantity.value)"),
+        "{out}"
+    );
+    // Again: the same set, already anchored, nothing sent.
+    let again = env.ok(&[
+        "claims",
+        "commit",
+        "--account",
+        "wallet_1",
+        "--record",
+        "1",
+        "--out",
+        set_arg,
+    ]);
+    assert!(again.contains("already anchored"), "{again}");
+    // Hemoglobin 13.5 g/dL: at least 12, proven without the value.
+    let prove = |claim: &[&str]| {
+        let mut args = vec![
+            "prove",
+            "--account",
+            "wallet_1",
+            "--record",
+            "1",
+            "--field",
+            "valueQuantity.value",
+            "--claims",
+            set_arg,
+            "--out",
+            proof_arg,
+        ];
+        args.extend_from_slice(claim);
+        env.ehr(&args)
+    };
+    let made = prove(&["--ge", "12"]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let file = std::fs::read_to_string(&proof).unwrap();
+    assert!(
+        !file.contains("13.5") && !file.contains("13500"),
+        "the value is not in the proof"
+    );
+    let verified = env.ok(&["verify-proof", proof_arg]);
+    assert!(verified.contains("is at least 12 g/dL"), "{verified}");
+    assert!(verified.contains("self-reported"), "{verified}");
+    // A false claim cannot be proven.
+    let refused = prove(&["--lt", "13.5"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("does not satisfy"));
+    // Any change to the file: exit 6.
+    let tampered = env.path("tampered.json");
+    std::fs::write(
+        &tampered,
+        file.replacen("\"min\": 12000", "\"min\": 13600", 1),
+    )
+    .unwrap();
+    let why = env.fails(6, &["verify-proof", tampered.to_str().unwrap()]);
+    assert!(
+        why.contains("does not match") || why.contains("does not verify"),
+        "{why}"
+    );
+    // The record amended: the claim no longer stands.
+    let v2 = env.path("v2.json");
+    std::fs::write(&v2, OBSERVATION.replace("13.5", "11.0")).unwrap();
+    env.ok(&[
+        "record",
+        "amend",
+        "--account",
+        "wallet_1",
+        "1",
+        "--file",
+        v2.to_str().unwrap(),
+    ]);
+    let why = env.fails(6, &["verify-proof", proof_arg]);
+    assert!(why.contains("superseded"), "{why}");
+}

@@ -8,8 +8,8 @@
 //!   failed), or `ehr tx decode` found a signature that does not verify;
 //! - 4 a contract refused the call (its reason is printed);
 //! - 5 the node could not be reached or did not answer in time;
-//! - 6 a check failed: the audit hash chain is broken, a disclosure proof or content hash
-//!   does not verify, or a record cannot be decrypted with this key;
+//! - 6 a check failed: the audit hash chain is broken, a disclosure proof, claim proof or
+//!   content hash does not verify, or a record cannot be decrypted with this key;
 //! - 7 done in part: the main step is on chain, a follow-up is not (what finishes it is
 //!   printed);
 //! - 8 the node dropped a transaction unmined (replaced, evicted): nothing changed;
@@ -91,6 +91,21 @@ enum Command {
     ///
     /// Example: ehr disclose prove --account wallet_1 --record 1 --field valueQuantity.value
     Disclose(cmd::disclose::Args),
+    /// Zero-knowledge claims, the author's side: commit a record's dates and quantities,
+    /// sign the set and anchor it on chain.
+    ///
+    /// Example: ehr claims commit --account wallet_1 --record 1 --out claims-1.json
+    Claims(cmd::claims::Args),
+    /// Prove a claim about a field of a record without revealing the value (Bulletproofs
+    /// range proof over the author's signed commitment).
+    ///
+    /// Example: ehr prove --account wallet_1 --record 1 --field valueQuantity.value --lt 6.5 --out proof.json
+    Prove(cmd::claims::ProveArgs),
+    /// Verify a claim proof: the proof, the author's signature, the anchor on chain, the
+    /// author's standing, the record not superseded. Exit 6 when it fails.
+    ///
+    /// Example: ehr verify-proof proof.json
+    VerifyProof(cmd::claims::VerifyArgs),
     /// The dashboard for patients and doctors, and a FHIR R4 API, in one local server.
     ///
     /// Prints a URL with a one-time access token; the FHIR API takes the same token as a
@@ -146,6 +161,9 @@ fn main() -> ExitCode {
         Command::Audit(args) => cmd::audit::run(&ctx, &args),
         Command::Notify(args) => cmd::notify::run(&ctx, &args),
         Command::Disclose(args) => cmd::disclose::run(&ctx, &args),
+        Command::Claims(args) => cmd::claims::run(&ctx, &args),
+        Command::Prove(args) => cmd::claims::prove(&ctx, &args),
+        Command::VerifyProof(args) => cmd::claims::verify(&ctx, &args),
         Command::Account(args) => cmd::account::run(&ctx, &args),
         Command::Serve(args) => cmd::serve::run(&ctx, &args),
         Command::Costs(args) => cmd::costs::run(&args, json),

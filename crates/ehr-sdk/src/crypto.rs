@@ -89,6 +89,12 @@ impl DataKey {
         OsRng.fill_bytes(&mut k[..]);
         DataKey(k)
     }
+
+    /// The key bytes, for what is derived from them (claims blinding factors). Never log
+    /// them.
+    pub(crate) fn expose(&self) -> &[u8; 32] {
+        &self.0
+    }
 }
 
 impl std::fmt::Debug for DataKey {

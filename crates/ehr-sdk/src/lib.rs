@@ -1,6 +1,7 @@
 //! Client-side toolkit for the EHR contracts on Stacks: keys and addresses, transactions,
 //! a node RPC client, the typed EHR client, record encryption and selective disclosure.
 pub mod audit;
+pub mod claims;
 pub mod crypto;
 pub mod deploy;
 pub mod devnet_config;

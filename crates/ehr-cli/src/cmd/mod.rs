@@ -5,6 +5,7 @@ pub mod account;
 pub mod address;
 pub mod admin;
 pub mod audit;
+pub mod claims;
 pub mod costs;
 pub mod demo;
 pub mod deploy;
