@@ -82,7 +82,7 @@ enum IndexCommand {
 enum WebhookAction {
     /// Subscribe a URL to notifications (all, or one recipient's).
     ///
-    /// Example: HOOK_SECRET=... ehr index webhook --db index.sqlite add --url https://sms.clinic.example/hook --secret-env HOOK_SECRET --recipient wallet_1
+    /// Example: ehr index webhook --db index.sqlite add --url https://sms.clinic.example/hook --secret-env HOOK_SECRET --recipient wallet_1
     Add {
         /// Where to POST.
         #[arg(long)]
