@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
-use ehr_sdk::claims::{self, ClaimProof, ClaimsError, Predicate, SignedSet};
+use ehr_sdk::claims::{self, Claim, ClaimProof, ClaimsError, Predicate, SignedSet};
 use ehr_sdk::ehr::calls;
 
 use super::record::StoreArgs;
@@ -176,24 +176,14 @@ fn read_set(path: &Path) -> anyhow::Result<SignedSet> {
         .with_context(|| format!("{} is not a signed claims set", path.display()))
 }
 
-/// The predicate the flags ask for, read in the scale of the committed field.
-fn predicate(args: &ProveArgs, kind: &claims::FieldKind) -> anyhow::Result<Predicate> {
+/// The claim the flags word.
+fn claim(args: &ProveArgs) -> anyhow::Result<Claim<'_>> {
     Ok(
         match (&args.lt, &args.ge, &args.between, args.within_days) {
-            (Some(x), None, None, None) => Predicate::Below {
-                max: kind.parse(x)?,
-            },
-            (None, Some(x), None, None) => Predicate::AtLeast {
-                min: kind.parse(x)?,
-            },
-            (None, None, Some(ab), None) if ab.len() == 2 => Predicate::Range {
-                min: kind.parse(&ab[0])?,
-                max: kind.parse(&ab[1])?,
-            },
-            (None, None, None, Some(days)) => Predicate::DateWithin {
-                days,
-                as_of: claims::value::today(),
-            },
+            (Some(x), None, None, None) => Claim::Below(x),
+            (None, Some(x), None, None) => Claim::AtLeast(x),
+            (None, None, Some(ab), None) if ab.len() == 2 => Claim::Between(&ab[0], &ab[1]),
+            (None, None, None, Some(days)) => Claim::WithinDays(days),
             _ => bail!("give one claim: --lt X, --ge X, --between A B or --within-days N"),
         },
     )
@@ -214,14 +204,8 @@ pub fn prove(ctx: &Context, args: &ProveArgs) -> anyhow::Result<ExitCode> {
             args.record
         );
     }
-    let resource_type = set
-        .entries
-        .first()
-        .and_then(|e| e.path.split('.').next())
-        .unwrap_or_default();
-    let path = claims::full_path(resource_type, &args.field);
-    let (_, entry) = set.entry(&path)?;
-    let predicate = predicate(args, &entry.kind)?;
+    let (path, entry) = set.field(&args.field)?;
+    let predicate = Predicate::from_claim(claim(args)?, &entry.kind, claims::value::today())?;
     let client = ctx.client()?;
     let signer = ctx.signer()?;
     let store = args.store.store()?;
@@ -268,10 +252,6 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
             claims::value::today(),
         ))
         .map_err(failed)?;
-    let role = match verified.author_role {
-        claims::AuthorRole::Patient => "the patient (self-reported)",
-        claims::AuthorRole::VerifiedDoctor => "a doctor verified now",
-    };
     if ctx.args.json {
         output::json(&serde_json::json!({
             "verified": true,
@@ -285,7 +265,10 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     } else {
         output::fields(&[
             ("verified", verified.claim.clone()),
-            ("author", format!("{} ({role})", verified.record.author)),
+            (
+                "author",
+                format!("{} ({})", verified.record.author, verified.author_role),
+            ),
             ("anchored", format!("block {}", verified.anchored_at)),
             ("reveals", verified.leaks.clone()),
         ]);

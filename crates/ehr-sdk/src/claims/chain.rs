@@ -35,6 +35,15 @@ pub enum AuthorRole {
     VerifiedDoctor,
 }
 
+impl std::fmt::Display for AuthorRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AuthorRole::Patient => "the patient (self-reported)",
+            AuthorRole::VerifiedDoctor => "a doctor verified now",
+        })
+    }
+}
+
 /// A claim that passed every check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {

@@ -215,6 +215,20 @@ impl SignedSet {
         check_author_signature(&self.record.author, &self.digest(), &self.signature)
     }
 
+    /// The full path and entry of `field`, given as a full path
+    /// (`Observation.valueQuantity.value`) or within the record's type
+    /// (`valueQuantity.value`).
+    pub fn field(&self, field: &str) -> Result<(String, &Entry), ClaimsError> {
+        let resource_type = self
+            .entries
+            .first()
+            .and_then(|e| e.path.split('.').next())
+            .unwrap_or_default();
+        let path = super::fields::full_path(resource_type, field);
+        let (_, entry) = self.entry(&path)?;
+        Ok((path, entry))
+    }
+
     /// The entry for `path`.
     pub fn entry(&self, path: &str) -> Result<(usize, &Entry), ClaimsError> {
         self.entries

@@ -30,7 +30,7 @@ pub use chain::{
 };
 pub use commit::{ClaimsSecret, Entry, RecordRef, SignedSet};
 pub use fields::{extract, full_path, FieldValue, Skipped};
-pub use predicate::Predicate;
+pub use predicate::{Claim, Predicate};
 pub use proof::{Checked, ClaimProof};
 pub use value::FieldKind;
 

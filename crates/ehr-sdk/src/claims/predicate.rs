@@ -43,6 +43,40 @@ pub enum Predicate {
     },
 }
 
+/// A claim as a person words it: bounds in the field's own terms (`6.5`, `2024-10-01`),
+/// or a number of days back from today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim<'a> {
+    /// Below a bound (excluded).
+    Below(&'a str),
+    /// At least a bound (included).
+    AtLeast(&'a str),
+    /// Between two bounds (both included).
+    Between(&'a str, &'a str),
+    /// A date within this many days up to today.
+    WithinDays(u32),
+}
+
+impl Predicate {
+    /// The predicate `claim` words, read in the scale of a field of `kind`; a date-within
+    /// claim counts back from `today` (days since 1970-01-01).
+    pub fn from_claim(claim: Claim<'_>, kind: &FieldKind, today: i64) -> Result<Self, ClaimsError> {
+        Ok(match claim {
+            Claim::Below(x) => Predicate::Below {
+                max: kind.parse(x)?,
+            },
+            Claim::AtLeast(x) => Predicate::AtLeast {
+                min: kind.parse(x)?,
+            },
+            Claim::Between(a, b) => Predicate::Range {
+                min: kind.parse(a)?,
+                max: kind.parse(b)?,
+            },
+            Claim::WithinDays(days) => Predicate::DateWithin { days, as_of: today },
+        })
+    }
+}
+
 /// One side of a predicate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Side {
