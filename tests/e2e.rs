@@ -1138,6 +1138,10 @@ fn a_bare_node_without_an_index_deploys_writes_records_and_names_what_it_cannot_
         .expect(&stderr);
     assert!(salt_at < unknown_at, "{stderr}");
     assert!(stderr.contains("--api"), "{stderr}");
+    // In a block: nothing is kept, so a later run of the same command is a new one, not a
+    // replay of this one (and it says so).
+    assert!(stderr.contains("running this command again sends a new transaction"), "{stderr}");
+    assert_eq!(std::fs::read_dir(env.path("pending")).map_or(0, |d| d.count()), 0);
     let shown = env.json(&["patient", "show", "wallet_1"]);
     assert_eq!(shown["registration"]["active"], true, "{shown}");
 
@@ -1257,7 +1261,10 @@ fn an_interrupted_record_add_is_finished_by_running_it_again_never_twice() {
     mine(&env.url);
     let out = env.ok_mining(&grant);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("signed by an interrupted run"), "{stderr}");
+    assert!(
+        stderr.contains("which an interrupted run of this command signed"),
+        "{stderr}"
+    );
     let list = env.json(&["access", "list", "--account", "wallet_1"]);
     assert_eq!(list["tokens"].as_array().map(Vec::len), Some(1), "{list}");
     assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 0);
@@ -1267,7 +1274,7 @@ fn an_interrupted_record_add_is_finished_by_running_it_again_never_twice() {
 /// print the salt that is on chain; a grant with `--expires-in` resumed after blocks went by
 /// is the same command and reports the expiry on chain; a transaction the node lost (its
 /// mempool reverted) is broadcast again byte for byte, not signed anew; and one whose nonce
-/// was used since is reported (exit 9), naming the file that keeps it.
+/// another transaction took is sent anew, saying so.
 #[test]
 fn a_rerun_finishes_the_transaction_it_signed_with_what_is_on_chain() {
     let env = Env::with(
@@ -1297,7 +1304,10 @@ fn a_rerun_finishes_the_transaction_it_signed_with_what_is_on_chain() {
     assert!(first.contains("run the same command again"), "{first}");
     let out = env.ok_mining(&register);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("signed by an interrupted run"), "{stderr}");
+    assert!(
+        stderr.contains("which an interrupted run of this command signed"),
+        "{stderr}"
+    );
     assert_eq!(salt_of(&stderr), salt, "{stderr}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(&salt), "{stdout}");
@@ -1375,8 +1385,7 @@ fn a_rerun_finishes_the_transaction_it_signed_with_what_is_on_chain() {
     );
     assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 0);
 
-    // A kept transaction the node lost, whose nonce another transaction used since: the
-    // rerun says so and names the file, and signs nothing.
+    // A kept transaction the node lost, whose nonce another transaction used since.
     let snapshot = control(&env.url, "snapshot");
     let request = [
         "access",
@@ -1395,10 +1404,16 @@ fn a_rerun_finishes_the_transaction_it_signed_with_what_is_on_chain() {
     env.interrupted(5, &request);
     control(&env.url, &format!("revert/{}", snapshot["id"]));
     env.ok_mining(&["doctor", "update-key", "--account", "wallet_2"]);
-    let stderr = env.fails(9, &request);
-    assert!(stderr.contains("its nonce"), "{stderr}");
-    assert!(stderr.contains("pending"), "{stderr}");
-    assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 1);
+    // The node's API knows every mined transaction: the kept one never made it, so the
+    // command is sent anew, and says why.
+    let out = env.ok_mining(&request);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("another transaction from the account was mined with its nonce"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("sending the command anew"), "{stderr}");
+    assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 0);
 }
 
 /// A deploy interrupted after signing, whose transaction the node then lost (its mempool
@@ -1487,7 +1502,7 @@ impl Receiver {
         let mut seen = std::collections::BTreeSet::new();
         let mut out = Vec::new();
         for (signature, delivery, body) in self.got.lock().unwrap().iter() {
-            ehr_index::webhook::verify(secret.as_bytes(), signature, body, now, 300)
+            ehr_index::webhook::verify(secret.as_bytes(), signature, delivery, body, now, 300)
                 .unwrap_or_else(|e| panic!("delivery {delivery}: {e}"));
             if seen.insert(delivery.clone()) {
                 let n: serde_json::Value = serde_json::from_slice(body).unwrap();

@@ -187,6 +187,28 @@ fn principal_param(name: &str, text: &str) -> Result<String, ApiError> {
         .map_err(|_| ApiError::BadRequest(format!("{name} `{text}` is not a Stacks principal")))
 }
 
+/// The deepest page offset served: deeper pages cost a walk over every row skipped
+/// (narrow the filter instead: a block range, an action).
+const MAX_OFFSET: u64 = 1_000_000;
+
+fn page_offset(offset: Option<u64>) -> Result<u64, ApiError> {
+    match offset.unwrap_or(0) {
+        n if n <= MAX_OFFSET => Ok(n),
+        n => Err(ApiError::BadRequest(format!(
+            "offset {n}: at most {MAX_OFFSET}; narrow the query (since_block, until_block, action) instead"
+        ))),
+    }
+}
+
+fn block_param(name: &str, block: Option<u64>) -> Result<Option<u64>, ApiError> {
+    match block {
+        Some(b) if b > i64::MAX as u64 => Err(ApiError::BadRequest(format!(
+            "{name} {b}: beyond any block height"
+        ))),
+        other => Ok(other),
+    }
+}
+
 fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
     match limit {
         None => Ok(50),
@@ -225,6 +247,11 @@ async fn audit(
             )))
         }
     };
+    if p.patient.is_none() && p.actor.is_none() {
+        return Err(ApiError::BadRequest(
+            "give patient or actor: the audit log is served per principal".into(),
+        ));
+    }
     let query = AuditQuery {
         patient: p
             .patient
@@ -237,11 +264,11 @@ async fn audit(
             .map(|t| principal_param("actor", t))
             .transpose()?,
         action: p.action,
-        since_block: p.since_block,
-        until_block: p.until_block,
+        since_block: block_param("since_block", p.since_block)?,
+        until_block: block_param("until_block", p.until_block)?,
         newest_first,
         limit: page_limit(p.limit)?,
-        offset: p.offset.unwrap_or(0),
+        offset: page_offset(p.offset)?,
     };
     let (total, results) = state.store.audit(&query)?;
     Ok(Json(AuditPage {
@@ -267,7 +294,7 @@ async fn notifications(
     let limit = page_limit(p.limit)?;
     let rows = state
         .store
-        .notifications(&recipient, limit, p.offset.unwrap_or(0))?;
+        .notifications(&recipient, limit, page_offset(p.offset)?)?;
     Ok(Json(json!({ "results": rows })))
 }
 

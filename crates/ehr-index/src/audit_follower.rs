@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use ehr_sdk::audit::AuditEntry;
 use ehr_sdk::ehr::{ClientError, EhrClient};
 use tokio::sync::watch;
 
@@ -58,6 +59,11 @@ pub(crate) async fn run(
 }
 
 /// Reads what the index lacks, up to the node's entry count; returns how many were added.
+///
+/// First the entries held last are checked against the chain, newest first, and dropped
+/// while they differ (a fork took them away; this does not depend on what unit the
+/// contract's `block` field counts in). Then each new entry must link to the one before
+/// it, and a batch is stored only if no fork came while it was read.
 pub(crate) async fn catch_up(store: &Store, client: &EhrClient) -> Result<u64, FollowError> {
     let count = match client.get_entry_count().await {
         Ok(count) => count,
@@ -65,34 +71,46 @@ pub(crate) async fn catch_up(store: &Store, client: &EhrClient) -> Result<u64, F
         Err(ClientError::NotDeployed { .. }) => return Ok(0),
         Err(other) => return Err(other.into()),
     };
+    let generation = store.fork_generation();
     let mut next = store.audit_next_id()?;
+    while next > 0 {
+        let held = store.audit_entry(next - 1)?;
+        if held.is_some() && client.get_entry(next - 1).await? == held {
+            break;
+        }
+        store.forget_audit_from_id(next - 1)?;
+        next -= 1;
+    }
+    let mut prev = match next {
+        0 => Some(hex::encode([0u8; 32])),
+        n => store.audit_entry(n - 1)?.map(|e| e.entry_hash),
+    };
     let mut added = 0;
     while next < count {
         let upto = (next + BATCH).min(count);
-        let mut entries = Vec::with_capacity((upto - next) as usize);
+        let mut entries: Vec<AuditEntry> = Vec::with_capacity((upto - next) as usize);
         for id in next..upto {
             match client.get_entry(id).await? {
-                Some(entry) => entries.push(entry),
-                // The node's chain moved (a fork) between the count and this read.
+                Some(entry) => {
+                    // Each entry links to the one before: a break means the chain moved
+                    // under the reads (a fork); the next round starts over.
+                    if prev.as_deref() != Some(entry.prev_hash.as_str()) {
+                        break;
+                    }
+                    prev = Some(entry.entry_hash.clone());
+                    entries.push(entry);
+                }
                 None => break,
             }
         }
-        let Some(first) = entries.first() else { break };
-        let held_before = match next {
-            0 => None,
-            n => store.audit_entry_hash(n - 1)?,
-        };
-        if let Some(prev) = held_before {
-            if first.prev_hash != prev {
-                // The entry held before is from a branch the chain left: read it again.
-                store.forget_audit_from_id(next - 1)?;
-                next -= 1;
-                continue;
-            }
+        if entries.is_empty() || !store.add_audit_if(&entries, generation)? {
+            break;
         }
         added += entries.len() as u64;
         next += entries.len() as u64;
-        store.add_audit(&entries)?;
+        if next < upto {
+            break;
+        }
     }
     Ok(added)
 }

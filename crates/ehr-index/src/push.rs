@@ -91,14 +91,15 @@ async fn deliver(
     delivery: &Delivery,
 ) -> Result<(), String> {
     let body = delivery.payload.as_bytes().to_vec();
+    let number = delivery.seq.to_string();
     let answer = client
         .post(&hook.url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header(
             SIGNATURE_HEADER,
-            sign(hook.secret.as_bytes(), unix_now(), &body),
+            sign(hook.secret.as_bytes(), unix_now(), &number, &body),
         )
-        .header(DELIVERY_HEADER, delivery.seq.to_string())
+        .header(DELIVERY_HEADER, &number)
         .body(body)
         .send()
         .await

@@ -45,12 +45,22 @@ pub struct VerifyReport {
     pub tokens_checked: u64,
     /// Tokens whose holder differs.
     pub token_mismatches: Vec<TokenMismatch>,
+    /// Token ids the chain has issued that no event in the index names (blocks the index
+    /// never received).
+    pub tokens_missing: Vec<u64>,
+    /// Where blocks are missing: (height, hash of the parent the index lacks).
+    pub gaps: Vec<(u64, String)>,
 }
 
 impl VerifyReport {
     /// Whether every check passed.
     pub fn ok(&self) -> bool {
-        self.audit_break.is_none() && self.audit_head_matches && self.token_mismatches.is_empty()
+        self.audit_break.is_none()
+            && self.audit_head_matches
+            && self.audit_entries == self.chain_audit_entries
+            && self.token_mismatches.is_empty()
+            && self.tokens_missing.is_empty()
+            && self.gaps.is_empty()
     }
 }
 
@@ -68,7 +78,33 @@ impl std::fmt::Display for VerifyReport {
         if !self.audit_head_matches {
             writeln!(f, "  DIFFERS: the last indexed entry is not the chain's")?;
         }
+        if self.audit_entries < self.chain_audit_entries {
+            writeln!(
+                f,
+                "  BEHIND: {} entries on chain are not indexed yet",
+                self.chain_audit_entries - self.audit_entries
+            )?;
+        }
         writeln!(f, "access tokens: {} checked", self.tokens_checked)?;
+        if !self.tokens_missing.is_empty() {
+            writeln!(
+                f,
+                "  MISSING: {} token(s) issued on chain that the index never saw: {}",
+                self.tokens_missing.len(),
+                self.tokens_missing
+                    .iter()
+                    .take(20)
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )?;
+        }
+        for (height, parent) in &self.gaps {
+            writeln!(
+                f,
+                "  GAP: block {height}'s parent {parent} never reached the index (blocks before it are missing)"
+            )?;
+        }
         for m in &self.token_mismatches {
             writeln!(
                 f,
@@ -142,7 +178,13 @@ pub async fn against_chain(store: &Store, client: &EhrClient) -> Result<VerifyRe
             });
         }
     }
+    // Token ids run from 1 to the last one issued; the index must have seen each.
+    let last = client.get_last_token_id().await?;
+    let seen: std::collections::BTreeSet<u64> = ids.iter().copied().collect();
+    let tokens_missing: Vec<u64> = (1..=last).filter(|id| !seen.contains(id)).collect();
     Ok(VerifyReport {
+        gaps: store.gaps()?,
+        tokens_missing,
         audit_entries: held,
         chain_audit_entries,
         audit_break,

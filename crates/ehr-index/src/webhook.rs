@@ -1,10 +1,12 @@
 //! Signing webhook deliveries, and checking them on the receiver's side.
 //!
-//! Each delivery is a POST of the notification's JSON with the header
-//! `Ehr-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>." ++ body)>` and
+//! Each delivery is a POST of the notification's JSON with the headers
 //! `Ehr-Delivery: <sequence number>` (the same number on a retry: receivers drop
-//! duplicates with it). The timestamp bounds replays: [`verify`] refuses a signature older
-//! than the tolerance given.
+//! duplicates with it) and
+//! `Ehr-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<delivery>." ++ body)>`:
+//! the time and the delivery number are signed with the body, so neither can be changed
+//! on a replayed delivery. The timestamp bounds replays: [`verify`] refuses a signature
+//! further from now than the tolerance given.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -28,25 +30,32 @@ pub enum SignatureError {
     Mismatch,
 }
 
-fn mac(secret: &[u8], timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
+fn mac(secret: &[u8], timestamp: i64, delivery: &str, body: &[u8]) -> Hmac<Sha256> {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes a key of any length");
     mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(delivery.as_bytes());
     mac.update(b".");
     mac.update(body);
     mac
 }
 
-/// The `Ehr-Signature` header value for `body` sent at `timestamp`.
-pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
-    let tag = mac(secret, timestamp, body).finalize().into_bytes();
+/// The `Ehr-Signature` header value for delivery `delivery` of `body` sent at
+/// `timestamp`.
+pub fn sign(secret: &[u8], timestamp: i64, delivery: &str, body: &[u8]) -> String {
+    let tag = mac(secret, timestamp, delivery, body)
+        .finalize()
+        .into_bytes();
     format!("t={timestamp},v1={}", hex::encode(tag))
 }
 
-/// Checks a delivery: the header's HMAC over its timestamp and `body`, in constant
-/// time, and its timestamp within `tolerance_secs` of `now`.
+/// Checks a delivery: the signature header's HMAC over its timestamp, the
+/// `Ehr-Delivery` header's value and `body`, in constant time, and its timestamp within
+/// `tolerance_secs` of `now`.
 pub fn verify(
     secret: &[u8],
     header: &str,
+    delivery: &str,
     body: &[u8],
     now: i64,
     tolerance_secs: i64,
@@ -63,11 +72,12 @@ pub fn verify(
     let (Some(timestamp), Some(tag)) = (timestamp, tag) else {
         return Err(SignatureError::Malformed);
     };
-    let skew = (now - timestamp).abs();
+    // A hostile timestamp must not overflow the subtraction.
+    let skew = i64::try_from(now.abs_diff(timestamp)).unwrap_or(i64::MAX);
     if skew > tolerance_secs {
         return Err(SignatureError::Stale(skew));
     }
-    mac(secret, timestamp, body)
+    mac(secret, timestamp, delivery, body)
         .verify_slice(&tag)
         .map_err(|_| SignatureError::Mismatch)
 }
@@ -79,35 +89,50 @@ mod tests {
     #[test]
     fn a_signature_verifies_once_and_no_byte_can_change() {
         let body = br#"{"event":"notification"}"#;
-        let header = sign(b"s3cret", 1_700_000_000, body);
-        assert_eq!(verify(b"s3cret", &header, body, 1_700_000_010, 300), Ok(()));
+        let at = 1_700_000_000;
+        let header = sign(b"s3cret", at, "7", body);
+        assert_eq!(verify(b"s3cret", &header, "7", body, at + 10, 300), Ok(()));
+        let refused = |secret: &[u8], header: &str, delivery: &str, body: &[u8], now: i64| {
+            verify(secret, header, delivery, body, now, 300)
+        };
         assert_eq!(
-            verify(b"other", &header, body, 1_700_000_010, 300),
+            refused(b"other", &header, "7", body, at + 10),
             Err(SignatureError::Mismatch)
         );
         assert_eq!(
-            verify(
+            refused(
                 b"s3cret",
                 &header,
+                "7",
                 br#"{"event":"notificatioN"}"#,
-                1_700_000_010,
-                300
+                at + 10
             ),
             Err(SignatureError::Mismatch)
         );
+        // The delivery number is signed: a replay under another number does not verify.
         assert_eq!(
-            verify(b"s3cret", &header, body, 1_700_001_000, 300),
+            refused(b"s3cret", &header, "8", body, at + 10),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            refused(b"s3cret", &header, "7", body, at + 1000),
             Err(SignatureError::Stale(1000))
         );
         assert_eq!(
-            verify(b"s3cret", "v1=00", body, 1_700_000_000, 300),
+            refused(b"s3cret", "v1=00", "7", body, at),
             Err(SignatureError::Malformed)
         );
         // The timestamp is signed: moving it breaks the signature.
         let moved = header.replace("t=1700000000", "t=1700000005");
         assert_eq!(
-            verify(b"s3cret", &moved, body, 1_700_000_010, 300),
+            refused(b"s3cret", &moved, "7", body, at + 10),
             Err(SignatureError::Mismatch)
         );
+        // A hostile timestamp is stale, not an overflow.
+        let hostile = format!("t={},v1=00", i64::MIN);
+        assert!(matches!(
+            refused(b"s3cret", &hostile, "7", body, at),
+            Err(SignatureError::Stale(_))
+        ));
     }
 }

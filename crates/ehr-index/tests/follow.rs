@@ -337,3 +337,44 @@ async fn a_block_with_hashes_or_results_that_are_not_hex_is_refused_and_not_stor
         .unwrap();
     assert_eq!(status["chain_tip"], serde_json::Value::Null, "{status}");
 }
+
+#[tokio::test]
+async fn the_ehr_routes_refuse_queries_they_cannot_answer_cheaply_or_correctly() {
+    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let listeners = Listeners::bind(any, any).await.unwrap();
+    let index = ehr_index::spawn(
+        listeners,
+        &ehr_index::IndexConfig::devnet("http://127.0.0.1:9").unwrap(),
+    )
+    .await
+    .unwrap();
+    let patient = "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5";
+    for (query, why) in [
+        ("action=log-access".to_string(), "patient or actor"),
+        (
+            format!("patient={patient}&since_block=18446744073709551615"),
+            "beyond",
+        ),
+        (format!("patient={patient}&offset=2000000"), "at most"),
+        (format!("patient={patient}&limit=5000"), "1 to 1000"),
+        (
+            "patient=not-a-principal".to_string(),
+            "not a Stacks principal",
+        ),
+        (format!("patient={patient}&sort=date"), "id or -id"),
+    ] {
+        let answer = reqwest::get(format!("{}/ehr/v1/audit?{query}", index.api_url()))
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 400, "{query}");
+        let body = answer.text().await.unwrap();
+        assert!(body.contains(why), "{query}: {body}");
+    }
+    let fine = reqwest::get(format!(
+        "{}/ehr/v1/audit?patient={patient}",
+        index.api_url()
+    ))
+    .await
+    .unwrap();
+    assert_eq!(fine.status(), 200);
+}

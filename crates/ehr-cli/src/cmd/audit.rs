@@ -169,6 +169,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 output::json(&serde_json::json!({
                     "patient": who.to_string(),
                     "source": source,
+                    "checked": if source == "index" { "page" } else { "chain" },
                     "total": total,
                     "entries": trail.entries,
                     "chain_verified": trail.verified.is_ok(),
@@ -186,7 +187,13 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     ]);
                 }
                 table.print(&format!("no audit entries for {who}"));
-                println!("{}", badge(&trail));
+                match (source, &trail.verified) {
+                    ("index", Ok(())) => println!(
+                        "from the index: each entry's hash recomputed, the newest matched on chain \
+                         (`ehr index verify` checks the whole index against the chain)"
+                    ),
+                    _ => println!("{}", badge(&trail)),
+                }
             }
             verified(&trail)
         }

@@ -709,10 +709,16 @@ where
         Ok(written) => return Ok(written),
         Err(e) => record_error(e),
     };
+    // The chain refused the record (or mined it without writing it, on a bare node).
     let refused = matches!(
         client_error(&error),
         Some(ClientError::Refused { .. } | ClientError::Aborted { .. })
-    );
+    ) || error.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<RecordError>(),
+            Some(RecordError::NotWritten { .. })
+        )
+    });
     if refused && pending.record_id.is_none() {
         // The chain refused the record itself: nothing was written, nothing to finish.
         journal.remove()?;

@@ -77,16 +77,20 @@ pub fn execute_derived(
     let mut args = call.args().to_vec();
     let outcome = ctx.block_on(async {
         if let Some(saved) = journal.load::<Signed>()? {
-            if !quiet {
-                eprintln!(
-                    "  following 0x{}, signed by an interrupted run of this command (kept in {})",
-                    saved.sent.txid,
-                    journal.path().display()
-                );
-            }
+            // Said in --json mode too (on stderr): the answer is an earlier run's
+            // transaction, and nothing new is sent unless it was dropped.
+            eprintln!(
+                "  following 0x{}, which an interrupted run of this command signed (kept in {}); \
+                 this run sends nothing new unless it was dropped",
+                saved.sent.txid,
+                journal.path().display()
+            );
             args = saved.call_args()?;
             match client.resume(&saved).await {
-                Err(ClientError::Dropped { .. }) => args = call.args().to_vec(),
+                Err(ClientError::Dropped { reason, txid, .. }) => {
+                    eprintln!("  0x{txid} was dropped: {reason}; sending the command anew");
+                    args = call.args().to_vec();
+                }
                 settled => return settled.map_err(anyhow::Error::from),
             }
         }
@@ -116,8 +120,17 @@ pub fn execute_derived(
     if settled {
         journal.remove()?;
     }
+    let unknown = matches!(
+        outcome.as_ref().err().and_then(client_error),
+        Some(ClientError::ResultUnknown { .. } | ClientError::NonceSpent { .. })
+    );
     let mined = outcome.with_context(|| {
-        if settled {
+        if unknown {
+            format!(
+                "{function} as {}; it is no longer kept: running this command again sends a new transaction",
+                signer.label
+            )
+        } else if settled {
             format!("{function} as {}", signer.label)
         } else {
             format!(
@@ -131,9 +144,11 @@ pub fn execute_derived(
     Ok((mined, args))
 }
 
-/// Whether `outcome` leaves nothing to follow on a rerun: mined, refused, rolled back,
-/// dropped, or refused by the node. A wait that ran out, an unreachable node, a result
-/// the node cannot tell: the transaction stays kept, and a rerun asks again.
+/// Whether `outcome` leaves nothing to follow on a rerun: mined (whether or not its
+/// result is known: a bare node never tells, and a kept transaction would turn every later
+/// run of the same command into a replay of this one), refused, rolled back, dropped, or
+/// refused by the node. A wait that ran out or an unreachable node: the transaction stays
+/// kept, and a rerun follows it.
 fn settled(outcome: &anyhow::Result<Mined>) -> bool {
     let Err(e) = outcome else { return true };
     matches!(
@@ -142,6 +157,8 @@ fn settled(outcome: &anyhow::Result<Mined>) -> bool {
             ClientError::Refused { .. }
                 | ClientError::Aborted { .. }
                 | ClientError::Dropped { .. }
+                | ClientError::ResultUnknown { .. }
+                | ClientError::NonceSpent { .. }
                 | ClientError::Node(NodeError::BroadcastRejected { .. })
         )
     )

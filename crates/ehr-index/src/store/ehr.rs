@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS audit_entries (
 CREATE INDEX IF NOT EXISTS audit_patient ON audit_entries (patient, id);
 CREATE INDEX IF NOT EXISTS audit_patient_action ON audit_entries (patient, action, id);
 CREATE INDEX IF NOT EXISTS audit_patient_actor ON audit_entries (patient, actor, id);
-CREATE INDEX IF NOT EXISTS audit_block ON audit_entries (block);
+CREATE INDEX IF NOT EXISTS audit_actor ON audit_entries (actor, id);
 ";
 
 /// An EHR event of a block, in the block's event order.
@@ -228,13 +228,32 @@ pub(super) fn record_events(
     Ok(())
 }
 
-/// Forgets the audit entries written at or above `height` (a fork orphaned that height):
-/// the audit follower reads them again from the node's chain.
-pub(super) fn forget_audit_from(batch: &Transaction<'_>, height: u64) -> Result<(), StoreError> {
-    batch.execute(
-        "DELETE FROM audit_entries WHERE block >= ?1",
-        params![height as i64],
-    )?;
+/// Inserts audit entries in one transaction (an entry read again replaces its row).
+fn insert_audit(db: &mut rusqlite::Connection, entries: &[AuditEntry]) -> Result<(), StoreError> {
+    let batch = db.transaction()?;
+    {
+        let mut insert = batch.prepare_cached(
+            "INSERT INTO audit_entries (id, patient, actor, action, ref, details_hash, block,
+                 prev_hash, entry_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (id) DO UPDATE SET patient = ?2, actor = ?3, action = ?4, ref = ?5,
+                 details_hash = ?6, block = ?7, prev_hash = ?8, entry_hash = ?9",
+        )?;
+        for e in entries {
+            insert.execute(params![
+                e.id as i64,
+                e.patient,
+                e.actor,
+                e.action,
+                e.reference as i64,
+                e.details_hash,
+                e.block as i64,
+                e.prev_hash,
+                e.entry_hash
+            ])?;
+        }
+    }
+    batch.commit()?;
     Ok(())
 }
 
@@ -265,16 +284,37 @@ impl Store {
         Ok(max.map_or(0, |m| m as u64 + 1))
     }
 
-    /// The entry hash of audit entry `id`, if held.
-    pub fn audit_entry_hash(&self, id: u64) -> Result<Option<String>, StoreError> {
+    /// Audit entry `id`, if held.
+    pub fn audit_entry(&self, id: u64) -> Result<Option<AuditEntry>, StoreError> {
         let db = self.db();
         Ok(db
             .query_row(
-                "SELECT entry_hash FROM audit_entries WHERE id = ?1",
+                &format!("SELECT {ENTRY_COLUMNS} FROM audit_entries WHERE id = ?1"),
                 params![id as i64],
-                |r| r.get(0),
+                entry_from_row,
             )
             .optional()?)
+    }
+
+    /// How many forks the store has seen: read it before reading the chain, and give it
+    /// to [`Store::add_audit_if`].
+    pub fn fork_generation(&self) -> u64 {
+        self.forks.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Stores `entries` (as [`Store::add_audit`]) unless a fork came after `generation`
+    /// was read: then what was read may be the losing branch's, and `false` says so.
+    pub fn add_audit_if(
+        &self,
+        entries: &[AuditEntry],
+        generation: u64,
+    ) -> Result<bool, StoreError> {
+        let mut db = self.db();
+        if self.fork_generation() != generation {
+            return Ok(false);
+        }
+        insert_audit(&mut db, entries)?;
+        Ok(true)
     }
 
     /// Forgets audit entries from `id` on (they came from a branch the chain left).
@@ -289,32 +329,7 @@ impl Store {
 
     /// Stores audit entries read from the node (an entry read again replaces its row).
     pub fn add_audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
-        let mut db = self.db();
-        let batch = db.transaction()?;
-        {
-            let mut insert = batch.prepare_cached(
-                "INSERT INTO audit_entries (id, patient, actor, action, ref, details_hash, block,
-                     prev_hash, entry_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (id) DO UPDATE SET patient = ?2, actor = ?3, action = ?4, ref = ?5,
-                     details_hash = ?6, block = ?7, prev_hash = ?8, entry_hash = ?9",
-            )?;
-            for e in entries {
-                insert.execute(params![
-                    e.id as i64,
-                    e.patient,
-                    e.actor,
-                    e.action,
-                    e.reference as i64,
-                    e.details_hash,
-                    e.block as i64,
-                    e.prev_hash,
-                    e.entry_hash
-                ])?;
-            }
-        }
-        batch.commit()?;
-        Ok(())
+        insert_audit(&mut self.db(), entries)
     }
 
     /// A page of audit entries and how many match in all.

@@ -26,6 +26,14 @@ pub enum StoreError {
     /// SQLite failed (disk, a locked or damaged database file).
     #[error("index database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The database file could not be created or made private.
+    #[error("index database {path}: {source}")]
+    File {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The database was written by a newer `ehr index`.
     #[error("the index database has schema version {0}, newer than this ehr index knows ({SCHEMA_VERSION}); use a newer ehr, or another --db")]
     NewerSchema(i64),
@@ -82,6 +90,9 @@ pub struct TxRow {
 #[derive(Debug)]
 pub struct Store {
     db: Mutex<Connection>,
+    /// Forks seen since the store was opened: the audit follower stores what it read
+    /// only if no fork came in between (see [`Store::add_audit_if`]).
+    forks: std::sync::atomic::AtomicU64,
 }
 
 mod ehr;
@@ -197,8 +208,21 @@ pub struct MinedTx {
 }
 
 impl Store {
-    /// Opens (creating) the database at `path`.
+    /// Opens (creating) the database at `path`, readable by its owner only (it holds
+    /// the webhooks' secrets; SQLite gives its journal files the same mode).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        let private = |e: std::io::Error| StoreError::File {
+            path: path.display().to_string(),
+            source: e,
+        };
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(private)?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(private)?;
         Self::with(Connection::open(path)?)
     }
 
@@ -238,7 +262,10 @@ impl Store {
         }
         migrate.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         migrate.commit()?;
-        Ok(Store { db: Mutex::new(db) })
+        Ok(Store {
+            db: Mutex::new(db),
+            forks: std::sync::atomic::AtomicU64::new(0),
+        })
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -343,6 +370,12 @@ impl Store {
                 "UPDATE blocks SET canonical = 1 WHERE index_block_hash = ?1",
                 params![parent],
             )?;
+            // Its notifications are on the chain again: deliver them after all.
+            batch.execute(
+                "UPDATE deliveries SET state = 'pending' WHERE state = 'orphaned'
+                 AND index_block_hash = ?1",
+                params![parent],
+            )?;
             parent = grandparent;
         }
         for tx in txs {
@@ -370,10 +403,14 @@ impl Store {
             )?;
         }
         ehr::record_events(&batch, block, events)?;
-        if let Some(height) = orphaned_from {
-            ehr::forget_audit_from(&batch, height)?;
-        }
         batch.commit()?;
+        if orphaned_from.is_some() {
+            // The audit entries held last may be the losing branch's: the follower checks
+            // its tail against the chain before it reads on (audit entries carry the
+            // contract's `block-height`, which is not the Stacks height after epoch 3, so
+            // they are not dropped by height here).
+            self.forks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
         Ok(Applied::Stored { orphaned_from })
     }
 
@@ -456,6 +493,24 @@ impl Store {
             .map(|n| n.map(|n| n as u64))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(nonces)
+    }
+
+    /// Canonical blocks whose parent the index never received (other than the first
+    /// block it has): where blocks are missing, as (height, parent hash).
+    pub fn gaps(&self) -> Result<Vec<(u64, String)>, StoreError> {
+        let db = self.db();
+        let mut query = db.prepare_cached(
+            "SELECT b.block_height, b.parent_index_block_hash FROM blocks b
+             WHERE b.canonical = 1
+               AND b.block_height > (SELECT MIN(block_height) FROM blocks)
+               AND NOT EXISTS (SELECT 1 FROM blocks p
+                               WHERE p.index_block_hash = b.parent_index_block_hash)
+             ORDER BY b.block_height",
+        )?;
+        let rows = query
+            .query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
     }
 
     /// The canonical chain's tip: its height and index hash.
@@ -552,6 +607,50 @@ mod tests {
         // A delivery retried changes nothing.
         store.block(&block(3, 13, 12), &[mined(1)], &[]).unwrap();
         assert_eq!(store.tip().unwrap(), Some((4, hash(4))));
+    }
+
+    fn notification(event_index: u32) -> EhrEvent {
+        EhrEvent::Notification {
+            event_index,
+            txid: hash(150),
+            recipient: seen(1).sender,
+            kind: "access-granted".into(),
+            reference: 1,
+            inbox_index: 0,
+        }
+    }
+
+    #[test]
+    fn a_notification_orphaned_before_delivery_is_delivered_when_its_block_comes_back() {
+        let store = Store::in_memory().unwrap();
+        store
+            .add_webhook("http://127.0.0.1:9/hook", "secret-of-16-chars", None)
+            .unwrap();
+        store.block(&block(1, 1, 0), &[], &[]).unwrap();
+        store
+            .block(&block(2, 2, 1), &[], &[notification(0)])
+            .unwrap();
+        // A fork at height 2: the delivery is set aside, not sent.
+        store.block(&block(2, 12, 1), &[], &[]).unwrap();
+        assert!(store.due_deliveries(i64::MAX).unwrap().is_empty());
+        // The first branch comes back: the notification is on the chain, and due again.
+        store.block(&block(3, 3, 2), &[], &[]).unwrap();
+        let due = store.due_deliveries(i64::MAX).unwrap();
+        assert_eq!(due.len(), 1, "{due:?}");
+        assert!(due[0].1.payload.contains(&hash(2)));
+    }
+
+    #[test]
+    fn a_block_whose_parent_never_arrived_is_a_gap() {
+        let store = Store::in_memory().unwrap();
+        store.block(&block(5, 5, 4), &[], &[]).unwrap();
+        store.block(&block(6, 6, 5), &[], &[]).unwrap();
+        assert!(
+            store.gaps().unwrap().is_empty(),
+            "the first block has no parent here"
+        );
+        store.block(&block(9, 9, 8), &[], &[]).unwrap();
+        assert_eq!(store.gaps().unwrap(), vec![(9, hash(8))]);
     }
 
     #[test]

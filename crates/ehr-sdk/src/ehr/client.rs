@@ -24,7 +24,7 @@ use super::types::{
 use crate::audit::AuditEntry;
 use crate::keys::SecretKey;
 use crate::network::Network;
-use crate::node::{AbortReason, DropReason, NodeClient, NodeError, TxOutcome};
+use crate::node::{AbortReason, DropReason, NodeClient, NodeError, RejectReason, TxOutcome};
 use crate::tx::{
     AssetId, NonfungibleConditionCode, Payload, PcPrincipal, PostCondition, PostConditionMode,
     Transaction, TransactionBuilder, TxError,
@@ -396,13 +396,32 @@ impl EhrClient {
                 let origin = signed.transaction()?.as_stacks().origin_address();
                 let account = self.node.account(&origin.into()).await?;
                 if account.nonce > signed.sent.nonce && !self.indexer_catches_up(signed).await? {
+                    // An indexer knows every mined transaction: this one was not mined,
+                    // another took its nonce. A bare node cannot tell which happened.
+                    if self.node.tx_source().await?.knows_results() {
+                        return Err(ClientError::Dropped {
+                            function: signed.sent.function.clone(),
+                            reason: DropReason::NonceTaken,
+                            txid: signed.sent.txid,
+                        });
+                    }
                     return Err(ClientError::NonceSpent {
                         function: signed.sent.function.clone(),
                         nonce: signed.sent.nonce,
                         txid: signed.sent.txid,
                     });
                 }
-                self.broadcast(signed).await?;
+                match self.broadcast(signed).await {
+                    Ok(_) => {}
+                    // The nonce is held in the node's mempool: by this very transaction
+                    // (which the indexer has not seen) or by another. Follow this one; if
+                    // the other is mined instead, this one ends as dropped or unknown.
+                    Err(ClientError::Node(NodeError::BroadcastRejected {
+                        reason: RejectReason::ConflictingNonceInMempool,
+                        ..
+                    })) => {}
+                    Err(other) => return Err(other),
+                }
             }
             Err(other) => return Err(other.into()),
         }

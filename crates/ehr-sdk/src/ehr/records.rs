@@ -756,18 +756,31 @@ pub async fn finish_write(
                 }
                 // Never mined: nothing changed, send it again.
                 Err(ClientError::Dropped { .. }) => {}
-                // Mined with its result unknown (a bare node), or forgotten by the node
-                // with its nonce used since: the chain says whether it wrote.
-                Err(
-                    ClientError::ResultUnknown { txid, function, .. }
-                    | ClientError::NonceSpent { txid, function, .. },
-                ) => {
-                    let found = find_written(client, &patient, &content_hash).await?;
-                    pending.record_id = Some(found.ok_or(RecordError::NotWritten {
-                        function,
-                        txid: format!("0x{txid}"),
-                    })?);
-                    pending.txids.push(format!("0x{txid}"));
+                // Mined with its result unknown (a bare node): the chain says whether it
+                // wrote; if not, the contract refused it, and that is settled.
+                Err(ClientError::ResultUnknown { txid, function, .. }) => {
+                    match find_written(client, &patient, &content_hash).await? {
+                        Some(id) => {
+                            pending.record_id = Some(id);
+                            pending.txids.push(format!("0x{txid}"));
+                        }
+                        None => {
+                            pending.in_flight = None;
+                            saved(pending);
+                            return Err(RecordError::NotWritten {
+                                function,
+                                txid: format!("0x{txid}"),
+                            });
+                        }
+                    }
+                }
+                // Unknown to the node, its nonce used since: written if the chain has the
+                // record, else never to be mined, so written anew.
+                Err(ClientError::NonceSpent { txid, .. }) => {
+                    if let Some(id) = find_written(client, &patient, &content_hash).await? {
+                        pending.record_id = Some(id);
+                        pending.txids.push(format!("0x{txid}"));
+                    }
                 }
                 Err(other) => return Err(settle(pending, saved, other)),
             }

@@ -81,9 +81,11 @@ pub async fn patient_trail(
 /// A page of audit entries from the EHR index behind the API (`--api`; see
 /// [`NodeClient::ehr_index_status`](crate::node::NodeClient::ehr_index_status)), filtered,
 /// ordered and paged by the index, with the total that match. The page is checked as far
-/// as one page can be without reading the chain entry by entry: every entry's hash
-/// recomputes, entries next to each other in the global log link up, and the newest
-/// entry is the chain's own (one read). The whole index is checked by `ehr index verify`.
+/// as one page can be without reading the chain entry by entry: every entry answers the
+/// query, every entry's hash recomputes, entries next to each other in the global log link
+/// up, and the newest entry is the chain's own (one read). That is less than
+/// [`patient_trail`]'s check (an index could still change an older entry together with
+/// its hash): the whole index is checked against the chain by `ehr index verify`.
 pub async fn indexed_trail(
     client: &EhrClient,
     filter: &crate::node::AuditFilter,
@@ -92,7 +94,17 @@ pub async fn indexed_trail(
     let mut by_id: Vec<&AuditEntry> = page.results.iter().collect();
     by_id.sort_by_key(|e| e.id);
     let mut verified = Ok(());
-    for (i, e) in by_id.iter().enumerate() {
+    // An entry the query did not ask for (another patient's, another action) is the
+    // index answering wrongly: reported as an altered entry.
+    let asked = |e: &AuditEntry| {
+        filter.patient.as_ref().is_none_or(|p| &e.patient == p)
+            && filter.actor.as_ref().is_none_or(|a| &e.actor == a)
+            && filter.action.as_ref().is_none_or(|a| &e.action == a)
+    };
+    if let Some(off) = by_id.iter().find(|e| !asked(e)) {
+        verified = Err(ChainBreak::Altered { id: off.id });
+    }
+    for (i, e) in by_id.iter().enumerate().filter(|_| verified.is_ok()) {
         if e.compute_hash().map(hex::encode).ok().as_deref() != Some(e.entry_hash.as_str()) {
             verified = Err(ChainBreak::Altered { id: e.id });
             break;

@@ -85,6 +85,9 @@ pub enum DropReason {
     /// It left a bare node's mempool unmined: replaced by another transaction with the same
     /// nonce and a higher fee, or garbage-collected; the node does not say which.
     Evicted,
+    /// The node never held it (or lost it), and an indexer that knows every mined
+    /// transaction says another transaction from the account was mined with its nonce.
+    NonceTaken,
 }
 
 impl std::fmt::Display for DropReason {
@@ -102,6 +105,10 @@ impl std::fmt::Display for DropReason {
             DropReason::Evicted => {
                 "it left the node's mempool unmined (replaced by a transaction with the same \
                  nonce, or garbage-collected)"
+            }
+            DropReason::NonceTaken => {
+                "it never reached the chain: another transaction from the account was mined \
+                 with its nonce"
             }
         })
     }
