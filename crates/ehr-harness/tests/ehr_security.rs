@@ -40,6 +40,7 @@ fn pubkey(ehr: &EhrSimnet, who: &str) -> Value {
 /// also a patient verifier; STRANGER proposed as guardian and as both registries' admin.
 fn world() -> EhrSimnet {
     let mut ehr = EhrSimnet::new().unwrap();
+    ehr.record();
     let p = |ehr: &EhrSimnet, who: &str| -> Value { ehr.principal(who).into() };
     let issuer_key = pubkey(&ehr, ISSUER);
     ok(ehr
@@ -645,6 +646,49 @@ fn authorization_matrix_covers_every_public_function_and_role() {
         }
     }
     assert_eq!(covered, rules.len(), "every rule names a real function");
+}
+
+/// The calls Clarinet's simnet replays for the cost comparison
+/// (`tests/clarinet/ehr-scenario.json`, run by `tests/clarinet/ehr-costs.mjs` and by
+/// `tests/clarinet_ehr_costs.rs`): the world above, then every public function called by
+/// every role, in one chain, the functions that end a role (deactivate, suspend, hand
+/// over) last so the others still meet the state they expect. The committed file must be
+/// what this generates; `EHR_WRITE_SCENARIO=1` rewrites it after a contract change.
+#[test]
+fn the_cost_scenario_is_generated_from_the_matrix() {
+    let mut ehr = world();
+    let rules = rules();
+    const LAST: [&str; 6] = [
+        "revoke-access",
+        "resign-guardian",
+        "accept-admin",
+        "suspend-doctor",
+        "transfer",
+        "deactivate",
+    ];
+    let mut order: Vec<_> = rules.keys().copied().collect();
+    order.sort_by_key(|(c, f)| (LAST.iter().position(|l| l == f), *c, *f));
+    for (contract, function) in order {
+        let rule = &rules[&(contract, function)];
+        for role in ROLES {
+            let args = (rule.args)(&ehr, role);
+            ehr.call(role, contract, function, &args)
+                .unwrap_or_else(|e| panic!("{contract}.{function} as {role}: {e}"));
+        }
+    }
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clarinet/ehr-scenario.json");
+    let generated = serde_json::to_string_pretty(&serde_json::json!({ "calls": ehr.recorded() }))
+        .unwrap()
+        + "\n";
+    if std::env::var_os("EHR_WRITE_SCENARIO").is_some() {
+        std::fs::write(path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{path} is not what the matrix generates: rerun with EHR_WRITE_SCENARIO=1, then \
+         regenerate Clarinet's costs (cd crates/ehr-harness/tests/clarinet && node ehr-costs.mjs)"
+    );
 }
 
 const LURE: &str = r#"

@@ -51,6 +51,23 @@ pub struct EhrSimnet {
     /// The devnet accounts, deployer first.
     pub config: DevnetConfig,
     deployer: StandardPrincipalData,
+    /// Every public call made through [`EhrSimnet::call`] since [`EhrSimnet::record`],
+    /// to replay elsewhere (Clarinet's simnet, for the cost comparison).
+    log: Option<Vec<LoggedCall>>,
+}
+
+/// A public call as [`EhrSimnet::record`] keeps it: who (a devnet account's name), what,
+/// and the arguments as Clarity literals.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LoggedCall {
+    /// The caller's devnet account name.
+    pub sender: String,
+    /// The EHR contract's name.
+    pub contract: String,
+    /// The function.
+    pub function: String,
+    /// The arguments, as Clarity literals.
+    pub args: Vec<String>,
 }
 
 impl EhrSimnet {
@@ -84,6 +101,7 @@ impl EhrSimnet {
             sim,
             config,
             deployer,
+            log: None,
         })
     }
 
@@ -119,7 +137,25 @@ impl EhrSimnet {
     ) -> Result<Receipt, SimnetError> {
         let sender = self.principal(who);
         let id = self.contract(contract);
+        if let Some(log) = &mut self.log {
+            log.push(LoggedCall {
+                sender: who.to_string(),
+                contract: contract.to_string(),
+                function: function.to_string(),
+                args: args.iter().map(ehr_sdk::literal::to_literal).collect(),
+            });
+        }
         self.sim.call_public(&sender, &id, function, args)
+    }
+
+    /// Starts keeping every public call made through [`EhrSimnet::call`].
+    pub fn record(&mut self) {
+        self.log = Some(Vec::new());
+    }
+
+    /// The calls kept since [`EhrSimnet::record`].
+    pub fn recorded(&self) -> &[LoggedCall] {
+        self.log.as_deref().unwrap_or_default()
     }
 
     /// Calls a read-only function of an EHR contract (as the deployer).
