@@ -1140,8 +1140,14 @@ fn a_bare_node_without_an_index_deploys_writes_records_and_names_what_it_cannot_
     assert!(stderr.contains("--api"), "{stderr}");
     // In a block: nothing is kept, so a later run of the same command is a new one, not a
     // replay of this one (and it says so).
-    assert!(stderr.contains("running this command again sends a new transaction"), "{stderr}");
-    assert_eq!(std::fs::read_dir(env.path("pending")).map_or(0, |d| d.count()), 0);
+    assert!(
+        stderr.contains("running this command again sends a new transaction"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_dir(env.path("pending")).map_or(0, |d| d.count()),
+        0
+    );
     let shown = env.json(&["patient", "show", "wallet_1"]);
     assert_eq!(shown["registration"]["active"], true, "{shown}");
 

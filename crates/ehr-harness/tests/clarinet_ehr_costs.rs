@@ -15,10 +15,10 @@
 //! computes `k(c)` from the deployed contracts and checks each call's difference is such
 //! a sum, including the called contract at least once.
 
+use clarity::vm::costs::MemoryConsumer as _;
 use ehr_harness::ehr::{EhrSimnet, LoggedCall, EHR_CONTRACTS};
 use ehr_harness::simnet::Cost;
 use ehr_sdk::literal::{parse_literal, to_literal};
-use clarity::vm::costs::MemoryConsumer as _;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -52,7 +52,11 @@ fn ours(literal: &str) -> String {
 fn every_public_ehr_function_costs_here_what_it_costs_in_clarinet() {
     let scenario: Scenario = read("ehr-scenario.json");
     let reference: Reference = read("clarinet-ehr-costs.json");
-    assert_eq!(scenario.calls.len(), reference.calls.len(), "re-run contracts/costs.mjs");
+    assert_eq!(
+        scenario.calls.len(),
+        reference.calls.len(),
+        "re-run contracts/costs.mjs"
+    );
     let mut ehr = EhrSimnet::new().unwrap();
     let mut report = Vec::new();
     for (call, theirs) in scenario.calls.iter().zip(&reference.calls) {
@@ -66,7 +70,11 @@ fn every_public_ehr_function_costs_here_what_it_costs_in_clarinet() {
             .call(&call.sender, &call.contract, &call.function, &args)
             .unwrap();
         let what = format!("{}.{} as {}", call.contract, call.function, call.sender);
-        assert_eq!(to_literal(&r.result), ours(&theirs.result), "{what}: result");
+        assert_eq!(
+            to_literal(&r.result),
+            ours(&theirs.result),
+            "{what}: result"
+        );
         report.push((what, r.cost, theirs.cost));
     }
     let k = constants_memory(&mut ehr);
@@ -80,7 +88,10 @@ fn every_public_ehr_function_costs_here_what_it_costs_in_clarinet() {
         );
         let runtime = ours.runtime as i64 - theirs.runtime as i64;
         let read_length = ours.read_length as i64 - theirs.read_length as i64;
-        assert_eq!(runtime, read_length, "{what}: the load rule moves both by the same");
+        assert_eq!(
+            runtime, read_length,
+            "{what}: the load rule moves both by the same"
+        );
         if runtime == 0 {
             exact += 1;
             continue;

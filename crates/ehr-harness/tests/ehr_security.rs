@@ -676,7 +676,10 @@ fn the_cost_scenario_is_generated_from_the_matrix() {
                 .unwrap_or_else(|e| panic!("{contract}.{function} as {role}: {e}"));
         }
     }
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clarinet/ehr-scenario.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/clarinet/ehr-scenario.json"
+    );
     let generated = serde_json::to_string_pretty(&serde_json::json!({ "calls": ehr.recorded() }))
         .unwrap()
         + "\n";

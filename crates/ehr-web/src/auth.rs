@@ -143,6 +143,11 @@ async fn check(state: &AppState, request: Request, next: Next, path: &str) -> Re
             "this server answers only to the host it listens on (Host header refused)",
         );
     }
+    // The proof verifier is public: it needs no account, writes nothing, and only reads
+    // the chain (no session, no CSRF token).
+    if path == crate::dashboard::proofs::VERIFY_PATH {
+        return next.run(request).await;
+    }
     let token = state.access_token();
     if is_fhir(path) {
         return match bearer(&request) {

@@ -30,6 +30,7 @@ mod multipart;
 mod notify;
 pub mod ops;
 mod patient;
+pub(crate) mod proofs;
 mod records;
 
 use std::collections::HashMap;
@@ -81,6 +82,11 @@ pub fn routes() -> Router<Arc<AppState>> {
         )
         .route("/records/{id}/share", post(records::share))
         .route("/records/{id}/rotate", post(records::rotate))
+        .route("/records/{id}/proof", post(proofs::prove))
+        .route(
+            proofs::VERIFY_PATH,
+            get(proofs::verify_page).post(proofs::verify),
+        )
         .route("/access", get(access::page))
         .route("/access/grant", post(access::grant))
         .route("/access/revoke", post(access::revoke))

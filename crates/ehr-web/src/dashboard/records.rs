@@ -51,7 +51,7 @@ fn query_map(q: Result<Query<HashMap<String, String>>, QueryRejection>) -> HashM
 }
 
 #[allow(clippy::result_large_err)]
-fn parse_id(ctx: &Ctx, text: &str) -> Result<u64, Response> {
+pub(crate) fn parse_id(ctx: &Ctx, text: &str) -> Result<u64, Response> {
     text.trim_start_matches('#').parse::<u64>().map_err(|_| {
         ctx.error(
             StatusCode::NOT_FOUND,
@@ -234,7 +234,7 @@ fn upload_section(ctx: &Ctx, patient: &PrincipalData, own: bool) -> String {
     out
 }
 
-async fn read_upload(
+pub(crate) async fn read_upload(
     ctx: &Ctx,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -492,6 +492,9 @@ pub async fn show(
         ));
     }
     body.push_str("</section>");
+    if rel.mine && rel.envelope && r.is_latest() {
+        body.push_str(&super::proofs::prove_form(id, &ctx.csrf));
+    }
     let writable = rel.mine
         || state
             .client

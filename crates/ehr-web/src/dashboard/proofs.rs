@@ -1,0 +1,261 @@
+//! Zero-knowledge claims in the dashboard: a patient proves a claim about one of its
+//! records (from the signed set the record's author gave it) and downloads the proof as a
+//! file to share; anyone checks one on `/verify-proof`, with no account: that page only
+//! reads the chain. The rules are the SDK's (`ehr_sdk::claims`), the same as
+//! `ehr prove` and `ehr verify-proof`.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, FormRejection};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use ehr_sdk::claims::{self, Claim, ClaimProof, ClaimsError, Predicate, SignedSet};
+use ehr_sdk::ehr::SendOptions;
+
+use super::multipart;
+use super::records::{parse_id, read_upload};
+use super::{html_response, Ctx, Fields};
+use crate::html::{self, Frame};
+use crate::AppState;
+
+/// The path of the public verifier page.
+pub const VERIFY_PATH: &str = "/verify-proof";
+
+/// The largest proof the verifier page reads (a proof is about 3 KB).
+pub const MAX_PROOF_BYTES: usize = 64 * 1024;
+
+/// The form that makes a proof, for a record's page.
+pub fn prove_form(id: u64, csrf: &str) -> String {
+    let claims = [
+        ("below", "below (the value is less than A)"),
+        ("at-least", "at least (the value is A or more)"),
+        ("between", "between A and B (both included)"),
+        ("within-days", "a date within the last A days"),
+    ]
+    .map(|(v, t)| (v.to_string(), t.to_string()));
+    let fields = format!(
+        "{}{}{}{}{}",
+        html::input(
+            "pf-set",
+            "set",
+            "Signed claims set (from the record's author)",
+            "file",
+            "",
+            "required accept=\"application/json\"",
+            "the file `ehr claims commit` wrote"
+        ),
+        html::input(
+            "pf-field",
+            "field",
+            "Field",
+            "text",
+            "",
+            "required",
+            "e.g. valueQuantity.value, birthDate, occurrenceDateTime"
+        ),
+        html::select("pf-claim", "claim", "Claim", &claims, "below"),
+        html::input(
+            "pf-a",
+            "a",
+            "A",
+            "text",
+            "",
+            "required",
+            "in the field's unit, a date as YYYY-MM-DD, or days"
+        ),
+        html::input("pf-b", "b", "B (between only)", "text", "", "", ""),
+    );
+    format!(
+        "<section aria-labelledby=\"prove\"><h2 id=\"prove\">Share a proof</h2><p>Prove a claim about this record without revealing the value: the proof file can be checked by anyone on <a href=\"{VERIFY_PATH}\">the verifier page</a> or with <code>ehr verify-proof</code>.</p>{}</section>",
+        html::upload_form(&format!("/records/{id}/proof"), csrf, &fields, "Make the proof")
+    )
+}
+
+/// `POST /records/{id}/proof`: the proof, as a file to download.
+pub async fn prove(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let ctx = match Ctx::action(&state, &headers) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let id = match parse_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let section = format!("/records/{id}");
+    let parts = match read_upload(&ctx, &headers, body, &section).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let refused = |e: String| ctx.error(StatusCode::UNPROCESSABLE_ENTITY, &section, &e);
+    let Some(set) = parts.get("set").filter(|f| !f.data.is_empty()) else {
+        return refused("choose the signed claims set file the record's author gave you".into());
+    };
+    let set: SignedSet = match serde_json::from_slice(&set.data) {
+        Ok(s) => s,
+        Err(e) => return refused(format!("that file is not a signed claims set: {e}")),
+    };
+    if set.record.id != id {
+        return refused(format!(
+            "that set is record #{}'s, not #{id}'s",
+            set.record.id
+        ));
+    }
+    let (a, b) = (multipart::text(&parts, "a"), multipart::text(&parts, "b"));
+    let claim = match multipart::text(&parts, "claim").as_str() {
+        "below" => Claim::Below(&a),
+        "at-least" => Claim::AtLeast(&a),
+        "between" => Claim::Between(&a, &b),
+        "within-days" => match a.trim().parse() {
+            Ok(days) => Claim::WithinDays(days),
+            Err(_) => return refused(format!("`{a}` is not a number of days")),
+        },
+        other => return refused(format!("`{other}` is not a claim this page makes")),
+    };
+    let made = async {
+        let (path, entry) = set.field(&multipart::text(&parts, "field"))?;
+        let predicate = Predicate::from_claim(claim, &entry.kind, claims::value::today())?;
+        claims::prove_record(
+            &state.client,
+            ctx.me.key(),
+            &set,
+            &path,
+            predicate,
+            Some(&state.store),
+            &SendOptions::default(),
+        )
+        .await
+    }
+    .await;
+    match made {
+        Ok(proof) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "application/json".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"proof-record-{id}.json\""),
+                ),
+            ],
+            proof.to_json() + "\n",
+        )
+            .into_response(),
+        Err(e) => refused(e.to_string()),
+    }
+}
+
+/// The verifier page's frame: no account, no navigation of an account's pages.
+fn public_page(status: StatusCode, body: &str) -> Response {
+    let frame = Frame {
+        title: "Verify a proof",
+        section: VERIFY_PATH,
+        account: None,
+        accounts: Vec::new(),
+        csrf: "",
+        inbox: None,
+        tip: None,
+        index_lag: None,
+        refresh: None,
+    };
+    html_response(status, html::page(&frame, body))
+}
+
+fn verify_form() -> String {
+    format!(
+        "<p>Paste a proof file (JSON). It is checked against the chain: the proof itself, the \
+         author's signature, the anchor on chain, that the author is the patient or a \
+         verified doctor, and that the record is the latest version. No account is needed, \
+         and nothing is written.</p><form method=\"post\" action=\"{VERIFY_PATH}\">{}<button \
+         type=\"submit\">Verify</button></form>",
+        html::textarea(
+            "vp-proof",
+            "proof",
+            "Proof",
+            10,
+            "required spellcheck=\"false\"",
+            ""
+        )
+    )
+}
+
+/// `GET /verify-proof`: the public verifier page.
+pub async fn verify_page() -> Response {
+    public_page(StatusCode::OK, &verify_form())
+}
+
+/// `POST /verify-proof`: the verdict, on the public page.
+pub async fn verify(
+    State(state): State<Arc<AppState>>,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let text = match &form {
+        Ok(Form(fields)) => fields.get("proof").cloned().unwrap_or_default(),
+        Err(e) => {
+            return public_page(
+                StatusCode::BAD_REQUEST,
+                &format!(
+                    "{}{}",
+                    html::notice("error", &format!("the form could not be read: {e}")),
+                    verify_form()
+                ),
+            )
+        }
+    };
+    if text.len() > MAX_PROOF_BYTES {
+        return public_page(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!(
+                "{}{}",
+                html::notice("error", "that is far larger than a proof"),
+                verify_form()
+            ),
+        );
+    }
+    let verdict = async {
+        let proof = ClaimProof::from_json(text.trim().as_bytes())?;
+        claims::verify_on_chain(&state.client, &proof, claims::value::today()).await
+    }
+    .await;
+    let (status, body) = match verdict {
+        Ok(v) => (
+            StatusCode::OK,
+            format!(
+                "{}{}",
+                html::notice("ok", &format!("Verified: {}", v.claim)),
+                html::fields(&[
+                    ("Record", format!("#{}", v.record.id)),
+                    (
+                        "Author",
+                        format!(
+                            "<code class=\"addr\">{}</code> ({})",
+                            html::escape(&v.record.author.to_string()),
+                            html::escape(&v.author_role.to_string())
+                        ),
+                    ),
+                    ("Anchored", format!("block {}", v.anchored_at)),
+                    ("What the proof reveals", html::escape(&v.leaks)),
+                ])
+            ),
+        ),
+        // The chain could not be read: no verdict on the proof.
+        Err(ClaimsError::Client(e)) => (
+            StatusCode::BAD_GATEWAY,
+            html::notice(
+                "error",
+                &format!("the chain could not be read, so the proof was not checked: {e}"),
+            ),
+        ),
+        Err(e) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            html::notice("error", &format!("Does NOT verify: {e}")),
+        ),
+    };
+    public_page(status, &format!("{body}{}", verify_form()))
+}
