@@ -963,7 +963,7 @@ async fn hostile_locators_and_missing_blobs_are_client_errors() {
         &patient.secret_key.public_key(),
     )
     .unwrap();
-    let store_dir = server.state.config.store.display().to_string();
+    let store_dir = server.state.config.stores[0].clone();
     let hostile = [
         "sha256:../../etc/passwd",
         "file:///etc/passwd",
@@ -1058,7 +1058,7 @@ async fn a_large_resource_goes_to_the_store_as_a_stream_and_reads_back() {
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
     let id = created.body["id"].as_str().unwrap().to_string();
-    let blobs: Vec<_> = std::fs::read_dir(&server.state.config.store)
+    let blobs: Vec<_> = std::fs::read_dir(&server.state.config.stores[0])
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
