@@ -35,7 +35,9 @@ pub struct StoreArgs {
     /// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION), or
     /// `https://host[/path]` (read-only). Repeat it, or separate by commas, for replicas:
     /// writes go to each writable store, reads try them in order, then the place a URL
-    /// locator names (default: $EHR_HOME/store or ~/.ehr/store).
+    /// locator names. The locator on chain names the first store (an https:// first store
+    /// names where the folders after it are published) (default: $EHR_HOME/store or
+    /// ~/.ehr/store).
     #[arg(long = "store", value_name = "STORE", env = "EHR_STORE", value_delimiter = ',')]
     stores: Vec<String>,
     /// How many of the writable stores must take a new blob (default: all of them).
@@ -763,6 +765,13 @@ pub fn record_error(e: RecordError) -> anyhow::Error {
         RecordError::Crypto(c) => anyhow::Error::new(VerifyFailed(format!(
             "{c}: the record cannot be opened with this account's key, or its bytes do not match the on-chain hash"
         ))),
+        // A copy that does not match the chain is a failed check, like a hash mismatch.
+        corrupt @ RecordError::BlobUnavailable { .. }
+            if matches!(&corrupt, RecordError::BlobUnavailable { tried, .. }
+                if tried.iter().any(|f| f.kind == records::FailureKind::Corrupt)) =>
+        {
+            anyhow::Error::new(VerifyFailed(corrupt.to_string()))
+        }
         other => anyhow::Error::new(other),
     }
 }

@@ -403,8 +403,12 @@ pub fn open(spec: &str) -> Result<Box<dyn BlobStore>, RecordError> {
 }
 
 /// Several stores as one: writes go to every writable store, and succeed when at least
-/// `quorum` of them took the blob (the locator is the first one's); reads try the stores
-/// in order (see [`Sources`](super::records::Sources)).
+/// `quorum` of them took the blob; reads try the stores in order (see
+/// [`Sources`](super::records::Sources)). The locator written on chain names the first
+/// store: when that one is a read-only HTTP store (the public address of a folder that
+/// `ehr store serve` publishes, say), the blob goes to the writable stores after it and
+/// the locator is `<that URL>/<hex>`; otherwise it is the locator of the first writable
+/// store that took the blob.
 pub struct Replicas {
     stores: Vec<Box<dyn BlobStore>>,
     quorum: usize,
@@ -462,10 +466,12 @@ impl BlobStore for Replicas {
         if writers.len() < self.quorum {
             return Err(quorum_error(self.quorum, &failures));
         }
+        let published = (!self.stores[0].writable()).then(|| self.stores[0].name());
         Ok(Box::new(TeeWriter {
             writers,
             failures,
             quorum: self.quorum,
+            published,
         }))
     }
 
@@ -519,6 +525,8 @@ struct TeeWriter<'a> {
     writers: Vec<(String, Box<dyn BlobWriter + 'a>)>,
     failures: Vec<String>,
     quorum: usize,
+    /// The read-only store the locator names, if the first store is one.
+    published: Option<String>,
 }
 
 impl Write for TeeWriter<'_> {
@@ -557,6 +565,7 @@ impl BlobWriter for TeeWriter<'_> {
             writers,
             mut failures,
             quorum,
+            published,
         } = *self;
         let mut first = None;
         let mut taken = 0;
@@ -570,7 +579,13 @@ impl BlobWriter for TeeWriter<'_> {
             }
         }
         match first {
-            Some(stored) if taken >= quorum => Ok(stored),
+            Some(stored) if taken >= quorum => Ok(match published {
+                Some(base) => Stored {
+                    locator: format!("{base}/{}", hex::encode(stored.content_hash)),
+                    ..stored
+                },
+                None => stored,
+            }),
             _ => Err(quorum_error(quorum, &failures)),
         }
     }
