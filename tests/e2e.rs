@@ -1797,6 +1797,9 @@ fn a_doctor_reads_through_ehr_store_serve() {
     let (_, stderr) = doctor_get(6);
     assert!(stderr.contains(&base) && stderr.contains("does not match the hash on chain"), "{stderr}");
     // A missing one names each store tried.
+    let backup = env.path("backup");
+    std::fs::create_dir_all(&backup).unwrap();
+    std::fs::write(backup.join(&hash), &blob).unwrap();
     std::fs::remove_file(folder.join(&hash)).unwrap();
     let (_, stderr) = doctor_get(1);
     assert!(
@@ -1804,4 +1807,33 @@ fn a_doctor_reads_through_ehr_store_serve() {
             && stderr.contains(&format!("store 2 ({base}): no copy")),
         "{stderr}"
     );
+
+    // `ehr store verify` sees the gap (exit 6), `ehr store sync` repairs the folder from
+    // the replica, and the doctor reads again.
+    let verify = [
+        "store",
+        "verify",
+        "--patient",
+        "wallet_1",
+        "--store",
+        folder.to_str().unwrap(),
+    ];
+    let problems = env.fails(6, &verify);
+    assert!(problems.contains("ehr store sync"), "{problems}");
+    let synced = env.json(&[
+        "store",
+        "sync",
+        "--patient",
+        "wallet_1",
+        "--from",
+        backup.to_str().unwrap(),
+        "--to",
+        folder.to_str().unwrap(),
+    ]);
+    assert_eq!(synced["copied"], 1, "{synced}");
+    assert_eq!(std::fs::read(folder.join(&hash)).unwrap(), blob);
+    let verified = env.json(&verify);
+    assert_eq!(verified["problems"], 0, "{verified}");
+    doctor_get(0);
+    assert_eq!(file_sha256(&read), file_sha256(&file));
 }

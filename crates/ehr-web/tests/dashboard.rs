@@ -1223,7 +1223,7 @@ async fn error_pages_show_no_server_paths() {
             page.body
         );
         assert!(
-            page.body.contains("not in this store") || page.body.contains("names no place"),
+            page.body.contains("local folder: no copy") || page.body.contains("names no place"),
             "says what is wrong: {}",
             page.body
         );
