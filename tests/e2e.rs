@@ -1487,7 +1487,10 @@ impl S3Server {
         };
         let endpoint = format!("http://127.0.0.1:{port}");
         let started = std::time::Instant::now();
-        while !curl(&["-sf", "-o", "/dev/null", &format!("{endpoint}/")]).status.success() {
+        while !curl(&["-sf", "-o", "/dev/null", &format!("{endpoint}/")])
+            .status
+            .success()
+        {
             assert!(
                 started.elapsed() < std::time::Duration::from_secs(60),
                 "moto_server did not answer on {endpoint} in 60 s"
@@ -1513,7 +1516,10 @@ impl S3Server {
 }
 
 fn curl(args: &[&str]) -> Output {
-    std::process::Command::new("curl").args(args).output().unwrap()
+    std::process::Command::new("curl")
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 /// Runs `command`, expecting exit `code` (0: success); returns stdout and stderr.
@@ -1606,7 +1612,10 @@ fn a_20_mb_pdf_in_an_s3_store_is_read_by_a_doctor_elsewhere_until_revoked() {
     let record = &added["records"][0];
     let id = record["record_id"].as_u64().unwrap();
     let locator = record["locator"].as_str().unwrap();
-    assert_eq!(locator, format!("{store}/{}", record["content_hash"].as_str().unwrap()));
+    assert_eq!(
+        locator,
+        format!("{store}/{}", record["content_hash"].as_str().unwrap())
+    );
     assert!(
         !env.path("store").exists() || std::fs::read_dir(env.path("store")).unwrap().count() == 0,
         "nothing went to the patient's folder"
@@ -1614,7 +1623,13 @@ fn a_20_mb_pdf_in_an_s3_store_is_read_by_a_doctor_elsewhere_until_revoked() {
     // `ehr store verify` finds it in the bucket, matching the chain.
     let (verified, _) = run(
         s3.env(&mut env.command(&[
-            "--json", "store", "verify", "--patient", "wallet_1", "--store", &store,
+            "--json",
+            "store",
+            "verify",
+            "--patient",
+            "wallet_1",
+            "--store",
+            &store,
         ])),
         0,
     );
@@ -1670,7 +1685,10 @@ fn a_20_mb_pdf_in_an_s3_store_is_read_by_a_doctor_elsewhere_until_revoked() {
         .unwrap_or_else(|| panic!("record #{id} rotated: {revoked}"));
     let new_id = rotated["written"]["record_id"].as_u64().unwrap();
     assert!(
-        rotated["written"]["locator"].as_str().unwrap().starts_with(&format!("{store}/")),
+        rotated["written"]["locator"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{store}/")),
         "{rotated}"
     );
     let (_, refused) = doctor_get(id, 4);
@@ -1772,10 +1790,21 @@ fn a_doctor_reads_through_ehr_store_serve() {
 
     // Ranges, HEAD, the headers; nothing but blobs.
     let blob = std::fs::read(folder.join(&hash)).unwrap();
-    let part = curl(&["-s", "-D", "-", "-H", "Range: bytes=10-19", &format!("{base}/{hash}")]);
+    let part = curl(&[
+        "-s",
+        "-D",
+        "-",
+        "-H",
+        "Range: bytes=10-19",
+        &format!("{base}/{hash}"),
+    ]);
     let text = String::from_utf8_lossy(&part.stdout);
     assert!(text.starts_with("HTTP/1.1 206"), "{text}");
-    assert!(text.to_ascii_lowercase().contains("x-content-type-options: nosniff"), "{text}");
+    assert!(
+        text.to_ascii_lowercase()
+            .contains("x-content-type-options: nosniff"),
+        "{text}"
+    );
     assert!(part.stdout.ends_with(&blob[10..20]), "{text}");
     let status = |args: &[&str]| {
         let mut all = vec!["-s", "-o", "/dev/null", "-w", "%{http_code}"];
@@ -1785,17 +1814,26 @@ fn a_doctor_reads_through_ehr_store_serve() {
     assert_eq!(status(&["-I", &format!("{base}/{hash}")]), "200");
     assert_eq!(status(&[&format!("{base}/")]), "404", "no listing");
     assert_eq!(status(&[&format!("{base}/{}", hash.to_uppercase())]), "404");
-    assert_eq!(status(&["--path-as-is", &format!("{base}/../{hash}")]), "404");
+    assert_eq!(
+        status(&["--path-as-is", &format!("{base}/../{hash}")]),
+        "404"
+    );
     assert_eq!(status(&["-X", "PUT", &format!("{base}/{hash}")]), "405");
     std::fs::write(folder.join(".incoming-0011223344556677.tmp"), b"x").unwrap();
-    assert_eq!(status(&[&format!("{base}/.incoming-0011223344556677.tmp")]), "404");
+    assert_eq!(
+        status(&[&format!("{base}/.incoming-0011223344556677.tmp")]),
+        "404"
+    );
 
     // A changed blob is caught by the hash on chain, naming the store that served it.
     let mut changed = blob.clone();
     changed[100] ^= 1;
     std::fs::write(folder.join(&hash), &changed).unwrap();
     let (_, stderr) = doctor_get(6);
-    assert!(stderr.contains(&base) && stderr.contains("does not match the hash on chain"), "{stderr}");
+    assert!(
+        stderr.contains(&base) && stderr.contains("does not match the hash on chain"),
+        "{stderr}"
+    );
     // A missing one names each store tried.
     let backup = env.path("backup");
     std::fs::create_dir_all(&backup).unwrap();

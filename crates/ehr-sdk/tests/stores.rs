@@ -7,9 +7,14 @@ use ehr_sdk::ehr::records::{BlobError, BlobStore, DirStore, RecordError};
 use ehr_sdk::ehr::stores::{self, Replicas};
 use sha2::{Digest, Sha256};
 
-fn write(store: &dyn BlobStore, bytes: &[u8]) -> Result<ehr_sdk::ehr::records::Stored, RecordError> {
+fn write(
+    store: &dyn BlobStore,
+    bytes: &[u8],
+) -> Result<ehr_sdk::ehr::records::Stored, RecordError> {
     let mut writer = store.writer()?;
-    writer.write_all(bytes).map_err(|e| RecordError::Store(e.to_string()))?;
+    writer
+        .write_all(bytes)
+        .map_err(|e| RecordError::Store(e.to_string()))?;
     writer.commit()
 }
 
@@ -35,7 +40,10 @@ fn a_write_goes_to_every_replica_and_reads_try_them_in_order() {
     assert_eq!(stored.content_hash, hash);
     assert_eq!(stored.locator, format!("sha256:{}", hex::encode(hash)));
     for folder in [&a, &b] {
-        assert_eq!(std::fs::read(folder.join(hex::encode(hash))).unwrap(), bytes);
+        assert_eq!(
+            std::fs::read(folder.join(hex::encode(hash))).unwrap(),
+            bytes
+        );
     }
     // The first replica lost it: the second serves it.
     std::fs::remove_file(a.join(hex::encode(hash))).unwrap();
@@ -44,7 +52,10 @@ fn a_write_goes_to_every_replica_and_reads_try_them_in_order() {
     std::fs::remove_file(b.join(hex::encode(hash))).unwrap();
     match replicas.reader(&hash) {
         Err(BlobError::Missing(why)) => {
-            assert!(why.contains("store 1 (local folder)") && why.contains("store 2"), "{why}")
+            assert!(
+                why.contains("store 1 (local folder)") && why.contains("store 2"),
+                "{why}"
+            )
         }
         Err(other) => panic!("{other}"),
         Ok(_) => panic!("no copy is left"),
@@ -57,12 +68,18 @@ fn a_write_needs_the_quorum() {
     let good = dir.path().join("good");
     let all = Replicas::new(vec![Box::new(DirStore::new(&good)), broken(&dir)], None).unwrap();
     let refused = write(&all, b"blob").unwrap_err().to_string();
-    assert!(refused.contains("write quorum of 2") && refused.contains("store 2"), "{refused}");
+    assert!(
+        refused.contains("write quorum of 2") && refused.contains("store 2"),
+        "{refused}"
+    );
     let one = Replicas::new(vec![Box::new(DirStore::new(&good)), broken(&dir)], Some(1)).unwrap();
     let stored = write(&one, b"blob").unwrap();
     assert!(good.join(hex::encode(stored.content_hash)).exists());
     for quorum in [0, 3] {
-        let bad = Replicas::new(vec![Box::new(DirStore::new(&good)), broken(&dir)], Some(quorum));
+        let bad = Replicas::new(
+            vec![Box::new(DirStore::new(&good)), broken(&dir)],
+            Some(quorum),
+        );
         assert!(bad.is_err(), "a quorum of {quorum} of 2");
     }
 }
@@ -82,10 +99,12 @@ fn an_http_store_is_read_only_and_a_first_http_store_names_the_locator() {
     assert_eq!(stored.locator, format!("http://127.0.0.1:9/ehr/{hex}"));
     assert!(folder.join(&hex).exists());
     // Only read-only stores: nothing can be written.
-    assert!(Replicas::open(&["https://example.org/ehr".to_string()], None)
-        .unwrap()
-        .writer()
-        .is_err());
+    assert!(
+        Replicas::open(&["https://example.org/ehr".to_string()], None)
+            .unwrap()
+            .writer()
+            .is_err()
+    );
 }
 
 #[test]
@@ -101,6 +120,12 @@ fn store_values_that_name_nothing_readable_are_refused() {
     ] {
         assert!(stores::open(spec).is_err(), "{spec} must be refused");
     }
-    assert_eq!(stores::open("s3://clinic-bucket/ehr/").unwrap().name(), "s3://clinic-bucket/ehr");
-    assert_eq!(stores::open("https://blobs.example.org").unwrap().name(), "https://blobs.example.org");
+    assert_eq!(
+        stores::open("s3://clinic-bucket/ehr/").unwrap().name(),
+        "s3://clinic-bucket/ehr"
+    );
+    assert_eq!(
+        stores::open("https://blobs.example.org").unwrap().name(),
+        "https://blobs.example.org"
+    );
 }

@@ -41,13 +41,7 @@ pub async fn serve(
     dir: PathBuf,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
-    ehr_http::serve(
-        listener,
-        router(dir),
-        ehr_http::Limits::default(),
-        shutdown,
-    )
-    .await;
+    ehr_http::serve(listener, router(dir), ehr_http::Limits::default(), shutdown).await;
 }
 
 /// Whether `name` is a blob's name: 64 lowercase hex digits.

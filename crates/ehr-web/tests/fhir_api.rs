@@ -1029,9 +1029,24 @@ async fn a_missing_or_changed_blob_names_the_store_that_failed() {
     // Port 9 on the loopback: nothing listens, the connection is refused at once.
     let dead = format!("http://127.0.0.1:9/ehr/{}", "12".repeat(32));
     for (hash, locator, status, says) in [
-        ([8u8; 32], format!("sha256:{}", "cd".repeat(32)), 404, "local folder: no copy".to_string()),
-        ([9u8; 32], format!("sha256:{name}"), 422, "local folder: its copy does not match the hash on chain".to_string()),
-        ([10u8; 32], dead, 502, "store 2 (http://127.0.0.1:9/ehr): ".to_string()),
+        (
+            [8u8; 32],
+            format!("sha256:{}", "cd".repeat(32)),
+            404,
+            "local folder: no copy".to_string(),
+        ),
+        (
+            [9u8; 32],
+            format!("sha256:{name}"),
+            422,
+            "local folder: its copy does not match the hash on chain".to_string(),
+        ),
+        (
+            [10u8; 32],
+            dead,
+            502,
+            "store 2 (http://127.0.0.1:9/ehr): ".to_string(),
+        ),
     ] {
         let id = server
             .client
@@ -1047,7 +1062,9 @@ async fn a_missing_or_changed_blob_names_the_store_that_failed() {
         let answer = fhir.get_as(&format!("/Binary/{id}"), Some(PATIENT)).await;
         assert_eq!(answer.status, status, "{locator}: {}", answer.body);
         assert_eq!(answer.body["resourceType"], "OperationOutcome");
-        let text = answer.body["issue"][0]["diagnostics"].as_str().unwrap_or_default();
+        let text = answer.body["issue"][0]["diagnostics"]
+            .as_str()
+            .unwrap_or_default();
         assert!(text.contains(&says), "{locator}: names the store: {text}");
     }
 }

@@ -38,7 +38,12 @@ pub struct StoreArgs {
     /// locator names. The locator on chain names the first store (an https:// first store
     /// names where the folders after it are published) (default: $EHR_HOME/store or
     /// ~/.ehr/store).
-    #[arg(long = "store", value_name = "STORE", env = "EHR_STORE", value_delimiter = ',')]
+    #[arg(
+        long = "store",
+        value_name = "STORE",
+        env = "EHR_STORE",
+        value_delimiter = ','
+    )]
     stores: Vec<String>,
     /// How many of the writable stores must take a new blob (default: all of them).
     #[arg(long, value_name = "N")]

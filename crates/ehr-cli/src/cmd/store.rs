@@ -86,7 +86,10 @@ fn serve(ctx: &Context, dir: &std::path::Path, listen: SocketAddr) -> anyhow::Re
         if ctx.args.json {
             println!("{}", serde_json::json!({ "base": base }));
         } else {
-            println!("ehr store serve: blobs of {} at {base}/<sha256 hex>", dir.display());
+            println!(
+                "ehr store serve: blobs of {} at {base}/<sha256 hex>",
+                dir.display()
+            );
             println!("  records written with --store {base} are read there; Ctrl-C stops it");
         }
         ehr_web::gateway::serve(listener, dir.to_path_buf(), async {
@@ -181,7 +184,9 @@ fn sync(ctx: &Context, patient: Option<&str>, from: &str, to: &str) -> anyhow::R
     let (mut copied, mut present) = (0, 0);
     let mut failed = Vec::new();
     for (record, locator) in &records {
-        let hash = locator.hash().context("a locator into a store has a hash")?;
+        let hash = locator
+            .hash()
+            .context("a locator into a store has a hash")?;
         let target = Sources::new(record, &Locator::Sha256(hash), Some(&to))?;
         if target.find().is_ok() {
             present += 1;
@@ -191,7 +196,12 @@ fn sync(ctx: &Context, patient: Option<&str>, from: &str, to: &str) -> anyhow::R
             Ok(_) => {
                 copied += 1;
                 if !ctx.args.json {
-                    println!("#{}: copied {} to {}", record.id, hex::encode(hash), to.name());
+                    println!(
+                        "#{}: copied {} to {}",
+                        record.id,
+                        hex::encode(hash),
+                        to.name()
+                    );
                 }
             }
             Err(e) => {

@@ -98,7 +98,9 @@ impl Locator {
             return Ok(Locator::OnChain);
         }
         if let Some(hex_part) = locator.strip_prefix(CAS_PREFIX) {
-            return parse_hash(hex_part, true).map(Locator::Sha256).ok_or_else(bad);
+            return parse_hash(hex_part, true)
+                .map(Locator::Sha256)
+                .ok_or_else(bad);
         }
         parse_url(locator).map(Locator::Url).ok_or_else(bad)
     }
@@ -213,15 +215,30 @@ mod tests {
             Locator::Sha256(hash)
         );
         for (text, scheme, authority, prefix) in [
-            (format!("s3://ehr-bucket/ehr/{HEX}"), Scheme::S3, "ehr-bucket", vec!["ehr"]),
-            (format!("s3://ehr-bucket/{HEX}"), Scheme::S3, "ehr-bucket", vec![]),
+            (
+                format!("s3://ehr-bucket/ehr/{HEX}"),
+                Scheme::S3,
+                "ehr-bucket",
+                vec!["ehr"],
+            ),
+            (
+                format!("s3://ehr-bucket/{HEX}"),
+                Scheme::S3,
+                "ehr-bucket",
+                vec![],
+            ),
             (
                 format!("https://blobs.clinic.example/a/b_c/{HEX}"),
                 Scheme::Https,
                 "blobs.clinic.example",
                 vec!["a", "b_c"],
             ),
-            (format!("http://127.0.0.1:8451/ehr/{HEX}"), Scheme::Http, "127.0.0.1:8451", vec!["ehr"]),
+            (
+                format!("http://127.0.0.1:8451/ehr/{HEX}"),
+                Scheme::Http,
+                "127.0.0.1:8451",
+                vec!["ehr"],
+            ),
         ] {
             let Locator::Url(url) = Locator::parse(1, &text).unwrap() else {
                 panic!("{text} is a URL locator");
@@ -265,7 +282,10 @@ mod tests {
             format!("sha256:../{}", &HEX[3..]),
         ] {
             assert!(
-                matches!(Locator::parse(7, &text), Err(RecordError::BadLocator { id: 7, .. })),
+                matches!(
+                    Locator::parse(7, &text),
+                    Err(RecordError::BadLocator { id: 7, .. })
+                ),
                 "{text} must be refused"
             );
         }

@@ -909,31 +909,30 @@ pub async fn fetch_sealed(
     record: &Record,
     store: Option<&dyn BlobStore>,
 ) -> Result<Vec<u8>, RecordError> {
-    let sealed = match Locator::parse(record.id, &record.locator)? {
-        Locator::OnChain => {
-            let mut sealed = Vec::with_capacity(record.chunk_count as usize * CHUNK_SIZE);
-            for index in 0..record.chunk_count {
-                let chunk =
-                    client
-                        .get_chunk(record.id, index)
-                        .await?
-                        .ok_or(RecordError::MissingChunk {
+    let sealed =
+        match Locator::parse(record.id, &record.locator)? {
+            Locator::OnChain => {
+                let mut sealed = Vec::with_capacity(record.chunk_count as usize * CHUNK_SIZE);
+                for index in 0..record.chunk_count {
+                    let chunk = client.get_chunk(record.id, index).await?.ok_or(
+                        RecordError::MissingChunk {
                             id: record.id,
                             index,
                             count: record.chunk_count,
-                        })?;
-                sealed.extend_from_slice(&chunk);
+                        },
+                    )?;
+                    sealed.extend_from_slice(&chunk);
+                }
+                sealed
             }
-            sealed
-        }
-        locator => {
-            let sources = Sources::new(record, &locator, store)?;
-            let (source, hash) = sources.find()?;
-            source
-                .get(&hash)
-                .map_err(|e| RecordError::Store(format!("{}: {e}", source.name())))?
-        }
-    };
+            locator => {
+                let sources = Sources::new(record, &locator, store)?;
+                let (source, hash) = sources.find()?;
+                source
+                    .get(&hash)
+                    .map_err(|e| RecordError::Store(format!("{}: {e}", source.name())))?
+            }
+        };
     if crypto::content_hash(&sealed) != record.content_hash {
         return Err(CryptoError::HashMismatch.into());
     }
@@ -967,7 +966,9 @@ impl<'a> Sources<'a> {
         };
         let (hash, own) = match locator {
             Locator::OnChain => {
-                return Err(RecordError::BadPending("an on-chain record has no store".into()))
+                return Err(RecordError::BadPending(
+                    "an on-chain record has no store".into(),
+                ))
             }
             Locator::Sha256(hash) => (*hash, None),
             Locator::Url(url) => {

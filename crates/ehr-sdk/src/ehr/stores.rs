@@ -106,7 +106,9 @@ impl ObjectBlobs {
     pub fn s3(bucket: &str, prefix: &[String]) -> Result<Self, String> {
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let endpoint = env("AWS_ENDPOINT_URL").or_else(|| env("AWS_ENDPOINT"));
-        let allow_http = endpoint.as_deref().is_some_and(|e| e.starts_with("http://"));
+        let allow_http = endpoint
+            .as_deref()
+            .is_some_and(|e| e.starts_with("http://"));
         let mut builder = object_store::aws::AmazonS3Builder::from_env()
             .with_bucket_name(bucket)
             .with_virtual_hosted_style_request(false)
@@ -127,9 +129,7 @@ impl ObjectBlobs {
         {
             builder = builder.with_skip_signature(true);
         }
-        let store = builder
-            .build()
-            .map_err(|e| format!("s3://{bucket}: {e}"))?;
+        let store = builder.build().map_err(|e| format!("s3://{bucket}: {e}"))?;
         Ok(ObjectBlobs {
             store: Arc::new(store),
             keys: prefix.to_vec(),
@@ -204,7 +204,9 @@ impl BlobStore for ObjectBlobs {
                 base: self.base.clone(),
             })),
             Err(object_store::Error::NotFound { .. }) => Err(BlobError::Missing(name)),
-            Err(e) => Err(BlobError::Failed(self.failed(&format!("reading blob {name}"), e))),
+            Err(e) => Err(BlobError::Failed(
+                self.failed(&format!("reading blob {name}"), e),
+            )),
         }
     }
 
@@ -254,9 +256,9 @@ impl ObjectBlobWriter<'_> {
             }
         })
         .map_err(std::io::Error::other)?;
-        self.upload = Some(handed.map_err(|e| {
-            std::io::Error::other(self.blobs.failed("uploading a blob", e))
-        })?);
+        self.upload = Some(
+            handed.map_err(|e| std::io::Error::other(self.blobs.failed("uploading a blob", e)))?,
+        );
         Ok(())
     }
 }
@@ -381,7 +383,11 @@ pub fn open(spec: &str) -> Result<Box<dyn BlobStore>, RecordError> {
         "s3" => Scheme::S3,
         "https" => Scheme::Https,
         "http" => Scheme::Http,
-        _ => return Err(bad("a store is a folder, s3://bucket[/prefix], or an http(s):// URL")),
+        _ => {
+            return Err(bad(
+                "a store is a folder, s3://bucket[/prefix], or an http(s):// URL",
+            ))
+        }
     };
     let rest = rest.trim_end_matches('/');
     let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
@@ -391,7 +397,9 @@ pub fn open(spec: &str) -> Result<Box<dyn BlobStore>, RecordError> {
         .map(str::to_string)
         .collect();
     if !prefix.iter().all(|s| is_segment(s)) {
-        return Err(bad("path segments are letters, digits, `.`, `_`, `~` and `-` (not `.` or `..`)"));
+        return Err(bad(
+            "path segments are letters, digits, `.`, `_`, `~` and `-` (not `.` or `..`)",
+        ));
     }
     let store = match scheme {
         Scheme::S3 if is_bucket(authority) => ObjectBlobs::s3(authority, &prefix),
@@ -427,7 +435,10 @@ impl Replicas {
 
     /// `stores` as one, with writes needing `quorum` of the writable ones (all of them
     /// when `None`).
-    pub fn new(stores: Vec<Box<dyn BlobStore>>, quorum: Option<usize>) -> Result<Self, RecordError> {
+    pub fn new(
+        stores: Vec<Box<dyn BlobStore>>,
+        quorum: Option<usize>,
+    ) -> Result<Self, RecordError> {
         if stores.is_empty() {
             return Err(RecordError::Store("no store given".into()));
         }
@@ -606,9 +617,9 @@ pub fn copy_blob(
     let mut source = from.reader(hash).map_err(reading)?;
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let n = source
-            .read(&mut buf)
-            .map_err(|e| RecordError::Store(format!("{}: reading blob {name}: {e}", from.name())))?;
+        let n = source.read(&mut buf).map_err(|e| {
+            RecordError::Store(format!("{}: reading blob {name}: {e}", from.name()))
+        })?;
         if n == 0 {
             break;
         }

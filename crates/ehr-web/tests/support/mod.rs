@@ -142,7 +142,8 @@ pub async fn start_with(names: &[&str]) -> Server {
         store_quorum: None,
         on_chain_max: 8192,
     };
-    let state = Arc::new(AppState::new(client.clone(), identities, config).expect("the store opens"));
+    let state =
+        Arc::new(AppState::new(client.clone(), identities, config).expect("the store opens"));
     let bound = Bound::bind(state.clone()).await.expect("the server binds");
     let addr = bound.addr;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
