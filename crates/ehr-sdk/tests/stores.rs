@@ -129,3 +129,45 @@ fn store_values_that_name_nothing_readable_are_refused() {
         "https://blobs.example.org"
     );
 }
+
+/// An HTTP server with one blob under `/ehr/<hex>`, on a thread and runtime of its own;
+/// returns its base URL.
+fn serve_one_blob(bytes: Vec<u8>) -> String {
+    let hex = hex::encode(Sha256::digest(&bytes));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async move {
+            let app = axum::Router::new().route(
+                &format!("/ehr/{hex}"),
+                axum::routing::get(move || async move { bytes }),
+            );
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    format!("http://{addr}/ehr")
+}
+
+/// The store interface is synchronous and its callers run inside tokio (the CLI, `ehr
+/// serve`): a remote store read from inside a current-thread runtime neither panics
+/// (no runtime started inside another) nor deadlocks.
+#[tokio::test]
+async fn a_remote_store_reads_from_inside_a_runtime() {
+    let bytes = b"ciphertext".repeat(50_000);
+    let hash: [u8; 32] = Sha256::digest(&bytes).into();
+    let base = serve_one_blob(bytes.clone());
+    let store = stores::open(&base).unwrap();
+    assert_eq!(store.get(&hash).unwrap(), bytes);
+    assert!(matches!(store.get(&[7; 32]), Err(BlobError::Missing(_))));
+    // Nothing listens on port 9: a failure, named, within the short retry budget.
+    let started = std::time::Instant::now();
+    let dead = stores::open("http://127.0.0.1:9/ehr").unwrap();
+    match dead.get(&hash) {
+        Err(BlobError::Failed(why)) => assert!(why.contains("http://127.0.0.1:9/ehr"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
-use ehr_sdk::ehr::records::{self, BlobStore as _, FailureKind, Locator, Sources};
+use ehr_sdk::ehr::records::{self, BlobStore as _, FailureKind, Sources};
 use ehr_sdk::ehr::stores::{self, Replicas};
 use ehr_sdk::ehr::types::Record;
 
@@ -101,31 +101,26 @@ fn serve(ctx: &Context, dir: &std::path::Path, listen: SocketAddr) -> anyhow::Re
     Ok(ExitCode::SUCCESS)
 }
 
-/// The patient's records kept in a store, with their parsed locators.
-fn stored_records(ctx: &Context, patient: Option<&str>) -> anyhow::Result<Vec<(Record, Locator)>> {
+/// The patient's records (every version).
+fn patient_records(ctx: &Context, patient: Option<&str>) -> anyhow::Result<Vec<Record>> {
     let patient = match patient {
         Some(p) => ctx.principal(p)?,
         None => ctx.signer()?.principal(),
     };
     let client = ctx.client()?;
-    let all = ctx.block_on(records::list_records(&client, &patient))?;
-    let mut out = Vec::new();
-    for record in all {
-        let locator = Locator::parse(record.id, &record.locator)?;
-        if locator != Locator::OnChain {
-            out.push((record, locator));
-        }
-    }
-    Ok(out)
+    Ok(ctx.block_on(records::list_records(&client, &patient))?)
 }
 
 fn verify(ctx: &Context, patient: Option<&str>, store: &StoreArgs) -> anyhow::Result<ExitCode> {
-    let records = stored_records(ctx, patient)?;
+    let records = patient_records(ctx, patient)?;
     let store = store.store()?;
     let mut rows = Vec::new();
-    let mut bad = 0;
-    for (record, locator) in &records {
-        let sources = Sources::new(record, locator, Some(&store))?;
+    let (mut bad, mut off_chain) = (0, 0);
+    for record in &records {
+        let Some(sources) = Sources::new(record, Some(&store))? else {
+            continue;
+        };
+        off_chain += 1;
         for (name, result) in sources.check_all() {
             let state = match &result {
                 Ok(()) => "ok",
@@ -164,7 +159,7 @@ fn verify(ctx: &Context, patient: Option<&str>, store: &StoreArgs) -> anyhow::Re
         }
         println!(
             "{} record(s) kept off chain, {} check(s), {bad} problem(s)",
-            records.len(),
+            off_chain,
             rows.len()
         );
     }
@@ -178,16 +173,17 @@ fn verify(ctx: &Context, patient: Option<&str>, store: &StoreArgs) -> anyhow::Re
 }
 
 fn sync(ctx: &Context, patient: Option<&str>, from: &str, to: &str) -> anyhow::Result<ExitCode> {
-    let records = stored_records(ctx, patient)?;
+    let records = patient_records(ctx, patient)?;
     let from = stores::open(from)?;
     let to = Replicas::new(vec![stores::open(to)?], None)?;
     let (mut copied, mut present) = (0, 0);
     let mut failed = Vec::new();
-    for (record, locator) in &records {
-        let hash = locator
-            .hash()
-            .context("a locator into a store has a hash")?;
-        let target = Sources::new(record, &Locator::Sha256(hash), Some(&to))?;
+    for record in &records {
+        let Some(target) = Sources::new(record, Some(&to))? else {
+            continue;
+        };
+        let target = target.given_only();
+        let hash = target.hash();
         if target.find().is_ok() {
             present += 1;
             continue;

@@ -5,7 +5,9 @@
 //! Locators: [`ON_CHAIN`] (`chain:chunks`) for records kept whole on chain in 1 KiB chunks;
 //! `sha256:<hex>` for records in a content-addressed store, where the name is the hash of
 //! the sealed bytes, so any copy of the store (a USB stick, a clinic server, IPFS) can
-//! serve them and a wrong copy is detected.
+//! serve them and a wrong copy is detected; or a URL with the hash as its last segment
+//! (`s3://bucket/prefix/<hex>`, `https://host/path/<hex>`) for records in the store it
+//! names (see [`super::locator`] and [`super::stores`]).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -910,8 +912,14 @@ pub async fn fetch_sealed(
     store: Option<&dyn BlobStore>,
 ) -> Result<Vec<u8>, RecordError> {
     let sealed =
-        match Locator::parse(record.id, &record.locator)? {
-            Locator::OnChain => {
+        match Sources::new(record, store)? {
+            Some(sources) => {
+                let (source, hash) = sources.find()?;
+                source
+                    .get(&hash)
+                    .map_err(|e| RecordError::Store(format!("{}: {e}", source.name())))?
+            }
+            None => {
                 let mut sealed = Vec::with_capacity(record.chunk_count as usize * CHUNK_SIZE);
                 for index in 0..record.chunk_count {
                     let chunk = client.get_chunk(record.id, index).await?.ok_or(
@@ -924,13 +932,6 @@ pub async fn fetch_sealed(
                     sealed.extend_from_slice(&chunk);
                 }
                 sealed
-            }
-            locator => {
-                let sources = Sources::new(record, &locator, store)?;
-                let (source, hash) = sources.find()?;
-                source
-                    .get(&hash)
-                    .map_err(|e| RecordError::Store(format!("{}: {e}", source.name())))?
             }
         };
     if crypto::content_hash(&sealed) != record.content_hash {
@@ -954,27 +955,25 @@ pub struct Sources<'a> {
 }
 
 impl<'a> Sources<'a> {
-    /// The sources of `record`'s blob (`locator` parsed from it, not on chain).
+    /// The sources of `record`'s blob: the stores of `store`, then the place its URL
+    /// locator names; `None` for a record kept on chain. Its locator is parsed first
+    /// ([`RecordError::BadLocator`]); a `sha256:` record with no store given is
+    /// [`RecordError::NeedStore`].
     pub fn new(
         record: &Record,
-        locator: &Locator,
         store: Option<&'a dyn BlobStore>,
-    ) -> Result<Self, RecordError> {
+    ) -> Result<Option<Self>, RecordError> {
         let configured: Vec<&dyn BlobStore> = match store {
             Some(store) => store.replicas().unwrap_or_else(|| vec![store]),
             None => Vec::new(),
         };
-        let (hash, own) = match locator {
-            Locator::OnChain => {
-                return Err(RecordError::BadPending(
-                    "an on-chain record has no store".into(),
-                ))
-            }
-            Locator::Sha256(hash) => (*hash, None),
+        let (hash, own) = match Locator::parse(record.id, &record.locator)? {
+            Locator::OnChain => return Ok(None),
+            Locator::Sha256(hash) => (hash, None),
             Locator::Url(url) => {
                 let base = url.base();
                 let own = (!configured.iter().any(|s| s.name() == base)).then(|| {
-                    super::stores::open_url(url).map_err(|detail| StoreFailure {
+                    super::stores::open_url(&url).map_err(|detail| StoreFailure {
                         store: base.clone(),
                         kind: FailureKind::Failed,
                         detail,
@@ -989,14 +988,19 @@ impl<'a> Sources<'a> {
                 locator: record.locator.clone(),
             });
         }
-        Ok(Sources {
+        Ok(Some(Sources {
             id: record.id,
             locator: record.locator.clone(),
             content_hash: record.content_hash,
             hash,
             configured,
             own,
-        })
+        }))
+    }
+
+    /// Only the stores given, not the place the locator names (to check one replica).
+    pub fn given_only(self) -> Self {
+        Sources { own: None, ..self }
     }
 
     /// The stores to try, in order, each with the name messages use (numbered when
@@ -1162,8 +1166,8 @@ pub(crate) async fn open_record_into(
         what: "writing the record",
         source,
     };
-    let locator = Locator::parse(id, &record.locator)?;
-    if locator == Locator::OnChain {
+    // First pass: a copy whose hash matches the chain, before anything is decrypted.
+    let Some(sources) = Sources::new(&record, store)? else {
         let opened = open_record(client, id, holder, store).await?;
         out.write_all(&opened.plaintext)
             .and_then(|()| out.flush())
@@ -1172,9 +1176,7 @@ pub(crate) async fn open_record_into(
             plain_len: opened.plaintext.len() as u64,
             record: opened.record,
         });
-    }
-    // First pass: a copy whose hash matches the chain, before anything is decrypted.
-    let sources = Sources::new(&record, &locator, store)?;
+    };
     let (source, hash) = sources.find()?;
     let read_failed = |e: std::io::Error| {
         RecordError::Store(format!(

@@ -460,6 +460,11 @@ impl Replicas {
 
 impl BlobStore for Replicas {
     fn writer(&self) -> Result<Box<dyn BlobWriter + '_>, RecordError> {
+        if self.quorum == 0 {
+            return Err(RecordError::Store(
+                "every store given is read-only: add a folder or an s3:// store".into(),
+            ));
+        }
         let mut writers = Vec::new();
         let mut failures = Vec::new();
         for (n, store) in self.stores.iter().enumerate().filter(|(_, s)| s.writable()) {
@@ -468,11 +473,6 @@ impl BlobStore for Replicas {
                 Ok(w) => writers.push((label, w)),
                 Err(e) => failures.push(format!("{label}: {e}")),
             }
-        }
-        if self.quorum == 0 {
-            return Err(RecordError::Store(
-                "every store given is read-only: add a folder or an s3:// store".into(),
-            ));
         }
         if writers.len() < self.quorum {
             return Err(quorum_error(self.quorum, &failures));
