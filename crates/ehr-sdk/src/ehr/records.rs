@@ -1166,7 +1166,6 @@ pub(crate) async fn open_record_into(
         what: "writing the record",
         source,
     };
-    // First pass: a copy whose hash matches the chain, before anything is decrypted.
     let Some(sources) = Sources::new(&record, store)? else {
         let opened = open_record(client, id, holder, store).await?;
         out.write_all(&opened.plaintext)
@@ -1177,6 +1176,7 @@ pub(crate) async fn open_record_into(
             record: opened.record,
         });
     };
+    // First pass: a copy whose hash matches the chain, before anything is decrypted.
     let (source, hash) = sources.find()?;
     let read_failed = |e: std::io::Error| {
         RecordError::Store(format!(
