@@ -182,11 +182,14 @@ pub(crate) fn is_host_port(authority: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
         && !host.starts_with(['.', '-'])
         && !host.contains("..");
-    let port_ok = port.map_or(true, |p| {
-        (1..=5).contains(&p.len())
-            && p.bytes().all(|b| b.is_ascii_digit())
-            && p.parse::<u16>().is_ok_and(|n| n > 0)
-    });
+    let port_ok = match port {
+        None => true,
+        Some(p) => {
+            (1..=5).contains(&p.len())
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u16>().is_ok_and(|n| n > 0)
+        }
+    };
     host_ok && port_ok
 }
 
