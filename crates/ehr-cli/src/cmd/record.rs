@@ -771,11 +771,8 @@ pub fn record_error(e: RecordError) -> anyhow::Error {
             "{c}: the record cannot be opened with this account's key, or its bytes do not match the on-chain hash"
         ))),
         // A copy that does not match the chain is a failed check, like a hash mismatch.
-        corrupt @ RecordError::BlobUnavailable { .. }
-            if matches!(&corrupt, RecordError::BlobUnavailable { tried, .. }
-                if tried.iter().any(|f| f.kind == records::FailureKind::Corrupt)) =>
-        {
-            anyhow::Error::new(VerifyFailed(corrupt.to_string()))
+        changed if changed.has_changed_copy() => {
+            anyhow::Error::new(VerifyFailed(changed.to_string()))
         }
         other => anyhow::Error::new(other),
     }

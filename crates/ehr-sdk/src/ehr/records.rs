@@ -169,6 +169,15 @@ pub enum RecordError {
 
 pub use super::locator::{BlobUrl, Locator, Scheme};
 
+impl RecordError {
+    /// Whether a store served a copy of the blob that does not match the hash on chain (a
+    /// changed or corrupted blob), rather than none at all.
+    pub fn has_changed_copy(&self) -> bool {
+        matches!(self, RecordError::BlobUnavailable { tried, .. }
+            if tried.iter().any(|f| f.kind == FailureKind::Corrupt))
+    }
+}
+
 /// Why a store could not give a blob.
 #[derive(Debug, thiserror::Error)]
 pub enum BlobError {

@@ -140,7 +140,7 @@ impl From<RecordError> for ApiError {
             // blob no store has (404), a copy that does not match the chain (422), a
             // store that could not be read (502).
             RecordError::BlobUnavailable { ref tried, .. } => {
-                if tried.iter().any(|f| f.kind == FailureKind::Corrupt) {
+                if e.has_changed_copy() {
                     ApiError::Unprocessable(format!(
                         "{e} (a store holds bytes that do not match the hash on chain: a changed or corrupted blob)"
                     ))
