@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing this project needs on a fresh Debian machine:
 # libclang (bindgen, for the secp256k1 crate the Clarity VM uses), node/npm (the
-# stacks.js compatibility test, Clarinet's contract check, Rendezvous) and Python's
-# `cryptography` (the record-format cross-check). Safe to run again.
+# stacks.js compatibility test, Clarinet's contract check, Rendezvous), Python's
+# `cryptography` (the record-format cross-check) and moto's S3 server (the blob-store
+# test). Safe to run again.
 set -euo pipefail
 
 need=()
@@ -35,6 +36,14 @@ if ! python3 -c 'import cryptography' >/dev/null 2>&1; then
   echo "setup: installing the Python package cryptography" >&2
   python3 -m pip install --quiet cryptography 2>/dev/null \
     || python3 -m pip install --quiet --break-system-packages cryptography
+fi
+
+# moto's server mode: the real S3-compatible server process the blob-store end-to-end test
+# starts (tests/e2e.rs; under CI a missing moto_server fails that test).
+if ! command -v moto_server >/dev/null 2>&1; then
+  echo "setup: installing the Python package moto[server]" >&2
+  python3 -m pip install --quiet 'moto[server]' 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages 'moto[server]'
 fi
 
 command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust (rustup) first" >&2; exit 1; }

@@ -2166,3 +2166,448 @@ fn claims_commit_prove_verify_and_refuse() {
     let why = env.fails(6, &["verify-proof", proof_arg]);
     assert!(why.contains("superseded"), "{why}");
 }
+
+/// A child process killed when dropped (a server a test started).
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A free TCP port on the loopback interface.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The bucket the S3 tests write to.
+const BUCKET: &str = "ehr-e2e";
+
+/// A real S3-compatible server in a process of its own: moto's server mode
+/// (`pip install 'moto[server]'`, which scripts/setup.sh installs), with the bucket
+/// [`BUCKET`]. Not an in-process fake: the CLI talks to it over HTTP like to any service.
+struct S3Server {
+    _process: Killed,
+    endpoint: String,
+}
+
+impl S3Server {
+    /// The server, or `None` (said loudly) when moto_server is not installed and this is
+    /// not CI; under CI (`CI` set) a server that cannot start fails the test.
+    fn start() -> Option<S3Server> {
+        let port = free_port();
+        let spawned = std::process::Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        let child = match spawned {
+            Ok(child) => Killed(child),
+            Err(e) => {
+                let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+                assert!(
+                    !ci,
+                    "CI must run the S3 store test, but moto_server cannot start ({e}): scripts/setup.sh installs it"
+                );
+                eprintln!(
+                    "\n!!!!! SKIPPED: the S3 store test needs moto_server ({e}); run scripts/setup.sh (pip install 'moto[server]') !!!!!\n"
+                );
+                return None;
+            }
+        };
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let started = std::time::Instant::now();
+        while !curl(&["-sf", "-o", "/dev/null", &format!("{endpoint}/")])
+            .status
+            .success()
+        {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "moto_server did not answer on {endpoint} in 60 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        let made = curl(&["-sf", "-X", "PUT", &format!("{endpoint}/{BUCKET}")]);
+        assert!(made.status.success(), "creating the bucket: {made:?}");
+        Some(S3Server {
+            _process: child,
+            endpoint,
+        })
+    }
+
+    /// `command` with the AWS variables that point it at this server.
+    fn env<'a>(&self, command: &'a mut std::process::Command) -> &'a mut std::process::Command {
+        command
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+    }
+}
+
+fn curl(args: &[&str]) -> Output {
+    std::process::Command::new("curl")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Runs `command`, expecting exit `code` (0: success); returns stdout and stderr.
+fn run(command: &mut std::process::Command, code: i32) -> (String, String) {
+    let out = command.output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{command:?}: expected exit {code}\nstdout: {stdout}\nstderr: {stderr}"
+    );
+    (stdout, stderr)
+}
+
+/// `len` bytes of a PDF-looking file no compressor helps with.
+fn write_pdf(path: &std::path::Path, len: usize) {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    out.write_all(b"%PDF-1.7\n").unwrap();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 9..len {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        out.write_all(&[state as u8]).unwrap();
+    }
+}
+
+/// Grants wallet_2 read access to wallet_1's records and shares record `id` with it;
+/// returns the token.
+fn grant_and_share(env: &Env, id: u64) -> u64 {
+    let grant = env.json(&[
+        "access",
+        "grant",
+        "--account",
+        "wallet_1",
+        "--to",
+        "wallet_2",
+        "--scope",
+        "read",
+        "--expires-in",
+        "1000",
+    ]);
+    env.ok(&[
+        "record",
+        "share",
+        "--account",
+        "wallet_1",
+        &id.to_string(),
+        "--to",
+        "wallet_2",
+    ]);
+    grant["token"].as_u64().unwrap()
+}
+
+/// Issue 18: a 20 MB PDF goes to an S3-compatible service (a real server process); a
+/// doctor on another machine (another EHR_HOME, no access to the patient's folder) reads
+/// and decrypts it after a grant through the `s3://` locator on chain, and is refused
+/// after revoke + rotate, whose new version goes to the same bucket.
+#[test]
+fn a_20_mb_pdf_in_an_s3_store_is_read_by_a_doctor_elsewhere_until_revoked() {
+    let Some(s3) = S3Server::start() else {
+        return;
+    };
+    let env = Env::start();
+    env.setup();
+    let file = env.path("discharge.pdf");
+    write_pdf(&file, 20 * 1024 * 1024);
+    let store = format!("s3://{BUCKET}/ehr");
+    let (added, _) = run(
+        s3.env(&mut env.command(&[
+            "--json",
+            "record",
+            "add",
+            "--account",
+            "wallet_1",
+            "--file",
+            file.to_str().unwrap(),
+            "--type",
+            "DocumentReference",
+            "--store",
+            &store,
+        ])),
+        0,
+    );
+    let added: serde_json::Value = serde_json::from_str(&added).unwrap();
+    let record = &added["records"][0];
+    let id = record["record_id"].as_u64().unwrap();
+    let locator = record["locator"].as_str().unwrap();
+    assert_eq!(
+        locator,
+        format!("{store}/{}", record["content_hash"].as_str().unwrap())
+    );
+    assert!(
+        !env.path("store").exists() || std::fs::read_dir(env.path("store")).unwrap().count() == 0,
+        "nothing went to the patient's folder"
+    );
+    // `ehr store verify` finds it in the bucket, matching the chain.
+    let (verified, _) = run(
+        s3.env(&mut env.command(&[
+            "--json",
+            "store",
+            "verify",
+            "--patient",
+            "wallet_1",
+            "--store",
+            &store,
+        ])),
+        0,
+    );
+    let verified: serde_json::Value = serde_json::from_str(&verified).unwrap();
+    assert_eq!(verified["problems"], 0, "{verified}");
+    assert_eq!(verified["checked"][0]["state"], "ok", "{verified}");
+    assert_eq!(verified["checked"][0]["store"], store, "{verified}");
+
+    let token = grant_and_share(&env, id);
+    // The doctor's machine: its own EHR_HOME, the AWS settings, no --store.
+    let doctor = tempfile::tempdir().unwrap();
+    let read = doctor.path().join("discharge.pdf");
+    let doctor_get = |id: u64, code: i32| {
+        run(
+            s3.env(
+                env.command(&[
+                    "record",
+                    "get",
+                    "--account",
+                    "wallet_2",
+                    &id.to_string(),
+                    "--out",
+                    read.to_str().unwrap(),
+                ])
+                .env("EHR_HOME", doctor.path()),
+            ),
+            code,
+        )
+    };
+    doctor_get(id, 0);
+    assert_eq!(file_sha256(&read), file_sha256(&file));
+
+    // Revoke, rotating into the same bucket.
+    let (revoked, _) = run(
+        s3.env(&mut env.command(&[
+            "--json",
+            "access",
+            "revoke",
+            "--account",
+            "wallet_1",
+            &token.to_string(),
+            "--store",
+            &store,
+        ])),
+        0,
+    );
+    let revoked: serde_json::Value = serde_json::from_str(&revoked).unwrap();
+    let rotated = revoked["rotated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["from"] == id)
+        .unwrap_or_else(|| panic!("record #{id} rotated: {revoked}"));
+    let new_id = rotated["written"]["record_id"].as_u64().unwrap();
+    assert!(
+        rotated["written"]["locator"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{store}/")),
+        "{rotated}"
+    );
+    let (_, refused) = doctor_get(id, 4);
+    assert!(refused.contains("access refused"), "{refused}");
+    let (_, refused) = doctor_get(new_id, 4);
+    assert!(refused.contains("access refused"), "{refused}");
+    // The patient reads the new version from the bucket.
+    let again = env.path("discharge.v2.pdf");
+    run(
+        s3.env(&mut env.command(&[
+            "record",
+            "get",
+            "--account",
+            "wallet_1",
+            &new_id.to_string(),
+            "--out",
+            again.to_str().unwrap(),
+        ])),
+        0,
+    );
+    assert_eq!(file_sha256(&again), file_sha256(&file));
+}
+
+/// `ehr store serve` publishes the patient's folder: a record written with the gateway's
+/// URL first gets an `http://` locator, and a doctor on another machine reads it through
+/// the gateway. The gateway serves blobs (with ranges) and nothing else, and a doctor
+/// is told which store failed when the blob is changed or gone.
+#[test]
+fn a_doctor_reads_through_ehr_store_serve() {
+    use std::io::BufRead as _;
+    let env = Env::start();
+    env.setup();
+    let folder = env.path("store");
+    std::fs::create_dir_all(&folder).unwrap();
+    let mut gateway = env.command(&[
+        "--json",
+        "store",
+        "serve",
+        "--store",
+        folder.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    let mut child = gateway
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _gateway = Killed(child);
+    let base = serde_json::from_str::<serde_json::Value>(&line).unwrap()["base"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let file = env.path("lab.pdf");
+    write_pdf(&file, 200_000);
+    let added = env.json(&[
+        "record",
+        "add",
+        "--account",
+        "wallet_1",
+        "--file",
+        file.to_str().unwrap(),
+        "--type",
+        "DocumentReference",
+        "--store",
+        &base,
+        "--store",
+        folder.to_str().unwrap(),
+    ]);
+    let record = &added["records"][0];
+    let id = record["record_id"].as_u64().unwrap();
+    let hash = record["content_hash"].as_str().unwrap().to_string();
+    assert_eq!(record["locator"], format!("{base}/{hash}"));
+    grant_and_share(&env, id);
+
+    let doctor = tempfile::tempdir().unwrap();
+    let read = doctor.path().join("lab.pdf");
+    let doctor_get = |code: i32| {
+        run(
+            env.command(&[
+                "record",
+                "get",
+                "--account",
+                "wallet_2",
+                &id.to_string(),
+                "--out",
+                read.to_str().unwrap(),
+            ])
+            .env("EHR_HOME", doctor.path()),
+            code,
+        )
+    };
+    doctor_get(0);
+    assert_eq!(file_sha256(&read), file_sha256(&file));
+
+    // Ranges, HEAD, the headers; nothing but blobs.
+    let blob = std::fs::read(folder.join(&hash)).unwrap();
+    let part = curl(&[
+        "-s",
+        "-D",
+        "-",
+        "-H",
+        "Range: bytes=10-19",
+        &format!("{base}/{hash}"),
+    ]);
+    let text = String::from_utf8_lossy(&part.stdout);
+    assert!(text.starts_with("HTTP/1.1 206"), "{text}");
+    assert!(
+        text.to_ascii_lowercase()
+            .contains("x-content-type-options: nosniff"),
+        "{text}"
+    );
+    assert!(part.stdout.ends_with(&blob[10..20]), "{text}");
+    let status = |args: &[&str]| {
+        let mut all = vec!["-s", "-o", "/dev/null", "-w", "%{http_code}"];
+        all.extend_from_slice(args);
+        String::from_utf8(curl(&all).stdout).unwrap()
+    };
+    assert_eq!(status(&["-I", &format!("{base}/{hash}")]), "200");
+    assert_eq!(status(&[&format!("{base}/")]), "404", "no listing");
+    assert_eq!(status(&[&format!("{base}/{}", hash.to_uppercase())]), "404");
+    assert_eq!(
+        status(&["--path-as-is", &format!("{base}/../{hash}")]),
+        "404"
+    );
+    assert_eq!(status(&["-X", "PUT", &format!("{base}/{hash}")]), "405");
+    std::fs::write(folder.join(".incoming-0011223344556677.tmp"), b"x").unwrap();
+    assert_eq!(
+        status(&[&format!("{base}/.incoming-0011223344556677.tmp")]),
+        "404"
+    );
+
+    // A changed blob is caught by the hash on chain, naming the store that served it.
+    let mut changed = blob.clone();
+    changed[100] ^= 1;
+    std::fs::write(folder.join(&hash), &changed).unwrap();
+    let (_, stderr) = doctor_get(6);
+    assert!(
+        stderr.contains(&base) && stderr.contains("does not match the hash on chain"),
+        "{stderr}"
+    );
+    // A missing one names each store tried.
+    let backup = env.path("backup");
+    std::fs::create_dir_all(&backup).unwrap();
+    std::fs::write(backup.join(&hash), &blob).unwrap();
+    std::fs::remove_file(folder.join(&hash)).unwrap();
+    let (_, stderr) = doctor_get(1);
+    assert!(
+        stderr.contains("store 1 (local folder): no copy")
+            && stderr.contains(&format!("store 2 ({base}): no copy")),
+        "{stderr}"
+    );
+
+    // `ehr store verify` sees the gap (exit 6), `ehr store sync` repairs the folder from
+    // the replica, and the doctor reads again.
+    let verify = [
+        "store",
+        "verify",
+        "--patient",
+        "wallet_1",
+        "--store",
+        folder.to_str().unwrap(),
+    ];
+    let problems = env.fails(6, &verify);
+    assert!(problems.contains("ehr store sync"), "{problems}");
+    let synced = env.json(&[
+        "store",
+        "sync",
+        "--patient",
+        "wallet_1",
+        "--from",
+        backup.to_str().unwrap(),
+        "--to",
+        folder.to_str().unwrap(),
+    ]);
+    assert_eq!(synced["copied"], 1, "{synced}");
+    assert_eq!(std::fs::read(folder.join(&hash)).unwrap(), blob);
+    let verified = env.json(&verify);
+    assert_eq!(verified["problems"], 0, "{verified}");
+    doctor_get(0);
+    assert_eq!(file_sha256(&read), file_sha256(&file));
+}

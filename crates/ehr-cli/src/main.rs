@@ -113,6 +113,11 @@ enum Command {
     ///
     /// Example: ehr serve --listen 127.0.0.1:8450
     Serve(cmd::serve::Args),
+    /// Blob stores for records kept off chain: publish a folder over HTTP, verify a
+    /// patient's blobs in every store, copy the missing ones to a replica.
+    ///
+    /// Example: ehr store serve --store ~/.ehr/store --listen 0.0.0.0:8451
+    Store(cmd::store::Args),
     /// Accounts: list, create, import, balances.
     ///
     /// Example: ehr account list
@@ -166,6 +171,7 @@ fn main() -> ExitCode {
         Command::VerifyProof(args) => cmd::claims::verify(&ctx, &args),
         Command::Account(args) => cmd::account::run(&ctx, &args),
         Command::Serve(args) => cmd::serve::run(&ctx, &args),
+        Command::Store(args) => cmd::store::run(&ctx, &args),
         Command::Costs(args) => cmd::costs::run(&args, json),
         Command::Address(args) => cmd::address::run(&args, json),
         Command::Tx(args) => cmd::tx::run(&ctx, &args),

@@ -16,6 +16,7 @@
 pub mod auth;
 pub mod dashboard;
 pub mod fhir;
+pub mod gateway;
 pub mod html;
 mod state;
 

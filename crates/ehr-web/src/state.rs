@@ -3,11 +3,11 @@
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
 use clarity::vm::types::PrincipalData;
-use ehr_sdk::ehr::records::DirStore;
+use ehr_sdk::ehr::records::RecordError;
+use ehr_sdk::ehr::stores::Replicas;
 use ehr_sdk::ehr::EhrClient;
 use ehr_sdk::keys::{Address, SecretKey};
 use rand_core::RngCore as _;
@@ -57,8 +57,11 @@ pub struct ServeConfig {
     pub listen: SocketAddr,
     /// Extra `Host` values to accept besides the listen address (e.g. a LAN name).
     pub allowed_hosts: Vec<String>,
-    /// The content-addressed store for records kept off chain.
-    pub store: PathBuf,
+    /// The stores for records kept off chain, in order (`--store` values: folders,
+    /// `s3://bucket/prefix`, `https://host/path`; see [`ehr_sdk::ehr::stores::open`]).
+    pub stores: Vec<String>,
+    /// How many writable stores must take a new blob (`None`: all).
+    pub store_quorum: Option<usize>,
     /// Largest sealed record kept on chain, in bytes.
     pub on_chain_max: usize,
 }
@@ -71,8 +74,8 @@ pub struct AppState {
     pub identities: Vec<Identity>,
     /// The startup configuration.
     pub config: ServeConfig,
-    /// The record store.
-    pub store: DirStore,
+    /// The record stores, as one (the dashboard and the FHIR API read through it).
+    pub store: Replicas,
     access_token: String,
     csrf_secret: [u8; 32],
     /// Login codes not yet exchanged (each works once), as SHA-256 hex.
@@ -116,14 +119,19 @@ impl AppState {
         }
     }
 
-    /// State with a fresh random access token, CSRF secret and first login code.
-    pub fn new(client: EhrClient, identities: Vec<Identity>, config: ServeConfig) -> Self {
+    /// State with a fresh random access token, CSRF secret and first login code, or why
+    /// the stores `config` names cannot be opened.
+    pub fn new(
+        client: EhrClient,
+        identities: Vec<Identity>,
+        config: ServeConfig,
+    ) -> Result<Self, RecordError> {
         let mut csrf_secret = [0u8; 32];
         rand_core::OsRng.fill_bytes(&mut csrf_secret);
         let first_login = random_hex::<24>();
-        AppState {
+        Ok(AppState {
             client,
-            store: DirStore::new(config.store.clone()),
+            store: Replicas::open(&config.stores, config.store_quorum)?,
             identities,
             config,
             access_token: random_hex::<24>(),
@@ -133,7 +141,7 @@ impl AppState {
             first_login,
             bound: OnceLock::new(),
             api_is_index: OnceLock::new(),
-        }
+        })
     }
 
     /// The bearer token of the FHIR API (and of [`AppState::new_login_code`]'s route):

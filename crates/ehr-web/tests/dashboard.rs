@@ -1186,7 +1186,7 @@ async fn error_pages_show_no_server_paths() {
         &patient.secret_key.public_key(),
     )
     .unwrap();
-    let store_dir = server.state.config.store.display().to_string();
+    let store_dir = server.state.config.stores[0].clone();
     let missing = format!("sha256:{}", "cd".repeat(32));
     for (i, locator) in [missing.as_str(), "sha256:../../etc/passwd"]
         .iter()
@@ -1223,7 +1223,7 @@ async fn error_pages_show_no_server_paths() {
             page.body
         );
         assert!(
-            page.body.contains("not in this store") || page.body.contains("names no place"),
+            page.body.contains("local folder: no copy") || page.body.contains("names no place"),
             "says what is wrong: {}",
             page.body
         );

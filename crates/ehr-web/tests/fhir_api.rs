@@ -963,7 +963,7 @@ async fn hostile_locators_and_missing_blobs_are_client_errors() {
         &patient.secret_key.public_key(),
     )
     .unwrap();
-    let store_dir = server.state.config.store.display().to_string();
+    let store_dir = server.state.config.stores[0].clone();
     let hostile = [
         "sha256:../../etc/passwd",
         "file:///etc/passwd",
@@ -1003,6 +1003,69 @@ async fn hostile_locators_and_missing_blobs_are_client_errors() {
                 "{path}: nothing read from outside: {text}"
             );
         }
+    }
+}
+
+/// The FHIR read of a record whose blob is gone, changed, or in a store that cannot be
+/// reached is a client error (or a gateway error) whose OperationOutcome names each store
+/// tried and what it answered.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_or_changed_blob_names_the_store_that_failed() {
+    let server = support::start().await;
+    let fhir = Fhir::new(&server);
+    register_people(&server).await;
+    let p = principal(PATIENT);
+    let patient = account(PATIENT);
+    let envelope = ehr_sdk::crypto::wrap_key(
+        &ehr_sdk::crypto::DataKey::generate(),
+        &patient.secret_key.public_key(),
+    )
+    .unwrap();
+    let folder = std::path::PathBuf::from(&server.state.config.stores[0]);
+    std::fs::create_dir_all(&folder).unwrap();
+    // Bytes under a hash's name that are not the record's (the chain says [9; 32]).
+    let name = "ef".repeat(32);
+    std::fs::write(folder.join(&name), b"not the sealed record").unwrap();
+    // Port 9 on the loopback: nothing listens, the connection is refused at once.
+    let dead = format!("http://127.0.0.1:9/ehr/{}", "12".repeat(32));
+    for (hash, locator, status, says) in [
+        (
+            [8u8; 32],
+            format!("sha256:{}", "cd".repeat(32)),
+            404,
+            "local folder: no copy".to_string(),
+        ),
+        (
+            [9u8; 32],
+            format!("sha256:{name}"),
+            422,
+            "local folder: its copy does not match the hash on chain".to_string(),
+        ),
+        (
+            [10u8; 32],
+            dead,
+            502,
+            "store 2 (http://127.0.0.1:9/ehr): ".to_string(),
+        ),
+    ] {
+        let id = server
+            .client
+            .execute(
+                &patient.secret_key,
+                &calls::add_record(&p, "Observation", &hash, &locator, &envelope).unwrap(),
+                &SendOptions::default(),
+            )
+            .await
+            .unwrap()
+            .id()
+            .unwrap();
+        let answer = fhir.get_as(&format!("/Binary/{id}"), Some(PATIENT)).await;
+        assert_eq!(answer.status, status, "{locator}: {}", answer.body);
+        assert_eq!(answer.body["resourceType"], "OperationOutcome");
+        let text = answer.body["issue"][0]["diagnostics"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(text.contains(&says), "{locator}: names the store: {text}");
     }
 }
 
@@ -1058,7 +1121,7 @@ async fn a_large_resource_goes_to_the_store_as_a_stream_and_reads_back() {
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
     let id = created.body["id"].as_str().unwrap().to_string();
-    let blobs: Vec<_> = std::fs::read_dir(&server.state.config.store)
+    let blobs: Vec<_> = std::fs::read_dir(&server.state.config.stores[0])
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();

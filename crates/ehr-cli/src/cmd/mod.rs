@@ -19,4 +19,5 @@ pub mod patient;
 pub mod record;
 mod send;
 pub mod serve;
+pub mod store;
 pub mod tx;

@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use anyhow::{anyhow, bail, Context as _};
 use ehr_sdk::ehr::read::{read_record_into, ViewLog};
 use ehr_sdk::ehr::records::{
-    self, DirStore, Keep, PendingWrite, Placement, RecordError, Rotated, Written,
+    self, BlobStore as _, Keep, PendingWrite, Placement, RecordError, Rotated, Written,
 };
+use ehr_sdk::ehr::stores::Replicas;
 use ehr_sdk::ehr::types::Record;
 use ehr_sdk::ehr::{ClientError, EhrClient, SendOptions};
 use ehr_sdk::keys::SecretKey;
@@ -26,22 +27,47 @@ pub struct Args {
     command: RecordCommand,
 }
 
+/// The stores for records kept off chain.
 #[derive(clap::Args)]
 pub struct StoreArgs {
-    /// The content-addressed store for records kept off chain (default: $EHR_HOME/store
-    /// or ~/.ehr/store).
-    #[arg(long, value_name = "DIR", env = "EHR_STORE")]
-    store: Option<PathBuf>,
+    /// Where records kept off chain go and are read from: a folder,
+    /// `s3://bucket[/prefix]` (an S3-compatible service; AWS_ENDPOINT_URL,
+    /// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION), or
+    /// `https://host[/path]` (read-only). Repeat it, or separate by commas, for replicas:
+    /// writes go to each writable store, reads try them in order, then the place a URL
+    /// locator names. The locator on chain names the first store (an https:// first store
+    /// names where the folders after it are published) (default: $EHR_HOME/store or
+    /// ~/.ehr/store).
+    #[arg(
+        long = "store",
+        value_name = "STORE",
+        env = "EHR_STORE",
+        value_delimiter = ','
+    )]
+    stores: Vec<String>,
+    /// How many of the writable stores must take a new blob (default: all of them).
+    #[arg(long, value_name = "N")]
+    store_quorum: Option<usize>,
 }
 
 impl StoreArgs {
-    /// The store the flags name, or the default one.
-    pub fn store(&self) -> anyhow::Result<DirStore> {
-        let dir = match &self.store {
-            Some(dir) => dir.clone(),
-            None => default_store_dir()?,
-        };
-        Ok(DirStore::new(dir))
+    /// The `--store` values, or the default folder.
+    pub fn specs(&self) -> anyhow::Result<Vec<String>> {
+        Ok(if self.stores.is_empty() {
+            vec![default_store_dir()?.display().to_string()]
+        } else {
+            self.stores.clone()
+        })
+    }
+
+    /// The stores the flags name (or the default folder), as one.
+    pub fn store(&self) -> anyhow::Result<Replicas> {
+        Ok(Replicas::open(&self.specs()?, self.store_quorum)?)
+    }
+
+    /// The write quorum given, if any.
+    pub fn quorum(&self) -> Option<usize> {
+        self.store_quorum
     }
 }
 
@@ -187,7 +213,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 if !ctx.args.json {
                     eprintln!(
                         "  sealing {record_type} ({len} bytes) for {patient}, streamed into {}",
-                        store.dir().display()
+                        store.name()
                     );
                 }
                 let journal = Journal::new(
@@ -239,7 +265,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                         item.content.len(),
                         match placement {
                             Placement::OnChain => "on chain".to_string(),
-                            Placement::Store(_) => format!("in {}", store.dir().display()),
+                            Placement::Store(_) => format!("in {}", store.name()),
                         }
                     );
                 }
@@ -741,6 +767,10 @@ pub fn record_error(e: RecordError) -> anyhow::Error {
         RecordError::Crypto(c) => anyhow::Error::new(VerifyFailed(format!(
             "{c}: the record cannot be opened with this account's key, or its bytes do not match the on-chain hash"
         ))),
+        // A copy that does not match the chain is a failed check, like a hash mismatch.
+        changed if changed.has_changed_copy() => {
+            anyhow::Error::new(VerifyFailed(changed.to_string()))
+        }
         other => anyhow::Error::new(other),
     }
 }

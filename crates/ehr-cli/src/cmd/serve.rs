@@ -1,7 +1,6 @@
 //! `ehr serve`: the dashboard and the FHIR R4 API, for the accounts this CLI knows.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -21,10 +20,8 @@ pub struct Args {
     /// Another host name the server may be reached by (checked against `Host`); repeat.
     #[arg(long = "allow-host", value_name = "NAME")]
     allow_hosts: Vec<String>,
-    /// The content-addressed store for records kept off chain (default: $EHR_HOME/store
-    /// or ~/.ehr/store).
-    #[arg(long, value_name = "DIR", env = "EHR_STORE")]
-    store: Option<PathBuf>,
+    #[command(flatten)]
+    store: super::record::StoreArgs,
     /// Largest sealed record kept on chain, in bytes.
     #[arg(long, default_value_t = 8192)]
     on_chain_max: usize,
@@ -58,17 +55,14 @@ fn identities(ctx: &Context) -> anyhow::Result<Vec<Identity>> {
 
 /// Runs `ehr serve` until Ctrl-C.
 pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
-    let store = match &args.store {
-        Some(dir) => dir.clone(),
-        None => super::record::default_store_dir()?,
-    };
     let config = ServeConfig {
         listen: args.listen,
         allowed_hosts: args.allow_hosts.clone(),
-        store,
+        stores: args.store.specs()?,
+        store_quorum: args.store.quorum(),
         on_chain_max: args.on_chain_max,
     };
-    let state = Arc::new(AppState::new(ctx.client()?, identities(ctx)?, config));
+    let state = Arc::new(AppState::new(ctx.client()?, identities(ctx)?, config)?);
     ctx.block_on(async {
         let bound = Bound::bind(state.clone()).await?;
         let url = state.login_url().context("the server has an address once bound")?;

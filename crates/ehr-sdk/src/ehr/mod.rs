@@ -14,9 +14,11 @@ mod contracts;
 pub(crate) mod decode;
 mod error;
 pub mod listing;
+pub mod locator;
 pub mod read;
 pub mod records;
 pub mod revoke;
+pub mod stores;
 pub mod trail;
 pub mod types;
 

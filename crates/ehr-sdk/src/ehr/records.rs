@@ -5,7 +5,9 @@
 //! Locators: [`ON_CHAIN`] (`chain:chunks`) for records kept whole on chain in 1 KiB chunks;
 //! `sha256:<hex>` for records in a content-addressed store, where the name is the hash of
 //! the sealed bytes, so any copy of the store (a USB stick, a clinic server, IPFS) can
-//! serve them and a wrong copy is detected.
+//! serve them and a wrong copy is detected; or a URL with the hash as its last segment
+//! (`s3://bucket/prefix/<hex>`, `https://host/path/<hex>`) for records in the store it
+//! names (see [`super::locator`] and [`super::stores`]).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -124,20 +126,23 @@ pub enum RecordError {
     Store(String),
     /// A record's on-chain locator is not one this client reads: the chain accepts any
     /// text there, so it is checked before anything is fetched.
-    #[error("record #{id} has the locator `{locator}`, which names no place this client reads: expected `chain:chunks` or `sha256:` and 64 hex digits")]
+    #[error("record #{id} has the locator `{locator}`, which names no place this client reads: expected `chain:chunks`, `sha256:<hex>`, or an `s3://`, `https://` or `http://` URL of safe path segments ending in the 64 lowercase hex digits of the hash")]
     BadLocator {
         /// The record.
         id: u64,
         /// Its locator, as on chain.
         locator: String,
     },
-    /// The store has no blob under the record's hash.
-    #[error("the sealed bytes of record #{id} ({locator}) are not in this store: copy the blob into it, or point --store at a store that has it")]
-    BlobMissing {
+    /// No store had a copy of the record's sealed bytes that matches the hash on chain:
+    /// what each store tried answered, in order.
+    #[error("the sealed bytes of record #{id} ({locator}) could not be read: {}", tried.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    BlobUnavailable {
         /// The record.
         id: u64,
         /// Its locator.
         locator: String,
+        /// Each store tried and why it failed, in order.
+        tried: Vec<StoreFailure>,
     },
     /// No such token.
     #[error("no access token #{0}")]
@@ -163,35 +168,14 @@ pub enum RecordError {
     },
 }
 
-/// Where a record's sealed bytes are, parsed from its on-chain locator. The chain takes any
-/// ASCII text as a locator, so every reader parses it here first: nothing else names a
-/// file or a URL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Locator {
-    /// Kept whole on chain, in chunks ([`ON_CHAIN`]).
-    OnChain,
-    /// In a content-addressed store, under the SHA-256 of the sealed bytes
-    /// (`sha256:<64 lowercase or uppercase hex digits>`).
-    Sha256([u8; 32]),
-}
+pub use super::locator::{BlobUrl, Locator, Scheme};
 
-impl Locator {
-    /// Parses record `id`'s on-chain `locator`, or [`RecordError::BadLocator`].
-    pub fn parse(id: u64, locator: &str) -> Result<Self, RecordError> {
-        if locator == ON_CHAIN {
-            return Ok(Locator::OnChain);
-        }
-        let bad = || RecordError::BadLocator {
-            id,
-            locator: locator.to_string(),
-        };
-        let hex_part = locator.strip_prefix(CAS_PREFIX).ok_or_else(bad)?;
-        if hex_part.len() != 64 {
-            return Err(bad());
-        }
-        let mut hash = [0u8; 32];
-        hex::decode_to_slice(hex_part, &mut hash).map_err(|_| bad())?;
-        Ok(Locator::Sha256(hash))
+impl RecordError {
+    /// Whether a store served a copy of the blob that does not match the hash on chain (a
+    /// changed or corrupted blob), rather than none at all.
+    pub fn has_changed_copy(&self) -> bool {
+        matches!(self, RecordError::BlobUnavailable { tried, .. }
+            if tried.iter().any(|f| f.kind == FailureKind::Corrupt))
     }
 }
 
@@ -216,6 +200,21 @@ pub trait BlobStore: Send + Sync {
     /// stream. The store is trusted for availability only: readers check the hash.
     fn reader(&self, hash: &[u8; 32]) -> Result<Box<dyn Read + Send + '_>, BlobError>;
 
+    /// How messages name it, without a server path: `local folder`, `s3://bucket/prefix`,
+    /// `https://host/path`.
+    fn name(&self) -> String;
+
+    /// Whether it takes new blobs (a plain HTTP store is read-only).
+    fn writable(&self) -> bool {
+        true
+    }
+
+    /// The stores a read tries in order, for a set of replicas
+    /// ([`Replicas`](super::stores::Replicas)); `None` for a single store.
+    fn replicas(&self) -> Option<Vec<&dyn BlobStore>> {
+        None
+    }
+
     /// The sealed bytes stored under `hash`, whole in memory (small records).
     fn get(&self, hash: &[u8; 32]) -> Result<Vec<u8>, BlobError> {
         let mut bytes = Vec::new();
@@ -223,6 +222,34 @@ pub trait BlobStore: Send + Sync {
             BlobError::Failed(format!("reading blob {}: {}", hex::encode(hash), e.kind()))
         })?;
         Ok(bytes)
+    }
+}
+
+/// Why one store could not give a record's blob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreFailure {
+    /// The store, by [`BlobStore::name`] (numbered when several were tried).
+    pub store: String,
+    /// What went wrong.
+    pub kind: FailureKind,
+    /// In words.
+    pub detail: String,
+}
+
+/// The kinds of [`StoreFailure`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// It has no copy.
+    Missing,
+    /// Its copy does not match the hash on chain.
+    Corrupt,
+    /// It could not be reached or read.
+    Failed,
+}
+
+impl std::fmt::Display for StoreFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.store, self.detail)
     }
 }
 
@@ -281,6 +308,10 @@ impl BlobStore for DirStore {
             len: 0,
             renamed: false,
         }))
+    }
+
+    fn name(&self) -> String {
+        "local folder".to_string()
     }
 
     fn reader(&self, hash: &[u8; 32]) -> Result<Box<dyn Read + Send + '_>, BlobError> {
@@ -965,16 +996,23 @@ pub struct Opened {
     pub plaintext: Vec<u8>,
 }
 
-/// The sealed bytes of `record`, from the chain or from `store`, checked against the
-/// on-chain content hash.
+/// The sealed bytes of `record`, from the chain or from a store, checked against the
+/// on-chain content hash. A record in a store is looked for in each store of `store` in
+/// order, then in the place its URL locator names (see [`Sources`]).
 pub async fn fetch_sealed(
     client: &EhrClient,
     record: &Record,
     store: Option<&dyn BlobStore>,
 ) -> Result<Vec<u8>, RecordError> {
     let sealed =
-        match Locator::parse(record.id, &record.locator)? {
-            Locator::OnChain => {
+        match Sources::new(record, store)? {
+            Some(sources) => {
+                let (source, hash) = sources.find()?;
+                source
+                    .get(&hash)
+                    .map_err(|e| RecordError::Store(format!("{}: {e}", source.name())))?
+            }
+            None => {
                 let mut sealed = Vec::with_capacity(record.chunk_count as usize * CHUNK_SIZE);
                 for index in 0..record.chunk_count {
                     let chunk = client.get_chunk(record.id, index).await?.ok_or(
@@ -988,24 +1026,154 @@ pub async fn fetch_sealed(
                 }
                 sealed
             }
-            Locator::Sha256(hash) => {
-                let store = store.ok_or_else(|| RecordError::NeedStore {
-                    id: record.id,
-                    locator: record.locator.clone(),
-                })?;
-                store.get(&hash).map_err(|e| match e {
-                    BlobError::Missing(_) => RecordError::BlobMissing {
-                        id: record.id,
-                        locator: record.locator.clone(),
-                    },
-                    BlobError::Failed(why) => RecordError::Store(why),
-                })?
-            }
         };
     if crypto::content_hash(&sealed) != record.content_hash {
         return Err(CryptoError::HashMismatch.into());
     }
     Ok(sealed)
+}
+
+/// The stores a record's blob is read from: the configured ones in order (each replica of
+/// a set), then the store its URL locator names when none of those is it. A reader trusts
+/// a store for availability only: [`Sources::find`] takes the first copy whose SHA-256
+/// matches the chain, and names every store that failed before it.
+pub struct Sources<'a> {
+    id: u64,
+    locator: String,
+    content_hash: [u8; 32],
+    hash: [u8; 32],
+    configured: Vec<&'a dyn BlobStore>,
+    /// The store the URL locator names, or why it could not be opened.
+    own: Option<Result<Box<dyn BlobStore>, StoreFailure>>,
+}
+
+impl<'a> Sources<'a> {
+    /// The sources of `record`'s blob: the stores of `store`, then the place its URL
+    /// locator names; `None` for a record kept on chain. Its locator is parsed first
+    /// ([`RecordError::BadLocator`]); a `sha256:` record with no store given is
+    /// [`RecordError::NeedStore`].
+    pub fn new(
+        record: &Record,
+        store: Option<&'a dyn BlobStore>,
+    ) -> Result<Option<Self>, RecordError> {
+        let configured: Vec<&dyn BlobStore> = match store {
+            Some(store) => store.replicas().unwrap_or_else(|| vec![store]),
+            None => Vec::new(),
+        };
+        let (hash, own) = match Locator::parse(record.id, &record.locator)? {
+            Locator::OnChain => return Ok(None),
+            Locator::Sha256(hash) => (hash, None),
+            Locator::Url(url) => {
+                let base = url.base();
+                let own = (!configured.iter().any(|s| s.name() == base)).then(|| {
+                    super::stores::open_url(&url).map_err(|detail| StoreFailure {
+                        store: base.clone(),
+                        kind: FailureKind::Failed,
+                        detail,
+                    })
+                });
+                (url.hash, own)
+            }
+        };
+        if configured.is_empty() && own.is_none() {
+            return Err(RecordError::NeedStore {
+                id: record.id,
+                locator: record.locator.clone(),
+            });
+        }
+        Ok(Some(Sources {
+            id: record.id,
+            locator: record.locator.clone(),
+            content_hash: record.content_hash,
+            hash,
+            configured,
+            own,
+        }))
+    }
+
+    /// Only the stores given, not the place the locator names (to check one replica).
+    pub fn given_only(self) -> Self {
+        Sources { own: None, ..self }
+    }
+
+    /// The stores to try, in order, each with the name messages use (numbered when
+    /// there are several), or why the locator's own store could not be opened.
+    fn candidates(&self) -> Vec<Result<(&dyn BlobStore, String), StoreFailure>> {
+        let mut stores: Vec<Result<&dyn BlobStore, &StoreFailure>> =
+            self.configured.iter().map(|s| Ok(*s)).collect();
+        match &self.own {
+            Some(Ok(own)) => stores.push(Ok(own.as_ref())),
+            Some(Err(failure)) => stores.push(Err(failure)),
+            None => {}
+        }
+        let numbered = stores.len() > 1;
+        stores
+            .into_iter()
+            .enumerate()
+            .map(|(n, store)| match store {
+                Ok(store) if numbered => Ok((store, format!("store {} ({})", n + 1, store.name()))),
+                Ok(store) => Ok((store, store.name())),
+                Err(failure) => Err(failure.clone()),
+            })
+            .collect()
+    }
+
+    /// Every store tried for the blob, in order: its name, and whether it has a copy
+    /// that matches the chain (each read whole).
+    pub fn check_all(&self) -> Vec<(String, Result<(), StoreFailure>)> {
+        self.candidates()
+            .into_iter()
+            .map(|candidate| match candidate {
+                Ok((store, name)) => (name.clone(), self.check(store, name)),
+                Err(failure) => (failure.store.clone(), Err(failure)),
+            })
+            .collect()
+    }
+
+    /// Whether `store` (called `name`) has a copy that matches the chain, read whole.
+    fn check(&self, store: &dyn BlobStore, name: String) -> Result<(), StoreFailure> {
+        let failure = |kind, detail: String| StoreFailure {
+            store: name.clone(),
+            kind,
+            detail,
+        };
+        let mut reader = store.reader(&self.hash).map_err(|e| match e {
+            BlobError::Missing(_) => failure(FailureKind::Missing, "no copy".into()),
+            BlobError::Failed(why) => failure(FailureKind::Failed, why),
+        })?;
+        let mut hasher = HashSink(Sha256::new());
+        std::io::copy(&mut reader, &mut hasher)
+            .map_err(|e| failure(FailureKind::Failed, format!("reading its copy: {e}")))?;
+        if <[u8; 32]>::from(hasher.0.finalize()) != self.content_hash {
+            return Err(failure(
+                FailureKind::Corrupt,
+                "its copy does not match the hash on chain (changed or corrupted)".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The hash the blob is stored under (the locator's).
+    pub fn hash(&self) -> [u8; 32] {
+        self.hash
+    }
+
+    /// The first store with a copy whose SHA-256 is the record's content hash (read whole,
+    /// streaming, to check), and the hash it is stored under; or every store's failure.
+    pub fn find(&self) -> Result<(&dyn BlobStore, [u8; 32]), RecordError> {
+        let mut tried = Vec::new();
+        for candidate in self.candidates() {
+            match candidate.and_then(|(store, name)| self.check(store, name).map(|()| store)) {
+                Ok(store) => return Ok((store, self.hash)),
+                Err(failure) => tried.push(failure),
+            }
+        }
+        Err(RecordError::BlobUnavailable {
+            id: self.id,
+            locator: self.locator.clone(),
+            tried,
+        })
+    }
 }
 
 /// The key envelope of record `id` for the account of `holder`.
@@ -1091,7 +1259,7 @@ pub(crate) async fn open_record_into(
         what: "writing the record",
         source,
     };
-    let (Locator::Sha256(hash), Some(store)) = (Locator::parse(id, &record.locator)?, store) else {
+    let Some(sources) = Sources::new(&record, store)? else {
         let opened = open_record(client, id, holder, store).await?;
         out.write_all(&opened.plaintext)
             .and_then(|()| out.flush())
@@ -1101,26 +1269,20 @@ pub(crate) async fn open_record_into(
             record: opened.record,
         });
     };
-    let blob = |hash: &[u8; 32]| {
-        store.reader(hash).map_err(|e| match e {
-            BlobError::Missing(_) => RecordError::BlobMissing {
-                id,
-                locator: record.locator.clone(),
-            },
-            BlobError::Failed(why) => RecordError::Store(why),
-        })
-    };
+    // First pass: a copy whose hash matches the chain, before anything is decrypted.
+    let (source, hash) = sources.find()?;
     let read_failed = |e: std::io::Error| {
-        RecordError::Store(format!("reading blob {}: {}", hex::encode(hash), e.kind()))
+        RecordError::Store(format!(
+            "{}: reading blob {}: {}",
+            source.name(),
+            hex::encode(hash),
+            e.kind()
+        ))
     };
-    // First pass: the hash, before anything is decrypted.
-    let mut hasher = HashSink(Sha256::new());
-    std::io::copy(&mut blob(&hash)?, &mut hasher).map_err(read_failed)?;
-    if <[u8; 32]>::from(hasher.0.finalize()) != record.content_hash {
-        return Err(CryptoError::HashMismatch.into());
-    }
     // Second pass: decrypt, by the version byte.
-    let mut sealed = blob(&hash)?;
+    let mut sealed = source
+        .reader(&hash)
+        .map_err(|e| RecordError::Store(format!("{}: {e}", source.name())))?;
     let mut version = [0u8; 1];
     sealed.read_exact(&mut version).map_err(read_failed)?;
     let sealed = std::io::Cursor::new(version).chain(sealed);

@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use ehr_sdk::ehr::records::RecordError;
+use ehr_sdk::ehr::records::{FailureKind, RecordError};
 use ehr_sdk::ehr::{ClientError, ContractError};
 use ehr_sdk::fhir::FhirError;
 
@@ -52,6 +52,11 @@ pub enum ApiError {
     /// The node could not be reached or answered nonsense (502, `transient`).
     #[error("the Stacks node failed: {0}")]
     Node(String),
+    /// No blob store could be read for a record's sealed bytes, and none had it missing or
+    /// changed: a store down or unreachable (502, `transient`). The message names each
+    /// store and its failure.
+    #[error("{0}")]
+    Store(String),
     /// Something went wrong on this side (500, `exception`).
     #[error("{0}")]
     Internal(String),
@@ -69,7 +74,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Forbidden(_) | ApiError::Refused { .. } => StatusCode::FORBIDDEN,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Node(_) => StatusCode::BAD_GATEWAY,
+            ApiError::Node(_) | ApiError::Store(_) => StatusCode::BAD_GATEWAY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -86,7 +91,7 @@ impl ApiError {
             ApiError::TooLarge(_) => "too-long",
             ApiError::Forbidden(_) | ApiError::Refused { .. } => "forbidden",
             ApiError::Unprocessable(_) => "processing",
-            ApiError::Node(_) => "transient",
+            ApiError::Node(_) | ApiError::Store(_) => "transient",
             ApiError::Internal(_) => "exception",
         }
     }
@@ -131,7 +136,20 @@ impl From<RecordError> for ApiError {
             | RecordError::BadLocator { .. }
             | RecordError::MissingChunk { .. }
             | RecordError::NeedStore { .. } => ApiError::Unprocessable(e.to_string()),
-            RecordError::BlobMissing { .. } => ApiError::NotFound(e.to_string()),
+            // Which store failed how is in the message; the status says what to do: a
+            // blob no store has (404), a copy that does not match the chain (422), a
+            // store that could not be read (502).
+            RecordError::BlobUnavailable { ref tried, .. } => {
+                if e.has_changed_copy() {
+                    ApiError::Unprocessable(format!(
+                        "{e} (a store holds bytes that do not match the hash on chain: a changed or corrupted blob)"
+                    ))
+                } else if tried.iter().all(|f| f.kind == FailureKind::Missing) {
+                    ApiError::NotFound(e.to_string())
+                } else {
+                    ApiError::Store(e.to_string())
+                }
+            }
             RecordError::Crypto(ehr_sdk::crypto::CryptoError::HashMismatch) => {
                 ApiError::Unprocessable(format!(
                     "{e}: the bytes in the store do not match the hash on chain (a changed or corrupted blob)"

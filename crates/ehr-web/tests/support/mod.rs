@@ -138,10 +138,12 @@ pub async fn start_with(names: &[&str]) -> Server {
     let config = ServeConfig {
         listen: "127.0.0.1:0".parse().expect("address"),
         allowed_hosts: Vec::new(),
-        store: store.path().to_path_buf(),
+        stores: vec![store.path().display().to_string()],
+        store_quorum: None,
         on_chain_max: 8192,
     };
-    let state = Arc::new(AppState::new(client.clone(), identities, config));
+    let state =
+        Arc::new(AppState::new(client.clone(), identities, config).expect("the store opens"));
     let bound = Bound::bind(state.clone()).await.expect("the server binds");
     let addr = bound.addr;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
