@@ -1229,3 +1229,117 @@ async fn error_pages_show_no_server_paths() {
         );
     }
 }
+
+/// A patient shares a zero-knowledge proof from the dashboard, and anyone checks it on the
+/// public verifier page: no account, no session, nothing written.
+#[tokio::test]
+async fn a_patient_shares_a_proof_and_anyone_verifies_it_without_an_account() {
+    let server = support::start().await;
+    let web = Web::new(&server);
+    let c = &server.client;
+    web.submit(
+        PATIENT,
+        "/patient/register",
+        &[("identifier", "+256700000001")],
+    )
+    .await
+    .done();
+    let hba1c = r#"{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"4548-4"}],"text":"HbA1c"},"valueQuantity":{"value":5.9,"unit":"%"}}"#;
+    web.upload(
+        PATIENT,
+        "/records",
+        &[("type", "Binary")],
+        "hba1c.json",
+        hba1c.as_bytes(),
+    )
+    .await
+    .done();
+    // The patient wrote it: it commits the values and anchors the set (as `ehr claims commit`).
+    let key = server.identity(PATIENT).key().clone();
+    let options = ehr_sdk::ehr::SendOptions::default();
+    let (set, _) = ehr_sdk::claims::commit_record(c, &key, 1, Some(&server.state.store), &options)
+        .await
+        .unwrap();
+    c.execute(
+        &key,
+        &ehr_sdk::ehr::calls::set_claims_anchor(1, &set.digest()).unwrap(),
+        &options,
+    )
+    .await
+    .unwrap();
+
+    // The record's page offers the proof; the proof comes back as a file.
+    assert!(web
+        .view(PATIENT, "/records/1")
+        .await
+        .contains("Share a proof"));
+    let boundary = "----ehrProofBoundary";
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("field", "valueQuantity.value"),
+        ("claim", "below"),
+        ("a", "6.5"),
+    ] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"set\"; filename=\"claims-1.json\"\r\nContent-Type: application/json\r\n\r\n{}\r\n--{boundary}--\r\n", serde_json::to_string(&set).unwrap()).as_bytes(),
+    );
+    let req = web
+        .http
+        .post(web.with_csrf("/records/1/proof"))
+        .header(COOKIE, web.cookies(PATIENT))
+        .header(
+            CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body);
+    let made = web.answer("POST /records/1/proof".into(), req).await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    assert!(made.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("proof-record-1.json"));
+    let proof = made.body;
+
+    // The verifier needs no account: no cookie, no CSRF token.
+    let anonymous = reqwest::Client::new();
+    let page = anonymous
+        .get(server.url("/verify-proof"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let verdict = anonymous
+        .post(server.url("/verify-proof"))
+        .form(&[("proof", proof.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(verdict.status(), 200);
+    let text = verdict.text().await.unwrap();
+    assert!(text.contains("Verified"), "{text}");
+    assert!(text.contains("below 6.5"), "{text}");
+    check_page("/verify-proof", &text);
+
+    // A changed proof does not verify; the rest of the dashboard stays closed.
+    let tampered = proof.replacen("\"record\"", "\"recorD\"", 1);
+    let refused = anonymous
+        .post(server.url("/verify-proof"))
+        .form(&[("proof", tampered.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("Does NOT verify"));
+    let closed = anonymous.get(server.url("/records")).send().await.unwrap();
+    assert_eq!(closed.status(), 401);
+    let closed = anonymous
+        .post(server.url("/records/1/proof"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), 401);
+}
