@@ -9,6 +9,7 @@
 import { initSimnet } from "@stacks/clarinet-sdk";
 import { Cl } from "@stacks/transactions";
 import { readFileSync, writeFileSync } from "node:fs";
+import { costOf } from "./cost-of.mjs";
 
 const dir = "../crates/ehr-harness/tests/clarinet";
 const scenario = JSON.parse(readFileSync(`${dir}/ehr-scenario.json`, "utf8"));
@@ -21,19 +22,12 @@ for (const call of scenario.calls) {
   if (!sender) throw new Error(`no account ${call.sender} in settings/Devnet.toml`);
   const args = call.args.map((a) => Cl.parse(a));
   const r = simnet.callPublicFn(call.contract, call.function, args, sender);
-  if (!r.costs) throw new Error(`no costs reported for ${call.function}: enable cost tracking`);
   out.calls.push({
     sender: call.sender,
     contract: call.contract,
     function: call.function,
     result: Cl.prettyPrint(r.result),
-    cost: {
-      runtime: r.costs.total.runtime,
-      read_count: r.costs.total.readCount,
-      read_length: r.costs.total.readLength,
-      write_count: r.costs.total.writeCount,
-      write_length: r.costs.total.writeLength,
-    },
+    cost: costOf(r, `${call.contract}.${call.function}`),
   });
 }
 const text = JSON.stringify(out, null, 1) + "\n";

@@ -116,10 +116,20 @@ fn bearer(request: &Request) -> Option<&str> {
 pub async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let mut response = check(&state, request, next, &path).await;
-    let headers = response.headers_mut();
+    security_headers(response.headers_mut(), CSP, "no-store");
+    response
+}
+
+/// The security headers every answer of `ehr serve` and `ehr store serve` carries, with
+/// the server's content security policy and caching rule.
+pub fn security_headers(
+    headers: &mut axum::http::HeaderMap,
+    csp: &'static str,
+    cache: &'static str,
+) {
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
+        HeaderValue::from_static(csp),
     );
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -130,8 +140,7 @@ pub async fn guard(State(state): State<Arc<AppState>>, request: Request, next: N
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
 }
 
 async fn check(state: &AppState, request: Request, next: Next, path: &str) -> Response {

@@ -77,31 +77,19 @@ async fn not_found() -> Response {
 async fn headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let ok = response.status().is_success();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(if ok {
-            "public, max-age=31536000, immutable"
-        } else {
-            "no-store"
-        }),
+    let cache = if ok {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-store"
+    };
+    crate::auth::security_headers(
+        response.headers_mut(),
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+        cache,
     );
     if ok {
         // Ciphertext, whatever the name: never rendered.
-        headers.insert(
+        response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/octet-stream"),
         );

@@ -4,6 +4,7 @@
 import { initSimnet } from "@stacks/clarinet-sdk";
 import { Cl } from "@stacks/transactions";
 import { writeFileSync } from "node:fs";
+import { costOf } from "../../../../contracts/cost-of.mjs";
 
 const simnet = await initSimnet("./project/Clarinet.toml", true, { trackCosts: true });
 const deployer = "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM";
@@ -24,18 +25,11 @@ for (const [kind, fn, args, sender] of calls) {
   const r = kind === "public"
     ? simnet.callPublicFn("counter", fn, args, sender)
     : simnet.callReadOnlyFn("counter", fn, args, sender);
-  if (!r.costs) throw new Error(`no costs reported for ${fn}: enable cost tracking`);
   out.calls.push({
     kind, function: fn, sender,
     args: args.map((a) => Cl.prettyPrint(a)),
     result: Cl.prettyPrint(r.result),
-    cost: {
-      runtime: r.costs.total.runtime,
-      read_count: r.costs.total.readCount,
-      read_length: r.costs.total.readLength,
-      write_count: r.costs.total.writeCount,
-      write_length: r.costs.total.writeLength,
-    },
+    cost: costOf(r, fn),
   });
 }
 writeFileSync("clarinet-costs.json", JSON.stringify(out, null, 2) + "\n");
