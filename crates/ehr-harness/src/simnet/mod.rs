@@ -615,6 +615,33 @@ impl Simnet {
         self.read_db(|db| db.get_contract_src(contract))
     }
 
+    /// Memory the contract's `define-constant` values use, which the VM adds to the
+    /// source length when it charges for loading the contract (`cost_load_contract`).
+    pub fn contract_data_size(&mut self, contract: &QualifiedContractIdentifier) -> Option<u64> {
+        self.read_db(|db| {
+            let charged = db.get_contract_size(contract).ok()?;
+            let source = db.get_contract_src(contract)?;
+            charged.checked_sub(u64::try_from(source.len()).ok()?)
+        })
+    }
+
+    /// Replaces the constants' memory the VM adds to the contract's load cost. Only for
+    /// comparing with tools that charge for the source alone (Clarinet 3.21 does): a
+    /// node counts the constants, so anything else here makes costs differ from chain.
+    pub fn set_contract_data_size(
+        &mut self,
+        contract: &QualifiedContractIdentifier,
+        size: u64,
+    ) -> Result<(), SimnetError> {
+        // The VM writes this entry once, at deployment, and refuses to replace it through
+        // its own database; the backing store is written directly.
+        use clarity::vm::database::{ClarityBackingStore, ClaritySerializable, StoreType};
+        let key = ClarityDatabase::make_metadata_key(StoreType::Contract, "contract-data-size");
+        let mut view = StoreView::new(&mut self.kv, &self.blocks, &self.side);
+        view.insert_metadata(contract, &key, &size.serialize())
+            .map_err(|e| SimnetError::Internal(format!("contract data size of {contract}: {e:?}")))
+    }
+
     // ----- calls --------------------------------------------------------------------
 
     /// Calls a public function as `sender` in the open block. A function that returns
