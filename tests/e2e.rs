@@ -2135,6 +2135,16 @@ fn claims_commit_prove_verify_and_refuse() {
     let verified = env.ok(&["verify-proof", proof_arg]);
     assert!(verified.contains("is at least 12 g/dL"), "{verified}");
     assert!(verified.contains("self-reported"), "{verified}");
+    // The same proof as the compact text and the verifier link a QR code holds.
+    let compact = ehr_sdk::claims::ClaimProof::from_json(file.as_bytes())
+        .unwrap()
+        .to_compact();
+    let verified = env.ok(&["verify-proof", &compact]);
+    assert!(verified.contains("is at least 12 g/dL"), "{verified}");
+    let link = format!("http://clinic.example/verify-proof?proof={compact}");
+    assert!(env.ok(&["verify-proof", &link]).contains("is at least 12 g/dL"));
+    let why = env.fails(6, &["verify-proof", &compact[..compact.len() - 9]]);
+    assert!(why.contains("the proof given"), "{why}");
     // A false claim cannot be proven.
     let refused = prove(&["--lt", "13.5"]);
     assert_eq!(refused.status.code(), Some(1));

@@ -1295,7 +1295,7 @@ async fn a_patient_shares_a_proof_and_anyone_verifies_it_without_an_account() {
             CONTENT_TYPE,
             format!("multipart/form-data; boundary={boundary}"),
         )
-        .body(body);
+        .body(body.clone());
     let made = web.answer("POST /records/1/proof".into(), req).await;
     assert_eq!(made.status, 200, "{}", made.body);
     assert!(made.headers["content-disposition"]
@@ -1342,4 +1342,106 @@ async fn a_patient_shares_a_proof_and_anyone_verifies_it_without_an_account() {
         .await
         .unwrap();
     assert_eq!(closed.status(), 401);
+
+    // Shared as a QR code: an independent decoder reads the verifier link from the page's
+    // SVG, and that link, opened with no account (a phone's camera), gives the verdict.
+    let shared = body_with("as", "qr");
+    let req = web
+        .http
+        .post(web.with_csrf("/records/1/proof"))
+        .header(COOKIE, web.cookies(PATIENT))
+        .header(
+            CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(shared(&body));
+    let page = web.answer("POST /records/1/proof (QR)".into(), req).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    check_page("/records/1/proof", &page.body);
+    let link = decode_qr(&page.body);
+    assert!(link.starts_with(&server.url("/verify-proof?proof=ehrp1.")), "{link}");
+    assert!(page.body.contains(&link), "the link is on the page as text too");
+    let verdict = anonymous.get(&link).send().await.unwrap();
+    assert_eq!(verdict.status(), 200);
+    let text = verdict.text().await.unwrap();
+    assert!(text.contains("Verified"), "{text}");
+    assert!(text.contains("below 6.5"), "{text}");
+    // The CLI takes the same link.
+    let compact = link.split_once("proof=").unwrap().1;
+    let parsed = ehr_sdk::claims::ClaimProof::parse(compact.as_bytes()).unwrap();
+    assert_eq!(parsed.record.id, 1);
+    // A link with a damaged proof is refused, with the reason, not an error page.
+    let broken = format!("{}x", &link[..link.len() - 3]);
+    let refused = anonymous.get(&broken).send().await.unwrap();
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("Does NOT verify"));
+}
+
+/// The multipart body `body` with one more text field `name=value` before its end.
+fn body_with(name: &'static str, value: &'static str) -> impl Fn(&[u8]) -> Vec<u8> {
+    move |body: &[u8]| {
+        let text = String::from_utf8(body.to_vec()).unwrap();
+        let boundary = text.lines().next().unwrap().to_string();
+        format!(
+            "{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n{text}"
+        )
+        .into_bytes()
+    }
+}
+
+/// The text of the QR code in the page's SVG, read by an independent decoder (rqrr) from
+/// the modules the SVG draws (each row's dark runs: `M x y.5 h run` then `m gap 0 h run`),
+/// rastered at 4 pixels a module.
+fn decode_qr(page: &str) -> String {
+    const PX: usize = 4;
+    let start = page.find("<svg").expect("an SVG on the page");
+    let svg = &page[start..start + page[start..].find("</svg>").unwrap()];
+    let at = svg.find("viewBox=\"0 0 ").unwrap() + 13;
+    let side: usize = svg[at..].split([' ', '"']).next().unwrap().parse().unwrap();
+    let d_at = svg.find(" d=\"").expect("a path") + 4;
+    let d = &svg[d_at..d_at + svg[d_at..].find('"').unwrap()];
+    let mut dark = vec![false; side * side];
+    let (mut x, mut y) = (0usize, 0usize);
+    let spaced: String = d
+        .chars()
+        .flat_map(|c| {
+            if c.is_ascii_alphabetic() {
+                vec![' ', c, ' ']
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    let mut tokens = spaced.split_whitespace();
+    while let Some(cmd) = tokens.next() {
+        let mut num = || tokens.next().unwrap().parse::<f64>().unwrap();
+        match cmd {
+            "M" => {
+                x = num() as usize;
+                y = num().floor() as usize;
+            }
+            "m" => {
+                x += num() as usize;
+                let _ = num();
+            }
+            "h" => {
+                let run = num() as usize;
+                for xx in x..x + run {
+                    dark[y * side + xx] = true;
+                }
+                x += run;
+            }
+            other => panic!("unexpected `{other}` in the QR path"),
+        }
+    }
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(side * PX, side * PX, |px, py| {
+        if dark[(py / PX) * side + px / PX] {
+            0
+        } else {
+            255
+        }
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code");
+    grids[0].decode().expect("the QR code decodes").1
 }

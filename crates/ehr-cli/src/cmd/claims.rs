@@ -81,8 +81,9 @@ pub struct ProveArgs {
 /// Arguments of `ehr verify-proof`.
 #[derive(clap::Args)]
 pub struct VerifyArgs {
-    /// A file written by `ehr prove`.
-    file: PathBuf,
+    /// The proof: a file written by `ehr prove` (or downloaded from the dashboard), a
+    /// compact proof (`ehrp1.…`), or the verifier link a proof's QR code holds.
+    proof: String,
 }
 
 fn default_set_path(id: u64) -> PathBuf {
@@ -234,16 +235,24 @@ pub fn prove(ctx: &Context, args: &ProveArgs) -> anyhow::Result<ExitCode> {
 
 /// Runs `ehr verify-proof`.
 pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
-    let file = &args.file;
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let given = args.proof.as_str();
+    // Text that is a proof itself; anything else names a file.
+    let inline = given.starts_with(claims::COMPACT_PREFIX) || given.contains("proof=");
+    let (bytes, name) = if inline {
+        (given.as_bytes().to_vec(), "the proof given".to_string())
+    } else {
+        let file = Path::new(given);
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        (bytes, file.display().to_string())
+    };
     let failed = |e: ClaimsError| -> anyhow::Error {
         match e {
             // The chain could not be read: not a verdict on the proof.
             ClaimsError::Client(c) => anyhow::Error::from(c).context("reading the chain"),
-            e => VerifyFailed(format!("{}: {e}", file.display())).into(),
+            e => VerifyFailed(format!("{name}: {e}")).into(),
         }
     };
-    let proof = ClaimProof::from_json(&bytes).map_err(failed)?;
+    let proof = ClaimProof::parse(&bytes).map_err(failed)?;
     let client = ctx.client()?;
     let verified = ctx
         .block_on(claims::verify_on_chain(

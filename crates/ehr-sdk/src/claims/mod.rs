@@ -31,7 +31,7 @@ pub use chain::{
 pub use commit::{ClaimsSecret, Entry, RecordRef, SignedSet};
 pub use fields::{extract, full_path, FieldValue, Skipped};
 pub use predicate::{Claim, Predicate};
-pub use proof::{Checked, ClaimProof};
+pub use proof::{Checked, ClaimProof, COMPACT_PREFIX, MAX_PROOF_JSON};
 pub use value::FieldKind;
 
 use crate::crypto::CryptoError;

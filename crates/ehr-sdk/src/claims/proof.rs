@@ -4,6 +4,8 @@
 
 use std::sync::OnceLock;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use bulletproofs::{BulletproofGens, PedersenGens, RangeProof};
 use curve25519_dalek::ristretto::CompressedRistretto;
 use merlin::Transcript;
@@ -265,7 +267,64 @@ impl ClaimProof {
         serde_json::to_string_pretty(self)
             .unwrap_or_else(|_| unreachable!("strings, integers and hex always serialise"))
     }
+
+    /// The proof as one short line of URL-safe text, for a QR code or a link:
+    /// [`COMPACT_PREFIX`] then the DEFLATE-compressed JSON in unpadded base64url (about
+    /// 2 KB for a proof whose file is 3 KB). The same proof, the same checks: only the
+    /// transport differs.
+    pub fn to_compact(&self) -> String {
+        let json = serde_json::to_vec(self)
+            .unwrap_or_else(|_| unreachable!("strings, integers and hex always serialise"));
+        let packed = miniz_oxide::deflate::compress_to_vec(&json, 10);
+        format!("{COMPACT_PREFIX}{}", URL_SAFE_NO_PAD.encode(packed))
+    }
+
+    /// Reads a proof in any of the forms it travels in: the JSON file, the compact text
+    /// ([`ClaimProof::to_compact`]), or a verifier link whose `proof` query parameter
+    /// holds the compact text (what the dashboard's QR code says).
+    pub fn parse(bytes: &[u8]) -> Result<Self, ClaimsError> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| ClaimsError::Malformed("a proof is text (JSON or a compact proof)".into()))?
+            .trim();
+        if text.starts_with('{') {
+            return Self::from_json(text.as_bytes());
+        }
+        let compact = match text.split_once("?") {
+            Some((_, query)) => query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("proof="))
+                .ok_or_else(|| {
+                    ClaimsError::Malformed("the link has no `proof` parameter".into())
+                })?,
+            None => text,
+        };
+        let packed = compact
+            .strip_prefix(COMPACT_PREFIX)
+            .ok_or_else(|| {
+                ClaimsError::Malformed(format!(
+                    "not a proof: a proof is a JSON file, a compact proof starting with `{COMPACT_PREFIX}`, or a verifier link with one"
+                ))
+            })?;
+        let packed = URL_SAFE_NO_PAD
+            .decode(packed)
+            .map_err(|e| ClaimsError::Malformed(format!("the compact proof is not base64url: {e}")))?;
+        let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_PROOF_JSON)
+            .map_err(|e| match e.status {
+                miniz_oxide::inflate::TINFLStatus::HasMoreOutput => ClaimsError::Malformed(
+                    format!("the compact proof unpacks to more than {MAX_PROOF_JSON} bytes"),
+                ),
+                _ => ClaimsError::Malformed("the compact proof does not unpack".into()),
+            })?;
+        Self::from_json(&json)
+    }
 }
+
+/// What a compact proof starts with: the transport's name and version.
+pub const COMPACT_PREFIX: &str = "ehrp1.";
+
+/// The largest proof JSON a compact proof may unpack to (a proof is about 3 KB; this
+/// bounds what a hostile link can make a verifier allocate).
+pub const MAX_PROOF_JSON: usize = 64 * 1024;
 
 #[cfg(test)]
 mod tests {
@@ -339,5 +398,87 @@ mod tests {
             forged.verify(0),
             Err(ClaimsError::BadSignature(_))
         ));
+    }
+
+    /// A proof of HbA1c below 6.5 % for a two-field set, made honestly.
+    fn sample_proof() -> ClaimProof {
+        let secret = ClaimsSecret::from_data_key(&DataKey::generate());
+        let record = RecordRef {
+            storage: "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.ehr-storage".into(),
+            id: 12,
+            patient: "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5".into(),
+            author: "ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG".into(),
+            content_hash: [7; 32],
+        };
+        let value = |path: &str, v| FieldValue {
+            path: path.into(),
+            kind: FieldKind::Decimal {
+                decimals: 3,
+                unit: "%".into(),
+            },
+            context: "http://loinc.org|4548-4".into(),
+            value: v,
+        };
+        let fields = [
+            value("Observation.valueQuantity.value", 6100),
+            value("Observation.referenceRange.high.value", 6500),
+        ];
+        let key = SecretKey::from_hex(
+            "530d9f61984c888536871c6573073bdfc0058896dc1adfe9a6a10dfacadc209101",
+        )
+        .unwrap();
+        let set = SignedSet::create(record, &fields, &secret, &key).unwrap();
+        let path = "Observation.valueQuantity.value";
+        ClaimProof::create(&set, 1, path, 6100, &secret, Predicate::Below { max: 6500 }).unwrap()
+    }
+
+    #[test]
+    fn compact_proofs_round_trip_and_fit_a_qr_code() {
+        let proof = sample_proof();
+        let compact = proof.to_compact();
+        assert!(compact.starts_with(COMPACT_PREFIX));
+        assert!(
+            compact
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)),
+            "URL-safe without escaping"
+        );
+        // A QR code holds at most 2,953 bytes (version 40, level L); keep room for the link.
+        assert!(compact.len() < 2_600, "{} bytes", compact.len());
+        assert!(compact.len() < proof.to_json().len());
+        assert_eq!(ClaimProof::parse(compact.as_bytes()).unwrap(), proof);
+        let link = format!("http://clinic.example:8080/verify-proof?lang=fr&proof={compact}");
+        assert_eq!(ClaimProof::parse(link.as_bytes()).unwrap(), proof);
+        assert_eq!(ClaimProof::parse(proof.to_json().as_bytes()).unwrap(), proof);
+        assert!(ClaimProof::parse(compact.as_bytes()).unwrap().verify(0).is_ok());
+    }
+
+    #[test]
+    fn a_damaged_compact_proof_is_refused_with_the_reason() {
+        let compact = sample_proof().to_compact();
+        let refused = |text: &str| match ClaimProof::parse(text.as_bytes()) {
+            Err(ClaimsError::Malformed(why)) => why,
+            other => panic!("{text:.40}: {other:?}"),
+        };
+        assert!(refused("hello").contains("not a proof"));
+        assert!(refused("http://h/verify-proof?x=1").contains("no `proof` parameter"));
+        assert!(refused(&format!("{COMPACT_PREFIX}*not*base64")).contains("base64url"));
+        assert!(refused(&format!("{COMPACT_PREFIX}AAAA")).contains("does not unpack"));
+        // A bomb: a tiny text that unpacks to far more than any proof.
+        let bomb = miniz_oxide::deflate::compress_to_vec(&vec![b' '; 10 * MAX_PROOF_JSON], 10);
+        let bomb = format!("{COMPACT_PREFIX}{}", URL_SAFE_NO_PAD.encode(bomb));
+        assert!(bomb.len() < 2_000);
+        assert!(refused(&bomb).contains("more than"));
+        // Any changed character: not a proof, or a proof that does not verify.
+        let body = compact.len() - COMPACT_PREFIX.len();
+        for i in (0..body).step_by(body / 97 + 1) {
+            let mut bytes = compact.clone().into_bytes();
+            let at = COMPACT_PREFIX.len() + i;
+            bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+            let text = String::from_utf8(bytes).unwrap();
+            if let Ok(p) = ClaimProof::parse(text.as_bytes()) {
+                assert!(p.verify(0).is_err(), "a changed character at {at} still verifies");
+            }
+        }
     }
 }

@@ -700,25 +700,14 @@ pub async fn prepare_write(
             )
         }
         Placement::Store(store) => {
-            let mut writer = store.writer()?;
-            let sealing = match plaintext {
-                Plaintext::Bytes(bytes) => {
-                    stream::encrypt_record(bytes, &mut writer, context, &[owner])
-                }
-                Plaintext::Stream { reader, .. } => {
-                    stream::encrypt_record(reader, &mut writer, context, &[owner])
-                }
-            };
-            let (sealed, envelopes) =
-                sealing.map_err(|e| stream_error(e, "sealing the record into the store"))?;
-            // The store's own hash of what it holds (the same bytes the sealer hashed).
-            let stored = writer.commit()?;
+            let (stored, envelope, sealed_len) =
+                seal_into_store(store, plaintext, context, &owner)?;
             (
                 stored.content_hash,
-                envelopes[0],
+                envelope,
                 stored.locator,
                 String::new(),
-                usize::try_from(sealed.sealed_len).unwrap_or(usize::MAX),
+                usize::try_from(sealed_len).unwrap_or(usize::MAX),
             )
         }
     };
@@ -736,6 +725,31 @@ pub async fn prepare_write(
         add_attempts: 0,
         txids: Vec::new(),
     })
+}
+
+/// Seals `plaintext` for `owner` in format version 3 straight into `store` (memory: a
+/// few chunks, whatever the size) and commits the blob under its hash. Returns the
+/// stored blob, the owner's key envelope and the sealed size. The store half of
+/// [`prepare_write`], on its own so that tools and benchmarks measure the same code.
+pub fn seal_into_store(
+    store: &dyn BlobStore,
+    plaintext: Plaintext<'_>,
+    context: RecordContext<'_>,
+    owner: &PublicKey,
+) -> Result<(Stored, [u8; crypto::ENVELOPE_LEN], u64), RecordError> {
+    check_size(plaintext.len())?;
+    let mut writer = store.writer()?;
+    let sealing = match plaintext {
+        Plaintext::Bytes(bytes) => stream::encrypt_record(bytes, &mut writer, context, std::slice::from_ref(owner)),
+        Plaintext::Stream { reader, .. } => {
+            stream::encrypt_record(reader, &mut writer, context, std::slice::from_ref(owner))
+        }
+    };
+    let (sealed, envelopes) =
+        sealing.map_err(|e| stream_error(e, "sealing the record into the store"))?;
+    // The store's own hash of what it holds (the same bytes the sealer hashed).
+    let stored = writer.commit()?;
+    Ok((stored, envelopes[0], sealed.sealed_len))
 }
 
 /// A stream's failure as a record error; `what` names what was being done.
@@ -1250,6 +1264,36 @@ pub(crate) async fn open_record_into(
         .await?
         .ok_or(RecordError::NotFound(id))?;
     let envelope = own_envelope(client, id, holder).await?;
+    match open_stored_into(&record, &envelope, holder, store, out)? {
+        Some(plain_len) => Ok(OpenedInto { record, plain_len }),
+        None => {
+            let opened = open_record(client, id, holder, store).await?;
+            out.write_all(&opened.plaintext)
+                .and_then(|()| out.flush())
+                .map_err(|source| RecordError::Io {
+                    what: "writing the record",
+                    source,
+                })?;
+            Ok(OpenedInto {
+                plain_len: opened.plaintext.len() as u64,
+                record: opened.record,
+            })
+        }
+    }
+}
+
+/// The store half of [`open_record_into`]: `record`'s blob from the first of its
+/// [`Sources`] whose hash matches the chain, decrypted into `out` with the holder's
+/// `envelope` and key (segment by segment for format version 3, the hash checked again
+/// at the end). Returns the plaintext size, or `None` for a record kept on chain (the
+/// caller reads its chunks). Plaintext written before an error is not to be trusted.
+pub fn open_stored_into(
+    record: &Record,
+    envelope: &[u8],
+    holder: &SecretKey,
+    store: Option<&dyn BlobStore>,
+    out: &mut (dyn Write + Send),
+) -> Result<Option<u64>, RecordError> {
     let patient = record.patient.to_string();
     let context = RecordContext {
         patient: &patient,
@@ -1259,15 +1303,8 @@ pub(crate) async fn open_record_into(
         what: "writing the record",
         source,
     };
-    let Some(sources) = Sources::new(&record, store)? else {
-        let opened = open_record(client, id, holder, store).await?;
-        out.write_all(&opened.plaintext)
-            .and_then(|()| out.flush())
-            .map_err(written)?;
-        return Ok(OpenedInto {
-            plain_len: opened.plaintext.len() as u64,
-            record: opened.record,
-        });
+    let Some(sources) = Sources::new(record, store)? else {
+        return Ok(None);
     };
     // First pass: a copy whose hash matches the chain, before anything is decrypted.
     let (source, hash) = sources.find()?;
@@ -1291,7 +1328,7 @@ pub(crate) async fn open_record_into(
         { sealed }.read_to_end(&mut bytes).map_err(read_failed)?;
         let plaintext = crypto::decrypt_record(
             &bytes,
-            &envelope,
+            envelope,
             holder,
             context,
             Some(&record.content_hash),
@@ -1299,25 +1336,19 @@ pub(crate) async fn open_record_into(
         out.write_all(&plaintext)
             .and_then(|()| out.flush())
             .map_err(written)?;
-        return Ok(OpenedInto {
-            plain_len: plaintext.len() as u64,
-            record,
-        });
+        return Ok(Some(plaintext.len() as u64));
     }
     // The hash is checked again at the end: the blob may change between the passes.
     let summary = stream::decrypt_record(
         sealed,
-        &envelope,
+        envelope,
         holder,
         context,
         &record.content_hash,
         &mut *out,
     )
     .map_err(|e| stream_error(e, "opening the record"))?;
-    Ok(OpenedInto {
-        record,
-        plain_len: summary.plain_len,
-    })
+    Ok(Some(summary.plain_len))
 }
 
 /// A writer that only hashes.

@@ -4,14 +4,16 @@
 //! reads the chain. The rules are the SDK's (`ehr_sdk::claims`), the same as
 //! `ehr prove` and `ehr verify-proof`.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, FormRejection};
-use axum::extract::{Path, State};
+use axum::extract::rejection::{BytesRejection, FormRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
+use base64::Engine as _;
 use ehr_sdk::claims::{self, Claim, ClaimProof, ClaimsError, Predicate, SignedSet};
 use ehr_sdk::ehr::SendOptions;
 
@@ -36,8 +38,13 @@ pub fn prove_form(id: u64, csrf: &str) -> String {
         ("within-days", "a date within the last A days"),
     ]
     .map(|(v, t)| (v.to_string(), t.to_string()));
+    let shares = [
+        ("file", "a file to download"),
+        ("qr", "a QR code and a link to the verifier page"),
+    ]
+    .map(|(v, t)| (v.to_string(), t.to_string()));
     let fields = format!(
-        "{}{}{}{}{}",
+        "{}{}{}{}{}{}",
         html::input(
             "pf-set",
             "set",
@@ -67,9 +74,10 @@ pub fn prove_form(id: u64, csrf: &str) -> String {
             "in the field's unit, a date as YYYY-MM-DD, or days"
         ),
         html::input("pf-b", "b", "B (between only)", "text", "", "", ""),
+        html::select("pf-as", "as", "Share as", &shares, "file"),
     );
     format!(
-        "<section aria-labelledby=\"prove\"><h2 id=\"prove\">Share a proof</h2><p>Prove a claim about this record without revealing the value: the proof file can be checked by anyone on <a href=\"{VERIFY_PATH}\">the verifier page</a> or with <code>ehr verify-proof</code>.</p>{}</section>",
+        "<section aria-labelledby=\"prove\"><h2 id=\"prove\">Share a proof</h2><p>Prove a claim about this record without revealing the value: the proof (a file, or a QR code a phone opens) can be checked by anyone on <a href=\"{VERIFY_PATH}\">the verifier page</a> or with <code>ehr verify-proof</code>.</p>{}</section>",
         html::upload_form(&format!("/records/{id}/proof"), csrf, &fields, "Make the proof")
     )
 }
@@ -135,6 +143,12 @@ pub async fn prove(
     }
     .await;
     match made {
+        Ok(proof) if multipart::text(&parts, "as") == "qr" => {
+            match qr_page(&headers, id, &proof) {
+                Ok(body) => ctx.render("A proof to share", &section, &body),
+                Err(e) => refused(e),
+            }
+        }
         Ok(proof) => (
             StatusCode::OK,
             [
@@ -149,6 +163,82 @@ pub async fn prove(
             .into_response(),
         Err(e) => refused(e.to_string()),
     }
+}
+
+/// The page that shares a proof: a QR code of the verifier link (the proof itself, in
+/// compact form, is in the link: a phone's camera opens the verdict), the link as text,
+/// and the proof file to download.
+fn qr_page(headers: &HeaderMap, id: u64, proof: &ClaimProof) -> Result<String, String> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let link = format!("http://{host}{VERIFY_PATH}?proof={}", proof.to_compact());
+    let code = qrcode::QrCode::with_error_correction_level(link.as_bytes(), qrcode::EcLevel::L)
+        .map_err(|e| format!("the proof does not fit a QR code ({e}): share the file instead"))?;
+    let svg = qr_svg(&code);
+    let file = base64::engine::general_purpose::STANDARD.encode(proof.to_json() + "\n");
+    Ok(format!(
+        "{}<figure class=\"qr\">{svg}<figcaption id=\"qr-what\">QR code of the verifier link for record #{id}: {}</figcaption></figure>\
+         <p>Anyone who scans it opens <a href=\"{}\">the verifier page</a> with this proof; \
+         it checks the proof against the chain and needs no account. The link works while this \
+         server is reachable at <code>{}</code>; the file and the text below work with any \
+         verifier (<code>ehr verify-proof</code> takes either).</p>\
+         <p><a download=\"proof-record-{id}.json\" href=\"data:application/json;base64,{file}\">Download the proof file</a></p>{}",
+        html::notice("ok", &format!("Proof made: {}", proof.claim)),
+        html::escape(&proof.claim),
+        html::escape(&link),
+        html::escape(host),
+        html::textarea(
+            "qr-link",
+            "link",
+            "The link, as text",
+            4,
+            "readonly spellcheck=\"false\"",
+            &link
+        ),
+    ))
+}
+
+/// A QR code as a small SVG: each row's dark runs as strokes of one module's width (a
+/// dense code stays a few tens of KB, where a rectangle per module is hundreds), with the
+/// four-module quiet zone scanners need.
+fn qr_svg(code: &qrcode::QrCode) -> String {
+    const QUIET: usize = 4;
+    let width = code.width();
+    let colors = code.to_colors();
+    let mut path = String::new();
+    for (y, row) in colors.chunks(width).enumerate() {
+        let mut x = 0;
+        let mut pen: Option<usize> = None;
+        while x < width {
+            if row[x] != qrcode::Color::Dark {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < width && row[x] == qrcode::Color::Dark {
+                x += 1;
+            }
+            let run = x - start;
+            match pen {
+                None => {
+                    let _ = write!(path, "M{} {}.5h{run}", start + QUIET, y + QUIET);
+                }
+                Some(end) => {
+                    let _ = write!(path, "m{} 0h{run}", start - end);
+                }
+            }
+            pen = Some(x);
+        }
+    }
+    let side = width + 2 * QUIET;
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"qr-what\" \
+         class=\"qr\" width=\"320\" height=\"320\" viewBox=\"0 0 {side} {side}\" \
+         shape-rendering=\"crispEdges\"><rect width=\"{side}\" height=\"{side}\" \
+         fill=\"#fff\"/><path stroke=\"#000\" stroke-width=\"1\" d=\"{path}\"/></svg>"
+    )
 }
 
 /// The verifier page's frame: no account, no navigation of an account's pages.
@@ -169,7 +259,7 @@ fn public_page(status: StatusCode, body: &str) -> Response {
 
 fn verify_form() -> String {
     format!(
-        "<p>Paste a proof file (JSON). It is checked against the chain: the proof itself, the \
+        "<p>Paste a proof: the file (JSON), a compact proof or a proof's link. It is checked against the chain: the proof itself, the \
          author's signature, the anchor on chain, that the author is the patient or a \
          verified doctor, and that the record is the latest version. No account is needed, \
          and nothing is written.</p><form method=\"post\" action=\"{VERIFY_PATH}\">{}<button \
@@ -185,9 +275,26 @@ fn verify_form() -> String {
     )
 }
 
-/// `GET /verify-proof`: the public verifier page.
-pub async fn verify_page() -> Response {
-    public_page(StatusCode::OK, &verify_form())
+/// `GET /verify-proof`: the public verifier page; with `?proof=` (a proof's QR code or
+/// link), the verdict on that proof.
+pub async fn verify_page(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<Fields>, QueryRejection>,
+) -> Response {
+    match query {
+        Ok(Query(fields)) => match fields.get("proof") {
+            Some(proof) => verdict(&state, proof).await,
+            None => public_page(StatusCode::OK, &verify_form()),
+        },
+        Err(e) => public_page(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "{}{}",
+                html::notice("error", &format!("the link could not be read: {e}")),
+                verify_form()
+            ),
+        ),
+    }
 }
 
 /// `POST /verify-proof`: the verdict, on the public page.
@@ -195,19 +302,22 @@ pub async fn verify(
     State(state): State<Arc<AppState>>,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
-    let text = match &form {
-        Ok(Form(fields)) => fields.get("proof").cloned().unwrap_or_default(),
-        Err(e) => {
-            return public_page(
-                StatusCode::BAD_REQUEST,
-                &format!(
-                    "{}{}",
-                    html::notice("error", &format!("the form could not be read: {e}")),
-                    verify_form()
-                ),
-            )
-        }
-    };
+    match &form {
+        Ok(Form(fields)) => verdict(&state, fields.get("proof").map_or("", String::as_str)).await,
+        Err(e) => public_page(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "{}{}",
+                html::notice("error", &format!("the form could not be read: {e}")),
+                verify_form()
+            ),
+        ),
+    }
+}
+
+/// The verdict on a proof in any of its forms (file text, compact, link), on the public
+/// page.
+async fn verdict(state: &AppState, text: &str) -> Response {
     if text.len() > MAX_PROOF_BYTES {
         return public_page(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -219,7 +329,7 @@ pub async fn verify(
         );
     }
     let verdict = async {
-        let proof = ClaimProof::from_json(text.trim().as_bytes())?;
+        let proof = ClaimProof::parse(text.as_bytes())?;
         claims::verify_on_chain(&state.client, &proof, claims::value::today()).await
     }
     .await;
