@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::crypto::RecordContext;
-use ehr_sdk::ehr::records::{open_stored_into, seal_into_store, Plaintext};
+use ehr_sdk::ehr::records::{open_stored_into, seal_into_store, HashSink, Plaintext};
 use ehr_sdk::ehr::stores;
 use ehr_sdk::ehr::types::Record;
 use ehr_sdk::keys::SecretKey;
@@ -284,7 +284,7 @@ fn child_open() {
     };
     let envelope = hex::decode(var("ENVELOPE")).unwrap();
     let holder = SecretKey::from_hex(PATIENT_KEY).unwrap();
-    let mut out = HashingSink(Sha256::new());
+    let mut out = HashSink(Sha256::new());
     let start = Instant::now();
     let plain = open_stored_into(&record, &envelope, &holder, Some(store.as_ref()), &mut out)
         .expect("opening from the store")
@@ -296,20 +296,6 @@ fn child_open() {
         took.as_secs_f64(),
         peak_kib()
     );
-}
-
-/// Where the opened plaintext goes: only hashed, to compare with the file.
-struct HashingSink(Sha256);
-
-impl Write for HashingSink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// moto's S3 server in a process of its own, killed on drop.

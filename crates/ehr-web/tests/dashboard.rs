@@ -1287,16 +1287,19 @@ async fn a_patient_shares_a_proof_and_anyone_verifies_it_without_an_account() {
     body.extend_from_slice(
         format!("--{boundary}\r\nContent-Disposition: form-data; name=\"set\"; filename=\"claims-1.json\"\r\nContent-Type: application/json\r\n\r\n{}\r\n--{boundary}--\r\n", serde_json::to_string(&set).unwrap()).as_bytes(),
     );
-    let req = web
-        .http
-        .post(web.with_csrf("/records/1/proof"))
-        .header(COOKIE, web.cookies(PATIENT))
-        .header(
-            CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body.clone());
-    let made = web.answer("POST /records/1/proof".into(), req).await;
+    let prove = |body: Vec<u8>| {
+        web.http
+            .post(web.with_csrf("/records/1/proof"))
+            .header(COOKIE, web.cookies(PATIENT))
+            .header(
+                CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+    };
+    let made = web
+        .answer("POST /records/1/proof".into(), prove(body.clone()))
+        .await;
     assert_eq!(made.status, 200, "{}", made.body);
     assert!(made.headers["content-disposition"]
         .to_str()
@@ -1346,16 +1349,9 @@ async fn a_patient_shares_a_proof_and_anyone_verifies_it_without_an_account() {
     // Shared as a QR code: an independent decoder reads the verifier link from the page's
     // SVG, and that link, opened with no account (a phone's camera), gives the verdict.
     let shared = body_with("as", "qr");
-    let req = web
-        .http
-        .post(web.with_csrf("/records/1/proof"))
-        .header(COOKIE, web.cookies(PATIENT))
-        .header(
-            CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(shared(&body));
-    let page = web.answer("POST /records/1/proof (QR)".into(), req).await;
+    let page = web
+        .answer("POST /records/1/proof (QR)".into(), prove(shared(&body)))
+        .await;
     assert_eq!(page.status, 200, "{}", page.body);
     check_page("/records/1/proof", &page.body);
     let link = decode_qr(&page.body);

@@ -1351,8 +1351,8 @@ pub fn open_stored_into(
     Ok(Some(summary.plain_len))
 }
 
-/// A writer that only hashes.
-struct HashSink(Sha256);
+/// A writer that only hashes: what a check of a blob or a plaintext writes into.
+pub struct HashSink(pub Sha256);
 
 impl Write for HashSink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
