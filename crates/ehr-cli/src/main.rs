@@ -22,6 +22,7 @@ mod journal;
 mod keystore;
 mod output;
 mod partial;
+mod progress;
 
 use std::process::ExitCode;
 

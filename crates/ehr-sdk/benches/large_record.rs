@@ -1,7 +1,8 @@
 //! A large record end to end through the SDK's store path: a file sealed in record format
 //! 3 straight into a store and committed under its hash (`records::seal_into_store`, what
 //! `ehr record add --file` runs), then read back, checked against the hash and decrypted
-//! (`records::open_stored_into`, what `ehr record get --out` runs).
+//! (`records::open_stored_into` with a resumable download into a local copy, what `ehr
+//! record get --out` runs).
 //!
 //! Each half runs in a child process of its own, which reports its peak resident memory
 //! (`VmHWM`): the promise is under 64 MiB whatever the size, and the run fails when a half
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::crypto::RecordContext;
-use ehr_sdk::ehr::records::{open_stored_into, seal_into_store, HashSink, Plaintext};
+use ehr_sdk::ehr::records::{open_stored_into, seal_into_store, Fetch, HashSink, Plaintext};
 use ehr_sdk::ehr::stores;
 use ehr_sdk::ehr::types::Record;
 use ehr_sdk::keys::SecretKey;
@@ -286,7 +287,13 @@ fn child_open() {
     let holder = SecretKey::from_hex(PATIENT_KEY).unwrap();
     let mut out = HashSink(Sha256::new());
     let start = Instant::now();
-    let plain = open_stored_into(&record, &envelope, &holder, Some(store.as_ref()), &mut out)
+    let downloads = tempfile::tempdir().expect("a downloads folder");
+    let mut told = |_: u64| {};
+    let fetch = Fetch::Resumable {
+        dir: downloads.path(),
+        progress: &mut told,
+    };
+    let plain = open_stored_into(&record, &envelope, &holder, Some(store.as_ref()), fetch, &mut out)
         .expect("opening from the store")
         .expect("a record in a store");
     let took = start.elapsed();

@@ -171,3 +171,121 @@ async fn a_remote_store_reads_from_inside_a_runtime() {
     }
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
 }
+
+/// A folder store whose reads break after `fail_after` bytes (a dropped connection), and
+/// that remembers each offset a read started at.
+struct Flaky {
+    inner: DirStore,
+    fail_after: std::sync::Mutex<Option<u64>>,
+    offsets: std::sync::Mutex<Vec<u64>>,
+}
+
+struct Breaking<R> {
+    inner: R,
+    left: Option<u64>,
+}
+
+impl<R: std::io::Read> std::io::Read for Breaking<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let max = match self.left {
+            Some(0) => return Err(std::io::Error::other("connection reset")),
+            Some(left) => buf.len().min(left as usize),
+            None => buf.len(),
+        };
+        let n = self.inner.read(&mut buf[..max])?;
+        if let Some(left) = &mut self.left {
+            *left -= n as u64;
+        }
+        Ok(n)
+    }
+}
+
+impl BlobStore for Flaky {
+    fn writer(&self) -> Result<Box<dyn ehr_sdk::ehr::records::BlobWriter + '_>, RecordError> {
+        self.inner.writer()
+    }
+
+    fn reader(&self, hash: &[u8; 32]) -> Result<Box<dyn std::io::Read + Send + '_>, BlobError> {
+        self.reader_from(hash, 0)
+    }
+
+    fn reader_from(
+        &self,
+        hash: &[u8; 32],
+        offset: u64,
+    ) -> Result<Box<dyn std::io::Read + Send + '_>, BlobError> {
+        self.offsets.lock().unwrap().push(offset);
+        Ok(Box::new(Breaking {
+            inner: self.inner.reader_from(hash, offset)?,
+            left: *self.fail_after.lock().unwrap(),
+        }))
+    }
+
+    fn name(&self) -> String {
+        "flaky folder".into()
+    }
+}
+
+fn record_at(locator: String, content_hash: [u8; 32]) -> ehr_sdk::ehr::types::Record {
+    let patient =
+        clarity::vm::types::PrincipalData::parse("ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5")
+            .unwrap();
+    ehr_sdk::ehr::types::Record {
+        id: 9,
+        patient: patient.clone(),
+        record_type: "Binary".into(),
+        content_hash,
+        locator,
+        version: 1,
+        previous: None,
+        superseded_by: None,
+        author: patient,
+        created_at: 1,
+        chunk_count: 0,
+    }
+}
+
+/// An interrupted download is resumed from where it stopped (the store is asked only for
+/// the rest), and the whole copy is checked against the chain's hash; a local copy that
+/// does not match is thrown away with the store named, and the next run starts over.
+#[test]
+fn downloads_resume_after_an_interruption_and_check_the_whole_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let flaky = Flaky {
+        inner: DirStore::new(dir.path().join("store")),
+        fail_after: std::sync::Mutex::new(Some(300_000)),
+        offsets: std::sync::Mutex::new(Vec::new()),
+    };
+    let bytes: Vec<u8> = (0..1_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let stored = write(&flaky, &bytes).unwrap();
+    let record = record_at(stored.locator.clone(), stored.content_hash);
+    let sources = ehr_sdk::ehr::records::Sources::new(&record, Some(&flaky))
+        .unwrap()
+        .unwrap();
+    let cache = dir.path().join("copy.sealed");
+    let mut seen = Vec::new();
+
+    // The connection drops after 300,000 bytes: a failure naming the store; what came is kept.
+    let failed = sources.download(&cache, &mut |n| seen.push(n)).unwrap_err();
+    assert!(failed.to_string().contains("flaky folder"), "{failed}");
+    assert!(failed.to_string().contains("connection reset"), "{failed}");
+    assert_eq!(std::fs::metadata(&cache).unwrap().len(), 300_000);
+    assert_eq!(seen.last(), Some(&300_000));
+
+    // The rerun asks for the rest only, and ends with the exact bytes.
+    *flaky.fail_after.lock().unwrap() = None;
+    sources.download(&cache, &mut |_| {}).unwrap();
+    assert_eq!(*flaky.offsets.lock().unwrap(), vec![0, 300_000]);
+    assert_eq!(std::fs::read(&cache).unwrap(), bytes);
+
+    // A local copy with wrong bytes (another file, a disk error): the check fails, the
+    // copy is cleared, the store is named; the next run downloads it whole.
+    std::fs::write(&cache, vec![0u8; 500_000]).unwrap();
+    let failed = sources.download(&cache, &mut |_| {}).unwrap_err();
+    assert!(failed.to_string().contains("does not match"), "{failed}");
+    assert!(failed.to_string().contains("flaky folder"), "{failed}");
+    assert_eq!(std::fs::metadata(&cache).unwrap().len(), 0);
+    sources.download(&cache, &mut |_| {}).unwrap();
+    assert_eq!(std::fs::read(&cache).unwrap(), bytes);
+    assert_eq!(flaky.offsets.lock().unwrap()[2..], [500_000, 0]);
+}

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, bail, Context as _};
 use ehr_sdk::ehr::read::{read_record_into, ViewLog};
 use ehr_sdk::ehr::records::{
-    self, BlobStore as _, Keep, PendingWrite, Placement, RecordError, Rotated, Written,
+    self, BlobStore as _, Fetch, Keep, PendingWrite, Placement, RecordError, Rotated, Written,
 };
 use ehr_sdk::ehr::stores::Replicas;
 use ehr_sdk::ehr::types::Record;
@@ -19,6 +19,7 @@ use crate::context::{Context, Refused, VerifyFailed};
 use crate::journal::Journal;
 use crate::output::{self, Table};
 use crate::partial::Partial;
+use crate::progress;
 
 /// Arguments of `ehr record`.
 #[derive(clap::Args)]
@@ -226,7 +227,8 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                         &file_sha256(file)?,
                     ],
                 )?;
-                let mut reader = open_file(file)?;
+                let bar = progress::bar("sealing and uploading", Some(len), ctx.args.json);
+                let mut reader = bar.wrap_read(open_file(file)?);
                 let w = write_resumably(ctx, &client, &signer.key, &journal, &options, || {
                     records::prepare_write(
                         &client,
@@ -239,7 +241,9 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                         Placement::Store(&store),
                         None,
                     )
-                })?;
+                });
+                bar.finish_and_clear();
+                let w = w?;
                 journal.remove()?;
                 if ctx.args.json {
                     output::json(
@@ -380,7 +384,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 ViewLog::Log
             };
             let options = options(ctx)?;
-            let read_into = |out: &mut (dyn Write + Send)| {
+            let read_into = |fetch: Fetch<'_>, out: &mut (dyn Write + Send)| {
                 ctx.block_on(read_record_into(
                     &client,
                     &signer.key,
@@ -388,16 +392,31 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     Some(&store),
                     log,
                     &options,
+                    fetch,
                     out,
                 ))
                 .map_err(record_error)
             };
             // Streamed out in pieces (bounded memory whatever the size); a file gets its
-            // name only once the whole record has opened.
+            // name only once the whole record has opened. Into a file, a record in a store
+            // is downloaded once into $EHR_HOME/downloads first, and a rerun after an
+            // interruption goes on from where the download stopped.
             let (read, plaintext) = match out {
                 Some(path) => {
+                    let downloads = crate::context::ehr_home()?.join("downloads");
+                    let quiet = ctx.args.json;
+                    let fetching = progress::bar("downloading", None, quiet);
+                    let mut told = |n: u64| fetching.set_position(n);
+                    let fetch = Fetch::Resumable {
+                        dir: &downloads,
+                        progress: &mut told,
+                    };
+                    let opening = progress::bar("decrypting", None, quiet);
                     let mut file = Partial::create(path)?;
-                    let read = read_into(&mut file)?;
+                    let read = read_into(fetch, &mut opening.wrap_write(&mut file));
+                    fetching.finish_and_clear();
+                    opening.finish_and_clear();
+                    let read = read?;
                     file.keep()?;
                     (read, None)
                 }
@@ -406,7 +425,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                         inner: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
                         last: None,
                     };
-                    let read = read_into(&mut stdout)?;
+                    let read = read_into(Fetch::Twice, &mut stdout)?;
                     if stdout.last != Some(b'\n') {
                         stdout.write_all(b"\n")?;
                     }
@@ -415,7 +434,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 }
                 None => {
                     let mut bytes = Vec::new();
-                    let read = read_into(&mut bytes)?;
+                    let read = read_into(Fetch::Twice, &mut bytes)?;
                     (read, Some(bytes))
                 }
             };
@@ -471,45 +490,49 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     ],
                 )
             };
-            let w = if streamed(file, len, *on_chain_max)? {
-                let digest = file_sha256(file)?;
-                let journal = amend_journal(&digest)?;
-                let mut reader = open_file(file)?;
-                let w =
-                    write_resumably(ctx, &client, &signer.key, &journal, &options(ctx)?, || {
-                        records::prepare_write(
-                            &client,
-                            &old.patient,
-                            &old.record_type,
-                            records::Plaintext::Stream {
-                                reader: &mut reader,
-                                len,
-                            },
-                            Placement::Store(&store),
-                            Some(*id),
-                        )
-                    })?;
-                journal.remove()?;
-                w
+            // A file too large for the chain that is not JSON is streamed into the store
+            // (its journal keyed by its hash); anything else is read whole.
+            let whole = if streamed(file, len, *on_chain_max)? {
+                None
             } else {
-                let bytes =
-                    std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-                let placement = records::placement(bytes.len(), *on_chain_max, &store);
-                let journal = amend_journal(&bytes)?;
-                let w =
-                    write_resumably(ctx, &client, &signer.key, &journal, &options(ctx)?, || {
-                        records::prepare_write(
-                            &client,
-                            &old.patient,
-                            &old.record_type,
-                            records::Plaintext::Bytes(&bytes),
-                            placement,
-                            Some(*id),
-                        )
-                    })?;
-                journal.remove()?;
-                w
+                Some(std::fs::read(file).with_context(|| format!("reading {}", file.display()))?)
             };
+            let journal = match &whole {
+                Some(bytes) => amend_journal(bytes)?,
+                None => amend_journal(&file_sha256(file)?)?,
+            };
+            let bar = progress::bar(
+                "sealing and uploading",
+                Some(len),
+                ctx.args.json || whole.is_some(),
+            );
+            let mut reader = bar.wrap_read(open_file(file)?);
+            let w = write_resumably(ctx, &client, &signer.key, &journal, &options(ctx)?, || {
+                let (plaintext, placement) = match &whole {
+                    Some(bytes) => (
+                        records::Plaintext::Bytes(bytes),
+                        records::placement(bytes.len(), *on_chain_max, &store),
+                    ),
+                    None => (
+                        records::Plaintext::Stream {
+                            reader: &mut reader,
+                            len,
+                        },
+                        Placement::Store(&store),
+                    ),
+                };
+                records::prepare_write(
+                    &client,
+                    &old.patient,
+                    &old.record_type,
+                    plaintext,
+                    placement,
+                    Some(*id),
+                )
+            });
+            bar.finish_and_clear();
+            let w = w?;
+            journal.remove()?;
             if ctx.args.json {
                 output::json(&w)?;
             } else {

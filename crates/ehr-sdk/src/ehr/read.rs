@@ -13,7 +13,9 @@ use clarity::vm::types::PrincipalData;
 
 use super::calls;
 use super::client::{ClientError, EhrClient, Mined, SendOptions};
-use super::records::{open_record, open_record_into, BlobStore, Opened, OpenedInto, RecordError};
+use super::records::{
+    open_record, open_record_into, BlobStore, Fetch, Opened, OpenedInto, RecordError,
+};
 use super::types::{Record, Scope};
 use crate::keys::SecretKey;
 
@@ -157,10 +159,11 @@ pub async fn read_record_into(
     store: Option<&dyn BlobStore>,
     log: ViewLog,
     options: &SendOptions,
+    fetch: Fetch<'_>,
     out: &mut (dyn Write + Send),
 ) -> Result<ReadInto, RecordError> {
     let (authority, logged) = authorize(client, reader, id, log, options).await?;
-    let opened = open_record_into(client, id, reader, store, out).await?;
+    let opened = open_record_into(client, id, reader, store, fetch, out).await?;
     Ok(ReadInto {
         opened,
         authority,

@@ -200,6 +200,26 @@ pub trait BlobStore: Send + Sync {
     /// stream. The store is trusted for availability only: readers check the hash.
     fn reader(&self, hash: &[u8; 32]) -> Result<Box<dyn Read + Send + '_>, BlobError>;
 
+    /// The sealed bytes stored under `hash` after the first `offset` (to resume an
+    /// interrupted download). Stores that can seek or ask for a range override this; the
+    /// default reads and drops the first `offset` bytes.
+    fn reader_from(
+        &self,
+        hash: &[u8; 32],
+        offset: u64,
+    ) -> Result<Box<dyn Read + Send + '_>, BlobError> {
+        let mut reader = self.reader(hash)?;
+        let skipped = std::io::copy(&mut (&mut reader).take(offset), &mut std::io::sink())
+            .map_err(|e| BlobError::Failed(format!("reading blob {}: {e}", hex::encode(hash))))?;
+        if skipped < offset {
+            return Err(BlobError::Failed(format!(
+                "blob {} is shorter than the {offset} bytes already fetched",
+                hex::encode(hash)
+            )));
+        }
+        Ok(reader)
+    }
+
     /// How messages name it, without a server path: `local folder`, `s3://bucket/prefix`,
     /// `https://host/path`.
     fn name(&self) -> String;
@@ -321,6 +341,22 @@ impl BlobStore for DirStore {
             std::io::ErrorKind::NotFound => BlobError::Missing(name.clone()),
             kind => BlobError::Failed(format!("reading blob {name}: {kind}")),
         })?;
+        Ok(Box::new(std::io::BufReader::new(file)))
+    }
+
+    fn reader_from(
+        &self,
+        hash: &[u8; 32],
+        offset: u64,
+    ) -> Result<Box<dyn Read + Send + '_>, BlobError> {
+        use std::io::{Seek, SeekFrom};
+        let name = hex::encode(hash);
+        let mut file = std::fs::File::open(self.dir.join(&name)).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => BlobError::Missing(name.clone()),
+            kind => BlobError::Failed(format!("reading blob {name}: {kind}")),
+        })?;
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|e| BlobError::Failed(format!("reading blob {name}: {}", e.kind())))?;
         Ok(Box::new(std::io::BufReader::new(file)))
     }
 }
@@ -1167,6 +1203,93 @@ impl<'a> Sources<'a> {
         Ok(())
     }
 
+    /// Downloads the blob into the local file `cache`, resuming after what an earlier,
+    /// interrupted run left there: each store in turn is asked for the bytes after the
+    /// file's length (a range read), and once one reaches the end the whole file's SHA-256
+    /// is checked against the chain. A copy that fails the check is removed and the next
+    /// store starts over; every store that failed is named. `progress` is told the file's
+    /// length as bytes arrive. Memory: one buffer, whatever the size.
+    pub fn download(
+        &self,
+        cache: &Path,
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<(), RecordError> {
+        let local = |what: &'static str| {
+            move |source: std::io::Error| RecordError::Io { what, source }
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(cache)
+            .map_err(local("opening the download's local copy"))?;
+        let mut tried = Vec::new();
+        for candidate in self.candidates() {
+            let (store, name) = match candidate {
+                Ok(c) => c,
+                Err(failure) => {
+                    tried.push(failure);
+                    continue;
+                }
+            };
+            let failure = |kind, detail: String| StoreFailure {
+                store: name.clone(),
+                kind,
+                detail,
+            };
+            let mut have = file.metadata().map_err(local("reading the local copy"))?.len();
+            progress(have);
+            let appended = store
+                .reader_from(&self.hash, have)
+                .map_err(|e| match e {
+                    BlobError::Missing(_) => failure(FailureKind::Missing, "no copy".into()),
+                    BlobError::Failed(why) => failure(FailureKind::Failed, why),
+                })
+                .and_then(|mut reader| {
+                    let mut buf = vec![0u8; 256 * 1024];
+                    loop {
+                        let n = match reader.read(&mut buf) {
+                            Ok(0) => return Ok(()),
+                            Ok(n) => n,
+                            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                            Err(e) => {
+                                return Err(failure(
+                                    FailureKind::Failed,
+                                    format!("reading its copy after {have} bytes: {e}"),
+                                ))
+                            }
+                        };
+                        file.write_all(&buf[..n]).map_err(|e| {
+                            failure(FailureKind::Failed, format!("writing the local copy: {e}"))
+                        })?;
+                        have += n as u64;
+                        progress(have);
+                    }
+                });
+            if let Err(f) = appended {
+                tried.push(f);
+                continue;
+            }
+            file.flush().map_err(local("writing the local copy"))?;
+            let mut hasher = HashSink(Sha256::new());
+            let mut whole = std::fs::File::open(cache).map_err(local("reading the local copy"))?;
+            std::io::copy(&mut whole, &mut hasher).map_err(local("reading the local copy"))?;
+            if <[u8; 32]>::from(hasher.0.finalize()) == self.content_hash {
+                return Ok(());
+            }
+            tried.push(failure(
+                FailureKind::Corrupt,
+                "its copy does not match the hash on chain (changed or corrupted)".into(),
+            ));
+            file.set_len(0).map_err(local("clearing the local copy"))?;
+        }
+        Err(RecordError::BlobUnavailable {
+            id: self.id,
+            locator: self.locator.clone(),
+            tried,
+        })
+    }
+
     /// The hash the blob is stored under (the locator's).
     pub fn hash(&self) -> [u8; 32] {
         self.hash
@@ -1257,6 +1380,7 @@ pub(crate) async fn open_record_into(
     id: u64,
     holder: &SecretKey,
     store: Option<&dyn BlobStore>,
+    fetch: Fetch<'_>,
     out: &mut (dyn Write + Send),
 ) -> Result<OpenedInto, RecordError> {
     let record = client
@@ -1264,7 +1388,7 @@ pub(crate) async fn open_record_into(
         .await?
         .ok_or(RecordError::NotFound(id))?;
     let envelope = own_envelope(client, id, holder).await?;
-    match open_stored_into(&record, &envelope, holder, store, out)? {
+    match open_stored_into(&record, &envelope, holder, store, fetch, out)? {
         Some(plain_len) => Ok(OpenedInto { record, plain_len }),
         None => {
             let opened = open_record(client, id, holder, store).await?;
@@ -1292,6 +1416,7 @@ pub fn open_stored_into(
     envelope: &[u8],
     holder: &SecretKey,
     store: Option<&dyn BlobStore>,
+    mut fetch: Fetch<'_>,
     out: &mut (dyn Write + Send),
 ) -> Result<Option<u64>, RecordError> {
     let patient = record.patient.to_string();
@@ -1307,19 +1432,39 @@ pub fn open_stored_into(
         return Ok(None);
     };
     // First pass: a copy whose hash matches the chain, before anything is decrypted.
-    let (source, hash) = sources.find()?;
+    let (mut sealed, from): (Box<dyn Read + Send + '_>, String) = match &mut fetch {
+        Fetch::Twice => {
+            let (source, hash) = sources.find()?;
+            let reader = source
+                .reader(&hash)
+                .map_err(|e| RecordError::Store(format!("{}: {e}", source.name())))?;
+            (reader, source.name())
+        }
+        Fetch::Resumable { dir, progress } => {
+            let cache = dir.join(format!("{}.sealed", hex::encode(record.content_hash)));
+            std::fs::create_dir_all(dir).map_err(|source| RecordError::Io {
+                what: "creating the downloads folder",
+                source,
+            })?;
+            sources.download(&cache, &mut **progress)?;
+            let file = std::fs::File::open(&cache).map_err(|source| RecordError::Io {
+                what: "reading the downloaded copy",
+                source,
+            })?;
+            (
+                Box::new(std::io::BufReader::new(file)),
+                format!("the downloaded copy {}", cache.display()),
+            )
+        }
+    };
     let read_failed = |e: std::io::Error| {
         RecordError::Store(format!(
-            "{}: reading blob {}: {}",
-            source.name(),
-            hex::encode(hash),
+            "{from}: reading blob {}: {}",
+            hex::encode(sources.hash()),
             e.kind()
         ))
     };
     // Second pass: decrypt, by the version byte.
-    let mut sealed = source
-        .reader(&hash)
-        .map_err(|e| RecordError::Store(format!("{}: {e}", source.name())))?;
     let mut version = [0u8; 1];
     sealed.read_exact(&mut version).map_err(read_failed)?;
     let sealed = std::io::Cursor::new(version).chain(sealed);
@@ -1348,7 +1493,26 @@ pub fn open_stored_into(
         &mut *out,
     )
     .map_err(|e| stream_error(e, "opening the record"))?;
+    if let Fetch::Resumable { dir, .. } = fetch {
+        // Opened whole: the local copy has served its purpose.
+        let _ = std::fs::remove_file(dir.join(format!("{}.sealed", hex::encode(record.content_hash))));
+    }
     Ok(Some(summary.plain_len))
+}
+
+/// How a record in a store is fetched for [`open_stored_into`].
+pub enum Fetch<'a> {
+    /// Read from the store twice, streaming: once to check the hash, once to decrypt
+    /// (nothing on disk; a page in `ehr serve`, a small record).
+    Twice,
+    /// Downloaded once into `dir/<content hash>.sealed`, resuming after an interruption,
+    /// checked there, decrypted from there, then removed (large records, slow links).
+    Resumable {
+        /// Where the local copy is kept until the record opens.
+        dir: &'a Path,
+        /// Told the local copy's length as bytes arrive.
+        progress: &'a mut (dyn FnMut(u64) + Send),
+    },
 }
 
 /// A writer that only hashes: what a check of a blob or a plaintext writes into.

@@ -23,7 +23,9 @@ use bytes::Bytes;
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt as _;
 use object_store::path::Path as KeyPath;
-use object_store::{ClientOptions, ObjectStore, RetryConfig, WriteMultipart};
+use object_store::{
+    ClientOptions, GetOptions, GetRange, ObjectStore, RetryConfig, WriteMultipart,
+};
 use rand_core::{OsRng, RngCore as _};
 use sha2::{Digest, Sha256};
 
@@ -193,10 +195,23 @@ impl BlobStore for ObjectBlobs {
     }
 
     fn reader(&self, hash: &[u8; 32]) -> Result<Box<dyn Read + Send + '_>, BlobError> {
+        self.reader_from(hash, 0)
+    }
+
+    fn reader_from(
+        &self,
+        hash: &[u8; 32],
+        offset: u64,
+    ) -> Result<Box<dyn Read + Send + '_>, BlobError> {
         let name = hex::encode(hash);
         let store = self.store.clone();
         let key = self.key(&name);
-        let got = wait(async move { store.get(&key).await }).map_err(BlobError::Failed)?;
+        let options = GetOptions {
+            range: (offset > 0).then_some(GetRange::Offset(offset)),
+            ..GetOptions::default()
+        };
+        let got = wait(async move { store.get_opts(&key, options).await })
+            .map_err(BlobError::Failed)?;
         match got {
             Ok(got) => Ok(Box::new(StreamReader {
                 stream: Some(got.into_stream()),
