@@ -2,8 +2,8 @@
 # Installs what building and testing this project needs on a fresh Debian machine:
 # libclang (bindgen, for the secp256k1 crate the Clarity VM uses), node/npm (the
 # stacks.js compatibility test, Clarinet's contract check, Rendezvous), Python's
-# `cryptography` (the record-format cross-check) and moto's S3 server (the blob-store
-# test). Safe to run again.
+# `cryptography` (the record-format cross-check), moto's S3 server (the blob-store test)
+# and fhir.resources (the third-party FHIR validator). Safe to run again.
 set -euo pipefail
 
 need=()
@@ -44,6 +44,15 @@ if ! command -v moto_server >/dev/null 2>&1; then
   echo "setup: installing the Python package moto[server]" >&2
   python3 -m pip install --quiet 'moto[server]' 2>/dev/null \
     || python3 -m pip install --quiet --break-system-packages 'moto[server]'
+fi
+
+# fhir.resources: the third-party FHIR validator every answer of the FHIR API is checked
+# with (crates/ehr-web/tests/fhir_api.rs, scripts/validate_fhir.py; under CI a missing
+# validator fails the test).
+if ! python3 -c 'import fhir.resources.R4B' >/dev/null 2>&1; then
+  echo "setup: installing the Python package fhir.resources" >&2
+  python3 -m pip install --quiet 'fhir.resources>=7,<8' 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages 'fhir.resources>=7,<8'
 fi
 
 command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust (rustup) first" >&2; exit 1; }

@@ -18,10 +18,62 @@ const DOCTOR: &str = "wallet_2";
 const ISSUER: &str = "wallet_3";
 const STRANGER: &str = "wallet_4";
 
-/// A FHIR client for the test server.
+/// A FHIR client for the test server. Every resource it is answered with is checked by a
+/// third-party validator when the test ends ([`third_party_check`]).
 struct Fhir<'a> {
     server: &'a Server,
     http: reqwest::Client,
+    answers: std::sync::Mutex<Vec<Value>>,
+}
+
+impl Drop for Fhir<'_> {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            third_party_check(&std::mem::take(&mut *self.answers.lock().unwrap()));
+        }
+    }
+}
+
+/// Validates `answers` with the `fhir.resources` models (Python, R4B) through
+/// scripts/validate_fhir.py: a failure names each answer and why. Without Python's
+/// fhir.resources the check is skipped loudly, except under CI, where it fails.
+fn third_party_check(answers: &[Value]) {
+    use std::io::Write as _;
+    if answers.is_empty() {
+        return;
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/validate_fhir.py");
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+    let child = std::process::Command::new("python3")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(!ci, "CI must validate the FHIR answers, but python3 cannot start: {e}");
+            eprintln!("!!!!! SKIPPED: third-party FHIR validation (python3: {e})");
+            return;
+        }
+    };
+    let mut stdin = child.stdin.take().unwrap();
+    for a in answers {
+        writeln!(stdin, "{a}").unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    match out.status.code() {
+        Some(0) => {}
+        Some(3) => {
+            assert!(!ci, "CI must validate the FHIR answers: pip install fhir.resources (scripts/setup.sh does)");
+            eprintln!("!!!!! SKIPPED: third-party FHIR validation (pip install fhir.resources; scripts/setup.sh does)");
+        }
+        _ => panic!(
+            "the FHIR answers do not validate with fhir.resources:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        ),
+    }
 }
 
 /// Status, content type and JSON body of an answer.
@@ -36,6 +88,7 @@ impl<'a> Fhir<'a> {
     fn new(server: &'a Server) -> Self {
         Fhir {
             server,
+            answers: std::sync::Mutex::new(Vec::new()),
             http: reqwest::Client::new(),
         }
     }
@@ -50,7 +103,10 @@ impl<'a> Fhir<'a> {
             .unwrap_or("")
             .to_string();
         let text = r.text().await.expect("a body");
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        if body.get("resourceType").is_some() {
+            self.answers.lock().unwrap().push(body.clone());
+        }
         Answer {
             status,
             content_type,
@@ -1134,4 +1190,78 @@ async fn a_large_resource_goes_to_the_store_as_a_stream_and_reads_back() {
         .await;
     assert_eq!(back.status, 200, "{}", back.body);
     assert_eq!(back.body["note"], obs["note"]);
+}
+
+/// What is created is validated against the R4 structure definitions: an invalid
+/// resource (or transaction entry) is refused with 422 and an OperationOutcome naming
+/// each problem and its path, and nothing is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_resources_are_refused_with_every_problem_and_its_path() {
+    let server = support::start().await;
+    let fhir = Fhir::new(&server);
+    register_people(&server).await;
+    let p = principal(PATIENT).to_string();
+
+    let mut obs = observation(72.0, Some(&p));
+    obs.as_object_mut().unwrap().remove("status");
+    obs["colour"] = json!("blue");
+    obs["effectiveDateTime"] = json!("2026-13-40");
+    let refused = fhir
+        .post_as("/Observation", PATIENT, &obs.to_string())
+        .await;
+    assert_outcome(&refused, 422);
+    let issues = refused.body["issue"].as_array().unwrap();
+    let paths: Vec<&str> = issues
+        .iter()
+        .map(|i| i["expression"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        ["Observation.status", "Observation.effectiveDateTime", "Observation.colour"],
+        "{}",
+        refused.body
+    );
+    assert_eq!(issues[0]["code"], "required");
+    assert!(issues[2]["diagnostics"]
+        .as_str()
+        .unwrap()
+        .contains("not an element of Observation"));
+    // An unknown code under a required binding.
+    let mut obs = observation(72.0, Some(&p));
+    obs["status"] = json!("done");
+    let refused = fhir
+        .post_as("/Observation", PATIENT, &obs.to_string())
+        .await;
+    assert_outcome(&refused, 422);
+    assert_eq!(refused.body["issue"][0]["code"], "code-invalid");
+
+    // In a transaction: the entry's path, and nothing of the Bundle is written.
+    let mut bad = observation(80.0, Some(&p));
+    bad["valueQuantity"]["value"] = json!("80");
+    let bundle = json!({
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            { "resource": observation(70.0, Some(&p)), "request": { "method": "POST", "url": "Observation" } },
+            { "resource": bad, "request": { "method": "POST", "url": "Observation" } },
+        ],
+    });
+    let refused = fhir.post_as("/", PATIENT, &bundle.to_string()).await;
+    assert_outcome(&refused, 422);
+    assert_eq!(
+        refused.body["issue"][0]["expression"][0],
+        "Bundle.entry[1].resource.valueQuantity.value",
+        "{}",
+        refused.body
+    );
+    let listed = fhir
+        .get_as(&format!("/DocumentReference?patient={p}"), Some(PATIENT))
+        .await;
+    assert_eq!(listed.body["total"], 0, "{}", listed.body);
+
+    // The valid resource is stored.
+    let created = fhir
+        .post_as("/Observation", PATIENT, &observation(72.0, Some(&p)).to_string())
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
 }

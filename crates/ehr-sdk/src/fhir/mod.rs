@@ -62,6 +62,7 @@ mod canonical;
 mod disclose;
 mod export;
 mod import;
+pub mod validate;
 
 pub use canonical::canonical_json;
 pub use disclose::{field_bytes, flatten, Disclosure, DisclosureTree, MAX_FIELD_BYTES};

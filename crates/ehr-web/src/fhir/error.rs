@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use ehr_sdk::ehr::records::{FailureKind, RecordError};
 use ehr_sdk::ehr::{ClientError, ContractError};
+use ehr_sdk::fhir::validate::{validate, Issue};
 use ehr_sdk::fhir::FhirError;
 
 /// A failed FHIR interaction. Every variant becomes an `OperationOutcome` with one issue
@@ -49,6 +50,10 @@ pub enum ApiError {
     /// store, a patient that is not registered, too many entries (422, `processing`).
     #[error("{0}")]
     Unprocessable(String),
+    /// The resource breaks the R4 structure definitions (422): one issue per problem,
+    /// each with its path in `expression`, as [`ehr_sdk::fhir::validate`] found them.
+    #[error("the resource is not valid FHIR R4: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<Issue>),
     /// The node could not be reached or answered nonsense (502, `transient`).
     #[error("the Stacks node failed: {0}")]
     Node(String),
@@ -73,7 +78,7 @@ impl ApiError {
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Forbidden(_) | ApiError::Refused { .. } => StatusCode::FORBIDDEN,
-            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unprocessable(_) | ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Node(_) | ApiError::Store(_) => StatusCode::BAD_GATEWAY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -91,20 +96,52 @@ impl ApiError {
             ApiError::TooLarge(_) => "too-long",
             ApiError::Forbidden(_) | ApiError::Refused { .. } => "forbidden",
             ApiError::Unprocessable(_) => "processing",
+            ApiError::Invalid(_) => "structure",
             ApiError::Node(_) | ApiError::Store(_) => "transient",
             ApiError::Internal(_) => "exception",
         }
     }
 
-    /// The `OperationOutcome` JSON of this error (for a batch entry's `response.outcome`).
+    /// The `OperationOutcome` JSON of this error (for a batch entry's `response.outcome`):
+    /// one issue, or for [`ApiError::Invalid`] one per problem with its path.
     pub fn outcome_json(&self) -> serde_json::Value {
-        super::outcome_json(self.status(), self.code(), &self.to_string())
+        match self {
+            ApiError::Invalid(issues) => serde_json::json!({
+                "resourceType": "OperationOutcome",
+                "issue": issues.iter().map(|i| serde_json::json!({
+                    "severity": "error",
+                    "code": i.code,
+                    "diagnostics": i.message,
+                    "expression": [i.expression],
+                    "location": [i.expression],
+                })).collect::<Vec<_>>(),
+            }),
+            _ => super::outcome_json(self.status(), self.code(), &self.to_string()),
+        }
+    }
+
+    /// [`ApiError::Invalid`] when `resource` breaks the R4 definitions, with each issue's
+    /// path under `at` (a transaction entry's `Bundle.entry[i].resource`) when given.
+    pub fn check_valid(resource: &serde_json::Value, at: Option<&str>) -> Result<(), ApiError> {
+        let mut issues = validate(resource);
+        if issues.is_empty() {
+            return Ok(());
+        }
+        if let Some(at) = at {
+            for issue in &mut issues {
+                // The resource's own type is its root: `Observation.status` becomes
+                // `Bundle.entry[0].resource.status`.
+                let rest = issue.expression.split_once('.').map_or("", |(_, r)| r);
+                issue.expression = if rest.is_empty() { at.to_string() } else { format!("{at}.{rest}") };
+            }
+        }
+        Err(ApiError::Invalid(issues))
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        super::outcome(self.status(), self.code(), &self.to_string())
+        super::json_response(self.status(), &self.outcome_json())
     }
 }
 

@@ -323,3 +323,17 @@ pub(crate) async fn method_not_allowed() -> Response {
     )
     .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    /// The validator's definitions were extracted for exactly the types this API stores
+    /// (crates/ehr-sdk/fhir-r4/roots.json).
+    #[test]
+    fn the_validator_covers_every_type_created_here() {
+        let stored: Vec<&str> = ehr_sdk::fhir::validate::stored_types()
+            .iter()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(stored, super::CREATE_TYPES);
+    }
+}

@@ -222,6 +222,7 @@ pub async fn create(
             "the body is a `{body_type}`, but was posted to /fhir/{resource_type}"
         )));
     }
+    ApiError::check_valid(&Value::Object(resource.clone()), None)?;
     let acting = acting(state, headers)?;
     let patient = resolve_patient(&resource, param.as_ref(), acting)?;
     let record = single_record(body)?;
@@ -336,6 +337,10 @@ fn plan_entry(
             "this endpoint does not take `{ty}` resources (it stores clinical resources as records: see /fhir/metadata)"
         ))));
     }
+    ApiError::check_valid(
+        &Value::Object(resource.clone()),
+        Some(&format!("Bundle.entry[{i}].resource")),
+    )?;
     let patient = resolve_patient(resource, param, acting).map_err(at)?;
     Ok(Planned {
         patient,
