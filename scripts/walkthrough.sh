@@ -16,7 +16,9 @@ port="${EHR_PORT:-20480}"
 bare=""
 [ "${1:-}" = "--bare-node" ] && bare=1
 # The dev profile optimises dependencies (see Cargo.toml) and shares its build with the tests.
-cargo build -q -p ehr-cli
+# A first build takes minutes (docs/build-timings.md): cargo's progress bar shows it.
+echo "== building ehr (the first build compiles the Clarity VM: several minutes on two cores)" >&2
+cargo build -p ehr-cli
 ehr="$PWD/target/debug/ehr"
 
 work="$(mktemp -d)"

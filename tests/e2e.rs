@@ -1647,6 +1647,26 @@ fn the_index_follows_the_ehr_contracts_pushes_notifications_and_survives_a_fork(
     );
     assert_eq!(newest["results"][0]["action"], "grant-access", "{newest}");
     env.ok(&["index", "verify", "--db", db]);
+    // A bare node tells no block times; the index does, from the node's `/new_block`: the
+    // FHIR export's `recorded` is the entry's block time, the same on every export.
+    let grant_block = newest["results"][0]["block"].as_u64().unwrap();
+    let block = index_get(&api, &format!("/extended/v2/blocks/{grant_block}"));
+    let time = block["burn_block_time"].as_u64().expect("the block's time");
+    let export = || {
+        let text = env.ok(&["audit", "export", "wallet_1", "--format", "fhir"]);
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()
+    };
+    let first = export();
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    assert_eq!(export(), first, "two exports of the same entries agree");
+    let grant = first["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["resource"]["subtype"][0]["code"] == "grant-access")
+        .expect("the grant's AuditEvent");
+    assert_eq!(grant["resource"]["recorded"], ehr_sdk::fhir::instant(time));
 
     // `ehr audit list` reads its filtered page from the index, and the same page from the
     // chain's per-patient map without one.

@@ -87,6 +87,7 @@ fn fill(store: &Store, audit: u64) {
             block_height: height,
             index_block_hash: hash(height),
             parent_index_block_hash: hash(height - 1),
+            burn_block_time: None,
         };
         let mut events = Vec::new();
         for i in 0..per_block.min(tokens - id) {

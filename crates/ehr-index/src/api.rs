@@ -40,6 +40,7 @@ pub(crate) fn routes(state: ApiState) -> Router {
         .route("/extended/v1/status", get(status))
         .route("/extended/v1/tx/{txid}", get(tx))
         .route("/extended/v1/address/{principal}/nonces", get(nonces))
+        .route("/extended/v2/blocks/{height}", get(block))
         .route("/ehr/v1/status", get(ehr_status))
         .route("/ehr/v1/audit", get(audit))
         .route("/ehr/v1/notifications/{recipient}", get(notifications))
@@ -91,6 +92,28 @@ async fn status(State(state): State<ApiState>) -> Result<Json<Json_>, ApiError> 
             "block_height": height, "index_block_hash": hash,
         })),
     })))
+}
+
+/// `/extended/v2/blocks/{height}`: the canonical block at a height, in the Hiro API's
+/// shape, with the fields the index has (heights only; its time from `/new_block`).
+async fn block(State(state): State<ApiState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let Ok(height) = id.parse::<u64>() else {
+        return Ok(not_found("ehr index finds blocks by height only"));
+    };
+    let Some((index_block_hash, time)) = state.store.canonical_block(height)? else {
+        return Ok(not_found("cannot find block by height"));
+    };
+    let iso = time.map(ehr_sdk::fhir::instant);
+    Ok(Json(json!({
+        "canonical": true,
+        "height": height,
+        "index_block_hash": index_block_hash,
+        "block_time": time,
+        "block_time_iso": iso,
+        "burn_block_time": time,
+        "burn_block_time_iso": iso,
+    }))
+    .into_response())
 }
 
 /// The Hiro API's word for a node's drop reason.

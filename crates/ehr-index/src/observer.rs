@@ -81,6 +81,10 @@ struct Block {
     block_height: u64,
     index_block_hash: String,
     parent_index_block_hash: String,
+    /// The Unix time of the block's burn block (stacks-node sends it; older payloads and
+    /// other senders may not).
+    #[serde(default)]
+    burn_block_time: Option<u64>,
     transactions: Vec<BlockTx>,
     #[serde(default)]
     events: Vec<RawEvent>,
@@ -156,6 +160,7 @@ async fn new_block(
         block_height: block.block_height,
         index_block_hash: hash("index_block_hash", &block.index_block_hash)?,
         parent_index_block_hash: hash("parent_index_block_hash", &block.parent_index_block_hash)?,
+        burn_block_time: block.burn_block_time,
     };
     let mut txs = Vec::with_capacity(block.transactions.len());
     for tx in &block.transactions {

@@ -952,6 +952,25 @@ async fn records_grants_and_the_audit_log_end_to_end() {
     let one = fhir.get(&format!("/AuditEvent/{last_id}")).await;
     assert_eq!(one.status, 200);
     assert_eq!(one.body["meta"]["tag"][0]["code"], "verified");
+    // `recorded` is the entry's block time: the same in the search and the read, and the
+    // same a second later, as the node tells that block's time.
+    let block = one.body["extension"]
+        .as_array()
+        .and_then(|x| x.iter().find(|e| e["url"].as_str().is_some_and(|u| u.ends_with("block-height"))))
+        .and_then(|e| e["valueInteger"].as_u64().or_else(|| e["valueUnsignedInt"].as_u64()))
+        .expect("the block-height extension");
+    let time = server
+        .client
+        .node()
+        .block_time(block)
+        .await
+        .unwrap()
+        .expect("the devnet tells block times");
+    assert_eq!(one.body["recorded"], ehr_sdk::fhir::instant(time));
+    assert_eq!(view["recorded"], one.body["recorded"]);
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let again = fhir.get(&format!("/AuditEvent/{last_id}")).await;
+    assert_eq!(again.body["recorded"], one.body["recorded"]);
     let total_only = fhir.get(&format!("/AuditEvent?patient={p}&_count=0")).await;
     assert!(assert_searchset(&total_only, "AuditEvent").is_empty());
     assert_eq!(total_only.body["total"], count_after);

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use ehr_sdk::ehr::trail::{
-    export, indexed_trail, patient_trail, verify_links, Export, ExportFormat, Trail,
+    export, indexed_trail, patient_trail, recorded_times, verify_links, Export, ExportFormat,
+    Trail,
 };
 use ehr_sdk::node::{AuditFilter, MAX_PAGE};
 
@@ -213,16 +214,22 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 .deployment()
                 .id(ehr_sdk::ehr::EhrContract::AuditLog)
                 .to_string();
-            // The chain gives each entry a block height, not a time: `recorded` is the
-            // time of export (the block height is in each AuditEvent's extension).
-            let now = ehr_sdk::fhir::now_instant();
+            // `recorded`: each entry's block time (the block height is in each
+            // AuditEvent's extension too).
+            let times = ctx.block_on(recorded_times(&client, &trail.entries))?;
+            if times.estimated > 0 && !ctx.args.json {
+                eprintln!(
+                    "  the node API tells no block times (a bare node: give `--api` an `ehr index`): {} blocks' entries are stamped with the export's time",
+                    times.estimated
+                );
+            }
             let text = export(
                 &trail,
                 &who,
                 &audit_log,
                 (*format).into(),
                 fhir_base,
-                |_| now.clone(),
+                |e| times.of(e),
             );
             match out {
                 Some(path) => std::fs::write(path, text.as_bytes())

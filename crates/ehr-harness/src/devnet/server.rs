@@ -96,7 +96,8 @@ pub(crate) async fn serve(
         Routes::NodeAndHiroApi => rpc
             .route("/extended/v1/status", get(hiro_status))
             .route("/extended/v1/tx/{txid}", get(hiro_tx))
-            .route("/extended/v1/address/{principal}/nonces", get(hiro_nonces)),
+            .route("/extended/v1/address/{principal}/nonces", get(hiro_nonces))
+            .route("/extended/v2/blocks/{height}", get(hiro_block)),
         Routes::BareNode => rpc,
     };
     let rpc = rpc.fallback(no_such_route).layer(
@@ -541,6 +542,29 @@ async fn hiro_status(State(chain): State<Chain>) -> Answer {
         "chain_tip": { "block_height": height },
     }))
     .into_response())
+}
+
+/// `/extended/v2/blocks/{height}`: a block of the chain, in the Hiro API's shape (by
+/// height only).
+async fn hiro_block(State(chain): State<Chain>, Path(id): Path<String>) -> Answer {
+    let not_found = || {
+        Failure::Json(
+            StatusCode::NOT_FOUND,
+            json!({ "error": "cannot find block by height", "message": format!("no block {id}") }),
+        )
+    };
+    let height: u32 = id.parse().map_err(|_| not_found())?;
+    let (block, parent) = ask(&chain, move |node| {
+        let sim = node.sim();
+        let parent = height.checked_sub(1).and_then(|p| sim.block(p).cloned());
+        (sim.block(height).cloned(), parent)
+    })
+    .await?;
+    let block = block.ok_or_else(not_found)?;
+    let mut body = shapes::hiro_block_fields(&block, parent.as_ref());
+    body["height"] = json!(block.height);
+    body["hash"] = body["block_hash"].clone();
+    Ok(Json(body).into_response())
 }
 
 #[derive(Deserialize)]

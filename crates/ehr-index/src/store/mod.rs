@@ -102,7 +102,11 @@ pub use ehr::{AuditQuery, EhrEvent, NotificationRow, TokenChange, TokenRow};
 pub use webhooks::{unix_now, Delivery, DeliveryState, Webhook};
 
 /// The schema's version (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
+
+/// Version 4: each block's burn block time, as the node's `/new_block` gives it (`NULL` for
+/// blocks indexed before).
+const SCHEMA_V4: &str = "ALTER TABLE blocks ADD COLUMN burn_block_time INTEGER;";
 
 /// Version 2: the mempool view, blocks with their parents, and results per block.
 const SCHEMA_V2: &str = "
@@ -190,6 +194,8 @@ pub struct BlockSeen {
     pub index_block_hash: String,
     /// Its parent's, in the same form.
     pub parent_index_block_hash: String,
+    /// The Unix time of its burn block, when the node gave it.
+    pub burn_block_time: Option<u64>,
 }
 
 /// A transaction of a block.
@@ -259,6 +265,9 @@ impl Store {
         if version < 3 {
             migrate.execute_batch(ehr::SCHEMA_V3)?;
             migrate.execute_batch(webhooks::SCHEMA_V3)?;
+        }
+        if version < 4 {
+            migrate.execute_batch(SCHEMA_V4)?;
         }
         migrate.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         migrate.commit()?;
@@ -332,12 +341,14 @@ impl Store {
             params![block.block_height as i64],
         )?;
         batch.execute(
-            "INSERT INTO blocks (index_block_hash, parent_index_block_hash, block_height, canonical)
-             VALUES (?1, ?2, ?3, 1)",
+            "INSERT INTO blocks (index_block_hash, parent_index_block_hash, block_height, canonical,
+                                 burn_block_time)
+             VALUES (?1, ?2, ?3, 1, ?4)",
             params![
                 block.index_block_hash,
                 block.parent_index_block_hash,
-                block.block_height as i64
+                block.block_height as i64,
+                block.burn_block_time.map(|t| t as i64)
             ],
         )?;
         // Walk back through known ancestors that were orphaned: each becomes canonical,
@@ -513,6 +524,20 @@ impl Store {
         Ok(rows)
     }
 
+    /// The canonical block at `height`: its index hash and burn block time (`None` when
+    /// the node did not give one).
+    pub fn canonical_block(&self, height: u64) -> Result<Option<(String, Option<u64>)>, StoreError> {
+        let db = self.db();
+        Ok(db
+            .query_row(
+                "SELECT index_block_hash, burn_block_time FROM blocks
+                 WHERE block_height = ?1 AND canonical = 1",
+                params![height as i64],
+                |r| Ok((r.get(0)?, r.get::<_, Option<i64>>(1)?.map(|t| t as u64))),
+            )
+            .optional()?)
+    }
+
     /// The canonical chain's tip: its height and index hash.
     pub fn tip(&self) -> Result<Option<(u64, String)>, StoreError> {
         let db = self.db();
@@ -540,6 +565,7 @@ mod tests {
             block_height: height,
             index_block_hash: hash(id),
             parent_index_block_hash: hash(parent),
+            burn_block_time: Some(1_700_000_000 + height * 600 + u64::from(id)),
         }
     }
 
@@ -704,9 +730,30 @@ mod tests {
         assert_eq!(mined_in(&store, 1), Some(hash(7)));
         assert_eq!(state(&store, 2), TxState::Pending);
         assert_eq!(store.tip().unwrap(), Some((7, hash(7))));
+        // A block migrated from version 1 has no time; a new one has its own.
+        assert_eq!(store.canonical_block(7).unwrap(), Some((hash(7), None)));
+        store.block(&block(8, 8, 7), &[], &[]).unwrap();
+        assert_eq!(
+            store.canonical_block(8).unwrap(),
+            Some((hash(8), Some(1_700_000_000 + 8 * 600 + 8)))
+        );
         drop(store);
-        // Opened again: already version 2.
+        // Opened again: already the current version.
         let store = Store::open(&path).unwrap();
         assert_eq!(mined_in(&store, 1), Some(hash(7)));
+        assert!(store.canonical_block(8).unwrap().unwrap().1.is_some());
+    }
+
+    /// A block's time is the canonical block's at that height: a fork changes it.
+    #[test]
+    fn block_times_follow_the_canonical_chain() {
+        let store = Store::in_memory().unwrap();
+        store.block(&block(1, 1, 0), &[], &[]).unwrap();
+        store.block(&block(2, 2, 1), &[], &[]).unwrap();
+        let time = |h| store.canonical_block(h).unwrap().and_then(|(_, t)| t);
+        assert_eq!(time(2), Some(1_700_000_000 + 2 * 600 + 2));
+        store.block(&block(2, 12, 1), &[], &[]).unwrap();
+        assert_eq!(time(2), Some(1_700_000_000 + 2 * 600 + 12));
+        assert_eq!(time(3), None);
     }
 }

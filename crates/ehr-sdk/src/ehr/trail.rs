@@ -160,6 +160,56 @@ impl ExportFormat {
     }
 }
 
+/// When audit entries were recorded, as FHIR instants (`AuditEvent.recorded`): each
+/// entry's block time where the node API tells block times (the devnet, a Hiro API, `ehr
+/// index`), so the same entry always reads the same; the time of the lookup otherwise (a
+/// bare node without an index), which [`RecordedTimes::estimated`] counts.
+#[derive(Debug, Clone)]
+pub struct RecordedTimes {
+    by_block: std::collections::HashMap<u128, String>,
+    now: String,
+    /// How many of the blocks asked for had no time (their entries get the lookup's time).
+    pub estimated: usize,
+}
+
+impl RecordedTimes {
+    /// `entry`'s `recorded` instant.
+    pub fn of(&self, entry: &AuditEntry) -> String {
+        self.by_block
+            .get(&entry.block)
+            .cloned()
+            .unwrap_or_else(|| self.now.clone())
+    }
+}
+
+/// The [`RecordedTimes`] of `entries`: one block-time lookup per distinct block.
+pub async fn recorded_times(
+    client: &EhrClient,
+    entries: &[AuditEntry],
+) -> Result<RecordedTimes, ClientError> {
+    let mut times = RecordedTimes {
+        by_block: std::collections::HashMap::new(),
+        now: crate::fhir::now_instant(),
+        estimated: 0,
+    };
+    let mut blocks: Vec<u128> = entries.iter().map(|e| e.block).collect();
+    blocks.sort_unstable();
+    blocks.dedup();
+    for block in blocks {
+        let time = match u64::try_from(block) {
+            Ok(height) => client.node().block_time(height).await?,
+            Err(_) => None,
+        };
+        match time {
+            Some(t) => {
+                times.by_block.insert(block, crate::fhir::instant(t));
+            }
+            None => times.estimated += 1,
+        }
+    }
+    Ok(times)
+}
+
 /// The JSON export of a trail: the entries and where they came from.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Export {

@@ -31,6 +31,7 @@
 //! ```
 
 mod account;
+mod blocks;
 mod client;
 mod contract;
 mod ehr_index;

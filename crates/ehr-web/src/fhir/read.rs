@@ -4,7 +4,7 @@
 use clarity::vm::types::{PrincipalData, TupleData, Value as ClarityValue};
 use ehr_sdk::audit::{AuditEntry, ChainBreak};
 use ehr_sdk::ehr::listing::{self, Side};
-use ehr_sdk::ehr::trail::verify_links;
+use ehr_sdk::ehr::trail::{recorded_times, verify_links};
 use ehr_sdk::ehr::{EhrClient, EhrContract};
 use ehr_sdk::fhir::{audit_bundle, audit_event, consent, document_reference, patient_resource};
 use serde_json::{json, Value};
@@ -237,11 +237,8 @@ pub async fn audit_read(client: &EhrClient, id: &str) -> Result<Value, ApiError>
         .ok_or_else(|| ApiError::NotFound(format!("no AuditEvent {n}: no audit-log entry {n}")))?;
     let entries = [found];
     let verdict = verify(client, &entries).await?;
-    let mut event = audit_event(
-        &entries[0],
-        &audit_log_id(client),
-        &ehr_sdk::fhir::now_instant(),
-    );
+    let times = recorded_times(client, &entries).await?;
+    let mut event = audit_event(&entries[0], &audit_log_id(client), &times.of(&entries[0]));
     event["meta"] = json!({ "tag": [chain_tag(&verdict)] });
     Ok(event)
 }
@@ -253,8 +250,8 @@ pub async fn audit_read(client: &EhrClient, id: &str) -> Result<Value, ApiError>
 /// tells the verdict in the Bundle's `meta.tag` ([`CHAIN_TAG_SYSTEM`]), with an
 /// `OperationOutcome` entry (`search.mode` `outcome`) naming the break when there is one.
 ///
-/// `AuditEvent.recorded` is the time of the answer: the chain gives each entry a block
-/// height (in the block-height extension), not a time; the CLI's export does the same.
+/// `AuditEvent.recorded` is the entry's block time ([`recorded_times`], as the CLI's
+/// export), so two reads agree; the block height is in the block-height extension.
 pub async fn audit_search(client: &EhrClient, base: &str, q: &Query) -> Result<Value, ApiError> {
     q.only(&["patient", "_count", "_offset"])?;
     let patient = patient_param(q)?;
@@ -278,8 +275,8 @@ pub async fn audit_search(client: &EhrClient, base: &str, q: &Query) -> Result<V
     .collect();
     let verdict = verify(client, &entries).await?;
 
-    let recorded = ehr_sdk::fhir::now_instant();
-    let exported = audit_bundle(&entries, &audit_log_id(client), base, |_| recorded.clone());
+    let times = recorded_times(client, &entries).await?;
+    let exported = audit_bundle(&entries, &audit_log_id(client), base, |e| times.of(e));
     let resources: Vec<Value> = exported["entry"]
         .as_array()
         .map(|items| items.iter().map(|e| e["resource"].clone()).collect())
