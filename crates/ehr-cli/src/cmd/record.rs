@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use anyhow::{anyhow, bail, Context as _};
 use ehr_sdk::ehr::read::{read_record_into, ViewLog};
 use ehr_sdk::ehr::records::{
-    self, BlobStore as _, Fetch, Keep, PendingWrite, Placement, RecordError, Rotated, Written,
+    self, BlobRead, BlobStore as _, Fetch, Keep, PendingWrite, Placement, RecordError, Rotated,
+    Written,
 };
 use ehr_sdk::ehr::stores::Replicas;
 use ehr_sdk::ehr::types::Record;
@@ -389,10 +390,12 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     &client,
                     &signer.key,
                     *id,
-                    Some(&store),
+                    BlobRead {
+                        store: Some(&store),
+                        fetch,
+                    },
                     log,
                     &options,
-                    fetch,
                     out,
                 ))
                 .map_err(record_error)

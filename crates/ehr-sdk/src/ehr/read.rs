@@ -14,7 +14,7 @@ use clarity::vm::types::PrincipalData;
 use super::calls;
 use super::client::{ClientError, EhrClient, Mined, SendOptions};
 use super::records::{
-    open_record, open_record_into, BlobStore, Fetch, Opened, OpenedInto, RecordError,
+    open_record, open_record_into, BlobRead, BlobStore, Opened, OpenedInto, RecordError,
 };
 use super::types::{Record, Scope};
 use crate::keys::SecretKey;
@@ -156,14 +156,13 @@ pub async fn read_record_into(
     client: &EhrClient,
     reader: &SecretKey,
     id: u64,
-    store: Option<&dyn BlobStore>,
+    blob: BlobRead<'_, '_>,
     log: ViewLog,
     options: &SendOptions,
-    fetch: Fetch<'_>,
     out: &mut (dyn Write + Send),
 ) -> Result<ReadInto, RecordError> {
     let (authority, logged) = authorize(client, reader, id, log, options).await?;
-    let opened = open_record_into(client, id, reader, store, fetch, out).await?;
+    let opened = open_record_into(client, id, reader, blob.store, blob.fetch, out).await?;
     Ok(ReadInto {
         opened,
         authority,

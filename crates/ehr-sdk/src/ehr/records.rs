@@ -335,13 +335,7 @@ impl BlobStore for DirStore {
     }
 
     fn reader(&self, hash: &[u8; 32]) -> Result<Box<dyn Read + Send + '_>, BlobError> {
-        // The name is made from the parsed hash: it never leaves the store's directory.
-        let name = hex::encode(hash);
-        let file = std::fs::File::open(self.dir.join(&name)).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => BlobError::Missing(name.clone()),
-            kind => BlobError::Failed(format!("reading blob {name}: {kind}")),
-        })?;
-        Ok(Box::new(std::io::BufReader::new(file)))
+        self.reader_from(hash, 0)
     }
 
     fn reader_from(
@@ -350,6 +344,7 @@ impl BlobStore for DirStore {
         offset: u64,
     ) -> Result<Box<dyn Read + Send + '_>, BlobError> {
         use std::io::{Seek, SeekFrom};
+        // The name is made from the parsed hash: it never leaves the store's directory.
         let name = hex::encode(hash);
         let mut file = std::fs::File::open(self.dir.join(&name)).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => BlobError::Missing(name.clone()),
@@ -1498,6 +1493,15 @@ pub fn open_stored_into(
         let _ = std::fs::remove_file(dir.join(format!("{}.sealed", hex::encode(record.content_hash))));
     }
     Ok(Some(summary.plain_len))
+}
+
+/// Where a record's blob is read from ([`read_record_into`](super::read::read_record_into)):
+/// the configured store(s), and how.
+pub struct BlobRead<'s, 'f> {
+    /// The stores to try before the one the locator names (`None`: only that one).
+    pub store: Option<&'s dyn BlobStore>,
+    /// Streamed twice, or downloaded once, resumably.
+    pub fetch: Fetch<'f>,
 }
 
 /// How a record in a store is fetched for [`open_stored_into`].

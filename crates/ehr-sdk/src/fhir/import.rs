@@ -220,7 +220,7 @@ fn bundle_records(bundle: &Map<String, Value>) -> Result<Vec<ImportedRecord>, Fh
 }
 
 /// What kind of JSON value, for messages.
-fn kind(v: &Value) -> &'static str {
+pub(super) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -28,6 +28,8 @@ use regex::Regex;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::import::kind;
+
 /// The definitions, as committed.
 const DEFINITIONS: &str = include_str!("../../fhir-r4/r4-definitions.json");
 
@@ -173,7 +175,7 @@ impl Walk {
     fn resource(&mut self, value: &Value, at: Option<&str>) {
         let Some(object) = value.as_object() else {
             let at = at.unwrap_or("(resource)");
-            self.issue(at, "structure", format!("must be a resource (a JSON object), found {}", kind_of(value)));
+            self.issue(at, "structure", format!("must be a resource (a JSON object), found {}", kind(value)));
             return;
         };
         let Some(rt) = object.get("resourceType").and_then(Value::as_str) else {
@@ -309,7 +311,7 @@ impl Walk {
                 self.issue(at, "structure", "an object must not be empty (leave the element out)".into());
             }
             Some(object) => self.object(object, path, at, false),
-            None => self.issue(at, "structure", format!("must be an object, found {}", kind_of(value))),
+            None => self.issue(at, "structure", format!("must be an object, found {}", kind(value))),
         }
     }
 
@@ -338,7 +340,7 @@ impl Walk {
                 }
             }
             _ => match value.as_str() {
-                None => self.issue(at, "value", format!("must be a JSON string ({ty}), found {}", kind_of(value))),
+                None => self.issue(at, "value", format!("must be a JSON string ({ty}), found {}", kind(value))),
                 Some(text) => {
                     if let Some(re) = pattern(ty) {
                         if !re.is_match(text) {
@@ -432,17 +434,6 @@ fn capitalise(ty: &str) -> String {
         .next()
         .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
         .unwrap_or_default()
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// A value as messages quote it: at most 40 characters.

@@ -286,14 +286,7 @@ pub async fn verify_page(
             Some(proof) => verdict(&state, proof).await,
             None => public_page(StatusCode::OK, &verify_form()),
         },
-        Err(e) => public_page(
-            StatusCode::BAD_REQUEST,
-            &format!(
-                "{}{}",
-                html::notice("error", &format!("the link could not be read: {e}")),
-                verify_form()
-            ),
-        ),
+        Err(e) => unreadable("the link", &e),
     }
 }
 
@@ -304,15 +297,20 @@ pub async fn verify(
 ) -> Response {
     match &form {
         Ok(Form(fields)) => verdict(&state, fields.get("proof").map_or("", String::as_str)).await,
-        Err(e) => public_page(
-            StatusCode::BAD_REQUEST,
-            &format!(
-                "{}{}",
-                html::notice("error", &format!("the form could not be read: {e}")),
-                verify_form()
-            ),
-        ),
+        Err(e) => unreadable("the form", &e),
     }
+}
+
+/// The verifier page, saying that `what` (the link, the form) could not be read.
+fn unreadable(what: &str, e: &dyn std::fmt::Display) -> Response {
+    public_page(
+        StatusCode::BAD_REQUEST,
+        &format!(
+            "{}{}",
+            html::notice("error", &format!("{what} could not be read: {e}")),
+            verify_form()
+        ),
+    )
 }
 
 /// The verdict on a proof in any of its forms (file text, compact, link), on the public
