@@ -182,11 +182,16 @@ impl RecordedTimes {
     }
 }
 
-/// The [`RecordedTimes`] of `entries`: one block-time lookup per distinct block.
+/// Block-time lookups in flight at once.
+const TIME_LOOKUPS: usize = 16;
+
+/// The [`RecordedTimes`] of `entries`: one block-time lookup per distinct block, several
+/// at once.
 pub async fn recorded_times(
     client: &EhrClient,
     entries: &[AuditEntry],
 ) -> Result<RecordedTimes, ClientError> {
+    use futures_util::{StreamExt as _, TryStreamExt as _};
     let mut times = RecordedTimes {
         by_block: std::collections::HashMap::new(),
         now: crate::fhir::now_instant(),
@@ -195,11 +200,18 @@ pub async fn recorded_times(
     let mut blocks: Vec<u128> = entries.iter().map(|e| e.block).collect();
     blocks.sort_unstable();
     blocks.dedup();
-    for block in blocks {
-        let time = match u64::try_from(block) {
-            Ok(height) => client.node().block_time(height).await?,
-            Err(_) => None,
-        };
+    let found: Vec<(u128, Option<u64>)> = futures_util::stream::iter(blocks)
+        .map(|block| async move {
+            let time = match u64::try_from(block) {
+                Ok(height) => client.node().block_time(height).await?,
+                Err(_) => None,
+            };
+            Ok::<_, ClientError>((block, time))
+        })
+        .buffer_unordered(TIME_LOOKUPS)
+        .try_collect()
+        .await?;
+    for (block, time) in found {
         match time {
             Some(t) => {
                 times.by_block.insert(block, crate::fhir::instant(t));
