@@ -206,11 +206,14 @@ fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(300);
-    let window: u64 = std::env::var("WINDOW")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .filter(|n| (1..=25).contains(n))
-        .unwrap_or(16);
+    let window: u64 = match std::env::var("WINDOW") {
+        Err(_) => 16,
+        Ok(n) => n
+            .parse()
+            .ok()
+            .filter(|n| (1..=25).contains(n))
+            .unwrap_or_else(|| panic!("WINDOW={n}: give a number of submitters from 1 to 25")),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
