@@ -67,7 +67,11 @@ async fn kill_nine_at_any_moment_loses_nothing_accepted() {
     let state = dir.path().join("state");
     let mut accepted: Vec<String> = Vec::new();
     let mut committed = 0u64;
-    let mut next_nonce = 0u64;
+    // The bursts' senders: each sends its share in nonce order, all at once, so the
+    // log's group commit writes their transactions in shared batches and the kill lands
+    // between or inside them.
+    const SENDERS: [&str; 4] = ["wallet_1", "wallet_3", "wallet_4", "wallet_5"];
+    let mut next_nonce = [0u64; SENDERS.len()];
     let (mut child, mut url) = spawn_child(&state);
     let rpc = rpc_at(&url);
     accepted.push(rpc.send(&deploy_probe(0)).await);
@@ -77,18 +81,20 @@ async fn kill_nine_at_any_moment_loses_nothing_accepted() {
     // Round r kills after at least 5·r acknowledgements, plus a few milliseconds.
     for (round, delay_ms) in [0u64, 1, 3, 7].into_iter().enumerate() {
         let rpc = rpc_at(&url);
-        let burst: Vec<_> = (0..20)
-            .map(|i| call("wallet_1", "bump", vec![], next_nonce + i))
+        let mut chains: Vec<Vec<_>> = SENDERS
+            .iter()
+            .zip(next_nonce)
+            .map(|(who, next)| (0..5).map(|i| call(who, "bump", vec![], next + i)).collect())
             .collect();
         // A future nonce that must stay pending across restarts.
-        let gap = call("wallet_2", "bump", vec![], 5 + round as u64);
+        chains.push(vec![call("wallet_2", "bump", vec![], 5 + round as u64)]);
         // Record each acknowledgement as it arrives: the kill cuts the burst anywhere.
         let acked = Arc::new(Mutex::new(Vec::new()));
-        let submit = {
+        let submit = futures_util::future::join_all(chains.into_iter().map(|chain| {
             let (acked, base) = (acked.clone(), rpc.base.clone());
             tokio::spawn(async move {
                 let http = reqwest::Client::new();
-                for tx in burst.iter().chain(std::iter::once(&gap)) {
+                for tx in chain {
                     let sent = http
                         .post(format!("{base}/v2/transactions"))
                         .json(&serde_json::json!({ "tx": tx.to_hex() }))
@@ -104,7 +110,7 @@ async fn kill_nine_at_any_moment_loses_nothing_accepted() {
                     acked.lock().unwrap().push(txid);
                 }
             })
-        };
+        }));
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         while acked.lock().unwrap().len() < 5 * round && std::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(1)).await;
@@ -137,14 +143,16 @@ async fn kill_nine_at_any_moment_loses_nothing_accepted() {
             );
         }
         committed = rpc.height().await;
-        // The next burst continues after everything wallet_1 has mined or pending.
-        let (_, nonces) = rpc
-            .get(&format!(
-                "/extended/v1/address/{}/nonces",
-                account("wallet_1").address
-            ))
-            .await;
-        next_nonce = nonces["possible_next_nonce"].as_u64().unwrap();
+        // The next burst continues after everything each sender has mined or pending.
+        for (who, next) in SENDERS.iter().zip(&mut next_nonce) {
+            let (_, nonces) = rpc
+                .get(&format!(
+                    "/extended/v1/address/{}/nonces",
+                    account(who).address
+                ))
+                .await;
+            *next = nonces["possible_next_nonce"].as_u64().unwrap();
+        }
         url = new_url;
     }
     child.kill().unwrap();
