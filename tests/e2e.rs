@@ -2162,7 +2162,9 @@ fn claims_commit_prove_verify_and_refuse() {
     let verified = env.ok(&["verify-proof", &compact]);
     assert!(verified.contains("is at least 12 g/dL"), "{verified}");
     let link = format!("http://clinic.example/verify-proof?proof={compact}");
-    assert!(env.ok(&["verify-proof", &link]).contains("is at least 12 g/dL"));
+    assert!(env
+        .ok(&["verify-proof", &link])
+        .contains("is at least 12 g/dL"));
     let why = env.fails(6, &["verify-proof", &compact[..compact.len() - 9]]);
     assert!(why.contains("the proof given"), "{why}");
     // A false claim cannot be proven.

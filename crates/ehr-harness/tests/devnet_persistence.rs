@@ -84,7 +84,11 @@ async fn kill_nine_at_any_moment_loses_nothing_accepted() {
         let mut chains: Vec<Vec<_>> = SENDERS
             .iter()
             .zip(next_nonce)
-            .map(|(who, next)| (0..5).map(|i| call(who, "bump", vec![], next + i)).collect())
+            .map(|(who, next)| {
+                (0..5)
+                    .map(|i| call(who, "bump", vec![], next + i))
+                    .collect()
+            })
             .collect();
         // A future nonce that must stay pending across restarts.
         chains.push(vec![call("wallet_2", "bump", vec![], 5 + round as u64)]);

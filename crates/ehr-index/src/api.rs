@@ -96,7 +96,10 @@ async fn status(State(state): State<ApiState>) -> Result<Json<Json_>, ApiError> 
 
 /// `/extended/v2/blocks/{height}`: the canonical block at a height, in the Hiro API's
 /// shape, with the fields the index has (heights only; its time from `/new_block`).
-async fn block(State(state): State<ApiState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn block(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let Ok(height) = id.parse::<u64>() else {
         return Ok(not_found("ehr index finds blocks by height only"));
     };

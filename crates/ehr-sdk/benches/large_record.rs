@@ -84,7 +84,15 @@ fn main() {
 
     let mut over = false;
     let folder = dir.path().join("store");
-    over |= run_store("local folder", folder.to_str().unwrap(), &[], &file, bytes, floor, digest);
+    over |= run_store(
+        "local folder",
+        folder.to_str().unwrap(),
+        &[],
+        &file,
+        bytes,
+        floor,
+        digest,
+    );
     match Moto::start() {
         Some(moto) => {
             let env = moto.env();
@@ -98,10 +106,15 @@ fn main() {
                 digest,
             );
         }
-        None => println!("S3: skipped (moto_server is not installed; scripts/setup.sh installs it)"),
+        None => {
+            println!("S3: skipped (moto_server is not installed; scripts/setup.sh installs it)")
+        }
     }
     if over {
-        eprintln!("FAIL: a half went over {} MiB of resident memory", LIMIT_KIB / 1024);
+        eprintln!(
+            "FAIL: a half went over {} MiB of resident memory",
+            LIMIT_KIB / 1024
+        );
         std::process::exit(1);
     }
 }
@@ -119,7 +132,10 @@ fn run_store(
 ) -> bool {
     let sealed = child(
         "seal",
-        &[("STORE", store.to_string()), ("FILE", file.display().to_string())],
+        &[
+            ("STORE", store.to_string()),
+            ("FILE", file.display().to_string()),
+        ],
         env,
     );
     let [locator, hash, envelope, peak] = fields(&sealed);
@@ -293,9 +309,16 @@ fn child_open() {
         dir: downloads.path(),
         progress: &mut told,
     };
-    let plain = open_stored_into(&record, &envelope, &holder, Some(store.as_ref()), fetch, &mut out)
-        .expect("opening from the store")
-        .expect("a record in a store");
+    let plain = open_stored_into(
+        &record,
+        &envelope,
+        &holder,
+        Some(store.as_ref()),
+        fetch,
+        &mut out,
+    )
+    .expect("opening from the store")
+    .expect("a record in a store");
     let took = start.elapsed();
     println!(
         "plain_len={plain} plain_sha256={} secs={} peak_kib={}",

@@ -1355,8 +1355,14 @@ async fn a_patient_shares_a_proof_and_anyone_verifies_it_without_an_account() {
     assert_eq!(page.status, 200, "{}", page.body);
     check_page("/records/1/proof", &page.body);
     let link = decode_qr(&page.body);
-    assert!(link.starts_with(&server.url("/verify-proof?proof=ehrp1.")), "{link}");
-    assert!(page.body.contains(&link), "the link is on the page as text too");
+    assert!(
+        link.starts_with(&server.url("/verify-proof?proof=ehrp1.")),
+        "{link}"
+    );
+    assert!(
+        page.body.contains(&link),
+        "the link is on the page as text too"
+    );
     let verdict = anonymous.get(&link).send().await.unwrap();
     assert_eq!(verdict.status(), 200);
     let text = verdict.text().await.unwrap();

@@ -42,7 +42,10 @@ fn third_party_check(answers: &[Value]) {
     if answers.is_empty() {
         return;
     }
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/validate_fhir.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/validate_fhir.py"
+    );
     let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
     let child = std::process::Command::new("python3")
         .arg(script)
@@ -52,7 +55,10 @@ fn third_party_check(answers: &[Value]) {
     let mut child = match child {
         Ok(c) => c,
         Err(e) => {
-            assert!(!ci, "CI must validate the FHIR answers, but python3 cannot start: {e}");
+            assert!(
+                !ci,
+                "CI must validate the FHIR answers, but python3 cannot start: {e}"
+            );
             eprintln!("!!!!! SKIPPED: third-party FHIR validation (python3: {e})");
             return;
         }
@@ -956,8 +962,18 @@ async fn records_grants_and_the_audit_log_end_to_end() {
     // same a second later, as the node tells that block's time.
     let block = one.body["extension"]
         .as_array()
-        .and_then(|x| x.iter().find(|e| e["url"].as_str().is_some_and(|u| u.ends_with("block-height"))))
-        .and_then(|e| e["valueInteger"].as_u64().or_else(|| e["valueUnsignedInt"].as_u64()))
+        .and_then(|x| {
+            x.iter().find(|e| {
+                e["url"]
+                    .as_str()
+                    .is_some_and(|u| u.ends_with("block-height"))
+            })
+        })
+        .and_then(|e| {
+            e["valueInteger"]
+                .as_u64()
+                .or_else(|| e["valueUnsignedInt"].as_u64())
+        })
         .expect("the block-height extension");
     let time = server
         .client
@@ -1236,7 +1252,11 @@ async fn invalid_resources_are_refused_with_every_problem_and_its_path() {
         .collect();
     assert_eq!(
         paths,
-        ["Observation.status", "Observation.effectiveDateTime", "Observation.colour"],
+        [
+            "Observation.status",
+            "Observation.effectiveDateTime",
+            "Observation.colour"
+        ],
         "{}",
         refused.body
     );
@@ -1268,8 +1288,7 @@ async fn invalid_resources_are_refused_with_every_problem_and_its_path() {
     let refused = fhir.post_as("/", PATIENT, &bundle.to_string()).await;
     assert_outcome(&refused, 422);
     assert_eq!(
-        refused.body["issue"][0]["expression"][0],
-        "Bundle.entry[1].resource.valueQuantity.value",
+        refused.body["issue"][0]["expression"][0], "Bundle.entry[1].resource.valueQuantity.value",
         "{}",
         refused.body
     );
@@ -1280,7 +1299,11 @@ async fn invalid_resources_are_refused_with_every_problem_and_its_path() {
 
     // The valid resource is stored.
     let created = fhir
-        .post_as("/Observation", PATIENT, &observation(72.0, Some(&p)).to_string())
+        .post_as(
+            "/Observation",
+            PATIENT,
+            &observation(72.0, Some(&p)).to_string(),
+        )
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
 }

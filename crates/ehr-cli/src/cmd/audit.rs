@@ -5,8 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use ehr_sdk::ehr::trail::{
-    export, indexed_trail, patient_trail, recorded_times, verify_links, Export, ExportFormat,
-    Trail,
+    export, indexed_trail, patient_trail, recorded_times, verify_links, Export, ExportFormat, Trail,
 };
 use ehr_sdk::node::{AuditFilter, MAX_PAGE};
 
@@ -223,14 +222,9 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     times.estimated
                 );
             }
-            let text = export(
-                &trail,
-                &who,
-                &audit_log,
-                (*format).into(),
-                fhir_base,
-                |e| times.of(e),
-            );
+            let text = export(&trail, &who, &audit_log, (*format).into(), fhir_base, |e| {
+                times.of(e)
+            });
             match out {
                 Some(path) => std::fs::write(path, text.as_bytes())
                     .with_context(|| format!("writing {}", path.display()))?,

@@ -526,7 +526,10 @@ impl Store {
 
     /// The canonical block at `height`: its index hash and burn block time (`None` when
     /// the node did not give one).
-    pub fn canonical_block(&self, height: u64) -> Result<Option<(String, Option<u64>)>, StoreError> {
+    pub fn canonical_block(
+        &self,
+        height: u64,
+    ) -> Result<Option<(String, Option<u64>)>, StoreError> {
         let db = self.db();
         Ok(db
             .query_row(

@@ -284,7 +284,9 @@ impl ClaimProof {
     /// holds the compact text (what the dashboard's QR code says).
     pub fn parse(bytes: &[u8]) -> Result<Self, ClaimsError> {
         let text = std::str::from_utf8(bytes)
-            .map_err(|_| ClaimsError::Malformed("a proof is text (JSON or a compact proof)".into()))?
+            .map_err(|_| {
+                ClaimsError::Malformed("a proof is text (JSON or a compact proof)".into())
+            })?
             .trim();
         if text.starts_with('{') {
             return Self::from_json(text.as_bytes());
@@ -305,9 +307,9 @@ impl ClaimProof {
                     "not a proof: a proof is a JSON file, a compact proof starting with `{COMPACT_PREFIX}`, or a verifier link with one"
                 ))
             })?;
-        let packed = URL_SAFE_NO_PAD
-            .decode(packed)
-            .map_err(|e| ClaimsError::Malformed(format!("the compact proof is not base64url: {e}")))?;
+        let packed = URL_SAFE_NO_PAD.decode(packed).map_err(|e| {
+            ClaimsError::Malformed(format!("the compact proof is not base64url: {e}"))
+        })?;
         let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_PROOF_JSON)
             .map_err(|e| match e.status {
                 miniz_oxide::inflate::TINFLStatus::HasMoreOutput => ClaimsError::Malformed(
@@ -449,8 +451,14 @@ mod tests {
         assert_eq!(ClaimProof::parse(compact.as_bytes()).unwrap(), proof);
         let link = format!("http://clinic.example:8080/verify-proof?lang=fr&proof={compact}");
         assert_eq!(ClaimProof::parse(link.as_bytes()).unwrap(), proof);
-        assert_eq!(ClaimProof::parse(proof.to_json().as_bytes()).unwrap(), proof);
-        assert!(ClaimProof::parse(compact.as_bytes()).unwrap().verify(0).is_ok());
+        assert_eq!(
+            ClaimProof::parse(proof.to_json().as_bytes()).unwrap(),
+            proof
+        );
+        assert!(ClaimProof::parse(compact.as_bytes())
+            .unwrap()
+            .verify(0)
+            .is_ok());
     }
 
     #[test]
@@ -477,7 +485,10 @@ mod tests {
             bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
             let text = String::from_utf8(bytes).unwrap();
             if let Ok(p) = ClaimProof::parse(text.as_bytes()) {
-                assert!(p.verify(0).is_err(), "a changed character at {at} still verifies");
+                assert!(
+                    p.verify(0).is_err(),
+                    "a changed character at {at} still verifies"
+                );
             }
         }
     }

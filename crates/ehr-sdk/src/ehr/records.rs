@@ -771,7 +771,9 @@ pub fn seal_into_store(
     check_size(plaintext.len())?;
     let mut writer = store.writer()?;
     let sealing = match plaintext {
-        Plaintext::Bytes(bytes) => stream::encrypt_record(bytes, &mut writer, context, std::slice::from_ref(owner)),
+        Plaintext::Bytes(bytes) => {
+            stream::encrypt_record(bytes, &mut writer, context, std::slice::from_ref(owner))
+        }
         Plaintext::Stream { reader, .. } => {
             stream::encrypt_record(reader, &mut writer, context, std::slice::from_ref(owner))
         }
@@ -1209,9 +1211,8 @@ impl<'a> Sources<'a> {
         cache: &Path,
         progress: &mut (dyn FnMut(u64) + Send),
     ) -> Result<(), RecordError> {
-        let local = |what: &'static str| {
-            move |source: std::io::Error| RecordError::Io { what, source }
-        };
+        let local =
+            |what: &'static str| move |source: std::io::Error| RecordError::Io { what, source };
         let mut file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -1232,7 +1233,10 @@ impl<'a> Sources<'a> {
                 kind,
                 detail,
             };
-            let mut have = file.metadata().map_err(local("reading the local copy"))?.len();
+            let mut have = file
+                .metadata()
+                .map_err(local("reading the local copy"))?
+                .len();
             progress(have);
             let appended = store
                 .reader_from(&self.hash, have)
@@ -1490,7 +1494,8 @@ pub fn open_stored_into(
     .map_err(|e| stream_error(e, "opening the record"))?;
     if let Fetch::Resumable { dir, .. } = fetch {
         // Opened whole: the local copy has served its purpose.
-        let _ = std::fs::remove_file(dir.join(format!("{}.sealed", hex::encode(record.content_hash))));
+        let _ =
+            std::fs::remove_file(dir.join(format!("{}.sealed", hex::encode(record.content_hash))));
     }
     Ok(Some(summary.plain_len))
 }

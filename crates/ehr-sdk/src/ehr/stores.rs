@@ -23,9 +23,7 @@ use bytes::Bytes;
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt as _;
 use object_store::path::Path as KeyPath;
-use object_store::{
-    ClientOptions, GetOptions, GetRange, ObjectStore, RetryConfig, WriteMultipart,
-};
+use object_store::{ClientOptions, GetOptions, GetRange, ObjectStore, RetryConfig, WriteMultipart};
 use rand_core::{OsRng, RngCore as _};
 use sha2::{Digest, Sha256};
 
@@ -210,8 +208,8 @@ impl BlobStore for ObjectBlobs {
             range: (offset > 0).then_some(GetRange::Offset(offset)),
             ..GetOptions::default()
         };
-        let got = wait(async move { store.get_opts(&key, options).await })
-            .map_err(BlobError::Failed)?;
+        let got =
+            wait(async move { store.get_opts(&key, options).await }).map_err(BlobError::Failed)?;
         match got {
             Ok(got) => Ok(Box::new(StreamReader {
                 stream: Some(got.into_stream()),

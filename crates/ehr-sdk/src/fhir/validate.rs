@@ -175,7 +175,11 @@ impl Walk {
     fn resource(&mut self, value: &Value, at: Option<&str>) {
         let Some(object) = value.as_object() else {
             let at = at.unwrap_or("(resource)");
-            self.issue(at, "structure", format!("must be a resource (a JSON object), found {}", kind(value)));
+            self.issue(
+                at,
+                "structure",
+                format!("must be a resource (a JSON object), found {}", kind(value)),
+            );
             return;
         };
         let Some(rt) = object.get("resourceType").and_then(Value::as_str) else {
@@ -186,7 +190,11 @@ impl Walk {
         let defs = definitions();
         if defs.kinds.get(rt) != Some(&Kind::Resource) {
             if at.is_none() {
-                self.issue(rt, "not-supported", format!("`{rt}` is not a resource type this server validates"));
+                self.issue(
+                    rt,
+                    "not-supported",
+                    format!("`{rt}` is not a resource type this server validates"),
+                );
             }
             return;
         }
@@ -222,7 +230,11 @@ impl Walk {
                         }
                     }
                     if present > 1 {
-                        self.issue(&format!("{at}.{base}[x]"), "structure", format!("only one of the `{base}[x]` choices may be given"));
+                        self.issue(
+                            &format!("{at}.{base}[x]"),
+                            "structure",
+                            format!("only one of the `{base}[x]` choices may be given"),
+                        );
                     }
                 }
                 None => {
@@ -248,7 +260,11 @@ impl Walk {
         }
         for key in object.keys() {
             if !known.contains(key.as_str()) {
-                self.issue(&format!("{at}.{key}"), "structure", format!("`{key}` is not an element of {path}"));
+                self.issue(
+                    &format!("{at}.{key}"),
+                    "structure",
+                    format!("`{key}` is not an element of {path}"),
+                );
             }
         }
     }
@@ -258,17 +274,29 @@ impl Walk {
         match value {
             Value::Array(items) if el.repeats() => {
                 if items.is_empty() {
-                    self.issue(at, "structure", "an array must not be empty (leave the element out)".into());
+                    self.issue(
+                        at,
+                        "structure",
+                        "an array must not be empty (leave the element out)".into(),
+                    );
                 }
                 for (i, item) in items.iter().enumerate() {
                     self.item(item, el, ty, &format!("{at}[{i}]"));
                 }
             }
             Value::Array(_) => {
-                self.issue(at, "structure", format!("takes one value (max {}), not an array", el.max));
+                self.issue(
+                    at,
+                    "structure",
+                    format!("takes one value (max {}), not an array", el.max),
+                );
             }
             _ if el.repeats() => {
-                self.issue(at, "structure", format!("repeats (max {}): give an array", el.max));
+                self.issue(
+                    at,
+                    "structure",
+                    format!("repeats (max {}): give an array", el.max),
+                );
             }
             single => self.item(single, el, ty, at),
         }
@@ -276,7 +304,11 @@ impl Walk {
 
     fn item(&mut self, value: &Value, el: &Element, ty: &str, at: &str) {
         if value.is_null() {
-            self.issue(at, "structure", "must not be null (leave the element out)".into());
+            self.issue(
+                at,
+                "structure",
+                "must not be null (leave the element out)".into(),
+            );
             return;
         }
         let defs = definitions();
@@ -308,10 +340,18 @@ impl Walk {
     fn backbone(&mut self, value: &Value, path: &str, at: &str) {
         match value.as_object() {
             Some(object) if object.is_empty() => {
-                self.issue(at, "structure", "an object must not be empty (leave the element out)".into());
+                self.issue(
+                    at,
+                    "structure",
+                    "an object must not be empty (leave the element out)".into(),
+                );
             }
             Some(object) => self.object(object, path, at, false),
-            None => self.issue(at, "structure", format!("must be an object, found {}", kind(value))),
+            None => self.issue(
+                at,
+                "structure",
+                format!("must be an object, found {}", kind(value)),
+            ),
         }
     }
 
@@ -331,7 +371,11 @@ impl Walk {
                 };
                 match value.as_i64() {
                     Some(n) if n >= min && n <= i64::from(i32::MAX) => {}
-                    _ => self.issue(at, "value", bad(&format!(" (a JSON integer from {min} to {})", i32::MAX))),
+                    _ => self.issue(
+                        at,
+                        "value",
+                        bad(&format!(" (a JSON integer from {min} to {})", i32::MAX)),
+                    ),
                 }
             }
             "decimal" => {
@@ -340,7 +384,11 @@ impl Walk {
                 }
             }
             _ => match value.as_str() {
-                None => self.issue(at, "value", format!("must be a JSON string ({ty}), found {}", kind(value))),
+                None => self.issue(
+                    at,
+                    "value",
+                    format!("must be a JSON string ({ty}), found {}", kind(value)),
+                ),
                 Some(text) => {
                     if let Some(re) = pattern(ty) {
                         if !re.is_match(text) {
@@ -359,14 +407,20 @@ impl Walk {
             "Coding" => vec![(value, at.to_string())],
             "CodeableConcept" => value["coding"]
                 .as_array()
-                .map(|c| c.iter().enumerate().map(|(i, v)| (v, format!("{at}.coding[{i}]"))).collect())
+                .map(|c| {
+                    c.iter()
+                        .enumerate()
+                        .map(|(i, v)| (v, format!("{at}.coding[{i}]")))
+                        .collect()
+                })
                 .unwrap_or_default(),
             _ => return,
         };
         let systems = &definitions().value_sets[vs];
         let mut from_set = false;
         for (coding, where_) in codings {
-            let (Some(system), Some(code)) = (coding["system"].as_str(), coding["code"].as_str()) else {
+            let (Some(system), Some(code)) = (coding["system"].as_str(), coding["code"].as_str())
+            else {
                 continue;
             };
             if systems.contains_key(system) {
@@ -375,7 +429,11 @@ impl Walk {
             }
         }
         if !from_set {
-            self.issue(at, "code-invalid", format!("needs a coding from the required value set {vs}"));
+            self.issue(
+                at,
+                "code-invalid",
+                format!("needs a coding from the required value set {vs}"),
+            );
         }
     }
 
@@ -393,7 +451,11 @@ impl Walk {
             } else {
                 String::new()
             };
-            self.issue(at, "code-invalid", format!("`{code}` is not in the required value set {vs}{list}"));
+            self.issue(
+                at,
+                "code-invalid",
+                format!("`{code}` is not in the required value set {vs}{list}"),
+            );
         }
     }
 }
@@ -502,7 +564,10 @@ mod tests {
             "Observation.interpretation: an array must not be empty",
             "Observation.note[0]: must not be null",
         ] {
-            assert!(got.iter().any(|g| g.starts_with(expected)), "{expected}\nin {got:#?}");
+            assert!(
+                got.iter().any(|g| g.starts_with(expected)),
+                "{expected}\nin {got:#?}"
+            );
         }
         assert_eq!(got.len(), 10, "{got:#?}");
     }
@@ -515,20 +580,28 @@ mod tests {
         assert!(got[0].contains("`done` is not in the required value set http://hl7.org/fhir/ValueSet/observation-status"), "{got:?}");
         assert!(got[0].contains("final"), "lists the codes: {got:?}");
         // AllergyIntolerance.clinicalStatus: a CodeableConcept with a required binding.
-        let allergy = |code: &str| json!({
-            "resourceType": "AllergyIntolerance",
-            "patient": {"reference": "Patient/1"},
-            "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "code": code}]}
-        });
+        let allergy = |code: &str| {
+            json!({
+                "resourceType": "AllergyIntolerance",
+                "patient": {"reference": "Patient/1"},
+                "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "code": code}]}
+            })
+        };
         assert_eq!(problems(allergy("active")), Vec::<String>::new());
         let got = problems(allergy("maybe"));
-        assert!(got[0].starts_with("AllergyIntolerance.clinicalStatus.coding[0].code: `maybe`"), "{got:?}");
+        assert!(
+            got[0].starts_with("AllergyIntolerance.clinicalStatus.coding[0].code: `maybe`"),
+            "{got:?}"
+        );
         let got = problems(json!({
             "resourceType": "AllergyIntolerance",
             "patient": {"reference": "Patient/1"},
             "clinicalStatus": {"text": "active"}
         }));
-        assert!(got[0].contains("needs a coding from the required value set"), "{got:?}");
+        assert!(
+            got[0].contains("needs a coding from the required value set"),
+            "{got:?}"
+        );
     }
 
     #[test]
@@ -556,7 +629,11 @@ mod tests {
     fn the_definitions_cover_what_is_stored() {
         assert!(stored_types().iter().any(|t| t == "Observation"));
         for t in stored_types() {
-            assert_eq!(definitions().kinds.get(t.as_str()), Some(&Kind::Resource), "{t}");
+            assert_eq!(
+                definitions().kinds.get(t.as_str()),
+                Some(&Kind::Resource),
+                "{t}"
+            );
         }
     }
 }

@@ -143,12 +143,10 @@ pub async fn prove(
     }
     .await;
     match made {
-        Ok(proof) if multipart::text(&parts, "as") == "qr" => {
-            match qr_page(&headers, id, &proof) {
-                Ok(body) => ctx.render("A proof to share", &section, &body),
-                Err(e) => refused(e),
-            }
-        }
+        Ok(proof) if multipart::text(&parts, "as") == "qr" => match qr_page(&headers, id, &proof) {
+            Ok(body) => ctx.render("A proof to share", &section, &body),
+            Err(e) => refused(e),
+        },
         Ok(proof) => (
             StatusCode::OK,
             [

@@ -132,7 +132,11 @@ impl ApiError {
                 // The resource's own type is its root: `Observation.status` becomes
                 // `Bundle.entry[0].resource.status`.
                 let rest = issue.expression.split_once('.').map_or("", |(_, r)| r);
-                issue.expression = if rest.is_empty() { at.to_string() } else { format!("{at}.{rest}") };
+                issue.expression = if rest.is_empty() {
+                    at.to_string()
+                } else {
+                    format!("{at}.{rest}")
+                };
             }
         }
         Err(ApiError::Invalid(issues))
