@@ -1233,10 +1233,14 @@ impl<'a> Sources<'a> {
                 kind,
                 detail,
             };
-            let mut have = file
-                .metadata()
-                .map_err(local("reading the local copy"))?
-                .len();
+            // What an earlier run left is hashed once; what arrives is hashed as it is
+            // written, so the copy is not read back whole just to be checked.
+            let mut hashed = HashSink(Sha256::new());
+            let mut have = std::io::copy(
+                &mut std::fs::File::open(cache).map_err(local("reading the local copy"))?,
+                &mut hashed,
+            )
+            .map_err(local("reading the local copy"))?;
             progress(have);
             let appended = store
                 .reader_from(&self.hash, have)
@@ -1261,6 +1265,7 @@ impl<'a> Sources<'a> {
                         file.write_all(&buf[..n]).map_err(|e| {
                             failure(FailureKind::Failed, format!("writing the local copy: {e}"))
                         })?;
+                        hashed.0.update(&buf[..n]);
                         have += n as u64;
                         progress(have);
                     }
@@ -1270,10 +1275,7 @@ impl<'a> Sources<'a> {
                 continue;
             }
             file.flush().map_err(local("writing the local copy"))?;
-            let mut hasher = HashSink(Sha256::new());
-            let mut whole = std::fs::File::open(cache).map_err(local("reading the local copy"))?;
-            std::io::copy(&mut whole, &mut hasher).map_err(local("reading the local copy"))?;
-            if <[u8; 32]>::from(hasher.0.finalize()) == self.content_hash {
+            if <[u8; 32]>::from(hashed.0.finalize()) == self.content_hash {
                 return Ok(());
             }
             tried.push(failure(
@@ -1431,22 +1433,20 @@ pub fn open_stored_into(
         return Ok(None);
     };
     // First pass: a copy whose hash matches the chain, before anything is decrypted.
-    let (mut sealed, from): (Box<dyn Read + Send + '_>, String) = match &mut fetch {
-        Fetch::Twice => {
-            let (source, hash) = sources.find()?;
-            let reader = source
-                .reader(&hash)
-                .map_err(|e| RecordError::Store(format!("{}: {e}", source.name())))?;
-            (reader, source.name())
+    let cache = match &fetch {
+        Fetch::Resumable { dir, .. } => {
+            Some(dir.join(format!("{}.sealed", hex::encode(record.content_hash))))
         }
-        Fetch::Resumable { dir, progress } => {
-            let cache = dir.join(format!("{}.sealed", hex::encode(record.content_hash)));
+        Fetch::Twice => None,
+    };
+    let (mut sealed, from): (Box<dyn Read + Send + '_>, String) = match (&mut fetch, &cache) {
+        (Fetch::Resumable { dir, progress }, Some(cache)) => {
             std::fs::create_dir_all(dir).map_err(|source| RecordError::Io {
                 what: "creating the downloads folder",
                 source,
             })?;
-            sources.download(&cache, &mut **progress)?;
-            let file = std::fs::File::open(&cache).map_err(|source| RecordError::Io {
+            sources.download(cache, &mut **progress)?;
+            let file = std::fs::File::open(cache).map_err(|source| RecordError::Io {
                 what: "reading the downloaded copy",
                 source,
             })?;
@@ -1454,6 +1454,13 @@ pub fn open_stored_into(
                 Box::new(std::io::BufReader::new(file)),
                 format!("the downloaded copy {}", cache.display()),
             )
+        }
+        _ => {
+            let (source, hash) = sources.find()?;
+            let reader = source
+                .reader(&hash)
+                .map_err(|e| RecordError::Store(format!("{}: {e}", source.name())))?;
+            (reader, source.name())
         }
     };
     let read_failed = |e: std::io::Error| {
@@ -1492,10 +1499,9 @@ pub fn open_stored_into(
         &mut *out,
     )
     .map_err(|e| stream_error(e, "opening the record"))?;
-    if let Fetch::Resumable { dir, .. } = fetch {
+    if let Some(cache) = cache {
         // Opened whole: the local copy has served its purpose.
-        let _ =
-            std::fs::remove_file(dir.join(format!("{}.sealed", hex::encode(record.content_hash))));
+        let _ = std::fs::remove_file(cache);
     }
     Ok(Some(summary.plain_len))
 }
