@@ -55,4 +55,12 @@ if ! python3 -c 'import fhir.resources.R4B' >/dev/null 2>&1; then
     || python3 -m pip install --quiet --break-system-packages 'fhir.resources>=7,<8'
 fi
 
+# fhirclient: the real SMART on FHIR client the SMART App Launch test drives against
+# `ehr serve` (crates/ehr-web/tests/smart.rs; under CI a missing fhirclient fails it).
+if ! python3 -c 'import fhirclient' >/dev/null 2>&1; then
+  echo "setup: installing the Python package fhirclient" >&2
+  python3 -m pip install --quiet 'fhirclient>=4.2,<5' 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages 'fhirclient>=4.2,<5'
+fi
+
 command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust (rustup) first" >&2; exit 1; }

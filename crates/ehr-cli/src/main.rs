@@ -119,6 +119,11 @@ enum Command {
     ///
     /// Example: ehr store serve --store ~/.ehr/store --listen 0.0.0.0:8451
     Store(cmd::store::Args),
+    /// SMART on FHIR: register the apps and backend services that may connect to
+    /// `ehr serve` (OAuth 2.0 with PKCE, or client credentials with a signed JWT).
+    ///
+    /// Example: ehr smart add-app growth-chart --name "Growth chart" --redirect-uri https://chart.example/callback
+    Smart(cmd::smart::Args),
     /// Accounts: list, create, import, balances.
     ///
     /// Example: ehr account list
@@ -173,6 +178,7 @@ fn main() -> ExitCode {
         Command::Account(args) => cmd::account::run(&ctx, &args),
         Command::Serve(args) => cmd::serve::run(&ctx, &args),
         Command::Store(args) => cmd::store::run(&ctx, &args),
+        Command::Smart(args) => cmd::smart::run(&args, json),
         Command::Costs(args) => cmd::costs::run(&args, json),
         Command::Address(args) => cmd::address::run(&args, json),
         Command::Tx(args) => cmd::tx::run(&ctx, &args),

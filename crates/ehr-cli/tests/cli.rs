@@ -231,3 +231,96 @@ fn key_files_readable_by_others_are_refused() {
         );
     }
 }
+
+#[test]
+fn smart_apps_are_registered_listed_refused_when_wrong_and_removed() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ehr"))
+            .args(args)
+            .env("EHR_HOME", home.path())
+            .output()
+            .unwrap()
+    };
+    let ok = |out: &std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let added = ok(&run(&[
+        "smart",
+        "add-app",
+        "growth-chart",
+        "--name",
+        "Growth chart",
+        "--redirect-uri",
+        "https://chart.example/callback",
+    ]));
+    assert!(added.contains("registered app `growth-chart`"), "{added}");
+    // Refused, each with the reason: a duplicate, plain http elsewhere than this machine,
+    // no redirect URI, a key set that is not one, an account without keys.
+    let jwks = home.path().join("bad.json");
+    std::fs::write(
+        &jwks,
+        r#"{"keys":[{"kty":"EC","crv":"P-384","x":"AA","y":"AA"}]}"#,
+    )
+    .unwrap();
+    for (args, why) in [
+        (
+            vec![
+                "growth-chart",
+                "--name",
+                "Again",
+                "--redirect-uri",
+                "https://a.example/cb",
+            ],
+            "registered already",
+        ),
+        (
+            vec![
+                "plain",
+                "--name",
+                "Plain",
+                "--redirect-uri",
+                "http://a.example/cb",
+            ],
+            "plain http",
+        ),
+        (vec!["nothing", "--name", "Nothing"], "redirect URI"),
+        (
+            vec![
+                "badkeys",
+                "--name",
+                "Bad",
+                "--jwks",
+                jwks.to_str().unwrap(),
+                "--account",
+                "wallet_2",
+            ],
+            "cannot verify",
+        ),
+    ] {
+        let mut all = vec!["smart", "add-app"];
+        all.extend(args.iter().copied());
+        let out = run(&all);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(why), "{args:?}: {err}");
+    }
+    let listed = ok(&run(&["--json", "smart", "list-apps"]));
+    let apps: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(apps[0]["client_id"], "growth-chart");
+    assert_eq!(
+        apps[0]["redirect_uris"][0],
+        "https://chart.example/callback"
+    );
+    ok(&run(&["smart", "remove-app", "growth-chart"]));
+    assert!(ok(&run(&["smart", "list-apps"])).contains("no app is registered"));
+    assert!(!run(&["smart", "remove-app", "growth-chart"])
+        .status
+        .success());
+}

@@ -21,6 +21,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use crate::smart::Caller;
 use crate::state::{AppState, Identity};
 
 /// The session cookie's name.
@@ -117,6 +118,23 @@ pub async fn guard(State(state): State<Arc<AppState>>, request: Request, next: N
     let path = request.uri().path().to_string();
     let mut response = check(&state, request, next, &path).await;
     security_headers(response.headers_mut(), CSP, "no-store");
+    // A form answered with a redirect elsewhere (SMART approval): browsers apply
+    // `form-action` to the redirect, so that page's policy names the target too.
+    if let Some(target) = response
+        .extensions()
+        .get::<crate::smart::FormTarget>()
+        .cloned()
+    {
+        let csp = CSP.replace(
+            "form-action 'self'",
+            &format!("form-action 'self' {}", target.0),
+        );
+        if let Ok(v) = HeaderValue::from_str(&csp) {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
     response
 }
 
@@ -143,7 +161,7 @@ pub fn security_headers(
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
 }
 
-async fn check(state: &AppState, request: Request, next: Next, path: &str) -> Response {
+async fn check(state: &AppState, mut request: Request, next: Next, path: &str) -> Response {
     if !host_allowed(state, request.headers()) {
         return refusal(
             path,
@@ -154,20 +172,55 @@ async fn check(state: &AppState, request: Request, next: Next, path: &str) -> Re
     }
     // The proof verifier is public: it needs no account, writes nothing, and only reads
     // the chain (no session, no CSRF token).
-    if path == crate::dashboard::proofs::VERIFY_PATH {
+    // SMART discovery, the token and revocation endpoints authenticate themselves (a
+    // code with its PKCE verifier, a refresh token, a signed assertion): no session.
+    if path == crate::dashboard::proofs::VERIFY_PATH || crate::smart::is_open_path(path) {
         return next.run(request).await;
     }
     let token = state.access_token();
     if is_fhir(path) {
-        return match bearer(&request) {
-            Some(given) if constant_time_eq(given, token) => next.run(request).await,
-            _ => refusal(
+        // The CapabilityStatement is public: a SMART client reads it to find where to
+        // authorize before it has a token.
+        if path == "/fhir/metadata" && request.method() == Method::GET {
+            return next.run(request).await;
+        }
+        let caller = match bearer(&request) {
+            Some(given) if constant_time_eq(given, token) => Some(Caller::Admin),
+            Some(given) => state.smart.access(given).map(Caller::App),
+            None => None,
+        };
+        let Some(caller) = caller else {
+            let mut refused = refusal(
                 path,
                 StatusCode::UNAUTHORIZED,
                 "login",
-                "missing or wrong bearer token: send `Authorization: Bearer <token>` with the token `ehr serve` printed",
-            ),
+                "missing, wrong, expired or revoked bearer token: send `Authorization: Bearer <token>` with the token `ehr serve` printed or a SMART access token",
+            );
+            refused.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"fhir\", error=\"invalid_token\""),
+            );
+            return refused;
         };
+        if let Caller::App(grant) = &caller {
+            let named = request
+                .headers()
+                .get(ACCOUNT_HEADER)
+                .and_then(|v| v.to_str().ok());
+            if named.is_some_and(|n| n != grant.account) {
+                return refusal(
+                    path,
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    &format!(
+                        "this access token acts as `{}` only (X-Ehr-Account names another account)",
+                        grant.account
+                    ),
+                );
+            }
+        }
+        request.extensions_mut().insert(caller);
+        return next.run(request).await;
     }
     // The bearer token mints a new one-time login link (a browser that lost its session).
     if path == LOGIN_LINKS_PATH && request.method() == Method::POST {

@@ -18,6 +18,7 @@ pub mod dashboard;
 pub mod fhir;
 pub mod gateway;
 pub mod html;
+pub mod smart;
 mod state;
 
 pub use state::{AppState, Identity, ServeConfig};
@@ -31,6 +32,7 @@ use axum::Router;
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(dashboard::routes())
+        .merge(smart::routes())
         .nest("/fhir", fhir::routes())
         // The base with a trailing slash, as fhirclient posts transactions.
         .route(

@@ -64,6 +64,8 @@ pub struct ServeConfig {
     pub store_quorum: Option<usize>,
     /// Largest sealed record kept on chain, in bytes.
     pub on_chain_max: usize,
+    /// SMART App Launch: the app registry and token lifetimes.
+    pub smart: crate::smart::SmartConfig,
 }
 
 /// The shared state of the server.
@@ -76,6 +78,10 @@ pub struct AppState {
     pub config: ServeConfig,
     /// The record stores, as one (the dashboard and the FHIR API read through it).
     pub store: Replicas,
+    /// The codes and tokens issued to SMART apps.
+    pub smart: crate::smart::grants::Grants,
+    /// Bulk `$export` jobs.
+    pub exports: crate::fhir::export::Exports,
     access_token: String,
     csrf_secret: [u8; 32],
     /// Login codes not yet exchanged (each works once), as SHA-256 hex.
@@ -132,6 +138,8 @@ impl AppState {
         Ok(AppState {
             client,
             store: Replicas::open(&config.stores, config.store_quorum)?,
+            smart: crate::smart::grants::Grants::new(config.smart.access_ttl),
+            exports: Default::default(),
             identities,
             config,
             access_token: random_hex::<24>(),

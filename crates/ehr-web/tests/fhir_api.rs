@@ -7,15 +7,14 @@ mod support;
 
 use ehr_sdk::ehr::records;
 use ehr_sdk::ehr::types::Scope;
-use ehr_sdk::ehr::{calls, ContractCall, SendOptions};
+use ehr_sdk::ehr::{calls, SendOptions};
 use ehr_sdk::fhir::{canonical_json, PRINCIPAL_SYSTEM, RECORD_SYSTEM, TOKEN_SYSTEM};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HOST, LOCATION};
 use serde_json::{json, Value};
-use support::{account, principal, Server};
+use support::{account, observation, principal, register_people, run, tip, Server};
 
 const PATIENT: &str = "wallet_1";
 const DOCTOR: &str = "wallet_2";
-const ISSUER: &str = "wallet_3";
 const STRANGER: &str = "wallet_4";
 
 /// A FHIR client for the test server. Every resource it is answered with is checked by a
@@ -262,69 +261,6 @@ fn decode_base64(text: &str) -> Vec<u8> {
     out
 }
 
-async fn run(server: &Server, who: &str, call: ContractCall) {
-    server
-        .client
-        .execute(&account(who).secret_key, &call, &SendOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("{who}: {e}"));
-}
-
-async fn tip(server: &Server) -> u64 {
-    server
-        .client
-        .node()
-        .info()
-        .await
-        .expect("info")
-        .stacks_tip_height
-}
-
-/// The patient registered, the doctor registered and verified by an issuer.
-async fn register_people(server: &Server) {
-    let patient = account(PATIENT);
-    run(
-        server,
-        PATIENT,
-        calls::register_patient(&[7; 32], &patient.secret_key.public_key()).unwrap(),
-    )
-    .await;
-    let doctor = account(DOCTOR);
-    run(
-        server,
-        DOCTOR,
-        calls::register_doctor(&[8; 32], &doctor.secret_key.public_key(), "cardiology").unwrap(),
-    )
-    .await;
-    let issuer = account(ISSUER);
-    run(
-        server,
-        "deployer",
-        calls::set_issuer(&issuer.principal(), &issuer.secret_key.public_key(), true).unwrap(),
-    )
-    .await;
-    let until = tip(server).await + 1_000;
-    run(
-        server,
-        ISSUER,
-        calls::verify_doctor(&doctor.principal(), until).unwrap(),
-    )
-    .await;
-}
-
-fn observation(value: f64, subject: Option<&str>) -> Value {
-    let mut o = json!({
-        "resourceType": "Observation",
-        "status": "final",
-        "code": { "coding": [{ "system": "http://loinc.org", "code": "8867-4", "display": "Heart rate" }] },
-        "valueQuantity": { "value": value, "unit": "beats/minute", "system": "http://unitsofmeasure.org", "code": "/min" },
-    });
-    if let Some(p) = subject {
-        o["subject"] = json!({ "identifier": { "system": PRINCIPAL_SYSTEM, "value": p } });
-    }
-    o
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metadata_states_exactly_what_is_served() {
     let server = support::start().await;
@@ -471,10 +407,22 @@ async fn the_guard_answers_with_operation_outcomes() {
     let fhir = Fhir::new(&server);
     let http = &fhir.http;
 
-    let none = fhir.send(http.get(fhir.url("/metadata"))).await;
+    // The CapabilityStatement is public (a SMART app reads it to find where to
+    // authorize); everything else needs a token.
+    let public = fhir.send(http.get(fhir.url("/metadata"))).await;
+    assert_eq!(public.status, 200);
+    assert_eq!(public.body["resourceType"], "CapabilityStatement");
+    let none = fhir.send(http.get(fhir.url("/Consent/1"))).await;
     assert!(assert_outcome(&none, 401).contains("bearer"));
+    assert!(none
+        .headers
+        .get("www-authenticate")
+        .is_some_and(|v| v.to_str().unwrap().starts_with("Bearer")));
     let wrong = fhir
-        .send(http.get(fhir.url("/metadata")).bearer_auth("not-the-token"))
+        .send(
+            http.get(fhir.url("/Consent/1"))
+                .bearer_auth("not-the-token"),
+        )
         .await;
     assert_outcome(&wrong, 401);
     let rebound = fhir
@@ -1306,4 +1254,164 @@ async fn invalid_resources_are_refused_with_every_problem_and_its_path() {
         )
         .await;
     assert_eq!(created.status, 201, "{}", created.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_export_gives_ndjson_of_what_the_caller_may_read() {
+    let server = support::start().await;
+    let fhir = Fhir::new(&server);
+    register_people(&server).await;
+    let p = principal(PATIENT).to_string();
+    let mut ids = Vec::new();
+    for value in [71.0, 73.0] {
+        let created = fhir
+            .post_as(
+                "/Observation",
+                PATIENT,
+                &observation(value, Some(&p)).to_string(),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        ids.push(created.body["id"].as_str().unwrap().parse::<u64>().unwrap());
+    }
+    // The doctor holds a read grant and the key of the first record only.
+    let until = tip(&server).await + 500;
+    run(
+        &server,
+        PATIENT,
+        calls::grant_access(&principal(DOCTOR), Scope::READ, None, until).unwrap(),
+    )
+    .await;
+    records::share_record(
+        &server.client,
+        &account(PATIENT).secret_key,
+        ids[0],
+        &principal(DOCTOR),
+        &SendOptions::default(),
+    )
+    .await
+    .unwrap();
+
+    let kickoff = |query: &str, prefer: bool| {
+        let mut rq = fhir
+            .http
+            .get(fhir.url(&format!("/Patient/$export{query}")))
+            .bearer_auth(&server.token)
+            .header("X-Ehr-Account", DOCTOR)
+            .header(ACCEPT, "application/fhir+json");
+        if prefer {
+            rq = rq.header("Prefer", "respond-async");
+        }
+        fhir.send(rq)
+    };
+    // Refused kick-offs: no Prefer, unknown type, unsupported parameter or format.
+    assert!(assert_outcome(&kickoff("", false).await, 400).contains("respond-async"));
+    assert_outcome(&kickoff("?_type=Nope", true).await, 400);
+    assert_outcome(&kickoff("?_since=2026-01-01T00:00:00Z", true).await, 400);
+    assert_outcome(&kickoff("?_outputFormat=text/csv", true).await, 400);
+
+    let started = kickoff("?_type=Patient,Consent,Observation", true).await;
+    assert_eq!(started.status, 202, "{}", started.body);
+    let status_url = started.headers["content-location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(status_url.contains("/fhir/$export-status/"), "{status_url}");
+    let get = |url: String| fhir.http.get(url).bearer_auth(&server.token).send();
+    let manifest: Value = {
+        let mut polls = 0;
+        loop {
+            let r = get(status_url.clone()).await.unwrap();
+            match r.status().as_u16() {
+                202 => {
+                    assert!(r.headers().get("x-progress").is_some());
+                    polls += 1;
+                    assert!(polls < 600, "the export never finished");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                200 => break r.json().await.unwrap(),
+                other => panic!("status {other}: {}", r.text().await.unwrap()),
+            }
+        }
+    };
+    assert_eq!(manifest["requiresAccessToken"], true);
+    let counts: std::collections::BTreeMap<String, u64> = manifest["output"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["type"].as_str().unwrap().to_string(),
+                o["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [("Consent", 1), ("Observation", 1), ("Patient", 1)]
+            .into_iter()
+            .map(|(t, c)| (t.to_string(), c))
+            .collect(),
+        "{manifest}"
+    );
+    // The record without a key envelope is an error line, not a failed export.
+    assert_eq!(manifest["error"][0]["count"], 1, "{manifest}");
+    let mut lines = Vec::new();
+    for file in manifest["output"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(manifest["error"].as_array().unwrap())
+    {
+        let r = get(file["url"].as_str().unwrap().to_string())
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "application/fhir+ndjson");
+        for line in r.text().await.unwrap().lines() {
+            lines.push(serde_json::from_str::<Value>(line).unwrap());
+        }
+    }
+    let observation = lines
+        .iter()
+        .find(|l| l["resourceType"] == "Observation")
+        .unwrap();
+    assert_eq!(observation["id"], ids[0].to_string());
+    assert_eq!(observation["valueQuantity"]["value"], 71.0);
+    let error = lines
+        .iter()
+        .find(|l| l["resourceType"] == "OperationOutcome")
+        .unwrap();
+    assert!(error["issue"][0]["diagnostics"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("Observation/{}", ids[1])));
+    // Every exported resource is valid R4 to the third-party validator too.
+    fhir.answers.lock().unwrap().extend(lines);
+
+    // Unknown jobs and files are 404; cancelling forgets the job.
+    let job = status_url.rsplit('/').next().unwrap().to_string();
+    assert_eq!(
+        get(fhir.url("/$export-status/0000"))
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        get(fhir.url(&format!("/$export-file/{job}/Nope.ndjson")))
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let r = fhir
+        .http
+        .delete(status_url.clone())
+        .bearer_auth(&server.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    assert_eq!(get(status_url).await.unwrap().status(), 404);
 }

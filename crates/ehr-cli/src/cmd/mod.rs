@@ -19,5 +19,6 @@ pub mod patient;
 pub mod record;
 mod send;
 pub mod serve;
+pub mod smart;
 pub mod store;
 pub mod tx;

@@ -61,6 +61,10 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         stores: args.store.specs()?,
         store_quorum: args.store.quorum(),
         on_chain_max: args.on_chain_max,
+        smart: ehr_web::smart::SmartConfig {
+            clients: Some(super::smart::registry_path()?),
+            ..Default::default()
+        },
     };
     let state = Arc::new(AppState::new(ctx.client()?, identities(ctx)?, config)?);
     ctx.block_on(async {

@@ -118,3 +118,24 @@ pub async fn requests(
     }
     Ok(out)
 }
+
+/// The patients whose data `who` may read at chain height `tip`: itself when it is a
+/// registered patient, and every patient whose live token it holds now (not revoked,
+/// not expired), each once, in that order. What an app acting for `who` may be given
+/// (SMART patient choice, bulk export).
+pub async fn reachable_patients(
+    client: &EhrClient,
+    who: &PrincipalData,
+    tip: u64,
+) -> Result<Vec<PrincipalData>, ClientError> {
+    let mut out = Vec::new();
+    if client.is_registered(who).await? {
+        out.push(who.clone());
+    }
+    for t in tokens(client, who, Side::Counterpart).await? {
+        if !t.revoked && t.expires_at > tip && !out.contains(&t.patient) {
+            out.push(t.patient);
+        }
+    }
+    Ok(out)
+}

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use super::read::numeric_id;
 use super::util::base64;
 use super::{ApiError, FHIR_JSON};
+use crate::smart::Caller;
 use crate::state::{AppState, Identity};
 
 /// The response header that carries the `log-access` transaction of a logged read.
@@ -45,12 +46,13 @@ pub fn content_type(plaintext: &[u8]) -> &'static str {
 /// (`application/octet-stream`), the raw bytes are answered instead, as FHIR allows.
 pub async fn read(
     state: &Arc<AppState>,
+    caller: &Caller,
     reader: &Identity,
     headers: &HeaderMap,
     id: &str,
 ) -> Result<Response, ApiError> {
     let n = numeric_id("Binary", id)?;
-    let (opened, logged) = open(state, reader, n, "Binary").await?;
+    let (opened, logged) = open(state, caller, reader, n, "Binary").await?;
     let ct = content_type(&opened.plaintext);
     let accept = headers
         .get(header::ACCEPT)
@@ -89,14 +91,19 @@ pub async fn read(
 /// and the txid of the logged view. `what` names the resource asked for, for the 404.
 async fn open(
     state: &Arc<AppState>,
+    caller: &Caller,
     reader: &Identity,
     n: u64,
     what: &str,
 ) -> Result<(Opened, Option<String>), ApiError> {
     let client = &state.client;
-    if client.get_record(n).await?.is_none() {
+    let Some(record) = client.get_record(n).await? else {
         return Err(ApiError::NotFound(format!("no {what} {n}: no record #{n}")));
-    }
+    };
+    // A SMART app's scopes and patient context, before anything is logged on chain.
+    caller
+        .check_patient(state, what, false, &record.patient)
+        .await?;
     let store: &dyn BlobStore = &state.store;
     let read = super::write::serialized(
         reader,
@@ -125,12 +132,30 @@ fn mark_logged(response: &mut Response, logged: Option<&str>) {
 /// `meta.versionId` its version. A record of another type is not found under this one.
 pub async fn read_resource(
     state: &Arc<AppState>,
+    caller: &Caller,
     reader: &Identity,
     headers: &HeaderMap,
     resource_type: &str,
     id: &str,
 ) -> Result<Response, ApiError> {
     let n = numeric_id(resource_type, id)?;
+    super::params::check_accept(headers)?;
+    let (resource, logged) = stored_resource(state, caller, reader, resource_type, n).await?;
+    let mut response = super::json_response(StatusCode::OK, &resource);
+    mark_logged(&mut response, logged.as_deref());
+    Ok(response)
+}
+
+/// The clinical resource of type `resource_type` in record `n`, decrypted for `reader`
+/// under the rules of [`read`] (a grantee's read logged on chain first), as stored (`id`
+/// the record id), and the txid of the logged view. Shared by reads and `$export`.
+pub async fn stored_resource(
+    state: &Arc<AppState>,
+    caller: &Caller,
+    reader: &Identity,
+    resource_type: &str,
+    n: u64,
+) -> Result<(Value, Option<String>), ApiError> {
     let record = state.client.get_record(n).await?;
     match record {
         Some(r) if r.record_type == resource_type => {}
@@ -146,8 +171,7 @@ pub async fn read_resource(
             )))
         }
     }
-    super::params::check_accept(headers)?;
-    let (opened, logged) = open(state, reader, n, resource_type).await?;
+    let (opened, logged) = open(state, caller, reader, n, resource_type).await?;
     let resource = match serde_json::from_slice::<Value>(&opened.plaintext) {
         Ok(Value::Object(map)) if map.get("resourceType").and_then(Value::as_str) == Some(resource_type) => map,
         _ => {
@@ -156,10 +180,5 @@ pub async fn read_resource(
             )))
         }
     };
-    let mut response = super::json_response(
-        StatusCode::OK,
-        &super::write::as_stored(&resource, &opened.record),
-    );
-    mark_logged(&mut response, logged.as_deref());
-    Ok(response)
+    Ok((super::write::as_stored(&resource, &opened.record), logged))
 }

@@ -10,7 +10,7 @@ use super::params::{DEFAULT_COUNT, MAX_COUNT};
 use super::{CHAIN_TAG_SYSTEM, CREATE_TYPES, FHIR_JSON, FHIR_VERSION};
 
 /// When this CapabilityStatement last changed (its `date`).
-pub const CAPABILITY_DATE: &str = "2026-11-29";
+pub const CAPABILITY_DATE: &str = "2026-12-05";
 
 /// The R4 definitions of the `patient` search parameter this server declares, with the
 /// resource types each one's `base` lists in the R4 search parameter registry. A
@@ -106,13 +106,20 @@ fn resource(ty: &str, codes: &[&str], search: bool, documentation: String) -> Va
 
 /// The CapabilityStatement for a server whose FHIR base is `base`.
 pub fn capability_statement(base: &str) -> Value {
+    let origin = base.strip_suffix("/fhir").unwrap_or(base);
+    let mut patient = resource(
+        "Patient",
+        &["read"],
+        false,
+        format!("A registered patient. `id` is the Stacks principal (identifier system {PRINCIPAL_SYSTEM}); `active`, registration block and verification are on chain, nothing else about the person is."),
+    );
+    patient["operation"] = json!([{
+        "name": "export",
+        "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export",
+        "documentation": format!("Bulk Data Access 2.0, patient level: `GET {base}/Patient/$export` with `Prefer: respond-async` (`_type`, `_outputFormat` {}) answers 202 with the status URL; NDJSON files of every resource the caller may read, of every patient it may read (itself, and every patient whose live grant it holds; a SMART token with only patient/ scopes: its patient). Clinical resources are decrypted under the same rules as a read (a grantee's read is logged on chain).", super::export::NDJSON),
+    }]);
     let mut resources = vec![
-        resource(
-            "Patient",
-            &["read"],
-            false,
-            format!("A registered patient. `id` is the Stacks principal (identifier system {PRINCIPAL_SYSTEM}); `active`, registration block and verification are on chain, nothing else about the person is."),
-        ),
+        patient,
         resource(
             "Consent",
             &["read", "search-type"],
@@ -165,11 +172,27 @@ pub fn capability_statement(base: &str) -> Value {
         "rest": [{
             "mode": "server",
             "documentation": format!(
-                "Every request needs `Authorization: Bearer <token>` (printed by `ehr serve`); `X-Ehr-Account: <name>` picks the account the server acts as (default: its first). Identifiers: a Patient id is a Stacks principal ({PRINCIPAL_SYSTEM}); Consent ids are token ids ({TOKEN_SYSTEM}); DocumentReference and Binary ids are record ids ({RECORD_SYSTEM}); AuditEvent ids are audit-log entry ids ({AUDIT_ENTRY_SYSTEM}); extensions live under {EXTENSION_BASE}. Searches are paged with `_count` (default {DEFAULT_COUNT}, at most {MAX_COUNT}) and `_offset`; Bundles link `self`, `first`, `previous`, `next`, `last`. Unknown parameters are refused (400). Errors are OperationOutcome: 400 malformed request or resource, 401 missing or wrong token, 403 refused (a contract's refusal carries its message), 404 unknown id or type, 405 interaction not supported, 406 no JSON accepted, 413 body too large, 415 body not JSON, 421 wrong Host, 422 a resource this server does not store, a patient that is not registered, or a resource that breaks the R4 structure definitions (one issue per problem, its path in `expression`), 502 the node failed. Not supported: update, patch, delete, vread, history, system search, conditional interactions, operations, _include, _sort, _summary, XML."
+                "Every request but `metadata` needs `Authorization: Bearer <token>`: the token printed by `ehr serve` (the local admin path; `X-Ehr-Account: <name>` picks the account the server acts as, default its first) or a SMART access token (see `security`: it acts as the account that approved the app, within its scopes). Identifiers: a Patient id is a Stacks principal ({PRINCIPAL_SYSTEM}); Consent ids are token ids ({TOKEN_SYSTEM}); DocumentReference and Binary ids are record ids ({RECORD_SYSTEM}); AuditEvent ids are audit-log entry ids ({AUDIT_ENTRY_SYSTEM}); extensions live under {EXTENSION_BASE}. Searches are paged with `_count` (default {DEFAULT_COUNT}, at most {MAX_COUNT}) and `_offset`; Bundles link `self`, `first`, `previous`, `next`, `last`. Unknown parameters are refused (400). Errors are OperationOutcome: 400 malformed request or resource, 401 missing, wrong, expired or revoked token, 403 refused (a contract's refusal carries its message; a SMART token whose scopes, patient or on-chain grant do not reach the resource), 404 unknown id or type, 405 interaction not supported, 406 no JSON accepted, 413 body too large, 415 body not JSON, 421 wrong Host, 422 a resource this server does not store, a patient that is not registered, or a resource that breaks the R4 structure definitions (one issue per problem, its path in `expression`), 502 the node failed. Not supported: update, patch, delete, vread, history, system search, conditional interactions, operations, _include, _sort, _summary, XML."
             ),
             "security": {
                 "cors": false,
-                "description": "Bearer token printed once by `ehr serve`; Host header checked against the listen address. Writes are signed transactions: the contracts decide who may write; Binary needs a key envelope and, for anyone but the patient or a guardian, a live read grant.",
+                "service": [{
+                    "coding": [{
+                        "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                        "code": "SMART-on-FHIR",
+                        "display": "SMART-on-FHIR",
+                    }],
+                    "text": "OAuth2 using the SMART App Launch profile",
+                }],
+                "extension": [{
+                    "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                    "extension": [
+                        { "url": "authorize", "valueUri": format!("{origin}{}", crate::smart::AUTHORIZE_PATH) },
+                        { "url": "token", "valueUri": format!("{origin}{}", crate::smart::TOKEN_PATH) },
+                        { "url": "revoke", "valueUri": format!("{origin}{}", crate::smart::REVOKE_PATH) },
+                    ],
+                }],
+                "description": format!("SMART App Launch (standalone; {origin}{}): authorization code with PKCE S256 for apps a person approves in the dashboard (patient/ and user/ scopes, launch/patient, offline_access with rotated refresh tokens), client credentials with an ES384/RS384 signed JWT for backend services (system/ scopes); scopes: {}. Every read is also checked on chain: the acting account must be the patient, act for it, or hold a live grant from it. The bearer token printed by `ehr serve` stays the local admin path. Host header checked against the listen address. Writes are signed transactions: the contracts decide who may write; Binary needs a key envelope and, for anyone but the patient or a guardian, a live read grant.", crate::smart::CONFIGURATION_PATH, crate::smart::SCOPES_SUPPORTED.join(" ")),
             },
             "resource": resources,
             "interaction": [
@@ -182,4 +205,101 @@ pub fn capability_statement(base: &str) -> Value {
             ],
         }],
     })
+}
+
+/// The README's summary of the API (between `<!-- fhir-capabilities -->` markers): the
+/// interactions and search parameters of each resource type, the whole-system
+/// interactions and operations, and the SMART scopes, all read from `capability` (and
+/// [`crate::smart::SCOPES_SUPPORTED`]), so the README and the server cannot disagree
+/// (a test compares them).
+pub fn summary_markdown(capability: &Value) -> String {
+    let rest = &capability["rest"][0];
+    let names = |items: &Value, key: &str| -> Vec<String> {
+        items
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|i| i[key].as_str().map(|s| format!("`{s}`")))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // Types with the same interactions and parameters share a row.
+    let mut rows: Vec<(String, String, Vec<String>)> = Vec::new();
+    for r in rest["resource"].as_array().into_iter().flatten() {
+        let interactions = names(&r["interaction"], "code").join(", ");
+        let params = names(&r["searchParam"], "name").join(", ");
+        let ty = r["type"].as_str().unwrap_or("").to_string();
+        match rows
+            .iter_mut()
+            .find(|(i, p, _)| *i == interactions && *p == params)
+        {
+            Some(row) => row.2.push(ty),
+            None => rows.push((interactions, params, vec![ty])),
+        }
+    }
+    let mut out =
+        String::from("| resource types | interactions | search parameters |\n|---|---|---|\n");
+    for (interactions, params, types) in rows {
+        let params = if params.is_empty() {
+            "-".to_string()
+        } else {
+            format!("{params}, `_count`, `_offset`")
+        };
+        out.push_str(&format!(
+            "| {} | {interactions} | {params} |\n",
+            types.join(", ")
+        ));
+    }
+    out.push_str(&format!(
+        "\nWhole system: {}. Operations: {}.\n\nSMART scopes: {}.\n",
+        names(&rest["interaction"], "code").join(", "),
+        {
+            let ops: Vec<String> = rest["resource"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|r| {
+                    let ty = r["type"].as_str().unwrap_or("").to_string();
+                    names(&r["operation"], "name")
+                        .into_iter()
+                        .map(move |op| format!("{ty}/${}", op.trim_matches('`')))
+                })
+                .map(|op| format!("`{op}`"))
+                .collect();
+            if ops.is_empty() {
+                "none".to_string()
+            } else {
+                ops.join(", ")
+            }
+        },
+        crate::smart::SCOPES_SUPPORTED
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    /// The README's FHIR summary is the one the CapabilityStatement gives.
+    #[test]
+    fn the_readme_lists_what_the_capability_statement_declares() {
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+                .expect("README.md");
+        let marker = "<!-- fhir-capabilities -->";
+        let mut parts = readme.split(marker);
+        let inside = parts
+            .nth(1)
+            .expect("README.md has the fhir-capabilities markers");
+        let expected = super::summary_markdown(&super::capability_statement("http://h/fhir"));
+        assert_eq!(
+            inside.trim(),
+            expected.trim(),
+            "README.md's FHIR summary differs from the CapabilityStatement; put this between the markers:\n{expected}"
+        );
+    }
 }

@@ -18,6 +18,7 @@
 //! | `POST /fhir/{type}` | create | a clinical resource ([`CREATE_TYPES`]) stored as a record; `Location: [base]/{type}/{record}` |
 //! | `GET /fhir/{type}/{record}` | read | a created clinical resource, decrypted (as Binary: key envelope needed; logged under a grant) |
 //! | `POST /fhir`, `POST /fhir/` | transaction, batch | several at once |
+//! | `GET /fhir/Patient/$export` | bulk export | NDJSON of everything readable, async ([`export`]) |
 //!
 //! Identifiers: a Patient id is the Stacks principal
 //! ([`PRINCIPAL_SYSTEM`](ehr_sdk::fhir::PRINCIPAL_SYSTEM)); Consent ids are token ids,
@@ -26,12 +27,13 @@
 //! `patient=<principal>` (or `Patient/<principal>`), `_count` and `_offset`.
 //!
 //! Errors are `OperationOutcome`s ([`ApiError`]). Not supported: update, patch, delete,
-//! vread, history, whole-system search, conditional interactions, operations, `_include`,
-//! `_sort`, `_summary`, XML.
+//! vread, history, whole-system search, conditional interactions, operations other than
+//! `$export`, `_include`, `_sort`, `_summary`, XML.
 
 mod binary;
 pub mod capability;
 mod error;
+pub mod export;
 pub mod params;
 mod read;
 mod search;
@@ -42,13 +44,14 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::Value;
 
+use crate::smart::Caller;
 use crate::state::AppState;
 
 pub use binary::LOGGED_HEADER;
@@ -124,6 +127,16 @@ pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", post(post_base))
         .route("/metadata", get(metadata))
+        .route(
+            "/.well-known/smart-configuration",
+            get(crate::smart::configuration),
+        )
+        .route("/Patient/$export", get(export::kickoff))
+        .route(
+            "/$export-status/{job}",
+            get(export::status).delete(export::cancel),
+        )
+        .route("/$export-file/{job}/{file}", get(export::file))
         .route("/{type}", get(search_type).post(create))
         .route("/{type}/{id}", get(read_instance))
         .fallback(fallback)
@@ -205,6 +218,7 @@ async fn metadata(RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
 
 async fn read_instance(
     State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
     path: Result<Path<(String, String)>, PathRejection>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -215,19 +229,20 @@ async fn read_instance(
         let client = &state.client;
         let resource = match ty.as_str() {
             "Binary" => {
-                let reader = write::acting(&state, &headers)?;
-                return binary::read(&state, reader, &headers, &id).await;
+                let reader = caller.identity(&state, &headers)?;
+                return binary::read(&state, &caller, reader, &headers, &id).await;
             }
             "Patient" => read::patient(client, &id).await?,
             "Consent" => read::consent_read(client, &id).await?,
             "DocumentReference" => read::document_read(client, &id).await?,
             "AuditEvent" => read::audit_read(client, &id).await?,
             t if CREATE_TYPES.contains(&t) => {
-                let reader = write::acting(&state, &headers)?;
-                return binary::read_resource(&state, reader, &headers, t, &id).await;
+                let reader = caller.identity(&state, &headers)?;
+                return binary::read_resource(&state, &caller, reader, &headers, t, &id).await;
             }
             t => return Err(write::unknown_type(t)),
         };
+        caller.check_resource(&state, &resource).await?;
         params::check_accept(&headers)?;
         Ok(json_response(StatusCode::OK, &resource))
     }
@@ -237,6 +252,7 @@ async fn read_instance(
 
 async fn search_type(
     State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -247,6 +263,10 @@ async fn search_type(
         params::check_accept(&headers)?;
         let base = params::base_url(&headers);
         let client = &state.client;
+        if matches!(ty.as_str(), "Consent" | "DocumentReference" | "AuditEvent") {
+            let patient = params::patient_param(&q)?;
+            caller.check_patient(&state, &ty, false, &patient).await?;
+        }
         match ty.as_str() {
             "Consent" => read::consent_search(client, &base, &q).await,
             "DocumentReference" => read::document_search(client, &base, &q).await,
@@ -263,6 +283,7 @@ async fn search_type(
 
 async fn create(
     State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
     path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -278,6 +299,7 @@ async fn create(
         let body = body.map_err(body_error)?;
         write::create(
             &state,
+            &caller,
             &headers,
             &ty,
             &q,
@@ -294,6 +316,7 @@ async fn create(
 /// batch Bundle.
 pub(crate) async fn post_base(
     State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -302,7 +325,15 @@ pub(crate) async fn post_base(
         let q = params::Query::parse(raw.as_deref())?;
         params::check_accept(&headers)?;
         let body = body.map_err(body_error)?;
-        write::transaction(&state, &headers, &q, &params::base_url(&headers), &body).await
+        write::transaction(
+            &state,
+            &caller,
+            &headers,
+            &q,
+            &params::base_url(&headers),
+            &body,
+        )
+        .await
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)

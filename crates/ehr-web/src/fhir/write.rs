@@ -17,6 +17,7 @@ use serde_json::{json, Map, Value};
 
 use super::params::{check_content_type, principal_of, Query};
 use super::{known_type, ApiError, CREATE_TYPES};
+use crate::smart::Caller;
 use crate::state::{AppState, Identity};
 
 /// The most entries a transaction or batch Bundle may hold: each is at least one
@@ -125,22 +126,6 @@ pub fn resolve_patient(
     }
 }
 
-/// The acting account's identity, or 403 when `X-Ehr-Account` names an account this
-/// server does not act for.
-pub fn acting<'a>(state: &'a AppState, headers: &HeaderMap) -> Result<&'a Identity, ApiError> {
-    crate::auth::acting(state, headers).ok_or_else(|| {
-        let named = headers
-            .get(crate::auth::ACCOUNT_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let known: Vec<&str> = state.identities.iter().map(|i| i.name.as_str()).collect();
-        ApiError::Forbidden(format!(
-            "this server does not act for account `{named}` (X-Ehr-Account); it acts for: {}",
-            known.join(", ")
-        ))
-    })
-}
-
 fn placement(state: &AppState, plain_len: usize) -> Placement<'_> {
     records::placement(plain_len, state.config.on_chain_max, &state.store)
 }
@@ -203,6 +188,7 @@ fn etag(record: &Record) -> String {
 /// `POST /fhir/{type}`: one resource, one record.
 pub async fn create(
     state: &Arc<AppState>,
+    caller: &Caller,
     headers: &HeaderMap,
     resource_type: &str,
     query: &Query,
@@ -223,8 +209,11 @@ pub async fn create(
         )));
     }
     ApiError::check_valid(&Value::Object(resource.clone()), None)?;
-    let acting = acting(state, headers)?;
+    let acting = caller.identity(state, headers)?;
     let patient = resolve_patient(&resource, param.as_ref(), acting)?;
+    caller
+        .check_patient(state, resource_type, true, &patient)
+        .await?;
     let record = single_record(body)?;
     let record = serialized(acting, write_one(state, acting, &patient, &record)).await?;
 
@@ -414,6 +403,7 @@ fn failed_entry(e: &ApiError) -> Value {
 ///   one with its status and `OperationOutcome`.
 pub async fn transaction(
     state: &Arc<AppState>,
+    caller: &Caller,
     headers: &HeaderMap,
     query: &Query,
     base: &str,
@@ -447,14 +437,25 @@ pub async fn transaction(
         )));
     }
     let records = parse_import(body, DEFAULT_TYPE)?;
-    let acting = acting(state, headers)?;
+    let acting = caller.identity(state, headers)?;
     let ret = prefer(headers);
-    let plans: Vec<Result<Planned, ApiError>> = entries
+    let mut plans: Vec<Result<Planned, ApiError>> = entries
         .iter()
         .zip(records)
         .enumerate()
         .map(|(i, (entry, record))| plan_entry(i, entry, record, param.as_ref(), acting))
         .collect();
+    // A SMART app's scopes and patient context, entry by entry.
+    for (i, plan) in plans.iter_mut().enumerate() {
+        if let Ok(p) = plan {
+            if let Err(e) = caller
+                .check_patient(state, &p.record.record_type, true, &p.patient)
+                .await
+            {
+                *plan = Err(prefix(i, e));
+            }
+        }
+    }
 
     let response_entries = if batch {
         serialized(acting, async {

@@ -19,11 +19,14 @@ use clarity::vm::types::PrincipalData;
 use ehr_harness::devnet::{spawn, DevnetConfig, DevnetHandle, Genesis};
 use ehr_harness::simnet::Manifest;
 use ehr_sdk::devnet_config::DevnetConfig as DevnetToml;
+use ehr_sdk::ehr::{calls, ContractCall, SendOptions};
 use ehr_sdk::ehr::{Deployment, EhrClient};
+use ehr_sdk::fhir::PRINCIPAL_SYSTEM;
 use ehr_sdk::keys::Account;
 use ehr_sdk::network::Network;
 use ehr_sdk::node::NodeClient;
 use ehr_web::{AppState, Bound, Identity, ServeConfig};
+use serde_json::{json, Value};
 
 /// The devnet accounts (`devnet/Devnet.toml`), derived once.
 pub fn accounts() -> &'static DevnetToml {
@@ -141,6 +144,10 @@ pub async fn start_with(names: &[&str]) -> Server {
         stores: vec![store.path().display().to_string()],
         store_quorum: None,
         on_chain_max: 8192,
+        smart: ehr_web::smart::SmartConfig {
+            clients: Some(store.path().join("smart-clients.json")),
+            ..Default::default()
+        },
     };
     let state =
         Arc::new(AppState::new(client.clone(), identities, config).expect("the store opens"));
@@ -164,4 +171,71 @@ pub async fn start_with(names: &[&str]) -> Server {
         stop: Some(stop),
         _store: store,
     }
+}
+
+/// Runs `call` signed by the devnet account `who`, until mined (panics on refusal).
+pub async fn run(server: &Server, who: &str, call: ContractCall) {
+    server
+        .client
+        .execute(&account(who).secret_key, &call, &SendOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("{who}: {e}"));
+}
+
+/// The chain tip height.
+pub async fn tip(server: &Server) -> u64 {
+    server
+        .client
+        .node()
+        .info()
+        .await
+        .expect("info")
+        .stacks_tip_height
+}
+
+/// `wallet_1` registered as a patient, `wallet_2` as a doctor (cardiology) and verified
+/// by the issuer `wallet_3`.
+pub async fn register_people(server: &Server) {
+    let patient = account("wallet_1");
+    run(
+        server,
+        "wallet_1",
+        calls::register_patient(&[7; 32], &patient.secret_key.public_key()).unwrap(),
+    )
+    .await;
+    let doctor = account("wallet_2");
+    run(
+        server,
+        "wallet_2",
+        calls::register_doctor(&[8; 32], &doctor.secret_key.public_key(), "cardiology").unwrap(),
+    )
+    .await;
+    let issuer = account("wallet_3");
+    run(
+        server,
+        "deployer",
+        calls::set_issuer(&issuer.principal(), &issuer.secret_key.public_key(), true).unwrap(),
+    )
+    .await;
+    let until = tip(server).await + 1_000;
+    run(
+        server,
+        "wallet_3",
+        calls::verify_doctor(&doctor.principal(), until).unwrap(),
+    )
+    .await;
+}
+
+/// A heart-rate Observation, with `subject` naming the principal when given.
+pub fn observation(value: f64, subject: Option<&str>) -> Value {
+    let mut o = json!({
+        "resourceType": "Observation",
+        "status": "final",
+        "code": { "coding": [{ "system": "http://loinc.org", "code": "8867-4", "display": "Heart rate" }] },
+        "valueQuantity": { "value": value, "unit": "beats/minute", "system": "http://unitsofmeasure.org", "code": "/min" },
+    });
+    if let Some(p) = subject {
+        o["subject"] = json!({ "identifier": { "system": PRINCIPAL_SYSTEM, "value": p } });
+    }
+    o
 }

@@ -1,0 +1,392 @@
+//! The authorization endpoint: a signed-in dashboard user sees what an app asks for, in
+//! words, picks the patient when the app asks for one, and approves or denies. The app
+//! gets a one-time code (bound to its redirect URI and PKCE challenge) or
+//! `error=access_denied` at its registered redirect URI, never anywhere else.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use clarity::vm::types::PrincipalData;
+use ehr_sdk::ehr::listing;
+
+use super::clients::{Client, Registry};
+use super::scopes::Scopes;
+use crate::dashboard::Ctx;
+use crate::html;
+use crate::state::AppState;
+
+type Params = HashMap<String, String>;
+
+/// A checked authorization request.
+struct AuthRequest {
+    client: Client,
+    redirect_uri: String,
+    state: Option<String>,
+    scopes: Scopes,
+    challenge: String,
+}
+
+/// Why a request cannot go on: shown on the page when the redirect URI cannot be
+/// trusted (unknown app or URI), else sent back to the app's redirect URI.
+enum Refusal {
+    Page(StatusCode, String),
+    Redirect {
+        redirect_uri: String,
+        state: Option<String>,
+        error: &'static str,
+        description: String,
+    },
+}
+
+fn param<'a>(p: &'a Params, name: &str) -> Option<&'a str> {
+    p.get(name).map(String::as_str).filter(|v| !v.is_empty())
+}
+
+/// The registry of this server's apps.
+pub(super) fn registry(state: &AppState) -> Option<Registry> {
+    state.config.smart.clients.as_ref().map(Registry::new)
+}
+
+fn check(state: &AppState, headers: &HeaderMap, p: &Params) -> Result<AuthRequest, Refusal> {
+    let page = |why: String| Refusal::Page(StatusCode::BAD_REQUEST, why);
+    let client_id =
+        param(p, "client_id").ok_or_else(|| page("the app sent no client_id".into()))?;
+    let client = registry(state)
+        .map(|r| r.find(client_id))
+        .transpose()
+        .map_err(|e| Refusal::Page(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .flatten()
+        .ok_or_else(|| {
+            page(format!(
+                "no app `{client_id}` is registered with this server (ehr smart add-app registers one)"
+            ))
+        })?;
+    let redirect_uri =
+        param(p, "redirect_uri").ok_or_else(|| page("the app sent no redirect_uri".into()))?;
+    if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
+        return Err(page(format!(
+            "`{redirect_uri}` is not a redirect URI registered for app `{client_id}`: nothing is sent there"
+        )));
+    }
+    let back = |error: &'static str, description: String| Refusal::Redirect {
+        redirect_uri: redirect_uri.to_string(),
+        state: param(p, "state").map(str::to_string),
+        error,
+        description,
+    };
+    if param(p, "response_type") != Some("code") {
+        return Err(back(
+            "unsupported_response_type",
+            "response_type must be `code`".into(),
+        ));
+    }
+    let challenge = param(p, "code_challenge").ok_or_else(|| {
+        back(
+            "invalid_request",
+            "PKCE is required: send code_challenge with code_challenge_method=S256".into(),
+        )
+    })?;
+    if param(p, "code_challenge_method") != Some("S256") {
+        return Err(back(
+            "invalid_request",
+            "code_challenge_method must be S256 (plain is not accepted)".into(),
+        ));
+    }
+    // RFC 7636: a challenge is the base64url SHA-256 of the verifier, 43 characters.
+    if challenge.len() != 43
+        || !challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(back(
+            "invalid_request",
+            "code_challenge is not a base64url SHA-256 (43 characters)".into(),
+        ));
+    }
+    let fhir_base = crate::fhir::params::base_url(headers);
+    match param(p, "aud") {
+        Some(aud) if aud.trim_end_matches('/') == fhir_base => {}
+        Some(aud) => {
+            return Err(back(
+                "invalid_request",
+                format!("aud `{aud}` is not this FHIR server ({fhir_base})"),
+            ))
+        }
+        None => {
+            return Err(back(
+                "invalid_request",
+                format!("aud is required: this FHIR server's base, {fhir_base}"),
+            ))
+        }
+    }
+    if param(p, "launch").is_some() {
+        return Err(back(
+            "invalid_request",
+            "EHR launch (`launch`) is not supported: launch the app standalone".into(),
+        ));
+    }
+    let scopes = Scopes::parse(param(p, "scope").unwrap_or(""))
+        .map_err(|e| back("invalid_scope", e.to_string()))?;
+    scopes
+        .check_grant_type(false)
+        .map_err(|e| back("invalid_scope", e.to_string()))?;
+    Ok(AuthRequest {
+        client,
+        redirect_uri: redirect_uri.to_string(),
+        state: param(p, "state").map(str::to_string),
+        scopes,
+        challenge: challenge.to_string(),
+    })
+}
+
+/// `redirect_uri` with `pairs` added to its query.
+fn redirect_to(redirect_uri: &str, pairs: &[(&str, &str)]) -> Response {
+    let mut url = match url::Url::parse(redirect_uri) {
+        Ok(u) => u,
+        Err(e) => {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the registered redirect URI does not parse: {e}"),
+            )
+                .into_response()
+        }
+    };
+    url.query_pairs_mut().extend_pairs(pairs);
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(url.as_str()) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    response
+}
+
+fn refuse(ctx: &Ctx, refusal: Refusal) -> Response {
+    match refusal {
+        Refusal::Page(status, why) => ctx.error(status, "/apps", &why),
+        Refusal::Redirect {
+            redirect_uri,
+            state,
+            error,
+            description,
+        } => {
+            let mut pairs = vec![
+                ("error", error),
+                ("error_description", description.as_str()),
+            ];
+            if let Some(s) = &state {
+                pairs.push(("state", s));
+            }
+            redirect_to(&redirect_uri, &pairs)
+        }
+    }
+}
+
+/// The patients the acting account may pick ([`listing::reachable_patients`]).
+async fn patient_choices(ctx: &Ctx) -> Result<Vec<PrincipalData>, String> {
+    let client = &ctx.state.client;
+    let tip = client
+        .node()
+        .info()
+        .await
+        .map_err(|e| e.to_string())?
+        .stacks_tip_height;
+    listing::reachable_patients(client, &ctx.principal(), tip)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// `GET /oauth/authorize`: the approval page.
+pub(super) async fn page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    query: Result<Query<Params>, QueryRejection>,
+) -> Response {
+    let ctx = match Ctx::page(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let params = match query {
+        Ok(Query(p)) => p,
+        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/apps", &e.to_string()),
+    };
+    let request = match check(&state, &headers, &params) {
+        Ok(r) => r,
+        Err(refusal) => return refuse(&ctx, refusal),
+    };
+    let mut body = format!(
+        "<p><strong>{}</strong> (app id <code>{}</code>) asks to connect to this server as <strong>{}</strong>. It will be able to:</p><ul>",
+        html::escape(&request.client.name),
+        html::escape(&request.client.client_id),
+        html::escape(&ctx.me.name)
+    );
+    for line in request.scopes.describe() {
+        let _ = write!(body, "<li>{}</li>", html::escape(&line));
+    }
+    body.push_str("</ul><p>The chain still decides every read: the app reaches only what this account may see, and a grant you revoke ends its reach at once.</p>");
+    let mut controls = String::new();
+    for name in [
+        "response_type",
+        "client_id",
+        "redirect_uri",
+        "scope",
+        "state",
+        "aud",
+        "code_challenge",
+        "code_challenge_method",
+    ] {
+        if let Some(v) = params.get(name) {
+            let _ = write!(
+                controls,
+                "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
+                html::escape(v)
+            );
+        }
+    }
+    if request.scopes.needs_patient() {
+        let choices = match patient_choices(&ctx).await {
+            Ok(c) => c,
+            Err(e) => {
+                return ctx.error(
+                    StatusCode::BAD_GATEWAY,
+                    "/apps",
+                    &format!("the node did not answer which patients this account may choose: {e}"),
+                )
+            }
+        };
+        if choices.is_empty() {
+            return refuse(
+                &ctx,
+                Refusal::Redirect {
+                    redirect_uri: request.redirect_uri,
+                    state: request.state,
+                    error: "access_denied",
+                    description: format!(
+                        "{} is not a registered patient and holds no live grant from one: there is no patient to choose",
+                        ctx.me.name
+                    ),
+                },
+            );
+        }
+        let options: Vec<(String, String)> = choices
+            .iter()
+            .map(|p| {
+                let name = ctx
+                    .state
+                    .identities
+                    .iter()
+                    .find(|i| &i.principal() == p)
+                    .map(|i| format!(" ({})", i.name))
+                    .unwrap_or_default();
+                (p.to_string(), format!("{p}{name}"))
+            })
+            .collect();
+        controls.push_str(&html::select(
+            "patient",
+            "patient",
+            "Patient the app may see",
+            &options,
+            "",
+        ));
+    }
+    let _ = write!(
+        body,
+        "<form method=\"post\" action=\"{}\">{controls}<div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button> <button type=\"submit\" name=\"decision\" value=\"deny\" class=\"secondary\">Deny</button></div></form>",
+        html::escape(&html::action(super::AUTHORIZE_PATH, &ctx.csrf))
+    );
+    let mut response = ctx.render(&format!("Connect {}?", request.client.name), "/apps", &body);
+    // The form's answer redirects to the app: the page's policy must allow that target
+    // (browsers apply `form-action` to the redirect too).
+    if let Ok(url) = url::Url::parse(&request.redirect_uri) {
+        response
+            .extensions_mut()
+            .insert(FormTarget(url.origin().ascii_serialization()));
+    }
+    response
+}
+
+/// The origin a page's form is answered with a redirect to; [`crate::auth::guard`] adds
+/// it to that page's `form-action`.
+#[derive(Debug, Clone)]
+pub struct FormTarget(pub String);
+
+/// `POST /oauth/authorize`: the decision. Everything is checked again (the form is the
+/// user's, but its hidden fields could be edited), and the patient must be one the page
+/// offered.
+pub(super) async fn decide(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    form: Result<Form<Params>, FormRejection>,
+) -> Response {
+    let (ctx, fields) = match Ctx::form(&state, &headers, "/apps", form) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let request = match check(&state, &headers, &fields) {
+        Ok(r) => r,
+        Err(refusal) => return refuse(&ctx, refusal),
+    };
+    let deny = |why: &str| {
+        refuse(
+            &ctx,
+            Refusal::Redirect {
+                redirect_uri: request.redirect_uri.clone(),
+                state: request.state.clone(),
+                error: "access_denied",
+                description: why.to_string(),
+            },
+        )
+    };
+    match fields.get("decision").map(String::as_str) {
+        Some("approve") => {}
+        Some("deny") => return deny("the user denied the request"),
+        _ => return ctx.error(StatusCode::BAD_REQUEST, "/apps", "choose Allow or Deny"),
+    }
+    let patient = if request.scopes.needs_patient() {
+        let Some(chosen) = fields
+            .get("patient")
+            .and_then(|p| PrincipalData::parse(p.trim()).ok())
+        else {
+            return ctx.error(
+                StatusCode::BAD_REQUEST,
+                "/apps",
+                "choose the patient the app may see",
+            );
+        };
+        match patient_choices(&ctx).await {
+            Ok(choices) if choices.contains(&chosen) => Some(chosen),
+            Ok(_) => {
+                return ctx.error(
+                    StatusCode::FORBIDDEN,
+                    "/apps",
+                    &format!("{} may not choose {chosen}: it is not that patient and holds no live grant from it", ctx.me.name),
+                )
+            }
+            Err(e) => {
+                return ctx.error(
+                    StatusCode::BAD_GATEWAY,
+                    "/apps",
+                    &format!("the node did not answer which patients this account may choose: {e}"),
+                )
+            }
+        }
+    } else {
+        None
+    };
+    let code = state.smart.approve(
+        &request.client.client_id,
+        &ctx.me.name,
+        patient,
+        request.scopes,
+        &request.redirect_uri,
+        &request.challenge,
+    );
+    let mut pairs = vec![("code", code.as_str())];
+    if let Some(s) = &request.state {
+        pairs.push(("state", s));
+    }
+    redirect_to(&request.redirect_uri, &pairs)
+}

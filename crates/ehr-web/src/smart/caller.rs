@@ -1,0 +1,198 @@
+//! Who is calling the FHIR API, and what it may reach: the server's own bearer token
+//! (the local admin path: any of the server's accounts, by `X-Ehr-Account`) or a SMART
+//! access token (one account, the scopes granted, and the chain's own rules on top).
+
+use std::sync::Arc;
+
+use axum::http::HeaderMap;
+use clarity::vm::types::PrincipalData;
+use ehr_sdk::ehr::types::Scope;
+use ehr_sdk::fhir::PRINCIPAL_SYSTEM;
+use serde_json::Value;
+
+use super::grants::Grant;
+use super::scopes::Context;
+use crate::fhir::ApiError;
+use crate::state::{AppState, Identity};
+
+/// The caller of a `/fhir` request, put in the request's extensions by
+/// [`crate::auth::guard`].
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// The bearer token `ehr serve` printed: acts for any of its accounts.
+    Admin,
+    /// A SMART app or backend service, under its grant.
+    App(Arc<Grant>),
+}
+
+impl Caller {
+    /// The account the request acts as: for the admin token the one `X-Ehr-Account`
+    /// names (default the first); for an app the account that approved it (a header
+    /// naming another account is refused).
+    pub fn identity<'a>(
+        &self,
+        state: &'a AppState,
+        headers: &HeaderMap,
+    ) -> Result<&'a Identity, ApiError> {
+        let named = headers
+            .get(crate::auth::ACCOUNT_HEADER)
+            .and_then(|v| v.to_str().ok());
+        match self {
+            Caller::Admin => crate::auth::acting(state, headers).ok_or_else(|| {
+                let known: Vec<&str> = state.identities.iter().map(|i| i.name.as_str()).collect();
+                ApiError::Forbidden(format!(
+                    "this server does not act for account `{}` (X-Ehr-Account); it acts for: {}",
+                    named.unwrap_or(""),
+                    known.join(", ")
+                ))
+            }),
+            Caller::App(grant) => {
+                if named.is_some_and(|n| n != grant.account) {
+                    return Err(ApiError::Forbidden(format!(
+                        "this access token acts as `{}` only (X-Ehr-Account names another account)",
+                        grant.account
+                    )));
+                }
+                state.identity(&grant.account).ok_or_else(|| {
+                    ApiError::Forbidden(format!(
+                        "this access token acts as `{}`, which this server no longer acts for",
+                        grant.account
+                    ))
+                })
+            }
+        }
+    }
+
+    /// Checks that the scopes allow reading (or, with `write`, creating) `resource`.
+    pub fn check_type(&self, resource: &str, write: bool) -> Result<(), ApiError> {
+        self.context(resource, write).map(|_| ())
+    }
+
+    fn context(&self, resource: &str, write: bool) -> Result<Option<Context>, ApiError> {
+        match self {
+            Caller::Admin => Ok(None),
+            Caller::App(grant) => grant
+                .scopes
+                .allows(resource, write)
+                .map(Some)
+                .ok_or_else(|| {
+                    ApiError::Forbidden(format!(
+                        "the access token's scopes ({}) do not allow {} {resource}",
+                        grant.scopes,
+                        if write { "creating" } else { "reading" }
+                    ))
+                }),
+        }
+    }
+
+    /// Checks that this caller may read (or, with `write`, add to) `resource` data of
+    /// `patient`: for an app, a scope for the type; a `patient/` scope only for the
+    /// patient in context; and on chain, the account is the patient, acts for it
+    /// (guardian), or holds a live grant from it (`has-access`) — so a revoked or
+    /// expired grant ends the app's reach at once. The admin token is not limited here
+    /// (the contracts and key envelopes still are).
+    pub async fn check_patient(
+        &self,
+        state: &AppState,
+        resource: &str,
+        write: bool,
+        patient: &PrincipalData,
+    ) -> Result<(), ApiError> {
+        let Caller::App(grant) = self else {
+            return Ok(());
+        };
+        let context = self.context(resource, write)?;
+        if context == Some(Context::Patient) && grant.patient.as_ref() != Some(patient) {
+            return Err(ApiError::Forbidden(format!(
+                "the access token's patient/ scopes reach {} only, not {patient}",
+                grant
+                    .patient
+                    .as_ref()
+                    .map_or("no patient".to_string(), ToString::to_string)
+            )));
+        }
+        let me = state
+            .identity(&grant.account)
+            .ok_or_else(|| {
+                ApiError::Forbidden(format!(
+                    "this access token acts as `{}`, which this server no longer acts for",
+                    grant.account
+                ))
+            })?
+            .principal();
+        if &me == patient || state.client.acts_for(patient, &me).await? {
+            return Ok(());
+        }
+        let scope = if write { Scope::WRITE } else { Scope::READ };
+        let record_type = crate::fhir::CREATE_TYPES
+            .contains(&resource)
+            .then_some(resource);
+        if state
+            .client
+            .has_access(patient, &me, scope, record_type)
+            .await?
+        {
+            return Ok(());
+        }
+        Err(ApiError::Forbidden(format!(
+            "{} ({me}) holds no live grant from {patient} to {} {resource} (permission-manager.has-access says no: never granted, revoked or expired)",
+            grant.account,
+            if write { "add" } else { "read" }
+        )))
+    }
+
+    /// [`Caller::check_patient`] for a resource read by id: its patient is the one it
+    /// references (`Patient.id`, `subject`, `patient`, an AuditEvent's entity). A resource
+    /// that names no patient is chain data about an account (a doctor's registration):
+    /// readable with a `user/` or `system/` scope, not with `patient/` scopes.
+    pub async fn check_resource(&self, state: &AppState, resource: &Value) -> Result<(), ApiError> {
+        let ty = resource
+            .get("resourceType")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        match subject_of(resource) {
+            Some(p) => self.check_patient(state, ty, false, &p).await,
+            None => match self.context(ty, false)? {
+                Some(Context::Patient) => Err(ApiError::Forbidden(format!(
+                    "this {ty} is about no patient, and the access token's patient/ scopes reach the patient in context only"
+                ))),
+                _ => Ok(()),
+            },
+        }
+    }
+}
+
+/// The patient a resource is about, as this API writes references.
+fn subject_of(resource: &Value) -> Option<PrincipalData> {
+    if resource.get("resourceType").and_then(Value::as_str) == Some("Patient") {
+        return resource
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(|id| PrincipalData::parse(id).ok());
+    }
+    let mut refs: Vec<&Value> = Vec::new();
+    refs.extend(resource.get("patient"));
+    refs.extend(resource.get("subject"));
+    if let Some(entities) = resource.get("entity").and_then(Value::as_array) {
+        refs.extend(entities.iter().filter_map(|e| e.get("what")));
+    }
+    refs.into_iter().find_map(patient_reference)
+}
+
+fn patient_reference(reference: &Value) -> Option<PrincipalData> {
+    if let Some(r) = reference.get("reference").and_then(Value::as_str) {
+        if let Some(p) = r.strip_prefix("Patient/") {
+            return PrincipalData::parse(p).ok();
+        }
+    }
+    // An identifier reference counts only when it is typed as a Patient (registry
+    // entries name doctors and issuers the same way, typed Practitioner or untyped).
+    if reference.get("type").and_then(Value::as_str) != Some("Patient") {
+        return None;
+    }
+    let id = reference.get("identifier")?;
+    (id.get("system").and_then(Value::as_str) == Some(PRINCIPAL_SYSTEM))
+        .then(|| id.get("value").and_then(Value::as_str))
+        .flatten()
+        .and_then(|v| PrincipalData::parse(v).ok())
+}
