@@ -69,7 +69,7 @@ pub const NAV: &[NavItem] = &[
     },
     NavItem {
         href: "/notifications",
-        label: "Inbox",
+        label: "Notifications",
     },
     NavItem {
         href: "/doctor",
@@ -94,7 +94,7 @@ pub struct Frame<'a> {
     /// The CSRF token for the account switcher's form.
     pub csrf: &'a str,
     /// Unread notifications and inbox size, for the badge and its live updates.
-    pub inbox: Option<(u64, u64)>,
+    pub notifications: Option<(u64, u64)>,
     /// Chain tip height, if known.
     pub tip: Option<u64>,
     /// How far the EHR index behind the API lags the node, when there is one.
@@ -115,7 +115,7 @@ pub fn page(frame: &Frame<'_>, body: &str) -> String {
     let _ = write!(out, "<title>{} - EHR</title>", escape(frame.title));
     out.push_str("<link rel=\"stylesheet\" href=\"/assets/app.css\">");
     out.push_str("<script src=\"/assets/app.js\" defer></script></head>");
-    match frame.inbox {
+    match frame.notifications {
         Some((unread, count)) => {
             let _ = write!(
                 out,
@@ -159,7 +159,7 @@ pub fn page(frame: &Frame<'_>, body: &str) -> String {
         };
         let _ = write!(out, "<li><a href=\"{}\"{current}>{}", item.href, item.label);
         if item.href == "/notifications" {
-            if let Some((unread, _)) = frame.inbox {
+            if let Some((unread, _)) = frame.notifications {
                 let hidden = if unread == 0 { " hidden" } else { "" };
                 let _ = write!(
                     out,
@@ -464,7 +464,7 @@ mod tests {
             account: Some(("wallet_1", "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5")),
             accounts: Vec::new(),
             csrf: "",
-            inbox: None,
+            notifications: None,
             tip: Some(40),
             index_lag,
             refresh: None,

@@ -94,10 +94,10 @@ pub async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
     ));
     body.push_str("<section aria-labelledby=\"roles\"><h2 id=\"roles\">Roles of this account</h2>");
     body.push_str(&html::fields(&roles));
-    if let Some((unread, count)) = ctx.inbox {
+    if let Some((unread, count)) = ctx.notifications {
         let _ = write!(
             body,
-            "<p><a href=\"/notifications\">Inbox</a>: {unread} unread of {count}.</p>"
+            "<p><a href=\"/notifications\">Notifications</a>: {unread} unread of {count}.</p>"
         );
     }
     body.push_str("</section>");
@@ -164,7 +164,7 @@ pub async fn switch_account(
                 }
             },
             csrf: state.csrf_token(),
-            inbox: None,
+            notifications: None,
             tip: None,
             index_lag: None,
         },

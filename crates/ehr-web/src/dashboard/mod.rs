@@ -17,17 +17,18 @@
 //! | `/access` | grants (paged) with grant and revoke, requests with approve and deny |
 //! | `/audit` | the audit trail (paged) with its hash chain checked; `/audit/export` |
 //! | `/notifications` | the inbox (paged), mark read, live unread count |
-//! | `/doctor` | credential, request access, readable patients, emergency access |
+//! | `/doctor` | credential, request access, readable patients, emergency access, encryption key |
 //! | `/admin` | issuers, verifiers, doctor verification and suspension |
 
 mod access;
+mod admin;
 mod assets;
 mod audit;
 mod doctor;
 mod home;
 pub mod maps;
 mod multipart;
-mod notify;
+mod notifications;
 pub mod ops;
 mod patient;
 pub(crate) mod proofs;
@@ -49,6 +50,9 @@ use ehr_sdk::ehr::types::Scope;
 use crate::auth;
 use crate::html::{self, Frame};
 use crate::state::{AppState, Identity};
+
+/// Longest credential or request, in blocks (about a year).
+pub(crate) const MAX_BLOCKS: u64 = 52_560;
 
 /// Rows per page of the paged lists (records, grants, audit entries, notifications).
 pub const PAGE_SIZE: u64 = 25;
@@ -94,23 +98,23 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/access/deny", post(access::deny))
         .route("/audit", get(audit::page))
         .route("/audit/export", get(audit::export))
-        .route("/notifications", get(notify::page))
-        .route("/notifications/read", post(notify::mark_read))
-        .route("/notifications/poll", get(notify::poll))
-        .route("/notifications/events", get(notify::events))
+        .route("/notifications", get(notifications::page))
+        .route("/notifications/read", post(notifications::mark_read))
+        .route("/notifications/poll", get(notifications::poll))
+        .route("/notifications/events", get(notifications::events))
         .route("/doctor", get(doctor::page))
         .route("/doctor/register", post(doctor::register))
         .route("/doctor/request", post(doctor::request))
         .route("/doctor/emergency", post(doctor::emergency))
         .route("/doctor/update-key", post(doctor::update_key))
-        .route("/admin", get(doctor::admin_page))
-        .route("/admin/issuer", post(doctor::set_issuer))
-        .route("/admin/verifier", post(doctor::set_verifier))
-        .route("/admin/propose", post(doctor::propose_admin))
-        .route("/admin/accept", post(doctor::accept_admin))
-        .route("/admin/verify-doctor", post(doctor::verify_doctor))
-        .route("/admin/suspend-doctor", post(doctor::suspend_doctor))
-        .route("/admin/verify-patient", post(doctor::verify_patient))
+        .route("/admin", get(admin::page))
+        .route("/admin/issuer", post(admin::set_issuer))
+        .route("/admin/verifier", post(admin::set_verifier))
+        .route("/admin/propose", post(admin::propose_admin))
+        .route("/admin/accept", post(admin::accept_admin))
+        .route("/admin/verify-doctor", post(admin::verify_doctor))
+        .route("/admin/suspend-doctor", post(admin::suspend_doctor))
+        .route("/admin/verify-patient", post(admin::verify_patient))
 }
 
 /// What a request handler knows: the state, the acting account, and for pages the
@@ -119,7 +123,7 @@ pub(crate) struct Ctx {
     pub state: Arc<AppState>,
     pub me: Identity,
     pub csrf: String,
-    pub inbox: Option<(u64, u64)>,
+    pub notifications: Option<(u64, u64)>,
     pub tip: Option<u64>,
     pub index_lag: Option<u64>,
 }
@@ -137,7 +141,7 @@ impl Ctx {
             state.index_lag()
         );
         ctx.index_lag = lag;
-        ctx.inbox = match (unread, count) {
+        ctx.notifications = match (unread, count) {
             (Ok(u), Ok(c)) => Some((u, c)),
             _ => None,
         };
@@ -169,7 +173,7 @@ impl Ctx {
                 state: state.clone(),
                 me: me.clone(),
                 csrf,
-                inbox: None,
+                notifications: None,
                 tip: None,
                 index_lag: None,
             }),
@@ -181,7 +185,7 @@ impl Ctx {
                     account: None,
                     accounts: accounts(state),
                     csrf: &csrf,
-                    inbox: None,
+                    notifications: None,
                     tip: None,
                     index_lag: None,
                     refresh: None,
@@ -229,7 +233,7 @@ impl Ctx {
             account: Some((&self.me.name, &address)),
             accounts: self.accounts(),
             csrf: &self.csrf,
-            inbox: self.inbox,
+            notifications: self.notifications,
             tip: self.tip,
             index_lag: self.index_lag,
             refresh,

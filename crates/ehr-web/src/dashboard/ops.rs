@@ -8,13 +8,15 @@
 //! anything is pending the page reloads itself every two seconds (a `<meta>` refresh, so
 //! no script is needed).
 //!
-//! Operations are kept in memory, the newest [`KEEP`] of them; their ids are random, so
-//! one cannot be guessed.
+//! Operations are kept in memory ([`AppState`]'s [`Ops`]), the newest [`KEEP`] of them;
+//! their ids are random, so one cannot be guessed. An operation's work runs under its
+//! account's write lock ([`AppState::serialized`]), the one FHIR writes take too, so a
+//! form and an API call for one account never race for a nonce.
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::future::Future;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Path, State};
@@ -85,18 +87,17 @@ pub struct Op {
 
 type Shared = Arc<Mutex<Op>>;
 
-fn store() -> &'static Mutex<VecDeque<Shared>> {
-    static OPS: OnceLock<Mutex<VecDeque<Shared>>> = OnceLock::new();
-    OPS.get_or_init(|| Mutex::new(VecDeque::new()))
-}
+/// The operations a server remembers, oldest first.
+#[derive(Default)]
+pub struct Ops(Mutex<VecDeque<Shared>>);
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A snapshot of operation `id`.
-pub fn get(id: &str) -> Option<Op> {
-    lock(store())
+pub fn get(state: &AppState, id: &str) -> Option<Op> {
+    lock(&state.ops.0)
         .iter()
         .find(|o| lock(o).id == id)
         .map(|o| lock(o).clone())
@@ -290,7 +291,7 @@ where
         started: Instant::now(),
     }));
     {
-        let mut ops = lock(store());
+        let mut ops = lock(&state.ops.0);
         ops.push_back(op.clone());
         while ops.len() > KEEP {
             ops.pop_front();
@@ -302,8 +303,9 @@ where
         me: me.clone(),
     };
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+    let (state_for_work, me_for_work) = (state.clone(), me.clone());
     tokio::spawn(async move {
-        let outcome = work(handle).await;
+        let outcome = state_for_work.serialized(&me_for_work, work(handle)).await;
         {
             let mut o = lock(&op);
             match outcome {
@@ -320,7 +322,7 @@ where
         let _ = done_tx.send(());
     });
     let _ = tokio::time::timeout(WAIT, done_rx).await;
-    let target = match get(&id) {
+    let target = match get(state, &id) {
         Some(Op {
             status: Status::Mined(_),
             viewed: Some(record),
@@ -329,6 +331,27 @@ where
         _ => format!("/op/{id}"),
     };
     Redirect::to(&target).into_response()
+}
+
+/// Starts an operation of one call (or, when the call could not be built, the error page
+/// saying why); `done` says what happened.
+pub(crate) async fn one_call(
+    state: &Arc<AppState>,
+    ctx: &Ctx,
+    back: &str,
+    title: String,
+    call: Result<ContractCall, ehr_sdk::ehr::calls::CallError>,
+    done: impl FnOnce(&Mined) -> String + Send + 'static,
+) -> Response {
+    let call = match call {
+        Ok(c) => c,
+        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, back, &e.to_string()),
+    };
+    start(state, &ctx.me, title, back, move |h| async move {
+        let mined = h.call(&call).await?;
+        Ok(done(&mined))
+    })
+    .await
 }
 
 /// An operation that fails at once, before any transaction (bad input): its page says
@@ -387,7 +410,7 @@ pub async fn op_page(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let Some(op) = get(&id) else {
+    let Some(op) = get(&state, &id) else {
         return ctx.error(
             StatusCode::NOT_FOUND,
             "/",

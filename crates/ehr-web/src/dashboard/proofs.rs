@@ -127,21 +127,23 @@ pub async fn prove(
         },
         other => return refused(format!("`{other}` is not a claim this page makes")),
     };
-    let made = async {
-        let (path, entry) = set.field(&multipart::text(&parts, "field"))?;
-        let predicate = Predicate::from_claim(claim, &entry.kind, claims::value::today())?;
-        claims::prove_record(
-            &state.client,
-            ctx.me.key(),
-            &set,
-            &path,
-            predicate,
-            Some(&state.store),
-            &SendOptions::default(),
-        )
-        .await
-    }
-    .await;
+    // A grantee's read is logged on chain first: a transaction, under the account's lock.
+    let made = state
+        .serialized(&ctx.me, async {
+            let (path, entry) = set.field(&multipart::text(&parts, "field"))?;
+            let predicate = Predicate::from_claim(claim, &entry.kind, claims::value::today())?;
+            claims::prove_record(
+                &state.client,
+                ctx.me.key(),
+                &set,
+                &path,
+                predicate,
+                Some(&state.store),
+                &SendOptions::default(),
+            )
+            .await
+        })
+        .await;
     match made {
         Ok(proof) if multipart::text(&parts, "as") == "qr" => match qr_page(&headers, id, &proof) {
             Ok(body) => ctx.render("A proof to share", &section, &body),
@@ -247,7 +249,7 @@ fn public_page(status: StatusCode, body: &str) -> Response {
         account: None,
         accounts: Vec::new(),
         csrf: "",
-        inbox: None,
+        notifications: None,
         tip: None,
         index_lag: None,
         refresh: None,

@@ -581,7 +581,7 @@ async fn may_decrypt(
         return Err(refused_words(&who, r));
     }
     let op = op
-        .and_then(ops::get)
+        .and_then(|id| ops::get(state, id))
         .filter(|o| {
             o.account == me.name && o.viewed == Some(r.id) && matches!(o.status, Status::Mined(_))
         })

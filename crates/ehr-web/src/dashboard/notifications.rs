@@ -1,8 +1,8 @@
-//! `/notifications`: the acting account's inbox, paged newest first, with mark-read;
+//! `/notifications`: the acting account's notifications, paged newest first, with mark-read;
 //! `/notifications/events`: server-sent events the page script uses to update the unread
 //! badge live (following the devnet's block stream, or polling other nodes);
 //! `/notifications/poll`: a long poll, for browsers without `EventSource`, that updates the unread badge
-//! live (it answers as soon as the inbox changes, or after 20 s).
+//! live (it answers as soon as the notifications change, or after 20 s).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -55,11 +55,11 @@ pub async fn page(
         Err(r) => return r,
     };
     let q = query.map(|Query(m)| m).unwrap_or_default();
-    let Some((unread, count)) = ctx.inbox else {
+    let Some((unread, count)) = ctx.notifications else {
         return ctx.error(
             StatusCode::BAD_GATEWAY,
             "/notifications",
-            "the inbox could not be read from the node",
+            "the notifications could not be read from the node",
         );
     };
     let pages = pages_for(count);
@@ -125,7 +125,7 @@ pub async fn page(
         "No notifications.",
     ));
     body.push_str(&html::pager("/notifications", "page", page, pages));
-    ctx.render("Inbox", "/notifications", &body)
+    ctx.render("Notifications", "/notifications", &body)
 }
 
 /// `POST /notifications/read`: `index`, or `all=on`.
@@ -278,7 +278,7 @@ impl Wake {
     }
 }
 
-/// `GET /notifications/events`: server-sent events for the acting account's inbox. An
+/// `GET /notifications/events`: server-sent events for the acting account's notifications. An
 /// `inbox` event `{"count": n, "unread": n}` is sent at once and then whenever either
 /// changes; the server looks again on every block of the devnet's stream, or every few
 /// seconds on other nodes.
