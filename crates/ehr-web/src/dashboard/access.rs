@@ -18,7 +18,7 @@ use ehr_sdk::ehr::types::{Request, RequestStatus, Scope, Token};
 use ehr_sdk::ehr::{calls, ClientError, SendOptions};
 
 use super::records::share_one;
-use super::{field, maps, number, ops, page_number, pages_for, read_many, scope_of, Ctx, Fields};
+use super::{field, number, ops, page_number, pages_for, scope_of, Ctx, Fields};
 use crate::html;
 use crate::state::AppState;
 
@@ -84,21 +84,12 @@ pub async fn page(
     let pages = pages_for(tokens.len() as u64);
     let page = page_number(&q, "page", pages, 1);
     let shown = page_of(&tokens, page);
-    let read = {
-        let c = c.clone();
-        read_many(shown, move |id| {
-            let c = c.clone();
-            async move { maps::token(&c, id).await }
-        })
-        .await
+    let read = match listing::tokens_by_id(&c, &shown, &me, Side::Patient).await {
+        Ok(t) => t,
+        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e.to_string()),
     };
     let mut rows = Vec::new();
     for t in read {
-        let t = match t {
-            Ok(Some(t)) => t,
-            Ok(None) => continue,
-            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e.to_string()),
-        };
         let action = if !t.revoked {
             // Revoking re-seals the records the grantee could open (a new key); the
             // second button leaves them as they are.
@@ -201,21 +192,12 @@ pub async fn page(
     let rpages = pages_for(requests.len() as u64);
     let rpage = page_number(&q, "rpage", rpages, 1);
     let shown = page_of(&requests, rpage);
-    let read = {
-        let c = c.clone();
-        read_many(shown, move |id| {
-            let c = c.clone();
-            async move { maps::request(&c, id).await }
-        })
-        .await
+    let read = match listing::requests_by_id(&c, &shown).await {
+        Ok(r) => r,
+        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e.to_string()),
     };
     let mut rows = Vec::new();
     for r in read {
-        let r = match r {
-            Ok(Some(r)) => r,
-            Ok(None) => continue,
-            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e.to_string()),
-        };
         rows.push(request_row(&ctx, &r));
     }
     let pending = rows.iter().filter(|r| r[5].contains("pending")).count();
@@ -280,55 +262,22 @@ fn request_row(ctx: &Ctx, r: &Request) -> Vec<String> {
 }
 
 /// Shares the keys of `patient`'s latest records (of `record_type`, if given) that
-/// `grantee` holds no envelope for, at most [`MAX_SHARES`]; returns how many were shared
-/// and how many were left.
+/// `grantee` holds no envelope for, at most [`MAX_SHARES`]
+/// ([`listing::unshared_latest`]); returns how many were shared and how many were left.
 pub async fn share_latest(
     h: &ops::Handle,
     patient: &PrincipalData,
     grantee: &PrincipalData,
     record_type: Option<&str>,
 ) -> Result<(usize, usize), String> {
-    let c = h.state.client.clone();
-    let count = c
-        .get_patient_record_count(patient)
-        .await
-        .map_err(|e| e.to_string())?;
-    let records = {
-        let c = c.clone();
-        let patient = patient.clone();
-        let grantee = grantee.clone();
-        read_many((0..count).collect(), move |index| {
-            let c = c.clone();
-            let patient = patient.clone();
-            let grantee = grantee.clone();
-            async move {
-                let Some(id) = maps::patient_record_id(&c, &patient, index).await? else {
-                    return Ok(None);
-                };
-                let Some(r) = maps::record(&c, id).await? else {
-                    return Ok(None);
-                };
-                let has = maps::has_envelope(&c, id, &grantee).await?;
-                Ok::<_, maps::MapError>(Some((r, has)))
-            }
-        })
-        .await
-    };
-    let mut todo = Vec::new();
-    for item in records {
-        if let Some((r, has)) = item? {
-            if r.is_latest() && !has && !matches!(record_type, Some(t) if t != r.record_type) {
-                todo.push(r.id);
-            }
-        }
-    }
-    let left = todo.len().saturating_sub(MAX_SHARES);
-    todo.truncate(MAX_SHARES);
-    let shared = todo.len();
-    for id in todo {
+    let (todo, left) =
+        listing::unshared_latest(&h.state.client, patient, grantee, record_type, MAX_SHARES)
+            .await
+            .map_err(|e| e.to_string())?;
+    for &id in &todo {
         share_one(h, id, grantee).await?;
     }
-    Ok((shared, left))
+    Ok((todo.len(), left))
 }
 
 fn shared_words(shared: usize, left: usize) -> String {

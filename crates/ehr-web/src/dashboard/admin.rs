@@ -7,11 +7,12 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use ehr_sdk::ehr::{calls, EhrContract};
+use ehr_sdk::ehr::{calls, maps, EhrContract};
 use ehr_sdk::keys::PublicKey;
+use futures_util::StreamExt as _;
 
 use super::home::doctor_state;
-use super::{field, number, ops, read_many, Ctx, Fields};
+use super::{field, number, ops, Ctx, Fields};
 use crate::html;
 use crate::state::AppState;
 
@@ -58,22 +59,19 @@ pub async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
         ),
     ]));
     // The server's accounts and where they stand.
-    let people = {
-        let c = c.clone();
-        let accounts: Vec<_> = state.identities.iter().map(|i| i.principal()).collect();
-        let n = accounts.len() as u64;
-        let accounts = Arc::new(accounts);
-        read_many((0..n).collect(), move |i| {
+    let principals: Vec<_> = state.identities.iter().map(|i| i.principal()).collect();
+    let people: Vec<_> = futures_util::stream::iter(principals)
+        .map(|p| {
             let c = c.clone();
-            let accounts = accounts.clone();
             async move {
-                let p = &accounts[i as usize];
-                let (d, pt, is) = tokio::join!(c.get_doctor(p), c.get_patient(p), c.get_issuer(p));
+                let (d, pt, is) =
+                    tokio::join!(c.get_doctor(&p), c.get_patient(&p), c.get_issuer(&p));
                 (d.ok().flatten(), pt.ok().flatten(), is.ok().flatten())
             }
         })
-        .await
-    };
+        .buffered(maps::CONCURRENT_READS)
+        .collect()
+        .await;
     let rows: Vec<Vec<String>> = state
         .identities
         .iter()

@@ -10,12 +10,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::listing::{self, Side};
-use ehr_sdk::ehr::types::Token;
 
 use super::access::{page_of, token_state};
 use super::home::doctor_state;
 use super::patient::random32;
-use super::{field, maps, number, ops, page_number, pages_for, read_many, scope_of, Ctx, Fields};
+use super::{field, number, ops, page_number, pages_for, scope_of, Ctx, Fields};
 use crate::html;
 use crate::state::AppState;
 
@@ -125,21 +124,13 @@ pub async fn page(
     };
     let pages = pages_for(ids.len() as u64);
     let page = page_number(&q, "page", pages, 1);
-    let tokens = {
-        let c = c.clone();
-        read_many(page_of(&ids, page), move |id| {
-            let c = c.clone();
-            async move { maps::token(&c, id).await }
-        })
-        .await
+    let tokens = match listing::tokens_by_id(&c, &page_of(&ids, page), &me, Side::Counterpart).await
+    {
+        Ok(t) => t,
+        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/doctor", &e.to_string()),
     };
     let mut rows = Vec::new();
     for t in tokens {
-        let t: Token = match t {
-            Ok(Some(t)) if t.grantee == me => t,
-            Ok(_) => continue,
-            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/doctor", &e.to_string()),
-        };
         let live = t.state_at(tip + 1) == ehr_sdk::ehr::types::TokenState::Active;
         rows.push(vec![
             format!("#{}", t.id),
@@ -244,21 +235,12 @@ pub async fn page(
     };
     let rpages = pages_for(requests.len() as u64);
     let rpage = page_number(&q, "rpage", rpages, 1);
-    let read = {
-        let c = c.clone();
-        read_many(page_of(&requests, rpage), move |id| {
-            let c = c.clone();
-            async move { maps::request(&c, id).await }
-        })
-        .await
+    let read = match listing::requests_by_id(&c, &page_of(&requests, rpage)).await {
+        Ok(r) => r,
+        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/doctor", &e.to_string()),
     };
     let mut rows = Vec::new();
     for r in read {
-        let r = match r {
-            Ok(Some(r)) => r,
-            Ok(None) => continue,
-            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/doctor", &e.to_string()),
-        };
         rows.push(vec![
             format!("#{}", r.id),
             ctx.who_cell(&r.patient),

@@ -26,7 +26,7 @@ mod assets;
 mod audit;
 mod doctor;
 mod home;
-pub mod maps;
+
 mod multipart;
 mod notifications;
 pub mod ops;
@@ -35,7 +35,6 @@ pub(crate) mod proofs;
 mod records;
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
@@ -409,31 +408,6 @@ pub(crate) fn pages_for(count: u64) -> u64 {
 pub(crate) fn newest_first_range(count: u64, page: u64) -> (u64, u64) {
     let hi = count.saturating_sub((page - 1) * PAGE_SIZE);
     (hi.saturating_sub(PAGE_SIZE), hi)
-}
-
-/// Reads `ids` with `read` a few at a time, concurrently, keeping their order.
-pub(crate) async fn read_many<T, F, Fut>(ids: Vec<u64>, read: F) -> Vec<T>
-where
-    T: Send + 'static,
-    F: Fn(u64) -> Fut,
-    Fut: Future<Output = T> + Send + 'static,
-{
-    let mut out: Vec<Option<T>> = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(8) {
-        let mut set = tokio::task::JoinSet::new();
-        let base = out.len();
-        for (i, id) in chunk.iter().enumerate() {
-            let fut = read(*id);
-            set.spawn(async move { (i, fut.await) });
-            out.push(None);
-        }
-        while let Some(done) = set.join_next().await {
-            if let Ok((i, value)) = done {
-                out[base + i] = Some(value);
-            }
-        }
-    }
-    out.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

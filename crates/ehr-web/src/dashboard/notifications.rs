@@ -13,10 +13,10 @@ use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::types::Notification;
+use ehr_sdk::ehr::{calls, maps};
 
-use super::{field, maps, newest_first_range, ops, page_number, pages_for, read_many, Ctx, Fields};
+use super::{field, newest_first_range, ops, page_number, pages_for, Ctx, Fields};
 use crate::auth;
 use crate::html;
 use crate::state::AppState;
@@ -66,22 +66,14 @@ pub async fn page(
     let page = page_number(&q, "page", pages, 1);
     let (lo, hi) = newest_first_range(count, page);
     let me = ctx.principal();
-    let items = {
-        let c = state.client.clone();
-        read_many((lo..hi).rev().collect(), move |i| {
-            let c = c.clone();
-            let me = me.clone();
-            async move { maps::notification(&c, &me, i).await }
-        })
-        .await
+    let indexes: Vec<u64> = (lo..hi).rev().collect();
+    let c = &state.client;
+    let items = match maps::read_each(&indexes, |i| maps::notification(c, &me, i)).await {
+        Ok(items) => items,
+        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/notifications", &e.to_string()),
     };
     let mut rows = Vec::new();
-    for n in items {
-        let n = match n {
-            Ok(Some(n)) => n,
-            Ok(None) => continue,
-            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/notifications", &e),
-        };
+    for n in items.into_iter().flatten() {
         rows.push(vec![
             n.index.to_string(),
             n.block.to_string(),

@@ -28,14 +28,12 @@ use ehr_sdk::ehr::records::{self, BlobStore, Keep, ON_CHAIN};
 use ehr_sdk::ehr::types::{Record, Scope};
 use ehr_sdk::ehr::{calls, SendOptions};
 
-use super::maps;
 use super::multipart::{self, Parts};
 use super::ops::{self, Op, Status};
-use super::{
-    field, form_fields, newest_first_range, page_number, pages_for, read_many, Ctx, Fields,
-};
+use super::{field, form_fields, newest_first_range, page_number, pages_for, Ctx, Fields};
 use crate::html;
 use crate::state::{AppState, Identity};
+use ehr_sdk::ehr::maps;
 
 /// Most records one upload may create (a Bundle's entries).
 const MAX_UPLOAD_RECORDS: usize = 100;
@@ -103,33 +101,30 @@ pub async fn list(
     let (lo, hi) = newest_first_range(count, page);
     let indexes: Vec<u64> = (lo..hi).rev().collect();
     let own = patient == me;
-    let rows_data = {
-        let c = c.clone();
-        let patient = patient.clone();
-        let me = me.clone();
-        read_many(indexes, move |index| {
-            let c = c.clone();
-            let patient = patient.clone();
-            let me = me.clone();
-            async move {
-                let Some(id) = maps::patient_record_id(&c, &patient, index).await? else {
-                    return Ok(None);
-                };
-                let record = maps::record(&c, id).await?;
-                let envelope = if own {
-                    None
-                } else {
-                    Some(maps::has_envelope(&c, id, &me).await?)
-                };
-                Ok::<_, maps::MapError>(record.map(|r| (r, envelope)))
-            }
-        })
-        .await
+    let rows_data = maps::read_each(&indexes, |index| {
+        let (c, patient, me) = (&c, &patient, &me);
+        async move {
+            let Some(id) = maps::patient_record_id(c, patient, index).await? else {
+                return Ok(None);
+            };
+            let record = maps::record(c, id).await?;
+            let envelope = if own {
+                None
+            } else {
+                Some(maps::has_envelope(c, id, me).await?)
+            };
+            Ok(record.map(|r| (r, envelope)))
+        }
+    })
+    .await;
+    let rows_data = match rows_data {
+        Ok(r) => r,
+        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e.to_string()),
     };
     let mut rows = Vec::with_capacity(rows_data.len());
     for item in rows_data {
         match item {
-            Ok(Some((r, envelope))) => {
+            Some((r, envelope)) => {
                 let mut row = vec![
                     format!("<a href=\"/records/{}\">#{}</a>", r.id, r.id),
                     html::escape(&r.record_type),
@@ -146,8 +141,7 @@ pub async fn list(
                 }
                 rows.push(row);
             }
-            Ok(None) => {}
-            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e),
+            None => {}
         }
     }
     let mut body = String::new();
