@@ -30,7 +30,7 @@ use axum::Router;
 /// The whole application: dashboard, FHIR API, and the security layers around both.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .merge(dashboard::routes())
+        .merge(dashboard::routes(state.clone()))
         .nest("/fhir", fhir::routes())
         // The base with a trailing slash, as fhirclient posts transactions.
         .route(

@@ -2,13 +2,10 @@
 //! state, paged newest first; grant (and share the record keys with the grantee) and
 //! revoke; access requests with approve and deny.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
 use axum::response::Response;
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::listing::{self, Side};
@@ -18,7 +15,8 @@ use ehr_sdk::ehr::types::{Request, RequestStatus, Scope, Token};
 use ehr_sdk::ehr::{calls, ClientError, SendOptions};
 
 use super::records::share_one;
-use super::{field, number, ops, page_number, pages_for, scope_of, Ctx, Fields};
+use super::{field, number, ops, page_number, pages_for, scope_of, Ctx};
+use super::{Page, PageError, Params, Posted};
 use crate::html;
 use crate::state::AppState;
 
@@ -53,14 +51,9 @@ pub fn page_of(ids: &[u64], page: u64) -> Vec<u64> {
 /// `GET /access?page=&rpage=`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let q = query.map(|Query(m)| m).unwrap_or_default();
+    Page(ctx): Page,
+    Params(q): Params,
+) -> Result<Response, PageError> {
     let me = ctx.principal();
     let c = state.client.clone();
     let tip = ctx.tip.unwrap_or(0);
@@ -73,7 +66,7 @@ pub async fn page(
     let (lists, registered) = tokio::join!(lists, c.is_registered(&me));
     let (tokens, requests) = match lists {
         Ok(l) => l,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut body = String::new();
     if !registered.unwrap_or(false) {
@@ -86,7 +79,7 @@ pub async fn page(
     let shown = page_of(&tokens, page);
     let read = match listing::tokens_by_id(&c, &shown, &me, Side::Patient).await {
         Ok(t) => t,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut rows = Vec::new();
     for t in read {
@@ -194,7 +187,7 @@ pub async fn page(
     let shown = page_of(&requests, rpage);
     let read = match listing::requests_by_id(&c, &shown).await {
         Ok(r) => r,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut rows = Vec::new();
     for r in read {
@@ -294,13 +287,8 @@ fn shared_words(shared: usize, left: usize) -> String {
 /// `POST /access/grant`: `grantee`, `read`/`write`/`share`, `type`, `expires_in`, `share_keys`.
 pub async fn grant(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/access", form) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let checked = (|| {
         let grantee = ctx
             .resolve(field(&fields, "grantee"))
@@ -315,7 +303,7 @@ pub async fn grant(
     })();
     let (grantee, scope, expires_in, record_type) = match checked {
         Ok(v) => v,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/access", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let share_keys = field(&fields, "share_keys") == "on";
     let title = format!(
@@ -325,52 +313,43 @@ pub async fn grant(
             .map(|t| format!(" on {t} records"))
             .unwrap_or_default()
     );
-    ops::start(&state, &ctx.me, title, "/access", move |h| async move {
-        let tip = h
-            .state
-            .client
-            .node()
-            .info()
-            .await
-            .map_err(|e| e.to_string())?
-            .stacks_tip_height;
-        let expires_at = tip + expires_in;
-        let call = calls::grant_access(&grantee, scope, record_type.as_deref(), expires_at)
-            .map_err(|e| e.to_string())?;
-        let mined = h.call(&call).await?;
-        let token = mined.id().map_err(|e| e.to_string())?;
-        let mut message =
-            format!("Token #{token}: {grantee} may {scope} until block {expires_at}.");
-        if share_keys && scope.contains(Scope::READ) {
-            let me = h.me.principal();
-            let (shared, left) = share_latest(&h, &me, &grantee, record_type.as_deref()).await?;
-            let _ = write!(message, " {}.", shared_words(shared, left));
-        }
-        Ok(message)
-    })
-    .await
+    Ok(
+        ops::start(&state, &ctx.me, title, "/access", move |h| async move {
+            let tip = h.tip().await?;
+            let expires_at = tip + expires_in;
+            let call = calls::grant_access(&grantee, scope, record_type.as_deref(), expires_at)
+                .map_err(|e| e.to_string())?;
+            let mined = h.call(&call).await?;
+            let token = mined.id().map_err(|e| e.to_string())?;
+            let mut message =
+                format!("Token #{token}: {grantee} may {scope} until block {expires_at}.");
+            if share_keys && scope.contains(Scope::READ) {
+                let me = h.me.principal();
+                let (shared, left) =
+                    share_latest(&h, &me, &grantee, record_type.as_deref()).await?;
+                let _ = write!(message, " {}.", shared_words(shared, left));
+            }
+            Ok(message)
+        })
+        .await,
+    )
 }
 
 /// `POST /access/revoke`: `token`.
 pub async fn revoke(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/access", form) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let token = match number(&fields, "token", "token") {
         Ok(t) => t,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/access", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let rotate = if fields.get("keep_keys").is_some_and(|v| v == "on") {
         AfterRevoke::KeepKeys
     } else {
         AfterRevoke::RotateKeys
     };
-    ops::start(&state, &ctx.me, format!("Revoke token #{token}"), "/access", move |h| async move {
+    Ok(ops::start(&state, &ctx.me, format!("Revoke token #{token}"), "/access", move |h| async move {
         let store: &dyn BlobStore = &h.state.store;
         let out = revoke::revoke_access(
             &h.state.client,
@@ -406,29 +385,24 @@ pub async fn revoke(
         let _ = write!(message, " {}", revoke::REVOCATION_LIMITS);
         Ok(message)
     })
-    .await
+    .await)
 }
 
 /// `POST /access/approve`: `request`, `share_keys`.
 pub async fn approve(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/access", form) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let request = match number(&fields, "request", "request") {
         Ok(t) => t,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/access", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let share_keys = field(&fields, "share_keys") == "on";
     let call = match calls::approve_request(request) {
         Ok(c) => c,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/access", &e.to_string()),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
-    ops::start(
+    Ok(ops::start(
         &state,
         &ctx.me,
         format!("Approve request #{request}"),
@@ -449,28 +423,23 @@ pub async fn approve(
             Ok(message)
         },
     )
-    .await
+    .await)
 }
 
 /// `POST /access/deny`: `request`.
 pub async fn deny(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/access", form) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let request = match number(&fields, "request", "request") {
         Ok(t) => t,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/access", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let call = match calls::deny_request(request) {
         Ok(c) => c,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/access", &e.to_string()),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
-    ops::start(
+    Ok(ops::start(
         &state,
         &ctx.me,
         format!("Deny request #{request}"),
@@ -480,7 +449,7 @@ pub async fn deny(
             Ok(format!("Request #{request} denied."))
         },
     )
-    .await
+    .await)
 }
 
 #[cfg(test)]

@@ -3,25 +3,23 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
 use axum::response::Response;
 use ehr_sdk::ehr::{calls, maps, EhrContract};
 use ehr_sdk::keys::PublicKey;
 use futures_util::StreamExt as _;
 
 use super::home::doctor_state;
-use super::{field, number, ops, Ctx, Fields};
+use super::{field, number, ops, Fields};
+use super::{Page, PageError, Posted};
 use crate::html;
 use crate::state::AppState;
 
 /// `GET /admin`.
-pub async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn page(
+    State(state): State<Arc<AppState>>,
+    Page(ctx): Page,
+) -> Result<Response, PageError> {
     let me = ctx.principal();
     let c = state.client.clone();
     let (admin, issuer, verifier) = tokio::join!(
@@ -291,13 +289,8 @@ fn registry(fields: &Fields) -> Result<EhrContract, String> {
 /// `POST /admin/propose`: `registry` (patient|doctor), `successor`.
 pub async fn propose_admin(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/admin", form) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let checked = registry(&fields).and_then(|r| {
         let successor = ctx
             .resolve(field(&fields, "successor"))
@@ -306,7 +299,7 @@ pub async fn propose_admin(
     });
     let (contract, successor) = match checked {
         Ok(v) => v,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let call = calls::propose_admin(contract, &successor);
     let title = format!("Propose {successor} as administrator of {contract}");
@@ -321,16 +314,11 @@ pub async fn propose_admin(
 /// `POST /admin/accept`: `registry` (patient|doctor).
 pub async fn accept_admin(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/admin", form) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let contract = match registry(&fields) {
         Ok(r) => r,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let call = calls::accept_admin(contract);
     let title = format!("Accept the administrator role of {contract}");
@@ -343,13 +331,8 @@ pub async fn accept_admin(
 /// `POST /admin/verify-doctor`: `doctor`, `expires_in`.
 pub async fn verify_doctor(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/admin", form) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let checked = (|| {
         let doctor = ctx
             .resolve(field(&fields, "doctor"))
@@ -365,22 +348,15 @@ pub async fn verify_doctor(
     })();
     let (doctor, blocks) = match checked {
         Ok(v) => v,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
-    ops::start(
+    Ok(ops::start(
         &state,
         &ctx.me,
         format!("Verify doctor {doctor}"),
         "/admin",
         move |h| async move {
-            let tip = h
-                .state
-                .client
-                .node()
-                .info()
-                .await
-                .map_err(|e| e.to_string())?
-                .stacks_tip_height;
+            let tip = h.tip().await?;
             let call = calls::verify_doctor(&doctor, tip + blocks).map_err(|e| e.to_string())?;
             h.call(&call).await?;
             Ok(format!(
@@ -389,22 +365,17 @@ pub async fn verify_doctor(
             ))
         },
     )
-    .await
+    .await)
 }
 
 /// `POST /admin/suspend-doctor`: `doctor`.
 pub async fn suspend_doctor(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/admin", form) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let doctor = match ctx.resolve(field(&fields, "doctor")) {
         Ok(d) => d,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &format!("doctor: {e}")),
+        Err(e) => return Err(PageError::BadRequest(format!("doctor: {e}"))),
     };
     let call = calls::suspend_doctor(&doctor);
     ops::one_call(
@@ -421,16 +392,11 @@ pub async fn suspend_doctor(
 /// `POST /admin/verify-patient`: `patient`.
 pub async fn verify_patient(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/admin", form) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let patient = match ctx.resolve(field(&fields, "patient")) {
         Ok(d) => d,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &format!("patient: {e}")),
+        Err(e) => return Err(PageError::BadRequest(format!("patient: {e}"))),
     };
     let call = calls::verify_patient(&patient);
     ops::one_call(
@@ -447,17 +413,12 @@ pub async fn verify_patient(
 /// `POST /admin/issuer`: `issuer`, `pubkey` (optional for our accounts), `enabled`.
 pub async fn set_issuer(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/admin", form) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let name = field(&fields, "issuer");
     let issuer = match ctx.resolve(name) {
         Ok(d) => d,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &format!("issuer: {e}")),
+        Err(e) => return Err(PageError::BadRequest(format!("issuer: {e}"))),
     };
     let key_text = field(&fields, "pubkey").trim_start_matches("0x");
     let key = if key_text.is_empty() {
@@ -465,11 +426,9 @@ pub async fn set_issuer(
         match ours {
             Some(i) => i.key().public_key(),
             None => {
-                return ctx.error(
-                    StatusCode::BAD_REQUEST,
-                    "/admin",
-                    &format!("{issuer} is not one of this server's accounts: give its attestation public key"),
-                )
+                return Err(PageError::BadRequest(format!(
+                "{issuer} is not one of this server's accounts: give its attestation public key"
+            )))
             }
         }
     } else {
@@ -479,11 +438,9 @@ pub async fn set_issuer(
         {
             Some(k) => k,
             None => {
-                return ctx.error(
-                    StatusCode::BAD_REQUEST,
-                    "/admin",
-                    "public key: give 33 bytes (compressed secp256k1) as 66 hex digits",
-                )
+                return Err(PageError::BadRequest(
+                    "public key: give 33 bytes (compressed secp256k1) as 66 hex digits".into(),
+                ))
             }
         }
     };
@@ -505,16 +462,11 @@ pub async fn set_issuer(
 /// `POST /admin/verifier`: `verifier`, `enabled`.
 pub async fn set_verifier(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/admin", form) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let verifier = match ctx.resolve(field(&fields, "verifier")) {
         Ok(d) => d,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &format!("verifier: {e}")),
+        Err(e) => return Err(PageError::BadRequest(format!("verifier: {e}"))),
     };
     let enabled = field(&fields, "enabled") != "false";
     let call = calls::set_verifier(&verifier, enabled);

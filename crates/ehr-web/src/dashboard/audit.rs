@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use clarity::vm::types::PrincipalData;
@@ -15,6 +14,7 @@ use ehr_sdk::audit::AuditEntry;
 use ehr_sdk::ehr::trail::{self, ExportFormat, Exported, Trail};
 
 use super::{newest_first_range, page_number, pages_for, Ctx};
+use super::{Page, PageError, Params};
 use crate::html;
 use crate::state::AppState;
 
@@ -42,29 +42,24 @@ pub fn badge(trail: &Trail, what: &str) -> String {
 /// `GET /audit?patient=&page=`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let q = query.map(|Query(m)| m).unwrap_or_default();
+    Page(ctx): Page,
+    Params(q): Params,
+) -> Result<Response, PageError> {
     let patient = match patient_of(&ctx, &q) {
         Ok(p) => p,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/audit", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let c = &state.client;
     let count = match c.get_patient_entry_count(&patient).await {
         Ok(n) => n,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/audit", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let pages = pages_for(count);
     let page = page_number(&q, "page", pages, 1);
     let (lo, hi) = newest_first_range(count, page);
     let trail = match trail::patient_trail(c, &patient, lo, hi - lo).await {
         Ok(t) => t,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/audit", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut body = String::new();
     let own = patient == ctx.principal();
@@ -154,34 +149,28 @@ fn reference(e: &AuditEntry) -> String {
 pub async fn export(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let q = query.map(|Query(m)| m).unwrap_or_default();
+    ctx: Ctx,
+    Params(q): Params,
+) -> Result<Response, PageError> {
     let patient = match patient_of(&ctx, &q) {
         Ok(p) => p,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/audit", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let format = match q.get("format").map(String::as_str).unwrap_or("json") {
         "json" => ExportFormat::Json,
         "csv" => ExportFormat::Csv,
         "fhir" => ExportFormat::Fhir,
         other => {
-            return ctx.error(
-                StatusCode::BAD_REQUEST,
-                "/audit",
-                &format!("format `{other}`: give json, csv or fhir"),
-            )
+            return Err(PageError::BadRequest(format!(
+                "format `{other}`: give json, csv or fhir"
+            )))
         }
     };
     let base = crate::fhir::params::base_url(&headers);
     let Exported { text, trail, .. } =
         match trail::export_trail(&state.client, &patient, format, &base).await {
             Ok(e) => e,
-            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/audit", &e.to_string()),
+            Err(e) => return Err(PageError::Upstream(e.to_string())),
         };
     let (content_type, ext) = (format.media_type(), format.extension());
     let mut response = (StatusCode::OK, text).into_response();
@@ -199,5 +188,5 @@ pub async fn export(
         "false"
     };
     h.insert("x-hash-chain-verified", HeaderValue::from_static(verified));
-    response
+    Ok(response)
 }

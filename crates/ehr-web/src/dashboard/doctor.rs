@@ -1,12 +1,9 @@
 //! `/doctor`: registration (salted licence hash), credential state and expiry, request
 //! access, the patients and records it may read, emergency access, the encryption key.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
 use axum::response::Response;
 use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::listing::{self, Side};
@@ -14,26 +11,22 @@ use ehr_sdk::ehr::listing::{self, Side};
 use super::access::{page_of, token_state};
 use super::home::doctor_state;
 use super::patient::random32;
-use super::{field, number, ops, page_number, pages_for, scope_of, Ctx, Fields};
+use super::{field, number, ops, page_number, pages_for, scope_of};
+use super::{Page, PageError, Params, Posted};
 use crate::html;
 use crate::state::AppState;
 
 /// `GET /doctor?page=&rpage=`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let q = query.map(|Query(m)| m).unwrap_or_default();
+    Page(ctx): Page,
+    Params(q): Params,
+) -> Result<Response, PageError> {
     let me = ctx.principal();
     let c = state.client.clone();
     let doctor = match c.get_doctor(&me).await {
         Ok(d) => d,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/doctor", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut body = String::new();
     let Some(d) = doctor else {
@@ -120,14 +113,14 @@ pub async fn page(
     // the rows keep those it still holds.
     let ids = match listing::token_ids(&c, &me, Side::Counterpart).await {
         Ok(v) => v,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/doctor", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let pages = pages_for(ids.len() as u64);
     let page = page_number(&q, "page", pages, 1);
     let tokens = match listing::tokens_by_id(&c, &page_of(&ids, page), &me, Side::Counterpart).await
     {
         Ok(t) => t,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/doctor", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut rows = Vec::new();
     for t in tokens {
@@ -231,13 +224,13 @@ pub async fn page(
     // My requests.
     let requests = match listing::request_ids(&c, &me, Side::Counterpart).await {
         Ok(r) => r,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/doctor", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let rpages = pages_for(requests.len() as u64);
     let rpage = page_number(&q, "rpage", rpages, 1);
     let read = match listing::requests_by_id(&c, &page_of(&requests, rpage)).await {
         Ok(r) => r,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/doctor", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut rows = Vec::new();
     for r in read {
@@ -302,20 +295,13 @@ pub async fn page(
 /// `POST /doctor/register`: `license`, `specialty`.
 pub async fn register(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/doctor", form) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let license = field(&fields, "license").to_string();
     if license.is_empty() {
-        return ctx.error(
-            StatusCode::BAD_REQUEST,
-            "/doctor",
-            "licence: give the licence number to hash",
-        );
+        return Err(PageError::BadRequest(
+            "licence: give the licence number to hash".into(),
+        ));
     }
     let specialty = match field(&fields, "specialty") {
         "" => "general practice".to_string(),
@@ -337,13 +323,8 @@ pub async fn register(
 /// `POST /doctor/request`: `patient`, `read`/`write`/`share`, `duration`, `reason`.
 pub async fn request(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/doctor", form) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let checked = (|| {
         let patient = ctx
             .resolve(field(&fields, "patient"))
@@ -358,7 +339,7 @@ pub async fn request(
     })();
     let (patient, scope, duration, reason) = match checked {
         Ok(v) => v,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/doctor", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let call = calls::request_access(&patient, scope, duration, &reason);
     ops::one_call(
@@ -378,24 +359,17 @@ pub async fn request(
 /// `POST /doctor/emergency`: `patient`, `reason`.
 pub async fn emergency(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/doctor", form) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let patient = match ctx.resolve(field(&fields, "patient")) {
         Ok(p) => p,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/doctor", &format!("patient: {e}")),
+        Err(e) => return Err(PageError::BadRequest(format!("patient: {e}"))),
     };
     let reason = field(&fields, "reason").to_string();
     if reason.is_empty() {
-        return ctx.error(
-            StatusCode::BAD_REQUEST,
-            "/doctor",
-            "reason: say why (it is audited)",
-        );
+        return Err(PageError::BadRequest(
+            "reason: say why (it is audited)".into(),
+        ));
     }
     let call = calls::emergency_access(&patient, &reason);
     ops::one_call(&state, &ctx, "/doctor", format!("Emergency access to {patient}"), call, move |m| {
@@ -410,13 +384,8 @@ pub async fn emergency(
 /// `POST /doctor/update-key`: `enc_pubkey` (hex; empty: the account's own key).
 pub async fn update_key(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/doctor", form) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let text = field(&fields, "enc_pubkey").trim();
     let key = if text.is_empty() {
         Ok(ctx.me.key().public_key())
@@ -430,7 +399,7 @@ pub async fn update_key(
     };
     let key = match key {
         Ok(k) => k,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/doctor", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let call = calls::update_doctor_enc_pubkey(&key);
     ops::one_call(

@@ -25,9 +25,9 @@ mod admin;
 mod assets;
 mod audit;
 mod doctor;
+mod error;
+mod extract;
 mod home;
-
-mod multipart;
 mod notifications;
 pub mod ops;
 mod patient;
@@ -37,14 +37,16 @@ mod records;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{DefaultBodyLimit, Form};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::types::Scope;
+
+pub(crate) use error::PageError;
+pub(crate) use extract::{Page, Params, Posted, RecordId, Upload};
 
 use crate::auth;
 use crate::html::{self, Frame};
@@ -56,8 +58,8 @@ pub(crate) const MAX_BLOCKS: u64 = 52_560;
 /// Rows per page of the paged lists (records, grants, audit entries, notifications).
 pub const PAGE_SIZE: u64 = 25;
 
-/// The dashboard's routes.
-pub fn routes() -> Router<Arc<AppState>> {
+/// The dashboard's routes, their errors rendered as pages ([`error::error_pages`]).
+pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(home::home))
         .route("/account", post(home::switch_account))
@@ -114,6 +116,10 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/admin/verify-doctor", post(admin::verify_doctor))
         .route("/admin/suspend-doctor", post(admin::suspend_doctor))
         .route("/admin/verify-patient", post(admin::verify_patient))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            error::error_pages,
+        ))
 }
 
 /// What a request handler knows: the state, the acting account, and for pages the
@@ -128,77 +134,43 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    /// The context of a page: the acting account, its inbox counts and the chain tip
-    /// (both left out when the node does not answer: the page then says why).
-    pub async fn page(state: &Arc<AppState>, headers: &HeaderMap) -> Result<Ctx, Response> {
-        let mut ctx = Ctx::action(state, headers)?;
-        let me = ctx.me.principal();
+    /// The acting account of a request with `headers` (the `ehr_account` cookie, else the
+    /// first), without reading the chain.
+    pub fn of(state: &Arc<AppState>, headers: &HeaderMap) -> Result<Ctx, PageError> {
+        match auth::acting(state, headers) {
+            Some(me) => Ok(Ctx {
+                state: state.clone(),
+                me: me.clone(),
+                csrf: state.csrf_token(),
+                notifications: None,
+                tip: None,
+                index_lag: None,
+            }),
+            None => Err(PageError::UnknownAccount(
+                auth::cookie(headers, auth::ACCOUNT_COOKIE)
+                    .unwrap_or("")
+                    .to_string(),
+            )),
+        }
+    }
+
+    /// Reads what the page frame shows: the notification counts, the chain tip and the
+    /// index lag (each left out when it cannot be read).
+    pub async fn read_frame(&mut self) {
+        let me = self.me.principal();
+        let state = &self.state;
         let (unread, count, info, lag) = tokio::join!(
             state.client.get_unread_count(&me),
             state.client.get_notification_count(&me),
             state.client.node().info(),
             state.index_lag()
         );
-        ctx.index_lag = lag;
-        ctx.notifications = match (unread, count) {
+        self.index_lag = lag;
+        self.notifications = match (unread, count) {
             (Ok(u), Ok(c)) => Some((u, c)),
             _ => None,
         };
-        ctx.tip = info.ok().map(|i| i.stacks_tip_height);
-        Ok(ctx)
-    }
-
-    /// The context of a form submission and its fields, or the page that says what is
-    /// wrong with either.
-    #[allow(clippy::result_large_err)]
-    pub fn form(
-        state: &Arc<AppState>,
-        headers: &HeaderMap,
-        section: &str,
-        form: Result<Form<Fields>, FormRejection>,
-    ) -> Result<(Ctx, Fields), Response> {
-        let ctx = Ctx::action(state, headers)?;
-        let fields = form_fields(&ctx, section, form)?;
-        Ok((ctx, fields))
-    }
-
-    /// The context of a form submission: the acting account only.
-    // The error is the page the handler answers with, as it is: boxing it buys nothing.
-    #[allow(clippy::result_large_err)]
-    pub fn action(state: &Arc<AppState>, headers: &HeaderMap) -> Result<Ctx, Response> {
-        let csrf = state.csrf_token();
-        match auth::acting(state, headers) {
-            Some(me) => Ok(Ctx {
-                state: state.clone(),
-                me: me.clone(),
-                csrf,
-                notifications: None,
-                tip: None,
-                index_lag: None,
-            }),
-            None => {
-                let named = auth::cookie(headers, auth::ACCOUNT_COOKIE).unwrap_or("");
-                let frame = Frame {
-                    title: "Unknown account",
-                    section: "/",
-                    account: None,
-                    accounts: accounts(state),
-                    csrf: &csrf,
-                    notifications: None,
-                    tip: None,
-                    index_lag: None,
-                    refresh: None,
-                };
-                let body = html::notice(
-                    "error",
-                    &format!("This server does not act for an account named `{named}`. Pick one of its accounts above."),
-                );
-                Err(html_response(
-                    StatusCode::BAD_REQUEST,
-                    html::page(&frame, &body),
-                ))
-            }
-        }
+        self.tip = info.ok().map(|i| i.stacks_tip_height);
     }
 
     /// The server's accounts as (name, address).
@@ -212,7 +184,7 @@ impl Ctx {
     }
 
     /// A page with status 200.
-    pub fn render(&self, title: &str, section: &str, body: &str) -> Response {
+    pub fn render(&self, title: &str, section: &str, body: &str) -> Result<Response, PageError> {
         self.render_status(StatusCode::OK, title, section, body, None)
     }
 
@@ -224,7 +196,7 @@ impl Ctx {
         section: &str,
         body: &str,
         refresh: Option<u32>,
-    ) -> Response {
+    ) -> Result<Response, PageError> {
         let address = self.me.address.to_string();
         let frame = Frame {
             title,
@@ -237,18 +209,7 @@ impl Ctx {
             index_lag: self.index_lag,
             refresh,
         };
-        html_response(status, html::page(&frame, body))
-    }
-
-    /// An error page: the message in words, and a way back.
-    pub fn error(&self, status: StatusCode, section: &str, message: &str) -> Response {
-        let back = if section.is_empty() { "/" } else { section };
-        let body = format!(
-            "{}<p><a href=\"{}\">Back</a></p>",
-            html::notice("error", message),
-            html::escape(back)
-        );
-        self.render_status(status, "Something went wrong", section, &body, None)
+        Ok(html_response(status, html::page(&frame, body)))
     }
 
     /// A principal given by account name (`wallet_2`) or address / contract id.
@@ -336,20 +297,35 @@ pub(crate) fn html_response(status: StatusCode, body: String) -> Response {
 /// The fields of a urlencoded form, or the reason it could not be read.
 pub(crate) type Fields = HashMap<String, String>;
 
-/// A submitted form, or an error page saying what was wrong with it.
-#[allow(clippy::result_large_err)]
-pub(crate) fn form_fields(
-    ctx: &Ctx,
+/// The error page of `error`: the message in words and a way back to `section`, in the
+/// frame of the acting account when there is one.
+pub(crate) fn render_error(
+    state: &Arc<AppState>,
+    ctx: Option<&Ctx>,
     section: &str,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Result<Fields, Response> {
-    form.map(|Form(f)| f).map_err(|e| {
-        ctx.error(
-            StatusCode::BAD_REQUEST,
-            section,
-            &format!("the form could not be read: {e}"),
-        )
-    })
+    error: &PageError,
+) -> Response {
+    let body = format!(
+        "{}<p><a href=\"{}\">Back</a></p>",
+        html::notice("error", &error.to_string()),
+        html::escape(section)
+    );
+    let title = "Something went wrong";
+    let address = ctx.map(|c| c.me.address.to_string());
+    let frame = Frame {
+        title,
+        section,
+        account: ctx
+            .zip(address.as_deref())
+            .map(|(c, a)| (c.me.name.as_str(), a)),
+        accounts: accounts(state),
+        csrf: &state.csrf_token(),
+        notifications: None,
+        tip: None,
+        index_lag: None,
+        refresh: None,
+    };
+    html_response(error.status(), html::page(&frame, &body))
 }
 
 /// A field's trimmed value ("" when absent).

@@ -4,19 +4,18 @@
 //! `/notifications/poll`: a long poll, for browsers without `EventSource`, that updates the unread badge
 //! live (it answers as soon as the notifications change, or after 20 s).
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Form, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ehr_sdk::ehr::types::Notification;
 use ehr_sdk::ehr::{calls, maps};
 
-use super::{field, newest_first_range, ops, page_number, pages_for, Ctx, Fields};
+use super::{field, newest_first_range, ops, page_number, pages_for};
+use super::{Page, PageError, Params, Posted};
 use crate::auth;
 use crate::html;
 use crate::state::AppState;
@@ -47,20 +46,13 @@ fn about(n: &Notification) -> String {
 /// `GET /notifications?page=`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let q = query.map(|Query(m)| m).unwrap_or_default();
+    Page(ctx): Page,
+    Params(q): Params,
+) -> Result<Response, PageError> {
     let Some((unread, count)) = ctx.notifications else {
-        return ctx.error(
-            StatusCode::BAD_GATEWAY,
-            "/notifications",
-            "the notifications could not be read from the node",
-        );
+        return Err(PageError::Upstream(
+            "the notifications could not be read from the node".into(),
+        ));
     };
     let pages = pages_for(count);
     let page = page_number(&q, "page", pages, 1);
@@ -70,7 +62,7 @@ pub async fn page(
     let c = &state.client;
     let items = match maps::read_each(&indexes, |i| maps::notification(c, &me, i)).await {
         Ok(items) => items,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/notifications", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut rows = Vec::new();
     for n in items.into_iter().flatten() {
@@ -123,15 +115,10 @@ pub async fn page(
 /// `POST /notifications/read`: `index`, or `all=on`.
 pub async fn mark_read(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/notifications", form) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     if field(&fields, "all") == "on" {
-        return ops::start(
+        return Ok(ops::start(
             &state,
             &ctx.me,
             "Mark notifications read".into(),
@@ -164,17 +151,17 @@ pub async fn mark_read(
                 ))
             },
         )
-        .await;
+        .await);
     }
     let index = match super::number(&fields, "index", "notification") {
         Ok(i) => i,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/notifications", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let call = match calls::mark_read(index) {
         Ok(c) => c,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/notifications", &e.to_string()),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
-    ops::start(
+    Ok(ops::start(
         &state,
         &ctx.me,
         format!("Mark notification {index} read"),
@@ -184,7 +171,7 @@ pub async fn mark_read(
             Ok(format!("Notification {index} marked read."))
         },
     )
-    .await
+    .await)
 }
 
 /// `GET /notifications/poll?count=&unread=`: `{"count": n, "unread": n}` once either
@@ -192,9 +179,8 @@ pub async fn mark_read(
 pub async fn poll(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    Params(q): Params,
 ) -> Response {
-    let q = query.map(|Query(m)| m).unwrap_or_default();
     let Some(me) = auth::acting(&state, &headers) else {
         return (StatusCode::BAD_REQUEST, "unknown account").into_response();
     };

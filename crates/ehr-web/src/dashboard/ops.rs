@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ehr_sdk::ehr::records::{RecordError, Written};
 use ehr_sdk::ehr::{ClientError, ContractCall, Mined, SendOptions};
@@ -28,6 +28,7 @@ use ehr_sdk::node::NodeError;
 use rand_core::RngCore as _;
 
 use super::Ctx;
+use super::{Page, PageError};
 use crate::html;
 use crate::state::{AppState, Identity};
 
@@ -153,6 +154,12 @@ impl Handle {
                 Err(client_words(&e))
             }
         }
+    }
+
+    /// The chain tip's height now, or why the node did not tell.
+    pub async fn tip(&self) -> Result<u64, String> {
+        let info = self.state.client.node().info().await;
+        info.map(|i| i.stacks_tip_height).map_err(|e| e.to_string())
     }
 
     /// Notes the transactions of a record written by the SDK (all mined).
@@ -342,16 +349,13 @@ pub(crate) async fn one_call(
     title: String,
     call: Result<ContractCall, ehr_sdk::ehr::calls::CallError>,
     done: impl FnOnce(&Mined) -> String + Send + 'static,
-) -> Response {
-    let call = match call {
-        Ok(c) => c,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, back, &e.to_string()),
-    };
-    start(state, &ctx.me, title, back, move |h| async move {
+) -> Result<Response, PageError> {
+    let call = call.map_err(|e| PageError::BadRequest(e.to_string()))?;
+    Ok(start(state, &ctx.me, title, back, move |h| async move {
         let mined = h.call(&call).await?;
         Ok(done(&mined))
     })
-    .await
+    .await)
 }
 
 /// An operation that fails at once, before any transaction (bad input): its page says
@@ -401,21 +405,13 @@ pub fn tx_table(op: &Op) -> String {
 }
 
 /// `GET /op/{id}`: an operation's outcome.
-pub async fn op_page(
+pub(crate) async fn op_page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     Path(id): Path<String>,
-) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+) -> Result<Response, PageError> {
     let Some(op) = get(&state, &id) else {
-        return ctx.error(
-            StatusCode::NOT_FOUND,
-            "/",
-            "No such operation: it never existed, or the server has restarted or forgotten it since (it keeps the newest 512). The chain still has every transaction.",
-        );
+        return Err(PageError::NotFound("No such operation: it never existed, or the server has restarted or forgotten it since (it keeps the newest 512). The chain still has every transaction.".into()));
     };
     let mut body = String::new();
     let (kind, headline) = match &op.status {
