@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use super::Ctx;
 use crate::state::AppState;
 
-/// Why a dashboard request failed. A client's mistake is a 4xx; only the node or the
-/// stores make a 5xx.
+/// Why a dashboard request failed. A client's mistake is a 4xx; only the node, the
+/// stores or the server's own fault make a 5xx.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum PageError {
     /// The `ehr_account` cookie names an account this server does not act for (400).
@@ -43,6 +43,9 @@ pub enum PageError {
     /// The node or a record store failed or answered wrongly (502).
     #[error("{0}")]
     Upstream(String),
+    /// A page could not be rendered (500: the server's own fault).
+    #[error("the page could not be rendered: {0}")]
+    Render(String),
 }
 
 impl PageError {
@@ -55,6 +58,7 @@ impl PageError {
             PageError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             PageError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             PageError::Upstream(_) => StatusCode::BAD_GATEWAY,
+            PageError::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -75,7 +79,7 @@ impl IntoResponse for PageError {
 /// error page's "Back" goes).
 fn section_of(path: &str) -> &'static str {
     let first = path.split('/').nth(1).unwrap_or("");
-    crate::html::NAV
+    super::views::NAV
         .iter()
         .find(|item| item.href.trim_start_matches('/') == first)
         .map(|item| item.href)

@@ -33,12 +33,13 @@ pub mod ops;
 mod patient;
 pub(crate) mod proofs;
 mod records;
+pub(crate) mod views;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -49,8 +50,9 @@ pub(crate) use error::PageError;
 pub(crate) use extract::{Page, Params, Posted, RecordId, Upload};
 
 use crate::auth;
-use crate::html::{self, Frame};
+use crate::html;
 use crate::state::{AppState, Identity};
+use views::{BuiltPage, ErrorPage, Frame};
 
 /// Longest credential or request, in blocks (about a year).
 pub(crate) const MAX_BLOCKS: u64 = 52_560;
@@ -209,7 +211,7 @@ impl Ctx {
             index_lag: self.index_lag,
             refresh,
         };
-        Ok(html_response(status, html::page(&frame, body)))
+        views::respond(status, &BuiltPage { frame, body })
     }
 
     /// A principal given by account name (`wallet_2`) or address / contract id.
@@ -284,16 +286,6 @@ pub(crate) fn who(state: &AppState, p: &PrincipalData) -> String {
     }
 }
 
-/// An HTML response.
-pub(crate) fn html_response(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        body,
-    )
-        .into_response()
-}
-
 /// The fields of a urlencoded form, or the reason it could not be read.
 pub(crate) type Fields = HashMap<String, String>;
 
@@ -305,27 +297,30 @@ pub(crate) fn render_error(
     section: &str,
     error: &PageError,
 ) -> Response {
-    let body = format!(
-        "{}<p><a href=\"{}\">Back</a></p>",
-        html::notice("error", &error.to_string()),
-        html::escape(section)
-    );
-    let title = "Something went wrong";
     let address = ctx.map(|c| c.me.address.to_string());
-    let frame = Frame {
-        title,
-        section,
-        account: ctx
-            .zip(address.as_deref())
-            .map(|(c, a)| (c.me.name.as_str(), a)),
-        accounts: accounts(state),
-        csrf: &state.csrf_token(),
-        notifications: None,
-        tip: None,
-        index_lag: None,
-        refresh: None,
+    let csrf = state.csrf_token();
+    let page = ErrorPage {
+        frame: Frame {
+            title: "Something went wrong",
+            section,
+            account: ctx
+                .zip(address.as_deref())
+                .map(|(c, a)| (c.me.name.as_str(), a)),
+            accounts: accounts(state),
+            csrf: &csrf,
+            notifications: None,
+            tip: None,
+            index_lag: None,
+            refresh: None,
+        },
+        message: error.to_string(),
+        back: section,
     };
-    html_response(error.status(), html::page(&frame, &body))
+    match views::respond(error.status(), &page) {
+        Ok(response) => response,
+        // The error page itself failed: its status and words, as text.
+        Err(_) => (error.status(), error.to_string()).into_response(),
+    }
 }
 
 /// A field's trimmed value ("" when absent).

@@ -16,9 +16,10 @@ use base64::Engine as _;
 use ehr_sdk::claims::{self, Claim, ClaimProof, ClaimsError, Predicate, SignedSet};
 use ehr_sdk::ehr::SendOptions;
 
-use super::{html_response, Fields};
+use super::views::{self, BuiltPage, Frame};
+use super::Fields;
 use super::{PageError, RecordId, Upload};
-use crate::html::{self, Frame};
+use crate::html;
 use crate::AppState;
 
 /// The path of the public verifier page.
@@ -241,7 +242,10 @@ fn public_page(status: StatusCode, body: &str) -> Response {
         index_lag: None,
         refresh: None,
     };
-    html_response(status, html::page(&frame, body))
+    match views::respond(status, &BuiltPage { frame, body }) {
+        Ok(response) => response,
+        Err(e) => e.into_response(),
+    }
 }
 
 fn verify_form() -> String {
