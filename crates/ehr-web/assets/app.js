@@ -1,8 +1,8 @@
 // EHR dashboard: small progressive enhancements; every page works without this file.
 // - The account switcher submits itself when another account is picked.
-// - The inbox badge updates live: server-sent events (/notifications/events) arrive as
-//   soon as the acting account's inbox changes (a long poll, /notifications/poll, where
-//   EventSource is missing); on the inbox page a banner offers a reload.
+// - The unread badge updates live: server-sent events (/notifications/events) arrive as
+//   soon as the acting account's notifications change (a long poll, /notifications/poll, where
+//   EventSource is missing); on the notifications page a banner offers a reload.
 (function () {
   "use strict";
 
@@ -35,7 +35,7 @@
       live.appendChild(document.createTextNode(fresh + " new notification" + (fresh === 1 ? "" : "s") + ". "));
       var link = document.createElement("a");
       link.href = "/notifications";
-      link.textContent = "Open the inbox";
+      link.textContent = "Show them";
       live.appendChild(link);
       live.hidden = false;
     }

@@ -31,8 +31,8 @@ use axum::Router;
 /// The whole application: dashboard, FHIR API, and the security layers around both.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .merge(dashboard::routes())
-        .merge(smart::routes())
+        .merge(dashboard::routes(state.clone()))
+        .merge(smart::routes(state.clone()))
         .nest("/fhir", fhir::routes())
         // The base with a trailing slash, as fhirclient posts transactions.
         .route(

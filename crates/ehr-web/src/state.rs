@@ -1,9 +1,11 @@
 //! What every request handler shares: the client, the accounts the server acts for, the
-//! access token and the CSRF secret.
+//! access token and the CSRF secret, the dashboard's operations, and one write lock per
+//! account.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::records::RecordError;
@@ -92,6 +94,10 @@ pub struct AppState {
     bound: OnceLock<SocketAddr>,
     /// Whether the API (`--api`) is an `ehr index`, once asked.
     api_is_index: OnceLock<bool>,
+    /// The dashboard's operations, the newest first out.
+    pub(crate) ops: crate::dashboard::ops::Ops,
+    /// One write lock per account name (see [`AppState::serialized`]).
+    account_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 fn random_hex<const N: usize>() -> String {
@@ -149,6 +155,8 @@ impl AppState {
             first_login,
             bound: OnceLock::new(),
             api_is_index: OnceLock::new(),
+            ops: Default::default(),
+            account_locks: Mutex::new(HashMap::new()),
         })
     }
 
@@ -203,6 +211,21 @@ impl AppState {
 
     pub(crate) fn set_bound(&self, addr: SocketAddr) {
         let _ = self.bound.set(addr);
+    }
+
+    /// Runs `f` holding `who`'s write lock. Every transaction the server signs (a FHIR
+    /// write, a dashboard operation, a logged read) is sent under it, so two requests
+    /// acting for one account never take the same nonce.
+    pub async fn serialized<T>(&self, who: &Identity, f: impl Future<Output = T>) -> T {
+        let lock = self
+            .account_locks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(who.name.clone())
+            .or_default()
+            .clone();
+        let _guard = lock.lock().await;
+        f.await
     }
 
     /// The URL to open, with the first one-time login code (printed at start).

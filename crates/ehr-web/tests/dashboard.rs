@@ -7,8 +7,8 @@ mod support;
 
 use std::collections::HashSet;
 
+use ehr_sdk::ehr::maps;
 use ehr_sdk::ehr::types::{RequestStatus, Scope};
-use ehr_web::dashboard::maps;
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
 use support::{principal, Server};

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use ehr_sdk::ehr::trail::{
-    export, indexed_trail, patient_trail, recorded_times, verify_links, Export, ExportFormat, Trail,
+    export_trail, indexed_trail, patient_trail, verify_links, Export, ExportFormat, Exported, Trail,
 };
 use ehr_sdk::node::{AuditFilter, MAX_PAGE};
 
@@ -208,23 +208,18 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 Some(p) => ctx.principal(p)?,
                 None => ctx.me()?,
             };
-            let trail = ctx.block_on(patient_trail(&client, &who, 0, u64::MAX))?;
-            let audit_log = client
-                .deployment()
-                .id(ehr_sdk::ehr::EhrContract::AuditLog)
-                .to_string();
             // `recorded`: each entry's block time (the block height is in each
             // AuditEvent's extension too).
-            let times = ctx.block_on(recorded_times(&client, &trail.entries))?;
-            if times.estimated > 0 && !ctx.args.json {
+            let Exported {
+                text,
+                trail,
+                estimated,
+            } = ctx.block_on(export_trail(&client, &who, (*format).into(), fhir_base))?;
+            if estimated > 0 && !ctx.args.json {
                 eprintln!(
-                    "  the node API tells no block times (a bare node: give `--api` an `ehr index`): {} blocks' entries are stamped with the export's time",
-                    times.estimated
+                    "  the node API tells no block times (a bare node: give `--api` an `ehr index`): {estimated} blocks' entries are stamped with the export's time"
                 );
             }
-            let text = export(&trail, &who, &audit_log, (*format).into(), fhir_base, |e| {
-                times.of(e)
-            });
             match out {
                 Some(path) => std::fs::write(path, text.as_bytes())
                     .with_context(|| format!("writing {}", path.display()))?,

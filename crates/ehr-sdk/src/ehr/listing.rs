@@ -9,6 +9,7 @@ use std::future::Future;
 use clarity::vm::types::PrincipalData;
 
 use super::client::{ClientError, EhrClient};
+use super::maps;
 use super::types::{Request, Token};
 
 /// Which side of a token or request a listing is for.
@@ -74,26 +75,23 @@ where
     Ok(ids)
 }
 
-/// The tokens with these ids that `who` is on `side` of now, in the order given.
+/// The tokens with these ids that `who` is on `side` of now, in the order given (map
+/// reads, a few at a time).
 pub async fn tokens_by_id(
     client: &EhrClient,
     ids: &[u64],
     who: &PrincipalData,
     side: Side,
 ) -> Result<Vec<Token>, ClientError> {
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(t) = client.get_token(*id).await? {
-            let mine = match side {
-                Side::Patient => &t.patient == who,
-                Side::Counterpart => &t.grantee == who,
-            };
-            if mine {
-                out.push(t);
-            }
-        }
-    }
-    Ok(out)
+    let read = maps::read_each(ids, |id| maps::token(client, id)).await?;
+    Ok(read
+        .into_iter()
+        .flatten()
+        .filter(|t| match side {
+            Side::Patient => &t.patient == who,
+            Side::Counterpart => &t.grantee == who,
+        })
+        .collect())
 }
 
 /// The tokens `who` is on `side` of now, oldest first.
@@ -106,17 +104,52 @@ pub async fn tokens(
     tokens_by_id(client, &ids, who, side).await
 }
 
+/// The requests with these ids, in the order given (map reads, a few at a time).
+pub async fn requests_by_id(client: &EhrClient, ids: &[u64]) -> Result<Vec<Request>, ClientError> {
+    let read = maps::read_each(ids, |id| maps::request(client, id)).await?;
+    Ok(read.into_iter().flatten().collect())
+}
+
 /// The requests `who` is on `side` of, oldest first.
 pub async fn requests(
     client: &EhrClient,
     who: &PrincipalData,
     side: Side,
 ) -> Result<Vec<Request>, ClientError> {
-    let mut out = Vec::new();
-    for id in request_ids(client, who, side).await? {
-        out.extend(client.get_request(id).await?);
-    }
-    Ok(out)
+    let ids = request_ids(client, who, side).await?;
+    requests_by_id(client, &ids).await
+}
+
+/// The latest versions of `patient`'s records (of `record_type` only, when given) that
+/// `holder` has no key envelope for, oldest first, at most `max`; and how many more there
+/// are. What a grant shares with its grantee.
+pub async fn unshared_latest(
+    client: &EhrClient,
+    patient: &PrincipalData,
+    holder: &PrincipalData,
+    record_type: Option<&str>,
+    max: usize,
+) -> Result<(Vec<u64>, usize), ClientError> {
+    let count = client.get_patient_record_count(patient).await?;
+    let indexes: Vec<u64> = (0..count).collect();
+    let found = maps::read_each(&indexes, |index| async move {
+        let Some(id) = maps::patient_record_id(client, patient, index).await? else {
+            return Ok(None);
+        };
+        let Some(r) = maps::record(client, id).await? else {
+            return Ok(None);
+        };
+        if !r.is_latest() || record_type.is_some_and(|t| t != r.record_type) {
+            return Ok(None);
+        }
+        let has = maps::has_envelope(client, id, holder).await?;
+        Ok((!has).then_some(id))
+    })
+    .await?;
+    let mut ids: Vec<u64> = found.into_iter().flatten().collect();
+    let left = ids.len().saturating_sub(max);
+    ids.truncate(max);
+    Ok((ids, left))
 }
 
 /// The patients whose data `who` may read at chain height `tip`: itself when it is a

@@ -15,6 +15,7 @@ pub(crate) mod decode;
 mod error;
 pub mod listing;
 pub mod locator;
+pub mod maps;
 pub mod read;
 pub mod records;
 pub mod revoke;

@@ -10,6 +10,7 @@
 use clarity::vm::types::PrincipalData;
 
 use super::client::{ClientError, EhrClient};
+use super::maps;
 use crate::audit::{AuditEntry, ChainBreak};
 
 /// A patient's audit entries, oldest first, and whether the chain verified.
@@ -47,7 +48,10 @@ pub fn verify_links(
     Ok(())
 }
 
-/// Reads `patient`'s entries from `offset`, at most `limit`, and verifies them.
+/// Reads `patient`'s entries from `offset`, at most `limit` (oldest first), and verifies
+/// each against the global hash chain: its hash recomputed, its `prev-hash` equal to the
+/// entry before it in the global log (read when it is another patient's). Map reads, a
+/// few at a time ([`maps`]).
 pub async fn patient_trail(
     client: &EhrClient,
     patient: &PrincipalData,
@@ -56,20 +60,23 @@ pub async fn patient_trail(
 ) -> Result<Trail, ClientError> {
     let count = client.get_patient_entry_count(patient).await?;
     let end = count.min(offset.saturating_add(limit));
-    let mut entries = Vec::new();
-    for index in offset..end {
-        if let Some(id) = client.get_patient_entry_id(patient, index).await? {
-            if let Some(entry) = client.get_entry(id).await? {
-                entries.push(entry);
-            }
-        }
-    }
+    let indexes: Vec<u64> = (offset.min(end)..end).collect();
+    let ids: Vec<u64> = maps::read_each(&indexes, |i| maps::patient_entry_id(client, patient, i))
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    let entries: Vec<AuditEntry> = maps::read_each(&ids, |id| maps::entry(client, id))
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
     let mut predecessors = std::collections::HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         let linked_in_list = i > 0 && entries[i - 1].id + 1 == e.id;
         if e.id > 0 && !linked_in_list {
             let prev_id = u64::try_from(e.id - 1).unwrap_or(u64::MAX);
-            if let Some(prev) = client.get_entry(prev_id).await? {
+            if let Some(prev) = maps::entry(client, prev_id).await? {
                 predecessors.insert(e.id - 1, prev.entry_hash);
             }
         }
@@ -259,4 +266,41 @@ pub fn export(
         ))
         .expect("a bundle serializes"),
     }
+}
+
+/// A whole trail exported: the text, the trail it was made of, and how many blocks'
+/// entries carry the export's own time for want of a block time.
+#[derive(Debug, Clone)]
+pub struct Exported {
+    /// The export, in the format asked.
+    pub text: String,
+    /// The trail, verified.
+    pub trail: Trail,
+    /// Blocks whose time the node API does not tell (a bare node).
+    pub estimated: usize,
+}
+
+/// Reads `patient`'s whole trail, verifies it and exports it in `format`, each entry
+/// stamped with its block's time ([`recorded_times`]). `fhir_base` names the FHIR entries.
+/// `ehr audit export` and the dashboard's export links.
+pub async fn export_trail(
+    client: &EhrClient,
+    patient: &PrincipalData,
+    format: ExportFormat,
+    fhir_base: &str,
+) -> Result<Exported, ClientError> {
+    let trail = patient_trail(client, patient, 0, u64::MAX).await?;
+    let audit_log = client
+        .deployment()
+        .id(super::EhrContract::AuditLog)
+        .to_string();
+    let times = recorded_times(client, &trail.entries).await?;
+    let text = export(&trail, patient, &audit_log, format, fhir_base, |e| {
+        times.of(e)
+    });
+    Ok(Exported {
+        text,
+        trail,
+        estimated: times.estimated,
+    })
 }

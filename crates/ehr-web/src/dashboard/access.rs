@@ -2,13 +2,10 @@
 //! state, paged newest first; grant (and share the record keys with the grantee) and
 //! revoke; access requests with approve and deny.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
 use axum::response::Response;
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::listing::{self, Side};
@@ -18,7 +15,8 @@ use ehr_sdk::ehr::types::{Request, RequestStatus, Scope, Token};
 use ehr_sdk::ehr::{calls, ClientError, SendOptions};
 
 use super::records::share_one;
-use super::{field, maps, number, ops, page_number, pages_for, read_many, scope_of, Ctx, Fields};
+use super::{field, number, ops, page_number, pages_for, scope_of, Ctx};
+use super::{Page, PageError, Params, Posted};
 use crate::html;
 use crate::state::AppState;
 
@@ -53,14 +51,9 @@ pub fn page_of(ids: &[u64], page: u64) -> Vec<u64> {
 /// `GET /access?page=&rpage=`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let q = query.map(|Query(m)| m).unwrap_or_default();
+    Page(ctx): Page,
+    Params(q): Params,
+) -> Result<Response, PageError> {
     let me = ctx.principal();
     let c = state.client.clone();
     let tip = ctx.tip.unwrap_or(0);
@@ -73,7 +66,7 @@ pub async fn page(
     let (lists, registered) = tokio::join!(lists, c.is_registered(&me));
     let (tokens, requests) = match lists {
         Ok(l) => l,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut body = String::new();
     if !registered.unwrap_or(false) {
@@ -84,21 +77,12 @@ pub async fn page(
     let pages = pages_for(tokens.len() as u64);
     let page = page_number(&q, "page", pages, 1);
     let shown = page_of(&tokens, page);
-    let read = {
-        let c = c.clone();
-        read_many(shown, move |id| {
-            let c = c.clone();
-            async move { maps::token(&c, id).await }
-        })
-        .await
+    let read = match listing::tokens_by_id(&c, &shown, &me, Side::Patient).await {
+        Ok(t) => t,
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut rows = Vec::new();
     for t in read {
-        let t = match t {
-            Ok(Some(t)) => t,
-            Ok(None) => continue,
-            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e.to_string()),
-        };
         let action = if !t.revoked {
             // Revoking re-seals the records the grantee could open (a new key); the
             // second button leaves them as they are.
@@ -201,21 +185,12 @@ pub async fn page(
     let rpages = pages_for(requests.len() as u64);
     let rpage = page_number(&q, "rpage", rpages, 1);
     let shown = page_of(&requests, rpage);
-    let read = {
-        let c = c.clone();
-        read_many(shown, move |id| {
-            let c = c.clone();
-            async move { maps::request(&c, id).await }
-        })
-        .await
+    let read = match listing::requests_by_id(&c, &shown).await {
+        Ok(r) => r,
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut rows = Vec::new();
     for r in read {
-        let r = match r {
-            Ok(Some(r)) => r,
-            Ok(None) => continue,
-            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/access", &e.to_string()),
-        };
         rows.push(request_row(&ctx, &r));
     }
     let pending = rows.iter().filter(|r| r[5].contains("pending")).count();
@@ -280,55 +255,22 @@ fn request_row(ctx: &Ctx, r: &Request) -> Vec<String> {
 }
 
 /// Shares the keys of `patient`'s latest records (of `record_type`, if given) that
-/// `grantee` holds no envelope for, at most [`MAX_SHARES`]; returns how many were shared
-/// and how many were left.
+/// `grantee` holds no envelope for, at most [`MAX_SHARES`]
+/// ([`listing::unshared_latest`]); returns how many were shared and how many were left.
 pub async fn share_latest(
     h: &ops::Handle,
     patient: &PrincipalData,
     grantee: &PrincipalData,
     record_type: Option<&str>,
 ) -> Result<(usize, usize), String> {
-    let c = h.state.client.clone();
-    let count = c
-        .get_patient_record_count(patient)
-        .await
-        .map_err(|e| e.to_string())?;
-    let records = {
-        let c = c.clone();
-        let patient = patient.clone();
-        let grantee = grantee.clone();
-        read_many((0..count).collect(), move |index| {
-            let c = c.clone();
-            let patient = patient.clone();
-            let grantee = grantee.clone();
-            async move {
-                let Some(id) = maps::patient_record_id(&c, &patient, index).await? else {
-                    return Ok(None);
-                };
-                let Some(r) = maps::record(&c, id).await? else {
-                    return Ok(None);
-                };
-                let has = maps::has_envelope(&c, id, &grantee).await?;
-                Ok::<_, maps::MapError>(Some((r, has)))
-            }
-        })
-        .await
-    };
-    let mut todo = Vec::new();
-    for item in records {
-        if let Some((r, has)) = item? {
-            if r.is_latest() && !has && !matches!(record_type, Some(t) if t != r.record_type) {
-                todo.push(r.id);
-            }
-        }
-    }
-    let left = todo.len().saturating_sub(MAX_SHARES);
-    todo.truncate(MAX_SHARES);
-    let shared = todo.len();
-    for id in todo {
+    let (todo, left) =
+        listing::unshared_latest(&h.state.client, patient, grantee, record_type, MAX_SHARES)
+            .await
+            .map_err(|e| e.to_string())?;
+    for &id in &todo {
         share_one(h, id, grantee).await?;
     }
-    Ok((shared, left))
+    Ok((todo.len(), left))
 }
 
 fn shared_words(shared: usize, left: usize) -> String {
@@ -345,13 +287,8 @@ fn shared_words(shared: usize, left: usize) -> String {
 /// `POST /access/grant`: `grantee`, `read`/`write`/`share`, `type`, `expires_in`, `share_keys`.
 pub async fn grant(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/access", form) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let checked = (|| {
         let grantee = ctx
             .resolve(field(&fields, "grantee"))
@@ -366,7 +303,7 @@ pub async fn grant(
     })();
     let (grantee, scope, expires_in, record_type) = match checked {
         Ok(v) => v,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/access", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let share_keys = field(&fields, "share_keys") == "on";
     let title = format!(
@@ -376,52 +313,43 @@ pub async fn grant(
             .map(|t| format!(" on {t} records"))
             .unwrap_or_default()
     );
-    ops::start(&state, &ctx.me, title, "/access", move |h| async move {
-        let tip = h
-            .state
-            .client
-            .node()
-            .info()
-            .await
-            .map_err(|e| e.to_string())?
-            .stacks_tip_height;
-        let expires_at = tip + expires_in;
-        let call = calls::grant_access(&grantee, scope, record_type.as_deref(), expires_at)
-            .map_err(|e| e.to_string())?;
-        let mined = h.call(&call).await?;
-        let token = mined.id().map_err(|e| e.to_string())?;
-        let mut message =
-            format!("Token #{token}: {grantee} may {scope} until block {expires_at}.");
-        if share_keys && scope.contains(Scope::READ) {
-            let me = h.me.principal();
-            let (shared, left) = share_latest(&h, &me, &grantee, record_type.as_deref()).await?;
-            let _ = write!(message, " {}.", shared_words(shared, left));
-        }
-        Ok(message)
-    })
-    .await
+    Ok(
+        ops::start(&state, &ctx.me, title, "/access", move |h| async move {
+            let tip = h.tip().await?;
+            let expires_at = tip + expires_in;
+            let call = calls::grant_access(&grantee, scope, record_type.as_deref(), expires_at)
+                .map_err(|e| e.to_string())?;
+            let mined = h.call(&call).await?;
+            let token = mined.id().map_err(|e| e.to_string())?;
+            let mut message =
+                format!("Token #{token}: {grantee} may {scope} until block {expires_at}.");
+            if share_keys && scope.contains(Scope::READ) {
+                let me = h.me.principal();
+                let (shared, left) =
+                    share_latest(&h, &me, &grantee, record_type.as_deref()).await?;
+                let _ = write!(message, " {}.", shared_words(shared, left));
+            }
+            Ok(message)
+        })
+        .await,
+    )
 }
 
 /// `POST /access/revoke`: `token`.
 pub async fn revoke(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/access", form) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let token = match number(&fields, "token", "token") {
         Ok(t) => t,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/access", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let rotate = if fields.get("keep_keys").is_some_and(|v| v == "on") {
         AfterRevoke::KeepKeys
     } else {
         AfterRevoke::RotateKeys
     };
-    ops::start(&state, &ctx.me, format!("Revoke token #{token}"), "/access", move |h| async move {
+    Ok(ops::start(&state, &ctx.me, format!("Revoke token #{token}"), "/access", move |h| async move {
         let store: &dyn BlobStore = &h.state.store;
         let out = revoke::revoke_access(
             &h.state.client,
@@ -457,29 +385,24 @@ pub async fn revoke(
         let _ = write!(message, " {}", revoke::REVOCATION_LIMITS);
         Ok(message)
     })
-    .await
+    .await)
 }
 
 /// `POST /access/approve`: `request`, `share_keys`.
 pub async fn approve(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/access", form) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let request = match number(&fields, "request", "request") {
         Ok(t) => t,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/access", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let share_keys = field(&fields, "share_keys") == "on";
     let call = match calls::approve_request(request) {
         Ok(c) => c,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/access", &e.to_string()),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
-    ops::start(
+    Ok(ops::start(
         &state,
         &ctx.me,
         format!("Approve request #{request}"),
@@ -500,28 +423,23 @@ pub async fn approve(
             Ok(message)
         },
     )
-    .await
+    .await)
 }
 
 /// `POST /access/deny`: `request`.
 pub async fn deny(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/access", form) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let request = match number(&fields, "request", "request") {
         Ok(t) => t,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/access", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let call = match calls::deny_request(request) {
         Ok(c) => c,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/access", &e.to_string()),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
-    ops::start(
+    Ok(ops::start(
         &state,
         &ctx.me,
         format!("Deny request #{request}"),
@@ -531,7 +449,7 @@ pub async fn deny(
             Ok(format!("Request #{request} denied."))
         },
     )
-    .await
+    .await)
 }
 
 #[cfg(test)]

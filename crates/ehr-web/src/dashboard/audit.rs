@@ -6,17 +6,15 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::audit::AuditEntry;
-use ehr_sdk::ehr::trail::{verify_links, ExportFormat, Trail};
-use ehr_sdk::ehr::EhrClient;
-use ehr_sdk::ehr::EhrContract;
+use ehr_sdk::ehr::trail::{self, ExportFormat, Exported, Trail};
 
-use super::{maps, newest_first_range, page_number, pages_for, read_many, Ctx};
+use super::{newest_first_range, page_number, pages_for, Ctx};
+use super::{Page, PageError, Params};
 use crate::html;
 use crate::state::AppState;
 
@@ -25,58 +23,6 @@ fn patient_of(ctx: &Ctx, q: &HashMap<String, String>) -> Result<PrincipalData, S
         Some(p) => ctx.resolve(p),
         None => Ok(ctx.principal()),
     }
-}
-
-/// `patient`'s audit entries `lo..hi` (oldest first), each checked against the global
-/// hash chain: its hash recomputed, its `prev-hash` equal to the entry before it in the
-/// global log (read when it is another patient's). The SDK's `patient_trail`, on map
-/// reads.
-pub async fn trail(
-    c: &EhrClient,
-    patient: &PrincipalData,
-    lo: u64,
-    hi: u64,
-) -> Result<Trail, String> {
-    let ids = {
-        let (c, patient) = (c.clone(), patient.clone());
-        read_many((lo..hi).collect(), move |i| {
-            let (c, patient) = (c.clone(), patient.clone());
-            async move { maps::patient_entry_id(&c, &patient, i).await }
-        })
-        .await
-    };
-    let ids: Vec<u64> = ids
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .flatten()
-        .collect();
-    let read = {
-        let c = c.clone();
-        read_many(ids, move |id| {
-            let c = c.clone();
-            async move { maps::entry(&c, id).await }
-        })
-        .await
-    };
-    let entries: Vec<AuditEntry> = read
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .flatten()
-        .collect();
-    let mut predecessors = HashMap::new();
-    for (i, e) in entries.iter().enumerate() {
-        let linked = i > 0 && entries[i - 1].id + 1 == e.id;
-        if e.id > 0 && !linked {
-            let prev = u64::try_from(e.id - 1).unwrap_or(u64::MAX);
-            if let Some(p) = maps::entry(c, prev).await? {
-                predecessors.insert(e.id - 1, p.entry_hash);
-            }
-        }
-    }
-    let verified = verify_links(&entries, |id| predecessors.get(&id).cloned());
-    Ok(Trail { entries, verified })
 }
 
 /// The badge of a verified (or broken) trail.
@@ -96,29 +42,24 @@ pub fn badge(trail: &Trail, what: &str) -> String {
 /// `GET /audit?patient=&page=`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let q = query.map(|Query(m)| m).unwrap_or_default();
+    Page(ctx): Page,
+    Params(q): Params,
+) -> Result<Response, PageError> {
     let patient = match patient_of(&ctx, &q) {
         Ok(p) => p,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/audit", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let c = &state.client;
     let count = match c.get_patient_entry_count(&patient).await {
         Ok(n) => n,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/audit", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let pages = pages_for(count);
     let page = page_number(&q, "page", pages, 1);
     let (lo, hi) = newest_first_range(count, page);
-    let trail = match trail(c, &patient, lo, hi).await {
+    let trail = match trail::patient_trail(c, &patient, lo, hi - lo).await {
         Ok(t) => t,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/audit", &e),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut body = String::new();
     let own = patient == ctx.principal();
@@ -208,46 +149,29 @@ fn reference(e: &AuditEntry) -> String {
 pub async fn export(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let q = query.map(|Query(m)| m).unwrap_or_default();
+    ctx: Ctx,
+    Params(q): Params,
+) -> Result<Response, PageError> {
     let patient = match patient_of(&ctx, &q) {
         Ok(p) => p,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/audit", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let format = match q.get("format").map(String::as_str).unwrap_or("json") {
         "json" => ExportFormat::Json,
         "csv" => ExportFormat::Csv,
         "fhir" => ExportFormat::Fhir,
         other => {
-            return ctx.error(
-                StatusCode::BAD_REQUEST,
-                "/audit",
-                &format!("format `{other}`: give json, csv or fhir"),
-            )
+            return Err(PageError::BadRequest(format!(
+                "format `{other}`: give json, csv or fhir"
+            )))
         }
     };
-    let count = match state.client.get_patient_entry_count(&patient).await {
-        Ok(n) => n,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/audit", &e.to_string()),
-    };
-    let trail = match trail(&state.client, &patient, 0, count).await {
-        Ok(t) => t,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/audit", &e),
-    };
-    let audit_log = state
-        .client
-        .deployment()
-        .id(EhrContract::AuditLog)
-        .to_string();
-    let now = ehr_sdk::fhir::now_instant();
     let base = crate::fhir::params::base_url(&headers);
-    let text =
-        ehr_sdk::ehr::trail::export(&trail, &patient, &audit_log, format, &base, |_| now.clone());
+    let Exported { text, trail, .. } =
+        match trail::export_trail(&state.client, &patient, format, &base).await {
+            Ok(e) => e,
+            Err(e) => return Err(PageError::Upstream(e.to_string())),
+        };
     let (content_type, ext) = (format.media_type(), format.extension());
     let mut response = (StatusCode::OK, text).into_response();
     let h = response.headers_mut();
@@ -264,5 +188,5 @@ pub async fn export(
         "false"
     };
     h.insert("x-hash-chain-verified", HeaderValue::from_static(verified));
-    response
+    Ok(response)
 }

@@ -1,48 +1,32 @@
 //! `/doctor`: registration (salted licence hash), credential state and expiry, request
-//! access, the patients and records it may read, emergency access.
-//! `/admin`: issuers verify or suspend doctors; the admin sets issuers and verifiers;
-//! verifiers verify patients.
+//! access, the patients and records it may read, emergency access, the encryption key.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Form, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
 use axum::response::Response;
+use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::listing::{self, Side};
-use ehr_sdk::ehr::types::Token;
-use ehr_sdk::ehr::{calls, EhrContract};
-use ehr_sdk::keys::PublicKey;
 
 use super::access::{page_of, token_state};
 use super::home::doctor_state;
 use super::patient::random32;
-use super::{
-    field, form_fields, maps, number, ops, page_number, pages_for, read_many, scope_of, Ctx, Fields,
-};
+use super::{field, number, ops, page_number, pages_for, scope_of};
+use super::{Page, PageError, Params, Posted};
 use crate::html;
 use crate::state::AppState;
-
-/// Longest credential or request, in blocks (about a year).
-const MAX_BLOCKS: u64 = 52_560;
 
 /// `GET /doctor?page=&rpage=`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let q = query.map(|Query(m)| m).unwrap_or_default();
+    Page(ctx): Page,
+    Params(q): Params,
+) -> Result<Response, PageError> {
     let me = ctx.principal();
     let c = state.client.clone();
     let doctor = match c.get_doctor(&me).await {
         Ok(d) => d,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/doctor", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut body = String::new();
     let Some(d) = doctor else {
@@ -129,25 +113,17 @@ pub async fn page(
     // the rows keep those it still holds.
     let ids = match listing::token_ids(&c, &me, Side::Counterpart).await {
         Ok(v) => v,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/doctor", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let pages = pages_for(ids.len() as u64);
     let page = page_number(&q, "page", pages, 1);
-    let tokens = {
-        let c = c.clone();
-        read_many(page_of(&ids, page), move |id| {
-            let c = c.clone();
-            async move { maps::token(&c, id).await }
-        })
-        .await
+    let tokens = match listing::tokens_by_id(&c, &page_of(&ids, page), &me, Side::Counterpart).await
+    {
+        Ok(t) => t,
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut rows = Vec::new();
     for t in tokens {
-        let t: Token = match t {
-            Ok(Some(t)) if t.grantee == me => t,
-            Ok(_) => continue,
-            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/doctor", &e.to_string()),
-        };
         let live = t.state_at(tip + 1) == ehr_sdk::ehr::types::TokenState::Active;
         rows.push(vec![
             format!("#{}", t.id),
@@ -248,25 +224,16 @@ pub async fn page(
     // My requests.
     let requests = match listing::request_ids(&c, &me, Side::Counterpart).await {
         Ok(r) => r,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/doctor", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let rpages = pages_for(requests.len() as u64);
     let rpage = page_number(&q, "rpage", rpages, 1);
-    let read = {
-        let c = c.clone();
-        read_many(page_of(&requests, rpage), move |id| {
-            let c = c.clone();
-            async move { maps::request(&c, id).await }
-        })
-        .await
+    let read = match listing::requests_by_id(&c, &page_of(&requests, rpage)).await {
+        Ok(r) => r,
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut rows = Vec::new();
     for r in read {
-        let r = match r {
-            Ok(Some(r)) => r,
-            Ok(None) => continue,
-            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/doctor", &e.to_string()),
-        };
         rows.push(vec![
             format!("#{}", r.id),
             ctx.who_cell(&r.patient),
@@ -325,54 +292,16 @@ pub async fn page(
     ctx.render("Doctor", "/doctor", &body)
 }
 
-/// Starts an operation of one call; `done` says what happened.
-async fn one_call(
-    state: &Arc<AppState>,
-    ctx: &Ctx,
-    back: &str,
-    title: String,
-    call: Result<ehr_sdk::ehr::ContractCall, ehr_sdk::ehr::calls::CallError>,
-    done: impl FnOnce(&ehr_sdk::ehr::Mined) -> String + Send + 'static,
-) -> Response {
-    let call = match call {
-        Ok(c) => c,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, back, &e.to_string()),
-    };
-    ops::start(state, &ctx.me, title, back, move |h| async move {
-        let mined = h.call(&call).await?;
-        Ok(done(&mined))
-    })
-    .await
-}
-
-macro_rules! form_ctx {
-    ($state:expr, $headers:expr, $form:expr, $back:expr) => {{
-        let ctx = match Ctx::action(&$state, &$headers) {
-            Ok(c) => c,
-            Err(r) => return r,
-        };
-        let fields = match form_fields(&ctx, $back, $form) {
-            Ok(f) => f,
-            Err(r) => return r,
-        };
-        (ctx, fields)
-    }};
-}
-
 /// `POST /doctor/register`: `license`, `specialty`.
 pub async fn register(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = form_ctx!(state, headers, form, "/doctor");
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let license = field(&fields, "license").to_string();
     if license.is_empty() {
-        return ctx.error(
-            StatusCode::BAD_REQUEST,
-            "/doctor",
-            "licence: give the licence number to hash",
-        );
+        return Err(PageError::BadRequest(
+            "licence: give the licence number to hash".into(),
+        ));
     }
     let specialty = match field(&fields, "specialty") {
         "" => "general practice".to_string(),
@@ -381,7 +310,7 @@ pub async fn register(
     let salt = random32();
     let license_hash = ehr_sdk::disclosure::commitment(&salt, license.as_bytes());
     let call = calls::register_doctor(&license_hash, &ctx.me.key().public_key(), &specialty);
-    one_call(&state, &ctx, "/doctor", "Register as a doctor".into(), call, move |_| {
+    ops::one_call(&state, &ctx, "/doctor", "Register as a doctor".into(), call, move |_| {
         format!(
             "Registered. Licence hash {}; salt {} (keep it: your issuer needs it to check the licence).",
             hex::encode(license_hash),
@@ -394,10 +323,8 @@ pub async fn register(
 /// `POST /doctor/request`: `patient`, `read`/`write`/`share`, `duration`, `reason`.
 pub async fn request(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = form_ctx!(state, headers, form, "/doctor");
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let checked = (|| {
         let patient = ctx
             .resolve(field(&fields, "patient"))
@@ -412,10 +339,10 @@ pub async fn request(
     })();
     let (patient, scope, duration, reason) = match checked {
         Ok(v) => v,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/doctor", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let call = calls::request_access(&patient, scope, duration, &reason);
-    one_call(
+    ops::one_call(
         &state,
         &ctx,
         "/doctor",
@@ -432,24 +359,20 @@ pub async fn request(
 /// `POST /doctor/emergency`: `patient`, `reason`.
 pub async fn emergency(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = form_ctx!(state, headers, form, "/doctor");
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let patient = match ctx.resolve(field(&fields, "patient")) {
         Ok(p) => p,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/doctor", &format!("patient: {e}")),
+        Err(e) => return Err(PageError::BadRequest(format!("patient: {e}"))),
     };
     let reason = field(&fields, "reason").to_string();
     if reason.is_empty() {
-        return ctx.error(
-            StatusCode::BAD_REQUEST,
-            "/doctor",
-            "reason: say why (it is audited)",
-        );
+        return Err(PageError::BadRequest(
+            "reason: say why (it is audited)".into(),
+        ));
     }
     let call = calls::emergency_access(&patient, &reason);
-    one_call(&state, &ctx, "/doctor", format!("Emergency access to {patient}"), call, move |m| {
+    ops::one_call(&state, &ctx, "/doctor", format!("Emergency access to {patient}"), call, move |m| {
         format!(
             "Emergency access to {patient}: token #{} (read only, 144 blocks; the patient and guardians are notified).",
             m.id().map(|i| i.to_string()).unwrap_or_else(|_| "?".into())
@@ -458,334 +381,11 @@ pub async fn emergency(
     .await
 }
 
-/// `GET /admin`.
-pub async fn admin_page(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let me = ctx.principal();
-    let c = state.client.clone();
-    let (admin, issuer, verifier) = tokio::join!(
-        c.doctor_registry_admin(),
-        c.get_issuer(&me),
-        c.is_verifier(&me)
-    );
-    let tip = ctx.tip.unwrap_or(0);
-    let mut body = String::new();
-    body.push_str(&html::fields(&[
-        (
-            "Registry admin",
-            match &admin {
-                Ok(a) if *a == me => "<span class=\"state ok\">you</span>".into(),
-                Ok(a) => ctx.who(a),
-                Err(e) => html::escape(&e.to_string()),
-            },
-        ),
-        (
-            "Credential issuer",
-            match &issuer {
-                Ok(Some(i)) if i.enabled => "<span class=\"state ok\">enabled</span>".into(),
-                Ok(Some(_)) => "disabled".into(),
-                Ok(None) => "no".into(),
-                Err(e) => html::escape(&e.to_string()),
-            },
-        ),
-        (
-            "Patient verifier",
-            match &verifier {
-                Ok(true) => "<span class=\"state ok\">enabled</span>".into(),
-                Ok(false) => "no".into(),
-                Err(e) => html::escape(&e.to_string()),
-            },
-        ),
-    ]));
-    // The server's accounts and where they stand.
-    let people = {
-        let c = c.clone();
-        let accounts: Vec<_> = state.identities.iter().map(|i| i.principal()).collect();
-        let n = accounts.len() as u64;
-        let accounts = Arc::new(accounts);
-        read_many((0..n).collect(), move |i| {
-            let c = c.clone();
-            let accounts = accounts.clone();
-            async move {
-                let p = &accounts[i as usize];
-                let (d, pt, is) = tokio::join!(c.get_doctor(p), c.get_patient(p), c.get_issuer(p));
-                (d.ok().flatten(), pt.ok().flatten(), is.ok().flatten())
-            }
-        })
-        .await
-    };
-    let rows: Vec<Vec<String>> = state
-        .identities
-        .iter()
-        .zip(people)
-        .map(|(i, (d, p, is))| {
-            vec![
-                html::escape(&i.name),
-                html::principal(&i.address.to_string()),
-                match p {
-                    Some(p) if p.verified => "verified".into(),
-                    Some(p) if p.active => "registered".into(),
-                    Some(_) => "deactivated".into(),
-                    None => "-".into(),
-                },
-                d.map(|d| html::escape(&doctor_state(&d, tip)))
-                    .unwrap_or_else(|| "-".into()),
-                match is {
-                    Some(i) if i.enabled => "issuer".into(),
-                    _ => String::new(),
-                },
-            ]
-        })
-        .collect();
-    body.push_str(
-        "<section aria-labelledby=\"people\"><h2 id=\"people\">This server's accounts</h2>",
-    );
-    body.push_str(&html::table(
-        "Accounts",
-        &["Name", "Address", "Patient", "Doctor", "Issuer"],
-        &rows,
-        "No accounts.",
-    ));
-    body.push_str("</section>");
-    body.push_str(&ctx.datalist());
-
-    body.push_str("<section aria-labelledby=\"issuer\"><h2 id=\"issuer\">Credential issuer</h2>");
-    let fields = format!(
-        "{}{}",
-        html::input(
-            "vd-doctor",
-            "doctor",
-            "Doctor (account name or address)",
-            "text",
-            "",
-            "required list=\"accounts\" autocomplete=\"off\"",
-            ""
-        ),
-        html::input(
-            "vd-exp",
-            "expires_in",
-            "Credential valid for (blocks)",
-            "number",
-            "52560",
-            "required min=\"1\"",
-            "about 52,560 blocks a year"
-        ),
-    );
-    body.push_str("<h3>Verify a doctor</h3>");
-    body.push_str(&html::form(
-        "/admin/verify-doctor",
-        &ctx.csrf,
-        &fields,
-        "Verify doctor",
-    ));
-    body.push_str("<h3>Suspend a doctor</h3>");
-    let fields = html::input(
-        "sd-doctor",
-        "doctor",
-        "Doctor (account name or address)",
-        "text",
-        "",
-        "required list=\"accounts\" autocomplete=\"off\"",
-        "issuers and the admin may suspend",
-    );
-    body.push_str(&html::form(
-        "/admin/suspend-doctor",
-        &ctx.csrf,
-        &fields,
-        "Suspend doctor",
-    ));
-    body.push_str("</section>");
-
-    body.push_str(
-        "<section aria-labelledby=\"verifier\"><h2 id=\"verifier\">Patient verifier</h2>",
-    );
-    let fields = html::input(
-        "vp-patient",
-        "patient",
-        "Patient (account name or address)",
-        "text",
-        "",
-        "required list=\"accounts\" autocomplete=\"off\"",
-        "after checking the identifier off chain",
-    );
-    body.push_str(&html::form(
-        "/admin/verify-patient",
-        &ctx.csrf,
-        &fields,
-        "Verify patient",
-    ));
-    body.push_str("</section>");
-
-    let enabled = vec![
-        ("true".to_string(), "enable".to_string()),
-        ("false".to_string(), "disable".to_string()),
-    ];
-    body.push_str("<section aria-labelledby=\"admin\"><h2 id=\"admin\">Admin</h2><h3>Set a credential issuer</h3>");
-    let fields = format!(
-        "{}{}{}",
-        html::input(
-            "si-issuer",
-            "issuer",
-            "Issuer (account name or address)",
-            "text",
-            "",
-            "required list=\"accounts\" autocomplete=\"off\"",
-            ""
-        ),
-        html::input(
-            "si-key",
-            "pubkey",
-            "Issuer's attestation public key (hex)",
-            "text",
-            "",
-            "maxlength=\"68\" autocomplete=\"off\"",
-            "33 bytes compressed; leave empty for one of this server's accounts"
-        ),
-        html::select(
-            "si-enabled",
-            "enabled",
-            "Enable or disable",
-            &enabled,
-            "true"
-        ),
-    );
-    body.push_str(&html::form(
-        "/admin/issuer",
-        &ctx.csrf,
-        &fields,
-        "Set issuer",
-    ));
-    body.push_str("<h3>Set a patient verifier</h3>");
-    let fields = format!(
-        "{}{}",
-        html::input(
-            "sv-verifier",
-            "verifier",
-            "Verifier (account name or address)",
-            "text",
-            "",
-            "required list=\"accounts\" autocomplete=\"off\"",
-            ""
-        ),
-        html::select(
-            "sv-enabled",
-            "enabled",
-            "Enable or disable",
-            &enabled,
-            "true"
-        ),
-    );
-    body.push_str(&html::form(
-        "/admin/verifier",
-        &ctx.csrf,
-        &fields,
-        "Set verifier",
-    ));
-    let registries = vec![
-        (
-            "patient".to_string(),
-            "patient-registry (verifiers)".to_string(),
-        ),
-        (
-            "doctor".to_string(),
-            "doctor-registry (issuers)".to_string(),
-        ),
-    ];
-    body.push_str("<h3>Hand the administrator role over</h3><p>In two steps: the current administrator proposes a successor, and the role moves only when the successor accepts.</p>");
-    let fields = format!(
-        "{}{}",
-        html::select("ho-registry", "registry", "Registry", &registries, "doctor"),
-        html::input(
-            "ho-successor",
-            "successor",
-            "Successor (account name or address)",
-            "text",
-            "",
-            "required list=\"accounts\" autocomplete=\"off\"",
-            ""
-        ),
-    );
-    body.push_str(&html::form(
-        "/admin/propose",
-        &ctx.csrf,
-        &fields,
-        "Propose successor",
-    ));
-    let fields = html::select("ha-registry", "registry", "Registry", &registries, "doctor");
-    body.push_str(&html::form(
-        "/admin/accept",
-        &ctx.csrf,
-        &fields,
-        "Accept the administrator role",
-    ));
-    body.push_str("</section>");
-    ctx.render("Issuer and admin", "/admin", &body)
-}
-
-fn registry(fields: &Fields) -> Result<EhrContract, String> {
-    match field(fields, "registry") {
-        "patient" => Ok(EhrContract::PatientRegistry),
-        "doctor" => Ok(EhrContract::DoctorRegistry),
-        other => Err(format!("registry `{other}`: choose patient or doctor")),
-    }
-}
-
-/// `POST /admin/propose`: `registry` (patient|doctor), `successor`.
-pub async fn propose_admin(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = form_ctx!(state, headers, form, "/admin");
-    let checked = registry(&fields).and_then(|r| {
-        let successor = ctx
-            .resolve(field(&fields, "successor"))
-            .map_err(|e| format!("successor: {e}"))?;
-        Ok((r, successor))
-    });
-    let (contract, successor) = match checked {
-        Ok(v) => v,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &e),
-    };
-    let call = calls::propose_admin(contract, &successor);
-    let title = format!("Propose {successor} as administrator of {contract}");
-    one_call(&state, &ctx, "/admin", title, call, move |_| {
-        format!(
-            "{successor} proposed as administrator of {contract}: the role moves when it accepts."
-        )
-    })
-    .await
-}
-
-/// `POST /admin/accept`: `registry` (patient|doctor).
-pub async fn accept_admin(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = form_ctx!(state, headers, form, "/admin");
-    let contract = match registry(&fields) {
-        Ok(r) => r,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &e),
-    };
-    let call = calls::accept_admin(contract);
-    let title = format!("Accept the administrator role of {contract}");
-    one_call(&state, &ctx, "/admin", title, call, move |_| {
-        format!("You are now the administrator of {contract}.")
-    })
-    .await
-}
-
 /// `POST /doctor/update-key`: `enc_pubkey` (hex; empty: the account's own key).
 pub async fn update_key(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = form_ctx!(state, headers, form, "/doctor");
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let text = field(&fields, "enc_pubkey").trim();
     let key = if text.is_empty() {
         Ok(ctx.me.key().public_key())
@@ -799,10 +399,10 @@ pub async fn update_key(
     };
     let key = match key {
         Ok(k) => k,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/doctor", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let call = calls::update_doctor_enc_pubkey(&key);
-    one_call(
+    ops::one_call(
         &state,
         &ctx,
         "/doctor",
@@ -813,178 +413,5 @@ pub async fn update_key(
                 .to_string()
         },
     )
-    .await
-}
-
-/// `POST /admin/verify-doctor`: `doctor`, `expires_in`.
-pub async fn verify_doctor(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = form_ctx!(state, headers, form, "/admin");
-    let checked = (|| {
-        let doctor = ctx
-            .resolve(field(&fields, "doctor"))
-            .map_err(|e| format!("doctor: {e}"))?;
-        let blocks = number(&fields, "expires_in", "valid for")?;
-        if blocks == 0 || blocks > 10 * MAX_BLOCKS {
-            return Err(format!("valid for: give 1 to {} blocks", 10 * MAX_BLOCKS));
-        }
-        Ok((doctor, blocks))
-    })();
-    let (doctor, blocks) = match checked {
-        Ok(v) => v,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &e),
-    };
-    ops::start(
-        &state,
-        &ctx.me,
-        format!("Verify doctor {doctor}"),
-        "/admin",
-        move |h| async move {
-            let tip = h
-                .state
-                .client
-                .node()
-                .info()
-                .await
-                .map_err(|e| e.to_string())?
-                .stacks_tip_height;
-            let call = calls::verify_doctor(&doctor, tip + blocks).map_err(|e| e.to_string())?;
-            h.call(&call).await?;
-            Ok(format!(
-                "Doctor {doctor} verified until block {}.",
-                tip + blocks
-            ))
-        },
-    )
-    .await
-}
-
-/// `POST /admin/suspend-doctor`: `doctor`.
-pub async fn suspend_doctor(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = form_ctx!(state, headers, form, "/admin");
-    let doctor = match ctx.resolve(field(&fields, "doctor")) {
-        Ok(d) => d,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &format!("doctor: {e}")),
-    };
-    let call = calls::suspend_doctor(&doctor);
-    one_call(
-        &state,
-        &ctx,
-        "/admin",
-        format!("Suspend doctor {doctor}"),
-        call,
-        move |_| format!("Doctor {doctor} suspended."),
-    )
-    .await
-}
-
-/// `POST /admin/verify-patient`: `patient`.
-pub async fn verify_patient(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = form_ctx!(state, headers, form, "/admin");
-    let patient = match ctx.resolve(field(&fields, "patient")) {
-        Ok(d) => d,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &format!("patient: {e}")),
-    };
-    let call = calls::verify_patient(&patient);
-    one_call(
-        &state,
-        &ctx,
-        "/admin",
-        format!("Verify patient {patient}"),
-        call,
-        move |_| format!("Patient {patient} verified."),
-    )
-    .await
-}
-
-/// `POST /admin/issuer`: `issuer`, `pubkey` (optional for our accounts), `enabled`.
-pub async fn set_issuer(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = form_ctx!(state, headers, form, "/admin");
-    let name = field(&fields, "issuer");
-    let issuer = match ctx.resolve(name) {
-        Ok(d) => d,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &format!("issuer: {e}")),
-    };
-    let key_text = field(&fields, "pubkey").trim_start_matches("0x");
-    let key = if key_text.is_empty() {
-        let ours = state.identities.iter().find(|i| i.principal() == issuer);
-        match ours {
-            Some(i) => i.key().public_key(),
-            None => {
-                return ctx.error(
-                    StatusCode::BAD_REQUEST,
-                    "/admin",
-                    &format!("{issuer} is not one of this server's accounts: give its attestation public key"),
-                )
-            }
-        }
-    } else {
-        match hex::decode(key_text)
-            .ok()
-            .and_then(|b| PublicKey::from_bytes(&b).ok())
-        {
-            Some(k) => k,
-            None => {
-                return ctx.error(
-                    StatusCode::BAD_REQUEST,
-                    "/admin",
-                    "public key: give 33 bytes (compressed secp256k1) as 66 hex digits",
-                )
-            }
-        }
-    };
-    let enabled = field(&fields, "enabled") != "false";
-    let call = calls::set_issuer(&issuer, &key, enabled);
-    let title = format!(
-        "{} issuer {issuer}",
-        if enabled { "Enable" } else { "Disable" }
-    );
-    one_call(&state, &ctx, "/admin", title, call, move |_| {
-        format!(
-            "Issuer {issuer} {}.",
-            if enabled { "enabled" } else { "disabled" }
-        )
-    })
-    .await
-}
-
-/// `POST /admin/verifier`: `verifier`, `enabled`.
-pub async fn set_verifier(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = form_ctx!(state, headers, form, "/admin");
-    let verifier = match ctx.resolve(field(&fields, "verifier")) {
-        Ok(d) => d,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/admin", &format!("verifier: {e}")),
-    };
-    let enabled = field(&fields, "enabled") != "false";
-    let call = calls::set_verifier(&verifier, enabled);
-    let title = format!(
-        "{} verifier {verifier}",
-        if enabled { "Enable" } else { "Disable" }
-    );
-    one_call(&state, &ctx, "/admin", title, call, move |_| {
-        format!(
-            "Verifier {verifier} {}.",
-            if enabled { "enabled" } else { "disabled" }
-        )
-    })
     .await
 }

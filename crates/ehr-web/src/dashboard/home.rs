@@ -5,20 +5,20 @@ use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{field, form_fields, Ctx, Fields};
+use super::{field, Fields};
+use super::{Page, PageError};
 use crate::auth::ACCOUNT_COOKIE;
 use crate::html;
 use crate::state::AppState;
 
 /// `GET /`: roles of the acting account, and where to go next.
-pub async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn home(
+    State(state): State<Arc<AppState>>,
+    Page(ctx): Page,
+) -> Result<Response, PageError> {
     let me = ctx.principal();
     let c = &state.client;
     let (patient, doctor, issuer, verifier, admin) = tokio::join!(
@@ -94,10 +94,10 @@ pub async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
     ));
     body.push_str("<section aria-labelledby=\"roles\"><h2 id=\"roles\">Roles of this account</h2>");
     body.push_str(&html::fields(&roles));
-    if let Some((unread, count)) = ctx.inbox {
+    if let Some((unread, count)) = ctx.notifications {
         let _ = write!(
             body,
-            "<p><a href=\"/notifications\">Inbox</a>: {unread} unread of {count}.</p>"
+            "<p><a href=\"/notifications\">Notifications</a>: {unread} unread of {count}.</p>"
         );
     }
     body.push_str("</section>");
@@ -143,43 +143,19 @@ pub fn doctor_state(d: &ehr_sdk::ehr::types::Doctor, tip: u64) -> String {
 }
 
 /// `POST /account`: act as another of the server's accounts.
+// An unknown account in the cookie is no error here: switching is exactly how to get out
+// of it. The CSRF token is checked by the security layer, as for every POST.
 pub async fn switch_account(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
     form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        // An unknown account in the cookie: switching is exactly how to get out of it.
-        Err(_) => Ctx {
-            state: state.clone(),
-            me: match state.identities.first() {
-                Some(i) => i.clone(),
-                None => {
-                    return (
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "this server acts for no account",
-                    )
-                        .into_response()
-                }
-            },
-            csrf: state.csrf_token(),
-            inbox: None,
-            tip: None,
-            index_lag: None,
-        },
-    };
-    let fields = match form_fields(&ctx, "/", form) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+) -> Result<Response, PageError> {
+    let Form(fields) =
+        form.map_err(|e| PageError::BadRequest(format!("the form could not be read: {e}")))?;
     let name = field(&fields, "name");
     let Some(identity) = state.identity(name) else {
-        return ctx.error(
-            StatusCode::BAD_REQUEST,
-            "/",
-            &format!("this server does not act for an account named `{name}`"),
-        );
+        return Err(PageError::BadRequest(format!(
+            "this server does not act for an account named `{name}`"
+        )));
     };
     let cookie_safe = identity
         .name
@@ -190,13 +166,11 @@ pub async fn switch_account(
         identity.name
     );
     let (true, Ok(value)) = (cookie_safe, HeaderValue::from_str(&cookie)) else {
-        return ctx.error(
-            StatusCode::BAD_REQUEST,
-            "/",
-            &format!("the account name `{name}` cannot be kept in a cookie"),
-        );
+        return Err(PageError::BadRequest(format!(
+            "the account name `{name}` cannot be kept in a cookie"
+        )));
     };
     let mut response = Redirect::to("/").into_response();
     response.headers_mut().insert(header::SET_COOKIE, value);
-    response
+    Ok(response)
 }

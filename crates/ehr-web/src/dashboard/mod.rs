@@ -17,44 +17,51 @@
 //! | `/access` | grants (paged) with grant and revoke, requests with approve and deny |
 //! | `/audit` | the audit trail (paged) with its hash chain checked; `/audit/export` |
 //! | `/notifications` | the inbox (paged), mark read, live unread count |
-//! | `/doctor` | credential, request access, readable patients, emergency access |
+//! | `/doctor` | credential, request access, readable patients, emergency access, encryption key |
 //! | `/admin` | issuers, verifiers, doctor verification and suspension |
 
 mod access;
+mod admin;
 mod assets;
 mod audit;
 mod doctor;
+mod error;
+mod extract;
 mod home;
-pub mod maps;
-mod multipart;
-mod notify;
+mod notifications;
 pub mod ops;
 mod patient;
 pub(crate) mod proofs;
 mod records;
+pub(crate) mod views;
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::Arc;
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{DefaultBodyLimit, Form};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::types::Scope;
 
+pub(crate) use error::{error_pages, PageError};
+pub(crate) use extract::{Page, Params, Posted, RecordId, Upload};
+
 use crate::auth;
-use crate::html::{self, Frame};
+use crate::html;
 use crate::state::{AppState, Identity};
+use views::{BuiltPage, ErrorPage, Frame};
+
+/// Longest credential or request, in blocks (about a year).
+pub(crate) const MAX_BLOCKS: u64 = 52_560;
 
 /// Rows per page of the paged lists (records, grants, audit entries, notifications).
 pub const PAGE_SIZE: u64 = 25;
 
-/// The dashboard's routes.
-pub fn routes() -> Router<Arc<AppState>> {
+/// The dashboard's routes, their errors rendered as pages ([`error::error_pages`]).
+pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(home::home))
         .route("/account", post(home::switch_account))
@@ -94,23 +101,27 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/access/deny", post(access::deny))
         .route("/audit", get(audit::page))
         .route("/audit/export", get(audit::export))
-        .route("/notifications", get(notify::page))
-        .route("/notifications/read", post(notify::mark_read))
-        .route("/notifications/poll", get(notify::poll))
-        .route("/notifications/events", get(notify::events))
+        .route("/notifications", get(notifications::page))
+        .route("/notifications/read", post(notifications::mark_read))
+        .route("/notifications/poll", get(notifications::poll))
+        .route("/notifications/events", get(notifications::events))
         .route("/doctor", get(doctor::page))
         .route("/doctor/register", post(doctor::register))
         .route("/doctor/request", post(doctor::request))
         .route("/doctor/emergency", post(doctor::emergency))
         .route("/doctor/update-key", post(doctor::update_key))
-        .route("/admin", get(doctor::admin_page))
-        .route("/admin/issuer", post(doctor::set_issuer))
-        .route("/admin/verifier", post(doctor::set_verifier))
-        .route("/admin/propose", post(doctor::propose_admin))
-        .route("/admin/accept", post(doctor::accept_admin))
-        .route("/admin/verify-doctor", post(doctor::verify_doctor))
-        .route("/admin/suspend-doctor", post(doctor::suspend_doctor))
-        .route("/admin/verify-patient", post(doctor::verify_patient))
+        .route("/admin", get(admin::page))
+        .route("/admin/issuer", post(admin::set_issuer))
+        .route("/admin/verifier", post(admin::set_verifier))
+        .route("/admin/propose", post(admin::propose_admin))
+        .route("/admin/accept", post(admin::accept_admin))
+        .route("/admin/verify-doctor", post(admin::verify_doctor))
+        .route("/admin/suspend-doctor", post(admin::suspend_doctor))
+        .route("/admin/verify-patient", post(admin::verify_patient))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            error::error_pages,
+        ))
 }
 
 /// What a request handler knows: the state, the acting account, and for pages the
@@ -119,83 +130,49 @@ pub(crate) struct Ctx {
     pub state: Arc<AppState>,
     pub me: Identity,
     pub csrf: String,
-    pub inbox: Option<(u64, u64)>,
+    pub notifications: Option<(u64, u64)>,
     pub tip: Option<u64>,
     pub index_lag: Option<u64>,
 }
 
 impl Ctx {
-    /// The context of a page: the acting account, its inbox counts and the chain tip
-    /// (both left out when the node does not answer: the page then says why).
-    pub async fn page(state: &Arc<AppState>, headers: &HeaderMap) -> Result<Ctx, Response> {
-        let mut ctx = Ctx::action(state, headers)?;
-        let me = ctx.me.principal();
+    /// The acting account of a request with `headers` (the `ehr_account` cookie, else the
+    /// first), without reading the chain.
+    pub fn of(state: &Arc<AppState>, headers: &HeaderMap) -> Result<Ctx, PageError> {
+        match auth::acting(state, headers) {
+            Some(me) => Ok(Ctx {
+                state: state.clone(),
+                me: me.clone(),
+                csrf: state.csrf_token(),
+                notifications: None,
+                tip: None,
+                index_lag: None,
+            }),
+            None => Err(PageError::UnknownAccount(
+                auth::cookie(headers, auth::ACCOUNT_COOKIE)
+                    .unwrap_or("")
+                    .to_string(),
+            )),
+        }
+    }
+
+    /// Reads what the page frame shows: the notification counts, the chain tip and the
+    /// index lag (each left out when it cannot be read).
+    pub async fn read_frame(&mut self) {
+        let me = self.me.principal();
+        let state = &self.state;
         let (unread, count, info, lag) = tokio::join!(
             state.client.get_unread_count(&me),
             state.client.get_notification_count(&me),
             state.client.node().info(),
             state.index_lag()
         );
-        ctx.index_lag = lag;
-        ctx.inbox = match (unread, count) {
+        self.index_lag = lag;
+        self.notifications = match (unread, count) {
             (Ok(u), Ok(c)) => Some((u, c)),
             _ => None,
         };
-        ctx.tip = info.ok().map(|i| i.stacks_tip_height);
-        Ok(ctx)
-    }
-
-    /// The context of a form submission and its fields, or the page that says what is
-    /// wrong with either.
-    #[allow(clippy::result_large_err)]
-    pub fn form(
-        state: &Arc<AppState>,
-        headers: &HeaderMap,
-        section: &str,
-        form: Result<Form<Fields>, FormRejection>,
-    ) -> Result<(Ctx, Fields), Response> {
-        let ctx = Ctx::action(state, headers)?;
-        let fields = form_fields(&ctx, section, form)?;
-        Ok((ctx, fields))
-    }
-
-    /// The context of a form submission: the acting account only.
-    // The error is the page the handler answers with, as it is: boxing it buys nothing.
-    #[allow(clippy::result_large_err)]
-    pub fn action(state: &Arc<AppState>, headers: &HeaderMap) -> Result<Ctx, Response> {
-        let csrf = state.csrf_token();
-        match auth::acting(state, headers) {
-            Some(me) => Ok(Ctx {
-                state: state.clone(),
-                me: me.clone(),
-                csrf,
-                inbox: None,
-                tip: None,
-                index_lag: None,
-            }),
-            None => {
-                let named = auth::cookie(headers, auth::ACCOUNT_COOKIE).unwrap_or("");
-                let frame = Frame {
-                    title: "Unknown account",
-                    section: "/",
-                    account: None,
-                    accounts: accounts(state),
-                    csrf: &csrf,
-                    inbox: None,
-                    tip: None,
-                    index_lag: None,
-                    refresh: None,
-                };
-                let body = html::notice(
-                    "error",
-                    &format!("This server does not act for an account named `{named}`. Pick one of its accounts above."),
-                );
-                Err(html_response(
-                    StatusCode::BAD_REQUEST,
-                    html::page(&frame, &body),
-                ))
-            }
-        }
+        self.tip = info.ok().map(|i| i.stacks_tip_height);
     }
 
     /// The server's accounts as (name, address).
@@ -209,7 +186,7 @@ impl Ctx {
     }
 
     /// A page with status 200.
-    pub fn render(&self, title: &str, section: &str, body: &str) -> Response {
+    pub fn render(&self, title: &str, section: &str, body: &str) -> Result<Response, PageError> {
         self.render_status(StatusCode::OK, title, section, body, None)
     }
 
@@ -221,7 +198,7 @@ impl Ctx {
         section: &str,
         body: &str,
         refresh: Option<u32>,
-    ) -> Response {
+    ) -> Result<Response, PageError> {
         let address = self.me.address.to_string();
         let frame = Frame {
             title,
@@ -229,23 +206,12 @@ impl Ctx {
             account: Some((&self.me.name, &address)),
             accounts: self.accounts(),
             csrf: &self.csrf,
-            inbox: self.inbox,
+            notifications: self.notifications,
             tip: self.tip,
             index_lag: self.index_lag,
             refresh,
         };
-        html_response(status, html::page(&frame, body))
-    }
-
-    /// An error page: the message in words, and a way back.
-    pub fn error(&self, status: StatusCode, section: &str, message: &str) -> Response {
-        let back = if section.is_empty() { "/" } else { section };
-        let body = format!(
-            "{}<p><a href=\"{}\">Back</a></p>",
-            html::notice("error", message),
-            html::escape(back)
-        );
-        self.render_status(status, "Something went wrong", section, &body, None)
+        views::respond(status, &BuiltPage { frame, body })
     }
 
     /// A principal given by account name (`wallet_2`) or address / contract id.
@@ -320,33 +286,41 @@ pub(crate) fn who(state: &AppState, p: &PrincipalData) -> String {
     }
 }
 
-/// An HTML response.
-pub(crate) fn html_response(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        body,
-    )
-        .into_response()
-}
-
 /// The fields of a urlencoded form, or the reason it could not be read.
 pub(crate) type Fields = HashMap<String, String>;
 
-/// A submitted form, or an error page saying what was wrong with it.
-#[allow(clippy::result_large_err)]
-pub(crate) fn form_fields(
-    ctx: &Ctx,
+/// The error page of `error`: the message in words and a way back to `section`, in the
+/// frame of the acting account when there is one.
+pub(crate) fn render_error(
+    state: &Arc<AppState>,
+    ctx: Option<&Ctx>,
     section: &str,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Result<Fields, Response> {
-    form.map(|Form(f)| f).map_err(|e| {
-        ctx.error(
-            StatusCode::BAD_REQUEST,
+    error: &PageError,
+) -> Response {
+    let address = ctx.map(|c| c.me.address.to_string());
+    let csrf = state.csrf_token();
+    let page = ErrorPage {
+        frame: Frame {
+            title: "Something went wrong",
             section,
-            &format!("the form could not be read: {e}"),
-        )
-    })
+            account: ctx
+                .zip(address.as_deref())
+                .map(|(c, a)| (c.me.name.as_str(), a)),
+            accounts: accounts(state),
+            csrf: &csrf,
+            notifications: None,
+            tip: None,
+            index_lag: None,
+            refresh: None,
+        },
+        message: error.to_string(),
+        back: section,
+    };
+    match views::respond(error.status(), &page) {
+        Ok(response) => response,
+        // The error page itself failed: its status and words, as text.
+        Err(_) => (error.status(), error.to_string()).into_response(),
+    }
 }
 
 /// A field's trimmed value ("" when absent).
@@ -405,31 +379,6 @@ pub(crate) fn pages_for(count: u64) -> u64 {
 pub(crate) fn newest_first_range(count: u64, page: u64) -> (u64, u64) {
     let hi = count.saturating_sub((page - 1) * PAGE_SIZE);
     (hi.saturating_sub(PAGE_SIZE), hi)
-}
-
-/// Reads `ids` with `read` a few at a time, concurrently, keeping their order.
-pub(crate) async fn read_many<T, F, Fut>(ids: Vec<u64>, read: F) -> Vec<T>
-where
-    T: Send + 'static,
-    F: Fn(u64) -> Fut,
-    Fut: Future<Output = T> + Send + 'static,
-{
-    let mut out: Vec<Option<T>> = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(8) {
-        let mut set = tokio::task::JoinSet::new();
-        let base = out.len();
-        for (i, id) in chunk.iter().enumerate() {
-            let fut = read(*id);
-            set.spawn(async move { (i, fut.await) });
-            out.push(None);
-        }
-        while let Some(done) = set.join_next().await {
-            if let Ok((i, value)) = done {
-                out[base + i] = Some(value);
-            }
-        }
-    }
-    out.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

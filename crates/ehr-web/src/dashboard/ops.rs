@@ -8,17 +8,19 @@
 //! anything is pending the page reloads itself every two seconds (a `<meta>` refresh, so
 //! no script is needed).
 //!
-//! Operations are kept in memory, the newest [`KEEP`] of them; their ids are random, so
-//! one cannot be guessed.
+//! Operations are kept in memory ([`AppState`]'s [`Ops`]), the newest [`KEEP`] of them;
+//! their ids are random, so one cannot be guessed. An operation's work runs under its
+//! account's write lock ([`AppState::serialized`]), the one FHIR writes take too, so a
+//! form and an API call for one account never race for a nonce.
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::future::Future;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ehr_sdk::ehr::records::{RecordError, Written};
 use ehr_sdk::ehr::{ClientError, ContractCall, Mined, SendOptions};
@@ -26,6 +28,7 @@ use ehr_sdk::node::NodeError;
 use rand_core::RngCore as _;
 
 use super::Ctx;
+use super::{Page, PageError};
 use crate::html;
 use crate::state::{AppState, Identity};
 
@@ -85,18 +88,17 @@ pub struct Op {
 
 type Shared = Arc<Mutex<Op>>;
 
-fn store() -> &'static Mutex<VecDeque<Shared>> {
-    static OPS: OnceLock<Mutex<VecDeque<Shared>>> = OnceLock::new();
-    OPS.get_or_init(|| Mutex::new(VecDeque::new()))
-}
+/// The operations a server remembers, oldest first.
+#[derive(Default)]
+pub struct Ops(Mutex<VecDeque<Shared>>);
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A snapshot of operation `id`.
-pub fn get(id: &str) -> Option<Op> {
-    lock(store())
+pub fn get(state: &AppState, id: &str) -> Option<Op> {
+    lock(&state.ops.0)
         .iter()
         .find(|o| lock(o).id == id)
         .map(|o| lock(o).clone())
@@ -152,6 +154,12 @@ impl Handle {
                 Err(client_words(&e))
             }
         }
+    }
+
+    /// The chain tip's height now, or why the node did not tell.
+    pub async fn tip(&self) -> Result<u64, String> {
+        let info = self.state.client.node().info().await;
+        info.map(|i| i.stacks_tip_height).map_err(|e| e.to_string())
     }
 
     /// Notes the transactions of a record written by the SDK (all mined).
@@ -290,7 +298,7 @@ where
         started: Instant::now(),
     }));
     {
-        let mut ops = lock(store());
+        let mut ops = lock(&state.ops.0);
         ops.push_back(op.clone());
         while ops.len() > KEEP {
             ops.pop_front();
@@ -302,8 +310,9 @@ where
         me: me.clone(),
     };
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+    let (state_for_work, me_for_work) = (state.clone(), me.clone());
     tokio::spawn(async move {
-        let outcome = work(handle).await;
+        let outcome = state_for_work.serialized(&me_for_work, work(handle)).await;
         {
             let mut o = lock(&op);
             match outcome {
@@ -320,7 +329,7 @@ where
         let _ = done_tx.send(());
     });
     let _ = tokio::time::timeout(WAIT, done_rx).await;
-    let target = match get(&id) {
+    let target = match get(state, &id) {
         Some(Op {
             status: Status::Mined(_),
             viewed: Some(record),
@@ -329,6 +338,24 @@ where
         _ => format!("/op/{id}"),
     };
     Redirect::to(&target).into_response()
+}
+
+/// Starts an operation of one call (or, when the call could not be built, the error page
+/// saying why); `done` says what happened.
+pub(crate) async fn one_call(
+    state: &Arc<AppState>,
+    ctx: &Ctx,
+    back: &str,
+    title: String,
+    call: Result<ContractCall, ehr_sdk::ehr::calls::CallError>,
+    done: impl FnOnce(&Mined) -> String + Send + 'static,
+) -> Result<Response, PageError> {
+    let call = call.map_err(|e| PageError::BadRequest(e.to_string()))?;
+    Ok(start(state, &ctx.me, title, back, move |h| async move {
+        let mined = h.call(&call).await?;
+        Ok(done(&mined))
+    })
+    .await)
 }
 
 /// An operation that fails at once, before any transaction (bad input): its page says
@@ -378,21 +405,13 @@ pub fn tx_table(op: &Op) -> String {
 }
 
 /// `GET /op/{id}`: an operation's outcome.
-pub async fn op_page(
+pub(crate) async fn op_page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    Page(ctx): Page,
     Path(id): Path<String>,
-) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Some(op) = get(&id) else {
-        return ctx.error(
-            StatusCode::NOT_FOUND,
-            "/",
-            "No such operation: it never existed, or the server has restarted or forgotten it since (it keeps the newest 512). The chain still has every transaction.",
-        );
+) -> Result<Response, PageError> {
+    let Some(op) = get(&state, &id) else {
+        return Err(PageError::NotFound("No such operation: it never existed, or the server has restarted or forgotten it since (it keeps the newest 512). The chain still has every transaction.".into()));
     };
     let mut body = String::new();
     let (kind, headline) = match &op.status {

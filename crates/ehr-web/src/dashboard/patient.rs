@@ -4,14 +4,13 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
 use axum::response::Response;
 use ehr_sdk::ehr::calls;
 use rand_core::RngCore as _;
 
-use super::{field, ops, Ctx, Fields};
+use super::{field, ops};
+use super::{Page, PageError, Posted};
 use crate::html;
 use crate::state::AppState;
 
@@ -23,11 +22,10 @@ pub fn random32() -> [u8; 32] {
 }
 
 /// `GET /patient`.
-pub async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub async fn page(
+    State(state): State<Arc<AppState>>,
+    Page(ctx): Page,
+) -> Result<Response, PageError> {
     let me = ctx.principal();
     let c = &state.client;
     let (patient, guardians, emergency, records) = tokio::join!(
@@ -38,7 +36,7 @@ pub async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
     );
     let patient = match patient {
         Ok(p) => p,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/patient", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut body = String::new();
     let Some(p) = patient else {
@@ -192,28 +190,21 @@ pub async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
 /// `POST /patient/register`: `identifier`.
 pub async fn register(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/patient", form) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let identifier = field(&fields, "identifier").to_string();
     if identifier.is_empty() {
-        return ctx.error(
-            StatusCode::BAD_REQUEST,
-            "/patient",
-            "identifier: give the identifier to hash (it never leaves this server)",
-        );
+        return Err(PageError::BadRequest(
+            "identifier: give the identifier to hash (it never leaves this server)".into(),
+        ));
     }
     let salt = random32();
     let id_hash = ehr_sdk::disclosure::commitment(&salt, identifier.as_bytes());
     let call = match calls::register_patient(&id_hash, &ctx.me.key().public_key()) {
         Ok(c) => c,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/patient", &e.to_string()),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
-    ops::start(&state, &ctx.me, "Register as a patient".into(), "/patient", move |h| async move {
+    Ok(ops::start(&state, &ctx.me, "Register as a patient".into(), "/patient", move |h| async move {
         h.call(&call).await?;
         Ok(format!(
             "Registered. Identifier hash {}; salt {} (keep the salt: it proves the identifier behind the hash).",
@@ -221,39 +212,26 @@ pub async fn register(
             hex::encode(salt)
         ))
     })
-    .await
+    .await)
 }
 
 /// `POST /patient/guardianship`: `patient`, `action` (accept|resign): the acting account
 /// accepts to be the patient's guardian, or steps down.
 pub async fn guardianship(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/patient", form) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let patient = match ctx.resolve(field(&fields, "patient")) {
         Ok(p) => p,
-        Err(e) => {
-            return ctx.error(
-                StatusCode::BAD_REQUEST,
-                "/patient",
-                &format!("patient: {e}"),
-            )
-        }
+        Err(e) => return Err(PageError::BadRequest(format!("patient: {e}"))),
     };
     let accept = match field(&fields, "action") {
         "accept" => true,
         "resign" => false,
         other => {
-            return ctx.error(
-                StatusCode::BAD_REQUEST,
-                "/patient",
-                &format!("action `{other}`: choose accept or resign"),
-            )
+            return Err(PageError::BadRequest(format!(
+                "action `{other}`: choose accept or resign"
+            )))
         }
     };
     let call = if accept {
@@ -263,13 +241,13 @@ pub async fn guardianship(
     };
     let call = match call {
         Ok(c) => c,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/patient", &e.to_string()),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let title = format!(
         "{} guardianship of {patient}",
         if accept { "Accept" } else { "Resign" }
     );
-    ops::start(&state, &ctx.me, title, "/patient", move |h| async move {
+    Ok(ops::start(&state, &ctx.me, title, "/patient", move |h| async move {
         h.call(&call).await?;
         Ok(if accept {
             format!("You are now a guardian of {patient}: you act for it, and it is told of everything you do.")
@@ -277,73 +255,59 @@ pub async fn guardianship(
             format!("You are no longer a guardian of {patient}.")
         })
     })
-    .await
+    .await)
 }
 
 /// `POST /patient/guardian`: `guardian`, `enabled` (true/false).
 pub async fn guardian(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/patient", form) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let guardian = match ctx.resolve(field(&fields, "guardian")) {
         Ok(g) => g,
-        Err(e) => {
-            return ctx.error(
-                StatusCode::BAD_REQUEST,
-                "/patient",
-                &format!("guardian: {e}"),
-            )
-        }
+        Err(e) => return Err(PageError::BadRequest(format!("guardian: {e}"))),
     };
     let enabled = field(&fields, "enabled") != "false";
     let call = match calls::set_guardian(&guardian, enabled) {
         Ok(c) => c,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/patient", &e.to_string()),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let title = format!(
         "{} guardian {guardian}",
         if enabled { "Propose" } else { "Remove" }
     );
-    ops::start(&state, &ctx.me, title, "/patient", move |h| async move {
-        h.call(&call).await?;
-        Ok(format!(
-            "Guardian {guardian} {}.",
-            if enabled {
-                "proposed: it acts for you once it accepts"
-            } else {
-                "removed (or its proposal withdrawn)"
-            }
-        ))
-    })
-    .await
+    Ok(
+        ops::start(&state, &ctx.me, title, "/patient", move |h| async move {
+            h.call(&call).await?;
+            Ok(format!(
+                "Guardian {guardian} {}.",
+                if enabled {
+                    "proposed: it acts for you once it accepts"
+                } else {
+                    "removed (or its proposal withdrawn)"
+                }
+            ))
+        })
+        .await,
+    )
 }
 
 /// `POST /patient/emergency`: `allowed` (true/false).
 pub async fn emergency(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/patient", form) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let allowed = field(&fields, "allowed") == "true";
     let call = match calls::set_emergency_allowed(allowed) {
         Ok(c) => c,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/patient", &e.to_string()),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let title = if allowed {
         "Allow emergency access"
     } else {
         "Opt out of emergency access"
     };
-    ops::start(
+    Ok(ops::start(
         &state,
         &ctx.me,
         title.into(),
@@ -358,5 +322,5 @@ pub async fn emergency(
             .to_string())
         },
     )
-    .await
+    .await)
 }

@@ -7,9 +7,8 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, FormRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -17,10 +16,10 @@ use base64::Engine as _;
 use ehr_sdk::claims::{self, Claim, ClaimProof, ClaimsError, Predicate, SignedSet};
 use ehr_sdk::ehr::SendOptions;
 
-use super::multipart;
-use super::records::{parse_id, read_upload};
-use super::{html_response, Ctx, Fields};
-use crate::html::{self, Frame};
+use super::views::{self, BuiltPage, Frame};
+use super::Fields;
+use super::{PageError, RecordId, Upload};
+use crate::html;
 use crate::AppState;
 
 /// The path of the public verifier page.
@@ -86,24 +85,13 @@ pub fn prove_form(id: u64, csrf: &str) -> String {
 pub async fn prove(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let id = match parse_id(&ctx, &id) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    RecordId(id): RecordId,
+    upload: Upload,
+) -> Result<Response, PageError> {
+    let ctx = &upload.0;
     let section = format!("/records/{id}");
-    let parts = match read_upload(&ctx, &headers, body, &section).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let refused = |e: String| ctx.error(StatusCode::UNPROCESSABLE_ENTITY, &section, &e);
-    let Some(set) = parts.get("set").filter(|f| !f.data.is_empty()) else {
+    let refused = |e: String| Err(PageError::Unprocessable(e));
+    let Some(set) = upload.1.get("set").filter(|f| !f.data.is_empty()) else {
         return refused("choose the signed claims set file the record's author gave you".into());
     };
     let set: SignedSet = match serde_json::from_slice(&set.data) {
@@ -116,8 +104,8 @@ pub async fn prove(
             set.record.id
         ));
     }
-    let (a, b) = (multipart::text(&parts, "a"), multipart::text(&parts, "b"));
-    let claim = match multipart::text(&parts, "claim").as_str() {
+    let (a, b) = (upload.text("a"), upload.text("b"));
+    let claim = match upload.text("claim").as_str() {
         "below" => Claim::Below(&a),
         "at-least" => Claim::AtLeast(&a),
         "between" => Claim::Between(&a, &b),
@@ -127,27 +115,29 @@ pub async fn prove(
         },
         other => return refused(format!("`{other}` is not a claim this page makes")),
     };
-    let made = async {
-        let (path, entry) = set.field(&multipart::text(&parts, "field"))?;
-        let predicate = Predicate::from_claim(claim, &entry.kind, claims::value::today())?;
-        claims::prove_record(
-            &state.client,
-            ctx.me.key(),
-            &set,
-            &path,
-            predicate,
-            Some(&state.store),
-            &SendOptions::default(),
-        )
-        .await
-    }
-    .await;
+    // A grantee's read is logged on chain first: a transaction, under the account's lock.
+    let made = state
+        .serialized(&ctx.me, async {
+            let (path, entry) = set.field(&upload.text("field"))?;
+            let predicate = Predicate::from_claim(claim, &entry.kind, claims::value::today())?;
+            claims::prove_record(
+                &state.client,
+                ctx.me.key(),
+                &set,
+                &path,
+                predicate,
+                Some(&state.store),
+                &SendOptions::default(),
+            )
+            .await
+        })
+        .await;
     match made {
-        Ok(proof) if multipart::text(&parts, "as") == "qr" => match qr_page(&headers, id, &proof) {
+        Ok(proof) if upload.text("as") == "qr" => match qr_page(&headers, id, &proof) {
             Ok(body) => ctx.render("A proof to share", &section, &body),
             Err(e) => refused(e),
         },
-        Ok(proof) => (
+        Ok(proof) => Ok((
             StatusCode::OK,
             [
                 (header::CONTENT_TYPE, "application/json".to_string()),
@@ -158,7 +148,7 @@ pub async fn prove(
             ],
             proof.to_json() + "\n",
         )
-            .into_response(),
+            .into_response()),
         Err(e) => refused(e.to_string()),
     }
 }
@@ -247,12 +237,15 @@ fn public_page(status: StatusCode, body: &str) -> Response {
         account: None,
         accounts: Vec::new(),
         csrf: "",
-        inbox: None,
+        notifications: None,
         tip: None,
         index_lag: None,
         refresh: None,
     };
-    html_response(status, html::page(&frame, body))
+    match views::respond(status, &BuiltPage { frame, body }) {
+        Ok(response) => response,
+        Err(e) => e.into_response(),
+    }
 }
 
 fn verify_form() -> String {

@@ -12,15 +12,12 @@
 //! first logged on chain with `log-access` (a POST), after which the redirect shows the
 //! record once. The content hash is checked against the chain before decryption.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, FormRejection, QueryRejection};
-use axum::extract::{Form, Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::read::{self, Authority, ViewLog};
@@ -28,14 +25,12 @@ use ehr_sdk::ehr::records::{self, BlobStore, Keep, ON_CHAIN};
 use ehr_sdk::ehr::types::{Record, Scope};
 use ehr_sdk::ehr::{calls, SendOptions};
 
-use super::maps;
-use super::multipart::{self, Parts};
 use super::ops::{self, Op, Status};
-use super::{
-    field, form_fields, newest_first_range, page_number, pages_for, read_many, Ctx, Fields,
-};
+use super::{field, newest_first_range, page_number, pages_for, Ctx};
+use super::{Page, PageError, Params, Posted, RecordId, Upload};
 use crate::html;
 use crate::state::{AppState, Identity};
+use ehr_sdk::ehr::maps;
 
 /// Most records one upload may create (a Bundle's entries).
 const MAX_UPLOAD_RECORDS: usize = 100;
@@ -45,21 +40,6 @@ const MAX_SHOWN: usize = 48 * 1024;
 const VIEW_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// The largest upload accepted, in bytes.
 pub const MAX_UPLOAD: usize = 8 * 1024 * 1024;
-
-fn query_map(q: Result<Query<HashMap<String, String>>, QueryRejection>) -> HashMap<String, String> {
-    q.map(|Query(m)| m).unwrap_or_default()
-}
-
-#[allow(clippy::result_large_err)]
-pub(crate) fn parse_id(ctx: &Ctx, text: &str) -> Result<u64, Response> {
-    text.trim_start_matches('#').parse::<u64>().map_err(|_| {
-        ctx.error(
-            StatusCode::NOT_FOUND,
-            "/records",
-            &format!("`{text}` is not a record id (a whole number)"),
-        )
-    })
-}
 
 /// Where a record's sealed bytes are, in words.
 pub fn where_stored(r: &Record) -> String {
@@ -77,59 +57,51 @@ pub fn where_stored(r: &Record) -> String {
 /// `GET /records?patient=&page=`: a patient's records, newest first.
 pub async fn list(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let q = query_map(query);
+    Page(ctx): Page,
+    Params(q): Params,
+) -> Result<Response, PageError> {
     let me = ctx.principal();
     let patient = match q.get("patient").map(|p| p.trim()).filter(|p| !p.is_empty()) {
         Some(p) => match ctx.resolve(p) {
             Ok(p) => p,
-            Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/records", &e),
+            Err(e) => return Err(PageError::BadRequest(e.to_string())),
         },
         None => me.clone(),
     };
     let c = state.client.clone();
     let count = match c.get_patient_record_count(&patient).await {
         Ok(n) => n,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e.to_string()),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let pages = pages_for(count);
     let page = page_number(&q, "page", pages, 1);
     let (lo, hi) = newest_first_range(count, page);
     let indexes: Vec<u64> = (lo..hi).rev().collect();
     let own = patient == me;
-    let rows_data = {
-        let c = c.clone();
-        let patient = patient.clone();
-        let me = me.clone();
-        read_many(indexes, move |index| {
-            let c = c.clone();
-            let patient = patient.clone();
-            let me = me.clone();
-            async move {
-                let Some(id) = maps::patient_record_id(&c, &patient, index).await? else {
-                    return Ok(None);
-                };
-                let record = maps::record(&c, id).await?;
-                let envelope = if own {
-                    None
-                } else {
-                    Some(maps::has_envelope(&c, id, &me).await?)
-                };
-                Ok::<_, maps::MapError>(record.map(|r| (r, envelope)))
-            }
-        })
-        .await
+    let rows_data = maps::read_each(&indexes, |index| {
+        let (c, patient, me) = (&c, &patient, &me);
+        async move {
+            let Some(id) = maps::patient_record_id(c, patient, index).await? else {
+                return Ok(None);
+            };
+            let record = maps::record(c, id).await?;
+            let envelope = if own {
+                None
+            } else {
+                Some(maps::has_envelope(c, id, me).await?)
+            };
+            Ok(record.map(|r| (r, envelope)))
+        }
+    })
+    .await;
+    let rows_data = match rows_data {
+        Ok(r) => r,
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut rows = Vec::with_capacity(rows_data.len());
     for item in rows_data {
         match item {
-            Ok(Some((r, envelope))) => {
+            Some((r, envelope)) => {
                 let mut row = vec![
                     format!("<a href=\"/records/{}\">#{}</a>", r.id, r.id),
                     html::escape(&r.record_type),
@@ -146,8 +118,7 @@ pub async fn list(
                 }
                 rows.push(row);
             }
-            Ok(None) => {}
-            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e),
+            None => {}
         }
     }
     let mut body = String::new();
@@ -234,95 +205,36 @@ fn upload_section(ctx: &Ctx, patient: &PrincipalData, own: bool) -> String {
     out
 }
 
-pub(crate) async fn read_upload(
-    ctx: &Ctx,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-    section: &str,
-) -> Result<Parts, Response> {
-    let body = body.map_err(|e| {
-        ctx.error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            section,
-            &format!("the upload could not be read: {e}"),
-        )
-    })?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    multipart::parse(content_type, &body)
-        .map_err(|e| ctx.error(StatusCode::BAD_REQUEST, section, &e))
-}
-
-/// The uploaded bytes: the file when one was chosen, else the textarea.
-fn content(parts: &Parts) -> Option<(Vec<u8>, String)> {
-    if let Some(file) = parts.get("file").filter(|f| !f.data.is_empty()) {
-        let name = file.filename.clone().unwrap_or_else(|| "file".into());
-        return Some((file.data.clone(), name));
-    }
-    parts
-        .get("text")
-        .filter(|t| !t.data.iter().all(|b| b.is_ascii_whitespace()))
-        .map(|t| (t.data.clone(), "pasted text".into()))
-}
-
 /// `POST /records`: upload (multipart or urlencoded: `patient`, `type`, `file`, `text`).
 pub async fn upload(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let ctx = match Ctx::action(&state, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let parts = match read_upload(&ctx, &headers, body, "/records").await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let patient_text = multipart::text(&parts, "patient");
+    upload: Upload,
+) -> Result<Response, PageError> {
+    let ctx = &upload.0;
+    let patient_text = upload.text("patient");
     let patient = if patient_text.is_empty() {
         ctx.principal()
     } else {
         match ctx.resolve(&patient_text) {
             Ok(p) => p,
-            Err(e) => {
-                return ctx.error(
-                    StatusCode::BAD_REQUEST,
-                    "/records",
-                    &format!("patient: {e}"),
-                )
-            }
+            Err(e) => return Err(PageError::BadRequest(format!("patient: {e}"))),
         }
     };
-    let default_type = match multipart::text(&parts, "type") {
+    let default_type = match upload.text("type") {
         t if t.is_empty() => "Binary".to_string(),
         t => t,
     };
-    let Some((bytes, source)) = content(&parts) else {
-        return ctx.error(
-            StatusCode::BAD_REQUEST,
-            "/records",
-            "nothing to add: choose a file or paste the record's text",
-        );
+    let Some((bytes, source)) = upload.content() else {
+        return Err(PageError::BadRequest(
+            "nothing to add: choose a file or paste the record's text".into(),
+        ));
     };
     let imported = match ehr_sdk::fhir::parse_import(&bytes, &default_type) {
         Ok(i) => i,
-        Err(e) => {
-            return ctx.error(
-                StatusCode::BAD_REQUEST,
-                "/records",
-                &format!("{source}: {e}"),
-            )
-        }
+        Err(e) => return Err(PageError::BadRequest(format!("{source}: {e}"))),
     };
     if imported.len() > MAX_UPLOAD_RECORDS {
-        return ctx.error(
-            StatusCode::BAD_REQUEST,
-            "/records",
-            &format!("{source} holds {} records; add at most {MAX_UPLOAD_RECORDS} at a time (split the Bundle)", imported.len()),
-        );
+        return Err(PageError::BadRequest(format!("{source} holds {} records; add at most {MAX_UPLOAD_RECORDS} at a time (split the Bundle)", imported.len())));
     }
     let back = if patient == ctx.principal() {
         "/records".to_string()
@@ -337,42 +249,44 @@ pub async fn upload(
         imported.len(),
         if imported.len() == 1 { "" } else { "s" }
     );
-    ops::start(&state, &ctx.me, title, &back, move |h| async move {
-        let mut lines = Vec::new();
-        for item in imported {
-            let (state, key, patient) = (h.state.clone(), h.me.key().clone(), patient.clone());
-            let record_type = item.record_type.clone();
-            let written = async {
-                let store: &dyn BlobStore = &state.store;
-                let place =
-                    records::placement(item.content.len(), state.config.on_chain_max, store);
-                records::add_record(
-                    &state.client,
-                    &key,
-                    &patient,
-                    &item.record_type,
-                    &item.content,
-                    place,
-                    &SendOptions::default(),
-                )
-                .await
-            }
-            .await;
-            match written {
-                Ok(w) => {
-                    h.written(&w, "ehr-storage.add-record");
-                    lines.push(w.summary(&record_type));
+    Ok(
+        ops::start(&state, &ctx.me, title, &back, move |h| async move {
+            let mut lines = Vec::new();
+            for item in imported {
+                let (state, key, patient) = (h.state.clone(), h.me.key().clone(), patient.clone());
+                let record_type = item.record_type.clone();
+                let written = async {
+                    let store: &dyn BlobStore = &state.store;
+                    let place =
+                        records::placement(item.content.len(), state.config.on_chain_max, store);
+                    records::add_record(
+                        &state.client,
+                        &key,
+                        &patient,
+                        &item.record_type,
+                        &item.content,
+                        place,
+                        &SendOptions::default(),
+                    )
+                    .await
                 }
-                Err(e) => {
-                    let why = h.record_failure(&e);
-                    lines.push(format!("{record_type}: {why}"));
-                    return Err(lines.join("; "));
+                .await;
+                match written {
+                    Ok(w) => {
+                        h.written(&w, "ehr-storage.add-record");
+                        lines.push(w.summary(&record_type));
+                    }
+                    Err(e) => {
+                        let why = h.record_failure(&e);
+                        lines.push(format!("{record_type}: {why}"));
+                        return Err(lines.join("; "));
+                    }
                 }
             }
-        }
-        Ok(lines.join("; "))
-    })
-    .await
+            Ok(lines.join("; "))
+        })
+        .await,
+    )
 }
 
 /// What the acting account may do with a record.
@@ -414,25 +328,14 @@ fn refused_words(me: &PrincipalData, r: &Record) -> String {
 /// `GET /records/{id}`.
 pub async fn show(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let id = match parse_id(&ctx, &id) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let r = match load_record(&state, &ctx, id).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+    Page(ctx): Page,
+    RecordId(id): RecordId,
+) -> Result<Response, PageError> {
+    let r = load_record(&state, id).await?;
     let me = ctx.principal();
     let rel = match relation(&state, &me, &r).await {
         Ok(rel) => rel,
-        Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/records", &e),
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut body = String::new();
     body.push_str(&html::fields(&[
@@ -581,7 +484,7 @@ async fn may_decrypt(
         return Err(refused_words(&who, r));
     }
     let op = op
-        .and_then(ops::get)
+        .and_then(|id| ops::get(state, id))
         .filter(|o| {
             o.account == me.name && o.viewed == Some(r.id) && matches!(o.status, Status::Mined(_))
         })
@@ -612,36 +515,18 @@ async fn decrypt(state: &Arc<AppState>, me: &Identity, id: u64) -> Result<record
 /// `GET /records/{id}/view?op=`: the decrypted record.
 pub async fn view(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let id = match parse_id(&ctx, &id) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let q = query_map(query);
-    let r = match load_record(&state, &ctx, id).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+    Page(ctx): Page,
+    RecordId(id): RecordId,
+    Params(q): Params,
+) -> Result<Response, PageError> {
+    let r = load_record(&state, id).await?;
     let op = match may_decrypt(&state, &ctx.me, &r, q.get("op").map(String::as_str)).await {
         Ok(op) => op,
-        Err(e) => return ctx.error(StatusCode::FORBIDDEN, &format!("/records/{id}"), &e),
+        Err(e) => return Err(PageError::Forbidden(e.to_string())),
     };
     let opened = match decrypt(&state, &ctx.me, id).await {
         Ok(o) => o,
-        Err(e) => {
-            return ctx.error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &format!("/records/{id}"),
-                &e,
-            )
-        }
+        Err(e) => return Err(PageError::Unprocessable(e.to_string())),
     };
     let mut body = String::new();
     if let Some(op) = &op {
@@ -710,31 +595,17 @@ pub async fn view(
 /// `GET /records/{id}/download?op=`: the decrypted bytes as an attachment.
 pub async fn download(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Response {
-    let (ctx, id) = match record_action(&state, &headers, &id) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let q = query_map(query);
-    let r = match load_record(&state, &ctx, id).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+    ctx: Ctx,
+    RecordId(id): RecordId,
+    Params(q): Params,
+) -> Result<Response, PageError> {
+    let r = load_record(&state, id).await?;
     if let Err(e) = may_decrypt(&state, &ctx.me, &r, q.get("op").map(String::as_str)).await {
-        return ctx.error(StatusCode::FORBIDDEN, &format!("/records/{id}"), &e);
+        return Err(PageError::Forbidden(e.to_string()));
     }
     let opened = match decrypt(&state, &ctx.me, id).await {
         Ok(o) => o,
-        Err(e) => {
-            return ctx.error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &format!("/records/{id}"),
-                &e,
-            )
-        }
+        Err(e) => return Err(PageError::Unprocessable(e.to_string())),
     };
     let fhir = serde_json::from_slice::<serde_json::Value>(&opened.plaintext)
         .map(|v| v.get("resourceType").is_some())
@@ -751,48 +622,26 @@ pub async fn download(
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    response
+    Ok(response)
 }
 
-/// Record `id`, or the page that says it does not exist or the node failed.
-#[allow(clippy::result_large_err)]
-async fn load_record(state: &AppState, ctx: &Ctx, id: u64) -> Result<Record, Response> {
+/// Record `id`, or why not: it does not exist, or the node failed.
+async fn load_record(state: &AppState, id: u64) -> Result<Record, PageError> {
     match state.client.get_record(id).await {
         Ok(Some(r)) => Ok(r),
-        Ok(None) => Err(ctx.error(
-            StatusCode::NOT_FOUND,
-            "/records",
-            &format!("no record #{id}"),
-        )),
-        Err(e) => Err(ctx.error(StatusCode::BAD_GATEWAY, "/records", &e.to_string())),
+        Ok(None) => Err(PageError::NotFound(format!("no record #{id}"))),
+        Err(e) => Err(PageError::Upstream(e.to_string())),
     }
-}
-
-/// The context of a form about record `id` (a path segment), or the page that says what
-/// is wrong.
-#[allow(clippy::result_large_err)]
-fn record_action(
-    state: &Arc<AppState>,
-    headers: &HeaderMap,
-    id: &str,
-) -> Result<(Ctx, u64), Response> {
-    let ctx = Ctx::action(state, headers)?;
-    let id = parse_id(&ctx, id)?;
-    Ok((ctx, id))
 }
 
 /// `POST /records/{id}/open`: a grantee logs its view on chain, then sees the record.
 pub async fn open(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let (ctx, id) = match record_action(&state, &headers, &id) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    ctx: Ctx,
+    RecordId(id): RecordId,
+) -> Result<Response, PageError> {
     let back = format!("/records/{id}");
-    ops::start(&state, &ctx.me, format!("Open record #{id}"), &back, move |h| async move {
+    Ok(ops::start(&state, &ctx.me, format!("Open record #{id}"), &back, move |h| async move {
         let me = h.me.principal();
         let r = h
             .state
@@ -817,33 +666,23 @@ pub async fn open(
         h.viewed(id);
         Ok(format!("Record #{id} opened under token #{token}; the view is in the patient's audit trail (block {}).", mined.block_height))
     })
-    .await
+    .await)
 }
 
 /// `POST /records/{id}/amend`: `file` or `text`.
 pub async fn amend(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let (ctx, id) = match record_action(&state, &headers, &id) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    RecordId(id): RecordId,
+    upload: Upload,
+) -> Result<Response, PageError> {
+    let ctx = &upload.0;
     let back = format!("/records/{id}");
-    let parts = match read_upload(&ctx, &headers, body, &back).await {
-        Ok(p) => p,
-        Err(r) => return r,
+    let Some((bytes, source)) = upload.content() else {
+        return Err(PageError::BadRequest(
+            "nothing to amend with: choose a file or paste the new content".into(),
+        ));
     };
-    let Some((bytes, source)) = content(&parts) else {
-        return ctx.error(
-            StatusCode::BAD_REQUEST,
-            &back,
-            "nothing to amend with: choose a file or paste the new content",
-        );
-    };
-    ops::start(
+    Ok(ops::start(
         &state,
         &ctx.me,
         format!("Amend record #{id} from {source}"),
@@ -876,22 +715,18 @@ pub async fn amend(
             }
         },
     )
-    .await
+    .await)
 }
 
 /// `POST /records/{id}/rotate`: a new version under a fresh key, with envelopes for the
 /// current readers only.
 pub async fn rotate(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let (ctx, id) = match record_action(&state, &headers, &id) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    ctx: Ctx,
+    RecordId(id): RecordId,
+) -> Result<Response, PageError> {
     let back = format!("/records/{id}");
-    ops::start(
+    Ok(ops::start(
         &state,
         &ctx.me,
         format!("Rotate the key of record #{id}"),
@@ -924,30 +759,21 @@ pub async fn rotate(
             }
         },
     )
-    .await
+    .await)
 }
 
 /// `POST /records/{id}/share`: `grantee`.
 pub async fn share(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, id) = match record_action(&state, &headers, &id) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    RecordId(id): RecordId,
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let back = format!("/records/{id}");
-    let fields = match form_fields(&ctx, &back, form) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
     let grantee = match ctx.resolve(field(&fields, "grantee")) {
         Ok(g) => g,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, &back, &format!("grantee: {e}")),
+        Err(e) => return Err(PageError::BadRequest(format!("grantee: {e}"))),
     };
-    ops::start(
+    Ok(ops::start(
         &state,
         &ctx.me,
         format!("Share record #{id} with {grantee}"),
@@ -957,7 +783,7 @@ pub async fn share(
             Ok(format!("Record #{id}'s key shared with {grantee}."))
         },
     )
-    .await
+    .await)
 }
 
 /// Puts `grantee`'s key envelope for record `id`, as the operation's account.

@@ -105,18 +105,19 @@ async fn open(
         .check_patient(state, what, false, &record.patient)
         .await?;
     let store: &dyn BlobStore = &state.store;
-    let read = super::write::serialized(
-        reader,
-        read_record(
-            client,
-            reader.key(),
-            n,
-            Some(store),
-            ViewLog::Log,
-            &SendOptions::default(),
-        ),
-    )
-    .await?;
+    let read = state
+        .serialized(
+            reader,
+            read_record(
+                client,
+                reader.key(),
+                n,
+                Some(store),
+                ViewLog::Log,
+                &SendOptions::default(),
+            ),
+        )
+        .await?;
     let logged = read.logged.as_ref().map(|m| format!("0x{}", m.sent.txid));
     Ok((read.opened, logged))
 }

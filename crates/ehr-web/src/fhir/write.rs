@@ -3,8 +3,7 @@
 //! the patient's key and added through `ehr-storage.add-record`, signed by the acting
 //! account: the contract decides whether that account may write for the patient.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -26,23 +25,6 @@ pub const MAX_BUNDLE_ENTRIES: usize = 64;
 
 /// The record type for a body that is not FHIR (never used: only FHIR JSON is taken).
 const DEFAULT_TYPE: &str = "Binary";
-
-/// One lock per acting account, so that two requests never race for the same nonce.
-fn account_lock(name: &str) -> Arc<tokio::sync::Mutex<()>> {
-    static LOCKS: OnceLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
-    let mut locks = LOCKS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    locks.entry(name.to_string()).or_default().clone()
-}
-
-/// Holds the acting account's write lock while `f` runs.
-pub async fn serialized<T>(who: &Identity, f: impl std::future::Future<Output = T>) -> T {
-    let lock = account_lock(&who.name);
-    let _guard = lock.lock().await;
-    f.await
-}
 
 /// Parses a request body as a JSON object with a `resourceType`.
 pub fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
@@ -215,7 +197,9 @@ pub async fn create(
         .check_patient(state, resource_type, true, &patient)
         .await?;
     let record = single_record(body)?;
-    let record = serialized(acting, write_one(state, acting, &patient, &record)).await?;
+    let record = state
+        .serialized(acting, write_one(state, acting, &patient, &record))
+        .await?;
 
     // Location names the created resource (R4 `create`: `[base]/[type]/[id]`), which
     // `GET` reads back; its DocumentReference has the same id.
@@ -458,23 +442,24 @@ pub async fn transaction(
     }
 
     let response_entries = if batch {
-        serialized(acting, async {
-            let mut out = Vec::with_capacity(plans.len());
-            for plan in plans {
-                let result = match plan {
-                    Ok(p) => write_one(state, acting, &p.patient, &p.record)
-                        .await
-                        .map(|record| (p.resource, record)),
-                    Err(e) => Err(e),
-                };
-                out.push(match result {
-                    Ok((resource, record)) => created_entry(base, &resource, &record, ret),
-                    Err(e) => failed_entry(&e),
-                });
-            }
-            out
-        })
-        .await
+        state
+            .serialized(acting, async {
+                let mut out = Vec::with_capacity(plans.len());
+                for plan in plans {
+                    let result = match plan {
+                        Ok(p) => write_one(state, acting, &p.patient, &p.record)
+                            .await
+                            .map(|record| (p.resource, record)),
+                        Err(e) => Err(e),
+                    };
+                    out.push(match result {
+                        Ok((resource, record)) => created_entry(base, &resource, &record, ret),
+                        Err(e) => failed_entry(&e),
+                    });
+                }
+                out
+            })
+            .await
     } else {
         let plans: Vec<Planned> = plans.into_iter().collect::<Result<_, _>>()?;
         for (i, p) in plans.iter().enumerate() {
@@ -482,7 +467,7 @@ pub async fn transaction(
                 .await
                 .map_err(|e| prefix(i, e))?;
         }
-        serialized(acting, async {
+        state.serialized(acting, async {
             let mut out = Vec::with_capacity(plans.len());
             let mut written: Vec<u64> = Vec::new();
             for (i, p) in plans.iter().enumerate() {

@@ -3,21 +3,18 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::dashboard::{number, Ctx, Fields};
+use crate::dashboard::{number, Page, PageError, Posted};
 use crate::html;
 use crate::state::AppState;
 
 /// `GET /apps`.
-pub(super) async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+pub(super) async fn page(
+    State(state): State<Arc<AppState>>,
+    Page(ctx): Page,
+) -> Result<Response, PageError> {
     let rows: Vec<Vec<String>> = state
         .smart
         .live(&ctx.me.name)
@@ -63,23 +60,14 @@ pub(super) async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap)
 /// `POST /apps/revoke`: ends grant `grant` of the acting account.
 pub(super) async fn revoke(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/apps", form) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let id = match number(&fields, "grant", "the connection") {
-        Ok(id) => id,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/apps", &e),
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
+    let id = number(&fields, "grant", "the connection").map_err(PageError::BadRequest)?;
     if !state.smart.revoke_grant(&ctx.me.name, id) {
-        return ctx.error(
-            StatusCode::NOT_FOUND,
-            "/apps",
-            &format!("{} has no live app connection #{id}", ctx.me.name),
-        );
+        return Err(PageError::NotFound(format!(
+            "{} has no live app connection #{id}",
+            ctx.me.name
+        )));
     }
-    Redirect::to("/apps").into_response()
+    Ok(Redirect::to("/apps").into_response())
 }

@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Form, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use clarity::vm::types::PrincipalData;
@@ -16,11 +15,11 @@ use ehr_sdk::ehr::listing;
 
 use super::clients::{Client, Registry};
 use super::scopes::Scopes;
-use crate::dashboard::Ctx;
+use crate::dashboard::{Ctx, Page, PageError, Params, Posted};
 use crate::html;
 use crate::state::AppState;
 
-type Params = HashMap<String, String>;
+type Fields = HashMap<String, String>;
 
 /// A checked authorization request.
 struct AuthRequest {
@@ -43,7 +42,7 @@ enum Refusal {
     },
 }
 
-fn param<'a>(p: &'a Params, name: &str) -> Option<&'a str> {
+fn param<'a>(p: &'a Fields, name: &str) -> Option<&'a str> {
     p.get(name).map(String::as_str).filter(|v| !v.is_empty())
 }
 
@@ -52,7 +51,7 @@ pub(super) fn registry(state: &AppState) -> Option<Registry> {
     state.config.smart.clients.as_ref().map(Registry::new)
 }
 
-fn check(state: &AppState, headers: &HeaderMap, p: &Params) -> Result<AuthRequest, Refusal> {
+fn check(state: &AppState, headers: &HeaderMap, p: &Fields) -> Result<AuthRequest, Refusal> {
     let page = |why: String| Refusal::Page(StatusCode::BAD_REQUEST, why);
     let client_id =
         param(p, "client_id").ok_or_else(|| page("the app sent no client_id".into()))?;
@@ -164,9 +163,10 @@ fn redirect_to(redirect_uri: &str, pairs: &[(&str, &str)]) -> Response {
     response
 }
 
-fn refuse(ctx: &Ctx, refusal: Refusal) -> Response {
+fn refuse(refusal: Refusal) -> Result<Response, PageError> {
     match refusal {
-        Refusal::Page(status, why) => ctx.error(status, "/apps", &why),
+        Refusal::Page(status, why) if status.is_server_error() => Err(PageError::Upstream(why)),
+        Refusal::Page(_, why) => Err(PageError::BadRequest(why)),
         Refusal::Redirect {
             redirect_uri,
             state,
@@ -180,42 +180,40 @@ fn refuse(ctx: &Ctx, refusal: Refusal) -> Response {
             if let Some(s) = &state {
                 pairs.push(("state", s));
             }
-            redirect_to(&redirect_uri, &pairs)
+            Ok(redirect_to(&redirect_uri, &pairs))
         }
     }
 }
 
 /// The patients the acting account may pick ([`listing::reachable_patients`]).
-async fn patient_choices(ctx: &Ctx) -> Result<Vec<PrincipalData>, String> {
+async fn patient_choices(ctx: &Ctx) -> Result<Vec<PrincipalData>, PageError> {
+    let failed = |e: String| {
+        PageError::Upstream(format!(
+            "the node did not answer which patients this account may choose: {e}"
+        ))
+    };
     let client = &ctx.state.client;
     let tip = client
         .node()
         .info()
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| failed(e.to_string()))?
         .stacks_tip_height;
     listing::reachable_patients(client, &ctx.principal(), tip)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| failed(e.to_string()))
 }
 
 /// `GET /oauth/authorize`: the approval page.
 pub(super) async fn page(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    query: Result<Query<Params>, QueryRejection>,
-) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let params = match query {
-        Ok(Query(p)) => p,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/apps", &e.to_string()),
-    };
+    Page(ctx): Page,
+    Params(params): Params,
+) -> Result<Response, PageError> {
     let request = match check(&state, &headers, &params) {
         Ok(r) => r,
-        Err(refusal) => return refuse(&ctx, refusal),
+        Err(refusal) => return refuse(refusal),
     };
     let mut body = format!(
         "<p><strong>{}</strong> (app id <code>{}</code>) asks to connect to this server as <strong>{}</strong>. It will be able to:</p><ul>",
@@ -247,20 +245,9 @@ pub(super) async fn page(
         }
     }
     if request.scopes.needs_patient() {
-        let choices = match patient_choices(&ctx).await {
-            Ok(c) => c,
-            Err(e) => {
-                return ctx.error(
-                    StatusCode::BAD_GATEWAY,
-                    "/apps",
-                    &format!("the node did not answer which patients this account may choose: {e}"),
-                )
-            }
-        };
+        let choices = patient_choices(&ctx).await?;
         if choices.is_empty() {
-            return refuse(
-                &ctx,
-                Refusal::Redirect {
+            return refuse(Refusal::Redirect {
                     redirect_uri: request.redirect_uri,
                     state: request.state,
                     error: "access_denied",
@@ -268,8 +255,7 @@ pub(super) async fn page(
                         "{} is not a registered patient and holds no live grant from one: there is no patient to choose",
                         ctx.me.name
                     ),
-                },
-            );
+                });
         }
         let options: Vec<(String, String)> = choices
             .iter()
@@ -297,7 +283,7 @@ pub(super) async fn page(
         "<form method=\"post\" action=\"{}\">{controls}<div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button> <button type=\"submit\" name=\"decision\" value=\"deny\" class=\"secondary\">Deny</button></div></form>",
         html::escape(&html::action(super::AUTHORIZE_PATH, &ctx.csrf))
     );
-    let mut response = ctx.render(&format!("Connect {}?", request.client.name), "/apps", &body);
+    let mut response = ctx.render(&format!("Connect {}?", request.client.name), "/apps", &body)?;
     // The form's answer redirects to the app: the page's policy must allow that target
     // (browsers apply `form-action` to the redirect too).
     if let Ok(url) = url::Url::parse(&request.redirect_uri) {
@@ -305,7 +291,7 @@ pub(super) async fn page(
             .extensions_mut()
             .insert(FormTarget(url.origin().ascii_serialization()));
     }
-    response
+    Ok(response)
 }
 
 /// The origin a page's form is answered with a redirect to; [`crate::auth::guard`] adds
@@ -319,60 +305,41 @@ pub struct FormTarget(pub String);
 pub(super) async fn decide(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    form: Result<Form<Params>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/apps", form) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     let request = match check(&state, &headers, &fields) {
         Ok(r) => r,
-        Err(refusal) => return refuse(&ctx, refusal),
+        Err(refusal) => return refuse(refusal),
     };
     let deny = |why: &str| {
-        refuse(
-            &ctx,
-            Refusal::Redirect {
-                redirect_uri: request.redirect_uri.clone(),
-                state: request.state.clone(),
-                error: "access_denied",
-                description: why.to_string(),
-            },
-        )
+        refuse(Refusal::Redirect {
+            redirect_uri: request.redirect_uri.clone(),
+            state: request.state.clone(),
+            error: "access_denied",
+            description: why.to_string(),
+        })
     };
     match fields.get("decision").map(String::as_str) {
         Some("approve") => {}
         Some("deny") => return deny("the user denied the request"),
-        _ => return ctx.error(StatusCode::BAD_REQUEST, "/apps", "choose Allow or Deny"),
+        _ => return Err(PageError::BadRequest("choose Allow or Deny".into())),
     }
     let patient = if request.scopes.needs_patient() {
         let Some(chosen) = fields
             .get("patient")
             .and_then(|p| PrincipalData::parse(p.trim()).ok())
         else {
-            return ctx.error(
-                StatusCode::BAD_REQUEST,
-                "/apps",
-                "choose the patient the app may see",
-            );
+            return Err(PageError::BadRequest(
+                "choose the patient the app may see".into(),
+            ));
         };
-        match patient_choices(&ctx).await {
-            Ok(choices) if choices.contains(&chosen) => Some(chosen),
-            Ok(_) => {
-                return ctx.error(
-                    StatusCode::FORBIDDEN,
-                    "/apps",
-                    &format!("{} may not choose {chosen}: it is not that patient and holds no live grant from it", ctx.me.name),
-                )
-            }
-            Err(e) => {
-                return ctx.error(
-                    StatusCode::BAD_GATEWAY,
-                    "/apps",
-                    &format!("the node did not answer which patients this account may choose: {e}"),
-                )
-            }
+        if !patient_choices(&ctx).await?.contains(&chosen) {
+            return Err(PageError::Forbidden(format!(
+                "{} may not choose {chosen}: it is not that patient, does not act for it and holds no live grant from it",
+                ctx.me.name
+            )));
         }
+        Some(chosen)
     } else {
         None
     };
@@ -388,5 +355,5 @@ pub(super) async fn decide(
     if let Some(s) = &request.state {
         pairs.push(("state", s));
     }
-    redirect_to(&request.redirect_uri, &pairs)
+    Ok(redirect_to(&request.redirect_uri, &pairs))
 }

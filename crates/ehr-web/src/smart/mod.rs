@@ -84,15 +84,21 @@ impl Default for SmartConfig {
     }
 }
 
-/// The SMART routes outside `/fhir`.
-pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route(CONFIGURATION_PATH, get(configuration))
+/// The SMART routes outside `/fhir`; the pages get the dashboard's error pages.
+pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
+    let pages = Router::new()
         .route(AUTHORIZE_PATH, get(authorize::page).post(authorize::decide))
-        .route(TOKEN_PATH, post(token::token))
-        .route(REVOKE_PATH, post(token::revoke))
         .route("/apps", get(apps::page))
         .route("/apps/revoke", post(apps::revoke))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::dashboard::error_pages,
+        ));
+    Router::new()
+        .route(CONFIGURATION_PATH, get(configuration))
+        .route(TOKEN_PATH, post(token::token))
+        .route(REVOKE_PATH, post(token::revoke))
+        .merge(pages)
 }
 
 /// Whether `path` is one that authenticates itself (the token and revocation

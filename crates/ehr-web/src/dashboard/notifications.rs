@@ -1,22 +1,21 @@
-//! `/notifications`: the acting account's inbox, paged newest first, with mark-read;
+//! `/notifications`: the acting account's notifications, paged newest first, with mark-read;
 //! `/notifications/events`: server-sent events the page script uses to update the unread
 //! badge live (following the devnet's block stream, or polling other nodes);
 //! `/notifications/poll`: a long poll, for browsers without `EventSource`, that updates the unread badge
-//! live (it answers as soon as the inbox changes, or after 20 s).
+//! live (it answers as soon as the notifications change, or after 20 s).
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Form, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::types::Notification;
+use ehr_sdk::ehr::{calls, maps};
 
-use super::{field, maps, newest_first_range, ops, page_number, pages_for, read_many, Ctx, Fields};
+use super::{field, newest_first_range, ops, page_number, pages_for};
+use super::{Page, PageError, Params, Posted};
 use crate::auth;
 use crate::html;
 use crate::state::AppState;
@@ -47,41 +46,26 @@ fn about(n: &Notification) -> String {
 /// `GET /notifications?page=`.
 pub async fn page(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
-) -> Response {
-    let ctx = match Ctx::page(&state, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let q = query.map(|Query(m)| m).unwrap_or_default();
-    let Some((unread, count)) = ctx.inbox else {
-        return ctx.error(
-            StatusCode::BAD_GATEWAY,
-            "/notifications",
-            "the inbox could not be read from the node",
-        );
+    Page(ctx): Page,
+    Params(q): Params,
+) -> Result<Response, PageError> {
+    let Some((unread, count)) = ctx.notifications else {
+        return Err(PageError::Upstream(
+            "the notifications could not be read from the node".into(),
+        ));
     };
     let pages = pages_for(count);
     let page = page_number(&q, "page", pages, 1);
     let (lo, hi) = newest_first_range(count, page);
     let me = ctx.principal();
-    let items = {
-        let c = state.client.clone();
-        read_many((lo..hi).rev().collect(), move |i| {
-            let c = c.clone();
-            let me = me.clone();
-            async move { maps::notification(&c, &me, i).await }
-        })
-        .await
+    let indexes: Vec<u64> = (lo..hi).rev().collect();
+    let c = &state.client;
+    let items = match maps::read_each(&indexes, |i| maps::notification(c, &me, i)).await {
+        Ok(items) => items,
+        Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let mut rows = Vec::new();
-    for n in items {
-        let n = match n {
-            Ok(Some(n)) => n,
-            Ok(None) => continue,
-            Err(e) => return ctx.error(StatusCode::BAD_GATEWAY, "/notifications", &e),
-        };
+    for n in items.into_iter().flatten() {
         rows.push(vec![
             n.index.to_string(),
             n.block.to_string(),
@@ -125,21 +109,16 @@ pub async fn page(
         "No notifications.",
     ));
     body.push_str(&html::pager("/notifications", "page", page, pages));
-    ctx.render("Inbox", "/notifications", &body)
+    ctx.render("Notifications", "/notifications", &body)
 }
 
 /// `POST /notifications/read`: `index`, or `all=on`.
 pub async fn mark_read(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Response {
-    let (ctx, fields) = match Ctx::form(&state, &headers, "/notifications", form) {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
     if field(&fields, "all") == "on" {
-        return ops::start(
+        return Ok(ops::start(
             &state,
             &ctx.me,
             "Mark notifications read".into(),
@@ -172,17 +151,17 @@ pub async fn mark_read(
                 ))
             },
         )
-        .await;
+        .await);
     }
     let index = match super::number(&fields, "index", "notification") {
         Ok(i) => i,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/notifications", &e),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let call = match calls::mark_read(index) {
         Ok(c) => c,
-        Err(e) => return ctx.error(StatusCode::BAD_REQUEST, "/notifications", &e.to_string()),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
-    ops::start(
+    Ok(ops::start(
         &state,
         &ctx.me,
         format!("Mark notification {index} read"),
@@ -192,7 +171,7 @@ pub async fn mark_read(
             Ok(format!("Notification {index} marked read."))
         },
     )
-    .await
+    .await)
 }
 
 /// `GET /notifications/poll?count=&unread=`: `{"count": n, "unread": n}` once either
@@ -200,9 +179,8 @@ pub async fn mark_read(
 pub async fn poll(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    Params(q): Params,
 ) -> Response {
-    let q = query.map(|Query(m)| m).unwrap_or_default();
     let Some(me) = auth::acting(&state, &headers) else {
         return (StatusCode::BAD_REQUEST, "unknown account").into_response();
     };
@@ -278,7 +256,7 @@ impl Wake {
     }
 }
 
-/// `GET /notifications/events`: server-sent events for the acting account's inbox. An
+/// `GET /notifications/events`: server-sent events for the acting account's notifications. An
 /// `inbox` event `{"count": n, "unread": n}` is sent at once and then whenever either
 /// changes; the server looks again on every block of the devnet's stream, or every few
 /// seconds on other nodes.

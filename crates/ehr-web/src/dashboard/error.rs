@@ -1,0 +1,133 @@
+//! [`PageError`]: why a dashboard request failed, as one type every handler and extractor
+//! returns. It answers with its status; [`error_pages`] (a layer on the dashboard's routes)
+//! turns that answer into the whole error page, with the page frame of the account the
+//! request acted as.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::Ctx;
+use crate::state::AppState;
+
+/// Why a dashboard request failed. A client's mistake is a 4xx; only the node, the
+/// stores or the server's own fault make a 5xx.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PageError {
+    /// The `ehr_account` cookie names an account this server does not act for (400).
+    #[error(
+        "This server does not act for an account named `{0}`. Pick one of its accounts above."
+    )]
+    UnknownAccount(String),
+    /// The form carries no CSRF token, or a wrong one (403).
+    #[error("missing or wrong CSRF token: reload the page and submit again")]
+    Csrf,
+    /// The request is wrong: a field, a parameter, a form (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The account may not do this (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Nothing there: no such record, operation or page (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The upload is larger than the server takes (413).
+    #[error("{0}")]
+    TooLarge(String),
+    /// Well formed, but it cannot be done as asked (422).
+    #[error("{0}")]
+    Unprocessable(String),
+    /// The node or a record store failed or answered wrongly (502).
+    #[error("{0}")]
+    Upstream(String),
+    /// A page could not be rendered (500: the server's own fault).
+    #[error("the page could not be rendered: {0}")]
+    Render(String),
+}
+
+impl PageError {
+    /// The status it answers with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            PageError::UnknownAccount(_) | PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            PageError::Csrf | PageError::Forbidden(_) => StatusCode::FORBIDDEN,
+            PageError::NotFound(_) => StatusCode::NOT_FOUND,
+            PageError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            PageError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            PageError::Upstream(_) => StatusCode::BAD_GATEWAY,
+            PageError::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// Marks an answer as a [`PageError`] for [`error_pages`] to render.
+#[derive(Clone)]
+struct Failed(PageError);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status(), self.to_string()).into_response();
+        response.extensions_mut().insert(Failed(self));
+        response
+    }
+}
+
+/// The dashboard section a path belongs to (highlighted in the navigation, and where the
+/// error page's "Back" goes).
+fn section_of(path: &str) -> &'static str {
+    let first = path.split('/').nth(1).unwrap_or("");
+    super::views::NAV
+        .iter()
+        .find(|item| item.href.trim_start_matches('/') == first)
+        .map(|item| item.href)
+        .unwrap_or("/")
+}
+
+/// The layer that renders a [`PageError`] answer as an error page in the frame of the
+/// acting account (or, for an unknown account, with the account switcher only).
+pub async fn error_pages(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let headers = request.headers().clone();
+    let section = section_of(request.uri().path());
+    let response = next.run(request).await;
+    let Some(Failed(error)) = response.extensions().get::<Failed>().cloned() else {
+        return response;
+    };
+    let ctx = Ctx::of(&state, &headers).ok();
+    super::render_error(&state, ctx.as_ref(), section, &error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clients_mistake_is_never_a_5xx() {
+        for e in [
+            PageError::UnknownAccount("x".into()),
+            PageError::Csrf,
+            PageError::BadRequest("x".into()),
+            PageError::Forbidden("x".into()),
+            PageError::NotFound("x".into()),
+            PageError::TooLarge("x".into()),
+            PageError::Unprocessable("x".into()),
+        ] {
+            assert!(e.status().is_client_error(), "{e:?}");
+        }
+        assert!(PageError::Upstream("x".into()).status().is_server_error());
+    }
+
+    #[test]
+    fn sections_come_from_the_path() {
+        assert_eq!(section_of("/records/5/view"), "/records");
+        assert_eq!(section_of("/admin/issuer"), "/admin");
+        assert_eq!(section_of("/op/abc"), "/");
+        assert_eq!(section_of("/"), "/");
+    }
+}

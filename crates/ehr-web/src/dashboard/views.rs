@@ -1,0 +1,268 @@
+//! The dashboard's views: askama templates (`crates/ehr-web/templates/`, checked at
+//! compile time, HTML-escaped by default) and the structs they show. Handlers compute a
+//! view; the templates only display it.
+//!
+//! Every page extends `base.html`, the [`Frame`]: head, account switcher, navigation,
+//! who is acting, footer. Pages not yet moved to a template of their own pass their
+//! content, built by [`crate::html`]'s escaping builders, to `page.html`.
+
+use askama::Template;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::PageError;
+
+/// One entry of the navigation bar.
+pub struct NavItem {
+    /// Where it goes.
+    pub href: &'static str,
+    /// Its text.
+    pub label: &'static str,
+}
+
+/// The navigation: one link per dashboard section.
+pub const NAV: &[NavItem] = &[
+    NavItem {
+        href: "/",
+        label: "Home",
+    },
+    NavItem {
+        href: "/patient",
+        label: "Patient",
+    },
+    NavItem {
+        href: "/records",
+        label: "Records",
+    },
+    NavItem {
+        href: "/access",
+        label: "Access",
+    },
+    NavItem {
+        href: "/audit",
+        label: "Audit",
+    },
+    NavItem {
+        href: "/notifications",
+        label: "Notifications",
+    },
+    NavItem {
+        href: "/doctor",
+        label: "Doctor",
+    },
+    NavItem {
+        href: "/admin",
+        label: "Issuer/admin",
+    },
+];
+
+/// What the page frame shows around the content.
+pub struct Frame<'a> {
+    /// The page title (text).
+    pub title: &'a str,
+    /// The section it belongs to (a [`NAV`] href), highlighted in the navigation.
+    pub section: &'a str,
+    /// The acting account's name and address (text), if known.
+    pub account: Option<(&'a str, &'a str)>,
+    /// Every account the server acts for: (name, address).
+    pub accounts: Vec<(String, String)>,
+    /// The CSRF token for the account switcher's form.
+    pub csrf: &'a str,
+    /// Unread notifications and their total, for the badge and its live updates.
+    pub notifications: Option<(u64, u64)>,
+    /// Chain tip height, if known.
+    pub tip: Option<u64>,
+    /// How far the EHR index behind the API lags the node, when there is one.
+    pub index_lag: Option<u64>,
+    /// Reload the page every this many seconds (a pending transaction), without script.
+    pub refresh: Option<u32>,
+}
+
+/// An account in the switcher.
+pub struct SwitcherEntry<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// Its address, shortened.
+    pub short: String,
+    /// Whether it is the acting account.
+    pub current: bool,
+}
+
+/// The unread badge of the navigation.
+pub struct Badge {
+    /// Unread notifications.
+    pub unread: u64,
+    /// Hidden when there are none (the script shows it when some arrive).
+    pub hidden: bool,
+}
+
+/// An entry of the navigation as shown.
+pub struct NavLink {
+    /// Where it goes.
+    pub href: &'static str,
+    /// Its text.
+    pub label: &'static str,
+    /// Whether the page is in its section.
+    pub current: bool,
+    /// The unread badge (on the notifications entry).
+    pub badge: Option<Badge>,
+}
+
+impl Frame<'_> {
+    /// The account switcher's entries.
+    pub fn switcher(&self) -> Vec<SwitcherEntry<'_>> {
+        let current = self.account.map(|(name, _)| name);
+        self.accounts
+            .iter()
+            .map(|(name, address)| SwitcherEntry {
+                name,
+                short: short(address),
+                current: Some(name.as_str()) == current,
+            })
+            .collect()
+    }
+
+    /// The navigation, the page's section marked.
+    pub fn nav(&self) -> Vec<NavLink> {
+        NAV.iter()
+            .map(|item| NavLink {
+                href: item.href,
+                label: item.label,
+                current: item.href == self.section,
+                badge: (item.href == "/notifications")
+                    .then_some(self.notifications)
+                    .flatten()
+                    .map(|(unread, _)| Badge {
+                        unread,
+                        hidden: unread == 0,
+                    }),
+            })
+            .collect()
+    }
+
+    /// How far the EHR index lags, in words.
+    pub fn index_lag_words(&self) -> Option<String> {
+        self.index_lag.map(|lag| match lag {
+            0 => "index up to date".to_string(),
+            1 => "index 1 block behind".to_string(),
+            n => format!("index {n} blocks behind"),
+        })
+    }
+}
+
+/// `ST1SJ3…8YPD5`: an address shortened for tight places (the full one is in a title).
+pub fn short(address: &str) -> String {
+    if address.len() <= 14 || !address.is_ascii() {
+        return address.to_string();
+    }
+    format!("{}…{}", &address[..6], &address[address.len() - 5..])
+}
+
+/// A page whose content is HTML built by [`crate::html`]'s builders.
+#[derive(Template)]
+#[template(path = "page.html")]
+pub struct BuiltPage<'a> {
+    /// The frame.
+    pub frame: Frame<'a>,
+    /// The content, finished HTML.
+    pub body: &'a str,
+}
+
+/// An error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage<'a> {
+    /// The frame.
+    pub frame: Frame<'a>,
+    /// What went wrong, in words.
+    pub message: String,
+    /// Where "Back" goes.
+    pub back: &'a str,
+}
+
+/// `view` rendered as an HTML answer with `status`.
+pub fn respond(status: StatusCode, view: &impl Template) -> Result<Response, PageError> {
+    let html = view
+        .render()
+        .map_err(|e| PageError::Render(e.to_string()))?;
+    Ok((
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(index_lag: Option<u64>) -> Frame<'static> {
+        Frame {
+            title: "Home <1>",
+            section: "/",
+            account: Some(("wallet_1", "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5")),
+            accounts: vec![(
+                "wallet_1".into(),
+                "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5".into(),
+            )],
+            csrf: "",
+            notifications: Some((0, 3)),
+            tip: Some(40),
+            index_lag,
+            refresh: None,
+        }
+    }
+
+    fn render(index_lag: Option<u64>) -> String {
+        BuiltPage {
+            frame: frame(index_lag),
+            body: "<p>built</p>",
+        }
+        .render()
+        .unwrap()
+    }
+
+    #[test]
+    fn the_header_says_how_far_the_index_lags() {
+        assert!(render(Some(3)).contains("<strong>index 3 blocks behind</strong>"));
+        assert!(render(Some(0)).contains("&middot; index up to date"));
+        assert!(!render(None).contains("index"));
+    }
+
+    #[test]
+    fn the_frame_escapes_text_and_keeps_built_html() {
+        let page = render(None);
+        assert!(
+            page.contains("<title>Home &#60;1&#62; - EHR</title>")
+                || page.contains("<title>Home &lt;1&gt; - EHR</title>"),
+            "{page}"
+        );
+        assert!(page.contains("<p>built</p>"), "{page}");
+        assert!(
+            page.contains("<option value=\"wallet_1\" selected>wallet_1 (ST1SJ3…8YPD5)</option>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("aria-label=\"unread notifications\" hidden>0</span>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<a href=\"/\" aria-current=\"page\">Home</a>"),
+            "{page}"
+        );
+    }
+
+    #[test]
+    fn error_pages_escape_the_message() {
+        let page = ErrorPage {
+            frame: frame(None),
+            message: "no <script> here".into(),
+            back: "/records",
+        }
+        .render()
+        .unwrap();
+        assert!(!page.contains("<script> here"), "{page}");
+        assert!(page.contains("<a href=\"/records\">Back</a>"), "{page}");
+    }
+}
