@@ -4,7 +4,9 @@
 //!   page on another origin that rebinds its DNS name to 127.0.0.1 is refused (421).
 //! - The browser signs in once with the one-time login URL printed at start
 //!   (`/?token=<code>`): the code is exchanged for a new random session id in an HttpOnly,
-//!   SameSite=Strict cookie and is dead after that. `/fhir` clients send
+//!   SameSite=Lax cookie and is dead after that (Lax, not Strict, so that a SMART app on
+//!   another site can send the signed-in user to the approval page; every state change is
+//!   a POST with the CSRF token, and Lax keeps the cookie off cross-site POSTs). `/fhir` clients send
 //!   `Authorization: Bearer <token>` (a separate token, never a cookie or in a URL), which
 //!   also mints new login links (`POST /login-links`). Tokens are compared in constant
 //!   time; codes and sessions are kept only as hashes.
@@ -186,7 +188,12 @@ async fn check(state: &AppState, mut request: Request, next: Next, path: &str) -
         }
         let caller = match bearer(&request) {
             Some(given) if constant_time_eq(given, token) => Some(Caller::Admin),
-            Some(given) => state.smart.access(given).map(Caller::App),
+            // An app removed from the registry (`ehr smart remove-app`) is cut off at once.
+            Some(given) => state
+                .smart
+                .access(given)
+                .filter(|g| crate::smart::registered(state, &g.client_id))
+                .map(Caller::App),
             None => None,
         };
         let Some(caller) = caller else {
@@ -248,8 +255,7 @@ async fn check(state: &AppState, mut request: Request, next: Next, path: &str) -
         if request.method() == Method::GET {
             if let Some(session) = state.redeem_login(given) {
                 let mut response = Redirect::to(path).into_response();
-                let cookie =
-                    format!("{SESSION_COOKIE}={session}; HttpOnly; SameSite=Strict; Path=/");
+                let cookie = format!("{SESSION_COOKIE}={session}; HttpOnly; SameSite=Lax; Path=/");
                 if let Ok(v) = HeaderValue::from_str(&cookie) {
                     response.headers_mut().insert(header::SET_COOKIE, v);
                 }

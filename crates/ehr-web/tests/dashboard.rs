@@ -297,7 +297,7 @@ async fn security_rules_hold() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 401, "POST without a session");
 
-    // The one-time code in the URL becomes an HttpOnly, SameSite=Strict session cookie
+    // The one-time code in the URL becomes an HttpOnly, SameSite=Lax session cookie
     // holding a new random session id (not the code, not the bearer token).
     let code = server.state.new_login_code();
     let r = plain
@@ -308,7 +308,7 @@ async fn security_rules_hold() {
     assert_eq!(r.status().as_u16(), 303);
     let cookie = r.headers()[SET_COOKIE].to_str().unwrap().to_string();
     assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
     let session = cookie

@@ -775,9 +775,170 @@ async fn discovery_names_the_endpoints() {
     // RFC 7009: revoking an unknown token is not an error, and says nothing.
     let r = http
         .post(server.url("/oauth/revoke"))
-        .form(&[("token", "unknown")])
+        .form(&[("token", "unknown"), ("client_id", "growth-chart")])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+}
+
+/// Approves app `growth-chart` for `scope` as the signed-in `cookies` account (patient
+/// `patient`), and exchanges the code: the token answer.
+async fn approve_and_exchange(server: &Server, cookies: &str, scope: &str, patient: &str) -> Value {
+    let http = http();
+    let url = authorize_url(server, &[("scope", scope)]);
+    let mut fields: Vec<(String, String)> = query_of(&url).into_iter().collect();
+    fields.push(("decision".into(), "approve".into()));
+    fields.push(("patient".into(), patient.into()));
+    let r = http
+        .post(server.url(&format!("/oauth/authorize?csrf={}", server.csrf)))
+        .header(COOKIE, cookies)
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{scope}");
+    let code = query_of(r.headers()[LOCATION].to_str().unwrap())["code"].clone();
+    let r = http
+        .post(server.url("/oauth/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("client_id", "growth-chart"),
+            ("redirect_uri", REDIRECT),
+            (
+                "code_verifier",
+                "a-verifier-of-enough-length-0123456789abcdef",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{scope}");
+    r.json().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scopes_revocation_and_registration_are_held_to_what_they_say() {
+    let server = support::start().await;
+    register_people(&server).await;
+    register_app(&server);
+    let (record, _) = granted_record(&server).await;
+    let cookies = session_as(&server, PATIENT).await;
+    let me = principal(PATIENT).to_string();
+    let http = http();
+
+    // `state` is required.
+    let r = http
+        .get(authorize_url(&server, &[("state", "")]))
+        .header(COOKIE, &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let q = query_of(r.headers()[LOCATION].to_str().unwrap());
+    assert_eq!(q["error"], "invalid_request");
+    assert!(q["error_description"].contains("state"));
+
+    // A Binary scope is not a scope for the record's own type.
+    let binary = approve_and_exchange(&server, &cookies, "patient/Binary.read", &me).await;
+    let (status, body) = get_with(
+        &server,
+        binary["access_token"].as_str().unwrap(),
+        &format!("/fhir/Binary/{record}"),
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        outcome_status(status, &body).contains("Observation"),
+        "{body}"
+    );
+    let both = approve_and_exchange(
+        &server,
+        &cookies,
+        "patient/Binary.read patient/Observation.read",
+        &me,
+    )
+    .await;
+    let (status, body) = get_with(
+        &server,
+        both["access_token"].as_str().unwrap(),
+        &format!("/fhir/Binary/{record}"),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    // v2 `s` searches; it does not read by id.
+    let search = approve_and_exchange(&server, &cookies, "patient/*.s", &me).await;
+    let access = search["access_token"].as_str().unwrap();
+    assert_eq!(search["scope"], "patient/*.s", "said back as asked");
+    let (status, _) = get_with(
+        &server,
+        access,
+        &format!("/fhir/DocumentReference?patient={me}"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, body) = get_with(&server, access, &format!("/fhir/Observation/{record}")).await;
+    assert_eq!(status, 403, "{body}");
+
+    // RFC 7009: another client's token is refused; the owner's revocation ends it.
+    let token = both["access_token"].as_str().unwrap();
+    let revoke = |client: &str| {
+        http.post(server.url("/oauth/revoke"))
+            .form(&[("token", token), ("client_id", client)])
+            .send()
+    };
+    let r = revoke("someone-else").await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"],
+        "unauthorized_client"
+    );
+    let (status, _) = get_with(&server, token, &format!("/fhir/Binary/{record}")).await;
+    assert_eq!(status, 200, "still live");
+    assert_eq!(revoke("growth-chart").await.unwrap().status(), 200);
+    let (status, _) = get_with(&server, token, &format!("/fhir/Binary/{record}")).await;
+    assert_eq!(status, 401);
+
+    // A backend service cannot use the code flow with a bare client id.
+    registry(&server)
+        .add(Client {
+            client_id: "sync".into(),
+            name: "Sync".into(),
+            redirect_uris: Vec::new(),
+            jwks: Some(
+                serde_json::from_value(json!({ "keys": [{
+                    "kty": "EC", "crv": "P-384", "kid": "1",
+                    "x": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                    "y": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                }] }))
+                .unwrap(),
+            ),
+            account: Some(DOCTOR.into()),
+        })
+        .unwrap();
+    let r = http
+        .post(server.url("/oauth/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", "sync"),
+            ("refresh_token", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"],
+        "unauthorized_client"
+    );
+
+    // Removing the app from the registry cuts its live tokens off at once.
+    let live = approve_and_exchange(&server, &cookies, "patient/*.read", &me).await;
+    let live = live["access_token"].as_str().unwrap();
+    let (status, _) = get_with(&server, live, &format!("/fhir/Patient/{me}")).await;
+    assert_eq!(status, 200);
+    registry(&server).remove("growth-chart").unwrap();
+    let (status, _) = get_with(&server, live, &format!("/fhir/Patient/{me}")).await;
+    assert_eq!(status, 401);
 }

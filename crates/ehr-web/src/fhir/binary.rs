@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use super::read::numeric_id;
 use super::util::base64;
 use super::{ApiError, FHIR_JSON};
+use crate::smart::scopes::Interaction;
 use crate::smart::Caller;
 use crate::state::{AppState, Identity};
 
@@ -100,9 +101,18 @@ async fn open(
     let Some(record) = client.get_record(n).await? else {
         return Err(ApiError::NotFound(format!("no {what} {n}: no record #{n}")));
     };
-    // A SMART app's scopes and patient context, before anything is logged on chain.
+    // A SMART app's scopes and patient context, before anything is logged on chain: a
+    // Binary read needs a Binary scope and one for the record's own type.
+    if what == "Binary" {
+        caller.check_type("Binary", Interaction::Read)?;
+    }
     caller
-        .check_patient(state, what, false, &record.patient)
+        .check_patient(
+            state,
+            &record.record_type,
+            Interaction::Read,
+            &record.patient,
+        )
         .await?;
     let store: &dyn BlobStore = &state.store;
     let read = state

@@ -62,6 +62,9 @@ pub enum ApiError {
     /// store and its failure.
     #[error("{0}")]
     Store(String),
+    /// The caller has as many jobs running as it may (429, `throttled`; `Retry-After`).
+    #[error("{0}")]
+    TooMany(String),
     /// Something went wrong on this side (500, `exception`).
     #[error("{0}")]
     Internal(String),
@@ -80,6 +83,7 @@ impl ApiError {
             ApiError::Forbidden(_) | ApiError::Refused { .. } => StatusCode::FORBIDDEN,
             ApiError::Unprocessable(_) | ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Node(_) | ApiError::Store(_) => StatusCode::BAD_GATEWAY,
+            ApiError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -98,6 +102,7 @@ impl ApiError {
             ApiError::Unprocessable(_) => "processing",
             ApiError::Invalid(_) => "structure",
             ApiError::Node(_) | ApiError::Store(_) => "transient",
+            ApiError::TooMany(_) => "throttled",
             ApiError::Internal(_) => "exception",
         }
     }

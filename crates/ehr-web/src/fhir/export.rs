@@ -34,7 +34,7 @@ use serde_json::{json, Value};
 
 use super::params::{self, Query, MAX_COUNT};
 use super::{binary, read, ApiError, CREATE_TYPES};
-use crate::smart::scopes::Context;
+use crate::smart::scopes::{Context, Interaction};
 use crate::smart::Caller;
 use crate::state::{AppState, Identity};
 
@@ -43,23 +43,32 @@ pub const NDJSON: &str = "application/fhir+ndjson";
 
 /// How long a finished job's files are kept.
 pub const JOB_TTL: Duration = Duration::from_secs(3600);
+/// Jobs kept at once, over all callers (each holds its files in memory).
+pub const MAX_JOBS: usize = 16;
+/// The most NDJSON one job writes; a larger export is refused (narrow it with `_type`).
+pub const MAX_OUTPUT_BYTES: usize = 256 << 20;
 
 /// The chain-mirroring types an export holds besides the clinical ones (Binary is not
 /// exported: the clinical resources are its content).
 const CHAIN_TYPES: [&str; 4] = ["Patient", "Consent", "DocumentReference", "AuditEvent"];
 
-/// Who started a job: only the same caller may poll it or read its files.
+/// Who started a job: only the same caller may poll it or read its files. An app is its
+/// client and account (a backend service gets a new token, and grant, for each poll
+/// round, as Bulk Data expects).
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Owner {
     Admin,
-    App(u64),
+    App { client_id: String, account: String },
 }
 
 impl Owner {
     fn of(caller: &Caller) -> Owner {
         match caller {
             Caller::Admin => Owner::Admin,
-            Caller::App(grant) => Owner::App(grant.id),
+            Caller::App(grant) => Owner::App {
+                client_id: grant.client_id.clone(),
+                account: grant.account.clone(),
+            },
         }
     }
 }
@@ -154,7 +163,7 @@ fn parse_request(
                         "_type `{t}` is not exported here (Patient, Consent, DocumentReference, AuditEvent and the clinical types this server stores)"
                     )));
                 }
-                caller.check_type(t, false)?;
+                caller.check_type(t, Interaction::Read)?;
                 types.push(t.to_string());
             }
             types
@@ -162,7 +171,7 @@ fn parse_request(
         None => CHAIN_TYPES
             .iter()
             .chain(CREATE_TYPES.iter())
-            .filter(|t| caller.check_type(t, false).is_ok())
+            .filter(|t| caller.check_type(t, Interaction::Read).is_ok())
             .map(|t| (*t).to_string())
             .collect(),
     };
@@ -200,6 +209,24 @@ pub(super) async fn kickoff(
     {
         let mut jobs = state.exports.lock();
         jobs.retain(|_, j| j.started.elapsed() < JOB_TTL);
+        let owner = Owner::of(&caller);
+        let refusal = if jobs
+            .values()
+            .any(|j| j.owner == owner && matches!(j.state, JobState::Running { .. }))
+        {
+            Some("an export of this caller is running: wait for it (or cancel it with DELETE on its status URL)")
+        } else if jobs.len() >= MAX_JOBS {
+            Some("the server holds as many export jobs as it keeps: try again later, or cancel a finished one with DELETE")
+        } else {
+            None
+        };
+        if let Some(why) = refusal {
+            let mut response = ApiError::TooMany(why.into()).into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+            return response;
+        }
         jobs.insert(
             id.clone(),
             Job {
@@ -225,18 +252,28 @@ pub(super) async fn kickoff(
 struct Output {
     files: BTreeMap<String, (String, u64)>,
     errors: Vec<Value>,
+    bytes: usize,
 }
 
 impl Output {
-    fn push(&mut self, resource: &Value) {
+    fn push(&mut self, resource: &Value) -> Result<(), ApiError> {
+        let line = resource.to_string();
+        self.bytes += line.len() + 1;
+        if self.bytes > MAX_OUTPUT_BYTES {
+            return Err(ApiError::TooLarge(format!(
+                "the export passed {} MiB: narrow it with _type",
+                MAX_OUTPUT_BYTES >> 20
+            )));
+        }
         let ty = resource["resourceType"]
             .as_str()
             .unwrap_or("Unknown")
             .to_string();
         let (text, count) = self.files.entry(ty).or_default();
-        text.push_str(&resource.to_string());
+        text.push_str(&line);
         text.push('\n');
         *count += 1;
+        Ok(())
     }
 }
 
@@ -338,6 +375,13 @@ async fn build(
         if cancel.load(Ordering::Relaxed) {
             return Err(ApiError::BadRequest("cancelled".into()));
         }
+        if let Caller::App(grant) = caller {
+            if !state.smart.is_live(grant.id) {
+                return Err(ApiError::Forbidden(
+                    "the app's access was revoked while the export ran".into(),
+                ));
+            }
+        }
         state.exports.set(
             id,
             JobState::Running {
@@ -346,15 +390,19 @@ async fn build(
             },
         );
         let reachable = |t: &'static str| async move {
-            wanted(t) && caller.check_patient(state, t, false, patient).await.is_ok()
+            wanted(t)
+                && caller
+                    .check_patient(state, t, Interaction::Read, patient)
+                    .await
+                    .is_ok()
         };
         if reachable("Patient").await {
-            out.push(&read::patient(&state.client, &patient.to_string()).await?);
+            out.push(&read::patient(&state.client, &patient.to_string()).await?)?;
         }
         for ty in ["Consent", "AuditEvent"] {
             if reachable(ty).await {
                 for r in search_all(state, base, ty, patient).await? {
-                    out.push(&r);
+                    out.push(&r)?;
                 }
             }
         }
@@ -364,7 +412,7 @@ async fn build(
         let documents = search_all(state, base, "DocumentReference", patient).await?;
         if reachable("DocumentReference").await {
             for d in &documents {
-                out.push(d);
+                out.push(d)?;
             }
         }
         for d in documents.iter().filter(|d| d["status"] == "current") {
@@ -376,7 +424,7 @@ async fn build(
                 continue;
             }
             match binary::stored_resource(state, caller, me, ty, n).await {
-                Ok((resource, _)) => out.push(&resource),
+                Ok((resource, _)) => out.push(&resource)?,
                 Err(e) => out.errors.push(json!({
                     "resourceType": "OperationOutcome",
                     "issue": [{

@@ -51,6 +51,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::Value;
 
+use crate::smart::scopes::Interaction;
 use crate::smart::Caller;
 use crate::state::AppState;
 
@@ -265,7 +266,9 @@ async fn search_type(
         let client = &state.client;
         if matches!(ty.as_str(), "Consent" | "DocumentReference" | "AuditEvent") {
             let patient = params::patient_param(&q)?;
-            caller.check_patient(&state, &ty, false, &patient).await?;
+            caller
+                .check_patient(&state, &ty, Interaction::Search, &patient)
+                .await?;
         }
         match ty.as_str() {
             "Consent" => read::consent_search(client, &base, &q).await,

@@ -16,6 +16,7 @@ use serde_json::{json, Map, Value};
 
 use super::params::{check_content_type, principal_of, Query};
 use super::{known_type, ApiError, CREATE_TYPES};
+use crate::smart::scopes::Interaction;
 use crate::smart::Caller;
 use crate::state::{AppState, Identity};
 
@@ -194,7 +195,7 @@ pub async fn create(
     let acting = caller.identity(state, headers)?;
     let patient = resolve_patient(&resource, param.as_ref(), acting)?;
     caller
-        .check_patient(state, resource_type, true, &patient)
+        .check_patient(state, resource_type, Interaction::Create, &patient)
         .await?;
     let record = single_record(body)?;
     let record = state
@@ -433,7 +434,12 @@ pub async fn transaction(
     for (i, plan) in plans.iter_mut().enumerate() {
         if let Ok(p) = plan {
             if let Err(e) = caller
-                .check_patient(state, &p.record.record_type, true, &p.patient)
+                .check_patient(
+                    state,
+                    &p.record.record_type,
+                    Interaction::Create,
+                    &p.patient,
+                )
                 .await
             {
                 *plan = Err(prefix(i, e));

@@ -78,6 +78,12 @@ fn check(state: &AppState, headers: &HeaderMap, p: &Fields) -> Result<AuthReques
         error,
         description,
     };
+    if param(p, "state").is_none() {
+        return Err(back(
+            "invalid_request",
+            "state is required (SMART App Launch): the app checks it comes back".into(),
+        ));
+    }
     if param(p, "response_type") != Some("code") {
         return Err(back(
             "unsupported_response_type",

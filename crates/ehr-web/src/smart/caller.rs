@@ -11,7 +11,7 @@ use ehr_sdk::fhir::PRINCIPAL_SYSTEM;
 use serde_json::Value;
 
 use super::grants::Grant;
-use super::scopes::Context;
+use super::scopes::{Context, Interaction};
 use crate::fhir::ApiError;
 use crate::state::{AppState, Identity};
 
@@ -63,23 +63,31 @@ impl Caller {
         }
     }
 
-    /// Checks that the scopes allow reading (or, with `write`, creating) `resource`.
-    pub fn check_type(&self, resource: &str, write: bool) -> Result<(), ApiError> {
-        self.context(resource, write).map(|_| ())
+    /// Checks that the scopes allow `interaction` on `resource`.
+    pub fn check_type(&self, resource: &str, interaction: Interaction) -> Result<(), ApiError> {
+        self.context(resource, interaction).map(|_| ())
     }
 
-    fn context(&self, resource: &str, write: bool) -> Result<Option<Context>, ApiError> {
+    fn context(
+        &self,
+        resource: &str,
+        interaction: Interaction,
+    ) -> Result<Option<Context>, ApiError> {
         match self {
             Caller::Admin => Ok(None),
             Caller::App(grant) => grant
                 .scopes
-                .allows(resource, write)
+                .allows(resource, interaction)
                 .map(Some)
                 .ok_or_else(|| {
                     ApiError::Forbidden(format!(
                         "the access token's scopes ({}) do not allow {} {resource}",
                         grant.scopes,
-                        if write { "creating" } else { "reading" }
+                        match interaction {
+                            Interaction::Read => "reading",
+                            Interaction::Search => "searching",
+                            Interaction::Create => "creating",
+                        }
                     ))
                 }),
         }
@@ -95,13 +103,13 @@ impl Caller {
         &self,
         state: &AppState,
         resource: &str,
-        write: bool,
+        interaction: Interaction,
         patient: &PrincipalData,
     ) -> Result<(), ApiError> {
         let Caller::App(grant) = self else {
             return Ok(());
         };
-        let context = self.context(resource, write)?;
+        let context = self.context(resource, interaction)?;
         if context == Some(Context::Patient) && grant.patient.as_ref() != Some(patient) {
             return Err(ApiError::Forbidden(format!(
                 "the access token's patient/ scopes reach {} only, not {patient}",
@@ -123,10 +131,11 @@ impl Caller {
         if &me == patient || state.client.acts_for(patient, &me).await? {
             return Ok(());
         }
+        let write = interaction == Interaction::Create;
         let scope = if write { Scope::WRITE } else { Scope::READ };
-        let record_type = crate::fhir::CREATE_TYPES
-            .contains(&resource)
-            .then_some(resource);
+        // A record's own type is what the grant is checked for; the chain-mirroring
+        // resources are about the patient as a whole.
+        let record_type = (!crate::fhir::READ_TYPES.contains(&resource)).then_some(resource);
         if state
             .client
             .has_access(patient, &me, scope, record_type)
@@ -151,8 +160,8 @@ impl Caller {
             .and_then(Value::as_str)
             .unwrap_or("");
         match subject_of(resource) {
-            Some(p) => self.check_patient(state, ty, false, &p).await,
-            None => match self.context(ty, false)? {
+            Some(p) => self.check_patient(state, ty, Interaction::Read, &p).await,
+            None => match self.context(ty, Interaction::Read)? {
                 Some(Context::Patient) => Err(ApiError::Forbidden(format!(
                     "this {ty} is about no patient, and the access token's patient/ scopes reach the patient in context only"
                 ))),

@@ -6,7 +6,7 @@
 //!
 //! Kept in memory: after a restart of `ehr serve` apps authorize again.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -20,6 +20,9 @@ use super::scopes::Scopes;
 pub const CODE_TTL: Duration = Duration::from_secs(60);
 /// How long a refresh token lives unused.
 pub const REFRESH_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+/// The most live grants one backend service holds: a new token beyond that revokes its
+/// oldest (a service asks for a fresh token when its last expires).
+pub const MAX_BACKEND_GRANTS: usize = 16;
 
 /// What an approval gave an app: whose account it acts as, for which patient, with
 /// which scopes.
@@ -73,19 +76,46 @@ struct Live {
     expires: Instant,
 }
 
+/// Everything is kept only as long as it can matter, and swept on each issue: codes and
+/// tokens until they expire, spent codes and refresh tokens (to catch a replay) and
+/// revoked grants until the tokens they could concern have expired.
 #[derive(Default)]
 struct Inner {
     next_id: u64,
     codes: HashMap<String, Code>,
-    /// Codes exchanged already (their grant ends if one comes back).
-    spent_codes: HashMap<String, u64>,
+    /// Codes exchanged already (their grant ends if one comes back), until they expire.
+    spent_codes: HashMap<String, (u64, Instant)>,
     access: HashMap<String, Live>,
     refresh: HashMap<String, Live>,
-    /// Refresh tokens rotated away (their grant ends if one comes back).
-    spent_refresh: HashMap<String, u64>,
-    revoked: HashSet<u64>,
+    /// Refresh tokens rotated away (their grant ends if one comes back), until expiry.
+    spent_refresh: HashMap<String, (u64, Instant)>,
+    /// Revoked grants, until none of their tokens could still be presented.
+    revoked: HashMap<u64, Instant>,
     /// Client-assertion ids seen, until they expire (no replay).
     jti: HashMap<String, Instant>,
+}
+
+impl Inner {
+    fn sweep(&mut self) {
+        let now = Instant::now();
+        self.codes.retain(|_, c| c.expires >= now);
+        self.spent_codes.retain(|_, (_, until)| *until >= now);
+        self.access.retain(|_, l| l.expires >= now);
+        self.refresh.retain(|_, l| l.expires >= now);
+        self.spent_refresh.retain(|_, (_, until)| *until >= now);
+        self.revoked.retain(|_, until| *until >= now);
+        self.jti.retain(|_, until| *until >= now);
+    }
+
+    fn revoke(&mut self, id: u64) {
+        self.revoked.insert(id, Instant::now() + REFRESH_TTL);
+        self.access.retain(|_, l| l.grant.id != id);
+        self.refresh.retain(|_, l| l.grant.id != id);
+    }
+
+    fn is_revoked(&self, id: u64) -> bool {
+        self.revoked.contains_key(&id)
+    }
 }
 
 /// The issued codes and tokens.
@@ -137,6 +167,7 @@ impl Grants {
         challenge: &str,
     ) -> String {
         let mut inner = self.lock();
+        inner.sweep();
         inner.next_id += 1;
         let grant = Arc::new(Grant {
             id: inner.next_id,
@@ -170,8 +201,8 @@ impl Grants {
     ) -> Result<Issued, GrantError> {
         let mut inner = self.lock();
         let key = digest(code);
-        if let Some(grant) = inner.spent_codes.get(&key).copied() {
-            inner.revoked.insert(grant);
+        if let Some((grant, _)) = inner.spent_codes.get(&key).copied() {
+            inner.revoke(grant);
             return Err(GrantError::InvalidGrant(
                 "this code was used already: every token issued from it is revoked".into(),
             ));
@@ -181,7 +212,9 @@ impl Grants {
                 "unknown authorization code".into(),
             ));
         };
-        inner.spent_codes.insert(key, pending.grant.id);
+        inner
+            .spent_codes
+            .insert(key, (pending.grant.id, pending.expires + CODE_TTL));
         if pending.expires < Instant::now() {
             return Err(GrantError::InvalidGrant(
                 "the authorization code expired (they live a minute): authorize again".into(),
@@ -197,6 +230,16 @@ impl Grants {
                 "redirect_uri is not the one of the authorization request".into(),
             ));
         }
+        // RFC 7636 §4.1: 43 to 128 unreserved characters.
+        let well_formed = (43..=128).contains(&verifier.len())
+            && verifier
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
+        if !well_formed {
+            return Err(GrantError::InvalidGrant(
+                "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (PKCE)".into(),
+            ));
+        }
         if !crate::auth::constant_time_eq(&s256(verifier), &pending.challenge) {
             return Err(GrantError::InvalidGrant(
                 "code_verifier does not match the code_challenge (PKCE)".into(),
@@ -208,6 +251,19 @@ impl Grants {
     /// Tokens for a backend service (no approval page, no refresh token).
     pub fn issue_backend(&self, client_id: &str, account: &str, scopes: Scopes) -> Issued {
         let mut inner = self.lock();
+        inner.sweep();
+        let mut held: Vec<u64> = inner
+            .access
+            .values()
+            .filter(|l| l.grant.client_id == client_id)
+            .map(|l| l.grant.id)
+            .collect();
+        held.sort_unstable();
+        held.dedup();
+        while held.len() >= MAX_BACKEND_GRANTS {
+            let oldest = held.remove(0);
+            inner.revoke(oldest);
+        }
         inner.next_id += 1;
         let grant = Arc::new(Grant {
             id: inner.next_id,
@@ -225,6 +281,9 @@ impl Grants {
     }
 
     fn issue(&self, inner: &mut Inner, grant: Arc<Grant>) -> Issued {
+        inner.sweep();
+        // One live access token per grant: a new one (a refresh) replaces the last.
+        inner.access.retain(|_, l| l.grant.id != grant.id);
         let now = Instant::now();
         let access_token = random_token();
         inner.access.insert(
@@ -263,8 +322,8 @@ impl Grants {
     ) -> Result<Issued, GrantError> {
         let mut inner = self.lock();
         let key = digest(token);
-        if let Some(grant) = inner.spent_refresh.get(&key).copied() {
-            inner.revoked.insert(grant);
+        if let Some((grant, _)) = inner.spent_refresh.get(&key).copied() {
+            inner.revoke(grant);
             return Err(GrantError::InvalidGrant(
                 "this refresh token was replaced already: the grant is revoked (authorize again)"
                     .into(),
@@ -282,7 +341,7 @@ impl Grants {
             },
             None => return Err(GrantError::InvalidGrant("unknown refresh token".into())),
         };
-        if inner.revoked.contains(&live.grant.id) {
+        if inner.is_revoked(live.grant.id) {
             return Err(GrantError::InvalidGrant(
                 "the grant was revoked: authorize again".into(),
             ));
@@ -308,7 +367,9 @@ impl Grants {
             None => live.grant,
         };
         inner.refresh.remove(&key);
-        inner.spent_refresh.insert(key, grant.id);
+        inner
+            .spent_refresh
+            .insert(key, (grant.id, Instant::now() + REFRESH_TTL));
         Ok(self.issue(&mut inner, grant))
     }
 
@@ -322,7 +383,7 @@ impl Grants {
             return None;
         }
         let grant = live.grant.clone();
-        (!inner.revoked.contains(&grant.id)).then_some(grant)
+        (!inner.is_revoked(grant.id)).then_some(grant)
     }
 
     /// Revokes the grant behind `token` (an access or refresh token), if there is one:
@@ -336,7 +397,7 @@ impl Grants {
             .or_else(|| inner.refresh.get(&key))
             .map(|l| l.grant.id);
         if let Some(id) = grant {
-            inner.revoked.insert(id);
+            inner.revoke(id);
         }
     }
 
@@ -345,7 +406,7 @@ impl Grants {
     pub fn revoke_grant(&self, account: &str, id: u64) -> bool {
         let live = self.live(account).iter().any(|g| g.id == id);
         if live {
-            self.lock().revoked.insert(id);
+            self.lock().revoke(id);
         }
         live
     }
@@ -358,7 +419,7 @@ impl Grants {
         for l in inner.access.values().chain(inner.refresh.values()) {
             if l.expires >= now
                 && l.grant.account == account
-                && !inner.revoked.contains(&l.grant.id)
+                && !inner.is_revoked(l.grant.id)
                 && !out.iter().any(|g| g.id == l.grant.id)
             {
                 out.push(l.grant.clone());
@@ -368,12 +429,27 @@ impl Grants {
         out
     }
 
+    /// Whether grant `id` has not been revoked (a job working under it stops when it is).
+    pub fn is_live(&self, id: u64) -> bool {
+        !self.lock().is_revoked(id)
+    }
+
+    /// The client an access or refresh token was issued to, if it is live.
+    pub fn client_of(&self, token: &str) -> Option<String> {
+        let inner = self.lock();
+        let key = digest(token);
+        inner
+            .access
+            .get(&key)
+            .or_else(|| inner.refresh.get(&key))
+            .map(|l| l.grant.client_id.clone())
+    }
+
     /// Remembers a client assertion's `jti` until `expires`; false if it was seen (a
     /// replayed assertion).
     pub fn first_use_of_jti(&self, client_id: &str, jti: &str, expires: Instant) -> bool {
         let mut inner = self.lock();
-        let now = Instant::now();
-        inner.jti.retain(|_, until| *until >= now);
+        inner.sweep();
         inner
             .jti
             .insert(format!("{client_id}\n{jti}"), expires)
@@ -384,6 +460,8 @@ impl Grants {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const VERIFIER: &str = "a-verifier-of-enough-length-0123456789abcdef";
 
     fn scopes(s: &str) -> Scopes {
         Scopes::parse(s).unwrap()
@@ -396,7 +474,7 @@ mod tests {
             None,
             scopes(s),
             "https://app.example/cb",
-            &s256("verifier"),
+            &s256(VERIFIER),
         )
     }
 
@@ -405,29 +483,34 @@ mod tests {
         let g = Grants::new(Duration::from_secs(60));
         let code = approve(&g, "user/*.read");
         assert!(g
-            .exchange(&code, "chart", "https://app.example/cb", "wrong")
+            .exchange(
+                &code,
+                "chart",
+                "https://app.example/cb",
+                "wrong-verifier-but-well-formed-0123456789abcdefgh"
+            )
             .is_err());
         // A failed attempt spends the code too.
         assert!(g
-            .exchange(&code, "chart", "https://app.example/cb", "verifier")
+            .exchange(&code, "chart", "https://app.example/cb", VERIFIER)
             .is_err());
         let code = approve(&g, "user/*.read");
         assert!(g
-            .exchange(&code, "chart", "https://evil.example/cb", "verifier")
+            .exchange(&code, "chart", "https://evil.example/cb", VERIFIER)
             .is_err());
         let code = approve(&g, "user/*.read");
         assert!(g
-            .exchange(&code, "other", "https://app.example/cb", "verifier")
+            .exchange(&code, "other", "https://app.example/cb", VERIFIER)
             .is_err());
         let code = approve(&g, "user/*.read");
         let issued = g
-            .exchange(&code, "chart", "https://app.example/cb", "verifier")
+            .exchange(&code, "chart", "https://app.example/cb", VERIFIER)
             .unwrap();
         assert!(g.access(&issued.access_token).is_some());
         assert!(issued.refresh_token.is_none());
         // A code replayed after success revokes what it gave.
         assert!(g
-            .exchange(&code, "chart", "https://app.example/cb", "verifier")
+            .exchange(&code, "chart", "https://app.example/cb", VERIFIER)
             .is_err());
         assert!(g.access(&issued.access_token).is_none());
     }
@@ -437,7 +520,7 @@ mod tests {
         let g = Grants::new(Duration::from_secs(60));
         let code = approve(&g, "user/*.read offline_access");
         let first = g
-            .exchange(&code, "chart", "https://app.example/cb", "verifier")
+            .exchange(&code, "chart", "https://app.example/cb", VERIFIER)
             .unwrap();
         let old = first.refresh_token.clone().unwrap();
         assert!(g.refresh(&old, "other", None).is_err());
@@ -456,7 +539,7 @@ mod tests {
                 &approve(&g, "user/*.read offline_access"),
                 "chart",
                 "https://app.example/cb",
-                "verifier",
+                VERIFIER,
             )
             .unwrap();
         let b = g
@@ -464,7 +547,7 @@ mod tests {
                 &approve(&g, "user/*.read"),
                 "chart",
                 "https://app.example/cb",
-                "verifier",
+                VERIFIER,
             )
             .unwrap();
         assert_eq!(g.live("wallet_1").len(), 2);
@@ -482,6 +565,39 @@ mod tests {
         let issued = g.issue_backend("sync", "wallet_2", scopes("system/*.read"));
         std::thread::sleep(Duration::from_millis(5));
         assert!(g.access(&issued.access_token).is_none());
+    }
+
+    #[test]
+    fn a_malformed_verifier_is_refused() {
+        let g = Grants::new(Duration::from_secs(60));
+        let code = approve(&g, "user/*.read");
+        let e = g
+            .exchange(&code, "chart", "https://app.example/cb", "short")
+            .unwrap_err();
+        assert!(e.to_string().contains("43 to 128"));
+    }
+
+    #[test]
+    fn a_refresh_replaces_the_access_token_and_backend_grants_are_capped() {
+        let g = Grants::new(Duration::from_secs(60));
+        let code = approve(&g, "user/*.read offline_access");
+        let first = g
+            .exchange(&code, "chart", "https://app.example/cb", VERIFIER)
+            .unwrap();
+        let second = g
+            .refresh(first.refresh_token.as_deref().unwrap(), "chart", None)
+            .unwrap();
+        assert!(g.access(&first.access_token).is_none());
+        assert!(g.access(&second.access_token).is_some());
+        let tokens: Vec<Issued> = (0..MAX_BACKEND_GRANTS + 1)
+            .map(|_| g.issue_backend("sync", "wallet_2", scopes("system/*.read")))
+            .collect();
+        assert!(
+            g.access(&tokens[0].access_token).is_none(),
+            "the oldest is revoked"
+        );
+        assert!(g.access(&tokens[MAX_BACKEND_GRANTS].access_token).is_some());
+        assert_eq!(g.lock().access.len(), MAX_BACKEND_GRANTS + 1);
     }
 
     #[test]

@@ -111,6 +111,14 @@ pub fn is_open_path(path: &str) -> bool {
     )
 }
 
+/// Whether app `client_id` is still registered (a registry that cannot be read counts as
+/// not: tokens stop working rather than outlive a removal).
+pub fn registered(state: &AppState, client_id: &str) -> bool {
+    authorize::registry(state)
+        .and_then(|r| r.find(client_id).ok().flatten())
+        .is_some()
+}
+
 /// The server's origin as the client reached it: `http://<Host>`.
 pub fn origin(headers: &HeaderMap) -> String {
     let host = headers

@@ -15,14 +15,16 @@ pub enum Context {
     System,
 }
 
-impl Context {
-    fn prefix(self) -> &'static str {
-        match self {
-            Context::Patient => "patient",
-            Context::User => "user",
-            Context::System => "system",
-        }
-    }
+/// What a request does with a resource type, as SMART v2 scopes tell them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interaction {
+    /// Read one resource by id (`r`).
+    Read,
+    /// Search (`s`).
+    Search,
+    /// Create (`c`): this server creates records; it never updates or deletes them (the
+    /// chain keeps versions instead).
+    Create,
 }
 
 /// One resource scope: a context, a type (or every type) and the interactions it allows.
@@ -32,33 +34,33 @@ pub struct ResourceScope {
     pub context: Context,
     /// The resource type, `None` for `*`.
     pub resource: Option<String>,
-    /// Reads and searches (`read`, `r`/`s`, `*`).
+    /// Reads by id (`read`, `r`, `*`).
     pub read: bool,
-    /// Creates (`write`, `c`/`u`, `*`): this server creates records; it never updates
-    /// or deletes them (the chain keeps versions instead).
-    pub write: bool,
+    /// Searches (`read`, `s`, `*`).
+    pub search: bool,
+    /// Creates (`write`, `c`, `*`).
+    pub create: bool,
+    /// The scope as the app wrote it (v1 or v2), as the grant says it back.
+    text: String,
 }
 
 impl ResourceScope {
     fn covers(&self, resource: &str) -> bool {
         self.resource.as_deref().is_none_or(|r| r == resource)
     }
+
+    fn allows(&self, interaction: Interaction) -> bool {
+        match interaction {
+            Interaction::Read => self.read,
+            Interaction::Search => self.search,
+            Interaction::Create => self.create,
+        }
+    }
 }
 
 impl fmt::Display for ResourceScope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let access = match (self.read, self.write) {
-            (true, true) => "*",
-            (true, false) => "read",
-            (false, true) => "write",
-            (false, false) => "none",
-        };
-        write!(
-            f,
-            "{}/{}.{access}",
-            self.context.prefix(),
-            self.resource.as_deref().unwrap_or("*")
-        )
+        f.write_str(&self.text)
     }
 }
 
@@ -129,6 +131,12 @@ impl Scopes {
     /// (client credentials), `patient/` and `user/` only to an app a person approved.
     pub fn check_grant_type(&self, backend: bool) -> Result<(), ScopeError> {
         for s in &self.resources {
+            if s.context == Context::System && s.create {
+                return Err(ScopeError::WrongContext(
+                    s.to_string(),
+                    "system/ scopes are read-only here (a backend service syncs; a person's app writes)",
+                ));
+            }
             match (s.context, backend) {
                 (Context::System, false) => {
                     return Err(ScopeError::WrongContext(
@@ -158,13 +166,13 @@ impl Scopes {
         self.offline || self.online
     }
 
-    /// The widest context that allows `write` (or reading) `resource`: `User`/`System`
+    /// The widest context that allows `interaction` on `resource`: `User`/`System`
     /// before `Patient`, so a token with both reaches beyond the patient in context.
     /// `None`: no scope allows it.
-    pub fn allows(&self, resource: &str, write: bool) -> Option<Context> {
+    pub fn allows(&self, resource: &str, interaction: Interaction) -> Option<Context> {
         self.resources
             .iter()
-            .filter(|s| s.covers(resource) && if write { s.write } else { s.read })
+            .filter(|s| s.covers(resource) && s.allows(interaction))
             .map(|s| s.context)
             .max()
     }
@@ -177,7 +185,8 @@ impl Scopes {
                 h.context == s.context
                     && (h.resource.is_none() || h.resource == s.resource)
                     && (h.read || !s.read)
-                    && (h.write || !s.write)
+                    && (h.search || !s.search)
+                    && (h.create || !s.create)
             });
             if !held {
                 return Err(ScopeError::WrongContext(
@@ -204,7 +213,7 @@ impl Scopes {
                     .resource
                     .as_deref()
                     .map_or("all health data".to_string(), |t| format!("{t} data"));
-                let access = match (s.read, s.write) {
+                let access = match (s.read || s.search, s.create) {
                     (true, true) => "read and add",
                     (true, false) => "read",
                     (false, true) => "add",
@@ -263,20 +272,18 @@ fn parse_resource(word: &str) -> Result<ResourceScope, ScopeError> {
         t if known_type(t) => Some(t.to_string()),
         _ => return Err(bad("this server serves no such resource type")),
     };
-    let (read, write) = match access {
-        "read" => (true, false),
-        "write" => (false, true),
-        "*" => (true, true),
-        v2 if !v2.is_empty() && is_v2(v2) => {
-            (v2.contains('r') || v2.contains('s'), v2.contains('c'))
-        }
+    let (read, search, create) = match access {
+        "read" => (true, true, false),
+        "write" => (false, false, true),
+        "*" => (true, true, true),
+        v2 if !v2.is_empty() && is_v2(v2) => (v2.contains('r'), v2.contains('s'), v2.contains('c')),
         _ => {
             return Err(bad(
                 "the access is read, write, * or SMART v2 letters (cruds)",
             ))
         }
     };
-    if !read && !write {
+    if !read && !search && !create {
         return Err(bad(
             "update and delete are not served: records are versioned on chain",
         ));
@@ -285,7 +292,9 @@ fn parse_resource(word: &str) -> Result<ResourceScope, ScopeError> {
         context,
         resource,
         read,
-        write,
+        search,
+        create,
+        text: word.to_string(),
     })
 }
 
@@ -304,10 +313,23 @@ mod tests {
         let v1 = Scopes::parse("patient/Observation.read patient/Observation.write").unwrap();
         let v2 = Scopes::parse("patient/Observation.crs").unwrap();
         for s in [&v1, &v2] {
-            assert_eq!(s.allows("Observation", false), Some(Context::Patient));
-            assert_eq!(s.allows("Observation", true), Some(Context::Patient));
-            assert_eq!(s.allows("Condition", false), None);
+            for i in [Interaction::Read, Interaction::Search, Interaction::Create] {
+                assert_eq!(s.allows("Observation", i), Some(Context::Patient));
+            }
+            assert_eq!(s.allows("Condition", Interaction::Read), None);
         }
+        // The grant says back what was asked, in the form it was asked.
+        assert_eq!(v2.to_string(), "patient/Observation.crs");
+    }
+
+    #[test]
+    fn v2_search_is_not_read() {
+        let s = Scopes::parse("patient/Observation.s").unwrap();
+        assert_eq!(
+            s.allows("Observation", Interaction::Search),
+            Some(Context::Patient)
+        );
+        assert_eq!(s.allows("Observation", Interaction::Read), None);
     }
 
     #[test]
@@ -331,9 +353,15 @@ mod tests {
     #[test]
     fn the_widest_context_wins_and_writes_need_a_write_scope() {
         let s = Scopes::parse("patient/*.read user/Observation.read").unwrap();
-        assert_eq!(s.allows("Observation", false), Some(Context::User));
-        assert_eq!(s.allows("Consent", false), Some(Context::Patient));
-        assert_eq!(s.allows("Observation", true), None);
+        assert_eq!(
+            s.allows("Observation", Interaction::Read),
+            Some(Context::User)
+        );
+        assert_eq!(
+            s.allows("Consent", Interaction::Search),
+            Some(Context::Patient)
+        );
+        assert_eq!(s.allows("Observation", Interaction::Create), None);
     }
 
     #[test]
@@ -343,6 +371,8 @@ mod tests {
         assert!(system.check_grant_type(false).is_err());
         let patient = Scopes::parse("patient/*.read").unwrap();
         assert!(patient.check_grant_type(true).is_err());
+        let write = Scopes::parse("system/*.write").unwrap();
+        assert!(write.check_grant_type(true).is_err());
     }
 
     #[test]

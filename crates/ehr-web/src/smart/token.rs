@@ -123,7 +123,7 @@ pub(super) async fn token(
         match required(&p, "grant_type")? {
             "authorization_code" => {
                 let client_id = required(&p, "client_id")?;
-                known_client(&state, client_id)?;
+                person_app(&state, client_id)?;
                 state
                     .smart
                     .exchange(
@@ -136,7 +136,7 @@ pub(super) async fn token(
             }
             "refresh_token" => {
                 let client_id = required(&p, "client_id")?;
-                known_client(&state, client_id)?;
+                person_app(&state, client_id)?;
                 let narrower = match p.get("scope").filter(|s| !s.is_empty()) {
                     Some(s) => Some(
                         Scopes::parse(s)
@@ -176,6 +176,18 @@ fn known_client(state: &AppState, client_id: &str) -> Result<super::clients::Cli
                 format!("no app `{client_id}` is registered with this server"),
             )
         })
+}
+
+/// An app a person launches (registered with redirect URIs): a backend service
+/// authenticates with its signed assertion only, never with a bare client id.
+fn person_app(state: &AppState, client_id: &str) -> Result<(), OAuthError> {
+    if known_client(state, client_id)?.is_backend() {
+        return Err(OAuthError::new(
+            "unauthorized_client",
+            format!("`{client_id}` is a backend service: it uses client_credentials with a signed assertion"),
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -315,8 +327,9 @@ fn client_credentials(
         .issue_backend(&client.client_id, account, scopes))
 }
 
-/// `POST /oauth/revoke` (RFC 7009): revokes the grant behind `token`; 200 whether or not
-/// the token was known, so the answer tells nothing about tokens.
+/// `POST /oauth/revoke` (RFC 7009): revokes the grant behind `token` when it was issued
+/// to `client_id`; 200 for an unknown token too, so the answer tells nothing about
+/// tokens. A token of another client is refused (`unauthorized_client`).
 pub(super) async fn revoke(
     State(state): State<Arc<AppState>>,
     form: Result<Form<Params>, FormRejection>,
@@ -324,15 +337,27 @@ pub(super) async fn revoke(
     let Ok(Form(p)) = form else {
         return OAuthError::new(
             "invalid_request",
-            "the body must be application/x-www-form-urlencoded with `token`",
+            "the body must be application/x-www-form-urlencoded with `token` and `client_id`",
         )
         .into_response();
     };
-    match required(&p, "token") {
-        Ok(token) => {
-            state.smart.revoke_token(token);
-            StatusCode::OK.into_response()
+    let result = (|| {
+        let token = required(&p, "token")?;
+        let client_id = required(&p, "client_id")?;
+        match state.smart.client_of(token) {
+            Some(owner) if owner != client_id => Err(OAuthError::new(
+                "unauthorized_client",
+                "this token was not issued to this client",
+            )),
+            Some(_) => {
+                state.smart.revoke_token(token);
+                Ok(())
+            }
+            None => Ok(()),
         }
+    })();
+    match result {
+        Ok(()) => StatusCode::OK.into_response(),
         Err(e) => e.into_response(),
     }
 }
