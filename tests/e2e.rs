@@ -1233,6 +1233,11 @@ fn an_interrupted_record_add_is_finished_by_running_it_again_never_twice() {
         stderr.contains("run the same command again to finish it"),
         "{stderr}"
     );
+    // The exact command to run again.
+    assert!(
+        stderr.contains(&format!("ehr --wait 1 {}", add.join(" "))),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 1);
 
     // The block comes; the same command follows the transaction it sent instead of
@@ -2639,11 +2644,17 @@ fn an_s3_upload_cut_after_two_parts_sends_only_the_rest() {
         panic!("{journals:?}")
     };
     assert_eq!(resumed, &upload_id);
-    assert_eq!(parts.iter().map(|p| p.number).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert_eq!(
+        parts.iter().map(|p| p.number).collect::<Vec<_>>(),
+        [1, 2, 3, 4]
+    );
     let mut sent = s3.parts_stored()[before..].to_vec();
     sent.sort();
     let missing: Vec<u32> = (1..=4).filter(|n| !journaled.contains(n)).collect();
-    assert_eq!(sent, missing, "the rerun stored only the parts the journal lacked");
+    assert_eq!(
+        sent, missing,
+        "the rerun stored only the parts the journal lacked"
+    );
     // The blob is whole under its hash.
     let mut read = Vec::new();
     std::io::Read::read_to_end(&mut store.reader(&staged.hash).unwrap(), &mut read).unwrap();
@@ -2696,10 +2707,11 @@ fn a_record_add_killed_during_its_s3_upload_resumes_and_a_doctor_reads_it() {
     };
 
     // Killed once two parts are stored.
+    let killed_stderr = env.path("killed.stderr");
     let mut child = Killed(
         s3.env(&mut env.command(&add))
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&killed_stderr).unwrap())
             .spawn()
             .unwrap(),
     );
@@ -2717,6 +2729,12 @@ fn a_record_add_killed_during_its_s3_upload_resumes_and_a_doctor_reads_it() {
         assert!(started.elapsed() < std::time::Duration::from_secs(300));
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
+    // It said how to go on after an interruption before it began.
+    let said = std::fs::read_to_string(&killed_stderr).unwrap();
+    assert!(
+        said.contains("if this is interrupted, run the same command again: the upload resumes where it stopped"),
+        "{said}"
+    );
     let cut = journal().unwrap();
     let journaled = parts(&cut);
     let sealed_len = cut["sealed_len"].as_u64().unwrap();
@@ -2727,7 +2745,7 @@ fn a_record_add_killed_during_its_s3_upload_resumes_and_a_doctor_reads_it() {
     let before = s3.parts_stored().len();
 
     // The same command resumes where the journal says.
-    let (added, stderr) = run(s3.env(&mut env.command(&[&["--json"], &add[..]].concat())), 0);
+    let (added, stderr) = run(s3.env(&mut env.command(&add)), 0);
     let done: u64 = cut["upload"]["stores"][0]["parts"]
         .as_array()
         .unwrap()
@@ -2741,10 +2759,19 @@ fn a_record_add_killed_during_its_s3_upload_resumes_and_a_doctor_reads_it() {
     let mut sent = s3.parts_stored()[before..].to_vec();
     sent.sort();
     let missing: Vec<u32> = (1..=count).filter(|n| !journaled.contains(n)).collect();
-    assert_eq!(sent, missing, "the rerun stored only the parts the journal lacked");
-    let added: serde_json::Value = serde_json::from_str(&added).unwrap();
-    let record = &added["records"][0];
-    assert_eq!(record["content_hash"], cut["sealed_sha256"], "not sealed again");
+    assert!(
+        !missing.is_empty(),
+        "killed after the last part: {journaled:?}"
+    );
+    assert_eq!(
+        sent, missing,
+        "the rerun stored only the parts the journal lacked"
+    );
+    let hash = cut["sealed_sha256"].as_str().unwrap();
+    assert!(
+        added.contains(&format!("hash {hash}, {store}/{hash}")),
+        "not sealed again: {added}"
+    );
     assert_eq!(
         std::fs::read_dir(&uploads).unwrap().count(),
         0,
@@ -2752,7 +2779,11 @@ fn a_record_add_killed_during_its_s3_upload_resumes_and_a_doctor_reads_it() {
     );
 
     // A doctor on another machine reads it.
-    let id = record["record_id"].as_u64().unwrap();
+    let id: u64 = added
+        .split_once("record #")
+        .and_then(|(_, rest)| rest.split_once(' '))
+        .and_then(|(id, _)| id.parse().ok())
+        .unwrap_or_else(|| panic!("{added}"));
     grant_and_share(&env, id);
     let doctor = tempfile::tempdir().unwrap();
     let read = doctor.path().join("scan.pdf");
