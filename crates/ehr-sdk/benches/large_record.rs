@@ -22,8 +22,8 @@ use clarity::vm::types::PrincipalData;
 use ehr_sdk::crypto::RecordContext;
 use ehr_sdk::ehr::records::{open_stored_into, Fetch, HashSink, Plaintext};
 use ehr_sdk::ehr::stores;
-use ehr_sdk::ehr::upload::{stage_and_upload, Upload};
 use ehr_sdk::ehr::types::Record;
+use ehr_sdk::ehr::upload::{stage_and_upload, Upload};
 use ehr_sdk::keys::SecretKey;
 use sha2::{Digest, Sha256};
 

@@ -384,3 +384,64 @@ fn a_damaged_or_foreign_upload_journal_is_refused_naming_it_and_how_to_clear_it(
         .join(hex::encode(stored.content_hash))
         .exists());
 }
+
+/// An S3 endpoint that knows no multipart upload: it answers every request 404
+/// `NoSuchUpload`, as S3 does once an upload expired or a lifecycle rule aborted it (moto
+/// answers 500 there, so this is not one of the end-to-end tests). On a thread and
+/// runtime of its own; returns its URL.
+fn serve_no_such_upload() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async move {
+            let app = axum::Router::new().fallback(|| async {
+                (
+                    axum::http::StatusCode::NOT_FOUND,
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>",
+                )
+            });
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn a_multipart_upload_the_service_no_longer_has_starts_over_on_the_next_run() {
+    let endpoint = serve_no_such_upload();
+    // The only test here that reads the AWS settings.
+    std::env::set_var("AWS_ENDPOINT_URL", &endpoint);
+    std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
+    std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
+    std::env::set_var("AWS_DEFAULT_REGION", "us-east-1");
+    let dir = tempfile::tempdir().unwrap();
+    let staged = staged_file(dir.path(), &bytes(1000));
+    let store = ehr_sdk::ehr::stores::open("s3://bucket/ehr").unwrap();
+    let mut state = StoreUpload::Multipart {
+        key: format!("ehr/{}", hex::encode(staged.hash)),
+        upload_id: "expired-upload".into(),
+        parts: Vec::new(),
+    };
+    let mut journaled = Vec::new();
+    let why = store
+        .upload(
+            &staged,
+            &mut state,
+            &mut |now| {
+                journaled.push(now.clone());
+                Ok(())
+            },
+            &mut |_| {},
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        why.contains("no longer has the multipart upload expired-upload"),
+        "{why}"
+    );
+    assert_eq!(state, StoreUpload::NotStarted);
+    assert_eq!(journaled.last(), Some(&StoreUpload::NotStarted));
+}

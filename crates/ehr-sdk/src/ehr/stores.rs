@@ -347,8 +347,20 @@ impl BlobStore for ObjectBlobs {
                 .recv()
                 .map_err(|_| failed("uploading", "the blob I/O task stopped".into()))?;
             in_flight -= 1;
-            let part =
-                put.map_err(|e| failed(&format!("uploading part {number}"), e.to_string()))?;
+            let part = match put {
+                Ok(part) => part,
+                // The service dropped the upload (expired or aborted): the next run
+                // starts a new one, from the same staged file.
+                Err(object_store::Error::NotFound { .. }) => {
+                    *state = StoreUpload::NotStarted;
+                    saved(state).map_err(|e| failed("journaling the upload", e.to_string()))?;
+                    return Err(failed(
+                        "uploading",
+                        format!("the service no longer has the multipart upload {upload_id} (expired or aborted); the next run starts it over"),
+                    ));
+                }
+                Err(e) => return Err(failed(&format!("uploading part {number}"), e.to_string())),
+            };
             parts.push(UploadedPart {
                 number: number as u32,
                 etag: part.content_id,
