@@ -318,7 +318,7 @@ fn a_damaged_or_foreign_upload_journal_is_refused_naming_it_and_how_to_clear_it(
     std::fs::create_dir_all(&uploads).unwrap();
 
     let refused = |result: Result<_, RecordError>, what: &str| {
-        let why = result.err().expect("refused");
+        let why = result.expect_err("refused");
         assert!(matches!(why, RecordError::UploadJournal { .. }), "{why}");
         let text = why.to_string();
         assert!(text.contains(&mine.display().to_string()), "{text}");
