@@ -161,7 +161,7 @@ fn run_store(
     let open_peak: u64 = field(&opened, "peak_kib").parse().unwrap();
     let seal_peak: u64 = peak.parse().unwrap();
     for (what, took, peak) in [
-        ("seal + upload", seal_time, seal_peak),
+        ("seal + stage + upload", seal_time, seal_peak),
         ("download + check + decrypt", open_time, open_peak),
     ] {
         println!(

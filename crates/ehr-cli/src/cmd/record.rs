@@ -88,7 +88,9 @@ enum RecordCommand {
     /// A FHIR R4 resource becomes one record typed by its resourceType; a Bundle becomes
     /// one record per entry; any other file one record of --type. Small records are
     /// stored whole on chain, larger ones in the content-addressed store with only the
-    /// hash and locator on chain. Only ciphertext leaves this machine.
+    /// hash and locator on chain. Only ciphertext leaves this machine. A large file is
+    /// sealed once into $EHR_HOME/uploads and uploaded from there: after an interruption,
+    /// the same command again resumes the upload where it stopped.
     ///
     /// Example: ehr record add --account wallet_1 --file observation.json
     Add {
