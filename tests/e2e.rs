@@ -1233,6 +1233,11 @@ fn an_interrupted_record_add_is_finished_by_running_it_again_never_twice() {
         stderr.contains("run the same command again to finish it"),
         "{stderr}"
     );
+    // The exact command to run again.
+    assert!(
+        stderr.contains(&format!("ehr --wait 1 {}", add.join(" "))),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read_dir(env.path("pending")).unwrap().count(), 1);
 
     // The block comes; the same command follows the transaction it sent instead of
@@ -2227,6 +2232,8 @@ const BUCKET: &str = "ehr-e2e";
 struct S3Server {
     _process: Killed,
     endpoint: String,
+    /// The server's access log (one line per request answered).
+    log: tempfile::NamedTempFile,
 }
 
 impl S3Server {
@@ -2234,10 +2241,11 @@ impl S3Server {
     /// not CI; under CI (`CI` set) a server that cannot start fails the test.
     fn start() -> Option<S3Server> {
         let port = free_port();
+        let log = tempfile::NamedTempFile::new().unwrap();
         let spawned = std::process::Command::new("moto_server")
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(log.reopen().unwrap())
             .spawn();
         let child = match spawned {
             Ok(child) => Killed(child),
@@ -2270,7 +2278,26 @@ impl S3Server {
         Some(S3Server {
             _process: child,
             endpoint,
+            log,
         })
+    }
+
+    /// The part numbers of the multipart-upload parts the server has stored so far, in
+    /// the order it answered them, from its access log.
+    fn parts_stored(&self) -> Vec<u32> {
+        std::fs::read_to_string(self.log.path())
+            .unwrap()
+            .lines()
+            .filter(|line| line.contains("\"PUT /") && line.contains("\" 200 "))
+            .filter_map(|line| {
+                let (_, query) = line.split_once("partNumber=")?;
+                query
+                    .split(|c: char| !c.is_ascii_digit())
+                    .next()?
+                    .parse()
+                    .ok()
+            })
+            .collect()
     }
 
     /// `command` with the AWS variables that point it at this server.
@@ -2478,6 +2505,304 @@ fn a_20_mb_pdf_in_an_s3_store_is_read_by_a_doctor_elsewhere_until_revoked() {
         0,
     );
     assert_eq!(file_sha256(&again), file_sha256(&file));
+}
+
+/// The size of each part of an S3 multipart upload (ehr-sdk's stores).
+const PART: u64 = 8 * 1024 * 1024;
+
+/// A store whose upload stops (as if the process were killed) once its journal lists
+/// `after` parts.
+struct CutAfterParts {
+    inner: Box<dyn ehr_sdk::ehr::records::BlobStore>,
+    after: usize,
+}
+
+impl ehr_sdk::ehr::records::BlobStore for CutAfterParts {
+    fn writer(
+        &self,
+    ) -> Result<Box<dyn ehr_sdk::ehr::records::BlobWriter + '_>, ehr_sdk::ehr::records::RecordError>
+    {
+        self.inner.writer()
+    }
+
+    fn reader(
+        &self,
+        hash: &[u8; 32],
+    ) -> Result<Box<dyn std::io::Read + Send + '_>, ehr_sdk::ehr::records::BlobError> {
+        self.inner.reader(hash)
+    }
+
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+
+    fn upload(
+        &self,
+        staged: &ehr_sdk::ehr::upload::Staged,
+        state: &mut ehr_sdk::ehr::upload::StoreUpload,
+        saved: &mut ehr_sdk::ehr::upload::Saved<'_>,
+        progress: &mut ehr_sdk::ehr::upload::Progress<'_>,
+    ) -> Result<ehr_sdk::ehr::records::Stored, ehr_sdk::ehr::records::RecordError> {
+        let after = self.after;
+        self.inner.upload(
+            staged,
+            state,
+            &mut |now| {
+                saved(now)?;
+                match now {
+                    ehr_sdk::ehr::upload::StoreUpload::Multipart { parts, .. }
+                        if parts.len() >= after =>
+                    {
+                        Err(std::io::Error::other("cut"))
+                    }
+                    _ => Ok(()),
+                }
+            },
+            progress,
+        )
+    }
+}
+
+/// Issue 18, uploads resumable at the byte level: an upload to a real S3-compatible
+/// server cut after two parts is resumed from its journal, and the rerun sends only the
+/// parts missing (the server's own log says which parts it stored when).
+#[test]
+fn an_s3_upload_cut_after_two_parts_sends_only_the_rest() {
+    use ehr_sdk::ehr::records::BlobStore as _;
+    use ehr_sdk::ehr::upload::{Staged, StoreUpload, UploadEvent};
+    let Some(s3) = S3Server::start() else {
+        return;
+    };
+    // The SDK reads the service's settings from the environment, like the CLI.
+    std::env::set_var("AWS_ENDPOINT_URL", &s3.endpoint);
+    std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
+    std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
+    std::env::set_var("AWS_DEFAULT_REGION", "us-east-1");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("blob.sealed");
+    write_pdf(&path, (3 * PART + 12_345) as usize);
+    let staged = Staged {
+        hash: file_sha256(&path),
+        len: std::fs::metadata(&path).unwrap().len(),
+        path,
+    };
+    let store = ehr_sdk::ehr::stores::open(&format!("s3://{BUCKET}/cut")).unwrap();
+    let cut = CutAfterParts {
+        inner: ehr_sdk::ehr::stores::open(&format!("s3://{BUCKET}/cut")).unwrap(),
+        after: 2,
+    };
+
+    let mut state = StoreUpload::NotStarted;
+    let stopped = cut.upload(&staged, &mut state, &mut |_| Ok(()), &mut |_| {});
+    assert!(stopped.is_err());
+    let StoreUpload::Multipart {
+        upload_id, parts, ..
+    } = state.clone()
+    else {
+        panic!("{state:?}")
+    };
+    let journaled: Vec<u32> = parts.iter().map(|p| p.number).collect();
+    assert_eq!(journaled.len(), 2, "{journaled:?}");
+    assert!(matches!(
+        store.reader(&staged.hash),
+        Err(ehr_sdk::ehr::records::BlobError::Missing(_))
+    ));
+    // Parts the cut run had in flight may still land: the rerun starts after them.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let before = s3.parts_stored().len();
+
+    let mut events = Vec::new();
+    let mut journals = Vec::new();
+    let stored = store
+        .upload(
+            &staged,
+            &mut state,
+            &mut |now| {
+                journals.push(now.clone());
+                Ok(())
+            },
+            &mut |e| events.push(e),
+        )
+        .unwrap();
+    assert_eq!(stored.content_hash, staged.hash);
+    assert_eq!(
+        events[0],
+        UploadEvent::Started {
+            store: format!("s3://{BUCKET}/cut"),
+            done: 2 * PART,
+            total: staged.len,
+            resumable: true,
+        }
+    );
+    // The same upload, finished with the parts it lacked, each journaled once.
+    let StoreUpload::Multipart {
+        upload_id: resumed,
+        parts,
+        ..
+    } = journals.last().unwrap()
+    else {
+        panic!("{journals:?}")
+    };
+    assert_eq!(resumed, &upload_id);
+    assert_eq!(
+        parts.iter().map(|p| p.number).collect::<Vec<_>>(),
+        [1, 2, 3, 4]
+    );
+    let mut sent = s3.parts_stored()[before..].to_vec();
+    sent.sort();
+    let missing: Vec<u32> = (1..=4).filter(|n| !journaled.contains(n)).collect();
+    assert_eq!(
+        sent, missing,
+        "the rerun stored only the parts the journal lacked"
+    );
+    // The blob is whole under its hash.
+    let mut read = Vec::new();
+    std::io::Read::read_to_end(&mut store.reader(&staged.hash).unwrap(), &mut read).unwrap();
+    assert_eq!(read, std::fs::read(&staged.path).unwrap());
+}
+
+/// `ehr record add` of a large file to an S3 store, killed in the middle of its upload:
+/// the same command again resumes at the part where it stopped without sealing again,
+/// sends only the missing parts, writes the record, and a doctor elsewhere reads it.
+#[test]
+fn a_record_add_killed_during_its_s3_upload_resumes_and_a_doctor_reads_it() {
+    let Some(s3) = S3Server::start() else {
+        return;
+    };
+    let env = Env::start();
+    env.setup();
+    let file = env.path("scan.pdf");
+    write_pdf(&file, 48 * 1024 * 1024);
+    let store = format!("s3://{BUCKET}/resume");
+    let add = [
+        "record",
+        "add",
+        "--account",
+        "wallet_1",
+        "--file",
+        file.to_str().unwrap(),
+        "--type",
+        "DocumentReference",
+        "--store",
+        &store,
+    ];
+    let uploads = env.path("uploads");
+    let journal = || -> Option<serde_json::Value> {
+        let entry = std::fs::read_dir(&uploads)
+            .ok()?
+            .filter_map(Result::ok)
+            .find(|e| e.file_name().to_string_lossy().ends_with(".upload.json"))?;
+        serde_json::from_slice(&std::fs::read(entry.path()).ok()?).ok()
+    };
+    let parts = |journal: &serde_json::Value| -> Vec<u32> {
+        journal["upload"]["stores"][0]["parts"]
+            .as_array()
+            .map(|parts| {
+                parts
+                    .iter()
+                    .map(|p| p["number"].as_u64().unwrap() as u32)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+
+    // Killed once two parts are stored.
+    let killed_stderr = env.path("killed.stderr");
+    let mut child = Killed(
+        s3.env(&mut env.command(&add))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&killed_stderr).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let started = std::time::Instant::now();
+    loop {
+        if journal().is_some_and(|j| parts(&j).len() >= 2) {
+            child.0.kill().unwrap();
+            child.0.wait().unwrap();
+            break;
+        }
+        assert!(
+            child.0.try_wait().unwrap().is_none(),
+            "record add ended before two parts were stored"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(300));
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // It said how to go on after an interruption before it began.
+    let said = std::fs::read_to_string(&killed_stderr).unwrap();
+    assert!(
+        said.contains("if this is interrupted, run the same command again: the upload resumes where it stopped"),
+        "{said}"
+    );
+    let cut = journal().unwrap();
+    let journaled = parts(&cut);
+    let sealed_len = cut["sealed_len"].as_u64().unwrap();
+    let staged = uploads.join(format!("{}.sealed", cut["sealed_sha256"].as_str().unwrap()));
+    assert_eq!(std::fs::metadata(&staged).unwrap().len(), sealed_len);
+    let count = sealed_len.div_ceil(PART) as u32;
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let before = s3.parts_stored().len();
+
+    // The same command resumes where the journal says.
+    let (added, stderr) = run(s3.env(&mut env.command(&add)), 0);
+    let done: u64 = cut["upload"]["stores"][0]["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["size"].as_u64().unwrap())
+        .sum();
+    assert!(
+        stderr.contains(&format!("resuming upload at {done} of {sealed_len} bytes")),
+        "{stderr}"
+    );
+    let mut sent = s3.parts_stored()[before..].to_vec();
+    sent.sort();
+    let missing: Vec<u32> = (1..=count).filter(|n| !journaled.contains(n)).collect();
+    assert!(
+        !missing.is_empty(),
+        "killed after the last part: {journaled:?}"
+    );
+    assert_eq!(
+        sent, missing,
+        "the rerun stored only the parts the journal lacked"
+    );
+    let hash = cut["sealed_sha256"].as_str().unwrap();
+    assert!(
+        added.contains(&format!("hash {hash}, {store}/{hash}")),
+        "not sealed again: {added}"
+    );
+    assert_eq!(
+        std::fs::read_dir(&uploads).unwrap().count(),
+        0,
+        "the staged copy and its journal are gone"
+    );
+
+    // A doctor on another machine reads it.
+    let id: u64 = added
+        .split_once("record #")
+        .and_then(|(_, rest)| rest.split_once(' '))
+        .and_then(|(id, _)| id.parse().ok())
+        .unwrap_or_else(|| panic!("{added}"));
+    grant_and_share(&env, id);
+    let doctor = tempfile::tempdir().unwrap();
+    let read = doctor.path().join("scan.pdf");
+    run(
+        s3.env(
+            env.command(&[
+                "record",
+                "get",
+                "--account",
+                "wallet_2",
+                &id.to_string(),
+                "--out",
+                read.to_str().unwrap(),
+            ])
+            .env("EHR_HOME", doctor.path()),
+        ),
+        0,
+    );
+    assert_eq!(file_sha256(&read), file_sha256(&file));
 }
 
 /// `ehr store serve` publishes the patient's folder: a record written with the gateway's

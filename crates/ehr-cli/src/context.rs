@@ -366,3 +366,23 @@ pub struct VerifyFailed(pub String);
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct Refused(pub String);
+
+/// This very command line, quoted for a POSIX shell: what to run again to resume it.
+pub fn rerun_command() -> String {
+    let quoted = std::env::args_os().skip(1).map(|arg| {
+        let arg = arg.to_string_lossy().into_owned();
+        let plain = !arg.is_empty()
+            && arg
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_./:=,@+%".contains(&b));
+        if plain {
+            arg
+        } else {
+            format!("'{}'", arg.replace('\'', r"'\''"))
+        }
+    });
+    std::iter::once("ehr".to_string())
+        .chain(quoted)
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,6 +1,6 @@
 //! A large record end to end through the SDK's store path: a file sealed in record format
-//! 3 straight into a store and committed under its hash (`records::seal_into_store`, what
-//! `ehr record add --file` runs), then read back, checked against the hash and decrypted
+//! 3 into a local staging file, then uploaded to a store under its hash, resumably
+//! (`upload::stage_and_upload`, what `ehr record add --file` runs), then read back, checked against the hash and decrypted
 //! (`records::open_stored_into` with a resumable download into a local copy, what `ehr
 //! record get --out` runs).
 //!
@@ -20,9 +20,10 @@ use std::time::{Duration, Instant};
 
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::crypto::RecordContext;
-use ehr_sdk::ehr::records::{open_stored_into, seal_into_store, Fetch, HashSink, Plaintext};
+use ehr_sdk::ehr::records::{open_stored_into, Fetch, HashSink, Plaintext};
 use ehr_sdk::ehr::stores;
 use ehr_sdk::ehr::types::Record;
+use ehr_sdk::ehr::upload::{stage_and_upload, Upload};
 use ehr_sdk::keys::SecretKey;
 use sha2::{Digest, Sha256};
 
@@ -135,6 +136,7 @@ fn run_store(
         &[
             ("STORE", store.to_string()),
             ("FILE", file.display().to_string()),
+            ("PLAIN_SHA256", hex::encode(digest)),
         ],
         env,
     );
@@ -159,7 +161,7 @@ fn run_store(
     let open_peak: u64 = field(&opened, "peak_kib").parse().unwrap();
     let seal_peak: u64 = peak.parse().unwrap();
     for (what, took, peak) in [
-        ("seal + upload", seal_time, seal_peak),
+        ("seal + stage + upload", seal_time, seal_peak),
         ("download + check + decrypt", open_time, open_peak),
     ] {
         println!(
@@ -260,8 +262,14 @@ fn child_seal() {
     let mut file = std::fs::File::open(&path).expect("the file");
     let len = file.metadata().expect("its size").len();
     let owner = SecretKey::from_hex(PATIENT_KEY).unwrap().public_key();
+    let plaintext_sha256: [u8; 32] = hex::decode(var("PLAIN_SHA256"))
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let uploads = tempfile::tempdir().expect("a staging folder");
+    let mut told = |_| {};
     let start = Instant::now();
-    let (stored, envelope, _) = seal_into_store(
+    let (stored, envelope, _) = stage_and_upload(
         store.as_ref(),
         Plaintext::Stream {
             reader: &mut file,
@@ -269,8 +277,13 @@ fn child_seal() {
         },
         context(),
         &owner,
+        Upload {
+            dir: uploads.path(),
+            plaintext_sha256,
+            progress: &mut told,
+        },
     )
-    .expect("sealing into the store");
+    .expect("sealing and uploading into the store");
     let took = start.elapsed();
     println!(
         "locator={} hash={} envelope={} secs={} peak_kib={}",

@@ -12,6 +12,7 @@ use ehr_sdk::ehr::records::{
 };
 use ehr_sdk::ehr::stores::Replicas;
 use ehr_sdk::ehr::types::Record;
+use ehr_sdk::ehr::upload::Upload;
 use ehr_sdk::ehr::{ClientError, EhrClient, SendOptions};
 use ehr_sdk::keys::SecretKey;
 
@@ -87,7 +88,9 @@ enum RecordCommand {
     /// A FHIR R4 resource becomes one record typed by its resourceType; a Bundle becomes
     /// one record per entry; any other file one record of --type. Small records are
     /// stored whole on chain, larger ones in the content-addressed store with only the
-    /// hash and locator on chain. Only ciphertext leaves this machine.
+    /// hash and locator on chain. Only ciphertext leaves this machine. A large file is
+    /// sealed once into $EHR_HOME/uploads and uploaded from there: after an interruption,
+    /// the same command again resumes the upload where it stopped.
     ///
     /// Example: ehr record add --account wallet_1 --file observation.json
     Add {
@@ -218,6 +221,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                         store.name()
                     );
                 }
+                let plain_sha256 = file_sha256(file)?;
                 let journal = Journal::new(
                     "record-add",
                     &[
@@ -225,11 +229,14 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                         signer.address.to_string().as_bytes(),
                         patient.to_string().as_bytes(),
                         record_type.as_bytes(),
-                        &file_sha256(file)?,
+                        &plain_sha256,
                     ],
                 )?;
-                let bar = progress::bar("sealing and uploading", Some(len), ctx.args.json);
-                let mut reader = bar.wrap_read(open_file(file)?);
+                let uploads = uploads_dir()?;
+                say_resumable(ctx, &uploads);
+                let bars = progress::UploadBars::new(len, ctx.args.json);
+                let mut reader = bars.sealing().wrap_read(open_file(file)?);
+                let mut told = |event| bars.show(event);
                 let w = write_resumably(ctx, &client, &signer.key, &journal, &options, || {
                     records::prepare_write(
                         &client,
@@ -239,11 +246,18 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                             reader: &mut reader,
                             len,
                         },
-                        Placement::Store(&store),
+                        Placement::Staged {
+                            store: &store,
+                            upload: Upload {
+                                dir: &uploads,
+                                plaintext_sha256: plain_sha256,
+                                progress: &mut told,
+                            },
+                        },
                         None,
                     )
                 });
-                bar.finish_and_clear();
+                bars.finish();
                 let w = w?;
                 journal.remove()?;
                 if ctx.args.json {
@@ -270,7 +284,9 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                         item.content.len(),
                         match placement {
                             Placement::OnChain => "on chain".to_string(),
-                            Placement::Store(_) => format!("in {}", store.name()),
+                            Placement::Store(_) | Placement::Staged { .. } => {
+                                format!("in {}", store.name())
+                            }
                         }
                     );
                 }
@@ -495,33 +511,44 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             };
             // A file too large for the chain that is not JSON is streamed into the store
             // (its journal keyed by its hash); anything else is read whole.
-            let whole = if streamed(file, len, *on_chain_max)? {
-                None
+            let content = if streamed(file, len, *on_chain_max)? {
+                Content::Streamed(file_sha256(file)?)
             } else {
-                Some(std::fs::read(file).with_context(|| format!("reading {}", file.display()))?)
+                Content::Whole(
+                    std::fs::read(file).with_context(|| format!("reading {}", file.display()))?,
+                )
             };
-            let journal = match &whole {
-                Some(bytes) => amend_journal(bytes)?,
-                None => amend_journal(&file_sha256(file)?)?,
+            let journal = match &content {
+                Content::Whole(bytes) => amend_journal(bytes)?,
+                Content::Streamed(hash) => amend_journal(hash)?,
             };
-            let bar = progress::bar(
-                "sealing and uploading",
-                Some(len),
-                ctx.args.json || whole.is_some(),
-            );
-            let mut reader = bar.wrap_read(open_file(file)?);
+            let uploads = uploads_dir()?;
+            if matches!(content, Content::Streamed(_)) {
+                say_resumable(ctx, &uploads);
+            }
+            let quiet = ctx.args.json || matches!(content, Content::Whole(_));
+            let bars = progress::UploadBars::new(len, quiet);
+            let mut reader = bars.sealing().wrap_read(open_file(file)?);
+            let mut told = |event| bars.show(event);
             let w = write_resumably(ctx, &client, &signer.key, &journal, &options(ctx)?, || {
-                let (plaintext, placement) = match &whole {
-                    Some(bytes) => (
+                let (plaintext, placement) = match &content {
+                    Content::Whole(bytes) => (
                         records::Plaintext::Bytes(bytes),
                         records::placement(bytes.len(), *on_chain_max, &store),
                     ),
-                    None => (
+                    Content::Streamed(hash) => (
                         records::Plaintext::Stream {
                             reader: &mut reader,
                             len,
                         },
-                        Placement::Store(&store),
+                        Placement::Staged {
+                            store: &store,
+                            upload: Upload {
+                                dir: &uploads,
+                                plaintext_sha256: *hash,
+                                progress: &mut told,
+                            },
+                        },
                     ),
                 };
                 records::prepare_write(
@@ -533,7 +560,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                     Some(*id),
                 )
             });
-            bar.finish_and_clear();
+            bars.finish();
             let w = w?;
             journal.remove()?;
             if ctx.args.json {
@@ -660,6 +687,29 @@ fn streamed(file: &Path, len: u64, on_chain_max: usize) -> anyhow::Result<bool> 
     Ok(head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{'))
 }
 
+/// A file to write, as the write takes it.
+enum Content {
+    /// Read whole (small, or FHIR JSON).
+    Whole(Vec<u8>),
+    /// Streamed into a store through a staged upload; its SHA-256.
+    Streamed([u8; 32]),
+}
+
+/// `$EHR_HOME/uploads`: where large records are sealed and staged before their upload.
+fn uploads_dir() -> anyhow::Result<PathBuf> {
+    Ok(crate::context::ehr_home()?.join("uploads"))
+}
+
+/// Tells the user how an interrupted upload staged in `dir` goes on.
+fn say_resumable(ctx: &Context, dir: &Path) {
+    if !ctx.args.json {
+        eprintln!(
+            "  if this is interrupted, run the same command again: the upload resumes where it stopped (staged in {})",
+            dir.display()
+        );
+    }
+}
+
 /// sha256 of `file`, read in pieces: what names a streamed write's journal.
 fn file_sha256(file: &Path) -> anyhow::Result<[u8; 32]> {
     use sha2::Digest as _;
@@ -745,7 +795,18 @@ where
             pending
         }
         None => {
-            let pending = ctx.block_on(fresh()).map_err(record_error)?;
+            let pending = ctx.block_on(fresh()).map_err(|e| {
+                let stopped = matches!(e, RecordError::UploadStopped { .. });
+                let error = record_error(e);
+                if stopped {
+                    error.context(format!(
+                        "the upload stopped; run the same command again to resume it: {}",
+                        crate::context::rerun_command()
+                    ))
+                } else {
+                    error
+                }
+            })?;
             journal.save(&pending)?;
             pending
         }
@@ -777,12 +838,13 @@ where
         return Err(error.context("the record was not written"));
     }
     Err(error.context(format!(
-        "the record write stopped{}; run the same command again to finish it (progress is kept in {})",
+        "the record write stopped{}; run the same command again to finish it (progress is kept in {}): {}",
         match pending.record_id {
             Some(id) => format!(" after record #{id} was created"),
             None => String::new(),
         },
-        journal.path().display()
+        journal.path().display(),
+        crate::context::rerun_command()
     )))
 }
 

@@ -22,6 +22,7 @@ pub mod revoke;
 pub mod stores;
 pub mod trail;
 pub mod types;
+pub mod upload;
 
 pub use calls::ContractCall;
 pub use client::{ClientError, EhrClient, Mined, SendOptions, Sent, Signed};

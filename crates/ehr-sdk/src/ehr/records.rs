@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use super::calls::{self, ContractCall};
 use super::client::{ClientError, EhrClient, Mined, SendOptions, Signed};
 use super::types::Record;
+use super::upload::{Progress, Saved, Staged, StoreUpload, Upload, UploadEvent};
 use crate::crypto::{self, stream, CryptoError, RecordContext};
 use crate::keys::{PublicKey, SecretKey};
 use crate::node::NodeError;
@@ -158,6 +159,25 @@ pub enum RecordError {
         /// The record's type.
         record_type: String,
     },
+    /// The journal of an interrupted upload cannot be resumed (damaged, another
+    /// write's, or its staged file gone or changed).
+    #[error("the upload journal {} cannot be resumed: {problem}; delete it (and the staged .sealed file it names, if any) to start the upload over", path.display())]
+    UploadJournal {
+        /// The journal.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// An upload from a staging file stopped; the same write again resumes it.
+    #[error("the upload stopped: {cause}; the sealed copy {} is kept and the same write resumes the upload where it stopped (progress in {})", staged.display(), journal.display())]
+    UploadStopped {
+        /// Why.
+        cause: String,
+        /// The staged sealed bytes.
+        staged: PathBuf,
+        /// The upload's journal.
+        journal: PathBuf,
+    },
     /// The record lives in a store, and none was given.
     #[error("record #{id} is stored off chain at `{locator}`: give the store with --store DIR")]
     NeedStore {
@@ -227,6 +247,24 @@ pub trait BlobStore: Send + Sync {
     /// Whether it takes new blobs (a plain HTTP store is read-only).
     fn writable(&self) -> bool {
         true
+    }
+
+    /// Stores the staged blob `staged`, going on from `state` (what an interrupted upload
+    /// of it reached, [`StoreUpload::NotStarted`] at first) and updating it; `saved` is
+    /// called with the new state whenever more is safely stored, so that a caller keeping
+    /// it on disk resumes after any interruption. The stored size is checked before it
+    /// returns. A store that cannot resume (the default) uploads from the first byte
+    /// ([`upload_whole`](super::upload::upload_whole)) and says so in
+    /// [`UploadEvent::Started`].
+    fn upload(
+        &self,
+        staged: &Staged,
+        state: &mut StoreUpload,
+        saved: &mut Saved<'_>,
+        progress: &mut Progress<'_>,
+    ) -> Result<Stored, RecordError> {
+        let _ = (state, saved);
+        super::upload::upload_whole(self, staged, progress)
     }
 
     /// The stores a read tries in order, for a set of replicas
@@ -332,6 +370,105 @@ impl BlobStore for DirStore {
 
     fn name(&self) -> String {
         "local folder".to_string()
+    }
+
+    /// Copies the staged blob into a partial file of the store's folder, appending from
+    /// the partial file's length when an earlier run left one; the bytes kept are hashed
+    /// with the new ones, and the file takes its hash's name only when the whole matches.
+    fn upload(
+        &self,
+        staged: &Staged,
+        state: &mut StoreUpload,
+        saved: &mut Saved<'_>,
+        progress: &mut Progress<'_>,
+    ) -> Result<Stored, RecordError> {
+        let name = hex::encode(staged.hash);
+        let failed = |what: &str, e: std::io::Error| {
+            RecordError::Store(format!("{what} blob {name}: {}", e.kind()))
+        };
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| RecordError::Store(format!("creating the store: {}", e.kind())))?;
+        let partial = match state {
+            StoreUpload::NotStarted => {
+                let mut tag = [0u8; 8];
+                OsRng.fill_bytes(&mut tag);
+                let partial = format!(".incoming-{}.tmp", hex::encode(tag));
+                *state = StoreUpload::Folder {
+                    partial: partial.clone(),
+                };
+                saved(state).map_err(|e| failed("journaling the upload of", e))?;
+                partial
+            }
+            StoreUpload::Folder { partial }
+                if partial.starts_with(".incoming-")
+                    && !partial.contains('/')
+                    && partial != ".incoming-" =>
+            {
+                partial.clone()
+            }
+            other => {
+                return Err(RecordError::Store(format!(
+                    "the upload journal holds a {} upload, not a local folder's",
+                    other.kind()
+                )))
+            }
+        };
+        let tmp = self.dir.join(&partial);
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(&tmp)
+            .map_err(|e| failed("writing", e))?;
+        let mut hash = Sha256::new();
+        let mut have = std::io::copy(&mut (&mut file).take(staged.len + 1), &mut hash)
+            .map_err(|e| failed("reading the partial copy of", e))?;
+        if have > staged.len {
+            // Longer than the blob: not a prefix of it; start over.
+            file.set_len(0).map_err(|e| failed("writing", e))?;
+            hash = Sha256::new();
+            have = 0;
+        }
+        progress(UploadEvent::Started {
+            store: self.name(),
+            done: have,
+            total: staged.len,
+            resumable: true,
+        });
+        let mut source = staged.open_at(have)?;
+        let mut buf = vec![0u8; 1024 * 1024];
+        let mut done = have;
+        loop {
+            let n = source.read(&mut buf).map_err(|e| {
+                RecordError::Store(format!("reading {}: {e}", staged.path.display()))
+            })?;
+            if n == 0 {
+                break;
+            }
+            file.write_all(&buf[..n])
+                .map_err(|e| failed("writing", e))?;
+            hash.update(&buf[..n]);
+            done += n as u64;
+            progress(UploadEvent::Sent { done });
+        }
+        file.sync_all().map_err(|e| failed("writing", e))?;
+        drop(file);
+        if done != staged.len || <[u8; 32]>::from(hash.finalize()) != staged.hash {
+            // What an earlier run left is not this blob's beginning: it goes, and the
+            // rerun copies the whole.
+            let _ = std::fs::remove_file(&tmp);
+            *state = StoreUpload::NotStarted;
+            let _ = saved(state);
+            return Err(RecordError::Store(format!(
+                "the partial copy of blob {name} in the store did not match the staged blob; it was removed, so the next run copies it whole"
+            )));
+        }
+        std::fs::rename(&tmp, self.dir.join(&name)).map_err(|e| failed("storing", e))?;
+        Ok(Stored {
+            locator: format!("{CAS_PREFIX}{name}"),
+            content_hash: staged.hash,
+            len: staged.len,
+        })
     }
 
     fn reader(&self, hash: &[u8; 32]) -> Result<Box<dyn Read + Send + '_>, BlobError> {
@@ -481,6 +618,14 @@ pub enum Placement<'a> {
     OnChain,
     /// In a content-addressed store; only the hash and locator go on chain.
     Store(&'a dyn BlobStore),
+    /// In a content-addressed store, staged first in a local file so that an interrupted
+    /// upload resumes at the byte where it stopped (see [`super::upload`]).
+    Staged {
+        /// The store.
+        store: &'a dyn BlobStore,
+        /// Where the upload is staged and journaled.
+        upload: Upload<'a>,
+    },
 }
 
 /// Whether a plaintext of `plain_len` bytes, sealed, fits `on_chain_max` and the 64-chunk
@@ -697,6 +842,16 @@ pub async fn prepare_write(
         patient: &patient_text,
         record_type,
     };
+    // A blob in a store: only its hash and locator go on chain.
+    let in_store = |(stored, envelope, sealed_len): (Stored, _, u64)| {
+        (
+            stored.content_hash,
+            envelope,
+            stored.locator,
+            String::new(),
+            usize::try_from(sealed_len).unwrap_or(usize::MAX),
+        )
+    };
     let (content_hash, envelope, locator, chunks_hex, sealed_len) = match placement {
         Placement::OnChain => {
             let max = CHUNK_SIZE * MAX_CHUNKS;
@@ -730,17 +885,10 @@ pub async fn prepare_write(
                 sealed.sealed.len(),
             )
         }
-        Placement::Store(store) => {
-            let (stored, envelope, sealed_len) =
-                seal_into_store(store, plaintext, context, &owner)?;
-            (
-                stored.content_hash,
-                envelope,
-                stored.locator,
-                String::new(),
-                usize::try_from(sealed_len).unwrap_or(usize::MAX),
-            )
-        }
+        Placement::Store(store) => in_store(seal_into_store(store, plaintext, context, &owner)?),
+        Placement::Staged { store, upload } => in_store(super::upload::stage_and_upload(
+            store, plaintext, context, &owner, upload,
+        )?),
     };
     Ok(PendingWrite {
         patient: patient_text,
@@ -786,7 +934,7 @@ pub fn seal_into_store(
 }
 
 /// A stream's failure as a record error; `what` names what was being done.
-fn stream_error(e: stream::StreamError, what: &'static str) -> RecordError {
+pub(crate) fn stream_error(e: stream::StreamError, what: &'static str) -> RecordError {
     match e {
         stream::StreamError::Io(source) => RecordError::Io { what, source },
         stream::StreamError::TooLarge => RecordError::TooLarge {

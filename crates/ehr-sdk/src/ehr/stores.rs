@@ -22,13 +22,17 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt as _;
+use object_store::multipart::{MultipartStore, PartId};
 use object_store::path::Path as KeyPath;
-use object_store::{ClientOptions, GetOptions, GetRange, ObjectStore, RetryConfig, WriteMultipart};
+use object_store::{
+    ClientOptions, GetOptions, GetRange, ObjectStore, PutPayload, RetryConfig, WriteMultipart,
+};
 use rand_core::{OsRng, RngCore as _};
 use sha2::{Digest, Sha256};
 
 use super::locator::{base_url, is_bucket, is_host_port, is_segment, BlobUrl, Scheme};
 use super::records::{BlobError, BlobStore, BlobWriter, DirStore, RecordError, Stored};
+use super::upload::{Progress, Saved, Staged, StoreUpload, UploadEvent, UploadedPart};
 
 /// Bytes gathered before they are handed to an upload (one hop to the I/O runtime each).
 const HAND_OFF: usize = 1024 * 1024;
@@ -73,6 +77,8 @@ where
 #[derive(Debug, Clone)]
 pub struct ObjectBlobs {
     store: Arc<dyn ObjectStore>,
+    /// The same store's multipart uploads, part by part (S3), for uploads that resume.
+    multipart: Option<Arc<object_store::aws::AmazonS3>>,
     /// The key prefix inside the store (S3), or none (HTTP: the prefix is in the base URL).
     keys: Vec<String>,
     /// How locators and messages name it: `s3://bucket/prefix`, `https://host/path`.
@@ -129,9 +135,10 @@ impl ObjectBlobs {
         {
             builder = builder.with_skip_signature(true);
         }
-        let store = builder.build().map_err(|e| format!("s3://{bucket}: {e}"))?;
+        let store = Arc::new(builder.build().map_err(|e| format!("s3://{bucket}: {e}"))?);
         Ok(ObjectBlobs {
-            store: Arc::new(store),
+            store: store.clone(),
+            multipart: Some(store),
             keys: prefix.to_vec(),
             base: base_url(Scheme::S3, bucket, prefix),
             writable: true,
@@ -150,6 +157,7 @@ impl ObjectBlobs {
             .map_err(|e| format!("{base}: {e}"))?;
         Ok(ObjectBlobs {
             store: Arc::new(store),
+            multipart: None,
             keys: Vec::new(),
             base,
             writable: false,
@@ -229,6 +237,176 @@ impl BlobStore for ObjectBlobs {
 
     fn writable(&self) -> bool {
         self.writable
+    }
+
+    /// A multipart upload straight to the blob's key in parts of [`PART_SIZE`]
+    /// ([`PARTS_IN_FLIGHT`] at once), each part journaled as the service confirms it; a
+    /// rerun sends only the parts the journal lacks. The object's size is checked after
+    /// the upload completes.
+    fn upload(
+        &self,
+        staged: &Staged,
+        state: &mut StoreUpload,
+        saved: &mut Saved<'_>,
+        progress: &mut Progress<'_>,
+    ) -> Result<Stored, RecordError> {
+        let Some(multipart) = self.multipart.clone().filter(|_| self.writable) else {
+            return super::upload::upload_whole(self, staged, progress);
+        };
+        let name = hex::encode(staged.hash);
+        let key = self.key(&name);
+        let failed = |what: &str, e: String| RecordError::Store(self.failed(what, e));
+        if let StoreUpload::Multipart { key: k, .. } = state {
+            if *k != key.as_ref() {
+                return Err(RecordError::Store(format!(
+                    "the upload journal names the key {k}, not {key}"
+                )));
+            }
+        }
+        let (upload_id, mut parts) = match std::mem::take(state) {
+            StoreUpload::NotStarted => {
+                let (mp, k) = (multipart.clone(), key.clone());
+                let id = wait(async move { mp.create_multipart(&k).await })
+                    .map_err(|e| failed("starting an upload", e))?
+                    .map_err(|e| failed("starting an upload", e.to_string()))?;
+                (id, Vec::new())
+            }
+            StoreUpload::Multipart {
+                upload_id, parts, ..
+            } => (upload_id, parts),
+            other => {
+                let kind = other.kind();
+                *state = other;
+                return Err(RecordError::Store(format!(
+                    "the upload journal holds a {kind} upload, not an S3 store's"
+                )));
+            }
+        };
+        let journal = |parts: &[UploadedPart]| StoreUpload::Multipart {
+            key: key.to_string(),
+            upload_id: upload_id.clone(),
+            parts: parts.to_vec(),
+        };
+        *state = journal(&parts);
+        saved(state).map_err(|e| failed("journaling the upload", e.to_string()))?;
+
+        let count = staged.len.div_ceil(PART_SIZE as u64).max(1);
+        let part_len =
+            |number: u64| (staged.len - (number - 1) * PART_SIZE as u64).min(PART_SIZE as u64);
+        if let Some(bad) = parts.iter().find(|p| {
+            !(1..=count).contains(&u64::from(p.number)) || p.size != part_len(p.number.into())
+        }) {
+            return Err(RecordError::Store(format!(
+                "the upload journal's part {} ({} bytes) is not a part of this blob",
+                bad.number, bad.size
+            )));
+        }
+        let mut done: u64 = parts.iter().map(|p| p.size).sum();
+        progress(UploadEvent::Started {
+            store: self.name(),
+            done,
+            total: staged.len,
+            resumable: true,
+        });
+        let mut missing = (1..=count)
+            .filter(|n| !parts.iter().any(|p| u64::from(p.number) == *n))
+            .collect::<Vec<_>>()
+            .into_iter();
+        let runtime = io_runtime().map_err(|e| failed("uploading", e))?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut in_flight = 0;
+        loop {
+            while in_flight < PARTS_IN_FLIGHT {
+                let Some(number) = missing.next() else { break };
+                let size = part_len(number);
+                let mut bytes = vec![0u8; size as usize];
+                staged
+                    .open_at((number - 1) * PART_SIZE as u64)?
+                    .read_exact(&mut bytes)
+                    .map_err(|e| {
+                        RecordError::Store(format!("reading {}: {e}", staged.path.display()))
+                    })?;
+                let (mp, k, id, tx) = (
+                    multipart.clone(),
+                    key.clone(),
+                    upload_id.clone(),
+                    tx.clone(),
+                );
+                runtime.spawn(async move {
+                    let put = mp
+                        .put_part(&k, &id, (number - 1) as usize, PutPayload::from(bytes))
+                        .await;
+                    let _ = tx.send((number, size, put));
+                });
+                in_flight += 1;
+            }
+            if in_flight == 0 {
+                break;
+            }
+            let (number, size, put) = rx
+                .recv()
+                .map_err(|_| failed("uploading", "the blob I/O task stopped".into()))?;
+            in_flight -= 1;
+            let part = match put {
+                Ok(part) => part,
+                // The service dropped the upload (expired or aborted): the next run
+                // starts a new one, from the same staged file.
+                Err(object_store::Error::NotFound { .. }) => {
+                    *state = StoreUpload::NotStarted;
+                    saved(state).map_err(|e| failed("journaling the upload", e.to_string()))?;
+                    return Err(failed(
+                        "uploading",
+                        format!("the service no longer has the multipart upload {upload_id} (expired or aborted); the next run starts it over"),
+                    ));
+                }
+                Err(e) => return Err(failed(&format!("uploading part {number}"), e.to_string())),
+            };
+            parts.push(UploadedPart {
+                number: number as u32,
+                etag: part.content_id,
+                size,
+            });
+            parts.sort_by_key(|p| p.number);
+            *state = journal(&parts);
+            saved(state).map_err(|e| failed("journaling the upload", e.to_string()))?;
+            done += size;
+            progress(UploadEvent::Sent { done });
+        }
+
+        let ids = parts
+            .iter()
+            .map(|p| PartId {
+                content_id: p.etag.clone(),
+            })
+            .collect();
+        let (store, mp, k, id) = (
+            self.store.clone(),
+            multipart,
+            key.clone(),
+            upload_id.clone(),
+        );
+        let meta = wait(async move {
+            mp.complete_multipart(&k, &id, ids)
+                .await
+                .map_err(|e| ("completing the upload", e))?;
+            store
+                .head(&k)
+                .await
+                .map_err(|e| ("checking the uploaded blob", e))
+        })
+        .map_err(|e| failed("uploading", e))?
+        .map_err(|(what, e)| failed(what, e.to_string()))?;
+        if meta.size != staged.len {
+            return Err(RecordError::Store(self.failed(
+                "checking the uploaded blob",
+                format!("it holds {} bytes, not the {} sent", meta.size, staged.len),
+            )));
+        }
+        Ok(Stored {
+            locator: format!("{}/{name}", self.base),
+            content_hash: staged.hash,
+            len: staged.len,
+        })
     }
 }
 
@@ -474,9 +652,7 @@ impl Replicas {
 impl BlobStore for Replicas {
     fn writer(&self) -> Result<Box<dyn BlobWriter + '_>, RecordError> {
         if self.quorum == 0 {
-            return Err(RecordError::Store(
-                "every store given is read-only: add a folder or an s3:// store".into(),
-            ));
+            return Err(all_read_only());
         }
         let mut writers = Vec::new();
         let mut failures = Vec::new();
@@ -534,6 +710,107 @@ impl BlobStore for Replicas {
     fn replicas(&self) -> Option<Vec<&dyn BlobStore>> {
         Some(self.stores().collect())
     }
+
+    /// Uploads to each writable store in turn, each resuming from its own state; a store
+    /// that has the whole blob is not sent it again. Succeeds when at least the quorum
+    /// has it, with the locator [`Replicas`] writes name.
+    fn upload(
+        &self,
+        staged: &Staged,
+        state: &mut StoreUpload,
+        saved: &mut Saved<'_>,
+        progress: &mut Progress<'_>,
+    ) -> Result<Stored, RecordError> {
+        if self.quorum == 0 {
+            return Err(all_read_only());
+        }
+        let mut states = match std::mem::take(state) {
+            StoreUpload::NotStarted => vec![StoreUpload::NotStarted; self.stores.len()],
+            StoreUpload::Replicas { stores } if stores.len() == self.stores.len() => stores,
+            other => {
+                let kind = other.kind();
+                *state = other;
+                return Err(RecordError::Store(format!(
+                    "the upload journal holds a {kind} upload, not one to these {} store(s)",
+                    self.stores.len()
+                )));
+            }
+        };
+        let mut first = None;
+        let mut taken = 0;
+        let mut failures = Vec::new();
+        for (n, store) in self.stores.iter().enumerate().filter(|(_, s)| s.writable()) {
+            let label = format!("store {} ({})", n + 1, store.name());
+            let result = match std::mem::take(&mut states[n]) {
+                StoreUpload::Done { locator } => {
+                    states[n] = StoreUpload::Done {
+                        locator: locator.clone(),
+                    };
+                    Ok(Stored {
+                        locator,
+                        content_hash: staged.hash,
+                        len: staged.len,
+                    })
+                }
+                mut mine => {
+                    let others = &states;
+                    let result = store.upload(
+                        staged,
+                        &mut mine,
+                        &mut |now| {
+                            let mut all = others.clone();
+                            all[n] = now.clone();
+                            saved(&StoreUpload::Replicas { stores: all })
+                        },
+                        progress,
+                    );
+                    states[n] = match &result {
+                        Ok(stored) => StoreUpload::Done {
+                            locator: stored.locator.clone(),
+                        },
+                        Err(_) => mine,
+                    };
+                    *state = StoreUpload::Replicas {
+                        stores: states.clone(),
+                    };
+                    saved(state)
+                        .map_err(|e| RecordError::Store(format!("journaling the upload: {e}")))?;
+                    result
+                }
+            };
+            match result {
+                Ok(stored) => {
+                    taken += 1;
+                    first.get_or_insert(stored);
+                }
+                Err(e) => failures.push(format!("{label}: {e}")),
+            }
+        }
+        *state = StoreUpload::Replicas { stores: states };
+        match first {
+            Some(stored) if taken >= self.quorum => Ok(as_published(
+                (!self.stores[0].writable()).then(|| self.stores[0].name()),
+                stored,
+            )),
+            _ => Err(quorum_error(self.quorum, &failures)),
+        }
+    }
+}
+
+/// `stored` as the locator names it: under `published` (the read-only store the
+/// locator names, when the first store is one), else where it was stored.
+fn as_published(published: Option<String>, stored: Stored) -> Stored {
+    match published {
+        Some(base) => Stored {
+            locator: format!("{base}/{}", hex::encode(stored.content_hash)),
+            ..stored
+        },
+        None => stored,
+    }
+}
+
+fn all_read_only() -> RecordError {
+    RecordError::Store("every store given is read-only: add a folder or an s3:// store".into())
 }
 
 fn quorum_error(quorum: usize, failures: &[String]) -> RecordError {
@@ -603,13 +880,7 @@ impl BlobWriter for TeeWriter<'_> {
             }
         }
         match first {
-            Some(stored) if taken >= quorum => Ok(match published {
-                Some(base) => Stored {
-                    locator: format!("{base}/{}", hex::encode(stored.content_hash)),
-                    ..stored
-                },
-                None => stored,
-            }),
+            Some(stored) if taken >= quorum => Ok(as_published(published, stored)),
             _ => Err(quorum_error(quorum, &failures)),
         }
     }
