@@ -131,12 +131,18 @@ pub struct AuditQuery {
     pub patient: Option<String>,
     /// Only entries by this actor.
     pub actor: Option<String>,
-    /// Only this action (`log-access`, `grant-access`...).
-    pub action: Option<String>,
+    /// Only these actions (`log-access`, `grant-access`...); empty: any.
+    pub actions: Vec<String>,
     /// Only entries written at or after this block.
     pub since_block: Option<u64>,
     /// Only entries written at or before this block.
     pub until_block: Option<u64>,
+    /// Only entries whose canonical block's time (Unix seconds) is at or after this.
+    pub since_time: Option<u64>,
+    /// Only entries whose canonical block's time is at or before this.
+    pub until_time: Option<u64>,
+    /// Only entries after this id in the order asked (keyset paging).
+    pub after: Option<u64>,
     /// Newest first.
     pub newest_first: bool,
     /// At most this many.
@@ -339,26 +345,56 @@ impl Store {
     pub fn audit(&self, q: &AuditQuery) -> Result<(u64, Vec<AuditEntry>), StoreError> {
         let mut filter = String::from("1 = 1");
         let mut values: Vec<Arg> = Vec::new();
+        // `clause` with its parameter's marker in place of `#`.
         let mut add = |clause: &str, value: Arg| {
             values.push(value);
-            filter.push_str(&format!(" AND {clause} ?{}", values.len()));
+            let marker = format!("?{}", values.len());
+            filter.push_str(" AND ");
+            filter.push_str(&clause.replace('#', &marker));
         };
         if let Some(p) = &q.patient {
-            add("patient =", p.into());
+            add("patient = #", p.into());
         }
         if let Some(a) = &q.actor {
-            add("actor =", a.into());
-        }
-        if let Some(a) = &q.action {
-            add("action =", a.into());
+            add("actor = #", a.into());
         }
         if let Some(b) = q.since_block {
-            add("block >=", b.into());
+            add("block >= #", b.into());
         }
         if let Some(b) = q.until_block {
-            add("block <=", b.into());
+            add("block <= #", b.into());
+        }
+        // An entry's time is its block's: the canonical block at the entry's height (the
+        // contract's block-height, the Stacks height before epoch 3).
+        if let Some(t) = q.since_time {
+            add(
+                "block IN (SELECT block_height FROM blocks WHERE canonical = 1
+                           AND burn_block_time >= #)",
+                t.into(),
+            );
+        }
+        if let Some(t) = q.until_time {
+            add(
+                "block IN (SELECT block_height FROM blocks WHERE canonical = 1
+                           AND burn_block_time <= #)",
+                t.into(),
+            );
+        }
+        if !q.actions.is_empty() {
+            let first = values.len() + 1;
+            values.extend(q.actions.iter().map(Arg::from));
+            let marks: Vec<String> = (first..=values.len()).map(|n| format!("?{n}")).collect();
+            filter.push_str(&format!(" AND action IN ({})", marks.join(", ")));
         }
         let order = if q.newest_first { "DESC" } else { "ASC" };
+        // The total counts the whole match; the keyset bound only places the page.
+        let mut page_filter = filter.clone();
+        let mut page_values = values.clone();
+        if let Some(after) = q.after {
+            page_values.push(after.into());
+            let cmp = if q.newest_first { "<" } else { ">" };
+            page_filter.push_str(&format!(" AND id {cmp} ?{}", page_values.len()));
+        }
         self.read(|db| {
             let total = match db.first(
                 &format!("SELECT COUNT(*) FROM audit_entries WHERE {filter}"),
@@ -369,11 +405,11 @@ impl Store {
             };
             let rows = db.query(
                 &format!(
-                    "SELECT {ENTRY_COLUMNS} FROM audit_entries WHERE {filter} ORDER BY id {order}
-                     LIMIT {} OFFSET {}",
+                    "SELECT {ENTRY_COLUMNS} FROM audit_entries WHERE {page_filter}
+                     ORDER BY id {order} LIMIT {} OFFSET {}",
                     q.limit, q.offset
                 ),
-                &values,
+                &page_values,
             )?;
             Ok((total, entries(rows)?))
         })

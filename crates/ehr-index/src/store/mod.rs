@@ -727,6 +727,7 @@ mod tests {
         block_times_follow_the_canonical_chain,
         webhook_deliveries_are_retried_given_up_and_replayed,
         audit_entries_tokens_and_notifications_are_served_in_pages,
+        audit_pages_filter_by_block_time_and_actions_and_page_by_keyset,
     );
 
     fn hash(n: u8) -> String {
@@ -1009,7 +1010,7 @@ mod tests {
         let (total, page) = store
             .audit(&AuditQuery {
                 patient: Some(patient.clone()),
-                action: Some("log-access".into()),
+                actions: vec!["log-access".into()],
                 since_block: Some(101),
                 newest_first: true,
                 limit: 1,
@@ -1125,5 +1126,71 @@ mod tests {
         let shown = Database::parse(url).to_string();
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("db.clinic.example:5432/index"), "{shown}");
+    }
+
+    fn audit_pages_filter_by_block_time_and_actions_and_page_by_keyset(store: &Store) {
+        let patient = seen(1).sender;
+        let actions = ["log-access", "grant-access", "emergency-access"];
+        // Entries 0..6 at blocks 100..106 (audit_entry puts entry n at block 100 + n).
+        let entries: Vec<_> = (0..6)
+            .map(|id| audit_entry(id, &patient, actions[id as usize % 3]))
+            .collect();
+        store.add_audit(&entries).unwrap();
+        // Blocks 100..105 with times 1_700_000_000 + 600 * height + id; block 106 unknown.
+        for h in 100..106u64 {
+            let id = h as u8;
+            store.block(&block(h, id, id - 1), &[], &[]).unwrap();
+        }
+        let time = |h: u64| 1_700_000_000 + h * 600 + h;
+        let query = |q: AuditQuery| {
+            let (total, rows) = store
+                .audit(&AuditQuery {
+                    patient: Some(patient.clone()),
+                    limit: 10,
+                    ..q
+                })
+                .unwrap();
+            (total, rows.iter().map(|e| e.id as u64).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            query(AuditQuery {
+                since_time: Some(time(102)),
+                until_time: Some(time(104)),
+                ..AuditQuery::default()
+            }),
+            (3, vec![2, 3, 4])
+        );
+        // No time known for block 106: a time bound leaves its entry out.
+        assert_eq!(
+            query(AuditQuery {
+                since_time: Some(time(104)),
+                ..AuditQuery::default()
+            }),
+            (2, vec![4, 5])
+        );
+        assert_eq!(
+            query(AuditQuery {
+                actions: vec!["log-access".into(), "emergency-access".into()],
+                newest_first: true,
+                ..AuditQuery::default()
+            }),
+            (4, vec![5, 3, 2, 0])
+        );
+        // Keyset: the page after entry 3, both ways; the total is the whole match.
+        assert_eq!(
+            query(AuditQuery {
+                after: Some(3),
+                ..AuditQuery::default()
+            }),
+            (6, vec![4, 5])
+        );
+        assert_eq!(
+            query(AuditQuery {
+                after: Some(3),
+                newest_first: true,
+                ..AuditQuery::default()
+            }),
+            (6, vec![2, 1, 0])
+        );
     }
 }
