@@ -155,7 +155,7 @@ pub struct Store {
 /// The connection, of one engine or the other.
 enum Engine {
     Sqlite(Mutex<Connection>),
-    Postgres(Mutex<postgres::Client>),
+    Postgres(Mutex<sql::PgClient>),
 }
 
 impl std::fmt::Debug for Engine {
@@ -345,8 +345,7 @@ impl Store {
     /// Connects to the PostgreSQL database at `url` (`postgres://user@host:port/db`,
     /// `?host=/socket/dir` for a Unix socket; no TLS) and brings its schema up to date.
     pub fn connect(url: &str) -> Result<Self, StoreError> {
-        let client = sql::off_runtime(|| postgres::Client::connect(url, postgres::NoTls))?;
-        let store = Self::with(Engine::Postgres(Mutex::new(client)));
+        let store = Self::with(Engine::Postgres(Mutex::new(sql::PgClient::connect(url)?)));
         store.write(migrate)?;
         Ok(store)
     }
@@ -1192,5 +1191,23 @@ mod tests {
             }),
             (6, vec![2, 1, 0])
         );
+    }
+
+    /// The synchronous PostgreSQL client drives its own runtime: used, and dropped, on a
+    /// tokio runtime's thread (where the servers hold the store), it must not panic.
+    #[tokio::test]
+    async fn a_store_is_used_and_dropped_on_a_runtime_thread() {
+        for (database, _dir) in engines() {
+            let store = Store::open_database(&database).unwrap();
+            store.block(&block(1, 1, 0), &[mined(1)], &[]).unwrap();
+            assert_eq!(store.tip().unwrap(), Some((1, hash(1))), "{database}");
+            let shared = std::sync::Arc::new(store);
+            let task = tokio::spawn({
+                let shared = shared.clone();
+                async move { shared.tip().unwrap() }
+            });
+            drop(shared);
+            assert_eq!(task.await.unwrap(), Some((1, hash(1))), "{database}");
+        }
     }
 }

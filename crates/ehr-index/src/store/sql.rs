@@ -399,6 +399,44 @@ pub(crate) fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     })
 }
 
+/// A PostgreSQL client that is closed off any tokio runtime: closing it drives its own
+/// runtime too, so the last `Arc<Store>` may be dropped anywhere (a server's task).
+pub(crate) struct PgClient(Option<postgres::Client>);
+
+impl PgClient {
+    /// Connects to `url` (no TLS).
+    pub(crate) fn connect(url: &str) -> Result<Self, StoreError> {
+        let client = off_runtime(|| postgres::Client::connect(url, postgres::NoTls))?;
+        Ok(PgClient(Some(client)))
+    }
+}
+
+impl std::ops::Deref for PgClient {
+    type Target = postgres::Client;
+
+    fn deref(&self) -> &postgres::Client {
+        self.0
+            .as_ref()
+            .expect("a client is only taken when dropped")
+    }
+}
+
+impl std::ops::DerefMut for PgClient {
+    fn deref_mut(&mut self) -> &mut postgres::Client {
+        self.0
+            .as_mut()
+            .expect("a client is only taken when dropped")
+    }
+}
+
+impl Drop for PgClient {
+    fn drop(&mut self) {
+        if let Some(client) = self.0.take() {
+            off_runtime(move || drop(client));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
