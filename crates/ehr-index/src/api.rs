@@ -7,7 +7,8 @@
 //!   the pending transactions the index holds.
 //!
 //! And the EHR contracts, from the index alone (no scan of the chain):
-//! - `GET /ehr/v1/status`: the index's tip, the node's, and how far the index lags.
+//! - `GET /ehr/v1/status`: the index's tip, the node's, how far the index lags, and the
+//!   heights it never received (a gap: it was down longer than the node retried).
 //! - `GET /ehr/v1/audit?patient=&actor=&action=a,b&since_block=&until_block=&since_time=&until_time=&sort=-id&limit=&offset=&after=`:
 //!   a page of audit entries (`limit` up to 1,000; stable order by entry id, which is the
 //!   chain's order; `after` pages by keyset) and the total.
@@ -275,6 +276,7 @@ async fn ehr_status(State(state): State<ApiState>) -> Result<Json<IndexStatus>, 
         node_tip_height,
         lag_blocks: node_tip_height.saturating_sub(indexed),
         audit_entries: state.store.audit_next_id()?,
+        missing_blocks: state.store.missing_blocks()?,
     }))
 }
 

@@ -464,3 +464,76 @@ async fn an_index_restarted_on_its_database_resumes_where_it_stopped() {
         node.shutdown().await;
     }
 }
+
+/// Blocks the index never received (it was down longer than the node retried) are named
+/// by height on the status route, on each engine, until they arrive.
+#[tokio::test]
+async fn the_status_route_names_the_heights_the_index_never_received() {
+    let node = devnet(Routes::BareNode, Mining::EveryTransaction, None).await;
+    for (database, _dir) in engines() {
+        let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let listeners = Listeners::bind(any, any).await.unwrap();
+        let observer = listeners.observer_addr().unwrap();
+        let index = ehr_index::spawn(
+            listeners,
+            &ehr_index::IndexConfig::devnet(node.url())
+                .unwrap()
+                .database(database.clone()),
+        )
+        .await
+        .unwrap();
+        let hash = |n: u64| format!("0x{n:064x}");
+        let post = |height: u64, parent: u64| {
+            let body = serde_json::json!({
+                "block_height": height,
+                "index_block_hash": hash(height),
+                "parent_index_block_hash": hash(parent),
+                "burn_block_time": 1_700_000_000 + height,
+                "transactions": [],
+            });
+            let url = format!("http://{observer}/new_block");
+            async move {
+                let answer = reqwest::Client::new()
+                    .post(url)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(answer.status(), 200);
+            }
+        };
+        let status = || async {
+            reqwest::get(format!("{}/ehr/v1/status", index.api_url()))
+                .await
+                .unwrap()
+                .json::<ehr_sdk::node::IndexStatus>()
+                .await
+                .unwrap()
+        };
+        post(1, 0).await;
+        post(2, 1).await;
+        assert!(status().await.missing_blocks.is_empty(), "{database}");
+        // Blocks 3 and 4 never arrive.
+        post(5, 4).await;
+        post(6, 5).await;
+        let missing = status().await.missing_blocks;
+        assert_eq!(
+            missing,
+            vec![ehr_sdk::node::MissingBlocks {
+                from_height: 3,
+                to_height: 4,
+                before_block: hash(5),
+            }],
+            "{database}"
+        );
+        // They arrive late (an old block reads as a fork until the chain's next block
+        // builds on the newest again).
+        post(3, 2).await;
+        post(4, 3).await;
+        post(7, 6).await;
+        let now = status().await;
+        assert!(now.missing_blocks.is_empty(), "{database}: {now:?}");
+        assert_eq!(now.index_tip.unwrap().block_height, 7, "{database}");
+        index.shutdown().await;
+    }
+}

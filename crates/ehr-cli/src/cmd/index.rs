@@ -67,6 +67,15 @@ enum IndexCommand {
         #[arg(long, value_name = "all|SEQ")]
         replay: Option<String>,
     },
+    /// What an index database holds: its tip, its audit entries, and the heights it never
+    /// received (a gap: the index was down longer than the node retried; exit 6 if any).
+    ///
+    /// Example: ehr index status --db index.sqlite
+    Status {
+        /// The index database (an SQLite file or a postgres:// URL).
+        #[arg(long, visible_alias = "database", value_name = "FILE|URL", value_parser = database)]
+        db: Database,
+    },
     /// Check an index against the chain: the audit hash chain recomputed from the index
     /// must link up and end at the chain's head, and every token's holder must be the
     /// chain's (exit 6 if not).
@@ -115,6 +124,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         Some(IndexCommand::Webhook { db, action }) => webhook(ctx, &open(db)?, action),
         Some(IndexCommand::DeadLetters { db, replay }) => dead_letters(ctx, &open(db)?, replay),
         Some(IndexCommand::Verify { db }) => verify(ctx, &open(db)?),
+        Some(IndexCommand::Status { db }) => status(ctx, &open(db)?),
     }
 }
 
@@ -263,6 +273,41 @@ fn dead_letters(ctx: &Context, store: &Store, replay: &Option<String>) -> anyhow
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn status(ctx: &Context, store: &Store) -> anyhow::Result<ExitCode> {
+    let tip = store.tip()?;
+    let audit_entries = store.audit_next_id()?;
+    let missing = store.missing_blocks()?;
+    if ctx.args.json {
+        output::json(&serde_json::json!({
+            "index_tip": tip.as_ref().map(|(height, hash)| serde_json::json!({
+                "block_height": height, "index_block_hash": hash,
+            })),
+            "audit_entries": audit_entries,
+            "missing_blocks": missing,
+        }))?;
+    } else {
+        match &tip {
+            Some((height, hash)) => println!("tip: block {height} ({hash})"),
+            None => println!("tip: no block indexed yet"),
+        }
+        println!("audit entries: {audit_entries}");
+        if missing.is_empty() {
+            println!("missing blocks: none");
+        }
+        for m in &missing {
+            println!(
+                "MISSING: heights {}..={} (before block {}): their notifications and token movements are not indexed",
+                m.from_height, m.to_height, m.before_block
+            );
+        }
+    }
+    Ok(if missing.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_VERIFY_FAILED)
+    })
 }
 
 fn verify(ctx: &Context, store: &Store) -> anyhow::Result<ExitCode> {

@@ -27,6 +27,7 @@ pub(crate) mod sql;
 mod webhooks;
 
 pub use ehr::{AuditQuery, EhrEvent, NotificationRow, TokenChange, TokenRow};
+pub use ehr_sdk::node::MissingBlocks;
 pub use webhooks::{unix_now, Delivery, DeliveryState, Webhook};
 
 use sql::{args, Dialect, Lite, Sql};
@@ -643,6 +644,38 @@ impl Store {
         })
     }
 
+    /// The heights the index never received, as runs before each block whose parent it
+    /// lacks: from the height above the highest canonical block below that block's (or
+    /// that block's parent's height, when only the parent itself is missing) to the
+    /// height below it.
+    pub fn missing_blocks(&self) -> Result<Vec<MissingBlocks>, StoreError> {
+        self.read(|db| {
+            db.query(
+                "SELECT b.block_height, b.index_block_hash,
+                        (SELECT MAX(k.block_height) FROM blocks k
+                         WHERE k.canonical = 1 AND k.block_height < b.block_height)
+                 FROM blocks b
+                 WHERE b.canonical = 1
+                   AND b.block_height > (SELECT MIN(block_height) FROM blocks)
+                   AND NOT EXISTS (SELECT 1 FROM blocks p
+                                   WHERE p.index_block_hash = b.parent_index_block_hash)
+                 ORDER BY b.block_height",
+                &[],
+            )?
+            .iter()
+            .map(|r| {
+                let height = r.u64(0)?;
+                let below = r.opt_u64(2)?.unwrap_or(0);
+                Ok(MissingBlocks {
+                    from_height: (below + 1).min(height - 1),
+                    to_height: height - 1,
+                    before_block: r.text(1)?,
+                })
+            })
+            .collect()
+        })
+    }
+
     /// The canonical block at `height`: its index hash and burn block time (`None` when
     /// the node did not give one).
     pub fn canonical_block(
@@ -844,8 +877,34 @@ mod tests {
             store.gaps().unwrap().is_empty(),
             "the first block has no parent here"
         );
+        assert!(store.missing_blocks().unwrap().is_empty());
         store.block(&block(9, 9, 8), &[], &[]).unwrap();
         assert_eq!(store.gaps().unwrap(), vec![(9, hash(8))]);
+        assert_eq!(
+            store.missing_blocks().unwrap(),
+            vec![MissingBlocks {
+                from_height: 7,
+                to_height: 8,
+                before_block: hash(9)
+            }]
+        );
+        // Block 10 on a parent at height 9 that never arrived (another branch): only
+        // that parent's height is missing.
+        store.block(&block(10, 10, 99), &[], &[]).unwrap();
+        assert_eq!(
+            store.missing_blocks().unwrap()[1],
+            MissingBlocks {
+                from_height: 9,
+                to_height: 9,
+                before_block: hash(10)
+            }
+        );
+        // The missing blocks arrive (the node retried): no gap is left.
+        store.block(&block(7, 7, 6), &[], &[]).unwrap();
+        store.block(&block(8, 8, 7), &[], &[]).unwrap();
+        store.block(&block(9, 99, 8), &[], &[]).unwrap();
+        store.block(&block(10, 10, 99), &[], &[]).unwrap();
+        assert_eq!(store.missing_blocks().unwrap(), vec![]);
     }
 
     fn a_dropped_transaction_admitted_again_is_pending_again(store: &Store) {

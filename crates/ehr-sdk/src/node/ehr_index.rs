@@ -87,6 +87,22 @@ pub struct IndexStatus {
     pub lag_blocks: u64,
     /// Audit entries the index holds.
     pub audit_entries: u64,
+    /// Blocks the index never received (it was down longer than the node retried): their
+    /// notifications and token movements are missing from its answers until they are
+    /// indexed (audit entries are read from the chain, so none is missing).
+    #[serde(default)]
+    pub missing_blocks: Vec<MissingBlocks>,
+}
+
+/// A run of blocks the index never received, before a block it has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingBlocks {
+    /// The first missing height.
+    pub from_height: u64,
+    /// The last missing height (the height below `before_block`'s).
+    pub to_height: u64,
+    /// The block received whose parent is missing (`0x...`).
+    pub before_block: String,
 }
 
 impl NodeClient {
