@@ -170,7 +170,7 @@ impl std::fmt::Debug for Engine {
 
 /// PostgreSQL writers take this transaction-scoped advisory lock first, so that indexes
 /// sharing one database write one at a time (as SQLite's writers do).
-const WRITER_LOCK: i64 = 0x6568_725f_6964_78; // "ehr_idx"
+const WRITER_LOCK: i64 = 0x0065_6872_5f69_6478; // "ehr_idx"
 
 /// The schema's version.
 const SCHEMA_VERSION: i64 = 4;
@@ -812,26 +812,26 @@ mod tests {
         store.block(&block(2, 2, 1), &[mined(1)], &[]).unwrap();
         store.block(&block(3, 3, 2), &[mined(2)], &[]).unwrap();
         assert_eq!(store.tip().unwrap(), Some((3, hash(3))));
-        assert_eq!(mined_in(&store, 1), Some(hash(2)));
+        assert_eq!(mined_in(store, 1), Some(hash(2)));
 
         // A block at height 2 on block 1: blocks 2 and 3 are orphaned, their
         // transactions no longer mined; the tip goes back to the new branch.
         store.block(&block(2, 12, 1), &[], &[]).unwrap();
         assert_eq!(store.tip().unwrap(), Some((2, hash(12))));
-        assert_eq!(state(&store, 1), TxState::Pending);
-        assert_eq!(state(&store, 2), TxState::Pending);
+        assert_eq!(state(store, 1), TxState::Pending);
+        assert_eq!(state(store, 2), TxState::Pending);
         assert_eq!(store.pending_nonces(&seen(1).sender).unwrap(), vec![1, 2]);
 
         // The new branch mines one of them again, elsewhere.
         store.block(&block(3, 13, 12), &[mined(1)], &[]).unwrap();
-        assert_eq!(mined_in(&store, 1), Some(hash(13)));
-        assert_eq!(state(&store, 2), TxState::Pending);
+        assert_eq!(mined_in(store, 1), Some(hash(13)));
+        assert_eq!(state(store, 2), TxState::Pending);
 
         // The old branch comes back, longer: its blocks are canonical again.
         store.block(&block(4, 4, 3), &[], &[]).unwrap();
         assert_eq!(store.tip().unwrap(), Some((4, hash(4))));
-        assert_eq!(mined_in(&store, 1), Some(hash(2)));
-        assert_eq!(mined_in(&store, 2), Some(hash(3)));
+        assert_eq!(mined_in(store, 1), Some(hash(2)));
+        assert_eq!(mined_in(store, 2), Some(hash(3)));
         assert!(store.pending_nonces(&seen(1).sender).unwrap().is_empty());
 
         // A delivery retried changes nothing.
@@ -912,15 +912,15 @@ mod tests {
         store
             .dropped(&[hash(101)], "StaleGarbageCollect", None)
             .unwrap();
-        assert!(matches!(state(&store, 1), TxState::Dropped { .. }));
+        assert!(matches!(state(store, 1), TxState::Dropped { .. }));
         store.pending(&[seen(1)]).unwrap();
-        assert_eq!(state(&store, 1), TxState::Pending);
+        assert_eq!(state(store, 1), TxState::Pending);
         // Mined, a later drop notice does not hide the result.
         store.block(&block(1, 1, 0), &[mined(1)], &[]).unwrap();
         store
             .dropped(&[hash(101)], "ReplaceAcrossFork", None)
             .unwrap();
-        assert_eq!(mined_in(&store, 1), Some(hash(1)));
+        assert_eq!(mined_in(store, 1), Some(hash(1)));
     }
 
     #[test]
