@@ -384,8 +384,8 @@ impl Store {
             Engine::Sqlite(db) => f(&mut Lite(&lock(db))),
             Engine::Postgres(client) => {
                 let mut client = lock(client);
-                let client: &mut postgres::Client = &mut client;
-                sql::off_runtime(move || f(client))
+                let (conn, statements) = client.parts();
+                sql::off_runtime(move || f(&mut sql::Pg { conn, statements }))
             }
         }
     }
@@ -405,11 +405,14 @@ impl Store {
             }
             Engine::Postgres(client) => {
                 let mut client = lock(client);
-                let client: &mut postgres::Client = &mut client;
+                let (conn, statements) = client.parts();
                 sql::off_runtime(move || {
-                    let mut batch = client.transaction()?;
+                    let mut batch = conn.transaction()?;
                     batch.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])?;
-                    let out = f(&mut batch)?;
+                    let out = f(&mut sql::Pg {
+                        conn: &mut batch,
+                        statements,
+                    })?;
                     batch.commit()?;
                     Ok(out)
                 })

@@ -353,38 +353,59 @@ fn pg_row(row: &postgres::Row) -> Result<Row, StoreError> {
     Ok(Row(cells))
 }
 
-/// PostgreSQL through anything that runs queries (a client, a transaction).
-macro_rules! postgres_sql {
-    ($ty:ty) => {
-        impl Sql for $ty {
-            fn execute(&mut self, sql: &str, args: &[Arg]) -> Result<u64, StoreError> {
-                Ok(postgres::GenericClient::execute(
-                    self,
-                    postgres_text(sql).as_str(),
-                    &pg_args(args),
-                )?)
-            }
-
-            fn query(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<Row>, StoreError> {
-                postgres::GenericClient::query(self, postgres_text(sql).as_str(), &pg_args(args))?
-                    .iter()
-                    .map(pg_row)
-                    .collect()
-            }
-
-            fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
-                Ok(postgres::GenericClient::batch_execute(self, sql)?)
-            }
-
-            fn dialect(&self) -> Dialect {
-                Dialect::Postgres
-            }
-        }
-    };
+/// PostgreSQL through a client or a transaction, with the client's prepared statements:
+/// each query text is prepared once per connection, not on every call (a round trip).
+pub(crate) struct Pg<'a, C: postgres::GenericClient> {
+    /// The connection, or a transaction on it.
+    pub(crate) conn: &'a mut C,
+    /// The connection's prepared statements, by query text.
+    pub(crate) statements: &'a mut Statements,
 }
 
-postgres_sql!(postgres::Client);
-postgres_sql!(postgres::Transaction<'_>);
+/// Prepared statements of one connection, by query text.
+pub(crate) type Statements = std::collections::HashMap<String, postgres::Statement>;
+
+/// Past this many the cache starts again (a page's `LIMIT` and `OFFSET` are in its text).
+const MAX_STATEMENTS: usize = 256;
+
+impl<C: postgres::GenericClient> Pg<'_, C> {
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, StoreError> {
+        let text = postgres_text(sql);
+        if let Some(statement) = self.statements.get(&text) {
+            return Ok(statement.clone());
+        }
+        let statement = self.conn.prepare(&text)?;
+        if self.statements.len() >= MAX_STATEMENTS {
+            self.statements.clear();
+        }
+        self.statements.insert(text, statement.clone());
+        Ok(statement)
+    }
+}
+
+impl<C: postgres::GenericClient> Sql for Pg<'_, C> {
+    fn execute(&mut self, sql: &str, args: &[Arg]) -> Result<u64, StoreError> {
+        let statement = self.statement(sql)?;
+        Ok(self.conn.execute(&statement, &pg_args(args))?)
+    }
+
+    fn query(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<Row>, StoreError> {
+        let statement = self.statement(sql)?;
+        self.conn
+            .query(&statement, &pg_args(args))?
+            .iter()
+            .map(pg_row)
+            .collect()
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        Ok(self.conn.batch_execute(sql)?)
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+}
 
 /// Runs `f` where the synchronous PostgreSQL client may block: it drives its own
 /// runtime, which tokio forbids inside another, so on a runtime's thread `f` runs on a
@@ -399,39 +420,38 @@ pub(crate) fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     })
 }
 
-/// A PostgreSQL client that is closed off any tokio runtime: closing it drives its own
-/// runtime too, so the last `Arc<Store>` may be dropped anywhere (a server's task).
-pub(crate) struct PgClient(Option<postgres::Client>);
+/// A PostgreSQL client and its prepared statements. It is closed off any tokio runtime:
+/// closing drives the client's own runtime too, so the last `Arc<Store>` may be dropped
+/// anywhere (a server's task).
+pub(crate) struct PgClient {
+    client: Option<postgres::Client>,
+    statements: Statements,
+}
 
 impl PgClient {
     /// Connects to `url` (no TLS).
     pub(crate) fn connect(url: &str) -> Result<Self, StoreError> {
         let client = off_runtime(|| postgres::Client::connect(url, postgres::NoTls))?;
-        Ok(PgClient(Some(client)))
+        Ok(PgClient {
+            client: Some(client),
+            statements: Statements::new(),
+        })
     }
-}
 
-impl std::ops::Deref for PgClient {
-    type Target = postgres::Client;
-
-    fn deref(&self) -> &postgres::Client {
-        self.0
-            .as_ref()
-            .expect("a client is only taken when dropped")
-    }
-}
-
-impl std::ops::DerefMut for PgClient {
-    fn deref_mut(&mut self) -> &mut postgres::Client {
-        self.0
-            .as_mut()
-            .expect("a client is only taken when dropped")
+    /// The client and its statements, apart (a transaction borrows the client).
+    pub(crate) fn parts(&mut self) -> (&mut postgres::Client, &mut Statements) {
+        (
+            self.client
+                .as_mut()
+                .expect("a client is only taken when dropped"),
+            &mut self.statements,
+        )
     }
 }
 
 impl Drop for PgClient {
     fn drop(&mut self) {
-        if let Some(client) = self.0.take() {
+        if let Some(client) = self.client.take() {
             off_runtime(move || drop(client));
         }
     }
