@@ -90,6 +90,11 @@ if [ $# -gt 0 ]; then
 else
   echo "EHR_TEST_POSTGRES=$EHR_TEST_POSTGRES"
   echo "postgres.sh: Ctrl-C stops the server and removes its files" >&2
-  trap 'exit 0' INT TERM
-  while :; do sleep 3600 & wait $!; done
+  sleeper=
+  trap '[ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null; exit 0' INT TERM
+  while :; do
+    sleep 3600 &
+    sleeper=$!
+    wait "$sleeper"
+  done
 fi
