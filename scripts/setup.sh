@@ -2,8 +2,9 @@
 # Installs what building and testing this project needs on a fresh Debian machine:
 # libclang (bindgen, for the secp256k1 crate the Clarity VM uses), node/npm (the
 # stacks.js compatibility test, Clarinet's contract check, Rendezvous), Python's
-# `cryptography` (the record-format cross-check), moto's S3 server (the blob-store test)
-# and fhir.resources (the third-party FHIR validator). Safe to run again.
+# `cryptography` (the record-format cross-check), moto's S3 server (the blob-store test),
+# PostgreSQL (the index tests' second engine) and fhir.resources (the third-party FHIR
+# validator). Safe to run again.
 set -euo pipefail
 
 need=()
@@ -13,6 +14,10 @@ if ! ls /usr/lib/llvm-*/lib/libclang.so* /usr/lib/llvm-*/lib/libclang-[0-9]*.so*
    && ! ldconfig -p 2>/dev/null | grep -qE 'libclang(-[0-9.]+)?\.so'; then
   need+=(libclang-dev clang)
 fi
+
+# PostgreSQL: the index tests' second engine (scripts/postgres.sh starts a throw-away
+# cluster from these binaries).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 
 # node and npm: the stacks.js compatibility test and Clarinet's offline contract check.
 command -v node >/dev/null && command -v npm >/dev/null || need+=(nodejs npm)

@@ -324,3 +324,41 @@ fn smart_apps_are_registered_listed_refused_when_wrong_and_removed() {
         .status
         .success());
 }
+
+/// `ehr index status` names the heights an index database never received (exit 6), in
+/// words and in JSON; a missing file is an error, not an empty index.
+#[test]
+fn index_status_names_the_missing_heights() {
+    use ehr_index::store::BlockSeen;
+    let dir = std::env::temp_dir().join(format!("ehr-index-status-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("index.sqlite");
+    {
+        let store = ehr_index::Store::open(&db).unwrap();
+        let hash = |n: u64| format!("0x{n:064x}");
+        for (height, parent) in [(1, 0), (2, 1), (5, 4)] {
+            let block = BlockSeen {
+                block_height: height,
+                index_block_hash: hash(height),
+                parent_index_block_hash: hash(parent),
+                burn_block_time: None,
+            };
+            store.block(&block, &[], &[]).unwrap();
+        }
+    }
+    let db_arg = db.display().to_string();
+    let out = ehr(&["index", "status", "--db", &db_arg]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(6), "{text}");
+    assert!(text.contains("tip: block 5"), "{text}");
+    assert!(text.contains("MISSING: heights 3..=4"), "{text}");
+    let json = ehr(&["--json", "index", "status", "--database", &db_arg]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["missing_blocks"][0]["from_height"], 3, "{v}");
+    assert_eq!(v["missing_blocks"][0]["to_height"], 4, "{v}");
+    let absent = dir.join("absent.sqlite").display().to_string();
+    let none = ehr(&["index", "status", "--db", &absent]);
+    assert_eq!(none.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("does not exist"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -6,7 +6,12 @@
 //! - ingestion of `/new_block` payloads through the observer route (HTTP, JSON parsing,
 //!   the EHR events picked out, one SQLite transaction per block), in events per second,
 //!   against the 20,000/s target;
-//! - the database's size per million audit entries.
+//! - the database's size per million audit entries;
+//! - with `EHR_TEST_POSTGRES` set (a server, e.g. from `scripts/postgres.sh`), the same
+//!   pages on PostgreSQL at a smaller size (`EHR_BENCH_POSTGRES_AUDIT`, default 100,000:
+//!   the store writes row by row, so filling PostgreSQL over loopback is slow) against
+//!   SQLite filled to that same size, with the PostgreSQL/SQLite ratio, and PostgreSQL's
+//!   ingestion rate.
 //!
 //! Run: `cargo bench -p ehr-index --bench index`. Sizes: `EHR_BENCH_AUDIT` audit entries
 //! at the large end (default 1,000,000; the 10,000,000 takes about 20 minutes and
@@ -19,8 +24,11 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use ehr_index::store::{AuditQuery, BlockSeen, EhrEvent, TokenChange};
-use ehr_index::{IndexConfig, Listeners, Store};
+use ehr_index::{Database, IndexConfig, Listeners, Store};
 use ehr_sdk::audit::AuditEntry;
+
+#[path = "../tests/support/postgres.rs"]
+mod postgres_support;
 
 const SMALL_AUDIT: u64 = 10_000;
 /// Audit entries per patient.
@@ -176,9 +184,8 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Posts `blocks` synthetic `/new_block` payloads of `per_block` EHR events each to an
-/// index's observer route; returns events per second.
-async fn ingestion(blocks: u64, per_block: u64) -> f64 {
-    let dir = tempfile::tempdir().unwrap();
+/// index's observer route, the index on `database`; returns events per second.
+async fn ingestion(database: Database, blocks: u64, per_block: u64) -> f64 {
     let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let listeners = Listeners::bind(any, any).await.unwrap();
     let observer = listeners.observer_addr().unwrap();
@@ -194,7 +201,7 @@ async fn ingestion(blocks: u64, per_block: u64) -> f64 {
         ehr_sdk::network::Network::Devnet,
         deployment,
     )
-    .db(&dir.path().join("bench.sqlite"));
+    .database(database);
     let index = ehr_index::spawn(listeners, &config).await.unwrap();
     let notification = |recipient: &str, index: u64| {
         use clarity::vm::types::{PrincipalData, TupleData, Value};
@@ -323,9 +330,74 @@ fn main() {
     );
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let rate = runtime.block_on(ingestion(200, 500));
+    let rate = runtime.block_on(ingestion(
+        Database::Sqlite(dir.path().join("ingest.sqlite")),
+        200,
+        500,
+    ));
     println!(
         "ingestion: {rate:.0} EHR events/s through /new_block (200 blocks of 500 notification events) = {:.2}x the 20,000/s target",
+        rate / 20_000.0
+    );
+
+    if let Some(url) = postgres_support::scratch_database() {
+        postgres(&dir, &runtime, &url, rate);
+    }
+}
+
+/// The pages on PostgreSQL against SQLite at the same size, and PostgreSQL's ingestion
+/// rate against SQLite's (`sqlite_rate`).
+fn postgres(
+    dir: &tempfile::TempDir,
+    runtime: &tokio::runtime::Runtime,
+    url: &str,
+    sqlite_rate: f64,
+) {
+    let size: u64 = std::env::var("EHR_BENCH_POSTGRES_AUDIT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let pg_store = Store::connect(url).unwrap();
+    let filled = Instant::now();
+    fill(&pg_store, size);
+    let fill_time = filled.elapsed();
+    let pg = pages(&pg_store, size);
+    drop(pg_store);
+    let lite_store = Store::open(&dir.path().join("same-size.sqlite")).unwrap();
+    fill(&lite_store, size);
+    let lite = pages(&lite_store, size);
+    println!(
+        "ehr index on PostgreSQL (loopback TCP), {size} audit entries (+{} tokens, as many notifications), filled in {:.1} s; SQLite filled to the same size",
+        size / 10,
+        fill_time.as_secs_f64()
+    );
+    println!(
+        "{:<34} {:>10} {:>10} {:>10} {:>10} {:>8}",
+        "page", "SQLite p50", "SQLite p99", "PG p50", "PG p99", "PG/SQLite p99"
+    );
+    for (name, l, p) in [
+        ("patient's audit page (50, newest)", lite.audit, pg.audit),
+        ("doctor's tokens", lite.tokens, pg.tokens),
+        (
+            "recipient's notifications (50)",
+            lite.notifications,
+            pg.notifications,
+        ),
+    ] {
+        println!(
+            "{name:<34} {:>8.3}ms {:>8.3}ms {:>8.3}ms {:>8.3}ms {:>7.2}x  (target p99 < 20 ms)",
+            ms(l.0),
+            ms(l.1),
+            ms(p.0),
+            ms(p.1),
+            ms(p.1) / ms(l.1).max(1e-6)
+        );
+    }
+    let pg_url = postgres_support::scratch_database().expect("the server answered just now");
+    let rate = runtime.block_on(ingestion(Database::Postgres(pg_url), 50, 500));
+    println!(
+        "ingestion on PostgreSQL: {rate:.0} EHR events/s through /new_block (50 blocks of 500 notification events) = {:.2}x SQLite's, {:.2}x the 20,000/s target",
+        rate / sqlite_rate,
         rate / 20_000.0
     );
 }

@@ -7,9 +7,11 @@
 //!   the pending transactions the index holds.
 //!
 //! And the EHR contracts, from the index alone (no scan of the chain):
-//! - `GET /ehr/v1/status`: the index's tip, the node's, and how far the index lags.
-//! - `GET /ehr/v1/audit?patient=&actor=&action=&since_block=&until_block=&sort=-id&limit=&offset=`:
-//!   a page of audit entries (`limit` up to 1,000; stable order by entry id) and the total.
+//! - `GET /ehr/v1/status`: the index's tip, the node's, how far the index lags, and the
+//!   heights it never received (a gap: it was down longer than the node retried).
+//! - `GET /ehr/v1/audit?patient=&actor=&action=a,b&since_block=&until_block=&since_time=&until_time=&sort=-id&limit=&offset=&after=`:
+//!   a page of audit entries (`limit` up to 1,000; stable order by entry id, which is the
+//!   chain's order; `after` pages by keyset) and the total.
 //! - `GET /ehr/v1/notifications/{recipient}?limit=&offset=`: newest first.
 //! - `GET /ehr/v1/tokens/{holder}`: the access tokens it holds now.
 
@@ -235,6 +237,23 @@ fn block_param(name: &str, block: Option<u64>) -> Result<Option<u64>, ApiError> 
     }
 }
 
+/// `action=a,b`: the actions, each a contract action word (letters, digits, `-`).
+fn actions_param(text: Option<&str>) -> Result<Vec<String>, ApiError> {
+    let Some(text) = text else {
+        return Ok(Vec::new());
+    };
+    let actions: Vec<String> = text.split(',').map(str::to_string).collect();
+    for a in &actions {
+        if a.is_empty() || a.len() > 64 || !a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(ApiError::BadRequest(format!(
+                "action `{a}`: give contract action words (log-access, grant-access...), separated by commas"
+            )));
+        }
+    }
+    Ok(actions)
+}
+
 fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
     match limit {
         None => Ok(50),
@@ -257,6 +276,7 @@ async fn ehr_status(State(state): State<ApiState>) -> Result<Json<IndexStatus>, 
         node_tip_height,
         lag_blocks: node_tip_height.saturating_sub(indexed),
         audit_entries: state.store.audit_next_id()?,
+        missing_blocks: state.store.missing_blocks()?,
     }))
 }
 
@@ -289,9 +309,12 @@ async fn audit(
             .as_deref()
             .map(|t| principal_param("actor", t))
             .transpose()?,
-        action: p.action,
+        actions: actions_param(p.action.as_deref())?,
         since_block: block_param("since_block", p.since_block)?,
         until_block: block_param("until_block", p.until_block)?,
+        since_time: block_param("since_time", p.since_time)?,
+        until_time: block_param("until_time", p.until_time)?,
+        after: block_param("after", p.after)?,
         newest_first,
         limit: page_limit(p.limit)?,
         offset: page_offset(p.offset)?,

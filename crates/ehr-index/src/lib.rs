@@ -4,7 +4,8 @@
 //! A stacks-node keeps no transaction results for epoch 2.x blocks and serves none of the
 //! Hiro API routes wallets follow transactions with. Given an `[[events_observer]]` entry
 //! pointing at this server's observer address, the node POSTs every accepted, mined and
-//! dropped transaction here; the index stores them in SQLite and answers
+//! dropped transaction here; the index stores them (in SQLite, or PostgreSQL for an index
+//! several servers share) and answers
 //! `/extended/v1/tx/{txid}`, `/extended/v1/address/{principal}/nonces` and
 //! `/extended/v1/status` as the Hiro API does, so `ehr --api URL` (or any wallet) follows
 //! transactions on a clinic's own node with no central API in between.
@@ -12,7 +13,7 @@
 //! It also indexes the EHR contracts (the `/ehr/v1/*` routes): notifications and
 //! access-token movements from the blocks' events, the audit log's entries (read from the
 //! node after each block: the contracts keep them in maps), forks rolled back in one
-//! SQLite transaction, and each notification pushed to subscribed webhooks, signed
+//! database transaction, and each notification pushed to subscribed webhooks, signed
 //! ([`webhook`]), at least once and in order.
 //!
 //! Two listeners: the observer one takes writes and must be reachable by the node only
@@ -56,7 +57,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use push::PushSettings;
-pub use store::{Store, StoreError};
+pub use store::{Database, Store, StoreError};
 
 /// What an index follows and where it keeps what it learns.
 #[derive(Debug, Clone)]
@@ -67,8 +68,8 @@ pub struct IndexConfig {
     pub network: Network,
     /// The EHR deployment whose contracts it indexes.
     pub deployment: Deployment,
-    /// The SQLite file (`None`: memory only, gone when the index stops).
-    pub db: Option<std::path::PathBuf>,
+    /// Where it keeps what it learns (default: memory only, gone when the index stops).
+    pub database: Database,
     /// How webhooks are delivered.
     pub push: PushSettings,
 }
@@ -80,7 +81,7 @@ impl IndexConfig {
             node_url: node_url.to_string(),
             network,
             deployment,
-            db: None,
+            database: Database::Memory,
             push: PushSettings::default(),
         }
     }
@@ -103,8 +104,13 @@ impl IndexConfig {
     }
 
     /// Keeps the index in the SQLite file `path`.
-    pub fn db(mut self, path: &Path) -> Self {
-        self.db = Some(path.to_path_buf());
+    pub fn db(self, path: &Path) -> Self {
+        self.database(Database::Sqlite(path.to_path_buf()))
+    }
+
+    /// Keeps the index in `database` (an SQLite file, or PostgreSQL).
+    pub fn database(mut self, database: Database) -> Self {
+        self.database = database;
         self
     }
 }
@@ -217,10 +223,7 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, IndexError> {
 /// Opens the store and serves both listeners on the current tokio runtime, with the
 /// audit follower and the webhook pusher beside them.
 pub async fn spawn(listeners: Listeners, config: &IndexConfig) -> Result<IndexHandle, IndexError> {
-    let store = Arc::new(match &config.db {
-        Some(path) => Store::open(path)?,
-        None => Store::in_memory()?,
-    });
+    let store = Arc::new(Store::open_database(&config.database)?);
     let node = NodeClient::new(&config.node_url)?;
     let client = EhrClient::new(node.clone(), config.network, config.deployment.clone());
     let observer = listeners.observer_addr()?;

@@ -2,6 +2,8 @@
 //! exactly a bare stacks-node's routes, the same with `ehr index` fed by its event
 //! observer stream, and a devnet with the Hiro routes. Each outcome (mined with a result,
 //! rolled back, mined with the result unknown, replaced, evicted, unknown) is told apart.
+//! The index runs on each database engine: SQLite, and PostgreSQL given a server
+//! (`EHR_TEST_POSTGRES`, which scripts/postgres.sh sets; required under CI).
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -9,14 +11,28 @@ use std::time::{Duration, Instant};
 use clarity::vm::types::PrincipalData;
 use clarity::vm::{ClarityVersion, Value};
 use ehr_harness::devnet::{spawn, DevnetConfig, DevnetHandle, Genesis, Mining, Routes};
-use ehr_index::{IndexHandle, Listeners};
+use ehr_index::{Database, IndexHandle, Listeners};
 use ehr_sdk::devnet_config::EventObserver;
 use ehr_sdk::keys::SecretKey;
 use ehr_sdk::network::Network;
 use ehr_sdk::node::{AbortReason, DropReason, NodeClient, NodeError, TxOutcome, TxSource, Txid};
 use ehr_sdk::tx::{Memo, Payload, TransactionBuilder};
 
+#[path = "support/postgres.rs"]
+mod postgres_support;
+
 const WAIT: Duration = Duration::from_secs(20);
+
+/// The databases each index test runs on: a new SQLite file and, given a server, a new
+/// PostgreSQL database.
+fn engines() -> Vec<(Database, tempfile::TempDir)> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut all = vec![(Database::Sqlite(dir.path().join("index.sqlite")), dir)];
+    if let Some(url) = postgres_support::scratch_database() {
+        all.push((Database::Postgres(url), tempfile::tempdir().unwrap()));
+    }
+    all
+}
 const POLL: Duration = Duration::from_millis(50);
 
 fn key(name: &str) -> SecretKey {
@@ -48,8 +64,8 @@ async fn devnet(routes: Routes, mining: Mining, observer: Option<SocketAddr>) ->
     spawn(config).await.unwrap()
 }
 
-/// A bare-node devnet with an index fed by its observer stream.
-async fn indexed(mining: Mining) -> (DevnetHandle, IndexHandle) {
+/// A bare-node devnet with an index on `database` fed by its observer stream.
+async fn indexed(mining: Mining, database: &Database) -> (DevnetHandle, IndexHandle) {
     let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let listeners = Listeners::bind(any, any).await.unwrap();
     let node = devnet(
@@ -60,7 +76,9 @@ async fn indexed(mining: Mining) -> (DevnetHandle, IndexHandle) {
     .await;
     let index = ehr_index::spawn(
         listeners,
-        &ehr_index::IndexConfig::devnet(node.url()).unwrap(),
+        &ehr_index::IndexConfig::devnet(node.url())
+            .unwrap()
+            .database(database.clone()),
     )
     .await
     .unwrap();
@@ -161,7 +179,13 @@ async fn a_transaction_replaced_on_a_bare_node_reads_as_evicted() {
 
 #[tokio::test]
 async fn the_index_gives_a_bare_node_results_refusals_and_nonces() {
-    let (node, index) = indexed(Mining::EveryTransaction).await;
+    for (database, _dir) in engines() {
+        results_refusals_and_nonces(&database).await;
+    }
+}
+
+async fn results_refusals_and_nonces(database: &Database) {
+    let (node, index) = indexed(Mining::EveryTransaction, database).await;
     let client = client(node.url(), Some(&index.api_url()));
     assert_eq!(
         client.tx_source().await.unwrap(),
@@ -205,7 +229,13 @@ async fn the_index_gives_a_bare_node_results_refusals_and_nonces() {
 
 #[tokio::test]
 async fn the_index_says_which_transaction_replaced_a_dropped_one() {
-    let (node, index) = indexed(Mining::Interval(Duration::from_secs(3600))).await;
+    for (database, _dir) in engines() {
+        replaced_by(&database).await;
+    }
+}
+
+async fn replaced_by(database: &Database) {
+    let (node, index) = indexed(Mining::Interval(Duration::from_secs(3600)), database).await;
     let client = client(node.url(), Some(&index.api_url()));
     let first = send(&client, "wallet_4", transfer("wallet_2", 1), 0, 300).await;
     // The index counts the pending transaction in the next nonce, once the node told it.
@@ -377,4 +407,133 @@ async fn the_ehr_routes_refuse_queries_they_cannot_answer_cheaply_or_correctly()
     .await
     .unwrap();
     assert_eq!(fine.status(), 200);
+}
+
+/// Stopped and started again on its database (on each engine), the index answers for
+/// what it held, takes the blocks the node mined meanwhile (the node retries until the
+/// index answers) and duplicates nothing.
+#[tokio::test]
+async fn an_index_restarted_on_its_database_resumes_where_it_stopped() {
+    for (database, _dir) in engines() {
+        let (node, index) = indexed(Mining::EveryTransaction, &database).await;
+        let observer = index.observer_addr();
+        let api: SocketAddr = index.api_url()["http://".len()..].parse().unwrap();
+        let client = client(node.url(), Some(&index.api_url()));
+        let first = send(&client, "wallet_6", transfer("wallet_2", 1), 0, 300).await;
+        let outcome = client.wait_for(&first, WAIT, POLL).await.unwrap();
+        assert!(
+            matches!(outcome, TxOutcome::Mined { .. }),
+            "{database}: {outcome:?}"
+        );
+        index.shutdown().await;
+
+        // Mined while the index is down.
+        let bare = self::client(node.url(), None);
+        let second = send(&bare, "wallet_6", transfer("wallet_2", 2), 1, 300).await;
+        bare.wait_for(&second, WAIT, POLL).await.unwrap();
+
+        let listeners = Listeners::bind(observer, api).await.unwrap();
+        let index = ehr_index::spawn(
+            listeners,
+            &ehr_index::IndexConfig::devnet(node.url())
+                .unwrap()
+                .database(database.clone()),
+        )
+        .await
+        .unwrap();
+        let first_again = client.wait_for(&first, WAIT, POLL).await.unwrap();
+        assert_eq!(first_again, outcome, "{database}");
+        let second_outcome = client.wait_for(&second, WAIT, POLL).await.unwrap();
+        assert!(
+            matches!(second_outcome, TxOutcome::Mined { .. }),
+            "{database}: {second_outcome:?}"
+        );
+        assert_eq!(
+            client.next_nonce(&principal("wallet_6")).await.unwrap(),
+            2,
+            "{database}"
+        );
+        let status: serde_json::Value = reqwest::get(format!("{}/ehr/v1/status", index.api_url()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(status["lag_blocks"], 0, "{database}: {status}");
+        index.shutdown().await;
+        node.shutdown().await;
+    }
+}
+
+/// Blocks the index never received (it was down longer than the node retried) are named
+/// by height on the status route, on each engine, until they arrive.
+#[tokio::test]
+async fn the_status_route_names_the_heights_the_index_never_received() {
+    let node = devnet(Routes::BareNode, Mining::EveryTransaction, None).await;
+    for (database, _dir) in engines() {
+        let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let listeners = Listeners::bind(any, any).await.unwrap();
+        let observer = listeners.observer_addr().unwrap();
+        let index = ehr_index::spawn(
+            listeners,
+            &ehr_index::IndexConfig::devnet(node.url())
+                .unwrap()
+                .database(database.clone()),
+        )
+        .await
+        .unwrap();
+        let hash = |n: u64| format!("0x{n:064x}");
+        let post = |height: u64, parent: u64| {
+            let body = serde_json::json!({
+                "block_height": height,
+                "index_block_hash": hash(height),
+                "parent_index_block_hash": hash(parent),
+                "burn_block_time": 1_700_000_000 + height,
+                "transactions": [],
+            });
+            let url = format!("http://{observer}/new_block");
+            async move {
+                let answer = reqwest::Client::new()
+                    .post(url)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(answer.status(), 200);
+            }
+        };
+        let status = || async {
+            reqwest::get(format!("{}/ehr/v1/status", index.api_url()))
+                .await
+                .unwrap()
+                .json::<ehr_sdk::node::IndexStatus>()
+                .await
+                .unwrap()
+        };
+        post(1, 0).await;
+        post(2, 1).await;
+        assert!(status().await.missing_blocks.is_empty(), "{database}");
+        // Blocks 3 and 4 never arrive.
+        post(5, 4).await;
+        post(6, 5).await;
+        let missing = status().await.missing_blocks;
+        assert_eq!(
+            missing,
+            vec![ehr_sdk::node::MissingBlocks {
+                from_height: 3,
+                to_height: 4,
+                before_block: hash(5),
+            }],
+            "{database}"
+        );
+        // They arrive late (an old block reads as a fork until the chain's next block
+        // builds on the newest again).
+        post(3, 2).await;
+        post(4, 3).await;
+        post(7, 6).await;
+        let now = status().await;
+        assert!(now.missing_blocks.is_empty(), "{database}: {now:?}");
+        assert_eq!(now.index_tip.unwrap().block_height, 7, "{database}");
+        index.shutdown().await;
+    }
 }

@@ -131,6 +131,21 @@ impl AppState {
         }
     }
 
+    /// Whether the API (`--api`) is an EHR index (asked once; not remembered when the
+    /// API did not answer).
+    pub async fn api_is_index(&self) -> bool {
+        if let Some(known) = self.api_is_index.get() {
+            return *known;
+        }
+        match self.client.node().ehr_index_status().await {
+            Ok(status) => {
+                let _ = self.api_is_index.set(status.is_some());
+                status.is_some()
+            }
+            Err(_) => false,
+        }
+    }
+
     /// State with a fresh random access token, CSRF secret and first login code, or why
     /// the stores `config` names cannot be opened.
     pub fn new(

@@ -15,6 +15,7 @@ use support::{account, observation, principal, register_people, run, tip, Server
 
 const PATIENT: &str = "wallet_1";
 const DOCTOR: &str = "wallet_2";
+const ISSUER: &str = "wallet_3";
 const STRANGER: &str = "wallet_4";
 
 /// A FHIR client for the test server. Every resource it is answered with is checked by a
@@ -1414,4 +1415,197 @@ async fn bulk_export_gives_ndjson_of_what_the_caller_may_read() {
         .unwrap();
     assert_eq!(r.status(), 202);
     assert_eq!(get(status_url).await.unwrap().status(), 404);
+}
+
+/// Every AuditEvent of `path`'s search, following `next` links; each page checked.
+async fn all_pages(fhir: &Fhir<'_>, path: &str) -> (Vec<Value>, usize) {
+    let mut path = path.to_string();
+    let mut events = Vec::new();
+    let mut pages = 0;
+    loop {
+        let page = fhir.get(&path).await;
+        events.extend(assert_searchset(&page, "AuditEvent"));
+        pages += 1;
+        assert_eq!(
+            page.body["meta"]["tag"][0]["code"], "verified",
+            "{}",
+            page.body
+        );
+        match link(&page.body, "next") {
+            Some(next) => path = fhir_path(&next),
+            None => return (events, pages),
+        }
+    }
+}
+
+fn ids(events: &[Value]) -> Vec<u64> {
+    events
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().parse().unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_events_are_searched_through_an_index_by_agent_action_and_date_in_stable_pages() {
+    let server = support::start_indexed().await;
+    let fhir = Fhir::new(&server);
+    register_people(&server).await;
+    let p = principal(PATIENT);
+    // The patient's log: register-patient (C), then emergency access allowed and opted
+    // out of (U, U, U).
+    for allowed in [true, false, true] {
+        run(
+            &server,
+            PATIENT,
+            calls::set_emergency_allowed(allowed).unwrap(),
+        )
+        .await;
+    }
+    // The index reads the audit log after each block: wait until it holds all four.
+    let everything = format!("/AuditEvent?patient={p}&_count=1000");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let all = loop {
+        let page = fhir.get(&everything).await;
+        let events = assert_searchset(&page, "AuditEvent");
+        if events.len() >= 4 {
+            assert_eq!(page.body["total"], events.len() as u64);
+            break events;
+        }
+        assert!(std::time::Instant::now() < deadline, "{}", page.body);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let all_ids = ids(&all);
+    assert!(
+        all_ids.windows(2).all(|w| w[0] < w[1]),
+        "oldest first: {all_ids:?}"
+    );
+    let actions: Vec<&str> = all.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["C", "U", "U", "U"]);
+
+    // Keyset pages, newest first: an entry appended between pages neither repeats one nor
+    // hides one; the pages hold exactly the entries there were.
+    let first = fhir
+        .get(&format!("/AuditEvent?patient={p}&_sort=-date&_count=3"))
+        .await;
+    let mut paged = ids(&assert_searchset(&first, "AuditEvent"));
+    assert!(link(&first.body, "previous").is_none());
+    let next = link(&first.body, "next").expect("a next page");
+    assert!(next.contains("_cursor="), "{next}");
+    run(
+        &server,
+        PATIENT,
+        calls::set_emergency_allowed(false).unwrap(),
+    )
+    .await;
+    let (rest, _) = all_pages(&fhir, &fhir_path(&next)).await;
+    paged.extend(ids(&rest));
+    let mut newest_first = all_ids.clone();
+    newest_first.reverse();
+    assert_eq!(paged, newest_first);
+    // Oldest first, two at a time, is the whole log too.
+    let (two_by_two, pages) = all_pages(&fhir, &format!("/AuditEvent?patient={p}&_count=2")).await;
+    assert_eq!(&ids(&two_by_two)[..all_ids.len()], &all_ids[..]);
+    assert!(pages >= 3, "{pages}");
+
+    // action: FHIR codes, any of several.
+    let creates = fhir
+        .get(&format!("/AuditEvent?patient={p}&action=C,D&_count=1000"))
+        .await;
+    let creates = assert_searchset(&creates, "AuditEvent");
+    assert_eq!(ids(&creates), vec![all_ids[0]]);
+    let updates = fhir
+        .get(&format!(
+            "/AuditEvent?patient={p}&action=http://hl7.org/fhir/audit-event-action|U"
+        ))
+        .await;
+    assert!(assert_searchset(&updates, "AuditEvent")
+        .iter()
+        .all(|e| e["action"] == "U"));
+    assert_eq!(updates.body["total"], 4, "three and the one appended");
+    let none = fhir.get(&format!("/AuditEvent?patient={p}&action=E")).await;
+    assert!(assert_searchset(&none, "AuditEvent").is_empty());
+    assert_eq!(none.body["total"], 0);
+
+    // agent alone: the issuer's entries (it verified the doctor).
+    let issuer = principal(ISSUER);
+    let by_issuer = fhir
+        .get(&format!("/AuditEvent?agent=Practitioner/{issuer}"))
+        .await;
+    let by_issuer = assert_searchset(&by_issuer, "AuditEvent");
+    assert!(!by_issuer.is_empty());
+    for e in &by_issuer {
+        assert_eq!(
+            e["agent"][0]["who"]["identifier"]["value"],
+            issuer.to_string(),
+            "{e}"
+        );
+    }
+
+    // date and _lastUpdated: the entry's block time (`recorded`), split at the third
+    // entry's: at or after it, and before it, make the whole.
+    let split = all[2]["recorded"].as_str().unwrap().to_string();
+    let after = fhir
+        .get(&format!(
+            "/AuditEvent?patient={p}&date=ge{split}&_count=1000"
+        ))
+        .await;
+    let after = assert_searchset(&after, "AuditEvent");
+    assert!(after
+        .iter()
+        .all(|e| e["recorded"].as_str().unwrap() >= split.as_str()));
+    let before = fhir
+        .get(&format!(
+            "/AuditEvent?patient={p}&_lastUpdated=lt{split}&_count=1000"
+        ))
+        .await;
+    let before = assert_searchset(&before, "AuditEvent");
+    assert!(before
+        .iter()
+        .all(|e| e["recorded"].as_str().unwrap() < split.as_str()));
+    assert_eq!(after.len() + before.len(), all_ids.len() + 1);
+    let empty = fhir
+        .get(&format!("/AuditEvent?patient={p}&date=lt2000-01-01"))
+        .await;
+    assert!(assert_searchset(&empty, "AuditEvent").is_empty());
+
+    // _count up to 1,000.
+    let big = fhir
+        .get(&format!("/AuditEvent?patient={p}&_count=5000"))
+        .await;
+    assert!(link(&big.body, "self").unwrap().contains("_count=1000"));
+
+    for (query, why) in [
+        (format!("patient={p}&_sort=name"), "_sort"),
+        (format!("patient={p}&date=ne2026"), "prefix"),
+        (format!("patient={p}&date=2026-12-05T10:00:00"), "time zone"),
+        (format!("patient={p}&action=X"), "action codes"),
+        (format!("patient={p}&_cursor=abc"), "_cursor"),
+        ("action=C".to_string(), "patient` or `agent"),
+        ("agent=nobody".to_string(), "agent"),
+    ] {
+        let diagnostics = assert_outcome(&fhir.get(&format!("/AuditEvent?{query}")).await, 400);
+        assert!(diagnostics.contains(why), "{query}: {diagnostics}");
+    }
+
+    // The CapabilityStatement declares what the index answers.
+    let cs = fhir.get("/metadata").await;
+    assert_eq!(cs.status, 200);
+    let audit = cs.body["rest"][0]["resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "AuditEvent")
+        .unwrap()
+        .clone();
+    let declared: Vec<&str> = audit["searchParam"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        declared,
+        ["patient", "agent", "action", "date", "_lastUpdated"]
+    );
+    assert!(audit["documentation"].as_str().unwrap().contains("_cursor"));
 }

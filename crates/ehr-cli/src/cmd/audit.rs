@@ -134,6 +134,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                         sort: newest_first.then(|| "-id".to_string()),
                         limit: Some(u32::try_from(*limit).unwrap_or(u32::MAX).min(MAX_PAGE)),
                         offset: Some(*offset),
+                        ..AuditFilter::default()
                     };
                     let (trail, total) = indexed_trail(&client, &filter).await?;
                     return Ok::<_, anyhow::Error>((trail, total, "index"));

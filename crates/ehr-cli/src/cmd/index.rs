@@ -4,11 +4,10 @@
 //! webhooks and dead letters of an index database, or check an index against the chain.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use ehr_index::{IndexConfig, Store};
+use ehr_index::{Database, IndexConfig, Store};
 
 use crate::context::{Context, EXIT_VERIFY_FAILED};
 use crate::output;
@@ -34,9 +33,11 @@ struct ServeArgs {
     /// Where clients read (`ehr --api http://HOST:PORT`).
     #[arg(long, default_value = "127.0.0.1:3999", value_name = "HOST:PORT")]
     listen: SocketAddr,
-    /// The SQLite database (default: in memory only, gone when the index stops).
-    #[arg(long, value_name = "FILE")]
-    db: Option<PathBuf>,
+    /// The database: an SQLite file, or a PostgreSQL URL (postgres://USER@HOST:PORT/DB) that
+    /// several indexes and tools can share (default: in memory only, gone when the index
+    /// stops).
+    #[arg(long, visible_alias = "database", value_name = "FILE|URL", value_parser = database)]
+    db: Option<Database>,
     /// Seconds a webhook delivery is retried before it goes to the dead letters.
     #[arg(long, default_value_t = 86_400, value_name = "SECONDS")]
     give_up_after: u64,
@@ -49,9 +50,9 @@ enum IndexCommand {
     ///
     /// Example: ehr index webhook --db index.sqlite add --url https://sms.clinic.example/hook --secret-env HOOK_SECRET
     Webhook {
-        /// The index database.
-        #[arg(long, value_name = "FILE")]
-        db: PathBuf,
+        /// The index database (an SQLite file or a postgres:// URL).
+        #[arg(long, visible_alias = "database", value_name = "FILE|URL", value_parser = database)]
+        db: Database,
         #[command(subcommand)]
         action: WebhookAction,
     },
@@ -59,12 +60,21 @@ enum IndexCommand {
     ///
     /// Example: ehr index dead-letters --db index.sqlite --replay all
     DeadLetters {
-        /// The index database.
-        #[arg(long, value_name = "FILE")]
-        db: PathBuf,
+        /// The index database (an SQLite file or a postgres:// URL).
+        #[arg(long, visible_alias = "database", value_name = "FILE|URL", value_parser = database)]
+        db: Database,
         /// `all`, or a delivery's number.
         #[arg(long, value_name = "all|SEQ")]
         replay: Option<String>,
+    },
+    /// What an index database holds: its tip, its audit entries, and the heights it never
+    /// received (a gap: the index was down longer than the node retried; exit 6 if any).
+    ///
+    /// Example: ehr index status --db index.sqlite
+    Status {
+        /// The index database (an SQLite file or a postgres:// URL).
+        #[arg(long, visible_alias = "database", value_name = "FILE|URL", value_parser = database)]
+        db: Database,
     },
     /// Check an index against the chain: the audit hash chain recomputed from the index
     /// must link up and end at the chain's head, and every token's holder must be the
@@ -72,9 +82,9 @@ enum IndexCommand {
     ///
     /// Example: ehr index verify --db index.sqlite
     Verify {
-        /// The index database.
-        #[arg(long, value_name = "FILE")]
-        db: PathBuf,
+        /// The index database (an SQLite file or a postgres:// URL).
+        #[arg(long, visible_alias = "database", value_name = "FILE|URL", value_parser = database)]
+        db: Database,
     },
 }
 
@@ -114,24 +124,32 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         Some(IndexCommand::Webhook { db, action }) => webhook(ctx, &open(db)?, action),
         Some(IndexCommand::DeadLetters { db, replay }) => dead_letters(ctx, &open(db)?, replay),
         Some(IndexCommand::Verify { db }) => verify(ctx, &open(db)?),
+        Some(IndexCommand::Status { db }) => status(ctx, &open(db)?),
     }
 }
 
+/// `--db`: a `postgres://` URL or an SQLite file.
+fn database(text: &str) -> Result<Database, String> {
+    Ok(Database::parse(text))
+}
+
 /// An existing index database (a typo must not create an empty one).
-fn open(db: &std::path::Path) -> anyhow::Result<Store> {
-    anyhow::ensure!(
-        db.exists(),
-        "{} does not exist: give the --db of a running or past `ehr index`",
-        db.display()
-    );
-    Store::open(db).with_context(|| format!("opening {}", db.display()))
+fn open(db: &Database) -> anyhow::Result<Store> {
+    if let Database::Sqlite(path) = db {
+        anyhow::ensure!(
+            path.exists(),
+            "{} does not exist: give the --db of a running or past `ehr index`",
+            path.display()
+        );
+    }
+    Store::open_database(db).with_context(|| format!("opening {db}"))
 }
 
 fn serve(ctx: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let node_url = ctx.node_url();
     let mut config = IndexConfig::new(&node_url, ctx.network(), ctx.deployment()?);
     if let Some(db) = &args.db {
-        config = config.db(db);
+        config = config.database(db.clone());
     }
     config.push.give_up_after = std::time::Duration::from_secs(args.give_up_after);
     ctx.block_on(async {
@@ -255,6 +273,41 @@ fn dead_letters(ctx: &Context, store: &Store, replay: &Option<String>) -> anyhow
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn status(ctx: &Context, store: &Store) -> anyhow::Result<ExitCode> {
+    let tip = store.tip()?;
+    let audit_entries = store.audit_next_id()?;
+    let missing = store.missing_blocks()?;
+    if ctx.args.json {
+        output::json(&serde_json::json!({
+            "index_tip": tip.as_ref().map(|(height, hash)| serde_json::json!({
+                "block_height": height, "index_block_hash": hash,
+            })),
+            "audit_entries": audit_entries,
+            "missing_blocks": missing,
+        }))?;
+    } else {
+        match &tip {
+            Some((height, hash)) => println!("tip: block {height} ({hash})"),
+            None => println!("tip: no block indexed yet"),
+        }
+        println!("audit entries: {audit_entries}");
+        if missing.is_empty() {
+            println!("missing blocks: none");
+        }
+        for m in &missing {
+            println!(
+                "MISSING: heights {}..={} (before block {}): their notifications and token movements are not indexed",
+                m.from_height, m.to_height, m.before_block
+            );
+        }
+    }
+    Ok(if missing.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_VERIFY_FAILED)
+    })
 }
 
 fn verify(ctx: &Context, store: &Store) -> anyhow::Result<ExitCode> {

@@ -4,10 +4,9 @@
 //! audit log's entries, which the contracts keep in maps (no event carries them), read
 //! from the node by the audit follower and dropped from the fork height on a fork.
 
-use ehr_sdk::audit::AuditEntry;
-use rusqlite::{params, OptionalExtension, Transaction};
-
+use super::sql::{args, Arg, Row, Sql};
 use super::{webhooks, BlockSeen, Store, StoreError};
+use ehr_sdk::audit::AuditEntry;
 
 /// Version 3, EHR part: events per block and the audit entries.
 pub(super) const SCHEMA_V3: &str = "
@@ -132,12 +131,18 @@ pub struct AuditQuery {
     pub patient: Option<String>,
     /// Only entries by this actor.
     pub actor: Option<String>,
-    /// Only this action (`log-access`, `grant-access`...).
-    pub action: Option<String>,
+    /// Only these actions (`log-access`, `grant-access`...); empty: any.
+    pub actions: Vec<String>,
     /// Only entries written at or after this block.
     pub since_block: Option<u64>,
     /// Only entries written at or before this block.
     pub until_block: Option<u64>,
+    /// Only entries whose canonical block's time (Unix seconds) is at or after this.
+    pub since_time: Option<u64>,
+    /// Only entries whose canonical block's time is at or before this.
+    pub until_time: Option<u64>,
+    /// Only entries after this id in the order asked (keyset paging).
+    pub after: Option<u64>,
     /// Newest first.
     pub newest_first: bool,
     /// At most this many.
@@ -148,22 +153,11 @@ pub struct AuditQuery {
 
 /// Stores a block's EHR events and queues a webhook delivery per notification.
 pub(super) fn record_events(
-    batch: &Transaction<'_>,
+    db: &mut dyn Sql,
     block: &BlockSeen,
     events: &[EhrEvent],
 ) -> Result<(), StoreError> {
-    let notify = batch.prepare_cached(
-        "INSERT INTO ehr_events (index_block_hash, event_index, txid, block_height,
-             kind, recipient, notification_kind, ref, inbox_index)
-         VALUES (?1, ?2, ?3, ?4, 'notification', ?5, ?6, ?7, ?8)",
-    );
-    let mut notify = notify?;
-    let mut token = batch.prepare_cached(
-        "INSERT INTO ehr_events (index_block_hash, event_index, txid, block_height,
-             kind, recipient, sender, token_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
-    let hooked = webhooks::any(batch)?;
+    let hooked = webhooks::any(db)?;
     for event in events {
         match event {
             EhrEvent::Notification {
@@ -174,16 +168,21 @@ pub(super) fn record_events(
                 reference,
                 inbox_index,
             } => {
-                notify.execute(params![
-                    block.index_block_hash,
-                    event_index,
-                    txid,
-                    block.block_height as i64,
-                    recipient,
-                    kind,
-                    *reference as i64,
-                    *inbox_index as i64
-                ])?;
+                db.execute(
+                    "INSERT INTO ehr_events (index_block_hash, event_index, txid, block_height,
+                         kind, recipient, notification_kind, ref, inbox_index)
+                     VALUES (?1, ?2, ?3, ?4, 'notification', ?5, ?6, ?7, ?8)",
+                    args![
+                        &block.index_block_hash,
+                        *event_index,
+                        txid,
+                        block.block_height,
+                        recipient,
+                        kind,
+                        *reference,
+                        *inbox_index
+                    ],
+                )?;
                 if !hooked {
                     continue;
                 }
@@ -197,7 +196,7 @@ pub(super) fn record_events(
                     "block_height": block.block_height,
                     "index_block_hash": block.index_block_hash,
                 });
-                webhooks::enqueue(batch, block, *event_index, recipient, &payload.to_string())?;
+                webhooks::enqueue(db, block, *event_index, recipient, &payload.to_string())?;
             }
             EhrEvent::Token {
                 event_index,
@@ -212,63 +211,68 @@ pub(super) fn record_events(
                     }
                     TokenChange::Burnt { from } => ("token_burn", Some(from), None),
                 };
-                token.execute(params![
-                    block.index_block_hash,
-                    event_index,
-                    txid,
-                    block.block_height as i64,
-                    kind,
-                    recipient,
-                    sender,
-                    *token_id as i64
-                ])?;
+                db.execute(
+                    "INSERT INTO ehr_events (index_block_hash, event_index, txid, block_height,
+                         kind, recipient, sender, token_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    args![
+                        &block.index_block_hash,
+                        *event_index,
+                        txid,
+                        block.block_height,
+                        kind,
+                        recipient,
+                        sender,
+                        *token_id
+                    ],
+                )?;
             }
         }
     }
     Ok(())
 }
 
-/// Inserts audit entries in one transaction (an entry read again replaces its row).
-fn insert_audit(db: &mut rusqlite::Connection, entries: &[AuditEntry]) -> Result<(), StoreError> {
-    let batch = db.transaction()?;
-    {
-        let mut insert = batch.prepare_cached(
+/// Inserts audit entries (an entry read again replaces its row).
+fn insert_audit(db: &mut dyn Sql, entries: &[AuditEntry]) -> Result<(), StoreError> {
+    for e in entries {
+        db.execute(
             "INSERT INTO audit_entries (id, patient, actor, action, ref, details_hash, block,
                  prev_hash, entry_hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (id) DO UPDATE SET patient = ?2, actor = ?3, action = ?4, ref = ?5,
                  details_hash = ?6, block = ?7, prev_hash = ?8, entry_hash = ?9",
-        )?;
-        for e in entries {
-            insert.execute(params![
+            args![
                 e.id as i64,
-                e.patient,
-                e.actor,
-                e.action,
+                &e.patient,
+                &e.actor,
+                &e.action,
                 e.reference as i64,
-                e.details_hash,
+                &e.details_hash,
                 e.block as i64,
-                e.prev_hash,
-                e.entry_hash
-            ])?;
-        }
+                &e.prev_hash,
+                &e.entry_hash
+            ],
+        )?;
     }
-    batch.commit()?;
     Ok(())
 }
 
-fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+fn entry_from_row(r: &Row) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
-        id: r.get::<_, i64>(0)? as u128,
-        patient: r.get(1)?,
-        actor: r.get(2)?,
-        action: r.get(3)?,
-        reference: r.get::<_, i64>(4)? as u128,
-        details_hash: r.get(5)?,
-        block: r.get::<_, i64>(6)? as u128,
-        prev_hash: r.get(7)?,
-        entry_hash: r.get(8)?,
+        id: u128::from(r.u64(0)?),
+        patient: r.text(1)?,
+        actor: r.text(2)?,
+        action: r.text(3)?,
+        reference: u128::from(r.u64(4)?),
+        details_hash: r.text(5)?,
+        block: u128::from(r.u64(6)?),
+        prev_hash: r.text(7)?,
+        entry_hash: r.text(8)?,
     })
+}
+
+fn entries(rows: Vec<Row>) -> Result<Vec<AuditEntry>, StoreError> {
+    rows.iter().map(entry_from_row).collect()
 }
 
 const ENTRY_COLUMNS: &str =
@@ -278,22 +282,26 @@ impl Store {
     /// The id of the first audit entry the index does not hold yet: entries are read
     /// in order, so this is one past the highest held.
     pub fn audit_next_id(&self) -> Result<u64, StoreError> {
-        let db = self.db();
-        let max: Option<i64> =
-            db.query_row("SELECT MAX(id) FROM audit_entries", [], |r| r.get(0))?;
-        Ok(max.map_or(0, |m| m as u64 + 1))
+        let max = self.read(
+            |db| match db.first("SELECT MAX(id) FROM audit_entries", &[])? {
+                Some(row) => row.opt_u64(0),
+                None => Ok(None),
+            },
+        )?;
+        Ok(max.map_or(0, |m| m + 1))
     }
 
     /// Audit entry `id`, if held.
     pub fn audit_entry(&self, id: u64) -> Result<Option<AuditEntry>, StoreError> {
-        let db = self.db();
-        Ok(db
-            .query_row(
+        self.read(|db| {
+            db.first(
                 &format!("SELECT {ENTRY_COLUMNS} FROM audit_entries WHERE id = ?1"),
-                params![id as i64],
-                entry_from_row,
-            )
-            .optional()?)
+                args![id],
+            )?
+            .as_ref()
+            .map(entry_from_row)
+            .transpose()
+        })
     }
 
     /// How many forks the store has seen: read it before reading the chain, and give it
@@ -309,68 +317,102 @@ impl Store {
         entries: &[AuditEntry],
         generation: u64,
     ) -> Result<bool, StoreError> {
-        let mut db = self.db();
-        if self.fork_generation() != generation {
-            return Ok(false);
-        }
-        insert_audit(&mut db, entries)?;
-        Ok(true)
+        // Blocks (and so forks) are written under the same connection lock: no fork can
+        // come between the check and the insert.
+        self.write(|db| {
+            if self.fork_generation() != generation {
+                return Ok(false);
+            }
+            insert_audit(db, entries)?;
+            Ok(true)
+        })
     }
 
     /// Forgets audit entries from `id` on (they came from a branch the chain left).
     pub fn forget_audit_from_id(&self, id: u64) -> Result<(), StoreError> {
-        let db = self.db();
-        db.execute(
-            "DELETE FROM audit_entries WHERE id >= ?1",
-            params![id as i64],
-        )?;
-        Ok(())
+        self.write(|db| {
+            db.execute("DELETE FROM audit_entries WHERE id >= ?1", args![id])?;
+            Ok(())
+        })
     }
 
     /// Stores audit entries read from the node (an entry read again replaces its row).
     pub fn add_audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
-        insert_audit(&mut self.db(), entries)
+        self.write(|db| insert_audit(db, entries))
     }
 
     /// A page of audit entries and how many match in all.
     pub fn audit(&self, q: &AuditQuery) -> Result<(u64, Vec<AuditEntry>), StoreError> {
-        let db = self.db();
         let mut filter = String::from("1 = 1");
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        let mut add = |clause: &str, value: rusqlite::types::Value| {
-            args.push(value);
-            filter.push_str(&format!(" AND {clause} ?{}", args.len()));
+        let mut values: Vec<Arg> = Vec::new();
+        // `clause` with its parameter's marker in place of `#`.
+        let mut add = |clause: &str, value: Arg| {
+            values.push(value);
+            let marker = format!("?{}", values.len());
+            filter.push_str(" AND ");
+            filter.push_str(&clause.replace('#', &marker));
         };
         if let Some(p) = &q.patient {
-            add("patient =", p.clone().into());
+            add("patient = #", p.into());
         }
         if let Some(a) = &q.actor {
-            add("actor =", a.clone().into());
-        }
-        if let Some(a) = &q.action {
-            add("action =", a.clone().into());
+            add("actor = #", a.into());
         }
         if let Some(b) = q.since_block {
-            add("block >=", (b as i64).into());
+            add("block >= #", b.into());
         }
         if let Some(b) = q.until_block {
-            add("block <=", (b as i64).into());
+            add("block <= #", b.into());
         }
-        let total: i64 = db.query_row(
-            &format!("SELECT COUNT(*) FROM audit_entries WHERE {filter}"),
-            rusqlite::params_from_iter(args.iter()),
-            |r| r.get(0),
-        )?;
+        // An entry's time is its block's: the canonical block at the entry's height (the
+        // contract's block-height, the Stacks height before epoch 3).
+        if let Some(t) = q.since_time {
+            add(
+                "block IN (SELECT block_height FROM blocks WHERE canonical = 1
+                           AND burn_block_time >= #)",
+                t.into(),
+            );
+        }
+        if let Some(t) = q.until_time {
+            add(
+                "block IN (SELECT block_height FROM blocks WHERE canonical = 1
+                           AND burn_block_time <= #)",
+                t.into(),
+            );
+        }
+        if !q.actions.is_empty() {
+            let first = values.len() + 1;
+            values.extend(q.actions.iter().map(Arg::from));
+            let marks: Vec<String> = (first..=values.len()).map(|n| format!("?{n}")).collect();
+            filter.push_str(&format!(" AND action IN ({})", marks.join(", ")));
+        }
         let order = if q.newest_first { "DESC" } else { "ASC" };
-        let mut page = db.prepare(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM audit_entries WHERE {filter} ORDER BY id {order}
-             LIMIT {} OFFSET {}",
-            q.limit, q.offset
-        ))?;
-        let rows = page
-            .query_map(rusqlite::params_from_iter(args.iter()), entry_from_row)?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((total as u64, rows))
+        // The total counts the whole match; the keyset bound only places the page.
+        let mut page_filter = filter.clone();
+        let mut page_values = values.clone();
+        if let Some(after) = q.after {
+            page_values.push(after.into());
+            let cmp = if q.newest_first { "<" } else { ">" };
+            page_filter.push_str(&format!(" AND id {cmp} ?{}", page_values.len()));
+        }
+        self.read(|db| {
+            let total = match db.first(
+                &format!("SELECT COUNT(*) FROM audit_entries WHERE {filter}"),
+                &values,
+            )? {
+                Some(row) => row.u64(0)?,
+                None => 0,
+            };
+            let rows = db.query(
+                &format!(
+                    "SELECT {ENTRY_COLUMNS} FROM audit_entries WHERE {page_filter}
+                     ORDER BY id {order} LIMIT {} OFFSET {}",
+                    q.limit, q.offset
+                ),
+                &page_values,
+            )?;
+            Ok((total, entries(rows)?))
+        })
     }
 
     /// Calls `each` with every audit entry in id order, `batch` at a time (for
@@ -382,16 +424,14 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut after: i64 = -1;
         loop {
-            let rows = {
-                let db = self.db();
-                let mut page = db.prepare_cached(&format!(
-                    "SELECT {ENTRY_COLUMNS} FROM audit_entries WHERE id > ?1 ORDER BY id LIMIT ?2"
-                ))?;
-                let rows = page
-                    .query_map(params![after, batch], entry_from_row)?
-                    .collect::<Result<Vec<_>, _>>()?;
-                rows
-            };
+            let rows = self.read(|db| {
+                entries(db.query(
+                    &format!(
+                        "SELECT {ENTRY_COLUMNS} FROM audit_entries WHERE id > ?1 ORDER BY id LIMIT ?2"
+                    ),
+                    args![after, batch],
+                )?)
+            })?;
             let Some(last) = rows.last() else {
                 return Ok(());
             };
@@ -407,78 +447,82 @@ impl Store {
         limit: u32,
         offset: u64,
     ) -> Result<Vec<NotificationRow>, StoreError> {
-        let db = self.db();
-        let mut page = db.prepare_cached(
-            "SELECT e.recipient, e.inbox_index, e.notification_kind, e.ref, e.txid, e.block_height
-             FROM ehr_events e JOIN blocks b ON b.index_block_hash = e.index_block_hash
-             WHERE e.recipient = ?1 AND e.kind = 'notification' AND b.canonical = 1
-             ORDER BY e.block_height DESC, e.event_index DESC LIMIT ?2 OFFSET ?3",
-        )?;
-        let rows = page
-            .query_map(params![recipient, limit, offset as i64], |r| {
+        self.read(|db| {
+            db.query(
+                "SELECT e.recipient, e.inbox_index, e.notification_kind, e.ref, e.txid, e.block_height
+                 FROM ehr_events e JOIN blocks b ON b.index_block_hash = e.index_block_hash
+                 WHERE e.recipient = ?1 AND e.kind = 'notification' AND b.canonical = 1
+                 ORDER BY e.block_height DESC, e.event_index DESC LIMIT ?2 OFFSET ?3",
+                args![recipient, limit, offset],
+            )?
+            .iter()
+            .map(|r| {
                 Ok(NotificationRow {
-                    recipient: r.get(0)?,
-                    index: r.get::<_, i64>(1)? as u64,
-                    kind: r.get(2)?,
-                    reference: r.get::<_, i64>(3)? as u64,
-                    txid: r.get(4)?,
-                    block_height: r.get::<_, i64>(5)? as u64,
+                    recipient: r.text(0)?,
+                    index: r.u64(1)?,
+                    kind: r.text(2)?,
+                    reference: r.u64(3)?,
+                    txid: r.text(4)?,
+                    block_height: r.u64(5)?,
                 })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+            })
+            .collect()
+        })
     }
 
     /// The tokens `holder` holds now, from the canonical chain's token events: each token
     /// it ever received whose latest movement left it with `holder`.
     pub fn tokens_held(&self, holder: &str) -> Result<Vec<TokenRow>, StoreError> {
-        let db = self.db();
-        let mut query = db.prepare_cached(
-            "SELECT token_id, recipient, block_height FROM (
-                 SELECT e.token_id, e.recipient, e.block_height, ROW_NUMBER() OVER (
-                     PARTITION BY e.token_id ORDER BY e.block_height DESC, e.event_index DESC) AS n
-                 FROM ehr_events e JOIN blocks b ON b.index_block_hash = e.index_block_hash
-                 WHERE b.canonical = 1 AND e.kind LIKE 'token_%' AND e.token_id IN (
-                     SELECT token_id FROM ehr_events WHERE recipient = ?1 AND kind LIKE 'token_%'))
-             WHERE n = 1 AND recipient = ?1 ORDER BY token_id",
-        )?;
-        let rows = query
-            .query_map(params![holder], |r| {
+        self.read(|db| {
+            db.query(
+                "SELECT token_id, recipient, block_height FROM (
+                     SELECT e.token_id, e.recipient, e.block_height, ROW_NUMBER() OVER (
+                         PARTITION BY e.token_id ORDER BY e.block_height DESC, e.event_index DESC) AS n
+                     FROM ehr_events e JOIN blocks b ON b.index_block_hash = e.index_block_hash
+                     WHERE b.canonical = 1 AND e.kind LIKE 'token_%' AND e.token_id IN (
+                         SELECT token_id FROM ehr_events WHERE recipient = ?1 AND kind LIKE 'token_%'))
+                     AS latest
+                 WHERE n = 1 AND recipient = ?1 ORDER BY token_id",
+                args![holder],
+            )?
+            .iter()
+            .map(|r| {
                 Ok(TokenRow {
-                    token_id: r.get::<_, i64>(0)? as u64,
-                    holder: r.get(1)?,
-                    block_height: r.get::<_, i64>(2)? as u64,
+                    token_id: r.u64(0)?,
+                    holder: r.text(1)?,
+                    block_height: r.u64(2)?,
                 })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+            })
+            .collect()
+        })
     }
 
     /// The holder of `token_id` now, from the token events (`None`: burnt or never seen).
     pub fn token_holder(&self, token_id: u64) -> Result<Option<String>, StoreError> {
-        let db = self.db();
-        Ok(db
-            .query_row(
+        self.read(|db| {
+            match db.first(
                 "SELECT e.recipient FROM ehr_events e
-                 JOIN blocks b ON b.index_block_hash = e.index_block_hash
-                 WHERE b.canonical = 1 AND e.token_id = ?1 AND e.kind LIKE 'token_%'
-                 ORDER BY e.block_height DESC, e.event_index DESC LIMIT 1",
-                params![token_id as i64],
-                |r| r.get::<_, Option<String>>(0),
-            )
-            .optional()?
-            .flatten())
+             JOIN blocks b ON b.index_block_hash = e.index_block_hash
+             WHERE b.canonical = 1 AND e.token_id = ?1 AND e.kind LIKE 'token_%'
+             ORDER BY e.block_height DESC, e.event_index DESC LIMIT 1",
+                args![token_id],
+            )? {
+                Some(row) => row.opt_text(0),
+                None => Ok(None),
+            }
+        })
     }
 
     /// Every token id the events name, ascending.
     pub fn token_ids(&self) -> Result<Vec<u64>, StoreError> {
-        let db = self.db();
-        let mut query = db.prepare_cached(
-            "SELECT DISTINCT token_id FROM ehr_events WHERE kind LIKE 'token_%' ORDER BY token_id",
-        )?;
-        let ids = query
-            .query_map([], |r| r.get::<_, i64>(0).map(|n| n as u64))?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(ids)
+        self.read(|db| {
+            db.query(
+                "SELECT DISTINCT token_id FROM ehr_events WHERE kind LIKE 'token_%' ORDER BY token_id",
+                &[],
+            )?
+            .iter()
+            .map(|r| r.u64(0))
+            .collect()
+        })
     }
 }

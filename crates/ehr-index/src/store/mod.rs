@@ -1,24 +1,36 @@
-//! The transactions the index has seen, in SQLite: pending ones from `/new_mempool_tx`,
-//! dropped ones from `/drop_mempool_tx`, and every block from `/new_block` with the
-//! results of its transactions.
+//! The transactions the index has seen: pending ones from `/new_mempool_tx`, dropped ones
+//! from `/drop_mempool_tx`, and every block from `/new_block` with the results of its
+//! transactions; in SQLite (one file, the default) or PostgreSQL (a server several
+//! indexes and tools share), through one set of queries ([`sql`]).
 //!
 //! Blocks are kept with their parent, and each is canonical or not: a block whose parent is
 //! not the tip (a fork) makes its ancestors canonical and every other block at their
-//! heights orphaned, in one SQLite transaction. A transaction is mined when a canonical
+//! heights orphaned, in one database transaction. A transaction is mined when a canonical
 //! block holds it, so a reorganisation demotes the transactions of orphaned blocks (back to
 //! pending, as the node returns them to its mempool) and restores them if their fork comes
 //! back. The mempool view (`txs`) is separate: a transaction dropped and admitted again is
 //! pending again. The tip only moves with the canonical chain. The schema is versioned
-//! (`PRAGMA user_version`) and migrated on open.
+//! (SQLite's `PRAGMA user_version`, PostgreSQL's `ehr_index_schema` table) and migrated on
+//! open.
 //!
 //! The EHR part ([`ehr`]): notifications and access-token movements from the blocks'
 //! events (fork-aware like transactions), and the audit log's entries, read from the node
 //! by the audit follower; webhook subscriptions and their deliveries ([`webhooks`]).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
+
+mod ehr;
+pub(crate) mod sql;
+mod webhooks;
+
+pub use ehr::{AuditQuery, EhrEvent, NotificationRow, TokenChange, TokenRow};
+pub use ehr_sdk::node::MissingBlocks;
+pub use webhooks::{unix_now, Delivery, DeliveryState, Webhook};
+
+use sql::{args, Dialect, Lite, Sql};
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +38,12 @@ pub enum StoreError {
     /// SQLite failed (disk, a locked or damaged database file).
     #[error("index database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed (the server unreachable, refused credentials, a failed query).
+    #[error("index database: {0}")]
+    Postgres(#[from] postgres::Error),
+    /// A row held a value of another type than the store wrote there.
+    #[error("index database: {0}")]
+    Column(String),
     /// The database file could not be created or made private.
     #[error("index database {path}: {source}")]
     File {
@@ -37,6 +55,46 @@ pub enum StoreError {
     /// The database was written by a newer `ehr index`.
     #[error("the index database has schema version {0}, newer than this ehr index knows ({SCHEMA_VERSION}); use a newer ehr, or another --db")]
     NewerSchema(i64),
+}
+
+/// Where an index keeps what it learns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// In memory (SQLite), gone when the index stops.
+    Memory,
+    /// An SQLite file, created if missing.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database, by its `postgres://` (or `postgresql://`) URL.
+    Postgres(String),
+}
+
+impl Database {
+    /// A `postgres://` or `postgresql://` URL names a PostgreSQL database; anything
+    /// else is the path of an SQLite file.
+    pub fn parse(text: &str) -> Self {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Database::Postgres(text.to_string())
+        } else {
+            Database::Sqlite(PathBuf::from(text))
+        }
+    }
+}
+
+impl std::fmt::Display for Database {
+    /// The database as a person reads it (a URL's password left out).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Memory => f.write_str("an in-memory database"),
+            Database::Sqlite(path) => write!(f, "{}", path.display()),
+            Database::Postgres(url) => match reqwest::Url::parse(url) {
+                Ok(mut parsed) if parsed.password().is_some() => {
+                    let _ = parsed.set_password(Some("***"));
+                    f.write_str(parsed.as_str())
+                }
+                _ => f.write_str(url),
+            },
+        }
+    }
 }
 
 /// Where a transaction stands, as the index saw it.
@@ -85,23 +143,36 @@ pub struct TxRow {
     pub state: TxState,
 }
 
-/// The SQLite store. One connection behind a mutex: writes come from one node, reads are
-/// point lookups.
+/// The store. One connection behind a mutex: writes come from one node, reads are point
+/// lookups and pages.
 #[derive(Debug)]
 pub struct Store {
-    db: Mutex<Connection>,
+    engine: Engine,
     /// Forks seen since the store was opened: the audit follower stores what it read
     /// only if no fork came in between (see [`Store::add_audit_if`]).
     forks: std::sync::atomic::AtomicU64,
 }
 
-mod ehr;
-mod webhooks;
+/// The connection, of one engine or the other.
+enum Engine {
+    Sqlite(Mutex<Connection>),
+    Postgres(Mutex<sql::PgClient>),
+}
 
-pub use ehr::{AuditQuery, EhrEvent, NotificationRow, TokenChange, TokenRow};
-pub use webhooks::{unix_now, Delivery, DeliveryState, Webhook};
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Engine::Sqlite(_) => "Sqlite",
+            Engine::Postgres(_) => "Postgres",
+        })
+    }
+}
 
-/// The schema's version (`PRAGMA user_version`).
+/// PostgreSQL writers take this transaction-scoped advisory lock first, so that indexes
+/// sharing one database write one at a time (as SQLite's writers do).
+const WRITER_LOCK: i64 = 0x0065_6872_5f69_6478; // "ehr_idx"
+
+/// The schema's version.
 const SCHEMA_VERSION: i64 = 4;
 
 /// Version 4: each block's burn block time, as the node's `/new_block` gives it (`NULL` for
@@ -139,9 +210,10 @@ CREATE TABLE IF NOT EXISTS block_txs (
 CREATE INDEX IF NOT EXISTS block_txs_txid ON block_txs (txid);
 ";
 
-/// From version 1 (one row per transaction, mined in place, a one-row tip): every mined
-/// transaction's block becomes a canonical block (its parent unknown), its result a
-/// `block_txs` row, and the row itself the mempool view of a transaction no longer pending.
+/// From version 1 (SQLite only: one row per transaction, mined in place, a one-row tip):
+/// every mined transaction's block becomes a canonical block (its parent unknown), its
+/// result a `block_txs` row, and the row itself the mempool view of a transaction no
+/// longer pending.
 const MIGRATE_V1: &str = "
 ALTER TABLE txs RENAME TO txs_v1;
 DROP INDEX IF EXISTS txs_pending;
@@ -158,6 +230,40 @@ INSERT INTO txs (txid, sender, nonce, fee, state, drop_reason, replaced_by)
            drop_reason, replaced_by FROM txs_v1;
 DROP TABLE txs_v1;
 ";
+
+/// Brings a database of any earlier version (or a new one) to [`SCHEMA_VERSION`].
+fn migrate(db: &mut dyn Sql) -> Result<(), StoreError> {
+    let version = db.schema_version()?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema(version));
+    }
+    let has_v1 = version == 0
+        && db.dialect() == Dialect::Sqlite
+        && db.exists(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tip'",
+            &[],
+        )?;
+    if version < 2 {
+        if has_v1 || version == 1 {
+            db.batch(MIGRATE_V1)?;
+            db.schema(SCHEMA_V2)?;
+            db.batch(MIGRATE_V1_COPY)?;
+        } else {
+            db.schema(SCHEMA_V2)?;
+        }
+    }
+    if version < 3 {
+        db.schema(ehr::SCHEMA_V3)?;
+        db.schema(webhooks::SCHEMA_V3)?;
+    }
+    if version < 4 {
+        db.schema(SCHEMA_V4)?;
+    }
+    if version < SCHEMA_VERSION {
+        db.set_schema_version(SCHEMA_VERSION)?;
+    }
+    Ok(())
+}
 
 /// A transaction as the node announces it: what every state records.
 #[derive(Debug, Clone)]
@@ -214,8 +320,8 @@ pub struct MinedTx {
 }
 
 impl Store {
-    /// Opens (creating) the database at `path`, readable by its owner only (it holds
-    /// the webhooks' secrets; SQLite gives its journal files the same mode).
+    /// Opens (creating) the SQLite database at `path`, readable by its owner only (it
+    /// holds the webhooks' secrets; SQLite gives its journal files the same mode).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
         let private = |e: std::io::Error| StoreError::File {
@@ -229,81 +335,109 @@ impl Store {
             .open(path)
             .map_err(private)?;
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(private)?;
-        Self::with(Connection::open(path)?)
+        Self::sqlite(Connection::open(path)?)
     }
 
     /// A store in memory, gone when dropped.
     pub fn in_memory() -> Result<Self, StoreError> {
-        Self::with(Connection::open_in_memory()?)
+        Self::sqlite(Connection::open_in_memory()?)
     }
 
-    fn with(mut db: Connection) -> Result<Self, StoreError> {
-        db.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
-        let migrate = db.transaction()?;
-        let version: i64 = migrate.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let has_v1 = version == 0
-            && migrate
-                .query_row(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tip'",
-                    [],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some();
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::NewerSchema(version));
+    /// Connects to the PostgreSQL database at `url` (`postgres://user@host:port/db`,
+    /// `?host=/socket/dir` for a Unix socket; no TLS) and brings its schema up to date.
+    pub fn connect(url: &str) -> Result<Self, StoreError> {
+        let store = Self::with(Engine::Postgres(Mutex::new(sql::PgClient::connect(url)?)));
+        store.write(migrate)?;
+        Ok(store)
+    }
+
+    /// Opens `database`, whichever engine it is on.
+    pub fn open_database(database: &Database) -> Result<Self, StoreError> {
+        match database {
+            Database::Memory => Self::in_memory(),
+            Database::Sqlite(path) => Self::open(path),
+            Database::Postgres(url) => Self::connect(url),
         }
-        if version < 2 {
-            if has_v1 || version == 1 {
-                migrate.execute_batch(MIGRATE_V1)?;
-                migrate.execute_batch(SCHEMA_V2)?;
-                migrate.execute_batch(MIGRATE_V1_COPY)?;
-            } else {
-                migrate.execute_batch(SCHEMA_V2)?;
+    }
+
+    fn sqlite(db: Connection) -> Result<Self, StoreError> {
+        db.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
+        db.set_prepared_statement_cache_capacity(64);
+        let store = Self::with(Engine::Sqlite(Mutex::new(db)));
+        store.write(migrate)?;
+        Ok(store)
+    }
+
+    fn with(engine: Engine) -> Self {
+        Store {
+            engine,
+            forks: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// Runs `f` on the connection, outside a transaction (reads).
+    fn read<T: Send>(
+        &self,
+        f: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError> + Send,
+    ) -> Result<T, StoreError> {
+        match &self.engine {
+            Engine::Sqlite(db) => f(&mut Lite(&lock(db))),
+            Engine::Postgres(client) => {
+                let mut client = lock(client);
+                let (conn, statements) = client.parts();
+                sql::off_runtime(move || f(&mut sql::Pg { conn, statements }))
             }
         }
-        if version < 3 {
-            migrate.execute_batch(ehr::SCHEMA_V3)?;
-            migrate.execute_batch(webhooks::SCHEMA_V3)?;
-        }
-        if version < 4 {
-            migrate.execute_batch(SCHEMA_V4)?;
-        }
-        migrate.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-        migrate.commit()?;
-        Ok(Store {
-            db: Mutex::new(db),
-            forks: std::sync::atomic::AtomicU64::new(0),
-        })
     }
 
-    fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
-        // A panic while holding the lock leaves SQLite consistent (each write is one
-        // transaction), so the connection stays usable.
-        self.db
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// Runs `f` in one transaction, committed if it returns `Ok` (rolled back if not).
+    fn write<T: Send>(
+        &self,
+        f: impl FnOnce(&mut dyn Sql) -> Result<T, StoreError> + Send,
+    ) -> Result<T, StoreError> {
+        match &self.engine {
+            Engine::Sqlite(db) => {
+                let mut db = lock(db);
+                let batch = db.transaction()?;
+                let out = f(&mut Lite(&batch))?;
+                batch.commit()?;
+                Ok(out)
+            }
+            Engine::Postgres(client) => {
+                let mut client = lock(client);
+                let (conn, statements) = client.parts();
+                sql::off_runtime(move || {
+                    let mut batch = conn.transaction()?;
+                    batch.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])?;
+                    let out = f(&mut sql::Pg {
+                        conn: &mut batch,
+                        statements,
+                    })?;
+                    batch.commit()?;
+                    Ok(out)
+                })
+            }
+        }
     }
 
     /// Records transactions accepted into the mempool; one dropped before and admitted
     /// again is pending again (one mined stays mined: that is read from its block).
     pub fn pending(&self, txs: &[Seen]) -> Result<(), StoreError> {
-        let mut db = self.db();
-        let batch = db.transaction()?;
-        for tx in txs {
-            batch.execute(
-                "INSERT INTO txs (txid, sender, nonce, fee, state) VALUES (?1, ?2, ?3, ?4, 'pending')
-                 ON CONFLICT (txid) DO UPDATE SET state = 'pending', drop_reason = NULL,
-                     replaced_by = NULL",
-                params![tx.txid, tx.sender, tx.nonce as i64, tx.fee as i64],
-            )?;
-        }
-        batch.commit()?;
-        Ok(())
+        self.write(|db| {
+            for tx in txs {
+                db.execute(
+                    "INSERT INTO txs (txid, sender, nonce, fee, state) VALUES (?1, ?2, ?3, ?4, 'pending')
+                     ON CONFLICT (txid) DO UPDATE SET state = 'pending', drop_reason = NULL,
+                         replaced_by = NULL",
+                    args![&tx.txid, &tx.sender, tx.nonce, tx.fee],
+                )?;
+            }
+            Ok(())
+        })
     }
 
     /// Records a block, the results of its transactions and its EHR events (queueing a
-    /// webhook delivery for each notification), all in one SQLite transaction: a crash
+    /// webhook delivery for each notification), all in one database transaction: a crash
     /// leaves the block wholly there or wholly absent, and the node's retry stores it. A
     /// block whose parent is not the tip is a fork: its known ancestors become canonical
     /// and every other block at their heights (and above the new block) is orphaned, with
@@ -315,114 +449,103 @@ impl Store {
         txs: &[MinedTx],
         events: &[EhrEvent],
     ) -> Result<Applied, StoreError> {
-        let mut db = self.db();
-        let batch = db.transaction()?;
-        let known = batch
-            .query_row(
+        self.write(|db| {
+            if db.exists(
                 "SELECT 1 FROM blocks WHERE index_block_hash = ?1",
-                params![block.index_block_hash],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some();
-        if known {
-            return Ok(Applied::AlreadyKnown);
-        }
-        let mut orphaned_from: Option<u64> = batch
-            .query_row(
+                args![&block.index_block_hash],
+            )? {
+                return Ok(Applied::AlreadyKnown);
+            }
+            let mut orphaned_from: Option<u64> = match db.first(
                 "SELECT MIN(block_height) FROM blocks WHERE canonical = 1 AND block_height >= ?1",
-                params![block.block_height as i64],
-                |r| r.get::<_, Option<i64>>(0),
-            )?
-            .map(|h| h as u64);
-        // The new block and everything above it: only its own branch stays canonical.
-        batch.execute(
-            "UPDATE blocks SET canonical = 0 WHERE canonical = 1 AND block_height >= ?1",
-            params![block.block_height as i64],
-        )?;
-        batch.execute(
-            "INSERT INTO blocks (index_block_hash, parent_index_block_hash, block_height, canonical,
-                                 burn_block_time)
-             VALUES (?1, ?2, ?3, 1, ?4)",
-            params![
-                block.index_block_hash,
-                block.parent_index_block_hash,
-                block.block_height as i64,
-                block.burn_block_time.map(|t| t as i64)
-            ],
-        )?;
-        // Walk back through known ancestors that were orphaned: each becomes canonical,
-        // and the block that held its height is orphaned.
-        let mut parent = block.parent_index_block_hash.clone();
-        loop {
-            let ancestor: Option<(i64, bool, String)> = batch
-                .query_row(
+                args![block.block_height],
+            )? {
+                Some(row) => row.opt_u64(0)?,
+                None => None,
+            };
+            // The new block and everything above it: only its own branch stays canonical.
+            db.execute(
+                "UPDATE blocks SET canonical = 0 WHERE canonical = 1 AND block_height >= ?1",
+                args![block.block_height],
+            )?;
+            db.execute(
+                "INSERT INTO blocks (index_block_hash, parent_index_block_hash, block_height,
+                                     canonical, burn_block_time)
+                 VALUES (?1, ?2, ?3, 1, ?4)",
+                args![
+                    &block.index_block_hash,
+                    &block.parent_index_block_hash,
+                    block.block_height,
+                    block.burn_block_time
+                ],
+            )?;
+            // Walk back through known ancestors that were orphaned: each becomes canonical,
+            // and the block that held its height is orphaned.
+            let mut parent = block.parent_index_block_hash.clone();
+            loop {
+                let Some(ancestor) = db.first(
                     "SELECT block_height, canonical, parent_index_block_hash FROM blocks
                      WHERE index_block_hash = ?1",
-                    params![parent],
-                    |r| Ok((r.get(0)?, r.get::<_, i64>(1)? == 1, r.get(2)?)),
-                )
-                .optional()?;
-            let Some((height, canonical, grandparent)) = ancestor else {
-                break;
-            };
-            if canonical {
-                break;
+                    args![&parent],
+                )?
+                else {
+                    break;
+                };
+                if ancestor.int(1)? == 1 {
+                    break;
+                }
+                let height = ancestor.u64(0)?;
+                let orphaned = db.execute(
+                    "UPDATE blocks SET canonical = 0 WHERE canonical = 1 AND block_height = ?1",
+                    args![height],
+                )?;
+                if orphaned > 0 {
+                    orphaned_from = Some(orphaned_from.map_or(height, |h| h.min(height)));
+                }
+                db.execute(
+                    "UPDATE blocks SET canonical = 1 WHERE index_block_hash = ?1",
+                    args![&parent],
+                )?;
+                // Its notifications are on the chain again: deliver them after all.
+                db.execute(
+                    "UPDATE deliveries SET state = 'pending' WHERE state = 'orphaned'
+                     AND index_block_hash = ?1",
+                    args![&parent],
+                )?;
+                parent = ancestor.text(2)?;
             }
-            let orphaned = batch.execute(
-                "UPDATE blocks SET canonical = 0 WHERE canonical = 1 AND block_height = ?1",
-                params![height],
-            )?;
-            if orphaned > 0 {
-                let height = height as u64;
-                orphaned_from = Some(orphaned_from.map_or(height, |h| h.min(height)));
+            for tx in txs {
+                db.execute(
+                    "INSERT INTO txs (txid, sender, nonce, fee, state) VALUES (?1, ?2, ?3, ?4, 'pending')
+                     ON CONFLICT (txid) DO NOTHING",
+                    args![&tx.seen.txid, &tx.seen.sender, tx.seen.nonce, tx.seen.fee],
+                )?;
+                db.execute(
+                    "INSERT INTO block_txs (index_block_hash, txid, status, result_hex, tx_index,
+                                            vm_error)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                    args![
+                        &block.index_block_hash,
+                        &tx.seen.txid,
+                        &tx.status,
+                        &tx.result_hex,
+                        tx.tx_index,
+                        &tx.vm_error,
+                    ],
+                )?;
             }
-            batch.execute(
-                "UPDATE blocks SET canonical = 1 WHERE index_block_hash = ?1",
-                params![parent],
-            )?;
-            // Its notifications are on the chain again: deliver them after all.
-            batch.execute(
-                "UPDATE deliveries SET state = 'pending' WHERE state = 'orphaned'
-                 AND index_block_hash = ?1",
-                params![parent],
-            )?;
-            parent = grandparent;
-        }
-        for tx in txs {
-            batch.execute(
-                "INSERT INTO txs (txid, sender, nonce, fee, state) VALUES (?1, ?2, ?3, ?4, 'pending')
-                 ON CONFLICT (txid) DO NOTHING",
-                params![
-                    tx.seen.txid,
-                    tx.seen.sender,
-                    tx.seen.nonce as i64,
-                    tx.seen.fee as i64
-                ],
-            )?;
-            batch.execute(
-                "INSERT INTO block_txs (index_block_hash, txid, status, result_hex, tx_index, vm_error)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-                params![
-                    block.index_block_hash,
-                    tx.seen.txid,
-                    tx.status,
-                    tx.result_hex,
-                    tx.tx_index,
-                    tx.vm_error,
-                ],
-            )?;
-        }
-        ehr::record_events(&batch, block, events)?;
-        batch.commit()?;
-        if orphaned_from.is_some() {
-            // The audit entries held last may be the losing branch's: the follower checks
-            // its tail against the chain before it reads on (audit entries carry the
-            // contract's `block-height`, which is not the Stacks height after epoch 3, so
-            // they are not dropped by height here).
-            self.forks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        }
-        Ok(Applied::Stored { orphaned_from })
+            ehr::record_events(db, block, events)?;
+            if orphaned_from.is_some() {
+                // The audit entries held last may be the losing branch's: the follower
+                // checks its tail against the chain before it reads on (audit entries carry
+                // the contract's `block-height`, which is not the Stacks height after epoch
+                // 3, so they are not dropped by height here). Counted under the connection
+                // lock, before the follower can store what it read meanwhile (a rollback
+                // after this only makes it read again).
+                self.forks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            Ok(Applied::Stored { orphaned_from })
+        })
     }
 
     /// Records transactions the node dropped from its mempool (one a canonical block holds
@@ -433,25 +556,23 @@ impl Store {
         reason: &str,
         replaced_by: Option<&str>,
     ) -> Result<(), StoreError> {
-        let mut db = self.db();
-        let batch = db.transaction()?;
-        for txid in txids {
-            batch.execute(
-                "UPDATE txs SET state = 'dropped', drop_reason = ?2, replaced_by = ?3
-                 WHERE txid = ?1",
-                params![txid, reason, replaced_by],
-            )?;
-        }
-        batch.commit()?;
-        Ok(())
+        self.write(|db| {
+            for txid in txids {
+                db.execute(
+                    "UPDATE txs SET state = 'dropped', drop_reason = ?2, replaced_by = ?3
+                     WHERE txid = ?1",
+                    args![txid, reason, replaced_by],
+                )?;
+            }
+            Ok(())
+        })
     }
 
     /// The transaction `txid` (`0x` form), if seen: mined if a canonical block holds it,
     /// else as the mempool last said.
     pub fn tx(&self, txid: &str) -> Result<Option<TxRow>, StoreError> {
-        let db = self.db();
-        let row = db
-            .query_row(
+        let Some(r) = self.read(|db| {
+            db.first(
                 "SELECT t.txid, t.sender, t.nonce, t.fee, t.state, t.drop_reason, t.replaced_by,
                         m.status, m.result_hex, b.block_height, b.index_block_hash, m.tx_index,
                         m.vm_error
@@ -460,68 +581,102 @@ impl Store {
                      AND m.index_block_hash IN (SELECT index_block_hash FROM blocks WHERE canonical = 1)
                  LEFT JOIN blocks b ON b.index_block_hash = m.index_block_hash
                  WHERE t.txid = ?1",
-                params![txid],
-                |r| {
-                    let state = match r.get::<_, Option<String>>(7)? {
-                        Some(status) => TxState::Mined {
-                            status,
-                            result_hex: r.get(8)?,
-                            block_height: r.get::<_, i64>(9)? as u64,
-                            index_block_hash: r.get(10)?,
-                            tx_index: r.get(11)?,
-                            vm_error: r.get(12)?,
-                        },
-                        None if r.get::<_, String>(4)? == "dropped" => TxState::Dropped {
-                            reason: r.get(5)?,
-                            replaced_by: r.get(6)?,
-                        },
-                        None => TxState::Pending,
-                    };
-                    Ok(TxRow {
-                        txid: r.get(0)?,
-                        sender: r.get(1)?,
-                        nonce: r.get::<_, i64>(2)? as u64,
-                        fee: r.get::<_, i64>(3)? as u64,
-                        state,
-                    })
-                },
+                args![txid],
             )
-            .optional()?;
-        Ok(row)
+        })?
+        else {
+            return Ok(None);
+        };
+        let state = match r.opt_text(7)? {
+            Some(status) => TxState::Mined {
+                status,
+                result_hex: r.text(8)?,
+                block_height: r.u64(9)?,
+                index_block_hash: r.text(10)?,
+                tx_index: u32::try_from(r.int(11)?)
+                    .map_err(|_| StoreError::Column("tx_index beyond u32".into()))?,
+                vm_error: r.opt_text(12)?,
+            },
+            None if r.text(4)? == "dropped" => TxState::Dropped {
+                reason: r.text(5)?,
+                replaced_by: r.opt_text(6)?,
+            },
+            None => TxState::Pending,
+        };
+        Ok(Some(TxRow {
+            txid: r.text(0)?,
+            sender: r.text(1)?,
+            nonce: r.u64(2)?,
+            fee: r.u64(3)?,
+            state,
+        }))
     }
 
     /// The nonces of `sender`'s pending transactions, ascending.
     pub fn pending_nonces(&self, sender: &str) -> Result<Vec<u64>, StoreError> {
-        let db = self.db();
-        let mut query = db.prepare(
-            "SELECT nonce FROM txs t WHERE sender = ?1 AND state = 'pending'
-             AND NOT EXISTS (SELECT 1 FROM block_txs m JOIN blocks b USING (index_block_hash)
-                             WHERE m.txid = t.txid AND b.canonical = 1)
-             ORDER BY nonce",
-        )?;
-        let nonces = query
-            .query_map(params![sender], |r| r.get::<_, i64>(0))?
-            .map(|n| n.map(|n| n as u64))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(nonces)
+        self.read(|db| {
+            db.query(
+                "SELECT nonce FROM txs t WHERE sender = ?1 AND state = 'pending'
+                 AND NOT EXISTS (SELECT 1 FROM block_txs m JOIN blocks b USING (index_block_hash)
+                                 WHERE m.txid = t.txid AND b.canonical = 1)
+                 ORDER BY nonce",
+                args![sender],
+            )?
+            .iter()
+            .map(|r| r.u64(0))
+            .collect()
+        })
     }
 
     /// Canonical blocks whose parent the index never received (other than the first
     /// block it has): where blocks are missing, as (height, parent hash).
     pub fn gaps(&self) -> Result<Vec<(u64, String)>, StoreError> {
-        let db = self.db();
-        let mut query = db.prepare_cached(
-            "SELECT b.block_height, b.parent_index_block_hash FROM blocks b
-             WHERE b.canonical = 1
-               AND b.block_height > (SELECT MIN(block_height) FROM blocks)
-               AND NOT EXISTS (SELECT 1 FROM blocks p
-                               WHERE p.index_block_hash = b.parent_index_block_hash)
-             ORDER BY b.block_height",
-        )?;
-        let rows = query
-            .query_map([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        self.read(|db| {
+            db.query(
+                "SELECT b.block_height, b.parent_index_block_hash FROM blocks b
+                 WHERE b.canonical = 1
+                   AND b.block_height > (SELECT MIN(block_height) FROM blocks)
+                   AND NOT EXISTS (SELECT 1 FROM blocks p
+                                   WHERE p.index_block_hash = b.parent_index_block_hash)
+                 ORDER BY b.block_height",
+                &[],
+            )?
+            .iter()
+            .map(|r| Ok((r.u64(0)?, r.text(1)?)))
+            .collect()
+        })
+    }
+
+    /// The heights the index never received, as runs before each block whose parent it
+    /// lacks: from the height above the highest canonical block below that block's (or
+    /// that block's parent's height, when only the parent itself is missing) to the
+    /// height below it.
+    pub fn missing_blocks(&self) -> Result<Vec<MissingBlocks>, StoreError> {
+        self.read(|db| {
+            db.query(
+                "SELECT b.block_height, b.index_block_hash,
+                        (SELECT MAX(k.block_height) FROM blocks k
+                         WHERE k.canonical = 1 AND k.block_height < b.block_height)
+                 FROM blocks b
+                 WHERE b.canonical = 1
+                   AND b.block_height > (SELECT MIN(block_height) FROM blocks)
+                   AND NOT EXISTS (SELECT 1 FROM blocks p
+                                   WHERE p.index_block_hash = b.parent_index_block_hash)
+                 ORDER BY b.block_height",
+                &[],
+            )?
+            .iter()
+            .map(|r| {
+                let height = r.u64(0)?;
+                let below = r.opt_u64(2)?.unwrap_or(0);
+                Ok(MissingBlocks {
+                    from_height: (below + 1).min(height - 1),
+                    to_height: height - 1,
+                    before_block: r.text(1)?,
+                })
+            })
+            .collect()
+        })
     }
 
     /// The canonical block at `height`: its index hash and burn block time (`None` when
@@ -530,34 +685,85 @@ impl Store {
         &self,
         height: u64,
     ) -> Result<Option<(String, Option<u64>)>, StoreError> {
-        let db = self.db();
-        Ok(db
-            .query_row(
+        self.read(|db| {
+            db.first(
                 "SELECT index_block_hash, burn_block_time FROM blocks
                  WHERE block_height = ?1 AND canonical = 1",
-                params![height as i64],
-                |r| Ok((r.get(0)?, r.get::<_, Option<i64>>(1)?.map(|t| t as u64))),
-            )
-            .optional()?)
+                args![height],
+            )?
+            .map(|r| Ok((r.text(0)?, r.opt_u64(1)?)))
+            .transpose()
+        })
     }
 
     /// The canonical chain's tip: its height and index hash.
     pub fn tip(&self) -> Result<Option<(u64, String)>, StoreError> {
-        let db = self.db();
-        Ok(db
-            .query_row(
+        self.read(|db| {
+            db.first(
                 "SELECT block_height, index_block_hash FROM blocks WHERE canonical = 1
                  ORDER BY block_height DESC LIMIT 1",
-                [],
-                |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)),
-            )
-            .optional()?)
+                &[],
+            )?
+            .map(|r| Ok((r.u64(0)?, r.text(1)?)))
+            .transpose()
+        })
     }
 }
+
+/// Locks a connection. A panic while holding the lock leaves the database consistent
+/// (each write is one transaction), so the connection stays usable.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The PostgreSQL side of the tests (shared with the integration tests).
+#[cfg(test)]
+#[path = "../../tests/support/postgres.rs"]
+mod test_postgres;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The databases every test below runs on: an SQLite file and, given a server, a
+    /// PostgreSQL database (each new).
+    fn engines() -> Vec<(Database, Option<tempfile::TempDir>)> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = Database::Sqlite(dir.path().join("index.sqlite"));
+        let mut all = vec![(file, Some(dir))];
+        if let Some(url) = super::test_postgres::scratch_database() {
+            all.push((Database::Postgres(url), None));
+        }
+        all
+    }
+
+    /// Each test runs on every engine.
+    macro_rules! on_each_engine {
+        ($($name:ident),* $(,)?) => {
+            mod on_each_engine {
+                $(
+                    #[test]
+                    fn $name() {
+                        for (database, _dir) in super::engines() {
+                            let store = super::Store::open_database(&database).unwrap();
+                            super::$name(&store);
+                        }
+                    }
+                )*
+            }
+        };
+    }
+
+    on_each_engine!(
+        a_fork_orphans_the_losing_blocks_and_their_transactions_and_can_come_back,
+        a_notification_orphaned_before_delivery_is_delivered_when_its_block_comes_back,
+        a_block_whose_parent_never_arrived_is_a_gap,
+        a_dropped_transaction_admitted_again_is_pending_again,
+        block_times_follow_the_canonical_chain,
+        webhook_deliveries_are_retried_given_up_and_replayed,
+        audit_entries_tokens_and_notifications_are_served_in_pages,
+        audit_pages_filter_by_block_time_and_actions_and_page_by_keyset,
+    );
 
     fn hash(n: u8) -> String {
         format!("0x{}", hex::encode([n; 32]))
@@ -604,33 +810,31 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_fork_orphans_the_losing_blocks_and_their_transactions_and_can_come_back() {
-        let store = Store::in_memory().unwrap();
+    fn a_fork_orphans_the_losing_blocks_and_their_transactions_and_can_come_back(store: &Store) {
         store.block(&block(1, 1, 0), &[], &[]).unwrap();
         store.block(&block(2, 2, 1), &[mined(1)], &[]).unwrap();
         store.block(&block(3, 3, 2), &[mined(2)], &[]).unwrap();
         assert_eq!(store.tip().unwrap(), Some((3, hash(3))));
-        assert_eq!(mined_in(&store, 1), Some(hash(2)));
+        assert_eq!(mined_in(store, 1), Some(hash(2)));
 
         // A block at height 2 on block 1: blocks 2 and 3 are orphaned, their
         // transactions no longer mined; the tip goes back to the new branch.
         store.block(&block(2, 12, 1), &[], &[]).unwrap();
         assert_eq!(store.tip().unwrap(), Some((2, hash(12))));
-        assert_eq!(state(&store, 1), TxState::Pending);
-        assert_eq!(state(&store, 2), TxState::Pending);
+        assert_eq!(state(store, 1), TxState::Pending);
+        assert_eq!(state(store, 2), TxState::Pending);
         assert_eq!(store.pending_nonces(&seen(1).sender).unwrap(), vec![1, 2]);
 
         // The new branch mines one of them again, elsewhere.
         store.block(&block(3, 13, 12), &[mined(1)], &[]).unwrap();
-        assert_eq!(mined_in(&store, 1), Some(hash(13)));
-        assert_eq!(state(&store, 2), TxState::Pending);
+        assert_eq!(mined_in(store, 1), Some(hash(13)));
+        assert_eq!(state(store, 2), TxState::Pending);
 
         // The old branch comes back, longer: its blocks are canonical again.
         store.block(&block(4, 4, 3), &[], &[]).unwrap();
         assert_eq!(store.tip().unwrap(), Some((4, hash(4))));
-        assert_eq!(mined_in(&store, 1), Some(hash(2)));
-        assert_eq!(mined_in(&store, 2), Some(hash(3)));
+        assert_eq!(mined_in(store, 1), Some(hash(2)));
+        assert_eq!(mined_in(store, 2), Some(hash(3)));
         assert!(store.pending_nonces(&seen(1).sender).unwrap().is_empty());
 
         // A delivery retried changes nothing.
@@ -649,9 +853,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_notification_orphaned_before_delivery_is_delivered_when_its_block_comes_back() {
-        let store = Store::in_memory().unwrap();
+    fn a_notification_orphaned_before_delivery_is_delivered_when_its_block_comes_back(
+        store: &Store,
+    ) {
         store
             .add_webhook("http://127.0.0.1:9/hook", "secret-of-16-chars", None)
             .unwrap();
@@ -669,39 +873,62 @@ mod tests {
         assert!(due[0].1.payload.contains(&hash(2)));
     }
 
-    #[test]
-    fn a_block_whose_parent_never_arrived_is_a_gap() {
-        let store = Store::in_memory().unwrap();
+    fn a_block_whose_parent_never_arrived_is_a_gap(store: &Store) {
         store.block(&block(5, 5, 4), &[], &[]).unwrap();
         store.block(&block(6, 6, 5), &[], &[]).unwrap();
         assert!(
             store.gaps().unwrap().is_empty(),
             "the first block has no parent here"
         );
+        assert!(store.missing_blocks().unwrap().is_empty());
         store.block(&block(9, 9, 8), &[], &[]).unwrap();
         assert_eq!(store.gaps().unwrap(), vec![(9, hash(8))]);
+        assert_eq!(
+            store.missing_blocks().unwrap(),
+            vec![MissingBlocks {
+                from_height: 7,
+                to_height: 8,
+                before_block: hash(9)
+            }]
+        );
+        // Block 10 on a parent at height 9 that never arrived (another branch): only
+        // that parent's height is missing.
+        store.block(&block(10, 10, 99), &[], &[]).unwrap();
+        assert_eq!(
+            store.missing_blocks().unwrap()[1],
+            MissingBlocks {
+                from_height: 9,
+                to_height: 9,
+                before_block: hash(10)
+            }
+        );
+        // The missing blocks arrive (the node retried): no gap is left.
+        store.block(&block(7, 7, 6), &[], &[]).unwrap();
+        store.block(&block(8, 8, 7), &[], &[]).unwrap();
+        store.block(&block(9, 99, 8), &[], &[]).unwrap();
+        store.block(&block(10, 10, 99), &[], &[]).unwrap();
+        assert_eq!(store.missing_blocks().unwrap(), vec![]);
     }
 
-    #[test]
-    fn a_dropped_transaction_admitted_again_is_pending_again() {
-        let store = Store::in_memory().unwrap();
+    fn a_dropped_transaction_admitted_again_is_pending_again(store: &Store) {
         store.pending(&[seen(1)]).unwrap();
         store
             .dropped(&[hash(101)], "StaleGarbageCollect", None)
             .unwrap();
-        assert!(matches!(state(&store, 1), TxState::Dropped { .. }));
+        assert!(matches!(state(store, 1), TxState::Dropped { .. }));
         store.pending(&[seen(1)]).unwrap();
-        assert_eq!(state(&store, 1), TxState::Pending);
+        assert_eq!(state(store, 1), TxState::Pending);
         // Mined, a later drop notice does not hide the result.
         store.block(&block(1, 1, 0), &[mined(1)], &[]).unwrap();
         store
             .dropped(&[hash(101)], "ReplaceAcrossFork", None)
             .unwrap();
-        assert_eq!(mined_in(&store, 1), Some(hash(1)));
+        assert_eq!(mined_in(store, 1), Some(hash(1)));
     }
 
     #[test]
     fn a_version_1_database_is_migrated_with_what_it_held() {
+        use rusqlite::params;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("index.sqlite");
         {
@@ -748,9 +975,7 @@ mod tests {
     }
 
     /// A block's time is the canonical block's at that height: a fork changes it.
-    #[test]
-    fn block_times_follow_the_canonical_chain() {
-        let store = Store::in_memory().unwrap();
+    fn block_times_follow_the_canonical_chain(store: &Store) {
         store.block(&block(1, 1, 0), &[], &[]).unwrap();
         store.block(&block(2, 2, 1), &[], &[]).unwrap();
         let time = |h| store.canonical_block(h).unwrap().and_then(|(_, t)| t);
@@ -758,5 +983,293 @@ mod tests {
         store.block(&block(2, 12, 1), &[], &[]).unwrap();
         assert_eq!(time(2), Some(1_700_000_000 + 2 * 600 + 12));
         assert_eq!(time(3), None);
+    }
+
+    fn webhook_deliveries_are_retried_given_up_and_replayed(store: &Store) {
+        let first = store
+            .add_webhook("http://127.0.0.1:9/all", "secret-of-16-chars", None)
+            .unwrap();
+        let other = store
+            .add_webhook(
+                "http://127.0.0.1:9/other",
+                "secret-of-16-chars",
+                Some("ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG"),
+            )
+            .unwrap();
+        assert!(other > first);
+        store
+            .block(&block(1, 1, 0), &[], &[notification(0)])
+            .unwrap();
+        // Only the webhook for everyone wants wallet_1's notification.
+        let due = store.due_deliveries(unix_now()).unwrap();
+        assert_eq!(due.len(), 1, "{due:?}");
+        let (hook, delivery) = &due[0];
+        assert_eq!((hook.id, hook.recipient.clone()), (first, None));
+        store
+            .delivery_failed(delivery.seq, "connection refused", i64::MAX, false)
+            .unwrap();
+        assert!(
+            store.due_deliveries(unix_now()).unwrap().is_empty(),
+            "not due yet"
+        );
+        store
+            .delivery_failed(delivery.seq, "connection refused", 0, true)
+            .unwrap();
+        let dead = store.dead_letters().unwrap();
+        assert_eq!(dead.len(), 1);
+        assert_eq!((dead[0].attempts, dead[0].state), (2, DeliveryState::Dead));
+        assert_eq!(dead[0].last_error.as_deref(), Some("connection refused"));
+        assert_eq!(store.replay(Some(dead[0].seq + 100)).unwrap(), 0);
+        assert_eq!(store.replay(None).unwrap(), 1);
+        let due = store.due_deliveries(unix_now()).unwrap();
+        assert_eq!(due.len(), 1);
+        store.delivered(due[0].1.seq).unwrap();
+        let done = store.delivery(due[0].1.seq).unwrap().unwrap();
+        assert_eq!(
+            (done.state, done.last_error),
+            (DeliveryState::Delivered, None)
+        );
+        assert!(store.remove_webhook(first).unwrap());
+        assert!(!store.remove_webhook(first).unwrap());
+        assert_eq!(store.webhooks().unwrap().len(), 1);
+    }
+
+    fn audit_entry(id: u128, patient: &str, action: &str) -> ehr_sdk::audit::AuditEntry {
+        ehr_sdk::audit::AuditEntry {
+            id,
+            patient: patient.into(),
+            actor: "ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG".into(),
+            action: action.into(),
+            reference: id * 10,
+            details_hash: format!("0x{}", hex::encode([id as u8; 32])),
+            block: 100 + id,
+            prev_hash: format!("0x{}", hex::encode([0u8; 32])),
+            entry_hash: format!("0x{}", hex::encode([id as u8 + 1; 32])),
+        }
+    }
+
+    fn audit_entries_tokens_and_notifications_are_served_in_pages(store: &Store) {
+        let patient = seen(1).sender;
+        let entries: Vec<_> = (0..5)
+            .map(|id| {
+                audit_entry(
+                    id,
+                    &patient,
+                    if id % 2 == 0 {
+                        "log-access"
+                    } else {
+                        "grant-access"
+                    },
+                )
+            })
+            .collect();
+        assert!(store
+            .add_audit_if(&entries, store.fork_generation())
+            .unwrap());
+        assert_eq!(store.audit_next_id().unwrap(), 5);
+        assert_eq!(store.audit_entry(3).unwrap(), Some(entries[3].clone()));
+        let (total, page) = store
+            .audit(&AuditQuery {
+                patient: Some(patient.clone()),
+                actions: vec!["log-access".into()],
+                since_block: Some(101),
+                newest_first: true,
+                limit: 1,
+                offset: 1,
+                ..AuditQuery::default()
+            })
+            .unwrap();
+        assert_eq!(total, 2, "entries 2 and 4");
+        assert_eq!(page, vec![entries[2].clone()]);
+        let mut seen_ids = Vec::new();
+        store
+            .each_audit_batch(2, &mut |batch| {
+                seen_ids.extend(batch.iter().map(|e| e.id));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(seen_ids, vec![0, 1, 2, 3, 4]);
+        store.forget_audit_from_id(3).unwrap();
+        assert_eq!(store.audit_next_id().unwrap(), 3);
+
+        let wallet_2 = "ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG".to_string();
+        let token = |event_index, token_id, change| EhrEvent::Token {
+            event_index,
+            txid: hash(160),
+            token_id,
+            change,
+        };
+        store
+            .block(
+                &block(1, 1, 0),
+                &[],
+                &[
+                    token(
+                        0,
+                        7,
+                        TokenChange::Minted {
+                            to: patient.clone(),
+                        },
+                    ),
+                    token(
+                        1,
+                        8,
+                        TokenChange::Minted {
+                            to: patient.clone(),
+                        },
+                    ),
+                    notification(2),
+                ],
+            )
+            .unwrap();
+        store
+            .block(
+                &block(2, 2, 1),
+                &[],
+                &[token(
+                    0,
+                    7,
+                    TokenChange::Transferred {
+                        from: patient.clone(),
+                        to: wallet_2.clone(),
+                    },
+                )],
+            )
+            .unwrap();
+        let held: Vec<u64> = store
+            .tokens_held(&patient)
+            .unwrap()
+            .iter()
+            .map(|t| t.token_id)
+            .collect();
+        assert_eq!(held, vec![8]);
+        assert_eq!(store.token_holder(7).unwrap(), Some(wallet_2));
+        assert_eq!(store.token_ids().unwrap(), vec![7, 8]);
+        let inbox = store.notifications(&patient, 10, 0).unwrap();
+        assert_eq!(inbox.len(), 1);
+        assert_eq!(
+            (inbox[0].block_height, inbox[0].kind.as_str()),
+            (1, "access-granted")
+        );
+    }
+
+    /// Opened again, a database keeps what it held and is not migrated twice; one written
+    /// by a newer version is refused.
+    #[test]
+    fn a_database_opened_again_keeps_what_it_held_and_a_newer_one_is_refused() {
+        for (database, _dir) in engines() {
+            {
+                let store = Store::open_database(&database).unwrap();
+                store.block(&block(1, 1, 0), &[mined(1)], &[]).unwrap();
+            }
+            let store = Store::open_database(&database).unwrap();
+            assert_eq!(mined_in(&store, 1), Some(hash(1)), "{database}");
+            store
+                .write(|db| db.set_schema_version(SCHEMA_VERSION + 1))
+                .unwrap();
+            drop(store);
+            let refused = Store::open_database(&database).unwrap_err();
+            assert!(
+                matches!(refused, StoreError::NewerSchema(v) if v == SCHEMA_VERSION + 1),
+                "{database}: {refused}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_postgres_url_is_told_from_a_file_and_its_password_is_not_shown() {
+        assert_eq!(
+            Database::parse("index.sqlite"),
+            Database::Sqlite("index.sqlite".into())
+        );
+        let url = "postgresql://ehr:hunter2@db.clinic.example:5432/index";
+        assert_eq!(Database::parse(url), Database::Postgres(url.into()));
+        let shown = Database::parse(url).to_string();
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("db.clinic.example:5432/index"), "{shown}");
+    }
+
+    fn audit_pages_filter_by_block_time_and_actions_and_page_by_keyset(store: &Store) {
+        let patient = seen(1).sender;
+        let actions = ["log-access", "grant-access", "emergency-access"];
+        // Entries 0..6 at blocks 100..106 (audit_entry puts entry n at block 100 + n).
+        let entries: Vec<_> = (0..6)
+            .map(|id| audit_entry(id, &patient, actions[id as usize % 3]))
+            .collect();
+        store.add_audit(&entries).unwrap();
+        // Blocks 100..105 with times 1_700_000_000 + 600 * height + id; block 106 unknown.
+        for h in 100..106u64 {
+            let id = h as u8;
+            store.block(&block(h, id, id - 1), &[], &[]).unwrap();
+        }
+        let time = |h: u64| 1_700_000_000 + h * 600 + h;
+        let query = |q: AuditQuery| {
+            let (total, rows) = store
+                .audit(&AuditQuery {
+                    patient: Some(patient.clone()),
+                    limit: 10,
+                    ..q
+                })
+                .unwrap();
+            (total, rows.iter().map(|e| e.id as u64).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            query(AuditQuery {
+                since_time: Some(time(102)),
+                until_time: Some(time(104)),
+                ..AuditQuery::default()
+            }),
+            (3, vec![2, 3, 4])
+        );
+        // No time known for block 106: a time bound leaves its entry out.
+        assert_eq!(
+            query(AuditQuery {
+                since_time: Some(time(104)),
+                ..AuditQuery::default()
+            }),
+            (2, vec![4, 5])
+        );
+        assert_eq!(
+            query(AuditQuery {
+                actions: vec!["log-access".into(), "emergency-access".into()],
+                newest_first: true,
+                ..AuditQuery::default()
+            }),
+            (4, vec![5, 3, 2, 0])
+        );
+        // Keyset: the page after entry 3, both ways; the total is the whole match.
+        assert_eq!(
+            query(AuditQuery {
+                after: Some(3),
+                ..AuditQuery::default()
+            }),
+            (6, vec![4, 5])
+        );
+        assert_eq!(
+            query(AuditQuery {
+                after: Some(3),
+                newest_first: true,
+                ..AuditQuery::default()
+            }),
+            (6, vec![2, 1, 0])
+        );
+    }
+
+    /// The synchronous PostgreSQL client drives its own runtime: used, and dropped, on a
+    /// tokio runtime's thread (where the servers hold the store), it must not panic.
+    #[tokio::test]
+    async fn a_store_is_used_and_dropped_on_a_runtime_thread() {
+        for (database, _dir) in engines() {
+            let store = Store::open_database(&database).unwrap();
+            store.block(&block(1, 1, 0), &[mined(1)], &[]).unwrap();
+            assert_eq!(store.tip().unwrap(), Some((1, hash(1))), "{database}");
+            let shared = std::sync::Arc::new(store);
+            let task = tokio::spawn({
+                let shared = shared.clone();
+                async move { shared.tip().unwrap() }
+            });
+            drop(shared);
+            assert_eq!(task.await.unwrap(), Some((1, hash(1))), "{database}");
+        }
     }
 }

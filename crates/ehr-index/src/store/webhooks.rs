@@ -1,10 +1,9 @@
 //! Webhook subscriptions and their deliveries, in the index's own database: a delivery is
-//! queued in the same SQLite transaction as the block that carries its notification, so
+//! queued in the same database transaction as the block that carries its notification, so
 //! a crash can neither lose one nor queue one twice. Deliveries to one webhook go in the
 //! order they were queued (the oldest undelivered blocks the rest), at least once.
 
-use rusqlite::{params, OptionalExtension, Transaction};
-
+use super::sql::{args, Row, Sql};
 use super::{BlockSeen, Store, StoreError};
 
 /// Version 3, webhook part.
@@ -93,37 +92,33 @@ pub struct Delivery {
 }
 
 /// Whether any webhook is subscribed (nothing is queued otherwise).
-pub(super) fn any(batch: &Transaction<'_>) -> Result<bool, StoreError> {
-    Ok(batch
-        .query_row("SELECT 1 FROM webhooks LIMIT 1", [], |_| Ok(()))
-        .optional()?
-        .is_some())
+pub(super) fn any(db: &mut dyn Sql) -> Result<bool, StoreError> {
+    db.exists("SELECT 1 FROM webhooks LIMIT 1", &[])
 }
 
 /// Queues `payload` for every webhook that wants `recipient`'s notifications.
 pub(super) fn enqueue(
-    batch: &Transaction<'_>,
+    db: &mut dyn Sql,
     block: &BlockSeen,
     event_index: u32,
     recipient: &str,
     payload: &str,
 ) -> Result<(), StoreError> {
-    let now = unix_now();
-    batch
-        .prepare_cached(
-            "INSERT INTO deliveries (webhook_id, index_block_hash, event_index, payload, state,
+    db.execute(
+        "INSERT INTO deliveries (webhook_id, index_block_hash, event_index, payload, state,
              queued_at, next_attempt_at)
-         SELECT id, ?1, ?2, ?3, 'pending', ?4, ?4 FROM webhooks
-         WHERE recipient IS NULL OR recipient = ?5
+         SELECT id, CAST(?1 AS TEXT), CAST(?2 AS BIGINT), CAST(?3 AS TEXT), 'pending',
+                CAST(?4 AS BIGINT), CAST(?4 AS BIGINT)
+         FROM webhooks WHERE recipient IS NULL OR recipient = ?5
          ON CONFLICT DO NOTHING",
-        )?
-        .execute(params![
-            block.index_block_hash,
+        args![
+            &block.index_block_hash,
             event_index,
             payload,
-            now,
+            unix_now(),
             recipient
-        ])?;
+        ],
+    )?;
     Ok(())
 }
 
@@ -137,15 +132,16 @@ pub fn unix_now() -> i64 {
 const DELIVERY_COLUMNS: &str =
     "d.seq, d.webhook_id, d.payload, d.state, d.attempts, d.queued_at, d.last_error";
 
-fn delivery_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Delivery> {
+fn delivery_from_row(r: &Row) -> Result<Delivery, StoreError> {
     Ok(Delivery {
-        seq: r.get(0)?,
-        webhook_id: r.get(1)?,
-        payload: r.get(2)?,
-        state: DeliveryState::parse(&r.get::<_, String>(3)?),
-        attempts: r.get(4)?,
-        queued_at: r.get(5)?,
-        last_error: r.get(6)?,
+        seq: r.int(0)?,
+        webhook_id: r.int(1)?,
+        payload: r.text(2)?,
+        state: DeliveryState::parse(&r.text(3)?),
+        attempts: u32::try_from(r.int(4)?)
+            .map_err(|_| StoreError::Column("attempts beyond u32".into()))?,
+        queued_at: r.int(5)?,
+        last_error: r.opt_text(6)?,
     })
 }
 
@@ -158,77 +154,79 @@ impl Store {
         secret: &str,
         recipient: Option<&str>,
     ) -> Result<i64, StoreError> {
-        let db = self.db();
-        db.execute(
-            "INSERT INTO webhooks (url, secret, recipient, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![url, secret, recipient, unix_now()],
-        )?;
-        Ok(db.last_insert_rowid())
+        self.write(|db| {
+            db.first(
+                "INSERT INTO webhooks (url, secret, recipient, created_at) VALUES (?1, ?2, ?3, ?4)
+                 RETURNING id",
+                args![url, secret, recipient, unix_now()],
+            )?
+            .ok_or_else(|| StoreError::Column("INSERT ... RETURNING gave no id".into()))?
+            .int(0)
+        })
     }
 
     /// Removes a subscription and its queue; `false` if there was none.
     pub fn remove_webhook(&self, id: i64) -> Result<bool, StoreError> {
-        let mut db = self.db();
-        let batch = db.transaction()?;
-        batch.execute("DELETE FROM deliveries WHERE webhook_id = ?1", params![id])?;
-        let removed = batch.execute("DELETE FROM webhooks WHERE id = ?1", params![id])? > 0;
-        batch.commit()?;
-        Ok(removed)
+        self.write(|db| {
+            db.execute("DELETE FROM deliveries WHERE webhook_id = ?1", args![id])?;
+            Ok(db.execute("DELETE FROM webhooks WHERE id = ?1", args![id])? > 0)
+        })
     }
 
     /// Every subscription.
     pub fn webhooks(&self) -> Result<Vec<Webhook>, StoreError> {
-        let db = self.db();
-        let mut query =
-            db.prepare_cached("SELECT id, url, secret, recipient FROM webhooks ORDER BY id")?;
-        let rows = query
-            .query_map([], |r| {
+        self.read(|db| {
+            db.query(
+                "SELECT id, url, secret, recipient FROM webhooks ORDER BY id",
+                &[],
+            )?
+            .iter()
+            .map(|r| {
                 Ok(Webhook {
-                    id: r.get(0)?,
-                    url: r.get(1)?,
-                    secret: r.get(2)?,
-                    recipient: r.get(3)?,
+                    id: r.int(0)?,
+                    url: r.text(1)?,
+                    secret: r.text(2)?,
+                    recipient: r.opt_text(3)?,
                 })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+            })
+            .collect()
+        })
     }
 
     /// For each webhook, the oldest undelivered delivery if it is due at `now`: one at a
     /// time per webhook keeps each receiver's notifications in order. A delivery whose
     /// block has left the canonical chain is set aside as orphaned on the way.
     pub fn due_deliveries(&self, now: i64) -> Result<Vec<(Webhook, Delivery)>, StoreError> {
-        let mut db = self.db();
-        let batch = db.transaction()?;
-        batch.execute(
-            "UPDATE deliveries SET state = 'orphaned' WHERE state = 'pending' AND index_block_hash IN
-                 (SELECT index_block_hash FROM blocks WHERE canonical = 0)",
-            [],
-        )?;
-        let due = {
-            let mut query = batch.prepare_cached(&format!(
-                "SELECT {DELIVERY_COLUMNS}, w.url, w.secret, w.recipient, d.next_attempt_at
-                 FROM webhooks w JOIN deliveries d ON d.seq = (
-                     SELECT seq FROM deliveries WHERE webhook_id = w.id AND state = 'pending'
-                     ORDER BY seq LIMIT 1)"
-            ))?;
-            let rows = query
-                .query_map([], |r| {
-                    Ok((
-                        Webhook {
-                            id: r.get(1)?,
-                            url: r.get(7)?,
-                            secret: r.get(8)?,
-                            recipient: r.get(9)?,
-                        },
-                        delivery_from_row(r)?,
-                        r.get::<_, i64>(10)?,
-                    ))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            rows
-        };
-        batch.commit()?;
+        let due = self.write(|db| {
+            db.execute(
+                "UPDATE deliveries SET state = 'orphaned' WHERE state = 'pending' AND index_block_hash IN
+                     (SELECT index_block_hash FROM blocks WHERE canonical = 0)",
+                &[],
+            )?;
+            db.query(
+                &format!(
+                    "SELECT {DELIVERY_COLUMNS}, w.url, w.secret, w.recipient, d.next_attempt_at
+                     FROM webhooks w JOIN deliveries d ON d.seq = (
+                         SELECT seq FROM deliveries WHERE webhook_id = w.id AND state = 'pending'
+                         ORDER BY seq LIMIT 1)"
+                ),
+                &[],
+            )?
+            .iter()
+            .map(|r| {
+                Ok((
+                    Webhook {
+                        id: r.int(1)?,
+                        url: r.text(7)?,
+                        secret: r.text(8)?,
+                        recipient: r.opt_text(9)?,
+                    },
+                    delivery_from_row(r)?,
+                    r.int(10)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()
+        })?;
         Ok(due
             .into_iter()
             .filter(|(_, _, next)| *next <= now)
@@ -238,13 +236,15 @@ impl Store {
 
     /// The receiver took delivery `seq`.
     pub fn delivered(&self, seq: i64) -> Result<(), StoreError> {
-        let db = self.db();
-        db.execute(
-            "UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, last_error = NULL
-             WHERE seq = ?1",
-            params![seq],
-        )?;
-        Ok(())
+        self.write(|db| {
+            db.execute(
+                "UPDATE deliveries SET state = 'delivered', attempts = attempts + 1,
+                     last_error = NULL
+                 WHERE seq = ?1",
+                args![seq],
+            )?;
+            Ok(())
+        })
     }
 
     /// Delivery `seq` failed with `error`: tried again at `next_attempt_at`, or, with
@@ -256,49 +256,56 @@ impl Store {
         next_attempt_at: i64,
         give_up: bool,
     ) -> Result<(), StoreError> {
-        let db = self.db();
-        db.execute(
-            "UPDATE deliveries SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3,
-                 state = CASE WHEN ?4 THEN 'dead' ELSE state END
-             WHERE seq = ?1",
-            params![seq, error, next_attempt_at, give_up],
-        )?;
-        Ok(())
+        self.write(|db| {
+            db.execute(
+                "UPDATE deliveries SET attempts = attempts + 1, last_error = ?2,
+                     next_attempt_at = ?3, state = CASE WHEN ?4 THEN 'dead' ELSE state END
+                 WHERE seq = ?1",
+                args![seq, error, next_attempt_at, give_up],
+            )?;
+            Ok(())
+        })
     }
 
     /// The deliveries given up on, oldest first.
     pub fn dead_letters(&self) -> Result<Vec<Delivery>, StoreError> {
-        let db = self.db();
-        let mut query = db.prepare_cached(&format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE d.state = 'dead' ORDER BY d.seq"
-        ))?;
-        let rows = query
-            .query_map([], delivery_from_row)?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+        self.read(|db| {
+            db.query(
+                &format!(
+                    "SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE d.state = 'dead'
+                     ORDER BY d.seq"
+                ),
+                &[],
+            )?
+            .iter()
+            .map(delivery_from_row)
+            .collect()
+        })
     }
 
     /// Puts dead deliveries (one, or all with `None`) back in their queues, due now;
     /// returns how many.
     pub fn replay(&self, seq: Option<i64>) -> Result<usize, StoreError> {
-        let db = self.db();
-        Ok(db.execute(
-            "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?2,
-                 queued_at = ?2
-             WHERE state = 'dead' AND (?1 IS NULL OR seq = ?1)",
-            params![seq, unix_now()],
-        )?)
+        self.write(|db| {
+            Ok(db.execute(
+                "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?2,
+                     queued_at = ?2
+                 WHERE state = 'dead' AND (CAST(?1 AS BIGINT) IS NULL OR seq = ?1)",
+                args![seq, unix_now()],
+            )? as usize)
+        })
     }
 
     /// Delivery `seq`, if it exists.
     pub fn delivery(&self, seq: i64) -> Result<Option<Delivery>, StoreError> {
-        let db = self.db();
-        Ok(db
-            .query_row(
+        self.read(|db| {
+            db.first(
                 &format!("SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE d.seq = ?1"),
-                params![seq],
-                delivery_from_row,
-            )
-            .optional()?)
+                args![seq],
+            )?
+            .as_ref()
+            .map(delivery_from_row)
+            .transpose()
+        })
     }
 }

@@ -123,6 +123,61 @@ pub fn action_code(action: &str) -> &'static str {
     action_info(action).code
 }
 
+/// Every action the v2 contracts write into the audit log: their own, and the closed set
+/// a token holder logs with `ehr-storage.log-access`.
+pub const AUDIT_ACTIONS: [&str; 41] = [
+    "register-patient",
+    "guardian-proposed",
+    "guardian-withdrawn",
+    "guardian-added",
+    "guardian-removed",
+    "guardian-resigned",
+    "update-enc-pubkey",
+    "deactivate",
+    "verify-patient",
+    "verifier-added",
+    "verifier-removed",
+    "admin-proposed",
+    "admin-accepted",
+    "register-doctor",
+    "verify-doctor",
+    "suspend-doctor",
+    "doctor-enc-pubkey",
+    "issuer-enabled",
+    "issuer-disabled",
+    "add-record",
+    "put-chunk",
+    "put-envelope",
+    "claims-anchor",
+    "amend-record",
+    "request-access",
+    "approve-request",
+    "deny-request",
+    "create-token",
+    "grant-access",
+    "revoke-access",
+    "emergency-superseded",
+    "emergency-access",
+    "emergency-allowed",
+    "emergency-opt-out",
+    "token-transfer",
+    "token-return",
+    "view",
+    "download",
+    "print",
+    "export",
+    "share-out",
+];
+
+/// The actions whose `AuditEvent.action` is `code` ([`action_code`]), among
+/// [`AUDIT_ACTIONS`]: what an `AuditEvent?action=` search asks an index for.
+pub fn actions_with_code(code: &str) -> Vec<&'static str> {
+    AUDIT_ACTIONS
+        .into_iter()
+        .filter(|a| action_code(a) == code)
+        .collect()
+}
+
 fn coding(system: &str, code: &str, display: &str) -> Value {
     json!({ "system": system, "code": code, "display": display })
 }
@@ -609,4 +664,35 @@ pub fn patient_resource(principal: &str, patient: &Patient) -> Value {
         resource["id"] = id;
     }
     resource
+}
+
+#[cfg(test)]
+mod action_tests {
+    use super::*;
+
+    /// The list holds what the contracts write: each action is a string in their source.
+    #[test]
+    fn every_listed_action_is_one_the_contracts_write_and_codes_partition_them() {
+        let sources: String = crate::ehr::EHR_CONTRACTS
+            .iter()
+            .map(|(_, source)| *source)
+            .collect();
+        for action in AUDIT_ACTIONS {
+            assert!(sources.contains(&format!("\"{action}\"")), "{action}");
+        }
+        let by_code: usize = ["C", "R", "U", "D", "E"]
+            .iter()
+            .map(|c| actions_with_code(c).len())
+            .sum();
+        assert_eq!(by_code, AUDIT_ACTIONS.len());
+        assert_eq!(
+            actions_with_code("R"),
+            vec!["view", "download", "print", "export", "share-out"]
+        );
+        assert_eq!(
+            actions_with_code("D"),
+            vec!["revoke-access", "emergency-superseded"]
+        );
+        assert!(actions_with_code("E").is_empty());
+    }
 }

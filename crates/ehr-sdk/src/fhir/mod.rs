@@ -67,8 +67,8 @@ pub mod validate;
 pub use canonical::canonical_json;
 pub use disclose::{field_bytes, flatten, Disclosure, DisclosureTree, MAX_FIELD_BYTES};
 pub use export::{
-    action_code, audit_bundle, audit_csv, audit_entry_from_event, audit_event, consent,
-    document_reference, patient_resource, AUDIT_CSV_HEADER,
+    action_code, actions_with_code, audit_bundle, audit_csv, audit_entry_from_event, audit_event,
+    consent, document_reference, patient_resource, AUDIT_ACTIONS, AUDIT_CSV_HEADER,
 };
 pub use import::{
     check_record_type, parse_import, ImportedRecord, BUNDLE_TYPES, CONTENT_TYPE_FHIR,

@@ -20,9 +20,17 @@ pub struct AuditFilter {
     /// Only entries by this actor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
-    /// Only this action (`log-access`, `grant-access`...).
+    /// Only this action (`log-access`, `grant-access`...), or any of several, separated
+    /// by commas (`log-access,emergency-access`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
+    /// Only entries whose block's time (its burn block's, Unix seconds) is at or after
+    /// this; entries in blocks without a known time are left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_time: Option<u64>,
+    /// Only entries whose block's time is at or before this (as `since_time`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until_time: Option<u64>,
     /// Only entries written at or after this block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since_block: Option<u64>,
@@ -38,6 +46,12 @@ pub struct AuditFilter {
     /// After skipping this many.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<u64>,
+    /// Keyset paging: only entries after entry `after` in the order asked (ids follow the
+    /// chain's order, block then place in the block, so a page boundary stays put however
+    /// many entries are appended meanwhile). The page's last id is the next page's
+    /// `after`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<u64>,
 }
 
 /// A page of audit entries and how many match in all.
@@ -73,6 +87,22 @@ pub struct IndexStatus {
     pub lag_blocks: u64,
     /// Audit entries the index holds.
     pub audit_entries: u64,
+    /// Blocks the index never received (it was down longer than the node retried): their
+    /// notifications and token movements are missing from its answers until they are
+    /// indexed (audit entries are read from the chain, so none is missing).
+    #[serde(default)]
+    pub missing_blocks: Vec<MissingBlocks>,
+}
+
+/// A run of blocks the index never received, before a block it has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingBlocks {
+    /// The first missing height.
+    pub from_height: u64,
+    /// The last missing height (the height below `before_block`'s).
+    pub to_height: u64,
+    /// The block received whose parent is missing (`0x...`).
+    pub before_block: String,
 }
 
 impl NodeClient {

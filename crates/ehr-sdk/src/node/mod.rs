@@ -50,7 +50,7 @@ pub use contract::{
     AbiField, AbiFunction, AbiFungibleToken, AbiMap, AbiNonFungibleToken, AbiType, AbiVariable,
     ContractInterface, ContractSource, FunctionAccess, VariableAccess,
 };
-pub use ehr_index::{AuditFilter, AuditPage, IndexStatus, IndexedBlock, MAX_PAGE};
+pub use ehr_index::{AuditFilter, AuditPage, IndexStatus, IndexedBlock, MissingBlocks, MAX_PAGE};
 pub use error::NodeError;
 pub use fees::{FeeEstimate, FeeEstimation};
 pub use follow::TxSource;

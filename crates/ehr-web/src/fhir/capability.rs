@@ -6,7 +6,7 @@ use ehr_sdk::fhir::{
 };
 use serde_json::{json, Value};
 
-use super::params::{DEFAULT_COUNT, MAX_COUNT};
+use super::params::{DEFAULT_COUNT, MAX_COUNT, MAX_INDEXED_COUNT};
 use super::{CHAIN_TAG_SYSTEM, CREATE_TYPES, FHIR_JSON, FHIR_VERSION};
 
 /// When this CapabilityStatement last changed (its `date`).
@@ -104,8 +104,26 @@ fn resource(ty: &str, codes: &[&str], search: bool, documentation: String) -> Va
     r
 }
 
-/// The CapabilityStatement for a server whose FHIR base is `base`.
-pub fn capability_statement(base: &str) -> Value {
+/// The AuditEvent search parameters an EHR index adds (name, R4 definition, type,
+/// documentation): the names of [`super::read::INDEXED_AUDIT_PARAMS`] that are search
+/// parameters (`_sort` is a result parameter, told in the documentation).
+fn indexed_audit_params() -> Vec<Value> {
+    [
+        ("agent", "http://hl7.org/fhir/SearchParameter/AuditEvent-agent", "reference", "The actor's Stacks principal: `agent=ST1…` or `agent=Practitioner/ST1…`. With or without `patient`."),
+        ("action", "http://hl7.org/fhir/SearchParameter/AuditEvent-action", "token", "AuditEvent.action codes (C, R, U, D, E; system http://hl7.org/fhir/audit-event-action), comma-separated for any of them."),
+        ("date", "http://hl7.org/fhir/SearchParameter/AuditEvent-date", "date", "The entry's block time (`recorded`): prefixes eq (default), ge, gt, le, lt; repeat to AND (`date=ge2026-01-01&date=lt2026-02-01`)."),
+        ("_lastUpdated", "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated", "date", "The same as `date`: an entry never changes after its block."),
+    ]
+    .into_iter()
+    .map(|(name, definition, ty, doc)| {
+        json!({ "name": name, "definition": definition, "type": ty, "documentation": doc })
+    })
+    .collect()
+}
+
+/// The CapabilityStatement for a server whose FHIR base is `base`; `indexed`: an EHR
+/// index is behind `--api`, and AuditEvent search takes its parameters.
+pub fn capability_statement(base: &str, indexed: bool) -> Value {
     let origin = base.strip_suffix("/fhir").unwrap_or(base);
     let mut patient = resource(
         "Patient",
@@ -145,6 +163,26 @@ pub fn capability_statement(base: &str) -> Value {
             "A record's decrypted content (`id` = record id), for the acting account (X-Ehr-Account) when it holds a key envelope: the patient, or a doctor with a live read grant for the record's type. A read under a grant is logged on chain (`ehr-storage.log-access`, action `view`) before it is answered; the transaction id is in the `X-Ehr-Access-Logged` header. `Accept: application/octet-stream` gets the raw bytes of non-FHIR content.".to_string(),
         ),
     ];
+    if indexed {
+        let audit = resources
+            .iter_mut()
+            .find(|r| r["type"] == "AuditEvent")
+            .expect("AuditEvent is declared above");
+        audit["searchParam"]
+            .as_array_mut()
+            .expect("AuditEvent is searchable")
+            .extend(indexed_audit_params());
+        audit["searchParam"][0]["documentation"] = Value::from(format!(
+            "The patient's Stacks principal (its Patient id): `patient=ST1…` or `patient=Patient/ST1…`; required unless `agent` is given. Identifier system of principals: {PRINCIPAL_SYSTEM}"
+        ));
+        let doc = audit["documentation"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        audit["documentation"] = Value::from(format!(
+            "{doc} Searched through the EHR index behind this server: `_sort=date` (oldest first, the default) or `-date`; `_count` up to {MAX_INDEXED_COUNT}; the `next` link pages by keyset (`_cursor`, the last entry's id), so a page boundary stays put while entries are appended."
+        ));
+    }
     for ty in CREATE_TYPES {
         resources.push(resource(
             ty,
@@ -153,6 +191,11 @@ pub fn capability_statement(base: &str) -> Value {
             format!("Stored as a record of the patient named by `subject`/`patient` (identifier in {PRINCIPAL_SYSTEM}, or `Patient/<principal>`), else by `?patient=`, else the acting account. Sealed for the patient's key and added with `ehr-storage.add-record` signed by the acting account; the contract refuses a writer without the right (403). Answers 201 with `Location: [base]/{ty}/<record id>` and the resource as stored (`id` the record id, `meta.versionId` its version). A read decrypts it for the acting account under the same rules as Binary (key envelope needed; logged on chain under a grant); the record's metadata is DocumentReference/<record id>."),
         ));
     }
+    let unsorted = if indexed {
+        "_sort (but on AuditEvent), "
+    } else {
+        "_sort, "
+    };
     json!({
         "resourceType": "CapabilityStatement",
         "id": "ehr-serve",
@@ -172,7 +215,7 @@ pub fn capability_statement(base: &str) -> Value {
         "rest": [{
             "mode": "server",
             "documentation": format!(
-                "Every request but `metadata` needs `Authorization: Bearer <token>`: the token printed by `ehr serve` (the local admin path; `X-Ehr-Account: <name>` picks the account the server acts as, default its first) or a SMART access token (see `security`: it acts as the account that approved the app, within its scopes). Identifiers: a Patient id is a Stacks principal ({PRINCIPAL_SYSTEM}); Consent ids are token ids ({TOKEN_SYSTEM}); DocumentReference and Binary ids are record ids ({RECORD_SYSTEM}); AuditEvent ids are audit-log entry ids ({AUDIT_ENTRY_SYSTEM}); extensions live under {EXTENSION_BASE}. Searches are paged with `_count` (default {DEFAULT_COUNT}, at most {MAX_COUNT}) and `_offset`; Bundles link `self`, `first`, `previous`, `next`, `last`. Unknown parameters are refused (400). Errors are OperationOutcome: 400 malformed request or resource, 401 missing, wrong, expired or revoked token, 403 refused (a contract's refusal carries its message; a SMART token whose scopes, patient or on-chain grant do not reach the resource), 404 unknown id or type, 405 interaction not supported, 406 no JSON accepted, 413 body too large, 415 body not JSON, 421 wrong Host, 422 a resource this server does not store, a patient that is not registered, or a resource that breaks the R4 structure definitions (one issue per problem, its path in `expression`), 502 the node failed. Not supported: update, patch, delete, vread, history, system search, conditional interactions, operations other than Patient/$export, _include, _sort, _summary, XML."
+                "Every request but `metadata` needs `Authorization: Bearer <token>`: the token printed by `ehr serve` (the local admin path; `X-Ehr-Account: <name>` picks the account the server acts as, default its first) or a SMART access token (see `security`: it acts as the account that approved the app, within its scopes). Identifiers: a Patient id is a Stacks principal ({PRINCIPAL_SYSTEM}); Consent ids are token ids ({TOKEN_SYSTEM}); DocumentReference and Binary ids are record ids ({RECORD_SYSTEM}); AuditEvent ids are audit-log entry ids ({AUDIT_ENTRY_SYSTEM}); extensions live under {EXTENSION_BASE}. Searches are paged with `_count` (default {DEFAULT_COUNT}, at most {MAX_COUNT}) and `_offset`; Bundles link `self`, `first`, `previous`, `next`, `last`. Unknown parameters are refused (400). Errors are OperationOutcome: 400 malformed request or resource, 401 missing, wrong, expired or revoked token, 403 refused (a contract's refusal carries its message; a SMART token whose scopes, patient or on-chain grant do not reach the resource), 404 unknown id or type, 405 interaction not supported, 406 no JSON accepted, 413 body too large, 415 body not JSON, 421 wrong Host, 422 a resource this server does not store, a patient that is not registered, or a resource that breaks the R4 structure definitions (one issue per problem, its path in `expression`), 502 the node failed. Not supported: update, patch, delete, vread, history, system search, conditional interactions, operations other than Patient/$export, _include, {unsorted}_summary, XML."
             ),
             "security": {
                 "cors": false,
@@ -212,7 +255,7 @@ pub fn capability_statement(base: &str) -> Value {
 /// interactions and operations, and the SMART scopes, all read from `capability` (and
 /// [`crate::smart::SCOPES_SUPPORTED`]), so the README and the server cannot disagree
 /// (a test compares them).
-pub fn summary_markdown(capability: &Value) -> String {
+pub fn summary_markdown(capability: &Value, indexed: &Value) -> String {
     let rest = &capability["rest"][0];
     let names = |items: &Value, key: &str| -> Vec<String> {
         items
@@ -279,6 +322,34 @@ pub fn summary_markdown(capability: &Value) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     ));
+    // What an index behind `--api` adds to each search.
+    let params_of = |cap: &Value, ty: &str| -> Vec<String> {
+        cap["rest"][0]["resource"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["type"] == ty)
+            .flat_map(|r| names(&r["searchParam"], "name"))
+            .collect()
+    };
+    for r in indexed["rest"][0]["resource"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let ty = r["type"].as_str().unwrap_or("");
+        let plain = params_of(capability, ty);
+        let added: Vec<String> = params_of(indexed, ty)
+            .into_iter()
+            .filter(|p| !plain.contains(p))
+            .collect();
+        if !added.is_empty() {
+            out.push_str(&format!(
+                "\nWith an `ehr index` behind `--api`, {ty} search also takes {}.\n",
+                added.join(", ")
+            ));
+        }
+    }
     out
 }
 
@@ -295,7 +366,10 @@ mod tests {
         let inside = parts
             .nth(1)
             .expect("README.md has the fhir-capabilities markers");
-        let expected = super::summary_markdown(&super::capability_statement("http://h/fhir"));
+        let expected = super::summary_markdown(
+            &super::capability_statement("http://h/fhir", false),
+            &super::capability_statement("http://h/fhir", true),
+        );
         assert_eq!(
             inside.trim(),
             expected.trim(),

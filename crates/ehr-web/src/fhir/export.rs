@@ -336,7 +336,9 @@ async fn search_all(
         let bundle = match ty {
             "Consent" => read::consent_search(client, base, &q).await?,
             "DocumentReference" => read::document_search(client, base, &q).await?,
-            _ => read::audit_search(client, base, &q).await?,
+            // Offset paging through the chain maps (the same whether or not an index
+            // is behind --api).
+            _ => read::audit_search(client, base, &q, false).await?,
         };
         let entries = bundle["entry"].as_array().cloned().unwrap_or_default();
         let matches: Vec<Value> = entries

@@ -13,7 +13,7 @@
 //! | `GET /fhir/Patient/{principal}` | read | a registered patient |
 //! | `GET /fhir/Consent/{token}`, `GET /fhir/Consent?patient=` | read, search-type | access tokens as Consent |
 //! | `GET /fhir/DocumentReference/{record}`, `…?patient=` | read, search-type | record metadata (hash, locator) |
-//! | `GET /fhir/AuditEvent/{entry}`, `…?patient=` | read, search-type | the on-chain audit log, chain-verified per page |
+//! | `GET /fhir/AuditEvent/{entry}`, `…?patient=` | read, search-type | the on-chain audit log, chain-verified per page; with an EHR index behind `--api`, also by `agent`, `action`, `date`, `_lastUpdated`, `_sort`, keyset-paged |
 //! | `GET /fhir/Binary/{record}` | read | decrypted content (key envelope needed; logged under a grant) |
 //! | `POST /fhir/{type}` | create | a clinical resource ([`CREATE_TYPES`]) stored as a record; `Location: [base]/{type}/{record}` |
 //! | `GET /fhir/{type}/{record}` | read | a created clinical resource, decrypted (as Binary: key envelope needed; logged under a grant) |
@@ -206,14 +206,20 @@ fn body_error(e: BytesRejection) -> ApiError {
     }
 }
 
-async fn metadata(RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
-    let result = (|| {
+async fn metadata(
+    State(state): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
         params::check_accept(&headers)?;
         params::Query::parse(raw.as_deref())?.only(&[])?;
-        Ok(capability::capability_statement(&params::base_url(
-            &headers,
-        )))
-    })();
+        Ok(capability::capability_statement(
+            &params::base_url(&headers),
+            state.api_is_index().await,
+        ))
+    }
+    .await;
     answer(result)
 }
 
@@ -265,15 +271,24 @@ async fn search_type(
         let base = params::base_url(&headers);
         let client = &state.client;
         if matches!(ty.as_str(), "Consent" | "DocumentReference" | "AuditEvent") {
-            let patient = params::patient_param(&q)?;
-            caller
-                .check_patient(&state, &ty, Interaction::Search, &patient)
-                .await?;
+            if ty == "AuditEvent" && q.one("patient")?.is_none() {
+                // An index's `agent` search (no patient): an app sees its own
+                // account's actions only.
+                let agent = q.one("agent")?.and_then(params::principal_of);
+                caller.check_own_actions(&state, agent.as_ref())?;
+            } else {
+                let patient = params::patient_param(&q)?;
+                caller
+                    .check_patient(&state, &ty, Interaction::Search, &patient)
+                    .await?;
+            }
         }
         match ty.as_str() {
             "Consent" => read::consent_search(client, &base, &q).await,
             "DocumentReference" => read::document_search(client, &base, &q).await,
-            "AuditEvent" => read::audit_search(client, &base, &q).await,
+            "AuditEvent" => {
+                read::audit_search(client, &base, &q, state.api_is_index().await).await
+            }
             t if known_type(t) => Err(ApiError::MethodNotAllowed(format!(
                 "searching `{t}` is not supported (searchable: Consent, DocumentReference, AuditEvent, each by `patient`)"
             ))),

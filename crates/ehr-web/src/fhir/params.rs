@@ -11,6 +11,8 @@ pub const DEFAULT_COUNT: u64 = 20;
 /// The largest `_count` honoured; a larger one is lowered to this (FHIR lets a server
 /// return fewer than asked).
 pub const MAX_COUNT: u64 = 100;
+/// The largest `_count` of an AuditEvent search answered by an EHR index.
+pub const MAX_INDEXED_COUNT: u64 = 1000;
 
 /// A decoded query string, in order.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +42,15 @@ impl Query {
             )));
         }
         Ok(first)
+    }
+
+    /// Every value of `name`, in order (a parameter FHIR ANDs, such as `date`).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// Refuses a parameter not in `allowed` (and not `_format`, checked here: JSON only),
@@ -131,6 +142,11 @@ pub struct Page {
 impl Page {
     /// `_count` and `_offset` from the query (defaults [`DEFAULT_COUNT`] and 0).
     pub fn from_query(q: &Query) -> Result<Page, ApiError> {
+        Page::from_query_up_to(q, MAX_COUNT)
+    }
+
+    /// As [`Page::from_query`], with `_count` up to `max`.
+    pub fn from_query_up_to(q: &Query, max: u64) -> Result<Page, ApiError> {
         let number = |name: &str, default: u64| -> Result<u64, ApiError> {
             match q.one(name)? {
                 None => Ok(default),
@@ -142,7 +158,7 @@ impl Page {
             }
         };
         Ok(Page {
-            count: number("_count", DEFAULT_COUNT)?.min(MAX_COUNT),
+            count: number("_count", DEFAULT_COUNT)?.min(max),
             offset: number("_offset", 0)?,
         })
     }
@@ -196,4 +212,160 @@ pub fn search_url(base: &str, resource: &str, params: &[(&str, String)]) -> Stri
         .map(|(k, v)| format!("{k}={}", percent_encode(v)))
         .collect();
     format!("{base}/{resource}?{}", query.join("&"))
+}
+
+/// Bounds on a time, in Unix seconds, both inclusive: what `date`-type search parameters
+/// (`date=ge2026-01-01&date=lt2026-02-01`) leave.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TimeBounds {
+    /// At or after this.
+    pub since: Option<u64>,
+    /// At or before this.
+    pub until: Option<u64>,
+}
+
+impl TimeBounds {
+    /// Narrows the bounds by one `date` value: a prefix (`eq`, the default, `ge`, `gt`,
+    /// `le`, `lt`) and a FHIR date or dateTime (`2026`, `2026-12`, `2026-12-05`, or
+    /// `2026-12-05T10:00:00Z` with a time zone), which stands for the whole span it names.
+    pub fn narrow(&mut self, name: &str, value: &str) -> Result<(), ApiError> {
+        let (prefix, text) = match value.get(..2) {
+            Some(p @ ("eq" | "ge" | "gt" | "le" | "lt")) => (p, &value[2..]),
+            Some("ne" | "sa" | "eb" | "ap") => {
+                return Err(ApiError::BadRequest(format!(
+                "`{name}={value}`: the prefix `{}` is not supported (give eq, ge, gt, le or lt)",
+                &value[..2]
+            )))
+            }
+            _ => ("eq", value),
+        };
+        let (start, end) = span(text).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "`{name}={value}`: give a date (2026, 2026-12, 2026-12-05) or a dateTime with a time zone (2026-12-05T10:00:00Z), after an optional eq, ge, gt, le or lt"
+            ))
+        })?;
+        let (since, until) = match prefix {
+            "ge" => (Some(start), None),
+            "gt" => (Some(end + 1), None),
+            "le" => (None, Some(end)),
+            "lt" => (None, Some(start - 1)),
+            _ => (Some(start), Some(end)),
+        };
+        // Times before 1970 hold no block: a lower bound there is no bound, an upper one
+        // matches nothing.
+        if let Some(s) = since {
+            let s = u64::try_from(s).unwrap_or(0);
+            self.since = Some(self.since.map_or(s, |old| old.max(s)));
+        }
+        if let Some(u) = until {
+            match u64::try_from(u) {
+                Ok(u) => self.until = Some(self.until.map_or(u, |old| old.min(u))),
+                Err(_) => {
+                    self.since = Some(1);
+                    self.until = Some(0);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The first and last second (Unix time) of the span a FHIR date or dateTime names.
+fn span(text: &str) -> Option<(i64, i64)> {
+    use chrono::NaiveDate;
+    let day_start = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp());
+    if text.contains('T') {
+        let t = chrono::DateTime::parse_from_rfc3339(text).ok()?.timestamp();
+        return Some((t, t));
+    }
+    let parts: Vec<&str> = text.split('-').collect();
+    let number = |s: &str, len: usize| -> Option<u32> {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let (first, next) = match parts.as_slice() {
+        [y] => {
+            let y = number(y, 4)? as i32;
+            (
+                NaiveDate::from_ymd_opt(y, 1, 1)?,
+                NaiveDate::from_ymd_opt(y + 1, 1, 1)?,
+            )
+        }
+        [y, m] => {
+            let (y, m) = (number(y, 4)? as i32, number(m, 2)?);
+            let first = NaiveDate::from_ymd_opt(y, m, 1)?;
+            let next = if m == 12 {
+                NaiveDate::from_ymd_opt(y + 1, 1, 1)?
+            } else {
+                NaiveDate::from_ymd_opt(y, m + 1, 1)?
+            };
+            (first, next)
+        }
+        [y, m, d] => {
+            let day = NaiveDate::from_ymd_opt(number(y, 4)? as i32, number(m, 2)?, number(d, 2)?)?;
+            (day, day.succ_opt()?)
+        }
+        _ => return None,
+    };
+    Some((day_start(first)?, day_start(next)? - 1))
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    fn bounds(values: &[&str]) -> Result<TimeBounds, ApiError> {
+        let mut b = TimeBounds::default();
+        for v in values {
+            b.narrow("date", v)?;
+        }
+        Ok(b)
+    }
+
+    #[test]
+    fn date_values_bound_the_span_they_name() {
+        // 2026-12-05T00:00:00Z is 1796428800.
+        let day = 1_796_428_800;
+        assert_eq!(
+            bounds(&["2026-12-05"]).unwrap(),
+            TimeBounds {
+                since: Some(day),
+                until: Some(day + 86_399)
+            }
+        );
+        assert_eq!(
+            bounds(&["ge2026-12-05", "lt2026-12-06T00:00:00Z"]).unwrap(),
+            TimeBounds {
+                since: Some(day),
+                until: Some(day + 86_399)
+            }
+        );
+        assert_eq!(
+            bounds(&["gt2026-12"]).unwrap().since,
+            Some(day + 27 * 86_400)
+        );
+        assert_eq!(
+            bounds(&["le2026-12-05T01:00:00+01:00"]).unwrap().until,
+            Some(day)
+        );
+        assert_eq!(bounds(&["2026"]).unwrap().until, Some(1_798_761_599));
+        assert_eq!(
+            bounds(&["lt1960"]).unwrap(),
+            TimeBounds {
+                since: Some(1),
+                until: Some(0)
+            }
+        );
+        for bad in [
+            "2026-13",
+            "2026-12-05T10:00:00",
+            "ne2026",
+            "yesterday",
+            "2026-1-5",
+            "",
+        ] {
+            assert!(bounds(&[bad]).is_err(), "{bad}");
+        }
+    }
 }

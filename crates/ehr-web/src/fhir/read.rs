@@ -9,7 +9,7 @@ use ehr_sdk::ehr::{EhrClient, EhrContract};
 use ehr_sdk::fhir::{audit_bundle, audit_event, consent, document_reference, patient_resource};
 use serde_json::{json, Value};
 
-use super::params::{patient_param, Page, Query};
+use super::params::{patient_param, principal_of, Page, Query, TimeBounds, MAX_INDEXED_COUNT};
 use super::search::SearchPage;
 use super::util::concurrent;
 use super::{ApiError, CHAIN_TAG_SYSTEM};
@@ -252,7 +252,24 @@ pub async fn audit_read(client: &EhrClient, id: &str) -> Result<Value, ApiError>
 ///
 /// `AuditEvent.recorded` is the entry's block time ([`recorded_times`], as the CLI's
 /// export), so two reads agree; the block height is in the block-height extension.
-pub async fn audit_search(client: &EhrClient, base: &str, q: &Query) -> Result<Value, ApiError> {
+pub async fn audit_search(
+    client: &EhrClient,
+    base: &str,
+    q: &Query,
+    indexed: bool,
+) -> Result<Value, ApiError> {
+    if indexed {
+        return audit_search_indexed(client, base, q).await;
+    }
+    if let Some(p) = INDEXED_AUDIT_PARAMS
+        .iter()
+        .chain(&["_cursor"])
+        .find(|p| !q.all(p).is_empty())
+    {
+        return Err(ApiError::BadRequest(format!(
+            "`{p}` needs an EHR index: start `ehr serve` with `--api` naming an `ehr index` (see /fhir/metadata)"
+        )));
+    }
     q.only(&["patient", "_count", "_offset"])?;
     let patient = patient_param(q)?;
     let page = Page::from_query(q)?;
@@ -288,9 +305,15 @@ pub async fn audit_search(client: &EhrClient, base: &str, q: &Query) -> Result<V
         page,
         total,
     };
-    let mut bundle = search.bundle(resources);
-    bundle["meta"]["tag"] = json!([chain_tag(&verdict)]);
-    if let Err(e) = &verdict {
+    let bundle = search.bundle(resources);
+    Ok(with_verdict(bundle, &verdict))
+}
+
+/// The verdict of the page's hash chain in `Bundle.meta.tag`, and an `OperationOutcome`
+/// entry naming the break when there is one.
+fn with_verdict(mut bundle: Value, verdict: &Result<(), ChainBreak>) -> Value {
+    bundle["meta"]["tag"] = json!([chain_tag(verdict)]);
+    if let Err(e) = verdict {
         let warning = json!({
             "resource": super::outcome_json(
                 axum::http::StatusCode::OK,
@@ -304,7 +327,179 @@ pub async fn audit_search(client: &EhrClient, base: &str, q: &Query) -> Result<V
             None => bundle["entry"] = json!([warning]),
         }
     }
-    Ok(bundle)
+    bundle
+}
+
+/// The AuditEvent search parameters, besides `patient` and paging, that an EHR index
+/// behind `--api` answers (and the CapabilityStatement then declares).
+pub const INDEXED_AUDIT_PARAMS: [&str; 5] = ["agent", "action", "date", "_lastUpdated", "_sort"];
+
+/// The `AuditEvent.action` code system (`action=C` or `action=http://hl7.org/fhir/audit-event-action|C`).
+const ACTION_SYSTEM: &str = "http://hl7.org/fhir/audit-event-action";
+
+/// `AuditEvent?…` answered by the EHR index behind `--api`: by `patient` and/or `agent`
+/// (the actor), `action` (the FHIR codes C, R, U, D, E, comma-separated: any of them),
+/// `date` and `_lastUpdated` (both the entry's block time; `eq`, `ge`, `gt`, `le`, `lt`,
+/// repeated to AND), `_sort=date` (oldest first, the default) or `-date`, `_count` up to
+/// 1,000 and stable paging: the `next` link carries `_cursor`, the last entry's id, so a
+/// page boundary stays put however many entries are appended meanwhile. Each page is
+/// verified against the hash chain as without an index.
+async fn audit_search_indexed(
+    client: &EhrClient,
+    base: &str,
+    q: &Query,
+) -> Result<Value, ApiError> {
+    let mut allowed = vec!["patient", "_count", "_offset", "_cursor"];
+    allowed.extend(INDEXED_AUDIT_PARAMS);
+    q.only(&allowed)?;
+    let mut params: Vec<(&str, String)> = Vec::new();
+    let patient = match q.one("patient")? {
+        Some(_) => Some(patient_param(q)?),
+        None => None,
+    };
+    let agent = match q.one("agent")? {
+        Some(v) => Some(agent_of(v).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "`agent={v}` is not a Stacks principal (give `agent=ST1…` or `agent=Practitioner/ST1…`)"
+            ))
+        })?),
+        None => None,
+    };
+    if patient.is_none() && agent.is_none() {
+        return Err(ApiError::BadRequest(
+            "give `patient` or `agent`: the audit log is searched per principal".into(),
+        ));
+    }
+    if let Some(p) = &patient {
+        params.push(("patient", p.to_string()));
+    }
+    if let Some(a) = &agent {
+        params.push(("agent", a.to_string()));
+    }
+    let actions = match q.one("action")? {
+        Some(v) => {
+            params.push(("action", v.to_string()));
+            let mut actions = Vec::new();
+            for token in v.split(',') {
+                let code = match token.split_once('|') {
+                    Some((ACTION_SYSTEM | "", code)) => code,
+                    Some(_) => {
+                        return Err(ApiError::BadRequest(format!(
+                            "`action={v}`: the system of an action code is {ACTION_SYSTEM}"
+                        )))
+                    }
+                    None => token,
+                };
+                if !["C", "R", "U", "D", "E"].contains(&code) {
+                    return Err(ApiError::BadRequest(format!(
+                        "`action={v}`: give AuditEvent action codes C, R, U, D or E"
+                    )));
+                }
+                actions.extend(ehr_sdk::fhir::actions_with_code(code));
+            }
+            Some(actions)
+        }
+        None => None,
+    };
+    let mut times = TimeBounds::default();
+    for name in ["date", "_lastUpdated"] {
+        for v in q.all(name) {
+            times.narrow(name, v)?;
+            params.push((name, v.to_string()));
+        }
+    }
+    let newest_first = match q.one("_sort")? {
+        None => false,
+        Some(v @ ("date" | "_lastUpdated")) => {
+            params.push(("_sort", v.to_string()));
+            false
+        }
+        Some(v @ ("-date" | "-_lastUpdated")) => {
+            params.push(("_sort", v.to_string()));
+            true
+        }
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "`_sort={other}`: give date or -date (or _lastUpdated, -_lastUpdated: the same)"
+            )))
+        }
+    };
+    let cursor = match q.one("_cursor")? {
+        None => None,
+        Some(v) => Some(v.parse::<u64>().map_err(|_| {
+            ApiError::BadRequest(format!(
+                "`_cursor={v}`: give the cursor of a `next` link (an entry id)"
+            ))
+        })?),
+    };
+    let page = Page::from_query_up_to(q, MAX_INDEXED_COUNT)?;
+    let search = |total| SearchPage {
+        base,
+        resource: "AuditEvent",
+        params: params.clone(),
+        page,
+        total,
+    };
+    // `action` naming only codes no entry carries (E): nothing matches.
+    if actions.as_ref().is_some_and(Vec::is_empty) {
+        let s = search(0);
+        return Ok(s.bundle_with_links(Vec::new(), s.keyset_links(cursor, None)));
+    }
+    let filter = |after: Option<u64>, limit: u64, offset: u64| ehr_sdk::node::AuditFilter {
+        patient: patient.as_ref().map(ToString::to_string),
+        actor: agent.as_ref().map(ToString::to_string),
+        action: actions.as_ref().map(|a| a.join(",")),
+        since_time: times.since,
+        until_time: times.until,
+        sort: Some(if newest_first { "-id" } else { "id" }.to_string()),
+        limit: Some(limit.max(1) as u32),
+        offset: Some(offset),
+        after,
+        ..ehr_sdk::node::AuditFilter::default()
+    };
+    let node = client.node();
+    let found = node
+        .indexed_audit(&filter(cursor, page.count, page.offset))
+        .await
+        .map_err(|e| ApiError::Node(e.to_string()))?;
+    let entries: Vec<AuditEntry> = if page.count == 0 {
+        Vec::new()
+    } else {
+        found.results
+    };
+    // A next page when an entry follows the last one of this page.
+    let next = match entries.last() {
+        Some(last) if entries.len() as u64 == page.count => {
+            let last = u64::try_from(last.id)
+                .map_err(|_| ApiError::Node(format!("audit entry id {} out of range", last.id)))?;
+            let probe = node
+                .indexed_audit(&filter(Some(last), 1, 0))
+                .await
+                .map_err(|e| ApiError::Node(e.to_string()))?;
+            (!probe.results.is_empty()).then_some(last)
+        }
+        _ => None,
+    };
+    // The chain is verified oldest first, whatever the page's order.
+    let mut ascending = entries.clone();
+    ascending.sort_by_key(|e| e.id);
+    let verdict = verify(client, &ascending).await?;
+    let recorded = recorded_times(client, &entries).await?;
+    let exported = audit_bundle(&entries, &audit_log_id(client), base, |e| recorded.of(e));
+    let resources: Vec<Value> = exported["entry"]
+        .as_array()
+        .map(|items| items.iter().map(|e| e["resource"].clone()).collect())
+        .unwrap_or_default();
+    let s = search(found.total);
+    let bundle = s.bundle_with_links(resources, s.keyset_links(cursor, next));
+    Ok(with_verdict(bundle, &verdict))
+}
+
+/// The principal an `agent` value names: bare, or a reference of any type ending in
+/// `/<principal>` (`Practitioner/ST1…`, `Patient/ST1…`).
+fn agent_of(text: &str) -> Option<PrincipalData> {
+    let bare = text.rsplit('/').next().unwrap_or(text);
+    principal_of(bare)
 }
 
 #[cfg(test)]

@@ -47,9 +47,37 @@ impl SearchPage<'_> {
         links
     }
 
+    /// Keyset links (a search paged by `_cursor`): `self` as asked, `first`, and `next`
+    /// (the page after entry `next`) when more follow. `previous` and `last` are not
+    /// given: a keyset page knows only where the next one starts.
+    pub fn keyset_links(&self, cursor: Option<u64>, next: Option<u64>) -> Vec<Value> {
+        let with = |relation: &str, cursor: Option<u64>, offset: u64| {
+            let mut params = self.params.clone();
+            if let Some(c) = cursor {
+                params.push(("_cursor", c.to_string()));
+            }
+            params.push(("_count", self.page.count.to_string()));
+            params.push(("_offset", offset.to_string()));
+            json!({ "relation": relation, "url": search_url(self.base, self.resource, &params) })
+        };
+        let mut links = vec![
+            with("self", cursor, self.page.offset),
+            with("first", None, 0),
+        ];
+        if let Some(next) = next {
+            links.push(with("next", Some(next), 0));
+        }
+        links
+    }
+
     /// The `searchset` Bundle of `resources` (this page's matches, in order), each entry
     /// with its `fullUrl` (`base/Type/id`) and `search.mode` `match`.
     pub fn bundle(&self, resources: Vec<Value>) -> Value {
+        self.bundle_with_links(resources, self.links())
+    }
+
+    /// As [`SearchPage::bundle`], with the given `link`s.
+    pub fn bundle_with_links(&self, resources: Vec<Value>, links: Vec<Value>) -> Value {
         let entries: Vec<Value> = resources
             .into_iter()
             .map(|resource| self.entry(resource))
@@ -59,7 +87,7 @@ impl SearchPage<'_> {
             "meta": { "lastUpdated": ehr_sdk::fhir::now_instant() },
             "type": "searchset",
             "total": self.total,
-            "link": self.links(),
+            "link": links,
         });
         // FHIR allows no empty arrays: a page without matches has no `entry` at all.
         if !entries.is_empty() {

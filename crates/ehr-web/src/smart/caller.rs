@@ -150,6 +150,32 @@ impl Caller {
         )))
     }
 
+    /// For an AuditEvent search by `agent` without a patient (through an EHR index): an
+    /// app needs a `user/` or `system/` AuditEvent search scope, and may name only its own
+    /// account as the agent. No agent: nothing to check here (the search refuses it).
+    pub fn check_own_actions(
+        &self,
+        state: &AppState,
+        agent: Option<&PrincipalData>,
+    ) -> Result<(), ApiError> {
+        let Caller::App(grant) = self else {
+            return Ok(());
+        };
+        if self.context("AuditEvent", Interaction::Search)? == Some(Context::Patient) {
+            return Err(ApiError::Forbidden(
+                "the access token's patient/ scopes search the patient in context only: give `patient`".into(),
+            ));
+        }
+        let me = state.identity(&grant.account).map(Identity::principal);
+        match agent {
+            Some(a) if Some(a) != me.as_ref() => Err(ApiError::Forbidden(format!(
+                "an app searches the actions of its own account ({}) only",
+                grant.account
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// [`Caller::check_patient`] for a resource read by id: its patient is the one it
     /// references (`Patient.id`, `subject`, `patient`, an AuditEvent's entity). A resource
     /// that names no patient is chain data about an account (a doctor's registration):

@@ -85,6 +85,8 @@ pub struct Server {
     pub client: EhrClient,
     /// The devnet (stopped when the server is dropped).
     pub node: DevnetHandle,
+    /// The EHR index behind `--api`, when started with one ([`start_indexed`]).
+    pub index: Option<ehr_index::IndexHandle>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     _store: tempfile::TempDir,
 }
@@ -130,6 +132,53 @@ pub async fn start_with(names: &[&str]) -> Server {
         .await
         .expect("the devnet starts");
     let client = ehr_client(node.url());
+    serve(node, client, None, names).await
+}
+
+/// As [`start`], with an `ehr index` (in memory) fed by the devnet's event observer
+/// stream behind the server's `--api`.
+pub async fn start_indexed() -> Server {
+    let any: SocketAddr = "127.0.0.1:0".parse().expect("address");
+    let listeners = ehr_index::Listeners::bind(any, any)
+        .await
+        .expect("the index binds");
+    let mut config = DevnetConfig::new(genesis());
+    config.observers = vec![ehr_sdk::devnet_config::EventObserver {
+        endpoint: listeners.observer_addr().expect("bound").to_string(),
+        events_keys: vec!["*".into()],
+        timeout_ms: 5_000,
+    }];
+    let node = spawn(config).await.expect("the devnet starts");
+    let index = ehr_index::spawn(
+        listeners,
+        &ehr_index::IndexConfig::devnet(node.url()).expect("the devnet deployment"),
+    )
+    .await
+    .expect("the index starts");
+    let deployer = account("deployer").address.to_standard_principal();
+    let client = EhrClient::new(
+        NodeClient::builder(node.url())
+            .hiro_api_url(&index.api_url())
+            .build()
+            .expect("node client"),
+        Network::Devnet,
+        Deployment::new(deployer),
+    );
+    let names: Vec<String> = accounts()
+        .accounts
+        .iter()
+        .map(|g| g.account.name.clone())
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    serve(node, client, Some(index), &names).await
+}
+
+async fn serve(
+    node: DevnetHandle,
+    client: EhrClient,
+    index: Option<ehr_index::IndexHandle>,
+    names: &[&str],
+) -> Server {
     let identities = names
         .iter()
         .map(|name| {
@@ -168,6 +217,7 @@ pub async fn start_with(names: &[&str]) -> Server {
         state,
         client,
         node,
+        index,
         stop: Some(stop),
         _store: store,
     }
