@@ -942,3 +942,29 @@ async fn scopes_revocation_and_registration_are_held_to_what_they_say() {
     let (status, _) = get_with(&server, live, &format!("/fhir/Patient/{me}")).await;
     assert_eq!(status, 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_apps_agent_search_reaches_its_own_accounts_actions_only() {
+    let server = support::start_indexed().await;
+    register_people(&server).await;
+    register_app(&server);
+    let cookies = session_as(&server, PATIENT).await;
+    let me = principal(PATIENT).to_string();
+    let doctor = principal(DOCTOR).to_string();
+    let user =
+        approve_and_exchange(&server, &cookies, "launch/patient user/AuditEvent.rs", &me).await;
+    let user = user["access_token"].as_str().unwrap();
+    let (status, body) = get_with(&server, user, &format!("/fhir/AuditEvent?agent={me}")).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = get_with(&server, user, &format!("/fhir/AuditEvent?agent={doctor}")).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(outcome_status(status, &body).contains("own account"));
+    // patient/ scopes search the patient in context, never by agent alone.
+    let patient = approve_and_exchange(&server, &cookies, "patient/AuditEvent.rs", &me).await;
+    let patient = patient["access_token"].as_str().unwrap();
+    let (status, body) = get_with(&server, patient, &format!("/fhir/AuditEvent?agent={me}")).await;
+    assert_eq!(status, 403, "{body}");
+    let (status, body) =
+        get_with(&server, patient, &format!("/fhir/AuditEvent?patient={me}")).await;
+    assert_eq!(status, 200, "{body}");
+}
