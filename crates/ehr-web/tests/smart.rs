@@ -440,21 +440,7 @@ async fn hostile_and_malformed_authorizations_are_refused() {
     // A fresh approval, exchanged properly: the token reads the patient's data only.
     let r = post(form("approve", &me), true).await.unwrap();
     let code = query_of(r.headers()[LOCATION].to_str().unwrap())["code"].clone();
-    let r = http
-        .post(server.url("/oauth/token"))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("client_id", "growth-chart"),
-            ("redirect_uri", REDIRECT),
-            (
-                "code_verifier",
-                "a-verifier-of-enough-length-0123456789abcdef",
-            ),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = exchange_code(&server, &code).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["cache-control"], "no-store");
     let token: Value = r.json().await.unwrap();
@@ -782,6 +768,26 @@ async fn discovery_names_the_endpoints() {
     assert_eq!(r.status(), 200);
 }
 
+/// Exchanges an authorization code of `growth-chart` (the test verifier, the registered
+/// redirect URI) at the token endpoint.
+async fn exchange_code(server: &Server, code: &str) -> reqwest::Response {
+    http()
+        .post(server.url("/oauth/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("client_id", "growth-chart"),
+            ("redirect_uri", REDIRECT),
+            (
+                "code_verifier",
+                "a-verifier-of-enough-length-0123456789abcdef",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Approves app `growth-chart` for `scope` as the signed-in `cookies` account (patient
 /// `patient`), and exchanges the code: the token answer.
 async fn approve_and_exchange(server: &Server, cookies: &str, scope: &str, patient: &str) -> Value {
@@ -799,21 +805,7 @@ async fn approve_and_exchange(server: &Server, cookies: &str, scope: &str, patie
         .unwrap();
     assert_eq!(r.status(), 303, "{scope}");
     let code = query_of(r.headers()[LOCATION].to_str().unwrap())["code"].clone();
-    let r = http
-        .post(server.url("/oauth/token"))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("client_id", "growth-chart"),
-            ("redirect_uri", REDIRECT),
-            (
-                "code_verifier",
-                "a-verifier-of-enough-length-0123456789abcdef",
-            ),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = exchange_code(server, &code).await;
     assert_eq!(r.status(), 200, "{scope}");
     r.json().await.unwrap()
 }
