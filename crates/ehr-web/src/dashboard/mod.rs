@@ -190,6 +190,27 @@ impl Ctx {
         self.render_status(StatusCode::OK, title, section, body, None)
     }
 
+    /// The frame of a page titled `title` in `section`, reloading every `refresh`
+    /// seconds when given.
+    pub fn frame<'a>(
+        &'a self,
+        title: &'a str,
+        section: &'a str,
+        refresh: Option<u32>,
+    ) -> Frame<'a> {
+        Frame {
+            title,
+            section,
+            account: Some((&self.me.name, self.me.address.to_string())),
+            accounts: self.accounts(),
+            csrf: &self.csrf,
+            notifications: self.notifications,
+            tip: self.tip,
+            index_lag: self.index_lag,
+            refresh,
+        }
+    }
+
     /// A page with a status and an optional reload interval.
     pub fn render_status(
         &self,
@@ -199,18 +220,7 @@ impl Ctx {
         body: &str,
         refresh: Option<u32>,
     ) -> Result<Response, PageError> {
-        let address = self.me.address.to_string();
-        let frame = Frame {
-            title,
-            section,
-            account: Some((&self.me.name, &address)),
-            accounts: self.accounts(),
-            csrf: &self.csrf,
-            notifications: self.notifications,
-            tip: self.tip,
-            index_lag: self.index_lag,
-            refresh,
-        };
+        let frame = self.frame(title, section, refresh);
         views::respond(status, &BuiltPage { frame, body })
     }
 
@@ -297,15 +307,12 @@ pub(crate) fn render_error(
     section: &str,
     error: &PageError,
 ) -> Response {
-    let address = ctx.map(|c| c.me.address.to_string());
     let csrf = state.csrf_token();
     let page = ErrorPage {
         frame: Frame {
             title: "Something went wrong",
             section,
-            account: ctx
-                .zip(address.as_deref())
-                .map(|(c, a)| (c.me.name.as_str(), a)),
+            account: ctx.map(|c| (c.me.name.as_str(), c.me.address.to_string())),
             accounts: accounts(state),
             csrf: &csrf,
             notifications: None,

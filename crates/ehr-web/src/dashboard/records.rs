@@ -16,6 +16,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
+use askama::Template;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -534,7 +535,11 @@ pub async fn view(
             "ok",
             &format!("View logged on chain. {}", op.message),
         ));
-        body.push_str(&ops::tx_table(op));
+        body.push_str(
+            &ops::TxTable::of(op)
+                .render()
+                .map_err(|e| PageError::Render(e.to_string()))?,
+        );
     }
     body.push_str(&html::notice_html(
         "ok",

@@ -63,7 +63,7 @@ pub struct Frame<'a> {
     /// The section it belongs to (a [`NAV`] href), highlighted in the navigation.
     pub section: &'a str,
     /// The acting account's name and address (text), if known.
-    pub account: Option<(&'a str, &'a str)>,
+    pub account: Option<(&'a str, String)>,
     /// Every account the server acts for: (name, address).
     pub accounts: Vec<(String, String)>,
     /// The CSRF token for the account switcher's form.
@@ -111,7 +111,7 @@ pub struct NavLink {
 impl Frame<'_> {
     /// The account switcher's entries.
     pub fn switcher(&self) -> Vec<SwitcherEntry<'_>> {
-        let current = self.account.map(|(name, _)| name);
+        let current = self.account.as_ref().map(|(name, _)| *name);
         self.accounts
             .iter()
             .map(|(name, address)| SwitcherEntry {
@@ -201,7 +201,10 @@ mod tests {
         Frame {
             title: "Home <1>",
             section: "/",
-            account: Some(("wallet_1", "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5")),
+            account: Some((
+                "wallet_1",
+                "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5".to_string(),
+            )),
             accounts: vec![(
                 "wallet_1".into(),
                 "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5".into(),
