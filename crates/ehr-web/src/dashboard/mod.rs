@@ -245,6 +245,19 @@ impl Ctx {
         who(&self.state, p)
     }
 
+    /// A principal as a view shows it: the address, and the account name when it is one
+    /// of the server's.
+    pub fn party(&self, p: &PrincipalData) -> views::Party {
+        let address = p.to_string();
+        let name = self
+            .state
+            .identities
+            .iter()
+            .find(|i| i.address.to_string() == address)
+            .map(|i| i.name.clone());
+        views::Party { address, name }
+    }
+
     /// A principal for a table cell: the account name (address in its title) when it is
     /// one of ours, else the whole address.
     pub fn who_cell(&self, p: &PrincipalData) -> String {

@@ -158,6 +158,60 @@ pub fn short(address: &str) -> String {
     format!("{}…{}", &address[..6], &address[address.len() - 5..])
 }
 
+/// A principal as a page shows it: the address, and the account name when it is one of
+/// the server's.
+pub struct Party {
+    /// The address (or contract id).
+    pub address: String,
+    /// The server's name for it, when it acts for it.
+    pub name: Option<String>,
+}
+
+/// A link, or text that goes nowhere.
+pub struct Link {
+    /// Where it goes, if anywhere.
+    pub href: Option<String>,
+    /// Its text.
+    pub text: String,
+}
+
+impl Link {
+    /// A link to `href`.
+    pub fn to(href: String, text: String) -> Self {
+        Link {
+            href: Some(href),
+            text,
+        }
+    }
+
+    /// Text alone.
+    pub fn text(text: String) -> Self {
+        Link { href: None, text }
+    }
+}
+
+/// Page links of a paged list: `base` is the path with any other query parameters,
+/// `param` the page parameter's name; pages count from 1.
+pub struct Pager {
+    /// The path and other query parameters.
+    pub base: String,
+    /// The page parameter's name.
+    pub param: &'static str,
+    /// This page.
+    pub page: u64,
+    /// How many pages.
+    pub pages: u64,
+}
+
+impl Pager {
+    /// The address of page `page` (a number, or a template's reference to one).
+    pub fn link(&self, page: impl std::borrow::Borrow<u64>) -> String {
+        let page = *page.borrow();
+        let sep = if self.base.contains('?') { '&' } else { '?' };
+        format!("{}{sep}{}={page}", self.base, self.param)
+    }
+}
+
 /// A page whose content is HTML built by [`crate::html`]'s builders.
 #[derive(Template)]
 #[template(path = "page.html")]
