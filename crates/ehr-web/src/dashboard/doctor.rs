@@ -131,7 +131,7 @@ pub async fn page(
             html::escape(&t.scope.to_string()),
             html::escape(t.record_type.as_deref().unwrap_or("all")),
             format!("block {}", t.expires_at),
-            token_state(&t, tip),
+            html::state(&token_state(&t, tip)),
             if live {
                 format!(
                     "<a href=\"/records?patient={}\">Records</a>",

@@ -167,6 +167,27 @@ pub struct Party {
     pub name: Option<String>,
 }
 
+/// A state in a word, in its colour, with an optional note after it.
+pub struct StateWord {
+    /// The colour: `ok`, `pending` or `failed`.
+    pub class: &'static str,
+    /// The word.
+    pub word: String,
+    /// Text after the word ("" for none).
+    pub note: String,
+}
+
+impl StateWord {
+    /// `word` in colour `class`, without a note.
+    pub fn new(class: &'static str, word: &str) -> Self {
+        StateWord {
+            class,
+            word: word.to_string(),
+            note: String::new(),
+        }
+    }
+}
+
 /// A link, or text that goes nowhere.
 pub struct Link {
     /// Where it goes, if anywhere.
