@@ -43,16 +43,6 @@ pub fn principal(text: &str) -> String {
     format!("<code class=\"addr\">{}</code>", escape(text))
 }
 
-/// A state word in its colour, and its note.
-pub fn state(s: &crate::dashboard::views::StateWord) -> String {
-    format!(
-        "<span class=\"state {}\">{}</span>{}",
-        s.class,
-        escape(&s.word),
-        escape(&s.note)
-    )
-}
-
 /// A message box: `kind` is `ok`, `error`, `warn` or `info`; `text` is escaped.
 pub fn notice(kind: &str, text: &str) -> String {
     let role = if kind == "error" {

@@ -258,25 +258,6 @@ impl Ctx {
         views::Party { address, name }
     }
 
-    /// A principal for a table cell: the account name (address in its title) when it is
-    /// one of ours, else the whole address.
-    pub fn who_cell(&self, p: &PrincipalData) -> String {
-        let text = p.to_string();
-        match self
-            .state
-            .identities
-            .iter()
-            .find(|i| i.address.to_string() == text)
-        {
-            Some(i) => format!(
-                "<span class=\"acct\" title=\"{}\">{}</span>",
-                html::escape(&text),
-                html::escape(&i.name)
-            ),
-            None => html::principal(&text),
-        }
-    }
-
     /// A `<datalist>` of the server's accounts, with id `accounts`.
     pub fn datalist(&self) -> String {
         html::account_list("accounts", &self.accounts())
