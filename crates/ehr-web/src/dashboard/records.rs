@@ -27,6 +27,7 @@ use ehr_sdk::ehr::types::{Record, Scope};
 use ehr_sdk::ehr::{calls, SendOptions};
 
 use super::ops::{self, Op, Status};
+use super::views::{self, Frame, Pager, Party};
 use super::{field, newest_first_range, page_number, pages_for, Ctx};
 use super::{Page, PageError, Params, Posted, RecordId, Upload};
 use crate::html;
@@ -99,111 +100,78 @@ pub async fn list(
         Ok(r) => r,
         Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
-    let mut rows = Vec::with_capacity(rows_data.len());
-    for item in rows_data {
-        match item {
-            Some((r, envelope)) => {
-                let mut row = vec![
-                    format!("<a href=\"/records/{}\">#{}</a>", r.id, r.id),
-                    html::escape(&r.record_type),
-                    format!("v{}", r.version),
-                    r.created_at.to_string(),
-                    html::escape(&where_stored(&r)),
-                    match r.superseded_by {
-                        Some(n) => format!("superseded by <a href=\"/records/{n}\">#{n}</a>"),
-                        None => "latest".into(),
-                    },
-                ];
-                if let Some(has) = envelope {
-                    row.push(if has { "yes".into() } else { "no".into() });
-                }
-                rows.push(row);
-            }
-            None => {}
-        }
-    }
-    let mut body = String::new();
-    let title = if own {
-        "My records".to_string()
-    } else {
-        "Records of a patient".to_string()
+    let rows = rows_data
+        .into_iter()
+        .flatten()
+        .map(|(r, envelope)| RecordRow {
+            id: r.id,
+            version: r.version,
+            created_at: r.created_at,
+            stored: where_stored(&r),
+            superseded_by: r.superseded_by,
+            record_type: r.record_type,
+            envelope,
+        })
+        .collect();
+    let view = RecordsView {
+        frame: ctx.frame(
+            if own {
+                "My records"
+            } else {
+                "Records of a patient"
+            },
+            "/records",
+            None,
+        ),
+        other_patient: (!own).then(|| ctx.party(&patient)),
+        count,
+        rows,
+        pager: Pager {
+            base: if own {
+                "/records".to_string()
+            } else {
+                format!(
+                    "/records?patient={}",
+                    html::url_encode(&patient.to_string())
+                )
+            },
+            param: "page",
+            page,
+            pages,
+        },
+        patient: patient.to_string(),
+        upload_action: html::action("/records", &ctx.csrf),
     };
-    if !own {
-        let _ = write!(body, "<p>Patient {}</p>", ctx.who(&patient));
-    }
-    let _ = write!(
-        body,
-        "<p>{count} record version{} on chain.</p>",
-        if count == 1 { "" } else { "s" }
-    );
-    let mut headers_row = vec!["Record", "Type", "Version", "Block", "Stored", "State"];
-    if !own {
-        headers_row.push("Key for me");
-    }
-    body.push_str(&html::table(
-        "Records, newest first",
-        &headers_row,
-        &rows,
-        "No records yet.",
-    ));
-    let base = if own {
-        "/records".to_string()
-    } else {
-        format!(
-            "/records?patient={}",
-            html::url_encode(&patient.to_string())
-        )
-    };
-    body.push_str(&html::pager(&base, "page", page, pages));
-    body.push_str(&upload_section(&ctx, &patient, own));
-    ctx.render(&title, "/records", &body)
+    views::respond(StatusCode::OK, &view)
 }
 
-fn upload_section(ctx: &Ctx, patient: &PrincipalData, own: bool) -> String {
-    let mut out =
-        String::from("<section aria-labelledby=\"upload\"><h2 id=\"upload\">Add a record</h2>");
-    out.push_str("<p>A FHIR R4 JSON resource or Bundle (one record per entry), or any file. It is encrypted here, before anything leaves this server.</p>");
-    if !own {
-        out.push_str("<p>Adding a record for another patient needs write access (or being its guardian).</p>");
-    }
-    let fields = format!(
-        "<input type=\"hidden\" name=\"patient\" value=\"{}\">{}{}{}",
-        html::escape(&patient.to_string()),
-        html::input(
-            "up-file",
-            "file",
-            "File",
-            "file",
-            "",
-            "",
-            "FHIR JSON or any file"
-        ),
-        html::textarea(
-            "up-text",
-            "text",
-            "Or paste FHIR JSON or text",
-            6,
-            "spellcheck=\"false\"",
-            "used when no file is chosen"
-        ),
-        html::input(
-            "up-type",
-            "type",
-            "Record type for a non-FHIR file",
-            "text",
-            "Binary",
-            "maxlength=\"32\" pattern=\"[ -~]{1,32}\"",
-            "FHIR records take their resourceType"
-        ),
-    );
-    out.push_str(&html::upload_form(
-        "/records",
-        &ctx.csrf,
-        &fields,
-        "Encrypt and add",
-    ));
-    out.push_str("</section>");
-    out
+/// A record as its row shows it.
+struct RecordRow {
+    id: u64,
+    record_type: String,
+    version: u64,
+    created_at: u64,
+    /// Where its sealed bytes are, in words.
+    stored: String,
+    superseded_by: Option<u64>,
+    /// Whether the acting account holds its key (shown on another patient's list).
+    envelope: Option<bool>,
+}
+
+/// `/records`.
+#[derive(Template)]
+#[template(path = "records.html")]
+struct RecordsView<'a> {
+    frame: Frame<'a>,
+    /// The patient, when it is not the acting account.
+    other_patient: Option<Party>,
+    /// Record versions on chain.
+    count: u64,
+    rows: Vec<RecordRow>,
+    pager: Pager,
+    /// The patient's principal, for the upload form.
+    patient: String,
+    upload_action: String,
 }
 
 /// `POST /records`: upload (multipart or urlencoded: `patient`, `type`, `file`, `text`).
