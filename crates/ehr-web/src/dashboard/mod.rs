@@ -257,11 +257,6 @@ impl Ctx {
             .map(|i| i.name.clone());
         views::Party { address, name }
     }
-
-    /// A `<datalist>` of the server's accounts, with id `accounts`.
-    pub fn datalist(&self) -> String {
-        html::account_list("accounts", &self.accounts())
-    }
 }
 
 /// The server's accounts as (name, address).

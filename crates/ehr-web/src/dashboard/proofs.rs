@@ -28,59 +28,6 @@ pub const VERIFY_PATH: &str = "/verify-proof";
 /// The largest proof the verifier page reads (a proof is about 3 KB).
 pub const MAX_PROOF_BYTES: usize = 64 * 1024;
 
-/// The form that makes a proof, for a record's page.
-pub fn prove_form(id: u64, csrf: &str) -> String {
-    let claims = [
-        ("below", "below (the value is less than A)"),
-        ("at-least", "at least (the value is A or more)"),
-        ("between", "between A and B (both included)"),
-        ("within-days", "a date within the last A days"),
-    ]
-    .map(|(v, t)| (v.to_string(), t.to_string()));
-    let shares = [
-        ("file", "a file to download"),
-        ("qr", "a QR code and a link to the verifier page"),
-    ]
-    .map(|(v, t)| (v.to_string(), t.to_string()));
-    let fields = format!(
-        "{}{}{}{}{}{}",
-        html::input(
-            "pf-set",
-            "set",
-            "Signed claims set (from the record's author)",
-            "file",
-            "",
-            "required accept=\"application/json\"",
-            "the file `ehr claims commit` wrote"
-        ),
-        html::input(
-            "pf-field",
-            "field",
-            "Field",
-            "text",
-            "",
-            "required",
-            "e.g. valueQuantity.value, birthDate, occurrenceDateTime"
-        ),
-        html::select("pf-claim", "claim", "Claim", &claims, "below"),
-        html::input(
-            "pf-a",
-            "a",
-            "A",
-            "text",
-            "",
-            "required",
-            "in the field's unit, a date as YYYY-MM-DD, or days"
-        ),
-        html::input("pf-b", "b", "B (between only)", "text", "", "", ""),
-        html::select("pf-as", "as", "Share as", &shares, "file"),
-    );
-    format!(
-        "<section aria-labelledby=\"prove\"><h2 id=\"prove\">Share a proof</h2><p>Prove a claim about this record without revealing the value: the proof (a file, or a QR code a phone opens) can be checked by anyone on <a href=\"{VERIFY_PATH}\">the verifier page</a> or with <code>ehr verify-proof</code>.</p>{}</section>",
-        html::upload_form(&format!("/records/{id}/proof"), csrf, &fields, "Make the proof")
-    )
-}
-
 /// `POST /records/{id}/proof`: the proof, as a file to download.
 pub async fn prove(
     State(state): State<Arc<AppState>>,

@@ -306,134 +306,86 @@ pub async fn show(
         Ok(rel) => rel,
         Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
-    let mut body = String::new();
-    body.push_str(&html::fields(&[
-        ("Patient", ctx.who(&r.patient)),
-        ("Type", html::escape(&r.record_type)),
-        ("Version", format!("v{}", r.version)),
-        (
-            "Previous version",
-            r.previous
-                .map(|p| format!("<a href=\"/records/{p}\">#{p}</a>"))
-                .unwrap_or_else(|| "-".into()),
-        ),
-        (
-            "Superseded by",
-            r.superseded_by
-                .map(|p| format!("<a href=\"/records/{p}\">#{p}</a>"))
-                .unwrap_or_else(|| "- (latest)".into()),
-        ),
-        ("Author", ctx.who(&r.author)),
-        ("Block", r.created_at.to_string()),
-        (
-            "Content hash",
-            format!(
-                "<code class=\"hash\">{}</code>",
-                hex::encode(r.content_hash)
-            ),
-        ),
-        ("Stored", html::escape(&where_stored(&r))),
-        (
-            "Key envelope for me",
-            if rel.envelope {
-                "yes".into()
-            } else {
-                "no".into()
-            },
-        ),
-    ]));
-    body.push_str("<section aria-labelledby=\"read\"><h2 id=\"read\">Read</h2>");
-    if rel.mine {
+    let read = if rel.mine {
         if rel.envelope {
-            let _ = write!(body, "<p><a class=\"button\" href=\"/records/{id}/view\">Decrypt and view</a> (checked against the on-chain hash; nothing is sent)</p>");
+            ReadAs::Holder
         } else {
-            body.push_str(&html::notice("info", "You act for this patient but hold no key envelope for this record: the patient can share it with you."));
+            ReadAs::HolderWithoutKey
         }
     } else if !rel.readable || rel.token.is_none() {
-        body.push_str(&html::notice("error", &refused_words(&me, &r)));
+        ReadAs::Refused(refused_words(&me, &r))
     } else if !rel.envelope {
-        body.push_str(&html::notice("warn", "You have read access, but no key envelope for this record yet: the patient (or a holder with share scope) must share it with you."));
+        ReadAs::GranteeWithoutKey
     } else {
-        body.push_str("<p>You read under your access token; opening logs a view on chain (the patient sees it in the audit trail).</p>");
-        body.push_str(&html::button_form(
-            &format!("/records/{id}/open"),
-            &ctx.csrf,
-            &[],
-            "Open (log the view on chain)",
-            "primary",
-        ));
-    }
-    body.push_str("</section>");
-    if rel.mine && rel.envelope && r.is_latest() {
-        body.push_str(&super::proofs::prove_form(id, &ctx.csrf));
-    }
+        ReadAs::Grantee
+    };
     let writable = rel.mine
         || state
             .client
             .has_access(&r.patient, &me, Scope::WRITE, Some(&r.record_type))
             .await
             .unwrap_or(false);
-    if r.is_latest() && writable {
-        body.push_str("<section aria-labelledby=\"amend\"><h2 id=\"amend\">Amend</h2><p>A new version; this one is kept and marked superseded.</p>");
-        let fields = format!(
-            "{}{}",
-            html::input("am-file", "file", "New content (file)", "file", "", "", ""),
-            html::textarea(
-                "am-text",
-                "text",
-                "Or paste the new content",
-                6,
-                "spellcheck=\"false\"",
-                "used when no file is chosen"
-            ),
-        );
-        body.push_str(&html::upload_form(
-            &format!("/records/{id}/amend"),
-            &ctx.csrf,
-            &fields,
-            "Encrypt and amend",
-        ));
-        body.push_str("</section>");
+    let title = format!("Record #{id}");
+    let view = RecordView {
+        frame: ctx.frame(&title, "/records", None),
+        csrf: &ctx.csrf,
+        patient: ctx.party(&r.patient),
+        author: ctx.party(&r.author),
+        content_hash: hex::encode(r.content_hash),
+        stored: where_stored(&r),
+        envelope: rel.envelope,
+        read,
+        provable: rel.mine && rel.envelope && r.is_latest(),
+        verify_path: super::proofs::VERIFY_PATH,
+        amendable: r.is_latest() && writable,
+        rotatable: r.is_latest() && rel.mine,
+        shareable: rel.mine || rel.readable,
+        r,
+    };
+    views::respond(StatusCode::OK, &view)
+}
+
+/// What the acting account may do to read a record.
+enum ReadAs {
+    /// The patient's side, holding the key: decrypt here.
+    Holder,
+    /// The patient's side without a key envelope.
+    HolderWithoutKey,
+    /// No live read grant: why.
+    Refused(String),
+    /// A grantee without a key envelope yet.
+    GranteeWithoutKey,
+    /// A grantee with the key: open (logging the view) first.
+    Grantee,
+}
+
+/// `/records/{id}`.
+#[derive(Template)]
+#[template(path = "record.html")]
+struct RecordView<'a> {
+    frame: Frame<'a>,
+    csrf: &'a str,
+    r: Record,
+    patient: Party,
+    author: Party,
+    content_hash: String,
+    stored: String,
+    /// Whether the acting account holds a key envelope for it.
+    envelope: bool,
+    read: ReadAs,
+    /// The proof form (the patient's side, the latest version).
+    provable: bool,
+    verify_path: &'static str,
+    amendable: bool,
+    rotatable: bool,
+    shareable: bool,
+}
+
+impl RecordView<'_> {
+    /// The action of the record's form `what` (`open`, `amend`...), with the CSRF token.
+    fn action(&self, what: &str) -> String {
+        html::action(&format!("/records/{}/{what}", self.r.id), self.csrf)
     }
-    if r.is_latest() && rel.mine {
-        body.push_str("<section aria-labelledby=\"rotate\"><h2 id=\"rotate\">Rotate the key</h2><p>After a revocation: re-seal this record under a new key as a new version, with key envelopes only for the accounts that may still read it. A revoked doctor's old key opens only the old version.</p>");
-        body.push_str(&html::form(
-            &format!("/records/{id}/rotate"),
-            &ctx.csrf,
-            "",
-            "Re-seal under a new key",
-        ));
-        body.push_str("</section>");
-    }
-    if rel.mine || rel.readable {
-        body.push_str("<section aria-labelledby=\"share\"><h2 id=\"share\">Share the key</h2><p>Gives a grantee with read access a key envelope for this record (needs share scope unless you are the patient).</p>");
-        let fields = format!(
-            "{}{}",
-            html::input(
-                "sh-to",
-                "grantee",
-                "Grantee (account name or address)",
-                "text",
-                "",
-                "required list=\"accounts\" autocomplete=\"off\"",
-                ""
-            ),
-            ctx.datalist()
-        );
-        body.push_str(&html::form(
-            &format!("/records/{id}/share"),
-            &ctx.csrf,
-            &fields,
-            "Share key",
-        ));
-        body.push_str("</section>");
-    }
-    let _ = write!(
-        body,
-        "<p><a href=\"/records?patient={}\">All records of this patient</a></p>",
-        html::url_encode(&r.patient.to_string())
-    );
-    ctx.render(&format!("Record #{id}"), "/records", &body)
 }
 
 /// Checks that the acting account may decrypt `r` now: as the patient's side, or as a
