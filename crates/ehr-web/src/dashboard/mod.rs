@@ -50,7 +50,6 @@ pub(crate) use error::PageError;
 pub(crate) use extract::{Page, Params, Posted, RecordId, Upload};
 
 use crate::auth;
-use crate::html;
 use crate::state::{AppState, Identity};
 use views::{BuiltPage, ErrorPage, Frame};
 
@@ -240,11 +239,6 @@ impl Ctx {
         })
     }
 
-    /// A principal as HTML: the address, and the account name when it is one of ours.
-    pub fn who(&self, p: &PrincipalData) -> String {
-        who(&self.state, p)
-    }
-
     /// A principal as a view shows it: the address, and the account name when it is one
     /// of the server's.
     pub fn party(&self, p: &PrincipalData) -> views::Party {
@@ -266,23 +260,6 @@ pub(crate) fn accounts(state: &AppState) -> Vec<(String, String)> {
         .iter()
         .map(|i| (i.name.clone(), i.address.to_string()))
         .collect()
-}
-
-/// A principal as HTML, with its account name when it is one of the server's.
-pub(crate) fn who(state: &AppState, p: &PrincipalData) -> String {
-    let text = p.to_string();
-    match state
-        .identities
-        .iter()
-        .find(|i| i.address.to_string() == text)
-    {
-        Some(i) => format!(
-            "{} <span class=\"name\">({})</span>",
-            html::principal(&text),
-            html::escape(&i.name)
-        ),
-        None => html::principal(&text),
-    }
 }
 
 /// The fields of a urlencoded form, or the reason it could not be read.

@@ -12,7 +12,6 @@
 //! first logged on chain with `log-access` (a POST), after which the redirect shows the
 //! record once. The content hash is checked against the chain before decryption.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -449,72 +448,65 @@ pub async fn view(
         Ok(o) => o,
         Err(e) => return Err(PageError::Unprocessable(e.to_string())),
     };
-    let mut body = String::new();
-    if let Some(op) = &op {
-        body.push_str(&html::notice(
-            "ok",
-            &format!("View logged on chain. {}", op.message),
-        ));
-        body.push_str(
-            &ops::TxTable::of(op)
-                .render()
-                .map_err(|e| PageError::Render(e.to_string()))?,
-        );
-    }
-    body.push_str(&html::notice_html(
-        "ok",
-        &format!(
-            "<strong class=\"verified\">Content hash verified</strong> against the chain (<code class=\"hash\">{}</code>); decrypted {} bytes.",
-            hex::encode(r.content_hash),
-            opened.plaintext.len()
-        ),
-    ));
-    body.push_str(&html::fields(&[
-        ("Patient", ctx.who(&r.patient)),
-        ("Type", html::escape(&r.record_type)),
-        ("Version", format!("v{}", r.version)),
-        ("Block", r.created_at.to_string()),
-    ]));
-    let shown = match std::str::from_utf8(&opened.plaintext) {
+    // Text (JSON pretty-printed) up to MAX_SHOWN bytes; binary content is only
+    // downloaded.
+    let (text, cut) = match std::str::from_utf8(&opened.plaintext) {
         Ok(text) => {
             let pretty = serde_json::from_str::<serde_json::Value>(text)
                 .ok()
                 .and_then(|v| serde_json::to_string_pretty(&v).ok())
                 .unwrap_or_else(|| text.to_string());
-            let mut cut = pretty.len().min(MAX_SHOWN);
-            while !pretty.is_char_boundary(cut) {
-                cut -= 1;
+            let mut end = pretty.len().min(MAX_SHOWN);
+            while !pretty.is_char_boundary(end) {
+                end -= 1;
             }
-            let mut out = format!(
-                "<pre class=\"content\" tabindex=\"0\">{}</pre>",
-                html::escape(&pretty[..cut])
-            );
-            if cut < pretty.len() {
-                out.push_str(&html::notice(
-                    "info",
-                    "Only the beginning is shown: download the whole record.",
-                ));
-            }
-            out
+            let cut = end < pretty.len();
+            (Some(pretty[..end].to_string()), cut)
         }
-        Err(_) => html::notice(
-            "info",
-            &format!(
-                "Binary content, {} bytes: download it.",
-                opened.plaintext.len()
-            ),
-        ),
+        Err(_) => (None, false),
     };
-    body.push_str(&shown);
-    let op_param = op
-        .as_ref()
-        .map(|o| format!("?op={}", o.id))
-        .unwrap_or_default();
-    let _ = write!(
-        body,
-        "<p><a href=\"/records/{id}/download{op_param}\">Download</a> &middot; <a href=\"/records/{id}\">Record #{id}</a></p>"
-    );
-    ctx.render(&format!("Record #{id}"), "/records", &body)
+    let title = format!("Record #{id}");
+    let view = RecordContentView {
+        frame: ctx.frame(&title, "/records", None),
+        logged: op.as_ref().map(|o| o.message.clone()),
+        txs: op
+            .as_ref()
+            .map(|o| ops::TxTable::of(o).txs)
+            .unwrap_or_default(),
+        content_hash: hex::encode(r.content_hash),
+        size: opened.plaintext.len(),
+        patient: ctx.party(&r.patient),
+        text,
+        cut,
+        op_param: op
+            .as_ref()
+            .map(|o| format!("?op={}", o.id))
+            .unwrap_or_default(),
+        r,
+    };
+    views::respond(StatusCode::OK, &view)
+}
+
+/// `/records/{id}/view`.
+#[derive(Template)]
+#[template(path = "record_view.html")]
+struct RecordContentView<'a> {
+    frame: Frame<'a>,
+    r: Record,
+    /// A grantee's logged view: the operation's outcome.
+    logged: Option<String>,
+    /// The transactions that logged it.
+    txs: Vec<ops::TxRow>,
+    content_hash: String,
+    /// Decrypted bytes.
+    size: usize,
+    patient: Party,
+    /// The content as text (`None`: binary).
+    text: Option<String>,
+    /// Only the beginning of the text is shown.
+    cut: bool,
+    /// The operation, for the download link.
+    op_param: String,
 }
 
 /// `GET /records/{id}/download?op=`: the decrypted bytes as an attachment.
