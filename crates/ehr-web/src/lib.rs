@@ -17,7 +17,6 @@ pub mod auth;
 pub mod dashboard;
 pub mod fhir;
 pub mod gateway;
-pub mod html;
 mod state;
 
 pub use state::{AppState, Identity, ServeConfig};

@@ -20,7 +20,6 @@ use super::records::share_one;
 use super::views::{self, Frame, Pager, Party, StateWord};
 use super::{field, number, ops, page_number, pages_for, scope_of, Ctx};
 use super::{Page, PageError, Params, Posted};
-use crate::html;
 use crate::state::AppState;
 
 /// Most record keys one grant shares at once (the rest from each record's page).
@@ -120,10 +119,10 @@ pub async fn page(
             page: rpage,
             pages: rpages,
         },
-        revoke_action: html::action("/access/revoke", &ctx.csrf),
-        grant_action: html::action("/access/grant", &ctx.csrf),
-        approve_action: html::action("/access/approve", &ctx.csrf),
-        deny_action: html::action("/access/deny", &ctx.csrf),
+        revoke_action: views::action("/access/revoke", &ctx.csrf),
+        grant_action: views::action("/access/grant", &ctx.csrf),
+        approve_action: views::action("/access/approve", &ctx.csrf),
+        deny_action: views::action("/access/deny", &ctx.csrf),
     };
     views::respond(StatusCode::OK, &view)
 }

@@ -15,7 +15,6 @@ use super::home::doctor_state;
 use super::views::{self, Frame, Party, StateWord};
 use super::{field, number, ops, Fields};
 use super::{Page, PageError, Posted};
-use crate::html;
 use crate::state::AppState;
 
 /// `GET /admin`.
@@ -129,7 +128,7 @@ struct AdminView<'a> {
 impl AdminView<'_> {
     /// A form's action: `path` with the CSRF token.
     fn action(&self, path: &str) -> String {
-        html::action(path, self.csrf)
+        views::action(path, self.csrf)
     }
 }
 

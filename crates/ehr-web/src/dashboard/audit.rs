@@ -16,7 +16,6 @@ use ehr_sdk::ehr::trail::{self, ExportFormat, Exported};
 use super::views::{self, Frame, Link, Pager, Party};
 use super::{newest_first_range, page_number, pages_for, Ctx};
 use super::{Page, PageError, Params};
-use crate::html;
 use crate::state::AppState;
 
 fn patient_of(ctx: &Ctx, q: &HashMap<String, String>) -> Result<PrincipalData, String> {
@@ -110,7 +109,7 @@ pub async fn page(
             hash_short: e.entry_hash[..e.entry_hash.len().min(12)].to_string(),
         })
         .collect();
-    let patient_param = html::url_encode(&patient.to_string());
+    let patient_param = views::url_encode(&patient.to_string());
     let view = AuditView {
         frame: ctx.frame(
             if own { "My audit trail" } else { "Audit trail" },

@@ -17,7 +17,6 @@ use super::patient::random32;
 use super::views::{self, Frame, Pager, Party, StateWord};
 use super::{field, number, ops, page_number, pages_for, scope_of};
 use super::{Page, PageError, Params, Posted};
-use crate::html;
 use crate::state::AppState;
 
 /// `GET /doctor?page=&rpage=`.
@@ -165,7 +164,7 @@ struct DoctorView<'a> {
 impl DoctorView<'_> {
     /// A form's action: `path` with the CSRF token.
     fn action(&self, path: &str) -> String {
-        html::action(path, self.csrf)
+        views::action(path, self.csrf)
     }
 }
 

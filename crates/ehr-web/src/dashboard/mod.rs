@@ -39,7 +39,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -51,7 +51,7 @@ pub(crate) use extract::{Page, Params, Posted, RecordId, Upload};
 
 use crate::auth;
 use crate::state::{AppState, Identity};
-use views::{BuiltPage, ErrorPage, Frame};
+use views::{ErrorPage, Frame};
 
 /// Longest credential or request, in blocks (about a year).
 pub(crate) const MAX_BLOCKS: u64 = 52_560;
@@ -184,11 +184,6 @@ impl Ctx {
         self.me.principal()
     }
 
-    /// A page with status 200.
-    pub fn render(&self, title: &str, section: &str, body: &str) -> Result<Response, PageError> {
-        self.render_status(StatusCode::OK, title, section, body, None)
-    }
-
     /// The frame of a page titled `title` in `section`, reloading every `refresh`
     /// seconds when given.
     pub fn frame<'a>(
@@ -208,19 +203,6 @@ impl Ctx {
             index_lag: self.index_lag,
             refresh,
         }
-    }
-
-    /// A page with a status and an optional reload interval.
-    pub fn render_status(
-        &self,
-        status: StatusCode,
-        title: &str,
-        section: &str,
-        body: &str,
-        refresh: Option<u32>,
-    ) -> Result<Response, PageError> {
-        let frame = self.frame(title, section, refresh);
-        views::respond(status, &BuiltPage { frame, body })
     }
 
     /// A principal given by account name (`wallet_2`) or address / contract id.

@@ -18,7 +18,6 @@ use super::views::{self, Frame, Link, Pager, Party};
 use super::{field, newest_first_range, ops, page_number, pages_for};
 use super::{Page, PageError, Params, Posted};
 use crate::auth;
-use crate::html;
 use crate::state::AppState;
 
 /// Most notifications "mark all read" marks in one go (one transaction each).
@@ -104,7 +103,7 @@ pub async fn page(
         unread,
         count,
         max_mark: MAX_MARK,
-        read_action: html::action("/notifications/read", &ctx.csrf),
+        read_action: views::action("/notifications/read", &ctx.csrf),
         rows,
         pager: Pager {
             base: "/notifications".into(),

@@ -14,7 +14,6 @@ use rand_core::RngCore as _;
 use super::views::{self, Frame, Party};
 use super::{field, ops};
 use super::{Page, PageError, Posted};
-use crate::html;
 use crate::state::AppState;
 
 /// 32 random bytes from the operating system.
@@ -95,7 +94,7 @@ struct PatientView<'a> {
 impl PatientView<'_> {
     /// A form's action: `path` with the CSRF token.
     fn action(&self, path: &str) -> String {
-        html::action(path, self.csrf)
+        views::action(path, self.csrf)
     }
 }
 

@@ -29,7 +29,6 @@ use super::ops::{self, Op, Status};
 use super::views::{self, Frame, Pager, Party};
 use super::{field, newest_first_range, page_number, pages_for, Ctx};
 use super::{Page, PageError, Params, Posted, RecordId, Upload};
-use crate::html;
 use crate::state::{AppState, Identity};
 use ehr_sdk::ehr::maps;
 
@@ -131,7 +130,7 @@ pub async fn list(
             } else {
                 format!(
                     "/records?patient={}",
-                    html::url_encode(&patient.to_string())
+                    views::url_encode(&patient.to_string())
                 )
             },
             param: "page",
@@ -139,7 +138,7 @@ pub async fn list(
             pages,
         },
         patient: patient.to_string(),
-        upload_action: html::action("/records", &ctx.csrf),
+        upload_action: views::action("/records", &ctx.csrf),
     };
     views::respond(StatusCode::OK, &view)
 }
@@ -209,7 +208,7 @@ pub async fn upload(
     } else {
         format!(
             "/records?patient={}",
-            html::url_encode(&patient.to_string())
+            views::url_encode(&patient.to_string())
         )
     };
     let title = format!(
@@ -383,7 +382,7 @@ struct RecordView<'a> {
 impl RecordView<'_> {
     /// The action of the record's form `what` (`open`, `amend`...), with the CSRF token.
     fn action(&self, what: &str) -> String {
-        html::action(&format!("/records/{}/{what}", self.r.id), self.csrf)
+        views::action(&format!("/records/{}/{what}", self.r.id), self.csrf)
     }
 }
 

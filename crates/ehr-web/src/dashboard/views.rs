@@ -3,8 +3,8 @@
 //! view; the templates only display it.
 //!
 //! Every page extends `base.html`, the [`Frame`]: head, account switcher, navigation,
-//! who is acting, footer. Pages not yet moved to a template of their own pass their
-//! content, built by [`crate::html`]'s escaping builders, to `page.html`.
+//! who is acting, footer; `macros.html` holds the pieces pages share (tables, pager,
+//! principals, links, state words).
 
 use askama::Template;
 use axum::http::{header, StatusCode};
@@ -233,16 +233,6 @@ impl Pager {
     }
 }
 
-/// A page whose content is HTML built by [`crate::html`]'s builders.
-#[derive(Template)]
-#[template(path = "page.html")]
-pub struct BuiltPage<'a> {
-    /// The frame.
-    pub frame: Frame<'a>,
-    /// The content, finished HTML.
-    pub body: &'a str,
-}
-
 /// An error page.
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -253,6 +243,26 @@ pub struct ErrorPage<'a> {
     pub message: String,
     /// Where "Back" goes.
     pub back: &'a str,
+}
+
+/// A query-string component: everything but unreserved characters percent-encoded.
+pub fn url_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `path` with the CSRF token as a query parameter, for a form's `action` (the template
+/// escapes it).
+pub fn action(path: &str, csrf: &str) -> String {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}csrf={}", url_encode(csrf))
 }
 
 /// `view` rendered as an HTML answer with `status`.
@@ -293,9 +303,10 @@ mod tests {
     }
 
     fn render(index_lag: Option<u64>) -> String {
-        BuiltPage {
+        ErrorPage {
             frame: frame(index_lag),
-            body: "<p>built</p>",
+            message: "a message".into(),
+            back: "/",
         }
         .render()
         .unwrap()
@@ -309,14 +320,13 @@ mod tests {
     }
 
     #[test]
-    fn the_frame_escapes_text_and_keeps_built_html() {
+    fn the_frame_escapes_text() {
         let page = render(None);
         assert!(
             page.contains("<title>Home &#60;1&#62; - EHR</title>")
                 || page.contains("<title>Home &lt;1&gt; - EHR</title>"),
             "{page}"
         );
-        assert!(page.contains("<p>built</p>"), "{page}");
         assert!(
             page.contains("<option value=\"wallet_1\" selected>wallet_1 (ST1SJ3…8YPD5)</option>"),
             "{page}"
@@ -329,6 +339,27 @@ mod tests {
             page.contains("<a href=\"/\" aria-current=\"page\">Home</a>"),
             "{page}"
         );
+    }
+
+    #[test]
+    fn url_encoding_keeps_only_unreserved_characters() {
+        assert_eq!(url_encode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+        assert_eq!(
+            action("/records?patient=ST1", "ab"),
+            "/records?patient=ST1&csrf=ab"
+        );
+    }
+
+    #[test]
+    fn the_pager_links_neighbours() {
+        let pager = Pager {
+            base: "/records?patient=ST1".into(),
+            param: "page",
+            page: 2,
+            pages: 3,
+        };
+        assert_eq!(pager.link(1), "/records?patient=ST1&page=1");
+        assert_eq!(pager.link(&3), "/records?patient=ST1&page=3");
     }
 
     #[test]
