@@ -109,7 +109,7 @@ pub async fn page(
             hash_short: e.entry_hash[..e.entry_hash.len().min(12)].to_string(),
         })
         .collect();
-    let patient_param = views::url_encode(&patient.to_string());
+    let patient_param = views::percent_encode(&patient.to_string());
     let view = AuditView {
         frame: ctx.frame(
             if own { "My audit trail" } else { "Audit trail" },

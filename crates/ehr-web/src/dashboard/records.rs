@@ -130,7 +130,7 @@ pub async fn list(
             } else {
                 format!(
                     "/records?patient={}",
-                    views::url_encode(&patient.to_string())
+                    views::percent_encode(&patient.to_string())
                 )
             },
             param: "page",
@@ -208,7 +208,7 @@ pub async fn upload(
     } else {
         format!(
             "/records?patient={}",
-            views::url_encode(&patient.to_string())
+            views::percent_encode(&patient.to_string())
         )
     };
     let title = format!(
@@ -220,23 +220,16 @@ pub async fn upload(
         ops::start(&state, &ctx.me, title, &back, move |h| async move {
             let mut lines = Vec::new();
             for item in imported {
-                let (state, key, patient) = (h.state.clone(), h.me.key().clone(), patient.clone());
                 let record_type = item.record_type.clone();
-                let written = async {
-                    let store: &dyn BlobStore = &state.store;
-                    let place =
-                        records::placement(item.content.len(), state.config.on_chain_max, store);
-                    records::add_record(
-                        &state.client,
-                        &key,
-                        &patient,
-                        &item.record_type,
-                        &item.content,
-                        place,
-                        &SendOptions::default(),
-                    )
-                    .await
-                }
+                let written = records::add_record(
+                    &h.state.client,
+                    h.me.key(),
+                    &patient,
+                    &item.record_type,
+                    &item.content,
+                    h.state.placement(item.content.len()),
+                    &SendOptions::default(),
+                )
                 .await;
                 match written {
                     Ok(w) => {
@@ -604,20 +597,14 @@ pub async fn amend(
         format!("Amend record #{id} from {source}"),
         &back,
         move |h| async move {
-            let (state, key) = (h.state.clone(), h.me.key().clone());
-            let written = async {
-                let store: &dyn BlobStore = &state.store;
-                let place = records::placement(bytes.len(), state.config.on_chain_max, store);
-                records::amend_record(
-                    &state.client,
-                    &key,
-                    id,
-                    &bytes,
-                    place,
-                    &SendOptions::default(),
-                )
-                .await
-            }
+            let written = records::amend_record(
+                &h.state.client,
+                h.me.key(),
+                id,
+                &bytes,
+                h.state.placement(bytes.len()),
+                &SendOptions::default(),
+            )
             .await;
             match written {
                 Ok(w) => {

@@ -11,6 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::PageError;
+pub use crate::fhir::util::percent_encode;
 
 /// One entry of the navigation bar.
 pub struct NavItem {
@@ -245,24 +246,11 @@ pub struct ErrorPage<'a> {
     pub back: &'a str,
 }
 
-/// A query-string component: everything but unreserved characters percent-encoded.
-pub fn url_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// `path` with the CSRF token as a query parameter, for a form's `action` (the template
 /// escapes it).
 pub fn action(path: &str, csrf: &str) -> String {
     let sep = if path.contains('?') { '&' } else { '?' };
-    format!("{path}{sep}csrf={}", url_encode(csrf))
+    format!("{path}{sep}csrf={}", percent_encode(csrf))
 }
 
 /// `view` rendered as an HTML answer with `status`.
@@ -342,8 +330,8 @@ mod tests {
     }
 
     #[test]
-    fn url_encoding_keeps_only_unreserved_characters() {
-        assert_eq!(url_encode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+    fn form_actions_carry_the_csrf_token() {
+        assert_eq!(percent_encode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
         assert_eq!(
             action("/records?patient=ST1", "ab"),
             "/records?patient=ST1&csrf=ab"
@@ -359,7 +347,7 @@ mod tests {
             pages: 3,
         };
         assert_eq!(pager.link(1), "/records?patient=ST1&page=1");
-        assert_eq!(pager.link(&3), "/records?patient=ST1&page=3");
+        assert_eq!(pager.link(3), "/records?patient=ST1&page=3");
     }
 
     #[test]
