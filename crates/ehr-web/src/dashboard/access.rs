@@ -84,6 +84,7 @@ pub async fn page(
             scope: t.scope.to_string(),
             record_type: t.record_type.as_deref().unwrap_or("all").to_string(),
             expires_at: t.expires_at,
+            expires_when: ctx.when(t.expires_at),
             state: token_state(t, tip),
             revocable: !t.revoked,
         })
@@ -134,6 +135,8 @@ struct GrantRow {
     scope: String,
     record_type: String,
     expires_at: u64,
+    /// The expiry as an approximate date.
+    expires_when: Option<String>,
     state: StateWord,
     revocable: bool,
 }

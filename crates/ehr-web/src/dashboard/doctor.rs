@@ -37,6 +37,7 @@ pub async fn page(
         csrf: &ctx.csrf,
         me: ctx.party(&me),
         credential: StateWord::new("failed", ""),
+        credential_when: None,
         verified_by: None,
         license_hash: String::new(),
         tokens: Vec::new(),
@@ -65,6 +66,7 @@ pub async fn page(
     );
     view.verified_by = d.verified_by.as_ref().map(|p| ctx.party(p));
     view.license_hash = hex::encode(d.license_hash);
+    view.credential_when = d.verified.then(|| ctx.when(d.expires_at)).flatten();
     view.doctor = Some(d);
 
     // Patients it may read: every token it was given (a grant, or a patient's own token
@@ -86,6 +88,7 @@ pub async fn page(
             scope: t.scope.to_string(),
             record_type: t.record_type.as_deref().unwrap_or("all").to_string(),
             expires_at: t.expires_at,
+            expires_when: ctx.when(t.expires_at),
             state: token_state(t, tip),
             live: t.state_at(tip + 1) == ehr_sdk::ehr::types::TokenState::Active,
         })
@@ -128,6 +131,8 @@ struct HeldToken {
     scope: String,
     record_type: String,
     expires_at: u64,
+    /// The expiry as an approximate date.
+    expires_when: Option<String>,
     state: StateWord,
     /// Active now: the patient's records can be opened.
     live: bool,
@@ -153,6 +158,8 @@ struct DoctorView<'a> {
     doctor: Option<Doctor>,
     me: Party,
     credential: StateWord,
+    /// The credential's expiry as an approximate date.
+    credential_when: Option<String>,
     verified_by: Option<Party>,
     license_hash: String,
     tokens: Vec<HeldToken>,

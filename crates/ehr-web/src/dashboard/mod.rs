@@ -45,6 +45,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::types::Scope;
+use ehr_sdk::node::clock::BlockClock;
 
 pub(crate) use error::PageError;
 pub(crate) use extract::{Page, Params, Posted, RecordId, Upload};
@@ -132,6 +133,9 @@ pub(crate) struct Ctx {
     pub notifications: Option<(u64, u64)>,
     pub tip: Option<u64>,
     pub index_lag: Option<u64>,
+    /// The chain's recent pace, for block heights as dates (pages only; `None` when the
+    /// node API tells no block times).
+    pub clock: Option<BlockClock>,
 }
 
 impl Ctx {
@@ -146,6 +150,7 @@ impl Ctx {
                 notifications: None,
                 tip: None,
                 index_lag: None,
+                clock: None,
             }),
             None => Err(PageError::UnknownAccount(
                 auth::cookie(headers, auth::ACCOUNT_COOKIE)
@@ -172,6 +177,22 @@ impl Ctx {
             _ => None,
         };
         self.tip = info.ok().map(|i| i.stacks_tip_height);
+        if let Some(tip) = self.tip {
+            self.clock = BlockClock::read(state.client.node(), tip)
+                .await
+                .ok()
+                .flatten();
+        }
+    }
+
+    /// Block `height` as an approximate date ("about 2026-12-12, in 7 days"), when the
+    /// chain's pace is known.
+    pub fn when(&self, height: u64) -> Option<String> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        self.clock.map(|c| c.describe(height, now))
     }
 
     /// The server's accounts as (name, address).

@@ -105,6 +105,7 @@ pub async fn list(
             id: r.id,
             version: r.version,
             created_at: r.created_at,
+            created_when: ctx.when(r.created_at),
             stored: where_stored(&r),
             superseded_by: r.superseded_by,
             record_type: r.record_type,
@@ -149,6 +150,8 @@ struct RecordRow {
     record_type: String,
     version: u64,
     created_at: u64,
+    /// Its block as an approximate date.
+    created_when: Option<String>,
     /// Where its sealed bytes are, in words.
     stored: String,
     superseded_by: Option<u64>,
@@ -324,6 +327,7 @@ pub async fn show(
         author: ctx.party(&r.author),
         content_hash: hex::encode(r.content_hash),
         stored: where_stored(&r),
+        created_when: ctx.when(r.created_at),
         envelope: rel.envelope,
         read,
         provable: rel.mine && rel.envelope && r.is_latest(),
@@ -361,6 +365,8 @@ struct RecordView<'a> {
     author: Party,
     content_hash: String,
     stored: String,
+    /// Its block as an approximate date.
+    created_when: Option<String>,
     /// Whether the acting account holds a key envelope for it.
     envelope: bool,
     read: ReadAs,
