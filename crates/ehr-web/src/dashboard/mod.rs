@@ -27,6 +27,7 @@ mod audit;
 mod doctor;
 mod error;
 mod extract;
+pub mod fhir_card;
 mod home;
 mod notifications;
 pub mod ops;

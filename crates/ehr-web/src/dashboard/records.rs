@@ -25,6 +25,7 @@ use ehr_sdk::ehr::records::{self, BlobStore, Keep, ON_CHAIN};
 use ehr_sdk::ehr::types::{Record, Scope};
 use ehr_sdk::ehr::{calls, SendOptions};
 
+use super::fhir_card::{self, Card};
 use super::ops::{self, Op, Status};
 use super::views::{self, Frame, Pager, Party};
 use super::{field, newest_first_range, page_number, pages_for, Ctx};
@@ -463,8 +464,12 @@ pub async fn view(
         }
         Err(_) => (None, false),
     };
+    let card = serde_json::from_slice::<serde_json::Value>(&opened.plaintext)
+        .ok()
+        .and_then(|v| fhir_card::card(&v));
     let title = format!("Record #{id}");
     let view = RecordContentView {
+        card,
         frame: ctx.frame(&title, "/records", None),
         logged: op.as_ref().map(|o| o.message.clone()),
         txs: op
@@ -499,6 +504,8 @@ struct RecordContentView<'a> {
     /// Decrypted bytes.
     size: usize,
     patient: Party,
+    /// A FHIR resource in words.
+    card: Option<Card>,
     /// The content as text (`None`: binary).
     text: Option<String>,
     /// Only the beginning of the text is shown.
