@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use clarity::vm::types::PrincipalData;
-use ehr_sdk::ehr::listing::{self, Side};
+use ehr_sdk::ehr::listing::{self, PatientIndex, Side};
 use ehr_sdk::ehr::records::BlobStore;
 use ehr_sdk::ehr::revoke::{self, AfterRevoke};
 use ehr_sdk::ehr::types::{Request, RequestStatus, Scope, Token};
@@ -18,7 +18,7 @@ use ehr_sdk::ehr::{calls, ClientError, SendOptions};
 
 use super::records::share_one;
 use super::views::{self, Frame, Pager, Party, StateWord};
-use super::{field, number, ops, page_number, pages_for, scope_of, Ctx};
+use super::{field, newest_first_range, number, ops, page_number, pages_for, scope_of, Ctx};
 use super::{Page, PageError, Params, Posted};
 use crate::state::AppState;
 
@@ -59,21 +59,38 @@ pub async fn page(
     let me = ctx.principal();
     let c = state.client.clone();
     let tip = ctx.tip.unwrap_or(0);
-    let lists = async {
+    // Only this page's rows are read: the patient's indexes list each token and request
+    // once, oldest first.
+    let counts = async {
         Ok::<_, ClientError>((
-            listing::token_ids(&c, &me, Side::Patient).await?,
-            listing::request_ids(&c, &me, Side::Patient).await?,
+            listing::patient_count(&c, &me, PatientIndex::Tokens).await?,
+            listing::patient_count(&c, &me, PatientIndex::Requests).await?,
         ))
     };
-    let (lists, registered) = tokio::join!(lists, c.is_registered(&me));
-    let (tokens, requests) = match lists {
-        Ok(l) => l,
-        Err(e) => return Err(PageError::Upstream(e.to_string())),
+    let (counts, registered) = tokio::join!(counts, c.is_registered(&me));
+    let (token_count, request_count) = counts.map_err(|e| PageError::Upstream(e.to_string()))?;
+    let newest_first = |index, page| {
+        let (lo, hi) = newest_first_range(
+            match index {
+                PatientIndex::Tokens => token_count,
+                PatientIndex::Requests => request_count,
+            },
+            page,
+        );
+        let c = &c;
+        let me = &me;
+        async move {
+            let mut ids = listing::patient_ids_at(c, me, index, lo, hi)
+                .await
+                .map_err(|e| PageError::Upstream(e.to_string()))?;
+            ids.reverse();
+            Ok::<_, PageError>(ids)
+        }
     };
     // Grants.
-    let pages = pages_for(tokens.len() as u64);
+    let pages = pages_for(token_count);
     let page = page_number(&q, "page", pages, 1);
-    let shown = page_of(&tokens, page);
+    let shown = newest_first(PatientIndex::Tokens, page).await?;
     let grants = listing::tokens_by_id(&c, &shown, &me, Side::Patient)
         .await
         .map_err(|e| PageError::Upstream(e.to_string()))?
@@ -91,9 +108,9 @@ pub async fn page(
         .collect();
 
     // Requests.
-    let rpages = pages_for(requests.len() as u64);
+    let rpages = pages_for(request_count);
     let rpage = page_number(&q, "rpage", rpages, 1);
-    let shown = page_of(&requests, rpage);
+    let shown = newest_first(PatientIndex::Requests, rpage).await?;
     let request_rows: Vec<RequestRow> = listing::requests_by_id(&c, &shown)
         .await
         .map_err(|e| PageError::Upstream(e.to_string()))?
@@ -103,7 +120,7 @@ pub async fn page(
     let view = AccessView {
         frame: ctx.frame("Access", "/access", None),
         registered: registered.unwrap_or(false),
-        token_count: tokens.len(),
+        token_count,
         grants,
         grant_pager: Pager {
             base: "/access".into(),
@@ -111,7 +128,7 @@ pub async fn page(
             page,
             pages,
         },
-        request_count: requests.len(),
+        request_count,
         pending: request_rows.iter().filter(|r| r.pending).count(),
         requests: request_rows,
         request_pager: Pager {
@@ -159,10 +176,10 @@ struct AccessView<'a> {
     frame: Frame<'a>,
     /// Whether the acting account is a registered patient.
     registered: bool,
-    token_count: usize,
+    token_count: u64,
     grants: Vec<GrantRow>,
     grant_pager: Pager,
-    request_count: usize,
+    request_count: u64,
     /// Pending requests on this page.
     pending: usize,
     requests: Vec<RequestRow>,
