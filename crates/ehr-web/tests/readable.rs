@@ -118,3 +118,79 @@ async fn a_decrypted_observation_reads_as_a_card() {
         assert!(page.contains(words), "`{words}` not in {page}");
     }
 }
+
+#[tokio::test]
+async fn who_can_see_my_records_in_plain_words() {
+    const DOCTOR: &str = "wallet_2";
+    const ISSUER: &str = "wallet_3";
+    let server = support::start_with(&[PATIENT, DOCTOR]).await;
+    let cookie = format!("ehr_session={}; ehr_account={PATIENT}", server.session);
+    let who = || async {
+        reqwest::Client::new()
+            .get(server.url("/access/who"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let run = |who: &'static str, call: ehr_sdk::ehr::ContractCall| {
+        let client = server.client.clone();
+        async move {
+            client
+                .execute(&account(who).secret_key, &call, &SendOptions::default())
+                .await
+                .unwrap_or_else(|e| panic!("{who}: {e}"))
+        }
+    };
+    let (patient, doctor, issuer) = (account(PATIENT), account(DOCTOR), account(ISSUER));
+    run(
+        PATIENT,
+        calls::register_patient(&[7; 32], &patient.secret_key.public_key()).unwrap(),
+    )
+    .await;
+    let page = who().await;
+    assert!(
+        page.contains("Nobody but you can see your records now"),
+        "{page}"
+    );
+
+    run(
+        DOCTOR,
+        calls::register_doctor(&[8; 32], &doctor.secret_key.public_key(), "cardiology").unwrap(),
+    )
+    .await;
+    run(
+        "deployer",
+        calls::set_issuer(&issuer.principal(), &issuer.secret_key.public_key(), true).unwrap(),
+    )
+    .await;
+    let tip = server.client.node().info().await.unwrap().stacks_tip_height;
+    run(
+        ISSUER,
+        calls::verify_doctor(&doctor.principal(), tip + 1_000).unwrap(),
+    )
+    .await;
+    let tip = server.client.node().info().await.unwrap().stacks_tip_height;
+    run(
+        PATIENT,
+        calls::grant_access(
+            &doctor.principal(),
+            ehr_sdk::ehr::types::Scope::READ,
+            Some("Observation"),
+            tip + 500,
+        )
+        .unwrap(),
+    )
+    .await;
+    let page = who().await;
+    assert!(
+        page.contains(
+            "<span class=\"name\">(wallet_2)</span> can read your Observation records, until block"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<small class=\"when\">(about "), "{page}");
+}

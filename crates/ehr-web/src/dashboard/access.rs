@@ -13,7 +13,7 @@ use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::listing::{self, PatientIndex, Side};
 use ehr_sdk::ehr::records::BlobStore;
 use ehr_sdk::ehr::revoke::{self, AfterRevoke};
-use ehr_sdk::ehr::types::{Request, RequestStatus, Scope, Token};
+use ehr_sdk::ehr::types::{Request, RequestStatus, Scope, Token, TokenState};
 use ehr_sdk::ehr::{calls, ClientError, SendOptions};
 
 use super::records::share_one;
@@ -143,6 +143,83 @@ pub async fn page(
         deny_action: views::action("/access/deny", &ctx.csrf),
     };
     views::respond(StatusCode::OK, &view)
+}
+
+/// `GET /access/who`: who can see the patient's records now, in plain words.
+pub async fn who(
+    State(state): State<Arc<AppState>>,
+    Page(ctx): Page,
+) -> Result<Response, PageError> {
+    let me = ctx.principal();
+    let c = &state.client;
+    let tip = ctx.tip.unwrap_or(0);
+    let (tokens, guardians) =
+        tokio::join!(listing::tokens(c, &me, Side::Patient), c.get_guardians(&me));
+    let people = tokens
+        .map_err(|e| PageError::Upstream(e.to_string()))?
+        .iter()
+        .filter(|t| t.state_at(tip + 1) == TokenState::Active)
+        .map(|t| Reader {
+            grantee: ctx.party(&t.grantee),
+            can: scope_words(t.scope),
+            what: match &t.record_type {
+                Some(kind) => format!("your {kind} records"),
+                None => "all your records".to_string(),
+            },
+            until: t.expires_at,
+            until_when: ctx.when(t.expires_at),
+            emergency: t.emergency,
+            token: t.id,
+        })
+        .collect();
+    let view = WhoView {
+        frame: ctx.frame("Who can see my records", "/access", None),
+        guardians: guardians.map(|g| g.len()).unwrap_or(0),
+        people,
+    };
+    views::respond(StatusCode::OK, &view)
+}
+
+/// A scope in words: `read`, `read and add to`, `read, add to and share`.
+fn scope_words(scope: Scope) -> String {
+    let mut verbs = Vec::new();
+    for (bit, verb) in [
+        (Scope::READ, "read"),
+        (Scope::WRITE, "add to"),
+        (Scope::SHARE, "share"),
+    ] {
+        if scope.contains(bit) {
+            verbs.push(verb);
+        }
+    }
+    match verbs.as_slice() {
+        [] => "hold".to_string(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Someone who can see the patient's records now.
+struct Reader {
+    grantee: Party,
+    /// What it may do, in words.
+    can: String,
+    /// Which records, in words.
+    what: String,
+    until: u64,
+    until_when: Option<String>,
+    emergency: bool,
+    token: u64,
+}
+
+/// `/access/who`.
+#[derive(Template)]
+#[template(path = "who.html")]
+struct WhoView<'a> {
+    frame: Frame<'a>,
+    /// How many guardians act for the patient.
+    guardians: usize,
+    people: Vec<Reader>,
 }
 
 /// A grant as its row shows it.

@@ -14,7 +14,7 @@
 //! | `/` | the acting account's roles, the server's accounts |
 //! | `/patient` | registration, verification, guardians, emergency opt-out |
 //! | `/records` | a patient's records (paged), upload; `/records/{id}` one record, amend, rotate, share, open |
-//! | `/access` | grants (paged) with grant and revoke, requests with approve and deny |
+//! | `/access` | grants (paged) with grant and revoke, requests with approve and deny; `/access/who` who can see the records now, in words |
 //! | `/audit` | the audit trail (paged) with its hash chain checked; `/audit/export` |
 //! | `/notifications` | the inbox (paged), mark read, live unread count |
 //! | `/doctor` | credential, request access, readable patients, emergency access, encryption key |
@@ -96,6 +96,7 @@ pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
             get(proofs::verify_page).post(proofs::verify),
         )
         .route("/access", get(access::page))
+        .route("/access/who", get(access::who))
         .route("/access/grant", post(access::grant))
         .route("/access/revoke", post(access::revoke))
         .route("/access/approve", post(access::approve))
