@@ -173,18 +173,37 @@ async fn who_can_see_my_records_in_plain_words() {
         calls::verify_doctor(&doctor.principal(), tip + 1_000).unwrap(),
     )
     .await;
-    let tip = server.client.node().info().await.unwrap().stacks_tip_height;
-    run(
-        PATIENT,
-        calls::grant_access(
-            &doctor.principal(),
-            ehr_sdk::ehr::types::Scope::READ,
-            Some("Observation"),
-            tip + 500,
-        )
-        .unwrap(),
-    )
-    .await;
+    // Granted from the dashboard's form, for 2 days (288 blocks).
+    let before = server.client.node().info().await.unwrap().stacks_tip_height;
+    let granted = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+        .post(server.url(&format!("/access/grant?csrf={}", server.csrf)))
+        .header(COOKIE, &cookie)
+        .form(&[
+            ("grantee", DOCTOR),
+            ("read", "on"),
+            ("type", "Observation"),
+            ("expires_in", "2"),
+            ("expires_in_unit", "days"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(granted.status().as_u16(), 303);
+    let token = server
+        .client
+        .get_token(1)
+        .await
+        .unwrap()
+        .expect("the grant is on chain");
+    let after = server.client.node().info().await.unwrap().stacks_tip_height;
+    assert!(
+        (before + 288..=after + 288).contains(&token.expires_at),
+        "2 days are 288 blocks: expires at {} with the tip at {before}..{after}",
+        token.expires_at
+    );
     let page = who().await;
     assert!(
         page.contains(

@@ -330,7 +330,7 @@ pub async fn grant(
             .resolve(field(&fields, "grantee"))
             .map_err(|e| format!("doctor: {e}"))?;
         let scope = scope_of(&fields)?;
-        let expires_in = number(&fields, "expires_in", "expires in")?;
+        let expires_in = super::blocks(&fields, "expires_in", "expires in")?;
         if expires_in == 0 {
             return Err("expires in: give at least 1 block".to_string());
         }

@@ -13,7 +13,7 @@ use futures_util::StreamExt as _;
 
 use super::home::doctor_state;
 use super::views::{self, Frame, Party, StateWord};
-use super::{field, number, ops, Fields};
+use super::{field, ops, Fields};
 use super::{Page, PageError, Posted};
 use crate::state::AppState;
 
@@ -191,7 +191,7 @@ pub async fn verify_doctor(
         let doctor = ctx
             .resolve(field(&fields, "doctor"))
             .map_err(|e| format!("doctor: {e}"))?;
-        let blocks = number(&fields, "expires_in", "valid for")?;
+        let blocks = super::blocks(&fields, "expires_in", "valid for")?;
         if blocks == 0 || blocks > 10 * super::MAX_BLOCKS {
             return Err(format!(
                 "valid for: give 1 to {} blocks",

@@ -15,7 +15,7 @@ use super::access::{page_of, token_state};
 use super::home::doctor_state;
 use super::patient::random32;
 use super::views::{self, Frame, Pager, Party, StateWord};
-use super::{field, number, ops, page_number, pages_for, scope_of};
+use super::{field, ops, page_number, pages_for, scope_of};
 use super::{Page, PageError, Params, Posted};
 use crate::state::AppState;
 
@@ -213,7 +213,7 @@ pub async fn request(
             .resolve(field(&fields, "patient"))
             .map_err(|e| format!("patient: {e}"))?;
         let scope = scope_of(&fields)?;
-        let duration = number(&fields, "duration", "duration")?;
+        let duration = super::blocks(&fields, "duration", "duration")?;
         let reason = field(&fields, "reason").to_string();
         if reason.is_empty() {
             return Err("reason: say why (the patient sees it)".to_string());

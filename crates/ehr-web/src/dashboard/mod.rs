@@ -314,6 +314,22 @@ pub(crate) fn number(fields: &Fields, name: &str, what: &str) -> Result<u64, Str
         .map_err(|_| format!("{what}: give a whole number (got `{text}`)"))
 }
 
+/// Blocks in a day at the ten-minute pace the forms assume.
+pub(crate) const BLOCKS_PER_DAY: u64 = 144;
+
+/// A length of time given in field `name`, in blocks or, when field `{name}_unit` says
+/// `days`, in days (144 blocks each): the number of blocks.
+pub(crate) fn blocks(fields: &Fields, name: &str, what: &str) -> Result<u64, String> {
+    let n = number(fields, name, what)?;
+    match field(fields, &format!("{name}_unit")) {
+        "" | "blocks" => Ok(n),
+        "days" => n
+            .checked_mul(BLOCKS_PER_DAY)
+            .ok_or_else(|| format!("{what}: {n} days is too long")),
+        other => Err(format!("{what}: the unit is blocks or days, not `{other}`")),
+    }
+}
+
 /// The scope of the `read`, `write` and `share` checkboxes.
 pub(crate) fn scope_of(fields: &Fields) -> Result<Scope, String> {
     let mut scope: Option<Scope> = None;
@@ -381,6 +397,17 @@ mod tests {
         assert_eq!(page_number(&q, "page", 3, 1), 3);
         q.insert("page".to_string(), "x".to_string());
         assert_eq!(page_number(&q, "page", 3, 2), 2);
+    }
+
+    #[test]
+    fn lengths_of_time_come_in_blocks_or_days() {
+        let mut f = Fields::new();
+        f.insert("expires_in".into(), "7".into());
+        assert_eq!(blocks(&f, "expires_in", "expires in"), Ok(7));
+        f.insert("expires_in_unit".into(), "days".into());
+        assert_eq!(blocks(&f, "expires_in", "expires in"), Ok(7 * 144));
+        f.insert("expires_in_unit".into(), "weeks".into());
+        assert!(blocks(&f, "expires_in", "expires in").is_err());
     }
 
     #[test]
