@@ -61,7 +61,7 @@ pub(crate) const MAX_BLOCKS: u64 = 52_560;
 /// Rows per page of the paged lists (records, grants, audit entries, notifications).
 pub const PAGE_SIZE: u64 = 25;
 
-/// The dashboard's routes, their errors rendered as pages ([`error::error_pages`]).
+/// The dashboard's routes; one layer renders their errors as error pages.
 pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(home::home))
