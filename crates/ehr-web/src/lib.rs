@@ -17,7 +17,6 @@ pub mod auth;
 pub mod dashboard;
 pub mod fhir;
 pub mod gateway;
-pub mod html;
 pub mod smart;
 mod state;
 

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use clarity::vm::types::PrincipalData;
-use ehr_sdk::ehr::records::RecordError;
+use ehr_sdk::ehr::records::{self, Placement, RecordError};
 use ehr_sdk::ehr::stores::Replicas;
 use ehr_sdk::ehr::EhrClient;
 use ehr_sdk::keys::{Address, SecretKey};
@@ -226,6 +226,12 @@ impl AppState {
 
     pub(crate) fn set_bound(&self, addr: SocketAddr) {
         let _ = self.bound.set(addr);
+    }
+
+    /// Where a new record of `plain_len` bytes goes: on chain when small enough
+    /// (`--on-chain-max`), else into the record stores.
+    pub fn placement(&self, plain_len: usize) -> Placement<'_> {
+        records::placement(plain_len, self.config.on_chain_max, &self.store)
     }
 
     /// Runs `f` holding `who`'s write lock. Every transaction the server signs (a FHIR

@@ -7,8 +7,9 @@
 //! step is saved under `target/browser-screenshots/`.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`scripts/browser-test-deps.sh`
-//! installs them). Without them the test says so and passes without running: that is
-//! the only reason it skips.
+//! installs them). Without them the test says so and passes without running, on a
+//! developer's machine only: with `CI=true` (where `.ci/run` installs them) a missing
+//! browser fails the test.
 
 mod support;
 
@@ -230,9 +231,12 @@ async fn patient_grants_doctor_reads_patient_revokes_doctor_refused_audit_verifi
         find_program(&["chromium", "chromium-browser", "google-chrome"]),
         find_program(&["chromedriver"]),
     ) else {
-        eprintln!(
-            "SKIPPED: the browser test needs chromium and chromedriver on the PATH (Debian: apt-get install chromium chromium-driver, or run scripts/browser-test-deps.sh)"
+        let missing = "the browser test needs chromium and chromedriver on the PATH (Debian: apt-get install chromium chromium-driver, or run scripts/browser-test-deps.sh)";
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{missing}: CI installs them, so their absence is a failure there"
         );
+        eprintln!("SKIPPED: {missing}");
         return;
     };
 

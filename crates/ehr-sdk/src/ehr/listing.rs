@@ -4,13 +4,12 @@
 //! `get-patient-request-id`, `get-doctor-request-id`). One implementation for the CLI, the
 //! dashboard and the FHIR API.
 
-use std::future::Future;
-
 use clarity::vm::types::PrincipalData;
 
 use super::client::{ClientError, EhrClient};
 use super::maps;
 use super::types::{Request, Token};
+use super::EhrContract;
 
 /// Which side of a token or request a listing is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,16 +29,11 @@ pub async fn token_ids(
     who: &PrincipalData,
     side: Side,
 ) -> Result<Vec<u64>, ClientError> {
-    match side {
-        Side::Patient => {
-            let count = client.get_patient_token_count(who).await?;
-            indexed(count, |i| client.get_patient_token_id(who, i)).await
-        }
-        Side::Counterpart => {
-            let count = client.get_grantee_token_count(who).await?;
-            indexed(count, |i| client.get_grantee_token_id(who, i)).await
-        }
-    }
+    let (count, map) = match side {
+        Side::Patient => (client.get_patient_token_count(who).await?, "patient-tokens"),
+        Side::Counterpart => (client.get_grantee_token_count(who).await?, "grantee-tokens"),
+    };
+    indexed(client, EhrContract::AccessTokenNft, map, who, count).await
 }
 
 /// The ids of the requests `who` is on `side` of, ascending.
@@ -48,28 +42,80 @@ pub async fn request_ids(
     who: &PrincipalData,
     side: Side,
 ) -> Result<Vec<u64>, ClientError> {
-    match side {
-        Side::Patient => {
-            let count = client.get_patient_request_count(who).await?;
-            indexed(count, |i| client.get_patient_request_id(who, i)).await
-        }
-        Side::Counterpart => {
-            let count = client.get_doctor_request_count(who).await?;
-            indexed(count, |i| client.get_doctor_request_id(who, i)).await
-        }
+    let (count, map) = match side {
+        Side::Patient => (
+            client.get_patient_request_count(who).await?,
+            "patient-requests",
+        ),
+        Side::Counterpart => (
+            client.get_doctor_request_count(who).await?,
+            "doctor-requests",
+        ),
+    };
+    indexed(client, EhrContract::PermissionManager, map, who, count).await
+}
+
+/// A patient's own index of tokens or requests: each is added once, when made, so
+/// position `i` holds the `i`-th oldest. A page of it costs its own rows only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatientIndex {
+    /// The tokens issued for the patient (`access-token-nft` `patient-tokens`).
+    Tokens,
+    /// The requests made to the patient (`permission-manager` `patient-requests`).
+    Requests,
+}
+
+/// How many entries `patient`'s `index` holds.
+pub async fn patient_count(
+    client: &EhrClient,
+    patient: &PrincipalData,
+    index: PatientIndex,
+) -> Result<u64, ClientError> {
+    match index {
+        PatientIndex::Tokens => client.get_patient_token_count(patient).await,
+        PatientIndex::Requests => client.get_patient_request_count(patient).await,
     }
 }
 
-/// The ids at positions `0..count` of a per-principal index map, ascending, each once.
-async fn indexed<F, Fut>(count: u64, id_at: F) -> Result<Vec<u64>, ClientError>
-where
-    F: Fn(u64) -> Fut,
-    Fut: Future<Output = Result<Option<u64>, ClientError>>,
-{
-    let mut ids = Vec::with_capacity(count as usize);
-    for index in 0..count {
-        ids.extend(id_at(index).await?);
-    }
+/// The ids at positions `lo..hi` of `patient`'s `index`, in that order (oldest first).
+pub async fn patient_ids_at(
+    client: &EhrClient,
+    patient: &PrincipalData,
+    index: PatientIndex,
+    lo: u64,
+    hi: u64,
+) -> Result<Vec<u64>, ClientError> {
+    let (contract, map) = match index {
+        PatientIndex::Tokens => (EhrContract::AccessTokenNft, "patient-tokens"),
+        PatientIndex::Requests => (EhrContract::PermissionManager, "patient-requests"),
+    };
+    let positions: Vec<u64> = (lo..hi).collect();
+    Ok(maps::read_each(&positions, |i| {
+        maps::owner_index(client, contract, map, patient, i)
+    })
+    .await?
+    .into_iter()
+    .flatten()
+    .collect())
+}
+
+/// The ids at positions `0..count` of a per-principal index map, ascending, each once
+/// (map reads, a few at a time).
+async fn indexed(
+    client: &EhrClient,
+    contract: EhrContract,
+    map: &str,
+    who: &PrincipalData,
+    count: u64,
+) -> Result<Vec<u64>, ClientError> {
+    let indexes: Vec<u64> = (0..count).collect();
+    let mut ids: Vec<u64> = maps::read_each(&indexes, |i| {
+        maps::owner_index(client, contract, map, who, i)
+    })
+    .await?
+    .into_iter()
+    .flatten()
+    .collect();
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)

@@ -85,6 +85,21 @@ pub async fn patient_record_id(
     id_of(v, "patient-records")
 }
 
+/// A per-principal index map (`{ owner, index }` to an id): `access-token-nft`
+/// `patient-tokens` and `grantee-tokens`, `permission-manager` `patient-requests` and
+/// `doctor-requests`.
+pub async fn owner_index(
+    client: &EhrClient,
+    contract: EhrContract,
+    map: &str,
+    owner: &PrincipalData,
+    index: u64,
+) -> Result<Option<u64>, ClientError> {
+    let key = pair(map, "owner", owner, index)?;
+    let v = get(client, contract, map, key).await?;
+    id_of(v, map)
+}
+
 /// `ehr-storage` `records`: record `id` (what `get-record` returns).
 pub async fn record(client: &EhrClient, id: u64) -> Result<Option<Record>, ClientError> {
     let Some(v) = get(client, EhrContract::EhrStorage, "records", uint(id)).await? else {

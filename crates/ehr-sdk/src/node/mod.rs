@@ -33,6 +33,7 @@
 mod account;
 mod blocks;
 mod client;
+pub mod clock;
 mod contract;
 mod ehr_index;
 mod error;

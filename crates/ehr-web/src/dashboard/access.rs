@@ -5,36 +5,38 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use clarity::vm::types::PrincipalData;
-use ehr_sdk::ehr::listing::{self, Side};
+use ehr_sdk::ehr::listing::{self, PatientIndex, Side};
 use ehr_sdk::ehr::records::BlobStore;
 use ehr_sdk::ehr::revoke::{self, AfterRevoke};
-use ehr_sdk::ehr::types::{Request, RequestStatus, Scope, Token};
+use ehr_sdk::ehr::types::{Request, RequestStatus, Scope, Token, TokenState};
 use ehr_sdk::ehr::{calls, ClientError, SendOptions};
 
 use super::records::share_one;
-use super::{field, number, ops, page_number, pages_for, scope_of, Ctx};
+use super::views::{self, Frame, Pager, Party, StateWord};
+use super::{field, newest_first_range, number, ops, page_number, pages_for, scope_of, Ctx};
 use super::{Page, PageError, Params, Posted};
-use crate::html;
 use crate::state::AppState;
 
 /// Most record keys one grant shares at once (the rest from each record's page).
 pub const MAX_SHARES: usize = 50;
 
 /// A token's state and kind in words.
-pub fn token_state(t: &Token, tip: u64) -> String {
-    let state = t.state_at(tip + 1).to_string();
-    let class = match state.as_str() {
-        "active" => "ok",
-        "expired" => "pending",
-        _ => "failed",
-    };
-    format!(
-        "<span class=\"state {class}\">{state}</span>{}",
-        if t.emergency { " (emergency)" } else { "" }
-    )
+pub fn token_state(t: &Token, tip: u64) -> StateWord {
+    let word = t.state_at(tip + 1).to_string();
+    StateWord {
+        class: match word.as_str() {
+            "active" => "ok",
+            "expired" => "pending",
+            _ => "failed",
+        },
+        word,
+        note: if t.emergency { " (emergency)" } else { "" }.into(),
+    }
 }
 
 /// The ids on page `page` (1 = newest) of `ids` (ascending), newest first.
@@ -57,201 +59,235 @@ pub async fn page(
     let me = ctx.principal();
     let c = state.client.clone();
     let tip = ctx.tip.unwrap_or(0);
-    let lists = async {
+    // Only this page's rows are read: the patient's indexes list each token and request
+    // once, oldest first.
+    let counts = async {
         Ok::<_, ClientError>((
-            listing::token_ids(&c, &me, Side::Patient).await?,
-            listing::request_ids(&c, &me, Side::Patient).await?,
+            listing::patient_count(&c, &me, PatientIndex::Tokens).await?,
+            listing::patient_count(&c, &me, PatientIndex::Requests).await?,
         ))
     };
-    let (lists, registered) = tokio::join!(lists, c.is_registered(&me));
-    let (tokens, requests) = match lists {
-        Ok(l) => l,
-        Err(e) => return Err(PageError::Upstream(e.to_string())),
+    let (counts, registered) = tokio::join!(counts, c.is_registered(&me));
+    let (token_count, request_count) = counts.map_err(|e| PageError::Upstream(e.to_string()))?;
+    let newest_first = |index, page| {
+        let (lo, hi) = newest_first_range(
+            match index {
+                PatientIndex::Tokens => token_count,
+                PatientIndex::Requests => request_count,
+            },
+            page,
+        );
+        let c = &c;
+        let me = &me;
+        async move {
+            let mut ids = listing::patient_ids_at(c, me, index, lo, hi)
+                .await
+                .map_err(|e| PageError::Upstream(e.to_string()))?;
+            ids.reverse();
+            Ok::<_, PageError>(ids)
+        }
     };
-    let mut body = String::new();
-    if !registered.unwrap_or(false) {
-        body.push_str(&html::notice("info", "This account is not a registered patient: it can neither grant nor be asked for access. Register on the Patient page."));
-    }
-
     // Grants.
-    let pages = pages_for(tokens.len() as u64);
+    let pages = pages_for(token_count);
     let page = page_number(&q, "page", pages, 1);
-    let shown = page_of(&tokens, page);
-    let read = match listing::tokens_by_id(&c, &shown, &me, Side::Patient).await {
-        Ok(t) => t,
-        Err(e) => return Err(PageError::Upstream(e.to_string())),
-    };
-    let mut rows = Vec::new();
-    for t in read {
-        let action = if !t.revoked {
-            // Revoking re-seals the records the grantee could open (a new key); the
-            // second button leaves them as they are.
-            html::button_form(
-                "/access/revoke",
-                &ctx.csrf,
-                &[("token", t.id.to_string())],
-                "Revoke",
-                "danger",
-            ) + &html::button_form(
-                "/access/revoke",
-                &ctx.csrf,
-                &[("token", t.id.to_string()), ("keep_keys", "on".to_string())],
-                "Revoke, keep keys",
-                "",
-            )
-        } else {
-            String::new()
-        };
-        rows.push(vec![
-            format!("#{}", t.id),
-            ctx.who_cell(&t.grantee),
-            html::escape(&t.scope.to_string()),
-            html::escape(t.record_type.as_deref().unwrap_or("all")),
-            format!("block {}", t.expires_at),
-            token_state(&t, tip),
-            action,
-        ]);
-    }
-    body.push_str("<section aria-labelledby=\"grants\"><h2 id=\"grants\">Grants</h2>");
-    let _ = write!(
-        body,
-        "<p>{} access token{} issued for your records.</p>",
-        tokens.len(),
-        if tokens.len() == 1 { "" } else { "s" }
-    );
-    body.push_str(&html::table(
-        "Access tokens, newest first",
-        &[
-            "Token",
-            "Grantee",
-            "Scope",
-            "Record type",
-            "Expires",
-            "State",
-            "",
-        ],
-        &rows,
-        "No grants yet.",
-    ));
-    body.push_str(&html::pager("/access", "page", page, pages));
-    body.push_str("</section>");
-
-    // Grant form.
-    body.push_str("<section aria-labelledby=\"grant\"><h2 id=\"grant\">Grant access</h2><p>To a verified doctor. With read scope, the keys of your latest records (of the type, if one is given) are shared with the doctor at once.</p>");
-    let fields = format!(
-        "{}{}<fieldset><legend>Scope</legend>{}{}{}</fieldset>{}{}{}",
-        html::input(
-            "gr-to",
-            "grantee",
-            "Doctor (account name or address)",
-            "text",
-            "",
-            "required list=\"accounts\" autocomplete=\"off\"",
-            ""
-        ),
-        ctx.datalist(),
-        html::checkbox("gr-read", "read", "read", true),
-        html::checkbox("gr-write", "write", "write (add records for you)", false),
-        html::checkbox("gr-share", "share", "share (give keys to others)", false),
-        html::input(
-            "gr-type",
-            "type",
-            "Only records of type (empty: all)",
-            "text",
-            "",
-            "maxlength=\"32\"",
-            "e.g. Observation"
-        ),
-        html::input(
-            "gr-exp",
-            "expires_in",
-            "Expires in (blocks)",
-            "number",
-            "1000",
-            "required min=\"1\" max=\"52560\"",
-            "about 144 blocks a day"
-        ),
-        html::checkbox(
-            "gr-keys",
-            "share_keys",
-            "Share my records' keys with the doctor now",
-            true
-        ),
-    );
-    body.push_str(&html::form("/access/grant", &ctx.csrf, &fields, "Grant"));
-    body.push_str("</section>");
+    let shown = newest_first(PatientIndex::Tokens, page).await?;
+    let grants = listing::tokens_by_id(&c, &shown, &me, Side::Patient)
+        .await
+        .map_err(|e| PageError::Upstream(e.to_string()))?
+        .iter()
+        .map(|t| GrantRow {
+            id: t.id,
+            grantee: ctx.party(&t.grantee),
+            scope: t.scope.to_string(),
+            record_type: t.record_type.as_deref().unwrap_or("all").to_string(),
+            expires_at: t.expires_at,
+            expires_when: ctx.when(t.expires_at),
+            state: token_state(t, tip),
+            revocable: !t.revoked,
+        })
+        .collect();
 
     // Requests.
-    let rpages = pages_for(requests.len() as u64);
+    let rpages = pages_for(request_count);
     let rpage = page_number(&q, "rpage", rpages, 1);
-    let shown = page_of(&requests, rpage);
-    let read = match listing::requests_by_id(&c, &shown).await {
-        Ok(r) => r,
-        Err(e) => return Err(PageError::Upstream(e.to_string())),
+    let shown = newest_first(PatientIndex::Requests, rpage).await?;
+    let request_rows: Vec<RequestRow> = listing::requests_by_id(&c, &shown)
+        .await
+        .map_err(|e| PageError::Upstream(e.to_string()))?
+        .iter()
+        .map(|r| request_row(&ctx, r))
+        .collect();
+    let view = AccessView {
+        frame: ctx.frame("Access", "/access", None),
+        registered: registered.unwrap_or(false),
+        token_count,
+        grants,
+        grant_pager: Pager {
+            base: "/access".into(),
+            param: "page",
+            page,
+            pages,
+        },
+        request_count,
+        pending: request_rows.iter().filter(|r| r.pending).count(),
+        requests: request_rows,
+        request_pager: Pager {
+            base: "/access".into(),
+            param: "rpage",
+            page: rpage,
+            pages: rpages,
+        },
+        revoke_action: views::action("/access/revoke", &ctx.csrf),
+        grant_action: views::action("/access/grant", &ctx.csrf),
+        approve_action: views::action("/access/approve", &ctx.csrf),
+        deny_action: views::action("/access/deny", &ctx.csrf),
     };
-    let mut rows = Vec::new();
-    for r in read {
-        rows.push(request_row(&ctx, &r));
-    }
-    let pending = rows.iter().filter(|r| r[5].contains("pending")).count();
-    body.push_str("<section aria-labelledby=\"requests\"><h2 id=\"requests\">Access requests</h2>");
-    let _ = write!(
-        body,
-        "<p>{} request{}; {pending} pending on this page.</p>",
-        requests.len(),
-        if requests.len() == 1 { "" } else { "s" }
-    );
-    body.push_str(&html::table(
-        "Requests, newest first",
-        &[
-            "Request", "Doctor", "Scope", "Blocks", "Reason", "Status", "",
-        ],
-        &rows,
-        "No requests.",
-    ));
-    body.push_str(&html::pager("/access", "rpage", rpage, rpages));
-    body.push_str("</section><p>Emergency access (opt out or allow) is on the <a href=\"/patient\">Patient page</a>.</p>");
-    ctx.render("Access", "/access", &body)
+    views::respond(StatusCode::OK, &view)
 }
 
-fn request_row(ctx: &Ctx, r: &Request) -> Vec<String> {
-    let status = match r.status {
-        RequestStatus::Pending => "<span class=\"state pending\">pending</span>".to_string(),
-        RequestStatus::Approved => format!(
-            "<span class=\"state ok\">approved</span>{}",
-            r.token_id
+/// `GET /access/who`: who can see the patient's records now, in plain words.
+pub async fn who(
+    State(state): State<Arc<AppState>>,
+    Page(ctx): Page,
+) -> Result<Response, PageError> {
+    let me = ctx.principal();
+    let c = &state.client;
+    let tip = ctx.tip.unwrap_or(0);
+    let (tokens, guardians) =
+        tokio::join!(listing::tokens(c, &me, Side::Patient), c.get_guardians(&me));
+    let people = tokens
+        .map_err(|e| PageError::Upstream(e.to_string()))?
+        .iter()
+        .filter(|t| t.state_at(tip + 1) == TokenState::Active)
+        .map(|t| Reader {
+            grantee: ctx.party(&t.grantee),
+            can: scope_words(t.scope),
+            what: match &t.record_type {
+                Some(kind) => format!("your {kind} records"),
+                None => "all your records".to_string(),
+            },
+            until: t.expires_at,
+            until_when: ctx.when(t.expires_at),
+            emergency: t.emergency,
+            token: t.id,
+        })
+        .collect();
+    let view = WhoView {
+        frame: ctx.frame("Who can see my records", "/access", None),
+        guardians: guardians.map(|g| g.len()).unwrap_or(0),
+        people,
+    };
+    views::respond(StatusCode::OK, &view)
+}
+
+/// A scope in words: `read`, `read and add to`, `read, add to and share`.
+fn scope_words(scope: Scope) -> String {
+    let mut verbs = Vec::new();
+    for (bit, verb) in [
+        (Scope::READ, "read"),
+        (Scope::WRITE, "add to"),
+        (Scope::SHARE, "share"),
+    ] {
+        if scope.contains(bit) {
+            verbs.push(verb);
+        }
+    }
+    match verbs.as_slice() {
+        [] => "hold".to_string(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Someone who can see the patient's records now.
+struct Reader {
+    grantee: Party,
+    /// What it may do, in words.
+    can: String,
+    /// Which records, in words.
+    what: String,
+    until: u64,
+    until_when: Option<String>,
+    emergency: bool,
+    token: u64,
+}
+
+/// `/access/who`.
+#[derive(Template)]
+#[template(path = "who.html")]
+struct WhoView<'a> {
+    frame: Frame<'a>,
+    /// How many guardians act for the patient.
+    guardians: usize,
+    people: Vec<Reader>,
+}
+
+/// A grant as its row shows it.
+struct GrantRow {
+    id: u64,
+    grantee: Party,
+    scope: String,
+    record_type: String,
+    expires_at: u64,
+    /// The expiry as an approximate date.
+    expires_when: Option<String>,
+    state: StateWord,
+    revocable: bool,
+}
+
+/// A request as its row shows it.
+struct RequestRow {
+    id: u64,
+    requester: Party,
+    scope: String,
+    duration: u64,
+    reason: String,
+    state: StateWord,
+    pending: bool,
+}
+
+/// `/access`.
+#[derive(Template)]
+#[template(path = "access.html")]
+struct AccessView<'a> {
+    frame: Frame<'a>,
+    /// Whether the acting account is a registered patient.
+    registered: bool,
+    token_count: u64,
+    grants: Vec<GrantRow>,
+    grant_pager: Pager,
+    request_count: u64,
+    /// Pending requests on this page.
+    pending: usize,
+    requests: Vec<RequestRow>,
+    request_pager: Pager,
+    revoke_action: String,
+    grant_action: String,
+    approve_action: String,
+    deny_action: String,
+}
+
+fn request_row(ctx: &Ctx, r: &Request) -> RequestRow {
+    let state = match r.status {
+        RequestStatus::Pending => StateWord::new("pending", "pending"),
+        RequestStatus::Approved => StateWord {
+            note: r
+                .token_id
                 .map(|t| format!(": token #{t}"))
-                .unwrap_or_default()
-        ),
-        RequestStatus::Denied => "<span class=\"state failed\">denied</span>".to_string(),
+                .unwrap_or_default(),
+            ..StateWord::new("ok", "approved")
+        },
+        RequestStatus::Denied => StateWord::new("failed", "denied"),
     };
-    let actions = if r.status == RequestStatus::Pending {
-        let id = r.id;
-        let approve = format!(
-            "<form class=\"inline\" method=\"post\" action=\"{}\"><input type=\"hidden\" name=\"request\" value=\"{id}\">{}<button type=\"submit\" class=\"primary\">Approve</button></form>",
-            html::escape(&html::action("/access/approve", &ctx.csrf)),
-            html::checkbox(&format!("ap-keys-{id}"), "share_keys", "share my records' keys", true),
-        );
-        let deny = html::button_form(
-            "/access/deny",
-            &ctx.csrf,
-            &[("request", id.to_string())],
-            "Deny",
-            "danger",
-        );
-        format!("{approve}{deny}")
-    } else {
-        String::new()
-    };
-    vec![
-        format!("#{}", r.id),
-        ctx.who_cell(&r.requester),
-        html::escape(&r.scope.to_string()),
-        r.duration.to_string(),
-        html::escape(&r.reason),
-        status,
-        actions,
-    ]
+    RequestRow {
+        id: r.id,
+        requester: ctx.party(&r.requester),
+        scope: r.scope.to_string(),
+        duration: r.duration,
+        reason: r.reason.clone(),
+        state,
+        pending: r.status == RequestStatus::Pending,
+    }
 }
 
 /// Shares the keys of `patient`'s latest records (of `record_type`, if given) that
@@ -294,7 +330,7 @@ pub async fn grant(
             .resolve(field(&fields, "grantee"))
             .map_err(|e| format!("doctor: {e}"))?;
         let scope = scope_of(&fields)?;
-        let expires_in = number(&fields, "expires_in", "expires in")?;
+        let expires_in = super::blocks(&fields, "expires_in", "expires in")?;
         if expires_in == 0 {
             return Err("expires in: give at least 1 block".to_string());
         }

@@ -3,16 +3,18 @@
 
 use std::sync::Arc;
 
+use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use ehr_sdk::ehr::{calls, maps, EhrContract};
 use ehr_sdk::keys::PublicKey;
 use futures_util::StreamExt as _;
 
 use super::home::doctor_state;
-use super::{field, number, ops, Fields};
+use super::views::{self, Frame, Party, StateWord};
+use super::{field, ops, Fields};
 use super::{Page, PageError, Posted};
-use crate::html;
 use crate::state::AppState;
 
 /// `GET /admin`.
@@ -28,34 +30,23 @@ pub async fn page(
         c.is_verifier(&me)
     );
     let tip = ctx.tip.unwrap_or(0);
-    let mut body = String::new();
-    body.push_str(&html::fields(&[
-        (
-            "Registry admin",
-            match &admin {
-                Ok(a) if *a == me => "<span class=\"state ok\">you</span>".into(),
-                Ok(a) => ctx.who(a),
-                Err(e) => html::escape(&e.to_string()),
-            },
-        ),
-        (
-            "Credential issuer",
-            match &issuer {
-                Ok(Some(i)) if i.enabled => "<span class=\"state ok\">enabled</span>".into(),
-                Ok(Some(_)) => "disabled".into(),
-                Ok(None) => "no".into(),
-                Err(e) => html::escape(&e.to_string()),
-            },
-        ),
-        (
-            "Patient verifier",
-            match &verifier {
-                Ok(true) => "<span class=\"state ok\">enabled</span>".into(),
-                Ok(false) => "no".into(),
-                Err(e) => html::escape(&e.to_string()),
-            },
-        ),
-    ]));
+    let word = |class, word: &str| StateWord::new(class, word);
+    let admin = match &admin {
+        Ok(a) if *a == me => Standing::Me,
+        Ok(a) => Standing::Other(ctx.party(a)),
+        Err(e) => Standing::Unknown(e.to_string()),
+    };
+    let issuer = match &issuer {
+        Ok(Some(i)) if i.enabled => word("ok", "enabled"),
+        Ok(Some(_)) => word("", "disabled"),
+        Ok(None) => word("", "no"),
+        Err(e) => word("failed", &e.to_string()),
+    };
+    let verifier = match &verifier {
+        Ok(true) => word("ok", "enabled"),
+        Ok(false) => word("", "no"),
+        Err(e) => word("failed", &e.to_string()),
+    };
     // The server's accounts and where they stand.
     let principals: Vec<_> = state.identities.iter().map(|i| i.principal()).collect();
     let people: Vec<_> = futures_util::stream::iter(principals)
@@ -70,212 +61,75 @@ pub async fn page(
         .buffered(maps::CONCURRENT_READS)
         .collect()
         .await;
-    let rows: Vec<Vec<String>> = state
+    let people = state
         .identities
         .iter()
         .zip(people)
-        .map(|(i, (d, p, is))| {
-            vec![
-                html::escape(&i.name),
-                html::principal(&i.address.to_string()),
-                match p {
-                    Some(p) if p.verified => "verified".into(),
-                    Some(p) if p.active => "registered".into(),
-                    Some(_) => "deactivated".into(),
-                    None => "-".into(),
-                },
-                d.map(|d| html::escape(&doctor_state(&d, tip)))
-                    .unwrap_or_else(|| "-".into()),
-                match is {
-                    Some(i) if i.enabled => "issuer".into(),
-                    _ => String::new(),
-                },
-            ]
+        .map(|(i, (d, p, is))| AccountRow {
+            name: i.name.clone(),
+            address: i.address.to_string(),
+            patient: match p {
+                Some(p) if p.verified => "verified",
+                Some(p) if p.active => "registered",
+                Some(_) => "deactivated",
+                None => "-",
+            },
+            doctor: d
+                .map(|d| doctor_state(&d, tip))
+                .unwrap_or_else(|| "-".into()),
+            issuer: match is {
+                Some(i) if i.enabled => "issuer",
+                _ => "",
+            },
         })
         .collect();
-    body.push_str(
-        "<section aria-labelledby=\"people\"><h2 id=\"people\">This server's accounts</h2>",
-    );
-    body.push_str(&html::table(
-        "Accounts",
-        &["Name", "Address", "Patient", "Doctor", "Issuer"],
-        &rows,
-        "No accounts.",
-    ));
-    body.push_str("</section>");
-    body.push_str(&ctx.datalist());
+    let view = AdminView {
+        frame: ctx.frame("Issuer and admin", "/admin", None),
+        csrf: &ctx.csrf,
+        admin,
+        issuer,
+        verifier,
+        people,
+    };
+    views::respond(StatusCode::OK, &view)
+}
 
-    body.push_str("<section aria-labelledby=\"issuer\"><h2 id=\"issuer\">Credential issuer</h2>");
-    let fields = format!(
-        "{}{}",
-        html::input(
-            "vd-doctor",
-            "doctor",
-            "Doctor (account name or address)",
-            "text",
-            "",
-            "required list=\"accounts\" autocomplete=\"off\"",
-            ""
-        ),
-        html::input(
-            "vd-exp",
-            "expires_in",
-            "Credential valid for (blocks)",
-            "number",
-            "52560",
-            "required min=\"1\"",
-            "about 52,560 blocks a year"
-        ),
-    );
-    body.push_str("<h3>Verify a doctor</h3>");
-    body.push_str(&html::form(
-        "/admin/verify-doctor",
-        &ctx.csrf,
-        &fields,
-        "Verify doctor",
-    ));
-    body.push_str("<h3>Suspend a doctor</h3>");
-    let fields = html::input(
-        "sd-doctor",
-        "doctor",
-        "Doctor (account name or address)",
-        "text",
-        "",
-        "required list=\"accounts\" autocomplete=\"off\"",
-        "issuers and the admin may suspend",
-    );
-    body.push_str(&html::form(
-        "/admin/suspend-doctor",
-        &ctx.csrf,
-        &fields,
-        "Suspend doctor",
-    ));
-    body.push_str("</section>");
+/// Who administers the registries, for the acting account.
+enum Standing {
+    /// The acting account.
+    Me,
+    /// Another account.
+    Other(Party),
+    /// The node did not tell: why.
+    Unknown(String),
+}
 
-    body.push_str(
-        "<section aria-labelledby=\"verifier\"><h2 id=\"verifier\">Patient verifier</h2>",
-    );
-    let fields = html::input(
-        "vp-patient",
-        "patient",
-        "Patient (account name or address)",
-        "text",
-        "",
-        "required list=\"accounts\" autocomplete=\"off\"",
-        "after checking the identifier off chain",
-    );
-    body.push_str(&html::form(
-        "/admin/verify-patient",
-        &ctx.csrf,
-        &fields,
-        "Verify patient",
-    ));
-    body.push_str("</section>");
+/// One of the server's accounts and where it stands.
+struct AccountRow {
+    name: String,
+    address: String,
+    patient: &'static str,
+    doctor: String,
+    issuer: &'static str,
+}
 
-    let enabled = vec![
-        ("true".to_string(), "enable".to_string()),
-        ("false".to_string(), "disable".to_string()),
-    ];
-    body.push_str("<section aria-labelledby=\"admin\"><h2 id=\"admin\">Admin</h2><h3>Set a credential issuer</h3>");
-    let fields = format!(
-        "{}{}{}",
-        html::input(
-            "si-issuer",
-            "issuer",
-            "Issuer (account name or address)",
-            "text",
-            "",
-            "required list=\"accounts\" autocomplete=\"off\"",
-            ""
-        ),
-        html::input(
-            "si-key",
-            "pubkey",
-            "Issuer's attestation public key (hex)",
-            "text",
-            "",
-            "maxlength=\"68\" autocomplete=\"off\"",
-            "33 bytes compressed; leave empty for one of this server's accounts"
-        ),
-        html::select(
-            "si-enabled",
-            "enabled",
-            "Enable or disable",
-            &enabled,
-            "true"
-        ),
-    );
-    body.push_str(&html::form(
-        "/admin/issuer",
-        &ctx.csrf,
-        &fields,
-        "Set issuer",
-    ));
-    body.push_str("<h3>Set a patient verifier</h3>");
-    let fields = format!(
-        "{}{}",
-        html::input(
-            "sv-verifier",
-            "verifier",
-            "Verifier (account name or address)",
-            "text",
-            "",
-            "required list=\"accounts\" autocomplete=\"off\"",
-            ""
-        ),
-        html::select(
-            "sv-enabled",
-            "enabled",
-            "Enable or disable",
-            &enabled,
-            "true"
-        ),
-    );
-    body.push_str(&html::form(
-        "/admin/verifier",
-        &ctx.csrf,
-        &fields,
-        "Set verifier",
-    ));
-    let registries = vec![
-        (
-            "patient".to_string(),
-            "patient-registry (verifiers)".to_string(),
-        ),
-        (
-            "doctor".to_string(),
-            "doctor-registry (issuers)".to_string(),
-        ),
-    ];
-    body.push_str("<h3>Hand the administrator role over</h3><p>In two steps: the current administrator proposes a successor, and the role moves only when the successor accepts.</p>");
-    let fields = format!(
-        "{}{}",
-        html::select("ho-registry", "registry", "Registry", &registries, "doctor"),
-        html::input(
-            "ho-successor",
-            "successor",
-            "Successor (account name or address)",
-            "text",
-            "",
-            "required list=\"accounts\" autocomplete=\"off\"",
-            ""
-        ),
-    );
-    body.push_str(&html::form(
-        "/admin/propose",
-        &ctx.csrf,
-        &fields,
-        "Propose successor",
-    ));
-    let fields = html::select("ha-registry", "registry", "Registry", &registries, "doctor");
-    body.push_str(&html::form(
-        "/admin/accept",
-        &ctx.csrf,
-        &fields,
-        "Accept the administrator role",
-    ));
-    body.push_str("</section>");
-    ctx.render("Issuer and admin", "/admin", &body)
+/// `/admin`.
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminView<'a> {
+    frame: Frame<'a>,
+    csrf: &'a str,
+    admin: Standing,
+    issuer: StateWord,
+    verifier: StateWord,
+    people: Vec<AccountRow>,
+}
+
+impl AdminView<'_> {
+    /// A form's action: `path` with the CSRF token.
+    fn action(&self, path: &str) -> String {
+        views::action(path, self.csrf)
+    }
 }
 
 fn registry(fields: &Fields) -> Result<EhrContract, String> {
@@ -337,7 +191,7 @@ pub async fn verify_doctor(
         let doctor = ctx
             .resolve(field(&fields, "doctor"))
             .map_err(|e| format!("doctor: {e}"))?;
-        let blocks = number(&fields, "expires_in", "valid for")?;
+        let blocks = super::blocks(&fields, "expires_in", "valid for")?;
         if blocks == 0 || blocks > 10 * super::MAX_BLOCKS {
             return Err(format!(
                 "valid for: give 1 to {} blocks",

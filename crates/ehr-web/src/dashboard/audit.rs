@@ -3,19 +3,19 @@
 //! `/audit/export` in the CLI's formats (JSON, CSV, FHIR), the whole trail verified.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::sync::Arc;
 
+use askama::Template;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::audit::AuditEntry;
-use ehr_sdk::ehr::trail::{self, ExportFormat, Exported, Trail};
+use ehr_sdk::ehr::trail::{self, ExportFormat, Exported};
 
+use super::views::{self, Frame, Link, Pager, Party};
 use super::{newest_first_range, page_number, pages_for, Ctx};
 use super::{Page, PageError, Params};
-use crate::html;
 use crate::state::AppState;
 
 fn patient_of(ctx: &Ctx, q: &HashMap<String, String>) -> Result<PrincipalData, String> {
@@ -25,18 +25,35 @@ fn patient_of(ctx: &Ctx, q: &HashMap<String, String>) -> Result<PrincipalData, S
     }
 }
 
-/// The badge of a verified (or broken) trail.
-pub fn badge(trail: &Trail, what: &str) -> String {
-    match &trail.verified {
-        Ok(()) => html::notice_html(
-            "ok",
-            &format!("<strong class=\"verified\" data-chain=\"verified\">&#10003; Hash chain verified</strong> {}", html::escape(what)),
-        ),
-        Err(b) => html::notice_html(
-            "error",
-            &format!("<strong class=\"broken\" data-chain=\"broken\">Hash chain BROKEN</strong> {}", html::escape(&b.to_string())),
-        ),
-    }
+/// An audit entry as its row shows it.
+struct EntryRow {
+    id: u128,
+    /// The hash chain breaks at this entry.
+    breaks: bool,
+    block: u128,
+    action: String,
+    /// The actor, or its text when it is no principal.
+    actor: Result<Party, String>,
+    reference: Link,
+    hash: String,
+    hash_short: String,
+}
+
+/// `/audit`.
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditView<'a> {
+    frame: Frame<'a>,
+    /// The patient, when it is not the acting account.
+    other_patient: Option<Party>,
+    /// What the check covered (when the chain verified).
+    checked: String,
+    /// Where the chain breaks, in words.
+    broken: Option<String>,
+    rows: Vec<EntryRow>,
+    pager: Pager,
+    /// The export links' address, up to the format.
+    export: String,
 }
 
 /// `GET /audit?patient=&page=`.
@@ -61,12 +78,8 @@ pub async fn page(
         Ok(t) => t,
         Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
-    let mut body = String::new();
     let own = patient == ctx.principal();
-    if !own {
-        let _ = write!(body, "<p>Patient {}</p>", ctx.who(&patient));
-    }
-    let what = if count == 0 {
+    let checked = if count == 0 {
         "(no entries yet)".to_string()
     } else {
         format!(
@@ -75,73 +88,67 @@ pub async fn page(
             hi
         )
     };
-    body.push_str(&badge(&trail, &what));
-    let broken = trail.verified.as_ref().err().map(|b| match b {
+    let broken_at = trail.verified.as_ref().err().map(|b| match b {
         ehr_sdk::audit::ChainBreak::Altered { id }
         | ehr_sdk::audit::ChainBreak::Unlinked { id } => *id,
     });
-    let rows: Vec<Vec<String>> = trail
+    let rows = trail
         .entries
         .iter()
         .rev()
-        .map(|e| {
-            let mark = if broken == Some(e.id) {
-                " <strong class=\"broken\">breaks here</strong>"
-            } else {
-                ""
-            };
-            vec![
-                format!("{}{mark}", e.id),
-                e.block.to_string(),
-                html::escape(&e.action),
-                match PrincipalData::parse(&e.actor) {
-                    Ok(p) => ctx.who_cell(&p),
-                    Err(_) => html::escape(&e.actor),
-                },
-                reference(e),
-                format!(
-                    "<code class=\"hash\" title=\"{}\">{}</code>",
-                    html::escape(&e.entry_hash),
-                    html::escape(&e.entry_hash[..e.entry_hash.len().min(12)])
-                ),
-            ]
+        .map(|e| EntryRow {
+            id: e.id,
+            breaks: broken_at == Some(e.id),
+            block: e.block,
+            action: e.action.clone(),
+            actor: PrincipalData::parse(&e.actor)
+                .map(|p| ctx.party(&p))
+                .map_err(|_| e.actor.clone()),
+            reference: reference(e),
+            hash: e.entry_hash.clone(),
+            hash_short: e.entry_hash[..e.entry_hash.len().min(12)].to_string(),
         })
         .collect();
-    body.push_str(&html::table(
-        "Audit entries, newest first",
-        &["Entry", "Block", "Action", "Actor", "Ref", "Entry hash"],
-        &rows,
-        "No audit entries.",
-    ));
-    let base = if own {
-        "/audit".to_string()
-    } else {
-        format!("/audit?patient={}", html::url_encode(&patient.to_string()))
+    let patient_param = views::percent_encode(&patient.to_string());
+    let view = AuditView {
+        frame: ctx.frame(
+            if own { "My audit trail" } else { "Audit trail" },
+            "/audit",
+            None,
+        ),
+        other_patient: (!own).then(|| ctx.party(&patient)),
+        checked,
+        broken: trail.verified.as_ref().err().map(ToString::to_string),
+        rows,
+        pager: Pager {
+            base: if own {
+                "/audit".to_string()
+            } else {
+                format!("/audit?patient={patient_param}")
+            },
+            param: "page",
+            page,
+            pages,
+        },
+        export: format!("/audit/export?patient={patient_param}&format="),
     };
-    body.push_str(&html::pager(&base, "page", page, pages));
-    let p = html::url_encode(&patient.to_string());
-    let _ = write!(
-        body,
-        "<section aria-labelledby=\"export\"><h2 id=\"export\">Export</h2><p>The whole trail, verified first: <a href=\"/audit/export?patient={p}&amp;format=json\" download>JSON</a> (for <code>ehr audit verify</code>) &middot; <a href=\"/audit/export?patient={p}&amp;format=csv\" download>CSV</a> &middot; <a href=\"/audit/export?patient={p}&amp;format=fhir\" download>FHIR AuditEvent Bundle</a></p></section>"
-    );
-    ctx.render(
-        if own { "My audit trail" } else { "Audit trail" },
-        "/audit",
-        &body,
-    )
+    views::respond(StatusCode::OK, &view)
 }
 
-fn reference(e: &AuditEntry) -> String {
+/// What an entry refers to, as a link when there is a page for it.
+fn reference(e: &AuditEntry) -> Link {
     let r = e.reference;
     match e.action.as_str() {
         "add-record" | "amend-record" | "put-envelope" | "view" | "put-chunk" => {
-            format!("<a href=\"/records/{r}\">record #{r}</a>")
+            Link::to(format!("/records/{r}"), format!("record #{r}"))
         }
         "grant-access" | "revoke-access" | "create-token" | "emergency-access"
-        | "token-transfer" | "token-return" => format!("token #{r}"),
-        "request-access" | "approve-request" | "deny-request" => format!("request #{r}"),
-        _ if e.action.starts_with("log") => format!("record #{r}"),
-        _ => r.to_string(),
+        | "token-transfer" | "token-return" => Link::text(format!("token #{r}")),
+        "request-access" | "approve-request" | "deny-request" => {
+            Link::text(format!("request #{r}"))
+        }
+        _ if e.action.starts_with("log") => Link::text(format!("record #{r}")),
+        _ => Link::text(r.to_string()),
     }
 }
 

@@ -3,17 +3,20 @@
 
 use std::sync::Arc;
 
+use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::listing::{self, Side};
+use ehr_sdk::ehr::types::Doctor;
 
 use super::access::{page_of, token_state};
 use super::home::doctor_state;
 use super::patient::random32;
-use super::{field, number, ops, page_number, pages_for, scope_of};
+use super::views::{self, Frame, Pager, Party, StateWord};
+use super::{field, ops, page_number, pages_for, scope_of};
 use super::{Page, PageError, Params, Posted};
-use crate::html;
 use crate::state::AppState;
 
 /// `GET /doctor?page=&rpage=`.
@@ -28,268 +31,148 @@ pub async fn page(
         Ok(d) => d,
         Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
-    let mut body = String::new();
-    let Some(d) = doctor else {
-        body.push_str(&html::notice(
-            "info",
-            "This account is not a registered doctor.",
-        ));
-        body.push_str("<section aria-labelledby=\"reg\"><h2 id=\"reg\">Register as a doctor</h2><p>Only sha256(salt ++ licence) goes on chain; the salt is shown once, for you and your credential issuer.</p>");
-        let fields = format!(
-            "{}{}",
-            html::input(
-                "dr-lic",
-                "license",
-                "Licence number",
-                "text",
-                "",
-                "required maxlength=\"200\" autocomplete=\"off\"",
-                ""
-            ),
-            html::input(
-                "dr-spec",
-                "specialty",
-                "Specialty",
-                "text",
-                "general practice",
-                "required maxlength=\"64\"",
-                ""
-            ),
-        );
-        body.push_str(&html::form(
-            "/doctor/register",
-            &ctx.csrf,
-            &fields,
-            "Register",
-        ));
-        body.push_str("</section>");
-        return ctx.render("Doctor", "/doctor", &body);
-    };
     let tip = ctx.tip.unwrap_or(0);
-    let verified_now = d.is_verified_at(tip + 1);
-    body.push_str("<section aria-labelledby=\"cred\"><h2 id=\"cred\">Credential</h2>");
-    body.push_str(&html::fields(&[
-        ("Doctor", ctx.who(&me)),
-        ("Specialty", html::escape(&d.specialty)),
-        (
-            "Credential",
-            format!(
-                "<span class=\"state {}\">{}</span>",
-                if verified_now { "ok" } else { "failed" },
-                html::escape(&doctor_state(&d, tip))
-            ),
-        ),
-        (
-            "Expires",
-            if d.verified {
-                format!("block {}", d.expires_at)
-            } else {
-                "-".into()
-            },
-        ),
-        (
-            "Verified by",
-            d.verified_by
-                .as_ref()
-                .map(|p| ctx.who(p))
-                .unwrap_or_else(|| "-".into()),
-        ),
-        ("Registered", format!("block {}", d.registered_at)),
-        (
-            "Licence hash",
-            format!(
-                "<code class=\"hash\">{}</code>",
-                hex::encode(d.license_hash)
-            ),
-        ),
-    ]));
-    if !verified_now {
-        body.push_str(&html::notice("warn", "Until a credential issuer verifies you, patients cannot grant you access and you cannot request it."));
-    }
-    body.push_str("</section>");
-
-    // Patients it may read.
-    // Every token it was given (a grant, or a patient's own token transferred to it);
-    // the rows keep those it still holds.
-    let ids = match listing::token_ids(&c, &me, Side::Counterpart).await {
-        Ok(v) => v,
-        Err(e) => return Err(PageError::Upstream(e.to_string())),
+    let mut view = DoctorView {
+        frame: ctx.frame("Doctor", "/doctor", None),
+        csrf: &ctx.csrf,
+        me: ctx.party(&me),
+        credential: StateWord::new("failed", ""),
+        credential_when: None,
+        verified_by: None,
+        license_hash: String::new(),
+        tokens: Vec::new(),
+        token_pager: Pager {
+            base: "/doctor".into(),
+            param: "page",
+            page: 1,
+            pages: 1,
+        },
+        requests: Vec::new(),
+        request_pager: Pager {
+            base: "/doctor".into(),
+            param: "rpage",
+            page: 1,
+            pages: 1,
+        },
+        doctor: None,
     };
+    let Some(d) = doctor else {
+        return views::respond(StatusCode::OK, &view);
+    };
+    let verified_now = d.is_verified_at(tip + 1);
+    view.credential = StateWord::new(
+        if verified_now { "ok" } else { "failed" },
+        &doctor_state(&d, tip),
+    );
+    view.verified_by = d.verified_by.as_ref().map(|p| ctx.party(p));
+    view.license_hash = hex::encode(d.license_hash);
+    view.credential_when = d.verified.then(|| ctx.when(d.expires_at)).flatten();
+    view.doctor = Some(d);
+
+    // Patients it may read: every token it was given (a grant, or a patient's own token
+    // transferred to it); the rows keep those it still holds.
+    let ids = listing::token_ids(&c, &me, Side::Counterpart)
+        .await
+        .map_err(|e| PageError::Upstream(e.to_string()))?;
     let pages = pages_for(ids.len() as u64);
     let page = page_number(&q, "page", pages, 1);
-    let tokens = match listing::tokens_by_id(&c, &page_of(&ids, page), &me, Side::Counterpart).await
-    {
-        Ok(t) => t,
-        Err(e) => return Err(PageError::Upstream(e.to_string())),
-    };
-    let mut rows = Vec::new();
-    for t in tokens {
-        let live = t.state_at(tip + 1) == ehr_sdk::ehr::types::TokenState::Active;
-        rows.push(vec![
-            format!("#{}", t.id),
-            ctx.who_cell(&t.patient),
-            html::escape(&t.scope.to_string()),
-            html::escape(t.record_type.as_deref().unwrap_or("all")),
-            format!("block {}", t.expires_at),
-            token_state(&t, tip),
-            if live {
-                format!(
-                    "<a href=\"/records?patient={}\">Records</a>",
-                    html::url_encode(&t.patient.to_string())
-                )
-            } else {
-                String::new()
-            },
-        ]);
-    }
-    body.push_str("<section aria-labelledby=\"key\"><h2 id=\"key\">Encryption key</h2><p>Replace a lost or leaked key: records shared from now on are wrapped to the new one.</p>");
-    let fields = html::input(
-        "uk-key",
-        "enc_pubkey",
-        "New encryption public key (hex)",
-        "text",
-        "",
-        "maxlength=\"68\" autocomplete=\"off\"",
-        "33 bytes compressed; leave empty for this account's own key",
-    );
-    body.push_str(&html::form(
-        "/doctor/update-key",
-        &ctx.csrf,
-        &fields,
-        "Replace key",
-    ));
-    body.push_str("</section>");
-    body.push_str("<section aria-labelledby=\"patients\"><h2 id=\"patients\">Patients you may read</h2><p>Your access tokens, newest first. Reading a record logs a view on chain.</p>");
-    body.push_str(&html::table(
-        "Access tokens held",
-        &[
-            "Token",
-            "Patient",
-            "Scope",
-            "Record type",
-            "Expires",
-            "State",
-            "",
-        ],
-        &rows,
-        "No access tokens: ask a patient with a request below.",
-    ));
-    body.push_str(&html::pager("/doctor", "page", page, pages));
-    body.push_str("</section>");
+    view.token_pager.page = page;
+    view.token_pager.pages = pages;
+    view.tokens = listing::tokens_by_id(&c, &page_of(&ids, page), &me, Side::Counterpart)
+        .await
+        .map_err(|e| PageError::Upstream(e.to_string()))?
+        .iter()
+        .map(|t| HeldToken {
+            id: t.id,
+            patient: ctx.party(&t.patient),
+            scope: t.scope.to_string(),
+            record_type: t.record_type.as_deref().unwrap_or("all").to_string(),
+            expires_at: t.expires_at,
+            expires_when: ctx.when(t.expires_at),
+            state: token_state(t, tip),
+            live: t.state_at(tip + 1) == ehr_sdk::ehr::types::TokenState::Active,
+        })
+        .collect();
 
-    // Request access.
-    body.push_str("<section aria-labelledby=\"request\"><h2 id=\"request\">Request access</h2>");
-    let fields = format!(
-        "{}{}<fieldset><legend>Scope</legend>{}{}{}</fieldset>{}{}",
-        html::input(
-            "rq-patient",
-            "patient",
-            "Patient (account name or address)",
-            "text",
-            "",
-            "required list=\"accounts\" autocomplete=\"off\"",
-            ""
-        ),
-        ctx.datalist(),
-        html::checkbox("rq-read", "read", "read", true),
-        html::checkbox("rq-write", "write", "write", false),
-        html::checkbox("rq-share", "share", "share", false),
-        html::input(
-            "rq-dur",
-            "duration",
-            "Duration after approval (blocks)",
-            "number",
-            "1000",
-            "required min=\"1\" max=\"52560\"",
-            "about 144 blocks a day"
-        ),
-        html::input(
-            "rq-reason",
-            "reason",
-            "Reason (shown to the patient)",
-            "text",
-            "",
-            "required maxlength=\"128\"",
-            ""
-        ),
-    );
-    body.push_str(&html::form(
-        "/doctor/request",
-        &ctx.csrf,
-        &fields,
-        "Send request",
-    ));
-    body.push_str("</section>");
-
-    // My requests.
-    let requests = match listing::request_ids(&c, &me, Side::Counterpart).await {
-        Ok(r) => r,
-        Err(e) => return Err(PageError::Upstream(e.to_string())),
-    };
+    // Its requests.
+    let requests = listing::request_ids(&c, &me, Side::Counterpart)
+        .await
+        .map_err(|e| PageError::Upstream(e.to_string()))?;
     let rpages = pages_for(requests.len() as u64);
     let rpage = page_number(&q, "rpage", rpages, 1);
-    let read = match listing::requests_by_id(&c, &page_of(&requests, rpage)).await {
-        Ok(r) => r,
-        Err(e) => return Err(PageError::Upstream(e.to_string())),
-    };
-    let mut rows = Vec::new();
-    for r in read {
-        rows.push(vec![
-            format!("#{}", r.id),
-            ctx.who_cell(&r.patient),
-            html::escape(&r.scope.to_string()),
-            r.duration.to_string(),
-            html::escape(&r.reason),
-            format!(
+    view.request_pager.page = rpage;
+    view.request_pager.pages = rpages;
+    view.requests = listing::requests_by_id(&c, &page_of(&requests, rpage))
+        .await
+        .map_err(|e| PageError::Upstream(e.to_string()))?
+        .iter()
+        .map(|r| SentRequest {
+            id: r.id,
+            patient: ctx.party(&r.patient),
+            scope: r.scope.to_string(),
+            duration: r.duration,
+            reason: r.reason.clone(),
+            status: format!(
                 "{}{}",
-                html::escape(&r.status.to_string()),
+                r.status,
                 r.token_id
                     .map(|t| format!(": token #{t}"))
                     .unwrap_or_default()
             ),
-        ]);
-    }
-    body.push_str("<section aria-labelledby=\"myreq\"><h2 id=\"myreq\">Your requests</h2>");
-    body.push_str(&html::table(
-        "Requests, newest first",
-        &["Request", "Patient", "Scope", "Blocks", "Reason", "Status"],
-        &rows,
-        "No requests.",
-    ));
-    body.push_str(&html::pager("/doctor", "rpage", rpage, rpages));
-    body.push_str("</section>");
+        })
+        .collect();
+    views::respond(StatusCode::OK, &view)
+}
 
-    // Emergency.
-    body.push_str("<section aria-labelledby=\"emerg\"><h2 id=\"emerg\">Emergency access</h2><p>Short read-only access (144 blocks) to a patient who has not opted out; always audited and notified to the patient and guardians. You still need the record keys shared to decrypt.</p>");
-    let fields = format!(
-        "{}{}",
-        html::input(
-            "em-patient",
-            "patient",
-            "Patient (account name or address)",
-            "text",
-            "",
-            "required list=\"accounts\" autocomplete=\"off\"",
-            ""
-        ),
-        html::input(
-            "em-reason",
-            "reason",
-            "Reason",
-            "text",
-            "",
-            "required maxlength=\"128\"",
-            "kept as a hash in the audit log"
-        ),
-    );
-    body.push_str(&html::form(
-        "/doctor/emergency",
-        &ctx.csrf,
-        &fields,
-        "Request emergency access",
-    ));
-    body.push_str("</section>");
-    ctx.render("Doctor", "/doctor", &body)
+/// A token the doctor holds, as its row shows it.
+struct HeldToken {
+    id: u64,
+    patient: Party,
+    scope: String,
+    record_type: String,
+    expires_at: u64,
+    /// The expiry as an approximate date.
+    expires_when: Option<String>,
+    state: StateWord,
+    /// Active now: the patient's records can be opened.
+    live: bool,
+}
+
+/// A request the doctor sent, as its row shows it.
+struct SentRequest {
+    id: u64,
+    patient: Party,
+    scope: String,
+    duration: u64,
+    reason: String,
+    status: String,
+}
+
+/// `/doctor`.
+#[derive(Template)]
+#[template(path = "doctor.html")]
+struct DoctorView<'a> {
+    frame: Frame<'a>,
+    csrf: &'a str,
+    /// The acting account's registration, if it is a doctor.
+    doctor: Option<Doctor>,
+    me: Party,
+    credential: StateWord,
+    /// The credential's expiry as an approximate date.
+    credential_when: Option<String>,
+    verified_by: Option<Party>,
+    license_hash: String,
+    tokens: Vec<HeldToken>,
+    token_pager: Pager,
+    requests: Vec<SentRequest>,
+    request_pager: Pager,
+}
+
+impl DoctorView<'_> {
+    /// A form's action: `path` with the CSRF token.
+    fn action(&self, path: &str) -> String {
+        views::action(path, self.csrf)
+    }
 }
 
 /// `POST /doctor/register`: `license`, `specialty`.
@@ -330,7 +213,7 @@ pub async fn request(
             .resolve(field(&fields, "patient"))
             .map_err(|e| format!("patient: {e}"))?;
         let scope = scope_of(&fields)?;
-        let duration = number(&fields, "duration", "duration")?;
+        let duration = super::blocks(&fields, "duration", "duration")?;
         let reason = field(&fields, "reason").to_string();
         if reason.is_empty() {
             return Err("reason: say why (the patient sees it)".to_string());

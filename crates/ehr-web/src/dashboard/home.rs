@@ -1,17 +1,17 @@
 //! `/`: the acting account at a glance; `POST /account`: the account switcher.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 
+use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::views::{self, Frame};
 use super::{field, Fields};
 use super::{Page, PageError};
 use crate::auth::ACCOUNT_COOKIE;
-use crate::html;
 use crate::state::AppState;
 
 /// `GET /`: roles of the acting account, and where to go next.
@@ -28,101 +28,102 @@ pub async fn home(
         c.is_verifier(&me),
         c.patient_registry_admin()
     );
-    let mut body = String::new();
-    if ctx.tip.is_none() {
-        body.push_str(&html::notice(
-            "error",
-            "The node does not answer: the pages cannot read the chain until it does.",
-        ));
-    }
-    let mut roles: Vec<(&str, String)> = Vec::new();
-    roles.push((
-        "Patient",
+    let role = |term, text: String, links: &[(&'static str, &'static str)]| Role {
+        term,
+        text,
+        links: links.to_vec(),
+    };
+    let roles = vec![
         match &patient {
-            Ok(Some(p)) if p.active => format!(
-                "registered at block {}, {} &middot; <a href=\"/records\">records</a>, <a href=\"/access\">access</a>, <a href=\"/audit\">audit</a>",
-                p.registered_at,
-                if p.verified { "verified" } else { "not verified" }
-            ),
-            Ok(Some(_)) => "deactivated".into(),
-            Ok(None) => "not registered &middot; <a href=\"/patient\">register as a patient</a>".into(),
-            Err(e) => html::escape(&e.to_string()),
-        },
-    ));
-    roles.push((
-        "Doctor",
-        match &doctor {
-            Ok(Some(d)) => {
-                let state = doctor_state(d, ctx.tip.unwrap_or(0));
+            Ok(Some(p)) if p.active => role(
+                "Patient",
                 format!(
-                    "{} &middot; <a href=\"/doctor\">doctor page</a>",
-                    html::escape(&state)
-                )
-            }
-            Ok(None) => {
-                "not registered &middot; <a href=\"/doctor\">register as a doctor</a>".into()
-            }
-            Err(e) => html::escape(&e.to_string()),
+                    "registered at block {}, {}",
+                    p.registered_at,
+                    if p.verified {
+                        "verified"
+                    } else {
+                        "not verified"
+                    }
+                ),
+                &[
+                    ("/records", "records"),
+                    ("/access", "access"),
+                    ("/audit", "audit"),
+                ],
+            ),
+            Ok(Some(_)) => role("Patient", "deactivated".into(), &[]),
+            Ok(None) => role(
+                "Patient",
+                "not registered".into(),
+                &[("/patient", "register as a patient")],
+            ),
+            Err(e) => role("Patient", e.to_string(), &[]),
         },
-    ));
-    roles.push((
-        "Credential issuer",
+        match &doctor {
+            Ok(Some(d)) => role(
+                "Doctor",
+                doctor_state(d, ctx.tip.unwrap_or(0)),
+                &[("/doctor", "doctor page")],
+            ),
+            Ok(None) => role(
+                "Doctor",
+                "not registered".into(),
+                &[("/doctor", "register as a doctor")],
+            ),
+            Err(e) => role("Doctor", e.to_string(), &[]),
+        },
         match &issuer {
-            Ok(Some(i)) if i.enabled => {
-                "enabled &middot; <a href=\"/admin\">verify doctors</a>".into()
-            }
-            Ok(Some(_)) => "disabled".into(),
-            Ok(None) => "no".into(),
-            Err(e) => html::escape(&e.to_string()),
+            Ok(Some(i)) if i.enabled => role(
+                "Credential issuer",
+                "enabled".into(),
+                &[("/admin", "verify doctors")],
+            ),
+            Ok(Some(_)) => role("Credential issuer", "disabled".into(), &[]),
+            Ok(None) => role("Credential issuer", "no".into(), &[]),
+            Err(e) => role("Credential issuer", e.to_string(), &[]),
         },
-    ));
-    roles.push((
-        "Patient verifier",
         match &verifier {
-            Ok(true) => "enabled &middot; <a href=\"/admin\">verify patients</a>".into(),
-            Ok(false) => "no".into(),
-            Err(e) => html::escape(&e.to_string()),
+            Ok(true) => role(
+                "Patient verifier",
+                "enabled".into(),
+                &[("/admin", "verify patients")],
+            ),
+            Ok(false) => role("Patient verifier", "no".into(), &[]),
+            Err(e) => role("Patient verifier", e.to_string(), &[]),
         },
-    ));
-    roles.push((
-        "Registry admin",
         match &admin {
-            Ok(a) if *a == me => "yes &middot; <a href=\"/admin\">issuers and verifiers</a>".into(),
-            Ok(_) => "no".into(),
-            Err(e) => html::escape(&e.to_string()),
+            Ok(a) if *a == me => role(
+                "Registry admin",
+                "yes".into(),
+                &[("/admin", "issuers and verifiers")],
+            ),
+            Ok(_) => role("Registry admin", "no".into(), &[]),
+            Err(e) => role("Registry admin", e.to_string(), &[]),
         },
-    ));
-    body.push_str("<section aria-labelledby=\"roles\"><h2 id=\"roles\">Roles of this account</h2>");
-    body.push_str(&html::fields(&roles));
-    if let Some((unread, count)) = ctx.notifications {
-        let _ = write!(
-            body,
-            "<p><a href=\"/notifications\">Notifications</a>: {unread} unread of {count}.</p>"
-        );
-    }
-    body.push_str("</section>");
-    let rows: Vec<Vec<String>> = state
-        .identities
-        .iter()
-        .map(|i| {
-            vec![
-                html::escape(&i.name),
-                html::principal(&i.address.to_string()),
-            ]
-        })
-        .collect();
-    body.push_str(
-        "<section aria-labelledby=\"accts\"><h2 id=\"accts\">Accounts this server acts for</h2>",
-    );
-    body.push_str("<p>Pick one with the switcher at the top. Their keys stay in this server: pages never show them.</p>");
-    body.push_str(&html::table(
-        "Accounts",
-        &["Name", "Address"],
-        &rows,
-        "No accounts.",
-    ));
-    body.push_str("</section>");
-    ctx.render("Overview", "/", &body)
+    ];
+    views::respond(
+        StatusCode::OK,
+        &HomeView {
+            frame: ctx.frame("Overview", "/", None),
+            roles,
+        },
+    )
+}
+
+/// One role of the acting account: where it stands, and links to act on it.
+struct Role {
+    term: &'static str,
+    text: String,
+    links: Vec<(&'static str, &'static str)>,
+}
+
+/// `/`.
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomeView<'a> {
+    frame: Frame<'a>,
+    roles: Vec<Role>,
 }
 
 /// A doctor's credential in words at block `tip`.

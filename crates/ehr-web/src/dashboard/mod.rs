@@ -14,7 +14,7 @@
 //! | `/` | the acting account's roles, the server's accounts |
 //! | `/patient` | registration, verification, guardians, emergency opt-out |
 //! | `/records` | a patient's records (paged), upload; `/records/{id}` one record, amend, rotate, share, open |
-//! | `/access` | grants (paged) with grant and revoke, requests with approve and deny |
+//! | `/access` | grants (paged) with grant and revoke, requests with approve and deny; `/access/who` who can see the records now, in words |
 //! | `/audit` | the audit trail (paged) with its hash chain checked; `/audit/export` |
 //! | `/notifications` | the inbox (paged), mark read, live unread count |
 //! | `/doctor` | credential, request access, readable patients, emergency access, encryption key |
@@ -27,6 +27,7 @@ mod audit;
 mod doctor;
 mod error;
 mod extract;
+pub mod fhir_card;
 mod home;
 mod notifications;
 pub mod ops;
@@ -39,20 +40,20 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::types::Scope;
+use ehr_sdk::node::clock::BlockClock;
 
 pub(crate) use error::{error_pages, PageError};
 pub(crate) use extract::{Page, Params, Posted, RecordId, Upload};
 
 use crate::auth;
-use crate::html;
 use crate::state::{AppState, Identity};
-use views::{BuiltPage, ErrorPage, Frame};
+use views::{ErrorPage, Frame};
 
 /// Longest credential or request, in blocks (about a year).
 pub(crate) const MAX_BLOCKS: u64 = 52_560;
@@ -60,7 +61,7 @@ pub(crate) const MAX_BLOCKS: u64 = 52_560;
 /// Rows per page of the paged lists (records, grants, audit entries, notifications).
 pub const PAGE_SIZE: u64 = 25;
 
-/// The dashboard's routes, their errors rendered as pages ([`error::error_pages`]).
+/// The dashboard's routes; one layer renders their errors as error pages.
 pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(home::home))
@@ -95,6 +96,7 @@ pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
             get(proofs::verify_page).post(proofs::verify),
         )
         .route("/access", get(access::page))
+        .route("/access/who", get(access::who))
         .route("/access/grant", post(access::grant))
         .route("/access/revoke", post(access::revoke))
         .route("/access/approve", post(access::approve))
@@ -133,6 +135,9 @@ pub(crate) struct Ctx {
     pub notifications: Option<(u64, u64)>,
     pub tip: Option<u64>,
     pub index_lag: Option<u64>,
+    /// The chain's recent pace, for block heights as dates (pages only; `None` when the
+    /// node API tells no block times).
+    pub clock: Option<BlockClock>,
 }
 
 impl Ctx {
@@ -147,6 +152,7 @@ impl Ctx {
                 notifications: None,
                 tip: None,
                 index_lag: None,
+                clock: None,
             }),
             None => Err(PageError::UnknownAccount(
                 auth::cookie(headers, auth::ACCOUNT_COOKIE)
@@ -173,6 +179,22 @@ impl Ctx {
             _ => None,
         };
         self.tip = info.ok().map(|i| i.stacks_tip_height);
+        if let Some(tip) = self.tip {
+            self.clock = BlockClock::read(state.client.node(), tip)
+                .await
+                .ok()
+                .flatten();
+        }
+    }
+
+    /// Block `height` as an approximate date ("about 2026-12-12, in 7 days"), when the
+    /// chain's pace is known.
+    pub fn when(&self, height: u64) -> Option<String> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        self.clock.map(|c| c.describe(height, now))
     }
 
     /// The server's accounts as (name, address).
@@ -185,33 +207,25 @@ impl Ctx {
         self.me.principal()
     }
 
-    /// A page with status 200.
-    pub fn render(&self, title: &str, section: &str, body: &str) -> Result<Response, PageError> {
-        self.render_status(StatusCode::OK, title, section, body, None)
-    }
-
-    /// A page with a status and an optional reload interval.
-    pub fn render_status(
-        &self,
-        status: StatusCode,
-        title: &str,
-        section: &str,
-        body: &str,
+    /// The frame of a page titled `title` in `section`, reloading every `refresh`
+    /// seconds when given.
+    pub fn frame<'a>(
+        &'a self,
+        title: &'a str,
+        section: &'a str,
         refresh: Option<u32>,
-    ) -> Result<Response, PageError> {
-        let address = self.me.address.to_string();
-        let frame = Frame {
+    ) -> Frame<'a> {
+        Frame {
             title,
             section,
-            account: Some((&self.me.name, &address)),
+            account: Some((&self.me.name, self.me.address.to_string())),
             accounts: self.accounts(),
             csrf: &self.csrf,
             notifications: self.notifications,
             tip: self.tip,
             index_lag: self.index_lag,
             refresh,
-        };
-        views::respond(status, &BuiltPage { frame, body })
+        }
     }
 
     /// A principal given by account name (`wallet_2`) or address / contract id.
@@ -230,33 +244,17 @@ impl Ctx {
         })
     }
 
-    /// A principal as HTML: the address, and the account name when it is one of ours.
-    pub fn who(&self, p: &PrincipalData) -> String {
-        who(&self.state, p)
-    }
-
-    /// A principal for a table cell: the account name (address in its title) when it is
-    /// one of ours, else the whole address.
-    pub fn who_cell(&self, p: &PrincipalData) -> String {
-        let text = p.to_string();
-        match self
+    /// A principal as a view shows it: the address, and the account name when it is one
+    /// of the server's.
+    pub fn party(&self, p: &PrincipalData) -> views::Party {
+        let address = p.to_string();
+        let name = self
             .state
             .identities
             .iter()
-            .find(|i| i.address.to_string() == text)
-        {
-            Some(i) => format!(
-                "<span class=\"acct\" title=\"{}\">{}</span>",
-                html::escape(&text),
-                html::escape(&i.name)
-            ),
-            None => html::principal(&text),
-        }
-    }
-
-    /// A `<datalist>` of the server's accounts, with id `accounts`.
-    pub fn datalist(&self) -> String {
-        html::account_list("accounts", &self.accounts())
+            .find(|i| i.address.to_string() == address)
+            .map(|i| i.name.clone());
+        views::Party { address, name }
     }
 }
 
@@ -267,23 +265,6 @@ pub(crate) fn accounts(state: &AppState) -> Vec<(String, String)> {
         .iter()
         .map(|i| (i.name.clone(), i.address.to_string()))
         .collect()
-}
-
-/// A principal as HTML, with its account name when it is one of the server's.
-pub(crate) fn who(state: &AppState, p: &PrincipalData) -> String {
-    let text = p.to_string();
-    match state
-        .identities
-        .iter()
-        .find(|i| i.address.to_string() == text)
-    {
-        Some(i) => format!(
-            "{} <span class=\"name\">({})</span>",
-            html::principal(&text),
-            html::escape(&i.name)
-        ),
-        None => html::principal(&text),
-    }
 }
 
 /// The fields of a urlencoded form, or the reason it could not be read.
@@ -297,15 +278,12 @@ pub(crate) fn render_error(
     section: &str,
     error: &PageError,
 ) -> Response {
-    let address = ctx.map(|c| c.me.address.to_string());
     let csrf = state.csrf_token();
     let page = ErrorPage {
         frame: Frame {
             title: "Something went wrong",
             section,
-            account: ctx
-                .zip(address.as_deref())
-                .map(|(c, a)| (c.me.name.as_str(), a)),
+            account: ctx.map(|c| (c.me.name.as_str(), c.me.address.to_string())),
             accounts: accounts(state),
             csrf: &csrf,
             notifications: None,
@@ -334,6 +312,22 @@ pub(crate) fn number(fields: &Fields, name: &str, what: &str) -> Result<u64, Str
     text.trim_start_matches('#')
         .parse::<u64>()
         .map_err(|_| format!("{what}: give a whole number (got `{text}`)"))
+}
+
+/// Blocks in a day at the ten-minute pace the forms assume.
+pub(crate) const BLOCKS_PER_DAY: u64 = 144;
+
+/// A length of time given in field `name`, in blocks or, when field `{name}_unit` says
+/// `days`, in days (144 blocks each): the number of blocks.
+pub(crate) fn blocks(fields: &Fields, name: &str, what: &str) -> Result<u64, String> {
+    let n = number(fields, name, what)?;
+    match field(fields, &format!("{name}_unit")) {
+        "" | "blocks" => Ok(n),
+        "days" => n
+            .checked_mul(BLOCKS_PER_DAY)
+            .ok_or_else(|| format!("{what}: {n} days is too long")),
+        other => Err(format!("{what}: the unit is blocks or days, not `{other}`")),
+    }
 }
 
 /// The scope of the `read`, `write` and `share` checkboxes.
@@ -403,6 +397,17 @@ mod tests {
         assert_eq!(page_number(&q, "page", 3, 1), 3);
         q.insert("page".to_string(), "x".to_string());
         assert_eq!(page_number(&q, "page", 3, 2), 2);
+    }
+
+    #[test]
+    fn lengths_of_time_come_in_blocks_or_days() {
+        let mut f = Fields::new();
+        f.insert("expires_in".into(), "7".into());
+        assert_eq!(blocks(&f, "expires_in", "expires in"), Ok(7));
+        f.insert("expires_in_unit".into(), "days".into());
+        assert_eq!(blocks(&f, "expires_in", "expires in"), Ok(7 * 144));
+        f.insert("expires_in_unit".into(), "weeks".into());
+        assert!(blocks(&f, "expires_in", "expires in").is_err());
     }
 
     #[test]

@@ -4,20 +4,20 @@
 //! `/notifications/poll`: a long poll, for browsers without `EventSource`, that updates the unread badge
 //! live (it answers as soon as the notifications change, or after 20 s).
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use askama::Template;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ehr_sdk::ehr::types::Notification;
 use ehr_sdk::ehr::{calls, maps};
 
+use super::views::{self, Frame, Link, Pager, Party};
 use super::{field, newest_first_range, ops, page_number, pages_for};
 use super::{Page, PageError, Params, Posted};
 use crate::auth;
-use crate::html;
 use crate::state::AppState;
 
 /// Most notifications "mark all read" marks in one go (one transaction each).
@@ -25,22 +25,44 @@ const MAX_MARK: u64 = 25;
 /// How long a poll waits for a change.
 const POLL_WAIT: Duration = Duration::from_secs(20);
 
-/// What a notification is about, as a link.
-fn about(n: &Notification) -> String {
+/// What a notification is about, as a link when there is a page for it.
+fn about(n: &Notification) -> Link {
     let r = n.reference;
     match n.kind.as_str() {
         "record-viewed" | "key-shared" | "record-added" | "record-amended" => {
-            format!("<a href=\"/records/{r}\">record #{r}</a>")
+            Link::to(format!("/records/{r}"), format!("record #{r}"))
         }
-        "access-request" => format!("<a href=\"/access\">request #{r}</a>"),
-        "request-denied" => format!("request #{r}"),
+        "access-request" => Link::to("/access".into(), format!("request #{r}")),
+        "request-denied" => Link::text(format!("request #{r}")),
         "access-granted" | "access-revoked" | "request-approved" | "emergency-access"
-        | "access-returned" => {
-            format!("token #{r}")
-        }
-        "doctor-verified" => format!("until block {r}"),
-        _ => r.to_string(),
+        | "access-returned" => Link::text(format!("token #{r}")),
+        "doctor-verified" => Link::text(format!("until block {r}")),
+        _ => Link::text(r.to_string()),
     }
+}
+
+/// A notification as its row shows it.
+struct NotificationRow {
+    index: u64,
+    block: u64,
+    kind: String,
+    about: Link,
+    actor: Party,
+    read: bool,
+}
+
+/// `/notifications`.
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsView<'a> {
+    frame: Frame<'a>,
+    unread: u64,
+    count: u64,
+    max_mark: u64,
+    /// The mark-read form's action (with the CSRF token).
+    read_action: String,
+    rows: Vec<NotificationRow>,
+    pager: Pager,
 }
 
 /// `GET /notifications?page=`.
@@ -64,52 +86,33 @@ pub async fn page(
         Ok(items) => items,
         Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
-    let mut rows = Vec::new();
-    for n in items.into_iter().flatten() {
-        rows.push(vec![
-            n.index.to_string(),
-            n.block.to_string(),
-            html::escape(&n.kind),
-            about(&n),
-            ctx.who_cell(&n.actor),
-            if n.read {
-                "read".into()
-            } else {
-                format!(
-                    "<strong>unread</strong> {}",
-                    html::button_form(
-                        "/notifications/read",
-                        &ctx.csrf,
-                        &[("index", n.index.to_string())],
-                        "Mark read",
-                        ""
-                    )
-                )
-            },
-        ]);
-    }
-    let mut body = String::new();
-    let _ = write!(
-        body,
-        "<p><span data-unread-text>{unread}</span> unread of {count}. New notifications appear here as they arrive.</p>"
-    );
-    if unread > 0 {
-        body.push_str(&html::button_form(
-            "/notifications/read",
-            &ctx.csrf,
-            &[("all", "on".into())],
-            &format!("Mark all read (up to {MAX_MARK})"),
-            "",
-        ));
-    }
-    body.push_str(&html::table(
-        "Notifications, newest first",
-        &["#", "Block", "What", "About", "From", "State"],
-        &rows,
-        "No notifications.",
-    ));
-    body.push_str(&html::pager("/notifications", "page", page, pages));
-    ctx.render("Notifications", "/notifications", &body)
+    let rows = items
+        .into_iter()
+        .flatten()
+        .map(|n| NotificationRow {
+            index: n.index,
+            block: n.block,
+            about: about(&n),
+            actor: ctx.party(&n.actor),
+            kind: n.kind,
+            read: n.read,
+        })
+        .collect();
+    let view = NotificationsView {
+        frame: ctx.frame("Notifications", "/notifications", None),
+        unread,
+        count,
+        max_mark: MAX_MARK,
+        read_action: views::action("/notifications/read", &ctx.csrf),
+        rows,
+        pager: Pager {
+            base: "/notifications".into(),
+            param: "page",
+            page,
+            pages,
+        },
+    };
+    views::respond(StatusCode::OK, &view)
 }
 
 /// `POST /notifications/read`: `index`, or `all=on`.

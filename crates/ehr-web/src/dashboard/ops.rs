@@ -14,11 +14,11 @@
 //! form and an API call for one account never race for a nonce.
 
 use std::collections::VecDeque;
-use std::fmt::Write as _;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -27,9 +27,9 @@ use ehr_sdk::ehr::{ClientError, ContractCall, Mined, SendOptions};
 use ehr_sdk::node::NodeError;
 use rand_core::RngCore as _;
 
+use super::views::{self, Frame};
 use super::Ctx;
 use super::{Page, PageError};
-use crate::html;
 use crate::state::{AppState, Identity};
 
 /// How many operations are remembered.
@@ -370,38 +370,75 @@ pub async fn refuse(
     start(state, me, title, back, move |_| async move { Err(reason) }).await
 }
 
-fn status_badge(s: &Status) -> String {
-    match s {
-        Status::Pending => "<span class=\"state pending\">pending</span>".to_string(),
-        Status::Mined(0) => "<span class=\"state ok\">done</span>".to_string(),
-        Status::Mined(block) => format!("<span class=\"state ok\">mined</span> in block {block}"),
-        Status::MinedBy(block) => format!("<span class=\"state ok\">mined</span> by block {block}"),
-        Status::Failed(why) => format!(
-            "<span class=\"state failed\">failed</span> {}",
-            html::escape(why)
-        ),
+/// A transaction as its row shows it.
+pub struct TxRow {
+    /// `0x...`.
+    pub txid: String,
+    /// `contract.function`.
+    pub function: String,
+    /// The state's style: `pending`, `ok` or `failed`.
+    pub class: &'static str,
+    /// The state in a word.
+    pub word: &'static str,
+    /// Where it was mined, or why it failed ("" when nothing more is known).
+    pub detail: String,
+}
+
+impl From<&Tx> for TxRow {
+    fn from(t: &Tx) -> Self {
+        let (class, word, detail) = match &t.status {
+            Status::Pending => ("pending", "pending", String::new()),
+            Status::Mined(0) => ("ok", "done", String::new()),
+            Status::Mined(block) => ("ok", "mined", format!("in block {block}")),
+            Status::MinedBy(block) => ("ok", "mined", format!("by block {block}")),
+            Status::Failed(why) => ("failed", "failed", why.clone()),
+        };
+        TxRow {
+            txid: t.txid.clone(),
+            function: t.function.clone(),
+            class,
+            word,
+            detail,
+        }
     }
 }
 
-/// The transactions of `op` as a table.
-pub fn tx_table(op: &Op) -> String {
-    let rows: Vec<Vec<String>> = op
-        .txs
-        .iter()
-        .map(|t| {
-            vec![
-                format!("<code class=\"txid\">{}</code>", html::escape(&t.txid)),
-                html::escape(&t.function),
-                status_badge(&t.status),
-            ]
-        })
-        .collect();
-    html::table(
-        "Transactions",
-        &["Transaction", "Function", "State"],
-        &rows,
-        "No transaction was sent.",
-    )
+/// The transactions of an operation, as a table.
+#[derive(Template)]
+#[template(path = "tx_table.html")]
+pub struct TxTable {
+    /// Its rows.
+    pub txs: Vec<TxRow>,
+}
+
+impl TxTable {
+    /// The table of `op`'s transactions.
+    pub fn of(op: &Op) -> Self {
+        TxTable {
+            txs: op.txs.iter().map(TxRow::from).collect(),
+        }
+    }
+}
+
+/// The page of an operation.
+#[derive(Template)]
+#[template(path = "op.html")]
+struct OpView<'a> {
+    frame: Frame<'a>,
+    title: &'a str,
+    /// `info`, `ok` or `error`.
+    kind: &'static str,
+    /// `pending`, `done` or `failed` (for scripts and tests).
+    state: &'static str,
+    headline: &'static str,
+    message: &'a str,
+    account: &'a str,
+    seconds: u64,
+    txs: Vec<TxRow>,
+    /// A record the operation logged a view of, to open now.
+    opened: Option<u64>,
+    op_id: &'a str,
+    back: &'a str,
 }
 
 /// `GET /op/{id}`: an operation's outcome.
@@ -413,52 +450,29 @@ pub(crate) async fn op_page(
     let Some(op) = get(&state, &id) else {
         return Err(PageError::NotFound("No such operation: it never existed, or the server has restarted or forgotten it since (it keeps the newest 512). The chain still has every transaction.".into()));
     };
-    let mut body = String::new();
-    let (kind, headline) = match &op.status {
+    let (kind, state, headline) = match &op.status {
         Status::Pending => (
             "info",
+            "pending",
             "Pending: waiting for the transactions to be mined. This page reloads by itself.",
         ),
-        Status::Mined(_) | Status::MinedBy(_) => ("ok", "Done."),
-        Status::Failed(_) => ("error", "Failed."),
+        Status::Mined(_) | Status::MinedBy(_) => ("ok", "done", "Done."),
+        Status::Failed(_) => ("error", "failed", "Failed."),
     };
-    let _ = write!(
-        body,
-        "<section aria-labelledby=\"outcome\"><h2 id=\"outcome\">{}</h2>",
-        html::escape(&op.title)
-    );
-    body.push_str(&html::notice_html(
-        kind,
-        &format!(
-            "<strong class=\"op-state\" data-state=\"{}\">{}</strong> {}",
-            match op.status {
-                Status::Pending => "pending",
-                Status::Mined(_) | Status::MinedBy(_) => "done",
-                Status::Failed(_) => "failed",
-            },
-            html::escape(headline),
-            html::escape(&op.message)
-        ),
-    ));
-    let _ = write!(
-        body,
-        "<p>As account <strong>{}</strong>, {} s ago.</p>",
-        html::escape(&op.account),
-        op.started.elapsed().as_secs()
-    );
-    body.push_str(&tx_table(&op));
-    if let (Status::Mined(_), Some(record)) = (&op.status, op.viewed) {
-        let _ = write!(
-            body,
-            "<p><a href=\"/records/{record}/view?op={}\">Open record #{record}</a></p>",
-            html::escape(&op.id)
-        );
-    }
-    let _ = write!(
-        body,
-        "<p><a href=\"{}\">Continue</a></p></section>",
-        html::escape(&op.back)
-    );
     let refresh = matches!(op.status, Status::Pending).then_some(2);
-    ctx.render_status(StatusCode::OK, "Transaction outcome", "", &body, refresh)
+    let view = OpView {
+        frame: ctx.frame("Transaction outcome", "", refresh),
+        title: &op.title,
+        kind,
+        state,
+        headline,
+        message: &op.message,
+        account: &op.account,
+        seconds: op.started.elapsed().as_secs(),
+        txs: TxTable::of(&op).txs,
+        opened: op.viewed.filter(|_| matches!(op.status, Status::Mined(_))),
+        op_id: &op.id,
+        back: &op.back,
+    };
+    views::respond(StatusCode::OK, &view)
 }

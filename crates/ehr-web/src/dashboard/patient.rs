@@ -1,17 +1,19 @@
 //! `/patient`: registration (with a salted identifier hash), verification state,
 //! guardians, emergency opt-out.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 
+use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use ehr_sdk::ehr::calls;
+use ehr_sdk::ehr::types::Patient;
 use rand_core::RngCore as _;
 
+use super::views::{self, Frame, Party};
 use super::{field, ops};
 use super::{Page, PageError, Posted};
-use crate::html;
 use crate::state::AppState;
 
 /// 32 random bytes from the operating system.
@@ -38,153 +40,62 @@ pub async fn page(
         Ok(p) => p,
         Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
-    let mut body = String::new();
-    let Some(p) = patient else {
-        body.push_str(&html::notice(
-            "info",
-            "This account is not a registered patient.",
-        ));
-        body.push_str("<section aria-labelledby=\"reg\"><h2 id=\"reg\">Register as a patient</h2>");
-        body.push_str("<p>The identifier (national id, phone number...) never goes on chain: only sha256(salt ++ identifier), with a random salt shown once for you to keep. Records are encrypted to this account's key.</p>");
-        let fields = html::input(
-            "reg-id",
-            "identifier",
-            "Identifier",
-            "text",
-            "",
-            "required maxlength=\"200\" autocomplete=\"off\"",
-            "e.g. a phone number; it stays in this server",
-        );
-        body.push_str(&html::form(
-            "/patient/register",
-            &ctx.csrf,
-            &fields,
-            "Register",
-        ));
-        body.push_str("</section>");
-        return ctx.render("Patient", "/patient", &body);
+    let view = PatientView {
+        frame: ctx.frame("Patient", "/patient", None),
+        csrf: &ctx.csrf,
+        me: ctx.party(&me),
+        verified_by: patient
+            .as_ref()
+            .filter(|p| p.verified)
+            .and_then(|p| p.verified_by.as_ref())
+            .map(|by| ctx.party(by)),
+        id_hash: patient
+            .as_ref()
+            .map(|p| hex::encode(p.id_hash))
+            .unwrap_or_default(),
+        enc_pubkey: patient
+            .as_ref()
+            .map(|p| hex::encode(p.enc_pubkey))
+            .unwrap_or_default(),
+        records: records
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| "?".into()),
+        guardians: guardians
+            .unwrap_or_default()
+            .iter()
+            .map(|g| ctx.party(g))
+            .collect(),
+        emergency: emergency.ok(),
+        patient,
     };
-    let guardians = guardians.unwrap_or_default();
-    let emergency = emergency.ok();
-    body.push_str("<section aria-labelledby=\"reg\"><h2 id=\"reg\">Registration</h2>");
-    body.push_str(&html::fields(&[
-        ("Patient", ctx.who(&me)),
-        ("Active", if p.active { "yes".into() } else { "no (deactivated)".into() }),
-        (
-            "Verified",
-            match &p.verified_by {
-                Some(by) if p.verified => format!("<span class=\"state ok\">yes</span>, by {}", ctx.who(by)),
-                _ => "<span class=\"state pending\">no</span> (a verifier checks the identifier off chain)".into(),
-            },
-        ),
-        ("Registered", format!("block {}", p.registered_at)),
-        ("Identifier hash", format!("<code class=\"hash\">{}</code>", hex::encode(p.id_hash))),
-        ("Encryption key", format!("<code class=\"hash\">{}</code>", hex::encode(p.enc_pubkey))),
-        (
-            "Records",
-            format!("<a href=\"/records\">{}</a>", records.map(|n| n.to_string()).unwrap_or_else(|_| "?".into())),
-        ),
-    ]));
-    body.push_str("</section>");
+    views::respond(StatusCode::OK, &view)
+}
 
-    body.push_str("<section aria-labelledby=\"guardians\"><h2 id=\"guardians\">Guardians</h2><p>A guardian acts for you in the patient-side functions once it accepts your proposal (at most 5); it never grants itself access, cannot deactivate you, and you are told of everything it does.</p>");
-    let rows: Vec<Vec<String>> = guardians
-        .iter()
-        .map(|g| {
-            vec![
-                ctx.who_cell(g),
-                html::button_form(
-                    "/patient/guardian",
-                    &ctx.csrf,
-                    &[("guardian", g.to_string()), ("enabled", "false".into())],
-                    "Remove",
-                    "danger",
-                ),
-            ]
-        })
-        .collect();
-    body.push_str(&html::table(
-        "Guardians",
-        &["Guardian", ""],
-        &rows,
-        "No guardians.",
-    ));
-    let fields = format!(
-        "{}{}<input type=\"hidden\" name=\"enabled\" value=\"true\">",
-        html::input(
-            "guardian-add",
-            "guardian",
-            "Guardian (account name or address)",
-            "text",
-            "",
-            "required list=\"accounts\" autocomplete=\"off\"",
-            ""
-        ),
-        ctx.datalist()
-    );
-    body.push_str(&html::form(
-        "/patient/guardian",
-        &ctx.csrf,
-        &fields,
-        "Add guardian",
-    ));
-    body.push_str("<h3>Guardian of another patient</h3><p>Accept a patient's proposal to act for it, or step down. The patient is told either way.</p>");
-    let actions = vec![
-        ("accept".to_string(), "accept the proposal".to_string()),
-        ("resign".to_string(), "step down".to_string()),
-    ];
-    let fields = format!(
-        "{}{}",
-        html::input(
-            "gs-patient",
-            "patient",
-            "Patient (account name or address)",
-            "text",
-            "",
-            "required list=\"accounts\" autocomplete=\"off\"",
-            ""
-        ),
-        html::select("gs-action", "action", "Action", &actions, "accept"),
-    );
-    body.push_str(&html::form(
-        "/patient/guardianship",
-        &ctx.csrf,
-        &fields,
-        "Confirm",
-    ));
-    body.push_str("</section>");
+/// `/patient`.
+#[derive(Template)]
+#[template(path = "patient.html")]
+struct PatientView<'a> {
+    frame: Frame<'a>,
+    csrf: &'a str,
+    /// The acting account's registration, if it is a patient.
+    patient: Option<Patient>,
+    me: Party,
+    /// The verifier, when verified.
+    verified_by: Option<Party>,
+    id_hash: String,
+    enc_pubkey: String,
+    /// How many records it has ("?" when the node did not tell).
+    records: String,
+    guardians: Vec<Party>,
+    /// Whether emergency access is allowed (`None`: it could not be read).
+    emergency: Option<bool>,
+}
 
-    body.push_str(
-        "<section aria-labelledby=\"emergency\"><h2 id=\"emergency\">Emergency access</h2>",
-    );
-    match emergency {
-        Some(true) => {
-            body.push_str("<p>Emergency access is <strong>allowed</strong>: a verified doctor may get short read-only access, always audited and notified to you and your guardians.</p>");
-            body.push_str(&html::button_form(
-                "/patient/emergency",
-                &ctx.csrf,
-                &[("allowed", "false".into())],
-                "Opt out of emergency access",
-                "danger",
-            ));
-        }
-        Some(false) => {
-            body.push_str("<p>You have <strong>opted out</strong> of emergency access.</p>");
-            body.push_str(&html::button_form(
-                "/patient/emergency",
-                &ctx.csrf,
-                &[("allowed", "true".into())],
-                "Allow emergency access again",
-                "",
-            ));
-        }
-        None => body.push_str(&html::notice(
-            "error",
-            "The emergency setting could not be read.",
-        )),
+impl PatientView<'_> {
+    /// A form's action: `path` with the CSRF token.
+    fn action(&self, path: &str) -> String {
+        views::action(path, self.csrf)
     }
-    let _ = write!(body, "</section>");
-    ctx.render("Patient", "/patient", &body)
 }
 
 /// `POST /patient/register`: `identifier`.

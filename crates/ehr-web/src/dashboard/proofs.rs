@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use askama::Template;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -16,10 +17,9 @@ use base64::Engine as _;
 use ehr_sdk::claims::{self, Claim, ClaimProof, ClaimsError, Predicate, SignedSet};
 use ehr_sdk::ehr::SendOptions;
 
-use super::views::{self, BuiltPage, Frame};
+use super::views::{self, Frame};
 use super::Fields;
 use super::{PageError, RecordId, Upload};
-use crate::html;
 use crate::AppState;
 
 /// The path of the public verifier page.
@@ -27,59 +27,6 @@ pub const VERIFY_PATH: &str = "/verify-proof";
 
 /// The largest proof the verifier page reads (a proof is about 3 KB).
 pub const MAX_PROOF_BYTES: usize = 64 * 1024;
-
-/// The form that makes a proof, for a record's page.
-pub fn prove_form(id: u64, csrf: &str) -> String {
-    let claims = [
-        ("below", "below (the value is less than A)"),
-        ("at-least", "at least (the value is A or more)"),
-        ("between", "between A and B (both included)"),
-        ("within-days", "a date within the last A days"),
-    ]
-    .map(|(v, t)| (v.to_string(), t.to_string()));
-    let shares = [
-        ("file", "a file to download"),
-        ("qr", "a QR code and a link to the verifier page"),
-    ]
-    .map(|(v, t)| (v.to_string(), t.to_string()));
-    let fields = format!(
-        "{}{}{}{}{}{}",
-        html::input(
-            "pf-set",
-            "set",
-            "Signed claims set (from the record's author)",
-            "file",
-            "",
-            "required accept=\"application/json\"",
-            "the file `ehr claims commit` wrote"
-        ),
-        html::input(
-            "pf-field",
-            "field",
-            "Field",
-            "text",
-            "",
-            "required",
-            "e.g. valueQuantity.value, birthDate, occurrenceDateTime"
-        ),
-        html::select("pf-claim", "claim", "Claim", &claims, "below"),
-        html::input(
-            "pf-a",
-            "a",
-            "A",
-            "text",
-            "",
-            "required",
-            "in the field's unit, a date as YYYY-MM-DD, or days"
-        ),
-        html::input("pf-b", "b", "B (between only)", "text", "", "", ""),
-        html::select("pf-as", "as", "Share as", &shares, "file"),
-    );
-    format!(
-        "<section aria-labelledby=\"prove\"><h2 id=\"prove\">Share a proof</h2><p>Prove a claim about this record without revealing the value: the proof (a file, or a QR code a phone opens) can be checked by anyone on <a href=\"{VERIFY_PATH}\">the verifier page</a> or with <code>ehr verify-proof</code>.</p>{}</section>",
-        html::upload_form(&format!("/records/{id}/proof"), csrf, &fields, "Make the proof")
-    )
-}
 
 /// `POST /records/{id}/proof`: the proof, as a file to download.
 pub async fn prove(
@@ -89,7 +36,6 @@ pub async fn prove(
     upload: Upload,
 ) -> Result<Response, PageError> {
     let ctx = &upload.0;
-    let section = format!("/records/{id}");
     let refused = |e: String| Err(PageError::Unprocessable(e));
     let Some(set) = upload.1.get("set").filter(|f| !f.data.is_empty()) else {
         return refused("choose the signed claims set file the record's author gave you".into());
@@ -133,10 +79,17 @@ pub async fn prove(
         })
         .await;
     match made {
-        Ok(proof) if upload.text("as") == "qr" => match qr_page(&headers, id, &proof) {
-            Ok(body) => ctx.render("A proof to share", &section, &body),
-            Err(e) => refused(e),
-        },
+        Ok(proof) if upload.text("as") == "qr" => {
+            match qr_view(
+                ctx.frame("A proof to share", "/records", None),
+                &headers,
+                id,
+                &proof,
+            ) {
+                Ok(view) => views::respond(StatusCode::OK, &view),
+                Err(e) => refused(e),
+            }
+        }
         Ok(proof) => Ok((
             StatusCode::OK,
             [
@@ -156,7 +109,32 @@ pub async fn prove(
 /// The page that shares a proof: a QR code of the verifier link (the proof itself, in
 /// compact form, is in the link: a phone's camera opens the verdict), the link as text,
 /// and the proof file to download.
-fn qr_page(headers: &HeaderMap, id: u64, proof: &ClaimProof) -> Result<String, String> {
+#[derive(Template)]
+#[template(path = "proof_qr.html")]
+struct QrView<'a> {
+    frame: Frame<'a>,
+    id: u64,
+    claim: String,
+    /// The verifier link.
+    link: String,
+    /// The host the link names.
+    host: String,
+    /// The proof file, base64.
+    file: String,
+    /// The QR code's side, in modules (with the quiet zone).
+    side: usize,
+    /// The QR code's dark modules, as an SVG path.
+    path: String,
+}
+
+/// The QR page's content for `proof` of record `id`, or why the proof does not fit a QR
+/// code.
+fn qr_view<'a>(
+    frame: Frame<'a>,
+    headers: &HeaderMap,
+    id: u64,
+    proof: &ClaimProof,
+) -> Result<QrView<'a>, String> {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -164,34 +142,23 @@ fn qr_page(headers: &HeaderMap, id: u64, proof: &ClaimProof) -> Result<String, S
     let link = format!("http://{host}{VERIFY_PATH}?proof={}", proof.to_compact());
     let code = qrcode::QrCode::with_error_correction_level(link.as_bytes(), qrcode::EcLevel::L)
         .map_err(|e| format!("the proof does not fit a QR code ({e}): share the file instead"))?;
-    let svg = qr_svg(&code);
-    let file = base64::engine::general_purpose::STANDARD.encode(proof.to_json() + "\n");
-    Ok(format!(
-        "{}<figure class=\"qr\">{svg}<figcaption id=\"qr-what\">QR code of the verifier link for record #{id}: {}</figcaption></figure>\
-         <p>Anyone who scans it opens <a href=\"{}\">the verifier page</a> with this proof; \
-         it checks the proof against the chain and needs no account. The link works while this \
-         server is reachable at <code>{}</code>; the file and the text below work with any \
-         verifier (<code>ehr verify-proof</code> takes either).</p>\
-         <p><a download=\"proof-record-{id}.json\" href=\"data:application/json;base64,{file}\">Download the proof file</a></p>{}",
-        html::notice("ok", &format!("Proof made: {}", proof.claim)),
-        html::escape(&proof.claim),
-        html::escape(&link),
-        html::escape(host),
-        html::textarea(
-            "qr-link",
-            "link",
-            "The link, as text",
-            4,
-            "readonly spellcheck=\"false\"",
-            &link
-        ),
-    ))
+    let (side, path) = qr_path(&code);
+    Ok(QrView {
+        frame,
+        id,
+        claim: proof.claim.to_string(),
+        host: host.to_string(),
+        file: base64::engine::general_purpose::STANDARD.encode(proof.to_json() + "\n"),
+        link,
+        side,
+        path,
+    })
 }
 
-/// A QR code as a small SVG: each row's dark runs as strokes of one module's width (a
+/// A QR code as an SVG path: each row's dark runs as strokes of one module's width (a
 /// dense code stays a few tens of KB, where a rectangle per module is hundreds), with the
-/// four-module quiet zone scanners need.
-fn qr_svg(code: &qrcode::QrCode) -> String {
+/// four-module quiet zone scanners need; and the side of the square it fills.
+fn qr_path(code: &qrcode::QrCode) -> (usize, String) {
     const QUIET: usize = 4;
     let width = code.width();
     let colors = code.to_colors();
@@ -220,50 +187,57 @@ fn qr_svg(code: &qrcode::QrCode) -> String {
             pen = Some(x);
         }
     }
-    let side = width + 2 * QUIET;
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"qr-what\" \
-         class=\"qr\" width=\"320\" height=\"320\" viewBox=\"0 0 {side} {side}\" \
-         shape-rendering=\"crispEdges\"><rect width=\"{side}\" height=\"{side}\" \
-         fill=\"#fff\"/><path stroke=\"#000\" stroke-width=\"1\" d=\"{path}\"/></svg>"
-    )
+    (width + 2 * QUIET, path)
 }
 
-/// The verifier page's frame: no account, no navigation of an account's pages.
-fn public_page(status: StatusCode, body: &str) -> Response {
-    let frame = Frame {
-        title: "Verify a proof",
-        section: VERIFY_PATH,
-        account: None,
-        accounts: Vec::new(),
-        csrf: "",
-        notifications: None,
-        tip: None,
-        index_lag: None,
-        refresh: None,
+/// What the verifier page says about a proof.
+enum Verdict {
+    /// Nothing asked yet.
+    None,
+    /// It could not be read or checked, or does not verify: why.
+    Error(String),
+    /// It verifies.
+    Verified(Verified),
+}
+
+/// A proof that verifies, as the page shows it.
+struct Verified {
+    claim: String,
+    record: u64,
+    author: String,
+    role: String,
+    anchored_at: u64,
+    leaks: String,
+}
+
+/// The public verifier page.
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyView<'a> {
+    frame: Frame<'a>,
+    verdict: Verdict,
+    verify_path: &'static str,
+}
+
+/// The verifier page with `verdict` and `status`: no account, no navigation of an
+/// account's pages.
+fn public_page(status: StatusCode, verdict: Verdict) -> Response {
+    let view = VerifyView {
+        frame: Frame {
+            title: "Verify a proof",
+            section: VERIFY_PATH,
+            account: None,
+            accounts: Vec::new(),
+            csrf: "",
+            notifications: None,
+            tip: None,
+            index_lag: None,
+            refresh: None,
+        },
+        verdict,
+        verify_path: VERIFY_PATH,
     };
-    match views::respond(status, &BuiltPage { frame, body }) {
-        Ok(response) => response,
-        Err(e) => e.into_response(),
-    }
-}
-
-fn verify_form() -> String {
-    format!(
-        "<p>Paste a proof: the file (JSON), a compact proof or a proof's link. It is checked against the chain: the proof itself, the \
-         author's signature, the anchor on chain, that the author is the patient or a \
-         verified doctor, and that the record is the latest version. No account is needed, \
-         and nothing is written.</p><form method=\"post\" action=\"{VERIFY_PATH}\">{}<button \
-         type=\"submit\">Verify</button></form>",
-        html::textarea(
-            "vp-proof",
-            "proof",
-            "Proof",
-            10,
-            "required spellcheck=\"false\"",
-            ""
-        )
-    )
+    views::respond(status, &view).unwrap_or_else(IntoResponse::into_response)
 }
 
 /// `GET /verify-proof`: the public verifier page; with `?proof=` (a proof's QR code or
@@ -275,7 +249,7 @@ pub async fn verify_page(
     match query {
         Ok(Query(fields)) => match fields.get("proof") {
             Some(proof) => verdict(&state, proof).await,
-            None => public_page(StatusCode::OK, &verify_form()),
+            None => public_page(StatusCode::OK, Verdict::None),
         },
         Err(e) => unreadable("the link", &e),
     }
@@ -296,11 +270,7 @@ pub async fn verify(
 fn unreadable(what: &str, e: &dyn std::fmt::Display) -> Response {
     public_page(
         StatusCode::BAD_REQUEST,
-        &format!(
-            "{}{}",
-            html::notice("error", &format!("{what} could not be read: {e}")),
-            verify_form()
-        ),
+        Verdict::Error(format!("{what} could not be read: {e}")),
     )
 }
 
@@ -310,11 +280,7 @@ async fn verdict(state: &AppState, text: &str) -> Response {
     if text.len() > MAX_PROOF_BYTES {
         return public_page(
             StatusCode::PAYLOAD_TOO_LARGE,
-            &format!(
-                "{}{}",
-                html::notice("error", "that is far larger than a proof"),
-                verify_form()
-            ),
+            Verdict::Error("that is far larger than a proof".into()),
         );
     }
     let verdict = async {
@@ -322,39 +288,28 @@ async fn verdict(state: &AppState, text: &str) -> Response {
         claims::verify_on_chain(&state.client, &proof, claims::value::today()).await
     }
     .await;
-    let (status, body) = match verdict {
-        Ok(v) => (
+    match verdict {
+        Ok(v) => public_page(
             StatusCode::OK,
-            format!(
-                "{}{}",
-                html::notice("ok", &format!("Verified: {}", v.claim)),
-                html::fields(&[
-                    ("Record", format!("#{}", v.record.id)),
-                    (
-                        "Author",
-                        format!(
-                            "<code class=\"addr\">{}</code> ({})",
-                            html::escape(&v.record.author.to_string()),
-                            html::escape(&v.author_role.to_string())
-                        ),
-                    ),
-                    ("Anchored", format!("block {}", v.anchored_at)),
-                    ("What the proof reveals", html::escape(&v.leaks)),
-                ])
-            ),
+            Verdict::Verified(Verified {
+                claim: v.claim.to_string(),
+                record: v.record.id,
+                author: v.record.author.to_string(),
+                role: v.author_role.to_string(),
+                anchored_at: v.anchored_at,
+                leaks: v.leaks.to_string(),
+            }),
         ),
         // The chain could not be read: no verdict on the proof.
-        Err(ClaimsError::Client(e)) => (
+        Err(ClaimsError::Client(e)) => public_page(
             StatusCode::BAD_GATEWAY,
-            html::notice(
-                "error",
-                &format!("the chain could not be read, so the proof was not checked: {e}"),
-            ),
+            Verdict::Error(format!(
+                "the chain could not be read, so the proof was not checked: {e}"
+            )),
         ),
-        Err(e) => (
+        Err(e) => public_page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            html::notice("error", &format!("Does NOT verify: {e}")),
+            Verdict::Error(format!("Does NOT verify: {e}")),
         ),
-    };
-    public_page(status, &format!("{body}{}", verify_form()))
+    }
 }

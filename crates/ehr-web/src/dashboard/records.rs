@@ -12,10 +12,10 @@
 //! first logged on chain with `log-access` (a POST), after which the redirect shows the
 //! record once. The content hash is checked against the chain before decryption.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
+use askama::Template;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -25,10 +25,11 @@ use ehr_sdk::ehr::records::{self, BlobStore, Keep, ON_CHAIN};
 use ehr_sdk::ehr::types::{Record, Scope};
 use ehr_sdk::ehr::{calls, SendOptions};
 
+use super::fhir_card::{self, Card};
 use super::ops::{self, Op, Status};
+use super::views::{self, Frame, Pager, Party};
 use super::{field, newest_first_range, page_number, pages_for, Ctx};
 use super::{Page, PageError, Params, Posted, RecordId, Upload};
-use crate::html;
 use crate::state::{AppState, Identity};
 use ehr_sdk::ehr::maps;
 
@@ -98,111 +99,81 @@ pub async fn list(
         Ok(r) => r,
         Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
-    let mut rows = Vec::with_capacity(rows_data.len());
-    for item in rows_data {
-        match item {
-            Some((r, envelope)) => {
-                let mut row = vec![
-                    format!("<a href=\"/records/{}\">#{}</a>", r.id, r.id),
-                    html::escape(&r.record_type),
-                    format!("v{}", r.version),
-                    r.created_at.to_string(),
-                    html::escape(&where_stored(&r)),
-                    match r.superseded_by {
-                        Some(n) => format!("superseded by <a href=\"/records/{n}\">#{n}</a>"),
-                        None => "latest".into(),
-                    },
-                ];
-                if let Some(has) = envelope {
-                    row.push(if has { "yes".into() } else { "no".into() });
-                }
-                rows.push(row);
-            }
-            None => {}
-        }
-    }
-    let mut body = String::new();
-    let title = if own {
-        "My records".to_string()
-    } else {
-        "Records of a patient".to_string()
+    let rows = rows_data
+        .into_iter()
+        .flatten()
+        .map(|(r, envelope)| RecordRow {
+            id: r.id,
+            version: r.version,
+            created_at: r.created_at,
+            created_when: ctx.when(r.created_at),
+            stored: where_stored(&r),
+            superseded_by: r.superseded_by,
+            record_type: r.record_type,
+            envelope,
+        })
+        .collect();
+    let view = RecordsView {
+        frame: ctx.frame(
+            if own {
+                "My records"
+            } else {
+                "Records of a patient"
+            },
+            "/records",
+            None,
+        ),
+        other_patient: (!own).then(|| ctx.party(&patient)),
+        count,
+        rows,
+        pager: Pager {
+            base: if own {
+                "/records".to_string()
+            } else {
+                format!(
+                    "/records?patient={}",
+                    views::percent_encode(&patient.to_string())
+                )
+            },
+            param: "page",
+            page,
+            pages,
+        },
+        patient: patient.to_string(),
+        upload_action: views::action("/records", &ctx.csrf),
     };
-    if !own {
-        let _ = write!(body, "<p>Patient {}</p>", ctx.who(&patient));
-    }
-    let _ = write!(
-        body,
-        "<p>{count} record version{} on chain.</p>",
-        if count == 1 { "" } else { "s" }
-    );
-    let mut headers_row = vec!["Record", "Type", "Version", "Block", "Stored", "State"];
-    if !own {
-        headers_row.push("Key for me");
-    }
-    body.push_str(&html::table(
-        "Records, newest first",
-        &headers_row,
-        &rows,
-        "No records yet.",
-    ));
-    let base = if own {
-        "/records".to_string()
-    } else {
-        format!(
-            "/records?patient={}",
-            html::url_encode(&patient.to_string())
-        )
-    };
-    body.push_str(&html::pager(&base, "page", page, pages));
-    body.push_str(&upload_section(&ctx, &patient, own));
-    ctx.render(&title, "/records", &body)
+    views::respond(StatusCode::OK, &view)
 }
 
-fn upload_section(ctx: &Ctx, patient: &PrincipalData, own: bool) -> String {
-    let mut out =
-        String::from("<section aria-labelledby=\"upload\"><h2 id=\"upload\">Add a record</h2>");
-    out.push_str("<p>A FHIR R4 JSON resource or Bundle (one record per entry), or any file. It is encrypted here, before anything leaves this server.</p>");
-    if !own {
-        out.push_str("<p>Adding a record for another patient needs write access (or being its guardian).</p>");
-    }
-    let fields = format!(
-        "<input type=\"hidden\" name=\"patient\" value=\"{}\">{}{}{}",
-        html::escape(&patient.to_string()),
-        html::input(
-            "up-file",
-            "file",
-            "File",
-            "file",
-            "",
-            "",
-            "FHIR JSON or any file"
-        ),
-        html::textarea(
-            "up-text",
-            "text",
-            "Or paste FHIR JSON or text",
-            6,
-            "spellcheck=\"false\"",
-            "used when no file is chosen"
-        ),
-        html::input(
-            "up-type",
-            "type",
-            "Record type for a non-FHIR file",
-            "text",
-            "Binary",
-            "maxlength=\"32\" pattern=\"[ -~]{1,32}\"",
-            "FHIR records take their resourceType"
-        ),
-    );
-    out.push_str(&html::upload_form(
-        "/records",
-        &ctx.csrf,
-        &fields,
-        "Encrypt and add",
-    ));
-    out.push_str("</section>");
-    out
+/// A record as its row shows it.
+struct RecordRow {
+    id: u64,
+    record_type: String,
+    version: u64,
+    created_at: u64,
+    /// Its block as an approximate date.
+    created_when: Option<String>,
+    /// Where its sealed bytes are, in words.
+    stored: String,
+    superseded_by: Option<u64>,
+    /// Whether the acting account holds its key (shown on another patient's list).
+    envelope: Option<bool>,
+}
+
+/// `/records`.
+#[derive(Template)]
+#[template(path = "records.html")]
+struct RecordsView<'a> {
+    frame: Frame<'a>,
+    /// The patient, when it is not the acting account.
+    other_patient: Option<Party>,
+    /// Record versions on chain.
+    count: u64,
+    rows: Vec<RecordRow>,
+    pager: Pager,
+    /// The patient's principal, for the upload form.
+    patient: String,
+    upload_action: String,
 }
 
 /// `POST /records`: upload (multipart or urlencoded: `patient`, `type`, `file`, `text`).
@@ -241,7 +212,7 @@ pub async fn upload(
     } else {
         format!(
             "/records?patient={}",
-            html::url_encode(&patient.to_string())
+            views::percent_encode(&patient.to_string())
         )
     };
     let title = format!(
@@ -253,23 +224,16 @@ pub async fn upload(
         ops::start(&state, &ctx.me, title, &back, move |h| async move {
             let mut lines = Vec::new();
             for item in imported {
-                let (state, key, patient) = (h.state.clone(), h.me.key().clone(), patient.clone());
                 let record_type = item.record_type.clone();
-                let written = async {
-                    let store: &dyn BlobStore = &state.store;
-                    let place =
-                        records::placement(item.content.len(), state.config.on_chain_max, store);
-                    records::add_record(
-                        &state.client,
-                        &key,
-                        &patient,
-                        &item.record_type,
-                        &item.content,
-                        place,
-                        &SendOptions::default(),
-                    )
-                    .await
-                }
+                let written = records::add_record(
+                    &h.state.client,
+                    h.me.key(),
+                    &patient,
+                    &item.record_type,
+                    &item.content,
+                    h.state.placement(item.content.len()),
+                    &SendOptions::default(),
+                )
                 .await;
                 match written {
                     Ok(w) => {
@@ -337,134 +301,89 @@ pub async fn show(
         Ok(rel) => rel,
         Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
-    let mut body = String::new();
-    body.push_str(&html::fields(&[
-        ("Patient", ctx.who(&r.patient)),
-        ("Type", html::escape(&r.record_type)),
-        ("Version", format!("v{}", r.version)),
-        (
-            "Previous version",
-            r.previous
-                .map(|p| format!("<a href=\"/records/{p}\">#{p}</a>"))
-                .unwrap_or_else(|| "-".into()),
-        ),
-        (
-            "Superseded by",
-            r.superseded_by
-                .map(|p| format!("<a href=\"/records/{p}\">#{p}</a>"))
-                .unwrap_or_else(|| "- (latest)".into()),
-        ),
-        ("Author", ctx.who(&r.author)),
-        ("Block", r.created_at.to_string()),
-        (
-            "Content hash",
-            format!(
-                "<code class=\"hash\">{}</code>",
-                hex::encode(r.content_hash)
-            ),
-        ),
-        ("Stored", html::escape(&where_stored(&r))),
-        (
-            "Key envelope for me",
-            if rel.envelope {
-                "yes".into()
-            } else {
-                "no".into()
-            },
-        ),
-    ]));
-    body.push_str("<section aria-labelledby=\"read\"><h2 id=\"read\">Read</h2>");
-    if rel.mine {
+    let read = if rel.mine {
         if rel.envelope {
-            let _ = write!(body, "<p><a class=\"button\" href=\"/records/{id}/view\">Decrypt and view</a> (checked against the on-chain hash; nothing is sent)</p>");
+            ReadAs::Holder
         } else {
-            body.push_str(&html::notice("info", "You act for this patient but hold no key envelope for this record: the patient can share it with you."));
+            ReadAs::HolderWithoutKey
         }
     } else if !rel.readable || rel.token.is_none() {
-        body.push_str(&html::notice("error", &refused_words(&me, &r)));
+        ReadAs::Refused(refused_words(&me, &r))
     } else if !rel.envelope {
-        body.push_str(&html::notice("warn", "You have read access, but no key envelope for this record yet: the patient (or a holder with share scope) must share it with you."));
+        ReadAs::GranteeWithoutKey
     } else {
-        body.push_str("<p>You read under your access token; opening logs a view on chain (the patient sees it in the audit trail).</p>");
-        body.push_str(&html::button_form(
-            &format!("/records/{id}/open"),
-            &ctx.csrf,
-            &[],
-            "Open (log the view on chain)",
-            "primary",
-        ));
-    }
-    body.push_str("</section>");
-    if rel.mine && rel.envelope && r.is_latest() {
-        body.push_str(&super::proofs::prove_form(id, &ctx.csrf));
-    }
+        ReadAs::Grantee
+    };
     let writable = rel.mine
         || state
             .client
             .has_access(&r.patient, &me, Scope::WRITE, Some(&r.record_type))
             .await
             .unwrap_or(false);
-    if r.is_latest() && writable {
-        body.push_str("<section aria-labelledby=\"amend\"><h2 id=\"amend\">Amend</h2><p>A new version; this one is kept and marked superseded.</p>");
-        let fields = format!(
-            "{}{}",
-            html::input("am-file", "file", "New content (file)", "file", "", "", ""),
-            html::textarea(
-                "am-text",
-                "text",
-                "Or paste the new content",
-                6,
-                "spellcheck=\"false\"",
-                "used when no file is chosen"
-            ),
-        );
-        body.push_str(&html::upload_form(
-            &format!("/records/{id}/amend"),
-            &ctx.csrf,
-            &fields,
-            "Encrypt and amend",
-        ));
-        body.push_str("</section>");
+    let title = format!("Record #{id}");
+    let view = RecordView {
+        frame: ctx.frame(&title, "/records", None),
+        csrf: &ctx.csrf,
+        patient: ctx.party(&r.patient),
+        author: ctx.party(&r.author),
+        content_hash: hex::encode(r.content_hash),
+        stored: where_stored(&r),
+        created_when: ctx.when(r.created_at),
+        envelope: rel.envelope,
+        read,
+        provable: rel.mine && rel.envelope && r.is_latest(),
+        verify_path: super::proofs::VERIFY_PATH,
+        amendable: r.is_latest() && writable,
+        rotatable: r.is_latest() && rel.mine,
+        shareable: rel.mine || rel.readable,
+        r,
+    };
+    views::respond(StatusCode::OK, &view)
+}
+
+/// What the acting account may do to read a record.
+enum ReadAs {
+    /// The patient's side, holding the key: decrypt here.
+    Holder,
+    /// The patient's side without a key envelope.
+    HolderWithoutKey,
+    /// No live read grant: why.
+    Refused(String),
+    /// A grantee without a key envelope yet.
+    GranteeWithoutKey,
+    /// A grantee with the key: open (logging the view) first.
+    Grantee,
+}
+
+/// `/records/{id}`.
+#[derive(Template)]
+#[template(path = "record.html")]
+struct RecordView<'a> {
+    frame: Frame<'a>,
+    csrf: &'a str,
+    r: Record,
+    patient: Party,
+    author: Party,
+    content_hash: String,
+    stored: String,
+    /// Its block as an approximate date.
+    created_when: Option<String>,
+    /// Whether the acting account holds a key envelope for it.
+    envelope: bool,
+    read: ReadAs,
+    /// The proof form (the patient's side, the latest version).
+    provable: bool,
+    verify_path: &'static str,
+    amendable: bool,
+    rotatable: bool,
+    shareable: bool,
+}
+
+impl RecordView<'_> {
+    /// The action of the record's form `what` (`open`, `amend`...), with the CSRF token.
+    fn action(&self, what: &str) -> String {
+        views::action(&format!("/records/{}/{what}", self.r.id), self.csrf)
     }
-    if r.is_latest() && rel.mine {
-        body.push_str("<section aria-labelledby=\"rotate\"><h2 id=\"rotate\">Rotate the key</h2><p>After a revocation: re-seal this record under a new key as a new version, with key envelopes only for the accounts that may still read it. A revoked doctor's old key opens only the old version.</p>");
-        body.push_str(&html::form(
-            &format!("/records/{id}/rotate"),
-            &ctx.csrf,
-            "",
-            "Re-seal under a new key",
-        ));
-        body.push_str("</section>");
-    }
-    if rel.mine || rel.readable {
-        body.push_str("<section aria-labelledby=\"share\"><h2 id=\"share\">Share the key</h2><p>Gives a grantee with read access a key envelope for this record (needs share scope unless you are the patient).</p>");
-        let fields = format!(
-            "{}{}",
-            html::input(
-                "sh-to",
-                "grantee",
-                "Grantee (account name or address)",
-                "text",
-                "",
-                "required list=\"accounts\" autocomplete=\"off\"",
-                ""
-            ),
-            ctx.datalist()
-        );
-        body.push_str(&html::form(
-            &format!("/records/{id}/share"),
-            &ctx.csrf,
-            &fields,
-            "Share key",
-        ));
-        body.push_str("</section>");
-    }
-    let _ = write!(
-        body,
-        "<p><a href=\"/records?patient={}\">All records of this patient</a></p>",
-        html::url_encode(&r.patient.to_string())
-    );
-    ctx.render(&format!("Record #{id}"), "/records", &body)
 }
 
 /// Checks that the acting account may decrypt `r` now: as the patient's side, or as a
@@ -528,68 +447,71 @@ pub async fn view(
         Ok(o) => o,
         Err(e) => return Err(PageError::Unprocessable(e.to_string())),
     };
-    let mut body = String::new();
-    if let Some(op) = &op {
-        body.push_str(&html::notice(
-            "ok",
-            &format!("View logged on chain. {}", op.message),
-        ));
-        body.push_str(&ops::tx_table(op));
-    }
-    body.push_str(&html::notice_html(
-        "ok",
-        &format!(
-            "<strong class=\"verified\">Content hash verified</strong> against the chain (<code class=\"hash\">{}</code>); decrypted {} bytes.",
-            hex::encode(r.content_hash),
-            opened.plaintext.len()
-        ),
-    ));
-    body.push_str(&html::fields(&[
-        ("Patient", ctx.who(&r.patient)),
-        ("Type", html::escape(&r.record_type)),
-        ("Version", format!("v{}", r.version)),
-        ("Block", r.created_at.to_string()),
-    ]));
-    let shown = match std::str::from_utf8(&opened.plaintext) {
+    // Text (JSON pretty-printed) up to MAX_SHOWN bytes; binary content is only
+    // downloaded.
+    let (text, cut) = match std::str::from_utf8(&opened.plaintext) {
         Ok(text) => {
             let pretty = serde_json::from_str::<serde_json::Value>(text)
                 .ok()
                 .and_then(|v| serde_json::to_string_pretty(&v).ok())
                 .unwrap_or_else(|| text.to_string());
-            let mut cut = pretty.len().min(MAX_SHOWN);
-            while !pretty.is_char_boundary(cut) {
-                cut -= 1;
+            let mut end = pretty.len().min(MAX_SHOWN);
+            while !pretty.is_char_boundary(end) {
+                end -= 1;
             }
-            let mut out = format!(
-                "<pre class=\"content\" tabindex=\"0\">{}</pre>",
-                html::escape(&pretty[..cut])
-            );
-            if cut < pretty.len() {
-                out.push_str(&html::notice(
-                    "info",
-                    "Only the beginning is shown: download the whole record.",
-                ));
-            }
-            out
+            let cut = end < pretty.len();
+            (Some(pretty[..end].to_string()), cut)
         }
-        Err(_) => html::notice(
-            "info",
-            &format!(
-                "Binary content, {} bytes: download it.",
-                opened.plaintext.len()
-            ),
-        ),
+        Err(_) => (None, false),
     };
-    body.push_str(&shown);
-    let op_param = op
-        .as_ref()
-        .map(|o| format!("?op={}", o.id))
-        .unwrap_or_default();
-    let _ = write!(
-        body,
-        "<p><a href=\"/records/{id}/download{op_param}\">Download</a> &middot; <a href=\"/records/{id}\">Record #{id}</a></p>"
-    );
-    ctx.render(&format!("Record #{id}"), "/records", &body)
+    let card = serde_json::from_slice::<serde_json::Value>(&opened.plaintext)
+        .ok()
+        .and_then(|v| fhir_card::card(&v));
+    let title = format!("Record #{id}");
+    let view = RecordContentView {
+        card,
+        frame: ctx.frame(&title, "/records", None),
+        logged: op.as_ref().map(|o| o.message.clone()),
+        txs: op
+            .as_ref()
+            .map(|o| ops::TxTable::of(o).txs)
+            .unwrap_or_default(),
+        content_hash: hex::encode(r.content_hash),
+        size: opened.plaintext.len(),
+        patient: ctx.party(&r.patient),
+        text,
+        cut,
+        op_param: op
+            .as_ref()
+            .map(|o| format!("?op={}", o.id))
+            .unwrap_or_default(),
+        r,
+    };
+    views::respond(StatusCode::OK, &view)
+}
+
+/// `/records/{id}/view`.
+#[derive(Template)]
+#[template(path = "record_view.html")]
+struct RecordContentView<'a> {
+    frame: Frame<'a>,
+    r: Record,
+    /// A grantee's logged view: the operation's outcome.
+    logged: Option<String>,
+    /// The transactions that logged it.
+    txs: Vec<ops::TxRow>,
+    content_hash: String,
+    /// Decrypted bytes.
+    size: usize,
+    patient: Party,
+    /// A FHIR resource in words.
+    card: Option<Card>,
+    /// The content as text (`None`: binary).
+    text: Option<String>,
+    /// Only the beginning of the text is shown.
+    cut: bool,
+    /// The operation, for the download link.
+    op_param: String,
 }
 
 /// `GET /records/{id}/download?op=`: the decrypted bytes as an attachment.
@@ -688,20 +610,14 @@ pub async fn amend(
         format!("Amend record #{id} from {source}"),
         &back,
         move |h| async move {
-            let (state, key) = (h.state.clone(), h.me.key().clone());
-            let written = async {
-                let store: &dyn BlobStore = &state.store;
-                let place = records::placement(bytes.len(), state.config.on_chain_max, store);
-                records::amend_record(
-                    &state.client,
-                    &key,
-                    id,
-                    &bytes,
-                    place,
-                    &SendOptions::default(),
-                )
-                .await
-            }
+            let written = records::amend_record(
+                &h.state.client,
+                h.me.key(),
+                id,
+                &bytes,
+                h.state.placement(bytes.len()),
+                &SendOptions::default(),
+            )
             .await;
             match written {
                 Ok(w) => {

@@ -3,14 +3,15 @@
 //! view; the templates only display it.
 //!
 //! Every page extends `base.html`, the [`Frame`]: head, account switcher, navigation,
-//! who is acting, footer. Pages not yet moved to a template of their own pass their
-//! content, built by [`crate::html`]'s escaping builders, to `page.html`.
+//! who is acting, footer; `macros.html` holds the pieces pages share (tables, pager,
+//! principals, links, state words).
 
 use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::PageError;
+pub use crate::fhir::util::percent_encode;
 
 /// One entry of the navigation bar.
 pub struct NavItem {
@@ -54,6 +55,10 @@ pub const NAV: &[NavItem] = &[
         href: "/admin",
         label: "Issuer/admin",
     },
+    NavItem {
+        href: "/apps",
+        label: "Apps",
+    },
 ];
 
 /// What the page frame shows around the content.
@@ -63,7 +68,7 @@ pub struct Frame<'a> {
     /// The section it belongs to (a [`NAV`] href), highlighted in the navigation.
     pub section: &'a str,
     /// The acting account's name and address (text), if known.
-    pub account: Option<(&'a str, &'a str)>,
+    pub account: Option<(&'a str, String)>,
     /// Every account the server acts for: (name, address).
     pub accounts: Vec<(String, String)>,
     /// The CSRF token for the account switcher's form.
@@ -111,7 +116,7 @@ pub struct NavLink {
 impl Frame<'_> {
     /// The account switcher's entries.
     pub fn switcher(&self) -> Vec<SwitcherEntry<'_>> {
-        let current = self.account.map(|(name, _)| name);
+        let current = self.account.as_ref().map(|(name, _)| *name);
         self.accounts
             .iter()
             .map(|(name, address)| SwitcherEntry {
@@ -158,14 +163,79 @@ pub fn short(address: &str) -> String {
     format!("{}…{}", &address[..6], &address[address.len() - 5..])
 }
 
-/// A page whose content is HTML built by [`crate::html`]'s builders.
-#[derive(Template)]
-#[template(path = "page.html")]
-pub struct BuiltPage<'a> {
-    /// The frame.
-    pub frame: Frame<'a>,
-    /// The content, finished HTML.
-    pub body: &'a str,
+/// A principal as a page shows it: the address, and the account name when it is one of
+/// the server's.
+pub struct Party {
+    /// The address (or contract id).
+    pub address: String,
+    /// The server's name for it, when it acts for it.
+    pub name: Option<String>,
+}
+
+/// A state in a word, in its colour, with an optional note after it.
+pub struct StateWord {
+    /// The colour: `ok`, `pending` or `failed`.
+    pub class: &'static str,
+    /// The word.
+    pub word: String,
+    /// Text after the word ("" for none).
+    pub note: String,
+}
+
+impl StateWord {
+    /// `word` in colour `class`, without a note.
+    pub fn new(class: &'static str, word: &str) -> Self {
+        StateWord {
+            class,
+            word: word.to_string(),
+            note: String::new(),
+        }
+    }
+}
+
+/// A link, or text that goes nowhere.
+pub struct Link {
+    /// Where it goes, if anywhere.
+    pub href: Option<String>,
+    /// Its text.
+    pub text: String,
+}
+
+impl Link {
+    /// A link to `href`.
+    pub fn to(href: String, text: String) -> Self {
+        Link {
+            href: Some(href),
+            text,
+        }
+    }
+
+    /// Text alone.
+    pub fn text(text: String) -> Self {
+        Link { href: None, text }
+    }
+}
+
+/// Page links of a paged list: `base` is the path with any other query parameters,
+/// `param` the page parameter's name; pages count from 1.
+pub struct Pager {
+    /// The path and other query parameters.
+    pub base: String,
+    /// The page parameter's name.
+    pub param: &'static str,
+    /// This page.
+    pub page: u64,
+    /// How many pages.
+    pub pages: u64,
+}
+
+impl Pager {
+    /// The address of page `page` (a number, or a template's reference to one).
+    pub fn link(&self, page: impl std::borrow::Borrow<u64>) -> String {
+        let page = *page.borrow();
+        let sep = if self.base.contains('?') { '&' } else { '?' };
+        format!("{}{sep}{}={page}", self.base, self.param)
+    }
 }
 
 /// An error page.
@@ -178,6 +248,13 @@ pub struct ErrorPage<'a> {
     pub message: String,
     /// Where "Back" goes.
     pub back: &'a str,
+}
+
+/// `path` with the CSRF token as a query parameter, for a form's `action` (the template
+/// escapes it).
+pub fn action(path: &str, csrf: &str) -> String {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}csrf={}", percent_encode(csrf))
 }
 
 /// `view` rendered as an HTML answer with `status`.
@@ -201,7 +278,10 @@ mod tests {
         Frame {
             title: "Home <1>",
             section: "/",
-            account: Some(("wallet_1", "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5")),
+            account: Some((
+                "wallet_1",
+                "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5".to_string(),
+            )),
             accounts: vec![(
                 "wallet_1".into(),
                 "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5".into(),
@@ -215,9 +295,10 @@ mod tests {
     }
 
     fn render(index_lag: Option<u64>) -> String {
-        BuiltPage {
+        ErrorPage {
             frame: frame(index_lag),
-            body: "<p>built</p>",
+            message: "a message".into(),
+            back: "/",
         }
         .render()
         .unwrap()
@@ -231,14 +312,13 @@ mod tests {
     }
 
     #[test]
-    fn the_frame_escapes_text_and_keeps_built_html() {
+    fn the_frame_escapes_text() {
         let page = render(None);
         assert!(
             page.contains("<title>Home &#60;1&#62; - EHR</title>")
                 || page.contains("<title>Home &lt;1&gt; - EHR</title>"),
             "{page}"
         );
-        assert!(page.contains("<p>built</p>"), "{page}");
         assert!(
             page.contains("<option value=\"wallet_1\" selected>wallet_1 (ST1SJ3…8YPD5)</option>"),
             "{page}"
@@ -251,6 +331,27 @@ mod tests {
             page.contains("<a href=\"/\" aria-current=\"page\">Home</a>"),
             "{page}"
         );
+    }
+
+    #[test]
+    fn form_actions_carry_the_csrf_token() {
+        assert_eq!(percent_encode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+        assert_eq!(
+            action("/records?patient=ST1", "ab"),
+            "/records?patient=ST1&csrf=ab"
+        );
+    }
+
+    #[test]
+    fn the_pager_links_neighbours() {
+        let pager = Pager {
+            base: "/records?patient=ST1".into(),
+            param: "page",
+            page: 2,
+            pages: 3,
+        };
+        assert_eq!(pager.link(1), "/records?patient=ST1&page=1");
+        assert_eq!(pager.link(3), "/records?patient=ST1&page=3");
     }
 
     #[test]

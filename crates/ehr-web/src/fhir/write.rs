@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use clarity::vm::types::PrincipalData;
-use ehr_sdk::ehr::records::{self, add_record, Placement};
+use ehr_sdk::ehr::records::add_record;
 use ehr_sdk::ehr::types::{Record, Scope};
 use ehr_sdk::ehr::{ContractError, SendOptions};
 use ehr_sdk::fhir::{parse_import, ImportedRecord, PRINCIPAL_SYSTEM};
@@ -109,10 +109,6 @@ pub fn resolve_patient(
     }
 }
 
-fn placement(state: &AppState, plain_len: usize) -> Placement<'_> {
-    records::placement(plain_len, state.config.on_chain_max, &state.store)
-}
-
 /// Seals and adds one record; returns it as the chain now holds it.
 async fn write_one(
     state: &Arc<AppState>,
@@ -126,7 +122,7 @@ async fn write_one(
         patient,
         &record.record_type,
         &record.content,
-        placement(state, record.content.len()),
+        state.placement(record.content.len()),
         &SendOptions::default(),
     )
     .await?;

@@ -3,58 +3,60 @@
 
 use std::sync::Arc;
 
+use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use crate::dashboard::views::{self, Frame, Party};
 use crate::dashboard::{number, Page, PageError, Posted};
-use crate::html;
 use crate::state::AppState;
+
+/// One connection as its row shows it.
+struct AppRow {
+    id: u64,
+    client_id: String,
+    patient: Option<Party>,
+    may: String,
+    since: String,
+}
+
+/// `/apps`.
+#[derive(Template)]
+#[template(path = "smart_apps.html")]
+struct AppsView<'a> {
+    frame: Frame<'a>,
+    apps: Vec<AppRow>,
+    revoke_action: String,
+}
 
 /// `GET /apps`.
 pub(super) async fn page(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
 ) -> Result<Response, PageError> {
-    let rows: Vec<Vec<String>> = state
+    let apps = state
         .smart
         .live(&ctx.me.name)
         .iter()
-        .map(|g| {
-            let since =
-                g.approved
-                    .elapsed()
-                    .map_or("just now".to_string(), |d| match d.as_secs() {
-                        s if s < 120 => "just now".to_string(),
-                        s if s < 7200 => format!("{} minutes ago", s / 60),
-                        s => format!("{} hours ago", s / 3600),
-                    });
-            vec![
-                html::escape(&g.client_id),
-                g.patient
-                    .as_ref()
-                    .map_or("any it may see".to_string(), |p| ctx.who_cell(p)),
-                html::escape(&g.scopes.describe().join("; ")),
-                html::escape(&since),
-                html::button_form(
-                    "/apps/revoke",
-                    &ctx.csrf,
-                    &[("grant", g.id.to_string())],
-                    "Revoke",
-                    "danger",
-                ),
-            ]
+        .map(|g| AppRow {
+            id: g.id,
+            client_id: g.client_id.clone(),
+            patient: g.patient.as_ref().map(|p| ctx.party(p)),
+            may: g.scopes.describe().join("; "),
+            since: match g.approved.elapsed().map(|d| d.as_secs()) {
+                Ok(s) if s >= 7200 => format!("{} hours ago", s / 3600),
+                Ok(s) if s >= 120 => format!("{} minutes ago", s / 60),
+                _ => "just now".to_string(),
+            },
         })
         .collect();
-    let body = format!(
-        "<p>Apps that connected through SMART on FHIR with this account's approval. Revoking ends every token of that connection at once; revoking a patient's grant on chain ends an app's reach to that patient too.</p>{}",
-        html::table(
-            "Connected apps",
-            &["App", "Patient", "May", "Approved", ""],
-            &rows,
-            "No app is connected with this account.",
-        )
-    );
-    ctx.render("Connected apps", "/apps", &body)
+    let view = AppsView {
+        frame: ctx.frame("Connected apps", "/apps", None),
+        apps,
+        revoke_action: views::action("/apps/revoke", &ctx.csrf),
+    };
+    views::respond(StatusCode::OK, &view)
 }
 
 /// `POST /apps/revoke`: ends grant `grant` of the acting account.

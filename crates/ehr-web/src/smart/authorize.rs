@@ -4,8 +4,9 @@
 //! `error=access_denied` at its registered redirect URI, never anywhere else.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::sync::Arc;
+
+use askama::Template;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -15,8 +16,8 @@ use ehr_sdk::ehr::listing;
 
 use super::clients::{Client, Registry};
 use super::scopes::Scopes;
+use crate::dashboard::views::{self, Frame};
 use crate::dashboard::{Ctx, Page, PageError, Params, Posted};
-use crate::html;
 use crate::state::AppState;
 
 type Fields = HashMap<String, String>;
@@ -221,18 +222,7 @@ pub(super) async fn page(
         Ok(r) => r,
         Err(refusal) => return refuse(refusal),
     };
-    let mut body = format!(
-        "<p><strong>{}</strong> (app id <code>{}</code>) asks to connect to this server as <strong>{}</strong>. It will be able to:</p><ul>",
-        html::escape(&request.client.name),
-        html::escape(&request.client.client_id),
-        html::escape(&ctx.me.name)
-    );
-    for line in request.scopes.describe() {
-        let _ = write!(body, "<li>{}</li>", html::escape(&line));
-    }
-    body.push_str("</ul><p>The chain still decides every read: the app reaches only what this account may see, and a grant you revoke ends its reach at once.</p>");
-    let mut controls = String::new();
-    for name in [
+    let hidden: Vec<(&str, String)> = [
         "response_type",
         "client_id",
         "redirect_uri",
@@ -241,55 +231,48 @@ pub(super) async fn page(
         "aud",
         "code_challenge",
         "code_challenge_method",
-    ] {
-        if let Some(v) = params.get(name) {
-            let _ = write!(
-                controls,
-                "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
-                html::escape(v)
-            );
-        }
-    }
+    ]
+    .into_iter()
+    .filter_map(|name| params.get(name).map(|v| (name, v.clone())))
+    .collect();
+    let mut patients = Vec::new();
     if request.scopes.needs_patient() {
         let choices = patient_choices(&ctx).await?;
         if choices.is_empty() {
             return refuse(Refusal::Redirect {
-                    redirect_uri: request.redirect_uri,
-                    state: request.state,
-                    error: "access_denied",
-                    description: format!(
-                        "{} is not a registered patient and holds no live grant from one: there is no patient to choose",
-                        ctx.me.name
-                    ),
-                });
+                redirect_uri: request.redirect_uri,
+                state: request.state,
+                error: "access_denied",
+                description: format!(
+                    "{} is not a registered patient and holds no live grant from one: there is no patient to choose",
+                    ctx.me.name
+                ),
+            });
         }
-        let options: Vec<(String, String)> = choices
+        patients = choices
             .iter()
             .map(|p| {
-                let name = ctx
-                    .state
-                    .identities
-                    .iter()
-                    .find(|i| &i.principal() == p)
-                    .map(|i| format!(" ({})", i.name))
-                    .unwrap_or_default();
-                (p.to_string(), format!("{p}{name}"))
+                let party = ctx.party(p);
+                let text = match &party.name {
+                    Some(n) => format!("{} ({n})", party.address),
+                    None => party.address.clone(),
+                };
+                (party.address, text)
             })
             .collect();
-        controls.push_str(&html::select(
-            "patient",
-            "patient",
-            "Patient the app may see",
-            &options,
-            "",
-        ));
     }
-    let _ = write!(
-        body,
-        "<form method=\"post\" action=\"{}\">{controls}<div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button> <button type=\"submit\" name=\"decision\" value=\"deny\" class=\"secondary\">Deny</button></div></form>",
-        html::escape(&html::action(super::AUTHORIZE_PATH, &ctx.csrf))
-    );
-    let mut response = ctx.render(&format!("Connect {}?", request.client.name), "/apps", &body)?;
+    let title = format!("Connect {}?", request.client.name);
+    let view = AuthorizeView {
+        frame: ctx.frame(&title, "/apps", None),
+        app_name: &request.client.name,
+        client_id: &request.client.client_id,
+        account: &ctx.me.name,
+        abilities: request.scopes.describe(),
+        hidden,
+        patients,
+        action: views::action(super::AUTHORIZE_PATH, &ctx.csrf),
+    };
+    let mut response = views::respond(StatusCode::OK, &view)?;
     // The form's answer redirects to the app: the page's policy must allow that target
     // (browsers apply `form-action` to the redirect too).
     if let Ok(url) = url::Url::parse(&request.redirect_uri) {
@@ -298,6 +281,23 @@ pub(super) async fn page(
             .insert(FormTarget(url.origin().ascii_serialization()));
     }
     Ok(response)
+}
+
+/// `GET /oauth/authorize`'s page.
+#[derive(Template)]
+#[template(path = "smart_authorize.html")]
+struct AuthorizeView<'a> {
+    frame: Frame<'a>,
+    app_name: &'a str,
+    client_id: &'a str,
+    account: &'a str,
+    /// What the scopes let the app do, in words.
+    abilities: Vec<String>,
+    /// The request's parameters, carried to the decision.
+    hidden: Vec<(&'a str, String)>,
+    /// (principal, text) of the patients the account may pick; empty: no choice asked.
+    patients: Vec<(String, String)>,
+    action: String,
 }
 
 /// The origin a page's form is answered with a redirect to; [`crate::auth::guard`] adds

@@ -1,0 +1,215 @@
+//! Records read as people read them: block heights carry an approximate date (from the
+//! node API's block times, which the devnet tells), and a decrypted FHIR resource is a
+//! card in words, its raw JSON behind a toggle.
+
+mod support;
+
+use ehr_sdk::ehr::{calls, SendOptions};
+use reqwest::header::{COOKIE, LOCATION};
+use reqwest::redirect::Policy;
+use support::{account, principal};
+
+const PATIENT: &str = "wallet_1";
+
+#[tokio::test]
+async fn a_records_block_reads_as_a_date() {
+    let server = support::start_with(&[PATIENT]).await;
+    let patient = account(PATIENT);
+    let key = &patient.secret_key;
+    let envelope =
+        ehr_sdk::crypto::wrap_key(&ehr_sdk::crypto::DataKey::generate(), &key.public_key())
+            .unwrap();
+    for call in [
+        calls::register_patient(&[7; 32], &key.public_key()).unwrap(),
+        calls::add_record(
+            &principal(PATIENT),
+            "Observation",
+            &[1; 32],
+            &format!("sha256:{}", "ab".repeat(32)),
+            &envelope,
+        )
+        .unwrap(),
+    ] {
+        server
+            .client
+            .execute(key, &call, &SendOptions::default())
+            .await
+            .unwrap();
+    }
+    let page = reqwest::Client::new()
+        .get(server.url("/records"))
+        .header(
+            COOKIE,
+            format!("ehr_session={}; ehr_account={PATIENT}", server.session),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = page
+        .find("<small class=\"when\">(about ")
+        .unwrap_or_else(|| panic!("no date beside the block: {page}"));
+    let when = &page[at..at + page[at..].find("</small>").unwrap()];
+    // `about YYYY-MM-DD, N minutes ago` (or `in 0 minutes` for the tip itself).
+    let date = &when["<small class=\"when\">(about ".len()..][..10];
+    assert!(
+        date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-',
+        "{when}"
+    );
+    assert!(when.contains("ago") || when.contains("in "), "{when}");
+}
+
+#[tokio::test]
+async fn a_decrypted_observation_reads_as_a_card() {
+    let server = support::start_with(&[PATIENT]).await;
+    let patient = account(PATIENT);
+    let key = &patient.secret_key;
+    server
+        .client
+        .execute(
+            key,
+            &calls::register_patient(&[7; 32], &key.public_key()).unwrap(),
+            &SendOptions::default(),
+        )
+        .await
+        .unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let cookie = format!("ehr_session={}; ehr_account={PATIENT}", server.session);
+    let observation = r#"{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8867-4","display":"Heart rate"}]},"valueQuantity":{"value":72,"unit":"beats/minute"},"referenceRange":[{"low":{"value":60,"unit":"beats/minute"},"high":{"value":100,"unit":"beats/minute"}}],"interpretation":[{"text":"Normal"}]}"#;
+    let added = http
+        .post(server.url(&format!("/records?csrf={}", server.csrf)))
+        .header(COOKIE, &cookie)
+        .form(&[("text", observation)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status().as_u16(), 303);
+    assert!(added.headers()[LOCATION]
+        .to_str()
+        .unwrap()
+        .starts_with("/op/"));
+    let id = server
+        .client
+        .get_patient_record_id(&principal(PATIENT), 0)
+        .await
+        .unwrap()
+        .expect("the record is on chain");
+    let page = http
+        .get(server.url(&format!("/records/{id}/view")))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for words in [
+        "<h2 id=\"card-title\">Heart rate</h2>",
+        "<dt>Value</dt><dd>72 beats/minute</dd>",
+        "<dt>Reference range</dt><dd>60 beats/minute to 100 beats/minute</dd>",
+        "<dt>Interpretation</dt><dd>Normal</dd>",
+        "<details><summary>Raw JSON</summary>",
+    ] {
+        assert!(page.contains(words), "`{words}` not in {page}");
+    }
+}
+
+#[tokio::test]
+async fn who_can_see_my_records_in_plain_words() {
+    const DOCTOR: &str = "wallet_2";
+    const ISSUER: &str = "wallet_3";
+    let server = support::start_with(&[PATIENT, DOCTOR]).await;
+    let cookie = format!("ehr_session={}; ehr_account={PATIENT}", server.session);
+    let who = || async {
+        reqwest::Client::new()
+            .get(server.url("/access/who"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let run = |who: &'static str, call: ehr_sdk::ehr::ContractCall| {
+        let client = server.client.clone();
+        async move {
+            client
+                .execute(&account(who).secret_key, &call, &SendOptions::default())
+                .await
+                .unwrap_or_else(|e| panic!("{who}: {e}"))
+        }
+    };
+    let (patient, doctor, issuer) = (account(PATIENT), account(DOCTOR), account(ISSUER));
+    run(
+        PATIENT,
+        calls::register_patient(&[7; 32], &patient.secret_key.public_key()).unwrap(),
+    )
+    .await;
+    let page = who().await;
+    assert!(
+        page.contains("Nobody but you can see your records now"),
+        "{page}"
+    );
+
+    run(
+        DOCTOR,
+        calls::register_doctor(&[8; 32], &doctor.secret_key.public_key(), "cardiology").unwrap(),
+    )
+    .await;
+    run(
+        "deployer",
+        calls::set_issuer(&issuer.principal(), &issuer.secret_key.public_key(), true).unwrap(),
+    )
+    .await;
+    let tip = server.client.node().info().await.unwrap().stacks_tip_height;
+    run(
+        ISSUER,
+        calls::verify_doctor(&doctor.principal(), tip + 1_000).unwrap(),
+    )
+    .await;
+    // Granted from the dashboard's form, for 2 days (288 blocks).
+    let before = server.client.node().info().await.unwrap().stacks_tip_height;
+    let granted = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+        .post(server.url(&format!("/access/grant?csrf={}", server.csrf)))
+        .header(COOKIE, &cookie)
+        .form(&[
+            ("grantee", DOCTOR),
+            ("read", "on"),
+            ("type", "Observation"),
+            ("expires_in", "2"),
+            ("expires_in_unit", "days"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(granted.status().as_u16(), 303);
+    let token = server
+        .client
+        .get_token(1)
+        .await
+        .unwrap()
+        .expect("the grant is on chain");
+    let after = server.client.node().info().await.unwrap().stacks_tip_height;
+    assert!(
+        (before + 288..=after + 288).contains(&token.expires_at),
+        "2 days are 288 blocks: expires at {} with the tip at {before}..{after}",
+        token.expires_at
+    );
+    let page = who().await;
+    assert!(
+        page.contains(
+            "<span class=\"name\">(wallet_2)</span> can read your Observation records, until block"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<small class=\"when\">(about "), "{page}");
+}
