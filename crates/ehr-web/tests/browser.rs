@@ -13,7 +13,7 @@
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -88,6 +88,24 @@ async fn start_driver(program: &PathBuf) -> Driver {
     }
 }
 
+/// axe-core's source from tests/js (npm ci there when missing); under CI it must be
+/// there, elsewhere a missing npm fails the test with the command to run.
+fn axe_source() -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/js");
+    let file = dir.join("node_modules/axe-core/axe.min.js");
+    if !file.exists() {
+        let installed = Command::new("npm")
+            .args(["ci", "--prefer-offline", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .status();
+        assert!(
+            installed.is_ok_and(|s| s.success()),
+            "axe-core is needed for the accessibility checks: run `npm ci` in tests/js"
+        );
+    }
+    std::fs::read_to_string(&file).expect("axe-core's axe.min.js")
+}
+
 fn screenshot_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -102,6 +120,8 @@ struct Browser {
     client: Client,
     base: String,
     shots: PathBuf,
+    /// axe-core's source (npm `axe-core`, tests/js), injected into each page checked.
+    axe: String,
 }
 
 impl Browser {
@@ -203,7 +223,35 @@ impl Browser {
         }
     }
 
+    /// Runs axe-core on the page: no serious or critical accessibility violation.
+    async fn accessible(&self, name: &str) {
+        self.client
+            .execute(&format!("{};return true;", self.axe), vec![])
+            .await
+            .expect("axe-core loads into the page");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+                   r.violations
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)));",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        let violations: Vec<String> = serde_json::from_value(found).unwrap_or_default();
+        assert!(
+            violations.is_empty(),
+            "axe-core finds serious or critical violations on {name}:\n{}",
+            violations.join("\n")
+        );
+    }
+
+    /// A screenshot of the page, after axe-core has checked it.
     async fn shot(&self, name: &str) {
+        self.accessible(name).await;
         let png = self.client.screenshot().await.expect("a screenshot");
         assert!(png.starts_with(b"\x89PNG"), "{name} is a PNG");
         let path = self.shots.join(format!("{name}.png"));
@@ -293,6 +341,7 @@ async fn patient_grants_doctor_reads_patient_revokes_doctor_refused_audit_verifi
         client,
         base: server.base.clone(),
         shots: screenshot_dir(),
+        axe: axe_source(),
     });
     let server = Arc::new(server);
     // The flow runs on its own task so that, should it fail, the browser is still
@@ -427,4 +476,32 @@ async fn flow(b: &Browser, server: &Server) {
 
     // The inbox badge counts the doctor's view.
     assert!(c.get_unread_count(&patient).await.unwrap() >= 1);
+
+    // Every page, at 360 px and on a desktop: axe-core finds no serious or critical
+    // violation, and each is kept as a screenshot.
+    let pages = [
+        ("home", "/"),
+        ("patient", "/patient"),
+        ("records", "/records"),
+        ("record", "/records/1"),
+        ("access", "/access"),
+        ("who-can-see", "/access/who"),
+        ("audit", "/audit"),
+        ("notifications", "/notifications"),
+        ("doctor", "/doctor"),
+        ("admin", "/admin"),
+        ("apps", "/apps"),
+        ("verify-proof", "/verify-proof"),
+    ];
+    for (size, (width, height)) in [("360", (360, 1500)), ("desktop", (1280, 900))] {
+        b.client
+            .set_window_size(width, height)
+            .await
+            .expect("resizing the window");
+        for (name, path) in pages {
+            b.goto(path).await;
+            b.wait_text("EHR").await;
+            b.shot(&format!("{size}-{name}")).await;
+        }
+    }
 }
