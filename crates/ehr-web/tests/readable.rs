@@ -213,3 +213,122 @@ async fn who_can_see_my_records_in_plain_words() {
     );
     assert!(page.contains("<small class=\"when\">(about "), "{page}");
 }
+
+/// Polls `check` every 100 ms for up to 20 s.
+async fn eventually<F, Fut>(what: &str, check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..200 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{what} never happened");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patient_creates_a_token_and_hands_it_to_a_doctor() {
+    const DOCTOR: &str = "wallet_2";
+    let server = support::start_with(&[PATIENT, DOCTOR]).await;
+    support::register_people(&server).await;
+    let cookie = format!("ehr_session={}; ehr_account={PATIENT}", server.session);
+    let http = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let post = |path: &str, form: &[(&str, &str)]| {
+        http.post(server.url(&format!("{path}?csrf={}", server.csrf)))
+            .header(COOKIE, &cookie)
+            .form(form)
+            .send()
+    };
+    let created = post(
+        "/access/create-token",
+        &[
+            ("read", "on"),
+            ("expires_in", "2"),
+            ("expires_in_unit", "days"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status().as_u16(), 303);
+    let c = &server.client;
+    eventually("the token on chain", || async {
+        c.get_token(1).await.unwrap().is_some()
+    })
+    .await;
+    let token = c.get_token(1).await.unwrap().unwrap();
+    assert_eq!(token.grantee, principal(PATIENT), "the patient holds it");
+    let page = http
+        .get(server.url("/access"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Hand over"), "{page}");
+
+    let handed = post(
+        "/access/hand-over",
+        &[("token", "1"), ("recipient", DOCTOR)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(handed.status().as_u16(), 303);
+    eventually("the doctor holds the token", || async {
+        c.get_token(1).await.unwrap().unwrap().grantee == principal(DOCTOR)
+    })
+    .await;
+
+    // Handing over a token the patient no longer holds fails, in words, and moves nothing.
+    let stranger = principal("wallet_4").to_string();
+    let again = post(
+        "/access/hand-over",
+        &[("token", "1"), ("recipient", &stranger)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.status().as_u16(), 303);
+    let op = again.headers()[LOCATION].to_str().unwrap().to_string();
+    eventually("the refusal on the operation page", || async {
+        http.get(server.url(&op))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("data-state=\"failed\"")
+    })
+    .await;
+    let failed = http
+        .get(server.url(&op))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The transfer carries a post-condition that the sender owns the token: rolled back.
+    assert!(failed.contains("rolled back"), "{failed}");
+    assert_eq!(
+        c.get_token(1).await.unwrap().unwrap().grantee,
+        principal(DOCTOR)
+    );
+    // A malformed form is a 400, before anything is signed.
+    let bad = post(
+        "/access/hand-over",
+        &[("token", "x"), ("recipient", DOCTOR)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+}

@@ -104,6 +104,7 @@ pub async fn page(
             expires_when: ctx.when(t.expires_at),
             state: token_state(t, tip),
             revocable: !t.revoked,
+            handable: !t.revoked && t.expires_at > tip && t.grantee == me,
         })
         .collect();
 
@@ -138,6 +139,8 @@ pub async fn page(
             pages: rpages,
         },
         revoke_action: views::action("/access/revoke", &ctx.csrf),
+        create_action: views::action("/access/create-token", &ctx.csrf),
+        hand_over_action: views::action("/access/hand-over", &ctx.csrf),
         grant_action: views::action("/access/grant", &ctx.csrf),
         approve_action: views::action("/access/approve", &ctx.csrf),
         deny_action: views::action("/access/deny", &ctx.csrf),
@@ -233,6 +236,9 @@ struct GrantRow {
     expires_when: Option<String>,
     state: StateWord,
     revocable: bool,
+    /// A live token the patient still holds itself (made with create-token): it can be
+    /// handed over.
+    handable: bool,
 }
 
 /// A request as its row shows it.
@@ -262,6 +268,8 @@ struct AccessView<'a> {
     requests: Vec<RequestRow>,
     request_pager: Pager,
     revoke_action: String,
+    create_action: String,
+    hand_over_action: String,
     grant_action: String,
     approve_action: String,
     deny_action: String,
@@ -366,6 +374,60 @@ pub async fn grant(
                 let _ = write!(message, " {}.", shared_words(shared, left));
             }
             Ok(message)
+        })
+        .await,
+    )
+}
+
+/// `POST /access/create-token`: scope, `type`, `expires_in` (blocks or days). The patient
+/// mints a token to itself, to hand to a doctor later (a printed code, a clinic visit).
+pub async fn create_token(
+    State(state): State<Arc<AppState>>,
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
+    let checked = (|| {
+        let scope = scope_of(&fields)?;
+        let expires_in = super::blocks(&fields, "expires_in", "expires in")?;
+        if expires_in == 0 {
+            return Err("expires in: give at least 1 block".to_string());
+        }
+        let record_type = Some(field(&fields, "type").to_string()).filter(|t| !t.is_empty());
+        Ok((scope, expires_in, record_type))
+    })();
+    let (scope, expires_in, record_type) = checked.map_err(PageError::BadRequest)?;
+    let title = format!("Create a {scope} token for {expires_in} blocks");
+    Ok(
+        ops::start(&state, &ctx.me, title, "/access", move |h| async move {
+            let expires_at = h.tip().await? + expires_in;
+            let call = calls::create_token(scope, record_type.as_deref(), expires_at)
+                .map_err(|e| e.to_string())?;
+            let token = h.call(&call).await?.id().map_err(|e| e.to_string())?;
+            Ok(format!(
+                "Token #{token} ({scope} until block {expires_at}) is yours to hand over: pick a doctor in its row."
+            ))
+        })
+        .await,
+    )
+}
+
+/// `POST /access/hand-over`: `token`, `recipient`. The patient hands a token it holds to
+/// a verified doctor (SIP-009 transfer; the contract refuses anyone else).
+pub async fn hand_over(
+    State(state): State<Arc<AppState>>,
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
+    let token = number(&fields, "token", "token").map_err(PageError::BadRequest)?;
+    let recipient = ctx
+        .resolve(field(&fields, "recipient"))
+        .map_err(|e| PageError::BadRequest(format!("doctor: {e}")))?;
+    let me = ctx.principal();
+    let call = calls::transfer(token, &me, &recipient)
+        .map_err(|e| PageError::BadRequest(e.to_string()))?;
+    let title = format!("Hand token #{token} to {recipient}");
+    Ok(
+        ops::start(&state, &ctx.me, title, "/access", move |h| async move {
+            h.call(&call).await?;
+            Ok(format!("Token #{token} now belongs to {recipient}."))
         })
         .await,
     )

@@ -99,6 +99,8 @@ pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/access/who", get(access::who))
         .route("/access/grant", post(access::grant))
         .route("/access/revoke", post(access::revoke))
+        .route("/access/create-token", post(access::create_token))
+        .route("/access/hand-over", post(access::hand_over))
         .route("/access/approve", post(access::approve))
         .route("/access/deny", post(access::deny))
         .route("/audit", get(audit::page))
