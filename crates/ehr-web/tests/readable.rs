@@ -263,16 +263,12 @@ async fn a_patient_creates_a_token_and_hands_it_to_a_doctor() {
     .await;
     let token = c.get_token(1).await.unwrap().unwrap();
     assert_eq!(token.grantee, principal(PATIENT), "the patient holds it");
-    let page = http
-        .get(server.url("/access"))
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains("Hand over"), "{page}");
+    let page = |path: String| {
+        let request = http.get(server.url(&path)).header(COOKIE, &cookie);
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let access = page("/access".into()).await;
+    assert!(access.contains("Hand over"), "{access}");
 
     let handed = post(
         "/access/hand-over",
@@ -297,26 +293,10 @@ async fn a_patient_creates_a_token_and_hands_it_to_a_doctor() {
     assert_eq!(again.status().as_u16(), 303);
     let op = again.headers()[LOCATION].to_str().unwrap().to_string();
     eventually("the refusal on the operation page", || async {
-        http.get(server.url(&op))
-            .header(COOKIE, &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-            .contains("data-state=\"failed\"")
+        page(op.clone()).await.contains("data-state=\"failed\"")
     })
     .await;
-    let failed = http
-        .get(server.url(&op))
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let failed = page(op.clone()).await;
     // The transfer carries a post-condition that the sender owns the token: rolled back.
     assert!(failed.contains("rolled back"), "{failed}");
     assert_eq!(
