@@ -312,3 +312,49 @@ async fn a_patient_creates_a_token_and_hands_it_to_a_doctor() {
     .unwrap();
     assert_eq!(bad.status().as_u16(), 400);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patient_deactivates_only_when_it_confirms() {
+    let server = support::start_with(&[PATIENT]).await;
+    support::run(
+        &server,
+        PATIENT,
+        calls::register_patient(&[7; 32], &account(PATIENT).secret_key.public_key()).unwrap(),
+    )
+    .await;
+    let cookie = format!("ehr_session={}; ehr_account={PATIENT}", server.session);
+    let http = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let page = http
+        .get(server.url("/patient"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Close my registration"), "{page}");
+    let deactivate = |confirm: &'static str| {
+        http.post(server.url(&format!("/patient/deactivate?csrf={}", server.csrf)))
+            .header(COOKIE, &cookie)
+            .form(&[("confirm", confirm)])
+            .send()
+    };
+    // Without the word typed, nothing is signed.
+    for wrong in ["", "yes", "Deactivate "] {
+        let r = deactivate(wrong).await.unwrap();
+        assert_eq!(r.status().as_u16(), 400, "{wrong:?}");
+    }
+    let c = &server.client;
+    let me = principal(PATIENT);
+    assert!(c.is_registered(&me).await.unwrap());
+    let r = deactivate("deactivate").await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    eventually("the registration is inactive", || async {
+        !c.is_registered(&me).await.unwrap()
+    })
+    .await;
+}

@@ -74,6 +74,7 @@ pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/patient/guardian", post(patient::guardian))
         .route("/patient/guardianship", post(patient::guardianship))
         .route("/patient/emergency", post(patient::emergency))
+        .route("/patient/deactivate", post(patient::deactivate))
         .route(
             "/records",
             get(records::list)

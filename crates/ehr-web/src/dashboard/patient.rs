@@ -203,6 +203,30 @@ pub async fn guardian(
     )
 }
 
+/// `POST /patient/deactivate`: `confirm` must be `deactivate` (it cannot be undone).
+pub async fn deactivate(
+    State(state): State<Arc<AppState>>,
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
+    if field(&fields, "confirm") != "deactivate" {
+        return Err(PageError::BadRequest(
+            "type `deactivate` to confirm: deactivating a registration cannot be undone".into(),
+        ));
+    }
+    let call = calls::deactivate().map_err(|e| PageError::BadRequest(e.to_string()))?;
+    Ok(ops::start(
+        &state,
+        &ctx.me,
+        "Deactivate my registration".into(),
+        "/patient",
+        move |h| async move {
+            h.call(&call).await?;
+            Ok("The registration is deactivated.".to_string())
+        },
+    )
+    .await)
+}
+
 /// `POST /patient/emergency`: `allowed` (true/false).
 pub async fn emergency(
     State(state): State<Arc<AppState>>,
