@@ -358,3 +358,71 @@ async fn a_patient_deactivates_only_when_it_confirms() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guardian_grants_for_its_ward_and_a_stranger_cannot() {
+    const DOCTOR: &str = "wallet_2";
+    const GUARDIAN: &str = "wallet_5";
+    const STRANGER: &str = "wallet_4";
+    let server = support::start_with(&[PATIENT, DOCTOR, GUARDIAN, STRANGER]).await;
+    support::register_people(&server).await;
+    support::run(
+        &server,
+        PATIENT,
+        calls::set_guardian(&principal(GUARDIAN), true).unwrap(),
+    )
+    .await;
+    support::run(
+        &server,
+        GUARDIAN,
+        calls::accept_guardian(&principal(PATIENT)).unwrap(),
+    )
+    .await;
+    let http = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap();
+    let ward = principal(PATIENT).to_string();
+    let grant_as = |who: &str| {
+        http.post(server.url(&format!("/access/grant?csrf={}", server.csrf)))
+            .header(
+                COOKIE,
+                format!("ehr_session={}; ehr_account={who}", server.session),
+            )
+            .form(&[
+                ("grantee", DOCTOR),
+                ("read", "on"),
+                ("expires_in", "100"),
+                ("for", ward.as_str()),
+                ("share_keys", "on"),
+            ])
+            .send()
+    };
+    let c = &server.client;
+    let r = grant_as(GUARDIAN).await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    eventually("the guardian's grant on chain", || async {
+        c.get_token(1).await.unwrap().is_some()
+    })
+    .await;
+    let token = c.get_token(1).await.unwrap().unwrap();
+    assert_eq!(
+        (token.patient, token.grantee),
+        (principal(PATIENT), principal(DOCTOR))
+    );
+    // Someone who does not act for the patient: the contract refuses, nothing is minted.
+    let r = grant_as(STRANGER).await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let op = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let cookie = format!("ehr_session={}; ehr_account={STRANGER}", server.session);
+    let page = |path: String| {
+        let request = http.get(server.url(&path)).header(COOKIE, &cookie);
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    eventually("the refusal", || async {
+        page(op.clone()).await.contains("data-state=\"failed\"")
+    })
+    .await;
+    assert!(page(op.clone()).await.contains("refused"));
+    assert!(c.get_token(2).await.unwrap().is_none());
+}

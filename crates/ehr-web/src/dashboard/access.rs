@@ -343,26 +343,45 @@ pub async fn grant(
             return Err("expires in: give at least 1 block".to_string());
         }
         let record_type = Some(field(&fields, "type").to_string()).filter(|t| !t.is_empty());
-        Ok((grantee, scope, expires_in, record_type))
+        // A guardian grants for its ward (`grant-access-for`; the contract checks it
+        // acts for the patient).
+        let ward = match field(&fields, "for") {
+            "" => None,
+            text => Some(ctx.resolve(text).map_err(|e| format!("for patient: {e}"))?),
+        };
+        Ok((grantee, scope, expires_in, record_type, ward))
     })();
-    let (grantee, scope, expires_in, record_type) = match checked {
+    let (grantee, scope, expires_in, record_type, ward) = match checked {
         Ok(v) => v,
         Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
-    let share_keys = field(&fields, "share_keys") == "on";
+    // A guardian holds none of its ward's keys: only the patient can share them.
+    let share_keys = ward.is_none() && field(&fields, "share_keys") == "on";
     let title = format!(
-        "Grant {grantee} {scope}{} for {expires_in} blocks",
+        "Grant {grantee} {scope}{}{} for {expires_in} blocks",
         record_type
             .as_ref()
             .map(|t| format!(" on {t} records"))
+            .unwrap_or_default(),
+        ward.as_ref()
+            .map(|p| format!(" of {p}, as guardian"))
             .unwrap_or_default()
     );
     Ok(
         ops::start(&state, &ctx.me, title, "/access", move |h| async move {
             let tip = h.tip().await?;
             let expires_at = tip + expires_in;
-            let call = calls::grant_access(&grantee, scope, record_type.as_deref(), expires_at)
-                .map_err(|e| e.to_string())?;
+            let call = match &ward {
+                Some(patient) => calls::grant_access_for(
+                    patient,
+                    &grantee,
+                    scope,
+                    record_type.as_deref(),
+                    expires_at,
+                ),
+                None => calls::grant_access(&grantee, scope, record_type.as_deref(), expires_at),
+            }
+            .map_err(|e| e.to_string())?;
             let mined = h.call(&call).await?;
             let token = mined.id().map_err(|e| e.to_string())?;
             let mut message =
