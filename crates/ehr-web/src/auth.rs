@@ -234,12 +234,8 @@ async fn check(state: &AppState, mut request: Request, next: Next, path: &str) -
         return match bearer(&request) {
             Some(given) if constant_time_eq(given, token) => {
                 let code = state.new_login_code();
-                let host = request
-                    .headers()
-                    .get(header::HOST)
-                    .and_then(|h| h.to_str().ok())
-                    .unwrap_or("localhost");
-                (StatusCode::CREATED, format!("http://{host}/?token={code}\n")).into_response()
+                let origin = crate::fhir::params::origin(request.headers());
+                (StatusCode::CREATED, format!("{origin}/?token={code}\n")).into_response()
             }
             _ => refusal(
                 path,

@@ -100,13 +100,15 @@ pub struct AppState {
     account_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-fn random_hex<const N: usize>() -> String {
+/// `N` random bytes from the OS, as hex: session ids, login codes, SMART codes and tokens.
+pub(crate) fn random_hex<const N: usize>() -> String {
     let mut bytes = [0u8; N];
     rand_core::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
 
-fn digest(secret: &str) -> String {
+/// The SHA-256 hex of a secret: what is kept of login codes, sessions and SMART tokens.
+pub(crate) fn digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 

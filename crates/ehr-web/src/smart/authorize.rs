@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::listing;
 
-use super::clients::{Client, Registry};
+use super::clients::Client;
 use super::scopes::Scopes;
 use crate::dashboard::views::{self, Frame};
 use crate::dashboard::{Ctx, Page, PageError, Params, Posted};
@@ -47,20 +47,12 @@ fn param<'a>(p: &'a Fields, name: &str) -> Option<&'a str> {
     p.get(name).map(String::as_str).filter(|v| !v.is_empty())
 }
 
-/// The registry of this server's apps.
-pub(super) fn registry(state: &AppState) -> Option<Registry> {
-    state.config.smart.clients.as_ref().map(Registry::new)
-}
-
 fn check(state: &AppState, headers: &HeaderMap, p: &Fields) -> Result<AuthRequest, Refusal> {
     let page = |why: String| Refusal::Page(StatusCode::BAD_REQUEST, why);
     let client_id =
         param(p, "client_id").ok_or_else(|| page("the app sent no client_id".into()))?;
-    let client = registry(state)
-        .map(|r| r.find(client_id))
-        .transpose()
+    let client = super::find_client(state, client_id)
         .map_err(|e| Refusal::Page(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-        .flatten()
         .ok_or_else(|| {
             page(format!(
                 "no app `{client_id}` is registered with this server (ehr smart add-app registers one)"

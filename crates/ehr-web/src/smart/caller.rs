@@ -27,39 +27,26 @@ pub enum Caller {
 
 impl Caller {
     /// The account the request acts as: for the admin token the one `X-Ehr-Account`
-    /// names (default the first); for an app the account that approved it (a header
-    /// naming another account is refused).
+    /// names (default the first); for an app the account that approved it (the guard has
+    /// refused a header naming another account).
     pub fn identity<'a>(
         &self,
         state: &'a AppState,
         headers: &HeaderMap,
     ) -> Result<&'a Identity, ApiError> {
-        let named = headers
-            .get(crate::auth::ACCOUNT_HEADER)
-            .and_then(|v| v.to_str().ok());
         match self {
             Caller::Admin => crate::auth::acting(state, headers).ok_or_else(|| {
+                let named = headers
+                    .get(crate::auth::ACCOUNT_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
                 let known: Vec<&str> = state.identities.iter().map(|i| i.name.as_str()).collect();
                 ApiError::Forbidden(format!(
-                    "this server does not act for account `{}` (X-Ehr-Account); it acts for: {}",
-                    named.unwrap_or(""),
+                    "this server does not act for account `{named}` (X-Ehr-Account); it acts for: {}",
                     known.join(", ")
                 ))
             }),
-            Caller::App(grant) => {
-                if named.is_some_and(|n| n != grant.account) {
-                    return Err(ApiError::Forbidden(format!(
-                        "this access token acts as `{}` only (X-Ehr-Account names another account)",
-                        grant.account
-                    )));
-                }
-                state.identity(&grant.account).ok_or_else(|| {
-                    ApiError::Forbidden(format!(
-                        "this access token acts as `{}`, which this server no longer acts for",
-                        grant.account
-                    ))
-                })
-            }
+            Caller::App(grant) => account(state, grant),
         }
     }
 
@@ -119,15 +106,7 @@ impl Caller {
                     .map_or("no patient".to_string(), ToString::to_string)
             )));
         }
-        let me = state
-            .identity(&grant.account)
-            .ok_or_else(|| {
-                ApiError::Forbidden(format!(
-                    "this access token acts as `{}`, which this server no longer acts for",
-                    grant.account
-                ))
-            })?
-            .principal();
+        let me = account(state, grant)?.principal();
         if &me == patient || state.client.acts_for(patient, &me).await? {
             return Ok(());
         }
@@ -195,6 +174,16 @@ impl Caller {
             },
         }
     }
+}
+
+/// The server account an app's grant acts as.
+fn account<'a>(state: &'a AppState, grant: &Grant) -> Result<&'a Identity, ApiError> {
+    state.identity(&grant.account).ok_or_else(|| {
+        ApiError::Forbidden(format!(
+            "this access token acts as `{}`, which this server no longer acts for",
+            grant.account
+        ))
+    })
 }
 
 /// The patient a resource is about, as this API writes references.

@@ -11,10 +11,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use clarity::vm::types::PrincipalData;
-use rand_core::RngCore as _;
 use sha2::{Digest, Sha256};
 
 use super::scopes::Scopes;
+use crate::state::{digest, random_hex};
 
 /// How long an authorization code may wait to be exchanged.
 pub const CODE_TTL: Duration = Duration::from_secs(60);
@@ -124,16 +124,6 @@ pub struct Grants {
     inner: Mutex<Inner>,
 }
 
-fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand_core::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
-fn digest(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
 /// The PKCE S256 challenge of `verifier` (RFC 7636 §4.2).
 pub fn s256(verifier: &str) -> String {
     use base64::Engine as _;
@@ -177,7 +167,7 @@ impl Grants {
             scopes,
             approved: SystemTime::now(),
         });
-        let code = random_token();
+        let code = random_hex::<32>();
         inner.codes.insert(
             digest(&code),
             Code {
@@ -285,7 +275,7 @@ impl Grants {
         // One live access token per grant: a new one (a refresh) replaces the last.
         inner.access.retain(|_, l| l.grant.id != grant.id);
         let now = Instant::now();
-        let access_token = random_token();
+        let access_token = random_hex::<32>();
         inner.access.insert(
             digest(&access_token),
             Live {
@@ -294,7 +284,7 @@ impl Grants {
             },
         );
         let refresh_token = grant.scopes.wants_refresh().then(|| {
-            let token = random_token();
+            let token = random_hex::<32>();
             inner.refresh.insert(
                 digest(&token),
                 Live {

@@ -114,24 +114,25 @@ pub fn is_open_path(path: &str) -> bool {
 /// Whether app `client_id` is still registered (a registry that cannot be read counts as
 /// not: tokens stop working rather than outlive a removal).
 pub fn registered(state: &AppState, client_id: &str) -> bool {
-    authorize::registry(state)
-        .and_then(|r| r.find(client_id).ok().flatten())
-        .is_some()
+    matches!(find_client(state, client_id), Ok(Some(_)))
 }
 
-/// The server's origin as the client reached it: `http://<Host>`.
-pub fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}")
+/// App `client_id` as the registry holds it now (`None`: not registered, or the server
+/// has no registry).
+pub(crate) fn find_client(
+    state: &AppState,
+    client_id: &str,
+) -> Result<Option<clients::Client>, clients::ClientsError> {
+    match &state.config.smart.clients {
+        Some(path) => clients::Registry::new(path).find(client_id),
+        None => Ok(None),
+    }
 }
 
 /// `GET /.well-known/smart-configuration`: where to authorize and get tokens, and what
 /// this server supports (SMART App Launch 2.0 §2.0.6).
 pub async fn configuration(headers: HeaderMap) -> Response {
-    let origin = origin(&headers);
+    let origin = crate::fhir::params::origin(&headers);
     let body = json!({
         "issuer": origin,
         "authorization_endpoint": format!("{origin}{AUTHORIZE_PATH}"),

@@ -22,7 +22,6 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::authorize::registry;
 use super::grants::Issued;
 use super::scopes::Scopes;
 use crate::state::AppState;
@@ -165,11 +164,8 @@ pub(super) async fn token(
 }
 
 fn known_client(state: &AppState, client_id: &str) -> Result<super::clients::Client, OAuthError> {
-    registry(state)
-        .map(|r| r.find(client_id))
-        .transpose()
+    super::find_client(state, client_id)
         .map_err(|e| OAuthError::new("invalid_client", e.to_string()))?
-        .flatten()
         .ok_or_else(|| {
             OAuthError::new(
                 "invalid_client",
@@ -266,7 +262,11 @@ fn client_credentials(
     })?;
     let key = DecodingKey::from_jwk(jwk)
         .map_err(|e| OAuthError::new("invalid_client", format!("registered key: {e}")))?;
-    let audience = format!("{}{}", super::origin(headers), super::TOKEN_PATH);
+    let audience = format!(
+        "{}{}",
+        crate::fhir::params::origin(headers),
+        super::TOKEN_PATH
+    );
     let mut validation = Validation::new(header.alg);
     validation.set_audience(&[audience.as_str()]);
     validation.set_issuer(&[client.client_id.as_str()]);
