@@ -235,26 +235,17 @@ async fn a_patient_creates_a_token_and_hands_it_to_a_doctor() {
     let server = support::start_with(&[PATIENT, DOCTOR]).await;
     support::register_people(&server).await;
     let cookie = format!("ehr_session={}; ehr_account={PATIENT}", server.session);
-    let http = reqwest::Client::builder()
-        .redirect(Policy::none())
-        .build()
-        .unwrap();
-    let post = |path: &str, form: &[(&str, &str)]| {
-        http.post(server.url(&format!("{path}?csrf={}", server.csrf)))
-            .header(COOKIE, &cookie)
-            .form(form)
-            .send()
-    };
-    let created = post(
-        "/access/create-token",
-        &[
-            ("read", "on"),
-            ("expires_in", "2"),
-            ("expires_in_unit", "days"),
-        ],
-    )
-    .await
-    .unwrap();
+    let created = server
+        .post_form(
+            &cookie,
+            "/access/create-token",
+            &[
+                ("read", "on"),
+                ("expires_in", "2"),
+                ("expires_in_unit", "days"),
+            ],
+        )
+        .await;
     assert_eq!(created.status().as_u16(), 303);
     let c = &server.client;
     eventually("the token on chain", || async {
@@ -263,19 +254,16 @@ async fn a_patient_creates_a_token_and_hands_it_to_a_doctor() {
     .await;
     let token = c.get_token(1).await.unwrap().unwrap();
     assert_eq!(token.grantee, principal(PATIENT), "the patient holds it");
-    let page = |path: String| {
-        let request = http.get(server.url(&path)).header(COOKIE, &cookie);
-        async move { request.send().await.unwrap().text().await.unwrap() }
-    };
-    let access = page("/access".into()).await;
+    let access = server.page(&cookie, "/access").await;
     assert!(access.contains("Hand over"), "{access}");
 
-    let handed = post(
-        "/access/hand-over",
-        &[("token", "1"), ("recipient", DOCTOR)],
-    )
-    .await
-    .unwrap();
+    let handed = server
+        .post_form(
+            &cookie,
+            "/access/hand-over",
+            &[("token", "1"), ("recipient", DOCTOR)],
+        )
+        .await;
     assert_eq!(handed.status().as_u16(), 303);
     eventually("the doctor holds the token", || async {
         c.get_token(1).await.unwrap().unwrap().grantee == principal(DOCTOR)
@@ -284,19 +272,23 @@ async fn a_patient_creates_a_token_and_hands_it_to_a_doctor() {
 
     // Handing over a token the patient no longer holds fails, in words, and moves nothing.
     let stranger = principal("wallet_4").to_string();
-    let again = post(
-        "/access/hand-over",
-        &[("token", "1"), ("recipient", &stranger)],
-    )
-    .await
-    .unwrap();
+    let again = server
+        .post_form(
+            &cookie,
+            "/access/hand-over",
+            &[("token", "1"), ("recipient", &stranger)],
+        )
+        .await;
     assert_eq!(again.status().as_u16(), 303);
     let op = again.headers()[LOCATION].to_str().unwrap().to_string();
     eventually("the refusal on the operation page", || async {
-        page(op.clone()).await.contains("data-state=\"failed\"")
+        server
+            .page(&cookie, &op)
+            .await
+            .contains("data-state=\"failed\"")
     })
     .await;
-    let failed = page(op.clone()).await;
+    let failed = server.page(&cookie, &op).await;
     // The transfer carries a post-condition that the sender owns the token: rolled back.
     assert!(failed.contains("rolled back"), "{failed}");
     assert_eq!(
@@ -304,12 +296,13 @@ async fn a_patient_creates_a_token_and_hands_it_to_a_doctor() {
         principal(DOCTOR)
     );
     // A malformed form is a 400, before anything is signed.
-    let bad = post(
-        "/access/hand-over",
-        &[("token", "x"), ("recipient", DOCTOR)],
-    )
-    .await
-    .unwrap();
+    let bad = server
+        .post_form(
+            &cookie,
+            "/access/hand-over",
+            &[("token", "x"), ("recipient", DOCTOR)],
+        )
+        .await;
     assert_eq!(bad.status().as_u16(), 400);
 }
 
@@ -378,28 +371,29 @@ async fn a_guardian_grants_for_its_ward_and_a_stranger_cannot() {
         calls::accept_guardian(&principal(PATIENT)).unwrap(),
     )
     .await;
-    let http = reqwest::Client::builder()
-        .redirect(Policy::none())
-        .build()
-        .unwrap();
     let ward = principal(PATIENT).to_string();
+    let server = &server;
     let grant_as = |who: &str| {
-        http.post(server.url(&format!("/access/grant?csrf={}", server.csrf)))
-            .header(
-                COOKIE,
-                format!("ehr_session={}; ehr_account={who}", server.session),
-            )
-            .form(&[
-                ("grantee", DOCTOR),
-                ("read", "on"),
-                ("expires_in", "100"),
-                ("for", ward.as_str()),
-                ("share_keys", "on"),
-            ])
-            .send()
+        let cookies = format!("ehr_session={}; ehr_account={who}", server.session);
+        let ward = ward.clone();
+        async move {
+            server
+                .post_form(
+                    &cookies,
+                    "/access/grant",
+                    &[
+                        ("grantee", DOCTOR),
+                        ("read", "on"),
+                        ("expires_in", "100"),
+                        ("for", ward.as_str()),
+                        ("share_keys", "on"),
+                    ],
+                )
+                .await
+        }
     };
     let c = &server.client;
-    let r = grant_as(GUARDIAN).await.unwrap();
+    let r = grant_as(GUARDIAN).await;
     assert_eq!(r.status().as_u16(), 303);
     eventually("the guardian's grant on chain", || async {
         c.get_token(1).await.unwrap().is_some()
@@ -411,18 +405,17 @@ async fn a_guardian_grants_for_its_ward_and_a_stranger_cannot() {
         (principal(PATIENT), principal(DOCTOR))
     );
     // Someone who does not act for the patient: the contract refuses, nothing is minted.
-    let r = grant_as(STRANGER).await.unwrap();
+    let r = grant_as(STRANGER).await;
     assert_eq!(r.status().as_u16(), 303);
     let op = r.headers()[LOCATION].to_str().unwrap().to_string();
     let cookie = format!("ehr_session={}; ehr_account={STRANGER}", server.session);
-    let page = |path: String| {
-        let request = http.get(server.url(&path)).header(COOKIE, &cookie);
-        async move { request.send().await.unwrap().text().await.unwrap() }
-    };
     eventually("the refusal", || async {
-        page(op.clone()).await.contains("data-state=\"failed\"")
+        server
+            .page(&cookie, &op)
+            .await
+            .contains("data-state=\"failed\"")
     })
     .await;
-    assert!(page(op.clone()).await.contains("refused"));
+    assert!(server.page(&cookie, &op).await.contains("refused"));
     assert!(c.get_token(2).await.unwrap().is_none());
 }

@@ -475,36 +475,21 @@ async fn hostile_and_malformed_authorizations_are_refused() {
         .unwrap();
     assert_eq!(r.status(), 403);
     // The dashboard lists the connection; revoking it there ends the token.
-    let apps = http
-        .get(server.url("/apps"))
-        .header(COOKIE, &cookies)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let apps = server.page(&cookies, "/apps").await;
     assert!(apps.contains("growth-chart"), "{apps}");
     let grant = server.state.smart.live(PATIENT)[0].id;
-    let r = http
-        .post(server.url(&format!("/apps/revoke?csrf={}", server.csrf)))
-        .header(COOKIE, &cookies)
-        .form(&[("grant", grant.to_string())])
-        .send()
-        .await
-        .unwrap();
+    let grant = grant.to_string();
+    let r = server
+        .post_form(&cookies, "/apps/revoke", &[("grant", &grant)])
+        .await;
     assert_eq!(r.status(), 303);
     let (status, _) = get_with(&server, access, &format!("/fhir/Consent?patient={me}")).await;
     assert_eq!(status, 401);
     // Another account cannot revoke what it did not approve.
     let doctor_cookies = session_as(&server, DOCTOR).await;
-    let r = http
-        .post(server.url(&format!("/apps/revoke?csrf={}", server.csrf)))
-        .header(COOKIE, &doctor_cookies)
-        .form(&[("grant", grant.to_string())])
-        .send()
-        .await
-        .unwrap();
+    let r = server
+        .post_form(&doctor_cookies, "/apps/revoke", &[("grant", &grant)])
+        .await;
     assert_eq!(r.status(), 404);
 
     // Token endpoint garbage: OAuth errors, never a 5xx.

@@ -97,6 +97,39 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    /// The dashboard page at `path`, as the session and account in `cookies`, as text.
+    pub async fn page(&self, cookies: &str, path: &str) -> String {
+        reqwest::Client::new()
+            .get(self.url(path))
+            .header(reqwest::header::COOKIE, cookies)
+            .send()
+            .await
+            .expect("the server answers")
+            .text()
+            .await
+            .expect("a page")
+    }
+
+    /// POSTs `form` to the dashboard's `path` with the CSRF token, as `cookies`; the
+    /// answer as it comes (redirects not followed).
+    pub async fn post_form(
+        &self,
+        cookies: &str,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client")
+            .post(self.url(&format!("{path}?csrf={}", self.csrf)))
+            .header(reqwest::header::COOKIE, cookies)
+            .form(form)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
     /// The identity named `name` the server acts for.
     pub fn identity(&self, name: &str) -> &Identity {
         self.state
