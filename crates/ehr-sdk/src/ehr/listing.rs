@@ -198,15 +198,15 @@ pub async fn unshared_latest(
     Ok((ids, left))
 }
 
-/// The patients whose data `who` may read at chain height `tip`: itself when it is a
+/// The patients whose data `who` may read at the chain tip: itself when it is a
 /// registered patient, and every patient whose live token it holds now (not revoked,
 /// not expired), each once, in that order. What an app acting for `who` may be given
 /// (SMART patient choice, bulk export).
 pub async fn reachable_patients(
     client: &EhrClient,
     who: &PrincipalData,
-    tip: u64,
 ) -> Result<Vec<PrincipalData>, ClientError> {
+    let tip = client.node().info().await?.stacks_tip_height;
     let mut out = Vec::new();
     if client.is_registered(who).await? {
         out.push(who.clone());

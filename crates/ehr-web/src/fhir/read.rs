@@ -41,7 +41,7 @@ pub async fn patient(client: &EhrClient, id: &str) -> Result<Value, ApiError> {
     Ok(patient_resource(&principal.to_string(), &p))
 }
 
-pub(super) async fn tip_height(client: &EhrClient) -> Result<u64, ApiError> {
+async fn tip_height(client: &EhrClient) -> Result<u64, ApiError> {
     Ok(client
         .node()
         .info()

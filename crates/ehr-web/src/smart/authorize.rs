@@ -186,21 +186,13 @@ fn refuse(refusal: Refusal) -> Result<Response, PageError> {
 
 /// The patients the acting account may pick ([`listing::reachable_patients`]).
 async fn patient_choices(ctx: &Ctx) -> Result<Vec<PrincipalData>, PageError> {
-    let failed = |e: String| {
-        PageError::Upstream(format!(
-            "the node did not answer which patients this account may choose: {e}"
-        ))
-    };
-    let client = &ctx.state.client;
-    let tip = client
-        .node()
-        .info()
+    listing::reachable_patients(&ctx.state.client, &ctx.principal())
         .await
-        .map_err(|e| failed(e.to_string()))?
-        .stacks_tip_height;
-    listing::reachable_patients(client, &ctx.principal(), tip)
-        .await
-        .map_err(|e| failed(e.to_string()))
+        .map_err(|e| {
+            PageError::Upstream(format!(
+                "the node did not answer which patients this account may choose: {e}"
+            ))
+        })
 }
 
 /// `GET /oauth/authorize`: the approval page.
