@@ -463,7 +463,8 @@ mod tests {
 
     #[test]
     fn a_damaged_compact_proof_is_refused_with_the_reason() {
-        let compact = sample_proof().to_compact();
+        let proof = sample_proof();
+        let compact = proof.to_compact();
         let refused = |text: &str| match ClaimProof::parse(text.as_bytes()) {
             Err(ClaimsError::Malformed(why)) => why,
             other => panic!("{text:.40}: {other:?}"),
@@ -477,7 +478,9 @@ mod tests {
         let bomb = format!("{COMPACT_PREFIX}{}", URL_SAFE_NO_PAD.encode(bomb));
         assert!(bomb.len() < 2_000);
         assert!(refused(&bomb).contains("more than"));
-        // Any changed character: not a proof, or a proof that does not verify.
+        // Any changed character: not a proof, or a proof that does not verify. A change in
+        // the padding bits of DEFLATE's last byte unpacks to the very same proof, which is
+        // not damage (the proof's content is untouched).
         let body = compact.len() - COMPACT_PREFIX.len();
         for i in (0..body).step_by(body / 97 + 1) {
             let mut bytes = compact.clone().into_bytes();
@@ -486,7 +489,7 @@ mod tests {
             let text = String::from_utf8(bytes).unwrap();
             if let Ok(p) = ClaimProof::parse(text.as_bytes()) {
                 assert!(
-                    p.verify(0).is_err(),
+                    p == proof || p.verify(0).is_err(),
                     "a changed character at {at} still verifies"
                 );
             }
