@@ -96,6 +96,8 @@ pub struct AppState {
     api_is_index: OnceLock<bool>,
     /// The dashboard's operations, the newest first out.
     pub(crate) ops: crate::dashboard::ops::Ops,
+    /// What records say in one line, for the record list and the timeline.
+    pub(crate) summaries: crate::dashboard::summaries::Cache,
     /// One write lock per account name (see [`AppState::serialized`]).
     account_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
@@ -173,6 +175,7 @@ impl AppState {
             bound: OnceLock::new(),
             api_is_index: OnceLock::new(),
             ops: Default::default(),
+            summaries: Default::default(),
             account_locks: Mutex::new(HashMap::new()),
         })
     }

@@ -419,3 +419,81 @@ async fn a_guardian_grants_for_its_ward_and_a_stranger_cannot() {
     assert!(server.page(&cookie, &op).await.contains("refused"));
     assert!(c.get_token(2).await.unwrap().is_none());
 }
+
+/// Two records in one Bundle: a blood pressure taken on 2026-03-01 and an allergy.
+const BUNDLE: &str = r#"{"resourceType":"Bundle","type":"collection","entry":[
+ {"resource":{"resourceType":"Observation","status":"final","code":{"text":"Blood pressure"},"valueString":"120/80 mmHg","effectiveDateTime":"2026-03-01T08:00:00Z"}},
+ {"resource":{"resourceType":"AllergyIntolerance","code":{"text":"penicillin"},"criticality":"high","recordedDate":"2025-07-14"}}]}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_record_list_says_what_each_record_is_to_those_holding_its_key() {
+    const DOCTOR: &str = "wallet_2";
+    const STRANGER: &str = "wallet_4";
+    let server = support::start_with(&[PATIENT, DOCTOR, STRANGER]).await;
+    support::register_people(&server).await;
+    let cookie = |who: &str| format!("ehr_session={}; ehr_account={who}", server.session);
+    let added = server
+        .post_form(&cookie(PATIENT), "/records", &[("text", BUNDLE)])
+        .await;
+    assert_eq!(added.status().as_u16(), 303);
+    let c = &server.client;
+    let me = principal(PATIENT);
+    eventually("both records on chain", || async {
+        c.get_patient_record_count(&me).await.unwrap() == 2
+    })
+    .await;
+    let mine = server.page(&cookie(PATIENT), "/records").await;
+    for words in [
+        "<td data-label=\"Summary\">Blood pressure 120/80 mmHg</td>",
+        "<td data-label=\"Summary\">Allergy: penicillin (high)</td>",
+        "<time datetime=\"2026-03-01\">2026-03-01</time>",
+        "<time datetime=\"2025-07-14\">2025-07-14</time>",
+    ] {
+        assert!(mine.contains(words), "`{words}` not in {mine}");
+    }
+    // The summaries are kept in memory now; someone without the key still reads none.
+    let theirs = format!("/records?patient={me}");
+    let page = server.page(&cookie(STRANGER), &theirs).await;
+    assert!(page.contains("#1</a>"), "{page}");
+    assert!(!page.contains("120/80") && !page.contains("penicillin"), "{page}");
+    let page = server.page(&cookie(DOCTOR), &theirs).await;
+    assert!(!page.contains("120/80"), "no grant, no key yet: {page}");
+    // A doctor the keys were shared with (a read grant) reads them too.
+    grant_with_keys(&server, DOCTOR, 2).await;
+    let page = server.page(&cookie(DOCTOR), &theirs).await;
+    assert!(
+        page.contains("<td data-label=\"Summary\">Blood pressure 120/80 mmHg</td>"),
+        "{page}"
+    );
+    assert!(page.contains("Allergy: penicillin (high)"), "{page}");
+}
+
+/// The patient grants `doctor` read access from the dashboard, sharing its records'
+/// keys; returns once the doctor holds the keys of records 1 to `records`.
+async fn grant_with_keys(server: &support::Server, doctor: &str, records: u64) {
+    let cookie = format!("ehr_session={}; ehr_account={PATIENT}", server.session);
+    let granted = server
+        .post_form(
+            &cookie,
+            "/access/grant",
+            &[
+                ("grantee", doctor),
+                ("read", "on"),
+                ("expires_in", "100"),
+                ("share_keys", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(granted.status().as_u16(), 303);
+    let holder = principal(doctor);
+    let c = &server.client;
+    eventually("the keys shared", || async {
+        for id in 1..=records {
+            if c.get_envelope(id, &holder).await.unwrap().is_none() {
+                return false;
+            }
+        }
+        true
+    })
+    .await;
+}

@@ -13,7 +13,16 @@ pub struct Card {
     pub kind: String,
     /// Labelled values, in reading order; empty ones left out.
     pub lines: Vec<(&'static str, String)>,
+    /// When it was taken (the clinical date, as the resource gives it: the start of a
+    /// period), when the resource tells.
+    pub date: Option<String>,
+    /// The record in one line (`Blood pressure 120/80 mmHg`, `Allergy: Penicillin
+    /// (high)`), at most [`SUMMARY_MAX`] characters.
+    pub summary: String,
 }
+
+/// Longest one-line summary, in characters (longer ones end in `…`).
+pub const SUMMARY_MAX: usize = 120;
 
 /// `resource` as a card, or `None` when it is not a FHIR resource (no `resourceType`).
 pub fn card(resource: &Value) -> Option<Card> {
@@ -25,9 +34,12 @@ pub fn card(resource: &Value) -> Option<Card> {
             lines.push((label, v));
         }
     };
-    let title = match kind.as_str() {
+    // Each arm adds the lines and gives the title, the clinical date and what the
+    // one-line summary says after (or instead of) the title.
+    let (title, date, gist): (Option<String>, Option<String>, Gist) = match kind.as_str() {
         "Observation" => {
-            add("Value", observed(r));
+            let value = observed(r);
+            add("Value", value.clone());
             for c in r["component"].as_array().into_iter().flatten() {
                 add(
                     "Component",
@@ -42,16 +54,25 @@ pub fn card(resource: &Value) -> Option<Card> {
                 add("Reference range", reference_range(range));
             }
             add("Interpretation", concepts(&r["interpretation"]));
-            add(
-                "When",
-                when(
-                    r,
-                    &["effectiveDateTime", "effectiveInstant", "issued"],
-                    "effectivePeriod",
-                ),
-            );
+            let dates = ["effectiveDateTime", "effectiveInstant", "issued"];
+            add("When", when(r, &dates, "effectivePeriod"));
             add("Status", text(&r["status"]));
-            concept(&r["code"])
+            // The value after the name; a panel's components after a colon.
+            let separator = if value.is_some() { " " } else { ": " };
+            let values = value.or_else(|| {
+                let parts: Vec<String> = r["component"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| Some(format!("{} {}", concept(&c["code"])?, observed(c)?)))
+                    .collect();
+                (!parts.is_empty()).then(|| parts.join(", "))
+            });
+            (
+                concept(&r["code"]),
+                start(r, &dates, "effectivePeriod"),
+                Gist::After(separator, values),
+            )
         }
         "Condition" => {
             add("Clinical status", concept(&r["clinicalStatus"]));
@@ -62,7 +83,11 @@ pub fn card(resource: &Value) -> Option<Card> {
                 when(r, &["onsetDateTime", "onsetString"], "onsetPeriod"),
             );
             add("Recorded", text(&r["recordedDate"]));
-            concept(&r["code"])
+            (
+                concept(&r["code"]),
+                start(r, &["onsetDateTime", "recordedDate"], "onsetPeriod"),
+                Gist::Labelled("Condition", concept(&r["clinicalStatus"])),
+            )
         }
         "AllergyIntolerance" => {
             add("Criticality", text(&r["criticality"]));
@@ -72,7 +97,11 @@ pub fn card(resource: &Value) -> Option<Card> {
             }
             add("Clinical status", concept(&r["clinicalStatus"]));
             add("Recorded", text(&r["recordedDate"]));
-            concept(&r["code"])
+            (
+                concept(&r["code"]),
+                start(r, &["recordedDate", "onsetDateTime"], "onsetPeriod"),
+                Gist::Labelled("Allergy", text(&r["criticality"])),
+            )
         }
         "MedicationStatement" | "MedicationRequest" => {
             for dosage in r["dosage"]
@@ -85,15 +114,18 @@ pub fn card(resource: &Value) -> Option<Card> {
             }
             add("Intent", text(&r["intent"]));
             add("Status", text(&r["status"]));
-            add(
-                "When",
-                when(
-                    r,
-                    &["authoredOn", "effectiveDateTime", "dateAsserted"],
-                    "effectivePeriod",
-                ),
-            );
-            concept(&r["medicationCodeableConcept"]).or_else(|| display(&r["medicationReference"]))
+            let dates = ["authoredOn", "effectiveDateTime", "dateAsserted"];
+            add("When", when(r, &dates, "effectivePeriod"));
+            let first_dosage = r["dosage"]
+                .as_array()
+                .or(r["dosageInstruction"].as_array())
+                .and_then(|d| d.iter().find_map(|d| text(&d["text"])));
+            (
+                concept(&r["medicationCodeableConcept"])
+                    .or_else(|| display(&r["medicationReference"])),
+                start(r, &dates, "effectivePeriod"),
+                Gist::After(": ", first_dosage),
+            )
         }
         "Immunization" => {
             add(
@@ -103,7 +135,11 @@ pub fn card(resource: &Value) -> Option<Card> {
             add("Lot", text(&r["lotNumber"]));
             add("Dose", quantity(&r["doseQuantity"]));
             add("Status", text(&r["status"]));
-            concept(&r["vaccineCode"])
+            (
+                concept(&r["vaccineCode"]),
+                text(&r["occurrenceDateTime"]),
+                Gist::Labelled("Vaccine", None),
+            )
         }
         "DiagnosticReport" => {
             add("Conclusion", text(&r["conclusion"]));
@@ -111,12 +147,14 @@ pub fn card(resource: &Value) -> Option<Card> {
                 "Results",
                 r["result"].as_array().map(|a| a.len().to_string()),
             );
-            add(
-                "When",
-                when(r, &["effectiveDateTime", "issued"], "effectivePeriod"),
-            );
+            let dates = ["effectiveDateTime", "issued"];
+            add("When", when(r, &dates, "effectivePeriod"));
             add("Status", text(&r["status"]));
-            concept(&r["code"])
+            (
+                concept(&r["code"]),
+                start(r, &dates, "effectivePeriod"),
+                Gist::After(": ", text(&r["conclusion"])),
+            )
         }
         "Encounter" => {
             add(
@@ -126,7 +164,11 @@ pub fn card(resource: &Value) -> Option<Card> {
             add("Reason", concepts(&r["reasonCode"]));
             add("When", when(r, &[], "period"));
             add("Status", text(&r["status"]));
-            concepts(&r["type"]).or_else(|| Some("Encounter".into()))
+            (
+                concepts(&r["type"]).or_else(|| Some("Encounter".into())),
+                start(r, &[], "period"),
+                Gist::Labelled("Visit", concepts(&r["reasonCode"])),
+            )
         }
         "Procedure" => {
             add(
@@ -139,38 +181,97 @@ pub fn card(resource: &Value) -> Option<Card> {
             );
             add("Outcome", concept(&r["outcome"]));
             add("Status", text(&r["status"]));
-            concept(&r["code"])
+            (
+                concept(&r["code"]),
+                start(r, &["performedDateTime"], "performedPeriod"),
+                Gist::Labelled("Procedure", concept(&r["outcome"])),
+            )
         }
         "Patient" => {
             add("Gender", text(&r["gender"]));
             add("Born", text(&r["birthDate"]));
-            r["name"]
-                .as_array()
-                .and_then(|names| names.first())
-                .and_then(human_name)
+            (
+                r["name"]
+                    .as_array()
+                    .and_then(|names| names.first())
+                    .and_then(human_name),
+                None,
+                Gist::Labelled("Patient", text(&r["birthDate"]).map(|b| format!("born {b}"))),
+            )
         }
         _ => {
             add("Status", text(&r["status"]));
-            add(
-                "Date",
-                [
-                    "date",
-                    "effectiveDateTime",
-                    "issued",
-                    "recordedDate",
-                    "created",
-                ]
-                .iter()
-                .find_map(|k| text(&r[*k])),
-            );
-            concept(&r["code"]).or_else(|| text(&r["title"]))
+            let date = [
+                "date",
+                "effectiveDateTime",
+                "issued",
+                "recordedDate",
+                "created",
+            ]
+            .iter()
+            .find_map(|k| text(&r[*k]));
+            add("Date", date.clone());
+            (
+                concept(&r["code"]).or_else(|| text(&r["title"])),
+                date,
+                Gist::Labelled("", None),
+            )
         }
     };
+    let title = title.unwrap_or_else(|| kind.clone());
+    let summary = gist.line(&title, &kind);
     Some(Card {
-        title: title.unwrap_or_else(|| kind.clone()),
+        title,
         kind,
         lines,
+        date,
+        summary,
     })
+}
+
+/// What a one-line summary says besides the title.
+enum Gist {
+    /// The title, then `separator` and the words when there are any (`Heart rate 72
+    /// /min`, `Amoxicillin: 1 capsule 3 times a day`).
+    After(&'static str, Option<String>),
+    /// `Label: title (words)`; an empty label stands for the resource type.
+    Labelled(&'static str, Option<String>),
+}
+
+impl Gist {
+    fn line(self, title: &str, kind: &str) -> String {
+        let line = match self {
+            Gist::After(separator, Some(words)) => format!("{title}{separator}{words}"),
+            Gist::After(_, None) => title.to_string(),
+            Gist::Labelled(label, words) => {
+                let label = if label.is_empty() { kind } else { label };
+                match words {
+                    Some(w) => format!("{label}: {title} ({w})"),
+                    None if title == kind => title.to_string(),
+                    None => format!("{label}: {title}"),
+                }
+            }
+        };
+        one_line(&line)
+    }
+}
+
+/// `text` on one line (runs of blanks as one space), cut to [`SUMMARY_MAX`] characters.
+fn one_line(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= SUMMARY_MAX {
+        return flat;
+    }
+    let mut cut: String = flat.chars().take(SUMMARY_MAX - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// The clinical date: the first of the date fields `keys`, else the start of `period`.
+fn start(r: &Value, keys: &[&str], period: &str) -> Option<String> {
+    keys.iter()
+        .find_map(|k| text(&r[*k]))
+        .or_else(|| text(&r[period]["start"]))
 }
 
 fn text(v: &Value) -> Option<String> {
@@ -340,6 +441,38 @@ mod tests {
             .unwrap()
             .lines
             .contains(&("Dosage", "1 capsule 3 times a day".into())));
+    }
+
+    #[test]
+    fn each_card_has_a_clinical_date_and_a_one_line_summary() {
+        let bp = json!({"resourceType": "Observation", "code": {"text": "Blood pressure"},
+            "valueString": "120/80 mmHg", "effectivePeriod": {"start": "2026-03-01T08:00:00Z"}});
+        let c = card(&bp).unwrap();
+        assert_eq!(c.summary, "Blood pressure 120/80 mmHg");
+        assert_eq!(c.date.as_deref(), Some("2026-03-01T08:00:00Z"));
+        let panel = json!({"resourceType": "Observation", "code": {"text": "Blood pressure"},
+            "component": [{"code": {"text": "Systolic"}, "valueQuantity": {"value": 142, "unit": "mmHg"}},
+                          {"code": {"text": "Diastolic"}, "valueQuantity": {"value": 91, "unit": "mmHg"}}]});
+        assert_eq!(
+            card(&panel).unwrap().summary,
+            "Blood pressure: Systolic 142 mmHg, Diastolic 91 mmHg"
+        );
+        let allergy = json!({"resourceType": "AllergyIntolerance", "code": {"text": "penicillin"},
+            "criticality": "high", "recordedDate": "2025-07-14"});
+        let c = card(&allergy).unwrap();
+        assert_eq!(c.summary, "Allergy: penicillin (high)");
+        assert_eq!(c.date.as_deref(), Some("2025-07-14"));
+        let vaccine = json!({"resourceType": "Immunization", "vaccineCode": {"text": "Yellow fever"},
+            "occurrenceDateTime": "2024-01-09"});
+        assert_eq!(card(&vaccine).unwrap().summary, "Vaccine: Yellow fever");
+        let untitled = json!({"resourceType": "CarePlan", "status": "active"});
+        assert_eq!(card(&untitled).unwrap().summary, "CarePlan");
+        assert_eq!(card(&untitled).unwrap().date, None);
+        let long = json!({"resourceType": "Observation", "code": {"text": "Note"},
+            "valueString": "word\n ".repeat(100)});
+        let line = card(&long).unwrap().summary;
+        assert_eq!(line.chars().count(), SUMMARY_MAX);
+        assert!(line.ends_with('…') && !line.contains('\n'), "{line}");
     }
 
     #[test]

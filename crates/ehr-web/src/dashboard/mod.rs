@@ -13,7 +13,7 @@
 //! |---|---|
 //! | `/` | the acting account's roles, the server's accounts |
 //! | `/patient` | registration, verification, guardians, emergency opt-out |
-//! | `/records` | a patient's records (paged), upload; `/records/{id}` one record, amend, rotate, share, open |
+//! | `/records` | a patient's records (paged, each with its title, date and summary for a key holder), upload; `/records/{id}` one record, amend, rotate, share, open |
 //! | `/access` | grants (paged) with grant and revoke, requests with approve and deny; `/access/who` who can see the records now, in words |
 //! | `/audit` | the audit trail (paged) with its hash chain checked; `/audit/export` |
 //! | `/notifications` | the inbox (paged), mark read, live unread count |
@@ -34,6 +34,7 @@ pub mod ops;
 mod patient;
 pub(crate) mod proofs;
 mod records;
+pub(crate) mod summaries;
 pub(crate) mod views;
 
 use std::collections::HashMap;
@@ -247,6 +248,15 @@ impl Ctx {
         })
     }
 
+    /// The patient a page is about: query parameter `patient` (an account name or an
+    /// address), else the acting account.
+    pub fn patient_param(&self, q: &HashMap<String, String>) -> Result<PrincipalData, PageError> {
+        match q.get("patient").map(|p| p.trim()).filter(|p| !p.is_empty()) {
+            Some(p) => self.resolve(p).map_err(PageError::BadRequest),
+            None => Ok(self.principal()),
+        }
+    }
+
     /// A principal as a view shows it: the address, and the account name when it is one
     /// of the server's.
     pub fn party(&self, p: &PrincipalData) -> views::Party {
@@ -258,6 +268,15 @@ impl Ctx {
             .find(|i| i.address.to_string() == address)
             .map(|i| i.name.clone());
         views::Party { address, name }
+    }
+}
+
+/// `path`, with `?{name}=` the principal `about` when there is one: a page about another
+/// patient than the acting account (`patient`), or acting for a ward (`for`).
+pub(crate) fn about(path: &str, name: &str, about: Option<&PrincipalData>) -> String {
+    match about {
+        Some(p) => format!("{path}?{name}={}", views::percent_encode(&p.to_string())),
+        None => path.to_string(),
     }
 }
 

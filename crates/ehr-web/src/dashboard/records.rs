@@ -26,9 +26,10 @@ use ehr_sdk::ehr::types::{Record, Scope};
 use ehr_sdk::ehr::{calls, SendOptions};
 
 use super::fhir_card::{self, Card};
+use super::summaries::{self, Summary};
 use super::ops::{self, Op, Status};
 use super::views::{self, Frame, Pager, Party};
-use super::{field, newest_first_range, page_number, pages_for, Ctx};
+use super::{about, field, newest_first_range, page_number, pages_for, Ctx};
 use super::{Page, PageError, Params, Posted, RecordId, Upload};
 use crate::state::{AppState, Identity};
 use ehr_sdk::ehr::maps;
@@ -62,13 +63,7 @@ pub async fn list(
     Params(q): Params,
 ) -> Result<Response, PageError> {
     let me = ctx.principal();
-    let patient = match q.get("patient").map(|p| p.trim()).filter(|p| !p.is_empty()) {
-        Some(p) => match ctx.resolve(p) {
-            Ok(p) => p,
-            Err(e) => return Err(PageError::BadRequest(e.to_string())),
-        },
-        None => me.clone(),
-    };
+    let patient = ctx.patient_param(&q)?;
     let c = state.client.clone();
     let count = match c.get_patient_record_count(&patient).await {
         Ok(n) => n,
@@ -99,10 +94,14 @@ pub async fn list(
         Ok(r) => r,
         Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
+    let rows_data: Vec<_> = rows_data.into_iter().flatten().collect();
+    let shown: Vec<Record> = rows_data.iter().map(|(r, _)| r.clone()).collect();
+    let said = summaries::of(&state, &ctx.me, &shown).await;
     let rows = rows_data
         .into_iter()
-        .flatten()
-        .map(|(r, envelope)| RecordRow {
+        .zip(said)
+        .map(|((r, envelope), summary)| RecordRow {
+            summary,
             id: r.id,
             version: r.version,
             created_at: r.created_at,
@@ -113,6 +112,7 @@ pub async fn list(
             envelope,
         })
         .collect();
+    let other = (!own).then_some(&patient);
     let view = RecordsView {
         frame: ctx.frame(
             if own {
@@ -123,18 +123,11 @@ pub async fn list(
             "/records",
             None,
         ),
-        other_patient: (!own).then(|| ctx.party(&patient)),
+        other_patient: other.map(|p| ctx.party(p)),
         count,
         rows,
         pager: Pager {
-            base: if own {
-                "/records".to_string()
-            } else {
-                format!(
-                    "/records?patient={}",
-                    views::percent_encode(&patient.to_string())
-                )
-            },
+            base: about("/records", "patient", other),
             param: "page",
             page,
             pages,
@@ -148,6 +141,8 @@ pub async fn list(
 /// A record as its row shows it.
 struct RecordRow {
     id: u64,
+    /// What it says, for an account that may read it and holds its key.
+    summary: Option<Summary>,
     record_type: String,
     version: u64,
     created_at: u64,
