@@ -484,6 +484,7 @@ async fn flow(b: &Browser, server: &Server) {
         ("patient", "/patient"),
         ("records", "/records"),
         ("record", "/records/1"),
+        ("timeline", "/records/timeline"),
         ("access", "/access"),
         ("who-can-see", "/access/who"),
         ("audit", "/audit"),

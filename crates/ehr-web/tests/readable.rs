@@ -497,3 +497,63 @@ async fn grant_with_keys(server: &support::Server, doctor: &str, records: u64) {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_timeline_orders_records_by_the_date_they_were_taken() {
+    const DOCTOR: &str = "wallet_2";
+    let server = support::start_with(&[PATIENT, DOCTOR]).await;
+    support::register_people(&server).await;
+    let cookie = |who: &str| format!("ehr_session={}; ehr_account={who}", server.session);
+    // Written on chain in this order: the 2026 blood pressure, the 2025 allergy, then a
+    // vaccine given in March 2026.
+    let vaccine = r#"{"resourceType":"Immunization","status":"completed","vaccineCode":{"text":"Yellow fever"},"occurrenceDateTime":"2026-03-20"}"#;
+    for text in [BUNDLE, vaccine] {
+        let added = server
+            .post_form(&cookie(PATIENT), "/records", &[("text", text)])
+            .await;
+        assert_eq!(added.status().as_u16(), 303);
+        let c = &server.client;
+        let me = principal(PATIENT);
+        let want = if text == BUNDLE { 2 } else { 3 };
+        eventually("the records on chain", || async {
+            c.get_patient_record_count(&me).await.unwrap() == want
+        })
+        .await;
+    }
+    let page = server.page(&cookie(PATIENT), "/records/timeline").await;
+    let at = |words: &str| {
+        page.find(words)
+            .unwrap_or_else(|| panic!("`{words}` not in {page}"))
+    };
+    // By clinical date, newest first, grouped by month: March 2026 (the vaccine on the
+    // 20th, then the blood pressure on the 1st), then July 2025.
+    let order = [
+        at("<h2 id=\"month-2026-03\">March 2026</h2>"),
+        at("<a href=\"/records/3/view\">Yellow fever</a>"),
+        at("<a href=\"/records/1/view\">Blood pressure</a>"),
+        at("<h2 id=\"month-2025-07\">July 2025</h2>"),
+        at("<a href=\"/records/2/view\">penicillin</a>"),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?} in {page}");
+    assert!(
+        page.contains("3 records in the order they were taken"),
+        "{page}"
+    );
+
+    // A doctor with no grant and no key sees no dates: nothing placed, and told why.
+    let theirs = format!("/records/timeline?patient={}", principal(PATIENT));
+    let page = server.page(&cookie(DOCTOR), &theirs).await;
+    assert!(!page.contains("Yellow fever"), "{page}");
+    assert!(page.contains("3 records are not on the timeline"), "{page}");
+    // With a read grant and the keys, the same order, linking to the record pages (where
+    // a grantee's view is logged before the card shows).
+    grant_with_keys(&server, DOCTOR, 3).await;
+    let page = server.page(&cookie(DOCTOR), &theirs).await;
+    let yellow = page.find("<a href=\"/records/3\">Yellow fever</a>");
+    let pressure = page.find("<a href=\"/records/1\">Blood pressure</a>");
+    let penicillin = page.find("<a href=\"/records/2\">penicillin</a>");
+    assert!(
+        matches!((yellow, pressure, penicillin), (Some(y), Some(b), Some(p)) if y < b && b < p),
+        "{page}"
+    );
+}

@@ -13,7 +13,7 @@
 //! |---|---|
 //! | `/` | the acting account's roles, the server's accounts |
 //! | `/patient` | registration, verification, guardians, emergency opt-out |
-//! | `/records` | a patient's records (paged, each with its title, date and summary for a key holder), upload; `/records/{id}` one record, amend, rotate, share, open |
+//! | `/records` | a patient's records (paged, each with its title, date and summary for a key holder), upload; `/records/timeline` the records by the date they were taken; `/records/{id}` one record, amend, rotate, share, open |
 //! | `/access` | grants (paged) with grant and revoke, requests with approve and deny; `/access/who` who can see the records now, in words |
 //! | `/audit` | the audit trail (paged) with its hash chain checked; `/audit/export` |
 //! | `/notifications` | the inbox (paged), mark read, live unread count |
@@ -35,6 +35,7 @@ mod patient;
 pub(crate) mod proofs;
 mod records;
 pub(crate) mod summaries;
+mod timeline;
 pub(crate) mod views;
 
 use std::collections::HashMap;
@@ -82,6 +83,7 @@ pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
                 .post(records::upload)
                 .layer(DefaultBodyLimit::max(records::MAX_UPLOAD)),
         )
+        .route("/records/timeline", get(timeline::page))
         .route("/records/{id}", get(records::show))
         .route("/records/{id}/view", get(records::view))
         .route("/records/{id}/download", get(records::download))

@@ -132,6 +132,7 @@ pub async fn list(
             page,
             pages,
         },
+        timeline: about("/records/timeline", "patient", other),
         patient: patient.to_string(),
         upload_action: views::action("/records", &ctx.csrf),
     };
@@ -168,6 +169,8 @@ struct RecordsView<'a> {
     pager: Pager,
     /// The patient's principal, for the upload form.
     patient: String,
+    /// The patient's timeline.
+    timeline: String,
     upload_action: String,
 }
 

@@ -1,0 +1,239 @@
+//! `/records/timeline?patient=`: a patient's records in the order they were taken (the
+//! clinical date each resource tells, not the block it was written in), grouped by month,
+//! newest first, each entry linking to its record. For the patient's side and for anyone
+//! who may read the records and holds their keys: the dates come from the decrypted
+//! records ([`summaries`]); a record this account cannot read has no date to place it
+//! by, and is counted, not shown.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use ehr_sdk::ehr::maps;
+use ehr_sdk::ehr::types::Record;
+
+use super::summaries::{self, Summary};
+use super::views::{self, Frame, Pager, Party};
+use super::{about, page_number, Page, PageError, Params};
+use crate::state::AppState;
+
+/// The timeline places at most this many of the patient's newest record versions.
+pub const MAX_PLACED: u64 = 500;
+/// Entries per page.
+const PER_PAGE: usize = 50;
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// `GET /records/timeline?patient=&page=`.
+pub async fn page(
+    State(state): State<Arc<AppState>>,
+    Page(ctx): Page,
+    Params(q): Params,
+) -> Result<Response, PageError> {
+    let patient = ctx.patient_param(&q)?;
+    let own = patient == ctx.principal();
+    let other = (!own).then_some(&patient);
+    let c = &state.client;
+    let upstream = |e: ehr_sdk::ehr::ClientError| PageError::Upstream(e.to_string());
+    let count = c.get_patient_record_count(&patient).await.map_err(upstream)?;
+    let indexes: Vec<u64> = (count.saturating_sub(MAX_PLACED)..count).collect();
+    let records = maps::read_each(&indexes, |index| {
+        let patient = &patient;
+        async move {
+            match maps::patient_record_id(c, patient, index).await? {
+                Some(id) => maps::record(c, id).await,
+                None => Ok(None),
+            }
+        }
+    })
+    .await
+    .map_err(upstream)?;
+    let latest: Vec<Record> = records
+        .into_iter()
+        .flatten()
+        .filter(Record::is_latest)
+        .collect();
+    let said = summaries::of(&state, &ctx.me, &latest).await;
+    let mut entries: Vec<Entry> = latest
+        .iter()
+        .zip(said)
+        .filter_map(|(r, s)| Entry::of(r, s?, own))
+        .collect();
+    let unplaced = latest.len() - entries.len();
+    // ISO dates sort as text; newest first, then the newest record first.
+    entries.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
+
+    let total = entries.len();
+    let pages = (entries.len().div_ceil(PER_PAGE) as u64).max(1);
+    let page = page_number(&q, "page", pages, 1);
+    let from = (page as usize - 1) * PER_PAGE;
+    let shown: Vec<Entry> = entries.drain(..).skip(from).take(PER_PAGE).collect();
+    let view = TimelineView {
+        frame: ctx.frame(
+            if own {
+                "My timeline"
+            } else {
+                "Timeline of a patient"
+            },
+            "/records",
+            None,
+        ),
+        other_patient: other.map(|p| ctx.party(p)),
+        months: months(shown),
+        total,
+        unplaced,
+        truncated: count > MAX_PLACED,
+        max_placed: MAX_PLACED,
+        records_link: about("/records", "patient", other),
+        pager: Pager {
+            base: about("/records/timeline", "patient", other),
+            param: "page",
+            page,
+            pages,
+        },
+    };
+    views::respond(StatusCode::OK, &view)
+}
+
+/// A record on the timeline.
+struct Entry {
+    id: u64,
+    /// Its clinical date as the resource gives it (sorts as text).
+    date: String,
+    /// `YYYY-MM-DD` (or shorter, as given).
+    day: String,
+    title: String,
+    line: String,
+    /// Its card: the decrypted view for the patient's side; the record's page (where a
+    /// grantee's view is logged first) for anyone else.
+    href: String,
+}
+
+impl Entry {
+    /// `r` on the timeline, when its summary tells a date.
+    fn of(r: &Record, s: Summary, own_side: bool) -> Option<Entry> {
+        let day = s.day()?.to_string();
+        Some(Entry {
+            id: r.id,
+            href: if own_side {
+                format!("/records/{}/view", r.id)
+            } else {
+                format!("/records/{}", r.id)
+            },
+            date: s.date.unwrap_or_default(),
+            day,
+            title: s.title,
+            line: s.line,
+        })
+    }
+}
+
+/// The entries of one month.
+struct Month {
+    /// `March 2026` (or the year alone for a date that gives no month).
+    label: String,
+    /// `2026-03`, for the heading's id.
+    key: String,
+    entries: Vec<Entry>,
+}
+
+/// `entries` (newest first) grouped by month, in the same order.
+fn months(entries: Vec<Entry>) -> Vec<Month> {
+    let mut out: Vec<Month> = Vec::new();
+    for e in entries {
+        let key = e.day.get(..7).unwrap_or(&e.day).to_string();
+        match out.last_mut() {
+            Some(m) if m.key == key => m.entries.push(e),
+            _ => out.push(Month {
+                label: month_label(&key),
+                key,
+                entries: vec![e],
+            }),
+        }
+    }
+    out
+}
+
+/// `2026-03` as `March 2026`; a year alone as itself.
+fn month_label(key: &str) -> String {
+    let month = key
+        .get(5..7)
+        .and_then(|m| m.parse::<usize>().ok())
+        .and_then(|m| m.checked_sub(1))
+        .and_then(|m| MONTHS.get(m));
+    match month {
+        Some(name) => format!("{name} {}", &key[..4]),
+        None => key.to_string(),
+    }
+}
+
+/// `/records/timeline`.
+#[derive(Template)]
+#[template(path = "timeline.html")]
+struct TimelineView<'a> {
+    frame: Frame<'a>,
+    /// The patient, when it is not the acting account.
+    other_patient: Option<Party>,
+    months: Vec<Month>,
+    /// Records on the timeline (every page).
+    total: usize,
+    /// Latest versions with no date this account can read.
+    unplaced: usize,
+    /// Only the newest [`MAX_PLACED`] record versions were read.
+    truncated: bool,
+    max_placed: u64,
+    records_link: String,
+    pager: Pager,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dashboard::summaries::day_of;
+
+    fn entry(id: u64, date: &str) -> Entry {
+        Entry {
+            id,
+            date: date.into(),
+            day: day_of(date).unwrap().into(),
+            title: String::new(),
+            line: String::new(),
+            href: String::new(),
+        }
+    }
+
+    #[test]
+    fn entries_group_by_month_in_order() {
+        let grouped = months(vec![
+            entry(3, "2026-03-09"),
+            entry(1, "2026-03-01T08:00:00Z"),
+            entry(2, "2025-07-14"),
+            entry(4, "2024"),
+        ]);
+        let labels: Vec<&str> = grouped.iter().map(|m| m.label.as_str()).collect();
+        assert_eq!(labels, ["March 2026", "July 2025", "2024"]);
+        assert_eq!(grouped[0].entries.len(), 2);
+    }
+
+    #[test]
+    fn month_labels_never_panic() {
+        assert_eq!(month_label("2026-12"), "December 2026");
+        assert_eq!(month_label("2026-13"), "2026-13");
+        assert_eq!(month_label("2026-00"), "2026-00");
+    }
+}
