@@ -50,13 +50,17 @@ pub fn page_of(ids: &[u64], page: u64) -> Vec<u64> {
         .collect()
 }
 
-/// `GET /access?page=&rpage=`.
+/// `GET /access?for=&page=&rpage=`: the acting account's grants and requests, or (`for`)
+/// those of a patient it is a guardian of.
 pub async fn page(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
     Params(q): Params,
 ) -> Result<Response, PageError> {
-    let me = ctx.principal();
+    let ward = ctx
+        .ward(q.get("for").map(String::as_str).unwrap_or(""))
+        .await?;
+    let me = ward.clone().unwrap_or_else(|| ctx.principal());
     let c = state.client.clone();
     let tip = ctx.tip.unwrap_or(0);
     // Only this page's rows are read: the patient's indexes list each token and request
@@ -104,7 +108,7 @@ pub async fn page(
             expires_when: ctx.when(t.expires_at),
             state: token_state(t, tip),
             revocable: !t.revoked,
-            handable: !t.revoked && t.expires_at > tip && t.grantee == me,
+            handable: ward.is_none() && !t.revoked && t.expires_at > tip && t.grantee == me,
         })
         .collect();
 
@@ -118,13 +122,24 @@ pub async fn page(
         .iter()
         .map(|r| request_row(&ctx, r))
         .collect();
+    let base = back_to(&ward);
     let view = AccessView {
-        frame: ctx.frame("Access", "/access", None),
+        frame: ctx.frame(
+            if ward.is_some() {
+                "Access, as guardian"
+            } else {
+                "Access"
+            },
+            "/access",
+            None,
+        ),
+        for_value: ward.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+        ward: ward.as_ref().map(|p| ctx.party(p)),
         registered: registered.unwrap_or(false),
         token_count,
         grants,
         grant_pager: Pager {
-            base: "/access".into(),
+            base: base.clone(),
             param: "page",
             page,
             pages,
@@ -133,7 +148,7 @@ pub async fn page(
         pending: request_rows.iter().filter(|r| r.pending).count(),
         requests: request_rows,
         request_pager: Pager {
-            base: "/access".into(),
+            base,
             param: "rpage",
             page: rpage,
             pages: rpages,
@@ -257,6 +272,10 @@ struct RequestRow {
 #[template(path = "access.html")]
 struct AccessView<'a> {
     frame: Frame<'a>,
+    /// The patient the acting account acts for as its guardian, if not itself.
+    ward: Option<Party>,
+    /// The forms' `for` field: the ward's address, or empty.
+    for_value: String,
     /// Whether the acting account is a registered patient.
     registered: bool,
     token_count: u64,
@@ -317,6 +336,39 @@ pub async fn share_latest(
     Ok((todo.len(), left))
 }
 
+/// Where a form returns: the access page, of the ward when acting for one.
+fn back_to(ward: &Option<PrincipalData>) -> String {
+    super::about("/access", "for", ward.as_ref())
+}
+
+/// The patient of token `token`, once the acting account is checked to act for it (403
+/// otherwise, before anything is signed).
+async fn token_patient(ctx: &Ctx, token: u64) -> Result<PrincipalData, PageError> {
+    let t = ctx
+        .state
+        .client
+        .get_token(token)
+        .await
+        .map_err(|e| PageError::Upstream(e.to_string()))?
+        .ok_or_else(|| PageError::NotFound(format!("no token #{token}")))?;
+    ctx.may_act_for(&t.patient).await?;
+    Ok(t.patient)
+}
+
+/// Request `request`, once the acting account is checked to act for its patient (403
+/// otherwise, before anything is signed).
+async fn checked_request(ctx: &Ctx, request: u64) -> Result<Request, PageError> {
+    let r = ctx
+        .state
+        .client
+        .get_request(request)
+        .await
+        .map_err(|e| PageError::Upstream(e.to_string()))?
+        .ok_or_else(|| PageError::NotFound(format!("no access request #{request}")))?;
+    ctx.may_act_for(&r.patient).await?;
+    Ok(r)
+}
+
 fn shared_words(shared: usize, left: usize) -> String {
     let mut out = format!(
         "{shared} record key{} shared",
@@ -343,18 +395,14 @@ pub async fn grant(
             return Err("expires in: give at least 1 block".to_string());
         }
         let record_type = Some(field(&fields, "type").to_string()).filter(|t| !t.is_empty());
-        // A guardian grants for its ward (`grant-access-for`; the contract checks it
-        // acts for the patient).
-        let ward = match field(&fields, "for") {
-            "" => None,
-            text => Some(ctx.resolve(text).map_err(|e| format!("for patient: {e}"))?),
-        };
-        Ok((grantee, scope, expires_in, record_type, ward))
+        Ok((grantee, scope, expires_in, record_type))
     })();
-    let (grantee, scope, expires_in, record_type, ward) = match checked {
+    let (grantee, scope, expires_in, record_type) = match checked {
         Ok(v) => v,
         Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
+    // A guardian grants for its ward (`grant-access-for`).
+    let ward = ctx.ward(field(&fields, "for")).await?;
     // A guardian holds none of its ward's keys: only the patient can share them.
     let share_keys = ward.is_none() && field(&fields, "share_keys") == "on";
     let title = format!(
@@ -367,8 +415,9 @@ pub async fn grant(
             .map(|p| format!(" of {p}, as guardian"))
             .unwrap_or_default()
     );
+    let back = back_to(&ward);
     Ok(
-        ops::start(&state, &ctx.me, title, "/access", move |h| async move {
+        ops::start(&state, &ctx.me, title, &back, move |h| async move {
             let tip = h.tip().await?;
             let expires_at = tip + expires_in;
             let call = match &ward {
@@ -414,16 +463,34 @@ pub async fn create_token(
         Ok((scope, expires_in, record_type))
     })();
     let (scope, expires_in, record_type) = checked.map_err(PageError::BadRequest)?;
-    let title = format!("Create a {scope} token for {expires_in} blocks");
+    // A guardian creates one for its ward (`create-token-for`): the ward holds it.
+    let ward = ctx.ward(field(&fields, "for")).await?;
+    let title = format!(
+        "Create a {scope} token for {expires_in} blocks{}",
+        ward.as_ref()
+            .map(|p| format!(" for {p}, as guardian"))
+            .unwrap_or_default()
+    );
+    let back = back_to(&ward);
     Ok(
-        ops::start(&state, &ctx.me, title, "/access", move |h| async move {
+        ops::start(&state, &ctx.me, title, &back, move |h| async move {
             let expires_at = h.tip().await? + expires_in;
-            let call = calls::create_token(scope, record_type.as_deref(), expires_at)
-                .map_err(|e| e.to_string())?;
+            let call = match &ward {
+                Some(patient) => {
+                    calls::create_token_for(patient, scope, record_type.as_deref(), expires_at)
+                }
+                None => calls::create_token(scope, record_type.as_deref(), expires_at),
+            }
+            .map_err(|e| e.to_string())?;
             let token = h.call(&call).await?.id().map_err(|e| e.to_string())?;
-            Ok(format!(
-                "Token #{token} ({scope} until block {expires_at}) is yours to hand over: pick a doctor in its row."
-            ))
+            Ok(match &ward {
+                Some(patient) => format!(
+                    "Token #{token} ({scope} until block {expires_at}) belongs to {patient}, who can hand it to a doctor."
+                ),
+                None => format!(
+                    "Token #{token} ({scope} until block {expires_at}) is yours to hand over: pick a doctor in its row."
+                ),
+            })
         })
         .await,
     )
@@ -466,7 +533,9 @@ pub async fn revoke(
     } else {
         AfterRevoke::RotateKeys
     };
-    Ok(ops::start(&state, &ctx.me, format!("Revoke token #{token}"), "/access", move |h| async move {
+    let patient = token_patient(&ctx, token).await?;
+    let back = back_to(&Some(patient).filter(|p| *p != ctx.principal()));
+    Ok(ops::start(&state, &ctx.me, format!("Revoke token #{token}"), &back, move |h| async move {
         let store: &dyn BlobStore = &h.state.store;
         let out = revoke::revoke_access(
             &h.state.client,
@@ -514,7 +583,10 @@ pub async fn approve(
         Ok(t) => t,
         Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
-    let share_keys = field(&fields, "share_keys") == "on";
+    let r = checked_request(&ctx, request).await?;
+    let ward = Some(r.patient.clone()).filter(|p| *p != ctx.principal());
+    // A guardian holds none of its ward's keys: only the patient can share them.
+    let share_keys = ward.is_none() && field(&fields, "share_keys") == "on";
     let call = match calls::approve_request(request) {
         Ok(c) => c,
         Err(e) => return Err(PageError::BadRequest(e.to_string())),
@@ -523,7 +595,7 @@ pub async fn approve(
         &state,
         &ctx.me,
         format!("Approve request #{request}"),
-        "/access",
+        &back_to(&ward),
         move |h| async move {
             let mined = h.call(&call).await?;
             let token = mined.id().map_err(|e| e.to_string())?;
@@ -552,6 +624,8 @@ pub async fn deny(
         Ok(t) => t,
         Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
+    let r = checked_request(&ctx, request).await?;
+    let ward = Some(r.patient).filter(|p| *p != ctx.principal());
     let call = match calls::deny_request(request) {
         Ok(c) => c,
         Err(e) => return Err(PageError::BadRequest(e.to_string())),
@@ -560,7 +634,7 @@ pub async fn deny(
         &state,
         &ctx.me,
         format!("Deny request #{request}"),
-        "/access",
+        &back_to(&ward),
         move |h| async move {
             h.call(&call).await?;
             Ok(format!("Request #{request} denied."))

@@ -12,7 +12,7 @@
 //! | page | what |
 //! |---|---|
 //! | `/` | the acting account's roles, the server's accounts |
-//! | `/patient` | registration, verification, guardians, emergency opt-out |
+//! | `/patient` | registration, verification, guardians, emergency opt-out; `?for=` the same for a ward, as its guardian |
 //! | `/records` | a patient's records (paged, each with its title, date and summary for a key holder), upload; `/records/timeline` the records by the date they were taken; `/records/{id}` one record, amend, rotate, share, open |
 //! | `/access` | grants (paged) with grant and revoke, requests with approve and deny; `/access/who` who can see the records now, in words |
 //! | `/audit` | the audit trail (paged) with its hash chain checked; `/audit/export` |
@@ -256,6 +256,42 @@ impl Ctx {
         match q.get("patient").map(|p| p.trim()).filter(|p| !p.is_empty()) {
             Some(p) => self.resolve(p).map_err(PageError::BadRequest),
             None => Ok(self.principal()),
+        }
+    }
+
+    /// Whom a page or form acts for, from its `for` field or parameter (`text`): `None`
+    /// for the acting account itself (empty, or naming it), else a patient the acting
+    /// account is an accepted guardian of. Any other patient is refused (403) before
+    /// anything is read for the page or signed for the form.
+    pub async fn ward(&self, text: &str) -> Result<Option<PrincipalData>, PageError> {
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        let patient = self
+            .resolve(text)
+            .map_err(|e| PageError::BadRequest(format!("for patient: {e}")))?;
+        if patient == self.principal() {
+            return Ok(None);
+        }
+        self.may_act_for(&patient).await?;
+        Ok(Some(patient))
+    }
+
+    /// Refuses (403) unless the acting account is `patient` or an accepted guardian of
+    /// it: the contracts' rule for the patient-side functions, checked here first so that
+    /// a form nobody may submit signs nothing.
+    pub async fn may_act_for(&self, patient: &PrincipalData) -> Result<(), PageError> {
+        let me = self.principal();
+        if *patient == me {
+            return Ok(());
+        }
+        match self.state.client.is_guardian(patient, &me).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(PageError::Forbidden(format!(
+                "{} is not a guardian of {patient}: only the patient, or a guardian it proposed and that accepted, acts for it. Nothing was signed.",
+                self.me.name
+            ))),
+            Err(e) => Err(PageError::Upstream(e.to_string())),
         }
     }
 

@@ -1,5 +1,7 @@
 //! `/patient`: registration (with a salted identifier hash), verification state,
-//! guardians, emergency opt-out.
+//! guardians, emergency opt-out, the encryption key; `/patient?for=` the same for a
+//! patient the acting account is a guardian of (the contracts' `-for` functions), and the
+//! patients it acts for.
 
 use std::sync::Arc;
 
@@ -12,8 +14,8 @@ use ehr_sdk::ehr::types::Patient;
 use rand_core::RngCore as _;
 
 use super::views::{self, Frame, Party};
-use super::{field, ops};
-use super::{Page, PageError, Posted};
+use super::{field, ops, Ctx};
+use super::{Page, PageError, Params, Posted};
 use crate::state::AppState;
 
 /// 32 random bytes from the operating system.
@@ -23,26 +25,43 @@ pub fn random32() -> [u8; 32] {
     b
 }
 
-/// `GET /patient`.
+/// `GET /patient?for=`: the acting account as a patient, or (`for`) a patient it is a
+/// guardian of.
 pub async fn page(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
+    Params(q): Params,
 ) -> Result<Response, PageError> {
-    let me = ctx.principal();
+    let ward = ctx
+        .ward(q.get("for").map(String::as_str).unwrap_or(""))
+        .await?;
+    let me = ward.clone().unwrap_or_else(|| ctx.principal());
     let c = &state.client;
-    let (patient, guardians, emergency, records) = tokio::join!(
+    let (patient, guardians, emergency, records, wards) = tokio::join!(
         c.get_patient(&me),
         c.get_guardians(&me),
         c.is_emergency_allowed(&me),
-        c.get_patient_record_count(&me)
+        c.get_patient_record_count(&me),
+        wards_of(&ctx)
     );
     let patient = match patient {
         Ok(p) => p,
         Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let view = PatientView {
-        frame: ctx.frame("Patient", "/patient", None),
+        frame: ctx.frame(
+            if ward.is_some() {
+                "Patient, as guardian"
+            } else {
+                "Patient"
+            },
+            "/patient",
+            None,
+        ),
         csrf: &ctx.csrf,
+        for_value: ward.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+        ward: ward.as_ref().map(|p| ctx.party(p)),
+        wards,
         me: ctx.party(&me),
         verified_by: patient
             .as_ref()
@@ -77,6 +96,12 @@ pub async fn page(
 struct PatientView<'a> {
     frame: Frame<'a>,
     csrf: &'a str,
+    /// The patient shown when the acting account acts for it as its guardian.
+    ward: Option<Party>,
+    /// The forms' `for` field: the ward's address, or empty.
+    for_value: String,
+    /// The server's accounts the acting account is a guardian of.
+    wards: Vec<Party>,
     /// The acting account's registration, if it is a patient.
     patient: Option<Patient>,
     me: Party,
@@ -96,6 +121,34 @@ impl PatientView<'_> {
     fn action(&self, path: &str) -> String {
         views::action(path, self.csrf)
     }
+}
+
+/// The server's accounts the acting account is an accepted guardian of (one read each;
+/// an account that cannot be read is left out).
+async fn wards_of(ctx: &Ctx) -> Vec<Party> {
+    let me = ctx.principal();
+    let others: Vec<_> = ctx
+        .state
+        .identities
+        .iter()
+        .map(|i| i.principal())
+        .filter(|p| *p != me)
+        .collect();
+    let checks = others
+        .iter()
+        .map(|p| ctx.state.client.is_guardian(p, &me));
+    futures_util::future::join_all(checks)
+        .await
+        .into_iter()
+        .zip(&others)
+        .filter(|(guards, _)| matches!(guards, Ok(true)))
+        .map(|(_, p)| ctx.party(p))
+        .collect()
+}
+
+/// Where a form returns: the patient page, of the ward when acting for one.
+fn back_to(ward: &Option<clarity::vm::types::PrincipalData>) -> String {
+    super::about("/patient", "for", ward.as_ref())
 }
 
 /// `POST /patient/register`: `identifier`.
@@ -179,21 +232,28 @@ pub async fn guardian(
         Err(e) => return Err(PageError::BadRequest(format!("guardian: {e}"))),
     };
     let enabled = field(&fields, "enabled") != "false";
-    let call = match calls::set_guardian(&guardian, enabled) {
+    // A guardian proposes or removes another guardian for its ward (`set-guardian-for`).
+    let ward = ctx.ward(field(&fields, "for")).await?;
+    let call = match &ward {
+        Some(patient) => calls::set_guardian_for(patient, &guardian, enabled),
+        None => calls::set_guardian(&guardian, enabled),
+    };
+    let call = match call {
         Ok(c) => c,
         Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let title = format!(
-        "{} guardian {guardian}",
-        if enabled { "Propose" } else { "Remove" }
+        "{} guardian {guardian}{}",
+        if enabled { "Propose" } else { "Remove" },
+        on_behalf(&ward)
     );
     Ok(
-        ops::start(&state, &ctx.me, title, "/patient", move |h| async move {
+        ops::start(&state, &ctx.me, title, &back_to(&ward), move |h| async move {
             h.call(&call).await?;
             Ok(format!(
                 "Guardian {guardian} {}.",
                 if enabled {
-                    "proposed: it acts for you once it accepts"
+                    "proposed: it acts for the patient once it accepts"
                 } else {
                     "removed (or its proposal withdrawn)"
                 }
@@ -233,7 +293,13 @@ pub async fn emergency(
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
     let allowed = field(&fields, "allowed") == "true";
-    let call = match calls::set_emergency_allowed(allowed) {
+    // A guardian sets it for its ward (`set-emergency-allowed-for`).
+    let ward = ctx.ward(field(&fields, "for")).await?;
+    let call = match &ward {
+        Some(patient) => calls::set_emergency_allowed_for(patient, allowed),
+        None => calls::set_emergency_allowed(allowed),
+    };
+    let call = match call {
         Ok(c) => c,
         Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
@@ -245,8 +311,8 @@ pub async fn emergency(
     Ok(ops::start(
         &state,
         &ctx.me,
-        title.into(),
-        "/patient",
+        format!("{title}{}", on_behalf(&ward)),
+        &back_to(&ward),
         move |h| async move {
             h.call(&call).await?;
             Ok(if allowed {
@@ -258,4 +324,11 @@ pub async fn emergency(
         },
     )
     .await)
+}
+
+/// ` for PATIENT, as guardian` when acting for a ward.
+fn on_behalf(ward: &Option<clarity::vm::types::PrincipalData>) -> String {
+    ward.as_ref()
+        .map(|p| format!(" for {p}, as guardian"))
+        .unwrap_or_default()
 }

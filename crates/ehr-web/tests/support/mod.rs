@@ -322,3 +322,19 @@ pub fn observation(value: f64, subject: Option<&str>) -> Value {
     }
     o
 }
+
+/// `guardian` becomes an accepted guardian of `patient` (proposed, then accepted).
+pub async fn make_guardian(server: &Server, patient: &str, guardian: &str) {
+    run(
+        server,
+        patient,
+        calls::set_guardian(&principal(guardian), true).unwrap(),
+    )
+    .await;
+    run(
+        server,
+        guardian,
+        calls::accept_guardian(&principal(patient)).unwrap(),
+    )
+    .await;
+}

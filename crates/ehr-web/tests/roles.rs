@@ -1,0 +1,252 @@
+//! The roles beyond the patient's own: a guardian acting for its ward (every `-for`
+//! function, from the ward's pages), the patient's encryption key replaced after a
+//! confirmation, and a doctor verified by an issuer's attestation. Every refusal is a
+//! page in words and signs nothing.
+
+mod support;
+
+use ehr_sdk::ehr::calls;
+use ehr_sdk::ehr::types::RequestStatus;
+use reqwest::header::LOCATION;
+use support::{account, principal, Server};
+
+const PATIENT: &str = "wallet_1";
+const DOCTOR: &str = "wallet_2";
+const ISSUER: &str = "wallet_3";
+const STRANGER: &str = "wallet_4";
+const GUARDIAN: &str = "wallet_5";
+
+fn cookie(server: &Server, who: &str) -> String {
+    format!("ehr_session={}; ehr_account={who}", server.session)
+}
+
+/// Posts a form that starts an operation, and returns its outcome page once it is done
+/// or failed.
+async fn outcome(server: &Server, who: &str, path: &str, form: &[(&str, &str)]) -> String {
+    let r = server.post_form(&cookie(server, who), path, form).await;
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get(LOCATION)
+        .map(|l| l.to_str().unwrap().to_string());
+    let body = r.text().await.unwrap();
+    assert_eq!(status, 303, "POST {path} as {who}: {body}");
+    let op = location.expect("a redirect to the operation");
+    for _ in 0..300 {
+        let page = server.page(&cookie(server, who), &op).await;
+        if page.contains("data-state=\"done\"") || page.contains("data-state=\"failed\"") {
+            return page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("POST {path} as {who}: the operation never ended");
+}
+
+fn done(page: &str) -> &str {
+    assert!(page.contains("data-state=\"done\""), "not done: {page}");
+    page
+}
+
+/// The nonce `who` will use next: how many transactions it ever sent.
+async fn sent(server: &Server, who: &str) -> u64 {
+    server
+        .client
+        .node()
+        .next_nonce(&principal(who))
+        .await
+        .unwrap()
+}
+
+/// `wallet_1` a patient with `wallet_5` its accepted guardian; `wallet_2` a verified
+/// doctor (issuer `wallet_3`).
+async fn with_guardian() -> Server {
+    let server = support::start_with(&[PATIENT, DOCTOR, ISSUER, STRANGER, GUARDIAN]).await;
+    support::register_people(&server).await;
+    support::make_guardian(&server, PATIENT, GUARDIAN).await;
+    server
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guardian_acts_for_its_ward_from_the_wards_pages() {
+    let server = with_guardian().await;
+    let c = &server.client;
+    let ward = principal(PATIENT);
+    let ward_text = ward.to_string();
+    let w = ward_text.as_str();
+
+    // Its own patient page lists the ward, with links to the ward's pages.
+    let page = server.page(&cookie(&server, GUARDIAN), "/patient").await;
+    assert!(page.contains(&format!("href=\"/patient?for={w}\"")), "{page}");
+    assert!(page.contains(&format!("href=\"/access?for={w}\"")), "{page}");
+    let page = server
+        .page(&cookie(&server, GUARDIAN), &format!("/patient?for={w}"))
+        .await;
+    assert!(page.contains("You act here as a guardian of"), "{page}");
+    assert!(!page.contains("Deactivate my registration"), "{page}");
+
+    // create-token-for: the ward holds the token.
+    done(
+        &outcome(
+            &server,
+            GUARDIAN,
+            "/access/create-token",
+            &[("read", "on"), ("expires_in", "50"), ("for", w)],
+        )
+        .await,
+    );
+    let token = c.get_token(1).await.unwrap().expect("token #1");
+    assert_eq!((token.patient.clone(), token.grantee), (ward.clone(), ward.clone()));
+    // The ward's access page, as its guardian, shows it with a revoke form carrying no
+    // hand-over (only the holder hands a token over).
+    let access = server
+        .page(&cookie(&server, GUARDIAN), &format!("/access?for={w}"))
+        .await;
+    assert!(access.contains("You act here as a guardian of"), "{access}");
+    assert!(access.contains(">#1</td>") && !access.contains("Hand over"), "{access}");
+    // revoke (of the ward's token).
+    done(&outcome(&server, GUARDIAN, "/access/revoke", &[("token", "1"), ("keep_keys", "on")]).await);
+    assert!(c.get_token(1).await.unwrap().unwrap().revoked);
+
+    // set-emergency-allowed-for.
+    done(
+        &outcome(
+            &server,
+            GUARDIAN,
+            "/patient/emergency",
+            &[("allowed", "false"), ("for", w)],
+        )
+        .await,
+    );
+    assert!(!c.is_emergency_allowed(&ward).await.unwrap());
+
+    // set-guardian-for: a second guardian proposed, then withdrawn.
+    let second = principal("wallet_6").to_string();
+    done(
+        &outcome(
+            &server,
+            GUARDIAN,
+            "/patient/guardian",
+            &[("guardian", &second), ("enabled", "true"), ("for", w)],
+        )
+        .await,
+    );
+    done(
+        &outcome(
+            &server,
+            GUARDIAN,
+            "/patient/guardian",
+            &[("guardian", &second), ("enabled", "false"), ("for", w)],
+        )
+        .await,
+    );
+
+    // approve-request and deny-request, for the ward.
+    let request = |n: u64| {
+        let c = c.clone();
+        let ward = ward.clone();
+        async move {
+            c.execute(
+                &account(DOCTOR).secret_key,
+                &calls::request_access(&ward, ehr_sdk::ehr::types::Scope::READ, 100, "checkup")
+                    .unwrap(),
+                &Default::default(),
+            )
+            .await
+            .unwrap();
+            assert!(c.get_request(n).await.unwrap().is_some());
+        }
+    };
+    request(1).await;
+    done(&outcome(&server, GUARDIAN, "/access/approve", &[("request", "1")]).await);
+    assert_eq!(
+        c.get_request(1).await.unwrap().unwrap().status,
+        RequestStatus::Approved
+    );
+    request(2).await;
+    done(&outcome(&server, GUARDIAN, "/access/deny", &[("request", "2")]).await);
+    assert_eq!(
+        c.get_request(2).await.unwrap().unwrap().status,
+        RequestStatus::Denied
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn someone_who_is_not_a_guardian_gets_a_403_and_signs_nothing() {
+    let server = with_guardian().await;
+    let c = &server.client;
+    let ward = principal(PATIENT);
+    let w = ward.to_string();
+    // Something to revoke, approve and deny.
+    support::run(
+        &server,
+        PATIENT,
+        calls::create_token(ehr_sdk::ehr::types::Scope::READ, None, support::tip(&server).await + 100)
+            .unwrap(),
+    )
+    .await;
+    support::run(
+        &server,
+        DOCTOR,
+        calls::request_access(&ward, ehr_sdk::ehr::types::Scope::READ, 100, "checkup").unwrap(),
+    )
+    .await;
+    let new_key = hex::encode(account("wallet_7").secret_key.public_key().to_bytes());
+    let before = sent(&server, STRANGER).await;
+    for path in [format!("/patient?for={w}"), format!("/access?for={w}")] {
+        let r = reqwest::Client::new()
+            .get(server.url(&path))
+            .header(reqwest::header::COOKIE, cookie(&server, STRANGER))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 403, "GET {path}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("is not a guardian of"), "{page}");
+    }
+    let forms: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        (
+            "/access/grant",
+            vec![("grantee", DOCTOR), ("read", "on"), ("expires_in", "100"), ("for", &w)],
+        ),
+        (
+            "/access/create-token",
+            vec![("read", "on"), ("expires_in", "100"), ("for", &w)],
+        ),
+        ("/access/revoke", vec![("token", "1")]),
+        ("/access/approve", vec![("request", "1")]),
+        ("/access/deny", vec![("request", "1")]),
+        (
+            "/patient/guardian",
+            vec![("guardian", STRANGER), ("enabled", "true"), ("for", &w)],
+        ),
+        ("/patient/emergency", vec![("allowed", "false"), ("for", &w)]),
+        (
+            "/patient/update-key",
+            vec![("enc_pubkey", &new_key), ("confirm", "yes"), ("for", &w)],
+        ),
+    ];
+    for (path, form) in &forms {
+        let r = server
+            .post_form(&cookie(&server, STRANGER), path, form)
+            .await;
+        assert_eq!(r.status().as_u16(), 403, "POST {path} as a stranger");
+        let page = r.text().await.unwrap();
+        assert!(
+            page.contains("is not a guardian of") && page.contains("Nothing was signed"),
+            "POST {path}: {page}"
+        );
+    }
+    assert_eq!(sent(&server, STRANGER).await, before, "a stranger signed something");
+    // Nothing changed for the ward.
+    assert!(!c.get_token(1).await.unwrap().unwrap().revoked);
+    assert!(c.get_token(2).await.unwrap().is_none());
+    assert_eq!(
+        c.get_request(1).await.unwrap().unwrap().status,
+        RequestStatus::Pending
+    );
+    assert!(c.is_emergency_allowed(&ward).await.unwrap());
+    assert_eq!(
+        c.get_patient(&ward).await.unwrap().unwrap().enc_pubkey,
+        account(PATIENT).secret_key.public_key().to_bytes()
+    );
+}
