@@ -363,6 +363,7 @@ async fn security_rules_hold() {
     for path in [
         "/access/revoke",
         "/patient/register",
+        "/patient/update-key",
         "/account",
         "/records",
     ] {
@@ -400,6 +401,7 @@ async fn security_rules_hold() {
         "/patient/register",
         "/patient/guardian",
         "/patient/emergency",
+        "/patient/update-key",
         "/records/1/open",
         "/records/1/amend",
         "/records/1/share",

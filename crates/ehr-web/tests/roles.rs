@@ -250,3 +250,86 @@ async fn someone_who_is_not_a_guardian_gets_a_403_and_signs_nothing() {
         account(PATIENT).secret_key.public_key().to_bytes()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_is_replaced_only_after_its_consequences_are_shown() {
+    let server = with_guardian().await;
+    let c = &server.client;
+    let ward = principal(PATIENT);
+    let w = ward.to_string();
+    let device = hex::encode(account("wallet_7").secret_key.public_key().to_bytes());
+    let registered = || async { hex::encode(c.get_patient(&ward).await.unwrap().unwrap().enc_pubkey) };
+    let original = registered().await;
+
+    // The first submission shows what changes and signs nothing.
+    let r = server
+        .post_form(&cookie(&server, PATIENT), "/patient/update-key", &[("enc_pubkey", &device)])
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let page = r.text().await.unwrap();
+    for words in [
+        "Records already written keep the key they were encrypted to",
+        "This server does not hold the new key's secret",
+        &original,
+        &device,
+        "name=\"confirm\" value=\"yes\"",
+    ] {
+        assert!(page.contains(words), "`{words}` not in {page}");
+    }
+    assert_eq!(registered().await, original);
+    // Confirmed: the registry holds the new key.
+    done(
+        &outcome(
+            &server,
+            PATIENT,
+            "/patient/update-key",
+            &[("enc_pubkey", &device), ("confirm", "yes")],
+        )
+        .await,
+    );
+    assert_eq!(registered().await, device);
+    // The same key again is nothing to change (400); a malformed key too.
+    for bad in [device.as_str(), "12ab"] {
+        let r = server
+            .post_form(&cookie(&server, PATIENT), "/patient/update-key", &[("enc_pubkey", bad)])
+            .await;
+        assert_eq!(r.status().as_u16(), 400, "{bad}");
+    }
+    // Back to its own key (empty field), as the patient.
+    done(
+        &outcome(&server, PATIENT, "/patient/update-key", &[("confirm", "yes")]).await,
+    );
+    assert_eq!(registered().await, original);
+
+    // A guardian (update-enc-pubkey-for) must name the new key, and never its own.
+    let own = hex::encode(account(GUARDIAN).secret_key.public_key().to_bytes());
+    for (key, status) in [("", 400), (own.as_str(), 400)] {
+        let r = server
+            .post_form(
+                &cookie(&server, GUARDIAN),
+                "/patient/update-key",
+                &[("enc_pubkey", key), ("for", &w), ("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(r.status().as_u16(), status, "key {key:?}");
+    }
+    let r = server
+        .post_form(
+            &cookie(&server, GUARDIAN),
+            "/patient/update-key",
+            &[("enc_pubkey", &device), ("for", &w)],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.text().await.unwrap().contains("The patient is told that its guardian changed its key"));
+    done(
+        &outcome(
+            &server,
+            GUARDIAN,
+            "/patient/update-key",
+            &[("enc_pubkey", &device), ("for", &w), ("confirm", "yes")],
+        )
+        .await,
+    );
+    assert_eq!(registered().await, device);
+}

@@ -269,21 +269,7 @@ pub async fn update_key(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
-    let text = field(&fields, "enc_pubkey").trim();
-    let key = if text.is_empty() {
-        Ok(ctx.me.key().public_key())
-    } else {
-        hex::decode(text.trim_start_matches("0x"))
-            .map_err(|e| e.to_string())
-            .and_then(|b| ehr_sdk::keys::PublicKey::from_bytes(&b).map_err(|e| e.to_string()))
-            .map_err(|e| {
-                format!("encryption key: {e}: give 33 bytes of a compressed public key in hex")
-            })
-    };
-    let key = match key {
-        Ok(k) => k,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
+    let key = super::enc_pubkey(&fields, "enc_pubkey", Some(ctx.me.key().public_key()))?;
     let call = calls::update_doctor_enc_pubkey(&key);
     ops::one_call(
         &state,

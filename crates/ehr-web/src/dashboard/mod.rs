@@ -12,7 +12,7 @@
 //! | page | what |
 //! |---|---|
 //! | `/` | the acting account's roles, the server's accounts |
-//! | `/patient` | registration, verification, guardians, emergency opt-out; `?for=` the same for a ward, as its guardian |
+//! | `/patient` | registration, verification, guardians, emergency opt-out, encryption key (with a confirmation); `?for=` the same for a ward, as its guardian |
 //! | `/records` | a patient's records (paged, each with its title, date and summary for a key holder), upload; `/records/timeline` the records by the date they were taken; `/records/{id}` one record, amend, rotate, share, open |
 //! | `/access` | grants (paged) with grant and revoke, requests with approve and deny; `/access/who` who can see the records now, in words |
 //! | `/audit` | the audit trail (paged) with its hash chain checked; `/audit/export` |
@@ -48,6 +48,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::types::Scope;
+use ehr_sdk::keys::PublicKey;
 use ehr_sdk::node::clock::BlockClock;
 
 pub(crate) use error::{error_pages, PageError};
@@ -77,6 +78,7 @@ pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/patient/guardianship", post(patient::guardianship))
         .route("/patient/emergency", post(patient::emergency))
         .route("/patient/deactivate", post(patient::deactivate))
+        .route("/patient/update-key", post(patient::update_key))
         .route(
             "/records",
             get(records::list)
@@ -372,6 +374,31 @@ pub(crate) fn number(fields: &Fields, name: &str, what: &str) -> Result<u64, Str
     text.trim_start_matches('#')
         .parse::<u64>()
         .map_err(|_| format!("{what}: give a whole number (got `{text}`)"))
+}
+
+/// The encryption public key field `name` gives (hex, 33 bytes compressed), or `own`
+/// when the field is empty and `own` is given.
+pub(crate) fn enc_pubkey(
+    fields: &Fields,
+    name: &str,
+    own: Option<PublicKey>,
+) -> Result<PublicKey, PageError> {
+    let text = field(fields, name);
+    match (text, own) {
+        ("", Some(own)) => Ok(own),
+        ("", None) => Err(PageError::BadRequest(
+            "encryption key: give the new key (33 bytes of a compressed public key in hex)"
+                .into(),
+        )),
+        (text, _) => hex::decode(text.trim_start_matches("0x"))
+            .map_err(|e| e.to_string())
+            .and_then(|b| PublicKey::from_bytes(&b).map_err(|e| e.to_string()))
+            .map_err(|e| {
+                PageError::BadRequest(format!(
+                    "encryption key: {e}: give 33 bytes of a compressed public key in hex"
+                ))
+            }),
+    }
 }
 
 /// Blocks in a day at the ten-minute pace the forms assume.

@@ -332,3 +332,88 @@ fn on_behalf(ward: &Option<clarity::vm::types::PrincipalData>) -> String {
         .map(|p| format!(" for {p}, as guardian"))
         .unwrap_or_default()
 }
+
+/// `POST /patient/update-key`: `enc_pubkey` (hex; empty: the account's own key; a
+/// guardian must give one), `for`, `confirm`. Without `confirm=yes` nothing is signed: the
+/// answer is a page saying what the change does, with the button that confirms it.
+pub async fn update_key(
+    State(state): State<Arc<AppState>>,
+    Posted(ctx, fields): Posted,
+) -> Result<Response, PageError> {
+    let ward = ctx.ward(field(&fields, "for")).await?;
+    let own = ctx.me.key().public_key();
+    let key = super::enc_pubkey(&fields, "enc_pubkey", ward.is_none().then(|| own.clone()))?;
+    if ward.is_some() && key == own {
+        return Err(PageError::BadRequest(
+            "encryption key: a guardian cannot make its own key its ward's (the ward's records would be encrypted to the guardian): give the key of the patient's new device".into(),
+        ));
+    }
+    let patient = ward.clone().unwrap_or_else(|| ctx.principal());
+    let registered = state
+        .client
+        .get_patient(&patient)
+        .await
+        .map_err(|e| PageError::Upstream(e.to_string()))?
+        .filter(|p| p.active)
+        .ok_or_else(|| {
+            PageError::Unprocessable(format!("{patient} is not an active registered patient"))
+        })?;
+    let new = hex::encode(key.to_bytes());
+    if registered.enc_pubkey[..] == key.to_bytes()[..] {
+        return Err(PageError::BadRequest(format!(
+            "encryption key: {new} is already the registered key: nothing to change"
+        )));
+    }
+    if field(&fields, "confirm") != "yes" {
+        let view = KeyChangeView {
+            frame: ctx.frame("Replace the encryption key", "/patient", None),
+            action: views::action("/patient/update-key", &ctx.csrf),
+            back: back_to(&ward),
+            patient: ctx.party(&patient),
+            for_value: ward.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+            current: hex::encode(registered.enc_pubkey),
+            server_keeps: key == own,
+            ward: ward.is_some(),
+            new,
+        };
+        return views::respond(StatusCode::OK, &view);
+    }
+    let call = match &ward {
+        Some(patient) => calls::update_enc_pubkey_for(patient, &key),
+        None => calls::update_enc_pubkey(&key),
+    };
+    let back = back_to(&ward);
+    ops::one_call(
+        &state,
+        &ctx,
+        &back,
+        format!("Replace the encryption key{}", on_behalf(&ward)),
+        call,
+        move |_| {
+            format!("Encryption key replaced by {new}: records added from now on are encrypted to it; records already written keep their keys.")
+        },
+    )
+    .await
+}
+
+/// The confirmation of `/patient/update-key`.
+#[derive(Template)]
+#[template(path = "key_change.html")]
+struct KeyChangeView<'a> {
+    frame: Frame<'a>,
+    /// The form's action, with the CSRF token.
+    action: String,
+    /// Where "cancel" goes.
+    back: String,
+    patient: Party,
+    /// The `for` field: the ward's address, or empty.
+    for_value: String,
+    /// Acting for a ward, as its guardian.
+    ward: bool,
+    /// The registered key, hex.
+    current: String,
+    /// The new key, hex.
+    new: String,
+    /// The new key is this server's key for the account: it still opens new records.
+    server_keeps: bool,
+}
