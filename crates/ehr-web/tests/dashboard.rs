@@ -364,6 +364,7 @@ async fn security_rules_hold() {
         "/access/revoke",
         "/patient/register",
         "/patient/update-key",
+        "/admin/attest",
         "/account",
         "/records",
     ] {
@@ -414,6 +415,8 @@ async fn security_rules_hold() {
         "/doctor/register",
         "/doctor/request",
         "/doctor/emergency",
+        "/doctor/attest",
+        "/admin/attest",
         "/admin/issuer",
         "/admin/verifier",
         "/admin/verify-doctor",

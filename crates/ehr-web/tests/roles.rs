@@ -333,3 +333,108 @@ async fn a_key_is_replaced_only_after_its_consequences_are_shown() {
     );
     assert_eq!(registered().await, device);
 }
+
+/// The values of the attestation page: (expires at, signature).
+fn attestation_of(page: &str) -> (String, String) {
+    let after = |label: &str| {
+        let at = page
+            .find(&format!("<dt>{label}</dt><dd>"))
+            .unwrap_or_else(|| panic!("no {label} in {page}"))
+            + format!("<dt>{label}</dt><dd>").len();
+        let rest = &page[at..];
+        let rest = rest.strip_prefix("<code class=\"hash\">").unwrap_or(rest);
+        rest.chars()
+            .take_while(|c| c.is_ascii_hexdigit())
+            .collect::<String>()
+    };
+    (after("Expires at block"), after("Signature"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_doctor_is_verified_by_an_issuers_attestation_and_a_wrong_one_is_refused() {
+    const NEW_DOCTOR: &str = "wallet_6";
+    let server = support::start_with(&[DOCTOR, ISSUER, STRANGER, NEW_DOCTOR]).await;
+    support::register_people(&server).await;
+    let c = &server.client;
+    let doctor = principal(NEW_DOCTOR);
+    support::run(
+        &server,
+        NEW_DOCTOR,
+        calls::register_doctor(&[9; 32], &account(NEW_DOCTOR).secret_key.public_key(), "pediatrics")
+            .unwrap(),
+    )
+    .await;
+    assert!(!c.is_verified(&doctor).await.unwrap());
+
+    // The issuer signs on its admin page: a page, no transaction.
+    let issued_before = sent(&server, ISSUER).await;
+    let r = server
+        .post_form(
+            &cookie(&server, ISSUER),
+            "/admin/attest",
+            &[("doctor", NEW_DOCTOR), ("expires_in", "30"), ("expires_in_unit", "days")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let page = r.text().await.unwrap();
+    let (expires_at, signature) = attestation_of(&page);
+    assert_eq!(signature.len(), 130, "{page}");
+    assert_eq!(sent(&server, ISSUER).await, issued_before);
+
+    // Refused before anything is signed: another signer (a stranger signs "as" no
+    // issuer), the right signature for another doctor, an expired attestation.
+    let stranger = server
+        .post_form(
+            &cookie(&server, STRANGER),
+            "/admin/attest",
+            &[("doctor", NEW_DOCTOR), ("expires_in", "30"), ("expires_in_unit", "days")],
+        )
+        .await;
+    assert_eq!(stranger.status().as_u16(), 200);
+    let stranger_page = stranger.text().await.unwrap();
+    assert!(stranger_page.contains("not an enabled credential issuer now"), "{stranger_page}");
+    let (stranger_expiry, forged) = attestation_of(&stranger_page);
+    let tip = support::tip(&server).await;
+    let submitted_before = sent(&server, NEW_DOCTOR).await;
+    let refusals: Vec<(&str, String, String, u16, &str)> = vec![
+        // Signed by the stranger's key, claimed as the issuer's.
+        (NEW_DOCTOR, stranger_expiry.clone(), forged.clone(), 403, "is not"),
+        // The issuer's signature with another expiry than it signed.
+        (NEW_DOCTOR, (tip + 500).to_string(), signature.clone(), 403, "is not"),
+        // Submitted by another doctor.
+        (DOCTOR, expires_at.clone(), signature.clone(), 403, "is not"),
+        // Expired: an expiry already behind the chain.
+        (NEW_DOCTOR, "2".to_string(), signature.clone(), 422, "expires at block 2"),
+        // Not a signature.
+        (NEW_DOCTOR, expires_at.clone(), "abcd".to_string(), 400, "130 hex digits"),
+    ];
+    for (who, expiry, sig, status, words) in &refusals {
+        let r = server
+            .post_form(
+                &cookie(&server, who),
+                "/doctor/attest",
+                &[("issuer", ISSUER), ("expires_at", expiry), ("signature", sig)],
+            )
+            .await;
+        assert_eq!(r.status().as_u16(), *status, "{who} {expiry} {sig}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains(words), "`{words}` not in {page}");
+    }
+    assert_eq!(sent(&server, NEW_DOCTOR).await, submitted_before);
+    assert!(!c.is_verified(&doctor).await.unwrap());
+
+    // The right one: verified by the issuer until the expiry it signed.
+    done(
+        &outcome(
+            &server,
+            NEW_DOCTOR,
+            "/doctor/attest",
+            &[("issuer", ISSUER), ("expires_at", &expires_at), ("signature", &signature)],
+        )
+        .await,
+    );
+    let d = c.get_doctor(&doctor).await.unwrap().unwrap();
+    assert!(c.is_verified(&doctor).await.unwrap());
+    assert_eq!(d.expires_at.to_string(), expires_at);
+    assert_eq!(d.verified_by, Some(principal(ISSUER)));
+}

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail};
-use ehr_sdk::ehr::{calls, EhrContract};
+use ehr_sdk::ehr::{attest, calls, EhrContract};
 use ehr_sdk::keys::PublicKey;
 
 use super::expiry::Expiry;
@@ -191,18 +191,14 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             let expires_at = expiry.at(ctx, &client)?;
             let (call, who) = match (attestation, doctor) {
                 (Some(sig), _) => {
-                    let sig =
-                        <[u8; 65]>::try_from(hex::decode(sig.trim_start_matches("0x"))?.as_slice())
-                            .map_err(|_| {
-                                anyhow!(
-                                    "--attestation: give the 65-byte signature as 130 hex digits"
-                                )
-                            })?;
+                    let sig = attest::parse_signature(sig)
+                        .map_err(|e| anyhow!("--attestation: {e}"))?;
                     let issuer = ctx.principal(issuer.as_deref().unwrap_or_default())?;
-                    (
-                        calls::verify_with_attestation(&issuer, expires_at, &sig)?,
-                        signer.principal(),
-                    )
+                    let doctor = signer.principal();
+                    let call = ctx.block_on(attest::submission(
+                        &client, &doctor, &issuer, expires_at, &sig,
+                    ))?;
+                    (call, doctor)
                 }
                 (None, Some(d)) => {
                     let d = ctx.principal(d)?;
@@ -221,17 +217,8 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         DoctorCommand::Attest { doctor, expires_at } => {
             let signer = ctx.signer()?;
             let doctor = ctx.principal(doctor)?;
-            let record = ctx
-                .block_on(client.get_doctor(&doctor))?
-                .ok_or_else(|| anyhow!("{doctor} is not a registered doctor"))?;
-            let attestation = client.attestation(
-                &doctor,
-                &record.license_hash,
-                *expires_at,
-                &signer.address.to_principal(),
-            );
-            let hash = attestation.hash();
-            let signature = attestation.sign(&signer.key);
+            let signed = ctx.block_on(attest::sign(&client, &signer.key, &doctor, *expires_at))?;
+            let (hash, signature) = (signed.hash, signed.signature);
             if ctx.args.json {
                 output::json(&serde_json::json!({
                     "issuer": signer.address.to_string(),

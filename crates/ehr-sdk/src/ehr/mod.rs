@@ -8,6 +8,7 @@
 //! - [`EhrClient`] reads through a node and sends signed calls, waiting for the outcome
 //!   and turning a contract's `(err uN)` into a [`ContractError`] a person can read.
 pub mod abi;
+pub mod attest;
 pub mod calls;
 mod client;
 mod contracts;

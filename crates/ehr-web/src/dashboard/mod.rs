@@ -17,12 +17,13 @@
 //! | `/access` | grants (paged) with grant and revoke, requests with approve and deny; `/access/who` who can see the records now, in words |
 //! | `/audit` | the audit trail (paged) with its hash chain checked; `/audit/export` |
 //! | `/notifications` | the inbox (paged), mark read, live unread count |
-//! | `/doctor` | credential, request access, readable patients, emergency access, encryption key |
-//! | `/admin` | issuers, verifiers, doctor verification and suspension |
+//! | `/doctor` | credential, request access, readable patients, emergency access, encryption key, an issuer's attestation submitted |
+//! | `/admin` | issuers, verifiers, doctor verification (directly, or an attestation signed for the doctor to submit) and suspension |
 
 mod access;
 mod admin;
 mod assets;
+mod attest;
 mod audit;
 mod doctor;
 mod error;
@@ -120,12 +121,14 @@ pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/doctor/request", post(doctor::request))
         .route("/doctor/emergency", post(doctor::emergency))
         .route("/doctor/update-key", post(doctor::update_key))
+        .route("/doctor/attest", post(attest::submit))
         .route("/admin", get(admin::page))
         .route("/admin/issuer", post(admin::set_issuer))
         .route("/admin/verifier", post(admin::set_verifier))
         .route("/admin/propose", post(admin::propose_admin))
         .route("/admin/accept", post(admin::accept_admin))
         .route("/admin/verify-doctor", post(admin::verify_doctor))
+        .route("/admin/attest", post(attest::sign))
         .route("/admin/suspend-doctor", post(admin::suspend_doctor))
         .route("/admin/verify-patient", post(admin::verify_patient))
         .layer(axum::middleware::from_fn_with_state(
