@@ -78,6 +78,9 @@ fn host_allowed(state: &AppState, headers: &HeaderMap) -> bool {
     if bound.ip().is_loopback() {
         allowed.push(format!("127.0.0.1:{port}"));
     }
+    if let Some(public) = state.public_host() {
+        allowed.push(public.to_string());
+    }
     for extra in &state.config.allowed_hosts {
         allowed.push(extra.clone());
         allowed.push(format!("{extra}:{port}"));
@@ -234,7 +237,7 @@ async fn check(state: &AppState, mut request: Request, next: Next, path: &str) -
         return match bearer(&request) {
             Some(given) if constant_time_eq(given, token) => {
                 let code = state.new_login_code();
-                let origin = crate::fhir::params::origin(request.headers());
+                let origin = state.origin(request.headers());
                 (StatusCode::CREATED, format!("{origin}/?token={code}\n")).into_response()
             }
             _ => refusal(
@@ -251,7 +254,10 @@ async fn check(state: &AppState, mut request: Request, next: Next, path: &str) -
         if request.method() == Method::GET {
             if let Some(session) = state.redeem_login(given) {
                 let mut response = Redirect::to(path).into_response();
-                let cookie = format!("{SESSION_COOKIE}={session}; HttpOnly; SameSite=Lax; Path=/");
+                let cookie = format!(
+                    "{SESSION_COOKIE}={session}; HttpOnly; SameSite=Lax; Path=/{}",
+                    state.cookie_security()
+                );
                 if let Ok(v) = HeaderValue::from_str(&cookie) {
                     response.headers_mut().insert(header::SET_COOKIE, v);
                 }

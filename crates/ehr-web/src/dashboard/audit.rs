@@ -173,7 +173,7 @@ pub async fn export(
             )))
         }
     };
-    let base = crate::fhir::params::base_url(&headers);
+    let base = state.fhir_base(&headers);
     let Exported { text, trail, .. } =
         match trail::export_trail(&state.client, &patient, format, &base).await {
             Ok(e) => e,

@@ -163,8 +163,9 @@ pub async fn switch_account(
         .bytes()
         .all(|b| b.is_ascii_graphic() && !matches!(b, b';' | b',' | b'"' | b'\\'));
     let cookie = format!(
-        "{ACCOUNT_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/",
-        identity.name
+        "{ACCOUNT_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/{}",
+        identity.name,
+        state.cookie_security()
     );
     let (true, Ok(value)) = (cookie_safe, HeaderValue::from_str(&cookie)) else {
         return Err(PageError::BadRequest(format!(

@@ -106,7 +106,7 @@ fn check(state: &AppState, headers: &HeaderMap, p: &Fields) -> Result<AuthReques
             "code_challenge is not a base64url SHA-256 (43 characters)".into(),
         ));
     }
-    let fhir_base = crate::fhir::params::base_url(headers);
+    let fhir_base = state.fhir_base(headers);
     match param(p, "aud") {
         Some(aud) if aud.trim_end_matches('/') == fhir_base => {}
         Some(aud) => {
