@@ -14,7 +14,8 @@
 //! thread (which runs every transaction in the VM, one after another, so one core's
 //! worth of it bounds the node's rate) and in the whole process (the node's HTTP and
 //! signature checks, the log writer, and the bench's own clients). On a shared machine
-//! the rates move with the other load; these do much less.
+//! the rates move with the other load; these move less (cache and scheduling effects
+//! remain).
 //!
 //! Run: `cargo bench -p ehr-harness --bench devnet` (TXS=n per account to change the load,
 //! WINDOW=n for the submitters per account, 16 by default, at most 25: the mempool's
