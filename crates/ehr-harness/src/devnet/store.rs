@@ -282,9 +282,9 @@ impl Store {
             }
         };
         self.appended += 1;
-        if let Err(mpsc::SendError(Request::Replace(_, _, done))) =
-            self.requests
-                .send(Request::Replace(self.appended, bytes, done))
+        if let Err(mpsc::SendError(Request::Replace(_, _, done))) = self
+            .requests
+            .send(Request::Replace(self.appended, bytes, done))
         {
             let _ = done.send(Err("the log writer has stopped".into()));
         }
@@ -789,7 +789,11 @@ impl Batch {
         let Some(first) = self.first.take() else {
             return;
         };
-        let mut failed = durability.borrow().failed.as_ref().map(|(_, why)| why.clone());
+        let mut failed = durability
+            .borrow()
+            .failed
+            .as_ref()
+            .map(|(_, why)| why.clone());
         if failed.is_none() {
             failed = self.problem.take();
         }

@@ -36,7 +36,8 @@ use clarity::vm::errors::Error as VmError;
 use clarity::vm::events::StacksTransactionEvent;
 use clarity::vm::representations::{ClarityName, ContractName, SymbolicExpression};
 use clarity::vm::types::{
-    BuffData, FunctionType, PrincipalData, QualifiedContractIdentifier, StandardPrincipalData, Value,
+    BuffData, FunctionType, PrincipalData, QualifiedContractIdentifier, StandardPrincipalData,
+    Value,
 };
 use clarity::vm::ClarityVersion;
 use stacks_common::consts::{CHAIN_ID_MAINNET, CHAIN_ID_TESTNET};
