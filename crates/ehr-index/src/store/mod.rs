@@ -30,7 +30,7 @@ pub use ehr::{AuditQuery, EhrEvent, NotificationRow, TokenChange, TokenRow};
 pub use ehr_sdk::node::MissingBlocks;
 pub use webhooks::{unix_now, Delivery, DeliveryState, Webhook};
 
-use sql::{args, Dialect, Lite, Sql};
+use sql::{args, Arg, Dialect, Lite, Sql};
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -514,26 +514,44 @@ impl Store {
                 )?;
                 parent = ancestor.text(2)?;
             }
+            let mut seen = Vec::with_capacity(txs.len() * 5);
+            let mut results = Vec::with_capacity(txs.len() * 6);
             for tx in txs {
-                db.execute(
-                    "INSERT INTO txs (txid, sender, nonce, fee, state) VALUES (?1, ?2, ?3, ?4, 'pending')
-                     ON CONFLICT (txid) DO NOTHING",
-                    args![&tx.seen.txid, &tx.seen.sender, tx.seen.nonce, tx.seen.fee],
-                )?;
-                db.execute(
-                    "INSERT INTO block_txs (index_block_hash, txid, status, result_hex, tx_index,
-                                            vm_error)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-                    args![
-                        &block.index_block_hash,
-                        &tx.seen.txid,
-                        &tx.status,
-                        &tx.result_hex,
-                        tx.tx_index,
-                        &tx.vm_error,
-                    ],
-                )?;
+                seen.extend([
+                    Arg::from(&tx.seen.txid),
+                    Arg::from(&tx.seen.sender),
+                    Arg::from(tx.seen.nonce),
+                    Arg::from(tx.seen.fee),
+                    Arg::from("pending"),
+                ]);
+                results.extend([
+                    Arg::from(&block.index_block_hash),
+                    Arg::from(&tx.seen.txid),
+                    Arg::from(&tx.status),
+                    Arg::from(&tx.result_hex),
+                    Arg::from(tx.tx_index),
+                    Arg::from(&tx.vm_error),
+                ]);
             }
+            db.insert_rows(
+                "txs",
+                &["txid", "sender", "nonce", "fee", "state"],
+                &seen,
+                "ON CONFLICT (txid) DO NOTHING",
+            )?;
+            db.insert_rows(
+                "block_txs",
+                &[
+                    "index_block_hash",
+                    "txid",
+                    "status",
+                    "result_hex",
+                    "tx_index",
+                    "vm_error",
+                ],
+                &results,
+                "ON CONFLICT DO NOTHING",
+            )?;
             ehr::record_events(db, block, events)?;
             if orphaned_from.is_some() {
                 // The audit entries held last may be the losing branch's: the follower
