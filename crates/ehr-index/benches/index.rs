@@ -225,9 +225,9 @@ const PAGES: [&str; 5] = [
 /// p50 and p99 of each of [`PAGES`].
 type Pages = [(Duration, Duration); 5];
 
-/// The AuditEvent search of patient number `n`: its first doctor as agent, two actions
-/// (the FHIR code R names `log-access`... here any two words), from a quarter into the
-/// chain, newest first, 10 a page; `after` places a next page.
+/// The AuditEvent search of patient number `n`: its first doctor as agent, two contract
+/// actions (as an `action=` code naming several reaches the index), from a quarter into
+/// the chain, newest first, 10 a page; `after` places a next page.
 fn search(shape: Shape, n: u64, after: Option<u64>, limit: u32) -> AuditQuery {
     let patient = n % shape.patients();
     AuditQuery {
@@ -403,7 +403,11 @@ struct Figures {
 /// A database of an engine: where it is, and how big it is on disk.
 enum Db {
     Sqlite(std::path::PathBuf),
-    Postgres { url: String, admin: String, name: String },
+    Postgres {
+        url: String,
+        admin: String,
+        name: String,
+    },
 }
 
 impl Db {
@@ -483,7 +487,11 @@ fn measure(
     let started = Instant::now();
     fill(&store, large);
     let fill_time = started.elapsed();
-    eprintln!("{engine}: filled to {} audit entries in {:.0} s", large.audit, fill_time.as_secs_f64());
+    eprintln!(
+        "{engine}: filled to {} audit entries in {:.0} s",
+        large.audit,
+        fill_time.as_secs_f64()
+    );
     let big = pages(&store, large);
     drop(store);
     let bytes = large_db.bytes();
@@ -558,7 +566,9 @@ fn main() {
             vec!["sqlite".into(), "postgres".into()]
         }
         Err(_) => {
-            eprintln!("EHR_TEST_POSTGRES is not set: SQLite only (scripts/postgres.sh starts a server)");
+            eprintln!(
+                "EHR_TEST_POSTGRES is not set: SQLite only (scripts/postgres.sh starts a server)"
+            );
             vec!["sqlite".into()]
         }
     };
@@ -577,10 +587,7 @@ fn main() {
     let of = |name: &str| figures.iter().find(|(e, _)| e == name).map(|(_, f)| f);
     if let (Some(lite), Some(pg)) = (of("sqlite"), of("postgres")) {
         println!("\nPostgreSQL/SQLite, p99 (and p50):");
-        println!(
-            "{:<34} {:>22} {:>22}",
-            "page", "small", "large"
-        );
+        println!("{:<34} {:>22} {:>22}", "page", "small", "large");
         for (i, name) in PAGES.iter().enumerate() {
             let ratio = |p: (Duration, Duration), l: (Duration, Duration)| {
                 format!(

@@ -534,19 +534,28 @@ mod tests {
         );
         let conn = rusqlite::Connection::open_in_memory().unwrap();
         let db: &mut dyn Sql = &mut Lite(&conn);
-        db.batch("CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT)").unwrap();
+        db.batch("CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT)")
+            .unwrap();
         // 300 rows: statements of 256, 32, 8 and 4 rows.
         let values: Vec<Arg> = (0..300i64)
             .flat_map(|n| [Arg::from(n), Arg::from(format!("row {n}"))])
             .collect();
         let tail = "ON CONFLICT (a) DO NOTHING";
-        assert_eq!(db.insert_rows("t", &["a", "b"], &values, tail).unwrap(), 300);
+        assert_eq!(
+            db.insert_rows("t", &["a", "b"], &values, tail).unwrap(),
+            300
+        );
         // Sent again (a retried block): nothing new.
         assert_eq!(db.insert_rows("t", &["a", "b"], &values, tail).unwrap(), 0);
         let count = db.first("SELECT COUNT(*), MAX(b) FROM t WHERE b = 'row ' || a", &[]);
         let row = count.unwrap().unwrap();
-        assert_eq!((row.int(0).unwrap(), row.text(1).unwrap()), (300, "row 99".into()));
-        let odd = db.insert_rows("t", &["a", "b"], &values[..3], tail).unwrap_err();
+        assert_eq!(
+            (row.int(0).unwrap(), row.text(1).unwrap()),
+            (300, "row 99".into())
+        );
+        let odd = db
+            .insert_rows("t", &["a", "b"], &values[..3], tail)
+            .unwrap_err();
         assert!(odd.to_string().contains("3 values"), "{odd}");
     }
 
