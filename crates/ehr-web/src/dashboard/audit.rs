@@ -2,6 +2,7 @@
 //! global hash chain (a "hash chain verified" badge, or the entry where it breaks); and
 //! `/audit/export` in the CLI's formats (JSON, CSV, FHIR), the whole trail verified.
 
+use crate::dashboard::i18n::Msg;
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -4,6 +4,7 @@
 //! `/notifications/poll`: a long poll, for browsers without `EventSource`, that updates the unread badge
 //! live (it answers as soon as the notifications change, or after 20 s).
 
+use crate::dashboard::i18n::Msg;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

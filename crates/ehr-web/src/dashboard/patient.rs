@@ -1,6 +1,7 @@
 //! `/patient`: registration (with a salted identifier hash), verification state,
 //! guardians, emergency opt-out.
 
+use crate::dashboard::i18n::Msg;
 use std::sync::Arc;
 
 use askama::Template;

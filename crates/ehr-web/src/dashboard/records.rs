@@ -12,6 +12,7 @@
 //! first logged on chain with `log-access` (a POST), after which the redirect shows the
 //! record once. The content hash is checked against the chain before decryption.
 
+use crate::dashboard::i18n::Msg;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -474,7 +475,7 @@ pub async fn view(
         logged: op.as_ref().map(|o| o.message.clone()),
         txs: op
             .as_ref()
-            .map(|o| ops::TxTable::of(o).txs)
+            .map(|o| ops::TxTable::of(o, ctx.lang).txs)
             .unwrap_or_default(),
         content_hash: hex::encode(r.content_hash),
         size: opened.plaintext.len(),

@@ -1,6 +1,7 @@
 //! The dashboard's "Connected apps": the SMART apps the acting account approved (and
 //! backend services acting as it) whose tokens still work, with a button that ends one.
 
+use crate::dashboard::i18n::Msg;
 use std::sync::Arc;
 
 use askama::Template;

@@ -3,6 +3,7 @@
 //! gets a one-time code (bound to its redirect URI and PKCE challenge) or
 //! `error=access_denied` at its registered redirect URI, never anywhere else.
 
+use crate::dashboard::i18n::Msg;
 use std::collections::HashMap;
 use std::sync::Arc;
 

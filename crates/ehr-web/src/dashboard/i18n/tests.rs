@@ -1,0 +1,136 @@
+//! The catalogue is whole, and the language is chosen as documented.
+
+use super::*;
+
+/// The `{name}` placeholders of a text, sorted.
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut found: Vec<&str> = text
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect();
+    found.sort_unstable();
+    found
+}
+
+#[test]
+fn every_message_has_both_texts_with_the_same_placeholders_and_plural_forms() {
+    for &msg in Msg::ALL {
+        let (en, fr) = (msg.text(Lang::En), msg.text(Lang::Fr));
+        assert!(
+            !en.trim().is_empty() && !fr.trim().is_empty(),
+            "{msg:?} is empty"
+        );
+        assert_eq!(
+            placeholders(en),
+            placeholders(fr),
+            "{msg:?}: placeholders differ"
+        );
+        assert_eq!(
+            en.matches('|').count(),
+            fr.matches('|').count(),
+            "{msg:?}: plural forms differ"
+        );
+        assert!(en.matches('|').count() <= 1, "{msg:?}: one|other at most");
+    }
+}
+
+#[test]
+fn french_is_written_with_its_accents_and_spacing() {
+    // A French text that is the English one word for word is fine for a name ("Audit",
+    // "Notifications"), not for a sentence.
+    for &msg in Msg::ALL {
+        let (en, fr) = (msg.text(Lang::En), msg.text(Lang::Fr));
+        if en.split_whitespace().count() > 3 {
+            assert_ne!(en, fr, "{msg:?} is not translated");
+        }
+        // French puts a space before `:` and `;` (not inside a placeholder or code).
+        for (i, c) in fr.char_indices() {
+            if (c == ';' || c == ':') && i > 0 && !fr[..i].ends_with(' ') {
+                let code = fr[..i].matches('`').count() % 2 == 1;
+                assert!(code, "{msg:?}: no space before `{c}` in {fr:?}");
+            }
+        }
+    }
+    assert_eq!(Msg::NavRecords.text(Lang::Fr), "Dossiers");
+    assert_eq!(Msg::WhoTitle.text(Lang::Fr), "Qui peut voir mes dossiers");
+}
+
+#[test]
+fn plurals_follow_each_languages_rule() {
+    assert_eq!(Lang::En.n(Msg::SpanDays, 1), "1 day");
+    assert_eq!(Lang::En.n(Msg::SpanDays, 0), "0 days");
+    assert_eq!(Lang::Fr.n(Msg::SpanDays, 0), "0 jour");
+    assert_eq!(Lang::Fr.n(Msg::SpanDays, 1), "1 jour");
+    assert_eq!(Lang::Fr.n(Msg::SpanDays, 3), "3 jours");
+    assert_eq!(
+        Lang::Fr.nf(Msg::AccessRequestCount, 2, &[("pending", 1)]),
+        "2 demandes ; 1 en attente sur cette page."
+    );
+}
+
+#[test]
+fn dates_read_per_language() {
+    use ehr_sdk::node::clock::BlockClock;
+    const NOW: u64 = 1_796_515_200; // 2026-12-06T00:00:00Z
+    let clock = BlockClock::from_times(2_000, NOW, None);
+    assert_eq!(Lang::Fr.date(NOW - 86_400), "5 déc. 2026");
+    assert_eq!(Lang::En.date(NOW - 86_400), "2026-12-05");
+    assert_eq!(
+        Lang::En.when(&clock, 3_008, NOW),
+        "about 2026-12-13, in 7 days"
+    );
+    assert_eq!(
+        Lang::Fr.when(&clock, 2_000 + 3 * 144, NOW),
+        "vers le 9 déc. 2026, dans 3 jours"
+    );
+    assert_eq!(
+        Lang::Fr.when(&clock, 2_000 - 12, NOW),
+        "vers le 5 déc. 2026, il y a 2 heures"
+    );
+    assert_eq!(
+        Lang::En.when(&clock, 2_001, NOW),
+        "about 2026-12-06, in 10 minutes"
+    );
+}
+
+#[test]
+fn accept_language_is_negotiated_with_q_values() {
+    assert_eq!(Lang::negotiate("fr"), Some(Lang::Fr));
+    assert_eq!(Lang::negotiate("fr-CM,fr;q=0.9,en;q=0.5"), Some(Lang::Fr));
+    assert_eq!(Lang::negotiate("fr-FR"), Some(Lang::Fr));
+    assert_eq!(Lang::negotiate("en-US,en;q=0.9,fr;q=0.8"), Some(Lang::En));
+    assert_eq!(Lang::negotiate("en;q=0.4, fr;q=0.7"), Some(Lang::Fr));
+    assert_eq!(Lang::negotiate("de, fr;q=0.2"), Some(Lang::Fr));
+    assert_eq!(Lang::negotiate("fr;q=0, en;q=0.1"), Some(Lang::En));
+    assert_eq!(Lang::negotiate("de, es"), None);
+    assert_eq!(Lang::negotiate(""), None);
+    assert_eq!(Lang::negotiate("*"), None);
+}
+
+#[test]
+fn the_cookie_wins_over_the_header_and_english_is_the_default() {
+    let mut h = HeaderMap::new();
+    assert_eq!(Lang::of(&h), Lang::En);
+    h.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("fr-CM"));
+    assert_eq!(Lang::of(&h), Lang::Fr);
+    h.insert(
+        header::COOKIE,
+        HeaderValue::from_static("ehr_session=x; ehr_lang=en"),
+    );
+    assert_eq!(Lang::of(&h), Lang::En);
+    h.insert(header::COOKIE, HeaderValue::from_static("ehr_lang=klingon"));
+    assert_eq!(Lang::of(&h), Lang::Fr);
+}
+
+#[test]
+fn the_switch_goes_back_only_to_this_server() {
+    assert_eq!(local_path("/records?page=2"), "/records?page=2");
+    assert_eq!(local_path("//evil.example/x"), "/");
+    assert_eq!(local_path("https://evil.example/"), "/");
+    assert_eq!(local_path("/\\evil.example"), "/");
+    assert_eq!(
+        switch_link(Lang::Fr, "/records?patient=ST1&page=2"),
+        "/lang?to=fr&back=%2Frecords%3Fpatient%3DST1%26page%3D2"
+    );
+}
