@@ -100,7 +100,7 @@ pub async fn page(
         })
         .collect();
     let view = NotificationsView {
-        frame: ctx.frame("Notifications", "/notifications", None),
+        frame: ctx.frame(ctx.t(Msg::NotifTitle), "/notifications", None),
         unread,
         count,
         max_mark: MAX_MARK,

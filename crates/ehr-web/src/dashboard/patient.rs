@@ -42,7 +42,7 @@ pub async fn page(
         Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let view = PatientView {
-        frame: ctx.frame("Patient", "/patient", None),
+        frame: ctx.frame(ctx.t(Msg::NavPatient), "/patient", None),
         csrf: &ctx.csrf,
         me: ctx.party(&me),
         verified_by: patient

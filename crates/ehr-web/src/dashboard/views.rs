@@ -12,7 +12,7 @@ use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::i18n::{Lang, Msg};
+use super::i18n::{Key, Lang, Msg};
 use super::PageError;
 pub use crate::fhir::util::percent_encode;
 
@@ -173,43 +173,43 @@ impl Frame<'_> {
     }
 
     /// The text of `msg` in the page's language.
-    pub fn t(&self, msg: impl Borrow<Msg>) -> &'static str {
-        self.lang.t(*msg.borrow())
+    pub fn t(&self, msg: impl Key) -> &'static str {
+        self.lang.t(msg.key())
     }
 
     /// `msg` with its placeholder `{name}` filled with `value`.
-    pub fn f1(&self, msg: impl Borrow<Msg>, name: &str, value: impl std::fmt::Display) -> String {
-        self.lang.f(*msg.borrow(), &[(name, value.to_string())])
+    pub fn f1(&self, msg: impl Key, name: &str, value: impl std::fmt::Display) -> String {
+        self.lang.f(msg.key(), &[(name, value.to_string())])
     }
 
     /// `msg` with two placeholders filled.
     pub fn f2(
         &self,
-        msg: impl Borrow<Msg>,
+        msg: impl Key,
         a: &str,
         va: impl std::fmt::Display,
         b: &str,
         vb: impl std::fmt::Display,
     ) -> String {
         self.lang
-            .f(*msg.borrow(), &[(a, va.to_string()), (b, vb.to_string())])
+            .f(msg.key(), &[(a, va.to_string()), (b, vb.to_string())])
     }
 
     /// Plural message `msg` for the number `n` (see [`Lang::n`]).
-    pub fn n(&self, msg: impl Borrow<Msg>, n: impl Borrow<u64>) -> String {
-        self.lang.n(*msg.borrow(), *n.borrow())
+    pub fn n(&self, msg: impl Key, n: impl Borrow<u64>) -> String {
+        self.lang.n(msg.key(), *n.borrow())
     }
 
     /// [`Frame::n`] with one more placeholder.
     pub fn nf1(
         &self,
-        msg: impl Borrow<Msg>,
+        msg: impl Key,
         n: impl Borrow<u64>,
         name: &str,
         value: impl std::fmt::Display,
     ) -> String {
         self.lang
-            .nf(*msg.borrow(), *n.borrow(), &[(name, value.to_string())])
+            .nf(msg.key(), *n.borrow(), &[(name, value.to_string())])
     }
 
     /// The language switch: every language, a link back to this page in it.

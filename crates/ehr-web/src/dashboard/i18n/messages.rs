@@ -33,6 +33,7 @@ macro_rules! catalogue {
 }
 
 catalogue! {
+
     // ---- The frame of every page (base.html, macros.html, views.rs) ----
     /// The first focus stop of every page.
     SkipToContent { en: "Skip to content", fr: "Aller au contenu" }
@@ -112,6 +113,7 @@ catalogue! {
     Disable { en: "disable", fr: "désactiver" }
     UsedWhenNoFile { en: "used when no file is chosen", fr: "utilisé si aucun fichier n'est choisi" }
     Latest { en: "latest", fr: "la plus récente" }
+
     // ---- `/` (home.html, home.rs) ----
     HomeTitle { en: "Overview", fr: "Vue d'ensemble" }
     HomeNodeDown { en: "The node does not answer: the pages cannot read the chain until it does.", fr: "Le nœud ne répond pas : les pages ne peuvent pas lire la chaîne tant qu'il ne répond pas." }
@@ -144,6 +146,7 @@ catalogue! {
     DoctorNotVerified { en: "registered, not verified", fr: "inscrit, non vérifié" }
     DoctorVerifiedUntil { en: "verified until block {block} ({left} blocks left)", fr: "vérifié jusqu'au bloc {block} (encore {left} blocs)" }
     DoctorExpired { en: "credential expired at block {block}", fr: "attestation expirée au bloc {block}" }
+
     // ---- An operation's page (op.html, tx_table.html, ops.rs) ----
     OpTitle { en: "Transaction outcome", fr: "Résultat de la transaction" }
     OpPending { en: "Pending: waiting for the transactions to be mined. This page reloads by itself.", fr: "En attente : les transactions ne sont pas encore minées. Cette page se recharge d'elle-même." }
@@ -164,6 +167,7 @@ catalogue! {
     TxFailed { en: "failed", fr: "échouée" }
     TxInBlock { en: "in block {block}", fr: "dans le bloc {block}" }
     TxByBlock { en: "by block {block}", fr: "au plus tard au bloc {block}" }
+
     // ---- `/access` and `/access/who` (access.html, who.html, access.rs) ----
     AccessTitle { en: "Access", fr: "Accès" }
     AccessNotPatient { en: "This account is not a registered patient: it can neither grant nor be asked for access. Register on the Patient page.", fr: "Ce compte n'est pas un patient inscrit : il ne peut ni donner un accès ni en recevoir la demande. Inscrivez-vous sur la page Patient." }
@@ -226,10 +230,12 @@ catalogue! {
     VerbShare { en: "share", fr: "partager" }
     VerbHold { en: "hold", fr: "détenir" }
     ListAnd { en: "and", fr: "et" }
+
     // ---- Errors (error.rs, extract.rs, mod.rs) ----
     ErrorUnknownAccount { en: "This server does not act for an account named `{name}`. Pick one of its accounts above.", fr: "Ce serveur n'agit pour aucun compte nommé `{name}`. Choisissez l'un de ses comptes ci-dessus." }
     ErrorCsrf { en: "missing or wrong CSRF token: reload the page and submit again", fr: "jeton CSRF absent ou erroné : rechargez la page et envoyez à nouveau" }
     ErrorRender { en: "the page could not be rendered: {why}", fr: "la page n'a pas pu être affichée : {why}" }
+
     // ---- `/admin` (admin.html, admin.rs) ----
     AdminTitle { en: "Issuer and admin", fr: "Émetteur et administration" }
     AdminYou { en: "you", fr: "vous" }
@@ -263,6 +269,7 @@ catalogue! {
     AdminSuccessor { en: "Successor", fr: "Successeur" }
     AdminProposeButton { en: "Propose successor", fr: "Proposer le successeur" }
     AdminAcceptButton { en: "Accept the administrator role", fr: "Accepter le rôle d'administrateur" }
+
     // ---- `/doctor` (doctor.html, doctor.rs) ----
     DoctorTitle { en: "Doctor", fr: "Médecin" }
     DoctorNotRegistered { en: "This account is not a registered doctor.", fr: "Ce compte n'est pas un médecin inscrit." }
@@ -295,6 +302,7 @@ catalogue! {
     DoctorEmergencyIntro { en: "Short read-only access (144 blocks) to a patient who has not opted out; always audited and notified to the patient and guardians. You still need the record keys shared to decrypt.", fr: "Un accès court en lecture seule (144 blocs) à un patient qui ne l'a pas refusé ; toujours audité et notifié au patient et à ses tuteurs. Il vous faut encore les clés des dossiers pour les déchiffrer." }
     DoctorReasonHashed { en: "kept as a hash in the audit log", fr: "gardé sous forme d'empreinte dans le journal d'audit" }
     DoctorEmergencyButton { en: "Request emergency access", fr: "Demander un accès d'urgence" }
+
     // ---- Proofs: `/verify-proof` and a proof made (verify.html, proof_qr.html, proofs.rs) ----
     VerifyTitle { en: "Verify a proof", fr: "Vérifier une preuve" }
     VerifyTheLink { en: "the link", fr: "le lien" }
@@ -317,4 +325,203 @@ catalogue! {
     ProofLinkWorks { en: "with this proof; it checks the proof against the chain and needs no account. The link works while this server is reachable at {host}; the file and the text below work with any verifier (ehr verify-proof takes either).", fr: "avec cette preuve ; elle vérifie la preuve sur la chaîne et ne demande aucun compte. Le lien fonctionne tant que ce serveur est joignable à {host} ; le fichier et le texte ci-dessous fonctionnent avec n'importe quel vérificateur (ehr verify-proof accepte les deux)." }
     ProofDownload { en: "Download the proof file", fr: "Télécharger le fichier de preuve" }
     ProofLinkAsText { en: "The link, as text", fr: "Le lien, en texte" }
+
+    // ---- FHIR cards (fhir_card.rs): the labels of a record's lines ----
+    CardBorn { en: "Born", fr: "Naissance" }
+    CardCategory { en: "Category", fr: "Catégorie" }
+    CardClass { en: "Class", fr: "Classe" }
+    CardClinicalStatus { en: "Clinical status", fr: "Statut clinique" }
+    CardComponent { en: "Component", fr: "Composante" }
+    CardConclusion { en: "Conclusion", fr: "Conclusion" }
+    CardCriticality { en: "Criticality", fr: "Criticité" }
+    CardDate { en: "Date", fr: "Date" }
+    CardDosage { en: "Dosage", fr: "Posologie" }
+    CardDose { en: "Dose", fr: "Dose" }
+    CardGender { en: "Gender", fr: "Sexe" }
+    CardGiven { en: "Given", fr: "Administré le" }
+    CardIntent { en: "Intent", fr: "Intention" }
+    CardInterpretation { en: "Interpretation", fr: "Interprétation" }
+    CardLot { en: "Lot", fr: "Lot" }
+    CardOutcome { en: "Outcome", fr: "Résultat" }
+    CardPerformed { en: "Performed", fr: "Réalisé le" }
+    CardReaction { en: "Reaction", fr: "Réaction" }
+    CardReason { en: "Reason", fr: "Motif" }
+    CardRecorded { en: "Recorded", fr: "Enregistré le" }
+    CardReferenceRange { en: "Reference range", fr: "Valeurs de référence" }
+    CardResults { en: "Results", fr: "Résultats" }
+    CardSeverity { en: "Severity", fr: "Gravité" }
+    CardSince { en: "Since", fr: "Depuis" }
+    CardStatus { en: "Status", fr: "Statut" }
+    CardValue { en: "Value", fr: "Valeur" }
+    CardVerification { en: "Verification", fr: "Vérification" }
+    CardWhen { en: "When", fr: "Date" }
+
+    // ---- `/audit` (audit.html, audit.rs) ----
+    AuditChainVerified { en: "Hash chain verified", fr: "Chaîne d'empreintes vérifiée" }
+    AuditChainBroken { en: "Hash chain BROKEN", fr: "Chaîne d'empreintes ROMPUE" }
+    AuditNoEntries { en: "No audit entries.", fr: "Aucune entrée d'audit." }
+    AuditCaption { en: "Audit entries, newest first", fr: "Entrées d'audit, les plus récentes d'abord" }
+    AuditColEntry { en: "Entry", fr: "Entrée" }
+    AuditColAction { en: "Action", fr: "Action" }
+    AuditColActor { en: "Actor", fr: "Acteur" }
+    AuditColRef { en: "Ref", fr: "Réf." }
+    AuditColHash { en: "Entry hash", fr: "Empreinte de l'entrée" }
+    AuditBreaksHere { en: "breaks here", fr: "rompue ici" }
+    AuditExportHeading { en: "Export", fr: "Export" }
+    AuditExportIntro { en: "The whole trail, verified first:", fr: "Tout le journal, vérifié d'abord :" }
+    AuditForCli { en: "for", fr: "pour" }
+    AuditMyTitle { en: "My audit trail", fr: "Mon journal d'audit" }
+    AuditTitle { en: "Audit trail", fr: "Journal d'audit" }
+    AuditNoEntriesYet { en: "(no entries yet)", fr: "(aucune entrée pour l'instant)" }
+    AuditChecked { en: "for entries {lo}-{hi} of {count} (each hash recomputed, each linked to the entry before it in the global log)", fr: "pour les entrées {lo} à {hi} sur {count} (chaque empreinte recalculée, chacune liée à l'entrée qui la précède dans le journal global)" }
+
+    // ---- `/notifications` (notifications.html, notifications.rs) ----
+    NotifTitle { en: "Notifications", fr: "Notifications" }
+    NotifUnreadOf { en: "unread of {count}. New notifications appear here as they arrive.", fr: "non lues sur {count}. Les nouvelles notifications apparaissent ici dès leur arrivée." }
+    NotifMarkAll { en: "Mark all read (up to {max})", fr: "Tout marquer comme lu (jusqu'à {max})" }
+    NotifNone { en: "No notifications.", fr: "Aucune notification." }
+    NotifCaption { en: "Notifications, newest first", fr: "Notifications, les plus récentes d'abord" }
+    NotifColWhat { en: "What", fr: "Quoi" }
+    NotifColAbout { en: "About", fr: "Objet" }
+    NotifColFrom { en: "From", fr: "De" }
+    NotifRead { en: "read", fr: "lue" }
+    NotifUnread { en: "unread", fr: "non lue" }
+    NotifMarkRead { en: "Mark read", fr: "Marquer comme lue" }
+
+    // ---- `/records` and a record (records.html, record.html, record_view.html, records.rs) ----
+    RecordsMyTitle { en: "My records", fr: "Mes dossiers" }
+    RecordsOtherTitle { en: "Records of a patient", fr: "Dossiers d'un patient" }
+    RecordsCount { en: "{n} record version on chain.|{n} record versions on chain.", fr: "{n} version de dossier sur la chaîne.|{n} versions de dossiers sur la chaîne." }
+    RecordsNone { en: "No records yet.", fr: "Aucun dossier pour l'instant." }
+    RecordsCaption { en: "Records, newest first", fr: "Dossiers, les plus récents d'abord" }
+    RecordsColKeyForMe { en: "Key for me", fr: "Clé pour moi" }
+    RecordsSupersededBy { en: "superseded by", fr: "remplacé par" }
+    RecordsAddHeading { en: "Add a record", fr: "Ajouter un dossier" }
+    RecordsAddIntro { en: "A FHIR R4 JSON resource or Bundle (one record per entry), or any file. It is encrypted here, before anything leaves this server.", fr: "Une ressource FHIR R4 en JSON ou un Bundle (un dossier par entrée), ou n'importe quel fichier. Il est chiffré ici, avant que quoi que ce soit ne quitte ce serveur." }
+    RecordsAddForOther { en: "Adding a record for another patient needs write access (or being its guardian).", fr: "Ajouter un dossier pour un autre patient demande un accès en écriture (ou d'être son tuteur)." }
+    RecordsFile { en: "File", fr: "Fichier" }
+    RecordsFileHint { en: "FHIR JSON or any file", fr: "JSON FHIR ou n'importe quel fichier" }
+    RecordsPaste { en: "Or paste FHIR JSON or text", fr: "Ou collez du JSON FHIR ou du texte" }
+    RecordsTypeLabel { en: "Record type for a non-FHIR file", fr: "Type de dossier pour un fichier non FHIR" }
+    RecordsTypeHint { en: "FHIR records take their resourceType", fr: "les dossiers FHIR prennent leur resourceType" }
+    RecordsAddButton { en: "Encrypt and add", fr: "Chiffrer et ajouter" }
+    RecordsOnChain { en: "on chain ({n} chunk)|on chain ({n} chunks)", fr: "sur la chaîne ({n} fragment)|sur la chaîne ({n} fragments)" }
+    RecordNumber { en: "Record #{id}", fr: "Dossier n° {id}" }
+    RecordPrevious { en: "Previous version", fr: "Version précédente" }
+    RecordSupersededBy { en: "Superseded by", fr: "Remplacé par" }
+    RecordContentHash { en: "Content hash", fr: "Empreinte du contenu" }
+    RecordEnvelopeForMe { en: "Key envelope for me", fr: "Enveloppe de clé pour moi" }
+    RecordReadHeading { en: "Read", fr: "Lire" }
+    RecordDecryptView { en: "Decrypt and view", fr: "Déchiffrer et afficher" }
+    RecordDecryptNote { en: "(checked against the on-chain hash; nothing is sent)", fr: "(vérifié avec l'empreinte sur la chaîne ; rien n'est envoyé)" }
+    RecordHolderNoKey { en: "You act for this patient but hold no key envelope for this record: the patient can share it with you.", fr: "Vous agissez pour ce patient mais ne détenez aucune enveloppe de clé pour ce dossier : le patient peut la partager avec vous." }
+    RecordGranteeNoKey { en: "You have read access, but no key envelope for this record yet: the patient (or a holder with share scope) must share it with you.", fr: "Vous avez un accès en lecture, mais pas encore d'enveloppe de clé pour ce dossier : le patient (ou un détenteur avec la portée partage) doit la partager avec vous." }
+    RecordGranteeIntro { en: "You read under your access token; opening logs a view on chain (the patient sees it in the audit trail).", fr: "Vous lisez grâce à votre jeton d'accès ; l'ouverture inscrit une consultation sur la chaîne (le patient la voit dans son journal d'audit)." }
+    RecordOpenButton { en: "Open (log the view on chain)", fr: "Ouvrir (inscrire la consultation sur la chaîne)" }
+    RecordProveHeading { en: "Share a proof", fr: "Partager une preuve" }
+    RecordProveIntro { en: "Prove a claim about this record without revealing the value: the proof (a file, or a QR code a phone opens) can be checked by anyone on", fr: "Prouvez une affirmation sur ce dossier sans en révéler la valeur : la preuve (un fichier, ou un code QR qu'un téléphone ouvre) peut être vérifiée par n'importe qui sur" }
+    RecordProveCli { en: "or with ehr verify-proof.", fr: "ou avec ehr verify-proof." }
+    RecordProveSet { en: "Signed claims set (from the record's author)", fr: "Ensemble d'affirmations signé (de l'auteur du dossier)" }
+    RecordProveSetHint { en: "the file `ehr claims commit` wrote", fr: "le fichier écrit par `ehr claims commit`" }
+    RecordProveField { en: "Field", fr: "Champ" }
+    RecordProveFieldHint { en: "e.g. valueQuantity.value, birthDate, occurrenceDateTime", fr: "p. ex. valueQuantity.value, birthDate, occurrenceDateTime" }
+    RecordProveClaim { en: "Claim", fr: "Affirmation" }
+    ClaimBelow { en: "below (the value is less than A)", fr: "en dessous (la valeur est inférieure à A)" }
+    ClaimAtLeast { en: "at least (the value is A or more)", fr: "au moins (la valeur est A ou plus)" }
+    ClaimBetween { en: "between A and B (both included)", fr: "entre A et B (inclus)" }
+    ClaimWithinDays { en: "a date within the last A days", fr: "une date dans les A derniers jours" }
+    RecordProveAHint { en: "in the field's unit, a date as YYYY-MM-DD, or days", fr: "dans l'unité du champ, une date AAAA-MM-JJ, ou des jours" }
+    RecordProveB { en: "B (between only)", fr: "B (pour « entre » seulement)" }
+    RecordProveAs { en: "Share as", fr: "Partager sous forme de" }
+    RecordProveAsFile { en: "a file to download", fr: "un fichier à télécharger" }
+    RecordProveAsQr { en: "a QR code and a link to the verifier page", fr: "un code QR et un lien vers la page de vérification" }
+    RecordProveButton { en: "Make the proof", fr: "Créer la preuve" }
+    RecordAmendHeading { en: "Amend", fr: "Modifier" }
+    RecordAmendIntro { en: "A new version; this one is kept and marked superseded.", fr: "Une nouvelle version ; celle-ci est conservée et marquée comme remplacée." }
+    RecordAmendFile { en: "New content (file)", fr: "Nouveau contenu (fichier)" }
+    RecordAmendPaste { en: "Or paste the new content", fr: "Ou collez le nouveau contenu" }
+    RecordAmendButton { en: "Encrypt and amend", fr: "Chiffrer et modifier" }
+    RecordRotateHeading { en: "Rotate the key", fr: "Changer la clé" }
+    RecordRotateIntro { en: "After a revocation: re-seal this record under a new key as a new version, with key envelopes only for the accounts that may still read it. A revoked doctor's old key opens only the old version.", fr: "Après une révocation : rescellez ce dossier sous une nouvelle clé, en nouvelle version, avec des enveloppes de clé seulement pour les comptes qui peuvent encore le lire. L'ancienne clé d'un médecin révoqué n'ouvre que l'ancienne version." }
+    RecordRotateButton { en: "Re-seal under a new key", fr: "Resceller sous une nouvelle clé" }
+    RecordShareHeading { en: "Share the key", fr: "Partager la clé" }
+    RecordShareIntro { en: "Gives a grantee with read access a key envelope for this record (needs share scope unless you are the patient).", fr: "Donne à un bénéficiaire ayant un accès en lecture une enveloppe de clé pour ce dossier (demande la portée partage, sauf si vous êtes le patient)." }
+    RecordShareButton { en: "Share key", fr: "Partager la clé" }
+    RecordAllOfPatient { en: "All records of this patient", fr: "Tous les dossiers de ce patient" }
+    ViewLogged { en: "View logged on chain.", fr: "Consultation inscrite sur la chaîne." }
+    ViewHashVerified { en: "Content hash verified", fr: "Empreinte du contenu vérifiée" }
+    ViewAgainstChain { en: "against the chain", fr: "avec la chaîne" }
+    ViewDecrypted { en: "; decrypted {n} byte.|; decrypted {n} bytes.", fr: " ; {n} octet déchiffré.| ; {n} octets déchiffrés." }
+    ViewRawJson { en: "Raw JSON", fr: "JSON brut" }
+    ViewOnlyBeginning { en: "Only the beginning is shown: download the whole record.", fr: "Seul le début est affiché : téléchargez le dossier entier." }
+    ViewBinary { en: "Binary content, {n} byte: download it.|Binary content, {n} bytes: download it.", fr: "Contenu binaire, {n} octet : téléchargez-le.|Contenu binaire, {n} octets : téléchargez-le." }
+    ViewDownload { en: "Download", fr: "Télécharger" }
+
+    // ---- `/patient` (patient.html, patient.rs) ----
+    PatientNotRegistered { en: "This account is not a registered patient.", fr: "Ce compte n'est pas un patient inscrit." }
+    PatientRegisterHeading { en: "Register as a patient", fr: "S'inscrire comme patient" }
+    PatientRegisterIntro { en: "The identifier (national id, phone number...) never goes on chain: only sha256(salt ++ identifier), with a random salt shown once for you to keep. Records are encrypted to this account's key.", fr: "L'identifiant (numéro national, numéro de téléphone...) ne va jamais sur la chaîne : seulement sha256(sel ++ identifiant), avec un sel aléatoire montré une seule fois, à conserver. Les dossiers sont chiffrés pour la clé de ce compte." }
+    PatientIdentifier { en: "Identifier", fr: "Identifiant" }
+    PatientIdentifierHint { en: "e.g. a phone number; it stays in this server", fr: "p. ex. un numéro de téléphone ; il reste sur ce serveur" }
+    PatientRegistration { en: "Registration", fr: "Inscription" }
+    PatientActive { en: "Active", fr: "Actif" }
+    PatientNoDeactivated { en: "no (deactivated)", fr: "non (désactivé)" }
+    PatientVerified { en: "Verified", fr: "Vérifié" }
+    PatientVerifiedBy { en: ", by", fr: ", par" }
+    PatientVerifierChecks { en: "(a verifier checks the identifier off chain)", fr: "(un vérificateur contrôle l'identifiant hors chaîne)" }
+    PatientIdHash { en: "Identifier hash", fr: "Empreinte de l'identifiant" }
+    PatientGuardians { en: "Guardians", fr: "Tuteurs" }
+    PatientGuardiansIntro { en: "A guardian acts for you in the patient-side functions once it accepts your proposal (at most 5); it never grants itself access, cannot deactivate you, and you are told of everything it does.", fr: "Un tuteur agit pour vous dans les fonctions côté patient dès qu'il accepte votre proposition (5 au plus) ; il ne se donne jamais d'accès à lui-même, ne peut pas vous désactiver, et vous êtes informé de tout ce qu'il fait." }
+    PatientNoGuardians { en: "No guardians.", fr: "Aucun tuteur." }
+    PatientGuardian { en: "Guardian", fr: "Tuteur" }
+    PatientRemove { en: "Remove", fr: "Retirer" }
+    PatientAddGuardian { en: "Add guardian", fr: "Ajouter un tuteur" }
+    PatientGuardianOfOther { en: "Guardian of another patient", fr: "Tuteur d'un autre patient" }
+    PatientGuardianOfOtherIntro { en: "Accept a patient's proposal to act for it, or step down. The patient is told either way.", fr: "Acceptez la proposition d'un patient d'agir pour lui, ou retirez-vous. Le patient en est informé dans les deux cas." }
+    PatientAcceptProposal { en: "accept the proposal", fr: "accepter la proposition" }
+    PatientStepDown { en: "step down", fr: "me retirer" }
+    PatientConfirm { en: "Confirm", fr: "Confirmer" }
+    PatientEmergencyIs { en: "Emergency access is", fr: "L'accès d'urgence est" }
+    PatientAllowed { en: "allowed", fr: "autorisé" }
+    PatientEmergencyAllowedNote { en: ": a verified doctor may get short read-only access, always audited and notified to you and your guardians.", fr: " : un médecin vérifié peut obtenir un accès court en lecture seule, toujours audité et notifié à vous et à vos tuteurs." }
+    PatientOptOut { en: "Opt out of emergency access", fr: "Refuser l'accès d'urgence" }
+    PatientYouHave { en: "You have", fr: "Vous avez" }
+    PatientOptedOut { en: "opted out", fr: "refusé" }
+    PatientOfEmergency { en: "of emergency access.", fr: "l'accès d'urgence." }
+    PatientAllowAgain { en: "Allow emergency access again", fr: "Autoriser de nouveau l'accès d'urgence" }
+    PatientEmergencyUnread { en: "The emergency setting could not be read.", fr: "Le réglage d'urgence n'a pas pu être lu." }
+    PatientCloseHeading { en: "Close my registration", fr: "Clore mon inscription" }
+    PatientCloseIntro { en: "Deactivating is for good: no one can be granted access any more and no record can be added, though the audit log and what is on chain stay. Only you can do it, not a guardian.", fr: "La désactivation est définitive : plus personne ne peut recevoir d'accès et aucun dossier ne peut être ajouté, mais le journal d'audit et ce qui est sur la chaîne restent. Vous seul pouvez le faire, pas un tuteur." }
+    PatientType { en: "Type", fr: "Tapez" }
+    PatientToConfirm { en: "to confirm", fr: "pour confirmer" }
+    PatientDeactivateButton { en: "Deactivate my registration", fr: "Désactiver mon inscription" }
+
+    // ---- SMART apps: `/apps` and the approval page (smart_apps.html, smart_authorize.html, smart/) ----
+    SmartAppsTitle { en: "Connected apps", fr: "Applications connectées" }
+    SmartAppsIntro { en: "Apps that connected through SMART on FHIR with this account's approval. Revoking ends every token of that connection at once; revoking a patient's grant on chain ends an app's reach to that patient too.", fr: "Les applications connectées par SMART on FHIR avec l'accord de ce compte. Révoquer met fin d'un coup à tous les jetons de cette connexion ; révoquer sur la chaîne l'accès donné par un patient met aussi fin à l'accès de l'application à ce patient." }
+    SmartNoApps { en: "No app is connected with this account.", fr: "Aucune application n'est connectée avec ce compte." }
+    SmartColApp { en: "App", fr: "Application" }
+    SmartColMay { en: "May", fr: "Peut" }
+    SmartColApproved { en: "Approved", fr: "Approuvée" }
+    SmartAnyPatient { en: "any it may see", fr: "tout patient qu'elle peut voir" }
+    SmartHoursAgo { en: "{n} hour ago|{n} hours ago", fr: "il y a {n} heure|il y a {n} heures" }
+    SmartMinutesAgo { en: "{n} minute ago|{n} minutes ago", fr: "il y a {n} minute|il y a {n} minutes" }
+    SmartJustNow { en: "just now", fr: "à l'instant" }
+    SmartConnectTitle { en: "Connect {app}?", fr: "Connecter {app} ?" }
+    SmartAppId { en: "app id", fr: "identifiant de l'application" }
+    SmartAsksAs { en: "asks to connect to this server as", fr: "demande à se connecter à ce serveur en tant que" }
+    SmartWillBeAble { en: ". It will be able to:", fr: ". Elle pourra :" }
+    SmartChainDecides { en: "The chain still decides every read: the app reaches only what this account may see, and a grant you revoke ends its reach at once.", fr: "La chaîne décide toujours de chaque lecture : l'application n'atteint que ce que ce compte peut voir, et un accès que vous révoquez y met fin aussitôt." }
+    SmartPatientLabel { en: "Patient the app may see", fr: "Patient que l'application peut voir" }
+    SmartAllow { en: "Allow", fr: "Autoriser" }
+    SmartAllData { en: "all health data", fr: "toutes les données de santé" }
+    SmartTypeData { en: "{type} data", fr: "les données {type}" }
+    SmartReadAndAdd { en: "read and add", fr: "lire et ajouter" }
+    SmartRead { en: "read", fr: "lire" }
+    SmartAdd { en: "add", fr: "ajouter" }
+    SmartNothingOf { en: "nothing of", fr: "rien de" }
+    SmartWhosePatient { en: "of the patient you choose below", fr: "du patient que vous choisissez ci-dessous" }
+    SmartWhoseUser { en: "that this account may see", fr: "que ce compte peut voir" }
+    SmartWhoseSystem { en: "that this account may see, unattended", fr: "que ce compte peut voir, sans surveillance" }
+    SmartKeepAccess { en: "keep access after you close the app (until you revoke it)", fr: "garder l'accès après la fermeture de l'application (jusqu'à ce que vous le révoquiez)" }
 }

@@ -49,6 +49,25 @@ pub const LANG_COOKIE: &str = "ehr_lang";
 /// Open without a session (a language is no secret and changes nothing else).
 pub const SWITCH_PATH: &str = "/lang";
 
+/// A message, or a reference to one (templates hand methods references): what
+/// [`Frame`](super::views::Frame)'s text methods take.
+pub trait Key {
+    /// The message.
+    fn key(&self) -> Msg;
+}
+
+impl Key for Msg {
+    fn key(&self) -> Msg {
+        *self
+    }
+}
+
+impl<T: Key + ?Sized> Key for &T {
+    fn key(&self) -> Msg {
+        (**self).key()
+    }
+}
+
 /// A language the dashboard speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {

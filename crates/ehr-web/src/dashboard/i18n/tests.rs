@@ -134,3 +134,103 @@ fn the_switch_goes_back_only_to_this_server() {
         "/lang?to=fr&back=%2Frecords%3Fpatient%3DST1%26page%3D2"
     );
 }
+
+/// `text` without every `open`...`close` span.
+fn without(text: &str, open: &str, close: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(open) {
+        out.push_str(&rest[..at]);
+        match rest[at..].find(close) {
+            Some(end) => rest = &rest[at + end + close.len()..],
+            None => panic!("`{open}` without `{close}`"),
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Words a template may hold as they are: names, formats and codes, the same in every
+/// language.
+const NOT_PROSE: &[&str] = &[
+    "EHR",
+    "JSON",
+    "CSV",
+    "FHIR",
+    "AuditEvent",
+    "Bundle",
+    "A",
+    "v",
+    "deactivate",
+];
+
+/// Attributes a reader sees or hears.
+const READ_ATTRIBUTES: &[&str] = &[
+    "aria-label=\"",
+    "title=\"",
+    "alt=\"",
+    "placeholder=\"",
+    "data-label=\"",
+];
+
+#[test]
+fn no_template_holds_prose_outside_the_catalogue() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut found = Vec::new();
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).expect("the templates") {
+        let path = entry.unwrap().path();
+        let source = std::fs::read_to_string(&path).unwrap();
+        files += 1;
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        // Template code and comments, then code samples (`<code>`), are not prose.
+        let mut text = without(&source, "{#", "#}");
+        text = without(&text, "{%", "%}");
+        text = without(&text, "{{", "}}");
+        text = without(&text, "<code", "</code>");
+        text = without(&text, "<svg", "</svg>");
+        // What is left in a read attribute is prose.
+        for tag in text
+            .split('<')
+            .skip(1)
+            .filter_map(|t| t.split_once('>').map(|t| t.0))
+        {
+            for attribute in READ_ATTRIBUTES {
+                if let Some((_, value)) = tag.split_once(attribute) {
+                    let value = value.split('"').next().unwrap_or("");
+                    if value.chars().any(char::is_alphabetic) {
+                        found.push(format!("{name}: {attribute}{value}\""));
+                    }
+                }
+            }
+        }
+        let text = without(&text, "<", ">");
+        let text = without(&text, "&", ";");
+        for word in text
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+        {
+            if !NOT_PROSE.contains(&word) {
+                found.push(format!("{name}: {word}"));
+            }
+        }
+    }
+    assert!(
+        files >= 20,
+        "only {files} templates found in {}",
+        dir.display()
+    );
+    assert!(
+        found.is_empty(),
+        "text outside the catalogue:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_scan_finds_prose() {
+    // The scan above is only as good as this: a sentence, a label in an attribute.
+    let text = without("<p>{{ frame.t(Msg::Back) }} Hello</p>", "{{", "}}");
+    assert_eq!(without(&text, "<", ">").trim(), "Hello");
+    assert_eq!(without("a{# note #}b", "{#", "#}"), "ab");
+}
