@@ -179,7 +179,11 @@ async fn check(state: &AppState, mut request: Request, next: Next, path: &str) -
     // the chain (no session, no CSRF token).
     // SMART discovery, the token and revocation endpoints authenticate themselves (a
     // code with its PKCE verifier, a refresh token, a signed assertion): no session.
-    if path == crate::dashboard::proofs::VERIFY_PATH || crate::smart::is_open_path(path) {
+    // The language switch only sets a cookie naming a language: no session either.
+    if path == crate::dashboard::proofs::VERIFY_PATH
+        || path == crate::dashboard::i18n::SWITCH_PATH
+        || crate::smart::is_open_path(path)
+    {
         return next.run(request).await;
     }
     let token = state.access_token();

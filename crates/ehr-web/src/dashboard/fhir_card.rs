@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use super::i18n::Msg;
+
 /// A resource as a card: a title and labelled lines of text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Card {
@@ -12,25 +14,25 @@ pub struct Card {
     /// Its kind (`Observation`...).
     pub kind: String,
     /// Labelled values, in reading order; empty ones left out.
-    pub lines: Vec<(&'static str, String)>,
+    pub lines: Vec<(Msg, String)>,
 }
 
 /// `resource` as a card, or `None` when it is not a FHIR resource (no `resourceType`).
 pub fn card(resource: &Value) -> Option<Card> {
     let kind = resource.get("resourceType")?.as_str()?.to_string();
     let r = resource;
-    let mut lines: Vec<(&'static str, String)> = Vec::new();
-    let mut add = |label: &'static str, value: Option<String>| {
+    let mut lines: Vec<(Msg, String)> = Vec::new();
+    let mut add = |label: Msg, value: Option<String>| {
         if let Some(v) = value.filter(|v| !v.is_empty()) {
             lines.push((label, v));
         }
     };
     let title = match kind.as_str() {
         "Observation" => {
-            add("Value", observed(r));
+            add(Msg::CardValue, observed(r));
             for c in r["component"].as_array().into_iter().flatten() {
                 add(
-                    "Component",
+                    Msg::CardComponent,
                     Some(format!(
                         "{}: {}",
                         concept(&c["code"]).unwrap_or_else(|| "?".into()),
@@ -39,39 +41,39 @@ pub fn card(resource: &Value) -> Option<Card> {
                 );
             }
             for range in r["referenceRange"].as_array().into_iter().flatten() {
-                add("Reference range", reference_range(range));
+                add(Msg::CardReferenceRange, reference_range(range));
             }
-            add("Interpretation", concepts(&r["interpretation"]));
+            add(Msg::CardInterpretation, concepts(&r["interpretation"]));
             add(
-                "When",
+                Msg::CardWhen,
                 when(
                     r,
                     &["effectiveDateTime", "effectiveInstant", "issued"],
                     "effectivePeriod",
                 ),
             );
-            add("Status", text(&r["status"]));
+            add(Msg::CardStatus, text(&r["status"]));
             concept(&r["code"])
         }
         "Condition" => {
-            add("Clinical status", concept(&r["clinicalStatus"]));
-            add("Verification", concept(&r["verificationStatus"]));
-            add("Severity", concept(&r["severity"]));
+            add(Msg::CardClinicalStatus, concept(&r["clinicalStatus"]));
+            add(Msg::CardVerification, concept(&r["verificationStatus"]));
+            add(Msg::CardSeverity, concept(&r["severity"]));
             add(
-                "Since",
+                Msg::CardSince,
                 when(r, &["onsetDateTime", "onsetString"], "onsetPeriod"),
             );
-            add("Recorded", text(&r["recordedDate"]));
+            add(Msg::CardRecorded, text(&r["recordedDate"]));
             concept(&r["code"])
         }
         "AllergyIntolerance" => {
-            add("Criticality", text(&r["criticality"]));
-            add("Category", strings(&r["category"]));
+            add(Msg::CardCriticality, text(&r["criticality"]));
+            add(Msg::CardCategory, strings(&r["category"]));
             for reaction in r["reaction"].as_array().into_iter().flatten() {
-                add("Reaction", concepts(&reaction["manifestation"]));
+                add(Msg::CardReaction, concepts(&reaction["manifestation"]));
             }
-            add("Clinical status", concept(&r["clinicalStatus"]));
-            add("Recorded", text(&r["recordedDate"]));
+            add(Msg::CardClinicalStatus, concept(&r["clinicalStatus"]));
+            add(Msg::CardRecorded, text(&r["recordedDate"]));
             concept(&r["code"])
         }
         "MedicationStatement" | "MedicationRequest" => {
@@ -81,12 +83,12 @@ pub fn card(resource: &Value) -> Option<Card> {
                 .into_iter()
                 .flatten()
             {
-                add("Dosage", text(&dosage["text"]));
+                add(Msg::CardDosage, text(&dosage["text"]));
             }
-            add("Intent", text(&r["intent"]));
-            add("Status", text(&r["status"]));
+            add(Msg::CardIntent, text(&r["intent"]));
+            add(Msg::CardStatus, text(&r["status"]));
             add(
-                "When",
+                Msg::CardWhen,
                 when(
                     r,
                     &["authoredOn", "effectiveDateTime", "dateAsserted"],
@@ -97,62 +99,62 @@ pub fn card(resource: &Value) -> Option<Card> {
         }
         "Immunization" => {
             add(
-                "Given",
+                Msg::CardGiven,
                 text(&r["occurrenceDateTime"]).or_else(|| text(&r["occurrenceString"])),
             );
-            add("Lot", text(&r["lotNumber"]));
-            add("Dose", quantity(&r["doseQuantity"]));
-            add("Status", text(&r["status"]));
+            add(Msg::CardLot, text(&r["lotNumber"]));
+            add(Msg::CardDose, quantity(&r["doseQuantity"]));
+            add(Msg::CardStatus, text(&r["status"]));
             concept(&r["vaccineCode"])
         }
         "DiagnosticReport" => {
-            add("Conclusion", text(&r["conclusion"]));
+            add(Msg::CardConclusion, text(&r["conclusion"]));
             add(
-                "Results",
+                Msg::CardResults,
                 r["result"].as_array().map(|a| a.len().to_string()),
             );
             add(
-                "When",
+                Msg::CardWhen,
                 when(r, &["effectiveDateTime", "issued"], "effectivePeriod"),
             );
-            add("Status", text(&r["status"]));
+            add(Msg::CardStatus, text(&r["status"]));
             concept(&r["code"])
         }
         "Encounter" => {
             add(
-                "Class",
+                Msg::CardClass,
                 text(&r["class"]["display"]).or_else(|| text(&r["class"]["code"])),
             );
-            add("Reason", concepts(&r["reasonCode"]));
-            add("When", when(r, &[], "period"));
-            add("Status", text(&r["status"]));
+            add(Msg::CardReason, concepts(&r["reasonCode"]));
+            add(Msg::CardWhen, when(r, &[], "period"));
+            add(Msg::CardStatus, text(&r["status"]));
             concepts(&r["type"]).or_else(|| Some("Encounter".into()))
         }
         "Procedure" => {
             add(
-                "Performed",
+                Msg::CardPerformed,
                 when(
                     r,
                     &["performedDateTime", "performedString"],
                     "performedPeriod",
                 ),
             );
-            add("Outcome", concept(&r["outcome"]));
-            add("Status", text(&r["status"]));
+            add(Msg::CardOutcome, concept(&r["outcome"]));
+            add(Msg::CardStatus, text(&r["status"]));
             concept(&r["code"])
         }
         "Patient" => {
-            add("Gender", text(&r["gender"]));
-            add("Born", text(&r["birthDate"]));
+            add(Msg::CardGender, text(&r["gender"]));
+            add(Msg::CardBorn, text(&r["birthDate"]));
             r["name"]
                 .as_array()
                 .and_then(|names| names.first())
                 .and_then(human_name)
         }
         _ => {
-            add("Status", text(&r["status"]));
+            add(Msg::CardStatus, text(&r["status"]));
             add(
-                "Date",
+                Msg::CardDate,
                 [
                     "date",
                     "effectiveDateTime",
@@ -312,15 +314,15 @@ mod tests {
         assert_eq!(
             c.lines,
             vec![
-                ("Component", "Systolic: 142 mmHg".to_string()),
-                ("Component", "Diastolic: 91 mmHg".to_string()),
+                (Msg::CardComponent, "Systolic: 142 mmHg".to_string()),
+                (Msg::CardComponent, "Diastolic: 91 mmHg".to_string()),
                 (
-                    "Reference range",
+                    Msg::CardReferenceRange,
                     "90 mmHg to 120 mmHg (systolic)".to_string()
                 ),
-                ("Interpretation", "High".to_string()),
-                ("When", "2026-11-30T09:00:00Z".to_string()),
-                ("Status", "final".to_string()),
+                (Msg::CardInterpretation, "High".to_string()),
+                (Msg::CardWhen, "2026-11-30T09:00:00Z".to_string()),
+                (Msg::CardStatus, "final".to_string()),
             ]
         );
     }
@@ -331,7 +333,7 @@ mod tests {
             "reaction": [{"manifestation": [{"text": "Hives"}]}]});
         let c = card(&allergy).unwrap();
         assert_eq!(c.title, "Penicillin");
-        assert!(c.lines.contains(&("Reaction", "Hives".into())));
+        assert!(c.lines.contains(&(Msg::CardReaction, "Hives".into())));
         let patient = json!({"resourceType": "Patient", "name": [{"given": ["Awa"], "family": "Diallo"}], "birthDate": "1990-04-02"});
         assert_eq!(card(&patient).unwrap().title, "Awa Diallo");
         let med = json!({"resourceType": "MedicationRequest", "medicationCodeableConcept": {"text": "Amoxicillin 500 mg"},
@@ -339,7 +341,7 @@ mod tests {
         assert!(card(&med)
             .unwrap()
             .lines
-            .contains(&("Dosage", "1 capsule 3 times a day".into())));
+            .contains(&(Msg::CardDosage, "1 capsule 3 times a day".into())));
     }
 
     #[test]
@@ -351,7 +353,7 @@ mod tests {
             (c.kind.as_str(), c.title.as_str()),
             ("CarePlan", "Diabetes plan")
         );
-        assert_eq!(c.lines, vec![("Status", "active".to_string())]);
+        assert_eq!(c.lines, vec![(Msg::CardStatus, "active".to_string())]);
         assert!(card(&json!({"a": 1})).is_none());
     }
 }

@@ -1,6 +1,7 @@
 //! `/patient`: registration (with a salted identifier hash), verification state,
 //! guardians, emergency opt-out.
 
+use crate::dashboard::i18n::Msg;
 use std::sync::Arc;
 
 use askama::Template;
@@ -41,7 +42,7 @@ pub async fn page(
         Err(e) => return Err(PageError::Upstream(e.to_string())),
     };
     let view = PatientView {
-        frame: ctx.frame("Patient", "/patient", None),
+        frame: ctx.frame(ctx.t(Msg::NavPatient), "/patient", None),
         csrf: &ctx.csrf,
         me: ctx.party(&me),
         verified_by: patient
