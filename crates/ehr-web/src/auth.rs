@@ -78,6 +78,9 @@ fn host_allowed(state: &AppState, headers: &HeaderMap) -> bool {
     if bound.ip().is_loopback() {
         allowed.push(format!("127.0.0.1:{port}"));
     }
+    if let Some(public) = state.public_host() {
+        allowed.push(public.to_string());
+    }
     for extra in &state.config.allowed_hosts {
         allowed.push(extra.clone());
         allowed.push(format!("{extra}:{port}"));
@@ -176,7 +179,11 @@ async fn check(state: &AppState, mut request: Request, next: Next, path: &str) -
     // the chain (no session, no CSRF token).
     // SMART discovery, the token and revocation endpoints authenticate themselves (a
     // code with its PKCE verifier, a refresh token, a signed assertion): no session.
-    if path == crate::dashboard::proofs::VERIFY_PATH || crate::smart::is_open_path(path) {
+    // The language switch only sets a cookie naming a language: no session either.
+    if path == crate::dashboard::proofs::VERIFY_PATH
+        || path == crate::dashboard::i18n::SWITCH_PATH
+        || crate::smart::is_open_path(path)
+    {
         return next.run(request).await;
     }
     let token = state.access_token();
@@ -234,7 +241,7 @@ async fn check(state: &AppState, mut request: Request, next: Next, path: &str) -
         return match bearer(&request) {
             Some(given) if constant_time_eq(given, token) => {
                 let code = state.new_login_code();
-                let origin = crate::fhir::params::origin(request.headers());
+                let origin = state.origin(request.headers());
                 (StatusCode::CREATED, format!("{origin}/?token={code}\n")).into_response()
             }
             _ => refusal(
@@ -251,7 +258,10 @@ async fn check(state: &AppState, mut request: Request, next: Next, path: &str) -
         if request.method() == Method::GET {
             if let Some(session) = state.redeem_login(given) {
                 let mut response = Redirect::to(path).into_response();
-                let cookie = format!("{SESSION_COOKIE}={session}; HttpOnly; SameSite=Lax; Path=/");
+                let cookie = format!(
+                    "{SESSION_COOKIE}={session}; HttpOnly; SameSite=Lax; Path=/{}",
+                    state.cookie_security()
+                );
                 if let Ok(v) = HeaderValue::from_str(&cookie) {
                     response.headers_mut().insert(header::SET_COOKIE, v);
                 }

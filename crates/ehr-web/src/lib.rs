@@ -20,7 +20,7 @@ pub mod gateway;
 pub mod smart;
 mod state;
 
-pub use state::{AppState, Identity, ServeConfig};
+pub use state::{AppState, Identity, PublicUrl, PublicUrlError, ServeConfig};
 
 use std::net::SocketAddr;
 use std::sync::Arc;

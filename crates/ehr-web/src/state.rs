@@ -68,6 +68,72 @@ pub struct ServeConfig {
     pub on_chain_max: usize,
     /// SMART App Launch: the app registry and token lifetimes.
     pub smart: crate::smart::SmartConfig,
+    /// Where clients reach the server when a TLS proxy stands in front of it
+    /// (`--public-url`); `None`: as `http://` + the request's `Host`.
+    pub public_url: Option<PublicUrl>,
+}
+
+/// The origin the server is reached at through a proxy (`https://ehr.clinic.example`):
+/// what the SMART discovery document, the FHIR `fullUrl`s and the login links say, the
+/// `aud` a SMART app must name, and a `Host` the server accepts. With `https`, cookies are
+/// sent with `Secure`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl {
+    origin: String,
+    host: String,
+    https: bool,
+}
+
+/// Why a `--public-url` was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PublicUrlError {
+    /// Not a URL at all.
+    #[error("--public-url {0:?} is not a URL: {1}")]
+    NotUrl(String, url::ParseError),
+    /// A URL the server cannot be reached at as a web origin.
+    #[error("--public-url {0:?}: {1}")]
+    NotOrigin(String, &'static str),
+}
+
+impl std::str::FromStr for PublicUrl {
+    type Err = PublicUrlError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let url = url::Url::parse(text).map_err(|e| PublicUrlError::NotUrl(text.into(), e))?;
+        let refuse = |why| Err(PublicUrlError::NotOrigin(text.into(), why));
+        let https = match url.scheme() {
+            "https" => true,
+            "http" => false,
+            _ => return refuse("the scheme must be https (or http)"),
+        };
+        let Some(host) = url.host_str() else {
+            return refuse("it names no host");
+        };
+        if !url.username().is_empty() || url.password().is_some() {
+            return refuse("it must not carry a user name or password");
+        }
+        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+            return refuse(
+                "give the origin only (scheme, host, port): the server answers at its root",
+            );
+        }
+        let host = match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        };
+        Ok(PublicUrl {
+            origin: format!("{}://{host}", url.scheme()),
+            host,
+            https,
+        })
+    }
+}
+
+impl PublicUrl {
+    /// `scheme://host[:port]`, without a trailing slash.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
 }
 
 /// The shared state of the server.
@@ -256,8 +322,43 @@ impl AppState {
 
     /// The URL to open, with the first one-time login code (printed at start).
     pub fn login_url(&self) -> Option<String> {
-        self.bound()
-            .map(|a| format!("http://{a}/?token={}", self.first_login))
+        let origin = match &self.config.public_url {
+            Some(public) => public.origin.clone(),
+            None => format!("http://{}", self.bound()?),
+        };
+        Some(format!("{origin}/?token={}", self.first_login))
+    }
+
+    /// The server's origin as clients reach it: the `--public-url` when one was given,
+    /// else `http://<Host>` (the guard has checked `Host` already).
+    pub fn origin(&self, headers: &axum::http::HeaderMap) -> String {
+        if let Some(public) = &self.config.public_url {
+            return public.origin.clone();
+        }
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        format!("http://{host}")
+    }
+
+    /// The FHIR base URL as clients reach it: [`AppState::origin`] + `/fhir`.
+    pub fn fhir_base(&self, headers: &axum::http::HeaderMap) -> String {
+        format!("{}/fhir", self.origin(headers))
+    }
+
+    /// What a cookie the server sets adds to its attributes: `; Secure` when clients
+    /// reach the server over https (`--public-url https://…`), else nothing.
+    pub fn cookie_security(&self) -> &'static str {
+        match &self.config.public_url {
+            Some(public) if public.https => "; Secure",
+            _ => "",
+        }
+    }
+
+    /// The `Host` of the `--public-url`, if one was given.
+    pub(crate) fn public_host(&self) -> Option<&str> {
+        self.config.public_url.as_ref().map(|p| p.host.as_str())
     }
 }
 
@@ -265,4 +366,30 @@ impl AppState {
 /// consistent whatever was interrupted).
 fn lock(m: &Mutex<HashSet<String>>) -> std::sync::MutexGuard<'_, HashSet<String>> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PublicUrl;
+
+    #[test]
+    fn a_public_url_is_an_origin_and_nothing_else() {
+        let ok: PublicUrl = "https://ehr.clinic.example/".parse().unwrap();
+        assert_eq!(ok.origin(), "https://ehr.clinic.example");
+        assert!(ok.https);
+        let port: PublicUrl = "http://clinic.lan:8443".parse().unwrap();
+        assert_eq!(port.origin(), "http://clinic.lan:8443");
+        assert_eq!(port.host, "clinic.lan:8443");
+        for (bad, why) in [
+            ("ehr.clinic.example", "not a URL"),
+            ("ftp://ehr.clinic.example", "scheme"),
+            ("https://ehr.clinic.example/ehr", "origin only"),
+            ("https://ehr.clinic.example/?a=1", "origin only"),
+            ("https://ehr.clinic.example/#x", "origin only"),
+            ("https://me:pw@ehr.clinic.example", "password"),
+        ] {
+            let e = bad.parse::<PublicUrl>().unwrap_err().to_string();
+            assert!(e.contains(why) && e.contains(bad), "{bad}: {e}");
+        }
+    }
 }

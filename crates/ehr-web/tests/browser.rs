@@ -6,6 +6,10 @@
 //! audit trail shows every step with its hash chain verified. A PNG screenshot of each
 //! step is saved under `target/browser-screenshots/`.
 //!
+//! Then a French page (the language switch), and a keyboard-only walk: sign in, reach a
+//! record and submit a form with Tab, Shift-Tab, Enter and Space alone, every stop
+//! showing its focus.
+//!
 //! Needs Debian's `chromium` and `chromium-driver` (`scripts/browser-test-deps.sh`
 //! installs them). Without them the test says so and passes without running, on a
 //! developer's machine only: with `CI=true` (where `.ci/run` installs them) a missing
@@ -19,6 +23,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ehr_sdk::ehr::{calls, ContractCall, SendOptions};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -223,6 +229,86 @@ impl Browser {
         }
     }
 
+    /// Presses `key` as the keyboard does (WebDriver key actions), with Shift held when
+    /// `shift`.
+    async fn press(&self, key: Key, shift: bool) {
+        let mut keys = KeyActions::new("keyboard".into());
+        if shift {
+            keys = keys.then(KeyAction::Down {
+                value: Key::Shift.into(),
+            });
+        }
+        keys = keys
+            .then(KeyAction::Down { value: key.into() })
+            .then(KeyAction::Up { value: key.into() });
+        if shift {
+            keys = keys.then(KeyAction::Up {
+                value: Key::Shift.into(),
+            });
+        }
+        self.client
+            .perform_actions(keys)
+            .await
+            .unwrap_or_else(|e| panic!("pressing {key:?}: {e}"));
+    }
+
+    /// Types `text` key by key into what has the focus.
+    async fn type_keys(&self, text: &str) {
+        let mut keys = KeyActions::new("keyboard".into());
+        for c in text.chars() {
+            keys = keys
+                .then(KeyAction::Down { value: c })
+                .then(KeyAction::Up { value: c });
+        }
+        self.client.perform_actions(keys).await.expect("typing");
+    }
+
+    /// What has the focus: its description, and whether its focus style shows (it
+    /// matches `:focus-visible` and has an outline at least 2 px wide).
+    async fn focused(&self) -> Focused {
+        let found = self
+            .client
+            .execute(
+                "const e = document.activeElement; const s = getComputedStyle(e);
+                 return [e.tagName.toLowerCase(), e.id || '', e.getAttribute('href') || '',
+                   (e.innerText || e.value || '').trim().slice(0, 60), e.className || '',
+                   e.matches(':focus-visible') && s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2];",
+                vec![],
+            )
+            .await
+            .expect("the focused element");
+        let parts = found.as_array().cloned().unwrap_or_default();
+        let text = |i: usize| {
+            parts
+                .get(i)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        Focused {
+            tag: text(0),
+            id: text(1),
+            href: text(2),
+            text: text(3),
+            class: text(4),
+            visible: parts.get(5).and_then(|v| v.as_bool()).unwrap_or(false),
+        }
+    }
+
+    /// Tabs (forward, or backward with Shift) until `wanted` has the focus, checking on
+    /// the way that each element focused shows it.
+    async fn tab_to(&self, shift: bool, what: &str, wanted: impl Fn(&Focused) -> bool) -> Focused {
+        for _ in 0..120 {
+            self.press(Key::Tab, shift).await;
+            let now = self.focused().await;
+            assert!(now.visible, "no visible focus style on {now:?}");
+            if wanted(&now) {
+                return now;
+            }
+        }
+        panic!("the keyboard never reached {what}");
+    }
+
     /// Runs axe-core on the page: no serious or critical accessibility violation.
     async fn accessible(&self, name: &str) {
         self.client
@@ -258,6 +344,19 @@ impl Browser {
         std::fs::write(&path, png).expect("writing the screenshot");
         eprintln!("  screenshot {}", path.display());
     }
+}
+
+/// The element that has the focus, as the keyboard walk sees it.
+#[derive(Debug)]
+#[allow(dead_code)]
+struct Focused {
+    tag: String,
+    id: String,
+    href: String,
+    text: String,
+    class: String,
+    /// Its focus style shows.
+    visible: bool,
 }
 
 async fn run(
@@ -505,4 +604,79 @@ async fn flow(b: &Browser, server: &Server) {
             b.shot(&format!("{size}-{name}")).await;
         }
     }
+
+    // A French page: the switch on the page, then axe-core and a screenshot.
+    b.goto("/access/who").await;
+    b.click("nav.langs a[lang='fr']").await;
+    let text = b.wait_text("Qui peut voir mes dossiers").await;
+    assert!(
+        text.contains("Aller au contenu") || text.contains("Dossiers"),
+        "{text}"
+    );
+    assert!(b.source().await.contains("<html lang=\"fr\">"));
+    b.shot("desktop-fr-who-can-see").await;
+    b.goto("/records").await;
+    b.wait_text("Ajouter un dossier").await;
+    b.shot("desktop-fr-records").await;
+    b.click("nav.langs a[lang='en']").await;
+    b.wait_text("Add a record").await;
+
+    keyboard_only(b, server).await;
+}
+
+/// Keyboard only: sign in (the one-time link), then with Tab, Shift-Tab, Enter and Space
+/// alone reach the records page, open a record and submit its amend form; the first stop
+/// is the skip link, and every element focused on the way shows it.
+async fn keyboard_only(b: &Browser, server: &Server) {
+    b.client
+        .set_window_size(360, 1500)
+        .await
+        .expect("a phone-sized window");
+    b.goto(&format!("/?token={}", server.state.new_login_code()))
+        .await;
+    b.wait_text("Roles of this account").await;
+
+    // The first stop: "Skip to content"; Enter moves to the page's content.
+    b.press(Key::Tab, false).await;
+    let first = b.focused().await;
+    assert!(
+        first.class.contains("skip") && first.href == "#main" && first.text == "Skip to content",
+        "the first focus stop is not the skip link: {first:?}"
+    );
+    assert!(first.visible, "the skip link shows no focus: {first:?}");
+    // Shift-Tab from the second stop comes back to it.
+    b.press(Key::Tab, false).await;
+    let back = b
+        .tab_to(true, "the skip link again", |f| f.href == "#main")
+        .await;
+    assert!(back.class.contains("skip"), "{back:?}");
+
+    // Through the header to the Records link, and Enter.
+    b.tab_to(false, "the Records link", |f| {
+        f.tag == "a" && f.href == "/records"
+    })
+    .await;
+    b.press(Key::Enter, false).await;
+    b.wait_text("Add a record").await;
+
+    // The newest record: Enter opens it.
+    b.tab_to(false, "a record's link", |f| {
+        f.tag == "a" && f.href.starts_with("/records/") && f.text.starts_with('#')
+    })
+    .await;
+    b.press(Key::Enter, false).await;
+    b.wait_text("Content hash").await;
+
+    // Its amend form: the text, typed; then the button, pressed with Space.
+    b.tab_to(false, "the amend text", |f| f.id == "am-text")
+        .await;
+    b.type_keys(OBSERVATION).await;
+    b.tab_to(false, "the amend button", |f| {
+        f.tag == "button" && f.text == "Encrypt and amend"
+    })
+    .await;
+    b.press(Key::Space, false).await;
+    let text = b.wait_text("Done.").await;
+    assert!(text.contains("amended"), "{text}");
+    b.shot("360-keyboard-amended").await;
 }

@@ -753,6 +753,107 @@ async fn discovery_names_the_endpoints() {
     assert_eq!(r.status(), 200);
 }
 
+/// Behind a TLS proxy (`--public-url`), every URL the server hands out names the public
+/// origin, a SMART app's `aud` must name it, the proxy's `Host` is accepted (and no
+/// other), and cookies are `Secure`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_tls_proxy_the_public_url_is_what_clients_see() {
+    const PUBLIC: &str = "https://ehr.clinic.example";
+    let server = support::start_behind_proxy(PUBLIC).await;
+    register_people(&server).await;
+    register_app(&server);
+    let http = http();
+    let via_proxy = |path: &str| {
+        http.get(server.url(path))
+            .header("host", "ehr.clinic.example")
+    };
+    let conf: Value = via_proxy("/.well-known/smart-configuration")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(conf["issuer"], PUBLIC);
+    assert_eq!(
+        conf["authorization_endpoint"],
+        format!("{PUBLIC}/oauth/authorize")
+    );
+    assert_eq!(conf["token_endpoint"], format!("{PUBLIC}/oauth/token"));
+    let cap: Value = via_proxy("/fhir/metadata")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        cap["rest"][0]["security"]["extension"][0]["extension"][1]["valueUri"],
+        format!("{PUBLIC}/oauth/token")
+    );
+    assert_eq!(cap["implementation"]["url"], format!("{PUBLIC}/fhir"));
+    // Another Host is still refused (DNS rebinding), with or without the proxy.
+    let r = http
+        .get(server.url("/fhir/metadata"))
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 421, "a foreign Host");
+    // The app names the public FHIR base as `aud`; the server's own address is not it.
+    let cookies = session_as(&server, PATIENT).await;
+    let public_aud = format!("{PUBLIC}/fhir");
+    let r = http
+        .get(authorize_url(&server, &[("aud", &public_aud)]))
+        .header(COOKIE, &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        200,
+        "the approval page for the public aud: {:?}",
+        r.headers().get(LOCATION)
+    );
+    let r = http
+        .get(authorize_url(&server, &[]))
+        .header(COOKIE, &cookies)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        303,
+        "the inner address as aud goes back refused"
+    );
+    let back = query_of(r.headers()[LOCATION].to_str().unwrap());
+    assert_eq!(back["error"], "invalid_request");
+    assert!(back["error_description"].contains(&public_aud), "{back:?}");
+    // A login link names the public origin, and the session cookie it sets is Secure.
+    let r = http
+        .post(server.url(ehr_web::auth::LOGIN_LINKS_PATH))
+        .header(AUTHORIZATION, format!("Bearer {}", server.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let link = r.text().await.unwrap();
+    assert!(link.starts_with(&format!("{PUBLIC}/?token=")), "{link}");
+    let code = query_of(link.trim())["token"].clone();
+    let r = http
+        .get(server.url(&format!("/?token={code}")))
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    assert!(server
+        .state
+        .login_url()
+        .unwrap()
+        .starts_with(&format!("{PUBLIC}/?token=")));
+}
+
 /// Exchanges an authorization code of `growth-chart` (the test verifier, the registered
 /// redirect URI) at the token endpoint.
 async fn exchange_code(server: &Server, code: &str) -> reqwest::Response {

@@ -191,8 +191,8 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             let expires_at = expiry.at(ctx, &client)?;
             let (call, who) = match (attestation, doctor) {
                 (Some(sig), _) => {
-                    let sig = attest::parse_signature(sig)
-                        .map_err(|e| anyhow!("--attestation: {e}"))?;
+                    let sig =
+                        attest::parse_signature(sig).map_err(|e| anyhow!("--attestation: {e}"))?;
                     let issuer = ctx.principal(issuer.as_deref().unwrap_or_default())?;
                     let doctor = signer.principal();
                     let call = ctx.block_on(attest::submission(

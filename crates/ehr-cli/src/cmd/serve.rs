@@ -20,6 +20,12 @@ pub struct Args {
     /// Another host name the server may be reached by (checked against `Host`); repeat.
     #[arg(long = "allow-host", value_name = "NAME")]
     allow_hosts: Vec<String>,
+    /// The origin clients reach the server at through a TLS proxy
+    /// (`https://ehr.clinic.example`): the SMART discovery, FHIR links and login links
+    /// name it, SMART apps must give it as `aud`, its host is accepted, and cookies are
+    /// `Secure` when it is https.
+    #[arg(long, value_name = "URL")]
+    public_url: Option<ehr_web::PublicUrl>,
     #[command(flatten)]
     store: super::record::StoreArgs,
     /// Largest sealed record kept on chain, in bytes.
@@ -65,17 +71,22 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             clients: Some(super::smart::registry_path()?),
             ..Default::default()
         },
+        public_url: args.public_url.clone(),
     };
     let state = Arc::new(AppState::new(ctx.client()?, identities(ctx)?, config)?);
     ctx.block_on(async {
         let bound = Bound::bind(state.clone()).await?;
         let url = state.login_url().context("the server has an address once bound")?;
+        let fhir_base = match &args.public_url {
+            Some(public) => format!("{}/fhir", public.origin()),
+            None => format!("http://{}/fhir", bound.addr),
+        };
         if ctx.args.json {
-            println!("{}", serde_json::json!({ "url": url, "fhir_base": format!("http://{}/fhir", bound.addr), "token": state.access_token() }));
+            println!("{}", serde_json::json!({ "url": url, "fhir_base": fhir_base, "token": state.access_token() }));
         } else {
             println!("ehr serve: dashboard and FHIR API for {} account(s) on {}", state.identities.len(), ctx.network());
             println!("  open     {url}");
-            println!("  FHIR API http://{}/fhir  (Authorization: Bearer {})", bound.addr, state.access_token());
+            println!("  FHIR API {fhir_base}  (Authorization: Bearer {})", state.access_token());
             println!("  Ctrl-C stops it");
         }
         bound

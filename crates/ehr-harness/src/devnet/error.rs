@@ -42,6 +42,10 @@ pub enum DevnetError {
     /// A chain history (state directory or a loaded dump) does not replay.
     #[error("chain history does not replay: {0}")]
     Replay(String),
+    /// The state log cannot be written: what was asked may have seen a block that is not
+    /// on disk, so it is not answered (the node stops taking transactions and mining).
+    #[error("the devnet cannot write its state log: {0}")]
+    Unwritable(String),
     /// The chain thread has stopped (the devnet is shutting down).
     #[error("the devnet is shutting down")]
     Stopped,

@@ -6,7 +6,7 @@
 //! where the last committed block left the chain.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 use std::sync::{mpsc, Arc};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -14,7 +14,7 @@ use clarity::vm::analysis::contract_interface_builder::ContractInterface;
 use clarity::vm::types::{FunctionType, PrincipalData, QualifiedContractIdentifier, Value};
 use clarity::vm::ClarityVersion;
 use stacks_codec::codec::TransactionPayload;
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::{broadcast, oneshot, watch};
 
 use super::admission::{self, Checked};
 use super::config::{DevnetConfig, Genesis, Mining};
@@ -22,7 +22,7 @@ use super::execute::{self, Attempt, Outcome};
 use super::feeds::{Feeds, MinedTx};
 use super::mempool::{Mempool, TxKey};
 use super::rejection::{Reason, Rejection};
-use super::store::{Ack, DropReason, Record, Store};
+use super::store::{Ack, AfterSync, DropReason, Durability, Record, Store};
 use super::DevnetError;
 use crate::simnet::{Manifest, ProjectContract, Simnet, SimnetConfig};
 
@@ -99,7 +99,13 @@ pub(crate) struct Node {
     branches: u32,
     genesis: Genesis,
     store: Option<Store>,
-    feeds: Option<Feeds>,
+    /// Number of the last log record the chain's state depends on: an answer computed
+    /// now is given once the log is synced that far.
+    position: u64,
+    /// The state before each mined block whose record is not known to be on disk yet,
+    /// with that record's number: if it cannot be written, the chain goes back there.
+    unsynced: VecDeque<(u64, crate::simnet::Snapshot, Ledger)>,
+    feeds: Option<Arc<Feeds>>,
     /// Something may have become minable since the last attempt.
     dirty: bool,
     stopping: bool,
@@ -112,6 +118,8 @@ pub(crate) struct Node {
 #[derive(Clone)]
 pub(crate) struct Chain {
     jobs: mpsc::Sender<Job>,
+    /// How far the state log is synced (never moves without a state directory).
+    durability: watch::Receiver<Durability>,
     /// Height when the chain became ready.
     pub height: u32,
     /// The SSE stream of mined blocks (subscribe with `resubscribe`). Only the chain
@@ -120,8 +128,25 @@ pub(crate) struct Chain {
 }
 
 impl Chain {
-    /// Runs `f` on the chain thread and returns its answer.
+    /// Runs `f` on the chain thread and returns its answer once everything it may have
+    /// seen is on disk (a block is visible only once its record is).
     pub async fn run<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Node) -> R + Send + 'static,
+    ) -> Result<R, DevnetError> {
+        let (answer, position) = self
+            .run_now(move |node| {
+                let answer = f(node);
+                (answer, node.log_position())
+            })
+            .await?;
+        self.synced_through(position).await?;
+        Ok(answer)
+    }
+
+    /// Runs `f` on the chain thread and returns its answer at once: for a caller that
+    /// waits for its own records (a submission).
+    pub async fn run_now<R: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Node) -> R + Send + 'static,
     ) -> Result<R, DevnetError> {
@@ -132,6 +157,26 @@ impl Chain {
             }))
             .map_err(|_| DevnetError::Stopped)?;
         answered.await.map_err(|_| DevnetError::Stopped)
+    }
+
+    /// Waits until the log is synced through record `position`.
+    pub async fn synced_through(&self, position: u64) -> Result<(), DevnetError> {
+        if self.durability.borrow().synced >= position {
+            return Ok(());
+        }
+        let mut durability = self.durability.clone();
+        let reached = durability
+            .wait_for(|d| {
+                d.synced >= position || d.failed.as_ref().is_some_and(|(f, _)| *f <= position)
+            })
+            .await
+            .map_err(|_| DevnetError::Stopped)?;
+        match &reached.failed {
+            Some((_, why)) if reached.synced < position => {
+                Err(DevnetError::Unwritable(why.clone()))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Asks the chain thread to finish (after the jobs already queued).
@@ -152,11 +197,12 @@ pub(crate) async fn start(
     let feeds = Feeds::start(&config.observers, sender)?;
     let (jobs, incoming) = mpsc::channel::<Job>();
     let (ready, is_ready) = oneshot::channel();
+    let (synced, durability) = watch::channel(Durability::default());
     let thread = std::thread::Builder::new()
         .name("devnet-chain".into())
         .spawn(move || {
             let mining = config.mining;
-            match Node::open(config, feeds, &url) {
+            match Node::open(config, feeds, &url, synced) {
                 Ok(mut node) => {
                     let _ = ready.send(Ok(node.sim.block_height().saturating_sub(1)));
                     node.run(&incoming, mining);
@@ -170,6 +216,7 @@ pub(crate) async fn start(
     let height = is_ready.await.map_err(|_| DevnetError::Stopped)??;
     let chain = Chain {
         jobs,
+        durability,
         height,
         stream: Arc::new(stream),
     };
@@ -195,10 +242,15 @@ pub(crate) fn parse_key(text: &str) -> Option<TxKey> {
 impl Node {
     /// Opens the state directory for the node at `url` (replaying it) or builds a fresh
     /// chain.
-    fn open(config: DevnetConfig, feeds: Feeds, url: &str) -> Result<Node, DevnetError> {
-        let (store, records) = match &config.state_dir {
+    fn open(
+        config: DevnetConfig,
+        feeds: Feeds,
+        url: &str,
+        synced: watch::Sender<Durability>,
+    ) -> Result<Node, DevnetError> {
+        let (mut store, records) = match &config.state_dir {
             Some(dir) => {
-                let (store, records) = Store::open(dir, url)?;
+                let (store, records) = Store::open(dir, url, synced)?;
                 (Some(store), records)
             }
             None => (None, Vec::new()),
@@ -220,15 +272,17 @@ impl Node {
                 let mut genesis = config.genesis;
                 genesis.time = Some(now());
                 let node = Node::genesis(genesis.clone())?;
-                if let Some(store) = &store {
-                    wait(store.append(&Record::Genesis { genesis }))
-                        .map_err(DevnetError::Replay)?;
+                if let Some(store) = &mut store {
+                    let (_, ack) = store.append(Record::Genesis { genesis }, None);
+                    store.flush();
+                    wait(ack).map_err(DevnetError::Replay)?;
                 }
                 node
             }
         };
+        node.position = store.as_ref().map_or(0, Store::appended);
         node.store = store;
-        node.feeds = Some(feeds);
+        node.feeds = Some(Arc::new(feeds));
         node.dirty = !node.ledger.mempool.is_empty();
         Ok(node)
     }
@@ -295,6 +349,8 @@ impl Node {
             branches: 0,
             genesis,
             store: None,
+            position: 0,
+            unsynced: VecDeque::new(),
             feeds: None,
             dirty: false,
             stopping: false,
@@ -317,23 +373,40 @@ impl Node {
                     .map_err(|_| mpsc::RecvTimeoutError::Disconnected),
             };
             match job {
-                Ok(job) => job(self),
+                Ok(job) => {
+                    self.settle_log();
+                    job(self);
+                }
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     self.mine(true);
                     next_block = interval.map(|every| Instant::now() + every);
                 }
-                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    self.flush_log();
+                    return;
+                }
             }
             for job in incoming.try_iter().take(JOBS_PER_TURN) {
+                self.settle_log();
                 job(self);
             }
             if self.stopping {
+                self.flush_log();
                 return;
             }
             if interval.is_none() {
                 while self.dirty && self.mine(false).is_some() {}
             }
+            // The turn's records (the transactions taken, the blocks mined from them)
+            // go to the disk together.
+            self.flush_log();
         }
+    }
+
+    /// Number of the last log record the chain's state depends on (see
+    /// [`Chain::synced_through`]).
+    pub fn log_position(&self) -> u64 {
+        self.position
     }
 
     /// Height of the newest mined block.
@@ -430,9 +503,73 @@ impl Node {
         }
     }
 
-    /// Writes a live record to the state directory (when there is one).
-    fn log(&self, record: &Record) -> Option<Ack> {
-        self.store.as_ref().map(|s| s.append(record))
+    /// Appends a live record to the state directory (when there is one); it is written
+    /// with the turn's other records. `after` runs once it is on disk (at once without a
+    /// state directory; never if it cannot be written).
+    fn log(&mut self, record: Record, after: Option<AfterSync>) -> Option<Ack> {
+        match &mut self.store {
+            Some(store) => {
+                let (seq, ack) = store.append(record, after);
+                self.position = seq;
+                Some(ack)
+            }
+            None => {
+                if let Some(after) = after {
+                    after();
+                }
+                None
+            }
+        }
+    }
+
+    /// Appends a record and blocks until it is on disk (for the rare control records).
+    /// When it cannot be written, the node stops as [`Node::settle_log`] says.
+    fn log_and_wait(&mut self, record: Record) -> Result<(), String> {
+        let Some(ack) = self.log(record, None) else {
+            return Ok(());
+        };
+        self.flush_log();
+        wait(ack).inspect_err(|e| {
+            self.settle_log();
+            self.fail(e);
+        })
+    }
+
+    /// Hands the records appended so far to the log writer.
+    fn flush_log(&mut self) {
+        if let Some(store) = &mut self.store {
+            store.flush();
+        }
+    }
+
+    /// Catches up with the log writer: forgets the undo states of blocks now on disk,
+    /// and when a record could not be written, returns the chain to the state before
+    /// the first block that is not on disk (it was never visible) and stops (fail-stop).
+    fn settle_log(&mut self) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        let durability = store.durability();
+        while self
+            .unsynced
+            .front()
+            .is_some_and(|(seq, ..)| *seq <= durability.synced)
+        {
+            self.unsynced.pop_front();
+        }
+        let Some((first, why)) = durability.failed else {
+            return;
+        };
+        if self.failure.is_some() {
+            return;
+        }
+        if let Some((_, sim, ledger)) = self.unsynced.iter().find(|(seq, ..)| *seq >= first) {
+            self.sim.revert(sim);
+            self.ledger = ledger.clone();
+        }
+        self.unsynced.clear();
+        self.position = self.position.min(first.saturating_sub(1));
+        self.fail(&why);
     }
 
     // ----- mempool --------------------------------------------------------------------
@@ -484,23 +621,31 @@ impl Node {
         let replaced = self.admit(&tx).map_err(Refusal::Rejected)?;
         if let Some(old) = replaced {
             self.drop_tx(old, DropReason::ReplaceByFee, Some(tx.txid));
-            if let Some(feeds) = &self.feeds {
-                feeds.dropped_txs(&[old], DropReason::ReplaceByFee, Some(&tx.txid));
-            }
-            self.log(&Record::Drop {
-                txid: key_hex(&old),
-                reason: DropReason::ReplaceByFee,
-                replaced_by: Some(tx.txid_hex()),
-            });
+            let feeds = self.feeds.clone();
+            let new = tx.txid;
+            self.log(
+                Record::Drop {
+                    txid: key_hex(&old),
+                    reason: DropReason::ReplaceByFee,
+                    replaced_by: Some(tx.txid_hex()),
+                },
+                feeds.map(|feeds| -> AfterSync {
+                    Box::new(move || {
+                        feeds.dropped_txs(&[old], DropReason::ReplaceByFee, Some(&new))
+                    })
+                }),
+            );
         }
         let time = now();
-        let ack = self.log(&Record::Accept {
-            tx: hex::encode(&tx.raw),
-            time,
-        });
-        if let Some(feeds) = &self.feeds {
-            feeds.mempool_tx(&tx.raw);
-        }
+        let feeds = self.feeds.clone();
+        let raw = tx.raw.clone();
+        let ack = self.log(
+            Record::Accept {
+                tx: hex::encode(&tx.raw),
+                time,
+            },
+            feeds.map(|feeds| -> AfterSync { Box::new(move || feeds.mempool_tx(&raw)) }),
+        );
         self.insert_pending(tx, time);
         self.dirty = true;
         Ok(ack)
@@ -570,15 +715,15 @@ impl Node {
                     call.address.into(),
                     call.contract_name.clone(),
                 );
-                let analysis = self
+                let signatures = self
                     .sim
-                    .contract_analysis(&contract)
+                    .public_signatures(&contract)
                     .ok_or_else(|| reject(Reason::NoSuchContract))?;
-                let function = analysis
-                    .public_function_types
+                let function = signatures
+                    .functions
                     .get(&call.function_name)
                     .ok_or_else(|| reject(Reason::NoSuchPublicFunction))?;
-                check_arguments(function, &call.function_args, &analysis.epoch)
+                check_arguments(function, &call.function_args, &signatures.epoch)
                     .map_err(|m| reject(Reason::BadFunctionArgument(m)))?;
             }
             TransactionPayload::SmartContract(contract, _) => {
@@ -626,6 +771,7 @@ impl Node {
     /// block whose record cannot be written is undone (it was never visible).
     pub fn mine(&mut self, force: bool) -> Option<u32> {
         self.dirty = false;
+        self.settle_log();
         if self.failure.is_some() {
             return None;
         }
@@ -672,33 +818,33 @@ impl Node {
                 }
             }
         }
-        for (key, reason) in &drops {
-            if let Some(feeds) = &self.feeds {
-                feeds.dropped_txs(&[*key], *reason, None);
-            }
-            self.log(&Record::Drop {
-                txid: key_hex(key),
-                reason: *reason,
-                replaced_by: None,
-            });
+        for (key, reason) in drops {
+            let feeds = self.feeds.clone();
+            self.log(
+                Record::Drop {
+                    txid: key_hex(&key),
+                    reason,
+                    replaced_by: None,
+                },
+                feeds.map(|feeds| -> AfterSync {
+                    Box::new(move || feeds.dropped_txs(&[key], reason, None))
+                }),
+            );
         }
         if included.is_empty() && !force {
             return None;
         }
         let txids: Vec<String> = included.iter().map(|(k, _)| key_hex(k)).collect();
         let height = self.seal(included);
-        if let Some(ack) = self.log(&Record::Block { txids }) {
-            if let Err(e) = wait(ack) {
-                if let Some((sim, ledger)) = before {
-                    self.sim.revert(&sim);
-                    self.ledger = ledger;
-                }
-                self.fail(&format!("block {height} could not be written: {e}"));
-                return None;
-            }
+        // Not waited for here: the block is published, and answers that may show it are
+        // given, once its record is on disk; if it cannot be written, `settle_log`
+        // takes the block back before anything else happens.
+        let publication = self.publication(height);
+        self.log(Record::Block { txids }, publication);
+        if let Some((sim, ledger)) = before {
+            self.unsynced.push_back((self.position, sim, ledger));
         }
         self.dirty = true;
-        self.publish(height);
         Some(height)
     }
 
@@ -757,12 +903,17 @@ impl Node {
         height
     }
 
-    /// Sends a freshly committed block to the observers and the SSE stream.
-    fn publish(&self, height: u32) {
-        let (Some(feeds), Some(block)) = (&self.feeds, self.sim.block(height)) else {
-            return;
+    /// What sends a freshly mined block to the observers and the SSE stream, once it
+    /// is committed. The payloads are built there too, off the chain thread.
+    fn publication(&self, height: u32) -> Option<AfterSync> {
+        let (Some(feeds), Some(block)) = (self.feeds.clone(), self.sim.block(height).cloned())
+        else {
+            return None;
         };
-        let parent = height.checked_sub(1).and_then(|h| self.sim.block(h));
+        let parent = height
+            .checked_sub(1)
+            .and_then(|h| self.sim.block(h))
+            .cloned();
         let keys = self
             .ledger
             .blocks
@@ -773,18 +924,20 @@ impl Node {
             .iter()
             .filter_map(|k| self.ledger.txs.get(k).cloned())
             .collect();
-        let mined: Vec<MinedTx<'_>> = entries
-            .iter()
-            .filter_map(|entry| match &entry.state {
-                TxState::Mined { index, outcome, .. } => Some(MinedTx {
-                    tx: &entry.tx,
-                    index: *index,
-                    outcome,
-                }),
-                _ => None,
-            })
-            .collect();
-        feeds.block(block, parent, &mined);
+        Some(Box::new(move || {
+            let mined: Vec<MinedTx<'_>> = entries
+                .iter()
+                .filter_map(|entry| match &entry.state {
+                    TxState::Mined { index, outcome, .. } => Some(MinedTx {
+                        tx: &entry.tx,
+                        index: *index,
+                        outcome,
+                    }),
+                    _ => None,
+                })
+                .collect();
+            feeds.block(&block, parent.as_ref(), &mined);
+        }))
     }
 
     // ----- snapshots, dump, load --------------------------------------------------------
@@ -815,9 +968,7 @@ impl Node {
             return Err(why.clone());
         }
         let id = self.next_snapshot;
-        if let Some(ack) = self.log(&Record::Snapshot { id }) {
-            wait(ack).inspect_err(|e| self.fail(e))?;
-        }
+        self.log_and_wait(Record::Snapshot { id })?;
         self.take_snapshot(id);
         Ok(id)
     }
@@ -830,9 +981,7 @@ impl Node {
         if !self.snapshots.contains_key(&id) {
             return Ok(false);
         }
-        if let Some(ack) = self.log(&Record::Revert { id }) {
-            wait(ack).inspect_err(|e| self.fail(e))?;
-        }
+        self.log_and_wait(Record::Revert { id })?;
         Ok(self.restore_snapshot(id))
     }
 
@@ -884,11 +1033,12 @@ impl Node {
         for record in rest {
             fresh.apply(record)?;
         }
-        if let Some(store) = &self.store {
+        if let Some(store) = &mut self.store {
             if let Err(e) = wait(store.replace(&records)) {
                 self.fail(&e);
                 return Ok(Err(e));
             }
+            fresh.position = store.appended();
         }
         fresh.store = self.store.take();
         fresh.feeds = self.feeds.take();

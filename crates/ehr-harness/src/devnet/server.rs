@@ -141,10 +141,10 @@ async fn ask<R: Send + 'static>(
     chain: &Chain,
     f: impl FnOnce(&mut Node) -> R + Send + 'static,
 ) -> Result<R, Failure> {
-    chain
-        .run(f)
-        .await
-        .map_err(|e| text(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))
+    chain.run(f).await.map_err(|e| match e {
+        DevnetError::Unwritable(why) => unwritable(&why, None),
+        other => text(StatusCode::SERVICE_UNAVAILABLE, other.to_string()),
+    })
 }
 
 fn contract_id(addr: &str, name: &str) -> Result<QualifiedContractIdentifier, Failure> {
@@ -335,7 +335,11 @@ async fn broadcast(State(chain): State<Chain>, headers: HeaderMap, body: Bytes) 
     };
     let checked = checked.map_err(|r| rejected(&r))?;
     let (txid, key) = (checked.txid_hex(), checked.txid);
-    let admitted = ask(&chain, move |node| node.submit(checked)).await?;
+    // Not `ask`: the answer waits for the transaction's own record, below.
+    let (admitted, position) = chain
+        .run_now(move |node| (node.submit(checked), node.log_position()))
+        .await
+        .map_err(|e| text(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
     let ack = admitted.map_err(|refusal| match refusal {
         Refusal::Rejected(r) => rejected(&r),
         Refusal::Unwritable(why) => unwritable(&why, Some(txid.clone())),
@@ -347,9 +351,19 @@ async fn broadcast(State(chain): State<Chain>, headers: HeaderMap, body: Bytes) 
         if let Err(why) = stored {
             // Answered with an error, so it must never be mined: the node forgets it.
             let forget = why.clone();
-            ask(&chain, move |node| node.unaccept(key, &forget)).await?;
+            chain
+                .run_now(move |node| node.unaccept(key, &forget))
+                .await
+                .map_err(|e| text(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
             return Err(unwritable(&why, Some(txid)));
         }
+    } else if let Err(e) = chain.synced_through(position).await {
+        // Already pending: answered once its record (written for an earlier submission)
+        // is on disk.
+        return Err(match e {
+            DevnetError::Unwritable(why) => unwritable(&why, Some(txid)),
+            other => text(StatusCode::SERVICE_UNAVAILABLE, other.to_string()),
+        });
     }
     Ok(Json(txid).into_response())
 }

@@ -8,6 +8,13 @@
 //! commit) before acknowledging: a transaction is answered 200 only once it is on disk,
 //! and a block is visible only once its record is.
 //!
+//! The chain thread never waits for the disk while it works: it queues the records of a
+//! turn (the transactions it took and the block it mined from them) and hands them to
+//! the writer together, so one `fsync` covers a block and its transactions. Records are
+//! numbered in the order they are appended and written in that order, so a record on
+//! disk means every earlier one is too; [`Durability`] says how far the log is synced,
+//! and what depends on a record (an answer, a block's feeds) waits until it is.
+//!
 //! On start the log is replayed. Only an incomplete final record is a torn write (a
 //! crash mid-append, never acknowledged): it is cut off, with a line on stderr. Any
 //! other damage (a bad checksum, a record that is not one, a damaged genesis) stops the
@@ -21,7 +28,7 @@ use std::sync::mpsc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 use super::config::Genesis;
 use super::DevnetError;
@@ -120,14 +127,44 @@ pub(crate) enum Record {
 /// A promise that records reached the disk (or why not).
 pub(crate) type Ack = oneshot::Receiver<Result<(), String>>;
 
+/// What runs once a record is on disk (and never if it cannot be written).
+pub(crate) type AfterSync = Box<dyn FnOnce() + Send>;
+
+/// How far the log is on disk, as the writer publishes it after each `fsync`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Durability {
+    /// Number of the last record synced (records are numbered from 1 as appended, the
+    /// first of a log being opened included; 0: none yet).
+    pub synced: u64,
+    /// The first record that could not be written, and why: it and every later record
+    /// are lost (the writer writes nothing more until the log is replaced).
+    pub failed: Option<(u64, String)>,
+}
+
+/// An appended record waiting for the writer.
+struct Queued {
+    seq: u64,
+    record: Record,
+    done: oneshot::Sender<Result<(), String>>,
+    after: Option<AfterSync>,
+}
+
 enum Request {
-    Append(Vec<u8>, oneshot::Sender<Result<(), String>>),
-    Replace(Vec<u8>, oneshot::Sender<Result<(), String>>),
+    /// Records to write with one `fsync`, in order.
+    Append(Vec<Queued>),
+    /// A whole new log, and its number.
+    Replace(u64, Vec<u8>, oneshot::Sender<Result<(), String>>),
 }
 
 /// The open log of a state directory; appends go through its writer thread.
 pub(crate) struct Store {
     requests: mpsc::Sender<Request>,
+    /// Appended records not handed to the writer yet (see [`Store::flush`]).
+    queued: Vec<Queued>,
+    /// Number of the last record appended.
+    appended: u64,
+    /// How far the writer has synced.
+    durability: watch::Receiver<Durability>,
 }
 
 impl Store {
@@ -135,7 +172,12 @@ impl Store {
     /// returning the store and the records already in it. The directory is locked for
     /// as long as the store's writer runs; a torn final record is cut off; any other
     /// damage is refused.
-    pub fn open(dir: &Path, holder: &str) -> Result<(Store, Vec<Record>), DevnetError> {
+    /// The writer publishes how far the log is synced on `durability`.
+    pub fn open(
+        dir: &Path,
+        holder: &str,
+        durability: watch::Sender<Durability>,
+    ) -> Result<(Store, Vec<Record>), DevnetError> {
         let bad = |message: String| DevnetError::State {
             path: dir.to_path_buf(),
             message,
@@ -168,37 +210,69 @@ impl Store {
             .map_err(|e| bad(format!("cannot open {LOG_FILE}: {e}")))?;
         let (requests, incoming) = mpsc::channel();
         let dir = dir.to_path_buf();
+        let synced = durability.subscribe();
         std::thread::Builder::new()
             .name("devnet-log".into())
             .spawn(move || {
-                write_loop(dir, file, incoming);
+                write_loop(dir, file, incoming, durability);
                 // The lock goes once the last record is written.
                 drop(lock);
             })
             .map_err(|e| bad(format!("cannot start the log writer: {e}")))?;
-        Ok((Store { requests }, records))
-    }
-
-    /// Queues `record` for the disk; the answer comes once it is synced.
-    pub fn append(&self, record: &Record) -> Ack {
-        let (done, ack) = oneshot::channel();
-        let request = match frame(record) {
-            Ok(bytes) => Request::Append(bytes, done),
-            Err(e) => {
-                let _ = done.send(Err(e));
-                return ack;
-            }
+        let store = Store {
+            requests,
+            queued: Vec::new(),
+            appended: 0,
+            durability: synced,
         };
-        if let Err(mpsc::SendError(Request::Append(_, done) | Request::Replace(_, done))) =
-            self.requests.send(request)
-        {
-            let _ = done.send(Err("the log writer has stopped".into()));
-        }
-        ack
+        Ok((store, records))
     }
 
-    /// Replaces the whole log with `records` atomically (write aside, sync, rename).
-    pub fn replace(&self, records: &[Record]) -> Ack {
+    /// Appends `record`: it goes to the disk with the next [`Store::flush`], and the
+    /// answer comes once it is synced; `after` runs then (never if it cannot be
+    /// written). Returns the record's number and the answer.
+    pub fn append(&mut self, record: Record, after: Option<AfterSync>) -> (u64, Ack) {
+        let (done, ack) = oneshot::channel();
+        self.appended += 1;
+        self.queued.push(Queued {
+            seq: self.appended,
+            record,
+            done,
+            after,
+        });
+        (self.appended, ack)
+    }
+
+    /// Hands the records appended since the last flush to the writer, to share one
+    /// `fsync`.
+    pub fn flush(&mut self) {
+        if self.queued.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut self.queued);
+        if let Err(mpsc::SendError(Request::Append(batch))) =
+            self.requests.send(Request::Append(batch))
+        {
+            for queued in batch {
+                let _ = queued.done.send(Err("the log writer has stopped".into()));
+            }
+        }
+    }
+
+    /// Number of the last record appended.
+    pub fn appended(&self) -> u64 {
+        self.appended
+    }
+
+    /// How far the log is synced now.
+    pub fn durability(&self) -> Durability {
+        self.durability.borrow().clone()
+    }
+
+    /// Replaces the whole log with `records` atomically (write aside, sync, rename),
+    /// after the records appended before it.
+    pub fn replace(&mut self, records: &[Record]) -> Ack {
+        self.flush();
         let (done, ack) = oneshot::channel();
         let bytes = match log_bytes(records) {
             Ok(bytes) => bytes,
@@ -207,8 +281,10 @@ impl Store {
                 return ack;
             }
         };
-        if let Err(mpsc::SendError(Request::Append(_, done) | Request::Replace(_, done))) =
-            self.requests.send(Request::Replace(bytes, done))
+        self.appended += 1;
+        if let Err(mpsc::SendError(Request::Replace(_, _, done))) = self
+            .requests
+            .send(Request::Replace(self.appended, bytes, done))
         {
             let _ = done.send(Err("the log writer has stopped".into()));
         }
@@ -629,22 +705,35 @@ fn write_new(dir: &Path, log: &Path, bytes: &[u8]) -> Result<(), DevnetError> {
         .map_err(|e| bad(format!("cannot write {LOG_FILE}: {e}")))
 }
 
-/// The writer thread: batches what is queued, writes it, syncs once, acknowledges.
-fn write_loop(dir: PathBuf, mut file: File, incoming: mpsc::Receiver<Request>) {
-    let mut failed: Option<String> = None;
+/// The writer thread: takes what is queued, writes it, syncs once, publishes how far
+/// the log is synced, acknowledges, then runs what waited for those records.
+fn write_loop(
+    dir: PathBuf,
+    mut file: File,
+    incoming: mpsc::Receiver<Request>,
+    durability: watch::Sender<Durability>,
+) {
+    let mut batch = Batch::default();
     while let Ok(first) = incoming.recv() {
-        let mut batch = vec![first];
-        batch.extend(incoming.try_iter());
-        let mut pending = Vec::new();
-        let mut buffer = Vec::new();
-        for request in batch {
+        for request in std::iter::once(first).chain(incoming.try_iter()) {
             match request {
-                Request::Append(bytes, done) => {
-                    buffer.extend(bytes);
-                    pending.push(done);
+                Request::Append(queued) => {
+                    for q in queued {
+                        match frame(&q.record) {
+                            Ok(bytes) => batch.bytes.extend(bytes),
+                            Err(e) => {
+                                // Nothing is written for it, so nothing after it may be.
+                                batch.problem.get_or_insert(e);
+                            }
+                        }
+                        batch.first.get_or_insert(q.seq);
+                        batch.last = q.seq;
+                        batch.done.push(q.done);
+                        batch.after.extend(q.after);
+                    }
                 }
-                Request::Replace(bytes, done) => {
-                    sync_batch(&mut file, &mut buffer, &mut pending, &mut failed);
+                Request::Replace(seq, bytes, done) => {
+                    batch.sync(&mut file, &durability);
                     let log = dir.join(LOG_FILE);
                     let replaced = write_new(&dir, &log, &bytes)
                         .map_err(|e| e.to_string())
@@ -657,47 +746,86 @@ fn write_loop(dir: PathBuf, mut file: File, incoming: mpsc::Receiver<Request>) {
                     match replaced {
                         Ok(reopened) => {
                             file = reopened;
-                            failed = None;
+                            durability.send_modify(|d| {
+                                d.synced = seq;
+                                d.failed = None;
+                            });
                             let _ = done.send(Ok(()));
                         }
                         Err(e) => {
-                            failed = Some(e.clone());
+                            durability.send_modify(|d| {
+                                d.failed.get_or_insert((seq, e.clone()));
+                            });
                             let _ = done.send(Err(e));
                         }
                     }
                 }
             }
         }
-        sync_batch(&mut file, &mut buffer, &mut pending, &mut failed);
+        batch.sync(&mut file, &durability);
     }
 }
 
-/// Writes and syncs the batch, then answers every request in it. After a failure
-/// nothing more is written (a record after a gap would make the log lie), and the
-/// failed batch's bytes are cut off again when possible, so the log ends at its last
-/// acknowledged record.
-fn sync_batch(
-    file: &mut File,
-    buffer: &mut Vec<u8>,
-    pending: &mut Vec<oneshot::Sender<Result<(), String>>>,
-    failed: &mut Option<String>,
-) {
-    if pending.is_empty() {
-        return;
-    }
-    if failed.is_none() {
-        let synced = file.metadata().map(|m| m.len());
-        if let Err(e) = file.write_all(buffer).and_then(|()| file.sync_data()) {
-            *failed = Some(format!("writing the chain log: {e}"));
-            if let Ok(len) = synced {
-                let _ = file.set_len(len).and_then(|()| file.sync_all());
+/// Records taken by the writer and not synced yet.
+#[derive(Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    /// Numbers of the first and last record in it.
+    first: Option<u64>,
+    last: u64,
+    /// A record that could not be framed: the batch is not written.
+    problem: Option<String>,
+    done: Vec<oneshot::Sender<Result<(), String>>>,
+    after: Vec<AfterSync>,
+}
+
+impl Batch {
+    /// Writes and syncs the batch, publishes the outcome, answers every record in it,
+    /// and runs what waited for them when they are on disk. After a failure nothing
+    /// more is written (a record after a gap would make the log lie), and the failed
+    /// batch's bytes are cut off again when possible, so the log ends at its last
+    /// acknowledged record.
+    fn sync(&mut self, file: &mut File, durability: &watch::Sender<Durability>) {
+        let Some(first) = self.first.take() else {
+            return;
+        };
+        let mut failed = durability
+            .borrow()
+            .failed
+            .as_ref()
+            .map(|(_, why)| why.clone());
+        if failed.is_none() {
+            failed = self.problem.take();
+        }
+        if failed.is_none() {
+            let synced = file.metadata().map(|m| m.len());
+            if let Err(e) = file.write_all(&self.bytes).and_then(|()| file.sync_data()) {
+                failed = Some(format!("writing the chain log: {e}"));
+                if let Ok(len) = synced {
+                    let _ = file.set_len(len).and_then(|()| file.sync_all());
+                }
             }
         }
+        // Published before the answers: whoever hears of a failure finds it here.
+        let last = self.last;
+        durability.send_modify(|d| match &failed {
+            None => d.synced = last,
+            Some(why) => {
+                d.failed.get_or_insert((first, why.clone()));
+            }
+        });
+        for done in self.done.drain(..) {
+            let _ = done.send(failed.clone().map_or(Ok(()), Err));
+        }
+        let after = std::mem::take(&mut self.after);
+        if failed.is_none() {
+            for run in after {
+                run();
+            }
+        }
+        self.bytes.clear();
+        self.problem = None;
     }
-    for done in pending.drain(..) {
-        let _ = done.send(failed.clone().map_or(Ok(()), Err));
-    }
-    buffer.clear();
 }
 
 /// True when `dir` holds a devnet chain log.

@@ -36,7 +36,8 @@ use clarity::vm::errors::Error as VmError;
 use clarity::vm::events::StacksTransactionEvent;
 use clarity::vm::representations::{ClarityName, ContractName, SymbolicExpression};
 use clarity::vm::types::{
-    BuffData, PrincipalData, QualifiedContractIdentifier, StandardPrincipalData, Value,
+    BuffData, FunctionType, PrincipalData, QualifiedContractIdentifier, StandardPrincipalData,
+    Value,
 };
 use clarity::vm::ClarityVersion;
 use stacks_common::consts::{CHAIN_ID_MAINNET, CHAIN_ID_TESTNET};
@@ -110,15 +111,27 @@ pub struct Snapshot {
 
 /// The callable functions of a deployed contract, by kind: kept from its analysis at
 /// deployment so a call can be checked without deserialising the analysis again.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct FunctionTable {
     public: std::sync::Arc<std::collections::BTreeSet<String>>,
     read_only: std::sync::Arc<std::collections::BTreeSet<String>>,
     private: std::sync::Arc<std::collections::BTreeSet<String>>,
+    signatures: std::sync::Arc<PublicSignatures>,
+}
+
+/// The public functions' signatures of a deployed contract, as
+/// [`Simnet::contract_analysis`] would give them (types canonicalised for the chain's
+/// epoch), and the epoch the contract was analysed in.
+#[derive(Debug, Clone)]
+pub struct PublicSignatures {
+    /// Each public function's signature.
+    pub functions: std::collections::BTreeMap<ClarityName, FunctionType>,
+    /// The epoch of the contract's analysis (what its types admit depends on it).
+    pub epoch: StacksEpochId,
 }
 
 impl FunctionTable {
-    fn of(analysis: &ContractAnalysis) -> Self {
+    fn of(analysis: &ContractAnalysis, chain_epoch: &StacksEpochId) -> Self {
         let names = |m: &std::collections::BTreeMap<ClarityName, _>| {
             std::sync::Arc::new(m.keys().map(|k| k.to_string()).collect())
         };
@@ -126,6 +139,14 @@ impl FunctionTable {
             public: names(&analysis.public_function_types),
             read_only: names(&analysis.read_only_function_types),
             private: names(&analysis.private_function_types),
+            signatures: std::sync::Arc::new(PublicSignatures {
+                functions: analysis
+                    .public_function_types
+                    .iter()
+                    .map(|(name, f)| (name.clone(), f.canonicalize(chain_epoch)))
+                    .collect(),
+                epoch: analysis.epoch,
+            }),
         }
     }
 }
@@ -575,7 +596,7 @@ impl Simnet {
                 .map_err(|e| SimnetError::Internal(format!("storing analysis of {id}: {e:?}")))?;
         }
         self.functions
-            .insert(id.clone(), FunctionTable::of(&analysis));
+            .insert(id.clone(), FunctionTable::of(&analysis, &self.config.epoch));
         let cost = match charged_from {
             Some(before) => {
                 self.open_block_cost = after.clone();
@@ -608,6 +629,15 @@ impl Simnet {
             .flatten();
         let _ = adb.roll_back();
         analysis
+    }
+
+    /// The public functions' signatures of a deployed contract (what
+    /// [`Simnet::contract_analysis`] holds of them, without deserialising the analysis).
+    pub fn public_signatures(
+        &self,
+        contract: &QualifiedContractIdentifier,
+    ) -> Option<std::sync::Arc<PublicSignatures>> {
+        self.functions.get(contract).map(|t| t.signatures.clone())
     }
 
     /// The contract's source, as deployed.

@@ -151,58 +151,62 @@ pub struct AuditQuery {
     pub offset: u64,
 }
 
-/// Stores a block's EHR events and queues a webhook delivery per notification.
+/// The columns of `ehr_events`, in the order [`record_events`] gives their values.
+const EVENT_COLUMNS: [&str; 11] = [
+    "index_block_hash",
+    "event_index",
+    "txid",
+    "block_height",
+    "kind",
+    "recipient",
+    "sender",
+    "token_id",
+    "notification_kind",
+    "ref",
+    "inbox_index",
+];
+
+/// Stores a block's EHR events (in multi-row statements) and queues a webhook delivery
+/// per notification.
 pub(super) fn record_events(
     db: &mut dyn Sql,
     block: &BlockSeen,
     events: &[EhrEvent],
 ) -> Result<(), StoreError> {
-    let hooked = webhooks::any(db)?;
+    let mut values: Vec<Arg> = Vec::with_capacity(events.len() * EVENT_COLUMNS.len());
     for event in events {
+        let (event_index, txid) = match event {
+            EhrEvent::Notification {
+                event_index, txid, ..
+            }
+            | EhrEvent::Token {
+                event_index, txid, ..
+            } => (*event_index, txid),
+        };
+        values.extend([
+            Arg::from(&block.index_block_hash),
+            Arg::from(event_index),
+            Arg::from(txid),
+            Arg::from(block.block_height),
+        ]);
         match event {
             EhrEvent::Notification {
-                event_index,
-                txid,
                 recipient,
                 kind,
                 reference,
                 inbox_index,
-            } => {
-                db.execute(
-                    "INSERT INTO ehr_events (index_block_hash, event_index, txid, block_height,
-                         kind, recipient, notification_kind, ref, inbox_index)
-                     VALUES (?1, ?2, ?3, ?4, 'notification', ?5, ?6, ?7, ?8)",
-                    args![
-                        &block.index_block_hash,
-                        *event_index,
-                        txid,
-                        block.block_height,
-                        recipient,
-                        kind,
-                        *reference,
-                        *inbox_index
-                    ],
-                )?;
-                if !hooked {
-                    continue;
-                }
-                let payload = serde_json::json!({
-                    "event": "notification",
-                    "recipient": recipient,
-                    "index": inbox_index,
-                    "kind": kind,
-                    "ref": reference,
-                    "txid": txid,
-                    "block_height": block.block_height,
-                    "index_block_hash": block.index_block_hash,
-                });
-                webhooks::enqueue(db, block, *event_index, recipient, &payload.to_string())?;
-            }
+                ..
+            } => values.extend([
+                Arg::from("notification"),
+                Arg::from(recipient),
+                Arg::Text(None),
+                Arg::Int(None),
+                Arg::from(kind),
+                Arg::from(*reference),
+                Arg::from(*inbox_index),
+            ]),
             EhrEvent::Token {
-                event_index,
-                txid,
-                token_id,
-                change,
+                token_id, change, ..
             } => {
                 let (kind, sender, recipient) = match change {
                     TokenChange::Minted { to } => ("token_mint", None, Some(to)),
@@ -211,49 +215,94 @@ pub(super) fn record_events(
                     }
                     TokenChange::Burnt { from } => ("token_burn", Some(from), None),
                 };
-                db.execute(
-                    "INSERT INTO ehr_events (index_block_hash, event_index, txid, block_height,
-                         kind, recipient, sender, token_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    args![
-                        &block.index_block_hash,
-                        *event_index,
-                        txid,
-                        block.block_height,
-                        kind,
-                        recipient,
-                        sender,
-                        *token_id
-                    ],
-                )?;
+                values.extend([
+                    Arg::from(kind),
+                    Arg::from(recipient),
+                    Arg::from(sender),
+                    Arg::from(*token_id),
+                    Arg::Text(None),
+                    Arg::Int(None),
+                    Arg::Int(None),
+                ]);
             }
+        }
+    }
+    // No conflict clause: a block is stored once (a block seen again changes nothing
+    // before this), so two events at one index are a malformed payload, refused.
+    db.insert_rows("ehr_events", &EVENT_COLUMNS, &values, "")?;
+    if !webhooks::any(db)? {
+        return Ok(());
+    }
+    for event in events {
+        if let EhrEvent::Notification {
+            event_index,
+            txid,
+            recipient,
+            kind,
+            reference,
+            inbox_index,
+        } = event
+        {
+            let payload = serde_json::json!({
+                "event": "notification",
+                "recipient": recipient,
+                "index": inbox_index,
+                "kind": kind,
+                "ref": reference,
+                "txid": txid,
+                "block_height": block.block_height,
+                "index_block_hash": block.index_block_hash,
+            });
+            webhooks::enqueue(db, block, *event_index, recipient, &payload.to_string())?;
         }
     }
     Ok(())
 }
 
-/// Inserts audit entries (an entry read again replaces its row).
+/// Inserts audit entries, in multi-row statements (an entry read again replaces its row;
+/// of one id given twice, the later wins).
 fn insert_audit(db: &mut dyn Sql, entries: &[AuditEntry]) -> Result<(), StoreError> {
-    for e in entries {
-        db.execute(
-            "INSERT INTO audit_entries (id, patient, actor, action, ref, details_hash, block,
-                 prev_hash, entry_hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT (id) DO UPDATE SET patient = ?2, actor = ?3, action = ?4, ref = ?5,
-                 details_hash = ?6, block = ?7, prev_hash = ?8, entry_hash = ?9",
-            args![
-                e.id as i64,
-                &e.patient,
-                &e.actor,
-                &e.action,
-                e.reference as i64,
-                &e.details_hash,
-                e.block as i64,
-                &e.prev_hash,
-                &e.entry_hash
-            ],
-        )?;
+    // PostgreSQL refuses to update one row twice in a statement: one row per id.
+    let mut last_of_id = std::collections::HashMap::with_capacity(entries.len());
+    for (at, e) in entries.iter().enumerate() {
+        last_of_id.insert(e.id, at);
     }
+    let mut values: Vec<Arg> = Vec::with_capacity(entries.len() * 9);
+    for (at, e) in entries.iter().enumerate() {
+        if last_of_id.get(&e.id) != Some(&at) {
+            continue;
+        }
+        values.extend([
+            Arg::from(e.id as i64),
+            Arg::from(&e.patient),
+            Arg::from(&e.actor),
+            Arg::from(&e.action),
+            Arg::from(e.reference as i64),
+            Arg::from(&e.details_hash),
+            Arg::from(e.block as i64),
+            Arg::from(&e.prev_hash),
+            Arg::from(&e.entry_hash),
+        ]);
+    }
+    db.insert_rows(
+        "audit_entries",
+        &[
+            "id",
+            "patient",
+            "actor",
+            "action",
+            "ref",
+            "details_hash",
+            "block",
+            "prev_hash",
+            "entry_hash",
+        ],
+        &values,
+        "ON CONFLICT (id) DO UPDATE SET patient = excluded.patient, actor = excluded.actor,
+             action = excluded.action, ref = excluded.ref, details_hash = excluded.details_hash,
+             block = excluded.block, prev_hash = excluded.prev_hash,
+             entry_hash = excluded.entry_hash",
+    )?;
     Ok(())
 }
 
@@ -365,18 +414,20 @@ impl Store {
             add("block <= #", b.into());
         }
         // An entry's time is its block's: the canonical block at the entry's height (the
-        // contract's block-height, the Stacks height before epoch 3).
+        // contract's block-height, the Stacks height before epoch 3). Looked up per
+        // entry the other filters leave (through `blocks_height`), not as the set of
+        // every block in the time range, which grows with the chain.
         if let Some(t) = q.since_time {
             add(
-                "block IN (SELECT block_height FROM blocks WHERE canonical = 1
-                           AND burn_block_time >= #)",
+                "EXISTS (SELECT 1 FROM blocks b WHERE b.block_height = audit_entries.block
+                         AND b.canonical = 1 AND b.burn_block_time >= #)",
                 t.into(),
             );
         }
         if let Some(t) = q.until_time {
             add(
-                "block IN (SELECT block_height FROM blocks WHERE canonical = 1
-                           AND burn_block_time <= #)",
+                "EXISTS (SELECT 1 FROM blocks b WHERE b.block_height = audit_entries.block
+                         AND b.canonical = 1 AND b.burn_block_time <= #)",
                 t.into(),
             );
         }

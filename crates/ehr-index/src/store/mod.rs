@@ -30,7 +30,7 @@ pub use ehr::{AuditQuery, EhrEvent, NotificationRow, TokenChange, TokenRow};
 pub use ehr_sdk::node::MissingBlocks;
 pub use webhooks::{unix_now, Delivery, DeliveryState, Webhook};
 
-use sql::{args, Dialect, Lite, Sql};
+use sql::{args, Arg, Dialect, Lite, Sql};
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -514,26 +514,44 @@ impl Store {
                 )?;
                 parent = ancestor.text(2)?;
             }
+            let mut seen = Vec::with_capacity(txs.len() * 5);
+            let mut results = Vec::with_capacity(txs.len() * 6);
             for tx in txs {
-                db.execute(
-                    "INSERT INTO txs (txid, sender, nonce, fee, state) VALUES (?1, ?2, ?3, ?4, 'pending')
-                     ON CONFLICT (txid) DO NOTHING",
-                    args![&tx.seen.txid, &tx.seen.sender, tx.seen.nonce, tx.seen.fee],
-                )?;
-                db.execute(
-                    "INSERT INTO block_txs (index_block_hash, txid, status, result_hex, tx_index,
-                                            vm_error)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-                    args![
-                        &block.index_block_hash,
-                        &tx.seen.txid,
-                        &tx.status,
-                        &tx.result_hex,
-                        tx.tx_index,
-                        &tx.vm_error,
-                    ],
-                )?;
+                seen.extend([
+                    Arg::from(&tx.seen.txid),
+                    Arg::from(&tx.seen.sender),
+                    Arg::from(tx.seen.nonce),
+                    Arg::from(tx.seen.fee),
+                    Arg::from("pending"),
+                ]);
+                results.extend([
+                    Arg::from(&block.index_block_hash),
+                    Arg::from(&tx.seen.txid),
+                    Arg::from(&tx.status),
+                    Arg::from(&tx.result_hex),
+                    Arg::from(tx.tx_index),
+                    Arg::from(&tx.vm_error),
+                ]);
             }
+            db.insert_rows(
+                "txs",
+                &["txid", "sender", "nonce", "fee", "state"],
+                &seen,
+                "ON CONFLICT (txid) DO NOTHING",
+            )?;
+            db.insert_rows(
+                "block_txs",
+                &[
+                    "index_block_hash",
+                    "txid",
+                    "status",
+                    "result_hex",
+                    "tx_index",
+                    "vm_error",
+                ],
+                &results,
+                "ON CONFLICT DO NOTHING",
+            )?;
             ehr::record_events(db, block, events)?;
             if orphaned_from.is_some() {
                 // The audit entries held last may be the losing branch's: the follower
@@ -763,6 +781,7 @@ mod tests {
         webhook_deliveries_are_retried_given_up_and_replayed,
         audit_entries_tokens_and_notifications_are_served_in_pages,
         audit_pages_filter_by_block_time_and_actions_and_page_by_keyset,
+        a_block_of_many_rows_is_stored_whole_once_and_rolled_back_whole,
     );
 
     fn hash(n: u8) -> String {
@@ -1044,7 +1063,7 @@ mod tests {
             details_hash: format!("0x{}", hex::encode([id as u8; 32])),
             block: 100 + id,
             prev_hash: format!("0x{}", hex::encode([0u8; 32])),
-            entry_hash: format!("0x{}", hex::encode([id as u8 + 1; 32])),
+            entry_hash: format!("0x{}", hex::encode([(id as u8).wrapping_add(1); 32])),
         }
     }
 
@@ -1252,6 +1271,89 @@ mod tests {
                 ..AuditQuery::default()
             }),
             (6, vec![2, 1, 0])
+        );
+    }
+
+    /// A block with more rows than one multi-row INSERT carries is stored whole, once
+    /// however often it is sent, and orphaned whole by a fork; an audit batch naming one
+    /// id twice keeps the later entry.
+    fn a_block_of_many_rows_is_stored_whole_once_and_rolled_back_whole(store: &Store) {
+        let patient = seen(1).sender;
+        // 151 transactions: 128 + 16 + 4 + 2 + 1 rows.
+        let txs: Vec<MinedTx> = (0..=150u8)
+            .map(|n| MinedTx {
+                tx_index: u32::from(n),
+                ..mined(n)
+            })
+            .collect();
+        // 600 token mints to the patient and 301 notifications: 256 + 256 + 64 + 16 +
+        // 8 rows, and 256 + 32 + 8 + 4 + 1.
+        let events: Vec<EhrEvent> = (0..901u32)
+            .map(|i| {
+                if i < 600 {
+                    EhrEvent::Token {
+                        event_index: i,
+                        txid: hash(160),
+                        token_id: u64::from(i),
+                        change: TokenChange::Minted {
+                            to: patient.clone(),
+                        },
+                    }
+                } else {
+                    EhrEvent::Notification {
+                        event_index: i,
+                        txid: hash(150),
+                        recipient: patient.clone(),
+                        kind: "access-granted".into(),
+                        reference: 1,
+                        inbox_index: u64::from(i - 600),
+                    }
+                }
+            })
+            .collect();
+        store.block(&block(1, 1, 0), &[], &[]).unwrap();
+        let big = block(2, 2, 1);
+        assert_eq!(
+            store.block(&big, &txs, &events).unwrap(),
+            Applied::Stored {
+                orphaned_from: None
+            }
+        );
+        // The node sends it again (a restart): nothing is added twice.
+        assert_eq!(
+            store.block(&big, &txs, &events).unwrap(),
+            Applied::AlreadyKnown
+        );
+        assert_eq!(store.tokens_held(&patient).unwrap().len(), 600);
+        assert_eq!(store.token_ids().unwrap().len(), 600);
+        assert_eq!(store.notifications(&patient, 1_000, 0).unwrap().len(), 301);
+        assert!((0..=150).all(|n| mined_in(store, n) == Some(hash(2))));
+        // A fork at height 2 orphans every row of the block.
+        store.block(&block(2, 3, 1), &[], &[]).unwrap();
+        assert!(store.tokens_held(&patient).unwrap().is_empty());
+        assert!(store.notifications(&patient, 1_000, 0).unwrap().is_empty());
+        assert!((0..=150).all(|n| state(store, n) == TxState::Pending));
+        // Back on its branch: all of it again.
+        store.block(&block(3, 4, 2), &[], &[]).unwrap();
+        assert_eq!(store.tokens_held(&patient).unwrap().len(), 600);
+        assert_eq!(store.notifications(&patient, 1_000, 0).unwrap().len(), 301);
+
+        let mut entries: Vec<_> = (0..300)
+            .map(|id| audit_entry(id, &patient, "log-access"))
+            .collect();
+        entries.push(audit_entry(7, &patient, "grant-access"));
+        store.add_audit(&entries).unwrap();
+        store.add_audit(&entries).unwrap();
+        assert_eq!(store.audit_next_id().unwrap(), 300);
+        let all = AuditQuery {
+            patient: Some(patient.clone()),
+            limit: 1_000,
+            ..AuditQuery::default()
+        };
+        assert_eq!(store.audit(&all).unwrap().0, 300);
+        assert_eq!(
+            store.audit_entry(7).unwrap().map(|e| e.action),
+            Some("grant-access".to_string())
         );
     }
 

@@ -181,7 +181,11 @@ mod tests {
         let sig = sign_rsv(&issuer, &hash);
         assert!(signed_by(&issuer.public_key().to_bytes(), &hash, &sig));
         assert!(!signed_by(&other.public_key().to_bytes(), &hash, &sig));
-        assert!(!signed_by(&issuer.public_key().to_bytes(), &[8u8; 32], &sig));
+        assert!(!signed_by(
+            &issuer.public_key().to_bytes(),
+            &[8u8; 32],
+            &sig
+        ));
         let mut bad = sig;
         bad[64] = 9;
         assert!(!signed_by(&issuer.public_key().to_bytes(), &hash, &bad));

@@ -2,6 +2,7 @@
 //! state, paged newest first; grant (and share the record keys with the grantee) and
 //! revoke; access requests with approve and deny.
 
+use crate::dashboard::i18n::{Lang, Msg};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -25,18 +26,42 @@ use crate::state::AppState;
 /// Most record keys one grant shares at once (the rest from each record's page).
 pub const MAX_SHARES: usize = 50;
 
-/// A token's state and kind in words.
-pub fn token_state(t: &Token, tip: u64) -> StateWord {
-    let word = t.state_at(tip + 1).to_string();
+/// A token's state and kind in words, in `lang`.
+pub fn token_state(t: &Token, tip: u64, lang: Lang) -> StateWord {
+    let (class, word) = match t.state_at(tip + 1) {
+        TokenState::Active => ("ok", Msg::TokenActive),
+        TokenState::Expired => ("pending", Msg::TokenExpired),
+        TokenState::Revoked => ("failed", Msg::TokenRevoked),
+    };
     StateWord {
-        class: match word.as_str() {
-            "active" => "ok",
-            "expired" => "pending",
-            _ => "failed",
-        },
-        word,
-        note: if t.emergency { " (emergency)" } else { "" }.into(),
+        class,
+        word: lang.t(word).to_string(),
+        note: if t.emergency {
+            lang.t(Msg::TokenEmergencyNote)
+        } else {
+            ""
+        }
+        .into(),
     }
+}
+
+/// A scope as the pages show it, in `lang`: `read,share` / `lecture,partage`.
+pub fn scope_text(scope: Scope, lang: Lang) -> String {
+    [
+        (Scope::READ, Msg::ScopeRead),
+        (Scope::WRITE, Msg::ScopeWrite),
+        (Scope::SHARE, Msg::ScopeShare),
+    ]
+    .into_iter()
+    .filter(|(bit, _)| scope.contains(*bit))
+    .map(|(_, word)| lang.t(word))
+    .collect::<Vec<_>>()
+    .join(",")
+}
+
+/// The record type a token reaches, in `lang` ("all" when it names none).
+pub fn type_text(record_type: Option<&str>, lang: Lang) -> String {
+    record_type.unwrap_or(lang.t(Msg::AllTypes)).to_string()
 }
 
 /// The ids on page `page` (1 = newest) of `ids` (ascending), newest first.
@@ -102,11 +127,11 @@ pub async fn page(
         .map(|t| GrantRow {
             id: t.id,
             grantee: ctx.party(&t.grantee),
-            scope: t.scope.to_string(),
-            record_type: t.record_type.as_deref().unwrap_or("all").to_string(),
+            scope: scope_text(t.scope, ctx.lang),
+            record_type: type_text(t.record_type.as_deref(), ctx.lang),
             expires_at: t.expires_at,
             expires_when: ctx.when(t.expires_at),
-            state: token_state(t, tip),
+            state: token_state(t, tip, ctx.lang),
             revocable: !t.revoked,
             handable: ward.is_none() && !t.revoked && t.expires_at > tip && t.grantee == me,
         })
@@ -125,11 +150,11 @@ pub async fn page(
     let base = back_to(&ward);
     let view = AccessView {
         frame: ctx.frame(
-            if ward.is_some() {
-                "Access, as guardian"
+            ctx.t(if ward.is_some() {
+                Msg::AccessTitleWard
             } else {
-                "Access"
-            },
+                Msg::AccessTitle
+            }),
             "/access",
             None,
         ),
@@ -179,10 +204,10 @@ pub async fn who(
         .filter(|t| t.state_at(tip + 1) == TokenState::Active)
         .map(|t| Reader {
             grantee: ctx.party(&t.grantee),
-            can: scope_words(t.scope),
+            can: scope_words(t.scope, ctx.lang),
             what: match &t.record_type {
-                Some(kind) => format!("your {kind} records"),
-                None => "all your records".to_string(),
+                Some(kind) => ctx.lang.f(Msg::WhoYourTypeRecords, &[("kind", kind)]),
+                None => ctx.t(Msg::WhoAllYourRecords).to_string(),
             },
             until: t.expires_at,
             until_when: ctx.when(t.expires_at),
@@ -191,7 +216,7 @@ pub async fn who(
         })
         .collect();
     let view = WhoView {
-        frame: ctx.frame("Who can see my records", "/access", None),
+        frame: ctx.frame(ctx.t(Msg::WhoTitle), "/access", None),
         guardians: guardians.map(|g| g.len()).unwrap_or(0),
         people,
     };
@@ -199,21 +224,21 @@ pub async fn who(
 }
 
 /// A scope in words: `read`, `read and add to`, `read, add to and share`.
-fn scope_words(scope: Scope) -> String {
+fn scope_words(scope: Scope, lang: Lang) -> String {
     let mut verbs = Vec::new();
     for (bit, verb) in [
-        (Scope::READ, "read"),
-        (Scope::WRITE, "add to"),
-        (Scope::SHARE, "share"),
+        (Scope::READ, Msg::VerbRead),
+        (Scope::WRITE, Msg::VerbAddTo),
+        (Scope::SHARE, Msg::VerbShare),
     ] {
         if scope.contains(bit) {
-            verbs.push(verb);
+            verbs.push(lang.t(verb));
         }
     }
     match verbs.as_slice() {
-        [] => "hold".to_string(),
+        [] => lang.t(Msg::VerbHold).to_string(),
         [one] => one.to_string(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [init @ .., last] => format!("{} {} {last}", init.join(", "), lang.t(Msg::ListAnd)),
     }
 }
 
@@ -296,20 +321,20 @@ struct AccessView<'a> {
 
 fn request_row(ctx: &Ctx, r: &Request) -> RequestRow {
     let state = match r.status {
-        RequestStatus::Pending => StateWord::new("pending", "pending"),
+        RequestStatus::Pending => StateWord::new("pending", ctx.t(Msg::RequestPending)),
         RequestStatus::Approved => StateWord {
             note: r
                 .token_id
-                .map(|t| format!(": token #{t}"))
+                .map(|t| ctx.lang.f(Msg::RequestTokenNote, &[("token", t)]))
                 .unwrap_or_default(),
-            ..StateWord::new("ok", "approved")
+            ..StateWord::new("ok", ctx.t(Msg::RequestApproved))
         },
-        RequestStatus::Denied => StateWord::new("failed", "denied"),
+        RequestStatus::Denied => StateWord::new("failed", ctx.t(Msg::RequestDenied)),
     };
     RequestRow {
         id: r.id,
         requester: ctx.party(&r.requester),
-        scope: r.scope.to_string(),
+        scope: scope_text(r.scope, ctx.lang),
         duration: r.duration,
         reason: r.reason.clone(),
         state,

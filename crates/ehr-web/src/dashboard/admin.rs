@@ -1,6 +1,7 @@
 //! `/admin`: issuers verify or suspend doctors; the admin sets issuers and verifiers and
 //! hands its role over; verifiers verify patients.
 
+use crate::dashboard::i18n::Msg;
 use std::sync::Arc;
 
 use askama::Template;
@@ -30,22 +31,22 @@ pub async fn page(
         c.is_verifier(&me)
     );
     let tip = ctx.tip.unwrap_or(0);
-    let word = |class, word: &str| StateWord::new(class, word);
+    let word = |class, word: Msg| StateWord::new(class, ctx.t(word));
     let admin = match &admin {
         Ok(a) if *a == me => Standing::Me,
         Ok(a) => Standing::Other(ctx.party(a)),
         Err(e) => Standing::Unknown(e.to_string()),
     };
     let issuer = match &issuer {
-        Ok(Some(i)) if i.enabled => word("ok", "enabled"),
-        Ok(Some(_)) => word("", "disabled"),
-        Ok(None) => word("", "no"),
-        Err(e) => word("failed", &e.to_string()),
+        Ok(Some(i)) if i.enabled => word("ok", Msg::Enabled),
+        Ok(Some(_)) => word("", Msg::Disabled),
+        Ok(None) => word("", Msg::No),
+        Err(e) => StateWord::new("failed", &e.to_string()),
     };
     let verifier = match &verifier {
-        Ok(true) => word("ok", "enabled"),
-        Ok(false) => word("", "no"),
-        Err(e) => word("failed", &e.to_string()),
+        Ok(true) => word("ok", Msg::Enabled),
+        Ok(false) => word("", Msg::No),
+        Err(e) => StateWord::new("failed", &e.to_string()),
     };
     // The server's accounts and where they stand.
     let principals: Vec<_> = state.identities.iter().map(|i| i.principal()).collect();
@@ -69,22 +70,22 @@ pub async fn page(
             name: i.name.clone(),
             address: i.address.to_string(),
             patient: match p {
-                Some(p) if p.verified => "verified",
-                Some(p) if p.active => "registered",
-                Some(_) => "deactivated",
+                Some(p) if p.verified => ctx.t(Msg::Verified),
+                Some(p) if p.active => ctx.t(Msg::Registered),
+                Some(_) => ctx.t(Msg::Deactivated),
                 None => "-",
             },
             doctor: d
-                .map(|d| doctor_state(&d, tip))
+                .map(|d| doctor_state(&d, tip, ctx.lang))
                 .unwrap_or_else(|| "-".into()),
             issuer: match is {
-                Some(i) if i.enabled => "issuer",
+                Some(i) if i.enabled => ctx.t(Msg::IssuerWord),
                 _ => "",
             },
         })
         .collect();
     let view = AdminView {
-        frame: ctx.frame("Issuer and admin", "/admin", None),
+        frame: ctx.frame(ctx.t(Msg::AdminTitle), "/admin", None),
         csrf: &ctx.csrf,
         admin,
         issuer,

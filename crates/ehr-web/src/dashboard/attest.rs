@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use ehr_sdk::ehr::attest::{self, AttestError};
 
+use super::i18n::Msg;
 use super::views::{self, Frame, Party};
 use super::{field, number, ops};
 use super::{PageError, Posted};
@@ -42,7 +43,8 @@ pub async fn sign(
     let doctor = ctx
         .resolve(field(&fields, "doctor"))
         .map_err(|e| PageError::BadRequest(format!("doctor: {e}")))?;
-    let blocks = super::blocks(&fields, "expires_in", "valid for").map_err(PageError::BadRequest)?;
+    let blocks =
+        super::blocks(&fields, "expires_in", "valid for").map_err(PageError::BadRequest)?;
     if blocks == 0 || blocks > 10 * super::MAX_BLOCKS {
         return Err(PageError::BadRequest(format!(
             "valid for: give 1 to {} blocks",
@@ -62,7 +64,7 @@ pub async fn sign(
         Ok(Some(i)) if i.enabled
     );
     let view = AttestationView {
-        frame: ctx.frame("Attestation signed", "/admin", None),
+        frame: ctx.frame(ctx.t(Msg::AttestTitle), "/admin", None),
         doctor: ctx.party(&doctor),
         issuer: ctx.party(&ctx.principal()),
         expires_at,

@@ -2,6 +2,7 @@
 //! global hash chain (a "hash chain verified" badge, or the entry where it breaks); and
 //! `/audit/export` in the CLI's formats (JSON, CSV, FHIR), the whole trail verified.
 
+use crate::dashboard::i18n::Msg;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -80,12 +81,11 @@ pub async fn page(
     };
     let own = patient == ctx.principal();
     let checked = if count == 0 {
-        "(no entries yet)".to_string()
+        ctx.t(Msg::AuditNoEntriesYet).to_string()
     } else {
-        format!(
-            "for entries {}-{} of {count} (each hash recomputed, each linked to the entry before it in the global log)",
-            lo + 1,
-            hi
+        ctx.lang.f(
+            Msg::AuditChecked,
+            &[("lo", lo + 1), ("hi", hi), ("count", count)],
         )
     };
     let broken_at = trail.verified.as_ref().err().map(|b| match b {
@@ -112,7 +112,11 @@ pub async fn page(
     let patient_param = views::percent_encode(&patient.to_string());
     let view = AuditView {
         frame: ctx.frame(
-            if own { "My audit trail" } else { "Audit trail" },
+            ctx.t(if own {
+                Msg::AuditMyTitle
+            } else {
+                Msg::AuditTitle
+            }),
             "/audit",
             None,
         ),
@@ -173,7 +177,7 @@ pub async fn export(
             )))
         }
     };
-    let base = crate::fhir::params::base_url(&headers);
+    let base = state.fhir_base(&headers);
     let Exported { text, trail, .. } =
         match trail::export_trail(&state.client, &patient, format, &base).await {
             Ok(e) => e,

@@ -1,6 +1,7 @@
 //! `/doctor`: registration (salted licence hash), credential state and expiry, request
 //! access, the patients and records it may read, emergency access, the encryption key.
 
+use crate::dashboard::i18n::Msg;
 use std::sync::Arc;
 
 use askama::Template;
@@ -9,9 +10,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::listing::{self, Side};
-use ehr_sdk::ehr::types::Doctor;
+use ehr_sdk::ehr::types::{Doctor, RequestStatus};
 
-use super::access::{page_of, token_state};
+use super::access::{page_of, scope_text, token_state, type_text};
 use super::home::doctor_state;
 use super::patient::random32;
 use super::views::{self, Frame, Pager, Party, StateWord};
@@ -33,7 +34,7 @@ pub async fn page(
     };
     let tip = ctx.tip.unwrap_or(0);
     let mut view = DoctorView {
-        frame: ctx.frame("Doctor", "/doctor", None),
+        frame: ctx.frame(ctx.t(Msg::DoctorTitle), "/doctor", None),
         csrf: &ctx.csrf,
         me: ctx.party(&me),
         credential: StateWord::new("failed", ""),
@@ -62,7 +63,7 @@ pub async fn page(
     let verified_now = d.is_verified_at(tip + 1);
     view.credential = StateWord::new(
         if verified_now { "ok" } else { "failed" },
-        &doctor_state(&d, tip),
+        &doctor_state(&d, tip, ctx.lang),
     );
     view.verified_by = d.verified_by.as_ref().map(|p| ctx.party(p));
     view.license_hash = hex::encode(d.license_hash);
@@ -85,11 +86,11 @@ pub async fn page(
         .map(|t| HeldToken {
             id: t.id,
             patient: ctx.party(&t.patient),
-            scope: t.scope.to_string(),
-            record_type: t.record_type.as_deref().unwrap_or("all").to_string(),
+            scope: scope_text(t.scope, ctx.lang),
+            record_type: type_text(t.record_type.as_deref(), ctx.lang),
             expires_at: t.expires_at,
             expires_when: ctx.when(t.expires_at),
-            state: token_state(t, tip),
+            state: token_state(t, tip, ctx.lang),
             live: t.state_at(tip + 1) == ehr_sdk::ehr::types::TokenState::Active,
         })
         .collect();
@@ -109,14 +110,18 @@ pub async fn page(
         .map(|r| SentRequest {
             id: r.id,
             patient: ctx.party(&r.patient),
-            scope: r.scope.to_string(),
+            scope: scope_text(r.scope, ctx.lang),
             duration: r.duration,
             reason: r.reason.clone(),
             status: format!(
                 "{}{}",
-                r.status,
+                ctx.t(match r.status {
+                    RequestStatus::Pending => Msg::RequestPending,
+                    RequestStatus::Approved => Msg::RequestApproved,
+                    RequestStatus::Denied => Msg::RequestDenied,
+                }),
                 r.token_id
-                    .map(|t| format!(": token #{t}"))
+                    .map(|t| ctx.lang.f(Msg::RequestTokenNote, &[("token", t)]))
                     .unwrap_or_default()
             ),
         })

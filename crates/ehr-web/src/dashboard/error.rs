@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::i18n::{Lang, Msg};
 use super::Ctx;
 use crate::state::AppState;
 
@@ -18,12 +19,10 @@ use crate::state::AppState;
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum PageError {
     /// The `ehr_account` cookie names an account this server does not act for (400).
-    #[error(
-        "This server does not act for an account named `{0}`. Pick one of its accounts above."
-    )]
+    #[error("{}", Lang::En.f(Msg::ErrorUnknownAccount, &[("name", .0)]))]
     UnknownAccount(String),
     /// The form carries no CSRF token, or a wrong one (403).
-    #[error("missing or wrong CSRF token: reload the page and submit again")]
+    #[error("{}", Lang::En.t(Msg::ErrorCsrf))]
     Csrf,
     /// The request is wrong: a field, a parameter, a form (400).
     #[error("{0}")]
@@ -44,11 +43,23 @@ pub enum PageError {
     #[error("{0}")]
     Upstream(String),
     /// A page could not be rendered (500: the server's own fault).
-    #[error("the page could not be rendered: {0}")]
+    #[error("{}", Lang::En.f(Msg::ErrorRender, &[("why", .0)]))]
     Render(String),
 }
 
 impl PageError {
+    /// What went wrong, in `lang`: the errors this module words itself are in the
+    /// catalogue; the others carry the words their handler gave, already in the reader's
+    /// language.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            PageError::UnknownAccount(name) => lang.f(Msg::ErrorUnknownAccount, &[("name", name)]),
+            PageError::Csrf => lang.t(Msg::ErrorCsrf).to_string(),
+            PageError::Render(why) => lang.f(Msg::ErrorRender, &[("why", why)]),
+            other => other.to_string(),
+        }
+    }
+
     /// The status it answers with.
     pub fn status(&self) -> StatusCode {
         match self {
@@ -95,12 +106,18 @@ pub async fn error_pages(
 ) -> Response {
     let headers = request.headers().clone();
     let section = section_of(request.uri().path());
+    let here = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
     let response = next.run(request).await;
     let Some(Failed(error)) = response.extensions().get::<Failed>().cloned() else {
         return response;
     };
     let ctx = Ctx::of(&state, &headers).ok();
-    super::render_error(&state, ctx.as_ref(), section, &error)
+    let lang = Lang::of(&headers);
+    super::render_error(&state, ctx.as_ref(), (lang, here), section, &error)
 }
 
 #[cfg(test)]

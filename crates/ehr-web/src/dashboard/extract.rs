@@ -20,6 +20,7 @@ use axum::http::request::Parts as RequestParts;
 use axum::http::{header, StatusCode};
 use axum::Form;
 
+use super::i18n::Lang;
 use super::{Ctx, Fields, PageError};
 use crate::auth;
 use crate::state::AppState;
@@ -47,8 +48,37 @@ impl FromRequestParts<Arc<AppState>> for Page {
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
         let mut ctx = Ctx::of(state, &parts.headers)?;
+        ctx.here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
         ctx.read_frame().await;
         Ok(Page(ctx))
+    }
+}
+
+/// The reader of a page that needs no account (the proof verifier): its language and the
+/// page's path, for the frame's language switch.
+pub(crate) struct Reader {
+    /// The reader's language.
+    pub lang: Lang,
+    /// The page's path and query.
+    pub here: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Reader {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut RequestParts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Reader {
+            lang: Lang::of(&parts.headers),
+            here: parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into()),
+        })
     }
 }
 

@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use super::i18n::{Lang, Msg};
+
 /// A resource as a card: a title and labelled lines of text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Card {
@@ -12,13 +14,13 @@ pub struct Card {
     /// Its kind (`Observation`...).
     pub kind: String,
     /// Labelled values, in reading order; empty ones left out.
-    pub lines: Vec<(&'static str, String)>,
+    pub lines: Vec<(Msg, String)>,
     /// When it was taken (the clinical date, as the resource gives it: the start of a
     /// period), when the resource tells.
     pub date: Option<String>,
     /// The record in one line (`Blood pressure 120/80 mmHg`, `Allergy: Penicillin
-    /// (high)`), at most [`SUMMARY_MAX`] characters.
-    pub summary: String,
+    /// (high)`), at most [`SUMMARY_MAX`] characters once worded ([`Line::text`]).
+    pub summary: Line,
 }
 
 /// Longest one-line summary, in characters (longer ones end in `…`).
@@ -28,8 +30,8 @@ pub const SUMMARY_MAX: usize = 120;
 pub fn card(resource: &Value) -> Option<Card> {
     let kind = resource.get("resourceType")?.as_str()?.to_string();
     let r = resource;
-    let mut lines: Vec<(&'static str, String)> = Vec::new();
-    let mut add = |label: &'static str, value: Option<String>| {
+    let mut lines: Vec<(Msg, String)> = Vec::new();
+    let mut add = |label: Msg, value: Option<String>| {
         if let Some(v) = value.filter(|v| !v.is_empty()) {
             lines.push((label, v));
         }
@@ -39,10 +41,10 @@ pub fn card(resource: &Value) -> Option<Card> {
     let (title, date, gist): (Option<String>, Option<String>, Gist) = match kind.as_str() {
         "Observation" => {
             let value = observed(r);
-            add("Value", value.clone());
+            add(Msg::CardValue, value.clone());
             for c in r["component"].as_array().into_iter().flatten() {
                 add(
-                    "Component",
+                    Msg::CardComponent,
                     Some(format!(
                         "{}: {}",
                         concept(&c["code"]).unwrap_or_else(|| "?".into()),
@@ -51,12 +53,12 @@ pub fn card(resource: &Value) -> Option<Card> {
                 );
             }
             for range in r["referenceRange"].as_array().into_iter().flatten() {
-                add("Reference range", reference_range(range));
+                add(Msg::CardReferenceRange, reference_range(range));
             }
-            add("Interpretation", concepts(&r["interpretation"]));
+            add(Msg::CardInterpretation, concepts(&r["interpretation"]));
             let dates = ["effectiveDateTime", "effectiveInstant", "issued"];
-            add("When", when(r, &dates, "effectivePeriod"));
-            add("Status", text(&r["status"]));
+            add(Msg::CardWhen, when(r, &dates, "effectivePeriod"));
+            add(Msg::CardStatus, text(&r["status"]));
             // The value after the name; a panel's components after a colon.
             let separator = if value.is_some() { " " } else { ": " };
             let values = value.or_else(|| {
@@ -75,32 +77,32 @@ pub fn card(resource: &Value) -> Option<Card> {
             )
         }
         "Condition" => {
-            add("Clinical status", concept(&r["clinicalStatus"]));
-            add("Verification", concept(&r["verificationStatus"]));
-            add("Severity", concept(&r["severity"]));
+            add(Msg::CardClinicalStatus, concept(&r["clinicalStatus"]));
+            add(Msg::CardVerification, concept(&r["verificationStatus"]));
+            add(Msg::CardSeverity, concept(&r["severity"]));
             add(
-                "Since",
+                Msg::CardSince,
                 when(r, &["onsetDateTime", "onsetString"], "onsetPeriod"),
             );
-            add("Recorded", text(&r["recordedDate"]));
+            add(Msg::CardRecorded, text(&r["recordedDate"]));
             (
                 concept(&r["code"]),
                 start(r, &["onsetDateTime", "recordedDate"], "onsetPeriod"),
-                Gist::Labelled("Condition", concept(&r["clinicalStatus"])),
+                Gist::Labelled(Some(Msg::GistCondition), concept(&r["clinicalStatus"])),
             )
         }
         "AllergyIntolerance" => {
-            add("Criticality", text(&r["criticality"]));
-            add("Category", strings(&r["category"]));
+            add(Msg::CardCriticality, text(&r["criticality"]));
+            add(Msg::CardCategory, strings(&r["category"]));
             for reaction in r["reaction"].as_array().into_iter().flatten() {
-                add("Reaction", concepts(&reaction["manifestation"]));
+                add(Msg::CardReaction, concepts(&reaction["manifestation"]));
             }
-            add("Clinical status", concept(&r["clinicalStatus"]));
-            add("Recorded", text(&r["recordedDate"]));
+            add(Msg::CardClinicalStatus, concept(&r["clinicalStatus"]));
+            add(Msg::CardRecorded, text(&r["recordedDate"]));
             (
                 concept(&r["code"]),
                 start(r, &["recordedDate", "onsetDateTime"], "onsetPeriod"),
-                Gist::Labelled("Allergy", text(&r["criticality"])),
+                Gist::Labelled(Some(Msg::GistAllergy), text(&r["criticality"])),
             )
         }
         "MedicationStatement" | "MedicationRequest" => {
@@ -110,12 +112,12 @@ pub fn card(resource: &Value) -> Option<Card> {
                 .into_iter()
                 .flatten()
             {
-                add("Dosage", text(&dosage["text"]));
+                add(Msg::CardDosage, text(&dosage["text"]));
             }
-            add("Intent", text(&r["intent"]));
-            add("Status", text(&r["status"]));
+            add(Msg::CardIntent, text(&r["intent"]));
+            add(Msg::CardStatus, text(&r["status"]));
             let dates = ["authoredOn", "effectiveDateTime", "dateAsserted"];
-            add("When", when(r, &dates, "effectivePeriod"));
+            add(Msg::CardWhen, when(r, &dates, "effectivePeriod"));
             let first_dosage = r["dosage"]
                 .as_array()
                 .or(r["dosageInstruction"].as_array())
@@ -129,27 +131,27 @@ pub fn card(resource: &Value) -> Option<Card> {
         }
         "Immunization" => {
             add(
-                "Given",
+                Msg::CardGiven,
                 text(&r["occurrenceDateTime"]).or_else(|| text(&r["occurrenceString"])),
             );
-            add("Lot", text(&r["lotNumber"]));
-            add("Dose", quantity(&r["doseQuantity"]));
-            add("Status", text(&r["status"]));
+            add(Msg::CardLot, text(&r["lotNumber"]));
+            add(Msg::CardDose, quantity(&r["doseQuantity"]));
+            add(Msg::CardStatus, text(&r["status"]));
             (
                 concept(&r["vaccineCode"]),
                 text(&r["occurrenceDateTime"]),
-                Gist::Labelled("Vaccine", None),
+                Gist::Labelled(Some(Msg::GistVaccine), None),
             )
         }
         "DiagnosticReport" => {
-            add("Conclusion", text(&r["conclusion"]));
+            add(Msg::CardConclusion, text(&r["conclusion"]));
             add(
-                "Results",
+                Msg::CardResults,
                 r["result"].as_array().map(|a| a.len().to_string()),
             );
             let dates = ["effectiveDateTime", "issued"];
-            add("When", when(r, &dates, "effectivePeriod"));
-            add("Status", text(&r["status"]));
+            add(Msg::CardWhen, when(r, &dates, "effectivePeriod"));
+            add(Msg::CardStatus, text(&r["status"]));
             (
                 concept(&r["code"]),
                 start(r, &dates, "effectivePeriod"),
@@ -158,49 +160,49 @@ pub fn card(resource: &Value) -> Option<Card> {
         }
         "Encounter" => {
             add(
-                "Class",
+                Msg::CardClass,
                 text(&r["class"]["display"]).or_else(|| text(&r["class"]["code"])),
             );
-            add("Reason", concepts(&r["reasonCode"]));
-            add("When", when(r, &[], "period"));
-            add("Status", text(&r["status"]));
+            add(Msg::CardReason, concepts(&r["reasonCode"]));
+            add(Msg::CardWhen, when(r, &[], "period"));
+            add(Msg::CardStatus, text(&r["status"]));
             (
                 concepts(&r["type"]).or_else(|| Some("Encounter".into())),
                 start(r, &[], "period"),
-                Gist::Labelled("Visit", concepts(&r["reasonCode"])),
+                Gist::Labelled(Some(Msg::GistVisit), concepts(&r["reasonCode"])),
             )
         }
         "Procedure" => {
             add(
-                "Performed",
+                Msg::CardPerformed,
                 when(
                     r,
                     &["performedDateTime", "performedString"],
                     "performedPeriod",
                 ),
             );
-            add("Outcome", concept(&r["outcome"]));
-            add("Status", text(&r["status"]));
+            add(Msg::CardOutcome, concept(&r["outcome"]));
+            add(Msg::CardStatus, text(&r["status"]));
             (
                 concept(&r["code"]),
                 start(r, &["performedDateTime"], "performedPeriod"),
-                Gist::Labelled("Procedure", concept(&r["outcome"])),
+                Gist::Labelled(Some(Msg::GistProcedure), concept(&r["outcome"])),
             )
         }
         "Patient" => {
-            add("Gender", text(&r["gender"]));
-            add("Born", text(&r["birthDate"]));
+            add(Msg::CardGender, text(&r["gender"]));
+            add(Msg::CardBorn, text(&r["birthDate"]));
             (
                 r["name"]
                     .as_array()
                     .and_then(|names| names.first())
                     .and_then(human_name),
                 None,
-                Gist::Labelled("Patient", text(&r["birthDate"]).map(|b| format!("born {b}"))),
+                Gist::Born(text(&r["birthDate"])),
             )
         }
         _ => {
-            add("Status", text(&r["status"]));
+            add(Msg::CardStatus, text(&r["status"]));
             let date = [
                 "date",
                 "effectiveDateTime",
@@ -210,16 +212,20 @@ pub fn card(resource: &Value) -> Option<Card> {
             ]
             .iter()
             .find_map(|k| text(&r[*k]));
-            add("Date", date.clone());
+            add(Msg::CardDate, date.clone());
             (
                 concept(&r["code"]).or_else(|| text(&r["title"])),
                 date,
-                Gist::Labelled("", None),
+                Gist::Labelled(None, None),
             )
         }
     };
     let title = title.unwrap_or_else(|| kind.clone());
-    let summary = gist.line(&title, &kind);
+    let summary = Line {
+        title: title.clone(),
+        kind: kind.clone(),
+        gist,
+    };
     Some(Card {
         title,
         kind,
@@ -229,27 +235,50 @@ pub fn card(resource: &Value) -> Option<Card> {
     })
 }
 
+/// A record in one line, worded in the reader's language by [`Line::text`] (what is kept
+/// in the server's summary cache, whoever reads it next).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    title: String,
+    kind: String,
+    gist: Gist,
+}
+
 /// What a one-line summary says besides the title.
+#[derive(Debug, Clone, PartialEq)]
 enum Gist {
     /// The title, then `separator` and the words when there are any (`Heart rate 72
     /// /min`, `Amoxicillin: 1 capsule 3 times a day`).
     After(&'static str, Option<String>),
-    /// `Label: title (words)`; an empty label stands for the resource type.
-    Labelled(&'static str, Option<String>),
+    /// `Label: title (words)`; no label stands for the resource type.
+    Labelled(Option<Msg>, Option<String>),
+    /// A patient: `Patient: name (born date)`.
+    Born(Option<String>),
 }
 
-impl Gist {
-    fn line(self, title: &str, kind: &str) -> String {
-        let line = match self {
+impl Line {
+    /// The line in `lang`, at most [`SUMMARY_MAX`] characters.
+    pub fn text(&self, lang: impl std::borrow::Borrow<Lang>) -> String {
+        let lang = *lang.borrow();
+        let (title, kind) = (self.title.as_str(), self.kind.as_str());
+        let labelled = |label: &str, words: Option<String>| match words {
+            Some(w) => lang.f(
+                Msg::GistLabelledWords,
+                &[("label", label), ("title", title), ("words", w.as_str())],
+            ),
+            None if title == kind => title.to_string(),
+            None => lang.f(Msg::GistLabelled, &[("label", label), ("title", title)]),
+        };
+        let line = match &self.gist {
             Gist::After(separator, Some(words)) => format!("{title}{separator}{words}"),
             Gist::After(_, None) => title.to_string(),
+            Gist::Born(born) => labelled(
+                lang.t(Msg::GistPatient),
+                born.as_ref()
+                    .map(|b| lang.f(Msg::GistBorn, &[("date", b.as_str())])),
+            ),
             Gist::Labelled(label, words) => {
-                let label = if label.is_empty() { kind } else { label };
-                match words {
-                    Some(w) => format!("{label}: {title} ({w})"),
-                    None if title == kind => title.to_string(),
-                    None => format!("{label}: {title}"),
-                }
+                labelled(label.map_or(kind, |l| lang.t(l)), words.clone())
             }
         };
         one_line(&line)
@@ -413,15 +442,15 @@ mod tests {
         assert_eq!(
             c.lines,
             vec![
-                ("Component", "Systolic: 142 mmHg".to_string()),
-                ("Component", "Diastolic: 91 mmHg".to_string()),
+                (Msg::CardComponent, "Systolic: 142 mmHg".to_string()),
+                (Msg::CardComponent, "Diastolic: 91 mmHg".to_string()),
                 (
-                    "Reference range",
+                    Msg::CardReferenceRange,
                     "90 mmHg to 120 mmHg (systolic)".to_string()
                 ),
-                ("Interpretation", "High".to_string()),
-                ("When", "2026-11-30T09:00:00Z".to_string()),
-                ("Status", "final".to_string()),
+                (Msg::CardInterpretation, "High".to_string()),
+                (Msg::CardWhen, "2026-11-30T09:00:00Z".to_string()),
+                (Msg::CardStatus, "final".to_string()),
             ]
         );
     }
@@ -432,7 +461,7 @@ mod tests {
             "reaction": [{"manifestation": [{"text": "Hives"}]}]});
         let c = card(&allergy).unwrap();
         assert_eq!(c.title, "Penicillin");
-        assert!(c.lines.contains(&("Reaction", "Hives".into())));
+        assert!(c.lines.contains(&(Msg::CardReaction, "Hives".into())));
         let patient = json!({"resourceType": "Patient", "name": [{"given": ["Awa"], "family": "Diallo"}], "birthDate": "1990-04-02"});
         assert_eq!(card(&patient).unwrap().title, "Awa Diallo");
         let med = json!({"resourceType": "MedicationRequest", "medicationCodeableConcept": {"text": "Amoxicillin 500 mg"},
@@ -440,7 +469,7 @@ mod tests {
         assert!(card(&med)
             .unwrap()
             .lines
-            .contains(&("Dosage", "1 capsule 3 times a day".into())));
+            .contains(&(Msg::CardDosage, "1 capsule 3 times a day".into())));
     }
 
     #[test]
@@ -448,29 +477,32 @@ mod tests {
         let bp = json!({"resourceType": "Observation", "code": {"text": "Blood pressure"},
             "valueString": "120/80 mmHg", "effectivePeriod": {"start": "2026-03-01T08:00:00Z"}});
         let c = card(&bp).unwrap();
-        assert_eq!(c.summary, "Blood pressure 120/80 mmHg");
+        assert_eq!(c.summary.text(Lang::En), "Blood pressure 120/80 mmHg");
         assert_eq!(c.date.as_deref(), Some("2026-03-01T08:00:00Z"));
         let panel = json!({"resourceType": "Observation", "code": {"text": "Blood pressure"},
             "component": [{"code": {"text": "Systolic"}, "valueQuantity": {"value": 142, "unit": "mmHg"}},
                           {"code": {"text": "Diastolic"}, "valueQuantity": {"value": 91, "unit": "mmHg"}}]});
         assert_eq!(
-            card(&panel).unwrap().summary,
+            card(&panel).unwrap().summary.text(Lang::En),
             "Blood pressure: Systolic 142 mmHg, Diastolic 91 mmHg"
         );
         let allergy = json!({"resourceType": "AllergyIntolerance", "code": {"text": "penicillin"},
             "criticality": "high", "recordedDate": "2025-07-14"});
         let c = card(&allergy).unwrap();
-        assert_eq!(c.summary, "Allergy: penicillin (high)");
+        assert_eq!(c.summary.text(Lang::En), "Allergy: penicillin (high)");
         assert_eq!(c.date.as_deref(), Some("2025-07-14"));
         let vaccine = json!({"resourceType": "Immunization", "vaccineCode": {"text": "Yellow fever"},
             "occurrenceDateTime": "2024-01-09"});
-        assert_eq!(card(&vaccine).unwrap().summary, "Vaccine: Yellow fever");
+        assert_eq!(
+            card(&vaccine).unwrap().summary.text(Lang::En),
+            "Vaccine: Yellow fever"
+        );
         let untitled = json!({"resourceType": "CarePlan", "status": "active"});
-        assert_eq!(card(&untitled).unwrap().summary, "CarePlan");
+        assert_eq!(card(&untitled).unwrap().summary.text(Lang::En), "CarePlan");
         assert_eq!(card(&untitled).unwrap().date, None);
         let long = json!({"resourceType": "Observation", "code": {"text": "Note"},
             "valueString": "word\n ".repeat(100)});
-        let line = card(&long).unwrap().summary;
+        let line = card(&long).unwrap().summary.text(Lang::En);
         assert_eq!(line.chars().count(), SUMMARY_MAX);
         assert!(line.ends_with('…') && !line.contains('\n'), "{line}");
     }
@@ -484,7 +516,7 @@ mod tests {
             (c.kind.as_str(), c.title.as_str()),
             ("CarePlan", "Diabetes plan")
         );
-        assert_eq!(c.lines, vec![("Status", "active".to_string())]);
+        assert_eq!(c.lines, vec![(Msg::CardStatus, "active".to_string())]);
         assert!(card(&json!({"a": 1})).is_none());
     }
 }

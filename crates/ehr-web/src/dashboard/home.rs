@@ -1,5 +1,6 @@
 //! `/`: the acting account at a glance; `POST /account`: the account switcher.
 
+use crate::dashboard::i18n::{Lang, Msg};
 use std::sync::Arc;
 
 use askama::Template;
@@ -28,84 +29,91 @@ pub async fn home(
         c.is_verifier(&me),
         c.patient_registry_admin()
     );
-    let role = |term, text: String, links: &[(&'static str, &'static str)]| Role {
+    let lang = ctx.lang;
+    let role = |term, text: String, links: &[(&'static str, Msg)]| Role {
         term,
         text,
         links: links.to_vec(),
     };
+    let text = |msg: Msg| lang.t(msg).to_string();
     let roles = vec![
         match &patient {
             Ok(Some(p)) if p.active => role(
-                "Patient",
-                format!(
-                    "registered at block {}, {}",
-                    p.registered_at,
-                    if p.verified {
-                        "verified"
-                    } else {
-                        "not verified"
-                    }
+                Msg::RolePatient,
+                lang.f(
+                    Msg::RolePatientRegistered,
+                    &[
+                        ("block", p.registered_at.to_string()),
+                        (
+                            "verified",
+                            text(if p.verified {
+                                Msg::Verified
+                            } else {
+                                Msg::NotVerified
+                            }),
+                        ),
+                    ],
                 ),
                 &[
-                    ("/records", "records"),
-                    ("/access", "access"),
-                    ("/audit", "audit"),
+                    ("/records", Msg::LinkRecords),
+                    ("/access", Msg::LinkAccess),
+                    ("/audit", Msg::LinkAudit),
                 ],
             ),
-            Ok(Some(_)) => role("Patient", "deactivated".into(), &[]),
+            Ok(Some(_)) => role(Msg::RolePatient, text(Msg::Deactivated), &[]),
             Ok(None) => role(
-                "Patient",
-                "not registered".into(),
-                &[("/patient", "register as a patient")],
+                Msg::RolePatient,
+                text(Msg::NotRegistered),
+                &[("/patient", Msg::LinkRegisterPatient)],
             ),
-            Err(e) => role("Patient", e.to_string(), &[]),
+            Err(e) => role(Msg::RolePatient, e.to_string(), &[]),
         },
         match &doctor {
             Ok(Some(d)) => role(
-                "Doctor",
-                doctor_state(d, ctx.tip.unwrap_or(0)),
-                &[("/doctor", "doctor page")],
+                Msg::RoleDoctor,
+                doctor_state(d, ctx.tip.unwrap_or(0), lang),
+                &[("/doctor", Msg::LinkDoctorPage)],
             ),
             Ok(None) => role(
-                "Doctor",
-                "not registered".into(),
-                &[("/doctor", "register as a doctor")],
+                Msg::RoleDoctor,
+                text(Msg::NotRegistered),
+                &[("/doctor", Msg::LinkRegisterDoctor)],
             ),
-            Err(e) => role("Doctor", e.to_string(), &[]),
+            Err(e) => role(Msg::RoleDoctor, e.to_string(), &[]),
         },
         match &issuer {
             Ok(Some(i)) if i.enabled => role(
-                "Credential issuer",
-                "enabled".into(),
-                &[("/admin", "verify doctors")],
+                Msg::RoleIssuer,
+                text(Msg::Enabled),
+                &[("/admin", Msg::LinkVerifyDoctors)],
             ),
-            Ok(Some(_)) => role("Credential issuer", "disabled".into(), &[]),
-            Ok(None) => role("Credential issuer", "no".into(), &[]),
-            Err(e) => role("Credential issuer", e.to_string(), &[]),
+            Ok(Some(_)) => role(Msg::RoleIssuer, text(Msg::Disabled), &[]),
+            Ok(None) => role(Msg::RoleIssuer, text(Msg::No), &[]),
+            Err(e) => role(Msg::RoleIssuer, e.to_string(), &[]),
         },
         match &verifier {
             Ok(true) => role(
-                "Patient verifier",
-                "enabled".into(),
-                &[("/admin", "verify patients")],
+                Msg::RoleVerifier,
+                text(Msg::Enabled),
+                &[("/admin", Msg::LinkVerifyPatients)],
             ),
-            Ok(false) => role("Patient verifier", "no".into(), &[]),
-            Err(e) => role("Patient verifier", e.to_string(), &[]),
+            Ok(false) => role(Msg::RoleVerifier, text(Msg::No), &[]),
+            Err(e) => role(Msg::RoleVerifier, e.to_string(), &[]),
         },
         match &admin {
             Ok(a) if *a == me => role(
-                "Registry admin",
-                "yes".into(),
-                &[("/admin", "issuers and verifiers")],
+                Msg::RoleAdmin,
+                text(Msg::Yes),
+                &[("/admin", Msg::LinkIssuersVerifiers)],
             ),
-            Ok(_) => role("Registry admin", "no".into(), &[]),
-            Err(e) => role("Registry admin", e.to_string(), &[]),
+            Ok(_) => role(Msg::RoleAdmin, text(Msg::No), &[]),
+            Err(e) => role(Msg::RoleAdmin, e.to_string(), &[]),
         },
     ];
     views::respond(
         StatusCode::OK,
         &HomeView {
-            frame: ctx.frame("Overview", "/", None),
+            frame: ctx.frame(ctx.t(Msg::HomeTitle), "/", None),
             roles,
         },
     )
@@ -113,9 +121,9 @@ pub async fn home(
 
 /// One role of the acting account: where it stands, and links to act on it.
 struct Role {
-    term: &'static str,
+    term: Msg,
     text: String,
-    links: Vec<(&'static str, &'static str)>,
+    links: Vec<(&'static str, Msg)>,
 }
 
 /// `/`.
@@ -126,20 +134,22 @@ struct HomeView<'a> {
     roles: Vec<Role>,
 }
 
-/// A doctor's credential in words at block `tip`.
-pub fn doctor_state(d: &ehr_sdk::ehr::types::Doctor, tip: u64) -> String {
+/// A doctor's credential in words at block `tip`, in `lang`.
+pub fn doctor_state(d: &ehr_sdk::ehr::types::Doctor, tip: u64, lang: Lang) -> String {
     if d.suspended {
-        "suspended".to_string()
+        lang.t(Msg::DoctorSuspended).to_string()
     } else if !d.verified {
-        "registered, not verified".to_string()
+        lang.t(Msg::DoctorNotVerified).to_string()
     } else if d.is_verified_at(tip + 1) {
-        format!(
-            "verified until block {} ({} blocks left)",
-            d.expires_at,
-            d.expires_at.saturating_sub(tip + 1)
+        lang.f(
+            Msg::DoctorVerifiedUntil,
+            &[
+                ("block", d.expires_at),
+                ("left", d.expires_at.saturating_sub(tip + 1)),
+            ],
         )
     } else {
-        format!("credential expired at block {}", d.expires_at)
+        lang.f(Msg::DoctorExpired, &[("block", d.expires_at)])
     }
 }
 
@@ -163,8 +173,9 @@ pub async fn switch_account(
         .bytes()
         .all(|b| b.is_ascii_graphic() && !matches!(b, b';' | b',' | b'"' | b'\\'));
     let cookie = format!(
-        "{ACCOUNT_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/",
-        identity.name
+        "{ACCOUNT_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/{}",
+        identity.name,
+        state.cookie_security()
     );
     let (true, Ok(value)) = (cookie_safe, HeaderValue::from_str(&cookie)) else {
         return Err(PageError::BadRequest(format!(

@@ -30,6 +30,7 @@ mod error;
 mod extract;
 pub mod fhir_card;
 mod home;
+pub mod i18n;
 mod notifications;
 pub mod ops;
 mod patient;
@@ -53,10 +54,11 @@ use ehr_sdk::keys::PublicKey;
 use ehr_sdk::node::clock::BlockClock;
 
 pub(crate) use error::{error_pages, PageError};
-pub(crate) use extract::{Page, Params, Posted, RecordId, Upload};
+pub(crate) use extract::{Page, Params, Posted, Reader, RecordId, Upload};
 
 use crate::auth;
 use crate::state::{AppState, Identity};
+use i18n::{Lang, Msg};
 use views::{ErrorPage, Frame};
 
 /// Longest credential or request, in blocks (about a year).
@@ -70,6 +72,7 @@ pub fn routes(state: Arc<AppState>) -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(home::home))
         .route("/account", post(home::switch_account))
+        .route(i18n::SWITCH_PATH, get(i18n::switch))
         .route("/op/{id}", get(ops::op_page))
         .route("/assets/app.css", get(assets::css))
         .route("/assets/app.js", get(assets::js))
@@ -149,6 +152,10 @@ pub(crate) struct Ctx {
     /// The chain's recent pace, for block heights as dates (pages only; `None` when the
     /// node API tells no block times).
     pub clock: Option<BlockClock>,
+    /// The reader's language ([`Lang::of`]).
+    pub lang: Lang,
+    /// The page's path and query (pages only; `/` otherwise), for the language switch.
+    pub here: String,
 }
 
 impl Ctx {
@@ -164,6 +171,8 @@ impl Ctx {
                 tip: None,
                 index_lag: None,
                 clock: None,
+                lang: Lang::of(headers),
+                here: "/".into(),
             }),
             None => Err(PageError::UnknownAccount(
                 auth::cookie(headers, auth::ACCOUNT_COOKIE)
@@ -198,14 +207,19 @@ impl Ctx {
         }
     }
 
-    /// Block `height` as an approximate date ("about 2026-12-12, in 7 days"), when the
-    /// chain's pace is known.
+    /// Block `height` as an approximate date in the reader's language ("about
+    /// 2026-12-12, in 7 days"), when the chain's pace is known ([`Lang::when`]).
     pub fn when(&self, height: u64) -> Option<String> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
-        self.clock.map(|c| c.describe(height, now))
+        self.clock.map(|c| self.lang.when(&c, height, now))
+    }
+
+    /// The text of `msg` in the reader's language.
+    pub fn t(&self, msg: Msg) -> &'static str {
+        self.lang.t(msg)
     }
 
     /// The server's accounts as (name, address).
@@ -236,6 +250,8 @@ impl Ctx {
             tip: self.tip,
             index_lag: self.index_lag,
             refresh,
+            lang: self.lang,
+            here: self.here.clone(),
         }
     }
 
@@ -340,13 +356,14 @@ pub(crate) type Fields = HashMap<String, String>;
 pub(crate) fn render_error(
     state: &Arc<AppState>,
     ctx: Option<&Ctx>,
+    (lang, here): (Lang, String),
     section: &str,
     error: &PageError,
 ) -> Response {
     let csrf = state.csrf_token();
     let page = ErrorPage {
         frame: Frame {
-            title: "Something went wrong",
+            title: lang.t(Msg::ErrorTitle),
             section,
             account: ctx.map(|c| (c.me.name.as_str(), c.me.address.to_string())),
             accounts: accounts(state),
@@ -355,8 +372,10 @@ pub(crate) fn render_error(
             tip: None,
             index_lag: None,
             refresh: None,
+            lang,
+            here,
         },
-        message: error.to_string(),
+        message: error.message(lang),
         back: section,
     };
     match views::respond(error.status(), &page) {
@@ -390,8 +409,7 @@ pub(crate) fn enc_pubkey(
     match (text, own) {
         ("", Some(own)) => Ok(own),
         ("", None) => Err(PageError::BadRequest(
-            "encryption key: give the new key (33 bytes of a compressed public key in hex)"
-                .into(),
+            "encryption key: give the new key (33 bytes of a compressed public key in hex)".into(),
         )),
         (text, _) => hex::decode(text.trim_start_matches("0x"))
             .map_err(|e| e.to_string())

@@ -4,6 +4,7 @@
 //! `/notifications/poll`: a long poll, for browsers without `EventSource`, that updates the unread badge
 //! live (it answers as soon as the notifications change, or after 20 s).
 
+use crate::dashboard::i18n::Msg;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -99,7 +100,7 @@ pub async fn page(
         })
         .collect();
     let view = NotificationsView {
-        frame: ctx.frame("Notifications", "/notifications", None),
+        frame: ctx.frame(ctx.t(Msg::NotifTitle), "/notifications", None),
         unread,
         count,
         max_mark: MAX_MARK,

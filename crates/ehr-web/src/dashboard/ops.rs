@@ -13,6 +13,7 @@
 //! account's write lock ([`AppState::serialized`]), the one FHIR writes take too, so a
 //! form and an API call for one account never race for a nonce.
 
+use crate::dashboard::i18n::{Lang, Msg};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -379,19 +380,28 @@ pub struct TxRow {
     /// The state's style: `pending`, `ok` or `failed`.
     pub class: &'static str,
     /// The state in a word.
-    pub word: &'static str,
+    pub word: Msg,
     /// Where it was mined, or why it failed ("" when nothing more is known).
     pub detail: String,
 }
 
-impl From<&Tx> for TxRow {
-    fn from(t: &Tx) -> Self {
+impl TxRow {
+    /// Transaction `t` as a row in `lang`.
+    pub fn of(t: &Tx, lang: Lang) -> Self {
         let (class, word, detail) = match &t.status {
-            Status::Pending => ("pending", "pending", String::new()),
-            Status::Mined(0) => ("ok", "done", String::new()),
-            Status::Mined(block) => ("ok", "mined", format!("in block {block}")),
-            Status::MinedBy(block) => ("ok", "mined", format!("by block {block}")),
-            Status::Failed(why) => ("failed", "failed", why.clone()),
+            Status::Pending => ("pending", Msg::TxPending, String::new()),
+            Status::Mined(0) => ("ok", Msg::TxDone, String::new()),
+            Status::Mined(block) => (
+                "ok",
+                Msg::TxMined,
+                lang.f(Msg::TxInBlock, &[("block", block)]),
+            ),
+            Status::MinedBy(block) => (
+                "ok",
+                Msg::TxMined,
+                lang.f(Msg::TxByBlock, &[("block", block)]),
+            ),
+            Status::Failed(why) => ("failed", Msg::TxFailed, why.clone()),
         };
         TxRow {
             txid: t.txid.clone(),
@@ -403,19 +413,18 @@ impl From<&Tx> for TxRow {
     }
 }
 
-/// The transactions of an operation, as a table.
-#[derive(Template)]
-#[template(path = "tx_table.html")]
+/// The transactions of an operation, as a table (`tx_table.html`, included in the pages
+/// that show them).
 pub struct TxTable {
     /// Its rows.
     pub txs: Vec<TxRow>,
 }
 
 impl TxTable {
-    /// The table of `op`'s transactions.
-    pub fn of(op: &Op) -> Self {
+    /// The table of `op`'s transactions in `lang`.
+    pub fn of(op: &Op, lang: Lang) -> Self {
         TxTable {
-            txs: op.txs.iter().map(TxRow::from).collect(),
+            txs: op.txs.iter().map(|t| TxRow::of(t, lang)).collect(),
         }
     }
 }
@@ -430,7 +439,7 @@ struct OpView<'a> {
     kind: &'static str,
     /// `pending`, `done` or `failed` (for scripts and tests).
     state: &'static str,
-    headline: &'static str,
+    headline: Msg,
     message: &'a str,
     account: &'a str,
     seconds: u64,
@@ -448,20 +457,16 @@ pub(crate) async fn op_page(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let Some(op) = get(&state, &id) else {
-        return Err(PageError::NotFound("No such operation: it never existed, or the server has restarted or forgotten it since (it keeps the newest 512). The chain still has every transaction.".into()));
+        return Err(PageError::NotFound(ctx.t(Msg::OpNotFound).into()));
     };
     let (kind, state, headline) = match &op.status {
-        Status::Pending => (
-            "info",
-            "pending",
-            "Pending: waiting for the transactions to be mined. This page reloads by itself.",
-        ),
-        Status::Mined(_) | Status::MinedBy(_) => ("ok", "done", "Done."),
-        Status::Failed(_) => ("error", "failed", "Failed."),
+        Status::Pending => ("info", "pending", Msg::OpPending),
+        Status::Mined(_) | Status::MinedBy(_) => ("ok", "done", Msg::OpDone),
+        Status::Failed(_) => ("error", "failed", Msg::OpFailed),
     };
     let refresh = matches!(op.status, Status::Pending).then_some(2);
     let view = OpView {
-        frame: ctx.frame("Transaction outcome", "", refresh),
+        frame: ctx.frame(ctx.t(Msg::OpTitle), "", refresh),
         title: &op.title,
         kind,
         state,
@@ -469,7 +474,7 @@ pub(crate) async fn op_page(
         message: &op.message,
         account: &op.account,
         seconds: op.started.elapsed().as_secs(),
-        txs: TxTable::of(&op).txs,
+        txs: TxTable::of(&op, ctx.lang).txs,
         opened: op.viewed.filter(|_| matches!(op.status, Status::Mined(_))),
         op_id: &op.id,
         back: &op.back,

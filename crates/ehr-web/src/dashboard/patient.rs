@@ -3,6 +3,7 @@
 //! patient the acting account is a guardian of (the contracts' `-for` functions), and the
 //! patients it acts for.
 
+use crate::dashboard::i18n::Msg;
 use std::sync::Arc;
 
 use askama::Template;
@@ -50,11 +51,11 @@ pub async fn page(
     };
     let view = PatientView {
         frame: ctx.frame(
-            if ward.is_some() {
-                "Patient, as guardian"
+            ctx.t(if ward.is_some() {
+                Msg::PatientTitleWard
             } else {
-                "Patient"
-            },
+                Msg::NavPatient
+            }),
             "/patient",
             None,
         ),
@@ -134,9 +135,7 @@ async fn wards_of(ctx: &Ctx) -> Vec<Party> {
         .map(|i| i.principal())
         .filter(|p| *p != me)
         .collect();
-    let checks = others
-        .iter()
-        .map(|p| ctx.state.client.is_guardian(p, &me));
+    let checks = others.iter().map(|p| ctx.state.client.is_guardian(p, &me));
     futures_util::future::join_all(checks)
         .await
         .into_iter()
@@ -247,8 +246,12 @@ pub async fn guardian(
         if enabled { "Propose" } else { "Remove" },
         on_behalf(&ward)
     );
-    Ok(
-        ops::start(&state, &ctx.me, title, &back_to(&ward), move |h| async move {
+    Ok(ops::start(
+        &state,
+        &ctx.me,
+        title,
+        &back_to(&ward),
+        move |h| async move {
             h.call(&call).await?;
             Ok(format!(
                 "Guardian {guardian} {}.",
@@ -258,9 +261,9 @@ pub async fn guardian(
                     "removed (or its proposal withdrawn)"
                 }
             ))
-        })
-        .await,
+        },
     )
+    .await)
 }
 
 /// `POST /patient/deactivate`: `confirm` must be `deactivate` (it cannot be undone).
@@ -366,7 +369,7 @@ pub async fn update_key(
     }
     if field(&fields, "confirm") != "yes" {
         let view = KeyChangeView {
-            frame: ctx.frame("Replace the encryption key", "/patient", None),
+            frame: ctx.frame(ctx.t(Msg::KeyChangeTitle), "/patient", None),
             action: views::action("/patient/update-key", &ctx.csrf),
             back: back_to(&ward),
             patient: ctx.party(&patient),

@@ -4,6 +4,7 @@
 //! reads the chain. The rules are the SDK's (`ehr_sdk::claims`), the same as
 //! `ehr prove` and `ehr verify-proof`.
 
+use crate::dashboard::i18n::Msg;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -19,7 +20,7 @@ use ehr_sdk::ehr::SendOptions;
 
 use super::views::{self, Frame};
 use super::Fields;
-use super::{PageError, RecordId, Upload};
+use super::{PageError, Reader, RecordId, Upload};
 use crate::AppState;
 
 /// The path of the public verifier page.
@@ -81,7 +82,7 @@ pub async fn prove(
     match made {
         Ok(proof) if upload.text("as") == "qr" => {
             match qr_view(
-                ctx.frame("A proof to share", "/records", None),
+                ctx.frame(ctx.t(Msg::ProofTitle), "/records", None),
                 &headers,
                 id,
                 &proof,
@@ -221,10 +222,10 @@ struct VerifyView<'a> {
 
 /// The verifier page with `verdict` and `status`: no account, no navigation of an
 /// account's pages.
-fn public_page(status: StatusCode, verdict: Verdict) -> Response {
+fn public_page(reader: &Reader, status: StatusCode, verdict: Verdict) -> Response {
     let view = VerifyView {
         frame: Frame {
-            title: "Verify a proof",
+            title: reader.lang.t(Msg::VerifyTitle),
             section: VERIFY_PATH,
             account: None,
             accounts: Vec::new(),
@@ -233,6 +234,8 @@ fn public_page(status: StatusCode, verdict: Verdict) -> Response {
             tip: None,
             index_lag: None,
             refresh: None,
+            lang: reader.lang,
+            here: reader.here.clone(),
         },
         verdict,
         verify_path: VERIFY_PATH,
@@ -244,43 +247,59 @@ fn public_page(status: StatusCode, verdict: Verdict) -> Response {
 /// link), the verdict on that proof.
 pub async fn verify_page(
     State(state): State<Arc<AppState>>,
+    reader: Reader,
     query: Result<Query<Fields>, QueryRejection>,
 ) -> Response {
     match query {
         Ok(Query(fields)) => match fields.get("proof") {
-            Some(proof) => verdict(&state, proof).await,
-            None => public_page(StatusCode::OK, Verdict::None),
+            Some(proof) => verdict(&state, &reader, proof).await,
+            None => public_page(&reader, StatusCode::OK, Verdict::None),
         },
-        Err(e) => unreadable("the link", &e),
+        Err(e) => unreadable(&reader, Msg::VerifyTheLink, &e),
     }
 }
 
 /// `POST /verify-proof`: the verdict, on the public page.
 pub async fn verify(
     State(state): State<Arc<AppState>>,
+    reader: Reader,
     form: Result<Form<Fields>, FormRejection>,
 ) -> Response {
     match &form {
-        Ok(Form(fields)) => verdict(&state, fields.get("proof").map_or("", String::as_str)).await,
-        Err(e) => unreadable("the form", &e),
+        Ok(Form(fields)) => {
+            verdict(
+                &state,
+                &reader,
+                fields.get("proof").map_or("", String::as_str),
+            )
+            .await
+        }
+        Err(e) => unreadable(&reader, Msg::VerifyTheForm, &e),
     }
 }
 
 /// The verifier page, saying that `what` (the link, the form) could not be read.
-fn unreadable(what: &str, e: &dyn std::fmt::Display) -> Response {
+fn unreadable(reader: &Reader, what: Msg, e: &dyn std::fmt::Display) -> Response {
+    let lang = reader.lang;
     public_page(
+        reader,
         StatusCode::BAD_REQUEST,
-        Verdict::Error(format!("{what} could not be read: {e}")),
+        Verdict::Error(lang.f(
+            Msg::VerifyUnreadable,
+            &[("what", lang.t(what).to_string()), ("why", e.to_string())],
+        )),
     )
 }
 
 /// The verdict on a proof in any of its forms (file text, compact, link), on the public
 /// page.
-async fn verdict(state: &AppState, text: &str) -> Response {
+async fn verdict(state: &AppState, reader: &Reader, text: &str) -> Response {
+    let lang = reader.lang;
     if text.len() > MAX_PROOF_BYTES {
         return public_page(
+            reader,
             StatusCode::PAYLOAD_TOO_LARGE,
-            Verdict::Error("that is far larger than a proof".into()),
+            Verdict::Error(lang.t(Msg::VerifyTooLarge).into()),
         );
     }
     let verdict = async {
@@ -290,6 +309,7 @@ async fn verdict(state: &AppState, text: &str) -> Response {
     .await;
     match verdict {
         Ok(v) => public_page(
+            reader,
             StatusCode::OK,
             Verdict::Verified(Verified {
                 claim: v.claim.to_string(),
@@ -302,14 +322,14 @@ async fn verdict(state: &AppState, text: &str) -> Response {
         ),
         // The chain could not be read: no verdict on the proof.
         Err(ClaimsError::Client(e)) => public_page(
+            reader,
             StatusCode::BAD_GATEWAY,
-            Verdict::Error(format!(
-                "the chain could not be read, so the proof was not checked: {e}"
-            )),
+            Verdict::Error(lang.f(Msg::VerifyChainDown, &[("why", e)])),
         ),
         Err(e) => public_page(
+            reader,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Verdict::Error(format!("Does NOT verify: {e}")),
+            Verdict::Error(lang.f(Msg::VerifyDoesNot, &[("why", e)])),
         ),
     }
 }

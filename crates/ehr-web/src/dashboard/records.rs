@@ -12,6 +12,7 @@
 //! first logged on chain with `log-access` (a POST), after which the redirect shows the
 //! record once. The content hash is checked against the chain before decryption.
 
+use crate::dashboard::i18n::{Lang, Msg};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,8 +27,8 @@ use ehr_sdk::ehr::types::{Record, Scope};
 use ehr_sdk::ehr::{calls, SendOptions};
 
 use super::fhir_card::{self, Card};
-use super::summaries::{self, Summary};
 use super::ops::{self, Op, Status};
+use super::summaries::{self, Summary};
 use super::views::{self, Frame, Pager, Party};
 use super::{about, field, newest_first_range, page_number, pages_for, Ctx};
 use super::{Page, PageError, Params, Posted, RecordId, Upload};
@@ -43,14 +44,10 @@ const VIEW_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// The largest upload accepted, in bytes.
 pub const MAX_UPLOAD: usize = 8 * 1024 * 1024;
 
-/// Where a record's sealed bytes are, in words.
-pub fn where_stored(r: &Record) -> String {
+/// Where a record's sealed bytes are, in words in `lang`.
+pub fn where_stored(r: &Record, lang: Lang) -> String {
     if r.locator == ON_CHAIN {
-        format!(
-            "on chain ({} chunk{})",
-            r.chunk_count,
-            if r.chunk_count == 1 { "" } else { "s" }
-        )
+        lang.n(Msg::RecordsOnChain, r.chunk_count)
     } else {
         r.locator.clone()
     }
@@ -106,7 +103,7 @@ pub async fn list(
             version: r.version,
             created_at: r.created_at,
             created_when: ctx.when(r.created_at),
-            stored: where_stored(&r),
+            stored: where_stored(&r, ctx.lang),
             superseded_by: r.superseded_by,
             record_type: r.record_type,
             envelope,
@@ -115,11 +112,11 @@ pub async fn list(
     let other = (!own).then_some(&patient);
     let view = RecordsView {
         frame: ctx.frame(
-            if own {
-                "My records"
+            ctx.t(if own {
+                Msg::RecordsMyTitle
             } else {
-                "Records of a patient"
-            },
+                Msg::RecordsOtherTitle
+            }),
             "/records",
             None,
         ),
@@ -318,14 +315,14 @@ pub async fn show(
             .has_access(&r.patient, &me, Scope::WRITE, Some(&r.record_type))
             .await
             .unwrap_or(false);
-    let title = format!("Record #{id}");
+    let title = ctx.lang.f(Msg::RecordNumber, &[("id", id)]);
     let view = RecordView {
         frame: ctx.frame(&title, "/records", None),
         csrf: &ctx.csrf,
         patient: ctx.party(&r.patient),
         author: ctx.party(&r.author),
         content_hash: hex::encode(r.content_hash),
-        stored: where_stored(&r),
+        stored: where_stored(&r, ctx.lang),
         created_when: ctx.when(r.created_at),
         envelope: rel.envelope,
         read,
@@ -465,17 +462,17 @@ pub async fn view(
     let card = serde_json::from_slice::<serde_json::Value>(&opened.plaintext)
         .ok()
         .and_then(|v| fhir_card::card(&v));
-    let title = format!("Record #{id}");
+    let title = ctx.lang.f(Msg::RecordNumber, &[("id", id)]);
     let view = RecordContentView {
         card,
         frame: ctx.frame(&title, "/records", None),
         logged: op.as_ref().map(|o| o.message.clone()),
         txs: op
             .as_ref()
-            .map(|o| ops::TxTable::of(o).txs)
+            .map(|o| ops::TxTable::of(o, ctx.lang).txs)
             .unwrap_or_default(),
         content_hash: hex::encode(r.content_hash),
-        size: opened.plaintext.len(),
+        size: opened.plaintext.len() as u64,
         patient: ctx.party(&r.patient),
         text,
         cut,
@@ -500,7 +497,7 @@ struct RecordContentView<'a> {
     txs: Vec<ops::TxRow>,
     content_hash: String,
     /// Decrypted bytes.
-    size: usize,
+    size: u64,
     patient: Party,
     /// A FHIR resource in words.
     card: Option<Card>,

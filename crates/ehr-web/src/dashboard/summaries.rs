@@ -1,16 +1,16 @@
 //! What a record says, in one line, for the record list and the timeline: its title,
-//! the date it was taken and a summary ([`fhir_card::card`]), decrypted here for an
-//! account that holds the record's key and may read it ([`read::read_record_into`], the
-//! SDK's one reading rule). Nothing new goes on chain: the patient's side reads its own
-//! records unlogged, as it always does, and a grantee's summary is read as the
-//! dashboard's decrypted view is, under its live grant without a `log-access` of its own
-//! (opening the record still logs the view).
+//! the date it was taken and a summary ([`fhir_card::card`]), decrypted here for the
+//! patient itself ([`read::read_record_into`], the SDK's one reading rule). Nothing new
+//! goes on chain: the patient reads its own records unlogged, as it always does. A
+//! grantee gets no summaries even when it holds the key: each of its reads of a record's
+//! content is logged on chain (`log-access`, when it opens the record), and a list that
+//! decrypted for it would read around that log.
 //!
 //! Decrypting every record at every page view is too slow, so only the rows shown are
 //! read, and what a record says is kept in memory, keyed by its id and content hash (a
 //! record never changes under one id: an amendment is a new id). The cache is shared by
-//! every account, so the reading rule is checked again at each view before a kept
-//! summary is shown.
+//! every account, so who reads is checked again at each view before a kept summary is
+//! shown.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -43,7 +43,7 @@ pub struct Summary {
     /// When it was taken, as the resource tells it (`2026-11-30T09:00:00Z`).
     pub date: Option<String>,
     /// The one-line summary (`Heart rate 72 beats/minute`).
-    pub line: String,
+    pub line: fhir_card::Line,
 }
 
 impl Summary {
@@ -58,10 +58,13 @@ pub fn day_of(date: &str) -> Option<&str> {
     let end = date.find('T').unwrap_or(date.len()).min(10);
     let day = &date[..end];
     let shaped = day.len() >= 4
-        && day
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        && day.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
     shaped.then_some(day)
 }
 
@@ -111,17 +114,16 @@ pub async fn of(state: &Arc<AppState>, me: &Identity, records: &[Record]) -> Vec
 }
 
 async fn one(state: &AppState, me: &Identity, r: Record) -> Option<Summary> {
+    // The patient's side only: a grantee's every read of a record's content is a
+    // `log-access` on chain (opening the record), and a list must not read around it.
+    let authority = read::authority(&state.client, &me.principal(), &r)
+        .await
+        .ok()?;
+    if authority != read::Authority::Patient {
+        return None;
+    }
     let key = (r.id, r.content_hash);
     if let Some(kept) = state.summaries.get(&key) {
-        // Kept from an earlier read, maybe another account's: `me` must still be allowed
-        // and hold a key (the patient always holds the owner's envelope).
-        let me = me.principal();
-        let authority = read::authority(&state.client, &me, &r).await.ok()?;
-        if authority != read::Authority::Patient
-            && !matches!(state.client.get_envelope(r.id, &me).await, Ok(Some(_)))
-        {
-            return None;
-        }
         return match kept {
             Kept::Said(s) => Some(s),
             Kept::Nothing(_) => None,

@@ -14,6 +14,7 @@ use axum::response::Response;
 use ehr_sdk::ehr::maps;
 use ehr_sdk::ehr::types::Record;
 
+use super::i18n::{Lang, Msg};
 use super::summaries::{self, Summary};
 use super::views::{self, Frame, Pager, Party};
 use super::{about, page_number, Page, PageError, Params};
@@ -24,19 +25,19 @@ pub const MAX_PLACED: u64 = 500;
 /// Entries per page.
 const PER_PAGE: usize = 50;
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+const MONTHS: [Msg; 12] = [
+    Msg::MonthJanuary,
+    Msg::MonthFebruary,
+    Msg::MonthMarch,
+    Msg::MonthApril,
+    Msg::MonthMay,
+    Msg::MonthJune,
+    Msg::MonthJuly,
+    Msg::MonthAugust,
+    Msg::MonthSeptember,
+    Msg::MonthOctober,
+    Msg::MonthNovember,
+    Msg::MonthDecember,
 ];
 
 /// `GET /records/timeline?patient=&page=`.
@@ -50,7 +51,10 @@ pub async fn page(
     let other = (!own).then_some(&patient);
     let c = &state.client;
     let upstream = |e: ehr_sdk::ehr::ClientError| PageError::Upstream(e.to_string());
-    let count = c.get_patient_record_count(&patient).await.map_err(upstream)?;
+    let count = c
+        .get_patient_record_count(&patient)
+        .await
+        .map_err(upstream)?;
     let indexes: Vec<u64> = (count.saturating_sub(MAX_PLACED)..count).collect();
     let records = maps::read_each(&indexes, |index| {
         let patient = &patient;
@@ -74,22 +78,22 @@ pub async fn page(
         .zip(said)
         .filter_map(|(r, s)| Entry::of(r, s?, own))
         .collect();
-    let unplaced = latest.len() - entries.len();
+    let unplaced = (latest.len() - entries.len()) as u64;
     // ISO dates sort as text; newest first, then the newest record first.
     entries.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
 
-    let total = entries.len();
+    let total = entries.len() as u64;
     let pages = (entries.len().div_ceil(PER_PAGE) as u64).max(1);
     let page = page_number(&q, "page", pages, 1);
     let from = (page as usize - 1) * PER_PAGE;
     let shown: Vec<Entry> = entries.drain(..).skip(from).take(PER_PAGE).collect();
     let view = TimelineView {
         frame: ctx.frame(
-            if own {
-                "My timeline"
+            ctx.t(if own {
+                Msg::TimelineTitleOwn
             } else {
-                "Timeline of a patient"
-            },
+                Msg::TimelineTitleOther
+            }),
             "/records",
             None,
         ),
@@ -118,7 +122,7 @@ struct Entry {
     /// `YYYY-MM-DD` (or shorter, as given).
     day: String,
     title: String,
-    line: String,
+    line: super::fhir_card::Line,
     /// Its card: the decrypted view for the patient's side; the record's page (where a
     /// grantee's view is logged first) for anyone else.
     href: String,
@@ -145,9 +149,8 @@ impl Entry {
 
 /// The entries of one month.
 struct Month {
-    /// `March 2026` (or the year alone for a date that gives no month).
-    label: String,
-    /// `2026-03`, for the heading's id.
+    /// `2026-03` (or the year alone for a date that gives no month), also the heading's
+    /// id.
     key: String,
     entries: Vec<Entry>,
 }
@@ -160,7 +163,6 @@ fn months(entries: Vec<Entry>) -> Vec<Month> {
         match out.last_mut() {
             Some(m) if m.key == key => m.entries.push(e),
             _ => out.push(Month {
-                label: month_label(&key),
                 key,
                 entries: vec![e],
             }),
@@ -169,16 +171,23 @@ fn months(entries: Vec<Entry>) -> Vec<Month> {
     out
 }
 
-/// `2026-03` as `March 2026`; a year alone as itself.
-fn month_label(key: &str) -> String {
-    let month = key
-        .get(5..7)
-        .and_then(|m| m.parse::<usize>().ok())
-        .and_then(|m| m.checked_sub(1))
-        .and_then(|m| MONTHS.get(m));
-    match month {
-        Some(name) => format!("{name} {}", &key[..4]),
-        None => key.to_string(),
+impl Month {
+    /// `2026-03` as `March 2026` (`mars 2026`); a year alone as itself.
+    fn label(&self, lang: impl std::borrow::Borrow<Lang>) -> String {
+        let lang = *lang.borrow();
+        let key = &self.key;
+        let month = key
+            .get(5..7)
+            .and_then(|m| m.parse::<usize>().ok())
+            .and_then(|m| m.checked_sub(1))
+            .and_then(|m| MONTHS.get(m));
+        match month {
+            Some(name) => lang.f(
+                Msg::TimelineMonth,
+                &[("month", lang.t(*name)), ("year", &key[..4])],
+            ),
+            None => key.to_string(),
+        }
     }
 }
 
@@ -191,9 +200,9 @@ struct TimelineView<'a> {
     other_patient: Option<Party>,
     months: Vec<Month>,
     /// Records on the timeline (every page).
-    total: usize,
+    total: u64,
     /// Latest versions with no date this account can read.
-    unplaced: usize,
+    unplaced: u64,
     /// Only the newest [`MAX_PLACED`] record versions were read.
     truncated: bool,
     max_placed: u64,
@@ -212,7 +221,9 @@ mod tests {
             date: date.into(),
             day: day_of(date).unwrap().into(),
             title: String::new(),
-            line: String::new(),
+            line: crate::dashboard::fhir_card::card(&serde_json::json!({"resourceType": "Basic"}))
+                .unwrap()
+                .summary,
             href: String::new(),
         }
     }
@@ -225,15 +236,23 @@ mod tests {
             entry(2, "2025-07-14"),
             entry(4, "2024"),
         ]);
-        let labels: Vec<&str> = grouped.iter().map(|m| m.label.as_str()).collect();
+        let labels: Vec<String> = grouped.iter().map(|m| m.label(Lang::En)).collect();
         assert_eq!(labels, ["March 2026", "July 2025", "2024"]);
         assert_eq!(grouped[0].entries.len(), 2);
     }
 
     #[test]
     fn month_labels_never_panic() {
-        assert_eq!(month_label("2026-12"), "December 2026");
-        assert_eq!(month_label("2026-13"), "2026-13");
-        assert_eq!(month_label("2026-00"), "2026-00");
+        let label = |key: &str, lang| {
+            Month {
+                key: key.into(),
+                entries: Vec::new(),
+            }
+            .label(lang)
+        };
+        assert_eq!(label("2026-12", Lang::En), "December 2026");
+        assert_eq!(label("2026-12", Lang::Fr), "décembre 2026");
+        assert_eq!(label("2026-13", Lang::En), "2026-13");
+        assert_eq!(label("2026-00", Lang::En), "2026-00");
     }
 }

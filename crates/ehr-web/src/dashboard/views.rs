@@ -6,10 +6,13 @@
 //! who is acting, footer; `macros.html` holds the pieces pages share (tables, pager,
 //! principals, links, state words).
 
+use std::borrow::Borrow;
+
 use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::i18n::{Key, Lang, Msg};
 use super::PageError;
 pub use crate::fhir::util::percent_encode;
 
@@ -18,46 +21,46 @@ pub struct NavItem {
     /// Where it goes.
     pub href: &'static str,
     /// Its text.
-    pub label: &'static str,
+    pub label: Msg,
 }
 
 /// The navigation: one link per dashboard section.
 pub const NAV: &[NavItem] = &[
     NavItem {
         href: "/",
-        label: "Home",
+        label: Msg::NavHome,
     },
     NavItem {
         href: "/patient",
-        label: "Patient",
+        label: Msg::NavPatient,
     },
     NavItem {
         href: "/records",
-        label: "Records",
+        label: Msg::NavRecords,
     },
     NavItem {
         href: "/access",
-        label: "Access",
+        label: Msg::NavAccess,
     },
     NavItem {
         href: "/audit",
-        label: "Audit",
+        label: Msg::NavAudit,
     },
     NavItem {
         href: "/notifications",
-        label: "Notifications",
+        label: Msg::NavNotifications,
     },
     NavItem {
         href: "/doctor",
-        label: "Doctor",
+        label: Msg::NavDoctor,
     },
     NavItem {
         href: "/admin",
-        label: "Issuer/admin",
+        label: Msg::NavAdmin,
     },
     NavItem {
         href: "/apps",
-        label: "Apps",
+        label: Msg::NavApps,
     },
 ];
 
@@ -81,6 +84,22 @@ pub struct Frame<'a> {
     pub index_lag: Option<u64>,
     /// Reload the page every this many seconds (a pending transaction), without script.
     pub refresh: Option<u32>,
+    /// The reader's language.
+    pub lang: Lang,
+    /// This page's path and query, where the language switch comes back to.
+    pub here: String,
+}
+
+/// A language in the switch.
+pub struct LangLink {
+    /// Its code (`lang`, `hreflang`).
+    pub code: &'static str,
+    /// Its name in itself.
+    pub name: &'static str,
+    /// The switch's address, back to this page.
+    pub href: String,
+    /// Whether the page is in it.
+    pub current: bool,
 }
 
 /// An account in the switcher.
@@ -106,7 +125,7 @@ pub struct NavLink {
     /// Where it goes.
     pub href: &'static str,
     /// Its text.
-    pub label: &'static str,
+    pub label: Msg,
     /// Whether the page is in its section.
     pub current: bool,
     /// The unread badge (on the notifications entry).
@@ -148,10 +167,62 @@ impl Frame<'_> {
     /// How far the EHR index lags, in words.
     pub fn index_lag_words(&self) -> Option<String> {
         self.index_lag.map(|lag| match lag {
-            0 => "index up to date".to_string(),
-            1 => "index 1 block behind".to_string(),
-            n => format!("index {n} blocks behind"),
+            0 => self.t(Msg::IndexUpToDate).to_string(),
+            n => self.n(Msg::IndexBehind, n),
         })
+    }
+
+    /// The text of `msg` in the page's language.
+    pub fn t(&self, msg: impl Key) -> &'static str {
+        self.lang.t(msg.key())
+    }
+
+    /// `msg` with its placeholder `{name}` filled with `value`.
+    pub fn f1(&self, msg: impl Key, name: &str, value: impl std::fmt::Display) -> String {
+        self.lang.f(msg.key(), &[(name, value.to_string())])
+    }
+
+    /// `msg` with two placeholders filled.
+    pub fn f2(
+        &self,
+        msg: impl Key,
+        a: &str,
+        va: impl std::fmt::Display,
+        b: &str,
+        vb: impl std::fmt::Display,
+    ) -> String {
+        self.lang
+            .f(msg.key(), &[(a, va.to_string()), (b, vb.to_string())])
+    }
+
+    /// Plural message `msg` for the number `n` (see [`Lang::n`]).
+    pub fn n(&self, msg: impl Key, n: impl Borrow<u64>) -> String {
+        self.lang.n(msg.key(), *n.borrow())
+    }
+
+    /// [`Frame::n`] with one more placeholder.
+    pub fn nf1(
+        &self,
+        msg: impl Key,
+        n: impl Borrow<u64>,
+        name: &str,
+        value: impl std::fmt::Display,
+    ) -> String {
+        self.lang
+            .nf(msg.key(), *n.borrow(), &[(name, value.to_string())])
+    }
+
+    /// The language switch: every language, a link back to this page in it.
+    pub fn langs(&self) -> Vec<LangLink> {
+        Lang::ALL
+            .into_iter()
+            .map(|l| LangLink {
+                code: l.code(),
+                name: l.name(),
+                href: super::i18n::switch_link(l, &self.here),
+                current: l == self.lang,
+            })
+            .collect()
     }
 }
 
@@ -231,7 +302,7 @@ pub struct Pager {
 
 impl Pager {
     /// The address of page `page` (a number, or a template's reference to one).
-    pub fn link(&self, page: impl std::borrow::Borrow<u64>) -> String {
+    pub fn link(&self, page: impl Borrow<u64>) -> String {
         let page = *page.borrow();
         let sep = if self.base.contains('?') { '&' } else { '?' };
         format!("{}{sep}{}={page}", self.base, self.param)
@@ -291,6 +362,8 @@ mod tests {
             tip: Some(40),
             index_lag,
             refresh: None,
+            lang: Lang::En,
+            here: "/".into(),
         }
     }
 

@@ -128,6 +128,7 @@ fn exportable(t: &str) -> bool {
 }
 
 fn parse_request(
+    state: &AppState,
     caller: &Caller,
     headers: &HeaderMap,
     raw: Option<&str>,
@@ -180,7 +181,7 @@ fn parse_request(
             "the access token's scopes allow reading none of the exported types".into(),
         ));
     }
-    let base = params::base_url(headers);
+    let base = state.fhir_base(headers);
     let url = match raw {
         Some(r) if !r.is_empty() => format!("{base}/Patient/$export?{r}"),
         _ => format!("{base}/Patient/$export"),
@@ -196,7 +197,7 @@ pub(super) async fn kickoff(
     headers: HeaderMap,
 ) -> Response {
     let result = (|| {
-        let request = parse_request(&caller, &headers, raw.as_deref())?;
+        let request = parse_request(&state, &caller, &headers, raw.as_deref())?;
         let me = caller.identity(&state, &headers)?.clone();
         Ok::<_, ApiError>((request, me))
     })();
@@ -237,7 +238,7 @@ pub(super) async fn kickoff(
             },
         );
     }
-    let base = params::base_url(&headers);
+    let base = state.fhir_base(&headers);
     let status_url = format!("{base}/$export-status/{id}");
     tokio::spawn(run(state.clone(), caller, me, request, base, id, cancel));
     let mut response = StatusCode::ACCEPTED.into_response();

@@ -215,7 +215,7 @@ async fn metadata(
         params::check_accept(&headers)?;
         params::Query::parse(raw.as_deref())?.only(&[])?;
         Ok(capability::capability_statement(
-            &params::base_url(&headers),
+            &state.fhir_base(&headers),
             state.api_is_index().await,
         ))
     }
@@ -268,7 +268,7 @@ async fn search_type(
         let Path(ty) = path.map_err(path_error)?;
         let q = params::Query::parse(raw.as_deref())?;
         params::check_accept(&headers)?;
-        let base = params::base_url(&headers);
+        let base = state.fhir_base(&headers);
         let client = &state.client;
         if matches!(ty.as_str(), "Consent" | "DocumentReference" | "AuditEvent") {
             if ty == "AuditEvent" && q.one("patient")?.is_none() {
@@ -321,7 +321,7 @@ async fn create(
             &headers,
             &ty,
             &q,
-            &params::base_url(&headers),
+            &state.fhir_base(&headers),
             &body,
         )
         .await
@@ -348,7 +348,7 @@ pub(crate) async fn post_base(
             &caller,
             &headers,
             &q,
-            &params::base_url(&headers),
+            &state.fhir_base(&headers),
             &body,
         )
         .await

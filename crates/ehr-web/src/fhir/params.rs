@@ -195,21 +195,6 @@ pub fn patient_param(q: &Query) -> Result<PrincipalData, ApiError> {
     })
 }
 
-/// The server's origin as the client reached it: `http://<Host>` (the guard has checked
-/// `Host` already).
-pub fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}")
-}
-
-/// The server's FHIR base URL as the client reached it: [`origin`] + `/fhir`.
-pub fn base_url(headers: &HeaderMap) -> String {
-    format!("{}/fhir", origin(headers))
-}
-
 /// `base/Type?k=v&…` with values encoded.
 pub fn search_url(base: &str, resource: &str, params: &[(&str, String)]) -> String {
     let query: Vec<String> = params

@@ -1,6 +1,7 @@
 //! The dashboard's "Connected apps": the SMART apps the acting account approved (and
 //! backend services acting as it) whose tokens still work, with a button that ends one.
 
+use crate::dashboard::i18n::Msg;
 use std::sync::Arc;
 
 use askama::Template;
@@ -43,16 +44,16 @@ pub(super) async fn page(
             id: g.id,
             client_id: g.client_id.clone(),
             patient: g.patient.as_ref().map(|p| ctx.party(p)),
-            may: g.scopes.describe().join("; "),
+            may: g.scopes.describe(ctx.lang).join("; "),
             since: match g.approved.elapsed().map(|d| d.as_secs()) {
-                Ok(s) if s >= 7200 => format!("{} hours ago", s / 3600),
-                Ok(s) if s >= 120 => format!("{} minutes ago", s / 60),
-                _ => "just now".to_string(),
+                Ok(s) if s >= 7200 => ctx.lang.n(Msg::SmartHoursAgo, s / 3600),
+                Ok(s) if s >= 120 => ctx.lang.n(Msg::SmartMinutesAgo, s / 60),
+                _ => ctx.t(Msg::SmartJustNow).to_string(),
             },
         })
         .collect();
     let view = AppsView {
-        frame: ctx.frame("Connected apps", "/apps", None),
+        frame: ctx.frame(ctx.t(Msg::SmartAppsTitle), "/apps", None),
         apps,
         revoke_action: views::action("/apps/revoke", &ctx.csrf),
     };

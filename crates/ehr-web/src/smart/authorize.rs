@@ -3,6 +3,7 @@
 //! gets a one-time code (bound to its redirect URI and PKCE challenge) or
 //! `error=access_denied` at its registered redirect URI, never anywhere else.
 
+use crate::dashboard::i18n::Msg;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -106,7 +107,7 @@ fn check(state: &AppState, headers: &HeaderMap, p: &Fields) -> Result<AuthReques
             "code_challenge is not a base64url SHA-256 (43 characters)".into(),
         ));
     }
-    let fhir_base = crate::fhir::params::base_url(headers);
+    let fhir_base = state.fhir_base(headers);
     match param(p, "aud") {
         Some(aud) if aud.trim_end_matches('/') == fhir_base => {}
         Some(aud) => {
@@ -245,13 +246,15 @@ pub(super) async fn page(
             })
             .collect();
     }
-    let title = format!("Connect {}?", request.client.name);
+    let title = ctx
+        .lang
+        .f(Msg::SmartConnectTitle, &[("app", &request.client.name)]);
     let view = AuthorizeView {
         frame: ctx.frame(&title, "/apps", None),
         app_name: &request.client.name,
         client_id: &request.client.client_id,
         account: &ctx.me.name,
-        abilities: request.scopes.describe(),
+        abilities: request.scopes.describe(ctx.lang),
         hidden,
         patients,
         action: views::action(super::AUTHORIZE_PATH, &ctx.csrf),

@@ -30,6 +30,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -131,8 +132,8 @@ pub(crate) fn find_client(
 
 /// `GET /.well-known/smart-configuration`: where to authorize and get tokens, and what
 /// this server supports (SMART App Launch 2.0 §2.0.6).
-pub async fn configuration(headers: HeaderMap) -> Response {
-    let origin = crate::fhir::params::origin(&headers);
+pub async fn configuration(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let origin = state.origin(&headers);
     let body = json!({
         "issuer": origin,
         "authorization_endpoint": format!("{origin}{AUTHORIZE_PATH}"),

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::dashboard::i18n::{Lang, Msg};
+
 /// Whose data a resource scope reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Context {
@@ -203,32 +205,32 @@ impl Scopes {
         })
     }
 
-    /// What each scope lets the app do, in words, for the approval page.
-    pub fn describe(&self) -> Vec<String> {
+    /// What each scope lets the app do, in words in `lang`, for the approval page.
+    pub fn describe(&self, lang: Lang) -> Vec<String> {
         let mut lines: Vec<String> = self
             .resources
             .iter()
             .map(|s| {
-                let what = s
-                    .resource
-                    .as_deref()
-                    .map_or("all health data".to_string(), |t| format!("{t} data"));
+                let what = match s.resource.as_deref() {
+                    None => lang.t(Msg::SmartAllData).to_string(),
+                    Some(t) => lang.f(Msg::SmartTypeData, &[("type", t)]),
+                };
                 let access = match (s.read || s.search, s.create) {
-                    (true, true) => "read and add",
-                    (true, false) => "read",
-                    (false, true) => "add",
-                    (false, false) => "nothing of",
+                    (true, true) => Msg::SmartReadAndAdd,
+                    (true, false) => Msg::SmartRead,
+                    (false, true) => Msg::SmartAdd,
+                    (false, false) => Msg::SmartNothingOf,
                 };
                 let whose = match s.context {
-                    Context::Patient => "of the patient you choose below",
-                    Context::User => "that this account may see",
-                    Context::System => "that this account may see, unattended",
+                    Context::Patient => Msg::SmartWhosePatient,
+                    Context::User => Msg::SmartWhoseUser,
+                    Context::System => Msg::SmartWhoseSystem,
                 };
-                format!("{access} {what} {whose}")
+                format!("{} {what} {}", lang.t(access), lang.t(whose))
             })
             .collect();
         if self.wants_refresh() {
-            lines.push("keep access after you close the app (until you revoke it)".into());
+            lines.push(lang.t(Msg::SmartKeepAccess).to_string());
         }
         lines
     }

@@ -262,11 +262,7 @@ fn client_credentials(
     })?;
     let key = DecodingKey::from_jwk(jwk)
         .map_err(|e| OAuthError::new("invalid_client", format!("registered key: {e}")))?;
-    let audience = format!(
-        "{}{}",
-        crate::fhir::params::origin(headers),
-        super::TOKEN_PATH
-    );
+    let audience = format!("{}{}", state.origin(headers), super::TOKEN_PATH);
     let mut validation = Validation::new(header.alg);
     validation.set_audience(&[audience.as_str()]);
     validation.set_issuer(&[client.client_id.as_str()]);

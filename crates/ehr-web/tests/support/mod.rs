@@ -165,7 +165,25 @@ pub async fn start_with(names: &[&str]) -> Server {
         .await
         .expect("the devnet starts");
     let client = ehr_client(node.url());
-    serve(node, client, None, names).await
+    serve(node, client, None, names, None).await
+}
+
+/// As [`start`], with the server told it is reached at `public_url` through a proxy
+/// (`ehr serve --public-url`).
+pub async fn start_behind_proxy(public_url: &str) -> Server {
+    let node = spawn(DevnetConfig::new(genesis()))
+        .await
+        .expect("the devnet starts");
+    let client = ehr_client(node.url());
+    let public = public_url.parse().expect("a valid public URL");
+    serve(
+        node,
+        client,
+        None,
+        &["deployer", "wallet_1", "wallet_2"],
+        Some(public),
+    )
+    .await
 }
 
 /// As [`start`], with an `ehr index` (in memory) fed by the devnet's event observer
@@ -203,7 +221,7 @@ pub async fn start_indexed() -> Server {
         .map(|g| g.account.name.clone())
         .collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    serve(node, client, Some(index), &names).await
+    serve(node, client, Some(index), &names, None).await
 }
 
 async fn serve(
@@ -211,6 +229,7 @@ async fn serve(
     client: EhrClient,
     index: Option<ehr_index::IndexHandle>,
     names: &[&str],
+    public_url: Option<ehr_web::PublicUrl>,
 ) -> Server {
     let identities = names
         .iter()
@@ -230,6 +249,7 @@ async fn serve(
             clients: Some(store.path().join("smart-clients.json")),
             ..Default::default()
         },
+        public_url,
     };
     let state =
         Arc::new(AppState::new(client.clone(), identities, config).expect("the store opens"));
