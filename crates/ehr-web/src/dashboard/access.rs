@@ -97,7 +97,7 @@ pub async fn page(
         ))
     };
     let (counts, registered) = tokio::join!(counts, c.is_registered(&me));
-    let (token_count, request_count) = counts.map_err(|e| PageError::Upstream(e.to_string()))?;
+    let (token_count, request_count) = counts?;
     let newest_first = |index, page| {
         let (lo, hi) = newest_first_range(
             match index {
@@ -109,9 +109,7 @@ pub async fn page(
         let c = &c;
         let me = &me;
         async move {
-            let mut ids = listing::patient_ids_at(c, me, index, lo, hi)
-                .await
-                .map_err(|e| PageError::Upstream(e.to_string()))?;
+            let mut ids = listing::patient_ids_at(c, me, index, lo, hi).await?;
             ids.reverse();
             Ok::<_, PageError>(ids)
         }
@@ -121,8 +119,7 @@ pub async fn page(
     let page = page_number(&q, "page", pages, 1);
     let shown = newest_first(PatientIndex::Tokens, page).await?;
     let grants = listing::tokens_by_id(&c, &shown, &me, Side::Patient)
-        .await
-        .map_err(|e| PageError::Upstream(e.to_string()))?
+        .await?
         .iter()
         .map(|t| GrantRow {
             id: t.id,
@@ -142,8 +139,7 @@ pub async fn page(
     let rpage = page_number(&q, "rpage", rpages, 1);
     let shown = newest_first(PatientIndex::Requests, rpage).await?;
     let request_rows: Vec<RequestRow> = listing::requests_by_id(&c, &shown)
-        .await
-        .map_err(|e| PageError::Upstream(e.to_string()))?
+        .await?
         .iter()
         .map(|r| request_row(&ctx, r))
         .collect();
@@ -198,8 +194,7 @@ pub async fn who(
     let tip = ctx.tip.unwrap_or(0);
     let (tokens, guardians) =
         tokio::join!(listing::tokens(c, &me, Side::Patient), c.get_guardians(&me));
-    let people = tokens
-        .map_err(|e| PageError::Upstream(e.to_string()))?
+    let people = tokens?
         .iter()
         .filter(|t| t.state_at(tip + 1) == TokenState::Active)
         .map(|t| Reader {
@@ -373,8 +368,7 @@ async fn token_patient(ctx: &Ctx, token: u64) -> Result<PrincipalData, PageError
         .state
         .client
         .get_token(token)
-        .await
-        .map_err(|e| PageError::Upstream(e.to_string()))?
+        .await?
         .ok_or_else(|| PageError::NotFound(format!("no token #{token}")))?;
     ctx.may_act_for(&t.patient).await?;
     Ok(t.patient)
@@ -387,8 +381,7 @@ async fn checked_request(ctx: &Ctx, request: u64) -> Result<Request, PageError> 
         .state
         .client
         .get_request(request)
-        .await
-        .map_err(|e| PageError::Upstream(e.to_string()))?
+        .await?
         .ok_or_else(|| PageError::NotFound(format!("no access request #{request}")))?;
     ctx.may_act_for(&r.patient).await?;
     Ok(r)

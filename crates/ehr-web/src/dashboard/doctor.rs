@@ -72,16 +72,13 @@ pub async fn page(
 
     // Patients it may read: every token it was given (a grant, or a patient's own token
     // transferred to it); the rows keep those it still holds.
-    let ids = listing::token_ids(&c, &me, Side::Counterpart)
-        .await
-        .map_err(|e| PageError::Upstream(e.to_string()))?;
+    let ids = listing::token_ids(&c, &me, Side::Counterpart).await?;
     let pages = pages_for(ids.len() as u64);
     let page = page_number(&q, "page", pages, 1);
     view.token_pager.page = page;
     view.token_pager.pages = pages;
     view.tokens = listing::tokens_by_id(&c, &page_of(&ids, page), &me, Side::Counterpart)
-        .await
-        .map_err(|e| PageError::Upstream(e.to_string()))?
+        .await?
         .iter()
         .map(|t| HeldToken {
             id: t.id,
@@ -96,16 +93,13 @@ pub async fn page(
         .collect();
 
     // Its requests.
-    let requests = listing::request_ids(&c, &me, Side::Counterpart)
-        .await
-        .map_err(|e| PageError::Upstream(e.to_string()))?;
+    let requests = listing::request_ids(&c, &me, Side::Counterpart).await?;
     let rpages = pages_for(requests.len() as u64);
     let rpage = page_number(&q, "rpage", rpages, 1);
     view.request_pager.page = rpage;
     view.request_pager.pages = rpages;
     view.requests = listing::requests_by_id(&c, &page_of(&requests, rpage))
-        .await
-        .map_err(|e| PageError::Upstream(e.to_string()))?
+        .await?
         .iter()
         .map(|r| SentRequest {
             id: r.id,

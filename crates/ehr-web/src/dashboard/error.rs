@@ -47,6 +47,13 @@ pub enum PageError {
     Render(String),
 }
 
+/// A node call that failed: the node's fault or the network's, never the reader's (502).
+impl From<ehr_sdk::ehr::ClientError> for PageError {
+    fn from(e: ehr_sdk::ehr::ClientError) -> Self {
+        PageError::Upstream(e.to_string())
+    }
+}
+
 impl PageError {
     /// What went wrong, in `lang`: the errors this module words itself are in the
     /// catalogue; the others carry the words their handler gave, already in the reader's

@@ -355,8 +355,7 @@ pub async fn update_key(
     let registered = state
         .client
         .get_patient(&patient)
-        .await
-        .map_err(|e| PageError::Upstream(e.to_string()))?
+        .await?
         .filter(|p| p.active)
         .ok_or_else(|| {
             PageError::Unprocessable(format!("{patient} is not an active registered patient"))

@@ -50,11 +50,7 @@ pub async fn page(
     let own = patient == ctx.principal();
     let other = (!own).then_some(&patient);
     let c = &state.client;
-    let upstream = |e: ehr_sdk::ehr::ClientError| PageError::Upstream(e.to_string());
-    let count = c
-        .get_patient_record_count(&patient)
-        .await
-        .map_err(upstream)?;
+    let count = c.get_patient_record_count(&patient).await?;
     let indexes: Vec<u64> = (count.saturating_sub(MAX_PLACED)..count).collect();
     let records = maps::read_each(&indexes, |index| {
         let patient = &patient;
@@ -65,8 +61,7 @@ pub async fn page(
             }
         }
     })
-    .await
-    .map_err(upstream)?;
+    .await?;
     let latest: Vec<Record> = records
         .into_iter()
         .flatten()
