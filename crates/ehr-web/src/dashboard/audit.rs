@@ -68,17 +68,11 @@ pub async fn page(
         Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     let c = &state.client;
-    let count = match c.get_patient_entry_count(&patient).await {
-        Ok(n) => n,
-        Err(e) => return Err(PageError::Upstream(e.to_string())),
-    };
+    let count = c.get_patient_entry_count(&patient).await?;
     let pages = pages_for(count);
     let page = page_number(&q, "page", pages, 1);
     let (lo, hi) = newest_first_range(count, page);
-    let trail = match trail::patient_trail(c, &patient, lo, hi - lo).await {
-        Ok(t) => t,
-        Err(e) => return Err(PageError::Upstream(e.to_string())),
-    };
+    let trail = trail::patient_trail(c, &patient, lo, hi - lo).await?;
     let own = patient == ctx.principal();
     let checked = if count == 0 {
         ctx.t(Msg::AuditNoEntriesYet).to_string()
@@ -179,10 +173,7 @@ pub async fn export(
     };
     let base = state.fhir_base(&headers);
     let Exported { text, trail, .. } =
-        match trail::export_trail(&state.client, &patient, format, &base).await {
-            Ok(e) => e,
-            Err(e) => return Err(PageError::Upstream(e.to_string())),
-        };
+        trail::export_trail(&state.client, &patient, format, &base).await?;
     let (content_type, ext) = (format.media_type(), format.extension());
     let mut response = (StatusCode::OK, text).into_response();
     let h = response.headers_mut();

@@ -28,10 +28,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let me = ctx.principal();
     let c = state.client.clone();
-    let doctor = match c.get_doctor(&me).await {
-        Ok(d) => d,
-        Err(e) => return Err(PageError::Upstream(e.to_string())),
-    };
+    let doctor = c.get_doctor(&me).await?;
     let tip = ctx.tip.unwrap_or(0);
     let mut view = DoctorView {
         frame: ctx.frame(ctx.t(Msg::DoctorTitle), "/doctor", None),

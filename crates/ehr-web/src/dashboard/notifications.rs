@@ -83,10 +83,7 @@ pub async fn page(
     let me = ctx.principal();
     let indexes: Vec<u64> = (lo..hi).rev().collect();
     let c = &state.client;
-    let items = match maps::read_each(&indexes, |i| maps::notification(c, &me, i)).await {
-        Ok(items) => items,
-        Err(e) => return Err(PageError::Upstream(e.to_string())),
-    };
+    let items = maps::read_each(&indexes, |i| maps::notification(c, &me, i)).await?;
     let rows = items
         .into_iter()
         .flatten()

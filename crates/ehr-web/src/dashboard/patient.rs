@@ -45,10 +45,7 @@ pub async fn page(
         c.get_patient_record_count(&me),
         wards_of(&ctx)
     );
-    let patient = match patient {
-        Ok(p) => p,
-        Err(e) => return Err(PageError::Upstream(e.to_string())),
-    };
+    let patient = patient?;
     let view = PatientView {
         frame: ctx.frame(
             ctx.t(if ward.is_some() {

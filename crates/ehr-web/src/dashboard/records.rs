@@ -62,10 +62,7 @@ pub async fn list(
     let me = ctx.principal();
     let patient = ctx.patient_param(&q)?;
     let c = state.client.clone();
-    let count = match c.get_patient_record_count(&patient).await {
-        Ok(n) => n,
-        Err(e) => return Err(PageError::Upstream(e.to_string())),
-    };
+    let count = c.get_patient_record_count(&patient).await?;
     let pages = pages_for(count);
     let page = page_number(&q, "page", pages, 1);
     let (lo, hi) = newest_first_range(count, page);
@@ -87,10 +84,7 @@ pub async fn list(
         }
     })
     .await;
-    let rows_data = match rows_data {
-        Ok(r) => r,
-        Err(e) => return Err(PageError::Upstream(e.to_string())),
-    };
+    let rows_data = rows_data?;
     let rows_data: Vec<_> = rows_data.into_iter().flatten().collect();
     let shown: Vec<Record> = rows_data.iter().map(|(r, _)| r.clone()).collect();
     let said = summaries::of(&state, &ctx.me, &shown).await;
