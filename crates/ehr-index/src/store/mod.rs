@@ -279,6 +279,9 @@ fn migrate_to(db: &mut dyn Sql, target: i64) -> Result<(), StoreError> {
     if step(5) {
         db.schema(SCHEMA_V5)?;
         db.schema(ehr::SCHEMA_V5)?;
+        if db.dialect() == Dialect::Postgres {
+            db.batch(ehr::SCHEMA_V5_POSTGRES)?;
+        }
     }
     db.set_schema_version(target)
 }
@@ -1574,6 +1577,22 @@ mod tests {
                 ),
             ] {
                 assert_eq!(index_columns(&store, index), columns, "{database}: {index}");
+            }
+            if let Database::Postgres(_) = database {
+                let options = store
+                    .read(|db| {
+                        db.first(
+                            "SELECT array_to_string(reloptions, ',') FROM pg_class
+                             WHERE relname = 'audit_entries'",
+                            &[],
+                        )?
+                        .map_or(Ok(None), |r| r.opt_text(0))
+                    })
+                    .unwrap();
+                assert_eq!(
+                    options.as_deref(),
+                    Some("autovacuum_vacuum_insert_scale_factor=0.01")
+                );
             }
             assert_eq!(store.audit(&search).unwrap(), before, "{database}");
             let mut held = Vec::new();
