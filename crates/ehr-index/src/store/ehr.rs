@@ -43,6 +43,29 @@ CREATE INDEX IF NOT EXISTS audit_patient_actor ON audit_entries (patient, actor,
 CREATE INDEX IF NOT EXISTS audit_actor ON audit_entries (actor, id);
 ";
 
+/// Version 5, EHR part: a patient's audit indexes carry every column the AuditEvent
+/// search filters on (the action, the agent, the entry's block, whose time the date filter
+/// looks up), so that a search's total and the ids of its page are read from one short
+/// index range (an index-only scan on PostgreSQL, a covering index on SQLite), and only
+/// the page's own entries from the table, which a patient's entries are scattered over.
+/// Key columns, not PostgreSQL's `INCLUDE`: SQLite takes the same statements, and an
+/// index scan checks an action against a key column before it reads the row.
+pub(super) const SCHEMA_V5: &str = "
+DROP INDEX IF EXISTS audit_patient;
+DROP INDEX IF EXISTS audit_patient_action;
+DROP INDEX IF EXISTS audit_patient_actor;
+CREATE INDEX IF NOT EXISTS audit_patient ON audit_entries (patient, id, block);
+CREATE INDEX IF NOT EXISTS audit_patient_action ON audit_entries (patient, action, id, block);
+CREATE INDEX IF NOT EXISTS audit_patient_actor ON audit_entries (patient, actor, id, action, block);
+";
+
+/// Version 5, PostgreSQL only: autovacuum marks the audit table's pages all-visible after
+/// every 1% of new rows (by default after 20%), so that the index-only scans need not visit
+/// the rows of the newest entries, which searches newest first read most. (SQLite's
+/// covering indexes never visit the table.)
+pub(super) const SCHEMA_V5_POSTGRES: &str =
+    "ALTER TABLE audit_entries SET (autovacuum_vacuum_insert_scale_factor = 0.01);";
+
 /// An EHR event of a block, in the block's event order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EhrEvent {
@@ -327,6 +350,94 @@ fn entries(rows: Vec<Row>) -> Result<Vec<AuditEntry>, StoreError> {
 const ENTRY_COLUMNS: &str =
     "id, patient, actor, action, ref, details_hash, block, prev_hash, entry_hash";
 
+/// The two statements of an audit page, with their parameters: how many entries match
+/// in all, and the page's entries.
+pub(super) struct AuditStatements {
+    /// `SELECT COUNT(*)` of the whole match.
+    pub(super) total: String,
+    /// Its parameters.
+    pub(super) total_args: Vec<Arg>,
+    /// The page's entries, in the order asked.
+    pub(super) page: String,
+    /// Its parameters.
+    pub(super) page_args: Vec<Arg>,
+}
+
+impl AuditStatements {
+    /// The statements answering `q`.
+    pub(super) fn of(q: &AuditQuery) -> Self {
+        let mut filter = String::from("1 = 1");
+        let mut values: Vec<Arg> = Vec::new();
+        // `clause` with its parameter's marker in place of `#`.
+        let mut add = |clause: &str, value: Arg| {
+            values.push(value);
+            let marker = format!("?{}", values.len());
+            filter.push_str(" AND ");
+            filter.push_str(&clause.replace('#', &marker));
+        };
+        if let Some(p) = &q.patient {
+            add("patient = #", p.into());
+        }
+        if let Some(a) = &q.actor {
+            add("actor = #", a.into());
+        }
+        if let Some(b) = q.since_block {
+            add("block >= #", b.into());
+        }
+        if let Some(b) = q.until_block {
+            add("block <= #", b.into());
+        }
+        // An entry's time is its block's: the canonical block at the entry's height (the
+        // contract's block-height, the Stacks height before epoch 3). Looked up per
+        // entry the other filters leave (in `blocks_height`, which holds the time), not
+        // as the set of every block in the time range, which grows with the chain.
+        if let Some(t) = q.since_time {
+            add(
+                "EXISTS (SELECT 1 FROM blocks b WHERE b.block_height = audit_entries.block
+                         AND b.canonical = 1 AND b.burn_block_time >= #)",
+                t.into(),
+            );
+        }
+        if let Some(t) = q.until_time {
+            add(
+                "EXISTS (SELECT 1 FROM blocks b WHERE b.block_height = audit_entries.block
+                         AND b.canonical = 1 AND b.burn_block_time <= #)",
+                t.into(),
+            );
+        }
+        if !q.actions.is_empty() {
+            let first = values.len() + 1;
+            values.extend(q.actions.iter().map(Arg::from));
+            let marks: Vec<String> = (first..=values.len()).map(|n| format!("?{n}")).collect();
+            filter.push_str(&format!(" AND action IN ({})", marks.join(", ")));
+        }
+        let order = if q.newest_first { "DESC" } else { "ASC" };
+        // The total counts the whole match; the keyset bound only places the page.
+        let mut page_filter = filter.clone();
+        let mut page_args = values.clone();
+        if let Some(after) = q.after {
+            page_args.push(after.into());
+            let cmp = if q.newest_first { "<" } else { ">" };
+            page_filter.push_str(&format!(" AND id {cmp} ?{}", page_args.len()));
+        }
+        AuditStatements {
+            total: format!("SELECT COUNT(*) FROM audit_entries WHERE {filter}"),
+            total_args: values,
+            // The page's ids first, from the index alone (a patient's audit indexes hold
+            // every column the filters name), then only those entries' rows: the rows
+            // the filters pass over are never read.
+            page: format!(
+                "SELECT {ENTRY_COLUMNS} FROM audit_entries page WHERE id IN (
+                     SELECT id FROM audit_entries WHERE {page_filter}
+                     ORDER BY id {order} LIMIT {} OFFSET {})
+                 ORDER BY id {order}",
+                q.limit, q.offset
+            ),
+            page_args,
+        }
+    }
+}
+
 impl Store {
     /// The id of the first audit entry the index does not hold yet: entries are read
     /// in order, so this is one past the highest held.
@@ -392,76 +503,13 @@ impl Store {
 
     /// A page of audit entries and how many match in all.
     pub fn audit(&self, q: &AuditQuery) -> Result<(u64, Vec<AuditEntry>), StoreError> {
-        let mut filter = String::from("1 = 1");
-        let mut values: Vec<Arg> = Vec::new();
-        // `clause` with its parameter's marker in place of `#`.
-        let mut add = |clause: &str, value: Arg| {
-            values.push(value);
-            let marker = format!("?{}", values.len());
-            filter.push_str(" AND ");
-            filter.push_str(&clause.replace('#', &marker));
-        };
-        if let Some(p) = &q.patient {
-            add("patient = #", p.into());
-        }
-        if let Some(a) = &q.actor {
-            add("actor = #", a.into());
-        }
-        if let Some(b) = q.since_block {
-            add("block >= #", b.into());
-        }
-        if let Some(b) = q.until_block {
-            add("block <= #", b.into());
-        }
-        // An entry's time is its block's: the canonical block at the entry's height (the
-        // contract's block-height, the Stacks height before epoch 3). Looked up per
-        // entry the other filters leave (through `blocks_height`), not as the set of
-        // every block in the time range, which grows with the chain.
-        if let Some(t) = q.since_time {
-            add(
-                "EXISTS (SELECT 1 FROM blocks b WHERE b.block_height = audit_entries.block
-                         AND b.canonical = 1 AND b.burn_block_time >= #)",
-                t.into(),
-            );
-        }
-        if let Some(t) = q.until_time {
-            add(
-                "EXISTS (SELECT 1 FROM blocks b WHERE b.block_height = audit_entries.block
-                         AND b.canonical = 1 AND b.burn_block_time <= #)",
-                t.into(),
-            );
-        }
-        if !q.actions.is_empty() {
-            let first = values.len() + 1;
-            values.extend(q.actions.iter().map(Arg::from));
-            let marks: Vec<String> = (first..=values.len()).map(|n| format!("?{n}")).collect();
-            filter.push_str(&format!(" AND action IN ({})", marks.join(", ")));
-        }
-        let order = if q.newest_first { "DESC" } else { "ASC" };
-        // The total counts the whole match; the keyset bound only places the page.
-        let mut page_filter = filter.clone();
-        let mut page_values = values.clone();
-        if let Some(after) = q.after {
-            page_values.push(after.into());
-            let cmp = if q.newest_first { "<" } else { ">" };
-            page_filter.push_str(&format!(" AND id {cmp} ?{}", page_values.len()));
-        }
+        let statements = AuditStatements::of(q);
         self.read(|db| {
-            let total = match db.first(
-                &format!("SELECT COUNT(*) FROM audit_entries WHERE {filter}"),
-                &values,
-            )? {
+            let total = match db.first(&statements.total, &statements.total_args)? {
                 Some(row) => row.u64(0)?,
                 None => 0,
             };
-            let rows = db.query(
-                &format!(
-                    "SELECT {ENTRY_COLUMNS} FROM audit_entries WHERE {page_filter}
-                     ORDER BY id {order} LIMIT {} OFFSET {}",
-                    q.limit, q.offset
-                ),
-                &page_values,
-            )?;
+            let rows = db.query(&statements.page, &statements.page_args)?;
             Ok((total, entries(rows)?))
         })
     }

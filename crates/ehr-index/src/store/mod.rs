@@ -173,7 +173,14 @@ impl std::fmt::Debug for Engine {
 const WRITER_LOCK: i64 = 0x0065_6872_5f69_6478; // "ehr_idx"
 
 /// The schema's version.
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
+
+/// Version 5: `blocks_height` holds each block's time, so that the audit search's date
+/// filter reads it from the index (with the audit indexes of [`ehr::SCHEMA_V5`]).
+const SCHEMA_V5: &str = "
+DROP INDEX IF EXISTS blocks_height;
+CREATE INDEX IF NOT EXISTS blocks_height ON blocks (block_height, canonical, burn_block_time);
+";
 
 /// Version 4: each block's burn block time, as the node's `/new_block` gives it (`NULL` for
 /// blocks indexed before).
@@ -233,9 +240,18 @@ DROP TABLE txs_v1;
 
 /// Brings a database of any earlier version (or a new one) to [`SCHEMA_VERSION`].
 fn migrate(db: &mut dyn Sql) -> Result<(), StoreError> {
+    migrate_to(db, SCHEMA_VERSION)
+}
+
+/// Brings a database of any earlier version (or a new one) to version `target` (the
+/// tests make databases of earlier versions so).
+fn migrate_to(db: &mut dyn Sql, target: i64) -> Result<(), StoreError> {
     let version = db.schema_version()?;
     if version > SCHEMA_VERSION {
         return Err(StoreError::NewerSchema(version));
+    }
+    if version >= target {
+        return Ok(());
     }
     let has_v1 = version == 0
         && db.dialect() == Dialect::Sqlite
@@ -243,7 +259,8 @@ fn migrate(db: &mut dyn Sql) -> Result<(), StoreError> {
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tip'",
             &[],
         )?;
-    if version < 2 {
+    let step = |n: i64| version < n && n <= target;
+    if step(2) {
         if has_v1 || version == 1 {
             db.batch(MIGRATE_V1)?;
             db.schema(SCHEMA_V2)?;
@@ -252,17 +269,21 @@ fn migrate(db: &mut dyn Sql) -> Result<(), StoreError> {
             db.schema(SCHEMA_V2)?;
         }
     }
-    if version < 3 {
+    if step(3) {
         db.schema(ehr::SCHEMA_V3)?;
         db.schema(webhooks::SCHEMA_V3)?;
     }
-    if version < 4 {
+    if step(4) {
         db.schema(SCHEMA_V4)?;
     }
-    if version < SCHEMA_VERSION {
-        db.set_schema_version(SCHEMA_VERSION)?;
+    if step(5) {
+        db.schema(SCHEMA_V5)?;
+        db.schema(ehr::SCHEMA_V5)?;
+        if db.dialect() == Dialect::Postgres {
+            db.batch(ehr::SCHEMA_V5_POSTGRES)?;
+        }
     }
-    Ok(())
+    db.set_schema_version(target)
 }
 
 /// A transaction as the node announces it: what every state records.
@@ -782,6 +803,7 @@ mod tests {
         audit_entries_tokens_and_notifications_are_served_in_pages,
         audit_pages_filter_by_block_time_and_actions_and_page_by_keyset,
         a_block_of_many_rows_is_stored_whole_once_and_rolled_back_whole,
+        the_audit_search_filters_in_indexes_alone,
     );
 
     fn hash(n: u8) -> String {
@@ -1355,6 +1377,236 @@ mod tests {
             store.audit_entry(7).unwrap().map(|e| e.action),
             Some("grant-access".to_string())
         );
+    }
+
+    /// The definition of index `name` from the database's catalogue: its columns, in
+    /// parentheses (empty when there is no such index).
+    fn index_columns(store: &Store, name: &str) -> String {
+        let definition = store
+            .read(|db| {
+                let sql = match db.dialect() {
+                    Dialect::Sqlite => {
+                        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1"
+                    }
+                    Dialect::Postgres => "SELECT indexdef FROM pg_indexes WHERE indexname = ?1",
+                };
+                db.first(sql, args![name])?
+                    .map_or(Ok(String::new()), |r| r.text(0))
+            })
+            .unwrap();
+        definition
+            .rfind('(')
+            .map_or(String::new(), |at| definition[at..].to_string())
+    }
+
+    /// The AuditEvent search's statements (patient, agent, two actions, a date range,
+    /// newest first, after a keyset) as the engine plans them.
+    fn search_plans(store: &Store) -> Vec<String> {
+        let search = AuditQuery {
+            patient: Some(seen(1).sender),
+            actor: Some("ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG".into()),
+            actions: vec!["log-access".into(), "emergency-access".into()],
+            since_time: Some(1_700_000_000),
+            until_time: Some(1_800_000_000),
+            after: Some(1_000),
+            newest_first: true,
+            limit: 10,
+            ..AuditQuery::default()
+        };
+        let statements = ehr::AuditStatements::of(&search);
+        let queries = [
+            (statements.total, statements.total_args),
+            (statements.page, statements.page_args),
+        ];
+        store
+            .read(|db| {
+                let mut plans = Vec::new();
+                for (sql, args) in &queries {
+                    let plan = match db.dialect() {
+                        Dialect::Sqlite => db
+                            .query(&format!("EXPLAIN QUERY PLAN {sql}"), args)?
+                            .iter()
+                            .map(|r| r.text(3))
+                            .collect::<Result<Vec<_>, _>>()?,
+                        Dialect::Postgres => {
+                            // However few rows the tables hold, a plan that reads them
+                            // through an index: which one is the question.
+                            db.batch("SET enable_seqscan = off; SET enable_bitmapscan = off")?;
+                            let plan = db.query(&format!("EXPLAIN {sql}"), args);
+                            db.batch("RESET enable_seqscan; RESET enable_bitmapscan")?;
+                            plan?
+                                .iter()
+                                .map(|r| r.text(0))
+                                .collect::<Result<Vec<_>, _>>()?
+                        }
+                    };
+                    plans.push(plan.join("\n"));
+                }
+                Ok(plans)
+            })
+            .unwrap()
+    }
+
+    /// The search's total and the ids of its page come from a patient's audit index and
+    /// the blocks' index alone (PostgreSQL: an index-only scan of each; SQLite: covering
+    /// indexes), whatever else the entries' rows hold: the rows the filters leave out
+    /// are never read, however far apart they lie in the table.
+    fn the_audit_search_filters_in_indexes_alone(store: &Store) {
+        let patient = seen(1).sender;
+        let entries: Vec<_> = (0..50)
+            .map(|id| audit_entry(id, &patient, "log-access"))
+            .collect();
+        store.add_audit(&entries).unwrap();
+        for h in 100..150u64 {
+            let id = h as u8;
+            store.block(&block(h, id, id - 1), &[], &[]).unwrap();
+        }
+        let postgres = store
+            .read(|db| Ok(db.dialect() == Dialect::Postgres))
+            .unwrap();
+        if postgres {
+            // The visibility map says which rows an index-only scan need not check; a
+            // server's autovacuum keeps it, a test's few rows are below its threshold.
+            store
+                .read(|db| db.batch("VACUUM ANALYZE audit_entries, blocks"))
+                .unwrap();
+        }
+        // PostgreSQL: `Index Only Scan [Backward] using NAME on TABLE`.
+        let (scan, audit, blocks) = if postgres {
+            (
+                "Index Only Scan",
+                "using audit_patient_actor on audit_entries",
+                "using blocks_height on blocks",
+            )
+        } else {
+            (
+                "USING COVERING INDEX",
+                "INDEX audit_patient_actor",
+                "INDEX blocks_height",
+            )
+        };
+        for plan in search_plans(store) {
+            for index in [audit, blocks] {
+                assert!(
+                    plan.lines().any(|l| l.contains(scan) && l.contains(index)),
+                    "{index} read alone:\n{plan}"
+                );
+            }
+        }
+        // And the answers are the same as reading the rows.
+        let (total, page) = store
+            .audit(&AuditQuery {
+                patient: Some(patient),
+                since_time: Some(1_700_000_000 + 140 * 600),
+                after: Some(45),
+                newest_first: true,
+                limit: 3,
+                ..AuditQuery::default()
+            })
+            .unwrap();
+        assert_eq!(total, 10, "entries 40 to 49");
+        assert_eq!(
+            page.iter().map(|e| e.id).collect::<Vec<_>>(),
+            vec![44, 43, 42]
+        );
+    }
+
+    /// A version 4 database (its audit and block indexes without the columns the search
+    /// filters on) is brought to version 5 when opened: the indexes carry those columns
+    /// and what it held is all there, the search's answers the same.
+    #[test]
+    fn a_version_4_database_is_migrated_to_covering_indexes_with_what_it_held() {
+        for (database, _dir) in engines() {
+            let v4 = match &database {
+                Database::Sqlite(path) => {
+                    Store::with(Engine::Sqlite(Mutex::new(Connection::open(path).unwrap())))
+                }
+                Database::Postgres(url) => Store::with(Engine::Postgres(Mutex::new(
+                    sql::PgClient::connect(url).unwrap(),
+                ))),
+                Database::Memory => unreachable!("engines() gives no in-memory database"),
+            };
+            v4.write(|db| migrate_to(db, 4)).unwrap();
+            assert_eq!(v4.read(|db| db.schema_version()).unwrap(), 4);
+            assert_eq!(
+                index_columns(&v4, "audit_patient_actor"),
+                "(patient, actor, id)",
+                "{database}"
+            );
+            assert_eq!(
+                index_columns(&v4, "blocks_height"),
+                "(block_height, canonical)"
+            );
+            let patient = seen(1).sender;
+            let actions = ["log-access", "grant-access"];
+            let entries: Vec<_> = (0..6)
+                .map(|id| audit_entry(id, &patient, actions[id as usize % 2]))
+                .collect();
+            v4.add_audit(&entries).unwrap();
+            for h in 100..106u64 {
+                let id = h as u8;
+                v4.block(&block(h, id, id - 1), &[mined(id)], &[notification(0)])
+                    .unwrap();
+            }
+            let search = AuditQuery {
+                patient: Some(patient.clone()),
+                actor: Some(entries[0].actor.clone()),
+                actions: vec!["log-access".into()],
+                since_time: Some(1_700_000_000 + 102 * 600),
+                newest_first: true,
+                limit: 10,
+                ..AuditQuery::default()
+            };
+            let before = v4.audit(&search).unwrap();
+            assert_eq!(before, (2, vec![entries[4].clone(), entries[2].clone()]));
+            drop(v4);
+
+            let store = Store::open_database(&database).unwrap();
+            assert_eq!(
+                store.read(|db| db.schema_version()).unwrap(),
+                SCHEMA_VERSION
+            );
+            for (index, columns) in [
+                ("audit_patient", "(patient, id, block)"),
+                ("audit_patient_action", "(patient, action, id, block)"),
+                ("audit_patient_actor", "(patient, actor, id, action, block)"),
+                ("audit_actor", "(actor, id)"),
+                (
+                    "blocks_height",
+                    "(block_height, canonical, burn_block_time)",
+                ),
+            ] {
+                assert_eq!(index_columns(&store, index), columns, "{database}: {index}");
+            }
+            if let Database::Postgres(_) = database {
+                let options = store
+                    .read(|db| {
+                        db.first(
+                            "SELECT array_to_string(reloptions, ',') FROM pg_class
+                             WHERE relname = 'audit_entries'",
+                            &[],
+                        )?
+                        .map_or(Ok(None), |r| r.opt_text(0))
+                    })
+                    .unwrap();
+                assert_eq!(
+                    options.as_deref(),
+                    Some("autovacuum_vacuum_insert_scale_factor=0.01")
+                );
+            }
+            assert_eq!(store.audit(&search).unwrap(), before, "{database}");
+            let mut held = Vec::new();
+            store
+                .each_audit_batch(100, &mut |batch| {
+                    held.extend_from_slice(batch);
+                    Ok(())
+                })
+                .unwrap();
+            assert_eq!(held, entries, "{database}");
+            assert_eq!(store.tip().unwrap(), Some((105, hash(105))));
+            assert_eq!(mined_in(&store, 103), Some(hash(103)));
+            assert_eq!(store.notifications(&patient, 10, 0).unwrap().len(), 6);
+        }
     }
 
     /// The synchronous PostgreSQL client drives its own runtime: used, and dropped, on a
