@@ -174,6 +174,7 @@ pub async fn poll(
     Params(q): Params,
 ) -> Response {
     let Some(me) = auth::acting(&state, &headers) else {
+        // Read by the page's script, not a person: in English, like the JSON below.
         return (StatusCode::BAD_REQUEST, "unknown account").into_response();
     };
     let me = me.principal();
@@ -254,6 +255,7 @@ impl Wake {
 /// seconds on other nodes.
 pub async fn events(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let Some(me) = auth::acting(&state, &headers) else {
+        // Read by the page's script, not a person: in English, like the JSON below.
         return (StatusCode::BAD_REQUEST, "unknown account").into_response();
     };
     let me = me.principal();

@@ -87,7 +87,7 @@ pub async fn list(
     let rows_data = rows_data?;
     let rows_data: Vec<_> = rows_data.into_iter().flatten().collect();
     let shown: Vec<Record> = rows_data.iter().map(|(r, _)| r.clone()).collect();
-    let said = summaries::of(&state, &ctx.me, &shown).await;
+    let said = summaries::of(&state, &ctx.me, &shown, ctx.lang).await;
     let rows = rows_data
         .into_iter()
         .zip(said)
@@ -472,7 +472,7 @@ pub async fn view(
     };
     let card = serde_json::from_slice::<serde_json::Value>(&opened.plaintext)
         .ok()
-        .and_then(|v| fhir_card::card(&v));
+        .and_then(|v| fhir_card::card(&v, ctx.lang));
     let title = ctx.lang.f(Msg::RecordNumber, &[("id", id)]);
     let view = RecordContentView {
         card,

@@ -365,6 +365,12 @@ catalogue! {
     GistProcedure { en: "Procedure", fr: "Acte" }
     GistPatient { en: "Patient", fr: "Patient" }
     GistBorn { en: "born {date}", fr: "né(e) le {date}" }
+    /// A range or a period in a card: `{low}` and `{high}` are values or dates.
+    CardSpan { en: "{low} to {high}", fr: "{low} à {high}" }
+    CardAtLeast { en: "at least {low}", fr: "au moins {low}" }
+    CardAtMost { en: "at most {high}", fr: "au plus {high}" }
+    CardFrom { en: "from {date}", fr: "depuis le {date}" }
+    CardUntil { en: "until {date}", fr: "jusqu'au {date}" }
 
     // ---- `/audit` (audit.html, audit.rs) ----
     AuditChainVerified { en: "Hash chain verified", fr: "Chaîne d'empreintes vérifiée" }

@@ -79,7 +79,7 @@ impl<T: Key + ?Sized> Key for &T {
 }
 
 /// A language the dashboard speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     /// English, the default.
     #[default]
