@@ -295,9 +295,9 @@ fn literals(code: &str) -> Vec<String> {
                 let close = format!("\"{}", "#".repeat(hashes));
                 let mut text = String::new();
                 let mut escaped = false;
-                let mut rest = code[i + 1..].char_indices();
+                let rest = code[i + 1..].char_indices();
                 let mut end = code.len();
-                while let Some((j, d)) = rest.next() {
+                for (j, d) in rest {
                     if escaped {
                         escaped = false;
                         text.push(d);
