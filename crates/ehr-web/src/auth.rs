@@ -23,6 +23,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use crate::dashboard::i18n::{Lang, Msg};
 use crate::smart::Caller;
 use crate::state::{AppState, Identity};
 
@@ -93,6 +94,11 @@ fn is_fhir(path: &str) -> bool {
 }
 
 /// The refusal for `path`: an OperationOutcome under `/fhir`, plain text elsewhere.
+///
+/// The language boundary: what `/fhir` (and SMART's OAuth endpoints) answers is for
+/// programs (OperationOutcomes, OAuth errors, the bearer-token refusals below) and stays
+/// in English; what a person meets in the browser goes through the dashboard's catalogue
+/// ([`refuse_in_words`]).
 pub fn refusal(path: &str, status: StatusCode, code: &str, message: &str) -> Response {
     if is_fhir(path) {
         crate::fhir::outcome(status, code, message)
@@ -104,6 +110,23 @@ pub fn refusal(path: &str, status: StatusCode, code: &str, message: &str) -> Res
         )
             .into_response()
     }
+}
+
+/// The refusal for `path` of message `msg`: under `/fhir` in English, elsewhere in the
+/// language of the request (`headers`: the language cookie, else `Accept-Language`).
+fn refuse_in_words(
+    path: &str,
+    headers: &HeaderMap,
+    status: StatusCode,
+    code: &str,
+    msg: Msg,
+) -> Response {
+    let lang = if is_fhir(path) {
+        Lang::En
+    } else {
+        Lang::of(headers)
+    };
+    refusal(path, status, code, lang.t(msg))
 }
 
 /// `POST /login-links` with the bearer token: a new one-time login URL, as text.
@@ -168,11 +191,12 @@ pub fn security_headers(
 
 async fn check(state: &AppState, mut request: Request, next: Next, path: &str) -> Response {
     if !host_allowed(state, request.headers()) {
-        return refusal(
+        return refuse_in_words(
             path,
+            request.headers(),
             StatusCode::MISDIRECTED_REQUEST,
             "forbidden",
-            "this server answers only to the host it listens on (Host header refused)",
+            Msg::RefusedHost,
         );
     }
     // The proof verifier is public: it needs no account, writes nothing, and only reads
@@ -236,7 +260,8 @@ async fn check(state: &AppState, mut request: Request, next: Next, path: &str) -
         request.extensions_mut().insert(caller);
         return next.run(request).await;
     }
-    // The bearer token mints a new one-time login link (a browser that lost its session).
+    // The bearer token mints a new one-time login link (a browser that lost its session):
+    // a program's call (curl), answered in English like `/fhir`.
     if path == LOGIN_LINKS_PATH && request.method() == Method::POST {
         return match bearer(&request) {
             Some(given) if constant_time_eq(given, token) => {
@@ -268,21 +293,23 @@ async fn check(state: &AppState, mut request: Request, next: Next, path: &str) -
                 return response;
             }
         }
-        return refusal(
+        return refuse_in_words(
             path,
+            request.headers(),
             StatusCode::UNAUTHORIZED,
             "login",
-            "this login link is wrong or was used already (each works once): restart `ehr serve`, or ask it for a new one with `curl -X POST -H 'Authorization: Bearer <token>' http://<host>/login-links`",
+            Msg::RefusedLoginLink,
         );
     }
     match cookie(request.headers(), SESSION_COOKIE) {
         Some(given) if state.session_valid(given) => {}
         _ => {
-            return refusal(
+            return refuse_in_words(
                 path,
+                request.headers(),
                 StatusCode::UNAUTHORIZED,
                 "login",
-                "not signed in: open the URL with the access token that `ehr serve` printed",
+                Msg::RefusedNotSignedIn,
             )
         }
     }
@@ -293,11 +320,12 @@ async fn check(state: &AppState, mut request: Request, next: Next, path: &str) -
             .and_then(|v| v.to_str().ok())
             .or_else(|| query_param(request.uri().query(), "csrf"));
         if !given.is_some_and(|g| constant_time_eq(g, &state.csrf_token())) {
-            return refusal(
+            return refuse_in_words(
                 path,
+                request.headers(),
                 StatusCode::FORBIDDEN,
                 "forbidden",
-                "missing or wrong CSRF token: reload the page and submit again",
+                Msg::ErrorCsrf,
             );
         }
     }

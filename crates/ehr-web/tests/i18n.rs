@@ -194,3 +194,267 @@ async fn who_can_see_my_records_reads_in_french_with_dates_in_french() {
         );
     }
 }
+
+/// The cookies of a signed-in session acting as `who`, in language `lang`.
+fn session(server: &Server, who: &str, lang: &str) -> String {
+    format!(
+        "ehr_session={}; ehr_account={who}; ehr_lang={lang}",
+        server.session
+    )
+}
+
+/// A page's text with the HTML escapes of quotes and apostrophes undone.
+fn unescaped(page: &str) -> String {
+    page.replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&")
+}
+
+/// GET `path` with `cookie`: the status and the text.
+async fn get(server: &Server, cookie: &str, path: &str) -> (u16, String) {
+    let r = reqwest::Client::new()
+        .get(server.url(path))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), unescaped(&r.text().await.unwrap()))
+}
+
+/// POSTs `form` to `path` (with the CSRF token) as `cookie`: the status and the text.
+async fn post(server: &Server, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let r = server.post_form(cookie, path, form).await;
+    (r.status().as_u16(), unescaped(&r.text().await.unwrap()))
+}
+
+/// `page` holds `said` and none of `not`.
+fn reads(page: &str, said: &str, not: &[&str]) {
+    assert!(page.contains(said), "`{said}` not in: {page}");
+    for english in not {
+        assert!(!page.contains(english), "`{english}` in: {page}");
+    }
+}
+
+#[tokio::test]
+async fn errors_and_refusals_read_in_the_readers_language() {
+    let server = support::start().await;
+    register_people(&server).await;
+    let (fr, en) = (
+        session(&server, PATIENT, "fr"),
+        session(&server, PATIENT, "en"),
+    );
+
+    // Not signed in: the security layer's plain-text refusal, by Accept-Language.
+    for (accept, said, not) in [
+        (
+            "fr-CM,fr;q=0.9",
+            "non connecté : ouvrez l'URL avec le jeton d'accès qu'a affiché `ehr serve`",
+            "not signed in",
+        ),
+        (
+            "en",
+            "not signed in: open the URL with the access token that `ehr serve` printed",
+            "non connecté",
+        ),
+    ] {
+        let r = reqwest::Client::new()
+            .get(server.url("/records"))
+            .header(ACCEPT_LANGUAGE, accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 401);
+        reads(&r.text().await.unwrap(), said, &[not]);
+    }
+
+    // A form without its CSRF token (the security layer again), by the cookie.
+    let r = reqwest::Client::new()
+        .post(server.url("/access/revoke"))
+        .header(COOKIE, &fr)
+        .form(&[("token", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    reads(
+        &r.text().await.unwrap(),
+        "jeton CSRF absent ou erroné",
+        &["missing or wrong CSRF token"],
+    );
+
+    // 404: no such record, no such token.
+    let (status, page) = get(&server, &fr, "/records/999").await;
+    assert_eq!(status, 404);
+    reads(&page, "aucun dossier n° 999", &["no record #999"]);
+    let (status, page) = get(&server, &en, "/records/999").await;
+    assert_eq!(status, 404);
+    reads(&page, "no record #999", &["aucun dossier"]);
+    let (status, page) = post(&server, &fr, "/access/revoke", &[("token", "999")]).await;
+    assert_eq!(status, 404);
+    reads(&page, "aucun jeton n° 999", &["no token #999"]);
+
+    // 400: a doctor that is no principal, the field named in the reader's language.
+    let grant = [("grantee", "bogus"), ("read", "on"), ("expires_in", "10")];
+    let (status, page) = post(&server, &fr, "/access/grant", &grant).await;
+    assert_eq!(status, 400);
+    reads(
+        &page,
+        "Médecin : `bogus` n'est ni un compte de ce serveur ni une adresse Stacks (ST...)",
+        &["is neither one of", "doctor:"],
+    );
+    let (status, page) = post(&server, &en, "/access/grant", &grant).await;
+    assert_eq!(status, 400);
+    reads(
+        &page,
+        "doctor: `bogus` is neither one of this server's accounts nor a Stacks address (ST...)",
+        &["Médecin :"],
+    );
+    // A bad number of days, the unit named by the SDK-free helper.
+    let (status, page) = post(
+        &server,
+        &fr,
+        "/access/grant",
+        &[
+            ("grantee", "wallet_2"),
+            ("read", "on"),
+            ("expires_in", "x"),
+            ("expires_in_unit", "days"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400);
+    reads(
+        &page,
+        "Expire dans : donnez un nombre entier (reçu `x`)",
+        &["give a whole number"],
+    );
+
+    // 403: acting for a patient without being its guardian.
+    let ward = principal(PATIENT).to_string();
+    let stranger = |lang| session(&server, "wallet_5", lang);
+    let (status, page) = get(&server, &stranger("fr"), &format!("/access?for={ward}")).await;
+    assert_eq!(status, 403);
+    reads(
+        &page,
+        &format!("wallet_5 n'est pas tuteur de {ward} : seul le patient"),
+        &["is not a guardian of", "Nothing was signed"],
+    );
+    assert!(page.contains("Rien n'a été signé."), "{page}");
+    let (status, page) = get(&server, &stranger("en"), &format!("/access?for={ward}")).await;
+    assert_eq!(status, 403);
+    reads(
+        &page,
+        &format!("wallet_5 is not a guardian of {ward}: only the patient"),
+        &["n'est pas tuteur"],
+    );
+}
+
+/// The page of the operation a form started (the redirect's target), once it is done, as
+/// `cookie`.
+async fn outcome(server: &Server, answer: reqwest::Response, cookie: &str) -> String {
+    assert_eq!(answer.status().as_u16(), 303, "{:?}", answer.text().await);
+    let location = answer.headers()[LOCATION].to_str().unwrap().to_string();
+    for _ in 0..120 {
+        let (status, page) = get(server, cookie, &location).await;
+        assert_eq!(status, 200, "{page}");
+        if !page.contains("data-state=\"pending\"") {
+            return location;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    panic!("{location} is still pending");
+}
+
+#[tokio::test]
+async fn an_operations_outcome_reads_in_the_language_of_whoever_opens_it() {
+    let server = support::start().await;
+    register_people(&server).await;
+    let tip = support::tip(&server).await;
+    run(
+        &server,
+        PATIENT,
+        ehr_sdk::ehr::calls::grant_access(
+            &principal("wallet_2"),
+            ehr_sdk::ehr::types::Scope::READ,
+            None,
+            tip + 500,
+        )
+        .unwrap(),
+    )
+    .await;
+    let (fr, en) = (
+        session(&server, PATIENT, "fr"),
+        session(&server, PATIENT, "en"),
+    );
+
+    // Started in English; its title and outcome are kept as catalogue texts, so the
+    // French reader of its page reads them in French, and the English one in English.
+    let answer = server
+        .post_form(&en, "/access/revoke", &[("token", "1")])
+        .await;
+    let op = outcome(&server, answer, &en).await;
+    let (_, page) = get(&server, &fr, &op).await;
+    reads(&page, "data-state=\"done\"", &[]);
+    reads(
+        &page,
+        "Révoquer le jeton n° 1",
+        &[
+            "Revoke token #1",
+            "Token #1 revoked",
+            "A revoked holder keeps",
+        ],
+    );
+    reads(
+        &page,
+        &format!(
+            "Jeton n° 1 révoqué : {} perd l'accès.",
+            principal("wallet_2")
+        ),
+        &[],
+    );
+    assert!(
+        page.contains("Un détenteur révoqué garde ce qu'il a déjà déchiffré"),
+        "{page}"
+    );
+    let (_, page) = get(&server, &en, &op).await;
+    reads(
+        &page,
+        &format!("Token #1 revoked: {} loses access.", principal("wallet_2")),
+        &["Jeton n° 1", "Révoquer"],
+    );
+    assert!(
+        page.contains("<h2 id=\"outcome\">Revoke token #1</h2>"),
+        "{page}"
+    );
+
+    // A contract's refusal, in French: a grant to an account that is no verified doctor.
+    let answer = server
+        .post_form(
+            &fr,
+            "/access/grant",
+            &[
+                ("grantee", "wallet_4"),
+                ("read", "on"),
+                ("expires_in", "10"),
+            ],
+        )
+        .await;
+    let op = outcome(&server, answer, &fr).await;
+    let (_, page) = get(&server, &fr, &op).await;
+    reads(&page, "data-state=\"failed\"", &[]);
+    reads(
+        &page,
+        "le contrat a refusé permission-manager.grant-access : le médecin n'est pas vérifié (ou est suspendu, ou son attestation a expiré)",
+        &["the contract refused", "the doctor is not verified"],
+    );
+    reads(&page, "Donner à ", &["Grant "]);
+    let (_, page) = get(&server, &en, &op).await;
+    reads(
+        &page,
+        "the contract refused permission-manager.grant-access: the doctor is not verified (or is suspended, or expired)",
+        &["le contrat a refusé"],
+    );
+}

@@ -2,8 +2,7 @@
 //! state, paged newest first; grant (and share the record keys with the grantee) and
 //! revoke; access requests with approve and deny.
 
-use crate::dashboard::i18n::{Lang, Msg};
-use std::fmt::Write as _;
+use crate::dashboard::i18n::{sdk, Lang, Msg, Text};
 use std::sync::Arc;
 
 use askama::Template;
@@ -19,7 +18,9 @@ use ehr_sdk::ehr::{calls, ClientError, SendOptions};
 
 use super::records::share_one;
 use super::views::{self, Frame, Pager, Party, StateWord};
-use super::{field, newest_first_range, number, ops, page_number, pages_for, scope_of, Ctx};
+use super::{
+    field, field_error, newest_first_range, number, ops, page_number, pages_for, scope_of, Ctx,
+};
 use super::{Page, PageError, Params, Posted};
 use crate::state::AppState;
 
@@ -45,8 +46,8 @@ pub fn token_state(t: &Token, tip: u64, lang: Lang) -> StateWord {
     }
 }
 
-/// A scope as the pages show it, in `lang`: `read,share` / `lecture,partage`.
-pub fn scope_text(scope: Scope, lang: Lang) -> String {
+/// A scope's words (`read`, `share`...), for [`Text::with_words`].
+pub fn scope_msgs(scope: Scope) -> Vec<Msg> {
     [
         (Scope::READ, Msg::ScopeRead),
         (Scope::WRITE, Msg::ScopeWrite),
@@ -54,9 +55,17 @@ pub fn scope_text(scope: Scope, lang: Lang) -> String {
     ]
     .into_iter()
     .filter(|(bit, _)| scope.contains(*bit))
-    .map(|(_, word)| lang.t(word))
-    .collect::<Vec<_>>()
-    .join(",")
+    .map(|(_, word)| word)
+    .collect()
+}
+
+/// A scope as the pages show it, in `lang`: `read,share` / `lecture,partage`.
+pub fn scope_text(scope: Scope, lang: Lang) -> String {
+    scope_msgs(scope)
+        .into_iter()
+        .map(|word| lang.t(word))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The record type a token reaches, in `lang` ("all" when it names none).
@@ -345,11 +354,11 @@ pub async fn share_latest(
     patient: &PrincipalData,
     grantee: &PrincipalData,
     record_type: Option<&str>,
-) -> Result<(usize, usize), String> {
+) -> Result<(usize, usize), Text> {
     let (todo, left) =
         listing::unshared_latest(&h.state.client, patient, grantee, record_type, MAX_SHARES)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| sdk::client(&e))?;
     for &id in &todo {
         share_one(h, id, grantee).await?;
     }
@@ -369,7 +378,7 @@ async fn token_patient(ctx: &Ctx, token: u64) -> Result<PrincipalData, PageError
         .client
         .get_token(token)
         .await?
-        .ok_or_else(|| PageError::NotFound(format!("no token #{token}")))?;
+        .ok_or_else(|| PageError::NotFound(Text::new(Msg::NoSuchToken).with("token", token)))?;
     ctx.may_act_for(&t.patient).await?;
     Ok(t.patient)
 }
@@ -382,20 +391,25 @@ async fn checked_request(ctx: &Ctx, request: u64) -> Result<Request, PageError> 
         .client
         .get_request(request)
         .await?
-        .ok_or_else(|| PageError::NotFound(format!("no access request #{request}")))?;
+        .ok_or_else(|| {
+            PageError::NotFound(Text::new(Msg::NoSuchRequest).with("request", request))
+        })?;
     ctx.may_act_for(&r.patient).await?;
     Ok(r)
 }
 
-fn shared_words(shared: usize, left: usize) -> String {
-    let mut out = format!(
-        "{shared} record key{} shared",
-        if shared == 1 { "" } else { "s" }
-    );
+/// How many record keys a grant or an approval shared, and how many are left.
+fn shared_words(shared: usize, left: usize) -> Text {
     if left > 0 {
-        let _ = write!(out, " ({left} more to share from each record's page)");
+        Text::count(Msg::KeysSharedMore, shared as u64).with("left", left)
+    } else {
+        Text::count(Msg::KeysShared, shared as u64)
     }
-    out
+}
+
+/// The decoded id of a mined call, or the node's fault.
+fn mined_id(mined: &ehr_sdk::ehr::Mined) -> Result<u64, Text> {
+    mined.id().map_err(|e| sdk::client(&e.into()))
 }
 
 /// `POST /access/grant`: `grantee`, `read`/`write`/`share`, `type`, `expires_in`, `share_keys`.
@@ -406,33 +420,30 @@ pub async fn grant(
     let checked = (|| {
         let grantee = ctx
             .resolve(field(&fields, "grantee"))
-            .map_err(|e| format!("doctor: {e}"))?;
+            .map_err(|e| field_error(Msg::FieldDoctor, e))?;
         let scope = scope_of(&fields)?;
-        let expires_in = super::blocks(&fields, "expires_in", "expires in")?;
+        let expires_in = super::blocks(&fields, "expires_in", Msg::FieldExpiresIn)?;
         if expires_in == 0 {
-            return Err("expires in: give at least 1 block".to_string());
+            return Err(field_error(Msg::FieldExpiresIn, Msg::GiveOneBlock));
         }
         let record_type = Some(field(&fields, "type").to_string()).filter(|t| !t.is_empty());
         Ok((grantee, scope, expires_in, record_type))
     })();
-    let (grantee, scope, expires_in, record_type) = match checked {
-        Ok(v) => v,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
+    let (grantee, scope, expires_in, record_type) = checked.map_err(PageError::BadRequest)?;
     // A guardian grants for its ward (`grant-access-for`).
     let ward = ctx.ward(field(&fields, "for")).await?;
     // A guardian holds none of its ward's keys: only the patient can share them.
     let share_keys = ward.is_none() && field(&fields, "share_keys") == "on";
-    let title = format!(
-        "Grant {grantee} {scope}{}{} for {expires_in} blocks",
-        record_type
-            .as_ref()
-            .map(|t| format!(" on {t} records"))
-            .unwrap_or_default(),
-        ward.as_ref()
-            .map(|p| format!(" of {p}, as guardian"))
-            .unwrap_or_default()
-    );
+    let title = match (&record_type, &ward) {
+        (None, None) => Text::count(Msg::OpGrant, expires_in),
+        (Some(t), None) => Text::count(Msg::OpGrantType, expires_in).with("type", t),
+        (None, Some(p)) => Text::count(Msg::OpGrantWard, expires_in).with("patient", p),
+        (Some(t), Some(p)) => Text::count(Msg::OpGrantTypeWard, expires_in)
+            .with("type", t)
+            .with("patient", p),
+    }
+    .with("grantee", &grantee)
+    .with_words("scope", scope_msgs(scope));
     let back = back_to(&ward);
     Ok(
         ops::start(&state, &ctx.me, title, &back, move |h| async move {
@@ -448,16 +459,19 @@ pub async fn grant(
                 ),
                 None => calls::grant_access(&grantee, scope, record_type.as_deref(), expires_at),
             }
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| sdk::call(&e))?;
             let mined = h.call(&call).await?;
-            let token = mined.id().map_err(|e| e.to_string())?;
-            let mut message =
-                format!("Token #{token}: {grantee} may {scope} until block {expires_at}.");
+            let token = mined_id(&mined)?;
+            let mut message = Text::new(Msg::GrantDone)
+                .with("token", token)
+                .with("grantee", &grantee)
+                .with_words("scope", scope_msgs(scope))
+                .with("expires_at", expires_at);
             if share_keys && scope.contains(Scope::READ) {
                 let me = h.me.principal();
                 let (shared, left) =
                     share_latest(&h, &me, &grantee, record_type.as_deref()).await?;
-                let _ = write!(message, " {}.", shared_words(shared, left));
+                message = message.then(shared_words(shared, left));
             }
             Ok(message)
         })
@@ -473,9 +487,9 @@ pub async fn create_token(
 ) -> Result<Response, PageError> {
     let checked = (|| {
         let scope = scope_of(&fields)?;
-        let expires_in = super::blocks(&fields, "expires_in", "expires in")?;
+        let expires_in = super::blocks(&fields, "expires_in", Msg::FieldExpiresIn)?;
         if expires_in == 0 {
-            return Err("expires in: give at least 1 block".to_string());
+            return Err(field_error(Msg::FieldExpiresIn, Msg::GiveOneBlock));
         }
         let record_type = Some(field(&fields, "type").to_string()).filter(|t| !t.is_empty());
         Ok((scope, expires_in, record_type))
@@ -483,12 +497,11 @@ pub async fn create_token(
     let (scope, expires_in, record_type) = checked.map_err(PageError::BadRequest)?;
     // A guardian creates one for its ward (`create-token-for`): the ward holds it.
     let ward = ctx.ward(field(&fields, "for")).await?;
-    let title = format!(
-        "Create a {scope} token for {expires_in} blocks{}",
-        ward.as_ref()
-            .map(|p| format!(" for {p}, as guardian"))
-            .unwrap_or_default()
-    );
+    let title = match &ward {
+        None => Text::count(Msg::OpCreateToken, expires_in),
+        Some(p) => Text::count(Msg::OpCreateTokenWard, expires_in).with("patient", p),
+    }
+    .with_words("scope", scope_msgs(scope));
     let back = back_to(&ward);
     Ok(
         ops::start(&state, &ctx.me, title, &back, move |h| async move {
@@ -499,16 +512,15 @@ pub async fn create_token(
                 }
                 None => calls::create_token(scope, record_type.as_deref(), expires_at),
             }
-            .map_err(|e| e.to_string())?;
-            let token = h.call(&call).await?.id().map_err(|e| e.to_string())?;
+            .map_err(|e| sdk::call(&e))?;
+            let token = mined_id(&h.call(&call).await?)?;
             Ok(match &ward {
-                Some(patient) => format!(
-                    "Token #{token} ({scope} until block {expires_at}) belongs to {patient}, who can hand it to a doctor."
-                ),
-                None => format!(
-                    "Token #{token} ({scope} until block {expires_at}) is yours to hand over: pick a doctor in its row."
-                ),
-            })
+                Some(patient) => Text::new(Msg::CreateTokenDoneWard).with("patient", patient),
+                None => Text::new(Msg::CreateTokenDone),
+            }
+            .with("token", token)
+            .with_words("scope", scope_msgs(scope))
+            .with("expires_at", expires_at))
         })
         .await,
     )
@@ -520,18 +532,20 @@ pub async fn hand_over(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
-    let token = number(&fields, "token", "token").map_err(PageError::BadRequest)?;
-    let recipient = ctx
-        .resolve(field(&fields, "recipient"))
-        .map_err(|e| PageError::BadRequest(format!("doctor: {e}")))?;
+    let token = number(&fields, "token", Msg::FieldToken).map_err(PageError::BadRequest)?;
+    let recipient = ctx.principal_field(&fields, "recipient", Msg::FieldDoctor)?;
     let me = ctx.principal();
     let call = calls::transfer(token, &me, &recipient)
-        .map_err(|e| PageError::BadRequest(e.to_string()))?;
-    let title = format!("Hand token #{token} to {recipient}");
+        .map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
+    let title = Text::new(Msg::OpHandOver)
+        .with("token", token)
+        .with("recipient", &recipient);
     Ok(
         ops::start(&state, &ctx.me, title, "/access", move |h| async move {
             h.call(&call).await?;
-            Ok(format!("Token #{token} now belongs to {recipient}."))
+            Ok(Text::new(Msg::HandOverDone)
+                .with("token", token)
+                .with("recipient", &recipient))
         })
         .await,
     )
@@ -542,10 +556,7 @@ pub async fn revoke(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
-    let token = match number(&fields, "token", "token") {
-        Ok(t) => t,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
+    let token = number(&fields, "token", Msg::FieldToken).map_err(PageError::BadRequest)?;
     let rotate = if fields.get("keep_keys").is_some_and(|v| v == "on") {
         AfterRevoke::KeepKeys
     } else {
@@ -553,43 +564,47 @@ pub async fn revoke(
     };
     let patient = token_patient(&ctx, token).await?;
     let back = back_to(&Some(patient).filter(|p| *p != ctx.principal()));
-    Ok(ops::start(&state, &ctx.me, format!("Revoke token #{token}"), &back, move |h| async move {
-        let store: &dyn BlobStore = &h.state.store;
-        let out = revoke::revoke_access(
-            &h.state.client,
-            h.me.key(),
-            token,
-            rotate,
-            h.state.config.on_chain_max,
-            store,
-            &SendOptions::default(),
-        )
-        .await
-        .map_err(|e| h.record_failure(&e))?;
-        h.mined(&out.revoked);
-        let mut message = format!("Token #{token} revoked: {} loses access.", out.grantee);
-        for r in &out.rotated {
-            h.written(&r.written, "ehr-storage.amend-record");
-            let _ = write!(
-                message,
-                " Record #{} re-sealed under a new key as #{}.",
-                r.from, r.written.record_id
-            );
-        }
-        for n in &out.not_rotated {
-            let _ = write!(
-                message,
-                " Record #{} was NOT re-sealed ({}): the revoked holder can still open it; rotate it from its page.",
-                n.record, n.reason
-            );
-        }
-        if rotate == AfterRevoke::KeepKeys {
-            message.push_str(" Keys were not rotated, as asked: the revoked holder can still open the current versions it has keys for.");
-        }
-        let _ = write!(message, " {}", revoke::REVOCATION_LIMITS);
-        Ok(message)
-    })
-    .await)
+    let title = Text::new(Msg::OpRevoke).with("token", token);
+    Ok(
+        ops::start(&state, &ctx.me, title, &back, move |h| async move {
+            let store: &dyn BlobStore = &h.state.store;
+            let out = revoke::revoke_access(
+                &h.state.client,
+                h.me.key(),
+                token,
+                rotate,
+                h.state.config.on_chain_max,
+                store,
+                &SendOptions::default(),
+            )
+            .await
+            .map_err(|e| h.record_failure(&e))?;
+            h.mined(&out.revoked);
+            let mut message = Text::new(Msg::RevokeDone)
+                .with("token", token)
+                .with("grantee", &out.grantee);
+            for r in &out.rotated {
+                h.written(&r.written, "ehr-storage.amend-record");
+                message = message.then(
+                    Text::new(Msg::RevokeResealed)
+                        .with("from", r.from)
+                        .with("to", r.written.record_id),
+                );
+            }
+            for n in &out.not_rotated {
+                message = message.then(
+                    Text::new(Msg::RevokeNotResealed)
+                        .with("record", n.record)
+                        .with("reason", &n.reason),
+                );
+            }
+            if rotate == AfterRevoke::KeepKeys {
+                message = message.then(Msg::RevokeKeptKeys);
+            }
+            Ok(message.then(Msg::RevocationLimits))
+        })
+        .await,
+    )
 }
 
 /// `POST /access/approve`: `request`, `share_keys`.
@@ -597,33 +612,28 @@ pub async fn approve(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
-    let request = match number(&fields, "request", "request") {
-        Ok(t) => t,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
+    let request = number(&fields, "request", Msg::FieldRequest).map_err(PageError::BadRequest)?;
     let r = checked_request(&ctx, request).await?;
     let ward = Some(r.patient.clone()).filter(|p| *p != ctx.principal());
     // A guardian holds none of its ward's keys: only the patient can share them.
     let share_keys = ward.is_none() && field(&fields, "share_keys") == "on";
-    let call = match calls::approve_request(request) {
-        Ok(c) => c,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
+    let call = calls::approve_request(request).map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
     Ok(ops::start(
         &state,
         &ctx.me,
-        format!("Approve request #{request}"),
+        Text::new(Msg::OpApprove).with("request", request),
         &back_to(&ward),
         move |h| async move {
-            let mined = h.call(&call).await?;
-            let token = mined.id().map_err(|e| e.to_string())?;
-            let mut message = format!("Request #{request} approved: token #{token}.");
+            let token = mined_id(&h.call(&call).await?)?;
+            let mut message = Text::new(Msg::ApproveDone)
+                .with("request", request)
+                .with("token", token);
             if share_keys {
                 if let Ok(Some(r)) = h.state.client.get_request(request).await {
                     if r.scope.contains(Scope::READ) {
                         let (shared, left) =
                             share_latest(&h, &r.patient, &r.requester, None).await?;
-                        let _ = write!(message, " {}.", shared_words(shared, left));
+                        message = message.then(shared_words(shared, left));
                     }
                 }
             }
@@ -638,24 +648,18 @@ pub async fn deny(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
-    let request = match number(&fields, "request", "request") {
-        Ok(t) => t,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
+    let request = number(&fields, "request", Msg::FieldRequest).map_err(PageError::BadRequest)?;
     let r = checked_request(&ctx, request).await?;
     let ward = Some(r.patient).filter(|p| *p != ctx.principal());
-    let call = match calls::deny_request(request) {
-        Ok(c) => c,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
+    let call = calls::deny_request(request).map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
     Ok(ops::start(
         &state,
         &ctx.me,
-        format!("Deny request #{request}"),
+        Text::new(Msg::OpDeny).with("request", request),
         &back_to(&ward),
         move |h| async move {
             h.call(&call).await?;
-            Ok(format!("Request #{request} denied."))
+            Ok(Text::new(Msg::DenyDone).with("request", request))
         },
     )
     .await)

@@ -1,7 +1,7 @@
 //! `/admin`: issuers verify or suspend doctors; the admin sets issuers and verifiers and
 //! hands its role over; verifiers verify patients.
 
-use crate::dashboard::i18n::Msg;
+use crate::dashboard::i18n::{sdk, Msg, Text};
 use std::sync::Arc;
 
 use askama::Template;
@@ -14,7 +14,7 @@ use futures_util::StreamExt as _;
 
 use super::home::doctor_state;
 use super::views::{self, Frame, Party, StateWord};
-use super::{field, ops, Fields};
+use super::{field, field_error, ops, Fields};
 use super::{Page, PageError, Posted};
 use crate::state::AppState;
 
@@ -35,18 +35,18 @@ pub async fn page(
     let admin = match &admin {
         Ok(a) if *a == me => Standing::Me,
         Ok(a) => Standing::Other(ctx.party(a)),
-        Err(e) => Standing::Unknown(e.to_string()),
+        Err(e) => Standing::Unknown(sdk::client(e).render(ctx.lang)),
     };
     let issuer = match &issuer {
         Ok(Some(i)) if i.enabled => word("ok", Msg::Enabled),
         Ok(Some(_)) => word("", Msg::Disabled),
         Ok(None) => word("", Msg::No),
-        Err(e) => StateWord::new("failed", &e.to_string()),
+        Err(e) => StateWord::new("failed", &sdk::client(e).render(ctx.lang)),
     };
     let verifier = match &verifier {
         Ok(true) => word("ok", Msg::Enabled),
         Ok(false) => word("", Msg::No),
-        Err(e) => StateWord::new("failed", &e.to_string()),
+        Err(e) => StateWord::new("failed", &sdk::client(e).render(ctx.lang)),
     };
     // The server's accounts and where they stand.
     let principals: Vec<_> = state.identities.iter().map(|i| i.principal()).collect();
@@ -133,11 +133,11 @@ impl AdminView<'_> {
     }
 }
 
-fn registry(fields: &Fields) -> Result<EhrContract, String> {
+fn registry(fields: &Fields) -> Result<EhrContract, Text> {
     match field(fields, "registry") {
         "patient" => Ok(EhrContract::PatientRegistry),
         "doctor" => Ok(EhrContract::DoctorRegistry),
-        other => Err(format!("registry `{other}`: choose patient or doctor")),
+        other => Err(Text::new(Msg::BadRegistry).with("registry", other)),
     }
 }
 
@@ -149,19 +149,18 @@ pub async fn propose_admin(
     let checked = registry(&fields).and_then(|r| {
         let successor = ctx
             .resolve(field(&fields, "successor"))
-            .map_err(|e| format!("successor: {e}"))?;
+            .map_err(|e| field_error(Msg::FieldSuccessor, e))?;
         Ok((r, successor))
     });
-    let (contract, successor) = match checked {
-        Ok(v) => v,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
+    let (contract, successor) = checked.map_err(PageError::BadRequest)?;
     let call = calls::propose_admin(contract, &successor);
-    let title = format!("Propose {successor} as administrator of {contract}");
+    let title = Text::new(Msg::OpProposeAdmin)
+        .with("successor", &successor)
+        .with("contract", contract);
     ops::one_call(&state, &ctx, "/admin", title, call, move |_| {
-        format!(
-            "{successor} proposed as administrator of {contract}: the role moves when it accepts."
-        )
+        Text::new(Msg::ProposeAdminDone)
+            .with("successor", &successor)
+            .with("contract", contract)
     })
     .await
 }
@@ -171,14 +170,11 @@ pub async fn accept_admin(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
-    let contract = match registry(&fields) {
-        Ok(r) => r,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
+    let contract = registry(&fields).map_err(PageError::BadRequest)?;
     let call = calls::accept_admin(contract);
-    let title = format!("Accept the administrator role of {contract}");
+    let title = Text::new(Msg::OpAcceptAdmin).with("contract", contract);
     ops::one_call(&state, &ctx, "/admin", title, call, move |_| {
-        format!("You are now the administrator of {contract}.")
+        Text::new(Msg::AcceptAdminDone).with("contract", contract)
     })
     .await
 }
@@ -191,33 +187,24 @@ pub async fn verify_doctor(
     let checked = (|| {
         let doctor = ctx
             .resolve(field(&fields, "doctor"))
-            .map_err(|e| format!("doctor: {e}"))?;
-        let blocks = super::blocks(&fields, "expires_in", "valid for")?;
-        if blocks == 0 || blocks > 10 * super::MAX_BLOCKS {
-            return Err(format!(
-                "valid for: give 1 to {} blocks",
-                10 * super::MAX_BLOCKS
-            ));
-        }
+            .map_err(|e| field_error(Msg::FieldDoctor, e))?;
+        let blocks = super::blocks(&fields, "expires_in", Msg::FieldValidFor)?;
+        super::credential_blocks(blocks)?;
         Ok((doctor, blocks))
     })();
-    let (doctor, blocks) = match checked {
-        Ok(v) => v,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
+    let (doctor, blocks) = checked.map_err(PageError::BadRequest)?;
     Ok(ops::start(
         &state,
         &ctx.me,
-        format!("Verify doctor {doctor}"),
+        Text::new(Msg::OpVerifyDoctor).with("doctor", &doctor),
         "/admin",
         move |h| async move {
             let tip = h.tip().await?;
-            let call = calls::verify_doctor(&doctor, tip + blocks).map_err(|e| e.to_string())?;
+            let call = calls::verify_doctor(&doctor, tip + blocks).map_err(|e| sdk::call(&e))?;
             h.call(&call).await?;
-            Ok(format!(
-                "Doctor {doctor} verified until block {}.",
-                tip + blocks
-            ))
+            Ok(Text::new(Msg::VerifyDoctorDone)
+                .with("doctor", &doctor)
+                .with("block", tip + blocks))
         },
     )
     .await)
@@ -228,18 +215,15 @@ pub async fn suspend_doctor(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
-    let doctor = match ctx.resolve(field(&fields, "doctor")) {
-        Ok(d) => d,
-        Err(e) => return Err(PageError::BadRequest(format!("doctor: {e}"))),
-    };
+    let doctor = ctx.principal_field(&fields, "doctor", Msg::FieldDoctor)?;
     let call = calls::suspend_doctor(&doctor);
     ops::one_call(
         &state,
         &ctx,
         "/admin",
-        format!("Suspend doctor {doctor}"),
+        Text::new(Msg::OpSuspendDoctor).with("doctor", &doctor),
         call,
-        move |_| format!("Doctor {doctor} suspended."),
+        move |_| Text::new(Msg::SuspendDoctorDone).with("doctor", &doctor),
     )
     .await
 }
@@ -249,18 +233,15 @@ pub async fn verify_patient(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
-    let patient = match ctx.resolve(field(&fields, "patient")) {
-        Ok(d) => d,
-        Err(e) => return Err(PageError::BadRequest(format!("patient: {e}"))),
-    };
+    let patient = ctx.principal_field(&fields, "patient", Msg::FieldPatient)?;
     let call = calls::verify_patient(&patient);
     ops::one_call(
         &state,
         &ctx,
         "/admin",
-        format!("Verify patient {patient}"),
+        Text::new(Msg::OpVerifyPatient).with("patient", &patient),
         call,
-        move |_| format!("Patient {patient} verified."),
+        move |_| Text::new(Msg::VerifyPatientDone).with("patient", &patient),
     )
     .await
 }
@@ -271,19 +252,18 @@ pub async fn set_issuer(
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
     let name = field(&fields, "issuer");
-    let issuer = match ctx.resolve(name) {
-        Ok(d) => d,
-        Err(e) => return Err(PageError::BadRequest(format!("issuer: {e}"))),
-    };
+    let issuer = ctx
+        .resolve(name)
+        .map_err(|e| PageError::BadRequest(field_error(Msg::FieldIssuer, e)))?;
     let key_text = field(&fields, "pubkey").trim_start_matches("0x");
     let key = if key_text.is_empty() {
         let ours = state.identities.iter().find(|i| i.principal() == issuer);
         match ours {
             Some(i) => i.key().public_key(),
             None => {
-                return Err(PageError::BadRequest(format!(
-                "{issuer} is not one of this server's accounts: give its attestation public key"
-            )))
+                return Err(PageError::BadRequest(
+                    Text::new(Msg::IssuerNotOurs).with("issuer", &issuer),
+                ))
             }
         }
     } else {
@@ -293,23 +273,23 @@ pub async fn set_issuer(
         {
             Some(k) => k,
             None => {
-                return Err(PageError::BadRequest(
-                    "public key: give 33 bytes (compressed secp256k1) as 66 hex digits".into(),
-                ))
+                return Err(PageError::BadRequest(field_error(
+                    Msg::FieldPublicKey,
+                    Msg::GiveIssuerKey,
+                )))
             }
         }
     };
     let enabled = field(&fields, "enabled") != "false";
     let call = calls::set_issuer(&issuer, &key, enabled);
-    let title = format!(
-        "{} issuer {issuer}",
-        if enabled { "Enable" } else { "Disable" }
-    );
+    let (title, done) = if enabled {
+        (Msg::OpEnableIssuer, Msg::IssuerEnabledDone)
+    } else {
+        (Msg::OpDisableIssuer, Msg::IssuerDisabledDone)
+    };
+    let title = Text::new(title).with("issuer", &issuer);
     ops::one_call(&state, &ctx, "/admin", title, call, move |_| {
-        format!(
-            "Issuer {issuer} {}.",
-            if enabled { "enabled" } else { "disabled" }
-        )
+        Text::new(done).with("issuer", &issuer)
     })
     .await
 }
@@ -319,21 +299,17 @@ pub async fn set_verifier(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
-    let verifier = match ctx.resolve(field(&fields, "verifier")) {
-        Ok(d) => d,
-        Err(e) => return Err(PageError::BadRequest(format!("verifier: {e}"))),
-    };
+    let verifier = ctx.principal_field(&fields, "verifier", Msg::FieldVerifier)?;
     let enabled = field(&fields, "enabled") != "false";
     let call = calls::set_verifier(&verifier, enabled);
-    let title = format!(
-        "{} verifier {verifier}",
-        if enabled { "Enable" } else { "Disable" }
-    );
+    let (title, done) = if enabled {
+        (Msg::OpEnableVerifier, Msg::VerifierEnabledDone)
+    } else {
+        (Msg::OpDisableVerifier, Msg::VerifierDisabledDone)
+    };
+    let title = Text::new(title).with("verifier", &verifier);
     ops::one_call(&state, &ctx, "/admin", title, call, move |_| {
-        format!(
-            "Verifier {verifier} {}.",
-            if enabled { "enabled" } else { "disabled" }
-        )
+        Text::new(done).with("verifier", &verifier)
     })
     .await
 }

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use ehr_sdk::ehr::attest::{self, AttestError};
 
-use super::i18n::Msg;
+use super::i18n::{sdk, Msg, Text};
 use super::views::{self, Frame, Party};
 use super::{field, number, ops};
 use super::{PageError, Posted};
@@ -23,14 +23,15 @@ use crate::state::AppState;
 /// typing (400), a signature that is not the issuer's is refused (403), what cannot be
 /// done as asked is a 422, and the node's failure a 502.
 fn refused(e: AttestError) -> PageError {
+    let words = sdk::attest(&e);
     match e {
-        AttestError::Client(e) => PageError::Upstream(e.to_string()),
-        AttestError::Malformed(_) => PageError::BadRequest(e.to_string()),
-        AttestError::WrongSigner { .. } => PageError::Forbidden(e.to_string()),
+        AttestError::Client(_) => PageError::Upstream(words),
+        AttestError::Malformed(_) => PageError::BadRequest(words),
+        AttestError::WrongSigner { .. } => PageError::Forbidden(words),
         AttestError::NotADoctor(_)
         | AttestError::NotAnIssuer(_)
         | AttestError::Suspended(_)
-        | AttestError::Expired { .. } => PageError::Unprocessable(e.to_string()),
+        | AttestError::Expired { .. } => PageError::Unprocessable(words),
     }
 }
 
@@ -40,21 +41,14 @@ pub async fn sign(
     State(state): State<Arc<AppState>>,
     Posted(mut ctx, fields): Posted,
 ) -> Result<Response, PageError> {
-    let doctor = ctx
-        .resolve(field(&fields, "doctor"))
-        .map_err(|e| PageError::BadRequest(format!("doctor: {e}")))?;
-    let blocks =
-        super::blocks(&fields, "expires_in", "valid for").map_err(PageError::BadRequest)?;
-    if blocks == 0 || blocks > 10 * super::MAX_BLOCKS {
-        return Err(PageError::BadRequest(format!(
-            "valid for: give 1 to {} blocks",
-            10 * super::MAX_BLOCKS
-        )));
-    }
+    let doctor = ctx.principal_field(&fields, "doctor", Msg::FieldDoctor)?;
+    let blocks = super::blocks(&fields, "expires_in", Msg::FieldValidFor)
+        .and_then(|b| super::credential_blocks(b).map(|()| b))
+        .map_err(PageError::BadRequest)?;
     ctx.read_frame().await;
     let tip = ctx
         .tip
-        .ok_or_else(|| PageError::Upstream("the node did not tell its chain tip".into()))?;
+        .ok_or_else(|| PageError::Upstream(Msg::NoChainTip.into()))?;
     let expires_at = tip + blocks;
     let signed = attest::sign(&state.client, ctx.me.key(), &doctor, expires_at)
         .await
@@ -97,11 +91,9 @@ pub async fn submit(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
-    let issuer = ctx
-        .resolve(field(&fields, "issuer"))
-        .map_err(|e| PageError::BadRequest(format!("issuer: {e}")))?;
+    let issuer = ctx.principal_field(&fields, "issuer", Msg::FieldIssuer)?;
     let expires_at =
-        number(&fields, "expires_at", "expires at block").map_err(PageError::BadRequest)?;
+        number(&fields, "expires_at", Msg::FieldExpiresAt).map_err(PageError::BadRequest)?;
     let signature = attest::parse_signature(field(&fields, "signature")).map_err(refused)?;
     let call = attest::submission(
         &state.client,
@@ -116,9 +108,13 @@ pub async fn submit(
         &state,
         &ctx,
         "/doctor",
-        format!("Submit {issuer}'s attestation"),
+        Text::new(Msg::OpSubmitAttestation).with("issuer", &issuer),
         Ok(call),
-        move |_| format!("Verified by {issuer}'s attestation until block {expires_at}."),
+        move |_| {
+            Text::new(Msg::SubmitAttestationDone)
+                .with("issuer", &issuer)
+                .with("block", expires_at)
+        },
     )
     .await
 }

@@ -2,7 +2,7 @@
 //! global hash chain (a "hash chain verified" badge, or the entry where it breaks); and
 //! `/audit/export` in the CLI's formats (JSON, CSV, FHIR), the whole trail verified.
 
-use crate::dashboard::i18n::Msg;
+use crate::dashboard::i18n::{Lang, Msg, Text};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -19,7 +19,7 @@ use super::{newest_first_range, page_number, pages_for, Ctx};
 use super::{Page, PageError, Params};
 use crate::state::AppState;
 
-fn patient_of(ctx: &Ctx, q: &HashMap<String, String>) -> Result<PrincipalData, String> {
+fn patient_of(ctx: &Ctx, q: &HashMap<String, String>) -> Result<PrincipalData, Text> {
     match q.get("patient").map(|p| p.trim()).filter(|p| !p.is_empty()) {
         Some(p) => ctx.resolve(p),
         None => Ok(ctx.principal()),
@@ -63,10 +63,7 @@ pub async fn page(
     Page(ctx): Page,
     Params(q): Params,
 ) -> Result<Response, PageError> {
-    let patient = match patient_of(&ctx, &q) {
-        Ok(p) => p,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
+    let patient = patient_of(&ctx, &q).map_err(PageError::BadRequest)?;
     let c = &state.client;
     let count = c.get_patient_entry_count(&patient).await?;
     let pages = pages_for(count);
@@ -98,7 +95,7 @@ pub async fn page(
             actor: PrincipalData::parse(&e.actor)
                 .map(|p| ctx.party(&p))
                 .map_err(|_| e.actor.clone()),
-            reference: reference(e),
+            reference: reference(e, ctx.lang),
             hash: e.entry_hash.clone(),
             hash_short: e.entry_hash[..e.entry_hash.len().min(12)].to_string(),
         })
@@ -116,7 +113,11 @@ pub async fn page(
         ),
         other_patient: (!own).then(|| ctx.party(&patient)),
         checked,
-        broken: trail.verified.as_ref().err().map(ToString::to_string),
+        broken: trail
+            .verified
+            .as_ref()
+            .err()
+            .map(|b| chain_break(b).render(ctx.lang)),
         rows,
         pager: Pager {
             base: if own {
@@ -133,19 +134,30 @@ pub async fn page(
     views::respond(StatusCode::OK, &view)
 }
 
-/// What an entry refers to, as a link when there is a page for it.
-fn reference(e: &AuditEntry) -> Link {
+/// Where the hash chain breaks, in words.
+fn chain_break(b: &ehr_sdk::audit::ChainBreak) -> Text {
+    match b {
+        ehr_sdk::audit::ChainBreak::Altered { id } => {
+            Text::new(Msg::AuditEntryAltered).with("id", id)
+        }
+        ehr_sdk::audit::ChainBreak::Unlinked { id } => {
+            Text::new(Msg::AuditEntryUnlinked).with("id", id)
+        }
+    }
+}
+
+/// What an entry refers to, in `lang`, as a link when there is a page for it.
+fn reference(e: &AuditEntry, lang: Lang) -> Link {
     let r = e.reference;
+    let words = |msg| lang.f(msg, &[("id", r)]);
     match e.action.as_str() {
         "add-record" | "amend-record" | "put-envelope" | "view" | "put-chunk" => {
-            Link::to(format!("/records/{r}"), format!("record #{r}"))
+            Link::to(format!("/records/{r}"), words(Msg::RefRecord))
         }
         "grant-access" | "revoke-access" | "create-token" | "emergency-access"
-        | "token-transfer" | "token-return" => Link::text(format!("token #{r}")),
-        "request-access" | "approve-request" | "deny-request" => {
-            Link::text(format!("request #{r}"))
-        }
-        _ if e.action.starts_with("log") => Link::text(format!("record #{r}")),
+        | "token-transfer" | "token-return" => Link::text(words(Msg::RefToken)),
+        "request-access" | "approve-request" | "deny-request" => Link::text(words(Msg::RefRequest)),
+        _ if e.action.starts_with("log") => Link::text(words(Msg::RefRecord)),
         _ => Link::text(r.to_string()),
     }
 }
@@ -157,18 +169,15 @@ pub async fn export(
     ctx: Ctx,
     Params(q): Params,
 ) -> Result<Response, PageError> {
-    let patient = match patient_of(&ctx, &q) {
-        Ok(p) => p,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
+    let patient = patient_of(&ctx, &q).map_err(PageError::BadRequest)?;
     let format = match q.get("format").map(String::as_str).unwrap_or("json") {
         "json" => ExportFormat::Json,
         "csv" => ExportFormat::Csv,
         "fhir" => ExportFormat::Fhir,
         other => {
-            return Err(PageError::BadRequest(format!(
-                "format `{other}`: give json, csv or fhir"
-            )))
+            return Err(PageError::BadRequest(
+                Text::new(Msg::BadExportFormat).with("format", other),
+            ))
         }
     };
     let base = state.fhir_base(&headers);

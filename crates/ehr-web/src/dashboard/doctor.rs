@@ -1,7 +1,7 @@
 //! `/doctor`: registration (salted licence hash), credential state and expiry, request
 //! access, the patients and records it may read, emergency access, the encryption key.
 
-use crate::dashboard::i18n::Msg;
+use crate::dashboard::i18n::{Msg, Text};
 use std::sync::Arc;
 
 use askama::Template;
@@ -12,13 +12,17 @@ use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::listing::{self, Side};
 use ehr_sdk::ehr::types::{Doctor, RequestStatus};
 
-use super::access::{page_of, scope_text, token_state, type_text};
+use super::access::{page_of, scope_msgs, scope_text, token_state, type_text};
 use super::home::doctor_state;
 use super::patient::random32;
 use super::views::{self, Frame, Pager, Party, StateWord};
-use super::{field, ops, page_number, pages_for, scope_of};
+use super::{field, field_error, ops, page_number, pages_for, scope_of};
 use super::{Page, PageError, Params, Posted};
 use crate::state::AppState;
+
+/// The specialty registered when the form leaves it empty: data on chain, the same in
+/// every language.
+const GENERAL_PRACTICE: &str = "general practice";
 
 /// `GET /doctor?page=&rpage=`.
 pub async fn page(
@@ -178,23 +182,24 @@ pub async fn register(
 ) -> Result<Response, PageError> {
     let license = field(&fields, "license").to_string();
     if license.is_empty() {
-        return Err(PageError::BadRequest(
-            "licence: give the licence number to hash".into(),
-        ));
+        return Err(PageError::BadRequest(field_error(
+            Msg::FieldLicence,
+            Msg::GiveLicence,
+        )));
     }
     let specialty = match field(&fields, "specialty") {
-        "" => "general practice".to_string(),
+        // Stored on chain as it is, in English: the contract's data, not the page's words.
+        "" => GENERAL_PRACTICE.to_string(),
         s => s.to_string(),
     };
     let salt = random32();
     let license_hash = ehr_sdk::disclosure::commitment(&salt, license.as_bytes());
     let call = calls::register_doctor(&license_hash, &ctx.me.key().public_key(), &specialty);
-    ops::one_call(&state, &ctx, "/doctor", "Register as a doctor".into(), call, move |_| {
-        format!(
-            "Registered. Licence hash {}; salt {} (keep it: your issuer needs it to check the licence).",
-            hex::encode(license_hash),
-            hex::encode(salt)
-        )
+    let title = Text::new(Msg::DoctorRegisterHeading);
+    ops::one_call(&state, &ctx, "/doctor", title, call, move |_| {
+        Text::new(Msg::DoctorRegisteredDone)
+            .with("hash", hex::encode(license_hash))
+            .with("salt", hex::encode(salt))
     })
     .await
 }
@@ -207,29 +212,30 @@ pub async fn request(
     let checked = (|| {
         let patient = ctx
             .resolve(field(&fields, "patient"))
-            .map_err(|e| format!("patient: {e}"))?;
+            .map_err(|e| field_error(Msg::FieldPatient, e))?;
         let scope = scope_of(&fields)?;
-        let duration = super::blocks(&fields, "duration", "duration")?;
+        let duration = super::blocks(&fields, "duration", Msg::FieldDuration)?;
         let reason = field(&fields, "reason").to_string();
         if reason.is_empty() {
-            return Err("reason: say why (the patient sees it)".to_string());
+            return Err(field_error(Msg::FieldReason, Msg::SayWhyPatientSees));
         }
         Ok((patient, scope, duration, reason))
     })();
-    let (patient, scope, duration, reason) = match checked {
-        Ok(v) => v,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
+    let (patient, scope, duration, reason) = checked.map_err(PageError::BadRequest)?;
     let call = calls::request_access(&patient, scope, duration, &reason);
     ops::one_call(
         &state,
         &ctx,
         "/doctor",
-        format!("Request {scope} access to {patient}"),
+        Text::new(Msg::OpRequestAccess)
+            .with_words("scope", scope_msgs(scope))
+            .with("patient", &patient),
         call,
         move |m| match m.id() {
-            Ok(id) => format!("Request #{id} sent to {patient}."),
-            Err(_) => format!("Request sent to {patient}."),
+            Ok(id) => Text::new(Msg::RequestSentNumbered)
+                .with("id", id)
+                .with("patient", &patient),
+            Err(_) => Text::new(Msg::RequestSent).with("patient", &patient),
         },
     )
     .await
@@ -240,22 +246,23 @@ pub async fn emergency(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
-    let patient = match ctx.resolve(field(&fields, "patient")) {
-        Ok(p) => p,
-        Err(e) => return Err(PageError::BadRequest(format!("patient: {e}"))),
-    };
+    let patient = ctx.principal_field(&fields, "patient", Msg::FieldPatient)?;
     let reason = field(&fields, "reason").to_string();
     if reason.is_empty() {
-        return Err(PageError::BadRequest(
-            "reason: say why (it is audited)".into(),
-        ));
+        return Err(PageError::BadRequest(field_error(
+            Msg::FieldReason,
+            Msg::SayWhyAudited,
+        )));
     }
     let call = calls::emergency_access(&patient, &reason);
-    ops::one_call(&state, &ctx, "/doctor", format!("Emergency access to {patient}"), call, move |m| {
-        format!(
-            "Emergency access to {patient}: token #{} (read only, 144 blocks; the patient and guardians are notified).",
-            m.id().map(|i| i.to_string()).unwrap_or_else(|_| "?".into())
-        )
+    let title = Text::new(Msg::OpEmergency).with("patient", &patient);
+    ops::one_call(&state, &ctx, "/doctor", title, call, move |m| {
+        Text::new(Msg::EmergencyDone)
+            .with("patient", &patient)
+            .with(
+                "token",
+                m.id().map(|i| i.to_string()).unwrap_or_else(|_| "?".into()),
+            )
     })
     .await
 }
@@ -271,12 +278,9 @@ pub async fn update_key(
         &state,
         &ctx,
         "/doctor",
-        "Replace the encryption key".to_string(),
+        Msg::KeyChangeTitle.into(),
         call,
-        |_| {
-            "Encryption key replaced: records shared from now on are wrapped to the new key."
-                .to_string()
-        },
+        |_| Msg::DoctorKeyReplaced.into(),
     )
     .await
 }

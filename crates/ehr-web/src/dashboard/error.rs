@@ -10,12 +10,14 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::i18n::{Lang, Msg};
+use super::i18n::{sdk, Lang, Msg, Text};
 use super::Ctx;
 use crate::state::AppState;
 
 /// Why a dashboard request failed. A client's mistake is a 4xx; only the node, the
-/// stores or the server's own fault make a 5xx.
+/// stores or the server's own fault make a 5xx. Each carries its words as a [`Text`], in
+/// no language yet: [`PageError::message`] renders them in the reader's, `Display` in
+/// English (for logs).
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum PageError {
     /// The `ehr_account` cookie names an account this server does not act for (400).
@@ -26,22 +28,22 @@ pub enum PageError {
     Csrf,
     /// The request is wrong: a field, a parameter, a form (400).
     #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Text),
     /// The account may not do this (403).
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Text),
     /// Nothing there: no such record, operation or page (404).
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Text),
     /// The upload is larger than the server takes (413).
     #[error("{0}")]
-    TooLarge(String),
+    TooLarge(Text),
     /// Well formed, but it cannot be done as asked (422).
     #[error("{0}")]
-    Unprocessable(String),
+    Unprocessable(Text),
     /// The node or a record store failed or answered wrongly (502).
     #[error("{0}")]
-    Upstream(String),
+    Upstream(Text),
     /// A page could not be rendered (500: the server's own fault).
     #[error("{}", Lang::En.f(Msg::ErrorRender, &[("why", .0)]))]
     Render(String),
@@ -50,20 +52,23 @@ pub enum PageError {
 /// A node call that failed: the node's fault or the network's, never the reader's (502).
 impl From<ehr_sdk::ehr::ClientError> for PageError {
     fn from(e: ehr_sdk::ehr::ClientError) -> Self {
-        PageError::Upstream(e.to_string())
+        PageError::Upstream(sdk::client(&e))
     }
 }
 
 impl PageError {
-    /// What went wrong, in `lang`: the errors this module words itself are in the
-    /// catalogue; the others carry the words their handler gave, already in the reader's
-    /// language.
+    /// What went wrong, in `lang`.
     pub fn message(&self, lang: Lang) -> String {
         match self {
             PageError::UnknownAccount(name) => lang.f(Msg::ErrorUnknownAccount, &[("name", name)]),
             PageError::Csrf => lang.t(Msg::ErrorCsrf).to_string(),
             PageError::Render(why) => lang.f(Msg::ErrorRender, &[("why", why)]),
-            other => other.to_string(),
+            PageError::BadRequest(t)
+            | PageError::Forbidden(t)
+            | PageError::NotFound(t)
+            | PageError::TooLarge(t)
+            | PageError::Unprocessable(t)
+            | PageError::Upstream(t) => t.render(lang),
         }
     }
 
@@ -133,18 +138,28 @@ mod tests {
 
     #[test]
     fn a_clients_mistake_is_never_a_5xx() {
+        let x = || Text::new(Msg::Back);
         for e in [
             PageError::UnknownAccount("x".into()),
             PageError::Csrf,
-            PageError::BadRequest("x".into()),
-            PageError::Forbidden("x".into()),
-            PageError::NotFound("x".into()),
-            PageError::TooLarge("x".into()),
-            PageError::Unprocessable("x".into()),
+            PageError::BadRequest(x()),
+            PageError::Forbidden(x()),
+            PageError::NotFound(x()),
+            PageError::TooLarge(x()),
+            PageError::Unprocessable(x()),
         ] {
             assert!(e.status().is_client_error(), "{e:?}");
         }
-        assert!(PageError::Upstream("x".into()).status().is_server_error());
+        assert!(PageError::Upstream(x()).status().is_server_error());
+    }
+
+    #[test]
+    fn the_message_is_in_the_readers_language_and_the_log_in_english() {
+        let e = PageError::NotFound(Text::new(Msg::NoSuchToken).with("token", 7));
+        assert_eq!(e.message(Lang::Fr), "aucun jeton n° 7");
+        assert_eq!(e.message(Lang::En), "no token #7");
+        assert_eq!(e.to_string(), "no token #7");
+        assert_eq!(e.status(), StatusCode::NOT_FOUND);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use axum::http::request::Parts as RequestParts;
 use axum::http::{header, StatusCode};
 use axum::Form;
 
-use super::i18n::Lang;
+use super::i18n::{Lang, Msg, Text};
 use super::{Ctx, Fields, PageError};
 use crate::auth;
 use crate::state::AppState;
@@ -122,11 +122,14 @@ fn submitted(state: &Arc<AppState>, request: Request) -> Result<(Ctx, Request), 
 }
 
 /// A body that could not be read: too large (413), or malformed (400).
-fn unreadable(status: StatusCode, what: &str, e: impl std::fmt::Display) -> PageError {
+/// `what` is [`Msg::UnreadableForm`] or [`Msg::UnreadableUpload`]; `e`, axum's words
+/// for what was wrong, stays as it is (a technical detail).
+fn unreadable(status: StatusCode, what: Msg, e: impl std::fmt::Display) -> PageError {
+    let text = Text::new(what).with("why", e);
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        PageError::TooLarge(format!("the {what} could not be read: {e}"))
+        PageError::TooLarge(text)
     } else {
-        PageError::BadRequest(format!("the {what} could not be read: {e}"))
+        PageError::BadRequest(text)
     }
 }
 
@@ -143,7 +146,7 @@ impl FromRequest<Arc<AppState>> for Posted {
         let (ctx, request) = submitted(state, request)?;
         let Form(fields) = Form::<Fields>::from_request(request, state)
             .await
-            .map_err(|e| unreadable(e.status(), "form", e.body_text()))?;
+            .map_err(|e| unreadable(e.status(), Msg::UnreadableForm, e.body_text()))?;
         Ok(Posted(ctx, fields))
     }
 }
@@ -171,17 +174,21 @@ impl Upload {
             .unwrap_or_default()
     }
 
-    /// The uploaded bytes and where they came from: the `file` when one was chosen, else
-    /// the `text` area when it holds anything but blanks.
-    pub fn content(&self) -> Option<(Vec<u8>, String)> {
+    /// The uploaded bytes and where they came from (the file's name, or words saying it
+    /// was pasted): the `file` when one was chosen, else the `text` area when it holds
+    /// anything but blanks.
+    pub fn content(&self) -> Option<(Vec<u8>, Text)> {
         if let Some(file) = self.1.get("file").filter(|f| !f.data.is_empty()) {
-            let name = file.filename.clone().unwrap_or_else(|| "file".into());
-            return Some((file.data.clone(), name));
+            let source = match &file.filename {
+                Some(name) => Text::new(Msg::SourceFile).with("name", name),
+                None => Msg::SourceUnnamedFile.into(),
+            };
+            return Some((file.data.clone(), source));
         }
         self.1
             .get("text")
             .filter(|t| !t.data.iter().all(|b| b.is_ascii_whitespace()))
-            .map(|t| (t.data.clone(), "pasted text".into()))
+            .map(|t| (t.data.clone(), Msg::SourcePasted.into()))
     }
 }
 
@@ -203,18 +210,18 @@ impl FromRequest<Arc<AppState>> for Upload {
         if content_type.starts_with("multipart/form-data") {
             let mut multipart = Multipart::from_request(request, state)
                 .await
-                .map_err(|e| unreadable(e.status(), "upload", e.body_text()))?;
+                .map_err(|e| unreadable(e.status(), Msg::UnreadableUpload, e.body_text()))?;
             while let Some(field) = multipart
                 .next_field()
                 .await
-                .map_err(|e| unreadable(e.status(), "upload", e.body_text()))?
+                .map_err(|e| unreadable(e.status(), Msg::UnreadableUpload, e.body_text()))?
             {
                 let name = field.name().map(str::to_string);
                 let filename = field.file_name().map(str::to_string);
                 let data = field
                     .bytes()
                     .await
-                    .map_err(|e| unreadable(e.status(), "upload", e.body_text()))?;
+                    .map_err(|e| unreadable(e.status(), Msg::UnreadableUpload, e.body_text()))?;
                 if let Some(name) = name {
                     fields.insert(
                         name,
@@ -230,7 +237,7 @@ impl FromRequest<Arc<AppState>> for Upload {
         {
             let Form(form) = Form::<Vec<(String, String)>>::from_request(request, state)
                 .await
-                .map_err(|e| unreadable(e.status(), "form", e.body_text()))?;
+                .map_err(|e| unreadable(e.status(), Msg::UnreadableForm, e.body_text()))?;
             for (name, value) in form {
                 fields.insert(
                     name,
@@ -241,9 +248,9 @@ impl FromRequest<Arc<AppState>> for Upload {
                 );
             }
         } else {
-            return Err(PageError::BadRequest(format!(
-                "unsupported form encoding `{content_type}`: send multipart/form-data or application/x-www-form-urlencoded"
-            )));
+            return Err(PageError::BadRequest(
+                Text::new(Msg::UnsupportedEncoding).with("type", &content_type),
+            ));
         }
         Ok(Upload(ctx, fields))
     }
@@ -262,12 +269,12 @@ impl<S: Send + Sync> FromRequestParts<S> for RecordId {
     ) -> Result<Self, Self::Rejection> {
         let Path(text) = Path::<String>::from_request_parts(parts, state)
             .await
-            .map_err(|e| PageError::NotFound(e.body_text()))?;
+            .map_err(|e| {
+                PageError::NotFound(Text::new(Msg::NotARecordId).with("text", e.body_text()))
+            })?;
         text.trim_start_matches('#')
             .parse::<u64>()
             .map(RecordId)
-            .map_err(|_| {
-                PageError::NotFound(format!("`{text}` is not a record id (a whole number)"))
-            })
+            .map_err(|_| PageError::NotFound(Text::new(Msg::NotARecordId).with("text", &text)))
     }
 }

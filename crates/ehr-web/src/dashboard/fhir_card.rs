@@ -26,8 +26,9 @@ pub struct Card {
 /// Longest one-line summary, in characters (longer ones end in `…`).
 pub const SUMMARY_MAX: usize = 120;
 
-/// `resource` as a card, or `None` when it is not a FHIR resource (no `resourceType`).
-pub fn card(resource: &Value) -> Option<Card> {
+/// `resource` as a card, or `None` when it is not a FHIR resource (no `resourceType`);
+/// the few words its values need (a range's "to", a yes or no) in `lang`.
+pub fn card(resource: &Value, lang: Lang) -> Option<Card> {
     let kind = resource.get("resourceType")?.as_str()?.to_string();
     let r = resource;
     let mut lines: Vec<(Msg, String)> = Vec::new();
@@ -40,7 +41,7 @@ pub fn card(resource: &Value) -> Option<Card> {
     // one-line summary says after (or instead of) the title.
     let (title, date, gist): (Option<String>, Option<String>, Gist) = match kind.as_str() {
         "Observation" => {
-            let value = observed(r);
+            let value = observed(r, lang);
             add(Msg::CardValue, value.clone());
             for c in r["component"].as_array().into_iter().flatten() {
                 add(
@@ -48,16 +49,16 @@ pub fn card(resource: &Value) -> Option<Card> {
                     Some(format!(
                         "{}: {}",
                         concept(&c["code"]).unwrap_or_else(|| "?".into()),
-                        observed(c).unwrap_or_else(|| "-".into())
+                        observed(c, lang).unwrap_or_else(|| "-".into())
                     )),
                 );
             }
             for range in r["referenceRange"].as_array().into_iter().flatten() {
-                add(Msg::CardReferenceRange, reference_range(range));
+                add(Msg::CardReferenceRange, reference_range(range, lang));
             }
             add(Msg::CardInterpretation, concepts(&r["interpretation"]));
             let dates = ["effectiveDateTime", "effectiveInstant", "issued"];
-            add(Msg::CardWhen, when(r, &dates, "effectivePeriod"));
+            add(Msg::CardWhen, when(r, &dates, "effectivePeriod", lang));
             add(Msg::CardStatus, text(&r["status"]));
             // The value after the name; a panel's components after a colon.
             let separator = if value.is_some() { " " } else { ": " };
@@ -66,7 +67,9 @@ pub fn card(resource: &Value) -> Option<Card> {
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .filter_map(|c| Some(format!("{} {}", concept(&c["code"])?, observed(c)?)))
+                    .filter_map(|c| {
+                        Some(format!("{} {}", concept(&c["code"])?, observed(c, lang)?))
+                    })
                     .collect();
                 (!parts.is_empty()).then(|| parts.join(", "))
             });
@@ -82,7 +85,7 @@ pub fn card(resource: &Value) -> Option<Card> {
             add(Msg::CardSeverity, concept(&r["severity"]));
             add(
                 Msg::CardSince,
-                when(r, &["onsetDateTime", "onsetString"], "onsetPeriod"),
+                when(r, &["onsetDateTime", "onsetString"], "onsetPeriod", lang),
             );
             add(Msg::CardRecorded, text(&r["recordedDate"]));
             (
@@ -117,7 +120,7 @@ pub fn card(resource: &Value) -> Option<Card> {
             add(Msg::CardIntent, text(&r["intent"]));
             add(Msg::CardStatus, text(&r["status"]));
             let dates = ["authoredOn", "effectiveDateTime", "dateAsserted"];
-            add(Msg::CardWhen, when(r, &dates, "effectivePeriod"));
+            add(Msg::CardWhen, when(r, &dates, "effectivePeriod", lang));
             let first_dosage = r["dosage"]
                 .as_array()
                 .or(r["dosageInstruction"].as_array())
@@ -150,7 +153,7 @@ pub fn card(resource: &Value) -> Option<Card> {
                 r["result"].as_array().map(|a| a.len().to_string()),
             );
             let dates = ["effectiveDateTime", "issued"];
-            add(Msg::CardWhen, when(r, &dates, "effectivePeriod"));
+            add(Msg::CardWhen, when(r, &dates, "effectivePeriod", lang));
             add(Msg::CardStatus, text(&r["status"]));
             (
                 concept(&r["code"]),
@@ -164,7 +167,7 @@ pub fn card(resource: &Value) -> Option<Card> {
                 text(&r["class"]["display"]).or_else(|| text(&r["class"]["code"])),
             );
             add(Msg::CardReason, concepts(&r["reasonCode"]));
-            add(Msg::CardWhen, when(r, &[], "period"));
+            add(Msg::CardWhen, when(r, &[], "period", lang));
             add(Msg::CardStatus, text(&r["status"]));
             (
                 concepts(&r["type"]).or_else(|| Some("Encounter".into())),
@@ -179,6 +182,7 @@ pub fn card(resource: &Value) -> Option<Card> {
                     r,
                     &["performedDateTime", "performedString"],
                     "performedPeriod",
+                    lang,
                 ),
             );
             add(Msg::CardOutcome, concept(&r["outcome"]));
@@ -307,7 +311,6 @@ fn text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(if *b { "yes" } else { "no" }.into()),
         _ => None,
     }
 }
@@ -349,40 +352,41 @@ fn quantity(q: &Value) -> Option<String> {
 }
 
 /// An Observation's (or component's) value in words.
-fn observed(v: &Value) -> Option<String> {
+fn observed(v: &Value, lang: Lang) -> Option<String> {
     quantity(&v["valueQuantity"])
         .or_else(|| concept(&v["valueCodeableConcept"]))
         .or_else(|| {
-            [
-                "valueString",
-                "valueBoolean",
-                "valueInteger",
-                "valueDateTime",
-                "valueTime",
-            ]
-            .iter()
-            .find_map(|k| text(&v[*k]))
+            v["valueBoolean"]
+                .as_bool()
+                .map(|b| lang.t(if b { Msg::Yes } else { Msg::No }).to_string())
+        })
+        .or_else(|| {
+            ["valueString", "valueInteger", "valueDateTime", "valueTime"]
+                .iter()
+                .find_map(|k| text(&v[*k]))
         })
         .or_else(|| {
             let low = quantity(&v["valueRange"]["low"]);
             let high = quantity(&v["valueRange"]["high"]);
             (low.is_some() || high.is_some()).then(|| {
-                format!(
-                    "{} to {}",
-                    low.unwrap_or_default(),
-                    high.unwrap_or_default()
+                lang.f(
+                    Msg::CardSpan,
+                    &[
+                        ("low", low.unwrap_or_default()),
+                        ("high", high.unwrap_or_default()),
+                    ],
                 )
             })
         })
 }
 
-fn reference_range(range: &Value) -> Option<String> {
+fn reference_range(range: &Value, lang: Lang) -> Option<String> {
     let low = quantity(&range["low"]);
     let high = quantity(&range["high"]);
     let span = match (low, high) {
-        (Some(l), Some(h)) => Some(format!("{l} to {h}")),
-        (Some(l), None) => Some(format!("at least {l}")),
-        (None, Some(h)) => Some(format!("at most {h}")),
+        (Some(l), Some(h)) => Some(lang.f(Msg::CardSpan, &[("low", l), ("high", h)])),
+        (Some(l), None) => Some(lang.f(Msg::CardAtLeast, &[("low", l)])),
+        (None, Some(h)) => Some(lang.f(Msg::CardAtMost, &[("high", h)])),
         (None, None) => None,
     };
     let words = text(&range["text"]);
@@ -393,13 +397,13 @@ fn reference_range(range: &Value) -> Option<String> {
 }
 
 /// The first of the date fields `keys`, else the period `period` as `start to end`.
-fn when(r: &Value, keys: &[&str], period: &str) -> Option<String> {
+fn when(r: &Value, keys: &[&str], period: &str, lang: Lang) -> Option<String> {
     keys.iter().find_map(|k| text(&r[*k])).or_else(|| {
         let p = &r[period];
         match (text(&p["start"]), text(&p["end"])) {
-            (Some(s), Some(e)) => Some(format!("{s} to {e}")),
-            (Some(s), None) => Some(format!("from {s}")),
-            (None, Some(e)) => Some(format!("until {e}")),
+            (Some(s), Some(e)) => Some(lang.f(Msg::CardSpan, &[("low", s), ("high", e)])),
+            (Some(s), None) => Some(lang.f(Msg::CardFrom, &[("date", s)])),
+            (None, Some(e)) => Some(lang.f(Msg::CardUntil, &[("date", e)])),
             (None, None) => None,
         }
     })
@@ -437,7 +441,7 @@ mod tests {
             "referenceRange": [{"low": {"value": 90, "unit": "mmHg"}, "high": {"value": 120, "unit": "mmHg"}, "text": "systolic"}],
             "interpretation": [{"coding": [{"code": "H", "display": "High"}]}]
         });
-        let c = card(&bp).unwrap();
+        let c = card(&bp, Lang::En).unwrap();
         assert_eq!(c.title, "Blood pressure panel");
         assert_eq!(
             c.lines,
@@ -459,14 +463,14 @@ mod tests {
     fn known_types_have_their_own_words() {
         let allergy = json!({"resourceType": "AllergyIntolerance", "code": {"text": "Penicillin"}, "criticality": "high",
             "reaction": [{"manifestation": [{"text": "Hives"}]}]});
-        let c = card(&allergy).unwrap();
+        let c = card(&allergy, Lang::En).unwrap();
         assert_eq!(c.title, "Penicillin");
         assert!(c.lines.contains(&(Msg::CardReaction, "Hives".into())));
         let patient = json!({"resourceType": "Patient", "name": [{"given": ["Awa"], "family": "Diallo"}], "birthDate": "1990-04-02"});
-        assert_eq!(card(&patient).unwrap().title, "Awa Diallo");
+        assert_eq!(card(&patient, Lang::En).unwrap().title, "Awa Diallo");
         let med = json!({"resourceType": "MedicationRequest", "medicationCodeableConcept": {"text": "Amoxicillin 500 mg"},
             "dosageInstruction": [{"text": "1 capsule 3 times a day"}], "status": "active"});
-        assert!(card(&med)
+        assert!(card(&med, Lang::En)
             .unwrap()
             .lines
             .contains(&(Msg::CardDosage, "1 capsule 3 times a day".into())));
@@ -476,33 +480,36 @@ mod tests {
     fn each_card_has_a_clinical_date_and_a_one_line_summary() {
         let bp = json!({"resourceType": "Observation", "code": {"text": "Blood pressure"},
             "valueString": "120/80 mmHg", "effectivePeriod": {"start": "2026-03-01T08:00:00Z"}});
-        let c = card(&bp).unwrap();
+        let c = card(&bp, Lang::En).unwrap();
         assert_eq!(c.summary.text(Lang::En), "Blood pressure 120/80 mmHg");
         assert_eq!(c.date.as_deref(), Some("2026-03-01T08:00:00Z"));
         let panel = json!({"resourceType": "Observation", "code": {"text": "Blood pressure"},
             "component": [{"code": {"text": "Systolic"}, "valueQuantity": {"value": 142, "unit": "mmHg"}},
                           {"code": {"text": "Diastolic"}, "valueQuantity": {"value": 91, "unit": "mmHg"}}]});
         assert_eq!(
-            card(&panel).unwrap().summary.text(Lang::En),
+            card(&panel, Lang::En).unwrap().summary.text(Lang::En),
             "Blood pressure: Systolic 142 mmHg, Diastolic 91 mmHg"
         );
         let allergy = json!({"resourceType": "AllergyIntolerance", "code": {"text": "penicillin"},
             "criticality": "high", "recordedDate": "2025-07-14"});
-        let c = card(&allergy).unwrap();
+        let c = card(&allergy, Lang::En).unwrap();
         assert_eq!(c.summary.text(Lang::En), "Allergy: penicillin (high)");
         assert_eq!(c.date.as_deref(), Some("2025-07-14"));
         let vaccine = json!({"resourceType": "Immunization", "vaccineCode": {"text": "Yellow fever"},
             "occurrenceDateTime": "2024-01-09"});
         assert_eq!(
-            card(&vaccine).unwrap().summary.text(Lang::En),
+            card(&vaccine, Lang::En).unwrap().summary.text(Lang::En),
             "Vaccine: Yellow fever"
         );
         let untitled = json!({"resourceType": "CarePlan", "status": "active"});
-        assert_eq!(card(&untitled).unwrap().summary.text(Lang::En), "CarePlan");
-        assert_eq!(card(&untitled).unwrap().date, None);
+        assert_eq!(
+            card(&untitled, Lang::En).unwrap().summary.text(Lang::En),
+            "CarePlan"
+        );
+        assert_eq!(card(&untitled, Lang::En).unwrap().date, None);
         let long = json!({"resourceType": "Observation", "code": {"text": "Note"},
             "valueString": "word\n ".repeat(100)});
-        let line = card(&long).unwrap().summary.text(Lang::En);
+        let line = card(&long, Lang::En).unwrap().summary.text(Lang::En);
         assert_eq!(line.chars().count(), SUMMARY_MAX);
         assert!(line.ends_with('…') && !line.contains('\n'), "{line}");
     }
@@ -511,12 +518,12 @@ mod tests {
     fn anything_else_gets_a_generic_card_and_non_fhir_none() {
         let other =
             json!({"resourceType": "CarePlan", "title": "Diabetes plan", "status": "active"});
-        let c = card(&other).unwrap();
+        let c = card(&other, Lang::En).unwrap();
         assert_eq!(
             (c.kind.as_str(), c.title.as_str()),
             ("CarePlan", "Diabetes plan")
         );
         assert_eq!(c.lines, vec![(Msg::CardStatus, "active".to_string())]);
-        assert!(card(&json!({"a": 1})).is_none());
+        assert!(card(&json!({"a": 1}), Lang::En).is_none());
     }
 }

@@ -1,6 +1,6 @@
 //! `/`: the acting account at a glance; `POST /account`: the account switcher.
 
-use crate::dashboard::i18n::{Lang, Msg};
+use crate::dashboard::i18n::{Lang, Msg, Text};
 use std::sync::Arc;
 
 use askama::Template;
@@ -161,12 +161,12 @@ pub async fn switch_account(
     form: Result<Form<Fields>, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(fields) =
-        form.map_err(|e| PageError::BadRequest(format!("the form could not be read: {e}")))?;
+        form.map_err(|e| PageError::BadRequest(Text::new(Msg::UnreadableForm).with("why", e)))?;
     let name = field(&fields, "name");
     let Some(identity) = state.identity(name) else {
-        return Err(PageError::BadRequest(format!(
-            "this server does not act for an account named `{name}`"
-        )));
+        return Err(PageError::BadRequest(
+            Text::new(Msg::NoSuchAccount).with("name", name),
+        ));
     };
     let cookie_safe = identity
         .name
@@ -178,9 +178,9 @@ pub async fn switch_account(
         state.cookie_security()
     );
     let (true, Ok(value)) = (cookie_safe, HeaderValue::from_str(&cookie)) else {
-        return Err(PageError::BadRequest(format!(
-            "the account name `{name}` cannot be kept in a cookie"
-        )));
+        return Err(PageError::BadRequest(
+            Text::new(Msg::AccountNameNotCookie).with("name", name),
+        ));
     };
     let mut response = Redirect::to("/").into_response();
     response.headers_mut().insert(header::SET_COOKIE, value);

@@ -58,7 +58,7 @@ pub(crate) use extract::{Page, Params, Posted, Reader, RecordId, Upload};
 
 use crate::auth;
 use crate::state::{AppState, Identity};
-use i18n::{Lang, Msg};
+use i18n::{Lang, Msg, Text};
 use views::{ErrorPage, Frame};
 
 /// Longest credential or request, in blocks (about a year).
@@ -256,19 +256,26 @@ impl Ctx {
     }
 
     /// A principal given by account name (`wallet_2`) or address / contract id.
-    pub fn resolve(&self, text: &str) -> Result<PrincipalData, String> {
+    pub fn resolve(&self, text: &str) -> Result<PrincipalData, Text> {
         let text = text.trim();
         if text.is_empty() {
-            return Err("give an account name or a Stacks address".into());
+            return Err(Msg::GiveAnAccount.into());
         }
         if let Some(id) = self.state.identity(text) {
             return Ok(id.principal());
         }
-        PrincipalData::parse(text).map_err(|_| {
-            format!(
-                "`{text}` is neither one of this server's accounts nor a Stacks address (ST...)"
-            )
-        })
+        PrincipalData::parse(text).map_err(|_| Text::new(Msg::NotAnAccount).with("text", text))
+    }
+
+    /// The principal form field `name` gives, or a 400 naming the field (`label`).
+    pub fn principal_field(
+        &self,
+        fields: &Fields,
+        name: &str,
+        label: Msg,
+    ) -> Result<PrincipalData, PageError> {
+        self.resolve(field(fields, name))
+            .map_err(|e| PageError::BadRequest(field_error(label, e)))
     }
 
     /// The patient a page is about: query parameter `patient` (an account name or an
@@ -290,7 +297,7 @@ impl Ctx {
         }
         let patient = self
             .resolve(text)
-            .map_err(|e| PageError::BadRequest(format!("for patient: {e}")))?;
+            .map_err(|e| PageError::BadRequest(field_error(Msg::FieldForPatient, e)))?;
         if patient == self.principal() {
             return Ok(None);
         }
@@ -308,11 +315,12 @@ impl Ctx {
         }
         match self.state.client.is_guardian(patient, &me).await {
             Ok(true) => Ok(()),
-            Ok(false) => Err(PageError::Forbidden(format!(
-                "{} is not a guardian of {patient}: only the patient, or a guardian it proposed and that accepted, acts for it. Nothing was signed.",
-                self.me.name
-            ))),
-            Err(e) => Err(PageError::Upstream(e.to_string())),
+            Ok(false) => Err(PageError::Forbidden(
+                Text::new(Msg::NotGuardianOf)
+                    .with("account", &self.me.name)
+                    .with("patient", patient),
+            )),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -390,12 +398,20 @@ pub(crate) fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
     fields.get(name).map(|s| s.trim()).unwrap_or("")
 }
 
-/// A whole number field.
-pub(crate) fn number(fields: &Fields, name: &str, what: &str) -> Result<u64, String> {
+/// `problem` with form field `label` (its name on the page) before it: "doctor: ...",
+/// "Médecin : ...".
+pub(crate) fn field_error(label: Msg, problem: impl Into<Text>) -> Text {
+    Text::new(Msg::FieldProblem)
+        .with_text("field", label)
+        .with_text("problem", problem)
+}
+
+/// A whole number field (`what`: its name on the page).
+pub(crate) fn number(fields: &Fields, name: &str, what: Msg) -> Result<u64, Text> {
     let text = field(fields, name);
     text.trim_start_matches('#')
         .parse::<u64>()
-        .map_err(|_| format!("{what}: give a whole number (got `{text}`)"))
+        .map_err(|_| field_error(what, Text::new(Msg::GiveWholeNumber).with("got", text)))
 }
 
 /// The encryption public key field `name` gives (hex, 33 bytes compressed), or `own`
@@ -408,15 +424,17 @@ pub(crate) fn enc_pubkey(
     let text = field(fields, name);
     match (text, own) {
         ("", Some(own)) => Ok(own),
-        ("", None) => Err(PageError::BadRequest(
-            "encryption key: give the new key (33 bytes of a compressed public key in hex)".into(),
-        )),
+        ("", None) => Err(PageError::BadRequest(field_error(
+            Msg::FieldEncryptionKey,
+            Msg::GiveNewKey,
+        ))),
         (text, _) => hex::decode(text.trim_start_matches("0x"))
             .map_err(|e| e.to_string())
             .and_then(|b| PublicKey::from_bytes(&b).map_err(|e| e.to_string()))
             .map_err(|e| {
-                PageError::BadRequest(format!(
-                    "encryption key: {e}: give 33 bytes of a compressed public key in hex"
+                PageError::BadRequest(field_error(
+                    Msg::FieldEncryptionKey,
+                    Text::new(Msg::BadKey).with("why", e),
                 ))
             }),
     }
@@ -427,19 +445,34 @@ pub(crate) const BLOCKS_PER_DAY: u64 = 144;
 
 /// A length of time given in field `name`, in blocks or, when field `{name}_unit` says
 /// `days`, in days (144 blocks each): the number of blocks.
-pub(crate) fn blocks(fields: &Fields, name: &str, what: &str) -> Result<u64, String> {
+pub(crate) fn blocks(fields: &Fields, name: &str, what: Msg) -> Result<u64, Text> {
     let n = number(fields, name, what)?;
     match field(fields, &format!("{name}_unit")) {
         "" | "blocks" => Ok(n),
         "days" => n
             .checked_mul(BLOCKS_PER_DAY)
-            .ok_or_else(|| format!("{what}: {n} days is too long")),
-        other => Err(format!("{what}: the unit is blocks or days, not `{other}`")),
+            .ok_or_else(|| field_error(what, Text::new(Msg::DaysTooLong).with("n", n))),
+        other => Err(field_error(
+            what,
+            Text::new(Msg::BadUnit).with("unit", other),
+        )),
     }
 }
 
+/// Refuses a credential's length that is not 1 to ten times [`MAX_BLOCKS`] (the `valid
+/// for` field of the issuer's forms).
+pub(crate) fn credential_blocks(blocks: u64) -> Result<(), Text> {
+    if blocks == 0 || blocks > 10 * MAX_BLOCKS {
+        return Err(field_error(
+            Msg::FieldValidFor,
+            Text::new(Msg::GiveOneToBlocks).with("max", 10 * MAX_BLOCKS),
+        ));
+    }
+    Ok(())
+}
+
 /// The scope of the `read`, `write` and `share` checkboxes.
-pub(crate) fn scope_of(fields: &Fields) -> Result<Scope, String> {
+pub(crate) fn scope_of(fields: &Fields) -> Result<Scope, Text> {
     let mut scope: Option<Scope> = None;
     for (name, bit) in [
         ("read", Scope::READ),
@@ -453,7 +486,7 @@ pub(crate) fn scope_of(fields: &Fields) -> Result<Scope, String> {
             });
         }
     }
-    scope.ok_or_else(|| "scope: tick at least one of read, write and share".to_string())
+    scope.ok_or_else(|| field_error(Msg::FieldScope, Msg::TickAScope))
 }
 
 /// The 1-based page number of query parameter `name` (default `default`), clamped to
@@ -511,11 +544,11 @@ mod tests {
     fn lengths_of_time_come_in_blocks_or_days() {
         let mut f = Fields::new();
         f.insert("expires_in".into(), "7".into());
-        assert_eq!(blocks(&f, "expires_in", "expires in"), Ok(7));
+        assert_eq!(blocks(&f, "expires_in", Msg::FieldExpiresIn), Ok(7));
         f.insert("expires_in_unit".into(), "days".into());
-        assert_eq!(blocks(&f, "expires_in", "expires in"), Ok(7 * 144));
+        assert_eq!(blocks(&f, "expires_in", Msg::FieldExpiresIn), Ok(7 * 144));
         f.insert("expires_in_unit".into(), "weeks".into());
-        assert!(blocks(&f, "expires_in", "expires in").is_err());
+        assert!(blocks(&f, "expires_in", Msg::FieldExpiresIn).is_err());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! `/notifications/poll`: a long poll, for browsers without `EventSource`, that updates the unread badge
 //! live (it answers as soon as the notifications change, or after 20 s).
 
-use crate::dashboard::i18n::Msg;
+use crate::dashboard::i18n::{sdk, Lang, Msg, Text};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,18 +26,19 @@ const MAX_MARK: u64 = 25;
 /// How long a poll waits for a change.
 const POLL_WAIT: Duration = Duration::from_secs(20);
 
-/// What a notification is about, as a link when there is a page for it.
-fn about(n: &Notification) -> Link {
+/// What a notification is about, in `lang`, as a link when there is a page for it.
+fn about(n: &Notification, lang: Lang) -> Link {
     let r = n.reference;
+    let words = |msg| lang.f(msg, &[("id", r)]);
     match n.kind.as_str() {
         "record-viewed" | "key-shared" | "record-added" | "record-amended" => {
-            Link::to(format!("/records/{r}"), format!("record #{r}"))
+            Link::to(format!("/records/{r}"), words(Msg::RefRecord))
         }
-        "access-request" => Link::to("/access".into(), format!("request #{r}")),
-        "request-denied" => Link::text(format!("request #{r}")),
+        "access-request" => Link::to("/access".into(), words(Msg::RefRequest)),
+        "request-denied" => Link::text(words(Msg::RefRequest)),
         "access-granted" | "access-revoked" | "request-approved" | "emergency-access"
-        | "access-returned" => Link::text(format!("token #{r}")),
-        "doctor-verified" => Link::text(format!("until block {r}")),
+        | "access-returned" => Link::text(words(Msg::RefToken)),
+        "doctor-verified" => Link::text(words(Msg::RefUntilBlock)),
         _ => Link::text(r.to_string()),
     }
 }
@@ -73,9 +74,7 @@ pub async fn page(
     Params(q): Params,
 ) -> Result<Response, PageError> {
     let Some((unread, count)) = ctx.notifications else {
-        return Err(PageError::Upstream(
-            "the notifications could not be read from the node".into(),
-        ));
+        return Err(PageError::Upstream(Msg::NotificationsUnreadable.into()));
     };
     let pages = pages_for(count);
     let page = page_number(&q, "page", pages, 1);
@@ -90,7 +89,7 @@ pub async fn page(
         .map(|n| NotificationRow {
             index: n.index,
             block: n.block,
-            about: about(&n),
+            about: about(&n, ctx.lang),
             actor: ctx.party(&n.actor),
             kind: n.kind,
             read: n.read,
@@ -122,7 +121,7 @@ pub async fn mark_read(
         return Ok(ops::start(
             &state,
             &ctx.me,
-            "Mark notifications read".into(),
+            Msg::OpMarkAllRead.into(),
             "/notifications",
             move |h| async move {
                 let me = h.me.principal();
@@ -130,7 +129,7 @@ pub async fn mark_read(
                 let count = c
                     .get_notification_count(&me)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| sdk::client(&e))?;
                 let mut marked = 0;
                 for index in (0..count).rev() {
                     if marked >= MAX_MARK {
@@ -138,38 +137,30 @@ pub async fn mark_read(
                     }
                     match c.get_notification(&me, index).await {
                         Ok(Some(n)) if !n.read => {
-                            let call = calls::mark_read(index).map_err(|e| e.to_string())?;
+                            let call = calls::mark_read(index).map_err(|e| sdk::call(&e))?;
                             h.call(&call).await?;
                             marked += 1;
                         }
                         Ok(_) => {}
-                        Err(e) => return Err(e.to_string()),
+                        Err(e) => return Err(sdk::client(&e)),
                     }
                 }
-                Ok(format!(
-                    "{marked} notification{} marked read.",
-                    if marked == 1 { "" } else { "s" }
-                ))
+                Ok(Text::count(Msg::MarkedRead, marked))
             },
         )
         .await);
     }
-    let index = match super::number(&fields, "index", "notification") {
-        Ok(i) => i,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
-    let call = match calls::mark_read(index) {
-        Ok(c) => c,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
+    let index =
+        super::number(&fields, "index", Msg::FieldNotification).map_err(PageError::BadRequest)?;
+    let call = calls::mark_read(index).map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
     Ok(ops::start(
         &state,
         &ctx.me,
-        format!("Mark notification {index} read"),
+        Text::new(Msg::OpMarkRead).with("index", index),
         "/notifications",
         move |h| async move {
             h.call(&call).await?;
-            Ok(format!("Notification {index} marked read."))
+            Ok(Text::new(Msg::MarkReadDone).with("index", index))
         },
     )
     .await)
@@ -183,6 +174,7 @@ pub async fn poll(
     Params(q): Params,
 ) -> Response {
     let Some(me) = auth::acting(&state, &headers) else {
+        // Read by the page's script, not a person: in English, like the JSON below.
         return (StatusCode::BAD_REQUEST, "unknown account").into_response();
     };
     let me = me.principal();
@@ -263,6 +255,7 @@ impl Wake {
 /// seconds on other nodes.
 pub async fn events(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let Some(me) = auth::acting(&state, &headers) else {
+        // Read by the page's script, not a person: in English, like the JSON below.
         return (StatusCode::BAD_REQUEST, "unknown account").into_response();
     };
     let me = me.principal();

@@ -13,7 +13,7 @@
 //! account's write lock ([`AppState::serialized`]), the one FHIR writes take too, so a
 //! form and an API call for one account never race for a nonce.
 
-use crate::dashboard::i18n::{Lang, Msg};
+use crate::dashboard::i18n::{sdk, Lang, Msg, Text};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -49,7 +49,7 @@ pub enum Status {
     /// as part of a longer write).
     MinedBy(u64),
     /// Failed: the reason in words.
-    Failed(String),
+    Failed(Text),
 }
 
 /// One transaction of an operation.
@@ -70,14 +70,14 @@ pub struct Op {
     pub id: String,
     /// The account it acts as (name).
     pub account: String,
-    /// What it does, in words.
-    pub title: String,
+    /// What it does, in words (rendered in the language of whoever opens its page).
+    pub title: Text,
     /// Pending while running; `Mined(0)` when done; `Failed` with the reason.
     pub status: Status,
     /// Its transactions, in the order sent.
     pub txs: Vec<Tx>,
-    /// The outcome in words, once done.
-    pub message: String,
+    /// The outcome in words, once done (rendered like the title).
+    pub message: Option<Text>,
     /// The page to go on to.
     pub back: String,
     /// A record whose view was logged on chain by this operation (a grantee may then
@@ -118,17 +118,15 @@ pub struct Handle {
 impl Handle {
     /// Signs `call` as the acting account, broadcasts it (noting its txid as pending),
     /// and waits until it is mined; a refusal comes back in words.
-    pub async fn call(&self, call: &ContractCall) -> Result<Mined, String> {
+    pub async fn call(&self, call: &ContractCall) -> Result<Mined, Text> {
         let client = &self.state.client;
         let sent = client
             .send(self.me.key(), call, &SendOptions::default())
             .await
             .map_err(|e| {
-                format!(
-                    "{} was not sent: {}",
-                    call.spec().qualified_name(),
-                    client_words(&e)
-                )
+                Text::new(Msg::OpNotSent)
+                    .with("function", call.spec().qualified_name())
+                    .with_text("why", sdk::client(&e))
             })?;
         let index = {
             let mut op = lock(&self.op);
@@ -146,21 +144,21 @@ impl Handle {
                 op.txs[index].status = Status::Mined(mined.block_height);
                 Ok(mined)
             }
-            Err(ClientError::Node(NodeError::WaitTimeout { .. })) => Err(format!(
-                "transaction 0x{} is not mined yet; it may still be: look again later",
-                sent.txid
-            )),
+            Err(ClientError::Node(NodeError::WaitTimeout { .. })) => {
+                Err(Text::new(Msg::OpNotMinedYet).with("txid", sent.txid))
+            }
             Err(e) => {
                 op.txs[index].status = Status::Failed(tx_failure(&e));
-                Err(client_words(&e))
+                Err(sdk::client(&e))
             }
         }
     }
 
     /// The chain tip's height now, or why the node did not tell.
-    pub async fn tip(&self) -> Result<u64, String> {
+    pub async fn tip(&self) -> Result<u64, Text> {
         let info = self.state.client.node().info().await;
-        info.map(|i| i.stacks_tip_height).map_err(|e| e.to_string())
+        info.map(|i| i.stacks_tip_height)
+            .map_err(|e| Text::new(Msg::SdkNode).with("detail", e))
     }
 
     /// Notes the transactions of a record written by the SDK (all mined).
@@ -194,16 +192,16 @@ impl Handle {
     }
 
     /// Turns a record error into words, noting the failed transaction when there is one.
-    pub fn record_failure(&self, e: &RecordError) -> String {
+    pub fn record_failure(&self, e: &RecordError) -> Text {
         if let RecordError::Client(c) = e {
             self.client_failure(c)
         } else {
-            record_words(e)
+            sdk::record(e)
         }
     }
 
     /// Turns a client error into words, noting the failed transaction when there is one.
-    pub fn client_failure(&self, e: &ClientError) -> String {
+    pub fn client_failure(&self, e: &ClientError) -> Text {
         let txid = match e {
             ClientError::Refused { txid, function, .. }
             | ClientError::Aborted { txid, function, .. }
@@ -222,7 +220,7 @@ impl Handle {
                 });
             }
         }
-        client_words(e)
+        sdk::client(e)
     }
 
     /// Marks the operation as having logged a view of `record`.
@@ -231,58 +229,34 @@ impl Handle {
     }
 }
 
-/// A client error in words (a refusal names the contract's reason).
-pub fn client_words(e: &ClientError) -> String {
-    match e {
-        ClientError::Refused {
-            function,
-            error,
-            txid,
-        } => format!(
-            "the contract refused {function}: {} ({} {} u{}), in transaction 0x{txid}",
-            error.message(),
-            error.contract(),
-            error.constant(),
-            error.code()
-        ),
-        other => other.to_string(),
-    }
-}
-
-/// A record error in words.
-pub fn record_words(e: &RecordError) -> String {
-    match e {
-        RecordError::Client(c) => client_words(c),
-        RecordError::Crypto(c) => format!(
-            "{c}: the record cannot be opened with this account's key, or its bytes do not match the on-chain hash"
-        ),
-        other => other.to_string(),
-    }
-}
-
 /// The short reason a transaction failed, for its row.
-fn tx_failure(e: &ClientError) -> String {
+fn tx_failure(e: &ClientError) -> Text {
     match e {
-        ClientError::Refused { error, .. } => format!("refused: {}", error.message()),
-        ClientError::Aborted { detail, .. } => format!("rolled back: {detail}"),
-        ClientError::Dropped { reason, .. } => format!("dropped: {reason:?}"),
-        other => other.to_string(),
+        ClientError::Refused { error, .. } => {
+            Text::new(Msg::TxRefused).with_text("why", sdk::contract(*error))
+        }
+        ClientError::Aborted { detail, .. } => Text::new(Msg::TxRolledBack).with("why", detail),
+        ClientError::Dropped { reason, .. } => {
+            Text::new(Msg::TxDropped).with("why", format_args!("{reason:?}"))
+        }
+        other => sdk::client(other),
     }
 }
 
 /// Starts an operation running `work` as `me`, waits up to [`WAIT`] for it, and
 /// redirects to its page (or, for a logged view that succeeded, to the record).
-/// `work` returns the outcome in words, or why it failed.
+/// `work` returns the outcome in words, or why it failed; both, like `title`, are kept as
+/// [`Text`]s and rendered in the language of whoever opens the operation's page.
 pub async fn start<F, Fut>(
     state: &Arc<AppState>,
     me: &Identity,
-    title: String,
+    title: Text,
     back: &str,
     work: F,
 ) -> Response
 where
     F: FnOnce(Handle) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<String, String>> + Send + 'static,
+    Fut: Future<Output = Result<Text, Text>> + Send + 'static,
 {
     let mut raw = [0u8; 16];
     rand_core::OsRng.fill_bytes(&mut raw);
@@ -293,7 +267,7 @@ where
         title,
         status: Status::Pending,
         txs: Vec::new(),
-        message: String::new(),
+        message: None,
         back: back.to_string(),
         viewed: None,
         started: Instant::now(),
@@ -319,11 +293,11 @@ where
             match outcome {
                 Ok(message) => {
                     o.status = Status::Mined(0);
-                    o.message = message;
+                    o.message = Some(message);
                 }
                 Err(reason) => {
                     o.status = Status::Failed(reason.clone());
-                    o.message = reason;
+                    o.message = Some(reason);
                 }
             }
         }
@@ -347,11 +321,11 @@ pub(crate) async fn one_call(
     state: &Arc<AppState>,
     ctx: &Ctx,
     back: &str,
-    title: String,
+    title: Text,
     call: Result<ContractCall, ehr_sdk::ehr::calls::CallError>,
-    done: impl FnOnce(&Mined) -> String + Send + 'static,
+    done: impl FnOnce(&Mined) -> Text + Send + 'static,
 ) -> Result<Response, PageError> {
-    let call = call.map_err(|e| PageError::BadRequest(e.to_string()))?;
+    let call = call.map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
     Ok(start(state, &ctx.me, title, back, move |h| async move {
         let mined = h.call(&call).await?;
         Ok(done(&mined))
@@ -364,9 +338,9 @@ pub(crate) async fn one_call(
 pub async fn refuse(
     state: &Arc<AppState>,
     me: &Identity,
-    title: String,
+    title: Text,
     back: &str,
-    reason: String,
+    reason: Text,
 ) -> Response {
     start(state, me, title, back, move |_| async move { Err(reason) }).await
 }
@@ -401,7 +375,7 @@ impl TxRow {
                 Msg::TxMined,
                 lang.f(Msg::TxByBlock, &[("block", block)]),
             ),
-            Status::Failed(why) => ("failed", Msg::TxFailed, why.clone()),
+            Status::Failed(why) => ("failed", Msg::TxFailed, why.render(lang)),
         };
         TxRow {
             txid: t.txid.clone(),
@@ -457,7 +431,7 @@ pub(crate) async fn op_page(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let Some(op) = get(&state, &id) else {
-        return Err(PageError::NotFound(ctx.t(Msg::OpNotFound).into()));
+        return Err(PageError::NotFound(Msg::OpNotFound.into()));
     };
     let (kind, state, headline) = match &op.status {
         Status::Pending => ("info", "pending", Msg::OpPending),
@@ -465,13 +439,19 @@ pub(crate) async fn op_page(
         Status::Failed(_) => ("error", "failed", Msg::OpFailed),
     };
     let refresh = matches!(op.status, Status::Pending).then_some(2);
+    let title = op.title.render(ctx.lang);
+    let message = op
+        .message
+        .as_ref()
+        .map(|m| m.render(ctx.lang))
+        .unwrap_or_default();
     let view = OpView {
         frame: ctx.frame(ctx.t(Msg::OpTitle), "", refresh),
-        title: &op.title,
+        title: &title,
         kind,
         state,
         headline,
-        message: &op.message,
+        message: &message,
         account: &op.account,
         seconds: op.started.elapsed().as_secs(),
         txs: TxTable::of(&op, ctx.lang).txs,

@@ -3,7 +3,7 @@
 //! patient the acting account is a guardian of (the contracts' `-for` functions), and the
 //! patients it acts for.
 
-use crate::dashboard::i18n::Msg;
+use crate::dashboard::i18n::{sdk, Msg, Text};
 use std::sync::Arc;
 
 use askama::Template;
@@ -15,7 +15,7 @@ use ehr_sdk::ehr::types::Patient;
 use rand_core::RngCore as _;
 
 use super::views::{self, Frame, Party};
-use super::{field, ops, Ctx};
+use super::{field, field_error, ops, Ctx};
 use super::{Page, PageError, Params, Posted};
 use crate::state::AppState;
 
@@ -154,25 +154,25 @@ pub async fn register(
 ) -> Result<Response, PageError> {
     let identifier = field(&fields, "identifier").to_string();
     if identifier.is_empty() {
-        return Err(PageError::BadRequest(
-            "identifier: give the identifier to hash (it never leaves this server)".into(),
-        ));
+        return Err(PageError::BadRequest(field_error(
+            Msg::FieldIdentifier,
+            Msg::GiveIdentifier,
+        )));
     }
     let salt = random32();
     let id_hash = ehr_sdk::disclosure::commitment(&salt, identifier.as_bytes());
-    let call = match calls::register_patient(&id_hash, &ctx.me.key().public_key()) {
-        Ok(c) => c,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
-    Ok(ops::start(&state, &ctx.me, "Register as a patient".into(), "/patient", move |h| async move {
-        h.call(&call).await?;
-        Ok(format!(
-            "Registered. Identifier hash {}; salt {} (keep the salt: it proves the identifier behind the hash).",
-            hex::encode(id_hash),
-            hex::encode(salt)
-        ))
-    })
-    .await)
+    let call = calls::register_patient(&id_hash, &ctx.me.key().public_key())
+        .map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
+    let title = Text::new(Msg::PatientRegisterHeading);
+    Ok(
+        ops::start(&state, &ctx.me, title, "/patient", move |h| async move {
+            h.call(&call).await?;
+            Ok(Text::new(Msg::PatientRegistered)
+                .with("hash", hex::encode(id_hash))
+                .with("salt", hex::encode(salt)))
+        })
+        .await,
+    )
 }
 
 /// `POST /patient/guardianship`: `patient`, `action` (accept|resign): the acting account
@@ -181,17 +181,14 @@ pub async fn guardianship(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
-    let patient = match ctx.resolve(field(&fields, "patient")) {
-        Ok(p) => p,
-        Err(e) => return Err(PageError::BadRequest(format!("patient: {e}"))),
-    };
+    let patient = ctx.principal_field(&fields, "patient", Msg::FieldPatient)?;
     let accept = match field(&fields, "action") {
         "accept" => true,
         "resign" => false,
         other => {
-            return Err(PageError::BadRequest(format!(
-                "action `{other}`: choose accept or resign"
-            )))
+            return Err(PageError::BadRequest(
+                Text::new(Msg::BadGuardianshipAction).with("action", other),
+            ))
         }
     };
     let call = if accept {
@@ -199,23 +196,20 @@ pub async fn guardianship(
     } else {
         calls::resign_guardian(&patient)
     };
-    let call = match call {
-        Ok(c) => c,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
+    let call = call.map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
+    let (title, done) = if accept {
+        (Msg::OpAcceptGuardianship, Msg::AcceptGuardianshipDone)
+    } else {
+        (Msg::OpResignGuardianship, Msg::ResignGuardianshipDone)
     };
-    let title = format!(
-        "{} guardianship of {patient}",
-        if accept { "Accept" } else { "Resign" }
-    );
-    Ok(ops::start(&state, &ctx.me, title, "/patient", move |h| async move {
-        h.call(&call).await?;
-        Ok(if accept {
-            format!("You are now a guardian of {patient}: you act for it, and it is told of everything you do.")
-        } else {
-            format!("You are no longer a guardian of {patient}.")
+    let title = Text::new(title).with("patient", &patient);
+    Ok(
+        ops::start(&state, &ctx.me, title, "/patient", move |h| async move {
+            h.call(&call).await?;
+            Ok(Text::new(done).with("patient", &patient))
         })
-    })
-    .await)
+        .await,
+    )
 }
 
 /// `POST /patient/guardian`: `guardian`, `enabled` (true/false).
@@ -223,10 +217,7 @@ pub async fn guardian(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
-    let guardian = match ctx.resolve(field(&fields, "guardian")) {
-        Ok(g) => g,
-        Err(e) => return Err(PageError::BadRequest(format!("guardian: {e}"))),
-    };
+    let guardian = ctx.principal_field(&fields, "guardian", Msg::FieldGuardian)?;
     let enabled = field(&fields, "enabled") != "false";
     // A guardian proposes or removes another guardian for its ward (`set-guardian-for`).
     let ward = ctx.ward(field(&fields, "for")).await?;
@@ -234,15 +225,14 @@ pub async fn guardian(
         Some(patient) => calls::set_guardian_for(patient, &guardian, enabled),
         None => calls::set_guardian(&guardian, enabled),
     };
-    let call = match call {
-        Ok(c) => c,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
-    let title = format!(
-        "{} guardian {guardian}{}",
-        if enabled { "Propose" } else { "Remove" },
-        on_behalf(&ward)
-    );
+    let call = call.map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
+    let title = match (enabled, &ward) {
+        (true, None) => Text::new(Msg::OpProposeGuardian),
+        (false, None) => Text::new(Msg::OpRemoveGuardian),
+        (true, Some(p)) => Text::new(Msg::OpProposeGuardianWard).with("patient", p),
+        (false, Some(p)) => Text::new(Msg::OpRemoveGuardianWard).with("patient", p),
+    }
+    .with("guardian", &guardian);
     Ok(ops::start(
         &state,
         &ctx.me,
@@ -250,14 +240,12 @@ pub async fn guardian(
         &back_to(&ward),
         move |h| async move {
             h.call(&call).await?;
-            Ok(format!(
-                "Guardian {guardian} {}.",
-                if enabled {
-                    "proposed: it acts for the patient once it accepts"
-                } else {
-                    "removed (or its proposal withdrawn)"
-                }
-            ))
+            let done = if enabled {
+                Msg::GuardianProposed
+            } else {
+                Msg::GuardianRemoved
+            };
+            Ok(Text::new(done).with("guardian", &guardian))
         },
     )
     .await)
@@ -269,19 +257,17 @@ pub async fn deactivate(
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
     if field(&fields, "confirm") != "deactivate" {
-        return Err(PageError::BadRequest(
-            "type `deactivate` to confirm: deactivating a registration cannot be undone".into(),
-        ));
+        return Err(PageError::BadRequest(Msg::TypeDeactivate.into()));
     }
-    let call = calls::deactivate().map_err(|e| PageError::BadRequest(e.to_string()))?;
+    let call = calls::deactivate().map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
     Ok(ops::start(
         &state,
         &ctx.me,
-        "Deactivate my registration".into(),
+        Msg::PatientDeactivateButton.into(),
         "/patient",
         move |h| async move {
             h.call(&call).await?;
-            Ok("The registration is deactivated.".to_string())
+            Ok(Msg::DeactivateDone.into())
         },
     )
     .await)
@@ -299,38 +285,29 @@ pub async fn emergency(
         Some(patient) => calls::set_emergency_allowed_for(patient, allowed),
         None => calls::set_emergency_allowed(allowed),
     };
-    let call = match call {
-        Ok(c) => c,
-        Err(e) => return Err(PageError::BadRequest(e.to_string())),
-    };
-    let title = if allowed {
-        "Allow emergency access"
-    } else {
-        "Opt out of emergency access"
+    let call = call.map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
+    let title = match (allowed, &ward) {
+        (true, None) => Text::new(Msg::OpAllowEmergency),
+        (false, None) => Text::new(Msg::OpOptOutEmergency),
+        (true, Some(p)) => Text::new(Msg::OpAllowEmergencyWard).with("patient", p),
+        (false, Some(p)) => Text::new(Msg::OpOptOutEmergencyWard).with("patient", p),
     };
     Ok(ops::start(
         &state,
         &ctx.me,
-        format!("{title}{}", on_behalf(&ward)),
+        title,
         &back_to(&ward),
         move |h| async move {
             h.call(&call).await?;
             Ok(if allowed {
-                "Emergency access allowed."
+                Msg::EmergencyAllowedDone
             } else {
-                "Opted out of emergency access."
+                Msg::EmergencyOptedOutDone
             }
-            .to_string())
+            .into())
         },
     )
     .await)
-}
-
-/// ` for PATIENT, as guardian` when acting for a ward.
-fn on_behalf(ward: &Option<clarity::vm::types::PrincipalData>) -> String {
-    ward.as_ref()
-        .map(|p| format!(" for {p}, as guardian"))
-        .unwrap_or_default()
 }
 
 /// `POST /patient/update-key`: `enc_pubkey` (hex; empty: the account's own key; a
@@ -344,9 +321,10 @@ pub async fn update_key(
     let own = ctx.me.key().public_key();
     let key = super::enc_pubkey(&fields, "enc_pubkey", ward.is_none().then(|| own.clone()))?;
     if ward.is_some() && key == own {
-        return Err(PageError::BadRequest(
-            "encryption key: a guardian cannot make its own key its ward's (the ward's records would be encrypted to the guardian): give the key of the patient's new device".into(),
-        ));
+        return Err(PageError::BadRequest(field_error(
+            Msg::FieldEncryptionKey,
+            Msg::GuardianOwnKey,
+        )));
     }
     let patient = ward.clone().unwrap_or_else(|| ctx.principal());
     let registered = state
@@ -355,12 +333,13 @@ pub async fn update_key(
         .await?
         .filter(|p| p.active)
         .ok_or_else(|| {
-            PageError::Unprocessable(format!("{patient} is not an active registered patient"))
+            PageError::Unprocessable(Text::new(Msg::NotActivePatient).with("patient", &patient))
         })?;
     let new = hex::encode(key.to_bytes());
     if registered.enc_pubkey[..] == key.to_bytes()[..] {
-        return Err(PageError::BadRequest(format!(
-            "encryption key: {new} is already the registered key: nothing to change"
+        return Err(PageError::BadRequest(field_error(
+            Msg::FieldEncryptionKey,
+            Text::new(Msg::KeyAlreadyRegistered).with("key", &new),
         )));
     }
     if field(&fields, "confirm") != "yes" {
@@ -382,16 +361,13 @@ pub async fn update_key(
         None => calls::update_enc_pubkey(&key),
     };
     let back = back_to(&ward);
-    ops::one_call(
-        &state,
-        &ctx,
-        &back,
-        format!("Replace the encryption key{}", on_behalf(&ward)),
-        call,
-        move |_| {
-            format!("Encryption key replaced by {new}: records added from now on are encrypted to it; records already written keep their keys.")
-        },
-    )
+    let title = match &ward {
+        None => Text::new(Msg::KeyChangeTitle),
+        Some(p) => Text::new(Msg::OpReplaceKeyWard).with("patient", p),
+    };
+    ops::one_call(&state, &ctx, &back, title, call, move |_| {
+        Text::new(Msg::PatientKeyReplaced).with("key", &new)
+    })
     .await
 }
 

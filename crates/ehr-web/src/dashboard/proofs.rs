@@ -4,7 +4,7 @@
 //! reads the chain. The rules are the SDK's (`ehr_sdk::claims`), the same as
 //! `ehr prove` and `ehr verify-proof`.
 
-use crate::dashboard::i18n::Msg;
+use crate::dashboard::i18n::{sdk, Msg, Text};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -37,19 +37,20 @@ pub async fn prove(
     upload: Upload,
 ) -> Result<Response, PageError> {
     let ctx = &upload.0;
-    let refused = |e: String| Err(PageError::Unprocessable(e));
+    let refused = |e: Text| Err(PageError::Unprocessable(e));
     let Some(set) = upload.1.get("set").filter(|f| !f.data.is_empty()) else {
-        return refused("choose the signed claims set file the record's author gave you".into());
+        return refused(Msg::ProofChooseSet.into());
     };
     let set: SignedSet = match serde_json::from_slice(&set.data) {
         Ok(s) => s,
-        Err(e) => return refused(format!("that file is not a signed claims set: {e}")),
+        Err(e) => return refused(Text::new(Msg::ProofNotASet).with("why", e)),
     };
     if set.record.id != id {
-        return refused(format!(
-            "that set is record #{}'s, not #{id}'s",
-            set.record.id
-        ));
+        return refused(
+            Text::new(Msg::ProofOtherRecord)
+                .with("set", set.record.id)
+                .with("id", id),
+        );
     }
     let (a, b) = (upload.text("a"), upload.text("b"));
     let claim = match upload.text("claim").as_str() {
@@ -58,9 +59,9 @@ pub async fn prove(
         "between" => Claim::Between(&a, &b),
         "within-days" => match a.trim().parse() {
             Ok(days) => Claim::WithinDays(days),
-            Err(_) => return refused(format!("`{a}` is not a number of days")),
+            Err(_) => return refused(Text::new(Msg::ProofNotDays).with("text", &a)),
         },
-        other => return refused(format!("`{other}` is not a claim this page makes")),
+        other => return refused(Text::new(Msg::ProofUnknownClaim).with("claim", other)),
     };
     // A grantee's read is logged on chain first: a transaction, under the account's lock.
     let made = state
@@ -103,7 +104,7 @@ pub async fn prove(
             proof.to_json() + "\n",
         )
             .into_response()),
-        Err(e) => refused(e.to_string()),
+        Err(e) => refused(sdk::claims(&e)),
     }
 }
 
@@ -135,14 +136,14 @@ fn qr_view<'a>(
     headers: &HeaderMap,
     id: u64,
     proof: &ClaimProof,
-) -> Result<QrView<'a>, String> {
+) -> Result<QrView<'a>, Text> {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
     let link = format!("http://{host}{VERIFY_PATH}?proof={}", proof.to_compact());
     let code = qrcode::QrCode::with_error_correction_level(link.as_bytes(), qrcode::EcLevel::L)
-        .map_err(|e| format!("the proof does not fit a QR code ({e}): share the file instead"))?;
+        .map_err(|e| Text::new(Msg::ProofNoQr).with("why", e))?;
     let (side, path) = qr_path(&code);
     Ok(QrView {
         frame,

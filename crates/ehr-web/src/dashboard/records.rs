@@ -12,7 +12,7 @@
 //! first logged on chain with `log-access` (a POST), after which the redirect shows the
 //! record once. The content hash is checked against the chain before decryption.
 
-use crate::dashboard::i18n::{Lang, Msg};
+use crate::dashboard::i18n::{sdk, Lang, Msg, Text};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,7 +30,7 @@ use super::fhir_card::{self, Card};
 use super::ops::{self, Op, Status};
 use super::summaries::{self, Summary};
 use super::views::{self, Frame, Pager, Party};
-use super::{about, field, newest_first_range, page_number, pages_for, Ctx};
+use super::{about, field_error, newest_first_range, page_number, pages_for, Ctx};
 use super::{Page, PageError, Params, Posted, RecordId, Upload};
 use crate::state::{AppState, Identity};
 use ehr_sdk::ehr::maps;
@@ -87,7 +87,7 @@ pub async fn list(
     let rows_data = rows_data?;
     let rows_data: Vec<_> = rows_data.into_iter().flatten().collect();
     let shown: Vec<Record> = rows_data.iter().map(|(r, _)| r.clone()).collect();
-    let said = summaries::of(&state, &ctx.me, &shown).await;
+    let said = summaries::of(&state, &ctx.me, &shown, ctx.lang).await;
     let rows = rows_data
         .into_iter()
         .zip(said)
@@ -175,26 +175,29 @@ pub async fn upload(
     let patient = if patient_text.is_empty() {
         ctx.principal()
     } else {
-        match ctx.resolve(&patient_text) {
-            Ok(p) => p,
-            Err(e) => return Err(PageError::BadRequest(format!("patient: {e}"))),
-        }
+        ctx.resolve(&patient_text)
+            .map_err(|e| PageError::BadRequest(field_error(Msg::FieldPatient, e)))?
     };
     let default_type = match upload.text("type") {
         t if t.is_empty() => "Binary".to_string(),
         t => t,
     };
     let Some((bytes, source)) = upload.content() else {
-        return Err(PageError::BadRequest(
-            "nothing to add: choose a file or paste the record's text".into(),
-        ));
+        return Err(PageError::BadRequest(Msg::NothingToAdd.into()));
     };
-    let imported = match ehr_sdk::fhir::parse_import(&bytes, &default_type) {
-        Ok(i) => i,
-        Err(e) => return Err(PageError::BadRequest(format!("{source}: {e}"))),
-    };
+    let imported = ehr_sdk::fhir::parse_import(&bytes, &default_type).map_err(|e| {
+        PageError::BadRequest(
+            Text::new(Msg::SourceProblem)
+                .with_text("source", source.clone())
+                .with_text("problem", sdk::fhir(&e)),
+        )
+    })?;
     if imported.len() > MAX_UPLOAD_RECORDS {
-        return Err(PageError::BadRequest(format!("{source} holds {} records; add at most {MAX_UPLOAD_RECORDS} at a time (split the Bundle)", imported.len())));
+        return Err(PageError::BadRequest(
+            Text::count(Msg::TooManyRecords, imported.len() as u64)
+                .with_text("source", source)
+                .with("max", MAX_UPLOAD_RECORDS),
+        ));
     }
     let back = if patient == ctx.principal() {
         "/records".to_string()
@@ -204,14 +207,16 @@ pub async fn upload(
             views::percent_encode(&patient.to_string())
         )
     };
-    let title = format!(
-        "Add {} record{} from {source}",
-        imported.len(),
-        if imported.len() == 1 { "" } else { "s" }
-    );
+    let title = Text::count(Msg::OpAddRecords, imported.len() as u64).with_text("source", source);
     Ok(
         ops::start(&state, &ctx.me, title, &back, move |h| async move {
-            let mut lines = Vec::new();
+            let mut lines: Option<Text> = None;
+            let mut note = |line: Text| {
+                lines = Some(match lines.take() {
+                    Some(before) => before.then(line),
+                    None => line,
+                })
+            };
             for item in imported {
                 let record_type = item.record_type.clone();
                 let written = records::add_record(
@@ -227,19 +232,36 @@ pub async fn upload(
                 match written {
                     Ok(w) => {
                         h.written(&w, "ehr-storage.add-record");
-                        lines.push(w.summary(&record_type));
+                        note(added(&w, &record_type));
                     }
                     Err(e) => {
                         let why = h.record_failure(&e);
-                        lines.push(format!("{record_type}: {why}"));
-                        return Err(lines.join("; "));
+                        note(
+                            Text::new(Msg::RecordTypeFailed)
+                                .with("type", &record_type)
+                                .with_text("why", why),
+                        );
+                        return Err(lines.unwrap_or_else(|| Msg::NothingToAdd.into()));
                     }
                 }
             }
-            Ok(lines.join("; "))
+            Ok(lines.unwrap_or_else(|| Msg::NothingToAdd.into()))
         })
         .await,
     )
+}
+
+/// A record written, in one sentence: its id, type, size, hash and where it is kept.
+fn added(w: &records::Written, record_type: &str) -> Text {
+    let text = if w.chunks > 0 {
+        Text::new(Msg::RecordAddedOnChain).with("chunks", w.chunks)
+    } else {
+        Text::new(Msg::RecordAddedStored).with("locator", &w.locator)
+    };
+    text.with("id", w.record_id)
+        .with("type", record_type)
+        .with("bytes", w.sealed_bytes)
+        .with("hash", &w.content_hash)
 }
 
 /// What the acting account may do with a record.
@@ -254,14 +276,14 @@ struct Relation {
     readable: bool,
 }
 
-async fn relation(state: &AppState, me: &PrincipalData, r: &Record) -> Result<Relation, String> {
+async fn relation(state: &AppState, me: &PrincipalData, r: &Record) -> Result<Relation, Text> {
     let c = &state.client;
     let (authority, envelope) = tokio::join!(read::authority(c, me, r), c.get_envelope(r.id, me));
-    let envelope = envelope.map_err(|e| e.to_string())?.is_some();
+    let envelope = envelope.map_err(|e| sdk::client(&e))?.is_some();
     let authority = match authority {
         Ok(a) => Some(a),
         Err(records::RecordError::AccessRefused { .. }) => None,
-        Err(e) => return Err(ops::record_words(&e)),
+        Err(e) => return Err(sdk::record(&e)),
     };
     Ok(Relation {
         mine: matches!(authority, Some(Authority::Patient | Authority::Guardian)),
@@ -271,11 +293,11 @@ async fn relation(state: &AppState, me: &PrincipalData, r: &Record) -> Result<Re
     })
 }
 
-fn refused_words(me: &PrincipalData, r: &Record) -> String {
-    format!(
-        "Access refused: {me} has no live read grant from {} for {} records (never granted, revoked, or expired). A doctor can ask with a request on the Doctor page.",
-        r.patient, r.record_type
-    )
+fn refused_words(me: &PrincipalData, r: &Record) -> Text {
+    Text::new(Msg::RecordRefused)
+        .with("reader", me)
+        .with("patient", &r.patient)
+        .with("type", &r.record_type)
 }
 
 /// `GET /records/{id}`.
@@ -286,10 +308,9 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let r = load_record(&state, id).await?;
     let me = ctx.principal();
-    let rel = match relation(&state, &me, &r).await {
-        Ok(rel) => rel,
-        Err(e) => return Err(PageError::Upstream(e.to_string())),
-    };
+    let rel = relation(&state, &me, &r)
+        .await
+        .map_err(PageError::Upstream)?;
     let read = if rel.mine {
         if rel.envelope {
             ReadAs::Holder
@@ -297,7 +318,7 @@ pub async fn show(
             ReadAs::HolderWithoutKey
         }
     } else if !rel.readable || rel.token.is_none() {
-        ReadAs::Refused(refused_words(&me, &r))
+        ReadAs::Refused(refused_words(&me, &r).render(ctx.lang))
     } else if !rel.envelope {
         ReadAs::GranteeWithoutKey
     } else {
@@ -382,7 +403,7 @@ async fn may_decrypt(
     me: &Identity,
     r: &Record,
     op: Option<&str>,
-) -> Result<Option<Op>, String> {
+) -> Result<Option<Op>, Text> {
     let who = me.principal();
     let rel = relation(state, &who, r).await?;
     if rel.mine {
@@ -397,15 +418,13 @@ async fn may_decrypt(
             o.account == me.name && o.viewed == Some(r.id) && matches!(o.status, Status::Mined(_))
         })
         .filter(|o| o.started.elapsed() < VIEW_WINDOW)
-        .ok_or_else(|| {
-            "Open the record from its page: a grantee's read is logged on chain first.".to_string()
-        })?;
+        .ok_or_else(|| Text::new(Msg::OpenFromPage))?;
     Ok(Some(op))
 }
 
 /// Decrypts record `id` for `me`; a grantee's view was logged by the open operation that
 /// [`may_decrypt`] found, so it is not logged again.
-async fn decrypt(state: &Arc<AppState>, me: &Identity, id: u64) -> Result<records::Opened, String> {
+async fn decrypt(state: &Arc<AppState>, me: &Identity, id: u64) -> Result<records::Opened, Text> {
     let store: &dyn BlobStore = &state.store;
     read::read_record(
         &state.client,
@@ -417,7 +436,7 @@ async fn decrypt(state: &Arc<AppState>, me: &Identity, id: u64) -> Result<record
     )
     .await
     .map(|read| read.opened)
-    .map_err(|e| ops::record_words(&e))
+    .map_err(|e| sdk::record(&e))
 }
 
 /// `GET /records/{id}/view?op=`: the decrypted record.
@@ -428,14 +447,12 @@ pub async fn view(
     Params(q): Params,
 ) -> Result<Response, PageError> {
     let r = load_record(&state, id).await?;
-    let op = match may_decrypt(&state, &ctx.me, &r, q.get("op").map(String::as_str)).await {
-        Ok(op) => op,
-        Err(e) => return Err(PageError::Forbidden(e.to_string())),
-    };
-    let opened = match decrypt(&state, &ctx.me, id).await {
-        Ok(o) => o,
-        Err(e) => return Err(PageError::Unprocessable(e.to_string())),
-    };
+    let op = may_decrypt(&state, &ctx.me, &r, q.get("op").map(String::as_str))
+        .await
+        .map_err(PageError::Forbidden)?;
+    let opened = decrypt(&state, &ctx.me, id)
+        .await
+        .map_err(PageError::Unprocessable)?;
     // Text (JSON pretty-printed) up to MAX_SHOWN bytes; binary content is only
     // downloaded.
     let (text, cut) = match std::str::from_utf8(&opened.plaintext) {
@@ -455,12 +472,15 @@ pub async fn view(
     };
     let card = serde_json::from_slice::<serde_json::Value>(&opened.plaintext)
         .ok()
-        .and_then(|v| fhir_card::card(&v));
+        .and_then(|v| fhir_card::card(&v, ctx.lang));
     let title = ctx.lang.f(Msg::RecordNumber, &[("id", id)]);
     let view = RecordContentView {
         card,
         frame: ctx.frame(&title, "/records", None),
-        logged: op.as_ref().map(|o| o.message.clone()),
+        logged: op
+            .as_ref()
+            .and_then(|o| o.message.as_ref())
+            .map(|m| m.render(ctx.lang)),
         txs: op
             .as_ref()
             .map(|o| ops::TxTable::of(o, ctx.lang).txs)
@@ -511,13 +531,12 @@ pub async fn download(
     Params(q): Params,
 ) -> Result<Response, PageError> {
     let r = load_record(&state, id).await?;
-    if let Err(e) = may_decrypt(&state, &ctx.me, &r, q.get("op").map(String::as_str)).await {
-        return Err(PageError::Forbidden(e.to_string()));
-    }
-    let opened = match decrypt(&state, &ctx.me, id).await {
-        Ok(o) => o,
-        Err(e) => return Err(PageError::Unprocessable(e.to_string())),
-    };
+    may_decrypt(&state, &ctx.me, &r, q.get("op").map(String::as_str))
+        .await
+        .map_err(PageError::Forbidden)?;
+    let opened = decrypt(&state, &ctx.me, id)
+        .await
+        .map_err(PageError::Unprocessable)?;
     let fhir = serde_json::from_slice::<serde_json::Value>(&opened.plaintext)
         .map(|v| v.get("resourceType").is_some())
         .unwrap_or(false);
@@ -540,8 +559,10 @@ pub async fn download(
 async fn load_record(state: &AppState, id: u64) -> Result<Record, PageError> {
     match state.client.get_record(id).await {
         Ok(Some(r)) => Ok(r),
-        Ok(None) => Err(PageError::NotFound(format!("no record #{id}"))),
-        Err(e) => Err(PageError::Upstream(e.to_string())),
+        Ok(None) => Err(PageError::NotFound(
+            Text::new(Msg::NoSuchRecord).with("id", id),
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -552,32 +573,41 @@ pub async fn open(
     RecordId(id): RecordId,
 ) -> Result<Response, PageError> {
     let back = format!("/records/{id}");
-    Ok(ops::start(&state, &ctx.me, format!("Open record #{id}"), &back, move |h| async move {
-        let me = h.me.principal();
-        let r = h
-            .state
-            .client
-            .get_record(id)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("no record #{id}"))?;
-        let rel = relation(&h.state, &me, &r).await?;
-        if rel.mine {
-            return Err(format!("record #{id} is your own (or your ward's): open it from its page, no view is logged for the patient's side"));
-        }
-        let token = match (rel.token, rel.readable) {
-            (Some(t), true) => t,
-            _ => return Err(refused_words(&me, &r)),
-        };
-        if !rel.envelope {
-            return Err(format!("{me} holds no key envelope for record #{id}: the patient must share it first"));
-        }
-        let call = calls::log_access(token, id, read::VIEW_ACTION).map_err(|e| e.to_string())?;
-        let mined = h.call(&call).await?;
-        h.viewed(id);
-        Ok(format!("Record #{id} opened under token #{token}; the view is in the patient's audit trail (block {}).", mined.block_height))
-    })
-    .await)
+    let title = Text::new(Msg::OpOpenRecord).with("id", id);
+    Ok(
+        ops::start(&state, &ctx.me, title, &back, move |h| async move {
+            let me = h.me.principal();
+            let r = h
+                .state
+                .client
+                .get_record(id)
+                .await
+                .map_err(|e| sdk::client(&e))?
+                .ok_or_else(|| Text::new(Msg::NoSuchRecord).with("id", id))?;
+            let rel = relation(&h.state, &me, &r).await?;
+            if rel.mine {
+                return Err(Text::new(Msg::OpenOwnRecord).with("id", id));
+            }
+            let token = match (rel.token, rel.readable) {
+                (Some(t), true) => t,
+                _ => return Err(refused_words(&me, &r)),
+            };
+            if !rel.envelope {
+                return Err(Text::new(Msg::OpenNoEnvelope)
+                    .with("reader", &me)
+                    .with("id", id));
+            }
+            let call =
+                calls::log_access(token, id, read::VIEW_ACTION).map_err(|e| sdk::call(&e))?;
+            let mined = h.call(&call).await?;
+            h.viewed(id);
+            Ok(Text::new(Msg::OpenDone)
+                .with("id", id)
+                .with("token", token)
+                .with("block", mined.block_height))
+        })
+        .await,
+    )
 }
 
 /// `POST /records/{id}/amend`: `file` or `text`.
@@ -589,14 +619,14 @@ pub async fn amend(
     let ctx = &upload.0;
     let back = format!("/records/{id}");
     let Some((bytes, source)) = upload.content() else {
-        return Err(PageError::BadRequest(
-            "nothing to amend with: choose a file or paste the new content".into(),
-        ));
+        return Err(PageError::BadRequest(Msg::NothingToAmend.into()));
     };
     Ok(ops::start(
         &state,
         &ctx.me,
-        format!("Amend record #{id} from {source}"),
+        Text::new(Msg::OpAmend)
+            .with("id", id)
+            .with_text("source", source),
         &back,
         move |h| async move {
             let written = records::amend_record(
@@ -611,10 +641,11 @@ pub async fn amend(
             match written {
                 Ok(w) => {
                     h.written(&w, "ehr-storage.amend-record");
-                    Ok(format!(
-                        "Record #{id} amended: new version #{} ({} sealed bytes, hash {}).",
-                        w.record_id, w.sealed_bytes, w.content_hash
-                    ))
+                    Ok(Text::new(Msg::AmendDone)
+                        .with("id", id)
+                        .with("new", w.record_id)
+                        .with("bytes", w.sealed_bytes)
+                        .with("hash", &w.content_hash))
                 }
                 Err(e) => Err(h.record_failure(&e)),
             }
@@ -634,7 +665,7 @@ pub async fn rotate(
     Ok(ops::start(
         &state,
         &ctx.me,
-        format!("Rotate the key of record #{id}"),
+        Text::new(Msg::OpRotate).with("id", id),
         &back,
         move |h| async move {
             let store: &dyn BlobStore = &h.state.store;
@@ -655,10 +686,9 @@ pub async fn rotate(
             match rotated {
                 Ok((w, kept)) => {
                     h.written(&w, "ehr-storage.amend-record");
-                    Ok(format!(
-                        "Record #{id} re-sealed under a new key as #{}; key envelopes for the patient and {kept} current reader(s).",
-                        w.record_id
-                    ))
+                    Ok(Text::count(Msg::RotateDone, kept as u64)
+                        .with("id", id)
+                        .with("new", w.record_id))
                 }
                 Err(e) => Err(h.record_failure(&e)),
             }
@@ -674,25 +704,26 @@ pub async fn share(
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
     let back = format!("/records/{id}");
-    let grantee = match ctx.resolve(field(&fields, "grantee")) {
-        Ok(g) => g,
-        Err(e) => return Err(PageError::BadRequest(format!("grantee: {e}"))),
-    };
+    let grantee = ctx.principal_field(&fields, "grantee", Msg::FieldGrantee)?;
     Ok(ops::start(
         &state,
         &ctx.me,
-        format!("Share record #{id} with {grantee}"),
+        Text::new(Msg::OpShare)
+            .with("id", id)
+            .with("grantee", &grantee),
         &back,
         move |h| async move {
             share_one(&h, id, &grantee).await?;
-            Ok(format!("Record #{id}'s key shared with {grantee}."))
+            Ok(Text::new(Msg::ShareDone)
+                .with("id", id)
+                .with("grantee", &grantee))
         },
     )
     .await)
 }
 
 /// Puts `grantee`'s key envelope for record `id`, as the operation's account.
-pub async fn share_one(h: &ops::Handle, id: u64, grantee: &PrincipalData) -> Result<(), String> {
+pub async fn share_one(h: &ops::Handle, id: u64, grantee: &PrincipalData) -> Result<(), Text> {
     let (state, key, grantee) = (h.state.clone(), h.me.key().clone(), grantee.clone());
     let shared = async {
         records::share_record(&state.client, &key, id, &grantee, &SendOptions::default()).await

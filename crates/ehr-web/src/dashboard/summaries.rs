@@ -12,6 +12,7 @@
 //! every account, so who reads is checked again at each view before a kept summary is
 //! shown.
 
+use super::i18n::Lang;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -80,11 +81,11 @@ enum Kept {
 /// Summaries read so far, by (record id, content hash).
 #[derive(Default)]
 pub struct Cache {
-    kept: Mutex<HashMap<(u64, [u8; 32]), Kept>>,
+    kept: Mutex<HashMap<Key, Kept>>,
 }
 
 impl Cache {
-    fn get(&self, key: &(u64, [u8; 32])) -> Option<Kept> {
+    fn get(&self, key: &Key) -> Option<Kept> {
         let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         match kept.get(key) {
             Some(Kept::Nothing(at)) if at.elapsed() >= RETRY_AFTER => None,
@@ -92,7 +93,7 @@ impl Cache {
         }
     }
 
-    fn put(&self, key: (u64, [u8; 32]), value: Kept) {
+    fn put(&self, key: Key, value: Kept) {
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         if kept.len() >= MAX_KEPT {
             kept.clear();
@@ -101,19 +102,29 @@ impl Cache {
     }
 }
 
-/// The summaries of `records` for `me`, in order: `None` for a record `me` may not read
-/// or holds no key for, and for one that says nothing readable.
-pub async fn of(state: &Arc<AppState>, me: &Identity, records: &[Record]) -> Vec<Option<Summary>> {
+/// What a summary is kept under: the record, its content's hash, and the language its
+/// values are worded in (a range's "to").
+type Key = (u64, [u8; 32], Lang);
+
+/// The summaries of `records` for `me`, in order, their values worded in `lang`: `None`
+/// for a record `me` may not read or holds no key for, and for one that says nothing
+/// readable.
+pub async fn of(
+    state: &Arc<AppState>,
+    me: &Identity,
+    records: &[Record],
+    lang: Lang,
+) -> Vec<Option<Summary>> {
     // Owned records: a stream of borrowed ones makes the handler's future not `Send`
     // for every lifetime (a known limit of the compiler's higher-ranked inference).
     futures_util::stream::iter(records.to_vec())
-        .map(|r| one(state, me, r))
+        .map(|r| one(state, me, r, lang))
         .buffered(CONCURRENT)
         .collect()
         .await
 }
 
-async fn one(state: &AppState, me: &Identity, r: Record) -> Option<Summary> {
+async fn one(state: &AppState, me: &Identity, r: Record, lang: Lang) -> Option<Summary> {
     // The patient's side only: a grantee's every read of a record's content is a
     // `log-access` on chain (opening the record), and a list must not read around it.
     let authority = read::authority(&state.client, &me.principal(), &r)
@@ -122,7 +133,7 @@ async fn one(state: &AppState, me: &Identity, r: Record) -> Option<Summary> {
     if authority != read::Authority::Patient {
         return None;
     }
-    let key = (r.id, r.content_hash);
+    let key = (r.id, r.content_hash, lang);
     if let Some(kept) = state.summaries.get(&key) {
         return match kept {
             Kept::Said(s) => Some(s),
@@ -147,7 +158,7 @@ async fn one(state: &AppState, me: &Identity, r: Record) -> Option<Summary> {
     let said = match read {
         Ok(_) => serde_json::from_slice::<serde_json::Value>(&plaintext.0)
             .ok()
-            .and_then(|v| fhir_card::card(&v))
+            .and_then(|v| fhir_card::card(&v, lang))
             .map(|c| Summary {
                 title: c.title,
                 date: c.date,

@@ -67,7 +67,7 @@ pub async fn page(
         .flatten()
         .filter(Record::is_latest)
         .collect();
-    let said = summaries::of(&state, &ctx.me, &latest).await;
+    let said = summaries::of(&state, &ctx.me, &latest, ctx.lang).await;
     let mut entries: Vec<Entry> = latest
         .iter()
         .zip(said)
@@ -216,9 +216,12 @@ mod tests {
             date: date.into(),
             day: day_of(date).unwrap().into(),
             title: String::new(),
-            line: crate::dashboard::fhir_card::card(&serde_json::json!({"resourceType": "Basic"}))
-                .unwrap()
-                .summary,
+            line: crate::dashboard::fhir_card::card(
+                &serde_json::json!({"resourceType": "Basic"}),
+                Lang::En,
+            )
+            .unwrap()
+            .summary,
             href: String::new(),
         }
     }

@@ -1,7 +1,7 @@
 //! The dashboard's "Connected apps": the SMART apps the acting account approved (and
 //! backend services acting as it) whose tokens still work, with a button that ends one.
 
-use crate::dashboard::i18n::Msg;
+use crate::dashboard::i18n::{Msg, Text};
 use std::sync::Arc;
 
 use askama::Template;
@@ -65,12 +65,13 @@ pub(super) async fn revoke(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
-    let id = number(&fields, "grant", "the connection").map_err(PageError::BadRequest)?;
+    let id = number(&fields, "grant", Msg::FieldConnection).map_err(PageError::BadRequest)?;
     if !state.smart.revoke_grant(&ctx.me.name, id) {
-        return Err(PageError::NotFound(format!(
-            "{} has no live app connection #{id}",
-            ctx.me.name
-        )));
+        return Err(PageError::NotFound(
+            Text::new(Msg::SmartNoConnection)
+                .with("account", &ctx.me.name)
+                .with("id", id),
+        ));
     }
     Ok(Redirect::to("/apps").into_response())
 }

@@ -3,7 +3,7 @@
 //! gets a one-time code (bound to its redirect URI and PKCE challenge) or
 //! `error=access_denied` at its registered redirect URI, never anywhere else.
 
-use crate::dashboard::i18n::Msg;
+use crate::dashboard::i18n::{Msg, Text};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -32,10 +32,11 @@ struct AuthRequest {
     challenge: String,
 }
 
-/// Why a request cannot go on: shown on the page when the redirect URI cannot be
-/// trusted (unknown app or URI), else sent back to the app's redirect URI.
+/// Why a request cannot go on: shown on the page (in the reader's language) when the
+/// redirect URI cannot be trusted (unknown app or URI), else sent back to the app's
+/// redirect URI (OAuth's `error_description`: for the app's developer, in English).
 enum Refusal {
-    Page(StatusCode, String),
+    Page(StatusCode, Text),
     Redirect {
         redirect_uri: String,
         state: Option<String>,
@@ -49,22 +50,24 @@ fn param<'a>(p: &'a Fields, name: &str) -> Option<&'a str> {
 }
 
 fn check(state: &AppState, headers: &HeaderMap, p: &Fields) -> Result<AuthRequest, Refusal> {
-    let page = |why: String| Refusal::Page(StatusCode::BAD_REQUEST, why);
-    let client_id =
-        param(p, "client_id").ok_or_else(|| page("the app sent no client_id".into()))?;
+    let page = |why: Text| Refusal::Page(StatusCode::BAD_REQUEST, why);
+    let client_id = param(p, "client_id").ok_or_else(|| page(Msg::SmartNoClientId.into()))?;
     let client = super::find_client(state, client_id)
-        .map_err(|e| Refusal::Page(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-        .ok_or_else(|| {
-            page(format!(
-                "no app `{client_id}` is registered with this server (ehr smart add-app registers one)"
-            ))
-        })?;
+        .map_err(|e| {
+            Refusal::Page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Text::new(Msg::SmartRegistryUnreadable).with("why", e),
+            )
+        })?
+        .ok_or_else(|| page(Text::new(Msg::SmartUnknownApp).with("app", client_id)))?;
     let redirect_uri =
-        param(p, "redirect_uri").ok_or_else(|| page("the app sent no redirect_uri".into()))?;
+        param(p, "redirect_uri").ok_or_else(|| page(Msg::SmartNoRedirectUri.into()))?;
     if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
-        return Err(page(format!(
-            "`{redirect_uri}` is not a redirect URI registered for app `{client_id}`: nothing is sent there"
-        )));
+        return Err(page(
+            Text::new(Msg::SmartBadRedirectUri)
+                .with("uri", redirect_uri)
+                .with("app", client_id),
+        ));
     }
     let back = |error: &'static str, description: String| Refusal::Redirect {
         redirect_uri: redirect_uri.to_string(),
@@ -190,9 +193,10 @@ async fn patient_choices(ctx: &Ctx) -> Result<Vec<PrincipalData>, PageError> {
     listing::reachable_patients(&ctx.state.client, &ctx.principal())
         .await
         .map_err(|e| {
-            PageError::Upstream(format!(
-                "the node did not answer which patients this account may choose: {e}"
-            ))
+            PageError::Upstream(
+                Text::new(Msg::SmartPatientsUnreadable)
+                    .with_text("why", crate::dashboard::i18n::sdk::client(&e)),
+            )
         })
 }
 
@@ -315,22 +319,21 @@ pub(super) async fn decide(
     match fields.get("decision").map(String::as_str) {
         Some("approve") => {}
         Some("deny") => return deny("the user denied the request"),
-        _ => return Err(PageError::BadRequest("choose Allow or Deny".into())),
+        _ => return Err(PageError::BadRequest(Msg::SmartChooseDecision.into())),
     }
     let patient = if request.scopes.needs_patient() {
         let Some(chosen) = fields
             .get("patient")
             .and_then(|p| PrincipalData::parse(p.trim()).ok())
         else {
-            return Err(PageError::BadRequest(
-                "choose the patient the app may see".into(),
-            ));
+            return Err(PageError::BadRequest(Msg::SmartChoosePatient.into()));
         };
         if !patient_choices(&ctx).await?.contains(&chosen) {
-            return Err(PageError::Forbidden(format!(
-                "{} may not choose {chosen}: it is not that patient, does not act for it and holds no live grant from it",
-                ctx.me.name
-            )));
+            return Err(PageError::Forbidden(
+                Text::new(Msg::SmartMayNotChoose)
+                    .with("account", &ctx.me.name)
+                    .with("patient", &chosen),
+            ));
         }
         Some(chosen)
     } else {

@@ -365,6 +365,12 @@ catalogue! {
     GistProcedure { en: "Procedure", fr: "Acte" }
     GistPatient { en: "Patient", fr: "Patient" }
     GistBorn { en: "born {date}", fr: "né(e) le {date}" }
+    /// A range or a period in a card: `{low}` and `{high}` are values or dates.
+    CardSpan { en: "{low} to {high}", fr: "{low} à {high}" }
+    CardAtLeast { en: "at least {low}", fr: "au moins {low}" }
+    CardAtMost { en: "at most {high}", fr: "au plus {high}" }
+    CardFrom { en: "from {date}", fr: "depuis le {date}" }
+    CardUntil { en: "until {date}", fr: "jusqu'au {date}" }
 
     // ---- `/audit` (audit.html, audit.rs) ----
     AuditChainVerified { en: "Hash chain verified", fr: "Chaîne d'empreintes vérifiée" }
@@ -623,4 +629,296 @@ catalogue! {
     PatientActForOther { en: "Act for another patient (address)", fr: "Agir pour un autre patient (adresse)" }
     PatientOpenWard { en: "Open", fr: "Ouvrir" }
     PatientGuardianshipHeading { en: "Become or stop being a guardian", fr: "Devenir tuteur ou cesser de l'être" }
+
+    // ---- Form fields and their problems (mod.rs, every form handler) ----
+    /// A problem with a form field: `{field}` is one of the `Field...` names below.
+    FieldProblem { en: "{field}: {problem}", fr: "{field} : {problem}" }
+    FieldDoctor { en: "doctor", fr: "Médecin" }
+    FieldPatient { en: "patient", fr: "Patient" }
+    FieldForPatient { en: "for patient", fr: "Pour le patient" }
+    FieldGrantee { en: "grantee", fr: "Bénéficiaire" }
+    FieldGuardian { en: "guardian", fr: "Tuteur" }
+    FieldSuccessor { en: "successor", fr: "Successeur" }
+    FieldIssuer { en: "issuer", fr: "Émetteur" }
+    FieldVerifier { en: "verifier", fr: "Vérificateur" }
+    FieldExpiresIn { en: "expires in", fr: "Expire dans" }
+    FieldValidFor { en: "valid for", fr: "Valable pendant" }
+    FieldDuration { en: "duration", fr: "Durée" }
+    FieldToken { en: "token", fr: "Jeton" }
+    FieldRequest { en: "request", fr: "Demande" }
+    FieldNotification { en: "notification", fr: "Notification" }
+    FieldExpiresAt { en: "expires at block", fr: "Expire au bloc" }
+    FieldConnection { en: "the connection", fr: "La connexion" }
+    FieldEncryptionKey { en: "encryption key", fr: "Clé de chiffrement" }
+    FieldPublicKey { en: "public key", fr: "Clé publique" }
+    FieldScope { en: "scope", fr: "Portée" }
+    FieldReason { en: "reason", fr: "Motif" }
+    FieldLicence { en: "licence", fr: "Numéro d'exercice" }
+    FieldIdentifier { en: "identifier", fr: "Identifiant" }
+    GiveAnAccount { en: "give an account name or a Stacks address", fr: "donnez un nom de compte ou une adresse Stacks" }
+    NotAnAccount { en: "`{text}` is neither one of this server's accounts nor a Stacks address (ST...)", fr: "`{text}` n'est ni un compte de ce serveur ni une adresse Stacks (ST...)" }
+    GiveWholeNumber { en: "give a whole number (got `{got}`)", fr: "donnez un nombre entier (reçu `{got}`)" }
+    DaysTooLong { en: "{n} days is too long", fr: "{n} jours, c'est trop long" }
+    BadUnit { en: "the unit is blocks or days, not `{unit}`", fr: "l'unité est blocs ou jours, pas `{unit}`" }
+    GiveOneBlock { en: "give at least 1 block", fr: "donnez au moins 1 bloc" }
+    GiveOneToBlocks { en: "give 1 to {max} blocks", fr: "donnez de 1 à {max} blocs" }
+    TickAScope { en: "tick at least one of read, write and share", fr: "cochez au moins une case parmi lecture, écriture et partage" }
+    GiveNewKey { en: "give the new key (33 bytes of a compressed public key in hex)", fr: "donnez la nouvelle clé (33 octets d'une clé publique compressée, en hexadécimal)" }
+    BadKey { en: "{why}: give 33 bytes of a compressed public key in hex", fr: "{why} : donnez 33 octets d'une clé publique compressée, en hexadécimal" }
+    NotGuardianOf { en: "{account} is not a guardian of {patient}: only the patient, or a guardian it proposed and that accepted, acts for it. Nothing was signed.", fr: "{account} n'est pas tuteur de {patient} : seul le patient, ou un tuteur qu'il a proposé et qui a accepté, agit pour lui. Rien n'a été signé." }
+    NoSuchToken { en: "no token #{token}", fr: "aucun jeton n° {token}" }
+    NoSuchRequest { en: "no access request #{request}", fr: "aucune demande d'accès n° {request}" }
+    NoSuchRecord { en: "no record #{id}", fr: "aucun dossier n° {id}" }
+
+    // ---- Operations: titles and outcomes (ops.rs and the forms that start them) ----
+    OpNotSent { en: "{function} was not sent: {why}", fr: "{function} n'a pas été envoyée : {why}" }
+    OpNotMinedYet { en: "transaction 0x{txid} is not mined yet; it may still be: look again later", fr: "la transaction 0x{txid} n'est pas encore minée ; elle peut encore l'être : revenez plus tard" }
+    TxRefused { en: "refused: {why}", fr: "refusée : {why}" }
+    TxRolledBack { en: "rolled back: {why}", fr: "annulée : {why}" }
+    TxDropped { en: "dropped: {why}", fr: "abandonnée : {why}" }
+    OpGrant { en: "Grant {grantee} {scope} for {n} block|Grant {grantee} {scope} for {n} blocks", fr: "Donner à {grantee} la portée {scope} pour {n} bloc|Donner à {grantee} la portée {scope} pour {n} blocs" }
+    OpGrantType { en: "Grant {grantee} {scope} on {type} records for {n} block|Grant {grantee} {scope} on {type} records for {n} blocks", fr: "Donner à {grantee} la portée {scope} sur les dossiers {type} pour {n} bloc|Donner à {grantee} la portée {scope} sur les dossiers {type} pour {n} blocs" }
+    OpGrantWard { en: "Grant {grantee} {scope} of {patient}, as guardian for {n} block|Grant {grantee} {scope} of {patient}, as guardian for {n} blocks", fr: "Donner à {grantee} la portée {scope} sur les dossiers de {patient}, en tant que tuteur, pour {n} bloc|Donner à {grantee} la portée {scope} sur les dossiers de {patient}, en tant que tuteur, pour {n} blocs" }
+    OpGrantTypeWard { en: "Grant {grantee} {scope} on {type} records of {patient}, as guardian for {n} block|Grant {grantee} {scope} on {type} records of {patient}, as guardian for {n} blocks", fr: "Donner à {grantee} la portée {scope} sur les dossiers {type} de {patient}, en tant que tuteur, pour {n} bloc|Donner à {grantee} la portée {scope} sur les dossiers {type} de {patient}, en tant que tuteur, pour {n} blocs" }
+    GrantDone { en: "Token #{token}: {grantee} may {scope} until block {expires_at}.", fr: "Jeton n° {token} : {grantee} a la portée {scope} jusqu'au bloc {expires_at}." }
+    KeysShared { en: "{n} record key shared.|{n} record keys shared.", fr: "{n} clé de dossier partagée.|{n} clés de dossiers partagées." }
+    KeysSharedMore { en: "{n} record key shared ({left} more to share from each record's page).|{n} record keys shared ({left} more to share from each record's page).", fr: "{n} clé de dossier partagée ({left} autres à partager depuis la page de chaque dossier).|{n} clés de dossiers partagées ({left} autres à partager depuis la page de chaque dossier)." }
+    OpCreateToken { en: "Create a {scope} token for {n} block|Create a {scope} token for {n} blocks", fr: "Créer un jeton de portée {scope} pour {n} bloc|Créer un jeton de portée {scope} pour {n} blocs" }
+    OpCreateTokenWard { en: "Create a {scope} token for {n} block for {patient}, as guardian|Create a {scope} token for {n} blocks for {patient}, as guardian", fr: "Créer un jeton de portée {scope} pour {n} bloc pour {patient}, en tant que tuteur|Créer un jeton de portée {scope} pour {n} blocs pour {patient}, en tant que tuteur" }
+    CreateTokenDone { en: "Token #{token} ({scope} until block {expires_at}) is yours to hand over: pick a doctor in its row.", fr: "Le jeton n° {token} ({scope} jusqu'au bloc {expires_at}) est à vous, à remettre : choisissez un médecin sur sa ligne." }
+    CreateTokenDoneWard { en: "Token #{token} ({scope} until block {expires_at}) belongs to {patient}, who can hand it to a doctor.", fr: "Le jeton n° {token} ({scope} jusqu'au bloc {expires_at}) appartient à {patient}, qui peut le remettre à un médecin." }
+    OpHandOver { en: "Hand token #{token} to {recipient}", fr: "Remettre le jeton n° {token} à {recipient}" }
+    HandOverDone { en: "Token #{token} now belongs to {recipient}.", fr: "Le jeton n° {token} appartient maintenant à {recipient}." }
+    OpRevoke { en: "Revoke token #{token}", fr: "Révoquer le jeton n° {token}" }
+    RevokeDone { en: "Token #{token} revoked: {grantee} loses access.", fr: "Jeton n° {token} révoqué : {grantee} perd l'accès." }
+    RevokeResealed { en: "Record #{from} re-sealed under a new key as #{to}.", fr: "Dossier n° {from} rescellé sous une nouvelle clé en n° {to}." }
+    RevokeNotResealed { en: "Record #{record} was NOT re-sealed ({reason}): the revoked holder can still open it; rotate it from its page.", fr: "Le dossier n° {record} n'a PAS été rescellé ({reason}) : le détenteur révoqué peut encore l'ouvrir ; changez sa clé depuis sa page." }
+    RevokeKeptKeys { en: "Keys were not rotated, as asked: the revoked holder can still open the current versions it has keys for.", fr: "Les clés n'ont pas été changées, comme demandé : le détenteur révoqué peut encore ouvrir les versions actuelles dont il a les clés." }
+    /// The SDK's `revoke::REVOCATION_LIMITS` (a test keeps the English equal).
+    RevocationLimits { en: "A revoked holder keeps whatever it already decrypted or copied, and its old key envelopes still open the old versions on this public chain; rotation only keeps it out of the new versions.", fr: "Un détenteur révoqué garde ce qu'il a déjà déchiffré ou copié, et ses anciennes enveloppes de clé ouvrent toujours les anciennes versions sur cette chaîne publique ; le changement de clé l'écarte seulement des nouvelles versions." }
+    OpApprove { en: "Approve request #{request}", fr: "Accepter la demande n° {request}" }
+    ApproveDone { en: "Request #{request} approved: token #{token}.", fr: "Demande n° {request} acceptée : jeton n° {token}." }
+    OpDeny { en: "Deny request #{request}", fr: "Refuser la demande n° {request}" }
+    DenyDone { en: "Request #{request} denied.", fr: "Demande n° {request} refusée." }
+
+    // ---- The SDK's errors (i18n/sdk.rs) ----
+    SdkBadArgument { en: "argument `{arg}` of {function} must be {expected}: {problem}", fr: "l'argument `{arg}` de {function} doit être {expected} : {problem}" }
+    SdkCallNotBuilt { en: "the server could not build the call: {detail}", fr: "le serveur n'a pas pu construire l'appel : {detail}" }
+    SdkRefused { en: "the contract refused {function}: {reason} ({code}), in transaction 0x{txid}", fr: "le contrat a refusé {function} : {reason} ({code}), dans la transaction 0x{txid}" }
+    SdkNode { en: "the node failed or could not be reached: {detail}", fr: "le nœud a échoué ou n'a pas pu être joint : {detail}" }
+    SdkChain { en: "the node answered with an error: {detail}", fr: "le nœud a répondu par une erreur : {detail}" }
+    SdkCannotOpen { en: "{detail}: the record cannot be opened with this account's key, or its bytes do not match the on-chain hash", fr: "{detail} : le dossier ne peut pas être ouvert avec la clé de ce compte, ou ses octets ne correspondent pas à l'empreinte sur la chaîne" }
+    SdkNotAPatient { en: "{patient} is not a registered patient", fr: "{patient} n'est pas un patient inscrit" }
+    SdkNoEnvelope { en: "{holder} holds no key envelope for record #{id}; the patient (or a holder with share scope) can give one with `ehr record share`", fr: "{holder} ne détient aucune enveloppe de clé pour le dossier n° {id} ; le patient (ou un détenteur avec la portée partage) peut en donner une avec `ehr record share`" }
+    SdkAlreadyShared { en: "{holder} already holds a key envelope for record #{id}; only it may replace it (after a key change, rotate the record: a new version gets new envelopes)", fr: "{holder} détient déjà une enveloppe de clé pour le dossier n° {id} ; lui seul peut la remplacer (après un changement de clé, changez la clé du dossier : une nouvelle version reçoit de nouvelles enveloppes)" }
+    SdkTooLargeForChain { en: "{size} sealed bytes do not fit on chain ({max} at most): store it off chain with --store DIR", fr: "{size} octets scellés ne tiennent pas sur la chaîne ({max} au plus) : stockez-le hors chaîne avec --store DIR" }
+    SdkTooLarge { en: "{size} bytes is over the record size limit of {max} bytes (4 GiB): split it into several records", fr: "{size} octets dépassent la taille maximale d'un dossier, {max} octets (4 Gio) : répartissez-le en plusieurs dossiers" }
+    SdkRecordFailed { en: "the record could not be read or written: {detail}", fr: "le dossier n'a pas pu être lu ou écrit : {detail}" }
+    SdkBadRecordType { en: "record type `{type}` does not fit the contract's record-type (string-ascii 32): give 1 to 32 printable ASCII characters", fr: "le type de dossier `{type}` ne convient pas au record-type du contrat (string-ascii 32) : donnez de 1 à 32 caractères ASCII imprimables" }
+    SdkBadResourceType { en: "{path}: resourceType {problem}", fr: "{path} : resourceType {problem}" }
+    SdkMalformedFhir { en: "malformed FHIR JSON at {path}: {problem}", fr: "JSON FHIR mal formé en {path} : {problem}" }
+    SdkNotARecord { en: "the content cannot be added as a record: {detail}", fr: "le contenu ne peut pas être ajouté comme dossier : {detail}" }
+    ProofNotMade { en: "the proof could not be made: {detail}", fr: "la preuve n'a pas pu être créée : {detail}" }
+    AccessRefusedRecord { en: "access refused: {reader} has no live read grant from {patient} for {type} records (never granted, revoked, or expired); a doctor can ask with `ehr access request`", fr: "accès refusé : {reader} n'a aucun accès valide en lecture de {patient} pour les dossiers {type} (jamais donné, révoqué ou expiré) ; un médecin peut le demander avec `ehr access request`" }
+    AttestNotADoctor { en: "{doctor} is not a registered doctor", fr: "{doctor} n'est pas un médecin inscrit" }
+    AttestSuspended { en: "{doctor} is suspended: an attestation does not lift a suspension; its issuer must verify it directly", fr: "{doctor} est suspendu : une attestation ne lève pas une suspension ; son émetteur doit le vérifier directement" }
+    AttestNotAnIssuer { en: "{issuer} is not an enabled credential issuer: the admin enables issuers", fr: "{issuer} n'est pas un émetteur d'attestations activé : l'administrateur active les émetteurs" }
+    AttestExpired { en: "the attestation expires at block {expires_at}, and the chain is at block {tip}: ask the issuer for one that expires later", fr: "l'attestation expire au bloc {expires_at}, et la chaîne est au bloc {tip} : demandez à l'émetteur une attestation qui expire plus tard" }
+    AttestWrongSigner { en: "the signature is not {issuer}'s over this attestation: it was signed by another key, or for another doctor, licence, expiry or deployment", fr: "la signature n'est pas celle de {issuer} sur cette attestation : elle a été faite par une autre clé, ou pour un autre médecin, numéro d'exercice, expiration ou déploiement" }
+    AttestMalformed { en: "the signature: give the 65-byte signature as 130 hex digits ({why})", fr: "la signature : donnez la signature de 65 octets en 130 chiffres hexadécimaux ({why})" }
+
+    GiveIdentifier { en: "give the identifier to hash (it never leaves this server)", fr: "donnez l'identifiant à hacher (il ne quitte jamais ce serveur)" }
+    PatientRegistered { en: "Registered. Identifier hash {hash}; salt {salt} (keep the salt: it proves the identifier behind the hash).", fr: "Inscription faite. Empreinte de l'identifiant {hash} ; sel {salt} (gardez le sel : il prouve l'identifiant derrière l'empreinte)." }
+    BadGuardianshipAction { en: "action `{action}`: choose accept or resign", fr: "action `{action}` : choisissez accept ou resign" }
+    OpAcceptGuardianship { en: "Accept guardianship of {patient}", fr: "Accepter la tutelle de {patient}" }
+    OpResignGuardianship { en: "Resign guardianship of {patient}", fr: "Renoncer à la tutelle de {patient}" }
+    AcceptGuardianshipDone { en: "You are now a guardian of {patient}: you act for it, and it is told of everything you do.", fr: "Vous êtes maintenant tuteur de {patient} : vous agissez pour lui, et il est informé de tout ce que vous faites." }
+    ResignGuardianshipDone { en: "You are no longer a guardian of {patient}.", fr: "Vous n'êtes plus tuteur de {patient}." }
+    OpProposeGuardian { en: "Propose guardian {guardian}", fr: "Proposer {guardian} comme tuteur" }
+    OpRemoveGuardian { en: "Remove guardian {guardian}", fr: "Retirer le tuteur {guardian}" }
+    OpProposeGuardianWard { en: "Propose guardian {guardian} for {patient}, as guardian", fr: "Proposer {guardian} comme tuteur de {patient}, en tant que tuteur" }
+    OpRemoveGuardianWard { en: "Remove guardian {guardian} for {patient}, as guardian", fr: "Retirer le tuteur {guardian} de {patient}, en tant que tuteur" }
+    GuardianProposed { en: "Guardian {guardian} proposed: it acts for the patient once it accepts.", fr: "Tuteur {guardian} proposé : il agit pour le patient dès qu'il accepte." }
+    GuardianRemoved { en: "Guardian {guardian} removed (or its proposal withdrawn).", fr: "Tuteur {guardian} retiré (ou sa proposition annulée)." }
+    TypeDeactivate { en: "type `deactivate` to confirm: deactivating a registration cannot be undone", fr: "tapez `deactivate` pour confirmer : la désactivation d'une inscription est définitive" }
+    DeactivateDone { en: "The registration is deactivated.", fr: "L'inscription est désactivée." }
+    OpAllowEmergency { en: "Allow emergency access", fr: "Autoriser l'accès d'urgence" }
+    OpOptOutEmergency { en: "Opt out of emergency access", fr: "Refuser l'accès d'urgence" }
+    OpAllowEmergencyWard { en: "Allow emergency access for {patient}, as guardian", fr: "Autoriser l'accès d'urgence pour {patient}, en tant que tuteur" }
+    OpOptOutEmergencyWard { en: "Opt out of emergency access for {patient}, as guardian", fr: "Refuser l'accès d'urgence pour {patient}, en tant que tuteur" }
+    EmergencyAllowedDone { en: "Emergency access allowed.", fr: "Accès d'urgence autorisé." }
+    EmergencyOptedOutDone { en: "Opted out of emergency access.", fr: "Accès d'urgence refusé." }
+    GuardianOwnKey { en: "a guardian cannot make its own key its ward's (the ward's records would be encrypted to the guardian): give the key of the patient's new device", fr: "un tuteur ne peut pas faire de sa propre clé celle de son pupille (les dossiers du pupille seraient chiffrés pour le tuteur) : donnez la clé du nouvel appareil du patient" }
+    NotActivePatient { en: "{patient} is not an active registered patient", fr: "{patient} n'est pas un patient inscrit et actif" }
+    KeyAlreadyRegistered { en: "{key} is already the registered key: nothing to change", fr: "{key} est déjà la clé enregistrée : rien à changer" }
+    OpReplaceKeyWard { en: "Replace the encryption key for {patient}, as guardian", fr: "Remplacer la clé de chiffrement pour {patient}, en tant que tuteur" }
+    PatientKeyReplaced { en: "Encryption key replaced by {key}: records added from now on are encrypted to it; records already written keep their keys.", fr: "Clé de chiffrement remplacée par {key} : les dossiers ajoutés désormais sont chiffrés pour elle ; les dossiers déjà écrits gardent leurs clés." }
+
+    // ---- Records: forms and operations (records.rs, extract.rs) ----
+    NothingToAdd { en: "nothing to add: choose a file or paste the record's text", fr: "rien à ajouter : choisissez un fichier ou collez le texte du dossier" }
+    NothingToAmend { en: "nothing to amend with: choose a file or paste the new content", fr: "rien pour modifier : choisissez un fichier ou collez le nouveau contenu" }
+    /// Where an upload came from: a file's name, as it is.
+    SourceFile { en: "{name}", fr: "{name}" }
+    SourceUnnamedFile { en: "file", fr: "le fichier" }
+    SourcePasted { en: "pasted text", fr: "le texte collé" }
+    SourceProblem { en: "{source}: {problem}", fr: "{source} : {problem}" }
+    TooManyRecords { en: "{source} holds {n} record; add at most {max} at a time (split the Bundle)|{source} holds {n} records; add at most {max} at a time (split the Bundle)", fr: "{source} contient {n} dossier ; ajoutez-en {max} au plus à la fois (divisez le Bundle)|{source} contient {n} dossiers ; ajoutez-en {max} au plus à la fois (divisez le Bundle)" }
+    OpAddRecords { en: "Add {n} record from {source}|Add {n} records from {source}", fr: "Ajouter {n} dossier depuis {source}|Ajouter {n} dossiers depuis {source}" }
+    RecordAddedOnChain { en: "record #{id} ({type}) added: {bytes} sealed bytes, hash {hash}, {chunks} chunk(s) on chain", fr: "dossier n° {id} ({type}) ajouté : {bytes} octets scellés, empreinte {hash}, {chunks} fragment(s) sur la chaîne" }
+    RecordAddedStored { en: "record #{id} ({type}) added: {bytes} sealed bytes, hash {hash}, {locator}", fr: "dossier n° {id} ({type}) ajouté : {bytes} octets scellés, empreinte {hash}, {locator}" }
+    RecordTypeFailed { en: "{type}: {why}", fr: "{type} : {why}" }
+    RecordRefused { en: "Access refused: {reader} has no live read grant from {patient} for {type} records (never granted, revoked, or expired). A doctor can ask with a request on the Doctor page.", fr: "Accès refusé : {reader} n'a aucun accès valide en lecture de {patient} pour les dossiers {type} (jamais donné, révoqué ou expiré). Un médecin peut le demander sur la page Médecin." }
+    OpenFromPage { en: "Open the record from its page: a grantee's read is logged on chain first.", fr: "Ouvrez le dossier depuis sa page : la lecture d'un bénéficiaire est d'abord inscrite sur la chaîne." }
+    OpenOwnRecord { en: "record #{id} is your own (or your ward's): open it from its page, no view is logged for the patient's side", fr: "le dossier n° {id} est le vôtre (ou celui de votre pupille) : ouvrez-le depuis sa page, aucune consultation n'est inscrite côté patient" }
+    OpenNoEnvelope { en: "{reader} holds no key envelope for record #{id}: the patient must share it first", fr: "{reader} ne détient aucune enveloppe de clé pour le dossier n° {id} : le patient doit d'abord la partager" }
+    OpenDone { en: "Record #{id} opened under token #{token}; the view is in the patient's audit trail (block {block}).", fr: "Dossier n° {id} ouvert avec le jeton n° {token} ; la consultation figure dans le journal d'audit du patient (bloc {block})." }
+    OpAmend { en: "Amend record #{id} from {source}", fr: "Modifier le dossier n° {id} depuis {source}" }
+    AmendDone { en: "Record #{id} amended: new version #{new} ({bytes} sealed bytes, hash {hash}).", fr: "Dossier n° {id} modifié : nouvelle version n° {new} ({bytes} octets scellés, empreinte {hash})." }
+    OpRotate { en: "Rotate the key of record #{id}", fr: "Changer la clé du dossier n° {id}" }
+    RotateDone { en: "Record #{id} re-sealed under a new key as #{new}; key envelopes for the patient and {n} current reader.|Record #{id} re-sealed under a new key as #{new}; key envelopes for the patient and {n} current readers.", fr: "Dossier n° {id} rescellé sous une nouvelle clé en n° {new} ; enveloppes de clé pour le patient et {n} lecteur actuel.|Dossier n° {id} rescellé sous une nouvelle clé en n° {new} ; enveloppes de clé pour le patient et {n} lecteurs actuels." }
+    OpShare { en: "Share record #{id} with {grantee}", fr: "Partager le dossier n° {id} avec {grantee}" }
+    ShareDone { en: "Record #{id}'s key shared with {grantee}.", fr: "Clé du dossier n° {id} partagée avec {grantee}." }
+    UnreadableForm { en: "the form could not be read: {why}", fr: "le formulaire n'a pas pu être lu : {why}" }
+    UnreadableUpload { en: "the upload could not be read: {why}", fr: "l'envoi n'a pas pu être lu : {why}" }
+    UnsupportedEncoding { en: "unsupported form encoding `{type}`: send multipart/form-data or application/x-www-form-urlencoded", fr: "encodage de formulaire `{type}` non pris en charge : envoyez multipart/form-data ou application/x-www-form-urlencoded" }
+    NotARecordId { en: "`{text}` is not a record id (a whole number)", fr: "`{text}` n'est pas un identifiant de dossier (un nombre entier)" }
+
+    // ---- Issuer and admin forms (admin.rs, attest.rs) ----
+    BadRegistry { en: "registry `{registry}`: choose patient or doctor", fr: "registre `{registry}` : choisissez patient ou doctor" }
+    OpProposeAdmin { en: "Propose {successor} as administrator of {contract}", fr: "Proposer {successor} comme administrateur de {contract}" }
+    ProposeAdminDone { en: "{successor} proposed as administrator of {contract}: the role moves when it accepts.", fr: "{successor} proposé comme administrateur de {contract} : le rôle change de main quand il accepte." }
+    OpAcceptAdmin { en: "Accept the administrator role of {contract}", fr: "Accepter le rôle d'administrateur de {contract}" }
+    AcceptAdminDone { en: "You are now the administrator of {contract}.", fr: "Vous êtes maintenant l'administrateur de {contract}." }
+    OpVerifyDoctor { en: "Verify doctor {doctor}", fr: "Vérifier le médecin {doctor}" }
+    VerifyDoctorDone { en: "Doctor {doctor} verified until block {block}.", fr: "Médecin {doctor} vérifié jusqu'au bloc {block}." }
+    OpSuspendDoctor { en: "Suspend doctor {doctor}", fr: "Suspendre le médecin {doctor}" }
+    SuspendDoctorDone { en: "Doctor {doctor} suspended.", fr: "Médecin {doctor} suspendu." }
+    OpVerifyPatient { en: "Verify patient {patient}", fr: "Vérifier le patient {patient}" }
+    VerifyPatientDone { en: "Patient {patient} verified.", fr: "Patient {patient} vérifié." }
+    IssuerNotOurs { en: "{issuer} is not one of this server's accounts: give its attestation public key", fr: "{issuer} n'est pas un compte de ce serveur : donnez sa clé publique d'attestation" }
+    GiveIssuerKey { en: "give 33 bytes (compressed secp256k1) as 66 hex digits", fr: "donnez 33 octets (secp256k1 compressé) en 66 chiffres hexadécimaux" }
+    OpEnableIssuer { en: "Enable issuer {issuer}", fr: "Activer l'émetteur {issuer}" }
+    OpDisableIssuer { en: "Disable issuer {issuer}", fr: "Désactiver l'émetteur {issuer}" }
+    IssuerEnabledDone { en: "Issuer {issuer} enabled.", fr: "Émetteur {issuer} activé." }
+    IssuerDisabledDone { en: "Issuer {issuer} disabled.", fr: "Émetteur {issuer} désactivé." }
+    OpEnableVerifier { en: "Enable verifier {verifier}", fr: "Activer le vérificateur {verifier}" }
+    OpDisableVerifier { en: "Disable verifier {verifier}", fr: "Désactiver le vérificateur {verifier}" }
+    VerifierEnabledDone { en: "Verifier {verifier} enabled.", fr: "Vérificateur {verifier} activé." }
+    VerifierDisabledDone { en: "Verifier {verifier} disabled.", fr: "Vérificateur {verifier} désactivé." }
+    NoChainTip { en: "the node did not tell its chain tip", fr: "le nœud n'a pas indiqué la hauteur de sa chaîne" }
+    OpSubmitAttestation { en: "Submit {issuer}'s attestation", fr: "Soumettre l'attestation de {issuer}" }
+    SubmitAttestationDone { en: "Verified by {issuer}'s attestation until block {block}.", fr: "Vérifié par l'attestation de {issuer} jusqu'au bloc {block}." }
+
+    // ---- Doctor forms (doctor.rs) ----
+    GiveLicence { en: "give the licence number to hash", fr: "donnez le numéro d'exercice à hacher" }
+    DoctorRegisteredDone { en: "Registered. Licence hash {hash}; salt {salt} (keep it: your issuer needs it to check the licence).", fr: "Inscription faite. Empreinte du numéro d'exercice {hash} ; sel {salt} (gardez-le : votre émetteur en a besoin pour contrôler le numéro d'exercice)." }
+    SayWhyPatientSees { en: "say why (the patient sees it)", fr: "dites pourquoi (le patient le voit)" }
+    SayWhyAudited { en: "say why (it is audited)", fr: "dites pourquoi (c'est audité)" }
+    OpRequestAccess { en: "Request {scope} access to {patient}", fr: "Demander un accès de portée {scope} à {patient}" }
+    RequestSentNumbered { en: "Request #{id} sent to {patient}.", fr: "Demande n° {id} envoyée à {patient}." }
+    RequestSent { en: "Request sent to {patient}.", fr: "Demande envoyée à {patient}." }
+    OpEmergency { en: "Emergency access to {patient}", fr: "Accès d'urgence à {patient}" }
+    EmergencyDone { en: "Emergency access to {patient}: token #{token} (read only, 144 blocks; the patient and guardians are notified).", fr: "Accès d'urgence à {patient} : jeton n° {token} (lecture seule, 144 blocs ; le patient et ses tuteurs sont informés)." }
+    DoctorKeyReplaced { en: "Encryption key replaced: records shared from now on are wrapped to the new key.", fr: "Clé de chiffrement remplacée : les dossiers partagés désormais sont scellés pour la nouvelle clé." }
+
+    // ---- Audit and notifications (audit.rs, notifications.rs) ----
+    /// What an audit entry or a notification refers to.
+    RefRecord { en: "record #{id}", fr: "dossier n° {id}" }
+    RefToken { en: "token #{id}", fr: "jeton n° {id}" }
+    RefRequest { en: "request #{id}", fr: "demande n° {id}" }
+    RefUntilBlock { en: "until block {id}", fr: "jusqu'au bloc {id}" }
+    AuditEntryAltered { en: "entry {id}: entry-hash does not match its contents (altered entry)", fr: "entrée {id} : entry-hash ne correspond pas à son contenu (entrée modifiée)" }
+    AuditEntryUnlinked { en: "entry {id}: prev-hash does not match the previous entry (missing, reordered or inserted entries)", fr: "entrée {id} : prev-hash ne correspond pas à l'entrée précédente (entrées manquantes, réordonnées ou insérées)" }
+    BadExportFormat { en: "format `{format}`: give json, csv or fhir", fr: "format `{format}` : donnez json, csv ou fhir" }
+    NotificationsUnreadable { en: "the notifications could not be read from the node", fr: "les notifications n'ont pas pu être lues sur le nœud" }
+    OpMarkAllRead { en: "Mark notifications read", fr: "Marquer les notifications comme lues" }
+    MarkedRead { en: "{n} notification marked read.|{n} notifications marked read.", fr: "{n} notification marquée comme lue.|{n} notifications marquées comme lues." }
+    OpMarkRead { en: "Mark notification {index} read", fr: "Marquer la notification {index} comme lue" }
+    MarkReadDone { en: "Notification {index} marked read.", fr: "Notification {index} marquée comme lue." }
+
+    // ---- Proofs and the account switcher (proofs.rs, home.rs) ----
+    ProofChooseSet { en: "choose the signed claims set file the record's author gave you", fr: "choisissez le fichier d'affirmations signé que l'auteur du dossier vous a donné" }
+    ProofNotASet { en: "that file is not a signed claims set: {why}", fr: "ce fichier n'est pas un ensemble d'affirmations signé : {why}" }
+    ProofOtherRecord { en: "that set is record #{set}'s, not #{id}'s", fr: "cet ensemble est celui du dossier n° {set}, pas du n° {id}" }
+    ProofNotDays { en: "`{text}` is not a number of days", fr: "`{text}` n'est pas un nombre de jours" }
+    ProofUnknownClaim { en: "`{claim}` is not a claim this page makes", fr: "`{claim}` n'est pas une affirmation que cette page sait faire" }
+    ProofNoQr { en: "the proof does not fit a QR code ({why}): share the file instead", fr: "la preuve ne tient pas dans un code QR ({why}) : partagez plutôt le fichier" }
+    NoSuchAccount { en: "this server does not act for an account named `{name}`", fr: "ce serveur n'agit pour aucun compte nommé `{name}`" }
+    AccountNameNotCookie { en: "the account name `{name}` cannot be kept in a cookie", fr: "le nom de compte `{name}` ne peut pas être gardé dans un cookie" }
+
+    // ---- SMART approval and connected apps (smart/authorize.rs, smart/apps.rs) ----
+    SmartNoConnection { en: "{account} has no live app connection #{id}", fr: "{account} n'a aucune connexion d'application active n° {id}" }
+    SmartNoClientId { en: "the app sent no client_id", fr: "l'application n'a envoyé aucun client_id" }
+    SmartRegistryUnreadable { en: "the registry of apps could not be read: {why}", fr: "le registre des applications n'a pas pu être lu : {why}" }
+    SmartUnknownApp { en: "no app `{app}` is registered with this server (ehr smart add-app registers one)", fr: "aucune application `{app}` n'est enregistrée sur ce serveur (ehr smart add-app en enregistre une)" }
+    SmartNoRedirectUri { en: "the app sent no redirect_uri", fr: "l'application n'a envoyé aucun redirect_uri" }
+    SmartBadRedirectUri { en: "`{uri}` is not a redirect URI registered for app `{app}`: nothing is sent there", fr: "`{uri}` n'est pas une URI de redirection enregistrée pour l'application `{app}` : rien n'y est envoyé" }
+    SmartPatientsUnreadable { en: "the node did not answer which patients this account may choose: {why}", fr: "le nœud n'a pas indiqué quels patients ce compte peut choisir : {why}" }
+    SmartChooseDecision { en: "choose Allow or Deny", fr: "choisissez Autoriser ou Refuser" }
+    SmartChoosePatient { en: "choose the patient the app may see", fr: "choisissez le patient que l'application peut voir" }
+    SmartMayNotChoose { en: "{account} may not choose {patient}: it is not that patient, does not act for it and holds no live grant from it", fr: "{account} ne peut pas choisir {patient} : ce n'est pas ce patient, il n'agit pas pour lui et ne détient aucun accès valide de sa part" }
+
+    // ---- Refusals of the security layer, as plain text (auth.rs) and the language switch ----
+    RefusedHost { en: "this server answers only to the host it listens on (Host header refused)", fr: "ce serveur ne répond qu'à l'hôte sur lequel il écoute (en-tête Host refusé)" }
+    RefusedLoginLink { en: "this login link is wrong or was used already (each works once): restart `ehr serve`, or ask it for a new one with `curl -X POST -H 'Authorization: Bearer <token>' http://<host>/login-links`", fr: "ce lien de connexion est erroné ou a déjà servi (chacun ne sert qu'une fois) : redémarrez `ehr serve`, ou demandez-lui un nouveau lien avec `curl -X POST -H 'Authorization: Bearer <token>' http://<host>/login-links`" }
+    RefusedNotSignedIn { en: "not signed in: open the URL with the access token that `ehr serve` printed", fr: "non connecté : ouvrez l'URL avec le jeton d'accès qu'a affiché `ehr serve`" }
+    UnknownLanguage { en: "language `{lang}`: this server speaks en and fr", fr: "langue `{lang}` : ce serveur parle en et fr" }
+
+    // ---- The contracts' refusals (i18n/sdk.rs; the English is the SDK's `ContractError::message`) ----
+    CeOnlyAdmin { en: "only the administrator may do this", fr: "seul l'administrateur peut faire cela" }
+    CePatientAlreadyRegistered { en: "this account is already a registered patient", fr: "ce compte est déjà un patient inscrit" }
+    CePatientNotRegistered { en: "the patient is not registered, or was deactivated", fr: "le patient n'est pas inscrit, ou a été désactivé" }
+    CeNotVerifier { en: "only an enabled verifier may verify patients", fr: "seul un vérificateur activé peut vérifier des patients" }
+    CeSelfGuardian { en: "a patient cannot be its own guardian", fr: "un patient ne peut pas être son propre tuteur" }
+    CeTooManyGuardians { en: "at most 5 guardians", fr: "5 tuteurs au plus" }
+    CeNotGuardian { en: "that account is not a guardian of this patient", fr: "ce compte n'est pas un tuteur de ce patient" }
+    CePatientAlreadyVerified { en: "the patient is already verified", fr: "le patient est déjà vérifié" }
+    CeIndirectCall { en: "call this function directly, not through another contract", fr: "appelez cette fonction directement, pas par un autre contrat" }
+    CeNotPatientOrGuardian { en: "only the patient or one of its guardians may do this for the patient", fr: "seul le patient ou l'un de ses tuteurs peut faire cela pour le patient" }
+    CeNotProposed { en: "this account has no pending guardianship proposal from that patient", fr: "ce compte n'a aucune proposition de tutelle en attente de ce patient" }
+    CeNotProposedAdmin { en: "only the account the administrator proposed may accept the role", fr: "seul le compte proposé par l'administrateur peut accepter le rôle" }
+    CeDoctorNotAuthorized { en: "only the administrator (or, to suspend, an issuer) may do this", fr: "seul l'administrateur (ou, pour suspendre, un émetteur) peut faire cela" }
+    CeDoctorAlreadyRegistered { en: "this account is already a registered doctor", fr: "ce compte est déjà un médecin inscrit" }
+    CeDoctorNotRegistered { en: "the doctor is not registered", fr: "le médecin n'est pas inscrit" }
+    CeNotIssuer { en: "only an enabled credential issuer may do this", fr: "seul un émetteur d'attestations activé peut faire cela" }
+    CeBadSignature { en: "the attestation is not signed by that issuer's key", fr: "l'attestation n'est pas signée par la clé de cet émetteur" }
+    CeBadCredentialExpiry { en: "the credential's expiry must be a future block", fr: "l'expiration de l'attestation doit être un bloc à venir" }
+    CeAttestationUsed { en: "this attestation was already used (no replay)", fr: "cette attestation a déjà servi (pas de rejeu)" }
+    CeDoctorSuspended { en: "the doctor is suspended: only the issuer that verified it lifts the suspension, with its own verify-doctor call", fr: "le médecin est suspendu : seul l'émetteur qui l'a vérifié lève la suspension, par son propre appel verify-doctor" }
+    CeStorageNotAuthorized { en: "the caller may not write (or share) this patient's records; chunks and claim anchors only by the record's author; log-access only by the token's holder", fr: "l'appelant ne peut pas écrire (ni partager) les dossiers de ce patient ; les fragments et les ancrages d'affirmations seulement par l'auteur du dossier ; log-access seulement par le détenteur du jeton" }
+    CeNoRecordWithId { en: "no record with that id", fr: "aucun dossier avec cet identifiant" }
+    CeBadChunkIndex { en: "chunk index past the 64-chunk limit", fr: "indice de fragment au-delà de la limite de 64 fragments" }
+    CeChunkExists { en: "chunks are written once, in order", fr: "les fragments s'écrivent une seule fois, dans l'ordre" }
+    CeHolderNoAccess { en: "the envelope's holder has no read access to this record", fr: "le détenteur de l'enveloppe n'a pas d'accès en lecture à ce dossier" }
+    CeSuperseded { en: "only the latest version of a record can be amended", fr: "seule la dernière version d'un dossier peut être modifiée" }
+    CeEnvelopeExists { en: "only the holder itself (for the patient's envelope: the patient or a guardian) may replace an existing envelope", fr: "seul le détenteur lui-même (pour l'enveloppe du patient : le patient ou un tuteur) peut remplacer une enveloppe existante" }
+    CeNoTokenWithId { en: "no token with that id", fr: "aucun jeton avec cet identifiant" }
+    CeNoAccess { en: "the token is not the caller's live token with read access to this record (revoked, expired, replaced, or the doctor not verified)", fr: "le jeton n'est pas un jeton valide de l'appelant avec accès en lecture à ce dossier (révoqué, expiré, remplacé, ou médecin non vérifié)" }
+    CeBadAction { en: "the logged action must be one of view, download, print, export, share-out", fr: "l'action journalisée doit être view, download, print, export ou share-out" }
+    CeRecordMismatch { en: "the record belongs to another patient than the token's", fr: "le dossier appartient à un autre patient que celui du jeton" }
+    CeAnchorExists { en: "this record's claims are already anchored (once per record)", fr: "les affirmations de ce dossier sont déjà ancrées (une fois par dossier)" }
+    CeTokenNotAuthorized { en: "only permission-manager may mint or burn tokens", fr: "seul permission-manager peut créer ou détruire des jetons" }
+    CeNotOwner { en: "the sender does not own this token", fr: "l'expéditeur ne possède pas ce jeton" }
+    CeTransferRefused { en: "tokens go from the patient to a doctor, or back to the patient, nowhere else", fr: "les jetons vont du patient à un médecin, ou reviennent au patient, nulle part ailleurs" }
+    CeRecipientNotVerified { en: "the recipient is not a verified doctor", fr: "le destinataire n'est pas un médecin vérifié" }
+    CeTokenRevoked { en: "the token was revoked", fr: "le jeton a été révoqué" }
+    CeTokenExpired { en: "the token has expired", fr: "le jeton a expiré" }
+    CeAlreadyGranted { en: "this doctor already holds a live grant from this patient: revoke it first", fr: "ce médecin détient déjà un accès valide de ce patient : révoquez-le d'abord" }
+    CeTokenPatientDeactivated { en: "the token's patient was deactivated: its tokens can no longer be handed to a doctor", fr: "le patient du jeton a été désactivé : ses jetons ne peuvent plus être remis à un médecin" }
+    CePatientOrGuardianOnly { en: "only the patient or a guardian may do this", fr: "seul le patient ou un tuteur peut faire cela" }
+    CeDoctorNotVerified { en: "the doctor is not verified (or is suspended, or expired)", fr: "le médecin n'est pas vérifié (ou est suspendu, ou son attestation a expiré)" }
+    CeBadScope { en: "scope must be a non-zero mix of u1 read, u2 write, u4 share", fr: "la portée doit être une combinaison non nulle de u1 lecture, u2 écriture, u4 partage" }
+    CeBadExpiry { en: "expiry must be in the future and within about a year (52,560 blocks)", fr: "l'expiration doit être dans le futur et dans un an environ au plus (52 560 blocs)" }
+    CeNoRequestWithId { en: "no request with that id", fr: "aucune demande avec cet identifiant" }
+    CeRequestClosed { en: "the request was already approved or denied", fr: "la demande a déjà été acceptée ou refusée" }
+    CeEmergencyOptedOut { en: "the patient opted out of emergency access", fr: "le patient a refusé l'accès d'urgence" }
+    CeAlreadyRevoked { en: "the token was already revoked", fr: "le jeton a déjà été révoqué" }
+    CeSelfGrant { en: "a patient does not grant itself access", fr: "un patient ne se donne pas d'accès à lui-même" }
+    CeGuardianSelfBenefit { en: "a guardian does not grant access to itself or approve its own request", fr: "un tuteur ne se donne pas d'accès à lui-même et n'accepte pas sa propre demande" }
+    CeEmergencyCooldown { en: "the patient revoked this doctor's emergency access: it cannot reopen it for about a week (1,008 blocks)", fr: "le patient a révoqué l'accès d'urgence de ce médecin : celui-ci ne peut pas le rouvrir avant une semaine environ (1 008 blocs)" }
+    CeRequestPending { en: "this doctor already has an open request to this patient", fr: "ce médecin a déjà une demande en cours auprès de ce patient" }
+    CeAuditNotAuthorized { en: "only the EHR contracts may append to the audit log", fr: "seuls les contrats EHR peuvent ajouter au journal d'audit" }
+    CeNotificationNotAuthorized { en: "only the EHR contracts may send notifications; mark-read must be a direct call", fr: "seuls les contrats EHR peuvent envoyer des notifications ; mark-read doit être un appel direct" }
+    CeNoSuchNotification { en: "no such notification in your inbox", fr: "aucune notification de ce type dans votre boîte" }
+    CeAlreadyRead { en: "the notification is already read", fr: "la notification est déjà lue" }
 }

@@ -27,6 +27,13 @@
 //! picks the form by the language's rule (French takes the singular for 0 and 1) and
 //! fills `{n}`. Proper nouns, FHIR codes and contract names stay as they are.
 //!
+//! A sentence worded before the reader's language is known, or read later in another
+//! language (an error, an operation's title and outcome, which runs in the background),
+//! is a [`Text`]: the message and its placeholders' values, rendered with
+//! [`Text::render`] when it is shown. A whole sentence is one message, never glued from
+//! pieces; sentences that follow one another are chained with [`Text::then`]. The SDK's
+//! errors become texts in [`sdk`].
+//!
 //! # Choosing the language
 //!
 //! [`Lang::of`]: the `ehr_lang` cookie (set by the switch on every page, `GET /lang`,
@@ -34,6 +41,8 @@
 //! `fr`, `fr-FR`, `fr-CM`... read as French), else English.
 
 mod messages;
+pub mod sdk;
+mod text;
 
 use std::fmt::Write as _;
 
@@ -41,6 +50,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 pub use messages::Msg;
+pub use text::Text;
 
 /// The cookie that keeps the reader's choice of language.
 pub const LANG_COOKIE: &str = "ehr_lang";
@@ -69,7 +79,7 @@ impl<T: Key + ?Sized> Key for &T {
 }
 
 /// A language the dashboard speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     /// English, the default.
     #[default]
@@ -244,15 +254,13 @@ fn local_path(back: &str) -> &str {
 /// `SameSite=Lax`) and sends the reader back to the page it was on. An unknown language
 /// is a 400.
 pub async fn switch(
+    headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Response {
     let to = q.get("to").map(String::as_str).unwrap_or("");
     let Some(lang) = Lang::ALL.into_iter().find(|l| l.code() == to) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            format!("language `{to}`: this server speaks en and fr"),
-        )
-            .into_response();
+        let words = Lang::of(&headers).f(Msg::UnknownLanguage, &[("lang", to)]);
+        return (StatusCode::BAD_REQUEST, words).into_response();
     };
     let back = local_path(q.get("back").map(String::as_str).unwrap_or("/"));
     let mut response = axum::response::Redirect::to(back).into_response();
