@@ -515,7 +515,8 @@ pub async fn create_token(
 }
 
 /// `POST /access/hand-over`: `token`, `recipient`. The patient hands a token it holds to
-/// a verified doctor (SIP-009 transfer; the contract refuses anyone else).
+/// a verified doctor (SIP-009 transfer; the contract refuses anyone else); a token the
+/// acting account does not hold is refused (403) before anything is signed.
 pub async fn hand_over(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
@@ -525,6 +526,18 @@ pub async fn hand_over(
         .resolve(field(&fields, "recipient"))
         .map_err(|e| PageError::BadRequest(format!("doctor: {e}")))?;
     let me = ctx.principal();
+    // Only its holder hands a token over: refused here before anything is signed.
+    let held = state
+        .client
+        .get_token(token)
+        .await?
+        .ok_or_else(|| PageError::NotFound(format!("no token #{token}")))?;
+    if held.grantee != me {
+        return Err(PageError::Forbidden(format!(
+            "{} does not hold token #{token}: only its holder hands it over. Nothing was signed.",
+            ctx.me.name
+        )));
+    }
     let call = calls::transfer(token, &me, &recipient)
         .map_err(|e| PageError::BadRequest(e.to_string()))?;
     let title = format!("Hand token #{token} to {recipient}");
