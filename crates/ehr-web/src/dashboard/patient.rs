@@ -263,7 +263,8 @@ pub async fn guardian(
     .await)
 }
 
-/// `POST /patient/deactivate`: `confirm` must be `deactivate` (it cannot be undone).
+/// `POST /patient/deactivate`: `confirm` must be `deactivate` (it cannot be undone); a
+/// `for` naming a ward is refused (no guardian deactivates for its ward).
 pub async fn deactivate(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
@@ -271,6 +272,13 @@ pub async fn deactivate(
     if field(&fields, "confirm") != "deactivate" {
         return Err(PageError::BadRequest(
             "type `deactivate` to confirm: deactivating a registration cannot be undone".into(),
+        ));
+    }
+    // There is no `deactivate-for`: a form naming a ward must not close the acting
+    // account's own registration instead.
+    if ctx.ward(field(&fields, "for")).await?.is_some() {
+        return Err(PageError::BadRequest(
+            "for: only the patient itself deactivates its registration, never a guardian. Nothing was signed.".into(),
         ));
     }
     let call = calls::deactivate().map_err(|e| PageError::BadRequest(e.to_string()))?;
