@@ -882,3 +882,41 @@ async fn host_spoofing_behind_a_public_url_is_refused() {
         .unwrap()
         .starts_with("https://ehr.clinic.example/?token="));
 }
+
+// ---------------------------------------------------------------------------------------
+// Writing into another patient's records.
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writing_another_patients_records_without_write_access_signs_nothing() {
+    let server = with_guardian().await;
+    with_a_record(&server).await;
+    // The doctor may read, not write.
+    done(
+        &server,
+        PATIENT,
+        "/access/grant",
+        &[("grantee", DOCTOR), ("read", "on"), ("expires_in", "100")],
+    )
+    .await;
+    let p = principal(PATIENT);
+    let patient = p.to_string();
+    let text = r#"{"resourceType":"Observation","status":"final","code":{"text":"Forged"},"valueString":"forged"}"#;
+    for who in [STRANGER, DOCTOR] {
+        let before = sent(&server, who).await;
+        let (status, _, body) = post(
+            &server,
+            who,
+            "/records",
+            &[("patient", &patient), ("text", text)],
+        )
+        .await;
+        assert_eq!(status, 403, "{who} adds: {body}");
+        let (status, _, body) = post(&server, who, "/records/1/amend", &[("text", text)]).await;
+        assert_eq!(status, 403, "{who} amends: {body}");
+        assert_eq!(sent(&server, who).await, before, "{who} signed");
+    }
+    let c = &server.client;
+    assert_eq!(c.get_patient_record_count(&p).await.unwrap(), 1);
+    assert!(c.get_record(1).await.unwrap().unwrap().is_latest());
+}

@@ -196,6 +196,12 @@ pub async fn upload(
     if imported.len() > MAX_UPLOAD_RECORDS {
         return Err(PageError::BadRequest(format!("{source} holds {} records; add at most {MAX_UPLOAD_RECORDS} at a time (split the Bundle)", imported.len())));
     }
+    let mut types: Vec<&str> = imported.iter().map(|i| i.record_type.as_str()).collect();
+    types.sort_unstable();
+    types.dedup();
+    for record_type in types {
+        may_write(ctx, &patient, record_type).await?;
+    }
     let back = if patient == ctx.principal() {
         "/records".to_string()
     } else {
@@ -240,6 +246,26 @@ pub async fn upload(
         })
         .await,
     )
+}
+
+/// Refuses (403) before anything is signed unless the acting account may write
+/// `record_type` records of `patient`: the contract's rule (`has-access` with write
+/// scope, which `add-record` and `amend-record` consult). The patient's own writes are
+/// left to the write itself, which says in words what stops them (no registration).
+async fn may_write(ctx: &Ctx, patient: &PrincipalData, record_type: &str) -> Result<(), PageError> {
+    let me = ctx.principal();
+    if *patient == me
+        || ctx
+            .state
+            .client
+            .has_access(patient, &me, Scope::WRITE, Some(record_type))
+            .await?
+    {
+        return Ok(());
+    }
+    Err(PageError::Forbidden(format!(
+        "{me} may not write {record_type} records of {patient}: it holds no live write grant from the patient. Nothing was signed."
+    )))
 }
 
 /// What the acting account may do with a record.
@@ -593,6 +619,8 @@ pub async fn amend(
             "nothing to amend with: choose a file or paste the new content".into(),
         ));
     };
+    let r = load_record(&state, id).await?;
+    may_write(ctx, &r.patient, &r.record_type).await?;
     Ok(ops::start(
         &state,
         &ctx.me,
