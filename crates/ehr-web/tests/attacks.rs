@@ -920,3 +920,73 @@ async fn writing_another_patients_records_without_write_access_signs_nothing() {
     assert_eq!(c.get_patient_record_count(&p).await.unwrap(), 1);
     assert!(c.get_record(1).await.unwrap().unwrap().is_latest());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sharing_rotating_or_opening_a_record_you_may_not_signs_nothing() {
+    let server = with_guardian().await;
+    with_a_record(&server).await;
+    // The doctor may read (not share) and holds the key.
+    done(
+        &server,
+        PATIENT,
+        "/access/grant",
+        &[
+            ("grantee", DOCTOR),
+            ("read", "on"),
+            ("expires_in", "100"),
+            ("share_keys", "on"),
+        ],
+    )
+    .await;
+    assert!(server
+        .client
+        .get_envelope(1, &principal(DOCTOR))
+        .await
+        .unwrap()
+        .is_some());
+    // The guardian, a registered patient itself, may read its ward's records: a key
+    // could be wrapped to it.
+    support::run(
+        &server,
+        GUARDIAN,
+        calls::register_patient(&[5; 32], &account(GUARDIAN).secret_key.public_key()).unwrap(),
+    )
+    .await;
+    let guardian = principal(GUARDIAN).to_string();
+    let doctor = principal(DOCTOR).to_string();
+    let attempts: Vec<(&str, &str, Vec<(&str, &str)>)> = vec![
+        // A read-only grantee passes the key on; a stranger too.
+        (DOCTOR, "/records/1/share", vec![("grantee", &guardian)]),
+        (STRANGER, "/records/1/share", vec![("grantee", &doctor)]),
+        // Re-sealing someone else's record.
+        (DOCTOR, "/records/1/rotate", vec![]),
+        (STRANGER, "/records/1/rotate", vec![]),
+        // Logging a view with no grant.
+        (STRANGER, "/records/1/open", vec![]),
+    ];
+    for (who, path, form) in &attempts {
+        let before = sent(&server, who).await;
+        let (status, location, body) = post(&server, who, path, form).await;
+        // Refused at once (4xx), or an operation that fails before signing.
+        if status == 303 {
+            let page = ended(&server, who, &location.unwrap()).await;
+            assert!(
+                page.contains("data-state=\"failed\""),
+                "{who} {path}: {page}"
+            );
+        } else {
+            assert!(
+                (400..500).contains(&status),
+                "{who} {path}: {status} {body}"
+            );
+        }
+        assert_eq!(sent(&server, who).await, before, "{who} {path}: signed");
+    }
+    let c = &server.client;
+    assert!(c
+        .get_envelope(1, &principal(GUARDIAN))
+        .await
+        .unwrap()
+        .is_none());
+    assert!(c.get_record(1).await.unwrap().unwrap().is_latest());
+}

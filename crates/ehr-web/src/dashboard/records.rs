@@ -200,7 +200,7 @@ pub async fn upload(
     types.sort_unstable();
     types.dedup();
     for record_type in types {
-        may_write(ctx, &patient, record_type).await?;
+        may(ctx, &patient, Scope::WRITE, record_type).await?;
     }
     let back = if patient == ctx.principal() {
         "/records".to_string()
@@ -248,23 +248,28 @@ pub async fn upload(
     )
 }
 
-/// Refuses (403) before anything is signed unless the acting account may write
-/// `record_type` records of `patient`: the contract's rule (`has-access` with write
-/// scope, which `add-record` and `amend-record` consult). The patient's own writes are
-/// left to the write itself, which says in words what stops them (no registration).
-async fn may_write(ctx: &Ctx, patient: &PrincipalData, record_type: &str) -> Result<(), PageError> {
+/// Refuses (403) before anything is signed unless the acting account may `scope`
+/// `record_type` records of `patient`: the contract's rule (`has-access`, which
+/// `add-record`, `amend-record` and `put-envelope` consult). The patient's own side is
+/// left to the call itself, which says in words what stops it (no registration).
+async fn may(
+    ctx: &Ctx,
+    patient: &PrincipalData,
+    scope: Scope,
+    record_type: &str,
+) -> Result<(), PageError> {
     let me = ctx.principal();
     if *patient == me
         || ctx
             .state
             .client
-            .has_access(patient, &me, Scope::WRITE, Some(record_type))
+            .has_access(patient, &me, scope, Some(record_type))
             .await?
     {
         return Ok(());
     }
     Err(PageError::Forbidden(format!(
-        "{me} may not write {record_type} records of {patient}: it holds no live write grant from the patient. Nothing was signed."
+        "{me} holds no live {scope} grant from {patient} for {record_type} records. Nothing was signed."
     )))
 }
 
@@ -620,7 +625,7 @@ pub async fn amend(
         ));
     };
     let r = load_record(&state, id).await?;
-    may_write(ctx, &r.patient, &r.record_type).await?;
+    may(ctx, &r.patient, Scope::WRITE, &r.record_type).await?;
     Ok(ops::start(
         &state,
         &ctx.me,
@@ -659,6 +664,8 @@ pub async fn rotate(
     RecordId(id): RecordId,
 ) -> Result<Response, PageError> {
     let back = format!("/records/{id}");
+    let r = load_record(&state, id).await?;
+    may(&ctx, &r.patient, Scope::WRITE, &r.record_type).await?;
     Ok(ops::start(
         &state,
         &ctx.me,
@@ -706,6 +713,8 @@ pub async fn share(
         Ok(g) => g,
         Err(e) => return Err(PageError::BadRequest(format!("grantee: {e}"))),
     };
+    let r = load_record(&state, id).await?;
+    may(&ctx, &r.patient, Scope::SHARE, &r.record_type).await?;
     Ok(ops::start(
         &state,
         &ctx.me,
