@@ -990,3 +990,40 @@ async fn sharing_rotating_or_opening_a_record_you_may_not_signs_nothing() {
         .is_none());
     assert!(c.get_record(1).await.unwrap().unwrap().is_latest());
 }
+
+// ---------------------------------------------------------------------------------------
+// Deciding twice.
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_decided_or_a_token_revoked_already_is_not_signed_again() {
+    let server = with_guardian().await;
+    support::run(
+        &server,
+        DOCTOR,
+        calls::request_access(&principal(PATIENT), Scope::READ, 100, "checkup").unwrap(),
+    )
+    .await;
+    done(&server, PATIENT, "/access/approve", &[("request", "1")]).await;
+    done(
+        &server,
+        PATIENT,
+        "/access/revoke",
+        &[("token", "1"), ("keep_keys", "on")],
+    )
+    .await;
+    // Approve or deny the approved request, revoke the revoked token: as the patient and
+    // as its guardian.
+    for who in [PATIENT, GUARDIAN] {
+        for (path, form) in [
+            ("/access/approve", [("request", "1")]),
+            ("/access/deny", [("request", "1")]),
+            ("/access/revoke", [("token", "1")]),
+        ] {
+            let before = sent(&server, who).await;
+            let (status, _, body) = post(&server, who, path, &form).await;
+            assert_eq!(status, 422, "{who} {path}: {body}");
+            assert_eq!(sent(&server, who).await, before, "{who} {path}: signed");
+        }
+    }
+}

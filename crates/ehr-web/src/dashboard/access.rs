@@ -362,7 +362,8 @@ fn back_to(ward: &Option<PrincipalData>) -> String {
 }
 
 /// The patient of token `token`, once the acting account is checked to act for it (403
-/// otherwise, before anything is signed).
+/// otherwise) and the token to be revocable still (422 when revoked already), before
+/// anything is signed.
 async fn token_patient(ctx: &Ctx, token: u64) -> Result<PrincipalData, PageError> {
     let t = ctx
         .state
@@ -371,11 +372,17 @@ async fn token_patient(ctx: &Ctx, token: u64) -> Result<PrincipalData, PageError
         .await?
         .ok_or_else(|| PageError::NotFound(format!("no token #{token}")))?;
     ctx.may_act_for(&t.patient).await?;
+    if t.revoked {
+        return Err(PageError::Unprocessable(format!(
+            "token #{token} is revoked already. Nothing was signed."
+        )));
+    }
     Ok(t.patient)
 }
 
 /// Request `request`, once the acting account is checked to act for its patient (403
-/// otherwise, before anything is signed).
+/// otherwise) and the request to be pending still (422 when decided already), before
+/// anything is signed.
 async fn checked_request(ctx: &Ctx, request: u64) -> Result<Request, PageError> {
     let r = ctx
         .state
@@ -384,6 +391,11 @@ async fn checked_request(ctx: &Ctx, request: u64) -> Result<Request, PageError> 
         .await?
         .ok_or_else(|| PageError::NotFound(format!("no access request #{request}")))?;
     ctx.may_act_for(&r.patient).await?;
+    if r.status != RequestStatus::Pending {
+        return Err(PageError::Unprocessable(format!(
+            "access request #{request} is decided already. Nothing was signed."
+        )));
+    }
     Ok(r)
 }
 
