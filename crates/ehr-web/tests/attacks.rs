@@ -186,7 +186,7 @@ async fn lang_switch_back_with_non_ascii_stays_on_this_site() {
 // ---------------------------------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_login_link_on_a_double_slash_path_stays_on_this_site() {
+async fn a_login_link_on_a_double_slash_or_backslash_path_stays_on_this_site() {
     let server = support::start_with(&[PATIENT]).await;
     for path in ["//evil.example/", "///evil.example", "//evil.example/%2F.."] {
         let code = server.state.new_login_code();
@@ -197,6 +197,28 @@ async fn a_login_link_on_a_double_slash_path_stays_on_this_site() {
         assert!(
             location.starts_with('/') && !location.starts_with("//"),
             "{url} redirects to {location}"
+        );
+    }
+    // A backslash (which browsers read as a slash) sent raw, as no URL library would.
+    for path in ["/\\evil.example/", "/\\/evil.example", "\\\\evil.example"] {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let code = server.state.new_login_code();
+        let mut tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        let request = format!(
+            "GET {path}?token={code} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            server.addr
+        );
+        tcp.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        tcp.read_to_end(&mut answer).await.unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        let location = answer
+            .lines()
+            .find_map(|l| l.strip_prefix("location: "))
+            .unwrap_or("");
+        assert!(
+            !location.starts_with("//") && !location.contains('\\'),
+            "{path}: {answer}"
         );
     }
 }

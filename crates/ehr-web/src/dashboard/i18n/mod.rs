@@ -228,7 +228,7 @@ fn fill<K: AsRef<str>, V: std::fmt::Display>(text: &str, args: &[(K, V)]) -> Str
 
 /// Where the switch may send the reader back to: a path of this server (not `//host`,
 /// not a scheme), else `/`.
-pub(crate) fn local_path(back: &str) -> &str {
+fn local_path(back: &str) -> &str {
     let ok = back.starts_with('/')
         && !back.starts_with("//")
         && !back.contains('\\')
