@@ -1049,3 +1049,73 @@ async fn a_request_decided_or_a_token_revoked_already_is_not_signed_again() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Grants to oneself or to an unverified account.
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guardian_grants_itself_nothing_from_its_ward() {
+    let server = with_guardian().await;
+    let w = principal(PATIENT).to_string();
+    let before = sent(&server, GUARDIAN).await;
+    for (grantee, refused) in [(GUARDIAN, 403), (PATIENT, 400)] {
+        let (status, _, body) = post(
+            &server,
+            GUARDIAN,
+            "/access/grant",
+            &[
+                ("grantee", grantee),
+                ("read", "on"),
+                ("expires_in", "100"),
+                ("for", &w),
+            ],
+        )
+        .await;
+        assert_eq!(status, refused, "{grantee}: {body}");
+    }
+    assert_eq!(sent(&server, GUARDIAN).await, before, "the guardian signed");
+    assert!(server.client.get_token(1).await.unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grant_or_hand_over_to_an_unverified_account_signs_nothing() {
+    let server = with_guardian().await;
+    let tip = support::tip(&server).await;
+    // The patient holds token #1.
+    support::run(
+        &server,
+        PATIENT,
+        calls::create_token(Scope::READ, None, tip + 100).unwrap(),
+    )
+    .await;
+    let stranger = principal(STRANGER).to_string();
+    let before = sent(&server, PATIENT).await;
+    let (status, _, body) = post(
+        &server,
+        PATIENT,
+        "/access/grant",
+        &[
+            ("grantee", &stranger),
+            ("read", "on"),
+            ("expires_in", "100"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "grant: {body}");
+    let (status, _, body) = post(
+        &server,
+        PATIENT,
+        "/access/hand-over",
+        &[("token", "1"), ("recipient", &stranger)],
+    )
+    .await;
+    assert_eq!(status, 422, "hand-over: {body}");
+    assert_eq!(sent(&server, PATIENT).await, before, "the patient signed");
+    let c = &server.client;
+    assert!(c.get_token(2).await.unwrap().is_none());
+    assert_eq!(
+        c.get_token(1).await.unwrap().unwrap().grantee,
+        principal(PATIENT)
+    );
+}

@@ -399,6 +399,33 @@ async fn checked_request(ctx: &Ctx, request: u64) -> Result<Request, PageError> 
     Ok(r)
 }
 
+/// Refuses, before anything is signed, access for `grantee` to `patient`'s records that
+/// the contract would refuse: to the patient itself (400), to the guardian acting (403),
+/// to an account that is not a verified doctor (422).
+async fn may_grant(
+    ctx: &Ctx,
+    patient: &PrincipalData,
+    grantee: &PrincipalData,
+) -> Result<(), PageError> {
+    if grantee == patient {
+        return Err(PageError::BadRequest(format!(
+            "grantee: {patient} is the patient itself: it reads its own records without a grant"
+        )));
+    }
+    if *grantee == ctx.principal() {
+        return Err(PageError::Forbidden(format!(
+            "{} may not give itself access to its ward's records: a guardian acts for the patient, not for itself. Nothing was signed.",
+            ctx.me.name
+        )));
+    }
+    if !ctx.state.client.is_verified(grantee).await? {
+        return Err(PageError::Unprocessable(format!(
+            "{grantee} is not a verified doctor: access goes to verified doctors only. Nothing was signed."
+        )));
+    }
+    Ok(())
+}
+
 fn shared_words(shared: usize, left: usize) -> String {
     let mut out = format!(
         "{shared} record key{} shared",
@@ -433,6 +460,7 @@ pub async fn grant(
     };
     // A guardian grants for its ward (`grant-access-for`).
     let ward = ctx.ward(field(&fields, "for")).await?;
+    may_grant(&ctx, ward.as_ref().unwrap_or(&ctx.principal()), &grantee).await?;
     // A guardian holds none of its ward's keys: only the patient can share them.
     let share_keys = ward.is_none() && field(&fields, "share_keys") == "on";
     let title = format!(
@@ -548,6 +576,15 @@ pub async fn hand_over(
         return Err(PageError::Forbidden(format!(
             "{} does not hold token #{token}: only its holder hands it over. Nothing was signed.",
             ctx.me.name
+        )));
+    }
+    // The patient hands it to a verified doctor; a doctor only back to the patient.
+    if held.patient == me {
+        may_grant(&ctx, &me, &recipient).await?;
+    } else if recipient != held.patient {
+        return Err(PageError::Unprocessable(format!(
+            "token #{token} goes back to its patient {} only. Nothing was signed.",
+            held.patient
         )));
     }
     let call = calls::transfer(token, &me, &recipient)
