@@ -1119,3 +1119,29 @@ async fn a_grant_or_hand_over_to_an_unverified_account_signs_nothing() {
         principal(PATIENT)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepting_a_guardianship_never_proposed_or_resigning_one_never_held_signs_nothing() {
+    let server = with_guardian().await;
+    let w = principal(PATIENT).to_string();
+    let before = sent(&server, STRANGER).await;
+    for action in ["accept", "resign"] {
+        let (status, _, body) = post(
+            &server,
+            STRANGER,
+            "/patient/guardianship",
+            &[("patient", &w), ("action", action)],
+        )
+        .await;
+        assert_eq!(status, 422, "{action}: {body}");
+    }
+    assert_eq!(sent(&server, STRANGER).await, before, "the stranger signed");
+    assert_eq!(
+        server
+            .client
+            .get_guardians(&principal(PATIENT))
+            .await
+            .unwrap(),
+        vec![principal(GUARDIAN)]
+    );
+}

@@ -194,6 +194,22 @@ pub async fn guardianship(
             )))
         }
     };
+    // Nothing to accept without the patient's proposal, nothing to resign without the
+    // role: refused here (422) before anything is signed.
+    let me = ctx.principal();
+    let c = &state.client;
+    if accept && c.get_guardian_proposal(&patient, &me).await?.is_none() {
+        return Err(PageError::Unprocessable(format!(
+            "{patient} has not proposed {} as its guardian: there is nothing to accept. Nothing was signed.",
+            ctx.me.name
+        )));
+    }
+    if !accept && !c.get_guardians(&patient).await?.contains(&me) {
+        return Err(PageError::Unprocessable(format!(
+            "{} is not a guardian of {patient}: there is nothing to resign. Nothing was signed.",
+            ctx.me.name
+        )));
+    }
     let call = if accept {
         calls::accept_guardian(&patient)
     } else {
