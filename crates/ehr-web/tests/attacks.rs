@@ -1145,3 +1145,89 @@ async fn accepting_a_guardianship_never_proposed_or_resigning_one_never_held_sig
         vec![principal(GUARDIAN)]
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Roles the acting account does not have (the older doctor and admin forms sign, and the
+// contract refuses: asserted by their effect, nothing changed).
+// ---------------------------------------------------------------------------------------
+
+/// Posts a form; when it starts an operation, waits for it to end and checks it failed.
+async fn refused_somewhere(server: &Server, who: &str, path: &str, form: &[(&str, &str)]) {
+    let (status, location, body) = post(server, who, path, form).await;
+    if status == 303 {
+        let page = ended(server, who, &location.unwrap()).await;
+        assert!(
+            page.contains("data-state=\"failed\""),
+            "{who} {path}: {page}"
+        );
+    } else {
+        assert!(
+            (400..500).contains(&status),
+            "{who} {path}: {status} {body}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stranger_gets_no_emergency_access_and_no_admin_role() {
+    let server = with_guardian().await;
+    let stranger = principal(STRANGER);
+    let s = stranger.to_string();
+    let p = principal(PATIENT).to_string();
+    refused_somewhere(
+        &server,
+        STRANGER,
+        "/doctor/emergency",
+        &[("patient", &p), ("reason", "unconscious")],
+    )
+    .await;
+    for (path, form) in [
+        (
+            "/admin/issuer",
+            vec![("issuer", STRANGER), ("enabled", "true")],
+        ),
+        (
+            "/admin/verifier",
+            vec![("verifier", STRANGER), ("enabled", "true")],
+        ),
+        (
+            "/admin/verify-doctor",
+            vec![("doctor", DOCTOR), ("expires_in", "100")],
+        ),
+        ("/admin/suspend-doctor", vec![("doctor", DOCTOR)]),
+        ("/admin/verify-patient", vec![("patient", PATIENT)]),
+        (
+            "/admin/propose",
+            vec![("registry", "doctor"), ("successor", &*s)],
+        ),
+        ("/admin/accept", vec![("registry", "patient")]),
+    ] {
+        refused_somewhere(&server, STRANGER, path, &form).await;
+    }
+    let c = &server.client;
+    assert!(c
+        .get_active_token(&principal(PATIENT), &stranger)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(!c
+        .has_access(&principal(PATIENT), &stranger, Scope::READ, None)
+        .await
+        .unwrap());
+    assert!(c
+        .get_issuer(&stranger)
+        .await
+        .unwrap()
+        .is_none_or(|i| !i.enabled));
+    assert!(!c.is_verifier(&stranger).await.unwrap());
+    let doctor = c.get_doctor(&principal(DOCTOR)).await.unwrap().unwrap();
+    assert!(!doctor.suspended);
+    assert_eq!(doctor.verified_by, Some(principal(ISSUER)));
+    assert!(
+        !c.get_patient(&principal(PATIENT))
+            .await
+            .unwrap()
+            .unwrap()
+            .verified
+    );
+}
