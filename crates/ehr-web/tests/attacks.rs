@@ -1231,3 +1231,37 @@ async fn a_stranger_gets_no_emergency_access_and_no_admin_role() {
             .verified
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_with_a_malformed_type_or_too_large_is_a_client_error() {
+    let server = with_guardian().await;
+    let p = principal(PATIENT).to_string();
+    let long = "T".repeat(40);
+    for who in [PATIENT, STRANGER, GUARDIAN] {
+        let before = sent(&server, who).await;
+        for kind in [long.as_str(), "Obsérvation", "a b\u{7}"] {
+            let (status, _, body) = post(
+                &server,
+                who,
+                "/records",
+                &[("patient", &p), ("type", kind), ("text", "plain words")],
+            )
+            .await;
+            assert!(
+                (400..500).contains(&status),
+                "{who} type {kind:?}: {status} {body}"
+            );
+        }
+        assert_eq!(sent(&server, who).await, before, "{who} signed");
+    }
+    // Past the upload limit (8 MiB): 413.
+    let r = plain()
+        .post(server.url(&format!("/records?csrf={}", server.csrf)))
+        .header(COOKIE, cookie(&server, PATIENT))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("text={}", "a".repeat(9 * 1024 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+}
