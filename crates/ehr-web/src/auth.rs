@@ -282,7 +282,10 @@ async fn check(state: &AppState, mut request: Request, next: Next, path: &str) -
     if let Some(given) = query_param(request.uri().query(), "token") {
         if request.method() == Method::GET {
             if let Some(session) = state.redeem_login(given) {
-                let mut response = Redirect::to(path).into_response();
+                // Back to the page the link named, on this site: one leading slash
+                // (`//host/...` or `/\host/...` would send the browser to another site).
+                let back = format!("/{}", path.trim_start_matches(['/', '\\']));
+                let mut response = Redirect::to(&back).into_response();
                 let cookie = format!(
                     "{SESSION_COOKIE}={session}; HttpOnly; SameSite=Lax; Path=/{}",
                     state.cookie_security()

@@ -677,13 +677,15 @@ async fn every_form_changes_the_chain_and_every_view_renders() {
     .done()
     .says("no longer a guardian");
     assert!(!c.is_guardian(&patient, &guardian).await.unwrap());
-    web.submit(
-        GUARDIAN,
-        "/patient/guardianship",
-        &[("patient", PATIENT), ("action", "resign")],
-    )
-    .await
-    .failed();
+    // Resigning again: nothing to resign, refused before anything is signed.
+    let again = web
+        .post(
+            GUARDIAN,
+            "/patient/guardianship",
+            &[("patient", PATIENT), ("action", "resign")],
+        )
+        .await;
+    assert_eq!(again.status, 422);
 
     // The doctor replaces its encryption key (here with secp256k1's generator point).
     let new_key = "0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798";

@@ -430,7 +430,8 @@ async fn an_operations_outcome_reads_in_the_language_of_whoever_opens_it() {
         "{page}"
     );
 
-    // A contract's refusal, in French: a grant to an account that is no verified doctor.
+    // A grant to an account that is no verified doctor is refused before anything is
+    // signed (422), in the reader's language.
     let answer = server
         .post_form(
             &fr,
@@ -442,19 +443,34 @@ async fn an_operations_outcome_reads_in_the_language_of_whoever_opens_it() {
             ],
         )
         .await;
+    assert_eq!(answer.status().as_u16(), 422);
+    let page = answer.text().await.unwrap();
+    reads(
+        &page,
+        "n&#39;est pas un médecin vérifié : l&#39;accès n&#39;est donné qu&#39;aux médecins vérifiés. Rien n&#39;a été signé.",
+        &["is not a verified doctor"],
+    );
+
+    // A contract's refusal, in French: a patient (no issuer) verifying a doctor.
+    let answer = server
+        .post_form(
+            &fr,
+            "/admin/verify-doctor",
+            &[("doctor", "wallet_4"), ("expires_in", "10")],
+        )
+        .await;
     let op = outcome(&server, answer, &fr).await;
     let (_, page) = get(&server, &fr, &op).await;
     reads(&page, "data-state=\"failed\"", &[]);
     reads(
         &page,
-        "le contrat a refusé permission-manager.grant-access : le médecin n'est pas vérifié (ou est suspendu, ou son attestation a expiré)",
-        &["the contract refused", "the doctor is not verified"],
+        "le contrat a refusé doctor-registry.verify-doctor : seul un émetteur d'attestations activé peut faire cela",
+        &["the contract refused", "only an enabled"],
     );
-    reads(&page, "Donner à ", &["Grant "]);
     let (_, page) = get(&server, &en, &op).await;
     reads(
         &page,
-        "the contract refused permission-manager.grant-access: the doctor is not verified (or is suspended, or expired)",
+        "the contract refused doctor-registry.verify-doctor: only an enabled credential issuer may do this",
         &["le contrat a refusé"],
     );
 }

@@ -40,6 +40,9 @@ pub enum AttestError {
         /// The issuer named.
         issuer: String,
     },
+    /// The contract took this attestation already: each is submitted once.
+    #[error("this attestation was submitted already (the contract takes each one once): ask the issuer for a new one")]
+    Used,
     /// The signature text is not a signature.
     #[error("the signature: give the 65-byte signature as 130 hex digits ({0})")]
     Malformed(String),
@@ -129,8 +132,9 @@ fn signed_by(pubkey: &[u8; 33], hash: &[u8; 32], signature: &[u8; 65]) -> bool {
 
 /// The `verify-with-attestation` call `doctor` submits for `issuer`'s `signature` until
 /// `expires_at`, once checked as the contract checks it: the doctor registered and not
-/// suspended, the issuer enabled, the expiry still ahead, and the signature the issuer's
-/// registered key's over this doctor's attestation in this deployment.
+/// suspended, the issuer enabled, the expiry still ahead, the signature the issuer's
+/// registered key's over this doctor's attestation in this deployment, and the
+/// attestation not submitted before.
 pub async fn submission(
     client: &EhrClient,
     doctor: &PrincipalData,
@@ -158,6 +162,9 @@ pub async fn submission(
         return Err(AttestError::WrongSigner {
             issuer: issuer.to_string(),
         });
+    }
+    if super::maps::attestation_used(client, &hash).await? {
+        return Err(AttestError::Used);
     }
     Ok(calls::verify_with_attestation(issuer, expires_at, signature).map_err(ClientError::from)?)
 }

@@ -126,6 +126,21 @@ pub async fn has_envelope(
         .is_some())
 }
 
+/// `doctor-registry` `used-attestations`: whether an attestation with `hash` was
+/// submitted already (the contract takes each one once).
+pub async fn attestation_used(client: &EhrClient, hash: &[u8; 32]) -> Result<bool, ClientError> {
+    let key = Value::buff_from(hash.to_vec())
+        .map_err(|e| DecodeError::new("used-attestations", format!("key: {e}")))?;
+    Ok(get(
+        client,
+        EhrContract::DoctorRegistry,
+        "used-attestations",
+        key,
+    )
+    .await?
+    .is_some())
+}
+
 /// `audit-log` `patient-entries`: the global id of `patient`'s `index`-th entry.
 pub async fn patient_entry_id(
     client: &EhrClient,

@@ -371,7 +371,8 @@ fn back_to(ward: &Option<PrincipalData>) -> String {
 }
 
 /// The patient of token `token`, once the acting account is checked to act for it (403
-/// otherwise, before anything is signed).
+/// otherwise) and the token to be revocable still (422 when revoked already), before
+/// anything is signed.
 async fn token_patient(ctx: &Ctx, token: u64) -> Result<PrincipalData, PageError> {
     let t = ctx
         .state
@@ -380,11 +381,17 @@ async fn token_patient(ctx: &Ctx, token: u64) -> Result<PrincipalData, PageError
         .await?
         .ok_or_else(|| PageError::NotFound(Text::new(Msg::NoSuchToken).with("token", token)))?;
     ctx.may_act_for(&t.patient).await?;
+    if t.revoked {
+        return Err(PageError::Unprocessable(
+            Text::new(Msg::TokenRevokedAlready).with("token", token),
+        ));
+    }
     Ok(t.patient)
 }
 
 /// Request `request`, once the acting account is checked to act for its patient (403
-/// otherwise, before anything is signed).
+/// otherwise) and the request to be pending still (422 when decided already), before
+/// anything is signed.
 async fn checked_request(ctx: &Ctx, request: u64) -> Result<Request, PageError> {
     let r = ctx
         .state
@@ -395,7 +402,38 @@ async fn checked_request(ctx: &Ctx, request: u64) -> Result<Request, PageError> 
             PageError::NotFound(Text::new(Msg::NoSuchRequest).with("request", request))
         })?;
     ctx.may_act_for(&r.patient).await?;
+    if r.status != RequestStatus::Pending {
+        return Err(PageError::Unprocessable(
+            Text::new(Msg::RequestDecidedAlready).with("request", request),
+        ));
+    }
     Ok(r)
+}
+
+/// Refuses, before anything is signed, access for `grantee` to `patient`'s records that
+/// the contract would refuse: to the patient itself (400), to the guardian acting (403),
+/// to an account that is not a verified doctor (422).
+async fn may_grant(
+    ctx: &Ctx,
+    patient: &PrincipalData,
+    grantee: &PrincipalData,
+) -> Result<(), PageError> {
+    if grantee == patient {
+        return Err(PageError::BadRequest(
+            Text::new(Msg::GrantToThePatient).with("patient", patient),
+        ));
+    }
+    if *grantee == ctx.principal() {
+        return Err(PageError::Forbidden(
+            Text::new(Msg::GrantToItself).with("me", &ctx.me.name),
+        ));
+    }
+    if !ctx.state.client.is_verified(grantee).await? {
+        return Err(PageError::Unprocessable(
+            Text::new(Msg::GrantToUnverified).with("grantee", grantee),
+        ));
+    }
+    Ok(())
 }
 
 /// How many record keys a grant or an approval shared, and how many are left.
@@ -432,6 +470,7 @@ pub async fn grant(
     let (grantee, scope, expires_in, record_type) = checked.map_err(PageError::BadRequest)?;
     // A guardian grants for its ward (`grant-access-for`).
     let ward = ctx.ward(field(&fields, "for")).await?;
+    may_grant(&ctx, ward.as_ref().unwrap_or(&ctx.principal()), &grantee).await?;
     // A guardian holds none of its ward's keys: only the patient can share them.
     let share_keys = ward.is_none() && field(&fields, "share_keys") == "on";
     let title = match (&record_type, &ward) {
@@ -527,7 +566,8 @@ pub async fn create_token(
 }
 
 /// `POST /access/hand-over`: `token`, `recipient`. The patient hands a token it holds to
-/// a verified doctor (SIP-009 transfer; the contract refuses anyone else).
+/// a verified doctor (SIP-009 transfer; the contract refuses anyone else); a token the
+/// acting account does not hold is refused (403) before anything is signed.
 pub async fn hand_over(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
@@ -535,6 +575,29 @@ pub async fn hand_over(
     let token = number(&fields, "token", Msg::FieldToken).map_err(PageError::BadRequest)?;
     let recipient = ctx.principal_field(&fields, "recipient", Msg::FieldDoctor)?;
     let me = ctx.principal();
+    // Only its holder hands a token over: refused here before anything is signed.
+    let held = state
+        .client
+        .get_token(token)
+        .await?
+        .ok_or_else(|| PageError::NotFound(Text::new(Msg::NoSuchToken).with("token", token)))?;
+    if held.grantee != me {
+        return Err(PageError::Forbidden(
+            Text::new(Msg::HandOverNotHeld)
+                .with("me", &ctx.me.name)
+                .with("token", token),
+        ));
+    }
+    // The patient hands it to a verified doctor; a doctor only back to the patient.
+    if held.patient == me {
+        may_grant(&ctx, &me, &recipient).await?;
+    } else if recipient != held.patient {
+        return Err(PageError::Unprocessable(
+            Text::new(Msg::HandOverBackOnly)
+                .with("token", token)
+                .with("patient", &held.patient),
+        ));
+    }
     let call = calls::transfer(token, &me, &recipient)
         .map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
     let title = Text::new(Msg::OpHandOver)

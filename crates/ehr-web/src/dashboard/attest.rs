@@ -2,8 +2,8 @@
 //! `/admin` an issuer signs an attestation for a doctor (no transaction: the page shows
 //! the signature to hand over); on `/doctor` the doctor submits it with
 //! `verify-with-attestation`. An attestation the contract would refuse (expired, signed
-//! by another key or for another doctor, an issuer not enabled) is refused before
-//! anything is signed, with the reason.
+//! by another key or for another doctor, an issuer not enabled, submitted already) is
+//! refused before anything is signed, with the reason.
 
 use std::sync::Arc;
 
@@ -31,7 +31,8 @@ fn refused(e: AttestError) -> PageError {
         AttestError::NotADoctor(_)
         | AttestError::NotAnIssuer(_)
         | AttestError::Suspended(_)
-        | AttestError::Expired { .. } => PageError::Unprocessable(words),
+        | AttestError::Expired { .. }
+        | AttestError::Used => PageError::Unprocessable(words),
     }
 }
 

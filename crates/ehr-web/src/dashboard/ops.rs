@@ -333,18 +333,6 @@ pub(crate) async fn one_call(
     .await)
 }
 
-/// An operation that fails at once, before any transaction (bad input): its page says
-/// why, like any other outcome.
-pub async fn refuse(
-    state: &Arc<AppState>,
-    me: &Identity,
-    title: Text,
-    back: &str,
-    reason: Text,
-) -> Response {
-    start(state, me, title, back, move |_| async move { Err(reason) }).await
-}
-
 /// A transaction as its row shows it.
 pub struct TxRow {
     /// `0x...`.

@@ -191,6 +191,24 @@ pub async fn guardianship(
             ))
         }
     };
+    // Nothing to accept without the patient's proposal, nothing to resign without the
+    // role: refused here (422) before anything is signed.
+    let me = ctx.principal();
+    let c = &state.client;
+    if accept && c.get_guardian_proposal(&patient, &me).await?.is_none() {
+        return Err(PageError::Unprocessable(
+            Text::new(Msg::NothingToAccept)
+                .with("patient", &patient)
+                .with("me", &ctx.me.name),
+        ));
+    }
+    if !accept && !c.get_guardians(&patient).await?.contains(&me) {
+        return Err(PageError::Unprocessable(
+            Text::new(Msg::NothingToResign)
+                .with("patient", &patient)
+                .with("me", &ctx.me.name),
+        ));
+    }
     let call = if accept {
         calls::accept_guardian(&patient)
     } else {
@@ -251,13 +269,19 @@ pub async fn guardian(
     .await)
 }
 
-/// `POST /patient/deactivate`: `confirm` must be `deactivate` (it cannot be undone).
+/// `POST /patient/deactivate`: `confirm` must be `deactivate` (it cannot be undone); a
+/// `for` naming a ward is refused (no guardian deactivates for its ward).
 pub async fn deactivate(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
     if field(&fields, "confirm") != "deactivate" {
         return Err(PageError::BadRequest(Msg::TypeDeactivate.into()));
+    }
+    // There is no `deactivate-for`: a form naming a ward must not close the acting
+    // account's own registration instead.
+    if ctx.ward(field(&fields, "for")).await?.is_some() {
+        return Err(PageError::BadRequest(Msg::DeactivateNotForWard.into()));
     }
     let call = calls::deactivate().map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
     Ok(ops::start(

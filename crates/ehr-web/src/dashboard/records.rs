@@ -199,6 +199,12 @@ pub async fn upload(
                 .with("max", MAX_UPLOAD_RECORDS),
         ));
     }
+    let mut types: Vec<&str> = imported.iter().map(|i| i.record_type.as_str()).collect();
+    types.sort_unstable();
+    types.dedup();
+    for record_type in types {
+        may(ctx, &patient, Scope::WRITE, record_type).await?;
+    }
     let back = if patient == ctx.principal() {
         "/records".to_string()
     } else {
@@ -262,6 +268,35 @@ fn added(w: &records::Written, record_type: &str) -> Text {
         .with("type", record_type)
         .with("bytes", w.sealed_bytes)
         .with("hash", &w.content_hash)
+}
+
+/// Refuses (403) before anything is signed unless the acting account may `scope`
+/// `record_type` records of `patient`: the contract's rule (`has-access`, which
+/// `add-record`, `amend-record` and `put-envelope` consult). The patient's own side is
+/// left to the call itself, which says in words what stops it (no registration).
+async fn may(
+    ctx: &Ctx,
+    patient: &PrincipalData,
+    scope: Scope,
+    record_type: &str,
+) -> Result<(), PageError> {
+    let me = ctx.principal();
+    if *patient == me
+        || ctx
+            .state
+            .client
+            .has_access(patient, &me, scope, Some(record_type))
+            .await?
+    {
+        return Ok(());
+    }
+    Err(PageError::Forbidden(
+        Text::new(Msg::NoLiveGrant)
+            .with("me", &me)
+            .with_words("scope", super::access::scope_msgs(scope))
+            .with("patient", patient)
+            .with("type", record_type),
+    ))
 }
 
 /// What the acting account may do with a record.
@@ -621,6 +656,8 @@ pub async fn amend(
     let Some((bytes, source)) = upload.content() else {
         return Err(PageError::BadRequest(Msg::NothingToAmend.into()));
     };
+    let r = load_record(&state, id).await?;
+    may(ctx, &r.patient, Scope::WRITE, &r.record_type).await?;
     Ok(ops::start(
         &state,
         &ctx.me,
@@ -662,6 +699,8 @@ pub async fn rotate(
     RecordId(id): RecordId,
 ) -> Result<Response, PageError> {
     let back = format!("/records/{id}");
+    let r = load_record(&state, id).await?;
+    may(&ctx, &r.patient, Scope::WRITE, &r.record_type).await?;
     Ok(ops::start(
         &state,
         &ctx.me,
@@ -705,6 +744,8 @@ pub async fn share(
 ) -> Result<Response, PageError> {
     let back = format!("/records/{id}");
     let grantee = ctx.principal_field(&fields, "grantee", Msg::FieldGrantee)?;
+    let r = load_record(&state, id).await?;
+    may(&ctx, &r.patient, Scope::SHARE, &r.record_type).await?;
     Ok(ops::start(
         &state,
         &ctx.me,

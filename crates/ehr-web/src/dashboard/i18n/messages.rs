@@ -687,6 +687,20 @@ catalogue! {
     OpCreateTokenWard { en: "Create a {scope} token for {n} block for {patient}, as guardian|Create a {scope} token for {n} blocks for {patient}, as guardian", fr: "Créer un jeton de portée {scope} pour {n} bloc pour {patient}, en tant que tuteur|Créer un jeton de portée {scope} pour {n} blocs pour {patient}, en tant que tuteur" }
     CreateTokenDone { en: "Token #{token} ({scope} until block {expires_at}) is yours to hand over: pick a doctor in its row.", fr: "Le jeton n° {token} ({scope} jusqu'au bloc {expires_at}) est à vous, à remettre : choisissez un médecin sur sa ligne." }
     CreateTokenDoneWard { en: "Token #{token} ({scope} until block {expires_at}) belongs to {patient}, who can hand it to a doctor.", fr: "Le jeton n° {token} ({scope} jusqu'au bloc {expires_at}) appartient à {patient}, qui peut le remettre à un médecin." }
+    /// A token refused because it is revoked already.
+    TokenRevokedAlready { en: "token #{token} is revoked already. Nothing was signed.", fr: "le jeton n° {token} est déjà révoqué. Rien n'a été signé." }
+    /// A request refused because it is approved or denied already.
+    RequestDecidedAlready { en: "access request #{request} is decided already. Nothing was signed.", fr: "la demande d'accès n° {request} a déjà été tranchée. Rien n'a été signé." }
+    /// A grant to the patient itself.
+    GrantToThePatient { en: "grantee: {patient} is the patient itself: it reads its own records without a grant", fr: "bénéficiaire : {patient} est le patient lui-même : il lit ses propres dossiers sans autorisation" }
+    /// A guardian granting itself access to its ward's records.
+    GrantToItself { en: "{me} may not give itself access to its ward's records: a guardian acts for the patient, not for itself. Nothing was signed.", fr: "{me} ne peut pas se donner accès aux dossiers de son pupille : un tuteur agit pour le patient, pas pour lui-même. Rien n'a été signé." }
+    /// A grant or hand-over to an account that is not a verified doctor.
+    GrantToUnverified { en: "{grantee} is not a verified doctor: access goes to verified doctors only. Nothing was signed.", fr: "{grantee} n'est pas un médecin vérifié : l'accès n'est donné qu'aux médecins vérifiés. Rien n'a été signé." }
+    /// A hand-over of a token the account does not hold.
+    HandOverNotHeld { en: "{me} does not hold token #{token}: only its holder hands it over. Nothing was signed.", fr: "{me} ne détient pas le jeton n° {token} : seul son détenteur peut le remettre. Rien n'a été signé." }
+    /// A doctor handing a token to anyone but its patient.
+    HandOverBackOnly { en: "token #{token} goes back to its patient {patient} only. Nothing was signed.", fr: "le jeton n° {token} ne peut revenir qu'à son patient {patient}. Rien n'a été signé." }
     OpHandOver { en: "Hand token #{token} to {recipient}", fr: "Remettre le jeton n° {token} à {recipient}" }
     HandOverDone { en: "Token #{token} now belongs to {recipient}.", fr: "Le jeton n° {token} appartient maintenant à {recipient}." }
     OpRevoke { en: "Revoke token #{token}", fr: "Révoquer le jeton n° {token}" }
@@ -726,6 +740,8 @@ catalogue! {
     AttestExpired { en: "the attestation expires at block {expires_at}, and the chain is at block {tip}: ask the issuer for one that expires later", fr: "l'attestation expire au bloc {expires_at}, et la chaîne est au bloc {tip} : demandez à l'émetteur une attestation qui expire plus tard" }
     AttestWrongSigner { en: "the signature is not {issuer}'s over this attestation: it was signed by another key, or for another doctor, licence, expiry or deployment", fr: "la signature n'est pas celle de {issuer} sur cette attestation : elle a été faite par une autre clé, ou pour un autre médecin, numéro d'exercice, expiration ou déploiement" }
     AttestMalformed { en: "the signature: give the 65-byte signature as 130 hex digits ({why})", fr: "la signature : donnez la signature de 65 octets en 130 chiffres hexadécimaux ({why})" }
+    /// An attestation the contract took already.
+    AttestUsed { en: "this attestation was submitted already (the contract takes each one once): ask the issuer for a new one", fr: "cette attestation a déjà été soumise (le contrat n'accepte chacune qu'une fois) : demandez-en une nouvelle à l'émetteur" }
 
     GiveIdentifier { en: "give the identifier to hash (it never leaves this server)", fr: "donnez l'identifiant à hacher (il ne quitte jamais ce serveur)" }
     PatientRegistered { en: "Registered. Identifier hash {hash}; salt {salt} (keep the salt: it proves the identifier behind the hash).", fr: "Inscription faite. Empreinte de l'identifiant {hash} ; sel {salt} (gardez le sel : il prouve l'identifiant derrière l'empreinte)." }
@@ -741,6 +757,12 @@ catalogue! {
     GuardianProposed { en: "Guardian {guardian} proposed: it acts for the patient once it accepts.", fr: "Tuteur {guardian} proposé : il agit pour le patient dès qu'il accepte." }
     GuardianRemoved { en: "Guardian {guardian} removed (or its proposal withdrawn).", fr: "Tuteur {guardian} retiré (ou sa proposition annulée)." }
     TypeDeactivate { en: "type `deactivate` to confirm: deactivating a registration cannot be undone", fr: "tapez `deactivate` pour confirmer : la désactivation d'une inscription est définitive" }
+    /// `/patient/guardianship`: accepting a guardianship nobody proposed.
+    NothingToAccept { en: "{patient} has not proposed {me} as its guardian: there is nothing to accept. Nothing was signed.", fr: "{patient} n'a pas proposé {me} comme tuteur : il n'y a rien à accepter. Rien n'a été signé." }
+    /// `/patient/guardianship`: resigning a guardianship not held.
+    NothingToResign { en: "{me} is not a guardian of {patient}: there is nothing to resign. Nothing was signed.", fr: "{me} n'est pas tuteur de {patient} : il n'y a rien à quitter. Rien n'a été signé." }
+    /// `/patient/deactivate` naming a ward.
+    DeactivateNotForWard { en: "for: only the patient itself deactivates its registration, never a guardian. Nothing was signed.", fr: "pour : seul le patient lui-même désactive son inscription, jamais un tuteur. Rien n'a été signé." }
     DeactivateDone { en: "The registration is deactivated.", fr: "L'inscription est désactivée." }
     OpAllowEmergency { en: "Allow emergency access", fr: "Autoriser l'accès d'urgence" }
     OpOptOutEmergency { en: "Opt out of emergency access", fr: "Refuser l'accès d'urgence" }
@@ -756,6 +778,8 @@ catalogue! {
 
     // ---- Records: forms and operations (records.rs, extract.rs) ----
     NothingToAdd { en: "nothing to add: choose a file or paste the record's text", fr: "rien à ajouter : choisissez un fichier ou collez le texte du dossier" }
+    /// A record write refused: no grant of that scope.
+    NoLiveGrant { en: "{me} holds no live {scope} grant from {patient} for {type} records. Nothing was signed.", fr: "{me} n'a aucune autorisation en cours ({scope}) de {patient} pour les dossiers {type}. Rien n'a été signé." }
     NothingToAmend { en: "nothing to amend with: choose a file or paste the new content", fr: "rien pour modifier : choisissez un fichier ou collez le nouveau contenu" }
     /// Where an upload came from: a file's name, as it is.
     SourceFile { en: "{name}", fr: "{name}" }

@@ -254,6 +254,7 @@ fn local_path(back: &str) -> &str {
 /// `SameSite=Lax`) and sends the reader back to the page it was on. An unknown language
 /// is a 400.
 pub async fn switch(
+    axum::extract::State(state): axum::extract::State<std::sync::Arc<crate::state::AppState>>,
     headers: HeaderMap,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Response {
@@ -265,8 +266,9 @@ pub async fn switch(
     let back = local_path(q.get("back").map(String::as_str).unwrap_or("/"));
     let mut response = axum::response::Redirect::to(back).into_response();
     let cookie = format!(
-        "{LANG_COOKIE}={}; SameSite=Lax; Path=/; Max-Age=31536000",
-        lang.code()
+        "{LANG_COOKIE}={}; SameSite=Lax; Path=/; Max-Age=31536000{}",
+        lang.code(),
+        state.cookie_security()
     );
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, v);

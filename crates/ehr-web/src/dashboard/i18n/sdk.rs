@@ -183,6 +183,7 @@ pub fn attest(e: &AttestError) -> Text {
             Text::new(Msg::AttestWrongSigner).with("issuer", issuer)
         }
         AttestError::Malformed(why) => Text::new(Msg::AttestMalformed).with("why", why),
+        AttestError::Used => Text::new(Msg::AttestUsed),
     }
 }
 

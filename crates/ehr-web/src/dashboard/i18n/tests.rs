@@ -260,7 +260,6 @@ const SEEN_CALLS: &[&str] = &[
     "PageError::",
     "ops::start(",
     "ops::one_call(",
-    "ops::refuse(",
     "format!(",
     "Link::text(",
     "Link::to(",
