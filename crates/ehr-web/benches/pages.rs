@@ -2,7 +2,7 @@
 //! record read as a card), grants ("who can see my records" too) and audit pages, over
 //! HTTP on loopback against the embedded devnet, with 25 and then 1,000 real encrypted
 //! records and grants (and over 2,000 audit entries): lists are read by index, 25 rows
-//! a page, and the timeline places at most its newest 500, so the time per page stays
+//! a page, and the timeline places at most its newest 200, so the time per page stays
 //! flat as the lists grow. Target: under 50 ms and 100 KB a page. The first load of a
 //! page decrypts what it shows (summaries are cached after): its time is printed apart.
 //!

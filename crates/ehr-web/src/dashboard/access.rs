@@ -197,13 +197,25 @@ pub async fn page(
 pub async fn who(
     State(state): State<Arc<AppState>>,
     Page(ctx): Page,
+    Params(q): Params,
 ) -> Result<Response, PageError> {
     let me = ctx.principal();
     let c = &state.client;
     let tip = ctx.tip.unwrap_or(0);
-    let (tokens, guardians) =
-        tokio::join!(listing::tokens(c, &me, Side::Patient), c.get_guardians(&me));
-    let people = tokens?
+    let (count, guardians) = tokio::join!(
+        listing::patient_count(c, &me, PatientIndex::Tokens),
+        c.get_guardians(&me)
+    );
+    // One page of the patient's token index at a time (newest first), as on `/access`:
+    // the page reads its 25 tokens, never the whole list, and shows those live now.
+    let count = count?;
+    let pages = pages_for(count);
+    let page = page_number(&q, "page", pages, 1);
+    let (lo, hi) = newest_first_range(count, page);
+    let mut ids = listing::patient_ids_at(c, &me, PatientIndex::Tokens, lo, hi).await?;
+    ids.reverse();
+    let people = listing::tokens_by_id(c, &ids, &me, Side::Patient)
+        .await?
         .iter()
         .filter(|t| t.state_at(tip + 1) == TokenState::Active)
         .map(|t| Reader {
@@ -223,6 +235,12 @@ pub async fn who(
         frame: ctx.frame(ctx.t(Msg::WhoTitle), "/access", None),
         guardians: guardians.map(|g| g.len()).unwrap_or(0),
         people,
+        pager: Pager {
+            base: "/access/who".to_string(),
+            param: "page",
+            page,
+            pages,
+        },
     };
     views::respond(StatusCode::OK, &view)
 }
@@ -267,6 +285,7 @@ struct WhoView<'a> {
     /// How many guardians act for the patient.
     guardians: usize,
     people: Vec<Reader>,
+    pager: Pager,
 }
 
 /// A grant as its row shows it.
