@@ -990,6 +990,14 @@ async fn sharing_rotating_or_opening_a_record_you_may_not_signs_nothing() {
     .await;
     let guardian = principal(GUARDIAN).to_string();
     let doctor = principal(DOCTOR).to_string();
+    // The record's page offers the share form to the patient only, not to a read-only
+    // grantee (who would be refused).
+    let cookie = |who: &str| format!("ehr_session={}; ehr_account={who}", server.session);
+    let share_form = "action=\"/records/1/share?csrf=";
+    let page = server.page(&cookie(PATIENT), "/records/1").await;
+    assert!(page.contains(share_form), "{page}");
+    let page = server.page(&cookie(DOCTOR), "/records/1").await;
+    assert!(!page.contains(share_form), "{page}");
     let attempts: Vec<(&str, &str, Vec<(&str, &str)>)> = vec![
         // A read-only grantee passes the key on; a stranger too.
         (DOCTOR, "/records/1/share", vec![("grantee", &guardian)]),

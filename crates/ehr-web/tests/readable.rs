@@ -536,3 +536,39 @@ async fn the_timeline_orders_records_by_the_date_they_were_taken() {
     assert!(!page.contains("Yellow fever"), "{page}");
     assert!(page.contains("3 records are not on the timeline"), "{page}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_can_see_my_records_comes_a_page_at_a_time() {
+    let server = support::start_with(&[PATIENT]).await;
+    support::register_people(&server).await;
+    let tip = support::tip(&server).await;
+    // 27 live tokens: one page of 25 (the newest), then the 2 oldest.
+    let key = account(PATIENT).secret_key;
+    let c = &server.client;
+    let mut nonce = c.node().next_nonce(&principal(PATIENT)).await.unwrap();
+    let mut last = None;
+    for _ in 0..27 {
+        let call = calls::create_token(
+            ehr_sdk::ehr::types::Scope::READ,
+            Some("Observation"),
+            tip + 1_000,
+        )
+        .unwrap();
+        let options = SendOptions {
+            nonce: Some(nonce),
+            fee: Some(10_000),
+            sponsor: None,
+        };
+        last = Some(c.send(&key, &call, &options).await.unwrap());
+        nonce += 1;
+    }
+    c.wait(&last.unwrap()).await.unwrap();
+    let cookie = format!("ehr_session={}; ehr_account={PATIENT}", server.session);
+    let first = server.page(&cookie, "/access/who").await;
+    assert_eq!(first.matches("(token #").count(), 25, "{first}");
+    assert!(first.contains("(token #27).") && !first.contains("(token #2)."));
+    assert!(first.contains("href=\"/access/who?page=2\""), "{first}");
+    let second = server.page(&cookie, "/access/who?page=2").await;
+    assert_eq!(second.matches("(token #").count(), 2, "{second}");
+    assert!(second.contains("(token #1).") && second.contains("(token #2)."));
+}

@@ -359,12 +359,18 @@ pub async fn show(
     } else {
         ReadAs::Grantee
     };
-    let writable = rel.mine
-        || state
-            .client
-            .has_access(&r.patient, &me, Scope::WRITE, Some(&r.record_type))
-            .await
-            .unwrap_or(false);
+    // The forms shown are the ones the contract would take from this account: amending
+    // needs a write grant, sharing the key a share grant (`share` refuses the rest).
+    let grants = |scope| {
+        let (c, r, me) = (&state.client, &r, &me);
+        async move {
+            rel.mine
+                || c.has_access(&r.patient, me, scope, Some(&r.record_type))
+                    .await
+                    .unwrap_or(false)
+        }
+    };
+    let (writable, may_share) = tokio::join!(grants(Scope::WRITE), grants(Scope::SHARE));
     let title = ctx.lang.f(Msg::RecordNumber, &[("id", id)]);
     let view = RecordView {
         frame: ctx.frame(&title, "/records", None),
@@ -380,7 +386,7 @@ pub async fn show(
         verify_path: super::proofs::VERIFY_PATH,
         amendable: r.is_latest() && writable,
         rotatable: r.is_latest() && rel.mine,
-        shareable: rel.mine || rel.readable,
+        shareable: may_share,
         r,
     };
     views::respond(StatusCode::OK, &view)
