@@ -163,7 +163,6 @@ pub async fn page(
             "/access",
             None,
         ),
-        for_value: ward.as_ref().map(|p| p.to_string()).unwrap_or_default(),
         ward: ward.as_ref().map(|p| ctx.party(p)),
         registered: registered.unwrap_or(false),
         token_count,
@@ -322,8 +321,6 @@ struct AccessView<'a> {
     frame: Frame<'a>,
     /// The patient the acting account acts for as its guardian, if not itself.
     ward: Option<Party>,
-    /// The forms' `for` field: the ward's address, or empty.
-    for_value: String,
     /// Whether the acting account is a registered patient.
     registered: bool,
     token_count: u64,

@@ -57,7 +57,6 @@ pub async fn page(
             None,
         ),
         csrf: &ctx.csrf,
-        for_value: ward.as_ref().map(|p| p.to_string()).unwrap_or_default(),
         ward: ward.as_ref().map(|p| ctx.party(p)),
         wards,
         me: ctx.party(&me),
@@ -96,8 +95,6 @@ struct PatientView<'a> {
     csrf: &'a str,
     /// The patient shown when the acting account acts for it as its guardian.
     ward: Option<Party>,
-    /// The forms' `for` field: the ward's address, or empty.
-    for_value: String,
     /// The server's accounts the acting account is a guardian of.
     wards: Vec<Party>,
     /// The acting account's registration, if it is a patient.
@@ -372,10 +369,9 @@ pub async fn update_key(
             action: views::action("/patient/update-key", &ctx.csrf),
             back: back_to(&ward),
             patient: ctx.party(&patient),
-            for_value: ward.as_ref().map(|p| p.to_string()).unwrap_or_default(),
             current: hex::encode(registered.enc_pubkey),
             server_keeps: key == own,
-            ward: ward.is_some(),
+            ward: ward.as_ref().map(|p| ctx.party(p)),
             new,
         };
         return views::respond(StatusCode::OK, &view);
@@ -405,10 +401,8 @@ struct KeyChangeView<'a> {
     /// Where "cancel" goes.
     back: String,
     patient: Party,
-    /// The `for` field: the ward's address, or empty.
-    for_value: String,
-    /// Acting for a ward, as its guardian.
-    ward: bool,
+    /// The ward, when its guardian acts for it.
+    ward: Option<Party>,
     /// The registered key, hex.
     current: String,
     /// The new key, hex.
