@@ -34,16 +34,6 @@ fn plain() -> reqwest::Client {
         .unwrap()
 }
 
-/// The nonce `who` will use next: how many transactions it ever sent.
-async fn sent(server: &Server, who: &str) -> u64 {
-    server
-        .client
-        .node()
-        .next_nonce(&principal(who))
-        .await
-        .unwrap()
-}
-
 /// GET `path` as `who`: (status, body).
 async fn get(server: &Server, who: &str, path: &str) -> (u16, String) {
     let r = plain()
@@ -91,15 +81,6 @@ async fn done(server: &Server, who: &str, path: &str, form: &[(&str, &str)]) -> 
     let page = ended(server, who, &op).await;
     assert!(page.contains("data-state=\"done\""), "not done: {page}");
     page
-}
-
-/// `wallet_1` a patient with `wallet_5` its accepted guardian; `wallet_2` a verified
-/// doctor (issuer `wallet_3`); `wallet_4` a stranger.
-async fn with_guardian() -> Server {
-    let server = support::start_with(&[PATIENT, DOCTOR, ISSUER, STRANGER, GUARDIAN]).await;
-    support::register_people(&server).await;
-    support::make_guardian(&server, PATIENT, GUARDIAN).await;
-    server
 }
 
 // ---------------------------------------------------------------------------------------
@@ -240,7 +221,7 @@ async fn a_proposed_guardian_that_has_not_accepted_acts_for_nobody() {
     .await;
     let w = principal(PATIENT).to_string();
     let doctor = principal(DOCTOR).to_string();
-    let before = sent(&server, STRANGER).await;
+    let before = support::sent(&server, STRANGER).await;
     for path in [format!("/patient?for={w}"), format!("/access?for={w}")] {
         let (status, _) = get(&server, STRANGER, &path).await;
         assert_eq!(status, 403, "GET {path}");
@@ -267,7 +248,11 @@ async fn a_proposed_guardian_that_has_not_accepted_acts_for_nobody() {
         let (status, _, body) = post(&server, STRANGER, path, &form).await;
         assert_eq!(status, 403, "POST {path}: {body}");
     }
-    assert_eq!(sent(&server, STRANGER).await, before, "the stranger signed");
+    assert_eq!(
+        support::sent(&server, STRANGER).await,
+        before,
+        "the stranger signed"
+    );
     assert!(server
         .client
         .is_emergency_allowed(&principal(PATIENT))
@@ -277,7 +262,7 @@ async fn a_proposed_guardian_that_has_not_accepted_acts_for_nobody() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guardian_that_resigned_acts_for_its_former_ward_no_more() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     support::run(
         &server,
         GUARDIAN,
@@ -285,7 +270,7 @@ async fn a_guardian_that_resigned_acts_for_its_former_ward_no_more() {
     )
     .await;
     let w = principal(PATIENT).to_string();
-    let before = sent(&server, GUARDIAN).await;
+    let before = support::sent(&server, GUARDIAN).await;
     let (status, _) = get(&server, GUARDIAN, &format!("/patient?for={w}")).await;
     assert_eq!(status, 403);
     let (status, _, body) = post(
@@ -296,12 +281,12 @@ async fn a_guardian_that_resigned_acts_for_its_former_ward_no_more() {
     )
     .await;
     assert_eq!(status, 403, "{body}");
-    assert_eq!(sent(&server, GUARDIAN).await, before);
+    assert_eq!(support::sent(&server, GUARDIAN).await, before);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guardian_of_one_patient_acts_for_no_other() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     // The doctor registers as a patient too: the guardian is not its guardian.
     support::run(
         &server,
@@ -310,7 +295,7 @@ async fn a_guardian_of_one_patient_acts_for_no_other() {
     )
     .await;
     let other = principal(DOCTOR).to_string();
-    let before = sent(&server, GUARDIAN).await;
+    let before = support::sent(&server, GUARDIAN).await;
     // By address and by account name alike.
     for who in [other.as_str(), DOCTOR] {
         let (status, _) = get(&server, GUARDIAN, &format!("/access?for={who}")).await;
@@ -324,7 +309,7 @@ async fn a_guardian_of_one_patient_acts_for_no_other() {
         .await;
         assert_eq!(status, 403, "for={who}: {body}");
     }
-    assert_eq!(sent(&server, GUARDIAN).await, before);
+    assert_eq!(support::sent(&server, GUARDIAN).await, before);
     assert!(server
         .client
         .get_guardians(&principal(DOCTOR))
@@ -335,7 +320,7 @@ async fn a_guardian_of_one_patient_acts_for_no_other() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guardian_revokes_no_token_of_another_patient() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     // The doctor, a patient too, holds a token of its own.
     support::run(
         &server,
@@ -350,7 +335,7 @@ async fn a_guardian_revokes_no_token_of_another_patient() {
         calls::create_token(Scope::READ, None, tip + 100).unwrap(),
     )
     .await;
-    let before = sent(&server, GUARDIAN).await;
+    let before = support::sent(&server, GUARDIAN).await;
     // A `for` naming its real ward changes nothing: the token's patient is checked.
     let w = principal(PATIENT).to_string();
     for form in [
@@ -360,13 +345,13 @@ async fn a_guardian_revokes_no_token_of_another_patient() {
         let (status, _, body) = post(&server, GUARDIAN, "/access/revoke", &form).await;
         assert_eq!(status, 403, "{form:?}: {body}");
     }
-    assert_eq!(sent(&server, GUARDIAN).await, before);
+    assert_eq!(support::sent(&server, GUARDIAN).await, before);
     assert!(!server.client.get_token(1).await.unwrap().unwrap().revoked);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deactivate_naming_a_ward_deactivates_nobody() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     // The guardian is a registered patient itself.
     support::run(
         &server,
@@ -375,7 +360,7 @@ async fn deactivate_naming_a_ward_deactivates_nobody() {
     )
     .await;
     let w = principal(PATIENT).to_string();
-    let before = sent(&server, GUARDIAN).await;
+    let before = support::sent(&server, GUARDIAN).await;
     // There is no deactivate-for: a form naming the ward must not close the guardian's
     // own registration instead.
     let (status, _, body) = post(
@@ -386,7 +371,7 @@ async fn deactivate_naming_a_ward_deactivates_nobody() {
     )
     .await;
     assert_eq!(status, 400, "{body}");
-    assert_eq!(sent(&server, GUARDIAN).await, before);
+    assert_eq!(support::sent(&server, GUARDIAN).await, before);
     let c = &server.client;
     assert!(c.is_registered(&principal(GUARDIAN)).await.unwrap());
     assert!(c.is_registered(&principal(PATIENT)).await.unwrap());
@@ -398,7 +383,7 @@ async fn deactivate_naming_a_ward_deactivates_nobody() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hand_over_of_a_token_you_do_not_hold_signs_nothing() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     let tip = support::tip(&server).await;
     // The patient holds token #1.
     support::run(
@@ -410,7 +395,7 @@ async fn hand_over_of_a_token_you_do_not_hold_signs_nothing() {
     let doctor = principal(DOCTOR).to_string();
     // A stranger, the ward's guardian (the ward holds it), the doctor itself.
     for who in [STRANGER, GUARDIAN, DOCTOR] {
-        let before = sent(&server, who).await;
+        let before = support::sent(&server, who).await;
         let (status, _, body) = post(
             &server,
             who,
@@ -419,10 +404,10 @@ async fn hand_over_of_a_token_you_do_not_hold_signs_nothing() {
         )
         .await;
         assert_eq!(status, 403, "{who}: {body}");
-        assert_eq!(sent(&server, who).await, before, "{who} signed");
+        assert_eq!(support::sent(&server, who).await, before, "{who} signed");
     }
     // A token that does not exist.
-    let before = sent(&server, PATIENT).await;
+    let before = support::sent(&server, PATIENT).await;
     let (status, _, body) = post(
         &server,
         PATIENT,
@@ -431,7 +416,7 @@ async fn hand_over_of_a_token_you_do_not_hold_signs_nothing() {
     )
     .await;
     assert_eq!(status, 404, "{body}");
-    assert_eq!(sent(&server, PATIENT).await, before);
+    assert_eq!(support::sent(&server, PATIENT).await, before);
     assert_eq!(
         server.client.get_token(1).await.unwrap().unwrap().grantee,
         principal(PATIENT)
@@ -496,11 +481,11 @@ async fn a_replayed_attestation_signs_nothing() {
         .unwrap());
     // The same attestation again: the contract keeps every attestation it took, and
     // refuses it a second time; the dashboard refuses it before signing.
-    let before = sent(&server, NEW_DOCTOR).await;
+    let before = support::sent(&server, NEW_DOCTOR).await;
     let (status, _, body) = post(&server, NEW_DOCTOR, "/doctor/attest", &form).await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(
-        sent(&server, NEW_DOCTOR).await,
+        support::sent(&server, NEW_DOCTOR).await,
         before,
         "a replay was signed"
     );
@@ -537,13 +522,13 @@ async fn an_attestation_for_another_doctor_is_refused_before_signing() {
         ("signature", signature.as_str()),
     ];
     for (who, status) in [(DOCTOR, 403), (ISSUER, 422)] {
-        let before = sent(&server, who).await;
+        let before = support::sent(&server, who).await;
         let (got, _, body) = post(&server, who, "/doctor/attest", &form).await;
         assert_eq!(got, status, "{who}: {body}");
-        assert_eq!(sent(&server, who).await, before, "{who} signed");
+        assert_eq!(support::sent(&server, who).await, before, "{who} signed");
     }
     // Naming another issuer than the signer.
-    let before = sent(&server, NEW_DOCTOR).await;
+    let before = support::sent(&server, NEW_DOCTOR).await;
     let (got, _, body) = post(
         &server,
         NEW_DOCTOR,
@@ -556,7 +541,7 @@ async fn an_attestation_for_another_doctor_is_refused_before_signing() {
     )
     .await;
     assert_eq!(got, 422, "{body}");
-    assert_eq!(sent(&server, NEW_DOCTOR).await, before);
+    assert_eq!(support::sent(&server, NEW_DOCTOR).await, before);
     assert!(!server
         .client
         .is_verified(&principal(NEW_DOCTOR))
@@ -584,7 +569,7 @@ async fn with_a_record(server: &Server) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_patients_record_is_never_decrypted_for_a_stranger_or_guardian() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     with_a_record(&server).await;
     let p = principal(PATIENT).to_string();
     // The guardian is on the patient's side but holds no key envelope: 422, not 403.
@@ -609,7 +594,7 @@ async fn another_patients_record_is_never_decrypted_for_a_stranger_or_guardian()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_logged_view_opens_the_record_for_its_reader_only() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     with_a_record(&server).await;
     // The patient grants the doctor and shares the key; the doctor opens the record
     // (its view logged on chain) and is sent to the view with its operation.
@@ -673,8 +658,8 @@ async fn a_logged_view_opens_the_record_for_its_reader_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn csrf_in_the_body_or_an_empty_header_is_refused() {
-    let server = with_guardian().await;
-    let before = sent(&server, PATIENT).await;
+    let server = support::with_guardian().await;
+    let before = support::sent(&server, PATIENT).await;
     let http = plain();
     let form = [("allowed", "false"), ("csrf", server.csrf.as_str())];
     // The token as a form field, not in the query or header.
@@ -709,7 +694,7 @@ async fn csrf_in_the_body_or_an_empty_header_is_refused() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 401);
-    assert_eq!(sent(&server, PATIENT).await, before);
+    assert_eq!(support::sent(&server, PATIENT).await, before);
     assert!(server
         .client
         .is_emergency_allowed(&principal(PATIENT))
@@ -723,8 +708,8 @@ async fn csrf_in_the_body_or_an_empty_header_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_and_oversize_fields_are_client_errors() {
-    let server = with_guardian().await;
-    let before = sent(&server, GUARDIAN).await;
+    let server = support::with_guardian().await;
+    let before = support::sent(&server, GUARDIAN).await;
     let huge = "S".repeat(100_000);
     let cases: Vec<(&str, Vec<(&str, &str)>, u16)> = vec![
         (
@@ -829,7 +814,7 @@ async fn malformed_and_oversize_fields_are_client_errors() {
         let (status, _) = get(&server, GUARDIAN, path).await;
         assert_eq!(status, 404, "{path}");
     }
-    assert_eq!(sent(&server, GUARDIAN).await, before);
+    assert_eq!(support::sent(&server, GUARDIAN).await, before);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -925,7 +910,7 @@ async fn host_spoofing_behind_a_public_url_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writing_another_patients_records_without_write_access_signs_nothing() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     with_a_record(&server).await;
     // The doctor may read, not write.
     done(
@@ -939,7 +924,7 @@ async fn writing_another_patients_records_without_write_access_signs_nothing() {
     let patient = p.to_string();
     let text = r#"{"resourceType":"Observation","status":"final","code":{"text":"Forged"},"valueString":"forged"}"#;
     for who in [STRANGER, DOCTOR] {
-        let before = sent(&server, who).await;
+        let before = support::sent(&server, who).await;
         let (status, _, body) = post(
             &server,
             who,
@@ -950,7 +935,7 @@ async fn writing_another_patients_records_without_write_access_signs_nothing() {
         assert_eq!(status, 403, "{who} adds: {body}");
         let (status, _, body) = post(&server, who, "/records/1/amend", &[("text", text)]).await;
         assert_eq!(status, 403, "{who} amends: {body}");
-        assert_eq!(sent(&server, who).await, before, "{who} signed");
+        assert_eq!(support::sent(&server, who).await, before, "{who} signed");
     }
     let c = &server.client;
     assert_eq!(c.get_patient_record_count(&p).await.unwrap(), 1);
@@ -959,7 +944,7 @@ async fn writing_another_patients_records_without_write_access_signs_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sharing_rotating_or_opening_a_record_you_may_not_signs_nothing() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     with_a_record(&server).await;
     // The doctor may read (not share) and holds the key.
     done(
@@ -1009,7 +994,7 @@ async fn sharing_rotating_or_opening_a_record_you_may_not_signs_nothing() {
         (STRANGER, "/records/1/open", vec![]),
     ];
     for (who, path, form) in &attempts {
-        let before = sent(&server, who).await;
+        let before = support::sent(&server, who).await;
         let (status, location, body) = post(&server, who, path, form).await;
         // Refused at once (4xx), or an operation that fails before signing.
         if status == 303 {
@@ -1024,7 +1009,11 @@ async fn sharing_rotating_or_opening_a_record_you_may_not_signs_nothing() {
                 "{who} {path}: {status} {body}"
             );
         }
-        assert_eq!(sent(&server, who).await, before, "{who} {path}: signed");
+        assert_eq!(
+            support::sent(&server, who).await,
+            before,
+            "{who} {path}: signed"
+        );
     }
     let c = &server.client;
     assert!(c
@@ -1041,7 +1030,7 @@ async fn sharing_rotating_or_opening_a_record_you_may_not_signs_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_decided_or_a_token_revoked_already_is_not_signed_again() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     support::run(
         &server,
         DOCTOR,
@@ -1064,10 +1053,14 @@ async fn a_request_decided_or_a_token_revoked_already_is_not_signed_again() {
             ("/access/deny", [("request", "1")]),
             ("/access/revoke", [("token", "1")]),
         ] {
-            let before = sent(&server, who).await;
+            let before = support::sent(&server, who).await;
             let (status, _, body) = post(&server, who, path, &form).await;
             assert_eq!(status, 422, "{who} {path}: {body}");
-            assert_eq!(sent(&server, who).await, before, "{who} {path}: signed");
+            assert_eq!(
+                support::sent(&server, who).await,
+                before,
+                "{who} {path}: signed"
+            );
         }
     }
 }
@@ -1078,9 +1071,9 @@ async fn a_request_decided_or_a_token_revoked_already_is_not_signed_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guardian_grants_itself_nothing_from_its_ward() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     let w = principal(PATIENT).to_string();
-    let before = sent(&server, GUARDIAN).await;
+    let before = support::sent(&server, GUARDIAN).await;
     for (grantee, refused) in [(GUARDIAN, 403), (PATIENT, 400)] {
         let (status, _, body) = post(
             &server,
@@ -1096,13 +1089,17 @@ async fn a_guardian_grants_itself_nothing_from_its_ward() {
         .await;
         assert_eq!(status, refused, "{grantee}: {body}");
     }
-    assert_eq!(sent(&server, GUARDIAN).await, before, "the guardian signed");
+    assert_eq!(
+        support::sent(&server, GUARDIAN).await,
+        before,
+        "the guardian signed"
+    );
     assert!(server.client.get_token(1).await.unwrap().is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_grant_or_hand_over_to_an_unverified_account_signs_nothing() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     let tip = support::tip(&server).await;
     // The patient holds token #1.
     support::run(
@@ -1112,7 +1109,7 @@ async fn a_grant_or_hand_over_to_an_unverified_account_signs_nothing() {
     )
     .await;
     let stranger = principal(STRANGER).to_string();
-    let before = sent(&server, PATIENT).await;
+    let before = support::sent(&server, PATIENT).await;
     let (status, _, body) = post(
         &server,
         PATIENT,
@@ -1133,7 +1130,11 @@ async fn a_grant_or_hand_over_to_an_unverified_account_signs_nothing() {
     )
     .await;
     assert_eq!(status, 422, "hand-over: {body}");
-    assert_eq!(sent(&server, PATIENT).await, before, "the patient signed");
+    assert_eq!(
+        support::sent(&server, PATIENT).await,
+        before,
+        "the patient signed"
+    );
     let c = &server.client;
     assert!(c.get_token(2).await.unwrap().is_none());
     assert_eq!(
@@ -1144,9 +1145,9 @@ async fn a_grant_or_hand_over_to_an_unverified_account_signs_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accepting_a_guardianship_never_proposed_or_resigning_one_never_held_signs_nothing() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     let w = principal(PATIENT).to_string();
-    let before = sent(&server, STRANGER).await;
+    let before = support::sent(&server, STRANGER).await;
     for action in ["accept", "resign"] {
         let (status, _, body) = post(
             &server,
@@ -1157,7 +1158,11 @@ async fn accepting_a_guardianship_never_proposed_or_resigning_one_never_held_sig
         .await;
         assert_eq!(status, 422, "{action}: {body}");
     }
-    assert_eq!(sent(&server, STRANGER).await, before, "the stranger signed");
+    assert_eq!(
+        support::sent(&server, STRANGER).await,
+        before,
+        "the stranger signed"
+    );
     assert_eq!(
         server
             .client
@@ -1192,7 +1197,7 @@ async fn refused_somewhere(server: &Server, who: &str, path: &str, form: &[(&str
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stranger_gets_no_emergency_access_and_no_admin_role() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     let stranger = principal(STRANGER);
     let s = stranger.to_string();
     let p = principal(PATIENT).to_string();
@@ -1256,11 +1261,11 @@ async fn a_stranger_gets_no_emergency_access_and_no_admin_role() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_with_a_malformed_type_or_too_large_is_a_client_error() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     let p = principal(PATIENT).to_string();
     let long = "T".repeat(40);
     for who in [PATIENT, STRANGER, GUARDIAN] {
-        let before = sent(&server, who).await;
+        let before = support::sent(&server, who).await;
         for kind in [long.as_str(), "Obsérvation", "a b\u{7}"] {
             let (status, _, body) = post(
                 &server,
@@ -1274,7 +1279,7 @@ async fn an_upload_with_a_malformed_type_or_too_large_is_a_client_error() {
                 "{who} type {kind:?}: {status} {body}"
             );
         }
-        assert_eq!(sent(&server, who).await, before, "{who} signed");
+        assert_eq!(support::sent(&server, who).await, before, "{who} signed");
     }
     // Past the upload limit (8 MiB): 413.
     let r = plain()

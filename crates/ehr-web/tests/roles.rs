@@ -47,28 +47,9 @@ fn done(page: &str) -> &str {
     page
 }
 
-/// The nonce `who` will use next: how many transactions it ever sent.
-async fn sent(server: &Server, who: &str) -> u64 {
-    server
-        .client
-        .node()
-        .next_nonce(&principal(who))
-        .await
-        .unwrap()
-}
-
-/// `wallet_1` a patient with `wallet_5` its accepted guardian; `wallet_2` a verified
-/// doctor (issuer `wallet_3`).
-async fn with_guardian() -> Server {
-    let server = support::start_with(&[PATIENT, DOCTOR, ISSUER, STRANGER, GUARDIAN]).await;
-    support::register_people(&server).await;
-    support::make_guardian(&server, PATIENT, GUARDIAN).await;
-    server
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guardian_acts_for_its_ward_from_the_wards_pages() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     let c = &server.client;
     let ward = principal(PATIENT);
     let ward_text = ward.to_string();
@@ -192,7 +173,7 @@ async fn a_guardian_acts_for_its_ward_from_the_wards_pages() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn someone_who_is_not_a_guardian_gets_a_403_and_signs_nothing() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     let c = &server.client;
     let ward = principal(PATIENT);
     let w = ward.to_string();
@@ -215,7 +196,7 @@ async fn someone_who_is_not_a_guardian_gets_a_403_and_signs_nothing() {
     )
     .await;
     let new_key = hex::encode(account("wallet_7").secret_key.public_key().to_bytes());
-    let before = sent(&server, STRANGER).await;
+    let before = support::sent(&server, STRANGER).await;
     for path in [format!("/patient?for={w}"), format!("/access?for={w}")] {
         let r = reqwest::Client::new()
             .get(server.url(&path))
@@ -269,7 +250,7 @@ async fn someone_who_is_not_a_guardian_gets_a_403_and_signs_nothing() {
         );
     }
     assert_eq!(
-        sent(&server, STRANGER).await,
+        support::sent(&server, STRANGER).await,
         before,
         "a stranger signed something"
     );
@@ -289,7 +270,7 @@ async fn someone_who_is_not_a_guardian_gets_a_403_and_signs_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_is_replaced_only_after_its_consequences_are_shown() {
-    let server = with_guardian().await;
+    let server = support::with_guardian().await;
     let c = &server.client;
     let ward = principal(PATIENT);
     let w = ward.to_string();
@@ -426,7 +407,7 @@ async fn a_doctor_is_verified_by_an_issuers_attestation_and_a_wrong_one_is_refus
     assert!(!c.is_verified(&doctor).await.unwrap());
 
     // The issuer signs on its admin page: a page, no transaction.
-    let issued_before = sent(&server, ISSUER).await;
+    let issued_before = support::sent(&server, ISSUER).await;
     let r = server
         .post_form(
             &cookie(&server, ISSUER),
@@ -442,7 +423,7 @@ async fn a_doctor_is_verified_by_an_issuers_attestation_and_a_wrong_one_is_refus
     let page = r.text().await.unwrap();
     let (expires_at, signature) = attestation_of(&page);
     assert_eq!(signature.len(), 130, "{page}");
-    assert_eq!(sent(&server, ISSUER).await, issued_before);
+    assert_eq!(support::sent(&server, ISSUER).await, issued_before);
 
     // Refused before anything is signed: another signer (a stranger signs "as" no
     // issuer), the right signature for another doctor, an expired attestation.
@@ -465,7 +446,7 @@ async fn a_doctor_is_verified_by_an_issuers_attestation_and_a_wrong_one_is_refus
     );
     let (stranger_expiry, forged) = attestation_of(&stranger_page);
     let tip = support::tip(&server).await;
-    let submitted_before = sent(&server, NEW_DOCTOR).await;
+    let submitted_before = support::sent(&server, NEW_DOCTOR).await;
     let refusals: Vec<(&str, String, String, u16, &str)> = vec![
         // Signed by the stranger's key, claimed as the issuer's.
         (
@@ -518,7 +499,7 @@ async fn a_doctor_is_verified_by_an_issuers_attestation_and_a_wrong_one_is_refus
         let page = r.text().await.unwrap();
         assert!(page.contains(words), "`{words}` not in {page}");
     }
-    assert_eq!(sent(&server, NEW_DOCTOR).await, submitted_before);
+    assert_eq!(support::sent(&server, NEW_DOCTOR).await, submitted_before);
     assert!(!c.is_verified(&doctor).await.unwrap());
 
     // The right one: verified by the issuer until the expiry it signed.

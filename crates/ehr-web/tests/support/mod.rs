@@ -358,3 +358,23 @@ pub async fn make_guardian(server: &Server, patient: &str, guardian: &str) {
     )
     .await;
 }
+
+/// The nonce `who` will use next: how many transactions it ever sent (a refusal that
+/// signed nothing leaves it as it was).
+pub async fn sent(server: &Server, who: &str) -> u64 {
+    server
+        .client
+        .node()
+        .next_nonce(&principal(who))
+        .await
+        .unwrap()
+}
+
+/// `wallet_1` a patient with `wallet_5` its accepted guardian; `wallet_2` a verified
+/// doctor (issuer `wallet_3`); `wallet_4` a stranger.
+pub async fn with_guardian() -> Server {
+    let server = start_with(&["wallet_1", "wallet_2", "wallet_3", "wallet_4", "wallet_5"]).await;
+    register_people(&server).await;
+    make_guardian(&server, "wallet_1", "wallet_5").await;
+    server
+}
