@@ -270,29 +270,39 @@ fn added(w: &records::Written, record_type: &str) -> Text {
         .with("hash", &w.content_hash)
 }
 
-/// Refuses (403) before anything is signed unless the acting account may `scope`
-/// `record_type` records of `patient`: the contract's rule (`has-access`, which
-/// `add-record`, `amend-record` and `put-envelope` consult). The patient's own side is
-/// left to the call itself, which says in words what stops it (no registration).
+/// Whether the acting account may `scope` `record_type` records of `patient`: the
+/// patient itself, or the contract's rule (`has-access`, which `add-record`,
+/// `amend-record` and `put-envelope` consult, and which counts a guardian as its ward).
+/// The patient's own side is left to the call itself, which says in words what stops it
+/// (no registration).
+async fn allowed(
+    ctx: &Ctx,
+    patient: &PrincipalData,
+    scope: Scope,
+    record_type: &str,
+) -> Result<bool, ehr_sdk::ehr::ClientError> {
+    let me = ctx.principal();
+    Ok(*patient == me
+        || ctx
+            .state
+            .client
+            .has_access(patient, &me, scope, Some(record_type))
+            .await?)
+}
+
+/// Refuses (403) before anything is signed unless the acting account is [`allowed`] to.
 async fn may(
     ctx: &Ctx,
     patient: &PrincipalData,
     scope: Scope,
     record_type: &str,
 ) -> Result<(), PageError> {
-    let me = ctx.principal();
-    if *patient == me
-        || ctx
-            .state
-            .client
-            .has_access(patient, &me, scope, Some(record_type))
-            .await?
-    {
+    if allowed(ctx, patient, scope, record_type).await? {
         return Ok(());
     }
     Err(PageError::Forbidden(
         Text::new(Msg::NoLiveGrant)
-            .with("me", &me)
+            .with("me", ctx.principal())
             .with_words("scope", super::access::scope_msgs(scope))
             .with("patient", patient)
             .with("type", record_type),
@@ -359,18 +369,12 @@ pub async fn show(
     } else {
         ReadAs::Grantee
     };
-    // The forms shown are the ones the contract would take from this account: amending
-    // needs a write grant, sharing the key a share grant (`share` refuses the rest).
-    let grants = |scope| {
-        let (c, r, me) = (&state.client, &r, &me);
-        async move {
-            rel.mine
-                || c.has_access(&r.patient, me, scope, Some(&r.record_type))
-                    .await
-                    .unwrap_or(false)
-        }
-    };
-    let (writable, may_share) = tokio::join!(grants(Scope::WRITE), grants(Scope::SHARE));
+    // The forms shown are the ones `amend` and `share` take from this account.
+    let (writable, may_share) = tokio::join!(
+        allowed(&ctx, &r.patient, Scope::WRITE, &r.record_type),
+        allowed(&ctx, &r.patient, Scope::SHARE, &r.record_type)
+    );
+    let (writable, may_share) = (writable.unwrap_or(false), may_share.unwrap_or(false));
     let title = ctx.lang.f(Msg::RecordNumber, &[("id", id)]);
     let view = RecordView {
         frame: ctx.frame(&title, "/records", None),
