@@ -30,8 +30,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use clarity::vm::types::PrincipalData;
 use devnet_support::*;
 use ehr_harness::devnet::DevnetConfig;
+use ehr_harness::simnet::{Simnet, SimnetConfig};
 
 const CLIENTS: [&str; 9] = [
     "wallet_1", "wallet_2", "wallet_3", "wallet_4", "wallet_5", "wallet_6", "wallet_7", "wallet_8",
@@ -63,6 +65,45 @@ fn median(mut xs: Vec<Duration>) -> Duration {
 
 fn percentile(sorted: &[Duration], pct: usize) -> Duration {
     sorted[(sorted.len() - 1) * pct / 100]
+}
+
+/// The VM's own rate for the calls the ingestion runs send: the probe deployed in a
+/// simnet set up as the devnet's chain is (costs tracked against the block limits, blocks
+/// of one second), and every account's `bump` calls run straight through it, a block
+/// mined after each round of the nine accounts. No HTTP, signatures, mempool, log or
+/// disk: a node that runs its transactions one after another on one core can go no
+/// faster than this.
+fn vm_rate(per_client: u64) -> f64 {
+    let senders: Vec<PrincipalData> = CLIENTS.iter().map(|who| principal(who)).collect();
+    let mut sim = Simnet::new(SimnetConfig {
+        auto_mine: false,
+        block_time_secs: 1,
+        balances: senders
+            .iter()
+            .map(|p| (p.clone(), 100_000_000_000))
+            .collect(),
+        ..SimnetConfig::default()
+    })
+    .expect("a simnet");
+    let PrincipalData::Standard(deployer) = principal("deployer") else {
+        unreachable!("the deployer is a standard principal")
+    };
+    let probe = sim
+        .deploy_contract(&deployer, "probe", PROBE)
+        .expect("the probe deploys")
+        .contract;
+    sim.mine_block();
+    let started = Instant::now();
+    for _ in 0..per_client {
+        for sender in &senders {
+            let receipt = sim
+                .call_public(sender, &probe, "bump", &[])
+                .expect("bump runs");
+            assert!(receipt.committed);
+        }
+        sim.mine_block();
+    }
+    (per_client * senders.len() as u64) as f64 / started.elapsed().as_secs_f64()
 }
 
 /// What one ingestion run measured.
@@ -293,8 +334,22 @@ fn main() {
             "start to ready RPC, eight EHR contracts + trait: median {:?} of 5",
             median(full)
         );
+        let vm = vm_rate(per_client);
+        println!(
+            "the VM alone, the same {} bump calls run straight in the simnet (costs tracked, \
+             no node): {vm:.0} calls/s, {:.0} us a call",
+            per_client * CLIENTS.len() as u64,
+            1e6 / vm
+        );
         let serial = ingestion(per_client, 1).await;
         let pipelined = ingestion(per_client, window).await;
+        println!(
+            "the node against the VM alone: {:.2}x with {} submitters, {:.2}x with {}",
+            serial.tx_per_s / vm,
+            CLIENTS.len(),
+            pipelined.tx_per_s / vm,
+            CLIENTS.len() as u64 * window,
+        );
         println!(
             "ingestion, {} concurrent submitters vs {}: {:.2}x tx/s, p99 {:.2}x \
              (targets: >= 5,000 tx/s, p99 < 20 ms: {})",

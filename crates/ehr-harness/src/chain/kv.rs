@@ -21,7 +21,10 @@ use super::blocks::BlockList;
 #[derive(Debug, Clone, Default)]
 pub struct KvState {
     data: im::HashMap<String, String>,
-    metadata: im::HashMap<(String, String), String>,
+    /// By contract and key; the contract is kept as an identifier, not its text, because
+    /// the VM reads a contract's metadata on every call and spelling the issuer's address
+    /// out costs two SHA-256.
+    metadata: im::HashMap<(QualifiedContractIdentifier, String), String>,
     history: im::Vector<im::HashMap<String, String>>,
 }
 
@@ -40,16 +43,6 @@ impl KvState {
     /// True when nothing has been stored.
     pub fn is_empty(&self) -> bool {
         self.data.is_empty()
-    }
-
-    /// Iterates over the open view's entries (used to persist or dump the state).
-    pub fn entries(&self) -> impl Iterator<Item = (&String, &String)> {
-        self.data.iter()
-    }
-
-    /// Iterates over all contract metadata as ((contract, key), value).
-    pub fn metadata_entries(&self) -> impl Iterator<Item = (&(String, String), &String)> {
-        self.metadata.iter()
     }
 }
 
@@ -194,7 +187,7 @@ impl ClarityBackingStore for StoreView<'_> {
     ) -> Result<()> {
         self.state
             .metadata
-            .insert((contract.to_string(), key.to_string()), value.to_string());
+            .insert((contract.clone(), key.to_string()), value.to_string());
         Ok(())
     }
 
@@ -206,7 +199,7 @@ impl ClarityBackingStore for StoreView<'_> {
         Ok(self
             .state
             .metadata
-            .get(&(contract.to_string(), key.to_string()))
+            .get(&(contract.clone(), key.to_string()))
             .cloned())
     }
 

@@ -135,7 +135,7 @@ pub(crate) fn tx(node: &mut Node, key: &TxKey, offset: usize, limit: usize) -> O
 /// `GET /extended/v1/address/{principal}/nonces`.
 pub(crate) fn nonces(node: &mut Node, who: &PrincipalData) -> Result<Json, SimnetError> {
     let next = node.sim().account_nonce(who)?;
-    let pending = node.pending_nonces(&who.to_string());
+    let pending = node.pending_nonces(who);
     let last_pending = pending.last().copied();
     let missing: Vec<u64> = match last_pending {
         Some(last) => (next..last)

@@ -1,5 +1,10 @@
 //! The pending transactions, by origin and nonce: a future nonce waits here until the
 //! ones before it are mined. Persistent maps, so a node snapshot copies it in O(1).
+//! Keyed by the principal itself, not its address text: spelling a principal out runs
+//! two SHA-256 for the checksum, and the mempool is consulted several times for every
+//! transaction on the chain thread.
+
+use clarity::vm::types::PrincipalData;
 
 /// A transaction id.
 pub(crate) type TxKey = [u8; 32];
@@ -7,27 +12,27 @@ pub(crate) type TxKey = [u8; 32];
 /// Pending transactions by origin principal, then origin nonce.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Mempool {
-    by_origin: im::OrdMap<String, im::OrdMap<u64, TxKey>>,
+    by_origin: im::HashMap<PrincipalData, im::OrdMap<u64, TxKey>>,
     len: usize,
 }
 
 impl Mempool {
     /// The pending transaction of `origin` with `nonce`.
-    pub fn get(&self, origin: &str, nonce: u64) -> Option<TxKey> {
+    pub fn get(&self, origin: &PrincipalData, nonce: u64) -> Option<TxKey> {
         self.by_origin.get(origin)?.get(&nonce).copied()
     }
 
     /// Adds a transaction; the slot must be free.
-    pub fn insert(&mut self, origin: &str, nonce: u64, txid: TxKey) {
+    pub fn insert(&mut self, origin: &PrincipalData, nonce: u64, txid: TxKey) {
         let mut queue = self.by_origin.get(origin).cloned().unwrap_or_default();
         if queue.insert(nonce, txid).is_none() {
             self.len += 1;
         }
-        self.by_origin.insert(origin.to_string(), queue);
+        self.by_origin.insert(origin.clone(), queue);
     }
 
     /// Removes the transaction of `origin` with `nonce`, if pending.
-    pub fn remove(&mut self, origin: &str, nonce: u64) {
+    pub fn remove(&mut self, origin: &PrincipalData, nonce: u64) {
         let Some(mut queue) = self.by_origin.get(origin).cloned() else {
             return;
         };
@@ -37,7 +42,7 @@ impl Mempool {
         if queue.is_empty() {
             self.by_origin.remove(origin);
         } else {
-            self.by_origin.insert(origin.to_string(), queue);
+            self.by_origin.insert(origin.clone(), queue);
         }
     }
 
@@ -50,12 +55,12 @@ impl Mempool {
     }
 
     /// The lowest-nonce pending transaction of `origin`.
-    pub fn head_of(&self, origin: &str) -> Option<TxKey> {
+    pub fn head_of(&self, origin: &PrincipalData) -> Option<TxKey> {
         self.by_origin.get(origin)?.get_min().map(|(_, txid)| *txid)
     }
 
     /// The pending nonces of `origin`, ascending.
-    pub fn nonces(&self, origin: &str) -> Vec<u64> {
+    pub fn nonces(&self, origin: &PrincipalData) -> Vec<u64> {
         self.by_origin
             .get(origin)
             .map(|queue| queue.keys().copied().collect())

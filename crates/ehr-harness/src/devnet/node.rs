@@ -497,7 +497,7 @@ impl Node {
             if matches!(entry.state, TxState::Pending) {
                 self.ledger
                     .mempool
-                    .remove(&entry.tx.origin.to_string(), entry.tx.tx.get_origin_nonce());
+                    .remove(&entry.tx.origin, entry.tx.tx.get_origin_nonce());
                 self.ledger.txs.remove(&key);
             }
         }
@@ -579,7 +579,7 @@ impl Node {
         self.ledger.next_seq += 1;
         self.ledger
             .mempool
-            .insert(&tx.origin.to_string(), tx.tx.get_origin_nonce(), tx.txid);
+            .insert(&tx.origin, tx.tx.get_origin_nonce(), tx.txid);
         self.ledger.txs.insert(
             tx.txid,
             Arc::new(TxEntry {
@@ -597,7 +597,7 @@ impl Node {
         };
         self.ledger
             .mempool
-            .remove(&entry.tx.origin.to_string(), entry.tx.tx.get_origin_nonce());
+            .remove(&entry.tx.origin, entry.tx.tx.get_origin_nonce());
         let mut dropped = (*entry).clone();
         dropped.state = TxState::Dropped {
             reason,
@@ -745,8 +745,11 @@ impl Node {
             }
             _ => {}
         }
-        let origin = tx.origin.to_string();
-        match self.ledger.mempool.get(&origin, stacks.get_origin_nonce()) {
+        match self
+            .ledger
+            .mempool
+            .get(&tx.origin, stacks.get_origin_nonce())
+        {
             None => Ok(None),
             Some(existing) => {
                 let old_fee = self
@@ -791,11 +794,11 @@ impl Node {
             let Some(entry) = self.ledger.txs.get(&key).cloned() else {
                 continue;
             };
-            let origin = entry.tx.origin.to_string();
+            let origin = &entry.tx.origin;
             let nonce = entry.tx.tx.get_origin_nonce();
             let dropped = match execute::attempt(&mut self.sim, &entry.tx) {
                 Attempt::Mined(outcome) => {
-                    self.ledger.mempool.remove(&origin, nonce);
+                    self.ledger.mempool.remove(origin, nonce);
                     included.push((key, *outcome));
                     None
                 }
@@ -812,7 +815,7 @@ impl Node {
                 self.drop_tx(key, reason, None);
                 drops.push((key, reason));
             }
-            if let Some(next) = self.ledger.mempool.head_of(&origin) {
+            if let Some(next) = self.ledger.mempool.head_of(origin) {
                 if let Some(e) = self.ledger.txs.get(&next) {
                     ready.push(Reverse((e.seq, next)));
                 }
@@ -859,7 +862,7 @@ impl Node {
                 Attempt::Mined(outcome) => {
                     self.ledger
                         .mempool
-                        .remove(&entry.tx.origin.to_string(), entry.tx.tx.get_origin_nonce());
+                        .remove(&entry.tx.origin, entry.tx.tx.get_origin_nonce());
                     included.push((*key, *outcome));
                 }
                 other => {
@@ -1060,7 +1063,7 @@ impl Node {
     }
 
     /// The pending nonces of `origin`, ascending.
-    pub fn pending_nonces(&self, origin: &str) -> Vec<u64> {
+    pub fn pending_nonces(&self, origin: &PrincipalData) -> Vec<u64> {
         self.ledger.mempool.nonces(origin)
     }
 
