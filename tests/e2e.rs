@@ -633,6 +633,112 @@ fn refusals_wrong_key_stranger_and_expired_doctor() {
     );
     assert!(stderr.contains("permission-manager"), "{stderr}");
 
+    // Calls the contract would refuse are refused before anything is signed (exit 4, as
+    // the contract's refusal), and the account's nonce does not move: a grant to an
+    // account that is not a verified doctor, to the patient itself, a decision on a
+    // request decided already, a revocation of a token revoked already.
+    let nonce = |who: &str| env.json(&["account", "balance", "--account", who])["nonce"].clone();
+    let before = nonce("wallet_1");
+    for (to, says) in [
+        ("wallet_5", "is not a verified doctor"),
+        ("wallet_1", "is the patient"),
+    ] {
+        let stderr = env.fails(
+            4,
+            &[
+                "access",
+                "grant",
+                "--account",
+                "wallet_1",
+                "--to",
+                to,
+                "--scope",
+                "read",
+                "--expires-in",
+                "100",
+            ],
+        );
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(stderr.contains("nothing was signed"), "{stderr}");
+    }
+    assert_eq!(nonce("wallet_1"), before, "nothing was signed");
+    let request = env.json(&[
+        "access",
+        "request",
+        "--account",
+        "wallet_2",
+        "--patient",
+        "wallet_1",
+        "--scope",
+        "read",
+        "--duration",
+        "100",
+        "--reason",
+        "follow-up",
+    ])["request"]
+        .as_u64()
+        .unwrap();
+    env.ok(&[
+        "access",
+        "deny",
+        "--account",
+        "wallet_1",
+        &request.to_string(),
+    ]);
+    let before_decisions = nonce("wallet_1");
+    for decision in ["approve", "deny"] {
+        let stderr = env.fails(
+            4,
+            &[
+                "access",
+                decision,
+                "--account",
+                "wallet_1",
+                &request.to_string(),
+            ],
+        );
+        assert!(stderr.contains("is decided already"), "{stderr}");
+    }
+    assert_eq!(nonce("wallet_1"), before_decisions, "nothing was signed");
+    let stderr = env.fails(4, &["access", "approve", "--account", "wallet_1", "999"]);
+    assert!(stderr.contains("no access request #999"), "{stderr}");
+    let token = env.json(&[
+        "access",
+        "grant",
+        "--account",
+        "wallet_1",
+        "--to",
+        "wallet_2",
+        "--scope",
+        "read",
+        "--expires-in",
+        "100",
+    ])["token"]
+        .as_u64()
+        .unwrap();
+    env.ok(&[
+        "access",
+        "revoke",
+        "--account",
+        "wallet_1",
+        &token.to_string(),
+        "--no-rotate",
+    ]);
+    let before_revoke = nonce("wallet_1");
+    let stderr = env.fails(
+        4,
+        &[
+            "access",
+            "revoke",
+            "--account",
+            "wallet_1",
+            &token.to_string(),
+            "--no-rotate",
+        ],
+    );
+    assert!(stderr.contains("is revoked already"), "{stderr}");
+    assert_eq!(nonce("wallet_1"), before_revoke, "nothing was signed");
+
     // The wrong key cannot decrypt: wallet_4 has no envelope.
     env.ok(&[
         "patient",

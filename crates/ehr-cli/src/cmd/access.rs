@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::listing::{self, Side};
+use ehr_sdk::ehr::preflight::{self, PreflightError, Refusal};
 use ehr_sdk::ehr::revoke::{self, AfterRevoke};
 use ehr_sdk::ehr::types::{Request, Scope, Token};
 use ehr_sdk::ehr::EhrClient;
@@ -12,7 +13,7 @@ use ehr_sdk::ehr::EhrClient;
 use super::expiry::Expiry;
 use super::record::{check_on_chain_max, record_error, rotated_words, StoreArgs};
 use super::send::{execute, options, report};
-use crate::context::{Context, EXIT_VERIFY_FAILED};
+use crate::context::{Context, Refused, EXIT_VERIFY_FAILED};
 use crate::output::{self, Table};
 
 /// Arguments of `ehr access`.
@@ -160,6 +161,31 @@ enum AccessCommand {
     },
 }
 
+/// Runs a check of [`preflight`] before signing: a call the contract would refuse ends
+/// the command with the contract's reason, and nothing is signed.
+fn before_signing<T>(
+    ctx: &Context,
+    check: impl std::future::Future<Output = Result<T, PreflightError>>,
+) -> anyhow::Result<T> {
+    ctx.block_on(check).map_err(|e| match e {
+        PreflightError::Refused(why) => refused(why),
+        PreflightError::Client(e) => e.into(),
+    })
+}
+
+/// The error that ends a command whose call the contract would refuse: exit code 4, as
+/// the contract's own refusal.
+pub(crate) fn refused(why: Refusal) -> anyhow::Error {
+    anyhow::Error::new(Refused(format!("{why}; nothing was signed")))
+}
+
+/// Checks that access request `request` exists and is still pending, before the patient
+/// signs a decision on it.
+fn undecided(ctx: &Context, client: &EhrClient, request: u64) -> anyhow::Result<()> {
+    let r = before_signing(ctx, preflight::request(client, request))?;
+    preflight::pending(&r).map_err(refused)
+}
+
 /// Runs `ehr access`.
 pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
     let client = ctx.client()?;
@@ -188,6 +214,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         }
         AccessCommand::Approve { request } => {
             let signer = ctx.signer()?;
+            undecided(ctx, &client, *request)?;
             let mined = execute(ctx, &client, &signer, &calls::approve_request(*request)?)?;
             let token = mined.id()?;
             report(
@@ -199,6 +226,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         }
         AccessCommand::Deny { request } => {
             let signer = ctx.signer()?;
+            undecided(ctx, &client, *request)?;
             let mined = execute(ctx, &client, &signer, &calls::deny_request(*request)?)?;
             report(
                 ctx,
@@ -216,10 +244,18 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         } => {
             let signer = ctx.signer()?;
             let grantee = ctx.principal(to)?;
+            let patient = match for_patient {
+                Some(p) => ctx.principal(p)?,
+                None => signer.principal(),
+            };
+            before_signing(
+                ctx,
+                preflight::grant(&client, &signer.principal(), &patient, &grantee),
+            )?;
             let expires_at = expiry.at(ctx, &client)?;
             let call = match for_patient {
-                Some(p) => calls::grant_access_for(
-                    &ctx.principal(p)?,
+                Some(_) => calls::grant_access_for(
+                    &patient,
                     &grantee,
                     *scope,
                     record_type.as_deref(),

@@ -17,6 +17,7 @@ mod error;
 pub mod listing;
 pub mod locator;
 pub mod maps;
+pub mod preflight;
 pub mod read;
 pub mod records;
 pub mod revoke;

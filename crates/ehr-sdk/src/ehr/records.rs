@@ -47,6 +47,9 @@ pub enum RecordError {
     /// No such record.
     #[error("no record #{0}")]
     NotFound(u64),
+    /// The contract would refuse the call; nothing was signed.
+    #[error(transparent)]
+    Refused(#[from] super::preflight::Refusal),
     /// The patient is not registered (its envelope key is unknown).
     #[error("{0} is not a registered patient")]
     NotAPatient(String),

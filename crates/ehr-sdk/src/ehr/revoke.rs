@@ -11,6 +11,7 @@ use clarity::vm::types::PrincipalData;
 
 use super::calls;
 use super::client::{ClientError, EhrClient, Mined, SendOptions};
+use super::preflight;
 use super::records::{list_records, rotate_record, BlobStore, Keep, RecordError, Rotated};
 use crate::keys::SecretKey;
 
@@ -69,7 +70,8 @@ pub async fn records_open_to(
 /// Revokes token `token_id` (the signer is the patient or a guardian) and, with
 /// [`AfterRevoke::RotateKeys`], rotates every current record the grantee could open,
 /// keeping the envelopes of the holders that still have access. A rotation that fails does
-/// not undo the revocation: it is reported in [`Revoked::not_rotated`].
+/// not undo the revocation: it is reported in [`Revoked::not_rotated`]. A token revoked
+/// already is refused before anything is signed ([`RecordError::Refused`]).
 pub async fn revoke_access(
     client: &EhrClient,
     signer: &SecretKey,
@@ -83,6 +85,7 @@ pub async fn revoke_access(
         .get_token(token_id)
         .await?
         .ok_or(RecordError::NoToken(token_id))?;
+    preflight::revocable(&token)?;
     let call = calls::revoke_access(token_id).map_err(ClientError::from)?;
     let revoked = client.execute(signer, &call, options).await?;
     let mut out = Revoked {

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::listing::{self, PatientIndex, Side};
+use ehr_sdk::ehr::preflight;
 use ehr_sdk::ehr::records::BlobStore;
 use ehr_sdk::ehr::revoke::{self, AfterRevoke};
 use ehr_sdk::ehr::types::{Request, RequestStatus, Scope, Token, TokenState};
@@ -390,18 +391,9 @@ fn back_to(ward: &Option<PrincipalData>) -> String {
 /// otherwise) and the token to be revocable still (422 when revoked already), before
 /// anything is signed.
 async fn token_patient(ctx: &Ctx, token: u64) -> Result<PrincipalData, PageError> {
-    let t = ctx
-        .state
-        .client
-        .get_token(token)
-        .await?
-        .ok_or_else(|| PageError::NotFound(Text::new(Msg::NoSuchToken).with("token", token)))?;
+    let t = preflight::token(&ctx.state.client, token).await?;
     ctx.may_act_for(&t.patient).await?;
-    if t.revoked {
-        return Err(PageError::Unprocessable(
-            Text::new(Msg::TokenRevokedAlready).with("token", token),
-        ));
-    }
+    preflight::revocable(&t)?;
     Ok(t.patient)
 }
 
@@ -409,47 +401,10 @@ async fn token_patient(ctx: &Ctx, token: u64) -> Result<PrincipalData, PageError
 /// otherwise) and the request to be pending still (422 when decided already), before
 /// anything is signed.
 async fn checked_request(ctx: &Ctx, request: u64) -> Result<Request, PageError> {
-    let r = ctx
-        .state
-        .client
-        .get_request(request)
-        .await?
-        .ok_or_else(|| {
-            PageError::NotFound(Text::new(Msg::NoSuchRequest).with("request", request))
-        })?;
+    let r = preflight::request(&ctx.state.client, request).await?;
     ctx.may_act_for(&r.patient).await?;
-    if r.status != RequestStatus::Pending {
-        return Err(PageError::Unprocessable(
-            Text::new(Msg::RequestDecidedAlready).with("request", request),
-        ));
-    }
+    preflight::pending(&r)?;
     Ok(r)
-}
-
-/// Refuses, before anything is signed, access for `grantee` to `patient`'s records that
-/// the contract would refuse: to the patient itself (400), to the guardian acting (403),
-/// to an account that is not a verified doctor (422).
-async fn may_grant(
-    ctx: &Ctx,
-    patient: &PrincipalData,
-    grantee: &PrincipalData,
-) -> Result<(), PageError> {
-    if grantee == patient {
-        return Err(PageError::BadRequest(
-            Text::new(Msg::GrantToThePatient).with("patient", patient),
-        ));
-    }
-    if *grantee == ctx.principal() {
-        return Err(PageError::Forbidden(
-            Text::new(Msg::GrantToItself).with("me", &ctx.me.name),
-        ));
-    }
-    if !ctx.state.client.is_verified(grantee).await? {
-        return Err(PageError::Unprocessable(
-            Text::new(Msg::GrantToUnverified).with("grantee", grantee),
-        ));
-    }
-    Ok(())
 }
 
 /// How many record keys a grant or an approval shared, and how many are left.
@@ -486,7 +441,8 @@ pub async fn grant(
     let (grantee, scope, expires_in, record_type) = checked.map_err(PageError::BadRequest)?;
     // A guardian grants for its ward (`grant-access-for`).
     let ward = ctx.ward(field(&fields, "for")).await?;
-    may_grant(&ctx, ward.as_ref().unwrap_or(&ctx.principal()), &grantee).await?;
+    let patient = ward.clone().unwrap_or_else(|| ctx.principal());
+    preflight::grant(&state.client, &ctx.principal(), &patient, &grantee).await?;
     // A guardian holds none of its ward's keys: only the patient can share them.
     let share_keys = ward.is_none() && field(&fields, "share_keys") == "on";
     let title = match (&record_type, &ward) {
@@ -591,29 +547,10 @@ pub async fn hand_over(
     let token = number(&fields, "token", Msg::FieldToken).map_err(PageError::BadRequest)?;
     let recipient = ctx.principal_field(&fields, "recipient", Msg::FieldDoctor)?;
     let me = ctx.principal();
-    // Only its holder hands a token over: refused here before anything is signed.
-    let held = state
-        .client
-        .get_token(token)
-        .await?
-        .ok_or_else(|| PageError::NotFound(Text::new(Msg::NoSuchToken).with("token", token)))?;
-    if held.grantee != me {
-        return Err(PageError::Forbidden(
-            Text::new(Msg::HandOverNotHeld)
-                .with("me", &ctx.me.name)
-                .with("token", token),
-        ));
-    }
-    // The patient hands it to a verified doctor; a doctor only back to the patient.
-    if held.patient == me {
-        may_grant(&ctx, &me, &recipient).await?;
-    } else if recipient != held.patient {
-        return Err(PageError::Unprocessable(
-            Text::new(Msg::HandOverBackOnly)
-                .with("token", token)
-                .with("patient", &held.patient),
-        ));
-    }
+    // Only its holder hands a token over, the patient to a verified doctor, a doctor
+    // back to the patient: refused here before anything is signed.
+    let held = preflight::token(&state.client, token).await?;
+    preflight::hand_over(&state.client, &held, &me, &recipient).await?;
     let call = calls::transfer(token, &me, &recipient)
         .map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
     let title = Text::new(Msg::OpHandOver)

@@ -10,6 +10,8 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use ehr_sdk::ehr::preflight::{PreflightError, Refusal};
+
 use super::i18n::{sdk, Lang, Msg, Text};
 use super::Ctx;
 use crate::state::AppState;
@@ -53,6 +55,34 @@ pub enum PageError {
 impl From<ehr_sdk::ehr::ClientError> for PageError {
     fn from(e: ehr_sdk::ehr::ClientError) -> Self {
         PageError::Upstream(sdk::client(&e))
+    }
+}
+
+/// A call the contract would refuse, found before signing (`ehr_sdk::ehr::preflight`), with
+/// the status of its kind of mistake: 404 for what does not exist, 403 for what the
+/// account may not do, 400 for a grantee that makes no sense, 422 for the rest.
+impl From<Refusal> for PageError {
+    fn from(r: Refusal) -> Self {
+        let text = sdk::refusal(&r);
+        match r {
+            Refusal::NoSuchToken(_) | Refusal::NoSuchRequest(_) => PageError::NotFound(text),
+            Refusal::GrantToItself { .. } | Refusal::NotHolder { .. } => PageError::Forbidden(text),
+            Refusal::GrantToPatient { .. } => PageError::BadRequest(text),
+            Refusal::NotVerified { .. }
+            | Refusal::TokenRevoked(_)
+            | Refusal::HandBackOnly { .. }
+            | Refusal::RequestDecided(_) => PageError::Unprocessable(text),
+        }
+    }
+}
+
+/// A check before signing: the contract's refusal, or the node's failure.
+impl From<PreflightError> for PageError {
+    fn from(e: PreflightError) -> Self {
+        match e {
+            PreflightError::Refused(r) => r.into(),
+            PreflightError::Client(c) => c.into(),
+        }
     }
 }
 

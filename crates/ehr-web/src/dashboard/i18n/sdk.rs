@@ -17,6 +17,7 @@
 use ehr_sdk::claims::ClaimsError;
 use ehr_sdk::ehr::attest::AttestError;
 use ehr_sdk::ehr::calls::CallError;
+use ehr_sdk::ehr::preflight::Refusal;
 use ehr_sdk::ehr::records::RecordError;
 use ehr_sdk::ehr::{ClientError, ContractError};
 use ehr_sdk::fhir::FhirError;
@@ -144,6 +145,7 @@ pub fn record(e: &RecordError) -> Text {
         RecordError::Client(c) => client(c),
         RecordError::Crypto(c) => Text::new(Msg::SdkCannotOpen).with("detail", c),
         RecordError::NotFound(id) => Text::new(Msg::NoSuchRecord).with("id", id),
+        RecordError::Refused(r) => refusal(r),
         RecordError::NotAPatient(p) => Text::new(Msg::SdkNotAPatient).with("patient", p),
         RecordError::NoEnvelope { id, holder } => Text::new(Msg::SdkNoEnvelope)
             .with("holder", holder)
@@ -166,6 +168,31 @@ pub fn record(e: &RecordError) -> Text {
             .with("patient", patient)
             .with("type", record_type),
         other => Text::new(Msg::SdkRecordFailed).with("detail", other),
+    }
+}
+
+/// A call the contract would refuse, found before anything was signed.
+pub fn refusal(r: &Refusal) -> Text {
+    match r {
+        Refusal::GrantToPatient { patient } => {
+            Text::new(Msg::GrantToThePatient).with("patient", patient)
+        }
+        Refusal::GrantToItself { actor } => Text::new(Msg::GrantToItself).with("me", actor),
+        Refusal::NotVerified { grantee } => {
+            Text::new(Msg::GrantToUnverified).with("grantee", grantee)
+        }
+        Refusal::NoSuchToken(token) => Text::new(Msg::NoSuchToken).with("token", token),
+        Refusal::TokenRevoked(token) => Text::new(Msg::TokenRevokedAlready).with("token", token),
+        Refusal::NotHolder { token, actor, .. } => Text::new(Msg::HandOverNotHeld)
+            .with("me", actor)
+            .with("token", token),
+        Refusal::HandBackOnly { token, patient } => Text::new(Msg::HandOverBackOnly)
+            .with("token", token)
+            .with("patient", patient),
+        Refusal::NoSuchRequest(request) => Text::new(Msg::NoSuchRequest).with("request", request),
+        Refusal::RequestDecided(request) => {
+            Text::new(Msg::RequestDecidedAlready).with("request", request)
+        }
     }
 }
 

@@ -1,0 +1,171 @@
+//! The contract's refusals that can be read from the chain before a call is signed.
+//!
+//! A call the contract refuses still costs its sender the fee and a nonce, and leaves a
+//! failed transaction on chain for everyone to see. The rules here read what the
+//! contracts will check (who a token belongs to, whether a request is still pending,
+//! whether a doctor is verified), so the CLI and the dashboard refuse such calls before
+//! anything is signed, with the reason, and both from this one place. They do not replace
+//! the contracts' checks: the chain can change between a check and the block.
+
+use clarity::vm::types::PrincipalData;
+
+use super::client::{ClientError, EhrClient};
+use super::types::{Request, RequestStatus, Token};
+
+/// A call the contract would refuse, found before signing it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Access granted to the patient whose records they are.
+    #[error("{patient} is the patient: access to its own records needs no grant")]
+    GrantToPatient {
+        /// The patient.
+        patient: PrincipalData,
+    },
+    /// A guardian granting itself access to its ward's records.
+    #[error("{actor} acts for the patient and cannot grant access to itself")]
+    GrantToItself {
+        /// The account acting.
+        actor: PrincipalData,
+    },
+    /// Access granted to, or a token handed to, an account that is not a verified doctor.
+    #[error(
+        "{grantee} is not a verified doctor (unregistered, unverified, suspended or its \
+         attestation expired): the contract gives access to verified doctors only"
+    )]
+    NotVerified {
+        /// The account named.
+        grantee: PrincipalData,
+    },
+    /// No token has this id.
+    #[error("there is no access token #{0}")]
+    NoSuchToken(u64),
+    /// The token was revoked already.
+    #[error("access token #{0} is revoked already")]
+    TokenRevoked(u64),
+    /// A token handed over by an account that does not hold it.
+    #[error("access token #{token} is held by {holder}, not by {actor}")]
+    NotHolder {
+        /// The token.
+        token: u64,
+        /// Who holds it.
+        holder: PrincipalData,
+        /// Who tried to hand it over.
+        actor: PrincipalData,
+    },
+    /// A doctor handing a token to someone other than its patient.
+    #[error("a doctor hands access token #{token} back to its patient ({patient}) only")]
+    HandBackOnly {
+        /// The token.
+        token: u64,
+        /// Its patient.
+        patient: PrincipalData,
+    },
+    /// No access request has this id.
+    #[error("there is no access request #{0}")]
+    NoSuchRequest(u64),
+    /// The request was approved or denied already.
+    #[error("access request #{0} is decided already")]
+    RequestDecided(u64),
+}
+
+/// Why a check could not pass: the contract would refuse, or the chain could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum PreflightError {
+    /// The contract would refuse the call.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// The chain could not be read.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+}
+
+/// Checks a grant by `actor` of access to `patient`'s records for `grantee`: not to the
+/// patient, not to the actor itself (a guardian acting for its ward), and only to a
+/// verified doctor.
+pub async fn grant(
+    client: &EhrClient,
+    actor: &PrincipalData,
+    patient: &PrincipalData,
+    grantee: &PrincipalData,
+) -> Result<(), PreflightError> {
+    if grantee == patient {
+        return Err(Refusal::GrantToPatient {
+            patient: patient.clone(),
+        }
+        .into());
+    }
+    if grantee == actor {
+        return Err(Refusal::GrantToItself {
+            actor: actor.clone(),
+        }
+        .into());
+    }
+    if !client.is_verified(grantee).await? {
+        return Err(Refusal::NotVerified {
+            grantee: grantee.clone(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Token `id`, or [`Refusal::NoSuchToken`].
+pub async fn token(client: &EhrClient, id: u64) -> Result<Token, PreflightError> {
+    client
+        .get_token(id)
+        .await?
+        .ok_or_else(|| Refusal::NoSuchToken(id).into())
+}
+
+/// Checks that `token` can still be revoked.
+pub fn revocable(token: &Token) -> Result<(), Refusal> {
+    if token.revoked {
+        return Err(Refusal::TokenRevoked(token.id));
+    }
+    Ok(())
+}
+
+/// Checks a hand-over of `token` by `actor` to `recipient`: only its holder hands it
+/// over; the patient to a verified doctor, a doctor back to the patient only.
+pub async fn hand_over(
+    client: &EhrClient,
+    token: &Token,
+    actor: &PrincipalData,
+    recipient: &PrincipalData,
+) -> Result<(), PreflightError> {
+    if token.grantee != *actor {
+        return Err(Refusal::NotHolder {
+            token: token.id,
+            holder: token.grantee.clone(),
+            actor: actor.clone(),
+        }
+        .into());
+    }
+    if token.patient == *actor {
+        return grant(client, actor, actor, recipient).await;
+    }
+    if *recipient != token.patient {
+        return Err(Refusal::HandBackOnly {
+            token: token.id,
+            patient: token.patient.clone(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Access request `id`, or [`Refusal::NoSuchRequest`].
+pub async fn request(client: &EhrClient, id: u64) -> Result<Request, PreflightError> {
+    client
+        .get_request(id)
+        .await?
+        .ok_or_else(|| Refusal::NoSuchRequest(id).into())
+}
+
+/// Checks that `request` is still waiting for the patient's decision.
+pub fn pending(request: &Request) -> Result<(), Refusal> {
+    if request.status != RequestStatus::Pending {
+        return Err(Refusal::RequestDecided(request.id));
+    }
+    Ok(())
+}
