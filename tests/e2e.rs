@@ -612,8 +612,8 @@ fn refusals_wrong_key_stranger_and_expired_doctor() {
     let env = Env::start();
     env.setup();
 
-    // A stranger cannot grant access to wallet_1's records: the contract refuses (u500
-    // or u512 families), exit 4.
+    // A stranger cannot grant access to wallet_1's records: refused before anything is
+    // signed (the contract would refuse it), exit 4 as the contract's refusal.
     let stderr = env.fails(
         4,
         &[
@@ -631,7 +631,8 @@ fn refusals_wrong_key_stranger_and_expired_doctor() {
             "100",
         ],
     );
-    assert!(stderr.contains("permission-manager"), "{stderr}");
+    assert!(stderr.contains("does not act for"), "{stderr}");
+    assert!(stderr.contains("nothing was signed"), "{stderr}");
 
     // Calls the contract would refuse are refused before anything is signed (exit 4, as
     // the contract's refusal), and the account's nonce does not move: a grant to an
@@ -702,6 +703,73 @@ fn refusals_wrong_key_stranger_and_expired_doctor() {
     assert_eq!(nonce("wallet_1"), before_decisions, "nothing was signed");
     let stderr = env.fails(4, &["access", "approve", "--account", "wallet_1", "999"]);
     assert!(stderr.contains("no access request #999"), "{stderr}");
+    // A request by an account that is not a verified doctor, or to one that is not a
+    // patient; a decision by a stranger; emergency access to a patient who opted out.
+    for (who, patient, says) in [
+        ("wallet_5", "wallet_1", "is not a verified doctor"),
+        ("wallet_2", "wallet_5", "is not a registered patient"),
+    ] {
+        let stderr = env.fails(
+            4,
+            &[
+                "access",
+                "request",
+                "--account",
+                who,
+                "--patient",
+                patient,
+                "--duration",
+                "100",
+                "--reason",
+                "follow-up",
+            ],
+        );
+        assert!(stderr.contains(says), "{stderr}");
+    }
+    let open = env.json(&[
+        "access",
+        "request",
+        "--account",
+        "wallet_2",
+        "--patient",
+        "wallet_1",
+        "--duration",
+        "100",
+        "--reason",
+        "second opinion",
+    ])["request"]
+        .as_u64()
+        .unwrap();
+    let stderr = env.fails(
+        4,
+        &["access", "deny", "--account", "wallet_4", &open.to_string()],
+    );
+    assert!(stderr.contains("does not act for"), "{stderr}");
+    env.ok(&["access", "deny", "--account", "wallet_1", &open.to_string()]);
+    env.ok(&["access", "emergency-optout", "--account", "wallet_1"]);
+    let doctor_nonce = nonce("wallet_2");
+    let stderr = env.fails(
+        4,
+        &[
+            "access",
+            "emergency",
+            "--account",
+            "wallet_2",
+            "--patient",
+            "wallet_1",
+            "--reason",
+            "unconscious",
+        ],
+    );
+    assert!(stderr.contains("opted out of emergency access"), "{stderr}");
+    assert_eq!(nonce("wallet_2"), doctor_nonce, "nothing was signed");
+    env.ok(&[
+        "access",
+        "emergency-optout",
+        "--account",
+        "wallet_1",
+        "--allow",
+    ]);
     let token = env.json(&[
         "access",
         "grant",

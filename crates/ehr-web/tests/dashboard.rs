@@ -733,14 +733,22 @@ async fn every_form_changes_the_chain_and_every_view_renders() {
         .await
         .done();
     assert!(!c.is_emergency_allowed(&patient).await.unwrap());
-    web.submit(
-        DOCTOR,
-        "/doctor/emergency",
-        &[("patient", PATIENT), ("reason", "unconscious")],
-    )
-    .await
-    .failed()
-    .says("opted out");
+    // Refused before anything is signed: the contract would refuse it.
+    let refused = web
+        .post(
+            DOCTOR,
+            "/doctor/emergency",
+            &[("patient", PATIENT), ("reason", "unconscious")],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("opted out of emergency access. Nothing was signed."),
+        "{}",
+        text_of(&refused.body)
+    );
     web.submit(PATIENT, "/patient/emergency", &[("allowed", "true")])
         .await
         .done();

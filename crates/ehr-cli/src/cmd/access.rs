@@ -179,11 +179,17 @@ pub(crate) fn refused(why: Refusal) -> anyhow::Error {
     anyhow::Error::new(Refused(format!("{why}; nothing was signed")))
 }
 
-/// Checks that access request `request` exists and is still pending, before the patient
-/// signs a decision on it.
-fn undecided(ctx: &Context, client: &EhrClient, request: u64) -> anyhow::Result<()> {
+/// Checks a decision by `actor` on access request `request` before it is signed: see
+/// [`preflight::decide`].
+fn decidable(
+    ctx: &Context,
+    client: &EhrClient,
+    actor: &PrincipalData,
+    request: u64,
+    approve: bool,
+) -> anyhow::Result<()> {
     let r = before_signing(ctx, preflight::request(client, request))?;
-    preflight::pending(&r).map_err(refused)
+    before_signing(ctx, preflight::decide(client, actor, &r, approve))
 }
 
 /// Runs `ehr access`.
@@ -198,6 +204,10 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         } => {
             let signer = ctx.signer()?;
             let patient = ctx.principal(patient)?;
+            before_signing(
+                ctx,
+                preflight::ask(&client, &signer.principal(), &patient, false),
+            )?;
             let mined = execute(
                 ctx,
                 &client,
@@ -214,7 +224,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         }
         AccessCommand::Approve { request } => {
             let signer = ctx.signer()?;
-            undecided(ctx, &client, *request)?;
+            decidable(ctx, &client, &signer.principal(), *request, true)?;
             let mined = execute(ctx, &client, &signer, &calls::approve_request(*request)?)?;
             let token = mined.id()?;
             report(
@@ -226,7 +236,7 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         }
         AccessCommand::Deny { request } => {
             let signer = ctx.signer()?;
-            undecided(ctx, &client, *request)?;
+            decidable(ctx, &client, &signer.principal(), *request, false)?;
             let mined = execute(ctx, &client, &signer, &calls::deny_request(*request)?)?;
             report(
                 ctx,
@@ -444,6 +454,10 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         AccessCommand::Emergency { patient, reason } => {
             let signer = ctx.signer()?;
             let patient = ctx.principal(patient)?;
+            before_signing(
+                ctx,
+                preflight::ask(&client, &signer.principal(), &patient, true),
+            )?;
             let mined = execute(
                 ctx,
                 &client,

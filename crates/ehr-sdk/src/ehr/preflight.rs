@@ -15,6 +15,39 @@ use super::types::{Request, RequestStatus, Token};
 /// A call the contract would refuse, found before signing it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
+    /// An account acting for a patient it is neither the patient nor a guardian of.
+    #[error(
+        "{actor} does not act for {patient}: it is neither the patient nor one of its guardians"
+    )]
+    NotActingFor {
+        /// The account acting.
+        actor: PrincipalData,
+        /// The patient.
+        patient: PrincipalData,
+    },
+    /// A request or emergency access to an account that is not a registered patient.
+    #[error("{patient} is not a registered patient")]
+    NotAPatient {
+        /// The account named.
+        patient: PrincipalData,
+    },
+    /// Emergency access to a patient who opted out of it.
+    #[error("{patient} has opted out of emergency access")]
+    EmergencyOptedOut {
+        /// The patient.
+        patient: PrincipalData,
+    },
+    /// Emergency access opened again too soon after the patient closed it.
+    #[error(
+        "{patient} closed this doctor's emergency access: it can be opened again from block \
+         {until}"
+    )]
+    EmergencyCooldown {
+        /// The patient.
+        patient: PrincipalData,
+        /// The first block at which it can be opened again.
+        until: u64,
+    },
     /// Access granted to the patient whose records they are.
     #[error("{patient} is the patient: access to its own records needs no grant")]
     GrantToPatient {
@@ -79,15 +112,32 @@ pub enum PreflightError {
     Client(#[from] ClientError),
 }
 
-/// Checks a grant by `actor` of access to `patient`'s records for `grantee`: not to the
-/// patient, not to the actor itself (a guardian acting for its ward), and only to a
-/// verified doctor.
+/// Checks that `actor` acts for `patient`: it is the patient, or one of its guardians.
+pub async fn acts_for(
+    client: &EhrClient,
+    actor: &PrincipalData,
+    patient: &PrincipalData,
+) -> Result<(), PreflightError> {
+    if actor == patient || client.is_guardian(patient, actor).await? {
+        return Ok(());
+    }
+    Err(Refusal::NotActingFor {
+        actor: actor.clone(),
+        patient: patient.clone(),
+    }
+    .into())
+}
+
+/// Checks a grant by `actor` of access to `patient`'s records for `grantee`: the actor
+/// acts for the patient; the grantee is not the patient, not the actor itself (a
+/// guardian acting for its ward), and a verified doctor.
 pub async fn grant(
     client: &EhrClient,
     actor: &PrincipalData,
     patient: &PrincipalData,
     grantee: &PrincipalData,
 ) -> Result<(), PreflightError> {
+    acts_for(client, actor, patient).await?;
     if grantee == patient {
         return Err(Refusal::GrantToPatient {
             patient: patient.clone(),
@@ -100,13 +150,7 @@ pub async fn grant(
         }
         .into());
     }
-    if !client.is_verified(grantee).await? {
-        return Err(Refusal::NotVerified {
-            grantee: grantee.clone(),
-        }
-        .into());
-    }
-    Ok(())
+    verified(client, grantee).await
 }
 
 /// Token `id`, or [`Refusal::NoSuchToken`].
@@ -166,6 +210,78 @@ pub async fn request(client: &EhrClient, id: u64) -> Result<Request, PreflightEr
 pub fn pending(request: &Request) -> Result<(), Refusal> {
     if request.status != RequestStatus::Pending {
         return Err(Refusal::RequestDecided(request.id));
+    }
+    Ok(())
+}
+
+/// Checks a decision by `actor` on `request`: the actor acts for its patient and the
+/// request is pending; an approval also needs the requester verified still, and not to
+/// be the actor (a guardian approving its own request).
+pub async fn decide(
+    client: &EhrClient,
+    actor: &PrincipalData,
+    request: &Request,
+    approve: bool,
+) -> Result<(), PreflightError> {
+    acts_for(client, actor, &request.patient).await?;
+    pending(request)?;
+    if approve {
+        if request.requester == *actor {
+            return Err(Refusal::GrantToItself {
+                actor: actor.clone(),
+            }
+            .into());
+        }
+        verified(client, &request.requester).await?;
+    }
+    Ok(())
+}
+
+/// Checks an access request, or an emergency access, by `doctor` to `patient`'s records:
+/// the doctor is verified and the patient registered; for an emergency, the patient has
+/// not opted out and has not closed this doctor's emergency access for a while.
+pub async fn ask(
+    client: &EhrClient,
+    doctor: &PrincipalData,
+    patient: &PrincipalData,
+    emergency: bool,
+) -> Result<(), PreflightError> {
+    verified(client, doctor).await?;
+    if !client.is_registered(patient).await? {
+        return Err(Refusal::NotAPatient {
+            patient: patient.clone(),
+        }
+        .into());
+    }
+    if emergency {
+        if !client.is_emergency_allowed(patient).await? {
+            return Err(Refusal::EmergencyOptedOut {
+                patient: patient.clone(),
+            }
+            .into());
+        }
+        let until = client.get_emergency_closed_until(patient, doctor).await?;
+        // The call runs in the next block.
+        let tip = client.node().info().await.map_err(ClientError::from)?;
+        let next = tip.stacks_tip_height + 1;
+        if next < until {
+            return Err(Refusal::EmergencyCooldown {
+                patient: patient.clone(),
+                until,
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Checks that `who` is a verified doctor now.
+async fn verified(client: &EhrClient, who: &PrincipalData) -> Result<(), PreflightError> {
+    if !client.is_verified(who).await? {
+        return Err(Refusal::NotVerified {
+            grantee: who.clone(),
+        }
+        .into());
     }
     Ok(())
 }

@@ -398,12 +398,12 @@ async fn token_patient(ctx: &Ctx, token: u64) -> Result<PrincipalData, PageError
 }
 
 /// Request `request`, once the acting account is checked to act for its patient (403
-/// otherwise) and the request to be pending still (422 when decided already), before
-/// anything is signed.
-async fn checked_request(ctx: &Ctx, request: u64) -> Result<Request, PageError> {
+/// otherwise), the request to be pending still (422 when decided already) and, for an
+/// approval, its doctor verified still and not the acting account, before anything is
+/// signed.
+async fn checked_request(ctx: &Ctx, request: u64, approve: bool) -> Result<Request, PageError> {
     let r = preflight::request(&ctx.state.client, request).await?;
-    ctx.may_act_for(&r.patient).await?;
-    preflight::pending(&r)?;
+    preflight::decide(&ctx.state.client, &ctx.principal(), &r, approve).await?;
     Ok(r)
 }
 
@@ -629,7 +629,7 @@ pub async fn approve(
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
     let request = number(&fields, "request", Msg::FieldRequest).map_err(PageError::BadRequest)?;
-    let r = checked_request(&ctx, request).await?;
+    let r = checked_request(&ctx, request, true).await?;
     let ward = Some(r.patient.clone()).filter(|p| *p != ctx.principal());
     // A guardian holds none of its ward's keys: only the patient can share them.
     let share_keys = ward.is_none() && field(&fields, "share_keys") == "on";
@@ -665,7 +665,7 @@ pub async fn deny(
     Posted(ctx, fields): Posted,
 ) -> Result<Response, PageError> {
     let request = number(&fields, "request", Msg::FieldRequest).map_err(PageError::BadRequest)?;
-    let r = checked_request(&ctx, request).await?;
+    let r = checked_request(&ctx, request, false).await?;
     let ward = Some(r.patient).filter(|p| *p != ctx.principal());
     let call = calls::deny_request(request).map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
     Ok(ops::start(

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::listing::{self, Side};
+use ehr_sdk::ehr::preflight;
 use ehr_sdk::ehr::types::{Doctor, RequestStatus};
 
 use super::access::{page_of, scope_msgs, scope_text, token_state, type_text};
@@ -204,7 +205,9 @@ pub async fn register(
     .await
 }
 
-/// `POST /doctor/request`: `patient`, `read`/`write`/`share`, `duration`, `reason`.
+/// `POST /doctor/request`: `patient`, `read`/`write`/`share`, `duration`, `reason`. A
+/// request the contract would refuse (the doctor unverified, the patient unregistered)
+/// is refused before anything is signed.
 pub async fn request(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
@@ -222,6 +225,7 @@ pub async fn request(
         Ok((patient, scope, duration, reason))
     })();
     let (patient, scope, duration, reason) = checked.map_err(PageError::BadRequest)?;
+    preflight::ask(&state.client, &ctx.principal(), &patient, false).await?;
     let call = calls::request_access(&patient, scope, duration, &reason);
     ops::one_call(
         &state,
@@ -241,7 +245,9 @@ pub async fn request(
     .await
 }
 
-/// `POST /doctor/emergency`: `patient`, `reason`.
+/// `POST /doctor/emergency`: `patient`, `reason`. Refused before anything is signed when
+/// the contract would refuse it (as a request; also a patient who opted out, or who
+/// closed this doctor's emergency access for a while).
 pub async fn emergency(
     State(state): State<Arc<AppState>>,
     Posted(ctx, fields): Posted,
@@ -254,6 +260,7 @@ pub async fn emergency(
             Msg::SayWhyAudited,
         )));
     }
+    preflight::ask(&state.client, &ctx.principal(), &patient, true).await?;
     let call = calls::emergency_access(&patient, &reason);
     let title = Text::new(Msg::OpEmergency).with("patient", &patient);
     ops::one_call(&state, &ctx, "/doctor", title, call, move |m| {

@@ -66,9 +66,14 @@ impl From<Refusal> for PageError {
         let text = sdk::refusal(&r);
         match r {
             Refusal::NoSuchToken(_) | Refusal::NoSuchRequest(_) => PageError::NotFound(text),
-            Refusal::GrantToItself { .. } | Refusal::NotHolder { .. } => PageError::Forbidden(text),
+            Refusal::NotActingFor { .. }
+            | Refusal::GrantToItself { .. }
+            | Refusal::NotHolder { .. } => PageError::Forbidden(text),
             Refusal::GrantToPatient { .. } => PageError::BadRequest(text),
             Refusal::NotVerified { .. }
+            | Refusal::NotAPatient { .. }
+            | Refusal::EmergencyOptedOut { .. }
+            | Refusal::EmergencyCooldown { .. }
             | Refusal::TokenRevoked(_)
             | Refusal::HandBackOnly { .. }
             | Refusal::RequestDecided(_) => PageError::Unprocessable(text),

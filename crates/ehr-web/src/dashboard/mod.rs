@@ -49,6 +49,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use clarity::vm::types::PrincipalData;
+use ehr_sdk::ehr::preflight::{self, PreflightError, Refusal};
 use ehr_sdk::ehr::types::Scope;
 use ehr_sdk::keys::PublicKey;
 use ehr_sdk::node::clock::BlockClock;
@@ -309,18 +310,16 @@ impl Ctx {
     /// it: the contracts' rule for the patient-side functions, checked here first so that
     /// a form nobody may submit signs nothing.
     pub async fn may_act_for(&self, patient: &PrincipalData) -> Result<(), PageError> {
-        let me = self.principal();
-        if *patient == me {
-            return Ok(());
-        }
-        match self.state.client.is_guardian(patient, &me).await {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(PageError::Forbidden(
-                Text::new(Msg::NotGuardianOf)
-                    .with("account", &self.me.name)
-                    .with("patient", patient),
-            )),
-            Err(e) => Err(e.into()),
+        match preflight::acts_for(&self.state.client, &self.principal(), patient).await {
+            // Said with the account's name, as the page's header names it.
+            Err(PreflightError::Refused(Refusal::NotActingFor { .. })) => {
+                Err(PageError::Forbidden(
+                    Text::new(Msg::NotGuardianOf)
+                        .with("account", &self.me.name)
+                        .with("patient", patient),
+                ))
+            }
+            checked => Ok(checked?),
         }
     }
 

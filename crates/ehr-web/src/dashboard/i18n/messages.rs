@@ -697,6 +697,12 @@ catalogue! {
     GrantToItself { en: "{me} may not give itself access to its ward's records: a guardian acts for the patient, not for itself. Nothing was signed.", fr: "{me} ne peut pas se donner accès aux dossiers de son pupille : un tuteur agit pour le patient, pas pour lui-même. Rien n'a été signé." }
     /// A grant or hand-over to an account that is not a verified doctor.
     GrantToUnverified { en: "{grantee} is not a verified doctor: access goes to verified doctors only. Nothing was signed.", fr: "{grantee} n'est pas un médecin vérifié : l'accès n'est donné qu'aux médecins vérifiés. Rien n'a été signé." }
+    /// A request or emergency access to an account that is not a registered patient.
+    PreNotAPatient { en: "{patient} is not a registered patient (or was deactivated). Nothing was signed.", fr: "{patient} n'est pas un patient inscrit (ou a été désactivé). Rien n'a été signé." }
+    /// Emergency access to a patient who opted out of it.
+    PreEmergencyOptedOut { en: "{patient} opted out of emergency access. Nothing was signed.", fr: "{patient} a refusé l'accès d'urgence. Rien n'a été signé." }
+    /// Emergency access opened again before the patient's cooldown ends.
+    PreEmergencyCooldown { en: "{patient} closed this doctor's emergency access: it can be opened again from block {until}. Nothing was signed.", fr: "{patient} a fermé l'accès d'urgence de ce médecin : il pourra être rouvert à partir du bloc {until}. Rien n'a été signé." }
     /// A hand-over of a token the account does not hold.
     HandOverNotHeld { en: "{me} does not hold token #{token}: only its holder hands it over. Nothing was signed.", fr: "{me} ne détient pas le jeton n° {token} : seul son détenteur peut le remettre. Rien n'a été signé." }
     /// A doctor handing a token to anyone but its patient.

@@ -174,6 +174,16 @@ pub fn record(e: &RecordError) -> Text {
 /// A call the contract would refuse, found before anything was signed.
 pub fn refusal(r: &Refusal) -> Text {
     match r {
+        Refusal::NotActingFor { actor, patient } => Text::new(Msg::NotGuardianOf)
+            .with("account", actor)
+            .with("patient", patient),
+        Refusal::NotAPatient { patient } => Text::new(Msg::PreNotAPatient).with("patient", patient),
+        Refusal::EmergencyOptedOut { patient } => {
+            Text::new(Msg::PreEmergencyOptedOut).with("patient", patient)
+        }
+        Refusal::EmergencyCooldown { patient, until } => Text::new(Msg::PreEmergencyCooldown)
+            .with("patient", patient)
+            .with("until", until),
         Refusal::GrantToPatient { patient } => {
             Text::new(Msg::GrantToThePatient).with("patient", patient)
         }
