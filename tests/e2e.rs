@@ -493,7 +493,7 @@ fn walkthrough_grant_read_revoke_refuse_and_audit() {
         ],
     );
     assert!(log.contains("u310"), "{log}");
-    // Nor can the patient revoke twice.
+    // Nor can the patient revoke twice: refused before anything is signed.
     let twice = env.fails(
         4,
         &[
@@ -504,7 +504,8 @@ fn walkthrough_grant_read_revoke_refuse_and_audit() {
             &token.to_string(),
         ],
     );
-    assert!(twice.contains("permission-manager"), "{twice}");
+    assert!(twice.contains("is revoked already"), "{twice}");
+    assert!(twice.contains("nothing was signed"), "{twice}");
 
     // The revoked doctor holds no envelope for the new version.
     let shown = env.json(&["record", "show", "1"]);
