@@ -771,6 +771,50 @@ fn refusals_wrong_key_stranger_and_expired_doctor() {
         "wallet_1",
         "--allow",
     ]);
+    // The roles' calls too: verifying a doctor without being an issuer, a patient without
+    // being a verifier, enabling an issuer without being the administrator, taking the
+    // administrator role over without being proposed, suspending a doctor as a patient.
+    for (args, says) in [
+        (
+            vec![
+                "doctor",
+                "verify",
+                "--account",
+                "wallet_1",
+                "wallet_2",
+                "--expires-in",
+                "100",
+            ],
+            "is not an enabled credential issuer",
+        ),
+        (
+            vec!["patient", "verify", "--account", "wallet_2", "wallet_1"],
+            "is not an enabled patient verifier",
+        ),
+        (
+            vec!["doctor", "issuer", "--account", "wallet_1", "wallet_4"],
+            "is not the administrator of doctor-registry",
+        ),
+        (
+            vec![
+                "admin",
+                "accept",
+                "--account",
+                "wallet_4",
+                "--registry",
+                "patient",
+            ],
+            "is not the proposed administrator of patient-registry",
+        ),
+        (
+            vec!["doctor", "suspend", "--account", "wallet_1", "wallet_2"],
+            "may not suspend doctors",
+        ),
+    ] {
+        let stderr = env.fails(4, &args);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(stderr.contains("nothing was signed"), "{args:?}: {stderr}");
+    }
     let token = env.json(&[
         "access",
         "grant",

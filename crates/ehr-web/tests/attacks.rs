@@ -1174,25 +1174,116 @@ async fn accepting_a_guardianship_never_proposed_or_resigning_one_never_held_sig
 }
 
 // ---------------------------------------------------------------------------------------
-// Roles the acting account does not have (the older doctor and admin forms sign, and the
-// contract refuses: asserted by their effect, nothing changed).
+// Roles the acting account does not have, and states the contract refuses: refused
+// before anything is signed (no transaction sent), and nothing changed.
 // ---------------------------------------------------------------------------------------
 
-/// Posts a form; when it starts an operation, waits for it to end and checks it failed.
-async fn refused_somewhere(server: &Server, who: &str, path: &str, form: &[(&str, &str)]) {
-    let (status, location, body) = post(server, who, path, form).await;
-    if status == 303 {
-        let page = ended(server, who, &location.unwrap()).await;
-        assert!(
-            page.contains("data-state=\"failed\""),
-            "{who} {path}: {page}"
-        );
-    } else {
-        assert!(
-            (400..500).contains(&status),
-            "{who} {path}: {status} {body}"
-        );
-    }
+/// Posts a form the contract would refuse: it is refused before signing (403 or 422,
+/// saying so), and `who` sent no transaction. Returns the page.
+async fn refused_unsigned(server: &Server, who: &str, path: &str, form: &[(&str, &str)]) -> String {
+    let before = support::sent(server, who).await;
+    let (status, _, body) = post(server, who, path, form).await;
+    assert!(
+        status == 403 || status == 422,
+        "{who} {path}: refused before signing, not {status}: {body}"
+    );
+    assert!(body.contains("Nothing was signed."), "{who} {path}: {body}");
+    assert_eq!(
+        support::sent(server, who).await,
+        before,
+        "{who} {path}: no transaction sent"
+    );
+    body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn role_and_state_refusals_are_read_before_signing() {
+    let server = support::with_guardian().await;
+    let (patient, doctor) = (principal(PATIENT), principal(DOCTOR));
+    let (p, d) = (patient.to_string(), doctor.to_string());
+
+    // Emergency access closed by the patient: reopened only after the cooldown.
+    done(
+        &server,
+        DOCTOR,
+        "/doctor/emergency",
+        &[("patient", &p), ("reason", "unconscious")],
+    )
+    .await;
+    let token = server
+        .client
+        .get_active_token(&patient, &doctor)
+        .await
+        .unwrap()
+        .expect("the emergency token")
+        .to_string();
+    done(&server, PATIENT, "/access/revoke", &[("token", &token)]).await;
+    let page = refused_unsigned(
+        &server,
+        DOCTOR,
+        "/doctor/emergency",
+        &[("patient", &p), ("reason", "again")],
+    )
+    .await;
+    assert!(page.contains("closed this doctor"), "{page}");
+    // A token that does not exist.
+    let (status, _, page) = post(&server, PATIENT, "/access/revoke", &[("token", "999")]).await;
+    assert_eq!(status, 404, "{page}");
+
+    // Suspending an account that is no doctor; lifting another issuer's suspension.
+    let page = refused_unsigned(
+        &server,
+        ISSUER,
+        "/admin/suspend-doctor",
+        &[("doctor", STRANGER)],
+    )
+    .await;
+    assert!(page.contains("is not a registered doctor"), "{page}");
+    let stranger = account(STRANGER);
+    support::run(
+        &server,
+        "deployer",
+        calls::set_issuer(
+            &stranger.principal(),
+            &stranger.secret_key.public_key(),
+            true,
+        )
+        .unwrap(),
+    )
+    .await;
+    done(&server, ISSUER, "/admin/suspend-doctor", &[("doctor", &d)]).await;
+    let page = refused_unsigned(
+        &server,
+        STRANGER,
+        "/admin/verify-doctor",
+        &[("doctor", &d), ("expires_in", "100")],
+    )
+    .await;
+    assert!(page.contains("was suspended after"), "{page}");
+
+    // Verifying a patient verified already.
+    let guardian = principal(GUARDIAN);
+    support::run(
+        &server,
+        "deployer",
+        calls::set_verifier(&guardian, true).unwrap(),
+    )
+    .await;
+    done(
+        &server,
+        GUARDIAN,
+        "/admin/verify-patient",
+        &[("patient", &p)],
+    )
+    .await;
+    let page = refused_unsigned(
+        &server,
+        GUARDIAN,
+        "/admin/verify-patient",
+        &[("patient", &p)],
+    )
+    .await;
+    assert!(page.contains("is verified already"), "{page}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1201,7 +1292,7 @@ async fn a_stranger_gets_no_emergency_access_and_no_admin_role() {
     let stranger = principal(STRANGER);
     let s = stranger.to_string();
     let p = principal(PATIENT).to_string();
-    refused_somewhere(
+    refused_unsigned(
         &server,
         STRANGER,
         "/doctor/emergency",
@@ -1229,7 +1320,7 @@ async fn a_stranger_gets_no_emergency_access_and_no_admin_role() {
         ),
         ("/admin/accept", vec![("registry", "patient")]),
     ] {
-        refused_somewhere(&server, STRANGER, path, &form).await;
+        refused_unsigned(&server, STRANGER, path, &form).await;
     }
     let c = &server.client;
     assert!(c

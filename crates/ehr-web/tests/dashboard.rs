@@ -706,10 +706,19 @@ async fn every_form_changes_the_chain_and_every_view_renders() {
         .await
         .done();
 
-    // The doctor-registry administrator is handed over in two steps.
-    web.submit(VERIFIER, "/admin/accept", &[("registry", "doctor")])
-        .await
-        .failed();
+    // The doctor-registry administrator is handed over in two steps. Before the
+    // proposal, the acceptance is refused without signing (403).
+    let early = web
+        .post(VERIFIER, "/admin/accept", &[("registry", "doctor")])
+        .await;
+    assert_eq!(early.status, 403, "{}", early.body);
+    assert!(
+        early
+            .body
+            .contains("is not the proposed administrator of doctor-registry"),
+        "{}",
+        text_of(&early.body)
+    );
     web.submit(
         ADMIN,
         "/admin/propose",
@@ -721,13 +730,22 @@ async fn every_form_changes_the_chain_and_every_view_renders() {
         .await
         .done()
         .says("administrator of");
-    web.submit(
-        ADMIN,
-        "/admin/issuer",
-        &[("issuer", "wallet_6"), ("enabled", "true")],
-    )
-    .await
-    .failed();
+    // The former administrator's forms are refused without signing now (403).
+    let former = web
+        .post(
+            ADMIN,
+            "/admin/issuer",
+            &[("issuer", "wallet_6"), ("enabled", "true")],
+        )
+        .await;
+    assert_eq!(former.status, 403, "{}", former.body);
+    assert!(
+        former
+            .body
+            .contains("is not the administrator of doctor-registry"),
+        "{}",
+        text_of(&former.body)
+    );
 
     web.submit(PATIENT, "/patient/emergency", &[("allowed", "false")])
         .await

@@ -451,26 +451,34 @@ async fn an_operations_outcome_reads_in_the_language_of_whoever_opens_it() {
         &["is not a verified doctor"],
     );
 
-    // A contract's refusal, in French: a patient (no issuer) verifying a doctor.
+    // A contract's refusal, in French: a second request while the doctor's first one is
+    // open (the one refusal here that cannot be read before signing).
+    let doctor = |lang| session(&server, "wallet_2", lang);
+    let ask = [
+        ("patient", PATIENT),
+        ("read", "on"),
+        ("duration", "100"),
+        ("reason", "suivi"),
+    ];
     let answer = server
-        .post_form(
-            &fr,
-            "/admin/verify-doctor",
-            &[("doctor", "wallet_4"), ("expires_in", "10")],
-        )
+        .post_form(&doctor("fr"), "/doctor/request", &ask)
         .await;
-    let op = outcome(&server, answer, &fr).await;
-    let (_, page) = get(&server, &fr, &op).await;
+    outcome(&server, answer, &doctor("fr")).await;
+    let answer = server
+        .post_form(&doctor("fr"), "/doctor/request", &ask)
+        .await;
+    let op = outcome(&server, answer, &doctor("fr")).await;
+    let (_, page) = get(&server, &doctor("fr"), &op).await;
     reads(&page, "data-state=\"failed\"", &[]);
     reads(
         &page,
-        "le contrat a refusé doctor-registry.verify-doctor : seul un émetteur d'attestations activé peut faire cela",
-        &["the contract refused", "only an enabled"],
+        "le contrat a refusé permission-manager.request-access : ce médecin a déjà une demande en cours auprès de ce patient",
+        &["the contract refused", "already has an open request"],
     );
-    let (_, page) = get(&server, &en, &op).await;
+    let (_, page) = get(&server, &doctor("en"), &op).await;
     reads(
         &page,
-        "the contract refused doctor-registry.verify-doctor: only an enabled credential issuer may do this",
+        "the contract refused permission-manager.request-access: this doctor already has an open request to this patient",
         &["le contrat a refusé"],
     );
 }

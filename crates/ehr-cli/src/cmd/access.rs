@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use clarity::vm::types::PrincipalData;
 use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::listing::{self, Side};
-use ehr_sdk::ehr::preflight::{self, PreflightError, Refusal};
 use ehr_sdk::ehr::revoke::{self, AfterRevoke};
 use ehr_sdk::ehr::types::{Request, Scope, Token};
 use ehr_sdk::ehr::EhrClient;
@@ -13,7 +12,7 @@ use ehr_sdk::ehr::EhrClient;
 use super::expiry::Expiry;
 use super::record::{check_on_chain_max, record_error, rotated_words, StoreArgs};
 use super::send::{execute, options, report};
-use crate::context::{Context, Refused, EXIT_VERIFY_FAILED};
+use crate::context::{Context, EXIT_VERIFY_FAILED};
 use crate::output::{self, Table};
 
 /// Arguments of `ehr access`.
@@ -161,37 +160,6 @@ enum AccessCommand {
     },
 }
 
-/// Runs a check of [`preflight`] before signing: a call the contract would refuse ends
-/// the command with the contract's reason, and nothing is signed.
-fn before_signing<T>(
-    ctx: &Context,
-    check: impl std::future::Future<Output = Result<T, PreflightError>>,
-) -> anyhow::Result<T> {
-    ctx.block_on(check).map_err(|e| match e {
-        PreflightError::Refused(why) => refused(why),
-        PreflightError::Client(e) => e.into(),
-    })
-}
-
-/// The error that ends a command whose call the contract would refuse: exit code 4, as
-/// the contract's own refusal.
-pub(crate) fn refused(why: Refusal) -> anyhow::Error {
-    anyhow::Error::new(Refused(format!("{why}; nothing was signed")))
-}
-
-/// Checks a decision by `actor` on access request `request` before it is signed: see
-/// [`preflight::decide`].
-fn decidable(
-    ctx: &Context,
-    client: &EhrClient,
-    actor: &PrincipalData,
-    request: u64,
-    approve: bool,
-) -> anyhow::Result<()> {
-    let r = before_signing(ctx, preflight::request(client, request))?;
-    before_signing(ctx, preflight::decide(client, actor, &r, approve))
-}
-
 /// Runs `ehr access`.
 pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
     let client = ctx.client()?;
@@ -204,10 +172,6 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         } => {
             let signer = ctx.signer()?;
             let patient = ctx.principal(patient)?;
-            before_signing(
-                ctx,
-                preflight::ask(&client, &signer.principal(), &patient, false),
-            )?;
             let mined = execute(
                 ctx,
                 &client,
@@ -224,7 +188,6 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         }
         AccessCommand::Approve { request } => {
             let signer = ctx.signer()?;
-            decidable(ctx, &client, &signer.principal(), *request, true)?;
             let mined = execute(ctx, &client, &signer, &calls::approve_request(*request)?)?;
             let token = mined.id()?;
             report(
@@ -236,7 +199,6 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         }
         AccessCommand::Deny { request } => {
             let signer = ctx.signer()?;
-            decidable(ctx, &client, &signer.principal(), *request, false)?;
             let mined = execute(ctx, &client, &signer, &calls::deny_request(*request)?)?;
             report(
                 ctx,
@@ -258,10 +220,6 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 Some(p) => ctx.principal(p)?,
                 None => signer.principal(),
             };
-            before_signing(
-                ctx,
-                preflight::grant(&client, &signer.principal(), &patient, &grantee),
-            )?;
             let expires_at = expiry.at(ctx, &client)?;
             let call = match for_patient {
                 Some(_) => calls::grant_access_for(
@@ -454,10 +412,6 @@ pub fn run(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         AccessCommand::Emergency { patient, reason } => {
             let signer = ctx.signer()?;
             let patient = ctx.principal(patient)?;
-            before_signing(
-                ctx,
-                preflight::ask(&client, &signer.principal(), &patient, true),
-            )?;
             let mined = execute(
                 ctx,
                 &client,

@@ -852,7 +852,7 @@ pub fn record_error(e: RecordError) -> anyhow::Error {
     match e {
         RecordError::Client(c) => anyhow::Error::new(c),
         refused @ RecordError::AccessRefused { .. } => anyhow::Error::new(Refused(refused.to_string())),
-        RecordError::Refused(why) => super::access::refused(why),
+        RecordError::Refused(why) => super::send::refusal(why.into()),
         RecordError::Crypto(c) => anyhow::Error::new(VerifyFailed(format!(
             "{c}: the record cannot be opened with this account's key, or its bytes do not match the on-chain hash"
         ))),

@@ -3,11 +3,12 @@
 
 use anyhow::Context as _;
 use clarity::vm::Value;
+use ehr_sdk::ehr::preflight::{self, PreflightError};
 use ehr_sdk::ehr::{ClientError, ContractCall, EhrClient, Mined, SendOptions, Signed};
 use ehr_sdk::literal::to_literal;
 use ehr_sdk::node::NodeError;
 
-use crate::context::{Context, Signer};
+use crate::context::{Context, Refused, Signer};
 use crate::journal::Journal;
 
 /// The send options the global flags ask for (`--sponsor`).
@@ -33,6 +34,17 @@ pub fn execute(
     call: &ContractCall,
 ) -> anyhow::Result<Mined> {
     execute_derived(ctx, client, signer, call, &[]).map(|(mined, _)| mined)
+}
+
+/// The error that ends a command whose call the contract would refuse, found before
+/// signing: exit code 4, as the contract's own refusal; or the node's failure to answer.
+pub fn refusal(e: PreflightError) -> anyhow::Error {
+    match e {
+        PreflightError::Refused(why) => {
+            anyhow::Error::new(Refused(format!("{why}; nothing was signed")))
+        }
+        PreflightError::Client(e) => e.into(),
+    }
 }
 
 /// An argument a command computes from the chain (an expiry height from `--expires-in`):
@@ -94,6 +106,11 @@ pub fn execute_derived(
                 settled => return settled.map_err(anyhow::Error::from),
             }
         }
+        // A call the contract would refuse is not signed: no fee, no nonce (a resumed
+        // transaction above is followed whatever the chain says now).
+        preflight::call(client, &signer.principal(), call)
+            .await
+            .map_err(refusal)?;
         let signed = client.sign(&signer.key, call, &options).await?;
         journal.save(&signed)?;
         let sent = client.broadcast(&signed).await?;

@@ -7,14 +7,72 @@
 //! anything is signed, with the reason, and both from this one place. They do not replace
 //! the contracts' checks: the chain can change between a check and the block.
 
-use clarity::vm::types::PrincipalData;
+use clarity::vm::types::{PrincipalData, Value};
 
+use super::calls::ContractCall;
 use super::client::{ClientError, EhrClient};
+use super::contracts::EhrContract;
 use super::types::{Request, RequestStatus, Token};
 
 /// A call the contract would refuse, found before signing it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
+    /// An administrator's call by an account that is not the registry's administrator.
+    #[error("{actor} is not the administrator of {registry}")]
+    NotAdmin {
+        /// The account acting.
+        actor: PrincipalData,
+        /// The registry.
+        registry: EhrContract,
+    },
+    /// Taking the administrator role over without being the proposed successor.
+    #[error("{actor} is not the proposed administrator of {registry}: the administrator proposes its successor first")]
+    NotProposedAdmin {
+        /// The account acting.
+        actor: PrincipalData,
+        /// The registry.
+        registry: EhrContract,
+    },
+    /// Verifying a doctor without being an enabled credential issuer.
+    #[error("{actor} is not an enabled credential issuer: the administrator enables issuers")]
+    NotIssuer {
+        /// The account acting.
+        actor: PrincipalData,
+    },
+    /// Suspending a doctor without being an enabled issuer or the administrator.
+    #[error("{actor} may not suspend doctors: only an enabled credential issuer or the administrator does")]
+    MayNotSuspend {
+        /// The account acting.
+        actor: PrincipalData,
+    },
+    /// Lifting another issuer's suspension of a doctor.
+    #[error(
+        "{doctor} was suspended after {issuer} verified it: only that issuer lifts the suspension"
+    )]
+    SuspendedByOther {
+        /// The doctor.
+        doctor: PrincipalData,
+        /// The issuer whose verification was suspended.
+        issuer: PrincipalData,
+    },
+    /// Suspending an account that is not a registered doctor.
+    #[error("{doctor} is not a registered doctor")]
+    NotADoctor {
+        /// The account named.
+        doctor: PrincipalData,
+    },
+    /// Verifying a patient without being an enabled patient verifier.
+    #[error("{actor} is not an enabled patient verifier: the administrator enables verifiers")]
+    NotVerifier {
+        /// The account acting.
+        actor: PrincipalData,
+    },
+    /// Verifying a patient verified already.
+    #[error("{patient} is verified already")]
+    PatientVerified {
+        /// The patient.
+        patient: PrincipalData,
+    },
     /// An account acting for a patient it is neither the patient nor a guardian of.
     #[error(
         "{actor} does not act for {patient}: it is neither the patient nor one of its guardians"
@@ -284,4 +342,200 @@ async fn verified(client: &EhrClient, who: &PrincipalData) -> Result<(), Preflig
         .into());
     }
     Ok(())
+}
+
+/// Checks `call`, to be signed by `actor`, against the refusals of its function that can
+/// be read from the chain: what the CLI and the dashboard ask before they sign any call.
+/// A function without such a rule passes; so does a call whose arguments are not what
+/// its function takes (the contract refuses it, and the builders in
+/// [`super::calls`] never make one).
+pub async fn call(
+    client: &EhrClient,
+    actor: &PrincipalData,
+    call: &ContractCall,
+) -> Result<(), PreflightError> {
+    use EhrContract::*;
+    let args = call.args();
+    let principal = |i: usize| match args.get(i) {
+        Some(Value::Principal(p)) => Some(p),
+        _ => None,
+    };
+    let uint = |i: usize| match args.get(i) {
+        Some(Value::UInt(n)) => u64::try_from(*n).ok(),
+        _ => None,
+    };
+    match (call.contract(), call.function()) {
+        (PermissionManager, "grant-access") => match principal(0) {
+            Some(grantee) => grant(client, actor, actor, grantee).await,
+            None => Ok(()),
+        },
+        (PermissionManager, "grant-access-for") => match (principal(0), principal(1)) {
+            (Some(patient), Some(grantee)) => grant(client, actor, patient, grantee).await,
+            _ => Ok(()),
+        },
+        (PermissionManager, "create-token-for") => match principal(0) {
+            Some(patient) => acts_for(client, actor, patient).await,
+            None => Ok(()),
+        },
+        (PermissionManager, "request-access" | "emergency-access") => match principal(0) {
+            Some(patient) => {
+                let emergency = call.function() == "emergency-access";
+                ask(client, actor, patient, emergency).await
+            }
+            None => Ok(()),
+        },
+        (PermissionManager, f @ ("approve-request" | "deny-request")) => match uint(0) {
+            Some(id) => {
+                let r = request(client, id).await?;
+                decide(client, actor, &r, f == "approve-request").await
+            }
+            None => Ok(()),
+        },
+        (PermissionManager, "revoke-access") => match uint(0) {
+            Some(id) => {
+                let t = token(client, id).await?;
+                acts_for(client, actor, &t.patient).await?;
+                Ok(revocable(&t)?)
+            }
+            None => Ok(()),
+        },
+        (PermissionManager, "set-emergency-allowed-for") => match principal(0) {
+            Some(patient) => acts_for(client, actor, patient).await,
+            None => Ok(()),
+        },
+        (AccessTokenNft, "transfer") => match (uint(0), principal(2)) {
+            (Some(id), Some(recipient)) => {
+                let t = token(client, id).await?;
+                hand_over(client, &t, actor, recipient).await
+            }
+            _ => Ok(()),
+        },
+        (registry, "propose-admin") => admin(client, actor, registry).await,
+        (DoctorRegistry, "set-issuer") | (PatientRegistry, "set-verifier") => {
+            admin(client, actor, call.contract()).await
+        }
+        (registry, "accept-admin") => {
+            if client.proposed_admin(registry).await?.as_ref() == Some(actor) {
+                return Ok(());
+            }
+            Err(Refusal::NotProposedAdmin {
+                actor: actor.clone(),
+                registry,
+            }
+            .into())
+        }
+        (DoctorRegistry, "verify-doctor") => match principal(0) {
+            Some(doctor) => verify_doctor(client, actor, doctor).await,
+            None => Ok(()),
+        },
+        (DoctorRegistry, "suspend-doctor") => match principal(0) {
+            Some(doctor) => suspend_doctor(client, actor, doctor).await,
+            None => Ok(()),
+        },
+        (PatientRegistry, "verify-patient") => match principal(0) {
+            Some(patient) => verify_patient(client, actor, patient).await,
+            None => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// Checks that `actor` is the administrator of `registry`.
+async fn admin(
+    client: &EhrClient,
+    actor: &PrincipalData,
+    registry: EhrContract,
+) -> Result<(), PreflightError> {
+    let owner = match registry {
+        EhrContract::DoctorRegistry => client.doctor_registry_admin().await?,
+        _ => client.patient_registry_admin().await?,
+    };
+    if owner == *actor {
+        return Ok(());
+    }
+    Err(Refusal::NotAdmin {
+        actor: actor.clone(),
+        registry,
+    }
+    .into())
+}
+
+/// Whether `who` is an enabled credential issuer.
+async fn is_issuer(client: &EhrClient, who: &PrincipalData) -> Result<bool, ClientError> {
+    Ok(client.get_issuer(who).await?.is_some_and(|i| i.enabled))
+}
+
+/// Checks a verification of `doctor` by `actor`: an enabled issuer, and no other
+/// issuer's verification of it suspended.
+async fn verify_doctor(
+    client: &EhrClient,
+    actor: &PrincipalData,
+    doctor: &PrincipalData,
+) -> Result<(), PreflightError> {
+    if !is_issuer(client, actor).await? {
+        return Err(Refusal::NotIssuer {
+            actor: actor.clone(),
+        }
+        .into());
+    }
+    if let Some(d) = client.get_doctor(doctor).await? {
+        if let (true, Some(issuer)) = (d.suspended, &d.verified_by) {
+            if issuer != actor {
+                return Err(Refusal::SuspendedByOther {
+                    doctor: doctor.clone(),
+                    issuer: issuer.clone(),
+                }
+                .into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks a suspension of `doctor` by `actor`: a registered doctor, by an enabled issuer
+/// or the administrator.
+async fn suspend_doctor(
+    client: &EhrClient,
+    actor: &PrincipalData,
+    doctor: &PrincipalData,
+) -> Result<(), PreflightError> {
+    if client.get_doctor(doctor).await?.is_none() {
+        return Err(Refusal::NotADoctor {
+            doctor: doctor.clone(),
+        }
+        .into());
+    }
+    if is_issuer(client, actor).await? || client.doctor_registry_admin().await? == *actor {
+        return Ok(());
+    }
+    Err(Refusal::MayNotSuspend {
+        actor: actor.clone(),
+    }
+    .into())
+}
+
+/// Checks a verification of `patient` by `actor`: an enabled verifier, of a registered
+/// patient not verified yet.
+async fn verify_patient(
+    client: &EhrClient,
+    actor: &PrincipalData,
+    patient: &PrincipalData,
+) -> Result<(), PreflightError> {
+    if !client.is_verifier(actor).await? {
+        return Err(Refusal::NotVerifier {
+            actor: actor.clone(),
+        }
+        .into());
+    }
+    match client.get_patient(patient).await? {
+        Some(p) if p.active && p.verified => Err(Refusal::PatientVerified {
+            patient: patient.clone(),
+        }
+        .into()),
+        Some(p) if p.active => Ok(()),
+        _ => Err(Refusal::NotAPatient {
+            patient: patient.clone(),
+        }
+        .into()),
+    }
 }

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use ehr_sdk::ehr::{calls, maps, EhrContract};
+use ehr_sdk::ehr::{calls, maps, ClientError, EhrContract};
 use ehr_sdk::keys::PublicKey;
 use futures_util::StreamExt as _;
 
@@ -193,21 +193,24 @@ pub async fn verify_doctor(
         Ok((doctor, blocks))
     })();
     let (doctor, blocks) = checked.map_err(PageError::BadRequest)?;
-    Ok(ops::start(
-        &state,
-        &ctx.me,
-        Text::new(Msg::OpVerifyDoctor).with("doctor", &doctor),
-        "/admin",
-        move |h| async move {
-            let tip = h.tip().await?;
-            let call = calls::verify_doctor(&doctor, tip + blocks).map_err(|e| sdk::call(&e))?;
-            h.call(&call).await?;
-            Ok(Text::new(Msg::VerifyDoctorDone)
-                .with("doctor", &doctor)
-                .with("block", tip + blocks))
-        },
-    )
-    .await)
+    // The expiry is counted from the tip now, so the call is known (and checked for what
+    // the contract would refuse) before anything starts.
+    let tip = state
+        .client
+        .node()
+        .info()
+        .await
+        .map_err(ClientError::from)?
+        .stacks_tip_height;
+    let until = tip + blocks;
+    let call = calls::verify_doctor(&doctor, until);
+    let title = Text::new(Msg::OpVerifyDoctor).with("doctor", &doctor);
+    ops::one_call(&state, &ctx, "/admin", title, call, move |_| {
+        Text::new(Msg::VerifyDoctorDone)
+            .with("doctor", &doctor)
+            .with("block", until)
+    })
+    .await
 }
 
 /// `POST /admin/suspend-doctor`: `doctor`.

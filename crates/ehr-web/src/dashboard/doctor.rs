@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use ehr_sdk::ehr::calls;
 use ehr_sdk::ehr::listing::{self, Side};
-use ehr_sdk::ehr::preflight;
 use ehr_sdk::ehr::types::{Doctor, RequestStatus};
 
 use super::access::{page_of, scope_msgs, scope_text, token_state, type_text};
@@ -225,7 +224,6 @@ pub async fn request(
         Ok((patient, scope, duration, reason))
     })();
     let (patient, scope, duration, reason) = checked.map_err(PageError::BadRequest)?;
-    preflight::ask(&state.client, &ctx.principal(), &patient, false).await?;
     let call = calls::request_access(&patient, scope, duration, &reason);
     ops::one_call(
         &state,
@@ -260,7 +258,6 @@ pub async fn emergency(
             Msg::SayWhyAudited,
         )));
     }
-    preflight::ask(&state.client, &ctx.principal(), &patient, true).await?;
     let call = calls::emergency_access(&patient, &reason);
     let title = Text::new(Msg::OpEmergency).with("patient", &patient);
     ops::one_call(&state, &ctx, "/doctor", title, call, move |m| {

@@ -67,11 +67,19 @@ impl From<Refusal> for PageError {
         match r {
             Refusal::NoSuchToken(_) | Refusal::NoSuchRequest(_) => PageError::NotFound(text),
             Refusal::NotActingFor { .. }
+            | Refusal::NotAdmin { .. }
+            | Refusal::NotProposedAdmin { .. }
+            | Refusal::NotIssuer { .. }
+            | Refusal::MayNotSuspend { .. }
+            | Refusal::SuspendedByOther { .. }
+            | Refusal::NotVerifier { .. }
             | Refusal::GrantToItself { .. }
             | Refusal::NotHolder { .. } => PageError::Forbidden(text),
             Refusal::GrantToPatient { .. } => PageError::BadRequest(text),
             Refusal::NotVerified { .. }
             | Refusal::NotAPatient { .. }
+            | Refusal::NotADoctor { .. }
+            | Refusal::PatientVerified { .. }
             | Refusal::EmergencyOptedOut { .. }
             | Refusal::EmergencyCooldown { .. }
             | Refusal::TokenRevoked(_)

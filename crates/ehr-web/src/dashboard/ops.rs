@@ -23,6 +23,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use ehr_sdk::ehr::preflight::{self, PreflightError};
 use ehr_sdk::ehr::records::{RecordError, Written};
 use ehr_sdk::ehr::{ClientError, ContractCall, Mined, SendOptions};
 use ehr_sdk::node::NodeError;
@@ -117,9 +118,19 @@ pub struct Handle {
 
 impl Handle {
     /// Signs `call` as the acting account, broadcasts it (noting its txid as pending),
-    /// and waits until it is mined; a refusal comes back in words.
+    /// and waits until it is mined; a refusal comes back in words, and a call the
+    /// contract would refuse (`ehr_sdk::ehr::preflight::call`) is not signed.
     pub async fn call(&self, call: &ContractCall) -> Result<Mined, Text> {
         let client = &self.state.client;
+        // Whatever the form checked before the operation started, a call the contract
+        // would refuse is not signed: this also covers calls whose arguments the
+        // operation computes (an expiry from the tip, a record's next version).
+        preflight::call(client, &self.me.principal(), call)
+            .await
+            .map_err(|e| match e {
+                PreflightError::Refused(r) => sdk::refusal(&r),
+                PreflightError::Client(e) => sdk::client(&e),
+            })?;
         let sent = client
             .send(self.me.key(), call, &SendOptions::default())
             .await
@@ -315,8 +326,9 @@ where
     Redirect::to(&target).into_response()
 }
 
-/// Starts an operation of one call (or, when the call could not be built, the error page
-/// saying why); `done` says what happened.
+/// Starts an operation of one call (or, when the call could not be built or the contract
+/// would refuse it, the error page saying why, with nothing signed: see
+/// `ehr_sdk::ehr::preflight::call`); `done` says what happened.
 pub(crate) async fn one_call(
     state: &Arc<AppState>,
     ctx: &Ctx,
@@ -326,6 +338,7 @@ pub(crate) async fn one_call(
     done: impl FnOnce(&Mined) -> Text + Send + 'static,
 ) -> Result<Response, PageError> {
     let call = call.map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
+    preflight::call(&state.client, &ctx.principal(), &call).await?;
     Ok(start(state, &ctx.me, title, back, move |h| async move {
         let mined = h.call(&call).await?;
         Ok(done(&mined))

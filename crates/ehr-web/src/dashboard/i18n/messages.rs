@@ -697,6 +697,22 @@ catalogue! {
     GrantToItself { en: "{me} may not give itself access to its ward's records: a guardian acts for the patient, not for itself. Nothing was signed.", fr: "{me} ne peut pas se donner accès aux dossiers de son pupille : un tuteur agit pour le patient, pas pour lui-même. Rien n'a été signé." }
     /// A grant or hand-over to an account that is not a verified doctor.
     GrantToUnverified { en: "{grantee} is not a verified doctor: access goes to verified doctors only. Nothing was signed.", fr: "{grantee} n'est pas un médecin vérifié : l'accès n'est donné qu'aux médecins vérifiés. Rien n'a été signé." }
+    /// An administrator's form sent by an account that is not the registry's administrator.
+    PreNotAdmin { en: "{actor} is not the administrator of {registry}. Nothing was signed.", fr: "{actor} n'est pas l'administrateur de {registry}. Rien n'a été signé." }
+    /// Taking the administrator role over without being the proposed successor.
+    PreNotProposedAdmin { en: "{actor} is not the proposed administrator of {registry}: the administrator proposes its successor first. Nothing was signed.", fr: "{actor} n'est pas l'administrateur proposé de {registry} : l'administrateur propose d'abord son successeur. Rien n'a été signé." }
+    /// Verifying a doctor without being an enabled credential issuer.
+    PreNotIssuer { en: "{actor} is not an enabled credential issuer: the administrator enables issuers. Nothing was signed.", fr: "{actor} n'est pas un émetteur d'attestations activé : l'administrateur active les émetteurs. Rien n'a été signé." }
+    /// Suspending a doctor without being an issuer or the administrator.
+    PreMayNotSuspend { en: "{actor} may not suspend doctors: only an enabled credential issuer or the administrator does. Nothing was signed.", fr: "{actor} ne peut pas suspendre de médecin : seuls un émetteur d'attestations activé ou l'administrateur le peuvent. Rien n'a été signé." }
+    /// Lifting another issuer's suspension.
+    PreSuspendedByOther { en: "{doctor} was suspended after {issuer} verified it: only that issuer lifts the suspension. Nothing was signed.", fr: "{doctor} a été suspendu après sa vérification par {issuer} : seul cet émetteur lève la suspension. Rien n'a été signé." }
+    /// Suspending an account that is not a registered doctor.
+    PreNotADoctor { en: "{doctor} is not a registered doctor. Nothing was signed.", fr: "{doctor} n'est pas un médecin inscrit. Rien n'a été signé." }
+    /// Verifying a patient without being an enabled verifier.
+    PreNotVerifier { en: "{actor} is not an enabled patient verifier: the administrator enables verifiers. Nothing was signed.", fr: "{actor} n'est pas un vérificateur de patients activé : l'administrateur active les vérificateurs. Rien n'a été signé." }
+    /// Verifying a patient verified already.
+    PrePatientVerified { en: "{patient} is verified already. Nothing was signed.", fr: "{patient} est déjà vérifié. Rien n'a été signé." }
     /// A request or emergency access to an account that is not a registered patient.
     PreNotAPatient { en: "{patient} is not a registered patient (or was deactivated). Nothing was signed.", fr: "{patient} n'est pas un patient inscrit (ou a été désactivé). Rien n'a été signé." }
     /// Emergency access to a patient who opted out of it.

@@ -174,6 +174,22 @@ pub fn record(e: &RecordError) -> Text {
 /// A call the contract would refuse, found before anything was signed.
 pub fn refusal(r: &Refusal) -> Text {
     match r {
+        Refusal::NotAdmin { actor, registry } => Text::new(Msg::PreNotAdmin)
+            .with("actor", actor)
+            .with("registry", registry),
+        Refusal::NotProposedAdmin { actor, registry } => Text::new(Msg::PreNotProposedAdmin)
+            .with("actor", actor)
+            .with("registry", registry),
+        Refusal::NotIssuer { actor } => Text::new(Msg::PreNotIssuer).with("actor", actor),
+        Refusal::MayNotSuspend { actor } => Text::new(Msg::PreMayNotSuspend).with("actor", actor),
+        Refusal::SuspendedByOther { doctor, issuer } => Text::new(Msg::PreSuspendedByOther)
+            .with("doctor", doctor)
+            .with("issuer", issuer),
+        Refusal::NotADoctor { doctor } => Text::new(Msg::PreNotADoctor).with("doctor", doctor),
+        Refusal::NotVerifier { actor } => Text::new(Msg::PreNotVerifier).with("actor", actor),
+        Refusal::PatientVerified { patient } => {
+            Text::new(Msg::PrePatientVerified).with("patient", patient)
+        }
         Refusal::NotActingFor { actor, patient } => Text::new(Msg::NotGuardianOf)
             .with("account", actor)
             .with("patient", patient),
