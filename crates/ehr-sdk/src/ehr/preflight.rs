@@ -6,6 +6,22 @@
 //! whether a doctor is verified), so the CLI and the dashboard refuse such calls before
 //! anything is signed, with the reason, and both from this one place. They do not replace
 //! the contracts' checks: the chain can change between a check and the block.
+//!
+//! ```no_run
+//! # async fn approve(
+//! #     client: &ehr_sdk::ehr::EhrClient,
+//! #     key: &ehr_sdk::keys::SecretKey,
+//! #     me: &clarity::vm::types::PrincipalData,
+//! # ) -> Result<(), Box<dyn std::error::Error>> {
+//! use ehr_sdk::ehr::{calls, preflight, SendOptions};
+//!
+//! let call = calls::approve_request(7)?;
+//! // A request decided already, or a requester no longer verified: refused here, with
+//! // the reason, and nothing signed.
+//! preflight::call(client, me, &call).await?;
+//! client.execute(key, &call, &SendOptions::default()).await?;
+//! # Ok(()) }
+//! ```
 
 use clarity::vm::types::{PrincipalData, Value};
 
