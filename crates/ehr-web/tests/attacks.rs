@@ -427,38 +427,11 @@ async fn hand_over_of_a_token_you_do_not_hold_signs_nothing() {
 // Issuer attestations.
 // ---------------------------------------------------------------------------------------
 
-/// The values of the attestation page: (expires at, signature).
-fn attestation_of(page: &str) -> (String, String) {
-    let after = |label: &str| {
-        let tag = format!("<dt>{label}</dt><dd>");
-        let at = page
-            .find(&tag)
-            .unwrap_or_else(|| panic!("no {label} in {page}"))
-            + tag.len();
-        let rest = &page[at..];
-        let rest = rest.strip_prefix("<code class=\"hash\">").unwrap_or(rest);
-        rest.chars()
-            .take_while(|c| c.is_ascii_hexdigit())
-            .collect::<String>()
-    };
-    (after("Expires at block"), after("Signature"))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replayed_attestation_signs_nothing() {
     let server = support::start_with(&[DOCTOR, ISSUER, NEW_DOCTOR]).await;
     support::register_people(&server).await;
-    support::run(
-        &server,
-        NEW_DOCTOR,
-        calls::register_doctor(
-            &[9; 32],
-            &account(NEW_DOCTOR).secret_key.public_key(),
-            "pediatrics",
-        )
-        .unwrap(),
-    )
-    .await;
+    support::register_second_doctor(&server, NEW_DOCTOR).await;
     let (status, _, page) = post(
         &server,
         ISSUER,
@@ -467,7 +440,7 @@ async fn a_replayed_attestation_signs_nothing() {
     )
     .await;
     assert_eq!(status, 200, "{page}");
-    let (expires_at, signature) = attestation_of(&page);
+    let (expires_at, signature) = support::attestation_of(&page);
     let form = [
         ("issuer", ISSUER),
         ("expires_at", expires_at.as_str()),
@@ -495,17 +468,7 @@ async fn a_replayed_attestation_signs_nothing() {
 async fn an_attestation_for_another_doctor_is_refused_before_signing() {
     let server = support::start_with(&[DOCTOR, ISSUER, NEW_DOCTOR]).await;
     support::register_people(&server).await;
-    support::run(
-        &server,
-        NEW_DOCTOR,
-        calls::register_doctor(
-            &[9; 32],
-            &account(NEW_DOCTOR).secret_key.public_key(),
-            "pediatrics",
-        )
-        .unwrap(),
-    )
-    .await;
+    support::register_second_doctor(&server, NEW_DOCTOR).await;
     // Signed for the new doctor; submitted by the other doctor, and by a
     // non-doctor (the issuer itself).
     let (_, _, page) = post(
@@ -515,7 +478,7 @@ async fn an_attestation_for_another_doctor_is_refused_before_signing() {
         &[("doctor", NEW_DOCTOR), ("expires_in", "500")],
     )
     .await;
-    let (expires_at, signature) = attestation_of(&page);
+    let (expires_at, signature) = support::attestation_of(&page);
     let form = [
         ("issuer", ISSUER),
         ("expires_at", expires_at.as_str()),

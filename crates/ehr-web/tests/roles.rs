@@ -370,22 +370,6 @@ async fn a_key_is_replaced_only_after_its_consequences_are_shown() {
     assert_eq!(registered().await, device);
 }
 
-/// The values of the attestation page: (expires at, signature).
-fn attestation_of(page: &str) -> (String, String) {
-    let after = |label: &str| {
-        let at = page
-            .find(&format!("<dt>{label}</dt><dd>"))
-            .unwrap_or_else(|| panic!("no {label} in {page}"))
-            + format!("<dt>{label}</dt><dd>").len();
-        let rest = &page[at..];
-        let rest = rest.strip_prefix("<code class=\"hash\">").unwrap_or(rest);
-        rest.chars()
-            .take_while(|c| c.is_ascii_hexdigit())
-            .collect::<String>()
-    };
-    (after("Expires at block"), after("Signature"))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_doctor_is_verified_by_an_issuers_attestation_and_a_wrong_one_is_refused() {
     const NEW_DOCTOR: &str = "wallet_6";
@@ -393,17 +377,7 @@ async fn a_doctor_is_verified_by_an_issuers_attestation_and_a_wrong_one_is_refus
     support::register_people(&server).await;
     let c = &server.client;
     let doctor = principal(NEW_DOCTOR);
-    support::run(
-        &server,
-        NEW_DOCTOR,
-        calls::register_doctor(
-            &[9; 32],
-            &account(NEW_DOCTOR).secret_key.public_key(),
-            "pediatrics",
-        )
-        .unwrap(),
-    )
-    .await;
+    support::register_second_doctor(&server, NEW_DOCTOR).await;
     assert!(!c.is_verified(&doctor).await.unwrap());
 
     // The issuer signs on its admin page: a page, no transaction.
@@ -421,7 +395,7 @@ async fn a_doctor_is_verified_by_an_issuers_attestation_and_a_wrong_one_is_refus
         .await;
     assert_eq!(r.status().as_u16(), 200);
     let page = r.text().await.unwrap();
-    let (expires_at, signature) = attestation_of(&page);
+    let (expires_at, signature) = support::attestation_of(&page);
     assert_eq!(signature.len(), 130, "{page}");
     assert_eq!(support::sent(&server, ISSUER).await, issued_before);
 
@@ -444,7 +418,7 @@ async fn a_doctor_is_verified_by_an_issuers_attestation_and_a_wrong_one_is_refus
         stranger_page.contains("not an enabled credential issuer now"),
         "{stranger_page}"
     );
-    let (stranger_expiry, forged) = attestation_of(&stranger_page);
+    let (stranger_expiry, forged) = support::attestation_of(&stranger_page);
     let tip = support::tip(&server).await;
     let submitted_before = support::sent(&server, NEW_DOCTOR).await;
     let refusals: Vec<(&str, String, String, u16, &str)> = vec![

@@ -285,6 +285,38 @@ pub async fn run(server: &Server, who: &str, call: ContractCall) {
         .unwrap_or_else(|e| panic!("{who}: {e}"));
 }
 
+/// Registers `who` as a second doctor (a pediatrician, not verified yet).
+pub async fn register_second_doctor(server: &Server, who: &str) {
+    run(
+        server,
+        who,
+        calls::register_doctor(
+            &[9; 32],
+            &account(who).secret_key.public_key(),
+            "pediatrics",
+        )
+        .unwrap(),
+    )
+    .await;
+}
+
+/// The values an issuer's attestation page shows: (expires at, signature).
+pub fn attestation_of(page: &str) -> (String, String) {
+    let after = |label: &str| {
+        let tag = format!("<dt>{label}</dt><dd>");
+        let at = page
+            .find(&tag)
+            .unwrap_or_else(|| panic!("no {label} in {page}"))
+            + tag.len();
+        let rest = &page[at..];
+        let rest = rest.strip_prefix("<code class=\"hash\">").unwrap_or(rest);
+        rest.chars()
+            .take_while(|c| c.is_ascii_hexdigit())
+            .collect::<String>()
+    };
+    (after("Expires at block"), after("Signature"))
+}
+
 /// The chain tip height.
 pub async fn tip(server: &Server) -> u64 {
     server
