@@ -1141,14 +1141,21 @@ async fn accepting_a_guardianship_never_proposed_or_resigning_one_never_held_sig
 // before anything is signed (no transaction sent), and nothing changed.
 // ---------------------------------------------------------------------------------------
 
-/// Posts a form the contract would refuse: it is refused before signing (403 or 422,
-/// saying so), and `who` sent no transaction. Returns the page.
-async fn refused_unsigned(server: &Server, who: &str, path: &str, form: &[(&str, &str)]) -> String {
+/// Posts a form the contract would refuse: it is refused before signing with `status`
+/// (403 for a role the account lacks, 422 for a state the contract refuses), saying so,
+/// and `who` sent no transaction. Returns the page.
+async fn refused_unsigned(
+    server: &Server,
+    who: &str,
+    path: &str,
+    form: &[(&str, &str)],
+    status: u16,
+) -> String {
     let before = support::sent(server, who).await;
-    let (status, _, body) = post(server, who, path, form).await;
-    assert!(
-        status == 403 || status == 422,
-        "{who} {path}: refused before signing, not {status}: {body}"
+    let (answered, _, body) = post(server, who, path, form).await;
+    assert_eq!(
+        answered, status,
+        "{who} {path}: refused before signing: {body}"
     );
     assert!(body.contains("Nothing was signed."), "{who} {path}: {body}");
     assert_eq!(
@@ -1186,6 +1193,7 @@ async fn role_and_state_refusals_are_read_before_signing() {
         DOCTOR,
         "/doctor/emergency",
         &[("patient", &p), ("reason", "again")],
+        422,
     )
     .await;
     assert!(page.contains("closed this doctor"), "{page}");
@@ -1199,6 +1207,7 @@ async fn role_and_state_refusals_are_read_before_signing() {
         ISSUER,
         "/admin/suspend-doctor",
         &[("doctor", STRANGER)],
+        422,
     )
     .await;
     assert!(page.contains("is not a registered doctor"), "{page}");
@@ -1220,6 +1229,7 @@ async fn role_and_state_refusals_are_read_before_signing() {
         STRANGER,
         "/admin/verify-doctor",
         &[("doctor", &d), ("expires_in", "100")],
+        403,
     )
     .await;
     assert!(page.contains("was suspended after"), "{page}");
@@ -1244,6 +1254,7 @@ async fn role_and_state_refusals_are_read_before_signing() {
         GUARDIAN,
         "/admin/verify-patient",
         &[("patient", &p)],
+        422,
     )
     .await;
     assert!(page.contains("is verified already"), "{page}");
@@ -1260,6 +1271,7 @@ async fn a_stranger_gets_no_emergency_access_and_no_admin_role() {
         STRANGER,
         "/doctor/emergency",
         &[("patient", &p), ("reason", "unconscious")],
+        422,
     )
     .await;
     for (path, form) in [
@@ -1283,7 +1295,7 @@ async fn a_stranger_gets_no_emergency_access_and_no_admin_role() {
         ),
         ("/admin/accept", vec![("registry", "patient")]),
     ] {
-        refused_unsigned(&server, STRANGER, path, &form).await;
+        refused_unsigned(&server, STRANGER, path, &form, 403).await;
     }
     let c = &server.client;
     assert!(c
