@@ -773,7 +773,8 @@ fn refusals_wrong_key_stranger_and_expired_doctor() {
     ]);
     // The roles' calls too: verifying a doctor without being an issuer, a patient without
     // being a verifier, enabling an issuer without being the administrator, taking the
-    // administrator role over without being proposed, suspending a doctor as a patient.
+    // administrator role over without being proposed, suspending a doctor as a patient,
+    // accepting a guardianship never proposed, resigning one never held.
     for (args, says) in [
         (
             vec![
@@ -809,6 +810,26 @@ fn refusals_wrong_key_stranger_and_expired_doctor() {
         (
             vec!["doctor", "suspend", "--account", "wallet_1", "wallet_2"],
             "may not suspend doctors",
+        ),
+        (
+            vec![
+                "patient",
+                "accept-guardian",
+                "--account",
+                "wallet_4",
+                "wallet_1",
+            ],
+            "has not proposed",
+        ),
+        (
+            vec![
+                "patient",
+                "resign-guardian",
+                "--account",
+                "wallet_4",
+                "wallet_1",
+            ],
+            "is not a guardian of",
         ),
     ] {
         let stderr = env.fails(4, &args);

@@ -89,6 +89,22 @@ pub enum Refusal {
         /// The patient.
         patient: PrincipalData,
     },
+    /// Accepting a guardianship the patient never proposed.
+    #[error("{patient} has not proposed {actor} as its guardian: there is nothing to accept")]
+    NothingToAccept {
+        /// The account acting.
+        actor: PrincipalData,
+        /// The patient.
+        patient: PrincipalData,
+    },
+    /// Resigning a guardianship the account does not hold.
+    #[error("{actor} is not a guardian of {patient}: there is nothing to resign")]
+    NothingToResign {
+        /// The account acting.
+        actor: PrincipalData,
+        /// The patient.
+        patient: PrincipalData,
+    },
     /// An account acting for a patient it is neither the patient nor a guardian of.
     #[error(
         "{actor} does not act for {patient}: it is neither the patient nor one of its guardians"
@@ -423,6 +439,31 @@ pub async fn call(
             (Some(id), Some(recipient)) => {
                 let t = token(client, id).await?;
                 hand_over(client, &t, actor, recipient).await
+            }
+            _ => Ok(()),
+        },
+        (PatientRegistry, "accept-guardian") => match principal(0) {
+            Some(patient)
+                if client
+                    .get_guardian_proposal(patient, actor)
+                    .await?
+                    .is_none() =>
+            {
+                Err(Refusal::NothingToAccept {
+                    actor: actor.clone(),
+                    patient: patient.clone(),
+                }
+                .into())
+            }
+            _ => Ok(()),
+        },
+        (PatientRegistry, "resign-guardian") => match principal(0) {
+            Some(patient) if !client.get_guardians(patient).await?.contains(actor) => {
+                Err(Refusal::NothingToResign {
+                    actor: actor.clone(),
+                    patient: patient.clone(),
+                }
+                .into())
             }
             _ => Ok(()),
         },

@@ -391,9 +391,11 @@ fn back_to(ward: &Option<PrincipalData>) -> String {
 /// otherwise) and the token to be revocable still (422 when revoked already), before
 /// anything is signed.
 async fn token_patient(ctx: &Ctx, token: u64) -> Result<PrincipalData, PageError> {
-    let t = preflight::token(&ctx.state.client, token).await?;
+    let t = preflight::token(&ctx.state.client, token)
+        .await
+        .map_err(|e| ctx.refused(e))?;
     ctx.may_act_for(&t.patient).await?;
-    preflight::revocable(&t)?;
+    preflight::revocable(&t).map_err(|e| ctx.refused(e))?;
     Ok(t.patient)
 }
 
@@ -402,8 +404,12 @@ async fn token_patient(ctx: &Ctx, token: u64) -> Result<PrincipalData, PageError
 /// approval, its doctor verified still and not the acting account, before anything is
 /// signed.
 async fn checked_request(ctx: &Ctx, request: u64, approve: bool) -> Result<Request, PageError> {
-    let r = preflight::request(&ctx.state.client, request).await?;
-    preflight::decide(&ctx.state.client, &ctx.principal(), &r, approve).await?;
+    let r = preflight::request(&ctx.state.client, request)
+        .await
+        .map_err(|e| ctx.refused(e))?;
+    preflight::decide(&ctx.state.client, &ctx.principal(), &r, approve)
+        .await
+        .map_err(|e| ctx.refused(e))?;
     Ok(r)
 }
 
@@ -442,7 +448,9 @@ pub async fn grant(
     // A guardian grants for its ward (`grant-access-for`).
     let ward = ctx.ward(field(&fields, "for")).await?;
     let patient = ward.clone().unwrap_or_else(|| ctx.principal());
-    preflight::grant(&state.client, &ctx.principal(), &patient, &grantee).await?;
+    preflight::grant(&state.client, &ctx.principal(), &patient, &grantee)
+        .await
+        .map_err(|e| ctx.refused(e))?;
     // A guardian holds none of its ward's keys: only the patient can share them.
     let share_keys = ward.is_none() && field(&fields, "share_keys") == "on";
     let title = match (&record_type, &ward) {
@@ -549,8 +557,12 @@ pub async fn hand_over(
     let me = ctx.principal();
     // Only its holder hands a token over, the patient to a verified doctor, a doctor
     // back to the patient: refused here before anything is signed.
-    let held = preflight::token(&state.client, token).await?;
-    preflight::hand_over(&state.client, &held, &me, &recipient).await?;
+    let held = preflight::token(&state.client, token)
+        .await
+        .map_err(|e| ctx.refused(e))?;
+    preflight::hand_over(&state.client, &held, &me, &recipient)
+        .await
+        .map_err(|e| ctx.refused(e))?;
     let call = calls::transfer(token, &me, &recipient)
         .map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
     let title = Text::new(Msg::OpHandOver)

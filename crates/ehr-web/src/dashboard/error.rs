@@ -58,12 +58,18 @@ impl From<ehr_sdk::ehr::ClientError> for PageError {
     }
 }
 
-/// A call the contract would refuse, found before signing (`ehr_sdk::ehr::preflight`), with
-/// the status of its kind of mistake: 404 for what does not exist, 403 for what the
-/// account may not do, 400 for a grantee that makes no sense, 422 for the rest.
-impl From<Refusal> for PageError {
-    fn from(r: Refusal) -> Self {
-        let text = sdk::refusal(&r);
+impl PageError {
+    /// A check before signing that did not pass (`ehr_sdk::ehr::preflight`): the node's
+    /// failure, or a call the contract would refuse with the status of its kind of
+    /// mistake: 404 for what does not exist, 403 for what the account may not do, 400 for
+    /// a grantee that makes no sense, 422 for the rest. `me` is the acting account's
+    /// name, as the refusal calls it.
+    pub fn preflight(e: PreflightError, me: &str) -> PageError {
+        let r = match e {
+            PreflightError::Refused(r) => r,
+            PreflightError::Client(c) => return c.into(),
+        };
+        let text = sdk::refusal(&r, Some(me));
         match r {
             Refusal::NoSuchToken(_) | Refusal::NoSuchRequest(_) => PageError::NotFound(text),
             Refusal::NotActingFor { .. }
@@ -80,6 +86,8 @@ impl From<Refusal> for PageError {
             | Refusal::NotAPatient { .. }
             | Refusal::NotADoctor { .. }
             | Refusal::PatientVerified { .. }
+            | Refusal::NothingToAccept { .. }
+            | Refusal::NothingToResign { .. }
             | Refusal::EmergencyOptedOut { .. }
             | Refusal::EmergencyCooldown { .. }
             | Refusal::TokenRevoked(_)
@@ -87,19 +95,7 @@ impl From<Refusal> for PageError {
             | Refusal::RequestDecided(_) => PageError::Unprocessable(text),
         }
     }
-}
 
-/// A check before signing: the contract's refusal, or the node's failure.
-impl From<PreflightError> for PageError {
-    fn from(e: PreflightError) -> Self {
-        match e {
-            PreflightError::Refused(r) => r.into(),
-            PreflightError::Client(c) => c.into(),
-        }
-    }
-}
-
-impl PageError {
     /// What went wrong, in `lang`.
     pub fn message(&self, lang: Lang) -> String {
         match self {

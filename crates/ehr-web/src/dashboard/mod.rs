@@ -49,7 +49,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use clarity::vm::types::PrincipalData;
-use ehr_sdk::ehr::preflight::{self, PreflightError, Refusal};
+use ehr_sdk::ehr::preflight::{self, PreflightError};
 use ehr_sdk::ehr::types::Scope;
 use ehr_sdk::keys::PublicKey;
 use ehr_sdk::node::clock::BlockClock;
@@ -310,17 +310,15 @@ impl Ctx {
     /// it: the contracts' rule for the patient-side functions, checked here first so that
     /// a form nobody may submit signs nothing.
     pub async fn may_act_for(&self, patient: &PrincipalData) -> Result<(), PageError> {
-        match preflight::acts_for(&self.state.client, &self.principal(), patient).await {
-            // Said with the account's name, as the page's header names it.
-            Err(PreflightError::Refused(Refusal::NotActingFor { .. })) => {
-                Err(PageError::Forbidden(
-                    Text::new(Msg::NotGuardianOf)
-                        .with("account", &self.me.name)
-                        .with("patient", patient),
-                ))
-            }
-            checked => Ok(checked?),
-        }
+        preflight::acts_for(&self.state.client, &self.principal(), patient)
+            .await
+            .map_err(|e| self.refused(e))
+    }
+
+    /// A check before signing that did not pass, as the error page says it to this
+    /// account (see [`PageError::preflight`]).
+    pub fn refused(&self, e: impl Into<PreflightError>) -> PageError {
+        PageError::preflight(e.into(), &self.me.name)
     }
 
     /// A principal as a view shows it: the address, and the account name when it is one

@@ -128,7 +128,7 @@ impl Handle {
         preflight::call(client, &self.me.principal(), call)
             .await
             .map_err(|e| match e {
-                PreflightError::Refused(r) => sdk::refusal(&r),
+                PreflightError::Refused(r) => sdk::refusal(&r, Some(&self.me.name)),
                 PreflightError::Client(e) => sdk::client(&e),
             })?;
         self.send(call).await
@@ -345,7 +345,9 @@ pub(crate) async fn one_call(
     done: impl FnOnce(&Mined) -> Text + Send + 'static,
 ) -> Result<Response, PageError> {
     let call = call.map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
-    preflight::call(&state.client, &ctx.principal(), &call).await?;
+    preflight::call(&state.client, &ctx.principal(), &call)
+        .await
+        .map_err(|e| ctx.refused(e))?;
     Ok(start(state, &ctx.me, title, back, move |h| async move {
         // Checked above: the same reads again would only repeat them.
         let mined = h.send(&call).await?;

@@ -188,43 +188,23 @@ pub async fn guardianship(
             ))
         }
     };
-    // Nothing to accept without the patient's proposal, nothing to resign without the
-    // role: refused here (422) before anything is signed.
-    let me = ctx.principal();
-    let c = &state.client;
-    if accept && c.get_guardian_proposal(&patient, &me).await?.is_none() {
-        return Err(PageError::Unprocessable(
-            Text::new(Msg::NothingToAccept)
-                .with("patient", &patient)
-                .with("me", &ctx.me.name),
-        ));
-    }
-    if !accept && !c.get_guardians(&patient).await?.contains(&me) {
-        return Err(PageError::Unprocessable(
-            Text::new(Msg::NothingToResign)
-                .with("patient", &patient)
-                .with("me", &ctx.me.name),
-        ));
-    }
     let call = if accept {
         calls::accept_guardian(&patient)
     } else {
         calls::resign_guardian(&patient)
     };
-    let call = call.map_err(|e| PageError::BadRequest(sdk::call(&e)))?;
     let (title, done) = if accept {
         (Msg::OpAcceptGuardianship, Msg::AcceptGuardianshipDone)
     } else {
         (Msg::OpResignGuardianship, Msg::ResignGuardianshipDone)
     };
     let title = Text::new(title).with("patient", &patient);
-    Ok(
-        ops::start(&state, &ctx.me, title, "/patient", move |h| async move {
-            h.call(&call).await?;
-            Ok(Text::new(done).with("patient", &patient))
-        })
-        .await,
-    )
+    // Nothing to accept without the patient's proposal, nothing to resign without the
+    // role: `one_call` refuses it (422) before anything is signed.
+    ops::one_call(&state, &ctx, "/patient", title, call, move |_| {
+        Text::new(done).with("patient", &patient)
+    })
+    .await
 }
 
 /// `POST /patient/guardian`: `guardian`, `enabled` (true/false).

@@ -14,6 +14,7 @@
 //! language and the SDK's technical detail after it, in English: it is for whoever runs
 //! the server, and the same words are in its logs.
 
+use clarity::vm::types::PrincipalData;
 use ehr_sdk::claims::ClaimsError;
 use ehr_sdk::ehr::attest::AttestError;
 use ehr_sdk::ehr::calls::CallError;
@@ -145,7 +146,7 @@ pub fn record(e: &RecordError) -> Text {
         RecordError::Client(c) => client(c),
         RecordError::Crypto(c) => Text::new(Msg::SdkCannotOpen).with("detail", c),
         RecordError::NotFound(id) => Text::new(Msg::NoSuchRecord).with("id", id),
-        RecordError::Refused(r) => refusal(r),
+        RecordError::Refused(r) => refusal(r, None),
         RecordError::NotAPatient(p) => Text::new(Msg::SdkNotAPatient).with("patient", p),
         RecordError::NoEnvelope { id, holder } => Text::new(Msg::SdkNoEnvelope)
             .with("holder", holder)
@@ -171,27 +172,40 @@ pub fn record(e: &RecordError) -> Text {
     }
 }
 
-/// A call the contract would refuse, found before anything was signed.
-pub fn refusal(r: &Refusal) -> Text {
+/// A call the contract would refuse, found before anything was signed. The acting
+/// account (a refusal's `actor`) is called `me` when given: its name, as the page's header
+/// calls it; other principals are shown as addresses.
+pub fn refusal(r: &Refusal, me: Option<&str>) -> Text {
+    let named = |a: &PrincipalData| me.map_or_else(|| a.to_string(), str::to_string);
     match r {
         Refusal::NotAdmin { actor, registry } => Text::new(Msg::PreNotAdmin)
-            .with("actor", actor)
+            .with("actor", named(actor))
             .with("registry", registry),
         Refusal::NotProposedAdmin { actor, registry } => Text::new(Msg::PreNotProposedAdmin)
-            .with("actor", actor)
+            .with("actor", named(actor))
             .with("registry", registry),
-        Refusal::NotIssuer { actor } => Text::new(Msg::PreNotIssuer).with("actor", actor),
-        Refusal::MayNotSuspend { actor } => Text::new(Msg::PreMayNotSuspend).with("actor", actor),
+        Refusal::NotIssuer { actor } => Text::new(Msg::PreNotIssuer).with("actor", named(actor)),
+        Refusal::MayNotSuspend { actor } => {
+            Text::new(Msg::PreMayNotSuspend).with("actor", named(actor))
+        }
         Refusal::SuspendedByOther { doctor, issuer } => Text::new(Msg::PreSuspendedByOther)
             .with("doctor", doctor)
             .with("issuer", issuer),
         Refusal::NotADoctor { doctor } => Text::new(Msg::PreNotADoctor).with("doctor", doctor),
-        Refusal::NotVerifier { actor } => Text::new(Msg::PreNotVerifier).with("actor", actor),
+        Refusal::NotVerifier { actor } => {
+            Text::new(Msg::PreNotVerifier).with("actor", named(actor))
+        }
         Refusal::PatientVerified { patient } => {
             Text::new(Msg::PrePatientVerified).with("patient", patient)
         }
+        Refusal::NothingToAccept { actor, patient } => Text::new(Msg::NothingToAccept)
+            .with("patient", patient)
+            .with("me", named(actor)),
+        Refusal::NothingToResign { actor, patient } => Text::new(Msg::NothingToResign)
+            .with("patient", patient)
+            .with("me", named(actor)),
         Refusal::NotActingFor { actor, patient } => Text::new(Msg::NotGuardianOf)
-            .with("account", actor)
+            .with("account", named(actor))
             .with("patient", patient),
         Refusal::NotAPatient { patient } => Text::new(Msg::PreNotAPatient).with("patient", patient),
         Refusal::EmergencyOptedOut { patient } => {
@@ -203,14 +217,14 @@ pub fn refusal(r: &Refusal) -> Text {
         Refusal::GrantToPatient { patient } => {
             Text::new(Msg::GrantToThePatient).with("patient", patient)
         }
-        Refusal::GrantToItself { actor } => Text::new(Msg::GrantToItself).with("me", actor),
+        Refusal::GrantToItself { actor } => Text::new(Msg::GrantToItself).with("me", named(actor)),
         Refusal::NotVerified { grantee } => {
             Text::new(Msg::GrantToUnverified).with("grantee", grantee)
         }
         Refusal::NoSuchToken(token) => Text::new(Msg::NoSuchToken).with("token", token),
         Refusal::TokenRevoked(token) => Text::new(Msg::TokenRevokedAlready).with("token", token),
         Refusal::NotHolder { token, actor, .. } => Text::new(Msg::HandOverNotHeld)
-            .with("me", actor)
+            .with("me", named(actor))
             .with("token", token),
         Refusal::HandBackOnly { token, patient } => Text::new(Msg::HandOverBackOnly)
             .with("token", token)
